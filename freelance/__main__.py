@@ -1,0 +1,3 @@
+from freelance.cli import main
+
+main()

@@ -1,0 +1,179 @@
+"""The book: a folder of YAML files, loaded lazily, kind by kind.
+
+`Book` is the only way the rest of the package reads files. It reads a
+kind's files the first time that kind is asked for, remembers what each file
+looked like (so a write can tell that someone edited it since), and collects
+every problem it meets as a value.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+from .errors import DataError, Problem, UsageError
+from .schema import KINDS, Kind
+from .settings import SETTINGS_FILE, Settings, merged
+from .yamlio import FileResult, Record, read_mapping, read_records
+
+STATE_DIR = ".freelance"
+
+
+def find_book(explicit: str | None = None, start: Path | None = None) -> Path:
+    """`--books`, else $FREELANCE_BOOKS, else the nearest folder upward with freelance.yaml
+    (or data/freelance.yaml)."""
+    chosen = explicit or os.environ.get("FREELANCE_BOOKS")
+    if chosen:
+        root = Path(chosen).expanduser()
+        if not (root / SETTINGS_FILE).is_file():
+            raise UsageError(f"{root}: not a book (no {SETTINGS_FILE}); create one with `freelance init {chosen}`")
+        return root
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / SETTINGS_FILE).is_file():
+            return folder
+        if (folder / "data" / SETTINGS_FILE).is_file():
+            return folder / "data"
+    raise UsageError("no book found: no freelance.yaml here or above; "
+                     "use --books DIR, set FREELANCE_BOOKS, or create one with `freelance init DIR`")
+
+
+class Stamp:
+    """What a file looked like when read: enough to tell it changed since."""
+
+    __slots__ = ("size", "mtime_ns", "inode", "digest")
+
+    def __init__(self, data: bytes | None, st: os.stat_result | None):
+        self.size = st.st_size if st else -1
+        self.mtime_ns = st.st_mtime_ns if st else -1
+        self.inode = st.st_ino if st else -1
+        self.digest = hashlib.sha1(data).hexdigest() if data is not None else None
+
+    def matches(self, data: bytes | None) -> bool:
+        if data is None:
+            return self.digest is None
+        return self.digest == hashlib.sha1(data).hexdigest()
+
+
+class Book:
+    def __init__(self, root: Path, today: dt.date):
+        self.root = Path(root)
+        self.today = today
+        self.files: dict[str, FileResult] = {}
+        self.stamps: dict[str, Stamp] = {}
+        self._records: dict[str, list[Record]] = {}
+        self._index: dict[str, dict[str, Record]] = {}
+        self.problems: list[Problem] = []
+        self._load_settings()
+
+    # -- settings -----------------------------------------------------------
+    def _load_settings(self):
+        data = self._read_bytes(SETTINGS_FILE)
+        if data is None:
+            raise UsageError(f"{self.root}: not a book (no {SETTINGS_FILE})")
+        raw, lines, problems = read_mapping(data, SETTINGS_FILE)
+        self.problems.extend(problems)
+        self.settings_parsed = raw is not None
+        self.settings = Settings(merged(raw or {}), lines)
+
+    # -- files ----------------------------------------------------------------
+    def path(self, rel: str) -> Path:
+        return self.root / rel
+
+    def _read_bytes(self, rel: str) -> bytes | None:
+        p = self.path(rel)
+        try:
+            with open(p, "rb") as fh:
+                st = os.fstat(fh.fileno())
+                data = fh.read()
+        except FileNotFoundError:
+            self.stamps[rel] = Stamp(None, None)
+            return None
+        except IsADirectoryError:
+            raise DataError(f"{rel}: is a folder, expected a YAML file") from None
+        self.stamps[rel] = Stamp(data, st)
+        return data
+
+    def files_of(self, kind: Kind) -> list[str]:
+        """The book-relative files that hold `kind`, shards in year order."""
+        if not kind.sharded:
+            return [kind.path]
+        folder = self.path(kind.path)
+        if not folder.is_dir():
+            return []
+        return sorted(f"{kind.path}/{p.name}" for p in folder.iterdir()
+                      if p.suffix == ".yaml" and not p.name.startswith("."))
+
+    def shard_for(self, kind: Kind, value) -> str:
+        if not kind.sharded:
+            return kind.path
+        year = getattr(value, "year", None) or self.today.year
+        return f"{kind.path}/{year}.yaml"
+
+    def read_file(self, rel: str, kind: Kind) -> FileResult:
+        if rel not in self.files:
+            data = self._read_bytes(rel)
+            if data is None:
+                res = FileResult([], [], True, "")
+            else:
+                res = read_records(data, rel, kind)
+            self.files[rel] = res
+            self.problems.extend(res.problems)
+        return self.files[rel]
+
+    # -- records --------------------------------------------------------------
+    def records(self, kind: str | Kind) -> list[Record]:
+        k = KINDS[kind] if isinstance(kind, str) else kind
+        if k.name not in self._records:
+            out: list[Record] = []
+            for rel in self.files_of(k):
+                out.extend(self.read_file(rel, k).records)
+            self._records[k.name] = out
+        return self._records[k.name]
+
+    def index(self, kind: str) -> dict[str, Record]:
+        """id -> record (the first, when an id is duplicated: validate reports the rest)."""
+        if kind not in self._index:
+            idx: dict[str, Record] = {}
+            for r in self.records(kind):
+                if r.id and r.id not in idx:
+                    idx[r.id] = r
+            self._index[kind] = idx
+        return self._index[kind]
+
+    def get(self, kind: str, rid: str) -> Record | None:
+        return self.index(kind).get(str(rid))
+
+    def load_all(self) -> "Book":
+        for name in KINDS:
+            self.records(name)
+        return self
+
+    def forget(self, kind: str):
+        """Drop what was read of `kind` (after a write, so the next read sees it)."""
+        k = KINDS[kind]
+        self._records.pop(kind, None)
+        self._index.pop(kind, None)
+        for rel in list(self.files):
+            if (k.sharded and rel.startswith(k.path + "/")) or rel == k.path:
+                res = self.files.pop(rel)
+                self.problems = [p for p in self.problems if p not in res.problems]
+
+    # -- writing --------------------------------------------------------------
+    @contextmanager
+    def locked(self, timeout: float = 15.0):
+        """Hold the book's write lock (a separate lock file) for a read-modify-write."""
+        from filelock import FileLock, Timeout
+        state = self.path(STATE_DIR)
+        state.mkdir(exist_ok=True)
+        lock = FileLock(str(state / "lock"), timeout=timeout)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise DataError(f"{self.root}: another freelance command is writing this book; try again") from None
+        try:
+            yield self
+        finally:
+            lock.release()

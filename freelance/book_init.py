@@ -1,0 +1,75 @@
+"""Creating a new book on disk."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from .errors import UsageError
+from .schema import KINDS
+from .settings import DEFAULTS, SETTINGS_FILE
+
+GITATTRIBUTES = """# freelance books are plain text: keep line endings stable across machines
+*.yaml text eol=lf
+"""
+GITIGNORE = """# freelance's lock and parse cache: safe to delete at any time
+.freelance/
+"""
+
+
+def settings_text(name: str | None, currency: str, timezone: str, owner: str | None, email: str | None) -> str:
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    from .writer import dump
+    doc = CommentedMap()
+    for key, value in DEFAULTS.items():
+        if key == "name" and name:
+            value = name
+        elif key == "currency":
+            value = currency
+        elif key == "timezone":
+            value = timezone
+        elif key == "owner":
+            value = CommentedMap(value)
+            if owner:
+                value["name"] = owner
+            if email:
+                value["email"] = email
+            value.fa.set_flow_style()
+        if isinstance(value, list):
+            items = []
+            for v in value:
+                if isinstance(v, dict):
+                    v = CommentedMap(v)
+                    v.fa.set_flow_style()
+                items.append(v)
+            value = CommentedSeq(items)
+            value.fa.set_flow_style()
+        doc[key] = value
+    header = "# freelance book settings: every list can be extended (`freelance settings add LIST VALUE`)\n"
+    return header + dump(doc)
+
+
+def create_book(root: Path, *, name=None, currency="USD", timezone="UTC", owner=None, email=None) -> None:
+    import re
+    import zoneinfo
+    if not re.match(r"[A-Z]{3}\Z", currency):
+        raise UsageError(f"--currency: expected a three-letter code like EUR, got {currency!r}")
+    try:
+        zoneinfo.ZoneInfo(timezone)
+    except Exception:
+        raise UsageError(f"--timezone: {timezone!r} is not a known time zone (like UTC or Europe/Berlin)") from None
+    if (root / SETTINGS_FILE).exists():
+        raise UsageError(f"{root}: already a book ({SETTINGS_FILE} exists)")
+    root.mkdir(parents=True, exist_ok=True)
+    (root / SETTINGS_FILE).write_text(settings_text(name, currency, timezone, owner, email), encoding="utf-8")
+    year = dt.date.today().year
+    for kind in KINDS.values():
+        rel = f"{kind.path}/{year}.yaml" if kind.sharded else kind.path
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            path.write_text(f"# {kind.plural}: {kind.help} One record per item; "
+                            f"see `freelance {kind.nouns[0] if kind.nouns else kind.name} --help`.\n",
+                            encoding="utf-8")
+    (root / ".gitattributes").write_text(GITATTRIBUTES, encoding="utf-8")
+    (root / ".gitignore").write_text(GITIGNORE, encoding="utf-8")

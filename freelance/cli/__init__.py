@@ -1,0 +1,109 @@
+"""The `freelance` command: a thin typer front over the core.
+
+Start-up matters (SPEC section 7): this module imports only typer. Each noun
+lives in its own module and is imported when it is invoked; `--help` lists
+the nouns from the table below without importing any of them.
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+os.environ.setdefault("TYPER_USE_RICH", "0")  # plain help: fast, no colour codes in pipes
+
+import click  # noqa: E402
+import typer  # noqa: E402
+from typer.core import TyperGroup  # noqa: E402
+
+# noun -> (module, help). The module has `command(name) -> click.Command`.
+NOUNS: dict[str, tuple[str, str]] = {
+    "init": ("freelance.cli.init", "Create a new book: settings, empty files, git."),
+    "client": ("freelance.cli.entity", "The client pipeline: lead, negotiation, client."),
+    "project": ("freelance.cli.entity", "Projects, their status, priority and completion."),
+    "service": ("freelance.cli.entity", "Services: hourly or fixed-price offerings."),
+    "invoice": ("freelance.cli.entity", "Invoices: draft, sent, paid, void."),
+    "income": ("freelance.cli.entity", "Money in: client income, salary, interest..."),
+    "expense": ("freelance.cli.entity", "Money out, by category."),
+    "contact": ("freelance.cli.entity", "Contacts: finance, services, legal."),
+    "resource": ("freelance.cli.entity", "Resources: checklists, guides, strategies, tips."),
+    "goal": ("freelance.cli.entity", "Goals with targets and progress."),
+    "meeting": ("freelance.cli.entity", "Meetings with clients and contacts."),
+    "validate": ("freelance.cli.validate", "Check the whole book; exit 1 when it has errors."),
+    "settings": ("freelance.cli.settings", "Show or change the book's settings and lists."),
+}
+
+
+class LazyGroup(TyperGroup):
+    """A group whose subcommands are imported only when invoked."""
+
+    def list_commands(self, ctx):
+        return list(NOUNS) + [n for n in super().list_commands(ctx) if n not in NOUNS]
+
+    def get_command(self, ctx, name):
+        if name in NOUNS:
+            import importlib
+            module = importlib.import_module(NOUNS[name][0])
+            return module.command(name)
+        return super().get_command(ctx, name)
+
+    def format_commands(self, ctx, formatter):
+        rows = [(name, help_) for name, (_, help_) in NOUNS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def resolve_command(self, ctx, args):
+        name = args[0] if args else None
+        if name and not name.startswith("-") and name not in NOUNS:
+            from ..errors import did_you_mean
+            ctx.fail(f"no such command '{name}'{did_you_mean(name, NOUNS)}")
+        return super().resolve_command(ctx, args)
+
+    def invoke(self, ctx):
+        from ..errors import FreelanceError
+        try:
+            return super().invoke(ctx)
+        except FreelanceError as exc:
+            click.echo(f"freelance: error: {exc.message}", err=True)
+            ctx.exit(exc.exit_code)
+        except BrokenPipeError:
+            ctx.exit(0)
+
+
+app = typer.Typer(
+    cls=LazyGroup,
+    name="freelance",
+    help="A freelancer's back office in plain-text YAML books kept in git.\n\n"
+         "Example: freelance client board",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    books: str = typer.Option(None, "--books", metavar="DIR",
+                              help="The book's folder (default: $FREELANCE_BOOKS, or the nearest "
+                                   "folder upward holding freelance.yaml or data/freelance.yaml)."),
+    today: str = typer.Option(None, "--today", metavar="DATE",
+                              help="Take DATE as today, for reproducible reports (or $FREELANCE_TODAY)."),
+):
+    """A freelancer's back office in plain-text YAML books kept in git."""
+    from .common import State
+    ctx.obj = State(books=books, today=today or os.environ.get("FREELANCE_TODAY"))
+
+
+def command() -> click.Command:
+    """The click command behind `freelance` (what tests drive with CliRunner)."""
+    return typer.main.get_command(app)
+
+
+def main() -> None:
+    cmd = command()
+    try:
+        cmd.main(args=sys.argv[1:], prog_name="freelance")
+    except BrokenPipeError:
+        sys.stderr.close()
+        sys.exit(0)

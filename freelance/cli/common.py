@@ -1,0 +1,98 @@
+"""What every command shares: the book, today, output options, writing output."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import typer
+
+from ..errors import UsageError
+
+
+@dataclass
+class State:
+    books: str | None = None
+    today: str | None = None
+    _book: object = field(default=None, repr=False)
+
+    def today_date(self) -> dt.date:
+        if not self.today:
+            return dt.date.today()
+        try:
+            return dt.date.fromisoformat(self.today)
+        except ValueError:
+            from ..dates import parse_date
+            return parse_date(self.today, dt.date.today(), "--today")
+
+    def book(self):
+        if self._book is None:
+            from ..book import Book, find_book
+            self._book = Book(find_book(self.books), self.today_date())
+        return self._book
+
+
+def state(ctx: typer.Context) -> State:
+    obj = ctx.find_root().obj
+    if obj is None:
+        obj = ctx.find_root().obj = State(today=os.environ.get("FREELANCE_TODAY"))
+    return obj
+
+
+@contextmanager
+def writing(ctx: typer.Context):
+    """The book, locked for a read-modify-write: nothing is read before the lock is held."""
+    st = state(ctx)
+    from ..book import Book, find_book
+    root = find_book(st.books)
+    book = Book.__new__(Book)  # read nothing yet
+    book.root = root
+    with Book.locked(book):
+        st._book = Book(root, st.today_date())
+        yield st._book
+
+
+FORMAT_HELP = "Output format: table, markdown, csv or json."
+FormatOpt = typer.Option("table", "--format", "-f", help=FORMAT_HELP, metavar="FORMAT")
+OutOpt = typer.Option(None, "--out", "-o", help="Write the output to FILE (atomically) instead of stdout.",
+                      metavar="FILE")
+
+
+def check_format(fmt: str, allowed=("table", "markdown", "csv", "json")) -> str:
+    if fmt not in allowed:
+        from ..errors import did_you_mean
+        raise UsageError(f"--format: expected one of {', '.join(allowed)}, got {fmt!r}{did_you_mean(fmt, allowed)}")
+    return fmt
+
+
+def emit(text: str, out: str | None = None) -> None:
+    """Print, or write to `out` atomically (temporary file, fsync, rename)."""
+    if out:
+        import tempfile
+        path = Path(out).expanduser()
+        folder = path.parent if str(path.parent) else Path(".")
+        if not folder.is_dir():
+            raise UsageError(f"--out: folder {folder} does not exist")
+        fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", dir=folder)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+        return
+    sys.stdout.write(text)
+
+
+def say(message: str) -> None:
+    """A short confirmation of what a command did."""
+    from ..render import clean
+    typer.echo(clean(message))

@@ -1,0 +1,367 @@
+"""add, list, show, edit, move, board, rm: one implementation for every kind.
+
+The options of `add` and `edit` are made from the kind's declaration in
+`schema`, so a field declared there is an option here. Kind-specific verbs
+(e.g. `project log`) are added by the kind's own module through `EXTRA`.
+"""
+
+import inspect
+from typing import Annotated, List, Optional
+
+import click
+import typer
+
+from ..schema import KINDS, Field, Kind
+from .common import FORMAT_HELP, emit, say, state, writing
+
+# noun -> kind name
+NOUN_KIND = {"client": "client", "project": "project", "service": "service", "invoice": "invoice",
+             "income": "transaction", "expense": "transaction", "contact": "contact",
+             "resource": "resource", "goal": "goal", "meeting": "meeting"}
+
+# noun -> the field given as the first argument of `add`
+POSITIONAL = {"client": "name", "project": "name", "service": "name", "contact": "name",
+              "resource": "name", "goal": "name", "meeting": "title", "income": "amount", "expense": "amount"}
+
+# Fields a noun does not offer (income has no category, an expense no invoice).
+HIDDEN = {"income": {"category", "kind"}, "expense": {"classification", "invoice", "client", "service", "kind"}}
+
+EXAMPLES = {
+    "client": 'freelance client add "Acme Corp" --stage lead --contract-value 12000',
+    "project": 'freelance project add "Acme website" --client acme --value 8000 --due 2026-12-15',
+    "service": 'freelance service add "UX design" --client acme --pricing hourly --rate 95 --hours 40',
+    "invoice": "freelance invoice add --client acme --amount 1200 --issued today",
+    "income": "freelance income add 2500 --client acme --invoice INV-2026-007 --received",
+    "expense": 'freelance expense add 49 --category software --paid --description "Figma"',
+    "contact": 'freelance contact add "Sam Sample" --category legal --email sam@sample.test',
+    "resource": 'freelance resource add "Quarterly tax checklist" --type checklist --category taxes',
+    "goal": 'freelance goal add "Emergency fund" --category wealth --target 10000 --by 2027-06-30',
+    "meeting": 'freelance meeting add "Kick-off" --at "2026-12-01 10:00" --duration 45m --with acme',
+}
+
+# Kind modules register extra verbs here: noun -> [callable(app, noun)].
+EXTRA: dict[str, list] = {}
+
+
+def _fields(noun: str) -> list[Field]:
+    kind = KINDS[NOUN_KIND[noun]]
+    return [f for f in kind.fields if f.option and f.name not in HIDDEN.get(noun, ())]
+
+
+def _option_params(noun: str, for_edit: bool) -> list[inspect.Parameter]:
+    params = []
+    skip = POSITIONAL.get(noun) if not for_edit else None
+    for f in _fields(noun):
+        if f.name == skip:
+            continue
+        names = [f.option_name, *f.aliases]
+        helptext = f.help or f.name
+        if f.type == "bool":
+            if noun == "expense" and f.name == "received":
+                decl = "--paid/--unpaid"
+                names = [decl, "--received/--not-received"]
+                helptext = "The money has been paid out."
+            else:
+                names = [f"{f.option_name}/--not-{f.name.replace('_', '-')}"]
+            ann = Annotated[Optional[bool], typer.Option(*names, help=helptext, show_default=False)]
+        elif f.type in ("links", "strs"):
+            ann = Annotated[Optional[List[str]], typer.Option(*names, help=helptext, show_default=False)]
+        else:
+            meta = {"money": "AMOUNT", "decimal": "NUMBER", "date": "DATE", "datetime": "TIME",
+                    "link": "ID", "duration": "DURATION"}.get(f.type, "TEXT")
+            if f.choices:
+                meta = "|".join(f.choices)
+            ann = Annotated[Optional[str], typer.Option(*names, help=helptext, metavar=meta, show_default=False)]
+        params.append(inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=ann))
+    return params
+
+
+def _ctx_param():
+    return inspect.Parameter("ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=typer.Context)
+
+
+def _values(book, noun: str, kwargs: dict) -> dict:
+    """Typed values of the field options that were given."""
+    from ..ops import parse_value
+    out = {}
+    for f in _fields(noun):
+        raw = kwargs.get(f.name)
+        if raw is None:
+            continue
+        out[f.name] = parse_value(book, f, raw)
+    return out
+
+
+def _fmt(fmt: str, allowed=("table", "markdown", "csv", "json")) -> str:
+    from .common import check_format
+    return check_format(fmt, allowed)
+
+
+def _records(book, noun: str):
+    kind = KINDS[NOUN_KIND[noun]]
+    recs = book.records(kind.name)
+    if kind.name == "transaction":
+        recs = [r for r in recs if r.data.get("kind") == noun]
+    return kind, recs
+
+
+def build(noun: str) -> typer.Typer:
+    kind: Kind = KINDS[NOUN_KIND[noun]]
+    app = typer.Typer(name=noun, help=f"{kind.help}\n\nExample: {EXAMPLES.get(noun, '')}",
+                      no_args_is_help=True, add_completion=False)
+    pos = POSITIONAL.get(noun)
+    pos_field = kind.field(pos) if pos else None
+
+    # -- add ------------------------------------------------------------------
+    def add(ctx: typer.Context, **kw):
+        from .. import ops
+        with writing(ctx) as book:
+            if pos_field is not None:
+                kw[pos_field.name] = kw.pop("_positional")
+            values = _values(book, noun, kw)
+            if kind.name == "transaction":
+                values["kind"] = noun
+                if noun == "income" and "classification" not in values:
+                    values["classification"] = "client" if values.get("client") else (book.settings.allowed("income_classifications") or ["other"])[-1]
+                if noun == "expense" and "category" not in values:
+                    from ..errors import UsageError
+                    raise UsageError("--category is required for an expense "
+                                     f"(one of {', '.join(book.settings.allowed('expense_categories'))})")
+            data, notes = ops.add(book, kind, values, rid=kw.get("id"), create_missing=kw.get("create_missing") or False)
+        for n in notes:
+            say(n)
+        say(f"added {noun} '{data['id']}'")
+
+    params = [_ctx_param()]
+    if pos_field is not None:
+        params.append(inspect.Parameter("_positional", inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                        annotation=Annotated[str, typer.Argument(metavar=pos_field.name.upper(),
+                                                                                 help=pos_field.help)]))
+    params += _option_params(noun, for_edit=False)
+    params.append(inspect.Parameter("id", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
+        Optional[str], typer.Option("--id", help="Choose the id (default: a slug of the name, made unique)."
+                                    if kind.id_from else "Choose the id (default: generated).")]))
+    params.append(inspect.Parameter("create_missing", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=Annotated[
+        bool, typer.Option("--create-missing", help="Create linked records that do not exist yet.")]))
+    add.__signature__ = inspect.Signature(params)
+    add.__doc__ = f"Add a {noun}.\n\nExample: {EXAMPLES.get(noun, '')}"
+    app.command("add")(add)
+
+    # -- list -----------------------------------------------------------------
+    status_opt = f"--{kind.status}" if kind.status else None
+
+    def list_(ctx: typer.Context, status: Optional[str] = None, client: Optional[str] = None,
+              date_from: Optional[str] = None, date_to: Optional[str] = None, period: Optional[str] = None,
+              fmt: str = "table", out: Optional[str] = None):
+        from .. import views
+        from ..graph import Graph
+        from ..render import render_rows
+        fmt = _fmt(fmt)
+        book = state(ctx).book()
+        start, end = _range(book, date_from, date_to, period)
+        kind_, recs = _records(book, noun)
+        g = Graph(book)
+        if status:
+            recs = [r for r in recs if r.data.get(kind.status) == status]
+        if client:
+            recs = [r for r in recs if r.data.get("client") == client
+                    or (kind.name == "meeting" and client in (r.data.get("attendees") or []))]
+        recs = [r for r in recs if views.in_range(r, kind, start, end)]
+        rows = [views.row(g, r) for r in recs]
+        emit(render_rows(rows, views.columns(kind), fmt, json_rows=rows if fmt == "json" else None), out)
+
+    list_params = [_ctx_param()]
+    if kind.status:
+        list_params.append(inspect.Parameter("status", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
+            Optional[str], typer.Option(status_opt, help=f"Only records with this {kind.status}.")]))
+    if kind.field("client") or kind.name == "meeting":
+        list_params.append(inspect.Parameter("client", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
+            Optional[str], typer.Option("--client", help="Only records of this client.")]))
+    list_params += _range_params() + _output_params()
+    list_.__signature__ = inspect.Signature(list_params)
+    list_.__doc__ = f"List {kind.plural if noun not in ('income', 'expense') else noun}.\n\nExample: freelance {noun} list --format json"
+    app.command("list")(list_)
+
+    # -- show -----------------------------------------------------------------
+    def show(ctx: typer.Context, rid: Annotated[str, typer.Argument(metavar="ID", help="The record's id.")],
+             fmt: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)] = "table",
+             out: Annotated[Optional[str], typer.Option("--out", "-o", help="Write to FILE.")] = None):
+        from .. import ops, views
+        from ..graph import Graph
+        from ..render import clean, to_json
+        fmt = _fmt(fmt)
+        book = state(ctx).book()
+        rec = ops.find(book, kind.name, rid, noun)
+        g = Graph(book)
+        if fmt == "json":
+            emit(to_json(views.row(g, rec)), out)
+            return
+        from ..render import Column, render_rows
+        lines = views.detail(g, rec)
+        rows = [{"field": k, "value": v} for k, v in lines]
+        if fmt == "table":
+            width = max(len(k) for k, _ in lines) if lines else 0
+            text = f"{noun} {rec.id}  ({rec.file}:{rec.line})\n" + "".join(
+                f"  {k.ljust(width)}  {clean(v)}\n" for k, v in lines)
+            text += _show_links(g, rec)
+            emit(text, out)
+        else:
+            emit(render_rows(rows, [Column("field"), Column("value")], fmt), out)
+    show.__doc__ = f"Show one {noun} with every field and its rollups.\n\nExample: freelance {noun} show ID"
+    app.command("show")(show)
+
+    # -- edit -----------------------------------------------------------------
+    def edit(ctx: typer.Context, **kw):
+        from .. import ops
+        from ..errors import UsageError
+        with writing(ctx) as book:
+            rec = ops.find(book, kind.name, kw.pop("_rid"), noun)
+            changes = _values(book, noun, kw)
+            for name in kw.get("unset") or []:
+                name = name.replace("-", "_")
+                f = kind.field(name)
+                if f is None or not f.option or f.required:
+                    from ..errors import did_you_mean
+                    raise UsageError(f"--unset: cannot remove {name!r}{did_you_mean(name, [x.name for x in _fields(noun) if not x.required])}")
+                changes[name] = None
+            ops.edit(book, rec, changes)
+        say(f"changed {noun} '{rec.id}': {', '.join(changes)}")
+
+    eparams = [_ctx_param(), inspect.Parameter("_rid", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Annotated[
+        str, typer.Argument(metavar="ID", help="The record's id.")])]
+    eparams += _option_params(noun, for_edit=True)
+    eparams.append(inspect.Parameter("unset", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
+        Optional[List[str]], typer.Option("--unset", metavar="FIELD", help="Remove a field (repeat).")]))
+    edit.__signature__ = inspect.Signature(eparams)
+    edit.__doc__ = f"Change fields of a {noun}; only the lines that change are rewritten.\n\n" \
+                   f"Example: freelance {noun} edit ID --notes \"...\""
+    app.command("edit")(edit)
+
+    # -- move & board -----------------------------------------------------------
+    if kind.status:
+        f_status = kind.field(kind.status)
+
+        def move(ctx: typer.Context, rid: Annotated[str, typer.Argument(metavar="ID", help="The record's id.")],
+                 value: Annotated[str, typer.Argument(metavar=kind.status.upper(), help=f"The new {kind.status}.")]):
+            from .. import ops
+            with writing(ctx) as book:
+                rec = ops.find(book, kind.name, rid, noun)
+                new = ops.parse_value(book, f_status, value, option=kind.status)
+                old = rec.data.get(kind.status)
+                if old == new:
+                    say(f"{noun} '{rec.id}' is already {new}")
+                    return
+                ops.edit(book, rec, {kind.status: new})
+            say(f"moved {noun} '{rec.id}': {old} -> {new}")
+        move.__doc__ = (f"Move a {noun} to another {kind.status} (the board's drag and drop).\n\n"
+                        f"Example: freelance {noun} move ID {(f_status.choices or ('negotiation',))[1 if len(f_status.choices) > 1 else 0]}")
+        app.command("move")(move)
+
+        def board(ctx: typer.Context,
+                  fmt: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)] = "table",
+                  out: Annotated[Optional[str], typer.Option("--out", "-o", help="Write to FILE.")] = None,
+                  by: Annotated[Optional[str], typer.Option("--by", help="Group by another field (e.g. priority).")] = None,
+                  client: Annotated[Optional[str], typer.Option("--client", help="Only this client's records.")] = None):
+            from .. import views
+            from ..errors import UsageError, did_you_mean
+            from ..graph import Graph
+            from ..render import render_board
+            fmt = _fmt(fmt)
+            book = state(ctx).book()
+            if by is not None:
+                bf = kind.field(by)
+                if bf is None or not (bf.choices or bf.setting):
+                    choices = [x.name for x in kind.fields if x.choices or x.setting]
+                    raise UsageError(f"--by: cannot group by {by!r}; one of {', '.join(choices)}{did_you_mean(by, choices)}")
+            _, recs = _records(book, noun)
+            if client:
+                recs = [r for r in recs if r.data.get("client") == client]
+            g = Graph(book)
+            emit(render_board(views.board(g, kind, recs, by), fmt), out)
+        board.__doc__ = f"The {noun} board: one column per {kind.status}, with counts and totals.\n\n" \
+                        f"Example: freelance {noun} board"
+        app.command("board")(board)
+
+    # -- rm -------------------------------------------------------------------
+    def rm(ctx: typer.Context, rid: Annotated[str, typer.Argument(metavar="ID", help="The record's id.")],
+           force: Annotated[bool, typer.Option("--force", help="Remove even while other records link to it.")] = False):
+        from .. import ops
+        with writing(ctx) as book:
+            rec = ops.find(book, kind.name, rid, noun)
+            ops.remove(book, rec, force)
+        say(f"removed {noun} '{rec.id}'")
+    rm.__doc__ = f"Remove a {noun} (refused while other records link to it).\n\nExample: freelance {noun} rm ID"
+    app.command("rm")(rm)
+
+    for extra in EXTRA.get(noun, []):
+        extra(app, noun)
+    return app
+
+
+def _show_links(g, rec) -> str:
+    """The client's linked invoices, projects, services, income and meetings under `show`."""
+    from ..render import clean, fmt_money
+    d = g.derived(rec)
+    out = []
+    if rec.kind == "client":
+        for inv_id in d.get("invoices", []):
+            inv = g.get("invoice", inv_id)
+            di = g.derived(inv)
+            mark = f" overdue {di['days_overdue']} days" if di["overdue"] else ""
+            out.append(f"  invoice  {inv.id}  {inv.data.get('status')}  {fmt_money(di['total'], di['currency'])}"
+                       f"  balance {fmt_money(di['balance'], '')}{mark}")
+        for pid in d.get("projects", []):
+            p = g.get("project", pid)
+            dp = g.derived(p)
+            comp = f"{dp['completion_pct']}%" if dp["completion_pct"] is not None else "n/a"
+            out.append(f"  project  {p.id}  {p.data.get('status')}  {clean(str(p.data.get('name', '')))}  done {comp}")
+        for sid in d.get("services", []):
+            s = g.get("service", sid)
+            out.append(f"  service  {s.id}  {s.data.get('status')}  {fmt_money(g.derived(s)['amount'], g.currency(s))}")
+        for tid in d.get("income", []):
+            t = g.get("transaction", tid)
+            out.append(f"  income   {t.id}  {t.data.get('date')}  {fmt_money(t.data.get('amount'), g.currency(t))}"
+                       f"  {'received' if t.data.get('received') else 'expected'}"
+                       + (f"  {t.data['invoice']}" if t.data.get("invoice") else ""))
+    return ("linked:\n" + "\n".join(out) + "\n") if out else ""
+
+
+def _range(book, date_from, date_to, period):
+    from ..dates import parse_date, parse_period
+    start = end = None
+    if period:
+        start, end = parse_period(period)
+    if date_from:
+        start = parse_date(date_from, book.today, "--from")
+    if date_to:
+        end = parse_date(date_to, book.today, "--to")
+    return start, end
+
+
+def _range_params():
+    P = inspect.Parameter
+    return [
+        P("date_from", P.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[str], typer.Option("--from", metavar="DATE", help="From this date.")]),
+        P("date_to", P.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[str], typer.Option("--to", metavar="DATE", help="Up to this date.")]),
+        P("period", P.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[str], typer.Option("--period", metavar="PERIOD", help="2026, 2026-Q4 or 2026-11.")]),
+    ]
+
+
+def _output_params():
+    P = inspect.Parameter
+    return [
+        P("fmt", P.KEYWORD_ONLY, default="table", annotation=Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)]),
+        P("out", P.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE", help="Write to FILE (atomically).")]),
+    ]
+
+
+def command(noun: str) -> click.Command:
+    # kind modules that add verbs register themselves on import
+    import importlib
+    for mod in ("freelance.kinds." + NOUN_KIND[noun],):
+        try:
+            importlib.import_module(mod)
+        except ModuleNotFoundError as exc:
+            if exc.name != mod:
+                raise
+    return typer.main.get_command(build(noun))

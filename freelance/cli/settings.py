@@ -1,0 +1,106 @@
+"""`freelance settings`: show the book's settings; add to or remove from its lists; set a value."""
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import click
+import typer
+
+from .common import emit, say, state, writing
+
+app = typer.Typer(name="settings", add_completion=False, invoke_without_command=True,
+                  help="Show or change the book's settings (freelance.yaml).\n\n"
+                       "Example: freelance settings add stages lost")
+
+
+@app.callback()
+def settings_root(ctx: typer.Context):
+    """Show or change the book's settings (freelance.yaml).
+
+    Example: freelance settings add stages lost
+    """
+    if ctx.invoked_subcommand is None:
+        show(ctx)
+
+
+@app.command("show")
+def show(ctx: typer.Context,
+         fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+         out: Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE", help="Write to FILE.")] = None):
+    """Show every setting, defaults filled in.
+
+    Example: freelance settings show --format json
+    """
+    from ..render import clean, text, to_json
+    from .common import check_format
+    check_format(fmt, ("text", "json"))
+    book = state(ctx).book()
+    raw = book.settings.raw
+    if fmt == "json":
+        emit(to_json(raw), out)
+        return
+    width = max(len(k) for k in raw)
+    lines = []
+    for k, v in raw.items():
+        if k == "accounts":
+            v = ", ".join(f"{a['id']} ({a['name']}, opening {a['opening_balance']})" for a in book.settings.accounts())
+        lines.append(f"{k.ljust(width)}  {clean(text(v))}")
+    emit("\n".join(lines) + "\n", out)
+
+
+def _list_name(name: str) -> str:
+    from ..errors import UsageError, did_you_mean
+    from ..settings import LISTS
+    if name not in LISTS:
+        raise UsageError(f"{name!r} is not a list setting; one of {', '.join(LISTS)}{did_you_mean(name, LISTS)}")
+    return name
+
+
+@app.command("add")
+def add(ctx: typer.Context,
+        list_name: Annotated[str, typer.Argument(metavar="LIST", help="stages, expense_categories, accounts, ...")],
+        value: Annotated[str, typer.Argument(metavar="VALUE", help="The value to add.")],
+        name: Annotated[Optional[str], typer.Option("--name", help="Display name (accounts).")] = None,
+        opening_balance: Annotated[Optional[str], typer.Option("--opening-balance", help="Opening balance (accounts).")] = None):
+    """Add a value to one of the book's lists.
+
+    Example: freelance settings add income_classifications grants
+    """
+    from ..settings_ops import list_add
+    _list_name(list_name)
+    with writing(ctx) as book:
+        list_add(book, list_name, value, name=name, opening_balance=opening_balance)
+    say(f"added {value!r} to {list_name}")
+
+
+@app.command("rm")
+def rm(ctx: typer.Context,
+       list_name: Annotated[str, typer.Argument(metavar="LIST", help="The list.")],
+       value: Annotated[str, typer.Argument(metavar="VALUE", help="The value to remove.")]):
+    """Remove a value from one of the book's lists (refused while records use it).
+
+    Example: freelance settings rm stages lost
+    """
+    from ..settings_ops import list_rm
+    _list_name(list_name)
+    with writing(ctx) as book:
+        list_rm(book, list_name, value)
+    say(f"removed {value!r} from {list_name}")
+
+
+@app.command("set")
+def set_(ctx: typer.Context,
+         key: Annotated[str, typer.Argument(metavar="KEY", help="currency, timezone, week_start, name, ...")],
+         value: Annotated[str, typer.Argument(metavar="VALUE", help="The new value.")]):
+    """Set one of the book's settings.
+
+    Example: freelance settings set currency EUR
+    """
+    from ..settings_ops import set_value
+    with writing(ctx) as book:
+        set_value(book, key, value)
+    say(f"set {key} to {value!r}")
+
+
+def command(name: str) -> click.Command:
+    return typer.main.get_command(app)

@@ -1,0 +1,92 @@
+"""Dates typed on the command line: ISO, `today`, `+30d`, `2026-Q4`, ..."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from .errors import UsageError
+
+_OFFSET = re.compile(r"([+-])(\d+)([dwmy])\Z")
+_QUARTER = re.compile(r"(\d{4})-?[Qq]([1-4])\Z")
+_MONTH = re.compile(r"(\d{4})-(\d{2})\Z")
+_YEAR = re.compile(r"(\d{4})\Z")
+
+
+def _add_months(d: dt.date, months: int) -> dt.date:
+    y, m = divmod(d.month - 1 + months, 12)
+    year, month = d.year + y, m + 1
+    last = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(d.day, last))
+
+
+def parse_date(text: str, today: dt.date, what: str = "date") -> dt.date:
+    """A date from the command line; raises UsageError naming `what`."""
+    t = str(text).strip().lower()
+    if t == "today":
+        return today
+    if t == "tomorrow":
+        return today + dt.timedelta(days=1)
+    if t == "yesterday":
+        return today - dt.timedelta(days=1)
+    m = _OFFSET.match(t)
+    if m:
+        n = int(m.group(2)) * (1 if m.group(1) == "+" else -1)
+        unit = m.group(3)
+        if unit == "d":
+            return today + dt.timedelta(days=n)
+        if unit == "w":
+            return today + dt.timedelta(weeks=n)
+        if unit == "m":
+            return _add_months(today, n)
+        return _add_months(today, 12 * n)
+    try:
+        return dt.date.fromisoformat(t)
+    except ValueError:
+        pass
+    from dateutil import parser as dparser  # costly import: only when needed
+    try:
+        return dparser.parse(text, default=dt.datetime(today.year, today.month, today.day)).date()
+    except (ValueError, OverflowError):
+        raise UsageError(f"{what}: cannot read {text!r} as a date "
+                         "(try 2026-11-25, today, tomorrow, +30d, -2w)") from None
+
+
+def parse_datetime(text: str, today: dt.date, what: str = "time") -> dt.datetime:
+    t = str(text).strip()
+    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"):
+        try:
+            return dt.datetime.strptime(t, fmt)
+        except ValueError:
+            pass
+    parts = t.rsplit(" ", 1)
+    if len(parts) == 2 and re.match(r"\d{1,2}:\d{2}\Z", parts[1]):
+        d = parse_date(parts[0], today, what)
+        h, mi = map(int, parts[1].split(":"))
+        try:
+            return dt.datetime(d.year, d.month, d.day, h, mi)
+        except ValueError:
+            raise UsageError(f"{what}: {parts[1]!r} is not a time of day") from None
+    from dateutil import parser as dparser
+    try:
+        return dparser.parse(t, default=dt.datetime(today.year, today.month, today.day, 9, 0))
+    except (ValueError, OverflowError):
+        raise UsageError(f"{what}: cannot read {text!r} as a time (try '2026-12-01 10:00')") from None
+
+
+def parse_period(text: str, what: str = "--period") -> tuple[dt.date, dt.date]:
+    """Inclusive (first, last) day of '2026', '2026-Q4' or '2026-11'."""
+    t = str(text).strip()
+    m = _QUARTER.match(t)
+    if m:
+        y, q = int(m.group(1)), int(m.group(2))
+        first = dt.date(y, 3 * q - 2, 1)
+        return first, _add_months(first, 3) - dt.timedelta(days=1)
+    m = _MONTH.match(t)
+    if m and 1 <= int(m.group(2)) <= 12:
+        first = dt.date(int(m.group(1)), int(m.group(2)), 1)
+        return first, _add_months(first, 1) - dt.timedelta(days=1)
+    m = _YEAR.match(t)
+    if m:
+        y = int(m.group(1))
+        return dt.date(y, 1, 1), dt.date(y, 12, 31)
+    raise UsageError(f"{what}: expected a period like 2026, 2026-Q4 or 2026-11, got {text!r}")

@@ -1,0 +1,284 @@
+"""The linked graph: records by id, links followed, rollups derived.
+
+Derived values (SPEC section 2) are computed here from the records, never
+stored. `Graph.derived(record)` returns a dict of them for any kind; every
+report, `show` and JSON output reads them from here.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+from .book import Book
+from .yamlio import Record, parse_duration
+
+ZERO = Decimal("0")
+CENT = Decimal("0.01")
+HUNDRED = Decimal("100")
+BILLED = ("sent", "paid")          # invoice statuses that count as invoiced
+
+
+def money(v) -> Decimal:
+    """Round half up to cents."""
+    return (v if isinstance(v, Decimal) else Decimal(str(v or 0))).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def dec(v) -> Decimal:
+    return v if isinstance(v, Decimal) else (Decimal(str(v)) if isinstance(v, (int, str)) and str(v).strip() else ZERO)
+
+
+def pct(part: Decimal, whole) -> Decimal | None:
+    """part / whole as a percentage with one decimal, or None when whole is 0 or absent."""
+    if not isinstance(whole, Decimal) or whole <= 0:
+        return None
+    return (part * HUNDRED / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+class Graph:
+    def __init__(self, book: Book):
+        self.book = book
+        self.today = book.today
+        self.settings = book.settings
+        self._by: dict = {}
+        self._cache: dict = {}
+
+    # -- plumbing -------------------------------------------------------------
+    def records(self, kind: str) -> list[Record]:
+        return self.book.records(kind)
+
+    def get(self, kind: str, rid) -> Record | None:
+        return self.book.get(kind, rid) if rid is not None else None
+
+    def by(self, kind: str, field: str) -> dict:
+        """value of `field` -> records of `kind` (list fields index every element)."""
+        key = (kind, field)
+        if key not in self._by:
+            groups = defaultdict(list)
+            for r in self.records(kind):
+                v = r.data.get(field)
+                if isinstance(v, list):
+                    for x in v:
+                        if isinstance(x, str):
+                            groups[x].append(r)
+                elif v is not None:
+                    groups[str(v)].append(r)
+            self._by[key] = groups
+        return self._by[key]
+
+    def currency(self, record: Record) -> str:
+        return str(record.data.get("currency") or self.settings.currency)
+
+    def derived(self, record: Record) -> dict:
+        key = (record.kind, id(record))
+        if key not in self._cache:
+            fn = DERIVE.get(record.kind)
+            self._cache[key] = fn(self, record) if fn else {}
+        return self._cache[key]
+
+    # -- money in -------------------------------------------------------------
+    def client_income(self) -> list[Record]:
+        return [t for t in self.records("transaction")
+                if t.data.get("kind") == "income" and t.data.get("classification") == "client"]
+
+    def received_income(self, kind: str, rid: str) -> Decimal:
+        field = {"client": "client", "invoice": "invoice", "project": "project", "service": "service"}[kind]
+        total = ZERO
+        for t in self.by("transaction", field).get(rid, ()):
+            if t.data.get("kind") == "income" and t.data.get("received") is True:
+                total += dec(t.data.get("amount"))
+        return total
+
+    # -- time -----------------------------------------------------------------
+    def hours(self, field: str, rid: str) -> Decimal:
+        return sum((dec(e.data.get("hours")) for e in self.by("time", field).get(rid, ())), ZERO)
+
+    def rate_for(self, service: Record | None, project: Record | None) -> tuple[Decimal | None, str]:
+        """Hourly rate by service, then project, then client, then the book: (rate, where from)."""
+        if service is not None and service.data.get("pricing", "hourly") == "hourly" and isinstance(service.data.get("rate"), Decimal):
+            return service.data["rate"], f"service {service.id}"
+        if project is not None and isinstance(project.data.get("rate"), Decimal):
+            return project.data["rate"], f"project {project.id}"
+        client = None
+        for rec in (service, project):
+            if rec is not None and rec.data.get("client") and client is None:
+                client = self.get("client", rec.data["client"])
+        if client is not None and isinstance(client.data.get("default_rate"), Decimal):
+            return client.data["default_rate"], f"client {client.id}"
+        book_rate = self.settings.get("default_rate")
+        if book_rate not in (None, ""):
+            return Decimal(str(book_rate)), "book"
+        return None, ""
+
+    def account_balances(self, upto: dt.date | None = None) -> list[dict]:
+        """Per account: opening balance, money in, money out, balance (moved money only)."""
+        out = []
+        accounts = self.settings.accounts()
+        totals = {a["id"]: [ZERO, ZERO] for a in accounts}
+        for t in self.records("transaction"):
+            if t.data.get("received") is not True:
+                continue
+            d = t.data.get("date")
+            if upto is not None and isinstance(d, dt.date) and d > upto:
+                continue
+            acc = str(t.data.get("account") or (accounts[0]["id"] if accounts else ""))
+            slot = totals.setdefault(acc, [ZERO, ZERO])
+            amount = dec(t.data.get("amount"))
+            slot[0 if t.data.get("kind") == "income" else 1] += amount
+        names = {a["id"]: a for a in accounts}
+        for acc, (inflow, outflow) in totals.items():
+            opening = names[acc]["opening_balance"] if acc in names else ZERO
+            out.append({"account": acc, "name": names[acc]["name"] if acc in names else acc,
+                        "opening_balance": opening, "money_in": inflow, "money_out": outflow,
+                        "balance": opening + inflow - outflow})
+        return out
+
+
+# -- derivations per kind ------------------------------------------------------
+
+def invoice_totals(g: Graph, inv: Record) -> tuple[Decimal, Decimal, Decimal]:
+    """(subtotal, tax, total) rounded to cents; tax per line or per invoice by the book's setting."""
+    rate = dec(inv.data.get("tax_rate"))
+    items = inv.data.get("items")
+    per_line = str(g.settings.get("tax_rounding") or "per-invoice") == "per-line"
+    if isinstance(items, list) and items:
+        subtotal = tax = ZERO
+        for it in items:
+            if not isinstance(it, dict):
+                continue
+            q = it.get("quantity")
+            line = money((q if isinstance(q, Decimal) else Decimal(1)) * dec(it.get("unit_price")))
+            subtotal += line
+            if per_line:
+                tax += money(line * rate / HUNDRED)
+        if not per_line:
+            tax = money(subtotal * rate / HUNDRED)
+    else:
+        subtotal = money(dec(inv.data.get("amount")))
+        tax = money(subtotal * rate / HUNDRED)
+    return subtotal, tax, subtotal + tax
+
+
+def _invoice(g: Graph, inv: Record) -> dict:
+    subtotal, tax, total = invoice_totals(g, inv)
+    received = g.received_income("invoice", inv.id)
+    status = inv.data.get("status")
+    due = inv.data.get("due")
+    if not isinstance(due, dt.date):
+        issued = inv.data.get("issued")
+        due = issued + dt.timedelta(days=g.settings.payment_terms_days) if isinstance(issued, dt.date) else None
+    balance = total - received
+    overdue = status == "sent" and balance > 0 and due is not None and due < g.today
+    return {
+        "subtotal": subtotal, "tax": tax, "total": total, "received": received, "balance": balance,
+        "due_date": due, "overdue": overdue,
+        "days_overdue": (g.today - due).days if overdue else 0,
+        "partially_paid": ZERO < received < total,
+        "currency": g.currency(inv),
+    }
+
+
+def _client(g: Graph, c: Record) -> dict:
+    invoices = g.by("invoice", "client").get(c.id, [])
+    invoiced = outstanding = ZERO
+    for inv in invoices:
+        if inv.data.get("status") in BILLED:
+            d = g.derived(inv)
+            invoiced += d["total"]
+            if inv.data.get("status") == "sent":
+                outstanding += max(d["balance"], ZERO)
+    cv = c.data.get("contract_value")
+    income = [t for t in g.by("transaction", "client").get(c.id, []) if t.data.get("kind") == "income"]
+    return {
+        "invoiced": invoiced,
+        "invoiced_pct": pct(invoiced, cv),
+        "received": g.received_income("client", c.id),
+        "outstanding": outstanding,
+        "currency": g.currency(c),
+        "invoices": [i.id for i in invoices],
+        "projects": [p.id for p in g.by("project", "client").get(c.id, [])],
+        "services": [s.id for s in g.by("service", "client").get(c.id, [])],
+        "income": [t.id for t in income],
+        "meetings": [m.id for m in g.by("meeting", "attendees").get(c.id, [])],
+    }
+
+
+def _project(g: Graph, p: Record) -> dict:
+    actual = g.hours("project", p.id)
+    invoiced = sum((g.derived(i)["total"] for i in g.by("invoice", "project").get(p.id, [])
+                    if i.data.get("status") in BILLED), ZERO)
+    received = g.received_income("project", p.id)
+    basis = p.data.get("basis") or ("hours" if p.data.get("estimated_hours") else ("invoicing" if p.data.get("value") else None))
+    completion, note = None, ""
+    if basis == "hours":
+        completion = pct(actual, p.data.get("estimated_hours"))
+        if completion is None:
+            note = "no estimated_hours to measure booked hours against"
+    elif basis == "invoicing":
+        completion = pct(invoiced, p.data.get("value"))
+        if completion is None:
+            note = "no value to measure invoiced amount against"
+    else:
+        note = "no estimated_hours or value: set one to track completion"
+    return {
+        "actual_hours": actual, "invoiced": invoiced, "received": received,
+        "basis": basis, "completion_pct": completion, "completion_note": note,
+        "overrun": completion is not None and completion > HUNDRED,
+        "currency": g.currency(p),
+    }
+
+
+def _service(g: Graph, s: Record) -> dict:
+    rate = s.data.get("rate")
+    hours = s.data.get("hours")
+    if s.data.get("pricing") == "fixed":
+        amount = money(rate) if isinstance(rate, Decimal) else None
+    else:
+        amount = money(rate * hours) if isinstance(rate, Decimal) and isinstance(hours, Decimal) else None
+    invoiced = ZERO
+    for inv in g.records("invoice"):
+        if inv.data.get("status") not in BILLED or not isinstance(inv.data.get("items"), list):
+            continue
+        for it in inv.data["items"]:
+            if isinstance(it, dict) and it.get("service") == s.id:
+                q = it.get("quantity")
+                invoiced += money((q if isinstance(q, Decimal) else Decimal(1)) * dec(it.get("unit_price")))
+    return {"amount": amount, "hours_booked": g.hours("service", s.id), "invoiced": invoiced,
+            "received": g.received_income("service", s.id), "currency": g.currency(s)}
+
+
+def _contact(g: Graph, c: Record) -> dict:
+    meetings = sorted(g.by("meeting", "attendees").get(c.id, []), key=lambda m: str(m.data.get("start")))
+    now = dt.datetime.combine(g.today, dt.time())
+    upcoming = [m for m in meetings if isinstance(m.data.get("start"), dt.datetime) and m.data["start"] >= now]
+    return {"meetings": [m.id for m in meetings], "next_meeting": upcoming[0].id if upcoming else None}
+
+
+def _resource(g: Graph, r: Record) -> dict:
+    todos = r.data.get("todos") if isinstance(r.data.get("todos"), list) else []
+    return {"open_todos": sum(1 for t in todos if isinstance(t, dict) and not t.get("done"))}
+
+
+def _goal(g: Graph, goal: Record) -> dict:
+    target, actual = goal.data.get("target"), goal.data.get("actual")
+    actual = actual if isinstance(actual, Decimal) else ZERO
+    completion = pct(actual, target)
+    start, end = goal.data.get("start"), goal.data.get("target_date")
+    expected = None
+    if isinstance(start, dt.date) and isinstance(end, dt.date) and end > start:
+        elapsed = min(max((g.today - start).days, 0), (end - start).days)
+        expected = (Decimal(elapsed) * HUNDRED / Decimal((end - start).days)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    on_track = None if completion is None or expected is None else completion >= expected
+    return {"actual": actual, "completion_pct": completion, "expected_pct": expected, "on_track": on_track}
+
+
+def _meeting(g: Graph, m: Record) -> dict:
+    start, end = m.data.get("start"), m.data.get("end")
+    if not isinstance(end, dt.datetime) and isinstance(start, dt.datetime):
+        minutes = parse_duration(m.data.get("duration") or "") if m.data.get("duration") else None
+        end = start + dt.timedelta(minutes=minutes if minutes is not None else 60)
+    return {"end_time": end}
+
+
+DERIVE = {"invoice": _invoice, "client": _client, "project": _project, "service": _service,
+          "contact": _contact, "resource": _resource, "goal": _goal, "meeting": _meeting}

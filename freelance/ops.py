@@ -1,0 +1,248 @@
+"""Operations on records, shared by every kind: find, add, edit, move, remove.
+
+Commands call these with values typed on the command line; these turn them
+into typed values (with a clear message when they cannot), build the
+`Write`s and apply them. Nothing here prints or exits.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+from .book import Book
+from .dates import parse_date, parse_datetime
+from .errors import UsageError, did_you_mean
+from .schema import KINDS, Field, Kind
+from .writer import Write, apply, plan_append, plan_remove, plan_update
+from .yamlio import Record, parse_duration
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\Z")
+_URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://\S+\Z")
+
+
+def slug(text: str) -> str:
+    t = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    t = re.sub(r"[^a-zA-Z0-9]+", "-", t).strip("-").lower()
+    return t[:60].strip("-") or "item"
+
+
+def label(record: Record) -> str:
+    """How a record is named in messages: 'client acme', 'income tx-...'."""
+    k = record.kind if record.kind != "transaction" else str(record.data.get("kind") or "transaction")
+    return f"{k} {record.id}"
+
+
+def find(book: Book, kind: str, rid: str, noun: str | None = None) -> Record:
+    """The record `rid` of `kind`, or a UsageError with the closest ids."""
+    rec = book.get(kind, rid)
+    noun = noun or kind
+    if rec is None or (kind == "transaction" and noun in ("income", "expense") and rec.data.get("kind") != noun):
+        pool = [r.id for r in book.records(kind)
+                if kind != "transaction" or noun not in ("income", "expense") or r.data.get("kind") == noun]
+        raise UsageError(f"no {noun} '{rid}'{did_you_mean(rid, pool)}")
+    return rec
+
+
+def parse_value(book: Book, f: Field, raw, *, option: str | None = None):
+    """A command-line value for field `f`, typed and checked; UsageError when it is not right.
+    Links are checked by `check_links`, which knows about --create-missing."""
+    opt = option or f.option_name
+    if raw is None:
+        return None
+    if f.type in ("links", "strs"):
+        return [str(x) for x in raw] if isinstance(raw, (list, tuple)) else [str(raw)]
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw)
+    if f.type in ("money", "decimal"):
+        t = text.strip().replace(",", "").replace("_", "")
+        try:
+            value = Decimal(t)
+        except InvalidOperation:
+            raise UsageError(f"{opt}: expected a number like 1200.50, got {text!r}") from None
+        if not value.is_finite():
+            raise UsageError(f"{opt}: expected a number like 1200.50, got {text!r}")
+        if f.check == "positive" and value <= 0:
+            raise UsageError(f"{opt}: must be more than zero, got {text}")
+        if f.check in ("nonnegative",) and value < 0:
+            raise UsageError(f"{opt}: must not be negative, got {text}")
+        if f.check == "hours" and not (0 < value <= 24):
+            raise UsageError(f"{opt}: hours in one entry must be more than 0 and at most 24, got {text}")
+        if f.check == "percent" and not (0 <= value <= 100):
+            raise UsageError(f"{opt}: must be a percentage from 0 to 100, got {text}")
+        return value
+    if f.type == "int":
+        try:
+            return int(text)
+        except ValueError:
+            raise UsageError(f"{opt}: expected a whole number, got {text!r}") from None
+    if f.type == "date":
+        return parse_date(text, book.today, opt)
+    if f.type == "datetime":
+        return parse_datetime(text, book.today, opt)
+    if f.type == "duration":
+        if parse_duration(text) is None:
+            raise UsageError(f"{opt}: expected a duration like 45m, 1h30m or 2h, got {text!r}")
+        return text
+    if f.type == "bool":
+        low = text.lower()
+        if low in ("true", "yes", "1"):
+            return True
+        if low in ("false", "no", "0"):
+            return False
+        raise UsageError(f"{opt}: expected true or false, got {text!r}")
+    allowed = list(f.choices) or (book.settings.allowed(f.setting) if f.setting else [])
+    if (f.choices or f.setting) and text not in allowed:
+        hint = (f"; add it with `freelance settings add {f.setting} {text}`" if f.setting else "")
+        raise UsageError(f"{opt}: {text!r} is not one of {', '.join(allowed)}{did_you_mean(text, allowed)}{hint}")
+    if f.check == "email" and not _EMAIL.match(text):
+        raise UsageError(f"{opt}: {text!r} does not look like an email address")
+    if f.check == "url" and not _URL.match(text):
+        raise UsageError(f"{opt}: {text!r} is not a URL (expected https://...)")
+    return text
+
+
+def new_id(book: Book, kind: Kind, data: dict) -> str:
+    """A slug of the record's name made unique, or a generated id that is never reused."""
+    taken = book.index(kind.name)
+    if kind.id_from:
+        base = slug(data.get(kind.id_from) or kind.name)
+        rid, n = base, 2
+        while rid in taken:
+            rid, n = f"{base}-{n}", n + 1
+        return rid
+    # Generated: date plus random hex. Random, not a counter, so two branches of
+    # a book kept in git never mint the same id (see docs/ids.md).
+    d = data.get(kind.shard_by)
+    day = f"{d:%Y%m%d}" if d is not None else f"{book.today:%Y%m%d}"
+    while True:
+        rid = f"{kind.id_prefix}-{day}-{secrets.token_hex(3)}"
+        if rid not in taken:
+            return rid
+
+
+def check_id(book: Book, kind: Kind, rid: str) -> str:
+    if not re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z", rid):
+        raise UsageError(f"--id: {rid!r} is not a valid id (letters, digits, '.', '_' and '-')")
+    if rid in book.index(kind.name):
+        other = book.index(kind.name)[rid]
+        raise UsageError(f"{kind.name} '{rid}' already exists ({other.file}:{other.line})")
+    return rid
+
+
+def ordered(kind: Kind, data: dict) -> dict:
+    """Keys in the kind's declared order, unknown keys after."""
+    out = {f.name: data[f.name] for f in kind.fields if f.name in data}
+    out.update({k: v for k, v in data.items() if k not in out})
+    return out
+
+
+# What a record made on the spot by --create-missing looks like.
+def _stub(book: Book, kind: str, rid: str, context: dict) -> dict:
+    data = {"id": rid}
+    if kind == "client":
+        data.update(name=rid.replace("-", " ").title(), stage=(book.settings.allowed("stages") or ["lead"])[0])
+    elif kind in ("project", "service"):
+        data.update(name=rid.replace("-", " ").title(), client=context.get("client"), status="not-started")
+        if kind == "service":
+            data["project"] = context.get("project")
+    elif kind == "invoice":
+        data.update(client=context.get("client"), project=context.get("project"), issued=book.today, status="draft")
+        if context.get("amount") is not None:
+            data["amount"] = context["amount"]
+    elif kind == "contact":
+        data.update(name=rid.replace("-", " ").title())
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def check_links(book: Book, kind: Kind, data: dict, create_missing: bool) -> tuple[list[Write], list[str]]:
+    """Refuse links to missing records (with close matches), or create them when asked."""
+    writes, notes = [], []
+    order = ("client", "project", "service", "invoice")
+    fields = sorted(kind.link_fields, key=lambda f: order.index(f.link[0]) if f.link[0] in order else 9)
+    for f in fields:
+        value = data.get(f.name)
+        for target in (value if isinstance(value, list) else [value] if value else []):
+            if any(book.get(k, target) for k in f.link):
+                continue
+            if create_missing and len(f.link) == 1:
+                stub = ordered(KINDS[f.link[0]], _stub(book, f.link[0], target, data))
+                if f.link[0] == "invoice" and not stub.get("client"):
+                    raise UsageError(f"{f.option_name}: cannot create invoice '{target}' without --client")
+                writes.append(plan_append(book, f.link[0], stub))
+                book.index(f.link[0])[target] = Record(f.link[0], stub, "", 0, {})
+                notes.append(f"created {f.link[0]} '{target}'"
+                             + (f" ({stub.get('stage') or stub.get('status')})" if stub.get('stage') or stub.get('status') else ""))
+                continue
+            pool = [i for k in f.link for i in book.index(k)]
+            what = " or ".join(f.link)
+            hint = " (or use --create-missing)" if len(f.link) == 1 else ""
+            raise UsageError(f"{f.option_name}: no {what} '{target}'{did_you_mean(target, pool)}{hint}")
+    return writes, notes
+
+
+def add(book: Book, kind: Kind, values: dict, rid: str | None = None, create_missing: bool = False) -> tuple[dict, list[str]]:
+    """Add a record; `values` are typed already. Returns (record data, notes)."""
+    data = {k: v for k, v in values.items() if v is not None and v != []}
+    for f in kind.fields:
+        if f.name in data or f.default is None:
+            continue
+        if f.default == "@first":
+            allowed = book.settings.allowed(f.setting)
+            if allowed:
+                data[f.name] = allowed[0]
+        elif f.default == "@today":
+            data[f.name] = book.today
+        else:
+            data[f.name] = f.default
+    for f in kind.fields:
+        if f.required and f.name != "id" and data.get(f.name) in (None, "", []):
+            raise UsageError(f"{f.option_name} is required for a new {kind.name}")
+    data["id"] = check_id(book, kind, rid) if rid else new_id(book, kind, data)
+    writes, notes = check_links(book, kind, data, create_missing)
+    data = ordered(kind, data)
+    writes.append(plan_append(book, kind.name, data))
+    apply(book, writes)
+    return data, notes
+
+
+def edit(book: Book, record: Record, changes: dict) -> None:
+    kind = KINDS[record.kind]
+    changes = {k: v for k, v in changes.items() if not (v is None and k not in record.data)}
+    if not changes:
+        raise UsageError("nothing to change: give the fields to set as options (see --help)")
+    merged = dict(record.data)
+    merged.update({k: v for k, v in changes.items() if v is not None})
+    probe = {k: v for k, v in changes.items() if v is not None}
+    writes, _ = check_links(book, kind, {**probe}, False)
+    apply(book, writes + [plan_update(book, record, changes)])
+
+
+def linked_from(book: Book, record: Record) -> list[tuple[Record, str]]:
+    """Records that link to `record`, with the field that does."""
+    out = []
+    for kind in KINDS.values():
+        for f in kind.fields:
+            targets = f.link or tuple(s.link[0] for s in f.sub if s.link)
+            if record.kind not in targets:
+                continue
+            for r in book.records(kind.name):
+                v = r.data.get(f.name)
+                if f.type == "records" and isinstance(v, list):
+                    if any(isinstance(it, dict) and any(it.get(s.name) == record.id for s in f.sub if s.link == (record.kind,)) for it in v):
+                        out.append((r, f.name))
+                elif v == record.id or (isinstance(v, list) and record.id in v):
+                    out.append((r, f.name))
+    return out
+
+
+def remove(book: Book, record: Record, force: bool = False) -> None:
+    users = linked_from(book, record)
+    if users and not force:
+        shown = ", ".join(f"{label(r)} ({f})" for r, f in users[:5])
+        more = f" and {len(users) - 5} more" if len(users) > 5 else ""
+        raise UsageError(f"{label(record)} is linked from {shown}{more}; "
+                         "remove those links first, or use --force to leave them dangling")
+    apply(book, [plan_remove(book, record)])

@@ -1,0 +1,201 @@
+"""Rendering plain data to table, markdown, csv, json and html.
+
+Reports and views build rows (dicts of plain values); this module only turns
+them into text. It is the one place that knows how money looks in a table,
+how CSV is made spreadsheet-safe, and how user text is cleaned for a terminal.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import html
+import io
+import json
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+FORMATS = ("table", "markdown", "csv", "json")
+REPORT_FORMATS = FORMATS + ("html",)
+
+_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_NUMERIC = re.compile(r"-?\d+(\.\d+)?\Z")
+
+
+def clean(text: str) -> str:
+    """User text made safe for a terminal: escape sequences and control characters removed."""
+    return _CONTROL.sub("", text)
+
+
+def jsonable(v):
+    """Stable JSON values: decimals as strings, dates ISO, datetimes 'YYYY-MM-DD HH:MM'."""
+    if isinstance(v, Decimal):
+        return format(v, "f")
+    if isinstance(v, dt.datetime):
+        return v.strftime("%Y-%m-%d %H:%M") if not v.second else v.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, dict):
+        return {str(k): jsonable(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [jsonable(x) for x in v]
+    return v
+
+
+def to_json(data) -> str:
+    return json.dumps(jsonable(data), indent=2, ensure_ascii=False) + "\n"
+
+
+def fmt_money(amount, currency: str = "") -> str:
+    if amount is None or amount == "":
+        return ""
+    if not isinstance(amount, Decimal):
+        try:
+            amount = Decimal(str(amount))
+        except Exception:
+            return str(amount)
+    text = f"{amount:,.2f}"
+    return f"{text} {currency}".strip()
+
+
+def fmt_pct(p) -> str:
+    if p is None:
+        return ""
+    if p > 100:
+        return f"{p}% ({p - 100}% over)"
+    return f"{p}%"
+
+
+def text(v) -> str:
+    """A plain value as people read it."""
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, (list, tuple)):
+        return ", ".join(text(x) for x in v)
+    if isinstance(v, dict):
+        return ", ".join(f"{k}: {text(x)}" for k, x in v.items())
+    return clean(str(jsonable(v)))
+
+
+@dataclass
+class Column:
+    key: str
+    header: str = ""
+    align: str = "left"       # "left" or "right"
+    money: bool = False       # format as money with the row's `currency`
+    pct: bool = False
+
+    def __post_init__(self):
+        if not self.header:
+            self.header = self.key.replace("_", " ")
+
+
+def _cell(col: Column, row: dict) -> str:
+    v = row.get(col.key)
+    if col.money:
+        return fmt_money(v, row.get("currency", ""))
+    if col.pct:
+        return fmt_pct(v)
+    return text(v)
+
+
+def csv_safe(s: str) -> str:
+    """Neutralise spreadsheet formula injection (OWASP): prefix a quote."""
+    if s and s[0] in "=+-@\t\r" and not _NUMERIC.match(s):
+        return "'" + s
+    return s
+
+
+def render_rows(rows: list[dict], columns: list[Column], fmt: str, json_rows=None) -> str:
+    """Rows as a table, markdown, csv or json (`json_rows` when json wants more than the columns)."""
+    if fmt == "json":
+        return to_json(json_rows if json_rows is not None else [{c.key: r.get(c.key) for c in columns} for r in rows])
+    if fmt == "csv":
+        out = io.StringIO()
+        w = csv.writer(out, lineterminator="\n")
+        w.writerow([c.key for c in columns])
+        for r in rows:
+            w.writerow([csv_safe(text(r.get(c.key))) if not isinstance(r.get(c.key), Decimal)
+                        else format(r[c.key], "f") for c in columns])
+        return out.getvalue()
+    if fmt == "html":
+        return html_table(rows, columns)
+    from tabulate import tabulate
+    body = [[_cell(c, r) for c in columns] for r in rows]
+    headers = [c.header for c in columns]
+    if fmt == "markdown":
+        body = [[x.replace("|", "\\|").replace("\n", " ") for x in row] for row in body]
+        return tabulate(body, headers, tablefmt="github", colalign=[c.align for c in columns], disable_numparse=True) + "\n"
+    if not rows:
+        return "(none)\n"
+    return tabulate(body, headers, tablefmt="simple", colalign=[c.align for c in columns], disable_numparse=True) + "\n"
+
+
+def html_table(rows: list[dict], columns: list[Column], title: str = "") -> str:
+    e = html.escape
+    parts = []
+    if title:
+        parts.append(f"<h2>{e(title)}</h2>")
+    parts.append("<table>\n<thead><tr>" + "".join(f"<th>{e(c.header)}</th>" for c in columns) + "</tr></thead>\n<tbody>")
+    for r in rows:
+        parts.append("<tr>" + "".join(
+            f"<td class=\"{'num' if c.align == 'right' else ''}\">{e(_cell(c, r))}</td>" for c in columns) + "</tr>")
+    parts.append("</tbody></table>\n")
+    return "\n".join(parts)
+
+
+HTML_STYLE = ("body{font-family:system-ui,sans-serif;margin:2em;color:#222}"
+              "table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:4px 8px}"
+              "th{background:#f3f3f3;text-align:left}td.num{text-align:right;font-variant-numeric:tabular-nums}")
+
+
+def html_page(title: str, body: str) -> str:
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{html.escape(title)}</title><style>{HTML_STYLE}</style></head>\n"
+            f"<body>\n<h1>{html.escape(title)}</h1>\n{body}</body></html>\n")
+
+
+def render_board(columns: list[dict], fmt: str, width: int = 80) -> str:
+    """A board: `columns` = [{name, count, total, currency, cards: [{id, lines: [..]}]}]."""
+    if fmt == "json":
+        return to_json(columns)
+    if fmt in ("csv",):
+        rows = [{"column": c["name"], "id": card["id"], "card": " / ".join(card["lines"])}
+                for c in columns for card in c["cards"]]
+        return render_rows(rows, [Column("column"), Column("id"), Column("card")], fmt)
+    if fmt == "markdown":
+        out = []
+        for c in columns:
+            out.append(f"### {c['name']} ({c['count']}) {fmt_money(c.get('total'), c.get('currency', ''))}".rstrip())
+            out.append("")
+            for card in c["cards"]:
+                out.append(f"- **{clean(card['lines'][0])}**" + "".join(f" · {clean(x)}" for x in card["lines"][1:]))
+            out.append("")
+        return "\n".join(out)
+    from tabulate import tabulate
+    n = max(len(columns), 1)
+    colw = max(12, (width - 3 * n) // n)
+    headers = []
+    for c in columns:
+        headers.append(f"{c['name']} ({c['count']})")
+    depth = max((len(c["cards"]) for c in columns), default=0)
+    body = []
+    for i in range(depth):
+        row = []
+        for c in columns:
+            if i < len(c["cards"]):
+                row.append("\n".join(_clip(clean(x), colw) for x in c["cards"][i]["lines"]))
+            else:
+                row.append("")
+        body.append(row)
+    totals = [("total " + fmt_money(c["total"], c.get("currency", ""))) if c.get("total") is not None else ""
+              for c in columns]
+    if any(totals):
+        body.append([_clip(t, colw) for t in totals])
+    return tabulate(body, headers, tablefmt="simple_grid", disable_numparse=True) + "\n"
+
+
+def _clip(s: str, w: int) -> str:
+    return s if len(s) <= w else s[: w - 1] + "…"

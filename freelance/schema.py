@@ -1,0 +1,313 @@
+"""One declaration of every entity kind (SPEC section 2).
+
+The reader coerces values by these field types, the validator checks links
+and allowed values from them, the CLI builds `add`/`edit` options from them
+and the JSON output names fields after them. A new kind is added here, not
+by copying code.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field as dc_field
+from typing import Any
+
+# Field types. Scalars are read from the YAML scalar's text:
+#   str      any text (an email, a phone, a URL are str with a `check`)
+#   money    decimal.Decimal, from the text, never float
+#   decimal  decimal.Decimal (hours, rates, percentages)
+#   int      int
+#   date     datetime.date, ISO
+#   datetime datetime.datetime, "2026-12-01 10:00", naive in the book's timezone
+#   bool     true/false
+#   duration text like "45m", "1h30m", "2h"; minutes are derived
+#   link     the id of a record of `link` kind(s)
+#   links    a list of such ids
+#   strs     a list of strings
+#   records  a list of mappings described by `sub`
+SCALAR_TYPES = {"str", "money", "decimal", "int", "date", "datetime", "bool", "duration", "link"}
+LIST_TYPES = {"links", "strs", "records"}
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str = "str"
+    help: str = ""
+    link: tuple[str, ...] = ()      # kinds a link may name
+    choices: tuple[str, ...] = ()   # fixed allowed values
+    setting: str = ""               # settings list that holds the allowed values
+    required: bool = False
+    default: Any = None             # written by `add` when the option is not given
+    sub: tuple["Field", ...] = ()   # for `records`
+    check: str = ""                 # "email", "url", "positive", "nonnegative", "percent"
+    option: bool = True             # offered as an add/edit option
+    aliases: tuple[str, ...] = ()   # more option names ("--with" for attendees)
+
+    @property
+    def option_name(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str                   # singular, as in JSON "kind" and CLI noun
+    plural: str
+    path: str                   # "clients.yaml", or a folder for year shards
+    fields: tuple[Field, ...]
+    title: str = "name"         # the field that names a record for people
+    status: str = ""            # the field `move` and `board` work on
+    id_from: str = "name"       # slug source; "" means generated ids
+    id_prefix: str = ""         # generated id prefix
+    shard_by: str = ""          # date field that picks the year shard
+    columns: tuple[str, ...] = ()  # list view columns
+    help: str = ""
+    nouns: tuple[str, ...] = ()  # CLI nouns serving this kind (income/expense share one)
+    field_map: dict = dc_field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self):
+        self.field_map.update({f.name: f for f in self.fields})
+
+    @property
+    def sharded(self) -> bool:
+        return bool(self.shard_by)
+
+    def field(self, name: str) -> Field | None:
+        return self.field_map.get(name)
+
+    @property
+    def link_fields(self) -> list[Field]:
+        return [f for f in self.fields if f.type in ("link", "links")]
+
+
+F = Field
+_NOTES = F("notes", aliases=("--note",), help="Free text notes.")
+_CURRENCY = F("currency", help="ISO currency code; default the book's currency.")
+_PRIORITY = F("priority", choices=("low", "medium", "high"), help="low, medium or high.")
+
+CLIENT = Kind(
+    "client", "clients", "clients.yaml",
+    fields=(
+        F("id", option=False),
+        F("name", required=True, help="The client's name."),
+        F("stage", setting="stages", default="@first", help="Pipeline stage (the book's `stages`)."),
+        F("company", help="Company name."),
+        F("contact", help="Contact person."),
+        F("email", check="email", help="Email address."),
+        F("phone", help="Phone number."),
+        F("position", help="The contact's position."),
+        F("website", help="Website."),
+        F("contract_value", "money", check="nonnegative", help="Agreed contract value."),
+        _CURRENCY,
+        F("default_rate", "money", check="positive", help="Hourly rate for this client's work."),
+        F("created", "date", default="@today", option=False),
+        _NOTES,
+    ),
+    status="stage",
+    columns=("id", "name", "stage", "company", "contract_value", "invoiced", "invoiced_pct"),
+    help="The client pipeline: leads, negotiations, clients.",
+)
+
+PROJECT = Kind(
+    "project", "projects", "projects.yaml",
+    fields=(
+        F("id", option=False),
+        F("name", required=True, help="Project name."),
+        F("client", "link", link=("client",), help="Client id."),
+        F("services", "links", link=("service",), aliases=("--service",), help="Service ids (repeat the option)."),
+        F("status", choices=("not-started", "in-progress", "on-hold", "done"), default="not-started",
+          help="not-started, in-progress, on-hold or done."),
+        _PRIORITY,
+        F("value", "money", check="nonnegative", help="Project value."),
+        F("due", "date", help="Due date."),
+        F("start", "date", help="Start of the date range."),
+        F("end", "date", help="End of the date range."),
+        F("estimated_hours", "decimal", check="positive", help="Estimated hours."),
+        F("basis", choices=("hours", "invoicing"), help="Completion basis: hours or invoicing."),
+        F("rate", "money", check="positive", help="Hourly rate for this project's work."),
+        _CURRENCY,
+        _NOTES,
+    ),
+    status="status",
+    columns=("id", "name", "client", "status", "priority", "value", "due", "completion_pct"),
+    help="Projects: the work that fulfils a client's contract.",
+)
+
+TIME = Kind(
+    "time", "time entries", "timelog",
+    fields=(
+        F("id", option=False),
+        F("date", "date", required=True, default="@today", help="Day the hours were worked."),
+        F("project", "link", link=("project",), required=True, help="Project id."),
+        F("service", "link", link=("service",), help="Service id."),
+        F("hours", "decimal", required=True, check="hours", help="Hours worked."),
+        F("note", help="What was done."),
+    ),
+    title="note", id_from="", id_prefix="t", shard_by="date",
+    columns=("id", "date", "project", "service", "hours", "note"),
+    help="Hours booked against projects.",
+)
+
+SERVICE = Kind(
+    "service", "services", "services.yaml",
+    fields=(
+        F("id", option=False),
+        F("name", required=True, help="Service name."),
+        F("client", "link", link=("client",), help="Client id."),
+        F("project", "link", link=("project",), help="Project id."),
+        F("pricing", choices=("hourly", "fixed"), default="hourly", help="hourly or fixed."),
+        F("rate", "money", check="positive", help="Hourly rate, or the flat fee when fixed."),
+        F("hours", "decimal", check="positive", help="Estimated hours (hourly pricing)."),
+        F("start", "date", help="Start date."),
+        F("end", "date", help="End date."),
+        F("status", choices=("not-started", "in-progress", "completed"), default="not-started",
+          help="not-started, in-progress or completed."),
+        _CURRENCY,
+        _NOTES,
+    ),
+    status="status",
+    columns=("id", "name", "client", "project", "pricing", "rate", "amount", "status"),
+    help="Services: what is offered to a client, hourly or at a flat fee.",
+)
+
+ITEM_FIELDS = (
+    F("description", required=True),
+    F("service", "link", link=("service",)),
+    F("quantity", "decimal", check="positive"),
+    F("unit_price", "money"),
+)
+
+INVOICE = Kind(
+    "invoice", "invoices", "invoices.yaml",
+    fields=(
+        F("id", option=False),
+        F("client", "link", link=("client",), required=True, help="Client id."),
+        F("project", "link", link=("project",), help="Project id."),
+        F("issued", "date", default="@today", help="Issue date."),
+        F("due", "date", help="Due date (default: issued + payment_terms_days)."),
+        F("status", choices=("draft", "sent", "paid", "void"), default="draft",
+          help="draft, sent, paid or void."),
+        F("items", "records", sub=ITEM_FIELDS, option=False,
+          help="Line items: description, service, quantity, unit_price."),
+        F("amount", "money", check="positive", help="Amount of a one-line invoice."),
+        F("tax_rate", "decimal", check="percent", help="Tax rate in percent."),
+        _CURRENCY,
+        _NOTES,
+    ),
+    title="id", id_from="", status="status",
+    columns=("id", "client", "issued", "due", "status", "total", "balance"),
+    help="Invoices: draft, sent, paid, void.",
+)
+
+TRANSACTION = Kind(
+    "transaction", "transactions", "transactions",
+    fields=(
+        F("id", option=False),
+        F("date", "date", required=True, default="@today", help="Date of the transaction."),
+        F("kind", choices=("income", "expense"), required=True, option=False),
+        F("amount", "money", required=True, check="positive", help="Amount."),
+        _CURRENCY,
+        F("classification", setting="income_classifications", help="Income classification."),
+        F("category", setting="expense_categories", help="Expense category."),
+        F("account", setting="accounts", default="@first", help="Account id (the book's `accounts`)."),
+        F("received", "bool", default=False, help="The money has moved (received or paid)."),
+        F("description", help="Description."),
+        F("client", "link", link=("client",), help="Client id (client income)."),
+        F("invoice", "link", link=("invoice",), help="Invoice number (client income)."),
+        F("project", "link", link=("project",), help="Project id (client income)."),
+        F("service", "link", link=("service",), help="Service id (client income)."),
+    ),
+    title="description", id_from="", id_prefix="tx", shard_by="date",
+    columns=("id", "date", "kind", "amount", "account", "received", "description"),
+    nouns=("income", "expense"),
+    help="Money in and out.",
+)
+
+CONTACT = Kind(
+    "contact", "contacts", "contacts.yaml",
+    fields=(
+        F("id", option=False),
+        F("name", required=True, help="Full name."),
+        F("category", setting="contact_categories", help="Category (the book's `contact_categories`)."),
+        F("designation", help="Designation or role."),
+        F("company", help="Company."),
+        F("phone", help="Phone number."),
+        F("email", check="email", help="Email address."),
+        F("address", help="Postal address."),
+        _NOTES,
+    ),
+    columns=("id", "name", "category", "company", "email", "phone"),
+    help="People you work with: finance, services, legal.",
+)
+
+TODO_FIELDS = (F("text", required=True), F("done", "bool"))
+
+RESOURCE = Kind(
+    "resource", "resources", "resources.yaml",
+    fields=(
+        F("id", option=False),
+        F("name", required=True, help="Resource name."),
+        F("type", setting="resource_types", help="Type (the book's `resource_types`)."),
+        F("category", setting="resource_categories", help="Category (the book's `resource_categories`)."),
+        F("link", check="url", help="URL."),
+        _NOTES,
+        F("todos", "records", sub=TODO_FIELDS, option=False, help="To-dos: text, done."),
+    ),
+    columns=("id", "name", "type", "category", "open_todos"),
+    help="Checklists, guides, strategies and tips.",
+)
+
+GOAL = Kind(
+    "goal", "goals", "goals.yaml",
+    fields=(
+        F("id", option=False),
+        F("name", required=True, help="Goal name."),
+        F("category", setting="goal_categories", help="Category (the book's `goal_categories`)."),
+        F("target", "decimal", check="positive", help="Target value."),
+        F("actual", "decimal", help="Progress so far."),
+        F("unit", help="Unit of target and actual."),
+        F("start", "date", default="@today", help="Start date."),
+        F("target_date", "date", aliases=("--by",), help="Date to reach the target by."),
+        F("measure", choices=("income", "savings"), help="Compute actual from the books: income or savings."),
+        F("period", help="Period for a measured goal: 2026, 2026-Q4, 2026-11."),
+        _NOTES,
+    ),
+    columns=("id", "name", "category", "target", "actual", "completion_pct", "on_track"),
+    help="Health, wealth and relationship goals.",
+)
+
+MEETING = Kind(
+    "meeting", "meetings", "meetings",
+    fields=(
+        F("id", option=False),
+        F("title", required=True, help="Title."),
+        F("start", "datetime", required=True, aliases=("--at",), help="Start, e.g. '2026-12-01 10:00'."),
+        F("end", "datetime", help="End."),
+        F("duration", "duration", help="Duration, e.g. 45m, 1h30m."),
+        F("attendees", "links", link=("client", "contact"), aliases=("--with",), help="Client or contact ids (repeat)."),
+        F("medium", setting="meeting_media", help="Medium (the book's `meeting_media`)."),
+        F("link", check="url", help="Meeting URL."),
+        F("agenda", help="Agenda."),
+        F("documents", "strs", aliases=("--doc",), help="Paths or URLs of documents (repeat)."),
+        _PRIORITY,
+        _NOTES,
+    ),
+    title="title", id_from="", id_prefix="m", shard_by="start",
+    columns=("id", "start", "title", "attendees", "medium", "priority"),
+    help="Meetings with clients and contacts.",
+)
+
+KINDS: dict[str, Kind] = {k.name: k for k in (
+    CLIENT, PROJECT, SERVICE, INVOICE, TRANSACTION, TIME, CONTACT, RESOURCE, GOAL, MEETING)}
+
+# Fields every record may carry beyond its kind's declaration without a warning.
+COMMON_FIELDS = {"id", "tags"}
+
+
+def kind_for_path(rel: str) -> Kind | None:
+    """The kind whose file or shard folder holds `rel` (a path relative to the book)."""
+    first = rel.split("/", 1)[0]
+    for kind in KINDS.values():
+        if kind.sharded and first == kind.path and rel.endswith(".yaml"):
+            return kind
+        if not kind.sharded and rel == kind.path:
+            return kind
+    return None

@@ -1,0 +1,137 @@
+"""Changing the book's settings with the same careful writes as records."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from .book import Book
+from .errors import UsageError, did_you_mean
+from .schema import KINDS
+from .settings import DEFAULTS, SCALARS, WEEKDAYS
+from .writer import apply, settings_update
+
+
+def _flow(values):
+    from ruamel.yaml.comments import CommentedSeq
+    seq = CommentedSeq(values)
+    seq.fa.set_flow_style()
+    return seq
+
+
+def list_add(book: Book, list_name: str, value: str, *, name: str | None = None, opening_balance=None) -> None:
+    display, name = name, list_name
+    if not re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z", value):
+        raise UsageError(f"{value!r}: a list value is letters, digits, '.', '_' and '-' (like 'lost' or 'grants')")
+    if value in book.settings.allowed(name):
+        raise UsageError(f"{name} already has {value!r}")
+    if name == "accounts":
+        try:
+            opening = Decimal(opening_balance) if opening_balance is not None else Decimal(0)
+        except InvalidOperation:
+            raise UsageError(f"--opening-balance: expected a number, got {opening_balance!r}") from None
+        from ruamel.yaml.comments import CommentedMap
+        item = CommentedMap([("id", value), ("name", display or value.replace("-", " ").title()),
+                             ("opening_balance", opening)])
+        item.fa.set_flow_style()
+    else:
+        item = value
+
+    def change(doc):
+        if name in doc and isinstance(doc[name], list):
+            doc[name].append(item)
+        else:
+            current = [x for x in (book.settings.raw.get(name) or DEFAULTS[name])]
+            doc[name] = _flow(current + [item]) if name != "accounts" else current + [item]
+    apply(book, [settings_update(book, change)])
+
+
+def users_of(book: Book, list_name: str, value: str) -> list:
+    out = []
+    for kind in KINDS.values():
+        for f in kind.fields:
+            if f.setting == list_name:
+                out.extend(r for r in book.records(kind.name) if r.data.get(f.name) == value)
+    return out
+
+
+def list_rm(book: Book, name: str, value: str) -> None:
+    allowed = book.settings.allowed(name)
+    if value not in allowed:
+        raise UsageError(f"{name} has no {value!r}{did_you_mean(value, allowed)}")
+    users = users_of(book, name, value)
+    if users:
+        shown = ", ".join(f"{r.kind} {r.id}" for r in users[:5])
+        raise UsageError(f"{value!r} is still used by {len(users)} record{'s' * (len(users) != 1)} ({shown}); "
+                         "move them first")
+
+    def change(doc):
+        if name in doc and isinstance(doc[name], list):
+            seq = doc[name]
+            for i, v in enumerate(list(seq)):
+                if (isinstance(v, dict) and str(v.get("id")) == value) or str(v) == value:
+                    del seq[i]
+                    break
+        else:
+            kept = [x for x in DEFAULTS[name] if (x.get("id") if isinstance(x, dict) else x) != value]
+            doc[name] = _flow(kept) if name != "accounts" else kept
+    apply(book, [settings_update(book, change)])
+
+
+def _check(key: str, value: str):
+    if key == "currency":
+        if not re.match(r"[A-Z]{3}\Z", value):
+            raise UsageError(f"currency: expected a three-letter code like EUR, got {value!r}")
+        return value
+    if key == "timezone":
+        import zoneinfo
+        try:
+            zoneinfo.ZoneInfo(value)
+        except Exception:
+            raise UsageError(f"timezone: {value!r} is not a known time zone (like UTC or Europe/Berlin)") from None
+        return value
+    if key == "week_start":
+        if value.lower() not in WEEKDAYS:
+            raise UsageError(f"week_start: expected a day like monday{did_you_mean(value.lower(), WEEKDAYS)}")
+        return value.lower()
+    if key == "payment_terms_days":
+        if not value.isdigit():
+            raise UsageError(f"payment_terms_days: expected a whole number of days, got {value!r}")
+        return int(value)
+    if key == "default_rate":
+        try:
+            d = Decimal(value)
+        except InvalidOperation:
+            raise UsageError(f"default_rate: expected a number, got {value!r}") from None
+        if d <= 0:
+            raise UsageError("default_rate: must be more than zero")
+        return d
+    if key == "tax_rounding":
+        if value not in ("per-line", "per-invoice"):
+            raise UsageError("tax_rounding: expected per-line or per-invoice")
+        return value
+    if key == "invoice_number":
+        try:
+            value.format(year=2026, seq=1)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise UsageError(f"invoice_number: not a usable pattern ({exc}); e.g. INV-{{year}}-{{seq:03d}}") from None
+        return value
+    return value
+
+
+def set_value(book: Book, key: str, value: str) -> None:
+    parts = key.split(".")
+    if parts[0] == "owner" and len(parts) == 2 and parts[1] in ("name", "email", "address"):
+        def change(doc):
+            from ruamel.yaml.comments import CommentedMap
+            if not isinstance(doc.get("owner"), dict):
+                doc["owner"] = CommentedMap(DEFAULTS["owner"])
+            doc["owner"][parts[1]] = value
+        apply(book, [settings_update(book, change)])
+        return
+    if key not in SCALARS:
+        from .settings import LISTS
+        hint = f"; {key} is a list: use `settings add {key} VALUE`" if key in LISTS else ""
+        raise UsageError(f"cannot set {key!r}{hint}; one of {', '.join(SCALARS)}, owner.name, owner.email, "
+                         f"owner.address{did_you_mean(key, SCALARS)}")
+    typed = _check(key, value)
+    apply(book, [settings_update(book, lambda doc: doc.__setitem__(key, typed))])

@@ -1,0 +1,303 @@
+"""Every check of SPEC section 5, as small functions in a list.
+
+Each check takes the graph and yields `Problem`s; `validate` runs them all
+and returns every problem sorted, never stopping at the first.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from decimal import Decimal
+from typing import Callable, Iterable
+
+from .errors import Problem, did_you_mean
+from .graph import BILLED, ZERO, Graph, dec
+from .schema import COMMON_FIELDS, KINDS, Field, Kind
+from .settings import LISTS, SETTINGS_FILE, WEEKDAYS
+from .yamlio import Record
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\Z")
+_URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://\S+\Z")
+
+
+def _p(r: Record, key: str, message: str, severity: str = "error") -> Problem:
+    return Problem(r.file, r.line_of(key), severity, r.kind if r.kind != "transaction" else str(r.data.get("kind") or "transaction"), r.id, message)
+
+
+def _all(g: Graph):
+    for name in KINDS:
+        for r in g.records(name):
+            yield KINDS[name], r
+
+
+def check_ids(g: Graph) -> Iterable[Problem]:
+    for name, kind in KINDS.items():
+        seen: dict[str, Record] = {}
+        for r in g.records(name):
+            rid = r.data.get("id")
+            if rid in (None, ""):
+                yield Problem(r.file, r.line, "error", name, "", "record has no id")
+                continue
+            if not re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z", r.id):
+                yield _p(r, "id", "an id is letters, digits, '.', '_' and '-' only")
+            if r.id in seen:
+                first = seen[r.id]
+                yield _p(r, "id", f"duplicate id (first at {first.file}:{first.line})")
+            else:
+                seen[r.id] = r
+
+
+def check_fields(g: Graph) -> Iterable[Problem]:
+    """Required fields, unknown keys, allowed values, simple value checks."""
+    settings = g.settings
+    for kind, r in _all(g):
+        yield from _check_mapping(g, kind, r, r.data, kind.fields, kind.field_map, "")
+
+
+def _check_mapping(g: Graph, kind: Kind, r: Record, data: dict, fields, field_map, where: str):
+    settings = g.settings
+    known = set(field_map) | COMMON_FIELDS
+    for f in fields:
+        if f.required and data.get(f.name) in (None, "", []):
+            if f.name == "kind" and kind.name == "transaction":
+                yield _p(r, "id", "kind is missing: expected income or expense")
+            else:
+                yield _p(r, f.name if f.name in r.lines else "id", f"{where}{f.name} is missing")
+    for key, value in data.items():
+        if key not in known:
+            yield _p(r, key, f"unknown key '{where}{key}'{did_you_mean(key, field_map)}", "warning")
+            continue
+        f: Field | None = field_map.get(key)
+        if f is None or value is None:
+            continue
+        yield from _check_value(g, kind, r, f, value, where)
+
+
+def _check_value(g: Graph, kind: Kind, r: Record, f: Field, value, where: str):
+    settings = g.settings
+    name = where + f.name
+    if f.type == "records":
+        if not isinstance(value, list):
+            return
+        sub = {s.name: s for s in f.sub}
+        for i, item in enumerate(value, 1):
+            if not isinstance(item, dict):
+                yield _p(r, f.name, f"{name}[{i}]: expected a mapping")
+                continue
+            yield from _check_mapping(g, kind, r, item, f.sub, sub, f"{name}[{i}].")
+        return
+    if f.type in ("money", "decimal") and not isinstance(value, Decimal):
+        return  # the reader reported it
+    allowed: list[str] = list(f.choices) or (settings.allowed(f.setting) if f.setting else [])
+    if (f.choices or f.setting) and isinstance(value, str) and value not in allowed:
+        src = f" (the book's {f.setting})" if f.setting else ""
+        yield _p(r, f.name, f"{name} '{value}' is not one of {', '.join(allowed)}{src}{did_you_mean(value, allowed)}")
+    if f.type in ("link", "links"):
+        ids = value if isinstance(value, list) else [value]
+        for target in ids:
+            if not isinstance(target, str):
+                continue
+            if not any(g.get(k, target) for k in f.link):
+                pool = [i for k in f.link for i in g.book.index(k)]
+                what = " or ".join(f.link)
+                yield _p(r, f.name, f"{name} '{target}': no such {what}{did_you_mean(target, pool)}")
+    if f.check and isinstance(value, (Decimal, str)):
+        c = f.check
+        if c == "email" and isinstance(value, str) and not _EMAIL.match(value):
+            yield _p(r, f.name, f"{name} {value!r} does not look like an email address")
+        elif c == "url" and isinstance(value, str) and not _URL.match(value):
+            yield _p(r, f.name, f"{name} {value!r} is not a URL (expected https://...)")
+        elif isinstance(value, Decimal):
+            if c == "positive" and value <= 0:
+                yield _p(r, f.name, f"{name} must be more than zero, got {value}")
+            elif c == "nonnegative" and value < 0:
+                yield _p(r, f.name, f"{name} must not be negative, got {value}")
+            elif c == "percent" and not (0 <= value <= 100):
+                yield _p(r, f.name, f"{name} must be a percentage from 0 to 100, got {value}")
+            elif c == "hours" and not (0 < value <= 24):
+                yield _p(r, f.name, f"{name} must be more than 0 and at most 24 in one entry, got {value}")
+
+
+def check_dates(g: Graph) -> Iterable[Problem]:
+    pairs = {"project": ("start", "end"), "service": ("start", "end"), "goal": ("start", "target_date"),
+             "meeting": ("start", "end"), "invoice": ("issued", "due")}
+    for kind_name, (a, b) in pairs.items():
+        for r in g.records(kind_name):
+            x, y = r.data.get(a), r.data.get(b)
+            if isinstance(x, dt.date) and isinstance(y, dt.date) and type(x) is type(y) and y < x:
+                yield _p(r, b, f"{b} {y} is before {a} {x}")
+
+
+def check_shards(g: Graph) -> Iterable[Problem]:
+    for kind in KINDS.values():
+        if not kind.sharded:
+            continue
+        for r in g.records(kind.name):
+            d = r.data.get(kind.shard_by)
+            year = r.file.rsplit("/", 1)[-1][:-5]
+            if isinstance(d, dt.date) and year.isdigit() and str(d.year) != year:
+                yield _p(r, kind.shard_by, f"dated {d.year} but kept in {r.file}", "warning")
+
+
+def check_invoices(g: Graph) -> Iterable[Problem]:
+    by_year = defaultdict(list)
+    for inv in g.records("invoice"):
+        d = g.derived(inv)
+        status = inv.data.get("status")
+        items, amount = inv.data.get("items"), inv.data.get("amount")
+        if not items and amount is None and status != "void":
+            yield _p(inv, "id", "invoice has neither items nor amount")
+        if isinstance(items, list) and items and isinstance(amount, Decimal) and amount != d["subtotal"]:
+            yield _p(inv, "amount", f"amount {amount} disagrees with its items, which add up to {d['subtotal']}")
+        if status == "paid" and d["received"] <= 0:
+            yield _p(inv, "status", "paid, but no received income is linked to it")
+        elif status == "paid" and d["received"] < d["total"]:
+            yield _p(inv, "status", f"paid, but received income {d['received']} is less than the total {d['total']}", "warning")
+        if d["received"] > d["total"] and status != "void":
+            yield _p(inv, "id", f"overpaid: received {d['received']} against a total of {d['total']}")
+        if status == "draft" and d["received"] > 0:
+            yield _p(inv, "status", "still a draft, but income is linked to it", "warning")
+        issued = inv.data.get("issued")
+        m = re.match(r"(.*?)(\d+)\D*\Z", inv.id)
+        if isinstance(issued, dt.date) and m:
+            by_year[(issued.year, m.group(1))].append((int(m.group(2)), inv))
+    for (year, prefix), seq in by_year.items():
+        nums = sorted(n for n, _ in seq)
+        missing = sorted(set(range(nums[0], nums[-1] + 1)) - set(nums))
+        if missing:
+            last = max(seq, key=lambda x: x[0])[1]
+            yield _p(last, "id", f"invoice numbers of {year} have gaps: {', '.join(map(str, missing[:10]))} missing", "warning")
+
+
+def check_transactions(g: Graph) -> Iterable[Problem]:
+    for t in g.records("transaction"):
+        kind = t.data.get("kind")
+        if kind == "income":
+            if not t.data.get("classification"):
+                yield _p(t, "id", "income has no classification")
+            if t.data.get("category") is not None:
+                yield _p(t, "category", "income takes a classification, not a category", "warning")
+            if t.data.get("classification") == "client" and not t.data.get("client"):
+                yield _p(t, "classification", "client income is not linked to a client")
+        elif kind == "expense":
+            if not t.data.get("category"):
+                yield _p(t, "id", "expense has no category")
+            for link in ("invoice", "client"):
+                if t.data.get(link) and link == "invoice":
+                    yield _p(t, link, "an expense cannot pay an invoice of yours", "warning")
+        inv = g.get("invoice", t.data.get("invoice"))
+        if inv is not None:
+            cur_t, cur_i = g.currency(t), g.currency(inv)
+            if cur_t != cur_i:
+                yield _p(t, "currency" if "currency" in t.data else "invoice",
+                         f"income in {cur_t} linked to invoice {inv.id} in {cur_i}")
+            c = t.data.get("client")
+            if c and inv.data.get("client") and c != inv.data.get("client"):
+                yield _p(t, "invoice", f"invoice {inv.id} belongs to client '{inv.data.get('client')}', not '{c}'")
+        for link in ("project", "service"):
+            rec = g.get(link, t.data.get(link))
+            c = t.data.get("client")
+            if rec is not None and c and rec.data.get("client") and rec.data.get("client") != c:
+                yield _p(t, link, f"{link} {rec.id} belongs to client '{rec.data.get('client')}', not '{c}'")
+
+
+def check_time(g: Graph) -> Iterable[Problem]:
+    for e in g.records("time"):
+        p = g.get("project", e.data.get("project"))
+        s = e.data.get("service")
+        if p is not None and isinstance(s, str):
+            listed = p.data.get("services") or []
+            if s not in listed:
+                yield _p(e, "service", f"service '{s}' is not one of project {p.id}'s services"
+                         + (f" ({', '.join(listed)})" if listed else " (it lists none)"))
+        d = e.data.get("date")
+        if isinstance(d, dt.date) and d > g.today:
+            yield _p(e, "date", f"hours booked in the future ({d}, today is {g.today})")
+
+
+def check_services(g: Graph) -> Iterable[Problem]:
+    for s in g.records("service"):
+        p = g.get("project", s.data.get("project"))
+        c = s.data.get("client")
+        if p is not None and c and p.data.get("client") and p.data.get("client") != c:
+            yield _p(s, "project", f"project {p.id} belongs to client '{p.data.get('client')}', not '{c}'")
+        if s.data.get("pricing", "hourly") == "hourly" and s.data.get("rate") is None:
+            rate, _ = g.rate_for(s, p)
+            if rate is None:
+                yield _p(s, "id", "hourly service without a rate (none on its project, client or book either)")
+        elif s.data.get("pricing") == "fixed" and s.data.get("rate") is None:
+            yield _p(s, "id", "fixed-price service without a rate (the flat fee)")
+    for p in g.records("project"):
+        for sid in p.data.get("services") or []:
+            s = g.get("service", sid)
+            if s is not None and p.data.get("client") and s.data.get("client") and s.data["client"] != p.data["client"]:
+                yield _p(p, "services", f"service {sid} belongs to client '{s.data['client']}', not '{p.data['client']}'")
+
+
+def check_meetings(g: Graph) -> Iterable[Problem]:
+    spans = []
+    for m in g.records("meeting"):
+        start = m.data.get("start")
+        if isinstance(start, dt.datetime):
+            spans.append((start, g.derived(m)["end_time"], m))
+    spans.sort(key=lambda x: (x[0], x[2].id))
+    latest = None
+    for start, end, m in spans:
+        if latest is not None and start < latest[1] and end > start:
+            yield _p(m, "start", f"overlaps meeting {latest[2].id} ({latest[0]:%Y-%m-%d %H:%M})", "warning")
+        if latest is None or end > latest[1]:
+            latest = (start, end, m)
+
+
+def check_contacts(g: Graph) -> Iterable[Problem]:
+    for c in g.records("contact"):
+        if not c.data.get("email") and not c.data.get("phone"):
+            yield _p(c, "id", "contact has neither email nor phone", "warning")
+
+
+def check_settings(g: Graph) -> Iterable[Problem]:
+    s, lines = g.settings, g.settings.lines
+
+    def p(key, msg, sev="error"):
+        return Problem(SETTINGS_FILE, lines.get(key, 1), sev, "", "", msg)
+    cur = s.get("currency")
+    if not (isinstance(cur, str) and re.match(r"[A-Z]{3}\Z", cur)):
+        yield p("currency", f"currency {cur!r} is not a three-letter code like USD or EUR")
+    if str(s.get("week_start", "monday")).lower() not in WEEKDAYS:
+        yield p("week_start", f"week_start {s.get('week_start')!r} is not a day of the week{did_you_mean(s.get('week_start'), WEEKDAYS)}")
+    tz = s.get("timezone")
+    try:
+        import zoneinfo
+        zoneinfo.ZoneInfo(str(tz))
+    except Exception:
+        yield p("timezone", f"timezone {tz!r} is not a known time zone (like UTC or Europe/Berlin)")
+    for name in LISTS:
+        v = s.get(name)
+        if not isinstance(v, list):
+            yield p(name, f"{name} must be a list")
+            continue
+        vals = s.allowed(name)
+        dup = sorted({x for x in vals if vals.count(x) > 1})
+        if dup:
+            yield p(name, f"{name} lists {', '.join(dup)} twice")
+    try:
+        str(s.get("invoice_number")).format(year=2026, seq=1)
+    except (KeyError, IndexError, ValueError) as exc:
+        yield p("invoice_number", f"invoice_number pattern {s.get('invoice_number')!r} is not usable: {exc}")
+
+
+CHECKS: list[Callable[[Graph], Iterable[Problem]]] = [
+    check_ids, check_fields, check_dates, check_shards, check_invoices, check_transactions,
+    check_time, check_services, check_meetings, check_contacts, check_settings,
+]
+
+
+def validate(book) -> list[Problem]:
+    """Load the whole book and return every problem, sorted by file and line."""
+    book.load_all()
+    g = Graph(book)
+    problems = set(book.problems)
+    for check in CHECKS:
+        problems.update(check(g))
+    return sorted(problems, key=lambda p: (p.file, p.line, p.severity, p.kind, p.id, p.message))

@@ -1,0 +1,159 @@
+"""Views of records as plain data: list rows, `show` details, board columns, JSON.
+
+Built from the graph, rendered by `render`. Reports reuse these.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from .graph import ZERO, Graph
+from .render import Column, fmt_money, fmt_pct
+from .schema import KINDS, Kind
+from .yamlio import Record
+
+MONEY = {"contract_value", "invoiced", "received", "outstanding", "value", "amount", "rate", "total",
+         "subtotal", "tax", "balance", "unit_price", "default_rate", "unbilled_value", "booked_value"}
+PCT = {"invoiced_pct", "completion_pct", "expected_pct"}
+RIGHT = MONEY | PCT | {"hours", "estimated_hours", "actual_hours", "hours_booked", "target", "actual",
+                        "quantity", "days_overdue", "open_todos", "count"}
+
+# The date field `--from`, `--to` and `--period` filter on.
+DATE_FIELD = {"transaction": "date", "time": "date", "meeting": "start", "invoice": "issued",
+              "project": "due", "service": "start", "goal": "target_date"}
+
+
+def noun_of(record: Record) -> str:
+    if record.kind == "transaction":
+        return str(record.data.get("kind") or "transaction")
+    return record.kind
+
+
+def record_json(g: Graph, r: Record) -> dict:
+    """Every stored and derived field under the files' names, plus id and kind (SPEC 3)."""
+    kind = KINDS[r.kind]
+    out = {"id": r.id, "kind": noun_of(r)}
+    for f in kind.fields:
+        if f.name in ("id", "kind"):
+            continue
+        out[f.name] = r.data.get(f.name)
+    for k, v in r.data.items():
+        if k not in out and k != "kind":
+            out[k] = v
+    for k, v in g.derived(r).items():
+        if k not in out or out[k] is None:
+            out[k] = v
+    return out
+
+
+def row(g: Graph, r: Record) -> dict:
+    d = record_json(g, r)
+    d.setdefault("currency", g.currency(r))
+    if not d.get("currency"):
+        d["currency"] = g.currency(r)
+    return d
+
+
+def columns(kind: Kind) -> list[Column]:
+    cols = []
+    for key in kind.columns:
+        cols.append(Column(key, align="right" if key in RIGHT else "left", money=key in MONEY, pct=key in PCT))
+    return cols
+
+
+def in_range(r: Record, kind: Kind, start: dt.date | None, end: dt.date | None) -> bool:
+    if start is None and end is None:
+        return True
+    field = DATE_FIELD.get(kind.name)
+    v = r.data.get(field) if field else None
+    if isinstance(v, dt.datetime):
+        v = v.date()
+    if not isinstance(v, dt.date):
+        return False
+    return (start is None or v >= start) and (end is None or v <= end)
+
+
+def detail(g: Graph, r: Record) -> list[tuple[str, str]]:
+    """(label, text) lines for `show`: stored fields, then derived ones, then links back."""
+    data = row(g, r)
+    cur = data.get("currency", "")
+    lines = []
+    for k, v in data.items():
+        if v is None or v == [] or k == "currency":
+            continue
+        if k in MONEY:
+            lines.append((k, fmt_money(v, cur)))
+        elif k in PCT:
+            lines.append((k, fmt_pct(v)))
+        elif k == "items" and isinstance(v, list):
+            for i, it in enumerate(v, 1):
+                if isinstance(it, dict):
+                    q = it.get("quantity") or Decimal(1)
+                    price = it.get("unit_price")
+                    lines.append((f"item {i}", f"{it.get('description', '')} — {q} x {fmt_money(price, cur)}"
+                                  + (f" [{it['service']}]" if it.get("service") else "")))
+        elif k == "todos" and isinstance(v, list):
+            for i, t in enumerate(v, 1):
+                if isinstance(t, dict):
+                    lines.append((f"todo {i}", f"[{'x' if t.get('done') else ' '}] {t.get('text', '')}"))
+        else:
+            from .render import text
+            lines.append((k, text(v)))
+    return lines
+
+
+# -- boards -------------------------------------------------------------------
+
+def _card(g: Graph, r: Record) -> tuple[list[str], Decimal | None]:
+    d = g.derived(r)
+    cur = g.currency(r)
+    k = r.kind
+    if k == "client":
+        cv = r.data.get("contract_value")
+        lines = [str(r.data.get("name") or r.id), f"contract {fmt_money(cv, cur) or '-'}",
+                 f"invoiced {fmt_money(d['invoiced'], '')}" + (f" ({fmt_pct(d['invoiced_pct'])})" if d["invoiced_pct"] is not None else "")]
+        return lines, cv if isinstance(cv, Decimal) else ZERO
+    if k == "project":
+        v = r.data.get("value")
+        lines = [str(r.data.get("name") or r.id), str(r.data.get("client") or "")]
+        if isinstance(v, Decimal):
+            lines.append(fmt_money(v, cur))
+        due = r.data.get("due") or r.data.get("end")
+        if due:
+            lines.append(f"due {due}")
+        lines.append(f"done {fmt_pct(d['completion_pct'])}" if d["completion_pct"] is not None else "done: n/a")
+        return [x for x in lines if x], v if isinstance(v, Decimal) else ZERO
+    if k == "service":
+        lines = [str(r.data.get("name") or r.id), fmt_money(d["amount"], cur) or "no amount",
+                 f"{d['hours_booked']} h booked"]
+        return lines, d["amount"] or ZERO
+    if k == "invoice":
+        lines = [r.id, str(r.data.get("client") or ""), fmt_money(d["total"], d["currency"])]
+        if d["overdue"]:
+            lines.append(f"OVERDUE {d['days_overdue']} days")
+        elif d["partially_paid"]:
+            lines.append(f"part paid, {fmt_money(d['balance'], '')} due")
+        return lines, d["total"]
+    title = KINDS[k].title
+    return [str(r.data.get(title) or r.id)], None
+
+
+def board(g: Graph, kind: Kind, records: list[Record], by: str | None = None) -> list[dict]:
+    field = by or kind.status
+    f = kind.field(field)
+    values = list(f.choices) or (g.settings.allowed(f.setting) if f.setting else [])
+    extra = sorted({str(r.data.get(field)) for r in records if r.data.get(field) not in values and r.data.get(field) is not None})
+    cols = []
+    for value in values + extra:
+        cards, total, any_total = [], ZERO, False
+        for r in records:
+            if r.data.get(field) != value:
+                continue
+            lines, amount = _card(g, r)
+            cards.append({"id": r.id, "lines": lines})
+            if amount is not None:
+                total += amount
+                any_total = True
+        cols.append({"name": value, "count": len(cards), "total": total if any_total or kind.name in ("client", "project", "invoice", "service") else None,
+                     "currency": g.settings.currency, "cards": cards})
+    return cols

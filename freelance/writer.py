@@ -1,0 +1,251 @@
+"""Writing: the one narrow door through which commands change the book.
+
+A command builds `Write`s (a file's new text, computed from the text it read)
+and hands them to `apply`, which refuses to touch a file that does not parse
+or that changed since it was read, writes each to a temporary file in the
+same folder, fsyncs, and renames them into place.
+
+Edits are surgical: a new record is appended as text; a changed record has
+only its own lines re-written, by ruamel.yaml round-trip of that record alone
+(so comments, key order and quoting in it survive, and the cost does not grow
+with the file). See docs/writing.md.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import tempfile
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .book import Book
+from .errors import DataError
+from .schema import KINDS
+from .yamlio import Record, read_records
+
+_YAML = None
+
+
+def rt_yaml():
+    """ruamel.yaml set to the book's canonical style (see SPEC section 1)."""
+    global _YAML
+    if _YAML is None:
+        from ruamel.yaml import YAML
+        y = YAML()  # round-trip, YAML 1.2
+        y.indent(mapping=2, sequence=2, offset=0)
+        y.width = 4096
+        y.preserve_quotes = True
+        rep = y.representer
+        rep.add_representer(type(None), lambda r, d: r.represent_scalar("tag:yaml.org,2002:null", "null"))
+
+        def decimal(r, d: Decimal):
+            text = format(d, "f")
+            tag = "tag:yaml.org,2002:float" if "." in text else "tag:yaml.org,2002:int"
+            return r.represent_scalar(tag, text)
+        rep.add_representer(Decimal, decimal)
+        rep.add_representer(dt.datetime, lambda r, d: r.represent_str(
+            d.strftime("%Y-%m-%d %H:%M") if not d.second else d.strftime("%Y-%m-%d %H:%M:%S")))
+        _YAML = y
+    return _YAML
+
+
+def dump(value) -> str:
+    out = io.StringIO()
+    rt_yaml().dump(value, out)
+    return out.getvalue()
+
+
+def record_text(data: dict) -> str:
+    """A new record as it is appended: `- id: ...` at column 0, keys at two spaces."""
+    return dump([_clean(data)])
+
+
+def _clean(data: dict) -> dict:
+    return {k: v for k, v in data.items() if v is not None and v != [] and v != ""}
+
+
+@dataclass
+class Write:
+    rel: str          # file relative to the book
+    text: str         # the file's whole new text
+    message: str = ""
+
+
+def _lines(text: str) -> list[str]:
+    return text.splitlines(keepends=True)
+
+
+def _span(book: Book, record: Record) -> tuple[list[str], int, int]:
+    """(file lines, first, end) of the record's own lines: from its `-` to the next
+    record's `-`, less the blank and comment lines that trail it."""
+    res = book.files[record.file]
+    lines = _lines(res.text)
+    first = record.line - 1
+    while first > 0 and not lines[first].startswith("-"):
+        first -= 1
+    later = [r.line for r in res.records if r.line > record.line]
+    end = len(lines)
+    if later:
+        end = min(later) - 1
+        while end > first + 1 and not lines[end].startswith("-"):
+            end -= 1
+    while end > first + 1 and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
+        end -= 1
+    return lines, first, end
+
+
+def _writable(book: Book, rel: str):
+    res = book.files.get(rel)
+    if res is not None and not res.parsed:
+        first = next((p for p in res.problems if p.is_error), None)
+        raise DataError(f"{rel}: refusing to write to a file that does not parse"
+                        + (f" ({first})" if first else "") + "; fix it first (see `freelance validate`)")
+    return res
+
+
+def plan_append(book: Book, kind: str, data: dict) -> Write:
+    """Append a new record to the end of its file (its year's shard for dated kinds)."""
+    k = KINDS[kind]
+    rel = book.shard_for(k, data.get(k.shard_by)) if k.sharded else k.path
+    res = book.read_file(rel, k)
+    _writable(book, rel)
+    text = res.text or ""
+    new = record_text(data)
+    body = "\n".join(l for l in text.splitlines() if l.strip() and not l.lstrip().startswith("#"))
+    if not res.records and body.strip() in ("[]", "null", "~"):
+        # an empty flow list: the new record replaces it, comments stay
+        kept = "".join(l for l in _lines(text) if l.strip() != body.strip())
+        text = kept
+    elif body and not res.records and body.strip() not in ("",):
+        raise DataError(f"{rel}: expected a list of {k.plural}; refusing to append to it")
+    if text and not text.endswith("\n"):
+        text += "\n"
+    _check_reads_back(new, rel, k, data)
+    return Write(rel, text + new)
+
+
+def plan_update(book: Book, record: Record, changes: dict) -> Write:
+    """Change some keys of one record (None deletes a key), re-writing only its lines."""
+    _writable(book, record.file)
+    lines, first, end = _span(book, record)
+    chunk = "".join(lines[first:end])
+    seq = rt_yaml().load(chunk)
+    node = seq[0]
+    for key, value in changes.items():
+        if value is None or value == [] or value == "":
+            if key in node:
+                del node[key]
+        else:
+            if key in node and type(node[key]).__name__.endswith("ScalarString") and isinstance(value, str):
+                # keep the quoting the user chose
+                value = type(node[key])(value)
+            node[key] = value
+    new = dump(seq)
+    if not chunk.endswith("\n") and new.endswith("\n"):
+        new = new[:-1]
+    k = KINDS[record.kind]
+    expect = {k2: v for k2, v in changes.items() if v is not None and v != [] and v != ""}
+    _check_reads_back(new, record.file, k, expect)
+    text = "".join(lines[:first]) + new + "".join(lines[end:])
+    return Write(record.file, text)
+
+
+def plan_remove(book: Book, record: Record) -> Write:
+    _writable(book, record.file)
+    lines, first, end = _span(book, record)
+    return Write(record.file, "".join(lines[:first]) + "".join(lines[end:]))
+
+
+def _check_reads_back(text: str, rel: str, kind, expect: dict):
+    """The text we are about to write must read back as the values we meant."""
+    res = read_records(text.encode("utf-8"), rel, kind)
+    errors = [p for p in res.problems if p.is_error and "not allowed" in p.message]
+    if not res.parsed or len(res.records) != 1 or errors:
+        raise DataError(f"{rel}: internal error: the new record text does not read back:\n{text}")
+    got = res.records[0].data
+    for key, value in expect.items():
+        if key in got and _norm(got[key]) != _norm(value):
+            raise DataError(f"{rel}: internal error: {key} would read back as {got[key]!r}, not {value!r}")
+
+
+def _norm(v):
+    if isinstance(v, list):
+        return [_norm(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _norm(x) for k, x in v.items() if x is not None}
+    if isinstance(v, Decimal):
+        return v.normalize()
+    if isinstance(v, dt.datetime):
+        return v.replace(microsecond=0)
+    return v
+
+
+def settings_update(book: Book, change) -> Write:
+    """Round-trip `freelance.yaml` (a small file) through `change(mapping)`."""
+    from .settings import SETTINGS_FILE
+    if not book.settings_parsed:
+        raise DataError(f"{SETTINGS_FILE}: refusing to write to a file that does not parse; fix it first")
+    with open(book.path(SETTINGS_FILE), encoding="utf-8") as fh:
+        text = fh.read()
+    doc = rt_yaml().load(text)
+    if doc is None:
+        from ruamel.yaml.comments import CommentedMap
+        doc = CommentedMap()
+    change(doc)
+    return Write(SETTINGS_FILE, dump(doc))
+
+
+def apply(book: Book, writes: list[Write]) -> None:
+    """Write every file atomically, after checking none changed since it was read.
+
+    All temporary files are written and fsynced before the first rename, so a
+    failure while writing leaves every file as it was."""
+    staged: list[tuple[str, str]] = []
+    try:
+        for w in writes:
+            path = os.path.realpath(book.path(w.rel))  # follow a symlinked file
+            try:
+                with open(path, "rb") as fh:
+                    current = fh.read()
+            except FileNotFoundError:
+                current = None
+            stamp = book.stamps.get(w.rel)
+            if stamp is not None and not stamp.matches(current):
+                raise DataError(f"{w.rel}: changed on disk since it was read (edited by hand?); "
+                                "nothing was written, run the command again")
+            folder = os.path.dirname(path)
+            os.makedirs(folder, exist_ok=True)
+            mode = os.stat(path).st_mode & 0o7777 if current is not None else None
+            fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
+            staged.append((tmp, path))
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(w.text.encode("utf-8"))
+                fh.flush()
+                os.fsync(fh.fileno())
+            if mode is not None:
+                os.chmod(tmp, mode)
+            else:
+                umask = os.umask(0)
+                os.umask(umask)
+                os.chmod(tmp, 0o666 & ~umask)
+        for tmp, path in staged:
+            os.replace(tmp, path)
+        for folder in {os.path.dirname(p) for _, p in staged}:
+            try:
+                dfd = os.open(folder, os.O_RDONLY)
+                os.fsync(dfd)
+                os.close(dfd)
+            except OSError:
+                pass
+        staged = []
+    finally:
+        for tmp, _ in staged:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+    for w in writes:
+        k = next((k for k in KINDS.values() if w.rel == k.path or (k.sharded and w.rel.startswith(k.path + "/"))), None)
+        if k is not None:
+            book.forget(k.name)
