@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from .book import Book
 from .yamlio import Record, parse_duration
 
-ZERO = Decimal("0")
+ZERO = Decimal("0.00")   # money sums start here, so they print with cents
 CENT = Decimal("0.01")
 HUNDRED = Decimal("100")
 BILLED = ("sent", "paid")          # invoice statuses that count as invoiced

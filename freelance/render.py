@@ -62,7 +62,7 @@ def fmt_pct(p) -> str:
     if p is None:
         return ""
     if p > 100:
-        return f"{p}% ({p - 100}% over)"
+        return f"{p}% over"
     return f"{p}%"
 
 
@@ -168,7 +168,8 @@ def render_board(columns: list[dict], fmt: str, width: int = 80) -> str:
     if fmt == "markdown":
         out = []
         for c in columns:
-            out.append(f"### {c['name']} ({c['count']}) {fmt_money(c.get('total'), c.get('currency', ''))}".rstrip())
+            extra = "".join(f" + {fmt_money(v, cur)}" for cur, v in (c.get("other_totals") or {}).items())
+            out.append(f"### {c['name']} ({c['count']}) {fmt_money(c.get('total'), c.get('currency', ''))}{extra}".rstrip())
             out.append("")
             for card in c["cards"]:
                 out.append(f"- **{clean(card['lines'][0])}**" + "".join(f" · {clean(x)}" for x in card["lines"][1:]))
@@ -190,10 +191,16 @@ def render_board(columns: list[dict], fmt: str, width: int = 80) -> str:
             else:
                 row.append("")
         body.append(row)
-    totals = [("total " + fmt_money(c["total"], c.get("currency", ""))) if c.get("total") is not None else ""
-              for c in columns]
+    totals = []
+    for c in columns:
+        if c.get("total") is None:
+            totals.append("")
+            continue
+        lines = ["total " + fmt_money(c["total"], c.get("currency", ""))]
+        lines += ["+ " + fmt_money(v, cur) for cur, v in (c.get("other_totals") or {}).items()]
+        totals.append("\n".join(_clip(x, colw) for x in lines))
     if any(totals):
-        body.append([_clip(t, colw) for t in totals])
+        body.append(totals)
     return tabulate(body, headers, tablefmt="simple_grid", disable_numparse=True) + "\n"
 
 

@@ -110,8 +110,12 @@ def _card(g: Graph, r: Record) -> tuple[list[str], Decimal | None]:
     k = r.kind
     if k == "client":
         cv = r.data.get("contract_value")
-        lines = [str(r.data.get("name") or r.id), f"contract {fmt_money(cv, cur) or '-'}",
-                 f"invoiced {fmt_money(d['invoiced'], '')}" + (f" ({fmt_pct(d['invoiced_pct'])})" if d["invoiced_pct"] is not None else "")]
+        p = d["invoiced_pct"]
+        lines = [str(r.data.get("name") or r.id),
+                 f"contract {fmt_money(cv, cur)}" if cv is not None else "no contract value",
+                 f"invoiced {fmt_money(d['invoiced'], '')}",
+                 fmt_pct(p) if p is not None and p > 100 else (f"{p}% invoiced" if p is not None else "")]
+        lines = [x for x in lines if x]
         return lines, cv if isinstance(cv, Decimal) else ZERO
     if k == "project":
         v = r.data.get("value")
@@ -144,16 +148,21 @@ def board(g: Graph, kind: Kind, records: list[Record], by: str | None = None) ->
     values = list(f.choices) or (g.settings.allowed(f.setting) if f.setting else [])
     extra = sorted({str(r.data.get(field)) for r in records if r.data.get(field) not in values and r.data.get(field) is not None})
     cols = []
+    book_currency = g.settings.currency
     for value in values + extra:
-        cards, total, any_total = [], ZERO, False
+        cards, totals = [], {}
         for r in records:
             if r.data.get(field) != value:
                 continue
             lines, amount = _card(g, r)
             cards.append({"id": r.id, "lines": lines})
             if amount is not None:
-                total += amount
-                any_total = True
-        cols.append({"name": value, "count": len(cards), "total": total if any_total or kind.name in ("client", "project", "invoice", "service") else None,
-                     "currency": g.settings.currency, "cards": cards})
+                cur = g.currency(r)
+                totals[cur] = totals.get(cur, ZERO) + amount
+        has_money = kind.name in ("client", "project", "invoice", "service")
+        cols.append({"name": value, "count": len(cards),
+                     "total": totals.pop(book_currency, ZERO) if has_money else None,
+                     "currency": book_currency,
+                     "other_totals": {c: totals[c] for c in sorted(totals)},
+                     "cards": cards})
     return cols

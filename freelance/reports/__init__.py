@@ -1,0 +1,43 @@
+"""Reports: plain data built from the graph, rendered by `render`.
+
+Each report is a module here with `build(graph, opts) -> Report`, listed in
+`REPORTS`. `freelance report NAME` builds it and renders it in any format;
+nothing in a report module prints or knows about formats.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from ..render import Column
+
+# name -> (module, one-line help). Modules are imported only when run.
+REPORTS: dict[str, tuple[str, str]] = {
+    "pipeline": ("freelance.reports.pipeline", "Clients per stage with contract value and invoiced %."),
+}
+
+
+@dataclass
+class Options:
+    today: dt.date
+    start: dt.date | None = None      # --from / --period
+    end: dt.date | None = None        # --to / --period
+    client: str | None = None
+
+
+@dataclass
+class Section:
+    name: str                          # a stable key, used in json and csv
+    title: str                         # what people read
+    rows: list[dict]
+    columns: list[Column]
+    note: str = ""
+
+
+@dataclass
+class Report:
+    name: str
+    title: str
+    sections: list[Section] = field(default_factory=list)
+    # condition name -> items that hold (for `--fail-on`): e.g. {"overdue": [...]}
+    alerts: dict[str, list] = field(default_factory=dict)

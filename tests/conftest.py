@@ -1,0 +1,106 @@
+"""Shared fixtures: a copy of the demo book in a temporary folder, and the real CLI.
+
+Tests drive the real `freelance` command (click's CliRunner on the same
+click command the console script runs) on real files, and check the output
+and the files on disk.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "data"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+TODAY = "2026-11-25"   # the demo book's "today" in every golden file
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-goldens", action="store_true",
+                     help="Rewrite tests/golden/* from the current output (review the diff!).")
+
+
+@pytest.fixture
+def update_goldens(request):
+    return request.config.getoption("--update-goldens")
+
+
+class Result:
+    def __init__(self, exit_code, stdout, stderr):
+        self.exit_code, self.stdout, self.stderr = exit_code, stdout, stderr
+        self.output = stdout + stderr
+
+    def __repr__(self):
+        return f"<Result {self.exit_code} stdout={self.stdout!r} stderr={self.stderr!r}>"
+
+
+def run_cli(*args, books=None, today=TODAY, env=None, cwd=None) -> Result:
+    """Run `freelance [--books B] [--today T] ARGS...` in-process, as a user would."""
+    from freelance.cli import command
+    argv = []
+    if books is not None:
+        argv += ["--books", str(books)]
+    if today is not None:
+        argv += ["--today", today]
+    argv += [str(a) for a in args]
+    runner = CliRunner()
+    old = os.getcwd()
+    if cwd:
+        os.chdir(cwd)
+    try:
+        r = runner.invoke(command(), argv, env={"FREELANCE_BOOKS": None, "FREELANCE_TODAY": None, **(env or {})},
+                          catch_exceptions=False)
+    finally:
+        os.chdir(old)
+    return Result(r.exit_code, r.stdout, r.stderr)
+
+
+def run_proc(*args, cwd=None, env=None, input=None, timeout=60) -> subprocess.CompletedProcess:
+    """Run the installed console script in a real subprocess (no terminal)."""
+    e = {k: v for k, v in os.environ.items() if not k.startswith("FREELANCE_")}
+    e.update(env or {})
+    return subprocess.run([sys.executable, "-m", "freelance", *map(str, args)], cwd=cwd, env=e,
+                          capture_output=True, text=True, input=input, timeout=timeout)
+
+
+@pytest.fixture
+def demo(tmp_path) -> Path:
+    """A fresh copy of the demo book."""
+    dst = tmp_path / "book"
+    shutil.copytree(DEMO, dst, ignore=shutil.ignore_patterns(".freelance"))
+    return dst
+
+
+@pytest.fixture
+def cli(demo):
+    """`cli("client", "list")` runs against the demo copy with --today fixed."""
+    def _run(*args, today=TODAY, **kw):
+        return run_cli(*args, books=demo, today=today, **kw)
+    _run.book = demo
+    return _run
+
+
+@pytest.fixture
+def empty_book(tmp_path) -> Path:
+    """A new book made by `freelance init --no-git`."""
+    root = tmp_path / "empty"
+    r = run_cli("init", root, "--no-git", today=None)
+    assert r.exit_code == 0, r.output
+    return root
+
+
+def check_golden(name: str, text: str, update: bool):
+    path = GOLDEN / name
+    if update:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return
+    assert path.exists(), f"no golden file {path}; run `pytest --update-goldens` and review the diff"
+    assert text == path.read_text(encoding="utf-8"), (
+        f"output differs from {path.relative_to(ROOT)}; if intended, run `pytest --update-goldens` and review the diff")

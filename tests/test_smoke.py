@@ -1,0 +1,37 @@
+"""The README's first promise: the demo book loads, validates and shows its pipeline."""
+import subprocess
+
+from conftest import run_cli, run_proc
+
+
+def test_demo_book_validates_with_no_errors(cli):
+    r = cli("validate")
+    assert r.exit_code == 0, r.output
+    assert "error" not in r.stdout
+
+
+def test_client_board_shows_three_stage_columns_with_totals(cli):
+    r = cli("client", "board")
+    assert r.exit_code == 0, r.output
+    header = r.stdout.splitlines()[1]
+    assert "lead (3)" in header and "negotiation (2)" in header and "client (5)" in header
+    assert "contract 24,000.00 USD" in r.stdout and "67.1% invoiced" in r.stdout
+    assert "total 62,500.00 USD" in r.stdout
+    assert max(len(line) for line in r.stdout.splitlines()) <= 80
+
+
+def test_move_changes_exactly_one_line(cli):
+    book = cli.book
+    subprocess.run(["git", "init", "-q"], cwd=book, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=book, check=True)
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "start"], cwd=book, check=True)
+    r = cli("client", "move", "hooli", "negotiation")
+    assert r.exit_code == 0, r.output
+    diff = subprocess.run(["git", "diff", "--numstat"], cwd=book, capture_output=True, text=True).stdout
+    assert diff.split() == ["1", "1", "clients.yaml"]
+
+
+def test_help_runs_as_a_real_process_without_a_traceback():
+    p = run_proc("--help")
+    assert p.returncode == 0
+    assert "client" in p.stdout and "Traceback" not in p.stderr
