@@ -64,6 +64,7 @@ def run_cli(*args, books=None, today=TODAY, env=None, cwd=None) -> Result:
 def run_proc(*args, cwd=None, env=None, input=None, timeout=60) -> subprocess.CompletedProcess:
     """Run the installed console script in a real subprocess (no terminal)."""
     e = {k: v for k, v in os.environ.items() if not k.startswith("FREELANCE_")}
+    e["PYTHONPATH"] = str(ROOT)  # this checkout's package, wherever the process runs
     e.update(env or {})
     return subprocess.run([sys.executable, "-m", "freelance", *map(str, args)], cwd=cwd, env=e,
                           capture_output=True, text=True, input=input, timeout=timeout)
