@@ -194,19 +194,27 @@ def build(noun: str) -> typer.Typer:
         rec = ops.find(book, kind.name, rid, noun)
         g = Graph(book)
         if fmt == "json":
-            emit(to_json(views.row(g, rec)), out)
+            from ..work import breakdown
+            emit(to_json({**views.row(g, rec), **breakdown(g, rec)}), out)
             return
         from ..render import Column, render_rows
         lines = views.detail(g, rec)
         rows = [{"field": k, "value": v} for k, v in lines]
+        sections = views.detail_sections(g, rec)
         if fmt == "table":
             width = max(len(k) for k, _ in lines) if lines else 0
             text = f"{noun} {rec.id}  ({rec.file}:{rec.line})\n" + "".join(
                 f"  {k.ljust(width)}  {clean(v)}\n" for k, v in lines)
             text += _show_links(g, rec)
+            for title, cols, srows in sections:
+                text += f"{title}:\n" + "".join("  " + x + "\n" for x in render_rows(srows, cols, fmt).splitlines())
             emit(text, out)
         else:
-            emit(render_rows(rows, [Column("field"), Column("value")], fmt), out)
+            text = render_rows(rows, [Column("field"), Column("value")], fmt)
+            if fmt == "markdown":
+                for title, cols, srows in sections:
+                    text += f"\n**{title}**\n\n" + render_rows(srows, cols, fmt)
+            emit(text, out)
     show.__doc__ = f"Show one {noun} with every field and its rollups.\n\nExample: freelance {noun} show ID"
     app.command("show")(show)
 
@@ -313,17 +321,28 @@ def _show_links(g, rec) -> str:
         for pid in d.get("projects", []):
             p = g.get("project", pid)
             dp = g.derived(p)
-            comp = f"{dp['completion_pct']}%" if dp["completion_pct"] is not None else "n/a"
-            out.append(f"  project  {p.id}  {p.data.get('status')}  {clean(str(p.data.get('name', '')))}  done {comp}")
+            out.append(f"  project  {p.id}  {p.data.get('status')}  {clean(str(p.data.get('name', '')))}  {_done(dp)}"
+                       + (f"  unbilled {fmt_money(dp['unbilled_value'], '')}" if dp["unbilled_value"] > 0 else ""))
         for sid in d.get("services", []):
             s = g.get("service", sid)
-            out.append(f"  service  {s.id}  {s.data.get('status')}  {fmt_money(g.derived(s)['amount'], g.currency(s))}")
+            ds = g.derived(s)
+            out.append(f"  service  {s.id}  {s.data.get('status')}  {fmt_money(ds['amount'], g.currency(s)) or 'no amount'}"
+                       f"  {ds['hours_booked']} h  {_done(ds)}"
+                       + (f"  unbilled {fmt_money(ds['unbilled_value'], '')}" if ds["unbilled_value"] > 0 else ""))
         for tid in d.get("income", []):
             t = g.get("transaction", tid)
             out.append(f"  income   {t.id}  {t.data.get('date')}  {fmt_money(t.data.get('amount'), g.currency(t))}"
                        f"  {'received' if t.data.get('received') else 'expected'}"
                        + (f"  {t.data['invoice']}" if t.data.get("invoice") else ""))
     return ("linked:\n" + "\n".join(out) + "\n") if out else ""
+
+
+def _done(d: dict) -> str:
+    """Completion as `show` prints it: `done 37.5%`, `done 112.0% over`, or why there is none."""
+    from ..render import fmt_pct
+    if d.get("completion_pct") is not None:
+        return f"done {fmt_pct(d['completion_pct'])}"
+    return f"done n/a ({d.get('completion_note') or 'no basis'})"
 
 
 def _range(book, date_from, date_to, period):
