@@ -502,7 +502,12 @@ def test_project_board_cards_and_columns(cli):
     card = cols[1]["cards"][0]
     assert card == {"id": "acme-website", "lines": ["Acme website", "acme", "16,000.00 USD", "due 2026-12-15",
                                                      "done 114.4% over"]}
-    md = cli("project", "board", "-f", "markdown").stdout
+    csv = cli("project", "board", "-f", "csv").stdout.splitlines()
+    assert csv[0] == "column,id,card" and len(csv) == 10
+    assert "in-progress,acme-website,\"Acme website / acme / 16,000.00 USD / due 2026-12-15 / done 114.4% over\"" in csv
+    out = cli.book.parent / "board.md"
+    assert cli("project", "board", "-f", "markdown", "--out", out).stdout == ""
+    md = out.read_text()
     assert "### in-progress (3) 34,800.00 USD" in md
     assert "- **Acme website** · acme · 16,000.00 USD · due 2026-12-15 · done 114.4% over" in md
 
