@@ -478,11 +478,14 @@ def test_a_fixed_fee_is_work_value_once_the_service_is_completed(cli):
     s = j(cli("service", "show", "initech-dev", "-f", "json"))
     assert (s["booked_value"], s["unbilled_value"], s["completion_pct"]) == ("0.00", "0.00", None)
     assert s["completion_note"] == "fixed fee: done when completed"
-    # retainer-support is fixed, in progress; completing it makes its fee billable
-    assert cli("service", "move", "hosting-setup", "in-progress").exit_code == 0
-    assert cli("service", "move", "northwind-emails", "in-progress").exit_code == 0
-    s = j(cli("service", "show", "northwind-emails", "-f", "json"))
-    assert (s["booked_value"], s["invoiced"], s["unbilled_value"]) == ("0.00", "3500.00", "0.00")
+    # completing it makes its fee work done: the project's 2,100 deposit invoice leaves 2,100 unbilled
+    assert cli("service", "move", "initech-dev", "completed").exit_code == 0
+    s = j(cli("service", "show", "initech-dev", "-f", "json"))
+    assert (s["booked_value"], s["invoiced"], s["unbilled_value"], s["completion_pct"]) == (
+        "4200.00", "0.00", "4200.00", "100.0")
+    p = j(cli("project", "show", "initech-reports", "-f", "json"))
+    assert (p["booked_value"], p["invoiced"], p["unbilled_value"], p["completion_pct"]) == (
+        "4200.00", "2100.00", "2100.00", "50.0")
 
 
 # -- boards ------------------------------------------------------------------------------
