@@ -8,7 +8,6 @@ The options of `add` and `edit` are made from the kind's declaration in
 import inspect
 from typing import Annotated, List, Optional
 
-import click
 import typer
 
 from ..schema import KINDS, Field, Kind
@@ -355,7 +354,7 @@ def _output_params():
     ]
 
 
-def command(noun: str) -> click.Command:
+def command(noun: str):
     # kind modules that add verbs register themselves on import
     import importlib
     for mod in ("freelance.kinds." + NOUN_KIND[noun],):
