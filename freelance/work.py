@@ -136,8 +136,12 @@ def service_work(g: Graph, s: Record) -> dict:
                    amount=money(rate * est) if rate is not None and isinstance(est, Decimal) else None,
                    booked_value=money(value), unpriced_hours=tidy(unpriced),
                    hours_invoiced=tidy(sum((q for _, _, q in lines), NONE)))
-    out.update(completion_pct=completion, completion_note=note,
-               unbilled_value=max(out["booked_value"] - invoiced, ZERO))
+    unbilled = max(out["booked_value"] - invoiced, ZERO)
+    if project is not None:
+        # invoices on the project that name no service pay for no service in particular:
+        # a service is never more unbilled than its project
+        unbilled = min(unbilled, g.derived(project)["unbilled_value"])
+    out.update(completion_pct=completion, completion_note=note, unbilled_value=unbilled)
     return out
 
 

@@ -478,11 +478,12 @@ def test_a_fixed_fee_is_work_value_once_the_service_is_completed(cli):
     s = j(cli("service", "show", "initech-dev", "-f", "json"))
     assert (s["booked_value"], s["unbilled_value"], s["completion_pct"]) == ("0.00", "0.00", None)
     assert s["completion_note"] == "fixed fee: done when completed"
-    # completing it makes its fee work done: the project's 2,100 deposit invoice leaves 2,100 unbilled
+    # completing it makes its fee work done: the project's 2,100 deposit invoice (which names no
+    # service) leaves 2,100 unbilled, on the project and so on its service
     assert cli("service", "move", "initech-dev", "completed").exit_code == 0
     s = j(cli("service", "show", "initech-dev", "-f", "json"))
     assert (s["booked_value"], s["invoiced"], s["unbilled_value"], s["completion_pct"]) == (
-        "4200.00", "0.00", "4200.00", "100.0")
+        "4200.00", "0.00", "2100.00", "100.0")
     p = j(cli("project", "show", "initech-reports", "-f", "json"))
     assert (p["booked_value"], p["invoiced"], p["unbilled_value"], p["completion_pct"]) == (
         "4200.00", "2100.00", "2100.00", "50.0")
@@ -662,6 +663,13 @@ def test_service_move_refuses_an_unknown_status(cli):
     r = cli("service", "move", "acme-build", "done")
     assert r.exit_code == 2
     assert "'done' is not one of not-started, in-progress, completed" in r.stderr
+
+
+def test_project_invoices_naming_no_service_leave_its_services_billed(cli):
+    # harbor-menu was billed with two amount-only invoices on the project, none naming the service
+    s = j(cli("service", "show", "harbor-menu-build", "-f", "json"))
+    assert (s["booked_value"], s["invoiced"], s["unbilled_value"]) == ("6500.00", "0.00", "0.00")
+    assert j(cli("project", "show", "harbor-menu", "-f", "json"))["unbilled_value"] == "0.00"
 
 
 def test_service_show_gives_work_value_and_unbilled_and_weeks(cli):
