@@ -137,12 +137,35 @@ def service_work(g: Graph, s: Record) -> dict:
                    booked_value=money(value), unpriced_hours=tidy(unpriced),
                    hours_invoiced=tidy(sum((q for _, _, q in lines), NONE)))
     unbilled = max(out["booked_value"] - invoiced, ZERO)
-    if project is not None:
+    if project is not None and _unattributed(g, project) > 0:
         # invoices on the project that name no service pay for no service in particular:
-        # a service is never more unbilled than its project
+        # then a service is never more unbilled than its project
         unbilled = min(unbilled, g.derived(project)["unbilled_value"])
     out.update(completion_pct=completion, completion_note=note, unbilled_value=unbilled)
     return out
+
+
+def _unattributed(g: Graph, p: Record) -> Decimal:
+    """What the project was billed that names no service: invoice lines without one, amount-only
+    invoices, and income linked to the project but to no service nor billed invoice."""
+    total = ZERO
+    for inv in g.by("invoice", "project").get(p.id, []):
+        if inv.data.get("status") not in BILLED:
+            continue
+        items = inv.data.get("items")
+        if isinstance(items, list) and items:
+            for it in items:
+                if isinstance(it, dict) and not isinstance(it.get("service"), str):
+                    q = it.get("quantity")
+                    total += money((q if isinstance(q, Decimal) else Decimal(1)) * dec(it.get("unit_price")))
+        else:
+            total += invoice_totals(g, inv)[0]
+    for t in g.by("transaction", "project").get(p.id, ()):
+        inv = g.get("invoice", t.data.get("invoice")) if isinstance(t.data.get("invoice"), str) else None
+        if t.data.get("kind") == "income" and not t.data.get("service") and not (
+                inv is not None and inv.data.get("status") in BILLED):
+            total += dec(t.data.get("amount"))
+    return total
 
 
 def project_work(g: Graph, p: Record) -> dict:

@@ -670,6 +670,11 @@ def test_project_invoices_naming_no_service_leave_its_services_billed(cli):
     s = j(cli("service", "show", "harbor-menu-build", "-f", "json"))
     assert (s["booked_value"], s["invoiced"], s["unbilled_value"]) == ("6500.00", "0.00", "0.00")
     assert j(cli("project", "show", "harbor-menu", "-f", "json"))["unbilled_value"] == "0.00"
+    # northwind-shop's invoice names its UX service (billed 30 h, 5.5 booked): that does not hide
+    # the 18.5 unbilled hours of its development service, though the project as a whole is billed
+    assert j(cli("project", "show", "northwind-shop", "-f", "json"))["unbilled_value"] == "0.00"
+    s = j(cli("service", "show", "northwind-shop-dev", "-f", "json"))
+    assert (s["hours_booked"], s["booked_value"], s["unbilled_value"]) == ("18.5", "2220.00", "2220.00")
 
 
 def test_service_show_gives_work_value_and_unbilled_and_weeks(cli):
