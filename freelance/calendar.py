@@ -16,6 +16,7 @@ from .render import clean, fmt_money
 
 MARK = {"meeting": "", "invoice": "$", "project": "!"}
 LEGEND = "10:00 meeting   $ invoice due   ! project due   [25] today"
+WIDTH = 80           # terminal lines are clipped to this
 CELL = 10            # inner width of a month-grid cell: 7 * (10 + 1) + 1 = 78 columns
 
 
@@ -133,7 +134,7 @@ def month_grid(g: Graph, year: int, month: int) -> str:
     listed = [(d, e) for d in sorted(days) if d.month == month for e in days[d]]
     if listed:
         out.append("")
-        out += [f"{d:%a} {d.day:>2} {d:%b}  {line(e)}" for d, e in listed]
+        out += [_clip(f"{d:%a} {d.day:>2} {d:%b}  {line(e)}", WIDTH) for d, e in listed]
     return "\n".join(out) + "\n"
 
 
@@ -147,7 +148,7 @@ def week_text(g: Graph, day: dt.date) -> str:
     for i in range(7):
         d = first + dt.timedelta(days=i)
         out.append(f"{d:%a} {d.day:>2} {d:%b}" + ("  today" if d == g.today else ""))
-        out += [f"  {line(e)}" for e in days.get(d, [])] or ["  -"]
+        out += [_clip(f"  {line(e)}", WIDTH) for e in days.get(d, [])] or ["  -"]
     return "\n".join(out) + "\n"
 
 
