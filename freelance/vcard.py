@@ -144,9 +144,13 @@ def read_cards(text: str, source: str):
     try:
         cards = list(vobject.readComponents(text, validate=False, ignoreUnreadable=False))
     except ParseError as exc:
+        msg = str(exc.args[0]) if exc.args else str(exc)
         line = getattr(exc, "lineNumber", None)
+        bad = msg.split("Failed to parse line: ", 1)[1] if "Failed to parse line: " in msg else None
+        if bad is not None:  # vobject counts lines its own way; find the line in the file
+            line = next((i for i, ln in enumerate(text.splitlines(), 1) if ln.strip() == bad.strip()), line)
         where = f"{source}:{line}" if line else source
-        raise UsageError(f"{where}: not a readable vCard file: {exc.args[0] if exc.args else exc}") from None
+        raise UsageError(f"{where}: not a readable vCard file: {msg}") from None
     cards = [c for c in cards if c.name.upper() == "VCARD"]
     if not cards:
         raise UsageError(f"{source}: no vCards in it (expected BEGIN:VCARD ... END:VCARD)")
