@@ -1,15 +1,27 @@
-"""`freelance calendar`: the month or week in the terminal; `calendar export --ics FILE`.
-
-Plain click (not typer) because `--month` and `--week` take an optional value.
-"""
+"""`freelance calendar`: the month or week in the terminal; `calendar export --ics FILE`."""
 from __future__ import annotations
 
+from typing import Annotated, Optional
+
 import click
+import typer
+from typer.core import TyperGroup
 
 from .common import emit, say, state
 
-MONTH_HELP = "Draw a month grid (default: this month), e.g. --month 2026-12."
-WEEK_HELP = "List a week day by day with times (default: this week), e.g. --week 2026-12-01."
+
+class CalendarGroup(TyperGroup):
+    """`--month` and `--week` take an optional value: `calendar --month` is this month."""
+
+    def parse_args(self, ctx, args):
+        out = []
+        for i, a in enumerate(args):
+            out.append(a)
+            if a in ("--month", "--week"):
+                nxt = args[i + 1] if i + 1 < len(args) else None
+                if nxt is None or nxt.startswith("--") or nxt in ("-o", "-h") or nxt in self.commands:
+                    out.append("")
+        return super().parse_args(ctx, out)
 
 
 def _month(book, text: str) -> tuple[int, int]:
@@ -23,22 +35,30 @@ def _month(book, text: str) -> tuple[int, int]:
     return d.year, d.month
 
 
-def command(name: str) -> click.Command:
-    @click.group(name=name, invoke_without_command=True,
-                 help="Meetings, invoice due dates and project deadlines by day.\n\n"
-                      "Example: freelance calendar --month 2026-12")
-    @click.option("--month", "month", is_flag=False, flag_value="", default=None, metavar="[YYYY-MM]", help=MONTH_HELP)
-    @click.option("--week", "week", is_flag=False, flag_value="", default=None, metavar="[DATE]", help=WEEK_HELP)
-    @click.option("--out", "-o", metavar="FILE", default=None, help="Write to FILE (atomically).")
-    @click.pass_context
-    def calendar(ctx, month, week, out):
+def build(name: str) -> typer.Typer:
+    app = typer.Typer(name=name, cls=CalendarGroup, add_completion=False, invoke_without_command=True,
+                      help="Meetings, invoice due dates and project deadlines by day.\n\n"
+                           "Example: freelance calendar --month 2026-12")
+
+    @app.callback()
+    def calendar(ctx: typer.Context,
+                 month: Annotated[Optional[str], typer.Option("--month", metavar="[YYYY-MM]", show_default=False,
+                                                              help="Draw a month grid (default: this month).")] = None,
+                 week: Annotated[Optional[str], typer.Option("--week", metavar="[DATE]", show_default=False,
+                                                             help="List a week day by day with times (default: this week).")] = None,
+                 out: Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE",
+                                                            help="Write to FILE (atomically).")] = None):
+        """Meetings, invoice due dates and project deadlines by day ($ marks an invoice due, ! a project).
+
+        Example: freelance calendar --month 2026-12
+        """
+        from ..errors import UsageError
         if ctx.invoked_subcommand is not None:
             if month is not None or week is not None:
-                raise click.UsageError("--month and --week do not go with a subcommand")
+                raise UsageError("--month and --week do not go with a subcommand")
             return
         from .. import calendar as core
         from ..dates import parse_date
-        from ..errors import UsageError
         from ..graph import Graph
         if month is not None and week is not None:
             raise UsageError("give --month or --week, not both")
@@ -51,22 +71,36 @@ def command(name: str) -> click.Command:
             year, mon = _month(book, month) if month else (book.today.year, book.today.month)
             emit(core.month_grid(g, year, mon), out)
 
-    @calendar.command("export", help="Write meetings as an RFC 5545 calendar (.ics) that calendar apps import; "
-                                     "importing again updates the events (stable UIDs).\n\n"
-                                     "Example: freelance calendar export --ics meetings.ics --deadlines")
-    @click.option("--ics", "ics", required=True, metavar="FILE", help="The .ics file to write ('-' for stdout).")
-    @click.option("--deadlines", is_flag=True, help="Add invoice and project due dates as all-day events.")
-    @click.pass_context
-    def export(ctx, ics, deadlines):
+    @app.command("export")
+    def export(ctx: typer.Context,
+               ics: Annotated[str, typer.Option("--ics", metavar="FILE", help="The .ics file to write ('-' for stdout).")],
+               deadlines: Annotated[bool, typer.Option("--deadlines", help="Add invoice and project due dates "
+                                                       "as all-day events.")] = False):
+        """Write meetings as an RFC 5545 calendar (.ics) for calendar apps; importing it again updates the events.
+
+        Example: freelance calendar export --ics meetings.ics --deadlines
+        """
+        import sys
+
         from .. import calendar as core
         from ..graph import Graph
         g = Graph(state(ctx).book())
-        data = core.to_ics(g, with_deadlines=deadlines).decode("utf-8")
+        data = core.to_ics(g, with_deadlines=deadlines)
         if ics == "-":
-            click.echo(data, nl=False)
+            sys.stdout.flush()
+            out = getattr(sys.stdout, "buffer", None)
+            if out is not None:
+                out.write(data)
+                out.flush()
+            else:
+                sys.stdout.write(data.decode("utf-8"))
             return
-        emit(data, ics)
-        n = data.count("BEGIN:VEVENT")
+        emit(data.decode("utf-8"), ics)
+        n = data.count(b"BEGIN:VEVENT")
         say(f"wrote {n} event{'s' if n != 1 else ''} to {ics}")
 
-    return calendar
+    return app
+
+
+def command(name: str) -> click.Command:
+    return typer.main.get_command(build(name))
