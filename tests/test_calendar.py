@@ -224,3 +224,17 @@ def test_khal_reimport_updates_instead_of_duplicating(cli, tmp_path):
     assert len(after) == len(before) == 12
     assert "2026-12-03 15:00 2026-12-03 16:00 Globex handover, final [meeting-m-20261203-d953ee@freelance]" in after
     assert not any("2026-12-03 13:00" in x for x in after)
+
+
+def test_month_and_week_values_are_optional_and_take_offsets(cli, tmp_path):
+    r = cli("calendar", "--week", "-1w")
+    assert r.stdout.startswith("Week of Mon 16 Nov 2026 to Sun 22 Nov 2026 (Europe/London)\n")
+    out = tmp_path / "m.txt"
+    r = cli("calendar", "--month", "-o", out)
+    assert r.exit_code == 0 and out.read_text().splitlines()[0].strip() == "November 2026"
+    r = cli("calendar", "--month", "+1m")
+    assert r.stdout.splitlines()[0].strip() == "December 2026"
+    r = cli("calendar")
+    assert r.exit_code == 0 and r.stdout.splitlines()[0].strip() == "November 2026"
+    r = cli("calendar", "--month", "export", "--ics", tmp_path / "x.ics")
+    assert r.exit_code == 2 and "do not go with a subcommand" in r.stderr
