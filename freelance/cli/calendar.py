@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import Annotated, Optional
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -102,5 +101,5 @@ def build(name: str) -> typer.Typer:
     return app
 
 
-def command(name: str) -> click.Command:
+def command(name: str):
     return typer.main.get_command(build(name))
