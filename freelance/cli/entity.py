@@ -8,7 +8,6 @@ The options of `add` and `edit` are made from the kind's declaration in
 import inspect
 from typing import Annotated, List, Optional
 
-import click
 import typer
 
 from ..schema import KINDS, Field, Kind
@@ -38,6 +37,20 @@ EXAMPLES = {
     "goal": 'freelance goal add "Emergency fund" --category wealth --target 10000 --by 2027-06-30',
     "meeting": 'freelance meeting add "Kick-off" --at "2026-12-01 10:00" --duration 45m --with acme',
 }
+
+# An id of the demo book per noun, and an edit, for the examples in --help.
+SAMPLE_ID = {"client": "acme", "project": "acme-website", "service": "acme-build", "invoice": "INV-2026-019",
+             "income": "TX-ID", "expense": "TX-ID", "contact": "sam-sample", "resource": "pricing-guide",
+             "goal": "emergency-fund", "meeting": "MEETING-ID"}
+SAMPLE_EDIT = {"client": "--email ann@acme.example", "project": "--priority medium", "service": "--rate 110",
+               "invoice": "--due 2026-12-31", "income": "--received", "expense": "--description \"Figma, annual\"",
+               "contact": "--phone \"+44 20 7946 0001\"", "resource": "--category budgeting",
+               "goal": "--actual 7000", "meeting": "--duration 1h"}
+
+
+def _a(noun: str) -> str:
+    return ("an " if noun[0] in "aeiou" else "a ") + noun
+
 
 # Kind modules register extra verbs here: noun -> [callable(app, noun)].
 EXTRA: dict[str, list] = {}
@@ -144,7 +157,7 @@ def build(noun: str) -> typer.Typer:
     params.append(inspect.Parameter("create_missing", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=Annotated[
         bool, typer.Option("--create-missing", help="Create linked records that do not exist yet.")]))
     add.__signature__ = inspect.Signature(params)
-    add.__doc__ = f"Add a {noun}.\n\nExample: {EXAMPLES.get(noun, '')}"
+    add.__doc__ = f"Add {_a(noun)}.\n\nExample: {EXAMPLES.get(noun, '')}"
     app.command("add")(add)
 
     # -- list -----------------------------------------------------------------
@@ -191,7 +204,7 @@ def build(noun: str) -> typer.Typer:
                                         help=f"Only records with this {f.name.replace('_', ' ')}.")]))
     list_params += _range_params() + _output_params()
     list_.__signature__ = inspect.Signature(list_params)
-    list_.__doc__ = f"List {kind.plural if noun not in ('income', 'expense') else noun}.\n\nExample: freelance {noun} list --format json"
+    list_.__doc__ = f"List {kind.plural if noun not in ('income', 'expense') else noun}.\n\nExample: freelance {noun} list" + (f" --{kind.status} {f_list_example(kind)}" if kind.status else "") + " --format json"
     app.command("list")(list_)
 
     # -- show -----------------------------------------------------------------
@@ -219,7 +232,7 @@ def build(noun: str) -> typer.Typer:
             emit(text, out)
         else:
             emit(render_rows(rows, [Column("field"), Column("value")], fmt), out)
-    show.__doc__ = f"Show one {noun} with every field and its rollups.\n\nExample: freelance {noun} show ID"
+    show.__doc__ = f"Show one {noun} with every field and its rollups.\n\nExample: freelance {noun} show {SAMPLE_ID[noun]}"
     app.command("show")(show)
 
     # -- edit -----------------------------------------------------------------
@@ -245,8 +258,8 @@ def build(noun: str) -> typer.Typer:
     eparams.append(inspect.Parameter("unset", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
         Optional[List[str]], typer.Option("--unset", metavar="FIELD", help="Remove a field (repeat).")]))
     edit.__signature__ = inspect.Signature(eparams)
-    edit.__doc__ = f"Change fields of a {noun}; only the lines that change are rewritten.\n\n" \
-                   f"Example: freelance {noun} edit ID --notes \"...\""
+    edit.__doc__ = f"Change fields of {_a(noun)}; only the lines that change are rewritten.\n\n" \
+                   f"Example: freelance {noun} edit {SAMPLE_ID[noun]} {SAMPLE_EDIT[noun]}"
     app.command("edit")(edit)
 
     # -- move & board -----------------------------------------------------------
@@ -265,8 +278,8 @@ def build(noun: str) -> typer.Typer:
                     return
                 ops.edit(book, rec, {kind.status: new})
             say(f"moved {noun} '{rec.id}': {old} -> {new}")
-        move.__doc__ = (f"Move a {noun} to another {kind.status} (the board's drag and drop).\n\n"
-                        f"Example: freelance {noun} move ID {(f_status.choices or ('negotiation',))[1 if len(f_status.choices) > 1 else 0]}")
+        move.__doc__ = (f"Move {_a(noun)} to another {kind.status} (the board's drag and drop).\n\n"
+                        f"Example: freelance {noun} move {SAMPLE_ID[noun]} {(f_status.choices or ('negotiation',))[1 if len(f_status.choices) > 1 else 0]}")
         app.command("move")(move)
 
         def board(ctx: typer.Context,
@@ -302,12 +315,17 @@ def build(noun: str) -> typer.Typer:
             rec = ops.find(book, kind.name, rid, noun)
             ops.remove(book, rec, force)
         say(f"removed {noun} '{rec.id}'")
-    rm.__doc__ = f"Remove a {noun} (refused while other records link to it).\n\nExample: freelance {noun} rm ID"
+    rm.__doc__ = f"Remove {_a(noun)} (refused while other records link to it).\n\nExample: freelance {noun} rm {SAMPLE_ID[noun]}"
     app.command("rm")(rm)
 
     for extra in EXTRA.get(noun, []):
         extra(app, noun)
     return app
+
+
+def f_list_example(kind: Kind) -> str:
+    f = kind.field(kind.status)
+    return f.choices[1] if len(f.choices) > 1 else "client"
 
 
 def _show_links(g, rec) -> str:
@@ -370,7 +388,7 @@ def _output_params():
     ]
 
 
-def command(noun: str) -> click.Command:
+def command(noun: str):
     # kind modules that add verbs register themselves on import
     import importlib
     for mod in ("freelance.kinds." + NOUN_KIND[noun],):

@@ -17,7 +17,7 @@ def register(app: typer.Typer, noun: str) -> None:
                                                             help="Add NUMBER to the actual instead.")] = None):
         """Record progress on a goal: set its actual value, or --add to it; prints completion and whether it is on track.
 
-        Example: freelance goal progress emergency-fund 3000   (or: --add 500)
+        Example: freelance goal progress emergency-fund --add 500
         """
         from .. import ops
         from ..cli.common import say, state, writing
