@@ -243,9 +243,41 @@ def _resource(g: Graph, r: Record) -> dict:
     return {"open_todos": sum(1 for t in todos if isinstance(t, dict) and not t.get("done"))}
 
 
+def measured(g: Graph, goal: Record) -> Decimal | None:
+    """A goal's actual computed from the books (`measure: income|savings` over its `period`,
+    else from its start to its target date): received income, less paid expenses for savings,
+    in the goal's unit when that is a currency code, else the book's currency."""
+    measure = goal.data.get("measure")
+    if measure not in ("income", "savings"):
+        return None
+    first, last = goal.data.get("start"), goal.data.get("target_date")
+    if goal.data.get("period"):
+        from .dates import parse_period
+        from .errors import UsageError
+        try:
+            first, last = parse_period(str(goal.data["period"]), "period")
+        except UsageError:
+            return None  # validate reports it
+    unit = str(goal.data.get("unit") or "")
+    cur = unit if len(unit) == 3 and unit.isalpha() and unit.isupper() else g.settings.currency
+    total = ZERO
+    for t in g.records("transaction"):
+        d = t.data.get("date")
+        if t.data.get("received") is not True or not isinstance(d, dt.date) or g.currency(t) != cur:
+            continue
+        if (isinstance(first, dt.date) and d < first) or (isinstance(last, dt.date) and d > last):
+            continue
+        if t.data.get("kind") == "income":
+            total += dec(t.data.get("amount"))
+        elif t.data.get("kind") == "expense" and measure == "savings":
+            total -= dec(t.data.get("amount"))
+    return total
+
+
 def _goal(g: Graph, goal: Record) -> dict:
     target, actual = goal.data.get("target"), goal.data.get("actual")
-    actual = actual if isinstance(actual, Decimal) else ZERO
+    computed = measured(g, goal)
+    actual = computed if computed is not None else (actual if isinstance(actual, Decimal) else ZERO)
     completion = pct(actual, target)
     start, end = goal.data.get("start"), goal.data.get("target_date")
     expected = None

@@ -179,7 +179,7 @@ def check_links(book: Book, kind: Kind, data: dict, create_missing: bool) -> tup
             pool = [i for k in f.link for i in book.index(k)]
             what = " or ".join(f.link)
             hint = " (or use --create-missing)" if len(f.link) == 1 else ""
-            raise UsageError(f"{f.option_name}: no {what} '{target}'{did_you_mean(target, pool)}{hint}")
+            raise UsageError(f"{(f.aliases or (f.option_name,))[0]}: no {what} '{target}'{did_you_mean(target, pool)}{hint}")
     return writes, notes
 
 

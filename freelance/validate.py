@@ -266,6 +266,24 @@ def check_contacts(g: Graph) -> Iterable[Problem]:
             yield _p(c, "id", "contact has neither email nor phone", "warning")
 
 
+def check_goals(g: Graph) -> Iterable[Problem]:
+    """A measured goal needs a readable period; its typed actual is not used."""
+    from .dates import parse_period
+    from .errors import UsageError
+    for goal in g.records("goal"):
+        period = goal.data.get("period")
+        if period is not None:
+            try:
+                parse_period(str(period), "period")
+            except UsageError:
+                yield _p(goal, "period", f"period {period!r} is not a period like 2026, 2026-Q4 or 2026-11")
+            if not goal.data.get("measure"):
+                yield _p(goal, "period", "period has no effect without measure: income or savings", "warning")
+        if goal.data.get("measure") and goal.data.get("actual") is not None:
+            yield _p(goal, "actual", f"actual is computed from the books (measure: {goal.data['measure']}); "
+                     "the typed value is ignored", "warning")
+
+
 def check_settings(g: Graph) -> Iterable[Problem]:
     s, lines = g.settings, g.settings.lines
 
@@ -304,6 +322,7 @@ CHECKS: list[Callable[[Graph], Iterable[Problem]]] = [
     check_ids, check_fields, check_dates, check_shards, check_invoices, check_transactions,
     check_time, check_services, check_meetings, check_contacts, check_settings,
     check_projects,
+    check_goals,
 ]
 
 

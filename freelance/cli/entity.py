@@ -165,7 +165,7 @@ def build(noun: str) -> typer.Typer:
 
     def list_(ctx: typer.Context, status: Optional[str] = None, client: Optional[str] = None,
               date_from: Optional[str] = None, date_to: Optional[str] = None, period: Optional[str] = None,
-              fmt: str = "table", out: Optional[str] = None):
+              fmt: str = "table", out: Optional[str] = None, **filters):
         from .. import views
         from ..graph import Graph
         from ..render import render_rows
@@ -180,6 +180,11 @@ def build(noun: str) -> typer.Typer:
             recs = [r for r in recs if r.data.get("client") == client
                     or (kind.name == "meeting" and client in (r.data.get("attendees") or []))]
         recs = [r for r in recs if views.in_range(r, kind, start, end)]
+        for f in list_filters:
+            want = filters.get("f_" + f.name)
+            if want:
+                recs = [r for r in recs if r.data.get(f.name) == want
+                        or (isinstance(r.data.get(f.name), list) and want in r.data[f.name])]
         rows = [views.row(g, r) for r in recs]
         emit(render_rows(rows, views.columns(kind), fmt, json_rows=rows if fmt == "json" else None), out)
 
@@ -190,6 +195,13 @@ def build(noun: str) -> typer.Typer:
     if kind.field("client") or kind.name == "meeting":
         list_params.append(inspect.Parameter("client", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
             Optional[str], typer.Option("--client", help="Only records of this client.")]))
+    # one filter per field with allowed values (--category, --type) or a list of links (--with)
+    list_filters = [f for f in _fields(noun) if f.name != kind.status and f.name != "client"
+                    and (f.choices or f.setting or f.type == "links")]
+    for f in list_filters:
+        list_params.append(inspect.Parameter("f_" + f.name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
+            Optional[str], typer.Option(f.option_name, *f.aliases, metavar="ID" if f.type == "links" else "VALUE",
+                                        help=f"Only records with this {f.name.replace('_', ' ')}.")]))
     list_params += _range_params() + _output_params()
     list_.__signature__ = inspect.Signature(list_params)
     list_.__doc__ = f"List {kind.plural if noun not in ('income', 'expense') else noun}.\n\nExample: freelance {noun} list" + (f" --{kind.status} {f_list_example(kind)}" if kind.status else "") + " --format json"
@@ -352,6 +364,9 @@ def _show_links(g, rec) -> str:
             out.append(f"  income   {t.id}  {t.data.get('date')}  {fmt_money(t.data.get('amount'), g.currency(t))}"
                        f"  {'received' if t.data.get('received') else 'expected'}"
                        + (f"  {t.data['invoice']}" if t.data.get("invoice") else ""))
+    if rec.kind in ("client", "contact") and d.get("meetings"):
+        from ..calendar import meeting_lines
+        out += meeting_lines(g, d["meetings"])
     return ("linked:\n" + "\n".join(out) + "\n") if out else ""
 
 

@@ -1,0 +1,71 @@
+"""Contacts: `contact import FILE.vcf` and `contact export --vcf` (vCard 3.0/4.0)."""
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from ..cli.entity import EXTRA
+
+
+def register(app: typer.Typer, noun: str) -> None:
+    @app.command("import")
+    def import_(ctx: typer.Context,
+                path: Annotated[str, typer.Argument(metavar="FILE.vcf", help="A vCard file (3.0 or 4.0); '-' for stdin.")],
+                category: Annotated[Optional[str], typer.Option("--category", metavar="CATEGORY",
+                                                                help="Category for cards that name none of the book's.")] = None,
+                dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would change; write nothing.")] = False):
+        """Import contacts from a vCard file: new people are added, known ones (same id, email or name) updated.
+
+        Example: freelance contact import ~/Downloads/contacts.vcf --category services
+        """
+        import sys
+
+        from .. import vcard
+        from ..cli.common import say, writing
+        from ..errors import UsageError
+        from ..writer import apply
+        if path == "-":
+            text = sys.stdin.read()
+        else:
+            try:
+                with open(path, encoding="utf-8-sig") as fh:
+                    text = fh.read()
+            except (OSError, UnicodeDecodeError) as exc:
+                raise UsageError(f"{path}: cannot read it ({exc.strerror if isinstance(exc, OSError) else 'not UTF-8 text'})") from None
+        with writing(ctx) as book:
+            res = vcard.plan_import(book, text, path, category)
+            if not dry_run:
+                apply(book, res.writes)
+        for n in res.notes:
+            say(n)
+        verb = "would add" if dry_run else "added"
+        for rid in res.added:
+            say(f"{verb} contact '{rid}'")
+        for rid in res.updated:
+            say(f"{'would update' if dry_run else 'updated'} contact '{rid}'")
+        say(f"{len(res.added)} added, {len(res.updated)} updated, {len(res.unchanged)} unchanged"
+            + (" (dry run: nothing written)" if dry_run else ""))
+
+    @app.command("export")
+    def export(ctx: typer.Context,
+               vcf: Annotated[bool, typer.Option("--vcf", help="As vCard (the one format so far).")] = False,
+               out: Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE", help="Write to FILE (atomically).")] = None,
+               version: Annotated[str, typer.Option("--version", metavar="3.0|4.0", help="vCard version.")] = "3.0",
+               category: Annotated[Optional[str], typer.Option("--category", metavar="CATEGORY",
+                                                               help="Only contacts of this category.")] = None):
+        """Export contacts as vCards that address books (Apple, Google, Thunderbird) import.
+
+        Example: freelance contact export --vcf --out contacts.vcf
+        """
+        from .. import vcard
+        from ..cli.common import emit, state
+        from ..errors import UsageError
+        if not vcf:
+            raise UsageError("give the format: --vcf")
+        book = state(ctx).book()
+        recs = [r for r in book.records("contact") if not category or r.data.get("category") == category]
+        emit(vcard.export(book, recs, version), out)
+
+
+EXTRA.setdefault("contact", []).append(register)

@@ -1,0 +1,58 @@
+"""Goals: `goal progress ID VALUE` sets the actual, `--add N` adds to it."""
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from ..cli.entity import EXTRA
+
+
+def register(app: typer.Typer, noun: str) -> None:
+    @app.command("progress")
+    def progress(ctx: typer.Context,
+                 rid: Annotated[str, typer.Argument(metavar="ID", help="The goal's id.")],
+                 value: Annotated[Optional[str], typer.Argument(metavar="VALUE", help="The new actual value.")] = None,
+                 add: Annotated[Optional[str], typer.Option("--add", metavar="NUMBER",
+                                                            help="Add NUMBER to the actual instead.")] = None):
+        """Record progress on a goal: set its actual value, or --add to it; prints completion and whether it is on track.
+
+        Example: freelance goal progress emergency-fund --add 500
+        """
+        from .. import ops
+        from ..cli.common import say, state, writing
+        from ..errors import UsageError
+        from ..graph import Graph
+        from ..schema import KINDS
+        if (value is None) == (add is None):
+            raise UsageError("give the new VALUE or --add NUMBER (one of them)")
+        f = KINDS["goal"].field("actual")
+        with writing(ctx) as book:
+            rec = ops.find(book, "goal", rid, noun)
+            if rec.data.get("measure"):
+                raise UsageError(f"goal '{rec.id}' is measured from the books (measure: {rec.data['measure']}); "
+                                 "its actual is computed, not typed")
+            if value is not None:
+                new = ops.parse_value(book, f, value, option="VALUE")
+            else:
+                old = rec.data.get("actual")
+                from decimal import Decimal
+                new = (old if isinstance(old, Decimal) else Decimal(0)) + ops.parse_value(book, f, add, option="--add")
+            ops.edit(book, rec, {"actual": new})
+        book = state(ctx).book()
+        g = Graph(book)
+        d = g.derived(book.get("goal", rec.id))
+        say(f"goal '{rec.id}': actual {new}" + (f" {rec.data['unit']}" if rec.data.get("unit") else "") + status(d))
+
+
+def status(d: dict) -> str:
+    from ..render import fmt_pct
+    out = ""
+    if d.get("completion_pct") is not None:
+        out += f", {fmt_pct(d['completion_pct'])} done"
+    if d.get("expected_pct") is not None:
+        out += f" ({'on track' if d['on_track'] else 'behind'}: {d['expected_pct']}% of the time has passed)"
+    return out
+
+
+EXTRA.setdefault("goal", []).append(register)
