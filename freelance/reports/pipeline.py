@@ -35,5 +35,6 @@ def build(g: Graph, opts: Options) -> Report:
         Section("clients", "Clients", per_client, [
             Column("stage"), Column("client"), Column("contract_value", "contract value", **money),
             Column("invoiced", **money), Column("invoiced_pct", "invoiced %", align="right", pct=True),
-            Column("received", **money), Column("outstanding", **money)]),
+            Column("received", **money), Column("outstanding", **money)],
+            table_columns=("client", "contract_value", "invoiced", "invoiced_pct", "outstanding")),
     ])
