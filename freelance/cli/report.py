@@ -24,13 +24,16 @@ def render_report(report, fmt: str, today) -> str:
                        for s in report.sections)
         return html_page(report.title, body)
     if fmt == "csv":
-        columns, seen = [Column("section")], {"section"}
+        columns, seen, rows = [Column("section")], {"section"}, []
         for s in report.sections:
-            for c in s.columns:
-                if c.key not in seen:
-                    seen.add(c.key)
-                    columns.append(c)
-        rows = [{**r, "section": s.name} for s in report.sections for r in s.rows]
+            keys = [c.key for c in s.columns]
+            if any(c.money for c in s.columns) and "currency" not in keys:
+                keys.append("currency")     # money is plain decimals: say in which currency
+            for key in keys:
+                if key not in seen:
+                    seen.add(key)
+                    columns.append(Column(key))
+            rows += [{"section": s.name, **{k: r.get(k) for k in keys}} for r in s.rows]
         return render_rows(rows, columns, "csv")
     md = fmt == "markdown"
     title = clean(report.title)
