@@ -242,3 +242,12 @@ def test_any_name_reads_back_from_csv_and_html_as_text(name):
     page.close()
     assert "td" in page.tags and "script" not in page.tags[page.tags.index("td"):]
     assert clean(name).strip() in "".join(page.texts)
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_every_report_has_help_with_an_example_and_a_readme_mention(name):
+    r = run_cli("report", name, "--help", books=DEMO)
+    assert r.exit_code == 0
+    assert "Example: freelance " in r.stdout and f"report {name}" in r.stdout
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert re.search(rf"`report [a-z/]*\b{name}\b", readme), f"README's command table does not mention report {name}"

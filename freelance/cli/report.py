@@ -9,6 +9,14 @@ from .common import emit, state
 
 FORMATS = ("table", "markdown", "csv", "json", "html")
 
+# A better example than `--format markdown` where a report has one.
+EXAMPLES = {
+    "digest": "freelance report digest --format markdown --fail-on overdue",
+    "invoices": "freelance --today 2026-06-30 report invoices",
+    "agenda": "freelance report agenda --period 2026-12",
+    "summary": "freelance report summary --format html --out summary.html",
+}
+
 
 def render_report(report, fmt: str, today) -> str:
     """A report as text. table: 80 columns (a section's `table_columns`); csv: one header row
@@ -124,5 +132,6 @@ def command(name: str) -> click.Command:
         """
 
     for rname in REPORTS:
-        app.command(rname, help=REPORTS[rname][1] + f"\n\nExample: freelance report {rname} --format markdown")(make(rname))
+        example = EXAMPLES.get(rname, f"freelance report {rname} --format markdown")
+        app.command(rname, help=REPORTS[rname][1] + f"\n\nExample: {example}")(make(rname))
     return typer.main.get_command(app)
