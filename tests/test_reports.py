@@ -251,3 +251,22 @@ def test_every_report_has_help_with_an_example_and_a_readme_mention(name):
     assert "Example: freelance " in r.stdout and f"report {name}" in r.stdout
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert re.search(rf"`report [a-z/]*\b{name}\b", readme), f"README's command table does not mention report {name}"
+
+
+def test_reports_on_a_book_with_bad_values_run_and_warn_on_stderr(cli):
+    with open(cli.book / "invoices.yaml", "a", encoding="utf-8") as fh:
+        fh.write("- id: INV-BAD\n  client: acme\n  status: sent\n  issued: 2026-01-05\n  amount: 100\n"
+                 "  tax_rate: ten\n"
+                 "- id: INV-BAD2\n  client: acme\n  status: sent\n  items: [1, {quantity: abc, unit_price: NaN}]\n")
+    with open(cli.book / "clients.yaml", "a", encoding="utf-8") as fh:
+        fh.write("- id: broke\n  name: [1, 2]\n  stage: lead\n  contract_value: lots\n  created: someday\n")
+    with open(cli.book / "goals.yaml", "a", encoding="utf-8") as fh:
+        fh.write("- id: bad-goal\n  name: Bad\n  target: many\n  actual: Infinity\n  target_date: 2026-12-01\n")
+    for name in REPORTS:
+        for fmt in FORMATS + ["html"]:
+            r = cli("report", name, "--format", fmt)
+            assert r.exit_code == 0, (name, fmt, r.output)
+            assert "Traceback" not in r.output
+            assert r.stderr.startswith("freelance: warning: the book has ") and "freelance validate" in r.stderr
+    d = json.loads(cli("report", "digest", "--format", "json").stdout)
+    assert "INV-BAD" in d["alerts"]["overdue"]

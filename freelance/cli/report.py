@@ -114,6 +114,10 @@ def make(name: str):
                                     else " (it has no --fail-on conditions)")
                                  + did_you_mean(cond, report.alerts))
         emit(render_report(report, fmt, book.today), out)
+        errors = sum(p.is_error for p in book.problems)
+        if errors:   # the numbers skip what could not be read: say so, on stderr
+            typer.echo(f"freelance: warning: the book has {errors} error{'s' * (errors != 1)} in what this report "
+                       "read; run `freelance validate`", err=True)
         if any(report.alerts.get(c) for c in fail_on or []):
             raise typer.Exit(1)
     run.__doc__ = f"{help_}\n\nExample: freelance report {name} --format markdown"

@@ -76,7 +76,7 @@ def unbilled(g: Graph, opts: Options) -> list[dict]:
                 billed[it["service"]] = billed.get(it["service"], Decimal(0)) + (q if isinstance(q, Decimal) else Decimal(1))
     rows = []
     for key in sorted(groups, key=lambda k: (str(groups[k]["project"]), str(groups[k]["service"]))):
-        slot = groups.pop(key) if False else groups[key]
+        slot = groups[key]
         s, p = slot.pop("_s"), slot.pop("_p")
         if p is None and s is not None:
             p = g.get("project", s.data.get("project"))

@@ -213,7 +213,7 @@ def count_rows(g: Graph, records: list[Record], field: str, values, amount) -> l
         for r in members:
             slot = sums.setdefault(g.currency(r), [0, ZERO])
             slot[0] += 1
-            slot[1] += amount(r) or ZERO
+            slot[1] += dec(amount(r))
         for cur in [book] + sorted(c for c in sums if c != book):
             rows.append({field: v, "count": sums[cur][0], "amount": sums[cur][1], "currency": cur})
     return rows
