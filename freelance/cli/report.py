@@ -28,8 +28,9 @@ def render_report(report, fmt: str, today) -> str:
             head["alerts"] = report.alerts
         return to_json({**head, **{s.name: s.rows for s in report.sections}})
     if fmt == "html":
-        body = "".join(html_table(s.rows, s.columns, s.title) + (f"<p>{clean_html(s.note)}</p>\n" if s.note else "")
-                       for s in report.sections)
+        body = "".join((html_table(s.rows, s.columns, s.title) if s.rows
+                        else f"<h2>{clean_html(s.title)}</h2>\n<p>none</p>\n")
+                       + (f"<p>{clean_html(s.note)}</p>\n" if s.note else "") for s in report.sections)
         return html_page(report.title, body)
     if fmt == "csv":
         columns, seen, rows = [Column("section")], {"section"}, []
