@@ -42,14 +42,15 @@ def test_table_fits_80_columns_and_has_no_control_sequences(name):
     assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", out)
 
 
-def test_cron_run_without_terminal_or_environment_gives_the_golden_bytes(tmp_path):
+@pytest.mark.parametrize("name", ["digest", "invoices"])   # invoices: non-ASCII names ("Café")
+def test_cron_run_without_terminal_or_environment_gives_the_golden_bytes(tmp_path, name):
     env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "PYTHONPATH": str(ROOT)}
     p = subprocess.run([sys.executable, "-m", "freelance", "--books", str(DEMO), "--today", TODAY,
-                        "report", "digest", "--format", "markdown"],
+                        "report", name, "--format", "markdown"],
                        cwd=tmp_path, env=env, capture_output=True, stdin=subprocess.DEVNULL, timeout=60)
     assert p.returncode == 0, p.stderr
     assert p.stderr == b""
-    assert p.stdout == (GOLDEN / "reports" / "digest.md").read_bytes()
+    assert p.stdout == (GOLDEN / "reports" / f"{name}.md").read_bytes()
 
 
 def test_out_writes_the_same_text_to_a_file(tmp_path):
