@@ -25,7 +25,16 @@ def money(v) -> Decimal:
 
 
 def dec(v) -> Decimal:
-    return v if isinstance(v, Decimal) else (Decimal(str(v)) if isinstance(v, (int, str)) and str(v).strip() else ZERO)
+    """A stored number as Decimal; what is not a finite number (validate reports it) counts as 0."""
+    if isinstance(v, Decimal):
+        return v if v.is_finite() else ZERO
+    if isinstance(v, (int, str)) and not isinstance(v, bool) and str(v).strip():
+        try:
+            d = Decimal(str(v).strip())
+        except ArithmeticError:
+            return ZERO
+        return d if d.is_finite() else ZERO
+    return ZERO
 
 
 def pct(part: Decimal, whole) -> Decimal | None:

@@ -86,6 +86,7 @@ class Column:
     align: str = "left"       # "left" or "right"
     money: bool = False       # format as money with the row's `currency`
     pct: bool = False
+    unit: bool = True         # money: append the currency (False when a column of its own shows it)
 
     def __post_init__(self):
         if not self.header:
@@ -95,7 +96,7 @@ class Column:
 def _cell(col: Column, row: dict) -> str:
     v = row.get(col.key)
     if col.money:
-        return fmt_money(v, row.get("currency", ""))
+        return fmt_money(v, row.get("currency", "") if col.unit else "")
     if col.pct:
         return fmt_pct(v)
     return text(v)

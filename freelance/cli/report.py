@@ -8,36 +8,63 @@ from .common import emit, state
 
 FORMATS = ("table", "markdown", "csv", "json", "html")
 
+# A better example than `--format markdown` where a report has one.
+EXAMPLES = {
+    "digest": "freelance report digest --format markdown --fail-on overdue",
+    "invoices": "freelance --today 2026-06-30 report invoices",
+    "agenda": "freelance report agenda --period 2026-12",
+    "summary": "freelance report summary --format html --out summary.html",
+}
+
 
 def render_report(report, fmt: str, today) -> str:
-    from ..render import clean, html_page, html_table, render_rows, to_json
+    """A report as text. table: 80 columns (a section's `table_columns`); csv: one header row
+    for the whole file, a `section` column first; json: every row with every key (docs/json.md)."""
+    from ..render import Column, clean, html_page, html_table, render_rows, to_json
     if fmt == "json":
-        return to_json({"report": report.name, "title": report.title, "today": today,
-                        **{s.name: s.rows for s in report.sections}})
+        head = {"report": report.name, "title": report.title, "today": today, **report.meta}
+        if report.alerts:
+            head["alerts"] = report.alerts
+        return to_json({**head, **{s.name: s.rows for s in report.sections}})
     if fmt == "html":
-        body = "".join((f"<p>{clean_html(s.note)}</p>\n" if s.note else "") + html_table(s.rows, s.columns, s.title)
-                       for s in report.sections)
+        body = "".join((html_table(s.rows, s.columns, s.title) if s.rows
+                        else f"<h2>{clean_html(s.title)}</h2>\n<p>none</p>\n")
+                       + (f"<p>{clean_html(s.note)}</p>\n" if s.note else "") for s in report.sections)
         return html_page(report.title, body)
     if fmt == "csv":
-        if len(report.sections) == 1:
-            s = report.sections[0]
-            return render_rows(s.rows, s.columns, "csv")
-        from ..render import Column
-        out = []
+        columns, seen, rows = [Column("section")], {"section"}, []
         for s in report.sections:
-            rows = [{"section": s.name, **r} for r in s.rows]
-            out.append(render_rows(rows, [Column("section")] + s.columns, "csv"))
-        return "\n".join(out)
-    parts = []
-    heading = f"# {report.title}\n\n" if fmt == "markdown" else f"{report.title}\n{'=' * len(report.title)}\n\n"
-    parts.append(heading)
+            keys = [c.key for c in s.columns]
+            if any(c.money for c in s.columns) and "currency" not in keys:
+                keys.append("currency")     # money is plain decimals: say in which currency
+            for key in keys:
+                if key not in seen:
+                    seen.add(key)
+                    columns.append(Column(key))
+            rows += [{"section": s.name, **{k: r.get(k) for k in keys}} for r in s.rows]
+        return render_rows(rows, columns, "csv")
+    md = fmt == "markdown"
+    title = clean(report.title)
+    parts = [f"# {title}\n\n" if md else f"{title}\n{'=' * len(title)}\n\n"]
     for s in report.sections:
-        parts.append(f"## {s.title}\n\n" if fmt == "markdown" else f"{s.title}\n{'-' * len(s.title)}\n")
-        parts.append(render_rows(s.rows, s.columns, fmt))
+        heading = clean(s.title)
+        parts.append(f"## {heading}\n\n" if md else f"{heading}\n{'-' * len(heading)}\n")
+        columns = s.columns
+        if fmt == "table" and s.table_columns:
+            columns = [c for c in s.columns if c.key in s.table_columns]
+        if not s.rows:
+            parts.append("_none_\n" if md else "(none)\n")
+        else:
+            parts.append(render_rows(s.rows, columns, fmt))
         if s.note:
-            parts.append(f"\n_{s.note}_\n" if fmt == "markdown" else f"({clean(s.note)})\n")
+            parts.append(f"\n_{clean(s.note)}_\n" if md else wrap(f"({clean(s.note)})"))
         parts.append("\n")
     return "".join(parts).rstrip("\n") + "\n"
+
+
+def wrap(text: str, width: int = 80) -> str:
+    import textwrap
+    return "\n".join(textwrap.wrap(text, width, break_on_hyphens=False)) + "\n"
 
 
 def clean_html(text: str) -> str:
@@ -81,12 +108,16 @@ def make(name: str):
         module = importlib.import_module(module_name)
         report = module.build(Graph(book), opts)
         for cond in fail_on or []:
-            known = list(report.alerts) + ["problems"] if report.alerts else []
             if cond not in report.alerts:
                 raise UsageError(f"--fail-on: report {name} has no condition {cond!r}"
-                                 + (f"; one of {', '.join(report.alerts)}" if report.alerts else "")
-                                 + did_you_mean(cond, known))
+                                 + (f"; expected one of {', '.join(report.alerts)}" if report.alerts
+                                    else " (it has no --fail-on conditions)")
+                                 + did_you_mean(cond, report.alerts))
         emit(render_report(report, fmt, book.today), out)
+        errors = sum(p.is_error for p in book.problems)
+        if errors:   # the numbers skip what could not be read: say so, on stderr
+            typer.echo(f"freelance: warning: the book has {errors} error{'s' * (errors != 1)} in what this report "
+                       "read; run `freelance validate`", err=True)
         if any(report.alerts.get(c) for c in fail_on or []):
             raise typer.Exit(1)
     run.__doc__ = f"{help_}\n\nExample: freelance report {name} --format markdown"
@@ -105,5 +136,6 @@ def command(name: str):
         """
 
     for rname in REPORTS:
-        app.command(rname, help=REPORTS[rname][1] + f"\n\nExample: freelance report {rname} --format markdown")(make(rname))
+        example = EXAMPLES.get(rname, f"freelance report {rname} --format markdown")
+        app.command(rname, help=REPORTS[rname][1] + f"\n\nExample: {example}")(make(rname))
     return typer.main.get_command(app)

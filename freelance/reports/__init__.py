@@ -14,6 +14,15 @@ from ..render import Column
 # name -> (module, one-line help). Modules are imported only when run.
 REPORTS: dict[str, tuple[str, str]] = {
     "pipeline": ("freelance.reports.pipeline", "Clients per stage with contract value and invoiced %."),
+    "summary": ("freelance.reports.summary", "The whole dashboard on one screen. --fail-on overdue or behind."),
+    "invoices": ("freelance.reports.invoices", "Invoices per status, the list, and an aging table of what is owed on --today. "
+                 "--fail-on overdue."),
+    "projects": ("freelance.reports.projects", "Projects per status with value, due date and completion. --fail-on past-due."),
+    "services": ("freelance.reports.services", "Services per status with amount, hours booked and invoiced."),
+    "goals": ("freelance.reports.goals", "Goals with completion, expected progress and on track or behind. --fail-on behind."),
+    "agenda": ("freelance.reports.agenda", "Meetings and deadlines in a window (default: the next 14 days)."),
+    "digest": ("freelance.reports.digest", "What needs attention, for a weekly cron mail. --fail-on overdue, due-soon, drafts, "
+               "stale-leads, past-due, unbilled, behind, or problems (any of those)."),
 }
 
 
@@ -32,6 +41,7 @@ class Section:
     rows: list[dict]
     columns: list[Column]
     note: str = ""
+    table_columns: tuple[str, ...] = ()  # keys the 80-column table format shows (empty: all)
 
 
 @dataclass
@@ -41,3 +51,5 @@ class Report:
     sections: list[Section] = field(default_factory=list)
     # condition name -> items that hold (for `--fail-on`): e.g. {"overdue": [...]}
     alerts: dict[str, list] = field(default_factory=dict)
+    # what the report covered, for json (e.g. {"from": date, "to": date})
+    meta: dict = field(default_factory=dict)

@@ -1,7 +1,7 @@
 """`report pipeline`: the client board as numbers, one row per stage and per client."""
 from __future__ import annotations
 
-from ..graph import ZERO, Graph, pct
+from ..graph import ZERO, Graph, dec, pct
 from ..render import Column
 from . import Options, Report, Section
 
@@ -18,7 +18,7 @@ def build(g: Graph, opts: Options) -> Report:
         for c in members:
             d = g.derived(c)
             if g.currency(c) == cur:
-                value += c.data.get("contract_value") or ZERO
+                value += dec(c.data.get("contract_value"))
                 invoiced += d["invoiced"]
             per_client.append({"stage": stage, "client": c.id, "name": c.data.get("name"),
                                "contract_value": c.data.get("contract_value"), "invoiced": d["invoiced"],
@@ -35,5 +35,6 @@ def build(g: Graph, opts: Options) -> Report:
         Section("clients", "Clients", per_client, [
             Column("stage"), Column("client"), Column("contract_value", "contract value", **money),
             Column("invoiced", **money), Column("invoiced_pct", "invoiced %", align="right", pct=True),
-            Column("received", **money), Column("outstanding", **money)]),
+            Column("received", **money), Column("outstanding", **money)],
+            table_columns=("client", "contract_value", "invoiced", "invoiced_pct", "outstanding")),
     ])
