@@ -31,6 +31,8 @@ NOUNS: dict[str, tuple[str, str]] = {
     "report": ("freelance.cli.report", "Reports: pipeline, ... in table, markdown, csv, json, html."),
     "validate": ("freelance.cli.validate", "Check the whole book; exit 1 when it has errors."),
     "settings": ("freelance.cli.settings", "Show or change the book's settings and lists."),
+    "workflow": ("freelance.cli.workflow", "Client income with its invoice, client, project, service."),
+    "export": ("freelance.cli.export", "Export to hledger, beancount, csv or json."),
 }
 
 

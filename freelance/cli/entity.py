@@ -224,8 +224,10 @@ def build(noun: str) -> typer.Typer:
                     from ..errors import did_you_mean
                     raise UsageError(f"--unset: cannot remove {name!r}{did_you_mean(name, [x.name for x in _fields(noun) if not x.required])}")
                 changes[name] = None
-            ops.edit(book, rec, changes)
+            notes = ops.edit(book, rec, changes)
         say(f"changed {noun} '{rec.id}': {', '.join(changes)}")
+        for n in notes:
+            say(n)
 
     eparams = [_ctx_param(), inspect.Parameter("_rid", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Annotated[
         str, typer.Argument(metavar="ID", help="The record's id.")])]

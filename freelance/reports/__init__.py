@@ -14,6 +14,8 @@ from ..render import Column
 # name -> (module, one-line help). Modules are imported only when run.
 REPORTS: dict[str, tuple[str, str]] = {
     "pipeline": ("freelance.reports.pipeline", "Clients per stage with contract value and invoiced %."),
+    "finance": ("freelance.reports.finance", "Account balances; income and expenses by month, classification, category."),
+    "workflow": ("freelance.reports.workflow", "Client income with its invoice, client, project, service; unlinked, expected."),
 }
 
 
