@@ -196,7 +196,8 @@ def render_board(columns: list[dict], fmt: str, width: int = 80) -> str:
         if c.get("total") is None:
             totals.append("")
             continue
-        lines = ["total " + fmt_money(c["total"], c.get("currency", ""))]
+        total = fmt_money(c["total"], c.get("currency", ""))
+        lines = ["total " + total] if len(total) + 6 <= colw else ["total", total]  # narrow columns: two lines
         lines += ["+ " + fmt_money(v, cur) for cur, v in (c.get("other_totals") or {}).items()]
         totals.append("\n".join(_clip(x, colw) for x in lines))
     if any(totals):

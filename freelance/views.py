@@ -138,7 +138,7 @@ def _card(g: Graph, r: Record) -> tuple[list[str], Decimal | None]:
         if d["overdue"]:
             lines.append(f"OVERDUE {d['days_overdue']} days")
         if d["partially_paid"]:
-            lines.append(f"part paid, {fmt_money(d['balance'], '')} due")
+            lines += ["part paid", f"{fmt_money(d['balance'], '')} due"]
         return lines, d["total"]
     title = KINDS[k].title
     return [str(r.data.get(title) or r.id)], None
