@@ -254,3 +254,12 @@ def test_finance_report_renders_in_every_format(cli):
     for fmt in ("table", "markdown", "csv", "html"):
         r = cli("report", "finance", "--format", fmt)
         assert r.exit_code == 0 and "21,719.61" in r.stdout or "21719.61" in r.stdout, fmt
+
+
+def test_income_add_with_only_an_invoice_takes_its_client_and_is_client_income(cli):
+    r = cli("income", "add", "600", "--invoice", "INV-2026-017", "--received")
+    assert r.exit_code == 0, r.output
+    assert "invoice 'INV-2026-017' is paid" in r.stdout
+    tail = (cli.book / "transactions" / "2026.yaml").read_text().rsplit("- id: ", 1)[1]
+    assert "  classification: client\n" in tail and "  client: acme\n" in tail
+    assert cli("validate").exit_code == 0

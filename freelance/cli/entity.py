@@ -121,6 +121,10 @@ def build(noun: str) -> typer.Typer:
             values = _values(book, noun, kw)
             if kind.name == "transaction":
                 values["kind"] = noun
+                if noun == "income" and values.get("invoice") and not values.get("client"):
+                    inv = book.get("invoice", values["invoice"])  # the invoice names the client
+                    if inv is not None and inv.data.get("client"):
+                        values["client"] = inv.data["client"]
                 if noun == "income" and "classification" not in values:
                     values["classification"] = "client" if values.get("client") else (book.settings.allowed("income_classifications") or ["other"])[-1]
                 if noun == "expense" and "category" not in values:
