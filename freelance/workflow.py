@@ -90,8 +90,7 @@ def link(book: Book, tx: Record, links: dict, create_missing: bool = False) -> l
                              + " (an income's links must all be one client's)")
     if after.get("invoice") and not after.get("client"):
         raise UsageError("--invoice: income linked to an invoice needs a client too (give --client)")
-    context = {**{k: after.get(k) for k in LINKS if k in links or k == "client"},
-               "amount": after.get("amount")}
+    context = {**{k: after.get(k) for k in LINKS}, "amount": after.get("amount")}
     context = {k: v for k, v in context.items() if v is not None}
     writes, created = check_links(book, TRANSACTION, context, create_missing)
     for k, v in links.items():
@@ -100,7 +99,7 @@ def link(book: Book, tx: Record, links: dict, create_missing: bool = False) -> l
             notes.append(f"{k}: {old} -> {v}")
     changes = {k: v for k, v in links.items() if tx.data.get(k) != v}
     if not (changes or "classification" not in tx.data):
-        return [f"income {tx.id} is already linked so"]
+        return [f"income '{tx.id}' already has these links; nothing changed"]
     if "classification" not in tx.data:
         changes["classification"] = "client"
     more, settled = follow_ups(book, TRANSACTION, tx, after)

@@ -263,3 +263,10 @@ def test_income_add_with_only_an_invoice_takes_its_client_and_is_client_income(c
     tail = (cli.book / "transactions" / "2026.yaml").read_text().rsplit("- id: ", 1)[1]
     assert "  classification: client\n" in tail and "  client: acme\n" in tail
     assert cli("validate").exit_code == 0
+
+
+def test_linking_again_changes_nothing(cli):
+    before = (cli.book / "transactions" / "2026.yaml").read_text()
+    r = cli("income", "link", "tx-20261110-e8e25d", "--invoice", "INV-2026-015")
+    assert r.exit_code == 0 and r.stdout == "income 'tx-20261110-e8e25d' already has these links; nothing changed\n"
+    assert (cli.book / "transactions" / "2026.yaml").read_text() == before
