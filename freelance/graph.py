@@ -91,7 +91,7 @@ class Graph:
 
     # -- time -----------------------------------------------------------------
     def hours(self, field: str, rid: str) -> Decimal:
-        return sum((dec(e.data.get("hours")) for e in self.by("time", field).get(rid, ())), ZERO)
+        return sum((dec(e.data.get("hours")) for e in self.by("time", field).get(rid, ())), Decimal(0))
 
     def rate_for(self, service: Record | None, project: Record | None) -> tuple[Decimal | None, str]:
         """Hourly rate by service, then project, then client, then the book: (rate, where from)."""
@@ -106,8 +106,8 @@ class Graph:
         if client is not None and isinstance(client.data.get("default_rate"), Decimal):
             return client.data["default_rate"], f"client {client.id}"
         book_rate = self.settings.get("default_rate")
-        if book_rate not in (None, ""):
-            return Decimal(str(book_rate)), "book"
+        if isinstance(book_rate, (int, Decimal)) and not isinstance(book_rate, bool) and book_rate > 0:
+            return Decimal(book_rate), "book"
         return None, ""
 
     def account_balances(self, upto: dt.date | None = None) -> list[dict]:
@@ -204,24 +204,22 @@ def _client(g: Graph, c: Record) -> dict:
 
 
 def _project(g: Graph, p: Record) -> dict:
-    actual = g.hours("project", p.id)
-    invoiced = sum((g.derived(i)["total"] for i in g.by("invoice", "project").get(p.id, [])
-                    if i.data.get("status") in BILLED), ZERO)
-    received = g.received_income("project", p.id)
+    from .work import project_work  # hours, work value, invoiced (net) and unbilled: docs/completion.md
+    w = project_work(g, p)
     basis = p.data.get("basis") or ("hours" if p.data.get("estimated_hours") else ("invoicing" if p.data.get("value") else None))
-    completion, note = None, ""
+    completion, note = None, None
     if basis == "hours":
-        completion = pct(actual, p.data.get("estimated_hours"))
+        completion = pct(w["actual_hours"], p.data.get("estimated_hours"))
         if completion is None:
             note = "no estimated_hours to measure booked hours against"
     elif basis == "invoicing":
-        completion = pct(invoiced, p.data.get("value"))
+        completion = pct(w["invoiced"], p.data.get("value"))
         if completion is None:
-            note = "no value to measure invoiced amount against"
+            note = "no value to measure the invoiced amount against"
     else:
         note = "no estimated_hours or value: set one to track completion"
     return {
-        "actual_hours": actual, "invoiced": invoiced, "received": received,
+        **w, "received": g.received_income("project", p.id),
         "basis": basis, "completion_pct": completion, "completion_note": note,
         "overrun": completion is not None and completion > HUNDRED,
         "currency": g.currency(p),
@@ -229,22 +227,8 @@ def _project(g: Graph, p: Record) -> dict:
 
 
 def _service(g: Graph, s: Record) -> dict:
-    rate = s.data.get("rate")
-    hours = s.data.get("hours")
-    if s.data.get("pricing") == "fixed":
-        amount = money(rate) if isinstance(rate, Decimal) else None
-    else:
-        amount = money(rate * hours) if isinstance(rate, Decimal) and isinstance(hours, Decimal) else None
-    invoiced = ZERO
-    for inv in g.records("invoice"):
-        if inv.data.get("status") not in BILLED or not isinstance(inv.data.get("items"), list):
-            continue
-        for it in inv.data["items"]:
-            if isinstance(it, dict) and it.get("service") == s.id:
-                q = it.get("quantity")
-                invoiced += money((q if isinstance(q, Decimal) else Decimal(1)) * dec(it.get("unit_price")))
-    return {"amount": amount, "hours_booked": g.hours("service", s.id), "invoiced": invoiced,
-            "received": g.received_income("service", s.id), "currency": g.currency(s)}
+    from .work import service_work  # amount, hours, work value, invoiced, unbilled: docs/completion.md
+    return {**service_work(g, s), "received": g.received_income("service", s.id), "currency": g.currency(s)}
 
 
 def _contact(g: Graph, c: Record) -> dict:

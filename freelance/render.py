@@ -177,7 +177,7 @@ def render_board(columns: list[dict], fmt: str, width: int = 80) -> str:
         return "\n".join(out)
     from tabulate import tabulate
     n = max(len(columns), 1)
-    colw = max(12, (width - 3 * n) // n)
+    colw = max(12, (width - 1) // n - 3)  # a column is its text, two spaces of padding and a border
     headers = []
     for c in columns:
         headers.append(f"{c['name']} ({c['count']})")
@@ -187,7 +187,7 @@ def render_board(columns: list[dict], fmt: str, width: int = 80) -> str:
         row = []
         for c in columns:
             if i < len(c["cards"]):
-                row.append("\n".join(_clip(clean(x), colw) for x in c["cards"][i]["lines"]))
+                row.append("\n".join(_wrap(clean(x), colw) for x in c["cards"][i]["lines"]))
             else:
                 row.append("")
         body.append(row)
@@ -197,12 +197,20 @@ def render_board(columns: list[dict], fmt: str, width: int = 80) -> str:
             totals.append("")
             continue
         total = fmt_money(c["total"], c.get("currency", ""))
-        lines = ["total " + total] if len(total) + 6 <= colw else ["total", total]  # narrow columns: two lines
+        lines = ["total " + total] if len(total) + 6 <= colw else ["total", total]
         lines += ["+ " + fmt_money(v, cur) for cur, v in (c.get("other_totals") or {}).items()]
-        totals.append("\n".join(_clip(x, colw) for x in lines))
+        totals.append("\n".join(_wrap(x, colw) for x in lines))
     if any(totals):
         body.append(totals)
     return tabulate(body, headers, tablefmt="simple_grid", disable_numparse=True) + "\n"
+
+
+def _wrap(s: str, w: int) -> str:
+    """A card line folded to the column's width (words kept whole where they fit), never cut off."""
+    if len(s) <= w:
+        return s
+    import textwrap
+    return "\n".join(textwrap.wrap(s, w, break_on_hyphens=False)) or s[:w]
 
 
 def _clip(s: str, w: int) -> str:

@@ -235,6 +235,16 @@ def check_services(g: Graph) -> Iterable[Problem]:
                 yield _p(p, "services", f"service {sid} belongs to client '{s.data['client']}', not '{p.data['client']}'")
 
 
+def check_projects(g: Graph) -> Iterable[Problem]:
+    """A completion basis needs its measure (docs/completion.md)."""
+    for p in g.records("project"):
+        basis = p.data.get("basis")
+        if basis == "hours" and p.data.get("estimated_hours") is None:
+            yield _p(p, "basis", "basis is hours, but there are no estimated_hours to measure booked hours against", "warning")
+        elif basis == "invoicing" and p.data.get("value") is None:
+            yield _p(p, "basis", "basis is invoicing, but there is no value to measure the invoiced amount against", "warning")
+
+
 def check_meetings(g: Graph) -> Iterable[Problem]:
     spans = []
     for m in g.records("meeting"):
@@ -281,6 +291,9 @@ def check_settings(g: Graph) -> Iterable[Problem]:
         dup = sorted({x for x in vals if vals.count(x) > 1})
         if dup:
             yield p(name, f"{name} lists {', '.join(dup)} twice")
+    rate = s.get("default_rate")
+    if rate is not None and (isinstance(rate, bool) or not isinstance(rate, (int, Decimal)) or rate <= 0):
+        yield p("default_rate", f"default_rate {rate!r} is not a positive number (an hourly rate like 95)")
     try:
         str(s.get("invoice_number")).format(year=2026, seq=1)
     except (KeyError, IndexError, ValueError) as exc:
@@ -325,7 +338,7 @@ def check_invoice_money(g: Graph) -> Iterable[Problem]:
 CHECKS: list[Callable[[Graph], Iterable[Problem]]] = [
     check_ids, check_fields, check_dates, check_shards, check_invoices, check_transactions,
     check_time, check_services, check_meetings, check_contacts, check_settings,
-    check_invoice_money,
+    check_projects, check_invoice_money,
 ]
 
 

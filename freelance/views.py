@@ -13,10 +13,11 @@ from .schema import KINDS, Kind
 from .yamlio import Record
 
 MONEY = {"contract_value", "invoiced", "received", "outstanding", "value", "amount", "rate", "total",
-         "subtotal", "tax", "balance", "unit_price", "default_rate", "unbilled_value", "booked_value"}
+         "subtotal", "tax", "balance", "unit_price", "default_rate", "unbilled_value", "booked_value",
+         "effective_rate"}
 PCT = {"invoiced_pct", "completion_pct", "expected_pct"}
 RIGHT = MONEY | PCT | {"hours", "estimated_hours", "actual_hours", "hours_booked", "target", "actual",
-                        "quantity", "days_overdue", "open_todos", "count"}
+                        "quantity", "days_overdue", "open_todos", "count", "unpriced_hours", "hours_invoiced"}
 
 # The date field `--from`, `--to` and `--period` filter on.
 DATE_FIELD = {"transaction": "date", "time": "date", "meeting": "start", "invoice": "issued",
@@ -127,11 +128,17 @@ def _card(g: Graph, r: Record) -> tuple[list[str], Decimal | None]:
         due = r.data.get("due") or r.data.get("end")
         if due:
             lines.append(f"due {due}")
-        lines.append(f"done {fmt_pct(d['completion_pct'])}" if d["completion_pct"] is not None else "done: n/a")
+        if d["completion_pct"] is not None:
+            lines.append(f"done {fmt_pct(d['completion_pct'])}")
+        else:
+            lines.append({"hours": "done: no estimate", "invoicing": "done: no value"}.get(d["basis"], "done: no basis"))
         return [x for x in lines if x], v if isinstance(v, Decimal) else ZERO
     if k == "service":
-        lines = [str(r.data.get("name") or r.id), fmt_money(d["amount"], cur) or "no amount",
-                 f"{d['hours_booked']} h booked"]
+        est = r.data.get("hours")
+        booked = f"{d['hours_booked']}" + (f"/{est}" if isinstance(est, Decimal) else "") + " h booked"
+        lines = [str(r.data.get("name") or r.id), fmt_money(d["amount"], cur) or "no amount", booked]
+        if d["unbilled_value"] > 0:
+            lines.append(f"unbilled {fmt_money(d['unbilled_value'], '')}")
         return lines, d["amount"] or ZERO
     if k == "invoice":
         lines = [r.id, str(r.data.get("client") or ""), fmt_money(d["total"], d["currency"])]
@@ -149,12 +156,13 @@ def board(g: Graph, kind: Kind, records: list[Record], by: str | None = None) ->
     f = kind.field(field)
     values = list(f.choices) or (g.settings.allowed(f.setting) if f.setting else [])
     extra = sorted({str(r.data.get(field)) for r in records if r.data.get(field) not in values and r.data.get(field) is not None})
+    unset = [r for r in records if r.data.get(field) is None]
     cols = []
     book_currency = g.settings.currency
-    for value in values + extra:
+    for value in values + extra + (["(none)"] if unset else []):
         cards, totals = [], {}
         for r in records:
-            if r.data.get(field) != value:
+            if r.data.get(field) != value and not (value == "(none)" and r.data.get(field) is None):
                 continue
             lines, amount = _card(g, r)
             cards.append({"id": r.id, "lines": lines})
@@ -168,3 +176,33 @@ def board(g: Graph, kind: Kind, records: list[Record], by: str | None = None) ->
                      "other_totals": {c: totals[c] for c in sorted(totals)},
                      "cards": cards})
     return cols
+
+
+# -- show: sections under the fields ----------------------------------------------
+
+def _unbilled(g: Graph, sid):
+    s = g.get("service", sid)
+    return g.derived(s)["unbilled_value"] if s is not None else None
+
+
+def detail_sections(g: Graph, r: Record) -> list[tuple[str, list[Column], list[dict]]]:
+    """(title, columns, rows) tables that `show` prints under a record's fields:
+    a project's hours by service and by week, a service's hours by week."""
+    from .work import breakdown
+    b = breakdown(g, r)
+    cur = g.currency(r)
+    out = []
+    if b.get("hours_by_service"):
+        rows = [{**x, "service": x["service"] or "(none)", "currency": cur,
+                 "rate": x["rate"] if x["rate_source"] != "fixed fee" else None,
+                 "from": x["rate_source"].split(" ")[0] if x["rate_source"] else ("no rate" if x["hours"] else ""),
+                 "unbilled": _unbilled(g, x["service"])}
+                for x in b["hours_by_service"]]
+        out.append(("hours by service", [
+            Column("service"), Column("hours", align="right"), Column("rate", align="right", money=True),
+            Column("from"), Column("value", align="right", money=True),
+            Column("unbilled", align="right", money=True)], rows))
+    if b.get("hours_by_week"):
+        out.append(("hours by week", [Column("week"), Column("start", "from"), Column("hours", align="right"),
+                                      Column("entries", align="right")], b["hours_by_week"]))
+    return out

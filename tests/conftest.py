@@ -1,7 +1,7 @@
 """Shared fixtures: a copy of the demo book in a temporary folder, and the real CLI.
 
-Tests drive the real `freelance` command (click's CliRunner on the same
-click command the console script runs) on real files, and check the output
+Tests drive the real `freelance` command (typer's CliRunner on the same
+app the console script runs) on real files, and check the output
 and the files on disk.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from typer.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "data"
@@ -42,7 +42,7 @@ class Result:
 
 def run_cli(*args, books=None, today=TODAY, env=None, cwd=None) -> Result:
     """Run `freelance [--books B] [--today T] ARGS...` in-process, as a user would."""
-    from freelance.cli import command
+    from freelance.cli import app
     argv = []
     if books is not None:
         argv += ["--books", str(books)]
@@ -54,7 +54,7 @@ def run_cli(*args, books=None, today=TODAY, env=None, cwd=None) -> Result:
     if cwd:
         os.chdir(cwd)
     try:
-        r = runner.invoke(command(), argv, env={"FREELANCE_BOOKS": None, "FREELANCE_TODAY": None, **(env or {})},
+        r = runner.invoke(app, argv, env={"FREELANCE_BOOKS": None, "FREELANCE_TODAY": None, **(env or {})},
                           catch_exceptions=False)
     finally:
         os.chdir(old)

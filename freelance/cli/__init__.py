@@ -11,11 +11,11 @@ import sys
 
 os.environ.setdefault("TYPER_USE_RICH", "0")  # plain help: fast, no colour codes in pipes
 
-import click  # noqa: E402
 import typer  # noqa: E402
 from typer.core import TyperGroup  # noqa: E402
 
-# noun -> (module, help). The module has `command(name) -> click.Command`.
+# noun -> (module, help). The module has `command(name)` returning a click command.
+# (typer 0.29 vendors click as typer._click: never `import click` directly.)
 NOUNS: dict[str, tuple[str, str]] = {
     "init": ("freelance.cli.init", "Create a new book: settings, empty files, git."),
     "client": ("freelance.cli.entity", "The client pipeline: lead, negotiation, client."),
@@ -66,7 +66,7 @@ class LazyGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except FreelanceError as exc:
-            click.echo(f"freelance: error: {exc.message}", err=True)
+            typer.echo(f"freelance: error: {exc.message}", err=True)
             ctx.exit(exc.exit_code)
         except BrokenPipeError:
             ctx.exit(0)
@@ -98,8 +98,8 @@ def root(
     ctx.obj = State(books=books, today=today or os.environ.get("FREELANCE_TODAY"))
 
 
-def command() -> click.Command:
-    """The click command behind `freelance` (what tests drive with CliRunner)."""
+def command():
+    """The click command behind `freelance` (typer's vendored click)."""
     return typer.main.get_command(app)
 
 

@@ -8,7 +8,6 @@ The options of `add` and `edit` are made from the kind's declaration in
 import inspect
 from typing import Annotated, List, Optional
 
-import click
 import typer
 
 from ..schema import KINDS, Field, Kind
@@ -38,6 +37,20 @@ EXAMPLES = {
     "goal": 'freelance goal add "Emergency fund" --category wealth --target 10000 --by 2027-06-30',
     "meeting": 'freelance meeting add "Kick-off" --at "2026-12-01 10:00" --duration 45m --with acme',
 }
+
+# An id of the demo book per noun, and an edit, for the examples in --help.
+SAMPLE_ID = {"client": "acme", "project": "acme-website", "service": "acme-build", "invoice": "INV-2026-019",
+             "income": "TX-ID", "expense": "TX-ID", "contact": "sam-sample", "resource": "pricing-guide",
+             "goal": "emergency-fund", "meeting": "MEETING-ID"}
+SAMPLE_EDIT = {"client": "--email ann@acme.example", "project": "--priority medium", "service": "--rate 110",
+               "invoice": "--due 2026-12-31", "income": "--received", "expense": "--description \"Figma, annual\"",
+               "contact": "--phone \"+44 20 7946 0001\"", "resource": "--category budgeting",
+               "goal": "--actual 7000", "meeting": "--duration 1h"}
+
+
+def _a(noun: str) -> str:
+    return ("an " if noun[0] in "aeiou" else "a ") + noun
+
 
 # Kind modules register extra verbs here: noun -> [callable(app, noun)].
 EXTRA: dict[str, list] = {}
@@ -148,7 +161,7 @@ def build(noun: str) -> typer.Typer:
     params.append(inspect.Parameter("create_missing", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=Annotated[
         bool, typer.Option("--create-missing", help="Create linked records that do not exist yet.")]))
     add.__signature__ = inspect.Signature(params)
-    add.__doc__ = f"Add a {noun}.\n\nExample: {EXAMPLES.get(noun, '')}"
+    add.__doc__ = f"Add {_a(noun)}.\n\nExample: {EXAMPLES.get(noun, '')}"
     app.command("add")(add)
 
     # -- list -----------------------------------------------------------------
@@ -183,7 +196,7 @@ def build(noun: str) -> typer.Typer:
             Optional[str], typer.Option("--client", help="Only records of this client.")]))
     list_params += _range_params() + _output_params()
     list_.__signature__ = inspect.Signature(list_params)
-    list_.__doc__ = f"List {kind.plural if noun not in ('income', 'expense') else noun}.\n\nExample: freelance {noun} list --format json"
+    list_.__doc__ = f"List {kind.plural if noun not in ('income', 'expense') else noun}.\n\nExample: freelance {noun} list" + (f" --{kind.status} {f_list_example(kind)}" if kind.status else "") + " --format json"
     app.command("list")(list_)
 
     # -- show -----------------------------------------------------------------
@@ -198,20 +211,28 @@ def build(noun: str) -> typer.Typer:
         rec = ops.find(book, kind.name, rid, noun)
         g = Graph(book)
         if fmt == "json":
-            emit(to_json(views.row(g, rec)), out)
+            from ..work import breakdown
+            emit(to_json({**views.row(g, rec), **breakdown(g, rec)}), out)
             return
         from ..render import Column, render_rows
         lines = views.detail(g, rec)
         rows = [{"field": k, "value": v} for k, v in lines]
+        sections = views.detail_sections(g, rec)
         if fmt == "table":
             width = max(len(k) for k, _ in lines) if lines else 0
             text = f"{noun} {rec.id}  ({rec.file}:{rec.line})\n" + "".join(
                 f"  {k.ljust(width)}  {clean(v)}\n" for k, v in lines)
             text += _show_links(g, rec)
+            for title, cols, srows in sections:
+                text += f"{title}:\n" + "".join("  " + x + "\n" for x in render_rows(srows, cols, fmt).splitlines())
             emit(text, out)
         else:
-            emit(render_rows(rows, [Column("field"), Column("value")], fmt), out)
-    show.__doc__ = f"Show one {noun} with every field and its rollups.\n\nExample: freelance {noun} show ID"
+            text = render_rows(rows, [Column("field"), Column("value")], fmt)
+            if fmt == "markdown":
+                for title, cols, srows in sections:
+                    text += f"\n**{title}**\n\n" + render_rows(srows, cols, fmt)
+            emit(text, out)
+    show.__doc__ = f"Show one {noun} with every field and its rollups.\n\nExample: freelance {noun} show {SAMPLE_ID[noun]}"
     app.command("show")(show)
 
     # -- edit -----------------------------------------------------------------
@@ -239,8 +260,8 @@ def build(noun: str) -> typer.Typer:
     eparams.append(inspect.Parameter("unset", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
         Optional[List[str]], typer.Option("--unset", metavar="FIELD", help="Remove a field (repeat).")]))
     edit.__signature__ = inspect.Signature(eparams)
-    edit.__doc__ = f"Change fields of a {noun}; only the lines that change are rewritten.\n\n" \
-                   f"Example: freelance {noun} edit ID --notes \"...\""
+    edit.__doc__ = f"Change fields of {_a(noun)}; only the lines that change are rewritten.\n\n" \
+                   f"Example: freelance {noun} edit {SAMPLE_ID[noun]} {SAMPLE_EDIT[noun]}"
     app.command("edit")(edit)
 
     # -- move & board -----------------------------------------------------------
@@ -259,8 +280,8 @@ def build(noun: str) -> typer.Typer:
                     return
                 ops.edit(book, rec, {kind.status: new})
             say(f"moved {noun} '{rec.id}': {old} -> {new}")
-        move.__doc__ = (f"Move a {noun} to another {kind.status} (the board's drag and drop).\n\n"
-                        f"Example: freelance {noun} move ID {(f_status.choices or ('negotiation',))[1 if len(f_status.choices) > 1 else 0]}")
+        move.__doc__ = (f"Move {_a(noun)} to another {kind.status} (the board's drag and drop).\n\n"
+                        f"Example: freelance {noun} move {SAMPLE_ID[noun]} {(f_status.choices or ('negotiation',))[1 if len(f_status.choices) > 1 else 0]}")
         app.command("move")(move)
 
         def board(ctx: typer.Context,
@@ -296,12 +317,17 @@ def build(noun: str) -> typer.Typer:
             rec = ops.find(book, kind.name, rid, noun)
             ops.remove(book, rec, force)
         say(f"removed {noun} '{rec.id}'")
-    rm.__doc__ = f"Remove a {noun} (refused while other records link to it).\n\nExample: freelance {noun} rm ID"
+    rm.__doc__ = f"Remove {_a(noun)} (refused while other records link to it).\n\nExample: freelance {noun} rm {SAMPLE_ID[noun]}"
     app.command("rm")(rm)
 
     for extra in EXTRA.get(noun, []):
         extra(app, noun)
     return app
+
+
+def f_list_example(kind: Kind) -> str:
+    f = kind.field(kind.status)
+    return f.choices[1] if len(f.choices) > 1 else "client"
 
 
 def _show_links(g, rec) -> str:
@@ -319,17 +345,28 @@ def _show_links(g, rec) -> str:
         for pid in d.get("projects", []):
             p = g.get("project", pid)
             dp = g.derived(p)
-            comp = f"{dp['completion_pct']}%" if dp["completion_pct"] is not None else "n/a"
-            out.append(f"  project  {p.id}  {p.data.get('status')}  {clean(str(p.data.get('name', '')))}  done {comp}")
+            out.append(f"  project  {p.id}  {p.data.get('status')}  {clean(str(p.data.get('name', '')))}  {_done(dp)}"
+                       + (f"  unbilled {fmt_money(dp['unbilled_value'], '')}" if dp["unbilled_value"] > 0 else ""))
         for sid in d.get("services", []):
             s = g.get("service", sid)
-            out.append(f"  service  {s.id}  {s.data.get('status')}  {fmt_money(g.derived(s)['amount'], g.currency(s))}")
+            ds = g.derived(s)
+            out.append(f"  service  {s.id}  {s.data.get('status')}  {fmt_money(ds['amount'], g.currency(s)) or 'no amount'}"
+                       f"  {ds['hours_booked']} h  {_done(ds)}"
+                       + (f"  unbilled {fmt_money(ds['unbilled_value'], '')}" if ds["unbilled_value"] > 0 else ""))
         for tid in d.get("income", []):
             t = g.get("transaction", tid)
             out.append(f"  income   {t.id}  {t.data.get('date')}  {fmt_money(t.data.get('amount'), g.currency(t))}"
                        f"  {'received' if t.data.get('received') else 'expected'}"
                        + (f"  {t.data['invoice']}" if t.data.get("invoice") else ""))
     return ("linked:\n" + "\n".join(out) + "\n") if out else ""
+
+
+def _done(d: dict) -> str:
+    """Completion as `show` prints it: `done 37.5%`, `done 112.0% over`, or why there is none."""
+    from ..render import fmt_pct
+    if d.get("completion_pct") is not None:
+        return f"done {fmt_pct(d['completion_pct'])}"
+    return f"done n/a ({d.get('completion_note') or 'no basis'})"
 
 
 def _range(book, date_from, date_to, period):
@@ -361,7 +398,7 @@ def _output_params():
     ]
 
 
-def command(noun: str) -> click.Command:
+def command(noun: str):
     # kind modules that add verbs register themselves on import
     import importlib
     for mod in ("freelance.kinds." + NOUN_KIND[noun],):

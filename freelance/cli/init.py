@@ -8,7 +8,6 @@ import subprocess
 from pathlib import Path
 from typing import Annotated, Optional
 
-import click
 import typer
 
 from .common import say
@@ -71,7 +70,7 @@ def _git(root: Path) -> None:
     run("commit", "-q", "-m", "New freelance book")
 
 
-def command(name: str) -> click.Command:
+def command(name: str):
     app = typer.Typer(add_completion=False)
     app.command(name)(init)
     return typer.main.get_command(app)

@@ -1,7 +1,6 @@
 """`freelance report NAME`: build a report from the graph and render it."""
 from typing import Annotated, List, Optional
 
-import click
 import typer
 
 from ..reports import REPORTS
@@ -94,7 +93,7 @@ def make(name: str):
     return run
 
 
-def command(name: str) -> click.Command:
+def command(name: str):
     app = typer.Typer(name="report", no_args_is_help=True, add_completion=False,
                       help="Reports for people and for cron, in every format.\n\n"
                            "Example: freelance report pipeline --format json")

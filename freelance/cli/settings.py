@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import Annotated, Optional
 
-import click
 import typer
 
 from .common import emit, say, state, writing
@@ -102,5 +101,5 @@ def set_(ctx: typer.Context,
     say(f"set {key} to {value!r}")
 
 
-def command(name: str) -> click.Command:
+def command(name: str):
     return typer.main.get_command(app)

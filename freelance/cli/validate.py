@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import Annotated, Optional
 
-import click
 import typer
 
 from .common import emit, state
@@ -43,7 +42,7 @@ def validate(
         raise typer.Exit(1)
 
 
-def command(name: str) -> click.Command:
+def command(name: str):
     app = typer.Typer(add_completion=False)
     app.command(name)(validate)
     return typer.main.get_command(app)
