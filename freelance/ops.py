@@ -183,8 +183,31 @@ def check_links(book: Book, kind: Kind, data: dict, create_missing: bool) -> tup
     return writes, notes
 
 
+# What else changes when a record of a kind is added or edited, in the same atomic
+# write: kind -> "module:function(book, old_record | None, new_data) -> (writes, notes)".
+# (Received income that covers an invoice moves it to paid: see docs/workflow.md.)
+FOLLOW_UPS = {"transaction": "freelance.invoicing:settle"}
+
+
+def follow_ups(book: Book, kind: Kind, old: Record | None, new: dict) -> tuple[list[Write], list[str]]:
+    target = FOLLOW_UPS.get(kind.name)
+    if not target:
+        return [], []
+    import importlib
+    module, fn = target.split(":")
+    return getattr(importlib.import_module(module), fn)(book, old, new)
+
+
 def add(book: Book, kind: Kind, values: dict, rid: str | None = None, create_missing: bool = False) -> tuple[dict, list[str]]:
     """Add a record; `values` are typed already. Returns (record data, notes)."""
+    data, writes, notes = plan_add(book, kind, values, rid, create_missing)
+    apply(book, writes)
+    return data, notes
+
+
+def plan_add(book: Book, kind: Kind, values: dict, rid: str | None = None,
+             create_missing: bool = False) -> tuple[dict, list[Write], list[str]]:
+    """The writes that add a record (and what it creates or changes with it), not applied."""
     data = {k: v for k, v in values.items() if v is not None and v != []}
     for f in kind.fields:
         if f.name in data or f.default is None:
@@ -204,11 +227,12 @@ def add(book: Book, kind: Kind, values: dict, rid: str | None = None, create_mis
     writes, notes = check_links(book, kind, data, create_missing)
     data = ordered(kind, data)
     writes.append(plan_append(book, kind.name, data))
-    apply(book, writes)
-    return data, notes
+    more, more_notes = follow_ups(book, kind, None, data)
+    return data, writes + more, notes + more_notes
 
 
-def edit(book: Book, record: Record, changes: dict) -> None:
+def edit(book: Book, record: Record, changes: dict) -> list[str]:
+    """Change fields of a record; returns notes on what else changed with it."""
     kind = KINDS[record.kind]
     changes = {k: v for k, v in changes.items() if not (v is None and k not in record.data)}
     if not changes:
@@ -217,7 +241,10 @@ def edit(book: Book, record: Record, changes: dict) -> None:
     merged.update({k: v for k, v in changes.items() if v is not None})
     probe = {k: v for k, v in changes.items() if v is not None}
     writes, _ = check_links(book, kind, {**probe}, False)
-    apply(book, writes + [plan_update(book, record, changes)])
+    after = {k: v for k, v in merged.items() if not (k in changes and changes[k] is None)}
+    more, notes = follow_ups(book, kind, record, after)
+    apply(book, writes + [plan_update(book, record, changes)] + more)
+    return notes
 
 
 def linked_from(book: Book, record: Record) -> list[tuple[Record, str]]:

@@ -172,7 +172,7 @@ ITEM_FIELDS = (
     F("description", required=True),
     F("service", "link", link=("service",)),
     F("quantity", "decimal", check="positive"),
-    F("unit_price", "money"),
+    F("unit_price", "money", required=True),
 )
 
 INVOICE = Kind(

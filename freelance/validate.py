@@ -318,11 +318,45 @@ def check_settings(g: Graph) -> Iterable[Problem]:
         yield p("invoice_number", f"invoice_number pattern {s.get('invoice_number')!r} is not usable: {exc}")
 
 
+def check_invoice_money(g: Graph) -> Iterable[Problem]:
+    """Totals that make no sense, numbers off the book's pattern, settled but not marked,
+    and income pointing at invoices it should not."""
+    from .invoicing import number_regex
+    pattern = str(g.settings.get("invoice_number") or "")
+    for inv in g.records("invoice"):
+        d = g.derived(inv)
+        status = inv.data.get("status")
+        has_money = inv.data.get("items") or inv.data.get("amount") is not None
+        if status != "void" and has_money and d["total"] <= 0:
+            yield _p(inv, "items" if inv.data.get("items") else "amount", f"total is {d['total']}: an invoice must be for more than zero")
+        if status == "sent" and d["total"] > 0 and d["received"] >= d["total"]:
+            yield _p(inv, "status", f"sent, but received income {d['received']} covers its total: "
+                                    f"`freelance invoice move {inv.id} paid`", "warning")
+        issued = inv.data.get("issued")
+        if "{seq" in pattern and isinstance(issued, dt.date):
+            try:
+                rx = number_regex(pattern, issued.year)
+            except Exception:
+                continue
+            if not rx.match(inv.id):
+                example = pattern.format(year=issued.year, seq=1)
+                yield _p(inv, "id", f"number does not follow the book's invoice_number for {issued.year} "
+                                    f"(like {example})", "warning")
+    for t in g.records("transaction"):
+        inv = g.get("invoice", t.data.get("invoice"))
+        if inv is None or t.data.get("kind") != "income":
+            continue
+        if t.data.get("classification") not in (None, "client"):
+            yield _p(t, "invoice", f"linked to invoice {inv.id} but classified "
+                                   f"'{t.data.get('classification')}', not client", "warning")
+        if inv.data.get("status") == "void":
+            yield _p(t, "invoice", f"linked to invoice {inv.id}, which is void", "warning")
+
+
 CHECKS: list[Callable[[Graph], Iterable[Problem]]] = [
     check_ids, check_fields, check_dates, check_shards, check_invoices, check_transactions,
     check_time, check_services, check_meetings, check_contacts, check_settings,
-    check_projects,
-    check_goals,
+    check_projects, check_goals, check_invoice_money,
 ]
 
 

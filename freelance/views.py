@@ -58,7 +58,9 @@ def row(g: Graph, r: Record) -> dict:
 def columns(kind: Kind) -> list[Column]:
     cols = []
     for key in kind.columns:
-        cols.append(Column(key, align="right" if key in RIGHT else "left", money=key in MONEY, pct=key in PCT))
+        f = kind.field(key)
+        money = key in MONEY and not (f is not None and f.type == "bool")  # a transaction's `received` is yes/no
+        cols.append(Column(key, align="right" if key in RIGHT and (money or key not in MONEY) else "left", money=money, pct=key in PCT))
     return cols
 
 
@@ -142,8 +144,8 @@ def _card(g: Graph, r: Record) -> tuple[list[str], Decimal | None]:
         lines = [r.id, str(r.data.get("client") or ""), fmt_money(d["total"], d["currency"])]
         if d["overdue"]:
             lines.append(f"OVERDUE {d['days_overdue']} days")
-        elif d["partially_paid"]:
-            lines.append(f"part paid, {fmt_money(d['balance'], '')} due")
+        if d["partially_paid"]:
+            lines += ["part paid", f"{fmt_money(d['balance'], '')} due"]
         return lines, d["total"]
     title = KINDS[k].title
     return [str(r.data.get(title) or r.id)], None

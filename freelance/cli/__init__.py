@@ -32,6 +32,8 @@ NOUNS: dict[str, tuple[str, str]] = {
     "validate": ("freelance.cli.validate", "Check the whole book; exit 1 when it has errors."),
     "settings": ("freelance.cli.settings", "Show or change the book's settings and lists."),
     "calendar": ("freelance.cli.calendar", "The month or week in the terminal; export --ics for calendar apps."),
+    "workflow": ("freelance.cli.workflow", "Client income with its invoice, client, project, service."),
+    "export": ("freelance.cli.export", "Export to hledger, beancount, csv or json."),
 }
 
 

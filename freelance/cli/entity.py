@@ -134,6 +134,10 @@ def build(noun: str) -> typer.Typer:
             values = _values(book, noun, kw)
             if kind.name == "transaction":
                 values["kind"] = noun
+                if noun == "income" and values.get("invoice") and not values.get("client"):
+                    inv = book.get("invoice", values["invoice"])  # the invoice names the client
+                    if inv is not None and inv.data.get("client"):
+                        values["client"] = inv.data["client"]
                 if noun == "income" and "classification" not in values:
                     values["classification"] = "client" if values.get("client") else (book.settings.allowed("income_classifications") or ["other"])[-1]
                 if noun == "expense" and "category" not in values:
@@ -257,8 +261,10 @@ def build(noun: str) -> typer.Typer:
                     from ..errors import did_you_mean
                     raise UsageError(f"--unset: cannot remove {name!r}{did_you_mean(name, [x.name for x in _fields(noun) if not x.required])}")
                 changes[name] = None
-            ops.edit(book, rec, changes)
+            notes = ops.edit(book, rec, changes)
         say(f"changed {noun} '{rec.id}': {', '.join(changes)}")
+        for n in notes:
+            say(n)
 
     eparams = [_ctx_param(), inspect.Parameter("_rid", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Annotated[
         str, typer.Argument(metavar="ID", help="The record's id.")])]

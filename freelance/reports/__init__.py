@@ -23,6 +23,8 @@ REPORTS: dict[str, tuple[str, str]] = {
     "agenda": ("freelance.reports.agenda", "Meetings and deadlines in a window (default: the next 14 days)."),
     "digest": ("freelance.reports.digest", "What needs attention, for a weekly cron mail. --fail-on overdue, due-soon, drafts, "
                "stale-leads, past-due, unbilled, behind, or problems (any of those)."),
+    "finance": ("freelance.reports.finance", "Account balances; income and expenses by month, classification, category."),
+    "workflow": ("freelance.reports.workflow", "Client income with its invoice, client, project, service; unlinked, expected."),
 }
 
 

@@ -1,0 +1,173 @@
+"""The book as a plain-text accounting journal (hledger, beancount), or as csv/json.
+
+One list of `Entry`s is built from the graph and written in either syntax:
+
+- client income -> income:clients:<client>, other income -> income:<classification>,
+  expenses -> expenses:<category>, accounts -> assets:<account>, opening
+  balances from equity:opening-balances on the first day;
+- only moved money (`received: true`), as `report finance` counts it;
+- `accrual`: sent and paid invoices are income on their issue date, into
+  assets:receivable:<client>; received income linked to them settles the
+  receivable instead of being income again.
+
+User text (descriptions) is made single-line and escaped for each syntax, so a
+record cannot inject postings. See docs/export.md.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .graph import BILLED, Graph
+
+
+@dataclass
+class Entry:
+    date: dt.date
+    description: str
+    rid: str
+    postings: list[tuple[tuple[str, ...], Decimal | None, str]]   # (account parts, amount or None, currency)
+
+
+def _acct(g: Graph, t) -> tuple[str, ...]:
+    acc = t.data.get("account") or (g.settings.allowed("accounts") or ["bank"])[0]
+    return ("assets", str(acc))
+
+
+def _income_account(t) -> tuple[str, ...]:
+    cls = str(t.data.get("classification") or "other")
+    if cls == "client":
+        return ("income", "clients", str(t.data.get("client") or "unknown"))
+    return ("income", cls)
+
+
+def entries(g: Graph, accrual: bool = False) -> list[Entry]:
+    out: list[Entry] = []
+    billed = {}
+    if accrual:
+        for inv in g.records("invoice"):
+            issued = inv.data.get("issued")
+            if inv.data.get("status") not in BILLED or not isinstance(issued, dt.date):
+                continue
+            d = g.derived(inv)
+            client = str(inv.data.get("client") or "unknown")
+            billed[inv.id] = client
+            out.append(Entry(issued, f"Invoice {inv.id}", inv.id, [
+                (("assets", "receivable", client), d["total"], d["currency"]),
+                (("income", "clients", client), -d["total"], d["currency"])]))
+    for t in g.records("transaction"):
+        d, amount, kind = t.data.get("date"), t.data.get("amount"), t.data.get("kind")
+        if t.data.get("received") is not True or not isinstance(d, dt.date) or not isinstance(amount, Decimal):
+            continue
+        cur = g.currency(t)
+        desc = str(t.data.get("description") or f"{kind} {t.id}")
+        if kind == "income":
+            other = _income_account(t)
+            if accrual and t.data.get("invoice") in billed:
+                other = ("assets", "receivable", billed[t.data["invoice"]])
+            out.append(Entry(d, desc, t.id, [(_acct(g, t), amount, cur), (other, -amount, cur)]))
+        elif kind == "expense":
+            cat = str(t.data.get("category") or "other")
+            out.append(Entry(d, desc, t.id, [(("expenses", cat), amount, cur), (_acct(g, t), -amount, cur)]))
+    out.sort(key=lambda e: (e.date, e.rid))
+    first = out[0].date if out else g.today
+    opening = [a for a in g.settings.accounts() if a["opening_balance"] != 0]
+    if opening:
+        cur = g.settings.currency
+        out.insert(0, Entry(first, "Opening balances", "opening", [
+            *((("assets", a["id"]), a["opening_balance"], cur) for a in opening),
+            (("equity", "opening-balances"), -sum(a["opening_balance"] for a in opening), cur)]))
+    return out
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"[\x00-\x1f\x7f]+", " ", text).strip()
+
+
+def _accounts(es: list[Entry]) -> list[tuple[str, ...]]:
+    return sorted({p[0] for e in es for p in e.postings})
+
+
+def hledger(g: Graph, accrual: bool = False) -> str:
+    es = entries(g, accrual)
+    name = lambda parts: ":".join(_one_line(p).replace("  ", " ") for p in parts)  # noqa: E731
+    lines = [f"; {_one_line(str(g.settings.get('name') or 'freelance book'))}: exported by `freelance export hledger"
+             f"{' --accrual' if accrual else ''}`", ""]
+    for cur in sorted({p[2] for e in es for p in e.postings} | {g.settings.currency}):
+        lines.append(f"commodity 1000.00 {cur}")
+    lines += [f"account {name(a)}" for a in _accounts(es)] + [""]
+    for e in es:
+        desc = _one_line(e.description).replace(";", ",")
+        lines.append(f"{e.date} {desc}  ; id:{e.rid}")
+        for parts, amount, cur in e.postings:
+            lines.append(f"    {name(parts)}  {format(amount, 'f')} {cur}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _bean_part(part: str) -> str:
+    p = re.sub(r"[^A-Za-z0-9-]", "-", part)
+    p = p[:1].upper() + p[1:]
+    return p if p[:1].isalnum() else "X" + p
+
+
+def beancount(g: Graph, accrual: bool = False) -> str:
+    es = entries(g, accrual)
+    name = lambda parts: ":".join(_bean_part(p) for p in parts)  # noqa: E731
+    esc = lambda s: _one_line(s).replace("\\", "\\\\").replace('"', '\\"')  # noqa: E731
+    first = es[0].date if es else g.today
+    lines = [f'; {esc(str(g.settings.get("name") or "freelance book"))}: exported by `freelance export beancount'
+             f'{" --accrual" if accrual else ""}`',
+             f'option "title" "{esc(str(g.settings.get("name") or "freelance book"))}"',
+             f'option "operating_currency" "{g.settings.currency}"', ""]
+    lines += [f"{first} open {name(a)}" for a in _accounts(es)] + [""]
+    for e in es:
+        lines.append(f'{e.date} * "{esc(e.description)}"')
+        lines.append(f'  id: "{esc(e.rid)}"')
+        for parts, amount, cur in e.postings:
+            lines.append(f"  {name(parts)}  {format(amount, 'f')} {cur}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+# -- spreadsheets and scripts ------------------------------------------------------
+
+def all_records(g: Graph) -> dict:
+    """Every record of the book with its derived fields, by kind (plural), as in `list --format json`."""
+    from .schema import KINDS
+    from .views import row
+    return {k.plural.replace(" ", "_"): [row(g, r) for r in g.records(k.name)] for k in KINDS.values()}
+
+
+def csv_of(g: Graph, kind_name: str) -> str:
+    """One kind's records as CSV: stored fields, then derived ones; formula-safe."""
+    import csv
+    import io
+
+    from .render import csv_safe, jsonable, text
+    from .schema import KINDS
+    from .views import row
+    kind = KINDS[kind_name]
+    rows = [row(g, r) for r in g.records(kind.name)]
+    keys: list[str] = []
+    for r in rows:
+        keys += [k for k in r if k not in keys]
+    keys = keys or ["id", *[f.name for f in kind.fields if f.name != "id"]]
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(keys)
+    for r in rows:
+        cells = []
+        for k in keys:
+            v = r.get(k)
+            if isinstance(v, Decimal):
+                cells.append(format(v, "f"))
+            elif isinstance(v, (list, dict)) and any(isinstance(x, dict) for x in (v if isinstance(v, list) else [v])):
+                import json
+                cells.append(csv_safe(json.dumps(jsonable(v), ensure_ascii=False)))
+            else:
+                cells.append(csv_safe(text(v)))
+        w.writerow(cells)
+    return out.getvalue()

@@ -1,0 +1,152 @@
+"""Invoices: line items from the command line, gapless numbers, and settling.
+
+- `parse_item` reads `--item "description:quantity:unit_price[:service]"`,
+  splitting from the right so a description may hold ':' (docs/invoicing.md).
+- `next_number` takes the book's `invoice_number` pattern (`{year}`,
+  `{seq:03d}`) and returns the number after the highest of that year.
+- `plan_invoice` builds a new invoice's data and writes (not applied).
+- `settle` is the follow-up of every income add or edit (ops.FOLLOW_UPS):
+  received income that covers an invoice's total moves it to `paid`, in the
+  same atomic write, and says so.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import string
+from decimal import Decimal, InvalidOperation
+
+from .book import Book
+from .errors import UsageError, did_you_mean
+from .schema import INVOICE
+from .writer import Write, plan_update
+from .yamlio import Record
+
+_NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)\Z")
+
+
+def _decimal(text: str, what: str, item: str) -> Decimal:
+    try:
+        value = Decimal(text.strip().replace(",", "").replace("_", ""))
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite():
+        raise UsageError(f"--item {item!r}: {what} {text.strip()!r} is not a number")
+    return value
+
+
+def parse_item(text: str) -> dict:
+    """`description:quantity:unit_price` or `description:quantity:unit_price:service`.
+
+    Split from the right: the last field is a service id when it is not a
+    number, so the description keeps any ':' it contains
+    ("Meeting: kick-off:1:250" is one line of 1 x 250)."""
+    parts = text.rsplit(":", 3)
+    service = None
+    if len(parts) == 4 and not _NUMBER.match(parts[3].strip().replace(",", "")):
+        service = parts[3].strip()
+        parts = parts[:3]
+    else:
+        parts = text.rsplit(":", 2)
+    if len(parts) != 3 or not parts[0].strip():
+        raise UsageError(f"--item {text!r}: expected \"description:quantity:unit_price\" "
+                         "(optionally \":service-id\" after it), e.g. \"Development:40:95\"")
+    desc, qty, price = parts[0].strip(), parts[1], parts[2]
+    quantity = _decimal(qty, "quantity", text)
+    if quantity <= 0:
+        raise UsageError(f"--item {text!r}: quantity must be more than zero, got {qty.strip()}")
+    unit_price = _decimal(price, "unit price", text)
+    item = {"description": desc}
+    if service:
+        item["service"] = service
+    item["quantity"] = quantity
+    item["unit_price"] = unit_price
+    return item
+
+
+# -- numbers ---------------------------------------------------------------------
+
+def _pattern(book: Book) -> str:
+    pattern = str(book.settings.get("invoice_number") or "INV-{year}-{seq:03d}")
+    fields = [f for _, f, _, _ in string.Formatter().parse(pattern) if f is not None]
+    if "seq" not in fields or not set(fields) <= {"year", "seq"}:
+        raise UsageError(f"the book's invoice_number pattern {pattern!r} needs {{seq}} (and may use {{year}}); "
+                         "fix it with `freelance settings set invoice_number \"INV-{year}-{seq:03d}\"`")
+    return pattern
+
+
+def number_regex(pattern: str, year: int) -> re.Pattern:
+    """A regex matching the numbers `pattern` gives in `year`, with the sequence as group 1."""
+    out = []
+    for literal, name, _, _ in string.Formatter().parse(pattern):
+        out.append(re.escape(literal))
+        if name == "year":
+            out.append(str(year))
+        elif name == "seq":
+            out.append(r"(\d+)")
+    return re.compile("".join(out) + r"\Z")
+
+
+def next_number(book: Book, year: int) -> str:
+    """The number after the highest one of `year` in the book (gapless: max + 1)."""
+    pattern = _pattern(book)
+    rx = number_regex(pattern, year)
+    seqs = [int(m.group(1)) for rid in book.index("invoice") if (m := rx.match(rid))]
+    return pattern.format(year=year, seq=max(seqs, default=0) + 1)
+
+
+# -- a new invoice -----------------------------------------------------------------
+
+def plan_invoice(book: Book, values: dict, items: list[str], number: str | None,
+                 create_missing: bool = False) -> tuple[dict, list[Write], list[str]]:
+    """A new invoice from typed option values plus `--item` texts; writes not applied."""
+    from .ops import plan_add
+    values = dict(values)
+    if items and values.get("amount") is not None:
+        raise UsageError("give either --item (one or more lines) or --amount (a one-line invoice), not both")
+    if not items and values.get("amount") is None:
+        raise UsageError('an invoice needs --item "description:quantity:unit_price" (repeat it) or --amount')
+    if items:
+        values["items"] = [parse_item(t) for t in items]
+        services = book.index("service")
+        for it in values["items"]:
+            sid = it.get("service")
+            if sid and sid not in services:
+                raise UsageError(f"--item: no service '{sid}'{did_you_mean(sid, services)}")
+    issued = values.setdefault("issued", book.today)
+    if values.get("due") is None:
+        values["due"] = issued + dt.timedelta(days=book.settings.payment_terms_days)
+    elif values["due"] < issued:
+        raise UsageError(f"--due {values['due']} is before --issued {issued}")
+    rid = number or next_number(book, issued.year)
+    return plan_add(book, INVOICE, values, rid=rid, create_missing=create_missing)
+
+
+# -- settling ------------------------------------------------------------------------
+
+def settle(book: Book, old: Record | None, new: dict) -> tuple[list[Write], list[str]]:
+    """Income `new` (replacing `old`, when an edit): if it is received and its invoice's
+    received income now covers the total, the invoice moves to paid."""
+    if new.get("kind") != "income" or new.get("received") is not True or not new.get("invoice"):
+        return [], []
+    inv = book.get("invoice", new["invoice"])
+    if inv is None or not inv.file or inv.data.get("status") in ("paid", "void"):
+        return [], []  # missing, made on the spot by --create-missing (a draft), or settled
+    from .graph import Graph, dec
+    g = Graph(book)
+    d = g.derived(inv)
+    cur = g.currency(inv)
+    if str(new.get("currency") or book.settings.currency) != cur:
+        return [], []  # validate reports the currency mismatch
+    received = d["received"]
+    if old is not None and old.data.get("kind") == "income" and old.data.get("received") is True \
+            and old.data.get("invoice") == inv.id:
+        received -= dec(old.data.get("amount"))
+    received += dec(new.get("amount"))
+    if d["total"] <= 0 or received < d["total"]:
+        return [], []
+    from .render import fmt_money
+    was = inv.data.get("status")
+    note = (f"invoice '{inv.id}' is paid: received {fmt_money(received, cur)} covers its total "
+            f"{fmt_money(d['total'], cur)} ({was} -> paid)")
+    return [plan_update(book, inv, {"status": "paid"})], [note]

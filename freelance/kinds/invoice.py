@@ -1,0 +1,62 @@
+"""What is special about invoices on the command line: `add` with line items and numbering.
+
+The generic `add` (cli/entity.py) knows neither `--item` nor the book's
+numbering, so this module replaces the invoice noun's `add` with one that
+takes the same field options (made from the schema by the same function)
+plus `--item` and `--number`, and hands them to `invoicing.plan_invoice`.
+"""
+from __future__ import annotations
+
+import inspect
+from typing import Annotated, List, Optional
+
+import typer
+
+from ..cli import entity
+from ..cli.common import say, writing
+
+EXAMPLE = ('freelance invoice add --client acme --project acme-website --item "Design sprint:1:2500" '
+           '--item "Development:40:95" --tax-rate 19 --issued today')
+
+
+def _add_verb(app: typer.Typer, noun: str) -> None:
+    def add(ctx: typer.Context, **kw):
+        from ..invoicing import plan_invoice
+        from ..writer import apply
+        with writing(ctx) as book:
+            values = entity._values(book, noun, kw)
+            data, writes, notes = plan_invoice(book, values, kw.get("item") or [], kw.get("number"),
+                                               kw.get("create_missing") or False)
+            apply(book, writes)
+        for n in notes:
+            say(n)
+        from ..graph import Graph
+        from ..render import fmt_money
+        inv = Graph(book)
+        rec = book.get("invoice", data["id"])
+        d = inv.derived(rec)
+        say(f"added invoice '{data['id']}' ({data['status']}): total {fmt_money(d['total'], d['currency'])}, "
+            f"due {data['due']}")
+
+    P = inspect.Parameter
+    params = [entity._ctx_param(),
+              P("item", P.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[List[str]], typer.Option(
+                  "--item", metavar="DESC:QTY:PRICE[:SERVICE]",
+                  help='A line item, "description:quantity:unit_price" with an optional ":service-id"; '
+                       "repeat it. The description may contain ':' (fields are split from the right).")]),
+              *entity._option_params(noun, for_edit=False),
+              P("number", P.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[str], typer.Option(
+                  "--number", "--id", metavar="NUMBER",
+                  help="The invoice number (default: the next of the issue year by the book's invoice_number).")]),
+              P("create_missing", P.KEYWORD_ONLY, default=False, annotation=Annotated[bool, typer.Option(
+                  "--create-missing", help="Create the client or project if it does not exist yet.")])]
+    add.__signature__ = inspect.Signature(params)
+    add.__doc__ = ("Add an invoice: the next number of the book's pattern, due after payment_terms_days.\n\n"
+                   "Give line items with --item (repeat) or one amount with --amount.\n\n"
+                   f"Example: {EXAMPLE}")
+    # replace the generic add, keep every other generic verb
+    app.registered_commands[:] = [c for c in app.registered_commands if c.name != "add"]
+    app.command("add")(add)
+
+
+entity.EXTRA.setdefault("invoice", []).append(_add_verb)

@@ -1,0 +1,35 @@
+"""`report finance`: per account opening, money in, money out and balance; income and
+expenses by month, by classification and by category; moved versus expected."""
+from __future__ import annotations
+
+from ..finance import summary
+from ..graph import Graph
+from ..render import Column
+from . import Options, Report, Section
+
+
+def build(g: Graph, opts: Options) -> Report:
+    f = summary(g, opts.start, opts.end)
+    m = dict(align="right", money=True)
+    span = (f"from {opts.start or 'the start'} to {opts.end or 'the end'}" if opts.start or opts.end
+            else "all dates")
+    note = f"in {f.currency}, {span}; expected = not yet received or paid"
+    if f.other_currencies:
+        note += "; not summed: " + ", ".join(f"{n} in {c}" for c, n in f.other_currencies.items())
+    total = {"account": "total", "name": "", **f.totals}
+    return Report("finance", "Finance", [
+        Section("accounts", "Accounts", f.accounts + [total], [
+            Column("account"), Column("opening_balance", "opening", **m), Column("money_in", "in", **m),
+            Column("money_out", "out", **m), Column("balance", **m)], note=note),
+        Section("expected", "Expected (not yet moved)", f.accounts + [total], [
+            Column("account"), Column("expected_in", "expected in", **m), Column("expected_out", "expected out", **m),
+            Column("expected_balance", "balance after", **m)]),
+        Section("months", "By month", f.months, [
+            Column("month"), Column("income", **m), Column("expenses", **m), Column("net", **m),
+            Column("expected_income", "exp. income", **m), Column("expected_expenses", "exp. expenses", **m)]),
+        Section("income", "Income by classification", f.classifications, [
+            Column("classification"), Column("count", align="right"), Column("received", **m),
+            Column("expected", **m)]),
+        Section("expenses", "Expenses by category", f.categories, [
+            Column("category"), Column("count", align="right"), Column("paid", **m), Column("expected", **m)]),
+    ])

@@ -1,0 +1,173 @@
+"""Exports: the real hledger and bean-check accept them, and their balances equal
+`report finance` to the cent; csv and json for spreadsheets and scripts."""
+import csv
+import io
+import json
+import shutil
+import subprocess
+from collections import defaultdict
+from decimal import Decimal
+
+import pytest
+
+needs_hledger = pytest.mark.skipif(shutil.which("hledger") is None, reason="hledger not installed (.ci/run installs it)")
+
+
+@pytest.fixture
+def book(cli):
+    """The demo book plus an account with an opening balance and hostile descriptions."""
+    assert cli("settings", "add", "accounts", "savings", "--opening-balance", "1000.10").exit_code == 0
+    for args in (["income", "add", "0.10", "--classification", "interest", "--account", "savings", "--received"],
+                 ["income", "add", "0.20", "--classification", "interest", "--account", "savings", "--received"],
+                 ["expense", "add", "5", "--category", "other", "--paid", "--description",
+                  "evil\n    assets:bank  999999 USD ; \"quoted\" \\ back"],
+                 ["expense", "add", "7.77", "--category", "other", "--account", "savings", "--paid",
+                  "--description", '"; option "title" "x']):
+        r = cli(*args)
+        assert r.exit_code == 0, r.output
+    return cli
+
+
+def report(cli):
+    r = cli("report", "finance", "--format", "json")
+    assert r.exit_code == 0, r.output
+    return json.loads(r.stdout)
+
+
+def expected_balances(f) -> dict:
+    """The report's numbers under the exported account names (income negative, as ledgers show it)."""
+    out = {}
+    for a in f["accounts"]:
+        if a["account"] != "total":
+            out[f"assets:{a['account']}"] = Decimal(a["balance"])
+    for c in f["income"]:
+        if c["classification"] != "client" and Decimal(c["received"]):
+            out[f"income:{c['classification']}"] = -Decimal(c["received"])
+    for c in f["expenses"]:
+        if Decimal(c["paid"]):
+            out[f"expenses:{c['category']}"] = Decimal(c["paid"])
+    return out
+
+
+def hledger_balances(path) -> dict:
+    p = subprocess.run(["hledger", "bal", "-f", str(path), "--flat", "-N", "-O", "csv"],
+                       capture_output=True, text=True, check=True)
+    rows = list(csv.reader(io.StringIO(p.stdout)))[1:]
+    out = {}
+    for account, amount in rows:
+        value, cur = amount.split()
+        assert cur == "USD"
+        out[account] = Decimal(value)
+    return out
+
+
+@needs_hledger
+def test_hledger_check_accepts_the_journal_and_bal_equals_report_finance(book, tmp_path):
+    out = tmp_path / "book.journal"
+    r = book("export", "hledger", "--out", out)
+    assert r.exit_code == 0, r.output
+    check = subprocess.run(["hledger", "check", "-s", "-f", str(out)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+    got = hledger_balances(out)
+    f = report(book)
+    want = expected_balances(f)
+    assert {k: v for k, v in got.items() if not k.startswith("income:clients:")} | {} == \
+        {k: v for k, v in want.items()} | {"equity:opening-balances": Decimal("-1000.10")}
+    client = next(c for c in f["income"] if c["classification"] == "client")
+    assert sum(v for k, v in got.items() if k.startswith("income:clients:")) == -Decimal(client["received"])
+    assert got["assets:bank"] == Decimal("21714.61") and got["assets:savings"] == Decimal("992.63")
+    # per client, as the client rollup says
+    acme = json.loads(book("client", "show", "acme", "-f", "json").stdout)
+    assert got["income:clients:acme"] == -Decimal(acme["received"])
+    # the hostile description stayed one line: no posting was injected
+    assert "\n    assets:bank  999999 USD" not in out.read_text() and "evil     assets:bank  999999 USD" in out.read_text()
+
+
+@needs_hledger
+def test_hledger_accrual_holds_sent_invoices_as_receivables(book, tmp_path):
+    out = tmp_path / "accrual.journal"
+    assert book("export", "hledger", "--accrual", "--out", out).exit_code == 0
+    check = subprocess.run(["hledger", "check", "-s", "-f", str(out)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+    got = hledger_balances(out)
+    f = report(book)
+    for a in f["accounts"][:-1]:
+        assert got[f"assets:{a['account']}"] == Decimal(a["balance"])   # the bank is the same either way
+    invoices = json.loads(book("invoice", "list", "--format", "json").stdout)
+    open_balance = defaultdict(Decimal)
+    for inv in invoices:
+        if inv["status"] in ("sent", "paid"):
+            open_balance[inv["client"]] += Decimal(inv["balance"])
+    for client, balance in open_balance.items():
+        assert got.get(f"assets:receivable:{client}", Decimal(0)) == balance, client
+    assert got["assets:receivable:initech"] == Decimal("1100.00")
+
+
+def beancount_balances(path) -> dict:
+    from beancount import loader
+    from beancount.core import data
+    entries, errors, _ = loader.load_file(str(path))
+    assert not errors, errors
+    out = defaultdict(Decimal)
+    for e in entries:
+        if isinstance(e, data.Transaction):
+            for p in e.postings:
+                assert p.units.currency == "USD"
+                out[p.account] += p.units.number
+    return dict(out)
+
+
+def test_bean_check_accepts_the_file_and_balances_equal_report_finance(book, tmp_path):
+    out = tmp_path / "book.beancount"
+    r = book("export", "beancount", "--out", out)
+    assert r.exit_code == 0, r.output
+    bean_check = shutil.which("bean-check")
+    assert bean_check, "bean-check missing: pip install '.[test]' installs beancount"
+    p = subprocess.run([bean_check, str(out)], capture_output=True, text=True)
+    assert p.returncode == 0 and p.stdout == "" and p.stderr == "", p.stdout + p.stderr
+    got = beancount_balances(out)
+    f = report(book)
+    for name, value in expected_balances(f).items():
+        bean = ":".join(part[:1].upper() + part[1:] for part in name.split(":"))
+        assert got[bean] == value, name
+    client = next(c for c in f["income"] if c["classification"] == "client")
+    assert sum(v for k, v in got.items() if k.startswith("Income:Clients:")) == -Decimal(client["received"])
+    assert got["Income:Clients:Blue-harbor"] == Decimal("-6900")
+    assert 'option "title" "x' not in out.read_text().replace('\\"', "")
+
+
+def test_bean_check_accepts_the_accrual_file(book, tmp_path):
+    out = tmp_path / "accrual.beancount"
+    assert book("export", "beancount", "--accrual", "--out", out).exit_code == 0
+    p = subprocess.run([shutil.which("bean-check"), str(out)], capture_output=True, text=True)
+    assert p.returncode == 0, p.stdout + p.stderr
+    got = beancount_balances(out)
+    assert got["Assets:Receivable:Initech"] == Decimal("1100.00")
+    assert got["Assets:Bank"] == Decimal("21714.61")
+
+
+def test_export_of_an_empty_book_is_accepted(empty_book, tmp_path):
+    from conftest import run_cli
+    out = tmp_path / "e.beancount"
+    assert run_cli("--books", empty_book, "export", "beancount", "--out", out).exit_code == 0
+    assert subprocess.run([shutil.which("bean-check"), str(out)]).returncode == 0
+    if shutil.which("hledger"):
+        j = tmp_path / "e.journal"
+        assert run_cli("--books", empty_book, "export", "hledger", "--out", j).exit_code == 0
+        assert subprocess.run(["hledger", "check", "-s", "-f", str(j)]).returncode == 0
+
+
+def test_export_csv_is_formula_safe_and_json_has_every_record(cli):
+    cli("expense", "add", "3", "--category", "other", "--paid", "--description", "=HYPERLINK(\"http://x\")")
+    r = cli("export", "csv", "transactions")
+    assert r.exit_code == 0, r.output
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    evil = next(x for x in rows if "HYPERLINK" in x["description"])
+    assert evil["description"].startswith("'=") and evil["amount"] == "3"
+    inv = list(csv.DictReader(io.StringIO(cli("export", "csv", "invoice").stdout)))
+    assert len(inv) == 22 and inv[0]["total"] == "4000.00"
+    r = cli("export", "csv", "invoise")
+    assert r.exit_code == 2 and "did you mean 'invoice'" in r.stderr
+    data = json.loads(cli("export", "json").stdout)
+    assert len(data["invoices"]) == 22 and len(data["clients"]) == 10
+    assert data["clients"][0]["received"] == "12650.00"

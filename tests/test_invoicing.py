@@ -1,0 +1,162 @@
+"""Invoices from the command line: items, numbering, due dates, tax rounding, moves, the board."""
+import json
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from conftest import run_cli
+
+
+def show(cli, kind, rid, **kw):
+    r = cli(kind, "show", rid, "--format", "json", **kw)
+    assert r.exit_code == 0, r.output
+    return json.loads(r.stdout)
+
+
+def test_invoice_add_takes_the_next_number_items_tax_and_due_date(cli):
+    r = cli("invoice", "add", "--client", "acme", "--project", "acme-website", "--item", "Design sprint:1:2500",
+            "--item", "Development:40:95", "--tax-rate", "19", "--issued", "today")
+    assert r.exit_code == 0, r.output
+    assert r.stdout == "added invoice 'INV-2026-023' (draft): total 7,497.00 USD, due 2026-12-25\n"
+    text = (cli.book / "invoices.yaml").read_text()
+    assert text.endswith(
+        "- id: INV-2026-023\n  client: acme\n  project: acme-website\n  issued: 2026-11-25\n  due: 2026-12-25\n"
+        "  status: draft\n  items:\n  - description: Design sprint\n    quantity: 1\n    unit_price: 2500\n"
+        "  - description: Development\n    quantity: 40\n    unit_price: 95\n  tax_rate: 19\n")
+    d = show(cli, "invoice", "INV-2026-023")
+    assert (d["subtotal"], d["tax"], d["total"], d["balance"]) == ("6300.00", "1197.00", "7497.00", "7497.00")
+
+
+def test_invoice_add_amount_explicit_number_and_due(cli):
+    r = cli("invoice", "add", "--client", "globex", "--amount", "1200", "--number", "INV-2026-100",
+            "--issued", "2026-11-01", "--due", "2026-11-15")
+    assert r.exit_code == 0, r.output
+    d = show(cli, "invoice", "INV-2026-100")
+    assert (d["amount"], d["total"], d["due"], d["status"]) == ("1200", "1200.00", "2026-11-15", "draft")
+    # the next number follows the highest of the year
+    r = cli("invoice", "add", "--client", "globex", "--amount", "50")
+    assert "'INV-2026-101'" in r.stdout
+    # a number already taken is refused, the file untouched
+    before = (cli.book / "invoices.yaml").read_text()
+    r = cli("invoice", "add", "--client", "globex", "--amount", "50", "--number", "INV-2026-100")
+    assert r.exit_code == 2 and "invoice 'INV-2026-100' already exists (invoices.yaml:" in r.stderr
+    assert (cli.book / "invoices.yaml").read_text() == before
+
+
+def test_numbering_is_per_issue_year_and_follows_the_book_pattern(cli):
+    r = cli("invoice", "add", "--client", "acme", "--amount", "10", "--issued", "2027-01-04")
+    assert "'INV-2027-001'" in r.stdout
+    assert cli("settings", "set", "invoice_number", "F{year}-{seq:04d}").exit_code == 0
+    r = cli("invoice", "add", "--client", "acme", "--amount", "10", "--issued", "2027-02-01")
+    assert "'F2027-0001'" in r.stdout
+    r = cli("invoice", "add", "--client", "acme", "--amount", "10", "--issued", "2027-02-02")
+    assert "'F2027-0002'" in r.stdout
+
+
+def test_item_descriptions_may_hold_colons_and_name_a_service(cli):
+    r = cli("invoice", "add", "--client", "acme", "--item", "Meeting: kick-off 10:00:2:150:acme-build",
+            "--item", "Note: a:b:1:0.5")
+    assert r.exit_code == 0, r.output
+    items = show(cli, "invoice", "INV-2026-023")["items"]
+    assert items == [
+        {"description": "Meeting: kick-off 10:00", "service": "acme-build", "quantity": "2", "unit_price": "150"},
+        {"description": "Note: a:b", "quantity": "1", "unit_price": "0.5"}]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--item", "Design:x:10"], "--item 'Design:x:10': quantity 'x' is not a number"),
+    (["--item", "Design"], "expected \"description:quantity:unit_price\""),
+    (["--item", "Design:0:10"], "quantity must be more than zero"),
+    (["--item", "Design:1:10:acme-bild"], "--item: no service 'acme-bild' (did you mean 'acme-build'"),
+    (["--item", "Design:1:10", "--amount", "5"], "either --item (one or more lines) or --amount"),
+    ([], "an invoice needs --item"),
+    (["--amount", "0"], "--amount: must be more than zero"),
+    (["--amount", "5", "--issued", "2026-11-10", "--due", "2026-11-01"], "--due 2026-11-01 is before --issued"),
+    (["--amount", "5", "--number", "INV 7"], "is not a valid id"),
+])
+def test_invoice_add_refuses_bad_input_with_one_line(cli, args, message):
+    before = (cli.book / "invoices.yaml").read_text()
+    r = cli("invoice", "add", "--client", "acme", *args)
+    assert r.exit_code == 2, r.output
+    assert message in r.stderr and r.stderr.startswith("freelance: error: ") and "Traceback" not in r.output
+    assert (cli.book / "invoices.yaml").read_text() == before
+
+
+def test_unknown_client_is_refused_unless_create_missing(cli):
+    r = cli("invoice", "add", "--client", "acmee", "--amount", "5")
+    assert r.exit_code == 2 and "no client 'acmee' (did you mean 'acme'?)" in r.stderr
+    r = cli("invoice", "add", "--client", "newco", "--amount", "5", "--create-missing")
+    assert r.exit_code == 0 and "created client 'newco' (lead)" in r.stdout
+
+
+def _tax_book(cli, rounding):
+    assert cli("settings", "set", "tax_rounding", rounding).exit_code == 0
+    r = cli("invoice", "add", "--client", "acme", "--item", "a:1:0.10", "--item", "b:1:0.20")
+    assert r.exit_code == 0, r.output
+    r = cli("invoice", "add", "--client", "acme", "--tax-rate", "19",
+            "--item", "x:1:0.50", "--item", "y:1:0.50", "--item", "z:1:0.50")
+    assert r.exit_code == 0, r.output
+    return show(cli, "invoice", "INV-2026-023"), show(cli, "invoice", "INV-2026-024")
+
+
+def test_tax_rounding_per_invoice(cli):
+    cents, taxed = _tax_book(cli, "per-invoice")
+    assert (cents["subtotal"], cents["total"]) == ("0.30", "0.30")
+    assert (taxed["subtotal"], taxed["tax"], taxed["total"]) == ("1.50", "0.29", "1.79")   # 0.285 half up
+
+
+def test_tax_rounding_per_line(cli):
+    cents, taxed = _tax_book(cli, "per-line")
+    assert (cents["subtotal"], cents["total"]) == ("0.30", "0.30")
+    assert (taxed["subtotal"], taxed["tax"], taxed["total"]) == ("1.50", "0.30", "1.80")   # 3 x 0.095 -> 0.10
+
+
+def test_move_sent_paid_void(cli):
+    cli("invoice", "add", "--client", "acme", "--amount", "100")
+    r = cli("invoice", "move", "INV-2026-023", "sent")
+    assert r.stdout == "moved invoice 'INV-2026-023': draft -> sent\n"
+    r = cli("invoice", "move", "INV-2026-023", "void")
+    assert r.stdout == "moved invoice 'INV-2026-023': sent -> void\n"
+    r = cli("invoice", "move", "INV-2026-023", "paied")
+    assert r.exit_code == 2 and "(did you mean 'paid'?)" in r.stderr
+
+
+def test_overdue_depends_on_today(cli):
+    d = show(cli, "invoice", "INV-2026-017")          # sent, due 2026-11-30
+    assert (d["overdue"], d["days_overdue"]) == (False, 0)
+    d = show(cli, "invoice", "INV-2026-017", today="2026-12-05")
+    assert (d["overdue"], d["days_overdue"], d["balance"]) == (True, 5, "600.00")
+
+
+def test_board_has_status_columns_counts_totals_and_marks(cli):
+    r = cli("invoice", "board")
+    assert r.exit_code == 0, r.output
+    header = r.stdout.splitlines()[1]
+    for col in ("draft (3)", "sent (6)", "paid (12)", "void (1)"):
+        assert col in header
+    lines = r.stdout.splitlines()
+    totals = lines.index(next(l for l in lines if l.split("│")[1:3] and l.split("│")[1].strip() == "total"))
+    assert [c.strip() for c in lines[totals + 1].split("│")[1:-1]] == [
+        "4,800.00 USD", "16,162.00 USD", "31,552.00 USD", "4,200.00 USD"]   # sent: 2100 + 2464 + 5700 + 3450 + 600 + 1848
+    assert "OVERDUE 72 days" in r.stdout and "part paid" in r.stdout and "1,100.00 due" in r.stdout
+    cols = json.loads(cli("invoice", "board", "--format", "json").stdout)
+    sent = next(c for c in cols if c["name"] == "sent")
+    assert (sent["count"], sent["total"]) == (6, "16162.00")
+    initech = next(c for c in sent["cards"] if c["id"] == "INV-2026-009")
+    assert initech["lines"][-3:] == ["OVERDUE 72 days", "part paid", "1,100.00 due"]
+    assert max(len(line) for line in r.stdout.splitlines()) <= 80
+
+
+@settings(max_examples=60, deadline=None)
+@given(desc=st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30)
+       .filter(lambda s: s.strip() == s and s.strip()),
+       qty=st.decimals(min_value=Decimal("0.01"), max_value=Decimal("1000"), places=2),
+       price=st.decimals(min_value=Decimal("-1000"), max_value=Decimal("100000"), places=2),
+       service=st.one_of(st.none(), st.from_regex(r"[a-z][a-z0-9-]{0,12}", fullmatch=True)))
+def test_parse_item_round_trips_any_description(desc, qty, price, service):
+    from freelance.invoicing import parse_item
+    text = f"{desc}:{qty}:{price}" + (f":{service}" if service else "")
+    item = parse_item(text)
+    assert item["description"] == desc and item["quantity"] == qty and item["unit_price"] == price
+    assert item.get("service") == service
