@@ -16,7 +16,9 @@ from hypothesis import given, settings, strategies as st
 
 from conftest import DEMO, GOLDEN, ROOT, TODAY, check_golden, run_cli
 
-REPORTS = ["pipeline", "summary", "invoices", "projects", "services", "goals", "agenda", "digest"]
+from freelance.reports import REPORTS as REGISTRY
+
+REPORTS = list(REGISTRY)   # every registered report has goldens in every format
 FORMATS = ["table", "markdown", "csv", "json"]
 EXT = {"table": "txt", "markdown": "md", "csv": "csv", "json": "json"}
 FORMULA = re.compile(r"[=+\-@\t\r]")
@@ -268,6 +270,8 @@ def test_reports_on_a_book_with_bad_values_run_and_warn_on_stderr(cli):
             r = cli("report", name, "--format", fmt)
             assert r.exit_code == 0, (name, fmt, r.output)
             assert "Traceback" not in r.output
+            if name == "finance":
+                continue  # reads only transactions and settings, which are intact
             assert r.stderr.startswith("freelance: warning: the book has ") and "freelance validate" in r.stderr
     d = json.loads(cli("report", "digest", "--format", "json").stdout)
     assert "INV-BAD" in d["alerts"]["overdue"]

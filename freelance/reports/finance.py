@@ -26,7 +26,8 @@ def build(g: Graph, opts: Options) -> Report:
             Column("expected_balance", "balance after", **m)]),
         Section("months", "By month", f.months, [
             Column("month"), Column("income", **m), Column("expenses", **m), Column("net", **m),
-            Column("expected_income", "exp. income", **m), Column("expected_expenses", "exp. expenses", **m)]),
+            Column("expected_income", "exp. income", **m), Column("expected_expenses", "exp. expenses", **m)],
+            table_columns=("month", "income", "expenses", "net")),
         Section("income", "Income by classification", f.classifications, [
             Column("classification"), Column("count", align="right"), Column("received", **m),
             Column("expected", **m)]),

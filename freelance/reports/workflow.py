@@ -22,5 +22,6 @@ def build(g: Graph, opts: Options) -> Report:
                                        line("expected (not yet received)", pending)],
                 [Column("what"), Column("count", align="right"), Column("amount", align="right", money=True)],
                 note=f"amounts in {cur}"),
-        Section("income", "Client income", income, COLUMNS),
+        Section("income", "Client income", income, COLUMNS,
+                table_columns=("id", "amount", "state", "invoice", "client")),
     ], alerts={"unlinked": [r["id"] for r in unlinked], "pending": [r["id"] for r in pending]})
