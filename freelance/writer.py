@@ -44,10 +44,26 @@ def rt_yaml():
             tag = "tag:yaml.org,2002:float" if "." in text else "tag:yaml.org,2002:int"
             return r.represent_scalar(tag, text)
         rep.add_representer(Decimal, decimal)
+
+        def text(r, d: str):
+            if _needs_escapes(d):
+                return r.represent_scalar("tag:yaml.org,2002:str", d, style='"')
+            return r.represent_str(d)
+        rep.add_representer(str, text)
         rep.add_representer(dt.datetime, lambda r, d: r.represent_str(
             d.strftime("%Y-%m-%d %H:%M") if not d.second else d.strftime("%Y-%m-%d %H:%M:%S")))
         _YAML = y
     return _YAML
+
+
+# Characters YAML reads as line breaks, which ruamel.yaml's emitter leaves raw in
+# plain and single-quoted scalars (so they would read back as a space): only a
+# double-quoted scalar (`"\N"`, `"\L"`) keeps them.
+_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
+def _needs_escapes(text: str) -> bool:
+    return any(c in text for c in _BREAKS)
 
 
 def dump(value) -> str:
@@ -137,7 +153,8 @@ def plan_update(book: Book, record: Record, changes: dict) -> Write:
             if key in node:
                 del node[key]
         else:
-            if key in node and type(node[key]).__name__.endswith("ScalarString") and isinstance(value, str):
+            if (key in node and type(node[key]).__name__.endswith("ScalarString") and isinstance(value, str)
+                    and not _needs_escapes(value)):
                 # keep the quoting the user chose
                 value = type(node[key])(value)
             node[key] = value
