@@ -112,11 +112,17 @@ def _span(book: Book, record: Record) -> tuple[list[str], int, int]:
 
 
 def _writable(book: Book, rel: str):
+    """Refuse a file that did not parse, or that holds what the reader would not
+    follow (an anchor, a duplicate key, a second document, a value that is not
+    its type...): a round-trip through it could change what it means."""
     res = book.files.get(rel)
+    first = next((p for p in res.problems if p.is_error), None) if res is not None else None
     if res is not None and not res.parsed:
-        first = next((p for p in res.problems if p.is_error), None)
         raise DataError(f"{rel}: refusing to write to a file that does not parse"
                         + (f" ({first})" if first else "") + "; fix it first (see `freelance validate`)")
+    if first is not None:
+        raise DataError(f"{rel}: refusing to write to a file with a problem ({first}); "
+                        "fix it first (see `freelance validate`)")
     return res
 
 
@@ -203,6 +209,9 @@ def settings_update(book: Book, change) -> Write:
     from .settings import SETTINGS_FILE
     if not book.settings_parsed:
         raise DataError(f"{SETTINGS_FILE}: refusing to write to a file that does not parse; fix it first")
+    first = next((p for p in book.settings_problems if p.is_error), None)
+    if first is not None:
+        raise DataError(f"{SETTINGS_FILE}: refusing to write to a file with a problem ({first}); fix it first")
     with open(book.path(SETTINGS_FILE), encoding="utf-8") as fh:
         text = fh.read()
     doc = rt_yaml().load(text)
