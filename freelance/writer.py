@@ -126,12 +126,29 @@ def _writable(book: Book, rel: str):
     return res
 
 
+def _block_items(rel: str, res) -> None:
+    """Surgical edits need one record per `- ` item at column 0; refuse any other layout
+    (a flow list `[{...}, {...}]`, an indented list) rather than guess at its lines."""
+    lines = _lines(res.text or "")
+    starts = [r.line for r in res.records]
+    if len(set(starts)) == len(starts) and all(
+            lines[n - 1].startswith("-") and lines[n - 1][1:2] in (" ", "\n", "\r", "") for n in starts):
+        return
+    bad = next((r for r in res.records if not lines[r.line - 1].startswith("-")
+                or starts.count(r.line) > 1), res.records[0])
+    raise DataError(f"{rel}:{bad.line}: refusing to edit this file: its records are not one '- ' item per "
+                    "record at the start of a line (a flow list [...] or an indented list); "
+                    "rewrite it in that layout first")
+
+
 def plan_append(book: Book, kind: str, data: dict) -> Write:
     """Append a new record to the end of its file (its year's shard for dated kinds)."""
     k = KINDS[kind]
     rel = book.shard_for(k, data.get(k.shard_by)) if k.sharded else k.path
     res = book.read_file(rel, k)
     _writable(book, rel)
+    if res.records:
+        _block_items(rel, res)
     text = res.text or ""
     new = record_text(data)
     body = "\n".join(l for l in text.splitlines() if l.strip() and not l.lstrip().startswith("#"))
@@ -150,6 +167,7 @@ def plan_append(book: Book, kind: str, data: dict) -> Write:
 def plan_update(book: Book, record: Record, changes: dict) -> Write:
     """Change some keys of one record (None deletes a key), re-writing only its lines."""
     _writable(book, record.file)
+    _block_items(record.file, book.files[record.file])
     lines, first, end = _span(book, record)
     chunk = "".join(lines[first:end])
     seq = rt_yaml().load(chunk)
@@ -176,6 +194,7 @@ def plan_update(book: Book, record: Record, changes: dict) -> Write:
 
 def plan_remove(book: Book, record: Record) -> Write:
     _writable(book, record.file)
+    _block_items(record.file, book.files[record.file])
     lines, first, end = _span(book, record)
     return Write(record.file, "".join(lines[:first]) + "".join(lines[end:]))
 

@@ -270,3 +270,33 @@ def test_a_writer_killed_mid_write_leaves_a_valid_file(empty_book):
         assert text.endswith("x" * 20000 + "\n")     # the last record is whole
     # leftover temporary files are hidden and never read as book files
     assert run_cli("client", "add", "After", books=empty_book).exit_code == 0
+
+
+LAYOUTS = {
+    "flow list": "[{id: a, name: A, stage: lead}, {id: b, name: B, stage: lead}]\n",
+    "indented list": "  - id: a\n    name: A\n    stage: lead\n  - id: b\n    name: B\n    stage: lead\n",
+}
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_a_file_not_in_one_item_per_record_layout_is_never_guessed_at(empty_book, layout):
+    """rm in a flow list used to cut the whole line, both records; add appended a block item
+    after the flow list, making the file unreadable."""
+    path = empty_book / "clients.yaml"
+    path.write_text(LAYOUTS[layout])
+    for args in (["client", "rm", "b"], ["client", "move", "a", "client"], ["client", "add", "Z"],
+                 ["client", "edit", "b", "--notes", "x"]):
+        r = run_cli(*args, books=empty_book)
+        assert r.exit_code == 1, (args, r.output)
+        assert r.stderr.startswith("freelance: error: clients.yaml:1: refusing to edit this file: its records "
+                                   "are not one '- ' item per record"), r.stderr
+        assert path.read_text() == LAYOUTS[layout]
+    assert run_cli("validate", books=empty_book).exit_code == 0
+
+
+def test_flow_mapping_items_are_fine(empty_book):
+    path = empty_book / "clients.yaml"
+    path.write_text("- {id: a, name: A, stage: lead}\n- {id: b, name: B, stage: lead}\n")
+    assert run_cli("client", "move", "b", "client", books=empty_book).exit_code == 0
+    assert run_cli("client", "rm", "a", books=empty_book).exit_code == 0
+    assert path.read_text() == "- {id: b, name: B, stage: client}\n"
