@@ -75,6 +75,7 @@ class Book:
             raise UsageError(f"{self.root}: not a book (no {SETTINGS_FILE})")
         raw, lines, problems = read_mapping(data, SETTINGS_FILE)
         self.problems.extend(problems)
+        self.settings_problems = problems
         self.settings_parsed = raw is not None
         self.settings = Settings(merged(raw or {}), lines)
 

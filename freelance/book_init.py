@@ -49,7 +49,9 @@ def settings_text(name: str | None, currency: str, timezone: str, owner: str | N
     return header + dump(doc)
 
 
-def create_book(root: Path, *, name=None, currency="USD", timezone="UTC", owner=None, email=None) -> None:
+def create_book(root: Path, *, name=None, currency="USD", timezone="UTC", owner=None, email=None,
+                today: dt.date | None = None) -> list[str]:
+    """Write a new book; returns the files written (relative to `root`)."""
     import re
     import zoneinfo
     if not re.match(r"[A-Z]{3}\Z", currency):
@@ -62,7 +64,8 @@ def create_book(root: Path, *, name=None, currency="USD", timezone="UTC", owner=
         raise UsageError(f"{root}: already a book ({SETTINGS_FILE} exists)")
     root.mkdir(parents=True, exist_ok=True)
     (root / SETTINGS_FILE).write_text(settings_text(name, currency, timezone, owner, email), encoding="utf-8")
-    year = dt.date.today().year
+    written = [SETTINGS_FILE]
+    year = (today or dt.date.today()).year
     for kind in KINDS.values():
         rel = f"{kind.path}/{year}.yaml" if kind.sharded else kind.path
         path = root / rel
@@ -71,5 +74,9 @@ def create_book(root: Path, *, name=None, currency="USD", timezone="UTC", owner=
             path.write_text(f"# {kind.plural}: {kind.help} One record per item; "
                             f"see `freelance {kind.nouns[0] if kind.nouns else kind.name} --help`.\n",
                             encoding="utf-8")
-    (root / ".gitattributes").write_text(GITATTRIBUTES, encoding="utf-8")
-    (root / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
+            written.append(rel)
+    for rel, text in ((".gitattributes", GITATTRIBUTES), (".gitignore", GITIGNORE)):
+        if not (root / rel).exists():
+            (root / rel).write_text(text, encoding="utf-8")
+            written.append(rel)
+    return written

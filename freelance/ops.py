@@ -20,6 +20,10 @@ from .yamlio import Record, parse_duration
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\Z")
 _URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://\S+\Z")
+# Bounds of a number typed on the command line: `1e999999` would be written out as a
+# million digits (and no longer read back by ruamel.yaml).
+_MAX_DIGITS = 15
+_MAX_PLACES = 10
 
 
 def slug(text: str) -> str:
@@ -64,6 +68,10 @@ def parse_value(book: Book, f: Field, raw, *, option: str | None = None):
             raise UsageError(f"{opt}: expected a number like 1200.50, got {text!r}") from None
         if not value.is_finite():
             raise UsageError(f"{opt}: expected a number like 1200.50, got {text!r}")
+        if value.adjusted() >= _MAX_DIGITS:
+            raise UsageError(f"{opt}: {text} is too large (at most {_MAX_DIGITS} digits before the point)")
+        if value.as_tuple().exponent < -_MAX_PLACES:
+            raise UsageError(f"{opt}: {text} has too many decimal places (at most {_MAX_PLACES})")
         if f.check == "positive" and value <= 0:
             raise UsageError(f"{opt}: must be more than zero, got {text}")
         if f.check in ("nonnegative",) and value < 0:

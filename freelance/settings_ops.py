@@ -118,7 +118,8 @@ def _check(key: str, value: str):
     return value
 
 
-def set_value(book: Book, key: str, value: str) -> None:
+def set_value(book: Book, key: str, value: str):
+    """Set one setting; returns the value as stored (`Sunday` is stored as `sunday`)."""
     parts = key.split(".")
     if parts[0] == "owner" and len(parts) == 2 and parts[1] in ("name", "email", "address"):
         def change(doc):
@@ -127,7 +128,7 @@ def set_value(book: Book, key: str, value: str) -> None:
                 doc["owner"] = CommentedMap(DEFAULTS["owner"])
             doc["owner"][parts[1]] = value
         apply(book, [settings_update(book, change)])
-        return
+        return value
     if key not in SCALARS:
         from .settings import LISTS
         hint = f"; {key} is a list: use `settings add {key} VALUE`" if key in LISTS else ""
@@ -135,3 +136,4 @@ def set_value(book: Book, key: str, value: str) -> None:
                          f"owner.address{did_you_mean(key, SCALARS)}")
     typed = _check(key, value)
     apply(book, [settings_update(book, lambda doc: doc.__setitem__(key, typed))])
+    return typed

@@ -14,7 +14,7 @@ from typing import Callable, Iterable
 from .errors import Problem, did_you_mean
 from .graph import BILLED, ZERO, Graph, dec
 from .schema import COMMON_FIELDS, KINDS, Field, Kind
-from .settings import LISTS, SETTINGS_FILE, WEEKDAYS
+from .settings import DEFAULTS, LISTS, SETTINGS_FILE, WEEKDAYS
 from .yamlio import Record
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\Z")
@@ -126,7 +126,14 @@ def check_dates(g: Graph) -> Iterable[Problem]:
         for r in g.records(kind_name):
             x, y = r.data.get(a), r.data.get(b)
             if isinstance(x, dt.date) and isinstance(y, dt.date) and type(x) is type(y) and y < x:
-                yield _p(r, b, f"{b} {y} is before {a} {x}")
+                yield _p(r, b, f"{b} {_when(y)} is before {a} {_when(x)}")
+
+
+def _when(d: dt.date) -> str:
+    """A date or time as the files write it: 2026-12-01, 2026-12-01 10:00."""
+    if isinstance(d, dt.datetime):
+        return d.strftime("%Y-%m-%d %H:%M" if not d.second else "%Y-%m-%d %H:%M:%S")
+    return d.isoformat()
 
 
 def check_shards(g: Graph) -> Iterable[Problem]:
@@ -289,6 +296,9 @@ def check_settings(g: Graph) -> Iterable[Problem]:
 
     def p(key, msg, sev="error"):
         return Problem(SETTINGS_FILE, lines.get(key, 1), sev, "", "", msg)
+    for key in lines:
+        if key not in DEFAULTS:
+            yield p(key, f"unknown setting '{key}'{did_you_mean(key, DEFAULTS)}", "warning")
     cur = s.get("currency")
     if not (isinstance(cur, str) and re.match(r"[A-Z]{3}\Z", cur)):
         yield p("currency", f"currency {cur!r} is not a three-letter code like USD or EUR")

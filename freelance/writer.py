@@ -44,10 +44,26 @@ def rt_yaml():
             tag = "tag:yaml.org,2002:float" if "." in text else "tag:yaml.org,2002:int"
             return r.represent_scalar(tag, text)
         rep.add_representer(Decimal, decimal)
+
+        def text(r, d: str):
+            if _needs_escapes(d):
+                return r.represent_scalar("tag:yaml.org,2002:str", d, style='"')
+            return r.represent_str(d)
+        rep.add_representer(str, text)
         rep.add_representer(dt.datetime, lambda r, d: r.represent_str(
             d.strftime("%Y-%m-%d %H:%M") if not d.second else d.strftime("%Y-%m-%d %H:%M:%S")))
         _YAML = y
     return _YAML
+
+
+# Characters YAML reads as line breaks, which ruamel.yaml's emitter leaves raw in
+# plain and single-quoted scalars (so they would read back as a space): only a
+# double-quoted scalar (`"\N"`, `"\L"`) keeps them.
+_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
+def _needs_escapes(text: str) -> bool:
+    return any(c in text for c in _BREAKS)
 
 
 def dump(value) -> str:
@@ -96,12 +112,33 @@ def _span(book: Book, record: Record) -> tuple[list[str], int, int]:
 
 
 def _writable(book: Book, rel: str):
+    """Refuse a file that did not parse, or that holds what the reader would not
+    follow (an anchor, a duplicate key, a second document, a value that is not
+    its type...): a round-trip through it could change what it means."""
     res = book.files.get(rel)
+    first = next((p for p in res.problems if p.is_error), None) if res is not None else None
     if res is not None and not res.parsed:
-        first = next((p for p in res.problems if p.is_error), None)
         raise DataError(f"{rel}: refusing to write to a file that does not parse"
                         + (f" ({first})" if first else "") + "; fix it first (see `freelance validate`)")
+    if first is not None:
+        raise DataError(f"{rel}: refusing to write to a file with a problem ({first}); "
+                        "fix it first (see `freelance validate`)")
     return res
+
+
+def _block_items(rel: str, res) -> None:
+    """Surgical edits need one record per `- ` item at column 0; refuse any other layout
+    (a flow list `[{...}, {...}]`, an indented list) rather than guess at its lines."""
+    lines = _lines(res.text or "")
+    starts = [r.line for r in res.records]
+    if len(set(starts)) == len(starts) and all(
+            lines[n - 1].startswith("-") and lines[n - 1][1:2] in (" ", "\n", "\r", "") for n in starts):
+        return
+    bad = next((r for r in res.records if not lines[r.line - 1].startswith("-")
+                or starts.count(r.line) > 1), res.records[0])
+    raise DataError(f"{rel}:{bad.line}: refusing to edit this file: its records are not one '- ' item per "
+                    "record at the start of a line (a flow list [...] or an indented list); "
+                    "rewrite it in that layout first")
 
 
 def plan_append(book: Book, kind: str, data: dict) -> Write:
@@ -110,6 +147,8 @@ def plan_append(book: Book, kind: str, data: dict) -> Write:
     rel = book.shard_for(k, data.get(k.shard_by)) if k.sharded else k.path
     res = book.read_file(rel, k)
     _writable(book, rel)
+    if res.records:
+        _block_items(rel, res)
     text = res.text or ""
     new = record_text(data)
     body = "\n".join(l for l in text.splitlines() if l.strip() and not l.lstrip().startswith("#"))
@@ -128,6 +167,7 @@ def plan_append(book: Book, kind: str, data: dict) -> Write:
 def plan_update(book: Book, record: Record, changes: dict) -> Write:
     """Change some keys of one record (None deletes a key), re-writing only its lines."""
     _writable(book, record.file)
+    _block_items(record.file, book.files[record.file])
     lines, first, end = _span(book, record)
     chunk = "".join(lines[first:end])
     seq = rt_yaml().load(chunk)
@@ -137,7 +177,8 @@ def plan_update(book: Book, record: Record, changes: dict) -> Write:
             if key in node:
                 del node[key]
         else:
-            if key in node and type(node[key]).__name__.endswith("ScalarString") and isinstance(value, str):
+            if (key in node and type(node[key]).__name__.endswith("ScalarString") and isinstance(value, str)
+                    and not _needs_escapes(value)):
                 # keep the quoting the user chose
                 value = type(node[key])(value)
             node[key] = value
@@ -153,6 +194,7 @@ def plan_update(book: Book, record: Record, changes: dict) -> Write:
 
 def plan_remove(book: Book, record: Record) -> Write:
     _writable(book, record.file)
+    _block_items(record.file, book.files[record.file])
     lines, first, end = _span(book, record)
     return Write(record.file, "".join(lines[:first]) + "".join(lines[end:]))
 
@@ -186,6 +228,9 @@ def settings_update(book: Book, change) -> Write:
     from .settings import SETTINGS_FILE
     if not book.settings_parsed:
         raise DataError(f"{SETTINGS_FILE}: refusing to write to a file that does not parse; fix it first")
+    first = next((p for p in book.settings_problems if p.is_error), None)
+    if first is not None:
+        raise DataError(f"{SETTINGS_FILE}: refusing to write to a file with a problem ({first}); fix it first")
     with open(book.path(SETTINGS_FILE), encoding="utf-8") as fh:
         text = fh.read()
     doc = rt_yaml().load(text)

@@ -171,12 +171,13 @@ class _Reader:
         return self.parser.get_event()
 
     def check_node(self, event):
-        anchor = getattr(event, "anchor", None)
+        anchor = None if isinstance(event, yaml.AliasEvent) else getattr(event, "anchor", None)
         if anchor is not None:
             self.problem(event.start_mark.line + 1, f"anchors (&{anchor}) are not allowed in book files")
         tag = getattr(event, "tag", None)
         if tag is not None and tag not in ("!", "tag:yaml.org,2002:str"):
-            self.problem(event.start_mark.line + 1, f"explicit tags ({tag}) are not allowed in book files")
+            shown = "!!" + tag[len("tag:yaml.org,2002:"):] if tag.startswith("tag:yaml.org,2002:") else tag
+            self.problem(event.start_mark.line + 1, f"explicit tags ({shown}) are not allowed in book files")
 
     # -- generic values -------------------------------------------------
     def value(self, event, ftype: str = "", sub=None, lines: dict | None = None):

@@ -13,7 +13,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+
+os.environ["TYPER_USE_RICH"] = "0"  # as the console script runs: plain help and errors
+from typer.testing import CliRunner  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "data"

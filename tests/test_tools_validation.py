@@ -61,7 +61,7 @@ EXPECTED = [
     "goals.yaml:{g14}: warning: goal 'g-measured': actual is computed from the books (measure: income); "
     "the typed value is ignored",
     "goals.yaml:{g16}: error: goal 'g-measured': period '2026-Q5' is not a period like 2026, 2026-Q4 or 2026-11",
-    "meetings/2026.yaml:{m4}: error: meeting 'm-bad-end': end 2026-12-02 09:00:00 is before start 2026-12-02 10:00:00",
+    "meetings/2026.yaml:{m4}: error: meeting 'm-bad-end': end 2026-12-02 09:00 is before start 2026-12-02 10:00",
     "meetings/2026.yaml:{m8}: error: meeting 'm-bad-people': attendees 'nobody-here': no such client or contact",
     "meetings/2026.yaml:{m8}: error: meeting 'm-bad-people': attendees 'sam-sampel': no such client or contact "
     "(did you mean 'sam-sample'?)",

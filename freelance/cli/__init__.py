@@ -59,7 +59,7 @@ class LazyGroup(TyperGroup):
         name = args[0] if args else None
         if name and not name.startswith("-") and name not in NOUNS:
             from ..errors import did_you_mean
-            ctx.fail(f"no such command '{name}'{did_you_mean(name, NOUNS)}")
+            ctx.fail(f"no such command {name!r}{did_you_mean(name, NOUNS)}")
         return super().resolve_command(ctx, args)
 
     def invoke(self, ctx):
@@ -67,7 +67,8 @@ class LazyGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except FreelanceError as exc:
-            typer.echo(f"freelance: error: {exc.message}", err=True)
+            from ..render import clean  # one line, no control sequences from user data
+            typer.echo(f"freelance: error: {clean(exc.message.replace(chr(10), chr(92) + 'n'))}", err=True)
             ctx.exit(exc.exit_code)
         except BrokenPipeError:
             ctx.exit(0)
@@ -81,6 +82,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import Annotated, Optional
 
-import click
 import typer
 
 from .common import emit, state
@@ -85,5 +84,5 @@ def json(ctx: typer.Context, out: Out = None):
     emit(to_json({"today": book.today, "currency": book.settings.currency, **all_records(Graph(book))}), out)
 
 
-def command(name: str) -> click.Command:
+def command(name: str):
     return typer.main.get_command(app)

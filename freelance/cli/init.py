@@ -12,14 +12,33 @@ import typer
 
 from .common import say
 
+# The hook calls the Python that installed it (so it works from a virtualenv that is
+# not active when git runs), else whatever `freelance` is on PATH.
 HOOK = """#!/bin/sh
 # Installed by `freelance init --hook`: refuse a commit while the book has errors.
-exec freelance --books "$(git rev-parse --show-toplevel)" validate --quiet || {
-  echo "freelance validate found errors; run 'freelance validate' to see them" >&2; exit 1; }
+book="$(git rev-parse --show-toplevel)"
+if {python} -c "import freelance" >/dev/null 2>&1; then
+  {python} -m freelance --books "$book" validate
+elif command -v freelance >/dev/null 2>&1; then
+  freelance --books "$book" validate
+else
+  echo "freelance pre-commit hook: freelance is not installed; skipping validation" >&2
+  exit 0
+fi || {{
+  echo "freelance validate found errors: fix them, or commit with --no-verify" >&2
+  exit 1
+}}
 """
 
 
+def hook_text() -> str:
+    import shlex
+    import sys
+    return HOOK.format(python=shlex.quote(sys.executable))
+
+
 def init(
+    ctx: typer.Context,
     directory: Annotated[str, typer.Argument(metavar="DIR", help="Folder for the new book.")] = ".",
     name: Annotated[Optional[str], typer.Option("--name", help="Business name.")] = None,
     currency: Annotated[str, typer.Option("--currency", help="The book's currency (ISO code).")] = "USD",
@@ -35,28 +54,33 @@ def init(
     Example: freelance init ~/books --currency EUR --name "Example Studio"
     """
     from ..book_init import create_book
+    from ..errors import UsageError
+    from .common import state
     root = Path(directory).expanduser()
-    create_book(root, name=name, currency=currency, timezone=timezone, owner=owner, email=email)
+    has_git = git and shutil.which("git") is not None
+    if hook and not (has_git or (root / ".git").is_dir()):
+        raise UsageError("--hook needs a git repository (drop --no-git)")
+    written = create_book(root, name=name, currency=currency, timezone=timezone, owner=owner, email=email,
+                          today=state(ctx).today_date())
     say(f"created a book in {root}")
     if git:
-        if shutil.which("git") is None:
+        if not has_git:
             say("git is not installed: skipped `git init` (run it later, or use --no-git)")
         else:
-            _git(root)
+            _git(root, written)
             say("made it a git repository with a first commit")
     if hook:
-        if not (root / ".git").is_dir():
-            from ..errors import UsageError
-            raise UsageError("--hook needs a git repository (drop --no-git)")
         path = root / ".git" / "hooks" / "pre-commit"
-        path.write_text(HOOK)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(hook_text())
         path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
         say("installed a pre-commit hook that runs `freelance validate`")
     else:
         say("tip: `freelance init --hook` (or see the README) adds a pre-commit hook running `freelance validate`")
 
 
-def _git(root: Path) -> None:
+def _git(root: Path, files: list[str]) -> None:
+    """`git init` (unless it is one already) and commit the book's own files, nothing else."""
     def run(*args):
         env = dict(os.environ)
         ident = subprocess.run(["git", "config", "user.email"], cwd=root, capture_output=True, text=True).stdout.strip()
@@ -66,8 +90,8 @@ def _git(root: Path) -> None:
         subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, env=env)
     if not (root / ".git").exists():
         run("init", "-q")
-    run("add", "-A")
-    run("commit", "-q", "-m", "New freelance book")
+    run("add", "--", *files)
+    run("commit", "-q", "--no-verify", "-m", "New freelance book", "--", *files)
 
 
 def command(name: str):

@@ -97,8 +97,8 @@ def set_(ctx: typer.Context,
     """
     from ..settings_ops import set_value
     with writing(ctx) as book:
-        set_value(book, key, value)
-    say(f"set {key} to {value!r}")
+        stored = set_value(book, key, value)
+    say(f"set {key} to {str(stored)!r}")
 
 
 def command(name: str):

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import Annotated, Optional
 
-import click
 import typer
 
 from .common import FORMAT_HELP, emit, state
@@ -39,7 +38,7 @@ def workflow(ctx: typer.Context,
     emit(render_rows(data, COLUMNS, fmt, json_rows=data if fmt == "json" else None), out)
 
 
-def command(name: str) -> click.Command:
+def command(name: str):
     app = typer.Typer(add_completion=False)
     app.command(name)(workflow)
     return typer.main.get_command(app)

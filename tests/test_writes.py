@@ -1,0 +1,302 @@
+"""Writes keep the user's file: comments, key order, quoting, blank lines; only the lines
+they must change; atomically, under a lock, never over a hand edit."""
+import datetime as dt
+import difflib
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from conftest import DEMO, ROOT, run_cli, run_proc
+
+TODAY = dt.date(2026, 11, 25)
+
+HAND_WRITTEN = """\
+# My clients. Kept by hand and by freelance.
+# Second header line.
+
+- id: acme
+  name: 'Acme Corp'   # single-quoted on purpose
+  stage: client
+  email: "ann@acme.test"
+  contract_value: 24000.50
+  company: Acme
+  x_referral: "met at a fair"   # an unknown key, kept
+
+# --- leads below ---
+- id: hooli
+  stage: lead   # keep an eye on them
+  name: Hooli
+  # a comment inside a record
+  contract_value: 30000
+
+- id: wayne
+  name: "Wayne Foods"
+  stage: lead
+# trailing comment at the end of the file
+"""
+
+
+@pytest.fixture
+def hand(empty_book):
+    path = empty_book / "clients.yaml"
+    path.write_text(HAND_WRITTEN)
+    return empty_book
+
+
+def changed_lines(before: str, after: str) -> list[str]:
+    return [line for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+            if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+
+
+def test_a_move_touches_one_line_and_keeps_everything_else(hand):
+    r = run_cli("client", "move", "hooli", "negotiation", books=hand)
+    assert r.exit_code == 0, r.output
+    after = (hand / "clients.yaml").read_text()
+    # the comment stays on its line, at its column when the new value leaves room
+    assert changed_lines(HAND_WRITTEN, after) == ["-  stage: lead   # keep an eye on them",
+                                                   "+  stage: negotiation # keep an eye on them"]
+
+
+def test_an_edit_keeps_quoting_comments_and_key_order_of_the_record(hand):
+    r = run_cli("client", "edit", "acme", "--name", "Acme Corporation", "--email", "ann@acme.example",
+                "--contract-value", "25000", books=hand)
+    assert r.exit_code == 0, r.output
+    after = (hand / "clients.yaml").read_text()
+    assert changed_lines(HAND_WRITTEN, after) == [
+        "-  name: 'Acme Corp'   # single-quoted on purpose",
+        "+  name: 'Acme Corporation' # single-quoted on purpose",
+        "-  email: \"ann@acme.test\"",
+        "-  contract_value: 24000.50",
+        "+  email: \"ann@acme.example\"",
+        "+  contract_value: 25000",
+    ]
+
+
+def test_an_edit_adding_a_key_appends_it_to_the_record_only(hand):
+    r = run_cli("client", "edit", "wayne", "--phone", "+1 555 0100", books=hand)
+    assert r.exit_code == 0, r.output
+    after = (hand / "clients.yaml").read_text()
+    assert changed_lines(HAND_WRITTEN, after) == ["+  phone: +1 555 0100"]
+    assert after.endswith("  stage: lead\n  phone: +1 555 0100\n# trailing comment at the end of the file\n")
+
+
+def test_an_edit_of_a_record_with_an_inner_comment(hand):
+    r = run_cli("client", "edit", "hooli", "--contract-value", "31000", "--unset", "stage", books=hand)
+    assert r.exit_code == 0, r.output
+    after = (hand / "clients.yaml").read_text()
+    assert changed_lines(HAND_WRITTEN, after) == ["-  stage: lead   # keep an eye on them",
+                                                   "-  contract_value: 30000", "+  contract_value: 31000"]
+    assert "  # a comment inside a record\n" in after
+
+
+def test_add_appends_after_the_trailing_comment_and_keeps_it(hand):
+    r = run_cli("client", "add", "New One", books=hand)
+    assert r.exit_code == 0, r.output
+    after = (hand / "clients.yaml").read_text()
+    assert after == HAND_WRITTEN + "- id: new-one\n  name: New One\n  stage: lead\n  created: 2026-11-25\n"
+
+
+def test_rm_removes_the_record_and_keeps_the_comments_around_it(hand):
+    r = run_cli("client", "rm", "hooli", books=hand)
+    assert r.exit_code == 0, r.output
+    after = (hand / "clients.yaml").read_text()
+    assert changed_lines(HAND_WRITTEN, after) == [
+        "-- id: hooli", "-  stage: lead   # keep an eye on them", "-  name: Hooli",
+        "-  # a comment inside a record", "-  contract_value: 30000"]
+    assert "# --- leads below ---\n" in after
+
+
+def test_a_hand_written_file_validates_with_an_unknown_key_warning(hand):
+    r = run_cli("validate", books=hand)
+    assert r.exit_code == 0
+    assert r.stdout == "clients.yaml:10: warning: client 'acme': unknown key 'x_referral'\n"
+
+
+@pytest.mark.parametrize("rel", sorted(str(p.relative_to(DEMO)) for p in DEMO.rglob("*.yaml")))
+def test_every_demo_file_round_trips_byte_for_byte(rel):
+    from freelance.writer import dump, rt_yaml
+    text = (DEMO / rel).read_text(encoding="utf-8")
+    assert dump(rt_yaml().load(text)) == text
+
+
+def big_file(n: int) -> str:
+    parts = ["# a big client list\n"]
+    for i in range(n):
+        parts.append(f"- id: c{i:04d}\n  name: 'Client {i}'\n  stage: {('lead', 'client')[i % 2]}\n"
+                     f"  contract_value: {i}.50   # value {i}\n")
+        if i % 100 == 0:
+            parts.append(f"\n# --- block {i // 100} ---\n")
+    return "".join(parts)
+
+
+def test_editing_one_record_of_2000_rewrites_only_its_lines(empty_book):
+    path = empty_book / "clients.yaml"
+    text = big_file(2000)
+    path.write_text(text)
+    r = run_cli("client", "edit", "c1234", "--stage", "negotiation", "--contract-value", "99", books=empty_book)
+    assert r.exit_code == 0, r.output
+    after = path.read_text()
+    assert changed_lines(text, after) == ["-  stage: lead", "-  contract_value: 1234.50   # value 1234",
+                                          "+  stage: negotiation", "+  contract_value: 99        # value 1234"]
+    r = run_cli("client", "move", "c0000", "client", books=empty_book)
+    assert r.exit_code == 0
+    assert changed_lines(after, path.read_text()) == ["-  stage: lead", "+  stage: client"]
+
+
+def test_plan_update_round_trips_only_the_record(empty_book, monkeypatch):
+    """The edit's cost does not grow with the file: ruamel.yaml sees one record's text."""
+    from freelance import ops, writer
+    from freelance.book import Book
+    (empty_book / "clients.yaml").write_text(big_file(2000))
+    seen = []
+    real = writer.rt_yaml()
+
+    class Spy:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def load(self, text):
+            seen.append(text)
+            return real.load(text)
+    monkeypatch.setattr(writer, "rt_yaml", lambda: Spy())
+    book = Book(empty_book, TODAY)
+    ops.edit(book, book.get("client", "c1500"), {"stage": "client"})
+    assert seen == ["- id: c1500\n  name: 'Client 1500'\n  stage: lead\n  contract_value: 1500.50   # value 1500\n"]
+
+
+# -- atomic, locked, careful -----------------------------------------------------
+
+def test_a_file_edited_by_hand_since_it_was_read_is_not_overwritten(empty_book):
+    from freelance import ops
+    from freelance.book import Book
+    from freelance.errors import DataError
+    from freelance.schema import KINDS
+    path = empty_book / "clients.yaml"
+    assert run_cli("client", "add", "Acme", books=empty_book).exit_code == 0
+    book = Book(empty_book, TODAY)
+    rec = book.get("client", "acme")                      # read
+    hand = path.read_text().replace("stage: lead", "stage: client  # by hand")
+    path.write_text(hand)                                  # someone edits meanwhile
+    with pytest.raises(DataError, match=r"clients.yaml: changed on disk since it was read"):
+        ops.edit(book, rec, {"notes": "x"})
+    with pytest.raises(DataError, match=r"changed on disk"):
+        ops.add(book, KINDS["client"], {"name": "Other"})
+    assert path.read_text() == hand
+    assert not [p for p in empty_book.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_writes_keep_the_file_mode(empty_book):
+    path = empty_book / "clients.yaml"
+    path.chmod(0o600)
+    assert run_cli("client", "add", "Private", books=empty_book).exit_code == 0
+    assert run_cli("client", "move", "private", "client", books=empty_book).exit_code == 0
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_writes_follow_a_symlinked_file(empty_book, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    target = elsewhere / "clients.yaml"
+    os.replace(empty_book / "clients.yaml", target)
+    (empty_book / "clients.yaml").symlink_to(target)
+    assert run_cli("client", "add", "Linked", books=empty_book).exit_code == 0
+    assert run_cli("client", "move", "linked", "client", books=empty_book).exit_code == 0
+    assert (empty_book / "clients.yaml").is_symlink()
+    assert "- id: linked\n  name: Linked\n  stage: client\n" in target.read_text()
+
+
+def test_a_new_shard_file_is_made_for_a_new_year(empty_book):
+    r = run_cli("income", "add", "100", "--date", "2031-01-02", "--classification", "other", books=empty_book)
+    assert r.exit_code == 0, r.output
+    assert (empty_book / "transactions" / "2031.yaml").read_text().startswith("- id: tx-20310102-")
+
+
+def test_concurrent_writers_all_land(empty_book):
+    """Several real processes adding clients at the same moment: every record is there."""
+    names = [f"client {i}" for i in range(6)]
+    with ThreadPoolExecutor(len(names)) as pool:
+        results = list(pool.map(lambda n: run_proc("--books", empty_book, "client", "add", n), names))
+    for p in results:
+        assert p.returncode == 0, p.stderr
+    r = run_cli("client", "list", "--format", "json", books=empty_book)
+    assert sorted(row["id"] for row in json.loads(r.stdout)) == sorted(n.replace(" ", "-") for n in names)
+    assert run_cli("validate", books=empty_book).exit_code == 0
+
+
+# A writer killed at random moments: the file is always either the old or the new one.
+KILLED = r"""
+import sys, datetime as dt
+from pathlib import Path
+from freelance import ops
+from freelance.book import Book
+from freelance.schema import KINDS
+root = Path(sys.argv[1])
+for i in range(10**6):
+    book = Book(root, dt.date(2026, 11, 25))
+    with book.locked():
+        book = Book(root, dt.date(2026, 11, 25))
+        ops.add(book, KINDS["client"], {"name": f"k {i}", "notes": "x" * 20000})
+    print(i, flush=True)
+"""
+
+
+def test_a_writer_killed_mid_write_leaves_a_valid_file(empty_book):
+    path = empty_book / "clients.yaml"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FREELANCE_")}
+    env["PYTHONPATH"] = str(ROOT)
+    rng = random.Random(7)
+    for round_ in range(4):
+        proc = subprocess.Popen([sys.executable, "-c", KILLED, str(empty_book)], env=env,
+                                stdout=subprocess.PIPE, text=True)
+        proc.stdout.readline()                 # it has written at least once
+        time.sleep(rng.uniform(0.0, 0.3))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        proc.stdout.close()
+        r = run_cli("validate", books=empty_book)
+        assert r.exit_code == 0, r.output
+        rows = json.loads(run_cli("client", "list", "--format", "json", books=empty_book).stdout)
+        assert rows, "at least the first add landed"
+        assert all(row["name"].startswith("k ") for row in rows)
+        text = path.read_text()
+        assert text.endswith("x" * 20000 + "\n")     # the last record is whole
+    # leftover temporary files are hidden and never read as book files
+    assert run_cli("client", "add", "After", books=empty_book).exit_code == 0
+
+
+LAYOUTS = {
+    "flow list": "[{id: a, name: A, stage: lead}, {id: b, name: B, stage: lead}]\n",
+    "indented list": "  - id: a\n    name: A\n    stage: lead\n  - id: b\n    name: B\n    stage: lead\n",
+}
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_a_file_not_in_one_item_per_record_layout_is_never_guessed_at(empty_book, layout):
+    """rm in a flow list used to cut the whole line, both records; add appended a block item
+    after the flow list, making the file unreadable."""
+    path = empty_book / "clients.yaml"
+    path.write_text(LAYOUTS[layout])
+    for args in (["client", "rm", "b"], ["client", "move", "a", "client"], ["client", "add", "Z"],
+                 ["client", "edit", "b", "--notes", "x"]):
+        r = run_cli(*args, books=empty_book)
+        assert r.exit_code == 1, (args, r.output)
+        assert r.stderr.startswith("freelance: error: clients.yaml:1: refusing to edit this file: its records "
+                                   "are not one '- ' item per record"), r.stderr
+        assert path.read_text() == LAYOUTS[layout]
+    assert run_cli("validate", books=empty_book).exit_code == 0
+
+
+def test_flow_mapping_items_are_fine(empty_book):
+    path = empty_book / "clients.yaml"
+    path.write_text("- {id: a, name: A, stage: lead}\n- {id: b, name: B, stage: lead}\n")
+    assert run_cli("client", "move", "b", "client", books=empty_book).exit_code == 0
+    assert run_cli("client", "rm", "a", books=empty_book).exit_code == 0
+    assert path.read_text() == "- {id: b, name: B, stage: client}\n"
