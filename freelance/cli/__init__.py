@@ -31,6 +31,7 @@ NOUNS: dict[str, tuple[str, str]] = {
     "report": ("freelance.cli.report", "Reports: pipeline, ... in table, markdown, csv, json, html."),
     "validate": ("freelance.cli.validate", "Check the whole book; exit 1 when it has errors."),
     "settings": ("freelance.cli.settings", "Show or change the book's settings and lists."),
+    "demo": ("freelance.cli.demo", "Write a realistic generated book of any size (--transactions N)."),
 }
 
 
