@@ -123,6 +123,10 @@ def test_emitter_matches_the_writer_and_reads_back(fields, strs, items):
     data = {"id": "r1", **fields, "documents": strs, "items": items}
     got = emitter.record_text(data)
     assert got == writer.record_text(data)
+    try:
+        emitter._fast(data)
+    except emitter._Slow:
+        return   # written by the writer itself (ruamel.yaml); its read-back check guards `add`
     res = read_records(got.encode("utf-8"), "x.yaml", KINDS["resource"])
     assert res.parsed and len(res.records) == 1
     back = res.records[0].data
