@@ -8,6 +8,7 @@ every problem it meets as a value.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import os
 from contextlib import contextmanager
@@ -45,7 +46,10 @@ class Stamp:
 
     __slots__ = ("size", "mtime_ns", "inode", "digest")
 
-    def __init__(self, data: bytes | None, st: os.stat_result | None):
+    def __init__(self, data: bytes | None, st: os.stat_result | None, known: tuple | None = None):
+        if known is not None:     # (size, mtime_ns, inode, digest) from the parse cache
+            self.size, self.mtime_ns, self.inode, self.digest = known
+            return
         self.size = st.st_size if st else -1
         self.mtime_ns = st.st_mtime_ns if st else -1
         self.inode = st.st_ino if st else -1
@@ -57,10 +61,27 @@ class Stamp:
         return self.digest == hashlib.sha1(data).hexdigest()
 
 
+@contextmanager
+def _no_gc():
+    """Loading builds many objects and frees none: the cyclic collector would only slow it down."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 class Book:
-    def __init__(self, root: Path, today: dt.date):
+    def __init__(self, root: Path, today: dt.date, cache: bool = True):
         self.root = Path(root)
         self.today = today
+        self.cache = None
+        if cache:
+            from .cache import ParseCache
+            self.cache = ParseCache(self.root)
+        self.parsed: list[str] = []   # files parsed from YAML (not taken from the cache) by this Book
         self.files: dict[str, FileResult] = {}
         self.stamps: dict[str, Stamp] = {}
         self._records: dict[str, list[Record]] = {}
@@ -115,11 +136,20 @@ class Book:
 
     def read_file(self, rel: str, kind: Kind) -> FileResult:
         if rel not in self.files:
-            data = self._read_bytes(rel)
-            if data is None:
-                res = FileResult([], [], True, "")
+            hit = self.cache.load(rel, self.path(rel)) if self.cache is not None else None
+            if hit is not None:
+                res, known = hit
+                self.stamps[rel] = Stamp(None, None, known)
             else:
-                res = read_records(data, rel, kind)
+                data = self._read_bytes(rel)
+                if data is None:
+                    res = FileResult([], [], True, "")
+                else:
+                    with _no_gc():
+                        res = read_records(data, rel, kind)
+                    self.parsed.append(rel)
+                    if self.cache is not None:
+                        self.cache.store(rel, self.stamps[rel], res)
             self.files[rel] = res
             self.problems.extend(res.problems)
         return self.files[rel]
@@ -129,8 +159,9 @@ class Book:
         k = KINDS[kind] if isinstance(kind, str) else kind
         if k.name not in self._records:
             out: list[Record] = []
-            for rel in self.files_of(k):
-                out.extend(self.read_file(rel, k).records)
+            with _no_gc():
+                for rel in self.files_of(k):
+                    out.extend(self.read_file(rel, k).records)
             self._records[k.name] = out
         return self._records[k.name]
 

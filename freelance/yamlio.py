@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from decimal import Decimal, InvalidOperation
 
 import yaml
@@ -236,7 +237,7 @@ class _Reader:
                 return out
             line = ev.start_mark.line + 1
             if isinstance(ev, yaml.ScalarEvent):
-                key = ev.value
+                key = sys.intern(ev.value)   # one str per key name: less memory, smaller cache
                 self.check_node(ev)
             else:
                 self.problem(line, "mapping keys must be plain words")
@@ -277,13 +278,20 @@ def _syntax_problem(exc: yaml.YAMLError, rel: str) -> Problem:
 class FileResult:
     """What reading one file gave: records, problems, and whether it parsed at all."""
 
-    __slots__ = ("records", "problems", "parsed", "text")
+    __slots__ = ("records", "problems", "parsed", "_text", "load_text")
 
     def __init__(self, records, problems, parsed, text):
         self.records = records
         self.problems = problems
         self.parsed = parsed      # False: syntax error or undecodable; never write to it
-        self.text = text
+        self._text = text
+        self.load_text = None     # reads the text on demand (records from the parse cache)
+
+    @property
+    def text(self) -> str | None:
+        if self._text is None and self.load_text is not None:
+            self._text = self.load_text()
+        return self._text
 
 
 def read_records(data: bytes, rel: str, kind: Kind) -> FileResult:

@@ -18,3 +18,22 @@ def test_help_imports_nothing_heavy():
     assert sorted(m for m in mods if m.split(".")[0] in HEAVY) == []
     # nor the book machinery: --help lists the nouns without importing them
     assert sorted(m for m in mods if m.startswith("freelance.") and m != "freelance.cli") == []
+
+
+import os  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+from conftest import ROOT  # noqa: E402
+
+HEAVY_TOO = ("yaml", "ruamel", "tabulate", "dateutil", "freelance.book", "freelance.cache")
+
+
+def test_help_shows_global_options_and_imports_no_book_machinery():
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    p = subprocess.run([sys.executable, "-X", "importtime", "-m", "freelance", "--help"],
+                       capture_output=True, text=True, env=env, timeout=60)
+    assert p.returncode == 0 and "--no-cache" in p.stdout and "demo" in p.stdout
+    imported = {line.rsplit("|", 1)[-1].strip() for line in p.stderr.splitlines() if "|" in line}
+    assert "typer" in imported                       # the measurement saw the imports
+    assert [m for m in imported if m.split(".")[0] in HEAVY_TOO or m in HEAVY_TOO] == []

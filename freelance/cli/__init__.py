@@ -34,6 +34,7 @@ NOUNS: dict[str, tuple[str, str]] = {
     "calendar": ("freelance.cli.calendar", "The month or week in the terminal; export --ics for calendar apps."),
     "workflow": ("freelance.cli.workflow", "Client income with its invoice, client, project, service."),
     "export": ("freelance.cli.export", "Export to hledger, beancount, csv or json."),
+    "demo": ("freelance.cli.demo", "Write a realistic generated book of any size (--transactions N)."),
 }
 
 
@@ -95,10 +96,13 @@ def root(
                                    "folder upward holding freelance.yaml or data/freelance.yaml)."),
     today: str = typer.Option(None, "--today", metavar="DATE",
                               help="Take DATE as today, for reproducible reports (or $FREELANCE_TODAY)."),
+    no_cache: bool = typer.Option(False, "--no-cache",
+                                  help="Parse every file; neither read nor write the parse cache "
+                                       "(.freelance/cache/ in the book, safe to delete)."),
 ):
     """A freelancer's back office in plain-text YAML books kept in git."""
     from .common import State
-    ctx.obj = State(books=books, today=today or os.environ.get("FREELANCE_TODAY"))
+    ctx.obj = State(books=books, today=today or os.environ.get("FREELANCE_TODAY"), cache=not no_cache)
 
 
 def command():

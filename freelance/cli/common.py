@@ -17,6 +17,7 @@ from ..errors import UsageError
 class State:
     books: str | None = None
     today: str | None = None
+    cache: bool = True            # --no-cache: parse every file, read and write no cache
     _book: object = field(default=None, repr=False)
 
     def today_date(self) -> dt.date:
@@ -31,7 +32,7 @@ class State:
     def book(self):
         if self._book is None:
             from ..book import Book, find_book
-            self._book = Book(find_book(self.books), self.today_date())
+            self._book = Book(find_book(self.books), self.today_date(), cache=self.cache)
         return self._book
 
 
@@ -51,7 +52,7 @@ def writing(ctx: typer.Context):
     book = Book.__new__(Book)  # read nothing yet
     book.root = root
     with Book.locked(book):
-        st._book = Book(root, st.today_date())
+        st._book = Book(root, st.today_date(), cache=st.cache)
         yield st._book
 
 

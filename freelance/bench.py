@@ -1,0 +1,272 @@
+"""The benchmark of SPEC section 7: `python -m freelance.bench [--sizes 10000,100000] [--repeat 3]`.
+
+Generates books with `freelance demo`, exports them with `export hledger` and
+`export beancount` when those commands exist, and prints, per size, each
+command's median wall time and peak memory (the child's rusage maxrss) next
+to the peers doing the same work on the same data in the same run, and the
+ratios the budgets name. A command or peer that is not available is listed
+as "skipped: not available". Writes run on a fresh copy of the book each time
+(its cache warmed first, untimed), so runs do not accumulate.
+
+Not part of the test run. Results are recorded in docs/performance.md.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TODAY = "2026-11-25"
+ROOT = Path(__file__).resolve().parent.parent
+FL = [sys.executable, "-m", "freelance"]
+
+
+def env() -> dict:
+    e = {k: v for k, v in os.environ.items() if not k.startswith("FREELANCE_")}
+    e["PYTHONPATH"] = str(ROOT) + (os.pathsep + e["PYTHONPATH"] if e.get("PYTHONPATH") else "")
+    return e
+
+
+def run(argv, cwd=None, stdout=subprocess.DEVNULL) -> tuple[float, int, int, str]:
+    """(wall seconds, peak memory in MB, exit status, stderr) of one child process."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(argv, cwd=cwd, env=env(), stdout=stdout, stderr=subprocess.PIPE)
+    err = p.stderr.read()
+    _, status, usage = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t0
+    p.returncode = os.waitstatus_to_exitcode(status)
+    return wall, usage.ru_maxrss // 1024, p.returncode, err.decode("utf-8", "replace")
+
+
+class Row:
+    def __init__(self, name: str, peer: bool = False):
+        self.name, self.peer = name, peer
+        self.walls: list[float] = []
+        self.mems: list[int] = []
+        self.note = ""
+
+    @property
+    def wall(self):
+        return statistics.median(self.walls) if self.walls else None
+
+    @property
+    def mem(self):
+        return max(self.mems) if self.mems else None
+
+
+def measure(row: Row, repeat: int, argv_for, prepare=None) -> Row:
+    """Run `argv_for()` `repeat` times (after `prepare()` each time, untimed)."""
+    for _ in range(repeat):
+        argv = argv_for() if callable(argv_for) else argv_for
+        if prepare:
+            prepare()
+        wall, mem, code, err = run(argv)
+        if code not in (0, 1):            # validate exits 1 on errors: still a measurement
+            row.note = f"failed (exit {code}): {err.strip().splitlines()[-1] if err.strip() else ''}"
+            return row
+        row.walls.append(wall)
+        row.mems.append(mem)
+    return row
+
+
+def available_freelance() -> dict:
+    from .cli import NOUNS
+    from .reports import REPORTS
+    out = {"export": "export" in NOUNS, "summary": "summary" in REPORTS}
+    help_ = subprocess.run(FL + ["income", "--help"], env=env(), capture_output=True, text=True).stdout
+    out["link"] = bool(re.search(r"^\s+link\b", help_, re.M))
+    return out
+
+
+def first_ids(book: Path) -> dict:
+    """A client in stage `client`, an income transaction and a sent invoice, by scanning the files."""
+    out = {}
+    cur = {}
+    for line in (book / "clients.yaml").read_text(encoding="utf-8").splitlines():
+        if line.startswith("- id: "):
+            cur = {"id": line[6:]}
+        elif line.strip() == "stage: client" and cur:
+            out["client"] = cur["id"]
+            break
+    year = sorted((book / "transactions").iterdir())[-1]
+    for line in year.read_text(encoding="utf-8").splitlines():
+        if line.startswith("- id: "):
+            cur = line[6:]
+        elif line.strip() == "kind: income":
+            out["income"] = cur
+            break
+    inv = None
+    for line in (book / "invoices.yaml").read_text(encoding="utf-8").splitlines():
+        if line.startswith("- id: "):
+            inv = line[6:]
+        elif line.strip() == "status: sent":
+            out["invoice"] = inv
+    return out
+
+
+def bench_size(n: int, repeat: int, work: Path, have: dict) -> tuple[list[Row], dict]:
+    book = work / f"book-{n}"
+    t0 = time.perf_counter()
+    subprocess.run(FL + ["--today", TODAY, "demo", str(book), "--transactions", str(n)], env=env(), check=True,
+                   stdout=subprocess.DEVNULL)
+    info = {"generate": time.perf_counter() - t0}
+    fl = FL + ["--books", str(book), "--today", TODAY]
+    rows: list[Row] = []
+
+    rows.append(measure(Row("python -c pass"), repeat, [sys.executable, "-c", "pass"]))
+    rows.append(measure(Row("freelance --help"), repeat, FL + ["--help"]))
+    rows.append(measure(Row("validate, no cache"), repeat, fl + ["--no-cache", "validate", "--quiet"]))
+    run(fl + ["validate", "--quiet"])                                    # warm the cache
+    rows.append(measure(Row("validate, warm cache"), repeat, fl + ["validate", "--quiet"]))
+    for cache, name in ((["--no-cache"], "report summary, no cache"), ([], "report summary, warm cache")):
+        r = Row(name)
+        if have["summary"]:
+            measure(r, repeat, fl + cache + ["report", "summary"])
+        else:
+            r.note = "skipped: not available (no `report summary` in this version)"
+        rows.append(r)
+
+    ids = first_ids(book)
+    copy = work / f"copy-{n}"
+
+    def fresh_copy():
+        if copy.exists():
+            shutil.rmtree(copy)
+        shutil.copytree(book, copy, ignore=shutil.ignore_patterns(".freelance"))
+        run(FL + ["--books", str(copy), "--today", TODAY, "client", "list", "--format", "csv"])   # warm its cache
+
+    fc = FL + ["--books", str(copy), "--today", TODAY]
+    writes = [
+        ("client move", fc + ["client", "move", ids["client"], "lead"], True),
+        ("income add", fc + ["income", "add", "120", "--client", ids["client"], "--received",
+                             "--description", "Bench payment"], True),
+        ("income link", fc + ["income", "link", ids.get("income", "?"), "--invoice", ids.get("invoice", "?")],
+         have["link"]),
+        ("income edit", fc + ["income", "edit", ids.get("income", "?"), "--description", "Bench edit"], True),
+    ]
+    for name, argv, ok in writes:
+        r = Row(name)
+        if ok:
+            measure(r, repeat, argv, prepare=fresh_copy)
+        else:
+            r.note = "skipped: not available (no `income link` in this version)"
+        rows.append(r)
+
+    # peers, on the book's own exports
+    exports = {}
+    for fmt in ("hledger", "beancount"):
+        if not have["export"]:
+            continue
+        out = work / f"book-{n}.{ 'journal' if fmt == 'hledger' else 'beancount'}"
+        with open(out, "wb") as fh:
+            p = subprocess.run(fl + ["export", fmt], env=env(), stdout=fh, stderr=subprocess.PIPE)
+        if p.returncode == 0 and out.stat().st_size:
+            exports[fmt] = out
+    peers = [("hledger check", "hledger", "hledger", ["-f", "{f}", "check"]),
+             ("hledger bal", "hledger", "hledger", ["-f", "{f}", "bal"]),
+             ("ledger bal", "hledger", "ledger", ["-f", "{f}", "bal"]),
+             ("bean-check", "beancount", "bean-check", ["{f}"])]
+    for name, fmt, prog, args in peers:
+        r = Row(name, peer=True)
+        exe = shutil.which(prog)
+        if fmt not in exports:
+            r.note = f"skipped: not available (no `export {fmt}` in this version)"
+        elif exe is None:
+            r.note = f"skipped: not available ({prog} is not installed)"
+        else:
+            measure(r, repeat, [exe] + [a.format(f=exports[fmt]) for a in args])
+        rows.append(r)
+    if copy.exists():
+        shutil.rmtree(copy)
+    return rows, info
+
+
+def ratios(rows: list[Row], demo_rows: list[Row] | None) -> list[str]:
+    by = {r.name: r for r in rows}
+
+    def ratio(a, b, budget, what):
+        ra, rb = by.get(a), by.get(b)
+        if not (ra and rb and ra.wall and rb.wall):
+            return f"- {what}: cannot tell ({a if not (ra and ra.wall) else b} not measured)"
+        x = ra.wall / rb.wall
+        return f"- {what}: {x:.2f} (budget {budget}) {'holds' if x < budget else 'DOES NOT HOLD'}"
+    out = [ratio("validate, warm cache", "ledger bal", 1, "warm validate / ledger bal"),
+           ratio("validate, no cache", "hledger check", 1, "cold validate / hledger check"),
+           ratio("freelance --help", "python -c pass", 10, "--help / python -c pass")]
+    demo = {r.name: r for r in demo_rows or []}
+    for name in ("client move", "income add", "income link", "income edit"):
+        r = by.get(name)
+        if r and r.wall:
+            line = f"- {name}: {r.wall:.3f} s (budget 0.3 s) {'holds' if r.wall < 0.3 else 'DOES NOT HOLD'}"
+            d = demo.get(name)
+            if d and d.wall:
+                line += f"; {r.wall / d.wall:.2f}x the 1,000-transaction book (budget 1.5x)"
+            out.append(line)
+    mems = [r.mem for r in rows if not r.peer and r.mem and r.name != "python -c pass"]
+    h = [r.mem for r in rows if r.name.startswith("hledger") and r.mem]
+    if mems and h:
+        x = max(mems) / max(h)
+        out.append(f"- peak memory / hledger's: {x:.2f} (budget 0.5) {'holds' if x < 0.5 else 'DOES NOT HOLD'}")
+    else:
+        out.append("- peak memory / hledger's: cannot tell (hledger not measured)")
+    return out
+
+
+def table(rows: list[Row]) -> str:
+    lines = ["| work | median wall | peak memory | |", "|---|---:|---:|---|"]
+    for r in rows:
+        wall = f"{r.wall:.3f} s" if r.wall is not None else ""
+        mem = f"{r.mem} MB" if r.mem is not None else ""
+        lines.append(f"| {'peer: ' if r.peer else ''}{r.name} | {wall} | {mem} | {r.note} |")
+    return "\n".join(lines)
+
+
+def versions() -> str:
+    import platform
+
+    import yaml
+    parts = [f"Python {platform.python_version()}", f"PyYAML {yaml.__version__}"]
+    for prog, arg in (("hledger", "--version"), ("ledger", "--version"), ("bean-check", "--version")):
+        exe = shutil.which(prog)
+        if exe:
+            out = subprocess.run([exe, arg], capture_output=True, text=True)
+            parts.append((out.stdout or out.stderr).strip().splitlines()[0] if (out.stdout or out.stderr) else prog)
+        else:
+            parts.append(f"{prog}: not installed")
+    return "; ".join(parts)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m freelance.bench", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="10000,100000", help="Transactions per generated book, comma-separated.")
+    ap.add_argument("--repeat", type=int, default=3, help="Runs per measurement (the median is shown).")
+    ap.add_argument("--keep", metavar="DIR", help="Generate into DIR and keep the books (default: a temporary folder).")
+    args = ap.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    have = available_freelance()
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="freelance-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    print(f"# freelance benchmark, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores\n\n{versions()}\n")
+    try:
+        demo_rows, _ = bench_size(1000, args.repeat, work, have)   # the size-independence reference
+        for n in sizes:
+            rows, info = bench_size(n, args.repeat, work, have)
+            print(f"## {n:,} transactions (generated in {info['generate']:.1f} s)\n")
+            print(table(rows))
+            print("\nBudgets (SPEC section 7):")
+            print("\n".join(ratios(rows, demo_rows)) + "\n", flush=True)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
