@@ -66,7 +66,11 @@ class Graph:
             groups = defaultdict(list)
             for r in self.records(kind):
                 v = r.data.get(field)
-                if isinstance(v, list):
+                if v is None:
+                    continue
+                if v.__class__ is str:
+                    groups[v].append(r)
+                elif isinstance(v, list):
                     for x in v:
                         if isinstance(x, str):
                             groups[x].append(r)

@@ -25,98 +25,158 @@ def _p(r: Record, key: str, message: str, severity: str = "error") -> Problem:
     return Problem(r.file, r.line_of(key), severity, r.kind if r.kind != "transaction" else str(r.data.get("kind") or "transaction"), r.id, message)
 
 
-def _all(g: Graph):
-    for name in KINDS:
-        for r in g.records(name):
-            yield KINDS[name], r
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 
 
 def check_ids(g: Graph) -> Iterable[Problem]:
-    for name, kind in KINDS.items():
+    out: list[Problem] = []
+    valid = _ID.match
+    for name in KINDS:
         seen: dict[str, Record] = {}
         for r in g.records(name):
             rid = r.data.get("id")
             if rid in (None, ""):
-                yield Problem(r.file, r.line, "error", name, "", "record has no id")
+                out.append(Problem(r.file, r.line, "error", name, "", "record has no id"))
                 continue
-            if not re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z", r.id):
-                yield _p(r, "id", "an id is letters, digits, '.', '_' and '-' only")
-            if r.id in seen:
-                first = seen[r.id]
-                yield _p(r, "id", f"duplicate id (first at {first.file}:{first.line})")
+            rid = str(rid)
+            if not valid(rid):
+                out.append(_p(r, "id", "an id is letters, digits, '.', '_' and '-' only"))
+            first = seen.get(rid)
+            if first is not None:
+                out.append(_p(r, "id", f"duplicate id (first at {first.file}:{first.line})"))
             else:
-                seen[r.id] = r
+                seen[rid] = r
+    return out
 
 
 def check_fields(g: Graph) -> Iterable[Problem]:
-    """Required fields, unknown keys, allowed values, simple value checks."""
-    settings = g.settings
-    for kind, r in _all(g):
-        yield from _check_mapping(g, kind, r, r.data, kind.fields, kind.field_map, "")
+    """Required fields, unknown keys, allowed values, simple value checks.
+
+    The hot loop of `validate` (every value of every record): what each field
+    needs checking (allowed values, link indexes) is worked out once per kind
+    by `_mapping_checker`, and fields with nothing to check are skipped."""
+    out: list[Problem] = []
+    for name, kind in KINDS.items():
+        check = _mapping_checker(g, kind, kind.fields, kind.field_map)
+        for r in g.records(name):
+            check(r, r.data, "", out)
+    return out
 
 
-def _check_mapping(g: Graph, kind: Kind, r: Record, data: dict, fields, field_map, where: str):
-    settings = g.settings
-    known = set(field_map) | COMMON_FIELDS
-    for f in fields:
-        if f.required and data.get(f.name) in (None, "", []):
-            if f.name == "kind" and kind.name == "transaction":
-                yield _p(r, "id", "kind is missing: expected income or expense")
-            else:
-                yield _p(r, f.name if f.name in r.lines else "id", f"{where}{f.name} is missing")
-    for key, value in data.items():
-        if key not in known:
-            yield _p(r, key, f"unknown key '{where}{key}'{did_you_mean(key, field_map)}", "warning")
-            continue
-        f: Field | None = field_map.get(key)
-        if f is None or value is None:
-            continue
-        yield from _check_value(g, kind, r, f, value, where)
+def _mapping_checker(g: Graph, kind: Kind, fields, field_map):
+    """A function (record, mapping, where, out) appending the problems of one mapping."""
+    known = frozenset(field_map) | COMMON_FIELDS
+    required = [f for f in fields if f.required]
+    checkers = [(name, fn) for name, f in field_map.items()
+                if (fn := _value_checker(g, kind, f)) is not None]
+    is_tx = kind.name == "transaction"
+
+    def check(r: Record, data: dict, where: str, out: list) -> None:
+        for f in required:
+            v = data.get(f.name)
+            if v is None or (not v and isinstance(v, (str, list))):   # `in (None, "", [])`, without
+                # comparing a Decimal to "" (which asks numbers.Rational, an ABC: slow)
+                if f.name == "kind" and is_tx:
+                    out.append(_p(r, "id", "kind is missing: expected income or expense"))
+                else:
+                    out.append(_p(r, f.name if f.name in r.lines else "id", f"{where}{f.name} is missing"))
+        if not known.issuperset(data):
+            for key in data:
+                if key not in known:
+                    out.append(_p(r, key, f"unknown key '{where}{key}'{did_you_mean(key, field_map)}", "warning"))
+        for key, fn in checkers:
+            value = data.get(key)
+            if value is not None:
+                fn(r, value, where, out)
+    return check
 
 
-def _check_value(g: Graph, kind: Kind, r: Record, f: Field, value, where: str):
-    settings = g.settings
-    name = where + f.name
+def _value_checker(g: Graph, kind: Kind, f: Field):
+    """A function (record, value, where, out) for field `f`, or None when no value of it
+    can have a problem here (the reader already checked its type)."""
     if f.type == "records":
-        if not isinstance(value, list):
-            return
-        sub = {s.name: s for s in f.sub}
-        for i, item in enumerate(value, 1):
-            if not isinstance(item, dict):
-                yield _p(r, f.name, f"{name}[{i}]: expected a mapping")
-                continue
-            yield from _check_mapping(g, kind, r, item, f.sub, sub, f"{name}[{i}].")
-        return
-    if f.type in ("money", "decimal") and not isinstance(value, Decimal):
-        return  # the reader reported it
-    allowed: list[str] = list(f.choices) or (settings.allowed(f.setting) if f.setting else [])
-    if (f.choices or f.setting) and isinstance(value, str) and value not in allowed:
-        src = f" (the book's {f.setting})" if f.setting else ""
-        yield _p(r, f.name, f"{name} '{value}' is not one of {', '.join(allowed)}{src}{did_you_mean(value, allowed)}")
-    if f.type in ("link", "links"):
-        ids = value if isinstance(value, list) else [value]
-        for target in ids:
-            if not isinstance(target, str):
-                continue
-            if not any(g.get(k, target) for k in f.link):
-                pool = [i for k in f.link for i in g.book.index(k)]
-                what = " or ".join(f.link)
-                yield _p(r, f.name, f"{name} '{target}': no such {what}{did_you_mean(target, pool)}")
-    if f.check and isinstance(value, (Decimal, str)):
-        c = f.check
-        if c == "email" and isinstance(value, str) and not _EMAIL.match(value):
-            yield _p(r, f.name, f"{name} {value!r} does not look like an email address")
-        elif c == "url" and isinstance(value, str) and not _URL.match(value):
-            yield _p(r, f.name, f"{name} {value!r} is not a URL (expected https://...)")
-        elif isinstance(value, Decimal):
-            if c == "positive" and value <= 0:
-                yield _p(r, f.name, f"{name} must be more than zero, got {value}")
-            elif c == "nonnegative" and value < 0:
-                yield _p(r, f.name, f"{name} must not be negative, got {value}")
-            elif c == "percent" and not (0 <= value <= 100):
-                yield _p(r, f.name, f"{name} must be a percentage from 0 to 100, got {value}")
-            elif c == "hours" and not (0 < value <= 24):
-                yield _p(r, f.name, f"{name} must be more than 0 and at most 24 in one entry, got {value}")
+        sub = _mapping_checker(g, kind, f.sub, {s.name: s for s in f.sub})
+
+        def records(r, value, where, out):
+            if not isinstance(value, list):
+                return
+            name = where + f.name
+            for i, item in enumerate(value, 1):
+                if not isinstance(item, dict):
+                    out.append(_p(r, f.name, f"{name}[{i}]: expected a mapping"))
+                else:
+                    sub(r, item, f"{name}[{i}].", out)
+        return records
+    money = f.type in ("money", "decimal")
+    allowed: list[str] = list(f.choices) or (g.settings.allowed(f.setting) if f.setting else [])
+    allowed_set = frozenset(allowed) if (f.choices or f.setting) else None
+    indexes = [g.book.index(k) for k in f.link] if f.type in ("link", "links") else None
+    c = f.check
+    if allowed_set is None and indexes is None and not c:
+        return None
+    src = f" (the book's {f.setting})" if f.setting else ""
+
+    def not_allowed(r, value, where, out):
+        out.append(_p(r, f.name, f"{where}{f.name} '{value}' is not one of {', '.join(allowed)}{src}"
+                                 f"{did_you_mean(value, allowed)}"))
+
+    def no_target(r, target, where, out):
+        pool = [i for idx in indexes for i in idx]
+        out.append(_p(r, f.name, f"{where}{f.name} '{target}': no such {' or '.join(f.link)}"
+                                 f"{did_you_mean(target, pool)}"))
+
+    # the common shapes first: one plain test per value
+    if allowed_set is not None and indexes is None and not c:
+        def choice(r, value, where, out):
+            if isinstance(value, str) and value not in allowed_set:
+                not_allowed(r, value, where, out)
+        return choice
+    if indexes is not None and len(indexes) == 1 and allowed_set is None and not c and f.type == "link":
+        idx = indexes[0]
+
+        def link(r, value, where, out):
+            if value.__class__ is str:
+                if value not in idx:
+                    no_target(r, value, where, out)
+            else:
+                for target in (value if isinstance(value, list) else (value,)):
+                    if isinstance(target, str) and target not in idx:
+                        no_target(r, target, where, out)
+        return link
+    if money and allowed_set is None and indexes is None:
+        def rule(r, value, where, out):
+            if isinstance(value, Decimal):
+                _check_rule(r, f, c, value, where + f.name, out)
+        return rule
+
+    def value_check(r, value, where, out):
+        if money and not isinstance(value, Decimal):
+            return  # the reader reported it
+        if allowed_set is not None and isinstance(value, str) and value not in allowed_set:
+            not_allowed(r, value, where, out)
+        if indexes is not None:
+            for target in (value if isinstance(value, list) else (value,)):
+                if isinstance(target, str) and not any(target in idx for idx in indexes):
+                    no_target(r, target, where, out)
+        if c and isinstance(value, (Decimal, str)):
+            _check_rule(r, f, c, value, where + f.name, out)
+    return value_check
+
+
+def _check_rule(r: Record, f: Field, c: str, value, name: str, out: list) -> None:
+    if c == "email" and isinstance(value, str) and not _EMAIL.match(value):
+        out.append(_p(r, f.name, f"{name} {value!r} does not look like an email address"))
+    elif c == "url" and isinstance(value, str) and not _URL.match(value):
+        out.append(_p(r, f.name, f"{name} {value!r} is not a URL (expected https://...)"))
+    elif isinstance(value, Decimal):
+        if c == "positive" and value <= 0:
+            out.append(_p(r, f.name, f"{name} must be more than zero, got {value}"))
+        elif c == "nonnegative" and value < 0:
+            out.append(_p(r, f.name, f"{name} must not be negative, got {value}"))
+        elif c == "percent" and not (0 <= value <= 100):
+            out.append(_p(r, f.name, f"{name} must be a percentage from 0 to 100, got {value}"))
+        elif c == "hours" and not (0 < value <= 24):
+            out.append(_p(r, f.name, f"{name} must be more than 0 and at most 24 in one entry, got {value}"))
 
 
 def check_dates(g: Graph) -> Iterable[Problem]:
@@ -166,7 +226,7 @@ def check_invoices(g: Graph) -> Iterable[Problem]:
         if status == "draft" and d["received"] > 0:
             yield _p(inv, "status", "still a draft, but income is linked to it", "warning")
         issued = inv.data.get("issued")
-        m = re.match(r"(.*?)(\d+)\D*\Z", inv.id)
+        m = _NUMBERED(inv.id)
         if isinstance(issued, dt.date) and m:
             by_year[(issued.year, m.group(1))].append((int(m.group(2)), inv))
     for (year, prefix), seq in by_year.items():
@@ -175,6 +235,9 @@ def check_invoices(g: Graph) -> Iterable[Problem]:
         if missing:
             last = max(seq, key=lambda x: x[0])[1]
             yield _p(last, "id", f"invoice numbers of {year} have gaps: {', '.join(map(str, missing[:10]))} missing", "warning")
+
+
+_NUMBERED = re.compile(r"(.*?)(\d+)\D*\Z").match
 
 
 def check_transactions(g: Graph) -> Iterable[Problem]:
@@ -333,6 +396,7 @@ def check_invoice_money(g: Graph) -> Iterable[Problem]:
     and income pointing at invoices it should not."""
     from .invoicing import number_regex
     pattern = str(g.settings.get("invoice_number") or "")
+    regexes: dict = {}        # year -> the pattern's regex (or the error it raised)
     for inv in g.records("invoice"):
         d = g.derived(inv)
         status = inv.data.get("status")
@@ -344,9 +408,13 @@ def check_invoice_money(g: Graph) -> Iterable[Problem]:
                                     f"`freelance invoice move {inv.id} paid`", "warning")
         issued = inv.data.get("issued")
         if "{seq" in pattern and isinstance(issued, dt.date):
-            try:
-                rx = number_regex(pattern, issued.year)
-            except Exception:
+            if issued.year not in regexes:
+                try:
+                    regexes[issued.year] = number_regex(pattern, issued.year)
+                except Exception:
+                    regexes[issued.year] = None
+            rx = regexes[issued.year]
+            if rx is None:
                 continue
             if not rx.match(inv.id):
                 example = pattern.format(year=issued.year, seq=1)
