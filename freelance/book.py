@@ -11,6 +11,7 @@ import datetime as dt
 import gc
 import hashlib
 import os
+import re
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from .settings import SETTINGS_FILE, Settings, merged
 from .yamlio import FileResult, Record, read_mapping, read_records
 
 STATE_DIR = ".freelance"
+_GENERATED = re.compile(r"([a-z]+)-([0-9]{4})[0-9]{4}-[0-9a-f]+\Z")   # tx-20261120-a3f9c2
 
 
 def find_book(explicit: str | None = None, start: Path | None = None) -> Path:
@@ -138,6 +140,30 @@ class Book:
         year = getattr(value, "year", None) or self.today.year
         return f"{kind.path}/{year}.yaml"
 
+    def shard_of_id(self, kind: Kind, rid: str) -> str | None:
+        """The shard a generated id (`tx-20261120-a3f9c2`) was minted for: its date's year
+        (docs/ids.md). None for ids of another form, or whose year has no shard."""
+        if not (kind.sharded and kind.id_prefix):
+            return None
+        m = _GENERATED.match(str(rid))
+        if m is None or m.group(1) != kind.id_prefix:
+            return None
+        rel = f"{kind.path}/{m.group(2)}.yaml"
+        return rel if self.path(rel).is_file() else None
+
+    def find_generated(self, kind: Kind, rid: str) -> Record | None:
+        """Record `rid` looked up in the shard its generated id names, reading only that
+        file; None when not there (then search everything: the record may have moved)."""
+        if kind.name in self._records:       # everything is loaded already: the index decides
+            return None
+        rel = self.shard_of_id(kind, rid)
+        if rel is None:
+            return None
+        for r in self.read_file(rel, kind).records:
+            if r.data.get("id") == rid:
+                return r
+        return None
+
     def read_file(self, rel: str, kind: Kind) -> FileResult:
         if rel not in self.files:
             hit = self.cache.load(rel, self.path(rel)) if self.cache is not None else None
@@ -157,6 +183,17 @@ class Book:
             self.files[rel] = res
             self.problems.extend(res.problems)
         return self.files[rel]
+
+    def cache_written(self, rel: str, data: bytes, res: FileResult) -> None:
+        """Store what a file just written reads as (known without parsing it) in the cache,
+        so the next command does not parse the shard it appended to."""
+        try:
+            st = os.stat(self.path(rel))
+        except OSError:
+            return
+        stamp = Stamp(data, st)
+        if stamp.size == len(data):
+            self.cache.store(rel, stamp, res)
 
     # -- records --------------------------------------------------------------
     def records(self, kind: str | Kind) -> list[Record]:

@@ -40,7 +40,7 @@ def label(record: Record) -> str:
 
 def find(book: Book, kind: str, rid: str, noun: str | None = None) -> Record:
     """The record `rid` of `kind`, or a UsageError with the closest ids."""
-    rec = book.get(kind, rid)
+    rec = book.find_generated(KINDS[kind], rid) or book.get(kind, rid)
     noun = noun or kind
     if rec is None or (kind == "transaction" and noun in ("income", "expense") and rec.data.get("kind") != noun):
         pool = [r.id for r in book.records(kind)
@@ -114,8 +114,8 @@ def parse_value(book: Book, f: Field, raw, *, option: str | None = None):
 
 def new_id(book: Book, kind: Kind, data: dict) -> str:
     """A slug of the record's name made unique, or a generated id that is never reused."""
-    taken = book.index(kind.name)
     if kind.id_from:
+        taken = book.index(kind.name)
         base = slug(data.get(kind.id_from) or kind.name)
         rid, n = base, 2
         while rid in taken:
@@ -125,6 +125,12 @@ def new_id(book: Book, kind: Kind, data: dict) -> str:
     # a book kept in git never mint the same id (see docs/ids.md).
     d = data.get(kind.shard_by)
     day = f"{d:%Y%m%d}" if d is not None else f"{book.today:%Y%m%d}"
+    if kind.sharded and kind.name not in book._records:
+        # Only this day's ids can collide, and those live in its year's shard: read that
+        # one file, not every year (docs/ids.md says when a same-day id lives elsewhere).
+        taken = {r.data.get("id") for r in book.read_file(book.shard_for(kind, d or book.today), kind).records}
+    else:
+        taken = book.index(kind.name)
     while True:
         rid = f"{kind.id_prefix}-{day}-{secrets.token_hex(3)}"
         if rid not in taken:

@@ -4,6 +4,7 @@ import datetime as dt
 import json
 import os
 import pickle
+from decimal import Decimal
 
 import pytest
 from conftest import TODAY, run_cli
@@ -88,8 +89,10 @@ def test_a_write_reparses_only_the_file_it_changed(demo):
     assert r.exit_code == 0, r.output
     book = Book(demo, DAY)
     book.load_all()
-    assert sorted(book.parsed) == ["clients.yaml", "transactions/2026.yaml"]
+    # the edit re-parses its file; the append wrote its shard's entry itself (old records + the new one)
+    assert sorted(book.parsed) == ["clients.yaml"]
     assert book.get("client", "hooli")["stage"] == "negotiation"
+    assert any(t["amount"] == Decimal("49") and t["category"] == "software" for t in book.records("transaction"))
 
 
 def test_a_hand_edit_of_one_shard_reparses_only_that_shard(demo):
