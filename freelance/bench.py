@@ -85,29 +85,41 @@ def available_freelance() -> dict:
     return out
 
 
-def first_ids(book: Path) -> dict:
-    """A client in stage `client`, an income transaction and a sent invoice, by scanning the files."""
-    out = {}
-    cur = {}
-    for line in (book / "clients.yaml").read_text(encoding="utf-8").splitlines():
+def _items(text: str):
+    """The top-level `key: value` pairs of each record, from the text (no YAML library)."""
+    cur: dict = {}
+    for line in text.splitlines():
         if line.startswith("- id: "):
+            if cur:
+                yield cur
             cur = {"id": line[6:]}
-        elif line.strip() == "stage: client" and cur:
-            out["client"] = cur["id"]
+        elif line.startswith("  ") and not line.startswith("   ") and ": " in line:
+            k, v = line[2:].split(": ", 1)
+            cur[k] = v
+    if cur:
+        yield cur
+
+
+def first_ids(book: Path) -> dict:
+    """A client in stage `client`, an income transaction and a sent invoice of the same
+    client (so that `income link` is a link the workflow allows), by scanning the files."""
+    out = {}
+    for c in _items((book / "clients.yaml").read_text(encoding="utf-8")):
+        if c.get("stage") == "client":
+            out["client"] = c["id"]
             break
     year = sorted((book / "transactions").iterdir())[-1]
-    for line in year.read_text(encoding="utf-8").splitlines():
-        if line.startswith("- id: "):
-            cur = line[6:]
-        elif line.strip() == "kind: income":
-            out["income"] = cur
+    income = [t for t in _items(year.read_text(encoding="utf-8")) if t.get("kind") == "income"]
+    if income:
+        out["income"] = income[0]["id"]
+    sent = {}
+    for inv in _items((book / "invoices.yaml").read_text(encoding="utf-8")):
+        if inv.get("status") == "sent":
+            sent.setdefault(inv.get("client"), inv["id"])
+    for t in income:
+        if t.get("classification", "client") == "client" and t.get("client") in sent:
+            out["link"] = (t["id"], sent[t["client"]])
             break
-    inv = None
-    for line in (book / "invoices.yaml").read_text(encoding="utf-8").splitlines():
-        if line.startswith("- id: "):
-            inv = line[6:]
-        elif line.strip() == "status: sent":
-            out["invoice"] = inv
     return out
 
 
@@ -147,8 +159,8 @@ def bench_size(n: int, repeat: int, work: Path, have: dict) -> tuple[list[Row], 
         ("client move", fc + ["client", "move", ids["client"], "lead"], True),
         ("income add", fc + ["income", "add", "120", "--client", ids["client"], "--received",
                              "--description", "Bench payment"], True),
-        ("income link", fc + ["income", "link", ids.get("income", "?"), "--invoice", ids.get("invoice", "?")],
-         have["link"]),
+        ("income link", fc + ["income", "link", *ids.get("link", ("?", "?"))[:1], "--invoice",
+                              ids.get("link", ("?", "?"))[1]], have["link"]),
         ("income edit", fc + ["income", "edit", ids.get("income", "?"), "--description", "Bench edit"], True),
     ]
     for name, argv, ok in writes:
