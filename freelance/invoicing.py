@@ -26,8 +26,9 @@ _NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)\Z")
 
 
 def _decimal(text: str, what: str, item: str) -> Decimal:
+    from .ops import number_text
     try:
-        value = Decimal(text.strip().replace(",", "").replace("_", ""))
+        value = Decimal(number_text(text, f"--item {item!r}: {what}"))
     except InvalidOperation:
         value = None
     if value is None or not value.is_finite():

@@ -24,6 +24,21 @@ _URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://\S+\Z")
 # million digits (and no longer read back by ruamel.yaml).
 _MAX_DIGITS = 15
 _MAX_PLACES = 10
+# A comma is read only as a thousands separator in its proper place (1,200.50):
+# "1,5" or "1.200,50" would otherwise silently become 15 or 1.20050.
+_THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?\Z")
+
+
+def number_text(text: str, opt: str) -> str:
+    """A number typed on the command line, thousands separators removed; UsageError
+    when a comma is anywhere else (a decimal comma, a misplaced separator)."""
+    t = str(text).strip().replace("_", "")
+    if "," in t:
+        if not _THOUSANDS.match(t):
+            raise UsageError(f"{opt}: {text!r} is not a number: write decimals with a point "
+                             "and commas only between thousands, like 1,200.50 or 1200.50")
+        t = t.replace(",", "")
+    return t
 
 
 def slug(text: str) -> str:
@@ -61,7 +76,7 @@ def parse_value(book: Book, f: Field, raw, *, option: str | None = None):
         return raw
     text = str(raw)
     if f.type in ("money", "decimal"):
-        t = text.strip().replace(",", "").replace("_", "")
+        t = number_text(text, opt)
         try:
             value = Decimal(t)
         except InvalidOperation:
