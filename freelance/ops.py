@@ -127,6 +127,23 @@ def parse_value(book: Book, f: Field, raw, *, option: str | None = None):
     return text
 
 
+def check_filter(book: Book, f: Field, value: str, option: str, records=()) -> str:
+    """A `list`/`board` filter value: an existing id for a link, an allowed value (or one
+    some record has) otherwise; UsageError with the closest ones, so a typo is not
+    mistaken for "nothing matches"."""
+    if f.type in ("link", "links"):
+        if any(book.get(k, value) for k in f.link):
+            return value
+        pool = [i for k in f.link for i in book.index(k)]
+        raise UsageError(f"{option}: no {' or '.join(f.link)} '{value}'{did_you_mean(value, pool)}")
+    if any(r.data.get(f.name) == value for r in records):
+        return value
+    try:
+        return parse_value(book, f, value, option=option)
+    except UsageError as exc:  # a filter adds nothing: no "add it with `settings add`" hint
+        raise UsageError(exc.message.split("; add it with")[0]) from None
+
+
 def new_id(book: Book, kind: Kind, data: dict) -> str:
     """A slug of the record's name made unique, or a generated id that is never reused."""
     taken = book.index(kind.name)

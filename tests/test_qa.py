@@ -31,3 +31,25 @@ def test_an_invoice_item_quantity_with_a_decimal_comma_is_refused(cli):
     assert r.exit_code == 2, r.output
     assert "quantity: '1,5' is not a number" in r.stderr
     assert _bytes(cli.book) == before
+
+
+@pytest.mark.parametrize("args, message", [
+    (("client", "list", "--stage", "leed"), "--stage: 'leed' is not one of lead, negotiation, client (did you mean 'lead'?)"),
+    (("project", "list", "--client", "acm"), "--client: no client 'acm' (did you mean 'acme'?)"),
+    (("meeting", "list", "--with", "sam-sampl"), "--with: no client or contact 'sam-sampl' (did you mean 'sam-sample'?)"),
+    (("resource", "list", "--type", "guid"), "--type: 'guid' is not one of checklist, guide, strategy, tip (did you mean 'guide'?)"),
+    (("invoice", "board", "--client", "acmee"), "--client: no client 'acmee' (did you mean 'acme'?)"),
+])
+def test_a_misspelt_list_filter_is_a_usage_error_not_an_empty_list(cli, args, message):
+    r = cli(*args)
+    assert r.exit_code == 2, r.output
+    assert r.stdout == ""
+    assert r.stderr == f"freelance: error: {message}\n"
+
+
+def test_list_filters_that_exist_still_filter(cli):
+    r = cli("client", "list", "--stage", "lead", "--format", "csv")
+    assert r.exit_code == 0, r.output
+    assert [line.split(",")[0] for line in r.stdout.splitlines()[1:]] == ["wayne-foods", "hooli", "pied-piper"]
+    r = cli("resource", "list", "--type", "guide", "--category", "savings")   # allowed, matches nothing
+    assert (r.exit_code, r.stdout) == (0, "(none)\n")

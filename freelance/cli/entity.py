@@ -178,6 +178,7 @@ def build(noun: str) -> typer.Typer:
         start, end = _range(book, date_from, date_to, period)
         kind_, recs = _records(book, noun)
         g = Graph(book)
+        _check_filters(book, kind, recs, status, client, {f: filters.get("f_" + f.name) for f in list_filters})
         if status:
             recs = [r for r in recs if r.data.get(kind.status) == status]
         if client:
@@ -313,6 +314,7 @@ def build(noun: str) -> typer.Typer:
                     choices = [x.name for x in kind.fields if x.choices or x.setting]
                     raise UsageError(f"--by: cannot group by {by!r}; one of {', '.join(choices)}{did_you_mean(by, choices)}")
             _, recs = _records(book, noun)
+            _check_filters(book, kind, recs, None, client, {})
             if client:
                 recs = [r for r in recs if r.data.get("client") == client]
             g = Graph(book)
@@ -382,6 +384,19 @@ def _done(d: dict) -> str:
     if d.get("completion_pct") is not None:
         return f"done {fmt_pct(d['completion_pct'])}"
     return f"done n/a ({d.get('completion_note') or 'no basis'})"
+
+
+def _check_filters(book, kind: Kind, recs, status, client, filters: dict) -> None:
+    """Refuse a filter value that matches nothing because it is misspelt (exit 2, did you mean)."""
+    from ..ops import check_filter
+    from ..schema import Field
+    if status:
+        check_filter(book, kind.field(kind.status), status, f"--{kind.status}", recs)
+    if client:
+        check_filter(book, kind.field("client") or Field("client", "link", link=("client",)), client, "--client")
+    for f, want in filters.items():
+        if want:
+            check_filter(book, f, want, (f.aliases or (f.option_name,))[0], recs)
 
 
 def _range(book, date_from, date_to, period):
