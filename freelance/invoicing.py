@@ -114,6 +114,9 @@ def plan_invoice(book: Book, values: dict, items: list[str], number: str | None,
             sid = it.get("service")
             if sid and sid not in services:
                 raise UsageError(f"--item: no service '{sid}'{did_you_mean(sid, services)}")
+        subtotal = sum(it["quantity"] * it["unit_price"] for it in values["items"])
+        if subtotal <= 0:   # what `validate` refuses, `add` does not write
+            raise UsageError(f"--item: the lines add up to {subtotal}: an invoice must be for more than zero")
     issued = values.setdefault("issued", book.today)
     if values.get("due") is None:
         values["due"] = issued + dt.timedelta(days=book.settings.payment_terms_days)

@@ -53,3 +53,20 @@ def test_list_filters_that_exist_still_filter(cli):
     assert [line.split(",")[0] for line in r.stdout.splitlines()[1:]] == ["wayne-foods", "hooli", "pied-piper"]
     r = cli("resource", "list", "--type", "guide", "--category", "savings")   # allowed, matches nothing
     assert (r.exit_code, r.stdout) == (0, "(none)\n")
+
+
+@pytest.mark.parametrize("items", [["a:1:-5"], ["a:1:0"], ["Design:1:100", "Discount:1:-100"]])
+def test_invoice_add_refuses_lines_that_add_up_to_nothing(cli, items):
+    before = _bytes(cli.book)
+    r = cli("invoice", "add", "--client", "acme", *[x for i in items for x in ("--item", i)])
+    assert r.exit_code == 2, r.output
+    assert "an invoice must be for more than zero" in r.stderr
+    assert _bytes(cli.book) == before
+    assert cli("validate").exit_code == 0
+
+
+def test_invoice_add_keeps_a_discount_line(cli):
+    r = cli("invoice", "add", "--client", "acme", "--item", "Design:1:100", "--item", "Discount:1:-10")
+    assert r.exit_code == 0, r.output
+    assert "total 90.00 USD" in r.stdout
+    assert cli("validate").exit_code == 0
