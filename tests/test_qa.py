@@ -70,3 +70,25 @@ def test_invoice_add_keeps_a_discount_line(cli):
     assert r.exit_code == 0, r.output
     assert "total 90.00 USD" in r.stdout
     assert cli("validate").exit_code == 0
+
+
+HOSTILE = "\x1b[31mEvil\x1b[0m \x07<script>"
+
+
+def test_ics_and_vcf_carry_no_control_characters_from_user_data(cli, tmp_path):
+    import re
+    assert cli("contact", "add", HOSTILE, "--category", "legal", "--email", "evil@x.test", "--id", "evil",
+               "--company", "Bad\x1b]0;title\x07 Co").exit_code == 0
+    assert cli("meeting", "add", "Meet \x1b[1mnow\x1b[0m; a,b", "--at", "2026-12-01 10:00", "--with", "evil",
+               "--agenda", "line one\nline\x07two").exit_code == 0
+    ics, vcf = tmp_path / "m.ics", tmp_path / "c.vcf"
+    assert cli("calendar", "export", "--ics", ics).exit_code == 0
+    assert cli("contact", "export", "--vcf", "--out", vcf).exit_code == 0
+    control = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")   # CR LF line ends are allowed
+    for path in (ics, vcf):
+        text = path.read_bytes().decode()
+        assert not control.search(text), (path.name, control.findall(text))
+    ics_text = ics.read_bytes().decode().replace("\r\n ", "")
+    assert "SUMMARY:Meet now\\; a\\,b" in ics_text
+    assert "Agenda: line one\\nlinetwo" in ics_text
+    assert "FN:Evil <script>" in vcf.read_bytes().decode()
