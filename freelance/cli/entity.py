@@ -42,6 +42,9 @@ EXAMPLES = {
 SAMPLE_ID = {"client": "acme", "project": "acme-website", "service": "acme-build", "invoice": "INV-2026-019",
              "income": "TX-ID", "expense": "TX-ID", "contact": "sam-sample", "resource": "pricing-guide",
              "goal": "emergency-fund", "meeting": "MEETING-ID"}
+# ...and one that `rm` can remove (nothing links to it; ux-design is what the add example makes).
+SAMPLE_RM = {**SAMPLE_ID, "client": "pied-piper", "project": "studio-site", "service": "ux-design",
+             "contact": "ines-insure"}
 SAMPLE_EDIT = {"client": "--email ann@acme.example", "project": "--priority medium", "service": "--rate 110",
                "invoice": "--due 2026-12-31", "income": "--received", "expense": "--description \"Figma, annual\"",
                "contact": "--phone \"+44 20 7946 0001\"", "resource": "--category budgeting",
@@ -331,7 +334,7 @@ def build(noun: str) -> typer.Typer:
             rec = ops.find(book, kind.name, rid, noun)
             ops.remove(book, rec, force)
         say(f"removed {noun} '{rec.id}'")
-    rm.__doc__ = f"Remove {_a(noun)} (refused while other records link to it).\n\nExample: freelance {noun} rm {SAMPLE_ID[noun]}"
+    rm.__doc__ = f"Remove {_a(noun)} (refused while other records link to it).\n\nExample: freelance {noun} rm {SAMPLE_RM[noun]}"
     app.command("rm")(rm)
 
     for extra in EXTRA.get(noun, []):
