@@ -92,3 +92,14 @@ def test_ics_and_vcf_carry_no_control_characters_from_user_data(cli, tmp_path):
     assert "SUMMARY:Meet now\\; a\\,b" in ics_text
     assert "Agenda: line one\\nlinetwo" in ics_text
     assert "FN:Evil <script>" in vcf.read_bytes().decode()
+
+
+@pytest.mark.parametrize("args", [("income", "add", "-5"), ("expense", "add", "-49.90"),
+                                  ("project", "log", "acme-website", "-2.5")])
+def test_a_negative_amount_says_so_instead_of_no_such_option(cli, args):
+    before = _bytes(cli.book)
+    r = cli(*args)
+    assert r.exit_code == 2, r.output
+    assert "Error: a negative number is not accepted here" in r.stderr
+    assert "No such option" not in r.stderr
+    assert _bytes(cli.book) == before

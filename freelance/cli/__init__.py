@@ -73,6 +73,12 @@ class LazyGroup(TyperGroup):
             ctx.exit(exc.exit_code)
         except BrokenPipeError:
             ctx.exit(0)
+        except typer._click.exceptions.NoSuchOption as exc:
+            import re
+            if re.fullmatch(r"-[\d.,]+", exc.option_name):   # `income add -5`: not "No such option: -5"
+                exc.message = ("a negative number is not accepted here: amounts and hours are written "
+                               "without a sign (money going out is `freelance expense add`)")
+            raise
 
 
 app = typer.Typer(
