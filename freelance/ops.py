@@ -42,7 +42,8 @@ def number_text(text: str, opt: str) -> str:
 
 
 def slug(text: str) -> str:
-    t = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    from .render import clean   # an escape sequence is not part of the name: "\x1b[31mRed" -> "red"
+    t = unicodedata.normalize("NFKD", clean(str(text))).encode("ascii", "ignore").decode()
     t = re.sub(r"[^a-zA-Z0-9]+", "-", t).strip("-").lower()
     return t[:60].strip("-") or "item"
 
@@ -116,6 +117,8 @@ def parse_value(book: Book, f: Field, raw, *, option: str | None = None):
         if low in ("false", "no", "0"):
             return False
         raise UsageError(f"{opt}: expected true or false, got {text!r}")
+    if f.required and not text.strip():
+        raise UsageError(f"{opt}: must not be blank")
     allowed = list(f.choices) or (book.settings.allowed(f.setting) if f.setting else [])
     if (f.choices or f.setting) and text not in allowed:
         hint = (f"; add it with `freelance settings add {f.setting} {text}`" if f.setting else "")

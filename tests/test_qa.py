@@ -103,3 +103,18 @@ def test_a_negative_amount_says_so_instead_of_no_such_option(cli, args):
     assert "Error: a negative number is not accepted here" in r.stderr
     assert "No such option" not in r.stderr
     assert _bytes(cli.book) == before
+
+
+@pytest.mark.parametrize("args", [("client", "add", "   ", "--stage", "lead"), ("client", "edit", "acme", "--name", " "),
+                                  ("meeting", "add", "\t", "--at", "2026-12-01 10:00")])
+def test_a_blank_name_is_refused(cli, args):
+    before = _bytes(cli.book)
+    r = cli(*args)
+    assert r.exit_code == 2, r.output
+    assert "must not be blank" in r.stderr
+    assert _bytes(cli.book) == before
+
+
+def test_an_id_made_from_a_name_leaves_escape_sequences_out(cli):
+    r = cli("client", "add", "\x1b[31mRed\x1b[0m Rocket", "--stage", "lead")
+    assert (r.exit_code, r.stdout) == (0, "added client 'red-rocket'\n"), r.output
