@@ -118,3 +118,17 @@ def test_a_blank_name_is_refused(cli, args):
 def test_an_id_made_from_a_name_leaves_escape_sequences_out(cli):
     r = cli("client", "add", "\x1b[31mRed\x1b[0m Rocket", "--stage", "lead")
     assert (r.exit_code, r.stdout) == (0, "added client 'red-rocket'\n"), r.output
+
+
+def test_a_table_clips_long_text_and_keeps_each_row_on_one_line(cli):
+    long = "Very long name " * 20
+    assert cli("client", "add", long, "--stage", "lead", "--id", "longname").exit_code == 0
+    assert cli("client", "add", "two\nlines", "--stage", "lead", "--id", "twolines").exit_code == 0
+    r = cli("client", "list", "--stage", "lead")
+    assert r.exit_code == 0, r.output
+    row = next(line for line in r.stdout.splitlines() if line.startswith("longname "))
+    assert "Very long name Very long name Very long…" in row and long.strip() not in row
+    assert max(len(line) for line in r.stdout.splitlines()) < 130
+    assert any(line.startswith("twolines ") and "two lines" in line for line in r.stdout.splitlines())
+    csv = cli("client", "list", "--stage", "lead", "--format", "csv").stdout   # csv keeps it all
+    assert long in csv and '"two\nlines"' in csv
