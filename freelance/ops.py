@@ -127,6 +127,8 @@ def parse_value(book: Book, f: Field, raw, *, option: str | None = None):
         raise UsageError(f"{opt}: {text!r} does not look like an email address")
     if f.check == "url" and not _URL.match(text):
         raise UsageError(f"{opt}: {text!r} is not a URL (expected https://...)")
+    if f.check == "currency" and not re.fullmatch(r"[A-Z]{3}", text):
+        raise UsageError(f"{opt}: expected a three-letter code like USD or EUR, got {text!r}")
     return text
 
 
@@ -266,12 +268,22 @@ def plan_add(book: Book, kind: Kind, values: dict, rid: str | None = None,
     for f in kind.fields:
         if f.required and f.name != "id" and data.get(f.name) in (None, "", []):
             raise UsageError(f"{f.option_name} is required for a new {kind.name}")
+    _check_date_order(kind, data)
     data["id"] = check_id(book, kind, rid) if rid else new_id(book, kind, data)
     writes, notes = check_links(book, kind, data, create_missing)
     data = ordered(kind, data)
     writes.append(plan_append(book, kind.name, data))
     more, more_notes = follow_ups(book, kind, None, data)
     return data, writes + more, notes + more_notes
+
+
+def _check_date_order(kind: Kind, data: dict) -> None:
+    """Refuse an end before its start (what `validate` reports, a write does not make)."""
+    from .validate import date_order
+    bad = date_order(kind.name, data)
+    if bad:
+        f = kind.field(bad[0])
+        raise UsageError(f"{(f.aliases or (f.option_name,))[0] if f else bad[0]}: {bad[1]}")
 
 
 def edit(book: Book, record: Record, changes: dict) -> list[str]:
@@ -285,6 +297,8 @@ def edit(book: Book, record: Record, changes: dict) -> list[str]:
     probe = {k: v for k, v in changes.items() if v is not None}
     writes, _ = check_links(book, kind, {**probe}, False)
     after = {k: v for k, v in merged.items() if not (k in changes and changes[k] is None)}
+    if set(changes) & {"start", "end", "issued", "due", "target_date"}:   # an old wrong pair does not block other edits
+        _check_date_order(kind, after)
     more, notes = follow_ups(book, kind, record, after)
     apply(book, writes + [plan_update(book, record, changes)] + more)
     return notes

@@ -132,3 +132,33 @@ def test_a_table_clips_long_text_and_keeps_each_row_on_one_line(cli):
     assert any(line.startswith("twolines ") and "two lines" in line for line in r.stdout.splitlines())
     csv = cli("client", "list", "--stage", "lead", "--format", "csv").stdout   # csv keeps it all
     assert long in csv and '"two\nlines"' in csv
+
+
+@pytest.mark.parametrize("args, message", [
+    (("project", "add", "P", "--client", "acme", "--start", "2026-12-01", "--end", "2026-11-01"),
+     "--end: end 2026-11-01 is before start 2026-12-01"),
+    (("service", "add", "S", "--client", "acme", "--pricing", "fixed", "--rate", "5", "--start", "2026-12-01",
+      "--end", "2026-11-01"), "--end: end 2026-11-01 is before start 2026-12-01"),
+    (("project", "edit", "acme-website", "--end", "2026-01-01"), "--end: end 2026-01-01 is before start 2026-09-01"),
+    (("invoice", "edit", "INV-2026-019", "--due", "2020-01-01"), "--due: due 2020-01-01 is before issued 2026-11-20"),
+    (("meeting", "add", "M", "--at", "2026-12-01 10:00", "--end", "2026-12-01 09:00"),
+     "--end: end 2026-12-01 09:00 is before start 2026-12-01 10:00"),
+    (("goal", "add", "G", "--category", "health", "--target", "5", "--start", "2027-01-01", "--by", "2026-01-01"),
+     "--by: target_date 2026-01-01 is before start 2027-01-01"),
+    (("client", "edit", "acme", "--currency", "dollars"), "--currency: expected a three-letter code like USD or EUR, got 'dollars'"),
+    (("invoice", "add", "--client", "acme", "--amount", "100", "--currency", "usd"),
+     "--currency: expected a three-letter code like USD or EUR, got 'usd'"),
+])
+def test_add_and_edit_refuse_what_validate_reports(cli, args, message):
+    before = _bytes(cli.book)
+    r = cli(*args)
+    assert (r.exit_code, r.stderr) == (2, f"freelance: error: {message}\n"), r.output
+    assert _bytes(cli.book) == before
+
+
+def test_validate_reports_a_currency_that_is_not_a_code(cli):
+    path = cli.book / "clients.yaml"
+    path.write_text(path.read_text().replace("  stage: lead\n", "  stage: lead\n  currency: usd\n", 1))
+    r = cli("validate")
+    assert r.exit_code == 1
+    assert "currency 'usd' is not a three-letter code like USD or EUR" in r.stdout
