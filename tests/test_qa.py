@@ -162,3 +162,10 @@ def test_validate_reports_a_currency_that_is_not_a_code(cli):
     r = cli("validate")
     assert r.exit_code == 1
     assert "currency 'usd' is not a three-letter code like USD or EUR" in r.stdout
+
+
+@pytest.mark.parametrize("option", [("--today", "2026-11-25"), ("--books", "."), ("--no-cache",)])
+def test_a_global_option_after_the_command_says_where_it_goes(cli, option):
+    r = cli("validate", *option)
+    assert r.exit_code == 2, r.output
+    assert f"Error: {option[0]} is an option of freelance itself: put it before the command" in r.stderr

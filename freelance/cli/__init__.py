@@ -78,6 +78,10 @@ class LazyGroup(TyperGroup):
             if re.fullmatch(r"-[\d.,]+", exc.option_name):   # `income add -5`: not "No such option: -5"
                 exc.message = ("a negative number is not accepted here: amounts and hours are written "
                                "without a sign (money going out is `freelance expense add`)")
+            elif exc.option_name in ("--books", "--today", "--no-cache"):   # given after the command
+                value = "" if exc.option_name == "--no-cache" else " ..."
+                exc.message = (f"{exc.option_name} is an option of freelance itself: put it before the command, "
+                               f"as in `freelance {exc.option_name}{value} COMMAND ...`")
             raise
 
 
