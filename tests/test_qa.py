@@ -169,3 +169,20 @@ def test_a_global_option_after_the_command_says_where_it_goes(cli, option):
     r = cli("validate", *option)
     assert r.exit_code == 2, r.output
     assert f"Error: {option[0]} is an option of freelance itself: put it before the command" in r.stderr
+
+
+@pytest.mark.parametrize("args", [("client", "list", "--out", "{tmp}"), ("calendar", "export", "--ics", "{tmp}"),
+                                  ("report", "summary", "--out", "{tmp}")])
+def test_out_to_a_folder_is_refused_without_a_traceback(cli, tmp_path, args):
+    r = cli(*[a.format(tmp=tmp_path) for a in args])
+    assert r.exit_code == 2, r.output
+    assert r.stderr == f"freelance: error: {args[2]}: {tmp_path} is a folder; give a file name in it\n"
+
+
+def test_a_folder_that_cannot_be_written_is_an_error_not_a_traceback(tmp_path):
+    from conftest import run_proc
+    r = run_proc("init", "/proc/no-book-here", "--no-git")     # even root cannot mkdir in /proc
+    assert r.returncode == 1, r
+    assert r.stderr == "freelance: error: No such file or directory: /proc/no-book-here\n"
+    r = run_proc("--books", str(tmp_path), "demo", "/proc/no-demo", "--transactions", "10")
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r

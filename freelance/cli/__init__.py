@@ -73,6 +73,11 @@ class LazyGroup(TyperGroup):
             ctx.exit(exc.exit_code)
         except BrokenPipeError:
             ctx.exit(0)
+        except OSError as exc:   # the disk said no (permissions, a read-only or full file system)
+            from ..render import clean
+            where = f": {exc.filename}" if exc.filename else ""
+            typer.echo(f"freelance: error: {clean(exc.strerror or str(exc))}{clean(str(where))}", err=True)
+            ctx.exit(1)
         except typer._click.exceptions.NoSuchOption as exc:
             import re
             if re.fullmatch(r"-[\d.,]+", exc.option_name):   # `income add -5`: not "No such option: -5"
