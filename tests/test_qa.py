@@ -186,3 +186,20 @@ def test_a_folder_that_cannot_be_written_is_an_error_not_a_traceback(tmp_path):
     assert r.stderr == "freelance: error: No such file or directory: /proc/no-book-here\n"
     r = run_proc("--books", str(tmp_path), "demo", "/proc/no-demo", "--transactions", "10")
     assert r.returncode == 1 and "Traceback" not in r.stderr, r
+
+
+@pytest.mark.parametrize("bom, eol", [(b"", b"\r\n"), (b"\xef\xbb\xbf", b"\n"), (b"\xef\xbb\xbf", b"\r\n")])
+def test_writes_keep_a_files_crlf_line_ends_and_byte_order_mark(cli, bom, eol):
+    path = cli.book / "clients.yaml"
+    path.write_bytes(bom + path.read_bytes().replace(b"\n", eol))
+    assert cli("client", "add", "New One", "--stage", "lead").exit_code == 0
+    assert cli("client", "move", "hooli", "client").exit_code == 0
+    assert cli("client", "edit", "acme", "--notes", "two\nlines").exit_code == 0
+    data = path.read_bytes()
+    assert data.startswith(bom + b"#")
+    lines = data.split(b"\n")[:-1]
+    assert all(line.endswith(b"\r") == (eol == b"\r\n") for line in lines)
+    assert b"  stage: client" + eol in data and b"- id: new-one" + eol in data
+    assert cli("validate").exit_code == 0
+    r = cli("client", "show", "acme", "--format", "json")
+    assert '"notes": "two\\nlines"' in r.stdout
