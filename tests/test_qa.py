@@ -203,3 +203,9 @@ def test_writes_keep_a_files_crlf_line_ends_and_byte_order_mark(cli, bom, eol):
     assert cli("validate").exit_code == 0
     r = cli("client", "show", "acme", "--format", "json")
     assert '"notes": "two\\nlines"' in r.stdout
+
+
+def test_version():
+    from freelance import __version__
+    r = run_cli("--version", today=None)
+    assert (r.exit_code, r.stdout) == (0, f"freelance {__version__}\n")

@@ -103,6 +103,13 @@ app = typer.Typer(
 )
 
 
+def _version(value: bool) -> None:
+    if value:
+        from .. import __version__
+        typer.echo(f"freelance {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def root(
     ctx: typer.Context,
@@ -114,6 +121,9 @@ def root(
     no_cache: bool = typer.Option(False, "--no-cache",
                                   help="Parse every file; neither read nor write the parse cache "
                                        "(.freelance/cache/ in the book, safe to delete)."),
+
+    version: bool = typer.Option(False, "--version", is_eager=True, callback=_version,
+                                 help="Print the version and exit."),
 ):
     """A freelancer's back office in plain-text YAML books kept in git."""
     from .common import State
