@@ -209,3 +209,33 @@ def test_version():
     from freelance import __version__
     r = run_cli("--version", today=None)
     assert (r.exit_code, r.stdout) == (0, f"freelance {__version__}\n")
+
+
+def test_any_name_round_trips_and_no_output_format_carries_control_characters(tmp_path_factory):
+    import json
+    import re
+    import shutil
+
+    from hypothesis import HealthCheck, given, settings, strategies as st
+
+    from conftest import DEMO
+    book = tmp_path_factory.mktemp("hyp") / "book"
+    shutil.copytree(DEMO, book, ignore=shutil.ignore_patterns(".freelance"))
+    control = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+    counter = iter(range(10**6))
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=80)
+           .filter(lambda s: s.strip() and not s.startswith("-")))
+    def check(name):
+        rid = f"hyp-{next(counter)}"
+        r = run_cli("client", "add", name, "--stage", "lead", "--id", rid, books=book)
+        assert r.exit_code == 0, r.output
+        shown = run_cli("client", "show", rid, "--format", "json", books=book)
+        assert json.loads(shown.stdout)["name"] == name
+        for fmt in ("table", "markdown", "csv"):
+            out = run_cli("client", "list", "--stage", "lead", "--format", fmt, books=book)
+            assert out.exit_code == 0, out.output
+            assert not control.search(out.stdout.replace("\r\n", "\n")), (fmt, name)
+        assert run_cli("validate", books=book).exit_code == 0
+    check()
