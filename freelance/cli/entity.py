@@ -403,15 +403,8 @@ def _check_filters(book, kind: Kind, recs, status, client, filters: dict) -> Non
 
 
 def _range(book, date_from, date_to, period):
-    from ..dates import parse_date, parse_period
-    start = end = None
-    if period:
-        start, end = parse_period(period)
-    if date_from:
-        start = parse_date(date_from, book.today, "--from")
-    if date_to:
-        end = parse_date(date_to, book.today, "--to")
-    return start, end
+    from ..dates import window
+    return window(book.today, date_from, date_to, period)
 
 
 def _range_params():
