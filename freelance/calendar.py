@@ -202,7 +202,7 @@ def to_ics(g: Graph, with_deadlines: bool = False) -> bytes:
     cal.add("prodid", "-//freelance//calendar export//EN")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", str(g.settings.get("name") or "freelance"))
+    cal.add("x-wr-calname", clean(str(g.settings.get("name") or "freelance")))
     cal.add("x-wr-timezone", tzname)
     owner = g.settings.get("owner") if isinstance(g.settings.get("owner"), dict) else {}
     for e in meetings(g):
@@ -212,7 +212,7 @@ def to_ics(g: Graph, with_deadlines: bool = False) -> bytes:
         ev.add("dtstamp", stamp)
         ev.add("dtstart", e.start.replace(tzinfo=tz))
         ev.add("dtend", e.end.replace(tzinfo=tz))
-        ev.add("summary", e.title)
+        ev.add("summary", clean(e.title))
         people = [_attendee(g, a) for a in m.data.get("attendees") or []]
         desc = []
         if m.data.get("agenda"):
@@ -224,12 +224,12 @@ def to_ics(g: Graph, with_deadlines: bool = False) -> bytes:
         if m.data.get("notes"):
             desc.append(str(m.data["notes"]))
         if desc:
-            ev.add("description", "\n".join(desc))
+            ev.add("description", clean("\n".join(desc)))
         place = m.data.get("link")
         if not place and m.data.get("medium") == "in-person":
             place = next((a for _, _, a in people if a), None)
         if place or m.data.get("medium"):
-            ev.add("location", str(place or m.data.get("medium")))
+            ev.add("location", clean(str(place or m.data.get("medium"))))
         if m.data.get("link"):
             ev.add("url", str(m.data["link"]))
         if m.data.get("medium"):
@@ -238,12 +238,12 @@ def to_ics(g: Graph, with_deadlines: bool = False) -> bytes:
             ev.add("priority", PRIORITY[m.data["priority"]])
         if owner.get("email"):
             org = vCalAddress(f"mailto:{owner['email']}")
-            org.params["cn"] = vText(str(owner.get("name") or owner["email"]))
+            org.params["cn"] = vText(clean(str(owner.get("name") or owner["email"])))
             ev.add("organizer", org)
         for name, email, _ in people:
             if email:
                 att = vCalAddress(f"mailto:{email}")
-                att.params["cn"] = vText(name)
+                att.params["cn"] = vText(clean(name))
                 att.params["role"] = vText("REQ-PARTICIPANT")
                 ev.add("attendee", att)
         cal.add_component(ev)
@@ -255,8 +255,8 @@ def to_ics(g: Graph, with_deadlines: bool = False) -> bytes:
             ev.add("dtstart", e.day)
             ev.add("dtend", e.day + dt.timedelta(days=1))
             what = "Invoice" if e.kind == "invoice" else "Project"
-            ev.add("summary", f"{what} {e.title} due")
-            ev.add("description", e.detail)
+            ev.add("summary", clean(f"{what} {e.title} due"))
+            ev.add("description", clean(e.detail))
             ev.add("transp", "TRANSPARENT")
             ev.add("categories", ["deadline"])
             cal.add_component(ev)

@@ -90,3 +90,20 @@ def parse_period(text: str, what: str = "--period") -> tuple[dt.date, dt.date]:
         y = int(m.group(1))
         return dt.date(y, 1, 1), dt.date(y, 12, 31)
     raise UsageError(f"{what}: expected a period like 2026, 2026-Q4 or 2026-11, got {text!r}")
+
+
+def window(today: dt.date, date_from: str | None, date_to: str | None,
+           period: str | None) -> tuple[dt.date | None, dt.date | None]:
+    """(start, end) from --period, then --from and --to over it; refuses a window that ends
+    before it starts (it would silently match nothing)."""
+    start = end = None
+    if period:
+        start, end = parse_period(period)
+    if date_from:
+        start = parse_date(date_from, today, "--from")
+    if date_to:
+        end = parse_date(date_to, today, "--to")
+    if start is not None and end is not None and end < start:
+        raise UsageError(f"--to {end} is before --from {start}" if date_from and date_to else
+                         f"the window ends ({end}) before it starts ({start}): check --period, --from and --to")
+    return start, end

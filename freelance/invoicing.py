@@ -26,8 +26,9 @@ _NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)\Z")
 
 
 def _decimal(text: str, what: str, item: str) -> Decimal:
+    from .ops import number_text
     try:
-        value = Decimal(text.strip().replace(",", "").replace("_", ""))
+        value = Decimal(number_text(text, f"--item {item!r}: {what}"))
     except InvalidOperation:
         value = None
     if value is None or not value.is_finite():
@@ -113,6 +114,9 @@ def plan_invoice(book: Book, values: dict, items: list[str], number: str | None,
             sid = it.get("service")
             if sid and sid not in services:
                 raise UsageError(f"--item: no service '{sid}'{did_you_mean(sid, services)}")
+        subtotal = sum(it["quantity"] * it["unit_price"] for it in values["items"])
+        if subtotal <= 0:   # what `validate` refuses, `add` does not write
+            raise UsageError(f"--item: the lines add up to {subtotal}: an invoice must be for more than zero")
     issued = values.setdefault("issued", book.today)
     if values.get("due") is None:
         values["due"] = issued + dt.timedelta(days=book.settings.payment_terms_days)

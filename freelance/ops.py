@@ -24,10 +24,26 @@ _URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://\S+\Z")
 # million digits (and no longer read back by ruamel.yaml).
 _MAX_DIGITS = 15
 _MAX_PLACES = 10
+# A comma is read only as a thousands separator in its proper place (1,200.50):
+# "1,5" or "1.200,50" would otherwise silently become 15 or 1.20050.
+_THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?\Z")
+
+
+def number_text(text: str, opt: str) -> str:
+    """A number typed on the command line, thousands separators removed; UsageError
+    when a comma is anywhere else (a decimal comma, a misplaced separator)."""
+    t = str(text).strip().replace("_", "")
+    if "," in t:
+        if not _THOUSANDS.match(t):
+            raise UsageError(f"{opt}: {text!r} is not a number: write decimals with a point "
+                             "and commas only between thousands, like 1,200.50 or 1200.50")
+        t = t.replace(",", "")
+    return t
 
 
 def slug(text: str) -> str:
-    t = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    from .render import clean   # an escape sequence is not part of the name: "\x1b[31mRed" -> "red"
+    t = unicodedata.normalize("NFKD", clean(str(text))).encode("ascii", "ignore").decode()
     t = re.sub(r"[^a-zA-Z0-9]+", "-", t).strip("-").lower()
     return t[:60].strip("-") or "item"
 
@@ -61,7 +77,7 @@ def parse_value(book: Book, f: Field, raw, *, option: str | None = None):
         return raw
     text = str(raw)
     if f.type in ("money", "decimal"):
-        t = text.strip().replace(",", "").replace("_", "")
+        t = number_text(text, opt)
         try:
             value = Decimal(t)
         except InvalidOperation:
@@ -101,6 +117,8 @@ def parse_value(book: Book, f: Field, raw, *, option: str | None = None):
         if low in ("false", "no", "0"):
             return False
         raise UsageError(f"{opt}: expected true or false, got {text!r}")
+    if f.required and not text.strip():
+        raise UsageError(f"{opt}: must not be blank")
     allowed = list(f.choices) or (book.settings.allowed(f.setting) if f.setting else [])
     if (f.choices or f.setting) and text not in allowed:
         hint = (f"; add it with `freelance settings add {f.setting} {text}`" if f.setting else "")
@@ -109,7 +127,26 @@ def parse_value(book: Book, f: Field, raw, *, option: str | None = None):
         raise UsageError(f"{opt}: {text!r} does not look like an email address")
     if f.check == "url" and not _URL.match(text):
         raise UsageError(f"{opt}: {text!r} is not a URL (expected https://...)")
+    if f.check == "currency" and not re.fullmatch(r"[A-Z]{3}", text):
+        raise UsageError(f"{opt}: expected a three-letter code like USD or EUR, got {text!r}")
     return text
+
+
+def check_filter(book: Book, f: Field, value: str, option: str, records=()) -> str:
+    """A `list`/`board` filter value: an existing id for a link, an allowed value (or one
+    some record has) otherwise; UsageError with the closest ones, so a typo is not
+    mistaken for "nothing matches"."""
+    if f.type in ("link", "links"):
+        if any(book.get(k, value) for k in f.link):
+            return value
+        pool = [i for k in f.link for i in book.index(k)]
+        raise UsageError(f"{option}: no {' or '.join(f.link)} '{value}'{did_you_mean(value, pool)}")
+    if any(r.data.get(f.name) == value for r in records):
+        return value
+    try:
+        return parse_value(book, f, value, option=option)
+    except UsageError as exc:  # a filter adds nothing: no "add it with `settings add`" hint
+        raise UsageError(exc.message.split("; add it with")[0]) from None
 
 
 def new_id(book: Book, kind: Kind, data: dict) -> str:
@@ -237,12 +274,22 @@ def plan_add(book: Book, kind: Kind, values: dict, rid: str | None = None,
     for f in kind.fields:
         if f.required and f.name != "id" and data.get(f.name) in (None, "", []):
             raise UsageError(f"{f.option_name} is required for a new {kind.name}")
+    _check_date_order(kind, data)
     data["id"] = check_id(book, kind, rid) if rid else new_id(book, kind, data)
     writes, notes = check_links(book, kind, data, create_missing)
     data = ordered(kind, data)
     writes.append(plan_append(book, kind.name, data))
     more, more_notes = follow_ups(book, kind, None, data)
     return data, writes + more, notes + more_notes
+
+
+def _check_date_order(kind: Kind, data: dict) -> None:
+    """Refuse an end before its start (what `validate` reports, a write does not make)."""
+    from .validate import date_order
+    bad = date_order(kind.name, data)
+    if bad:
+        f = kind.field(bad[0])
+        raise UsageError(f"{(f.aliases or (f.option_name,))[0] if f else bad[0]}: {bad[1]}")
 
 
 def edit(book: Book, record: Record, changes: dict) -> list[str]:
@@ -256,6 +303,8 @@ def edit(book: Book, record: Record, changes: dict) -> list[str]:
     probe = {k: v for k, v in changes.items() if v is not None}
     writes, _ = check_links(book, kind, {**probe}, False)
     after = {k: v for k, v in merged.items() if not (k in changes and changes[k] is None)}
+    if set(changes) & {"start", "end", "issued", "due", "target_date"}:   # an old wrong pair does not block other edits
+        _check_date_order(kind, after)
     more, notes = follow_ups(book, kind, record, after)
     apply(book, writes + [plan_update(book, record, changes)] + more)
     return notes

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 FORMATS = ("table", "markdown", "csv", "json")
+TABLE_CELL = 40   # the widest a table cell gets (but a row's first column, its id)
 REPORT_FORMATS = FORMATS + ("html",)
 
 _CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -131,6 +132,9 @@ def render_rows(rows: list[dict], columns: list[Column], fmt: str, json_rows=Non
         return tabulate(body, headers, tablefmt="github", colalign=[c.align for c in columns], disable_numparse=True) + "\n"
     if not rows:
         return "(none)\n"
+    # a table is for reading (csv and json carry everything): one line per row, and long
+    # text (a pasted paragraph, a hostile 1,000-character name) clipped after the id column
+    body = [[x if i == 0 else _clip(x.replace("\n", " "), TABLE_CELL) for i, x in enumerate(row)] for row in body]
     return tabulate(body, headers, tablefmt="simple", colalign=[c.align for c in columns], disable_numparse=True) + "\n"
 
 

@@ -80,7 +80,7 @@ class Kind:
 
 F = Field
 _NOTES = F("notes", aliases=("--note",), help="Free text notes.")
-_CURRENCY = F("currency", help="ISO currency code; default the book's currency.")
+_CURRENCY = F("currency", check="currency", help="ISO currency code; default the book's currency.")
 _PRIORITY = F("priority", choices=("low", "medium", "high"), help="low, medium or high.")
 
 CLIENT = Kind(

@@ -19,6 +19,7 @@ from .yamlio import Record
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\Z")
 _URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://\S+\Z")
+_CURRENCY = re.compile(r"[A-Z]{3}\Z")
 
 
 def _p(r: Record, key: str, message: str, severity: str = "error") -> Problem:
@@ -168,6 +169,8 @@ def _check_rule(r: Record, f: Field, c: str, value, name: str, out: list) -> Non
         out.append(_p(r, f.name, f"{name} {value!r} does not look like an email address"))
     elif c == "url" and isinstance(value, str) and not _URL.match(value):
         out.append(_p(r, f.name, f"{name} {value!r} is not a URL (expected https://...)"))
+    elif c == "currency" and isinstance(value, str) and not _CURRENCY.match(value):
+        out.append(_p(r, f.name, f"{name} {value!r} is not a three-letter code like USD or EUR"))
     elif isinstance(value, Decimal):
         if c == "positive" and value <= 0:
             out.append(_p(r, f.name, f"{name} must be more than zero, got {value}"))
@@ -179,14 +182,26 @@ def _check_rule(r: Record, f: Field, c: str, value, name: str, out: list) -> Non
             out.append(_p(r, f.name, f"{name} must be more than 0 and at most 24 in one entry, got {value}"))
 
 
+# kind -> (first, second): the second may not be before the first (`add`/`edit` refuse it too)
+DATE_PAIRS = {"project": ("start", "end"), "service": ("start", "end"), "goal": ("start", "target_date"),
+              "meeting": ("start", "end"), "invoice": ("issued", "due")}
+
+
+def date_order(kind_name: str, data: dict) -> tuple[str, str] | None:
+    """(field, message) when a record's second date is before its first."""
+    a, b = DATE_PAIRS.get(kind_name, ("", ""))
+    x, y = data.get(a), data.get(b)
+    if isinstance(x, dt.date) and isinstance(y, dt.date) and type(x) is type(y) and y < x:
+        return b, f"{b} {_when(y)} is before {a} {_when(x)}"
+    return None
+
+
 def check_dates(g: Graph) -> Iterable[Problem]:
-    pairs = {"project": ("start", "end"), "service": ("start", "end"), "goal": ("start", "target_date"),
-             "meeting": ("start", "end"), "invoice": ("issued", "due")}
-    for kind_name, (a, b) in pairs.items():
+    for kind_name in DATE_PAIRS:
         for r in g.records(kind_name):
-            x, y = r.data.get(a), r.data.get(b)
-            if isinstance(x, dt.date) and isinstance(y, dt.date) and type(x) is type(y) and y < x:
-                yield _p(r, b, f"{b} {_when(y)} is before {a} {_when(x)}")
+            bad = date_order(kind_name, r.data)
+            if bad:
+                yield _p(r, *bad)
 
 
 def _when(d: dt.date) -> str:

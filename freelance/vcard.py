@@ -27,9 +27,10 @@ def export(book: Book, records, version: str = "3.0") -> str:
     import vobject
     if version not in ("3.0", "4.0"):
         raise UsageError(f"--version: expected 3.0 or 4.0, got {version!r}")
+    from .render import clean   # RFC 6350 text has no control characters (ESC, BEL...)
     out = []
     for r in records:
-        d = r.data
+        d = {k: clean(v) if isinstance(v, str) else v for k, v in r.data.items()}
         card = vobject.vCard()
         card.add("version").value = version
         card.add("uid").value = f"{r.id}{UID_SUFFIX}"

@@ -12,9 +12,11 @@ with the file). See docs/writing.md.
 """
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import io
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from decimal import Decimal
@@ -251,6 +253,17 @@ def settings_update(book: Book, change) -> Write:
     return Write(SETTINGS_FILE, dump(doc))
 
 
+def _as_before(text: str, current: bytes | None) -> bytes:
+    """The new text in the file's own conventions: a byte-order mark and CRLF line
+    ends are kept (new and edited lines get them too), not mixed with LF."""
+    data = text.encode("utf-8")
+    if current and current.split(b"\n", 1)[0].endswith(b"\r"):
+        data = re.sub(rb"(?<!\r)\n", b"\r\n", data)
+    if current and current.startswith(codecs.BOM_UTF8) and not data.startswith(codecs.BOM_UTF8):
+        data = codecs.BOM_UTF8 + data
+    return data
+
+
 def apply(book: Book, writes: list[Write]) -> None:
     """Write every file atomically, after checking none changed since it was read.
 
@@ -275,7 +288,7 @@ def apply(book: Book, writes: list[Write]) -> None:
             fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
             staged.append((tmp, path))
             with os.fdopen(fd, "wb") as fh:
-                fh.write(w.text.encode("utf-8"))
+                fh.write(_as_before(w.text, current))
                 fh.flush()
                 os.fsync(fh.fileno())
             if mode is not None:

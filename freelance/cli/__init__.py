@@ -73,6 +73,21 @@ class LazyGroup(TyperGroup):
             ctx.exit(exc.exit_code)
         except BrokenPipeError:
             ctx.exit(0)
+        except OSError as exc:   # the disk said no (permissions, a read-only or full file system)
+            from ..render import clean
+            where = f": {exc.filename}" if exc.filename else ""
+            typer.echo(f"freelance: error: {clean(exc.strerror or str(exc))}{clean(str(where))}", err=True)
+            ctx.exit(1)
+        except typer._click.exceptions.NoSuchOption as exc:
+            import re
+            if re.fullmatch(r"-[\d.,]+", exc.option_name):   # `income add -5`: not "No such option: -5"
+                exc.message = ("a negative number is not accepted here: amounts and hours are written "
+                               "without a sign (money going out is `freelance expense add`)")
+            elif exc.option_name in ("--books", "--today", "--no-cache"):   # given after the command
+                value = "" if exc.option_name == "--no-cache" else " ..."
+                exc.message = (f"{exc.option_name} is an option of freelance itself: put it before the command, "
+                               f"as in `freelance {exc.option_name}{value} COMMAND ...`")
+            raise
 
 
 app = typer.Typer(
@@ -88,6 +103,13 @@ app = typer.Typer(
 )
 
 
+def _version(value: bool) -> None:
+    if value:
+        from .. import __version__
+        typer.echo(f"freelance {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def root(
     ctx: typer.Context,
@@ -99,6 +121,9 @@ def root(
     no_cache: bool = typer.Option(False, "--no-cache",
                                   help="Parse every file; neither read nor write the parse cache "
                                        "(.freelance/cache/ in the book, safe to delete)."),
+
+    version: bool = typer.Option(False, "--version", is_eager=True, callback=_version,
+                                 help="Print the version and exit."),
 ):
     """A freelancer's back office in plain-text YAML books kept in git."""
     from .common import State

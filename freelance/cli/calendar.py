@@ -94,7 +94,7 @@ def build(name: str) -> typer.Typer:
             else:
                 sys.stdout.write(data.decode("utf-8"))
             return
-        emit(data.decode("utf-8"), ics)
+        emit(data.decode("utf-8"), ics, "--ics")
         n = data.count(b"BEGIN:VEVENT")
         say(f"wrote {n} event{'s' if n != 1 else ''} to {ics}")
 

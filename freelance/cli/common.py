@@ -69,15 +69,20 @@ def check_format(fmt: str, allowed=("table", "markdown", "csv", "json")) -> str:
     return fmt
 
 
-def emit(text: str, out: str | None = None) -> None:
+def emit(text: str, out: str | None = None, option: str = "--out") -> None:
     """Print, or write to `out` atomically (temporary file, fsync, rename)."""
     if out:
         import tempfile
         path = Path(out).expanduser()
         folder = path.parent if str(path.parent) else Path(".")
         if not folder.is_dir():
-            raise UsageError(f"--out: folder {folder} does not exist")
-        fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", dir=folder)
+            raise UsageError(f"{option}: folder {folder} does not exist")
+        if path.is_dir():
+            raise UsageError(f"{option}: {path} is a folder; give a file name in it")
+        try:
+            fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", dir=folder)
+        except OSError as exc:
+            raise UsageError(f"{option}: cannot write in {folder} ({exc.strerror})") from None
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(text)

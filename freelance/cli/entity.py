@@ -42,6 +42,9 @@ EXAMPLES = {
 SAMPLE_ID = {"client": "acme", "project": "acme-website", "service": "acme-build", "invoice": "INV-2026-019",
              "income": "TX-ID", "expense": "TX-ID", "contact": "sam-sample", "resource": "pricing-guide",
              "goal": "emergency-fund", "meeting": "MEETING-ID"}
+# ...and one that `rm` can remove (nothing links to it; ux-design is what the add example makes).
+SAMPLE_RM = {**SAMPLE_ID, "client": "pied-piper", "project": "studio-site", "service": "ux-design",
+             "contact": "ines-insure"}
 SAMPLE_EDIT = {"client": "--email ann@acme.example", "project": "--priority medium", "service": "--rate 110",
                "invoice": "--due 2026-12-31", "income": "--received", "expense": "--description \"Figma, annual\"",
                "contact": "--phone \"+44 20 7946 0001\"", "resource": "--category budgeting",
@@ -178,6 +181,7 @@ def build(noun: str) -> typer.Typer:
         start, end = _range(book, date_from, date_to, period)
         kind_, recs = _records(book, noun)
         g = Graph(book)
+        _check_filters(book, kind, recs, status, client, {f: filters.get("f_" + f.name) for f in list_filters})
         if status:
             recs = [r for r in recs if r.data.get(kind.status) == status]
         if client:
@@ -313,6 +317,7 @@ def build(noun: str) -> typer.Typer:
                     choices = [x.name for x in kind.fields if x.choices or x.setting]
                     raise UsageError(f"--by: cannot group by {by!r}; one of {', '.join(choices)}{did_you_mean(by, choices)}")
             _, recs = _records(book, noun)
+            _check_filters(book, kind, recs, None, client, {})
             if client:
                 recs = [r for r in recs if r.data.get("client") == client]
             g = Graph(book)
@@ -329,7 +334,7 @@ def build(noun: str) -> typer.Typer:
             rec = ops.find(book, kind.name, rid, noun)
             ops.remove(book, rec, force)
         say(f"removed {noun} '{rec.id}'")
-    rm.__doc__ = f"Remove {_a(noun)} (refused while other records link to it).\n\nExample: freelance {noun} rm {SAMPLE_ID[noun]}"
+    rm.__doc__ = f"Remove {_a(noun)} (refused while other records link to it).\n\nExample: freelance {noun} rm {SAMPLE_RM[noun]}"
     app.command("rm")(rm)
 
     for extra in EXTRA.get(noun, []):
@@ -384,16 +389,22 @@ def _done(d: dict) -> str:
     return f"done n/a ({d.get('completion_note') or 'no basis'})"
 
 
+def _check_filters(book, kind: Kind, recs, status, client, filters: dict) -> None:
+    """Refuse a filter value that matches nothing because it is misspelt (exit 2, did you mean)."""
+    from ..ops import check_filter
+    from ..schema import Field
+    if status:
+        check_filter(book, kind.field(kind.status), status, f"--{kind.status}", recs)
+    if client:
+        check_filter(book, kind.field("client") or Field("client", "link", link=("client",)), client, "--client")
+    for f, want in filters.items():
+        if want:
+            check_filter(book, f, want, (f.aliases or (f.option_name,))[0], recs)
+
+
 def _range(book, date_from, date_to, period):
-    from ..dates import parse_date, parse_period
-    start = end = None
-    if period:
-        start, end = parse_period(period)
-    if date_from:
-        start = parse_date(date_from, book.today, "--from")
-    if date_to:
-        end = parse_date(date_to, book.today, "--to")
-    return start, end
+    from ..dates import window
+    return window(book.today, date_from, date_to, period)
 
 
 def _range_params():

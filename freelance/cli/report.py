@@ -86,7 +86,7 @@ def make(name: str):
                                                                help="Exit 1 when CONDITION holds (see the report's help).")] = None):
         import importlib
 
-        from ..dates import parse_date, parse_period
+        from ..dates import window
         from ..errors import UsageError, did_you_mean
         from ..graph import Graph
         from ..reports import Options
@@ -95,12 +95,7 @@ def make(name: str):
         st = state(ctx)
         book = st.book()
         opts = Options(today=book.today)
-        if period:
-            opts.start, opts.end = parse_period(period)
-        if date_from:
-            opts.start = parse_date(date_from, book.today, "--from")
-        if date_to:
-            opts.end = parse_date(date_to, book.today, "--to")
+        opts.start, opts.end = window(book.today, date_from, date_to, period)
         if client:
             if book.get("client", client) is None:
                 raise UsageError(f"--client: no client '{client}'{did_you_mean(client, book.index('client'))}")

@@ -1,0 +1,68 @@
+"""Every `Example:` in the commands' help (the README's command reference) works.
+
+The examples of one noun run in help order against one fresh copy of the demo
+book, as a user trying them one after the other would (so `settings rm stages
+lost` follows `settings add stages lost`). Placeholders such as TX-ID become
+real ids of the demo book, `~` a temporary home; a chained `&& hledger ...`
+is left to tests/test_export.py. An example may find a --fail-on condition
+(exit 1); it must never be misuse (exit 2) or crash.
+"""
+from __future__ import annotations
+
+import shlex
+import shutil
+from collections import defaultdict
+
+import pytest
+
+from conftest import DEMO, run_cli
+from freelance import docgen
+
+EXAMPLES: dict[str, list[str]] = defaultdict(list)
+for _path, _cmd in docgen.walk():
+    _example = docgen.split_help(_cmd)[1]
+    if _example:
+        EXAMPLES[_path[0]].append(_example)
+
+# Placeholders in the help -> an id of that kind in the demo book.
+PLACEHOLDERS = {
+    "income": {"TX-ID": "tx-20261118-36f675"},
+    "expense": {"TX-ID": "tx-20260101-a170b3"},
+    "meeting": {"MEETING-ID": "m-20261127-7961fd"},
+}
+
+
+def _argv(noun: str, example: str, home) -> list[str]:
+    command = example.split("&&")[0].split("|")[0]      # the freelance part of a chain or pipe
+    for placeholder, real in PLACEHOLDERS.get(noun, {}).items():
+        command = command.replace(placeholder, real)
+    command = command.replace("/tmp/", f"{home}/").replace("~/", f"{home}/").replace("--transactions 100000", "--transactions 400")
+    argv = shlex.split(command)
+    assert argv[0] == "freelance", example
+    return argv[1:]
+
+
+def test_placeholders_are_ids_of_the_demo_book():
+    r = run_cli("export", "json", books=DEMO)
+    for noun, mapping in PLACEHOLDERS.items():
+        for real in mapping.values():
+            assert f'"id": "{real}"' in r.stdout, (noun, real)
+    assert any("TX-ID" in e for e in EXAMPLES["income"]), "no placeholder left to substitute: drop PLACEHOLDERS"
+
+
+@pytest.mark.parametrize("noun", list(EXAMPLES))
+def test_every_help_example_runs_on_the_demo_book(noun, tmp_path):
+    book = tmp_path / "book"
+    shutil.copytree(DEMO, book, ignore=shutil.ignore_patterns(".freelance"))
+    home = tmp_path / "home"
+    (home / "Downloads").mkdir(parents=True)
+    vcf = run_cli("contact", "export", "--vcf", books=DEMO)
+    (home / "Downloads" / "contacts.vcf").write_text(vcf.stdout, encoding="utf-8")
+    # `rm` last, as a user would try it: the other examples use the records it removes
+    for example in sorted(EXAMPLES[noun], key=lambda e: f" {noun} rm " in e):
+        argv = _argv(noun, example, home)
+        r = run_cli(*argv, books=book, cwd=tmp_path, env={"HOME": str(home)})
+        assert r.exit_code in (0, 1), f"`{example}` exited {r.exit_code}: {r.output}"
+        assert "Traceback" not in r.output, example
+        if r.exit_code == 1:
+            assert "--fail-on" in example, f"`{example}` exited 1: {r.output}"
