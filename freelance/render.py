@@ -110,8 +110,11 @@ def csv_safe(s: str) -> str:
     return s
 
 
-def render_rows(rows: list[dict], columns: list[Column], fmt: str, json_rows=None) -> str:
-    """Rows as a table, markdown, csv or json (`json_rows` when json wants more than the columns)."""
+def render_rows(rows: list[dict], columns: list[Column], fmt: str, json_rows=None, table_keys=()) -> str:
+    """Rows as a table, markdown, csv or json (`json_rows` when json wants more than the columns).
+    `table_keys`: the columns the 80-column table format keeps (csv, markdown and json keep all)."""
+    if fmt == "table" and table_keys:
+        columns = [c for c in columns if c.key in table_keys]
     if fmt == "json":
         return to_json(json_rows if json_rows is not None else [{c.key: r.get(c.key) for c in columns} for r in rows])
     if fmt == "csv":

@@ -55,12 +55,31 @@ def row(g: Graph, r: Record) -> dict:
     return d
 
 
+# What `list` shows in the table format, per noun, to stay readable at 80
+# columns; --format csv, markdown or json carry every column of `Kind.columns`.
+TABLE_COLUMNS = {
+    "client": ("id", "name", "stage", "contract_value", "invoiced_pct"),
+    "project": ("id", "client", "status", "due", "completion_pct"),
+    "service": ("id", "client", "pricing", "amount", "status"),
+    "invoice": ("id", "client", "due", "status", "total", "balance"),
+    "income": ("id", "date", "amount", "received", "client"),
+    "expense": ("id", "date", "amount", "category", "received"),
+    "contact": ("id", "name", "category", "email", "phone"),
+    "resource": ("id", "type", "category", "open_todos"),
+    "goal": ("id", "target", "actual", "completion_pct", "on_track"),
+    "meeting": ("id", "start", "title", "medium"),
+}
+HEADERS = {"contract_value": "contract", "invoiced_pct": "invoiced %", "completion_pct": "done %",
+           "open_todos": "open to-dos", "on_track": "on track"}
+
+
 def columns(kind: Kind) -> list[Column]:
     cols = []
     for key in kind.columns:
         f = kind.field(key)
         money = key in MONEY and not (f is not None and f.type == "bool")  # a transaction's `received` is yes/no
-        cols.append(Column(key, align="right" if key in RIGHT and (money or key not in MONEY) else "left", money=money, pct=key in PCT))
+        cols.append(Column(key, HEADERS.get(key, ""), align="right" if key in RIGHT and (money or key not in MONEY) else "left",
+                           money=money, pct=key in PCT))
     return cols
 
 

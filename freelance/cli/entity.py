@@ -194,7 +194,8 @@ def build(noun: str) -> typer.Typer:
                 recs = [r for r in recs if r.data.get(f.name) == want
                         or (isinstance(r.data.get(f.name), list) and want in r.data[f.name])]
         rows = [views.row(g, r) for r in recs]
-        emit(render_rows(rows, views.columns(kind), fmt, json_rows=rows if fmt == "json" else None), out)
+        emit(render_rows(rows, views.columns(kind), fmt, json_rows=rows if fmt == "json" else None,
+                         table_keys=views.TABLE_COLUMNS.get(noun, ())), out)
 
     list_params = [_ctx_param()]
     if kind.status:

@@ -35,7 +35,8 @@ def workflow(ctx: typer.Context,
         raise UsageError(f"--client: no client '{client}'{did_you_mean(client, book.index('client'))}")
     start, end = _range(book, date_from, date_to, period)
     data = rows(Graph(book), unlinked=unlinked, pending=pending, start=start, end=end, client=client)
-    emit(render_rows(data, COLUMNS, fmt, json_rows=data if fmt == "json" else None), out)
+    emit(render_rows(data, COLUMNS, fmt, json_rows=data if fmt == "json" else None,
+                     table_keys=("id", "amount", "state", "invoice", "client")), out)
 
 
 def command(name: str):
