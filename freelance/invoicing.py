@@ -128,6 +128,27 @@ def plan_invoice(book: Book, values: dict, items: list[str], number: str | None,
 
 # -- settling ------------------------------------------------------------------------
 
+def check_paid(book: Book, old: Record | None, new: dict) -> tuple[list[Write], list[str]]:
+    """Refuse to mark an invoice paid (by `move` or `edit`) while its received income does
+    not cover the total: that state is what `validate` reports as an error."""
+    if new.get("status") != "paid" or (old is not None and old.data.get("status") == "paid"):
+        return [], []
+    from .errors import UsageError
+    from .graph import Graph
+    from .render import fmt_money
+    inv = old if old is not None else None
+    if inv is None:
+        return [], []
+    g = Graph(book)
+    d = g.derived(inv)
+    if d["received"] >= d["total"] > 0:
+        return [], []
+    owed = d["total"] - d["received"]
+    raise UsageError(f"invoice '{inv.id}' has received {fmt_money(d['received'], d['currency'])} of "
+                     f"{fmt_money(d['total'], d['currency'])}; record the payment and it moves to paid by itself: "
+                     f"`freelance income add {owed} --invoice {inv.id} --received`")
+
+
 def settle(book: Book, old: Record | None, new: dict) -> tuple[list[Write], list[str]]:
     """Income `new` (replacing `old`, when an edit): if it is received and its invoice's
     received income now covers the total, the invoice moves to paid."""

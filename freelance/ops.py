@@ -237,7 +237,8 @@ def check_links(book: Book, kind: Kind, data: dict, create_missing: bool) -> tup
 # What else changes when a record of a kind is added or edited, in the same atomic
 # write: kind -> "module:function(book, old_record | None, new_data) -> (writes, notes)".
 # (Received income that covers an invoice moves it to paid: see docs/workflow.md.)
-FOLLOW_UPS = {"transaction": "freelance.invoicing:settle"}
+# An invoice moved to paid by hand must have the received income to show for it.
+FOLLOW_UPS = {"transaction": "freelance.invoicing:settle", "invoice": "freelance.invoicing:check_paid"}
 
 
 def follow_ups(book: Book, kind: Kind, old: Record | None, new: dict) -> tuple[list[Write], list[str]]:

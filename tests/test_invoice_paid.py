@@ -1,0 +1,26 @@
+"""An invoice is paid when its received income says so, never just because it was dragged there."""
+
+
+def test_moving_an_unpaid_invoice_to_paid_is_refused_with_the_command_that_pays_it(cli):
+    before = (cli.book / "invoices.yaml").read_bytes()
+    r = cli("invoice", "move", "INV-2026-017", "paid")
+    assert r.exit_code == 2
+    assert "received 0.00 USD of 600.00 USD" in r.stderr
+    assert "freelance income add 600.00 --invoice INV-2026-017 --received" in r.stderr
+    assert (cli.book / "invoices.yaml").read_bytes() == before
+    # the command it suggests really pays it, and the invoice moves by itself
+    paid = cli("income", "add", "600.00", "--invoice", "INV-2026-017", "--received")
+    assert paid.exit_code == 0, paid.output
+    assert "invoice 'INV-2026-017' is paid" in paid.stdout
+    assert cli("validate").exit_code == 0
+
+
+def test_a_partly_paid_invoice_cannot_be_edited_to_paid_either(cli):
+    r = cli("invoice", "edit", "INV-2026-009", "--status", "paid")     # 1,000.00 of 2,100.00 received
+    assert r.exit_code == 2
+    assert "received 1,000.00 USD of 2,100.00 USD" in r.stderr
+
+
+def test_other_moves_are_untouched(cli):
+    assert cli("invoice", "move", "INV-2026-019", "sent").exit_code == 0
+    assert cli("invoice", "move", "INV-2026-019", "void").exit_code == 0
