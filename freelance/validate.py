@@ -264,7 +264,7 @@ def check_transactions(g: Graph) -> Iterable[Problem]:
             if t.data.get("category") is not None:
                 yield _p(t, "category", "income takes a classification, not a category", "warning")
             if t.data.get("classification") == "client" and not t.data.get("client"):
-                yield _p(t, "classification", "client income is not linked to a client")
+                yield _p(t, "classification", "client income is not linked to a client yet (`freelance income link`)", "warning")
         elif kind == "expense":
             if not t.data.get("category"):
                 yield _p(t, "id", "expense has no category")

@@ -55,7 +55,7 @@ CASES = {
         "INV-2026-023 in EUR"),
     "client income without client": (
         "", tx(links=""),
-        "transactions/2026.yaml:+5: error: income 'tx-20261120-aaaaaa': client income is not linked to a client"),
+        "transactions/2026.yaml:+5: warning: income 'tx-20261120-aaaaaa': client income is not linked to a client yet (`freelance income link`)"),
     "missing invoice": (
         "", tx(links="  client: acme\n  invoice: INV-2026-O17\n"),
         "transactions/2026.yaml:+9: error: income 'tx-20261120-aaaaaa': invoice 'INV-2026-O17': no such invoice "
