@@ -72,6 +72,12 @@ def run_proc(*args, cwd=None, env=None, input=None, timeout=60) -> subprocess.Co
                           capture_output=True, text=True, input=input, timeout=timeout)
 
 
+def git_commit_all(book: Path) -> None:
+    """Make `book` a git repository with everything committed (to check diffs after a command)."""
+    for args in (["init", "-q"], ["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "start"]):
+        subprocess.run(["git", *args], cwd=book, check=True, capture_output=True)
+
+
 @pytest.fixture
 def demo(tmp_path) -> Path:
     """A fresh copy of the demo book."""

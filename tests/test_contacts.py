@@ -6,7 +6,7 @@ import subprocess
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from conftest import run_cli
+from conftest import run_cli, git_commit_all
 
 APPLE = (
     "BEGIN:VCARD\r\n"
@@ -119,9 +119,7 @@ def test_import_apple_google_and_4_0_cards(cli, tmp_path):
 
 
 def test_import_updates_a_known_contact_in_place(cli, tmp_path):
-    subprocess.run(["git", "init", "-q"], cwd=cli.book, check=True)
-    subprocess.run(["git", "add", "-A"], cwd=cli.book, check=True)
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "s"], cwd=cli.book, check=True)
+    git_commit_all(cli.book)
     f = tmp_path / "sam.vcf"
     f.write_text("BEGIN:VCARD\nVERSION:3.0\nFN:Sam Sample\nEMAIL:sam@sample.test\nTEL:+44 20 7946 9999\nEND:VCARD\n")
     r = cli("contact", "import", f)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from conftest import DEMO, TODAY, check_golden, run_cli
+from conftest import DEMO, TODAY, check_golden, run_cli, git_commit_all
 
 CLIENTS = """\
 - id: acme
@@ -80,9 +80,7 @@ def test_project_add_with_a_date_range_and_refusals(cli):
 
 def test_project_move_and_edit_touch_one_line_each(cli):
     book = cli.book
-    subprocess.run(["git", "init", "-q"], cwd=book, check=True)
-    subprocess.run(["git", "add", "-A"], cwd=book, check=True)
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "start"], cwd=book, check=True)
+    git_commit_all(book)
     r = cli("project", "move", "acme-website", "on-hold")
     assert r.stdout == "moved project 'acme-website': in-progress -> on-hold\n"
     r = cli("project", "edit", "acme-website", "--priority", "medium")

@@ -1,7 +1,7 @@
 """The README's first promise: the demo book loads, validates and shows its pipeline."""
 import subprocess
 
-from conftest import run_cli, run_proc
+from conftest import run_cli, run_proc, git_commit_all
 
 
 def test_demo_book_validates_with_no_errors(cli):
@@ -22,9 +22,7 @@ def test_client_board_shows_three_stage_columns_with_totals(cli):
 
 def test_move_changes_exactly_one_line(cli):
     book = cli.book
-    subprocess.run(["git", "init", "-q"], cwd=book, check=True)
-    subprocess.run(["git", "add", "-A"], cwd=book, check=True)
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "start"], cwd=book, check=True)
+    git_commit_all(book)
     r = cli("client", "move", "hooli", "negotiation")
     assert r.exit_code == 0, r.output
     diff = subprocess.run(["git", "diff", "--numstat"], cwd=book, capture_output=True, text=True).stdout

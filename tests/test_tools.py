@@ -6,11 +6,11 @@ import subprocess
 
 import pytest
 
+from conftest import git_commit_all
+
 
 def _git(book):
-    subprocess.run(["git", "init", "-q"], cwd=book, check=True)
-    subprocess.run(["git", "add", "-A"], cwd=book, check=True)
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "s"], cwd=book, check=True)
+    git_commit_all(book)
 
 
 def _changed_lines(book) -> list[str]:

@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from conftest import git_commit_all
+
 PICK = {"client": ("invoiced", "received", "outstanding"),
         "project": ("invoiced", "received", "completion_pct"),
         "service": ("invoiced", "received"),
@@ -187,9 +189,7 @@ def test_link_refuses_expenses_and_non_client_income(cli):
 def test_link_changes_only_the_link_lines(cli):
     import subprocess
     book = cli.book
-    subprocess.run(["git", "init", "-q"], cwd=book, check=True)
-    subprocess.run(["git", "add", "-A"], cwd=book, check=True)
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "start"], cwd=book, check=True)
+    git_commit_all(book)
     r = cli("income", "link", "tx-20261118-36f675", "--invoice", "INV-2026-018", "--project", "globex-dashboard")
     assert r.exit_code == 0, r.output
     diff = subprocess.run(["git", "diff", "-U0"], cwd=book, capture_output=True, text=True).stdout
