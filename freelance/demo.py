@@ -212,6 +212,16 @@ def generate(n: int, seed: int, today: dt.date) -> dict[str, list[dict]]:
                 tx["project"] = slot["project"]["id"]
             income.append(tx)
     out["invoice"] = invoices
+    # A client's contract covers what was billed to it (with some left to bill), as in a real book.
+    billed: dict[str, Decimal] = defaultdict(Decimal)
+    for inv, (_, c) in zip(invoices, bills):
+        if inv["status"] in ("sent", "paid"):
+            billed[c["id"]] += sum((money(it["quantity"] * it["unit_price"]) for it in inv["items"]), Decimal(0)) \
+                if "items" in inv else inv["amount"]
+    for c in active:
+        if billed[c["id"]]:
+            headroom = Decimal(rng.randrange(100, 140)) / 100
+            c["contract_value"] = (billed[c["id"]] * headroom / 500).to_integral_value() * 500 + 500
 
     # -- the other transactions: expenses and other income ----------------------------------
     txs = income[:n]
