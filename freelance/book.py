@@ -89,6 +89,7 @@ class Book:
             self.cache = ParseCache(self.root)
         self.parsed: list[str] = []   # files parsed from YAML (not taken from the cache) by this Book
         self.files: dict[str, FileResult] = {}
+        self._ready: dict[str, tuple] = {}   # rel -> (FileResult, stamp, parsed?) read ahead by load_all
         self.stamps: dict[str, Stamp] = {}
         self._records: dict[str, list[Record]] = {}
         self._index: dict[str, dict[str, Record]] = {}
@@ -166,8 +167,15 @@ class Book:
 
     def read_file(self, rel: str, kind: Kind) -> FileResult:
         if rel not in self.files:
-            hit = self.cache.load(rel, self.path(rel)) if self.cache is not None else None
-            if hit is not None:
+            ready = self._ready.pop(rel, None) if self._ready else None
+            hit = None if ready is not None else \
+                self.cache.load(rel, self.path(rel)) if self.cache is not None else None
+            if ready is not None:
+                res, known, was_parsed = ready
+                self.stamps[rel] = Stamp(None, None, known)
+                if was_parsed:
+                    self.parsed.append(rel)
+            elif hit is not None:
                 res, known = hit
                 self.stamps[rel] = Stamp(None, None, known)
             else:
@@ -179,7 +187,7 @@ class Book:
                         res = read_records(data, rel, kind)
                     self.parsed.append(rel)
                     if self.cache is not None:
-                        self.cache.store(rel, self.stamps[rel], res)
+                        self.cache.store(rel, self.stamps[rel], res, kind.name)
             self.files[rel] = res
             self.problems.extend(res.problems)
         return self.files[rel]
@@ -193,7 +201,12 @@ class Book:
             return
         stamp = Stamp(data, st)
         if stamp.size == len(data):
-            self.cache.store(rel, stamp, res)
+            kind = next((k.name for k in KINDS.values() if rel in (k.path,) or (k.sharded and rel.startswith(k.path + "/"))), "")
+            self.cache.store(rel, stamp, res, kind)
+
+    def listing(self) -> list[str]:
+        """Every file the book's kinds are read from (a new or removed shard changes it)."""
+        return [rel for k in KINDS.values() for rel in self.files_of(k)]
 
     # -- records --------------------------------------------------------------
     def records(self, kind: str | Kind) -> list[Record]:
@@ -220,9 +233,35 @@ class Book:
         return self.index(kind).get(str(rid))
 
     def load_all(self) -> "Book":
+        self._read_ahead()
         for name in KINDS:
             self.records(name)
         return self
+
+    def _read_ahead(self) -> None:
+        """Take what the cache has, and parse the rest on every core when that is worth it
+        (freelance/parallel.py); `read_file` then finds them ready, in its usual order."""
+        todo: dict[str, str] = {}
+        with _no_gc():
+            for k in KINDS.values():
+                if k.name in self._records:
+                    continue
+                for rel in self.files_of(k):
+                    if rel in self.files or rel in self._ready:
+                        continue
+                    hit = self.cache.load(rel, self.path(rel)) if self.cache is not None else None
+                    if hit is not None:
+                        self._ready[rel] = (hit[0], hit[1], False)
+                    else:
+                        todo[rel] = k.name
+            if len(todo) < 2:
+                return
+            from .cache import _TextLoader
+            from .parallel import parse_many
+            for rel, (records, problems, parsed, known) in parse_many(self.root, todo, self.cache is not None).items():
+                res = FileResult(records, problems, parsed, None)
+                res.load_text = _TextLoader(self.path(rel), rel, known[3])
+                self._ready[rel] = (res, known, True)
 
     def forget(self, kind: str):
         """Drop what was read of `kind` (after a write, so the next read sees it)."""

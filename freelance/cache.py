@@ -18,6 +18,15 @@ On the next read the header is compared with `os.stat` of the file:
 The folder can be deleted at any time; `--no-cache` bypasses it. The file's
 text is read only if a write needs it, and then checked against the digest.
 See docs/performance.md for why pickle (and not marshal).
+
+Besides the records, an entry's header holds a small summary of its file
+(`summarize`: per invoice, the received income a transaction shard links to
+it), so a write can sum what an invoice received from every shard's header
+without loading their records.
+
+`store_result`/`load_result` keep a whole command's answer (validate's sorted
+problems) keyed on every file it read, trusted by the same rules, and on
+the source of the whole package (`code_fingerprint`).
 """
 from __future__ import annotations
 
@@ -32,24 +41,60 @@ from pathlib import Path
 from .errors import DataError
 from .yamlio import FileResult
 
-FORMAT = 1
+FORMAT = 2
 DOUBT_NS = 2_000_000_000          # mtime this close to now or to the entry: check the content
 _FINGERPRINT: str | None = None
+_CODE: str | None = None
 
 
 def fingerprint() -> str:
     """What the parsed form depends on: this format, Python, and the reader's and schema's source."""
     global _FINGERPRINT
     if _FINGERPRINT is None:
-        from . import cache, errors, schema, yamlio
+        from . import cache, errors, graph, schema, yamlio
         h = hashlib.sha1(f"{FORMAT} {sys.version_info[:2]}".encode())
-        for mod in (yamlio, schema, errors, cache):
+        for mod in (yamlio, schema, errors, cache, graph):
             try:
                 h.update(Path(mod.__file__).read_bytes())
             except OSError:
                 h.update(b"?")
         _FINGERPRINT = h.hexdigest()
     return _FINGERPRINT
+
+
+def code_fingerprint() -> str:
+    """What a command's result may depend on: Python and the source of every module of the package."""
+    global _CODE
+    if _CODE is None:
+        pkg = Path(__file__).resolve().parent
+        h = hashlib.sha1(f"{FORMAT} {sys.version_info[:2]}".encode())
+        for f in sorted(pkg.rglob("*.py")):
+            h.update(f.relative_to(pkg).as_posix().encode() + b"\0")
+            try:
+                h.update(f.read_bytes())
+            except OSError:
+                h.update(b"?")
+        _CODE = h.hexdigest()
+    return _CODE
+
+
+def summarize(kind: str, records) -> dict:
+    """A file's summary, kept in its entry's header: for transactions, invoice id -> the sum of
+    the received income linked to it (what `Graph.received_income` adds up, file by file)."""
+    if kind != "transaction":
+        return {}
+    from .graph import ZERO, dec
+    out: dict = {}
+    for r in records:
+        d = r.data
+        v = d.get("invoice")
+        if v is None or d.get("kind") != "income" or d.get("received") is not True:
+            continue
+        keys = [x for x in v if isinstance(x, str)] if isinstance(v, list) else [v if v.__class__ is str else str(v)]
+        amount = dec(d.get("amount"))
+        for k in keys:
+            out[k] = out.get(k, ZERO) + amount
+    return out
 
 
 def digest(data: bytes) -> str:
@@ -64,53 +109,122 @@ class ParseCache:
     def entry(self, rel: str) -> Path:
         return self.folder / (rel.replace("/", "%") + ".pickle")
 
+    def _trusted(self, fh, rel: str, path: Path):
+        """The entry's header, if it describes `path` as it is now; else None. Returns
+        (header, text or None): the text when in doubt it had to be read and hashed."""
+        st = os.stat(path)
+        head = pickle.load(fh)
+        if not (isinstance(head, tuple) and len(head) == 9):
+            return None, None
+        fp, rel_, size, mtime_ns, inode, sha, written_ns, _, _ = head
+        if (fp, rel_, size, mtime_ns, inode) != (fingerprint(), rel, st.st_size, st.st_mtime_ns, st.st_ino):
+            return None, None
+        text = None
+        if time.time_ns() - mtime_ns < DOUBT_NS or written_ns - mtime_ns < DOUBT_NS:
+            with open(path, "rb") as f2:
+                data = f2.read()
+            if digest(data) != sha:
+                return None, None
+            text = data.decode("utf-8")
+            if text.startswith("\ufeff"):
+                text = text[1:]
+        return head, text
+
     def load(self, rel: str, path: Path):
         """(FileResult, (size, mtime_ns, inode, digest)) from the cache, or None when it cannot be trusted."""
         try:
-            st = os.stat(path)
             with open(self.entry(rel), "rb") as fh:
-                head = pickle.load(fh)
-                if not (isinstance(head, tuple) and len(head) == 8):
+                head, text = self._trusted(fh, rel, path)
+                if head is None:
                     return None
-                fp, rel_, size, mtime_ns, inode, sha, written_ns, _ = head
-                if (fp, rel_, size, mtime_ns, inode) != (fingerprint(), rel, st.st_size, st.st_mtime_ns, st.st_ino):
-                    return None
-                text = None
-                now = time.time_ns()
-                if now - mtime_ns < DOUBT_NS or written_ns - mtime_ns < DOUBT_NS:
-                    with open(path, "rb") as f2:
-                        data = f2.read()
-                    if digest(data) != sha:
-                        return None
-                    text = data.decode("utf-8")
-                    if text.startswith("\ufeff"):
-                        text = text[1:]
                 records, problems, parsed = pickle.load(fh)
         except Exception:       # missing, stale format, truncated, corrupt: parse the file instead
             return None
+        _, _, size, mtime_ns, inode, sha, _, _, _ = head
         res = FileResult(records, problems, parsed, text)
         if text is None:
             res.load_text = _TextLoader(path, rel, sha)
         return res, (size, mtime_ns, inode, sha)
 
-    def store(self, rel: str, stamp, res: FileResult) -> None:
+    def summary(self, rel: str, path: Path) -> dict | None:
+        """The file's summary (`summarize`) from its entry's header, without loading its records;
+        None when the entry cannot be trusted."""
+        try:
+            with open(self.entry(rel), "rb") as fh:
+                head, _ = self._trusted(fh, rel, path)
+        except Exception:
+            return None
+        return None if head is None else head[8]
+
+    def store(self, rel: str, stamp, res: FileResult, kind: str = "") -> None:
         """Write the entry for a file just parsed; a cache that cannot be written is no cache."""
         try:
-            if not self.folder.is_dir():
-                self.folder.mkdir(parents=True, exist_ok=True)
-                ignore = self.folder.parent / ".gitignore"
-                if not ignore.exists():
-                    ignore.write_text("# freelance's lock and parse cache: safe to delete\n*\n")
-            head = (fingerprint(), rel, stamp.size, stamp.mtime_ns, stamp.inode, stamp.digest, time.time_ns(), FORMAT)
-            fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=self.folder)
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    pickle.dump(head, fh, protocol=5)
-                    pickle.dump((res.records, res.problems, res.parsed), fh, protocol=5)
-                os.replace(tmp, self.entry(rel))
-            except BaseException:
-                os.unlink(tmp)
-                raise
+            self._folder()
+            head = (fingerprint(), rel, stamp.size, stamp.mtime_ns, stamp.inode, stamp.digest, time.time_ns(),
+                    FORMAT, summarize(kind, res.records))
+            self._write(self.entry(rel), head, (res.records, res.problems, res.parsed))
+        except (OSError, pickle.PicklingError, RecursionError):
+            pass
+
+    def _folder(self) -> None:
+        if not self.folder.is_dir():
+            self.folder.mkdir(parents=True, exist_ok=True)
+            ignore = self.folder.parent / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# freelance's lock and parse cache: safe to delete\n*\n")
+
+    def _write(self, target: Path, head, body) -> None:
+        fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=self.folder)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(head, fh, protocol=5)
+                pickle.dump(body, fh, protocol=5)
+            os.replace(tmp, target)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+
+    # -- whole results ---------------------------------------------------------
+    def _result(self, name: str) -> Path:
+        return self.folder / f"%{name}.pickle"      # '%': no book file's entry starts with it
+
+    def load_result(self, name: str, key, listing: list[str]):
+        """The result stored under `name`, if it was computed with `key`, on the files of
+        `listing`, none of which changed since (the same rules as a file's entry); else None."""
+        try:
+            with open(self._result(name), "rb") as fh:
+                head = pickle.load(fh)
+                if not (isinstance(head, tuple) and len(head) == 5):
+                    return None
+                fp, key_, listing_, files, written_ns = head
+                if fp != code_fingerprint() or key_ != key or listing_ != listing:
+                    return None
+                now = time.time_ns()
+                for rel, (size, mtime_ns, inode, sha) in files.items():
+                    try:
+                        st = os.stat(self.root / rel)
+                    except FileNotFoundError:
+                        if size != -1:
+                            return None
+                        continue
+                    if (st.st_size, st.st_mtime_ns, st.st_ino) != (size, mtime_ns, inode):
+                        return None
+                    if now - mtime_ns < DOUBT_NS or written_ns - mtime_ns < DOUBT_NS:
+                        with open(self.root / rel, "rb") as f2:
+                            if digest(f2.read()) != sha:
+                                return None
+                return pickle.load(fh)
+        except Exception:       # missing, truncated, corrupt, unreadable: compute it again
+            return None
+
+    def store_result(self, name: str, key, listing: list[str], stamps: dict, result) -> None:
+        """Keep `result`, computed from the files read with `stamps` (rel -> Stamp)."""
+        files = {rel: (s.size, s.mtime_ns, s.inode, s.digest) for rel, s in stamps.items()}
+        if any(s[3] is None and s[0] != -1 for s in files.values()):
+            return
+        try:
+            self._folder()
+            self._write(self._result(name), (code_fingerprint(), key, listing, files, time.time_ns()), result)
         except (OSError, pickle.PicklingError, RecursionError):
             pass
 

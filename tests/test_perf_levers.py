@@ -1,0 +1,218 @@
+"""The levers of docs/performance.md change no answer: validate's whole-result cache, parsing
+a cold book on every core, and the per-file summaries writes read instead of records.
+Each test compares with the plain path (--no-cache, or one file after another)."""
+import datetime as dt
+import multiprocessing
+import os
+import pickle
+import shutil
+
+import pytest
+from conftest import TODAY, run_cli, run_proc
+
+from freelance import parallel
+from freelance.book import Book
+from freelance.validate import validate
+
+DAY = dt.date.fromisoformat(TODAY)
+PLANTED = """- id: broken-one
+  name: Broken One
+  stage: lead
+  stage: client
+  contract_value: -5
+  emial: x@y.test
+- id: acme
+  name: Duplicate Acme
+"""
+SHARD = """- id: tx-20190302-aaaaaa
+  date: 2019-03-02
+  kind: expense
+  amount: -4
+  category: softwear
+"""
+
+
+@pytest.fixture
+def messy(demo):
+    with open(demo / "clients.yaml", "a", encoding="utf-8") as fh:
+        fh.write(PLANTED)
+    return demo
+
+
+def answers(book, *extra, today=TODAY):
+    """validate's JSON with the caches, then without: (cached, plain)."""
+    got = run_cli(*extra, "validate", "--format", "json", books=book, today=today)
+    plain = run_cli(*extra, "--no-cache", "validate", "--format", "json", books=book, today=today)
+    assert got.exit_code == plain.exit_code
+    return got.stdout, plain.stdout
+
+
+def from_result_cache(root, today=DAY) -> bool:
+    """validate answered without loading a single record."""
+    book = Book(root, today)
+    validate(book)
+    return book._records == {} and book.files == {}
+
+
+# -- 1. validate's whole-result cache ------------------------------------------------------
+
+def test_validate_answers_from_its_cache_only_when_nothing_changed(messy):
+    first, plain = answers(messy)
+    assert first == plain and '"duplicate key' in first
+    assert (messy / ".freelance" / "cache" / "%validate.pickle").is_file()
+    assert from_result_cache(messy)
+    again, _ = answers(messy)
+    assert again == plain
+
+    # an edit by the tool: a paid invoice back to sent is a warning (its income covers it)
+    assert run_cli("invoice", "move", "INV-2026-001", "sent", books=messy).exit_code == 0
+    assert not from_result_cache(messy)          # (stored again by that run)
+    after_move, plain = answers(messy)
+    assert after_move == plain != first and "received income" in after_move
+
+
+def test_a_hand_edit_of_the_same_size_in_the_same_second_is_seen(messy):
+    answers(messy)
+    path = messy / "clients.yaml"
+    st = os.stat(path)
+    text = path.read_text()
+    assert "stage: client\n" in text
+    with open(path, "r+", encoding="utf-8") as fh:        # same inode, same size, same mtime
+        fh.write(text.replace("stage: client\n", "stage: clienX\n", 1))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert (os.stat(path).st_size, os.stat(path).st_ino) == (st.st_size, st.st_ino)
+    got, plain = answers(messy)
+    assert got == plain and "'clienX' is not one of" in got
+
+
+def test_a_file_added_or_removed_or_another_today_is_seen(messy):
+    before, _ = answers(messy)
+    (messy / "transactions" / "2019.yaml").write_text(SHARD)
+    added, plain = answers(messy)
+    assert added == plain != before and "softwear" in added
+    (messy / "transactions" / "2019.yaml").unlink()
+    removed, plain = answers(messy)
+    assert removed == plain == before
+    early, plain = answers(messy, today="2026-01-05")
+    assert early == plain != before and "in the future" in early
+    assert from_result_cache(messy, dt.date(2026, 1, 5)) and not from_result_cache(messy)
+
+
+def test_a_corrupt_or_foreign_result_is_ignored_and_no_cache_bypasses_it(messy):
+    answers(messy)
+    entry = messy / ".freelance" / "cache" / "%validate.pickle"
+    good = entry.read_bytes()
+    for junk in (b"", b"garbage", good[: len(good) // 2], pickle.dumps(("x",) * 5)):
+        entry.write_bytes(junk)
+        got, plain = answers(messy)
+        assert got == plain and '"duplicate key' in got
+    # a stored answer that lies is still answered when nothing changed (it is trusted) ...
+    entry.write_bytes(good)
+    book = Book(messy, DAY)
+    assert validate(book) == validate(Book(messy, DAY, cache=False))
+    # ... and --no-cache never reads it
+    with open(entry, "rb") as fh:
+        head = pickle.load(fh)
+    entry.write_bytes(pickle.dumps(head) + pickle.dumps([]))
+    assert run_cli("validate", books=messy).exit_code == 0          # the lie, from the cache
+    r = run_cli("--no-cache", "validate", books=messy)
+    assert r.exit_code == 1 and "duplicate key" in r.output
+
+
+def test_validate_in_a_subprocess_twice(messy):
+    runs = [run_proc("--books", messy, "--today", TODAY, "validate") for _ in range(2)]
+    plain = run_proc("--books", messy, "--today", TODAY, "--no-cache", "validate")
+    assert runs[0].stdout == runs[1].stdout == plain.stdout != ""
+    assert runs[0].returncode == runs[1].returncode == plain.returncode == 1
+
+
+# -- 2. parsing a cold book on every core -------------------------------------------------
+
+def snapshot(book: Book):
+    book.load_all()
+    return ({k: [(r.kind, r.data, r.file, r.line, r.lines) for r in book.records(k)] for k in book._records},
+            list(book.problems), sorted(book.parsed))
+
+
+@pytest.fixture
+def big(tmp_path_factory):
+    """A generated book with problems planted in several files."""
+    root = tmp_path_factory.mktemp("gen") / "book"
+    p = run_proc("--today", TODAY, "demo", root, "--transactions", "1500")
+    assert p.returncode == 0, p.stderr
+    with open(root / "clients.yaml", "a", encoding="utf-8") as fh:
+        fh.write(PLANTED)
+    (root / "transactions" / "2019.yaml").write_text(
+        (root / "transactions" / "2019.yaml").read_text() + SHARD + "- id: x\n  date: [unclosed\n")
+    return root
+
+
+@pytest.fixture
+def pooled(monkeypatch):
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)      # a worker even on one core
+
+
+@pytest.mark.parametrize("which", ["demo", "big"])
+def test_the_pool_reads_what_one_file_after_another_reads(which, request, tmp_path, monkeypatch):
+    src = request.getfixturevalue(which)
+    root = tmp_path / "copy"
+    shutil.copytree(src, root, ignore=shutil.ignore_patterns(".freelance"))
+    monkeypatch.setattr(parallel, "MIN_BYTES", 10 ** 15)
+    one_by_one = snapshot(Book(root, DAY, cache=False))
+    request.getfixturevalue("pooled")
+    assert snapshot(Book(root, DAY, cache=False)) == one_by_one
+    assert not (root / ".freelance").exists()
+    cold = Book(root, DAY)                                           # the workers write the cache
+    assert snapshot(cold) == one_by_one and cold.parsed
+    warm = Book(root, DAY)
+    assert snapshot(warm)[:2] == one_by_one[:2] and warm.parsed == []
+    assert multiprocessing.active_children() == []
+
+
+def test_the_pool_is_really_used(demo, pooled):
+    book = Book(demo, DAY, cache=False)
+    todo = {rel: k for k in ("client", "invoice", "project") for rel in [f"{k}s.yaml"]}
+    got = parallel.parse_many(book.root, todo, False)
+    assert sorted(got) == sorted(todo)
+    assert [(r.data, r.line, r.lines) for r in got["clients.yaml"][0]] == \
+        [(r.data, r.line, r.lines) for r in book.read_file("clients.yaml", book_kind("client")).records]
+
+
+def book_kind(name):
+    from freelance.schema import KINDS
+    return KINDS[name]
+
+
+def test_a_worker_that_dies_or_fails_falls_back_to_one_by_one(big, pooled, monkeypatch):
+    one_by_one = snapshot(Book(big, DAY, cache=False))
+    parent = os.getpid()
+    real = parallel._parse
+
+    def dying(root, rel, kind, cache):
+        if os.getpid() != parent and rel.startswith("transactions/"):
+            os._exit(3)                      # the worker process dies
+        return real(root, rel, kind, cache)
+
+    def failing(root, rel, kind, cache):
+        if rel == "invoices.yaml":
+            raise MemoryError
+        return real(root, rel, kind, cache)
+
+    fds = set(os.listdir("/proc/self/fd"))
+    for broken in (dying, failing):
+        monkeypatch.setattr(parallel, "_parse", broken)
+        assert snapshot(Book(big, DAY, cache=False)) == one_by_one
+        assert multiprocessing.active_children() == []
+    assert set(os.listdir("/proc/self/fd")) == fds             # no pipe or file left open
+
+
+def test_validate_through_the_pool_is_validate(big, monkeypatch):
+    monkeypatch.setattr(parallel, "MIN_BYTES", 10 ** 15)
+    plain = run_cli("--no-cache", "validate", "--format", "json", books=big)
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    for extra in (["--no-cache"], [], []):             # no cache; workers write it; from the cache
+        got = run_cli(*extra, "validate", "--format", "json", books=big)
+        assert got.stdout == plain.stdout and got.exit_code == plain.exit_code == 1
+    assert "softwear" in plain.stdout and "duplicate key" in plain.stdout
