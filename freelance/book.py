@@ -204,6 +204,39 @@ class Book:
             kind = next((k.name for k in KINDS.values() if rel in (k.path,) or (k.sharded and rel.startswith(k.path + "/"))), "")
             self.cache.store(rel, stamp, res, kind)
 
+    def summary(self, rel: str, kind: Kind) -> dict:
+        """The file's summary (`cache.summarize`): from its cache entry's header, without loading
+        its records, unless they are loaded already (or there is no usable entry)."""
+        if rel not in self.files and self.cache is not None:
+            found = self.cache.summary(rel, self.path(rel))
+            if found is not None:
+                return found
+        from .cache import summarize
+        return summarize(kind.name, self.read_file(rel, kind).records)
+
+    def received_for_invoice(self, invoice_id: str):
+        """The sum of the received income linked to an invoice (`Graph.received_income`), shard
+        by shard from their summaries: a write on a big book does not load every transaction."""
+        from .graph import ZERO
+        kind = KINDS["transaction"]
+        total = ZERO
+        for rel in self.files_of(kind):
+            total += self.summary(rel, kind)["received"].get(invoice_id, ZERO)
+        return total
+
+    def invoice_status(self, invoice_id: str, missing=None):
+        """An invoice's status from the invoices' summary (`missing` when there is no such id),
+        without loading the invoices unless they are loaded already."""
+        kind = KINDS["invoice"]
+        if kind.name in self._records:
+            rec = self.get(kind.name, invoice_id)
+            return missing if rec is None else rec.data.get("status")
+        for rel in self.files_of(kind):
+            found = self.summary(rel, kind)["status"]
+            if invoice_id in found:
+                return found[invoice_id]
+        return missing
+
     def listing(self) -> list[str]:
         """Every file the book's kinds are read from (a new or removed shard changes it)."""
         return [rel for k in KINDS.values() for rel in self.files_of(k)]

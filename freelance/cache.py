@@ -21,8 +21,8 @@ See docs/performance.md for why pickle (and not marshal).
 
 Besides the records, an entry's header holds a small summary of its file
 (`summarize`: per invoice, the received income a transaction shard links to
-it), so a write can sum what an invoice received from every shard's header
-without loading their records.
+it; an invoice's status), so a write can sum what an invoice received from
+every shard's header, or see that it is paid already, without loading records.
 
 `store_result`/`load_result` keep a whole command's answer (validate's sorted
 problems) keyed on every file it read, trusted by the same rules, and on
@@ -30,6 +30,7 @@ the source of the whole package (`code_fingerprint`).
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
@@ -79,8 +80,17 @@ def code_fingerprint() -> str:
 
 
 def summarize(kind: str, records) -> dict:
-    """A file's summary, kept in its entry's header: for transactions, invoice id -> the sum of
-    the received income linked to it (what `Graph.received_income` adds up, file by file)."""
+    """A file's summary, kept in its entry's header, for writes that would otherwise load a
+    whole kind: for transactions, "received": invoice id -> the sum of the received income
+    linked to it (what `Graph.received_income` adds up, file by file); for invoices,
+    "status": invoice id -> its status (the first record of an id, as `Book.index`)."""
+    if kind == "invoice":
+        status: dict = {}
+        for r in records:
+            rid = r.id
+            if rid and rid not in status:
+                status[rid] = r.data.get("status")
+        return {"status": status}
     if kind != "transaction":
         return {}
     from .graph import ZERO, dec
@@ -94,7 +104,7 @@ def summarize(kind: str, records) -> dict:
         amount = dec(d.get("amount"))
         for k in keys:
             out[k] = out.get(k, ZERO) + amount
-    return out
+    return {"received": out}
 
 
 def digest(data: bytes) -> str:
@@ -175,6 +185,8 @@ class ParseCache:
 
     def _write(self, target: Path, head, body) -> None:
         fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=self.folder)
+        enabled = gc.isenabled()
+        gc.disable()            # pickling allocates a memo entry per object: collections are waste
         try:
             with os.fdopen(fd, "wb") as fh:
                 pickle.dump(head, fh, protocol=5)
@@ -183,6 +195,9 @@ class ParseCache:
         except BaseException:
             os.unlink(tmp)
             raise
+        finally:
+            if enabled:
+                gc.enable()
 
     # -- whole results ---------------------------------------------------------
     def _result(self, name: str) -> Path:

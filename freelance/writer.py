@@ -86,7 +86,7 @@ class Write:
     rel: str          # file relative to the book
     text: str         # the file's whole new text
     message: str = ""
-    parsed: object = None   # the FileResult `text` reads as, when known without parsing it (an append)
+    parsed: object = None   # the FileResult `text` reads as, when known without parsing it (an append, an edit)
 
 
 def _lines(text: str) -> list[str]:
@@ -196,16 +196,44 @@ def plan_update(book: Book, record: Record, changes: dict) -> Write:
         new = new[:-1]
     k = KINDS[record.kind]
     expect = {k2: v for k2, v in changes.items() if v is not None and v != [] and v != ""}
-    _check_reads_back(new, record.file, k, expect)
+    again = _check_reads_back(new, record.file, k, expect)
     text = "".join(lines[:first]) + new + "".join(lines[end:])
-    return Write(record.file, text)
+    w = Write(record.file, text)
+    if not again.problems:
+        w.parsed = _reparsed(book.files[record.file], record, again.records[0], first,
+                             new.count("\n") - chunk.count("\n"), text)
+    return w
 
 
 def plan_remove(book: Book, record: Record) -> Write:
     _writable(book, record.file)
     _block_items(record.file, book.files[record.file])
     lines, first, end = _span(book, record)
-    return Write(record.file, "".join(lines[:first]) + "".join(lines[end:]))
+    w = Write(record.file, "".join(lines[:first]) + "".join(lines[end:]))
+    w.parsed = _reparsed(book.files[record.file], record, None, first, first - end, w.text)
+    return w
+
+
+def _reparsed(res, old: Record, new: Record | None, first: int, shift: int, text: str):
+    """What a fresh read of a file gives after its record `old` became `new` (read alone from
+    its own lines, which start after line `first`; None: removed), the records after it
+    moved by `shift` lines: so the parse cache takes the file without parsing it again.
+    None when the file had problems (their lines would move too): it is parsed next time."""
+    if not res.parsed or res.problems or not any(r is old for r in res.records):
+        return None
+    out = []
+    after = False
+    for r in res.records:
+        if r is old:
+            after = True
+            if new is not None:
+                out.append(Record(new.kind, new.data, old.file, new.line + first,
+                                  {key: n + first for key, n in new.lines.items()}))
+        elif after and shift:
+            out.append(Record(r.kind, r.data, r.file, r.line + shift, {key: n + shift for key, n in r.lines.items()}))
+        else:
+            out.append(r)
+    return FileResult(out, [], True, text)
 
 
 def _check_reads_back(text: str, rel: str, kind, expect: dict):

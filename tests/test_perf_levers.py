@@ -5,6 +5,7 @@ import datetime as dt
 import multiprocessing
 import os
 import pickle
+import re
 import shutil
 
 import pytest
@@ -216,3 +217,84 @@ def test_validate_through_the_pool_is_validate(big, monkeypatch):
         got = run_cli(*extra, "validate", "--format", "json", books=big)
         assert got.stdout == plain.stdout and got.exit_code == plain.exit_code == 1
     assert "softwear" in plain.stdout and "duplicate key" in plain.stdout
+
+
+# -- 3. writes read summaries, and keep every entry current -----------------------------
+
+def fresh_summaries(root):
+    from freelance.cache import summarize
+    from freelance.schema import KINDS
+    book = Book(root, DAY, cache=False)
+    return {rel: summarize(k.name, book.read_file(rel, k).records) for k in KINDS.values() for rel in book.files_of(k)}
+
+
+def cached_summaries(root):
+    from freelance.cache import ParseCache
+    from freelance.schema import KINDS
+    book, pc = Book(root, DAY, cache=False), ParseCache(root)
+    return {rel: pc.summary(rel, root / rel) for k in KINDS.values() for rel in book.files_of(k)}
+
+
+def test_settling_reads_summaries_not_records(cli):
+    from freelance import ops
+    from freelance.graph import Graph
+    Book(cli.book, DAY).load_all()                              # warm every entry
+    book = Book(cli.book, DAY)
+    g = Graph(Book(cli.book, DAY, cache=False))
+    for inv in g.records("invoice"):
+        assert book.received_for_invoice(inv.id) == g.derived(inv)["received"]
+        assert book.invoice_status(inv.id) == inv.data["status"]
+    assert book.invoice_status("INV-1999-001", "none") == "none"
+    assert book._records == {} and book.parsed == []           # from the headers alone
+    # an edit of income whose invoice is paid: neither the invoices nor the other shards load
+    book = Book(cli.book, DAY)
+    tx = next(t for t in Book(cli.book, DAY).records("transaction")
+              if t.data.get("invoice") and t.data.get("received") is True)
+    assert book.invoice_status(tx.data["invoice"]) == "paid"
+    assert ops.edit(book, ops.find(book, "transaction", tx.id, "income"), {"description": "Paid, edited"}) == []
+    assert book._records == {} and set(book.files) <= {tx.file}
+
+
+def test_auto_paid_is_the_same_with_summaries_and_without(demo, tmp_path):
+    plain = tmp_path / "plain"
+    shutil.copytree(demo, plain)
+    Book(demo, DAY).load_all()
+    steps = [("income", "add", "1464", "--client", "globex", "--received", "--date", "2026-11-20"),
+             ("income", "add", "1000", "--client", "globex", "--received", "--invoice", "INV-2026-013"),
+             ("income", "add", "350", "--client", "acme", "--invoice", "INV-2026-017", "--date", "2025-06-01")]
+    outs = []
+    for root, extra in ((demo, []), (plain, ["--no-cache"])):
+        out = [run_cli(*extra, *s, books=root).output for s in steps]
+        first = next(t.id for t in Book(root, DAY, cache=False).records("transaction")
+                     if t.data.get("amount") == 1464 and t.data.get("date") == dt.date(2026, 11, 20))
+        out.append(run_cli(*extra, "income", "link", first, "--invoice", "INV-2026-013", books=root).output)
+        out.append(run_cli(*extra, "income", "link", first, "--invoice", "INV-2026-017", books=root).output)
+        outs.append([re.sub(r"tx-\d{8}-[0-9a-f]{6}", "ID", o) for o in out])
+    assert outs[0] == outs[1]
+    assert sum("is paid" in o for o in outs[0]) == 1 and "belongs to client 'acme'" in outs[0][-1]
+    for rel in ("invoices.yaml", "transactions/2026.yaml"):
+        a, b = (demo / rel).read_text().splitlines(), (plain / rel).read_text().splitlines()
+        assert [x for x in a if "id: tx-" not in x] == [x for x in b if "id: tx-" not in x]
+    assert cached_summaries(demo) == fresh_summaries(demo)
+
+
+def test_edits_and_removals_cache_exactly_what_a_fresh_parse_gives(cli):
+    from test_perf import _snapshot
+    Book(cli.book, DAY).load_all()
+    txs = Book(cli.book, DAY).records("transaction")
+    inc = next(t for t in txs if t.data.get("kind") == "income" and t.data.get("invoice"))
+    exp = next(t for t in txs if t.data.get("kind") == "expense")
+    for args in (["income", "edit", inc.id, "--description", "two\nlines: and # a hash"],
+                 ["income", "edit", inc.id, "--received"],
+                 ["expense", "edit", exp.id, "--description", ""],
+                 ["invoice", "move", "INV-2026-013", "void"],
+                 ["client", "edit", "acme", "--notes", "one\ntwo\nthree"],
+                 ["expense", "rm", exp.id],
+                 ["project", "move", "acme-website", "done"]):
+        r = cli(*args)
+        assert r.exit_code == 0, (args, r.output)
+    cached = Book(cli.book, DAY)
+    for kind in ("transaction", "invoice", "client", "project"):
+        assert _snapshot(cached, kind) == _snapshot(Book(cli.book, DAY, cache=False), kind)
+    assert cached.parsed == []                  # every write left its file's entry current
+    assert cached_summaries(cli.book) == fresh_summaries(cli.book)
