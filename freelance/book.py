@@ -21,6 +21,7 @@ from .settings import SETTINGS_FILE, Settings, merged
 from .yamlio import FileResult, Record, read_mapping, read_records
 
 STATE_DIR = ".freelance"
+TAIL_MAX = 2000     # records appended to a file before its cache entry is written whole again
 _GENERATED = re.compile(r"([a-z]+)-([0-9]{4})[0-9]{4}-[0-9a-f]+\Z")   # tx-20261120-a3f9c2
 
 
@@ -90,6 +91,7 @@ class Book:
         self.parsed: list[str] = []   # files parsed from YAML (not taken from the cache) by this Book
         self.files: dict[str, FileResult] = {}
         self._ready: dict[str, tuple] = {}   # rel -> (FileResult, stamp, parsed?) read ahead by load_all
+        self._bases: dict[str, tuple] = {}   # rel -> (stamp its cache entry describes, its tail, records read)
         self.stamps: dict[str, Stamp] = {}
         self._records: dict[str, list[Record]] = {}
         self._index: dict[str, dict[str, Record]] = {}
@@ -190,19 +192,34 @@ class Book:
                         self.cache.store(rel, self.stamps[rel], res, kind.name)
             self.files[rel] = res
             self.problems.extend(res.problems)
+            if self.cache is not None:
+                st = self.stamps[rel]
+                base, tail = self.cache.tails.pop(rel, None) or ((st.size, st.mtime_ns, st.inode, st.digest), [])
+                self._bases[rel] = (base, tail, res.records)
         return self.files[rel]
 
     def cache_written(self, rel: str, data: bytes, res: FileResult) -> None:
         """Store what a file just written reads as (known without parsing it) in the cache,
-        so the next command does not parse the shard it appended to."""
+        so the next command does not parse the shard it appended to or edited. After an
+        append to a file whose entry is current, only the records appended since that entry
+        go to its tail (up to TAIL_MAX): the entry itself is not pickled whole again."""
         try:
             st = os.stat(self.path(rel))
         except OSError:
             return
         stamp = Stamp(data, st)
-        if stamp.size == len(data):
-            kind = next((k.name for k in KINDS.values() if rel in (k.path,) or (k.sharded and rel.startswith(k.path + "/"))), "")
-            self.cache.store(rel, stamp, res, kind)
+        if stamp.size != len(data):
+            return
+        kind = next((k.name for k in KINDS.values() if rel == k.path or (k.sharded and rel.startswith(k.path + "/"))), "")
+        base = self._bases.pop(rel, None)
+        if base is not None and not res.problems and base[2] is not None:
+            entry, tail, read = base
+            n = len(read)
+            # an append: the records read, the very same objects, then new ones after them
+            if n < len(res.records) <= n + TAIL_MAX - len(tail) and all(a is b for a, b in zip(read, res.records)):
+                self.cache.store_tail(rel, entry, stamp, tail + res.records[n:], res, kind)
+                return
+        self.cache.store(rel, stamp, res, kind)
 
     def summary(self, rel: str, kind: Kind) -> dict:
         """The file's summary (`cache.summarize`): from its cache entry's header, without loading

@@ -107,6 +107,19 @@ def summarize(kind: str, records) -> dict:
     return {"received": out}
 
 
+def merge(first: dict, then: dict) -> dict:
+    """The summary of a file's records followed by more records: sums add up, and the first
+    record of an id stays the one that counts."""
+    out = {}
+    for part in first.keys() | then.keys():
+        a, b = first.get(part, {}), then.get(part, {})
+        if part == "received":
+            out[part] = {**a, **{k: a[k] + v if k in a else v for k, v in b.items()}}
+        else:
+            out[part] = {**b, **a}
+    return out
+
+
 def digest(data: bytes) -> str:
     return hashlib.sha1(data).hexdigest()
 
@@ -115,56 +128,83 @@ class ParseCache:
     def __init__(self, root: Path):
         self.root = Path(root)
         self.folder = self.root / ".freelance" / "cache"
+        self.tails: dict[str, tuple] = {}    # rel -> (entry's stamp, tail records) of what `load` joined
 
     def entry(self, rel: str) -> Path:
         return self.folder / (rel.replace("/", "%") + ".pickle")
 
-    def _trusted(self, fh, rel: str, path: Path):
-        """The entry's header, if it describes `path` as it is now; else None. Returns
-        (header, text or None): the text when in doubt it had to be read and hashed."""
+    def tail_entry(self, rel: str) -> Path:
+        return self.folder / (rel.replace("/", "%") + ".tail.pickle")
+
+    def _current(self, path: Path, stamp: tuple, written_ns: int):
+        """(True, text or None) if the file is as `stamp` (size, mtime_ns, inode, sha) says, by the
+        rules above; the text when in doubt it had to be read and hashed. (False, None) if not."""
+        size, mtime_ns, inode, sha = stamp
         st = os.stat(path)
-        head = pickle.load(fh)
-        if not (isinstance(head, tuple) and len(head) == 9):
-            return None, None
-        fp, rel_, size, mtime_ns, inode, sha, written_ns, _, _ = head
-        if (fp, rel_, size, mtime_ns, inode) != (fingerprint(), rel, st.st_size, st.st_mtime_ns, st.st_ino):
-            return None, None
+        if (size, mtime_ns, inode) != (st.st_size, st.st_mtime_ns, st.st_ino):
+            return False, None
         text = None
         if time.time_ns() - mtime_ns < DOUBT_NS or written_ns - mtime_ns < DOUBT_NS:
             with open(path, "rb") as f2:
                 data = f2.read()
             if digest(data) != sha:
-                return None, None
+                return False, None
             text = data.decode("utf-8")
             if text.startswith("\ufeff"):
                 text = text[1:]
-        return head, text
+        return True, text
+
+    def _trusted(self, fh, rel: str, path: Path):
+        """What describes `path` as it is now: (stamp, summary, text or None, tail or None),
+        from the entry's header, or from its tail's (records appended since the entry was
+        written, `store_tail`); None when neither does."""
+        head = pickle.load(fh)
+        if not (isinstance(head, tuple) and len(head) == 9) or head[:2] != (fingerprint(), rel):
+            return None
+        stamp, written_ns, summary = head[2:6], head[6], head[8]
+        ok, text = self._current(path, stamp, written_ns)
+        if ok:
+            return stamp, summary, text, None
+        with open(self.tail_entry(rel), "rb") as tf:
+            thead = pickle.load(tf)
+            if not (isinstance(thead, tuple) and len(thead) == 6) or thead[:3] != (fingerprint(), rel, stamp):
+                return None
+            ok, text = self._current(path, thead[3], thead[4])
+            if not ok:
+                return None
+            return thead[3], thead[5], text, (stamp, pickle.load(tf))
 
     def load(self, rel: str, path: Path):
-        """(FileResult, (size, mtime_ns, inode, digest)) from the cache, or None when it cannot be trusted."""
+        """(FileResult, (size, mtime_ns, inode, digest)) from the cache, or None when it cannot be trusted.
+        When it came with a tail, `tails[rel]` is (the entry's own stamp, the records of the tail)."""
         try:
             with open(self.entry(rel), "rb") as fh:
-                head, text = self._trusted(fh, rel, path)
-                if head is None:
+                found = self._trusted(fh, rel, path)
+                if found is None:
                     return None
                 records, problems, parsed = pickle.load(fh)
         except Exception:       # missing, stale format, truncated, corrupt: parse the file instead
             return None
-        _, _, size, mtime_ns, inode, sha, _, _, _ = head
+        stamp, _, text, tail = found
+        if tail is not None:
+            if problems or not parsed:
+                return None
+            records = records + tail[1]
+            self.tails[rel] = tail
         res = FileResult(records, problems, parsed, text)
         if text is None:
-            res.load_text = _TextLoader(path, rel, sha)
-        return res, (size, mtime_ns, inode, sha)
+            res.load_text = _TextLoader(path, rel, stamp[3])
+        return res, stamp
 
     def summary(self, rel: str, path: Path) -> dict | None:
-        """The file's summary (`summarize`) from its entry's header, without loading its records;
-        None when the entry cannot be trusted."""
+        """The file's summary (`summarize`) from its entry's header (or its tail's), without loading
+        its records; None when the entry cannot be trusted."""
         try:
             with open(self.entry(rel), "rb") as fh:
-                head, _ = self._trusted(fh, rel, path)
+                found = self._trusted(fh, rel, path)
         except Exception:
             return None
-        return None if head is None else head[8]
+        return None if found is None else found[1]
 
     def store(self, rel: str, stamp, res: FileResult, kind: str = "") -> None:
         """Write the entry for a file just parsed; a cache that cannot be written is no cache."""
@@ -174,6 +214,23 @@ class ParseCache:
                     FORMAT, summarize(kind, res.records))
             self._write(self.entry(rel), head, (res.records, res.problems, res.parsed))
         except (OSError, pickle.PicklingError, RecursionError):
+            pass
+
+    def store_tail(self, rel: str, base: tuple, stamp, tail: list, res: FileResult, kind: str = "") -> None:
+        """After an append: the records added since the entry (still describing the file as it
+        was, `base`) was written, so the entry need not be written whole again. `res` is the
+        whole file as it reads now (its summary is kept)."""
+        try:
+            with open(self.entry(rel), "rb") as fh:
+                head = pickle.load(fh)
+            if not (isinstance(head, tuple) and len(head) == 9 and head[:2] == (fingerprint(), rel)
+                    and head[2:6] == base):
+                return
+            summary = merge(head[8], summarize(kind, tail))
+            head = (fingerprint(), rel, base, (stamp.size, stamp.mtime_ns, stamp.inode, stamp.digest),
+                    time.time_ns(), summary)
+            self._write(self.tail_entry(rel), head, tail)
+        except Exception:       # no entry to add a tail to, or it cannot be read: no tail
             pass
 
     def _folder(self) -> None:

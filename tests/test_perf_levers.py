@@ -298,3 +298,48 @@ def test_edits_and_removals_cache_exactly_what_a_fresh_parse_gives(cli):
         assert _snapshot(cached, kind) == _snapshot(Book(cli.book, DAY, cache=False), kind)
     assert cached.parsed == []                  # every write left its file's entry current
     assert cached_summaries(cli.book) == fresh_summaries(cli.book)
+
+
+def test_appends_go_to_a_tail_that_reads_as_a_fresh_parse(cli, monkeypatch):
+    from test_perf import _snapshot
+
+    from freelance import book as book_module
+    from freelance.cache import ParseCache
+    Book(cli.book, DAY).load_all()
+    tail = ParseCache(cli.book).tail_entry("transactions/2026.yaml")
+    entry = ParseCache(cli.book).entry("transactions/2026.yaml")
+    written = entry.read_bytes()
+
+    def same():
+        cached = Book(cli.book, DAY)
+        assert _snapshot(cached, "transaction") == _snapshot(Book(cli.book, DAY, cache=False), "transaction")
+        assert cached.parsed == []
+        assert cached_summaries(cli.book) == fresh_summaries(cli.book)
+
+    for args in (["income", "add", "120", "--client", "acme", "--received", "--description", "One"],
+                 ["income", "add", "600", "--client", "acme", "--received", "--invoice", "INV-2026-017"],
+                 ["expense", "add", "9.99", "--category", "software", "--description", "a: b # c"]):
+        r = cli(*args)
+        assert r.exit_code == 0, r.output
+        assert tail.is_file() and entry.read_bytes() == written      # the entry is not written again
+        same()
+    assert "INV-2026-017" in fresh_summaries(cli.book)["transactions/2026.yaml"]["received"]
+    # an edit writes the entry whole; the old tail no longer fits it and is ignored
+    tx = next(t for t in Book(cli.book, DAY).records("transaction") if t.data.get("description") == "One")
+    assert cli("income", "edit", tx.id, "--amount", "121").exit_code == 0
+    assert entry.read_bytes() != written
+    same()
+    # past TAIL_MAX records, the entry is written whole again
+    monkeypatch.setattr(book_module, "TAIL_MAX", 1)
+    for _ in range(2):
+        before = entry.read_bytes()
+        assert cli("expense", "add", "5", "--category", "software").exit_code == 0
+        same()
+    assert entry.read_bytes() != before
+    # a hand edit after a tail: parsed again
+    path = cli.book / "transactions" / "2026.yaml"
+    path.write_text(path.read_text() + "- id: tx-20261125-abcdef\n  date: 2026-11-25\n  kind: expense\n"
+                                       "  amount: 1\n  category: software\n")
+    book = Book(cli.book, DAY)
+    assert len(book.records("transaction")) == len(Book(cli.book, DAY, cache=False).records("transaction"))
+    assert book.parsed == ["transactions/2026.yaml"]
