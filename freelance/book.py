@@ -21,7 +21,7 @@ from .settings import SETTINGS_FILE, Settings, merged
 from .yamlio import FileResult, Record, read_mapping, read_records
 
 STATE_DIR = ".freelance"
-TAIL_MAX = 2000     # records appended to a file before its cache entry is written whole again
+TAIL_MAX = 2000     # records appended or changed in a file before its cache entry is written whole again
 _GENERATED = re.compile(r"([a-z]+)-([0-9]{4})[0-9]{4}-[0-9a-f]+\Z")   # tx-20261120-a3f9c2
 
 
@@ -198,11 +198,12 @@ class Book:
                 self._bases[rel] = (base, tail, res.records)
         return self.files[rel]
 
-    def cache_written(self, rel: str, data: bytes, res: FileResult) -> None:
+    def cache_written(self, rel: str, data: bytes, res: FileResult, change: tuple | None = None) -> None:
         """Store what a file just written reads as (known without parsing it) in the cache,
-        so the next command does not parse the shard it appended to or edited. After an
-        append to a file whose entry is current, only the records appended since that entry
-        go to its tail (up to TAIL_MAX): the entry itself is not pickled whole again."""
+        so the next command does not parse the shard it appended to or edited. When the
+        write was planned on the records read from a current entry (and its tail), only the
+        change goes to the entry's tail (up to TAIL_MAX records): the entry itself, maybe
+        25,000 invoices, is not pickled whole again."""
         try:
             st = os.stat(self.path(rel))
         except OSError:
@@ -212,12 +213,11 @@ class Book:
             return
         kind = next((k.name for k in KINDS.values() if rel == k.path or (k.sharded and rel.startswith(k.path + "/"))), "")
         base = self._bases.pop(rel, None)
-        if base is not None and not res.problems and base[2] is not None:
-            entry, tail, read = base
-            n = len(read)
-            # an append: the records read, the very same objects, then new ones after them
-            if n < len(res.records) <= n + TAIL_MAX - len(tail) and all(a is b for a, b in zip(read, res.records)):
-                self.cache.store_tail(rel, entry, stamp, tail + res.records[n:], res, kind)
+        if base is not None and change is not None and change[0] is base[2] and not res.problems:
+            entry, tail, _ = base
+            tail = tail + [change[1]]
+            if sum(len(c[1]) if c[0] == "append" else 1 for c in tail) <= TAIL_MAX:
+                self.cache.store_tail(rel, entry, stamp, tail, res, kind)
                 return
         self.cache.store(rel, stamp, res, kind)
 

@@ -40,7 +40,7 @@ import time
 from pathlib import Path
 
 from .errors import DataError
-from .yamlio import FileResult
+from .yamlio import FileResult, Record
 
 FORMAT = 2
 DOUBT_NS = 2_000_000_000          # mtime this close to now or to the entry: check the content
@@ -107,6 +107,28 @@ def summarize(kind: str, records) -> dict:
     return {"received": out}
 
 
+def replay(records: list, changes: list) -> list:
+    """The records of a file after `changes`, each ("append", [records]) or ("edit", index, the
+    record there now or None when removed, lines the records after it moved): what
+    `writer._reparsed` made of each write, so the same as a fresh parse gives."""
+    out = list(records)
+    for change in changes:
+        if change[0] == "append":
+            out.extend(change[1])
+            continue
+        _, i, new, shift = change
+        if new is None:
+            del out[i]
+        else:
+            out[i] = new
+            i += 1
+        if shift:
+            for j in range(i, len(out)):
+                r = out[j]
+                out[j] = Record(r.kind, r.data, r.file, r.line + shift, {k: n + shift for k, n in r.lines.items()})
+    return out
+
+
 def merge(first: dict, then: dict) -> dict:
     """The summary of a file's records followed by more records: sums add up, and the first
     record of an id stays the one that counts."""
@@ -128,7 +150,7 @@ class ParseCache:
     def __init__(self, root: Path):
         self.root = Path(root)
         self.folder = self.root / ".freelance" / "cache"
-        self.tails: dict[str, tuple] = {}    # rel -> (entry's stamp, tail records) of what `load` joined
+        self.tails: dict[str, tuple] = {}    # rel -> (entry's stamp, tail's changes) of what `load` joined
 
     def entry(self, rel: str) -> Path:
         return self.folder / (rel.replace("/", "%") + ".pickle")
@@ -156,8 +178,8 @@ class ParseCache:
 
     def _trusted(self, fh, rel: str, path: Path):
         """What describes `path` as it is now: (stamp, summary, text or None, tail or None),
-        from the entry's header, or from its tail's (records appended since the entry was
-        written, `store_tail`); None when neither does."""
+        from the entry's header, or from its tail's (the changes written since the entry,
+        `store_tail`); None when neither does."""
         head = pickle.load(fh)
         if not (isinstance(head, tuple) and len(head) == 9) or head[:2] != (fingerprint(), rel):
             return None
@@ -176,7 +198,7 @@ class ParseCache:
 
     def load(self, rel: str, path: Path):
         """(FileResult, (size, mtime_ns, inode, digest)) from the cache, or None when it cannot be trusted.
-        When it came with a tail, `tails[rel]` is (the entry's own stamp, the records of the tail)."""
+        When it came with a tail, `tails[rel]` is (the entry's own stamp, the tail's changes)."""
         try:
             with open(self.entry(rel), "rb") as fh:
                 found = self._trusted(fh, rel, path)
@@ -189,7 +211,7 @@ class ParseCache:
         if tail is not None:
             if problems or not parsed:
                 return None
-            records = records + tail[1]
+            records = replay(records, tail[1])
             self.tails[rel] = tail
         res = FileResult(records, problems, parsed, text)
         if text is None:
@@ -217,16 +239,19 @@ class ParseCache:
             pass
 
     def store_tail(self, rel: str, base: tuple, stamp, tail: list, res: FileResult, kind: str = "") -> None:
-        """After an append: the records added since the entry (still describing the file as it
-        was, `base`) was written, so the entry need not be written whole again. `res` is the
-        whole file as it reads now (its summary is kept)."""
+        """After a write: the changes (`replay`) made since the entry (still describing the file
+        as it was, `base`) was written, so the entry need not be pickled whole again. `res` is
+        the whole file as it reads now (for its summary, unless only appends were made)."""
         try:
             with open(self.entry(rel), "rb") as fh:
                 head = pickle.load(fh)
             if not (isinstance(head, tuple) and len(head) == 9 and head[:2] == (fingerprint(), rel)
                     and head[2:6] == base):
                 return
-            summary = merge(head[8], summarize(kind, tail))
+            if all(change[0] == "append" for change in tail):
+                summary = merge(head[8], summarize(kind, [r for change in tail for r in change[1]]))
+            else:
+                summary = summarize(kind, res.records)
             head = (fingerprint(), rel, base, (stamp.size, stamp.mtime_ns, stamp.inode, stamp.digest),
                     time.time_ns(), summary)
             self._write(self.tail_entry(rel), head, tail)

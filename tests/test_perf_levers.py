@@ -300,7 +300,7 @@ def test_edits_and_removals_cache_exactly_what_a_fresh_parse_gives(cli):
     assert cached_summaries(cli.book) == fresh_summaries(cli.book)
 
 
-def test_appends_go_to_a_tail_that_reads_as_a_fresh_parse(cli, monkeypatch):
+def test_writes_go_to_a_tail_that_reads_as_a_fresh_parse(cli, monkeypatch):
     from test_perf import _snapshot
 
     from freelance import book as book_module
@@ -324,18 +324,26 @@ def test_appends_go_to_a_tail_that_reads_as_a_fresh_parse(cli, monkeypatch):
         assert tail.is_file() and entry.read_bytes() == written      # the entry is not written again
         same()
     assert "INV-2026-017" in fresh_summaries(cli.book)["transactions/2026.yaml"]["received"]
-    # an edit writes the entry whole; the old tail no longer fits it and is ignored
+    # an edit (two lines more: the records after it move) and a removal go to the tail too
     tx = next(t for t in Book(cli.book, DAY).records("transaction") if t.data.get("description") == "One")
-    assert cli("income", "edit", tx.id, "--amount", "121").exit_code == 0
+    first = Book(cli.book, DAY).records("transaction")[0]
+    for args in (["income", "edit", tx.id, "--amount", "121", "--project", "acme-website"],
+                 ["expense" if first.data["kind"] == "expense" else "income", "edit", first.id,
+                  "--description", "line one\nline two\nline three"],
+                 ["income", "rm", tx.id]):
+        r = cli(*args)
+        assert r.exit_code == 0, (args, r.output)
+        assert entry.read_bytes() == written
+        same()
+    # past TAIL_MAX records, the entry is written whole again (and the old tail no longer fits it)
+    monkeypatch.setattr(book_module, "TAIL_MAX", 1)
+    assert cli("expense", "add", "5", "--category", "software").exit_code == 0
     assert entry.read_bytes() != written
     same()
-    # past TAIL_MAX records, the entry is written whole again
-    monkeypatch.setattr(book_module, "TAIL_MAX", 1)
-    for _ in range(2):
-        before = entry.read_bytes()
-        assert cli("expense", "add", "5", "--category", "software").exit_code == 0
-        same()
-    assert entry.read_bytes() != before
+    written = entry.read_bytes()
+    assert cli("expense", "add", "6", "--category", "software").exit_code == 0
+    assert entry.read_bytes() == written
+    same()
     # a hand edit after a tail: parsed again
     path = cli.book / "transactions" / "2026.yaml"
     path.write_text(path.read_text() + "- id: tx-20261125-abcdef\n  date: 2026-11-25\n  kind: expense\n"
