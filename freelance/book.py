@@ -217,8 +217,8 @@ class Book:
             entry, tail, _ = base
             tail = tail + [change[1]]
             if sum(len(c[1]) if c[0] == "append" else 1 for c in tail) <= TAIL_MAX:
-                self.cache.store_tail(rel, entry, stamp, tail, res, kind)
-                return
+                if self.cache.store_tail(rel, entry, stamp, tail, res, kind):
+                    return
         self.cache.store(rel, stamp, res, kind)
 
     def summary(self, rel: str, kind: Kind) -> dict:

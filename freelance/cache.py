@@ -238,16 +238,17 @@ class ParseCache:
         except (OSError, pickle.PicklingError, RecursionError):
             pass
 
-    def store_tail(self, rel: str, base: tuple, stamp, tail: list, res: FileResult, kind: str = "") -> None:
+    def store_tail(self, rel: str, base: tuple, stamp, tail: list, res: FileResult, kind: str = "") -> bool:
         """After a write: the changes (`replay`) made since the entry (still describing the file
         as it was, `base`) was written, so the entry need not be pickled whole again. `res` is
-        the whole file as it reads now (for its summary, unless only appends were made)."""
+        the whole file as it reads now (for its summary, unless only appends were made).
+        False when the entry beside it is not `base` (then write the entry whole)."""
         try:
             with open(self.entry(rel), "rb") as fh:
                 head = pickle.load(fh)
             if not (isinstance(head, tuple) and len(head) == 9 and head[:2] == (fingerprint(), rel)
                     and head[2:6] == base):
-                return
+                return False
             if all(change[0] == "append" for change in tail):
                 summary = merge(head[8], summarize(kind, [r for change in tail for r in change[1]]))
             else:
@@ -255,8 +256,9 @@ class ParseCache:
             head = (fingerprint(), rel, base, (stamp.size, stamp.mtime_ns, stamp.inode, stamp.digest),
                     time.time_ns(), summary)
             self._write(self.tail_entry(rel), head, tail)
+            return True
         except Exception:       # no entry to add a tail to, or it cannot be read: no tail
-            pass
+            return False
 
     def _folder(self) -> None:
         if not self.folder.is_dir():

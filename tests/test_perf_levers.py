@@ -351,3 +351,20 @@ def test_writes_go_to_a_tail_that_reads_as_a_fresh_parse(cli, monkeypatch):
     book = Book(cli.book, DAY)
     assert len(book.records("transaction")) == len(Book(cli.book, DAY, cache=False).records("transaction"))
     assert book.parsed == ["transactions/2026.yaml"]
+
+
+def test_a_write_whose_entry_went_away_writes_it_whole(cli):
+    from freelance import ops
+    from freelance.cache import ParseCache
+    from freelance.schema import TRANSACTION
+    Book(cli.book, DAY).load_all()
+    book = Book(cli.book, DAY)
+    amount = ops.parse_value(book, TRANSACTION.field("amount"), "5")
+    book.read_file("transactions/2026.yaml", TRANSACTION)        # from its entry
+    entry = ParseCache(cli.book).entry("transactions/2026.yaml")
+    entry.unlink()                                                # gone before the write: no tail to add
+    ops.add(book, TRANSACTION, {"kind": "expense", "amount": amount, "category": "software", "date": DAY})
+    assert entry.is_file()
+    again = Book(cli.book, DAY)
+    assert len(again.records("transaction")) == len(Book(cli.book, DAY, cache=False).records("transaction"))
+    assert again.parsed == []
