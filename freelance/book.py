@@ -21,6 +21,7 @@ from .settings import SETTINGS_FILE, Settings, merged
 from .yamlio import FileResult, Record, read_mapping, read_records
 
 STATE_DIR = ".freelance"
+TAIL_MAX = 2000     # records appended or changed in a file before its cache entry is written whole again
 _GENERATED = re.compile(r"([a-z]+)-([0-9]{4})[0-9]{4}-[0-9a-f]+\Z")   # tx-20261120-a3f9c2
 
 
@@ -89,6 +90,8 @@ class Book:
             self.cache = ParseCache(self.root)
         self.parsed: list[str] = []   # files parsed from YAML (not taken from the cache) by this Book
         self.files: dict[str, FileResult] = {}
+        self._ready: dict[str, tuple] = {}   # rel -> (FileResult, stamp, parsed?) read ahead by load_all
+        self._bases: dict[str, tuple] = {}   # rel -> (stamp its cache entry describes, its tail, records read)
         self.stamps: dict[str, Stamp] = {}
         self._records: dict[str, list[Record]] = {}
         self._index: dict[str, dict[str, Record]] = {}
@@ -166,8 +169,15 @@ class Book:
 
     def read_file(self, rel: str, kind: Kind) -> FileResult:
         if rel not in self.files:
-            hit = self.cache.load(rel, self.path(rel)) if self.cache is not None else None
-            if hit is not None:
+            ready = self._ready.pop(rel, None) if self._ready else None
+            hit = None if ready is not None else \
+                self.cache.load(rel, self.path(rel)) if self.cache is not None else None
+            if ready is not None:
+                res, known, was_parsed = ready
+                self.stamps[rel] = Stamp(None, None, known)
+                if was_parsed:
+                    self.parsed.append(rel)
+            elif hit is not None:
                 res, known = hit
                 self.stamps[rel] = Stamp(None, None, known)
             else:
@@ -179,21 +189,74 @@ class Book:
                         res = read_records(data, rel, kind)
                     self.parsed.append(rel)
                     if self.cache is not None:
-                        self.cache.store(rel, self.stamps[rel], res)
+                        self.cache.store(rel, self.stamps[rel], res, kind.name)
             self.files[rel] = res
             self.problems.extend(res.problems)
+            if self.cache is not None:
+                st = self.stamps[rel]
+                base, tail = self.cache.tails.pop(rel, None) or ((st.size, st.mtime_ns, st.inode, st.digest), [])
+                self._bases[rel] = (base, tail, res.records)
         return self.files[rel]
 
-    def cache_written(self, rel: str, data: bytes, res: FileResult) -> None:
+    def cache_written(self, rel: str, data: bytes, res: FileResult, change: tuple | None = None) -> None:
         """Store what a file just written reads as (known without parsing it) in the cache,
-        so the next command does not parse the shard it appended to."""
+        so the next command does not parse the shard it appended to or edited. When the
+        write was planned on the records read from a current entry (and its tail), only the
+        change goes to the entry's tail (up to TAIL_MAX records): the entry itself, maybe
+        25,000 invoices, is not pickled whole again."""
         try:
             st = os.stat(self.path(rel))
         except OSError:
             return
         stamp = Stamp(data, st)
-        if stamp.size == len(data):
-            self.cache.store(rel, stamp, res)
+        if stamp.size != len(data):
+            return
+        kind = next((k.name for k in KINDS.values() if rel == k.path or (k.sharded and rel.startswith(k.path + "/"))), "")
+        base = self._bases.pop(rel, None)
+        if base is not None and change is not None and change[0] is base[2] and not res.problems:
+            entry, tail, _ = base
+            tail = tail + [change[1]]
+            if sum(len(c[1]) if c[0] == "append" else 1 for c in tail) <= TAIL_MAX:
+                if self.cache.store_tail(rel, entry, stamp, tail, res, kind):
+                    return
+        self.cache.store(rel, stamp, res, kind)
+
+    def summary(self, rel: str, kind: Kind) -> dict:
+        """The file's summary (`cache.summarize`): from its cache entry's header, without loading
+        its records, unless they are loaded already (or there is no usable entry)."""
+        if rel not in self.files and self.cache is not None:
+            found = self.cache.summary(rel, self.path(rel))
+            if found is not None:
+                return found
+        from .cache import summarize
+        return summarize(kind.name, self.read_file(rel, kind).records)
+
+    def received_for_invoice(self, invoice_id: str):
+        """The sum of the received income linked to an invoice (`Graph.received_income`), shard
+        by shard from their summaries: a write on a big book does not load every transaction."""
+        from .graph import ZERO
+        kind = KINDS["transaction"]
+        total = ZERO
+        for rel in self.files_of(kind):
+            total += self.summary(rel, kind)["received"].get(invoice_id, ZERO)
+        return total
+
+    def invoice_status(self, invoice_id: str, missing=None):
+        """An invoice's status from the invoices' summary (`missing` when there is no such id),
+        without loading the invoices unless they are loaded already."""
+        kind = KINDS["invoice"]
+        if kind.name in self._records:
+            rec = self.get(kind.name, invoice_id)
+            return missing if rec is None else rec.data.get("status")
+        for rel in self.files_of(kind):
+            found = self.summary(rel, kind)["status"]
+            if invoice_id in found:
+                return found[invoice_id]
+        return missing
+
+    def listing(self) -> list[str]:
+        """Every file the book's kinds are read from (a new or removed shard changes it)."""
+        return [rel for k in KINDS.values() for rel in self.files_of(k)]
 
     # -- records --------------------------------------------------------------
     def records(self, kind: str | Kind) -> list[Record]:
@@ -220,9 +283,35 @@ class Book:
         return self.index(kind).get(str(rid))
 
     def load_all(self) -> "Book":
+        self._read_ahead()
         for name in KINDS:
             self.records(name)
         return self
+
+    def _read_ahead(self) -> None:
+        """Take what the cache has, and parse the rest on every core when that is worth it
+        (freelance/parallel.py); `read_file` then finds them ready, in its usual order."""
+        todo: dict[str, str] = {}
+        with _no_gc():
+            for k in KINDS.values():
+                if k.name in self._records:
+                    continue
+                for rel in self.files_of(k):
+                    if rel in self.files or rel in self._ready:
+                        continue
+                    hit = self.cache.load(rel, self.path(rel)) if self.cache is not None else None
+                    if hit is not None:
+                        self._ready[rel] = (hit[0], hit[1], False)
+                    else:
+                        todo[rel] = k.name
+            if len(todo) < 2:
+                return
+            from .cache import _TextLoader
+            from .parallel import parse_many
+            for rel, (records, problems, parsed, known) in parse_many(self.root, todo, self.cache is not None).items():
+                res = FileResult(records, problems, parsed, None)
+                res.load_text = _TextLoader(self.path(rel), rel, known[3])
+                self._ready[rel] = (res, known, True)
 
     def forget(self, kind: str):
         """Drop what was read of `kind` (after a write, so the next read sees it)."""

@@ -454,7 +454,23 @@ CHECKS: list[Callable[[Graph], Iterable[Problem]]] = [
 
 
 def validate(book) -> list[Problem]:
-    """Load the whole book and return every problem, sorted by file and line."""
+    """Load the whole book and return every problem, sorted by file and line.
+
+    The answer is kept in the book's cache, keyed on every file read, `today` and the
+    package's code: when none of them changed, it is the answer, and nothing is loaded
+    (docs/performance.md)."""
+    cache = getattr(book, "cache", None)
+    if cache is None:
+        return _validate(book)
+    key, listing = ("validate", book.today.isoformat()), book.listing()
+    problems = cache.load_result("validate", key, listing)
+    if problems is None:
+        problems = _validate(book)
+        cache.store_result("validate", key, listing, book.stamps, problems)
+    return problems
+
+
+def _validate(book) -> list[Problem]:
     book.load_all()
     g = Graph(book)
     problems = set(book.problems)

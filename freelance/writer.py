@@ -88,7 +88,8 @@ class Write:
     rel: str          # file relative to the book
     text: str         # the file's whole new text
     message: str = ""
-    parsed: object = None   # the FileResult `text` reads as, when known without parsing it (an append)
+    parsed: object = None   # the FileResult `text` reads as, when known without parsing it (an append, an edit)
+    change: tuple | None = None   # (records it was planned on, change for cache.replay): for a cache tail
 
 
 def _lines(text: str) -> list[str]:
@@ -172,6 +173,7 @@ def plan_append(book: Book, kind: str, data: dict) -> Write:
         r = added.records[0]
         moved = Record(r.kind, r.data, rel, r.line + shift, {key: n + shift for key, n in r.lines.items()})
         w.parsed = FileResult(res.records + [moved], list(res.problems), True, w.text)
+        w.change = (res.records, ("append", [moved]))
     return w
 
 
@@ -198,16 +200,49 @@ def plan_update(book: Book, record: Record, changes: dict) -> Write:
         new = new[:-1]
     k = KINDS[record.kind]
     expect = {k2: v for k2, v in changes.items() if v is not None and v != [] and v != ""}
-    _check_reads_back(new, record.file, k, expect)
+    again = _check_reads_back(new, record.file, k, expect)
     text = "".join(lines[:first]) + new + "".join(lines[end:])
-    return Write(record.file, text)
+    w = Write(record.file, text)
+    if not again.problems:
+        w.parsed, w.change = _reparsed(book.files[record.file], record, again.records[0], first,
+                                       new.count("\n") - chunk.count("\n"), text)
+    return w
 
 
 def plan_remove(book: Book, record: Record) -> Write:
     _writable(book, record.file)
     _block_items(record.file, book.files[record.file])
     lines, first, end = _span(book, record)
-    return Write(record.file, "".join(lines[:first]) + "".join(lines[end:]))
+    w = Write(record.file, "".join(lines[:first]) + "".join(lines[end:]))
+    w.parsed, w.change = _reparsed(book.files[record.file], record, None, first, first - end, w.text)
+    return w
+
+
+def _reparsed(res, old: Record, new: Record | None, first: int, shift: int, text: str):
+    """What a fresh read of a file gives after its record `old` became `new` (read alone from
+    its own lines, which start after line `first`; None: removed), the records after it
+    moved by `shift` lines: so the parse cache takes the file without parsing it again.
+    None when the file had problems (their lines would move too): it is parsed next time.
+    With it, the change as `cache.replay` makes it, on the records it was planned on."""
+    if not res.parsed or res.problems or not any(r is old for r in res.records):
+        return None, None
+    out = []
+    after = False
+    change = None
+    for i, r in enumerate(res.records):
+        if r is old:
+            after = True
+            moved = None
+            if new is not None:
+                moved = Record(new.kind, new.data, old.file, new.line + first,
+                               {key: n + first for key, n in new.lines.items()})
+                out.append(moved)
+            change = (res.records, ("edit", i, moved, shift))
+        elif after and shift:
+            out.append(Record(r.kind, r.data, r.file, r.line + shift, {key: n + shift for key, n in r.lines.items()}))
+        else:
+            out.append(r)
+    return FileResult(out, [], True, text), change
 
 
 def _check_reads_back(text: str, rel: str, kind, expect: dict):
@@ -316,7 +351,7 @@ def apply(book: Book, writes: list[Write]) -> None:
     if book.cache is not None:
         for w in writes:
             if w.parsed is not None:
-                book.cache_written(w.rel, w.text.encode("utf-8"), w.parsed)
+                book.cache_written(w.rel, w.text.encode("utf-8"), w.parsed, w.change)
     for w in writes:
         k = next((k for k in KINDS.values() if w.rel == k.path or (k.sharded and w.rel.startswith(k.path + "/"))), None)
         if k is not None:
