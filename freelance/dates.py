@@ -21,6 +21,16 @@ def _add_months(d: dt.date, months: int) -> dt.date:
 
 def parse_date(text: str, today: dt.date, what: str = "date") -> dt.date:
     """A date from the command line; raises UsageError naming `what`."""
+    try:
+        d = _parse_date(text, today, what)
+    except OverflowError:
+        raise UsageError(f"{what}: {text!r} is outside the calendar") from None
+    if not (1900 <= d.year <= 2999):
+        raise UsageError(f"{what}: {d} is not a year a book needs (1900 to 2999)")
+    return d
+
+
+def _parse_date(text: str, today: dt.date, what: str) -> dt.date:
     t = str(text).strip().lower()
     if t == "today":
         return today

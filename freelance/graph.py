@@ -33,7 +33,8 @@ def dec(v) -> Decimal:
             d = Decimal(str(v).strip())
         except ArithmeticError:
             return ZERO
-        return d if d.is_finite() else ZERO
+        # the reader refused it as money (not a number, or too large): validate reports it
+        return d if d.is_finite() and (not d or d.adjusted() < 15) else ZERO
     return ZERO
 
 
@@ -94,11 +95,13 @@ class Graph:
         return [t for t in self.records("transaction")
                 if t.data.get("kind") == "income" and t.data.get("classification") == "client"]
 
-    def received_income(self, kind: str, rid: str) -> Decimal:
+    def received_income(self, kind: str, rid: str, currency: str | None = None) -> Decimal:
+        """Received income linked to a record (only income in `currency`, when given)."""
         field = {"client": "client", "invoice": "invoice", "project": "project", "service": "service"}[kind]
         total = ZERO
         for t in self.by("transaction", field).get(rid, ()):
-            if t.data.get("kind") == "income" and t.data.get("received") is True:
+            if t.data.get("kind") == "income" and t.data.get("received") is True \
+                    and (currency is None or self.currency(t) == currency):
                 total += dec(t.data.get("amount"))
         return total
 
@@ -179,7 +182,10 @@ def _invoice(g: Graph, inv: Record) -> dict:
     due = inv.data.get("due")
     if not isinstance(due, dt.date):
         issued = inv.data.get("issued")
-        due = issued + dt.timedelta(days=g.settings.payment_terms_days) if isinstance(issued, dt.date) else None
+        try:
+            due = issued + dt.timedelta(days=g.settings.payment_terms_days) if isinstance(issued, dt.date) else None
+        except OverflowError:
+            due = None   # an issue date at the calendar's end: validate reports the invoice's dates
     balance = total - received
     overdue = status == "sent" and balance > 0 and due is not None and due < g.today
     return {
@@ -193,10 +199,15 @@ def _invoice(g: Graph, inv: Record) -> dict:
 
 def _client(g: Graph, c: Record) -> dict:
     invoices = g.by("invoice", "client").get(c.id, [])
+    cur = g.currency(c)
     invoiced = outstanding = ZERO
+    other: dict[str, Decimal] = {}   # invoiced in other currencies: shown, never added in
     for inv in invoices:
         if inv.data.get("status") in BILLED:
             d = g.derived(inv)
+            if d["currency"] != cur:
+                other[d["currency"]] = other.get(d["currency"], ZERO) + d["total"]
+                continue
             invoiced += d["total"]
             if inv.data.get("status") == "sent":
                 outstanding += max(d["balance"], ZERO)
@@ -205,9 +216,10 @@ def _client(g: Graph, c: Record) -> dict:
     return {
         "invoiced": invoiced,
         "invoiced_pct": pct(invoiced, cv),
-        "received": g.received_income("client", c.id),
+        "received": g.received_income("client", c.id, cur),
         "outstanding": outstanding,
-        "currency": g.currency(c),
+        "currency": cur,
+        "invoiced_other_currencies": {k: other[k] for k in sorted(other)},
         "invoices": [i.id for i in invoices],
         "projects": [p.id for p in g.by("project", "client").get(c.id, [])],
         "services": [s.id for s in g.by("service", "client").get(c.id, [])],
@@ -305,7 +317,10 @@ def _meeting(g: Graph, m: Record) -> dict:
     start, end = m.data.get("start"), m.data.get("end")
     if not isinstance(end, dt.datetime) and isinstance(start, dt.datetime):
         minutes = parse_duration(m.data.get("duration") or "") if m.data.get("duration") else None
-        end = start + dt.timedelta(minutes=minutes if minutes is not None else 60)
+        try:
+            end = start + dt.timedelta(minutes=minutes if minutes is not None else 60)
+        except OverflowError:
+            end = start
     return {"end_time": end}
 
 

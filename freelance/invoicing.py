@@ -33,7 +33,8 @@ def _decimal(text: str, what: str, item: str) -> Decimal:
         value = None
     if value is None or not value.is_finite():
         raise UsageError(f"--item {item!r}: {what} {text.strip()!r} is not a number")
-    return value
+    from .ops import check_size
+    return check_size(value, text.strip(), f"--item {item!r}: {what}")
 
 
 def parse_item(text: str) -> dict:
@@ -136,9 +137,11 @@ def check_paid(book: Book, old: Record | None, new: dict) -> tuple[list[Write], 
     from .errors import UsageError
     from .graph import Graph
     from .render import fmt_money
-    inv = old if old is not None else None
-    if inv is None:
-        return [], []
+    inv = old
+    if inv is None:   # a new invoice: no income can be linked to it yet
+        raise UsageError(f"a new invoice cannot start as paid: add it as sent, then record the payment "
+                         f"(`freelance income add AMOUNT --invoice {new.get('id', 'INV')} --received`) "
+                         "and it moves to paid by itself")
     g = Graph(book)
     d = g.derived(inv)
     if d["received"] >= d["total"] > 0:

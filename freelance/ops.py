@@ -16,7 +16,7 @@ from .dates import parse_date, parse_datetime
 from .errors import UsageError, did_you_mean
 from .schema import KINDS, Field, Kind
 from .writer import Write, apply, plan_append, plan_remove, plan_update
-from .yamlio import Record, parse_duration
+from .yamlio import MAX_MINUTES, Record, parse_duration
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\Z")
 _URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://\S+\Z")
@@ -27,6 +27,15 @@ _MAX_PLACES = 10
 # A comma is read only as a thousands separator in its proper place (1,200.50):
 # "1,5" or "1.200,50" would otherwise silently become 15 or 1.20050.
 _THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?\Z")
+
+
+def check_size(value: Decimal, text: str, opt: str) -> Decimal:
+    """Refuse numbers no book needs and Decimal's cent rounding cannot take (1e30, 1e-40)."""
+    if value.is_finite() and value and value.adjusted() >= _MAX_DIGITS:
+        raise UsageError(f"{opt}: {text} is too large (at most {_MAX_DIGITS} digits before the point)")
+    if value.is_finite() and value.as_tuple().exponent < -_MAX_PLACES:
+        raise UsageError(f"{opt}: {text} has too many decimal places (at most {_MAX_PLACES})")
+    return value
 
 
 def number_text(text: str, opt: str) -> str:
@@ -84,10 +93,7 @@ def parse_value(book: Book, f: Field, raw, *, option: str | None = None):
             raise UsageError(f"{opt}: expected a number like 1200.50, got {text!r}") from None
         if not value.is_finite():
             raise UsageError(f"{opt}: expected a number like 1200.50, got {text!r}")
-        if value.adjusted() >= _MAX_DIGITS:
-            raise UsageError(f"{opt}: {text} is too large (at most {_MAX_DIGITS} digits before the point)")
-        if value.as_tuple().exponent < -_MAX_PLACES:
-            raise UsageError(f"{opt}: {text} has too many decimal places (at most {_MAX_PLACES})")
+        check_size(value, text, opt)
         if f.check == "positive" and value <= 0:
             raise UsageError(f"{opt}: must be more than zero, got {text}")
         if f.check in ("nonnegative",) and value < 0:
@@ -107,7 +113,7 @@ def parse_value(book: Book, f: Field, raw, *, option: str | None = None):
     if f.type == "datetime":
         return parse_datetime(text, book.today, opt)
     if f.type == "duration":
-        if parse_duration(text) is None:
+        if parse_duration(text) is None or parse_duration(text) > MAX_MINUTES:
             raise UsageError(f"{opt}: expected a duration like 45m, 1h30m or 2h, got {text!r}")
         return text
     if f.type == "bool":
@@ -211,6 +217,7 @@ def _stub(book: Book, kind: str, rid: str, context: dict) -> dict:
 def check_links(book: Book, kind: Kind, data: dict, create_missing: bool) -> tuple[list[Write], list[str]]:
     """Refuse links to missing records (with close matches), or create them when asked."""
     writes, notes = [], []
+    stubs: dict[str, list[dict]] = {}   # kind -> records to create, appended in one write per file
     order = ("client", "project", "service", "invoice")
     fields = sorted(kind.link_fields, key=lambda f: order.index(f.link[0]) if f.link[0] in order else 9)
     for f in fields:
@@ -222,7 +229,7 @@ def check_links(book: Book, kind: Kind, data: dict, create_missing: bool) -> tup
                 stub = ordered(KINDS[f.link[0]], _stub(book, f.link[0], target, data))
                 if f.link[0] == "invoice" and not stub.get("client"):
                     raise UsageError(f"{f.option_name}: cannot create invoice '{target}' without --client")
-                writes.append(plan_append(book, f.link[0], stub))
+                stubs.setdefault(f.link[0], []).append(stub)
                 book.index(f.link[0])[target] = Record(f.link[0], stub, "", 0, {})
                 notes.append(f"created {f.link[0]} '{target}'"
                              + (f" ({stub.get('stage') or stub.get('status')})" if stub.get('stage') or stub.get('status') else ""))
@@ -231,6 +238,8 @@ def check_links(book: Book, kind: Kind, data: dict, create_missing: bool) -> tup
             what = " or ".join(f.link)
             hint = " (or use --create-missing)" if len(f.link) == 1 else ""
             raise UsageError(f"{(f.aliases or (f.option_name,))[0]}: no {what} '{target}'{did_you_mean(target, pool)}{hint}")
+    for kind_name, records in stubs.items():
+        writes.append(plan_append(book, kind_name, records))
     return writes, notes
 
 

@@ -55,6 +55,11 @@ def fmt_money(amount, currency: str = "") -> str:
             amount = Decimal(str(amount))
         except Exception:
             return str(amount)
+    from decimal import ROUND_HALF_UP, InvalidOperation
+    try:
+        amount = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)   # half up, as invoices round
+    except InvalidOperation:
+        return str(amount)
     text = f"{amount:,.2f}"
     return f"{text} {currency}".strip()
 

@@ -101,7 +101,7 @@ def detail(g: Graph, r: Record) -> list[tuple[str, str]]:
     cur = data.get("currency", "")
     lines = []
     for k, v in data.items():
-        if v is None or v == [] or k == "currency":
+        if v is None or v == [] or v == {} or k == "currency":
             continue
         if k in MONEY:
             lines.append((k, fmt_money(v, cur)))

@@ -145,16 +145,24 @@ def _block_items(rel: str, res) -> None:
                     "rewrite it in that layout first")
 
 
-def plan_append(book: Book, kind: str, data: dict) -> Write:
-    """Append a new record to the end of its file (its year's shard for dated kinds)."""
+def plan_append(book: Book, kind: str, data: dict | list[dict]) -> Write:
+    """Append new records (one, or several of one file) to the end of their file
+    (its year's shard for dated kinds)."""
     k = KINDS[kind]
-    rel = book.shard_for(k, data.get(k.shard_by)) if k.sharded else k.path
+    many = data if isinstance(data, list) else [data]
+    rels = {book.shard_for(k, d.get(k.shard_by)) if k.sharded else k.path for d in many}
+    if len(rels) != 1:
+        raise DataError(f"internal error: one append spans several files ({', '.join(sorted(rels))})")
+    rel = rels.pop()
     res = book.read_file(rel, k)
     _writable(book, rel)
     if res.records:
         _block_items(rel, res)
     text = res.text or ""
-    new = record_text(data)
+    if re.search(r"^\.\.\.[ \t]*$", text, re.M):
+        # a record after the document's end marker would not be part of the list
+        raise DataError(f"{rel}: its YAML document ends with '...'; remove that line so records can be appended")
+    new = "".join(record_text(d) for d in many)
     body = "" if res.records else "\n".join(l for l in text.splitlines() if l.strip() and not l.lstrip().startswith("#"))
     if not res.records and body.strip() in ("[]", "null", "~"):
         # an empty flow list: the new record replaces it, comments stay
@@ -164,16 +172,19 @@ def plan_append(book: Book, kind: str, data: dict) -> Write:
         raise DataError(f"{rel}: expected a list of {k.plural}; refusing to append to it")
     if text and not text.endswith("\n"):
         text += "\n"
-    added = _check_reads_back(new, rel, k, data)
+    added = [_check_reads_back(record_text(d), rel, k, d) for d in many]
     w = Write(rel, text + new)
-    if res.records and res.parsed and not added.problems:
-        # old records, unchanged, then the new one on the lines after them: what a fresh
+    if res.records and res.parsed and not any(a.problems for a in added):
+        # old records, unchanged, then the new ones on the lines after them: what a fresh
         # read of the new text gives, so the parse cache can take it (tests/test_perf.py)
         shift = text.count("\n")
-        r = added.records[0]
-        moved = Record(r.kind, r.data, rel, r.line + shift, {key: n + shift for key, n in r.lines.items()})
-        w.parsed = FileResult(res.records + [moved], list(res.problems), True, w.text)
-        w.change = (res.records, ("append", [moved]))
+        moved = []
+        for a in added:
+            r = a.records[0]
+            moved.append(Record(r.kind, r.data, rel, r.line + shift, {key: n + shift for key, n in r.lines.items()}))
+            shift += a.text.count("\n")
+        w.parsed = FileResult(res.records + moved, list(res.problems), True, w.text)
+        w.change = (res.records, ("append", moved))
     return w
 
 
@@ -304,6 +315,10 @@ def apply(book: Book, writes: list[Write]) -> None:
 
     All temporary files are written and fsynced before the first rename, so a
     failure while writing leaves every file as it was."""
+    rels = [w.rel for w in writes]
+    if len(set(rels)) != len(rels):   # each Write is a whole file: a second would undo the first
+        raise DataError(f"internal error: two writes to one file ({', '.join(sorted({r for r in rels if rels.count(r) > 1}))}); "
+                        "nothing was written")
     staged: list[tuple[str, str]] = []
     try:
         for w in writes:

@@ -91,6 +91,9 @@ def resolve_plain(text: str):
     return text
 
 
+MAX_MINUTES = 7 * 24 * 60   # a meeting of more than a week is a typo
+
+
 def parse_duration(text: str) -> int | None:
     """Minutes in '45m', '1h30m', '2h', '90' (minutes); None when unreadable."""
     text = str(text).strip()
@@ -112,9 +115,13 @@ def coerce(ftype: str, text: str, plain: bool):
         t = text.strip().replace("_", "")
         if _NUMBER.match(t):
             try:
-                return Decimal(t)
+                value = Decimal(t)
             except InvalidOperation:
-                pass
+                value = None
+            if value is not None:
+                if value and value.adjusted() >= 15:   # past what cents can be computed for
+                    raise ValueError(f"{text!r} is too large (at most 15 digits before the point)")
+                return value
         raise ValueError(f"expected a number, got {text!r}")
     if ftype == "int":
         if _INT.match(text.strip()):
@@ -149,7 +156,7 @@ def coerce(ftype: str, text: str, plain: bool):
             return False
         raise ValueError(f"expected true or false, got {text!r}")
     if ftype == "duration":
-        if parse_duration(text) is None:
+        if parse_duration(text) is None or parse_duration(text) > MAX_MINUTES:
             raise ValueError(f"expected a duration like 45m or 1h30m, got {text!r}")
         return text
     return resolve_plain(text) if plain else text

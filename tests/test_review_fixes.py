@@ -1,0 +1,67 @@
+"""Defects found in review, each driven through the real CLI on a copy of the demo book."""
+import json
+
+import pytest
+
+from conftest import run_cli
+
+
+def test_create_missing_two_records_of_one_file_keeps_both(cli):
+    r = cli("project", "add", "Test P", "--client", "acme", "--service", "new-one", "--service", "new-two",
+            "--create-missing")
+    assert r.exit_code == 0, r.output
+    text = (cli.book / "services.yaml").read_text()
+    assert "- id: new-one\n" in text and "- id: new-two\n" in text
+    for args in (("--no-cache",), ()):   # from the files themselves, and through the cache
+        ids = [s["id"] for s in json.loads(run_cli(*args, "service", "list", "-f", "json", books=cli.book).stdout)]
+        assert "new-one" in ids and "new-two" in ids
+
+
+def test_append_refuses_a_file_ended_by_a_document_end_marker(cli):
+    path = cli.book / "contacts.yaml"
+    with open(path, "a") as fh:
+        fh.write("...\n")
+    before = path.read_bytes()
+    r = cli("contact", "add", "Zed Z", "--category", "legal")
+    assert r.exit_code == 1
+    assert "contacts.yaml: its YAML document ends with '...'" in r.stderr
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("args, message", [
+    (("invoice", "add", "--client", "acme", "--item", "x:1:1e30"), "1e30 is too large"),
+    (("invoice", "add", "--client", "acme", "--item", "x:1e-40:5"), "1e-40 has too many decimal places"),
+    (("meeting", "add", "X", "--at", "2026-12-01 10:00", "--duration", "99999999h"), "--duration: expected a duration"),
+    (("invoice", "add", "--client", "acme", "--amount", "100", "--issued", "9999-12-31"), "not a year a book needs"),
+    (("income", "add", "12", "--date", "+99999999d"), "is outside the calendar"),
+    (("invoice", "add", "--client", "acme", "--amount", "500", "--status", "paid"), "a new invoice cannot start as paid"),
+])
+def test_out_of_range_input_is_refused_and_nothing_is_written(cli, args, message):
+    before = {p: p.read_bytes() for p in cli.book.rglob("*.yaml")}
+    r = cli(*args)
+    assert r.exit_code == 2, r.output
+    assert message in r.stderr and "Traceback" not in r.output
+    assert {p: p.read_bytes() for p in cli.book.rglob("*.yaml")} == before
+
+
+def test_a_huge_amount_written_by_hand_is_a_located_problem_not_a_crash(cli):
+    with open(cli.book / "invoices.yaml", "a") as fh:
+        fh.write("- id: INV-HUGE\n  client: acme\n  status: sent\n  issued: 2026-01-05\n"
+                 "  amount: 99999999999999999999999999999\n")
+    assert cli("invoice", "list").exit_code == 0
+    r = cli("validate")
+    assert r.exit_code == 1
+    assert "invoice 'INV-HUGE': '99999999999999999999999999999' is too large" in r.stdout
+
+
+def test_client_rollups_do_not_add_invoices_in_another_currency(cli):
+    assert cli("invoice", "add", "--client", "acme", "--amount", "1000", "--currency", "EUR",
+               "--status", "sent").exit_code == 0
+    d = json.loads(cli("client", "show", "acme", "-f", "json").stdout)
+    assert (d["invoiced"], d["outstanding"], d["invoiced_pct"]) == ("16100.00", "3450.00", "67.1")
+    assert d["invoiced_other_currencies"] == {"EUR": "1000.00"}
+
+
+def test_money_is_shown_rounded_half_up(cli):
+    assert cli("expense", "add", "0.125", "--category", "software", "--paid", "--description", "half").exit_code == 0
+    assert "0.13 USD" in cli("expense", "list", "--from", "2026-11-25").stdout
