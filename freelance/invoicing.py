@@ -132,7 +132,7 @@ def plan_invoice(book: Book, values: dict, items: list[str], number: str | None,
 def check_paid(book: Book, old: Record | None, new: dict) -> tuple[list[Write], list[str]]:
     """Refuse to mark an invoice paid (by `move` or `edit`) while its received income does
     not cover the total: that state is what `validate` reports as an error."""
-    if new.get("status") != "paid" or (old is not None and old.data.get("status") == "paid"):
+    if new is None or new.get("status") != "paid" or (old is not None and old.data.get("status") == "paid"):
         return [], []
     from .errors import UsageError
     from .graph import Graph
@@ -152,9 +152,53 @@ def check_paid(book: Book, old: Record | None, new: dict) -> tuple[list[Write], 
                      f"`freelance income add {owed} --invoice {inv.id} --received`")
 
 
-def settle(book: Book, old: Record | None, new: dict) -> tuple[list[Write], list[str]]:
-    """Income `new` (replacing `old`, when an edit): if it is received and its invoice's
-    received income now covers the total, the invoice moves to paid."""
+def settle(book: Book, old: Record | None, new: dict | None) -> tuple[list[Write], list[str]]:
+    """Income `new` (replacing `old`, when an edit; None when `old` is removed): if it is
+    received and its invoice's received income now covers the total, the invoice moves to
+    paid; if `old` paid an invoice that it no longer covers, that invoice moves back to sent."""
+    writes, notes = _pay(book, old, new) if new is not None else ([], [])
+    back_w, back_n = _unpay(book, old, new, busy=bool(writes))
+    return writes + back_w, notes + back_n
+
+
+def _contribution(data: dict | None, invoice: str):
+    from .graph import dec
+    if data is None or data.get("kind") != "income" or data.get("received") is not True \
+            or data.get("invoice") != invoice:
+        return None
+    return dec(data.get("amount"))
+
+
+def _unpay(book: Book, old: Record | None, new: dict | None, busy: bool) -> tuple[list[Write], list[str]]:
+    """A paid invoice that this change leaves short of its total goes back to sent."""
+    if old is None or old.data.get("kind") != "income" or not old.data.get("invoice"):
+        return [], []
+    inv_id = str(old.data["invoice"])
+    before = _contribution(old.data, inv_id)
+    after = _contribution(new, inv_id) or 0
+    if before is None or after >= before:
+        return [], []
+    gone = object()
+    if book.invoice_status(inv_id, gone) != "paid":
+        return [], []
+    inv = book.get("invoice", inv_id)
+    if inv is None or inv.data.get("status") != "paid":
+        return [], []
+    from .graph import Graph, invoice_totals
+    from .render import fmt_money
+    g = Graph(book)
+    total = invoice_totals(g, inv)[2]
+    received = book.received_for_invoice(inv_id) - before + after
+    if received >= total:
+        return [], []
+    cur = g.currency(inv)
+    short = (f"invoice '{inv_id}' now has received {fmt_money(received, cur)} of {fmt_money(total, cur)}")
+    if busy:   # another write to invoices.yaml in this command: say what to do instead
+        return [], [f"{short}: `freelance invoice move {inv_id} sent`"]
+    return [plan_update(book, inv, {"status": "sent"})], [f"{short} (paid -> sent)"]
+
+
+def _pay(book: Book, old: Record | None, new: dict) -> tuple[list[Write], list[str]]:
     if new.get("kind") != "income" or new.get("received") is not True or not new.get("invoice"):
         return [], []
     gone = object()

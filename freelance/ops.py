@@ -338,11 +338,14 @@ def linked_from(book: Book, record: Record) -> list[tuple[Record, str]]:
     return out
 
 
-def remove(book: Book, record: Record, force: bool = False) -> None:
+def remove(book: Book, record: Record, force: bool = False) -> list[str]:
+    """Remove a record; returns notes on what else changed with it."""
     users = linked_from(book, record)
     if users and not force:
         shown = ", ".join(f"{label(r)} ({f})" for r, f in users[:5])
         more = f" and {len(users) - 5} more" if len(users) > 5 else ""
         raise UsageError(f"{label(record)} is linked from {shown}{more}; "
                          "remove those links first, or use --force to leave them dangling")
-    apply(book, [plan_remove(book, record)])
+    more, notes = follow_ups(book, KINDS[record.kind], record, None)
+    apply(book, [plan_remove(book, record)] + more)
+    return notes

@@ -24,3 +24,19 @@ def test_a_partly_paid_invoice_cannot_be_edited_to_paid_either(cli):
 def test_other_moves_are_untouched(cli):
     assert cli("invoice", "move", "INV-2026-019", "sent").exit_code == 0
     assert cli("invoice", "move", "INV-2026-019", "void").exit_code == 0
+
+
+def test_removing_the_income_that_paid_an_invoice_moves_it_back_to_sent(cli):
+    r = cli("income", "rm", "tx-20261014-0ed904")          # the payment of INV-2026-014
+    assert r.exit_code == 0, r.output
+    assert "invoice 'INV-2026-014' now has received 0.00 USD of 600.00 USD (paid -> sent)" in r.stdout
+    assert "  status: sent\n" in (cli.book / "invoices.yaml").read_text().split("- id: INV-2026-014\n")[1].split("- id:")[0]
+    assert cli("validate").exit_code == 0
+
+
+def test_marking_its_payment_not_received_and_back_moves_the_invoice_both_ways(cli):
+    r = cli("income", "edit", "tx-20260912-5d9dc9", "--not-received")   # pays INV-2026-011
+    assert "(paid -> sent)" in r.stdout
+    r = cli("income", "edit", "tx-20260912-5d9dc9", "--received")
+    assert "is paid: received 600.00 USD covers its total 600.00 USD (sent -> paid)" in r.stdout
+    assert cli("validate").exit_code == 0

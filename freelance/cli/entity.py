@@ -333,8 +333,10 @@ def build(noun: str) -> typer.Typer:
         from .. import ops
         with writing(ctx) as book:
             rec = ops.find(book, kind.name, rid, noun)
-            ops.remove(book, rec, force)
+            notes = ops.remove(book, rec, force)
         say(f"removed {noun} '{rec.id}'")
+        for n in notes:
+            say(n)
     rm.__doc__ = f"Remove {_a(noun)} (refused while other records link to it).\n\nExample: freelance {noun} rm {SAMPLE_RM[noun]}"
     app.command("rm")(rm)
 
