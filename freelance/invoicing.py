@@ -115,7 +115,8 @@ def plan_invoice(book: Book, values: dict, items: list[str], number: str | None,
             sid = it.get("service")
             if sid and sid not in services:
                 raise UsageError(f"--item: no service '{sid}'{did_you_mean(sid, services)}")
-        subtotal = sum(it["quantity"] * it["unit_price"] for it in values["items"])
+        from .graph import money
+        subtotal = sum(money(it["quantity"] * it["unit_price"]) for it in values["items"])   # as totalled
         if subtotal <= 0:   # what `validate` refuses, `add` does not write
             raise UsageError(f"--item: the lines add up to {subtotal}: an invoice must be for more than zero")
     issued = values.setdefault("issued", book.today)

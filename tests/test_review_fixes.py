@@ -65,3 +65,9 @@ def test_client_rollups_do_not_add_invoices_in_another_currency(cli):
 def test_money_is_shown_rounded_half_up(cli):
     assert cli("expense", "add", "0.125", "--category", "software", "--paid", "--description", "half").exit_code == 0
     assert "0.13 USD" in cli("expense", "list", "--from", "2026-11-25").stdout
+
+
+def test_invoice_lines_that_round_to_nothing_are_refused(cli):
+    r = cli("invoice", "add", "--client", "acme", "--item", "x:0.0000000001:5")
+    assert r.exit_code == 2
+    assert "the lines add up to 0.00" in r.stderr
