@@ -54,9 +54,10 @@ def fingerprint() -> str:
     if _FINGERPRINT is None:
         from . import cache, errors, graph, schema, yamlio
         h = hashlib.sha1(f"{FORMAT} {sys.version_info[:2]}".encode())
-        for mod in (yamlio, schema, errors, cache, graph):
+        files = [Path(m.__file__) for m in (yamlio, schema, errors, cache, graph)]
+        for f in files + [files[0].with_name("fastread.py")]:
             try:
-                h.update(Path(mod.__file__).read_bytes())
+                h.update(f.read_bytes())
             except OSError:
                 h.update(b"?")
         _FINGERPRINT = h.hexdigest()
@@ -125,7 +126,7 @@ def replay(records: list, changes: list) -> list:
         if shift:
             for j in range(i, len(out)):
                 r = out[j]
-                out[j] = Record(r.kind, r.data, r.file, r.line + shift, {k: n + shift for k, n in r.lines.items()})
+                out[j] = r.moved(shift)
     return out
 
 

@@ -250,7 +250,7 @@ def _reparsed(res, old: Record, new: Record | None, first: int, shift: int, text
                 out.append(moved)
             change = (res.records, ("edit", i, moved, shift))
         elif after and shift:
-            out.append(Record(r.kind, r.data, r.file, r.line + shift, {key: n + shift for key, n in r.lines.items()}))
+            out.append(r.moved(shift))
         else:
             out.append(r)
     return FileResult(out, [], True, text), change

@@ -42,15 +42,35 @@ _DURATION = re.compile(r"(?:(\d+)h)?\s*(?:(\d+)m(?:in)?)?\Z")
 class Record:
     """One item of a book file: its data, where it came from, and the line of each key."""
 
-    __slots__ = ("kind", "data", "file", "line", "lines", "derived")
+    __slots__ = ("kind", "data", "file", "line", "_lines", "derived")
 
-    def __init__(self, kind: str, data: dict, file: str, line: int, lines: dict):
+    def __init__(self, kind: str, data: dict, file: str, line: int, lines: dict | None):
         self.kind = kind
         self.data = data
         self.file = file          # relative to the book, with forward slashes
         self.line = line          # 1-based line of the item
-        self.lines = lines        # key -> 1-based line
+        self._lines = lines       # key -> 1-based line; None: laid out tight (see `lines`)
         self.derived: dict | None = None
+
+    @property
+    def lines(self) -> dict:
+        """key -> 1-based line. An item that `fastread` found laid out tight (each key on
+        the line after the previous one's value, a list taking a line per entry and a
+        mapping in a list a line per key) has its lines worked out when first asked."""
+        lines = self._lines
+        if lines is None:
+            lines = self._lines = tight_lines(self.data, self.line)
+        return lines
+
+    @lines.setter
+    def lines(self, value: dict) -> None:
+        self._lines = value
+
+    def moved(self, shift: int) -> "Record":
+        """The same record `shift` lines further down its file."""
+        lines = self._lines
+        return Record(self.kind, self.data, self.file, self.line + shift,
+                      None if lines is None else {k: n + shift for k, n in lines.items()})
 
     @property
     def id(self) -> str:
@@ -68,6 +88,17 @@ class Record:
 
     def __repr__(self) -> str:
         return f"<{self.kind} {self.id!r} {self.file}:{self.line}>"
+
+
+def tight_lines(data: dict, line: int) -> dict:
+    """key -> line of an item on `line` whose values take one line each, lists one per entry."""
+    out = {}
+    for k, v in data.items():
+        out[k] = line
+        line += 1
+        if v.__class__ is list:
+            line += sum(len(x) if x.__class__ is dict else 1 for x in v)
+    return out
 
 
 def resolve_plain(text: str):
@@ -301,11 +332,19 @@ class FileResult:
         return self._text
 
 
-def read_records(data: bytes, rel: str, kind: Kind) -> FileResult:
-    """Records of one book file (a YAML sequence of mappings)."""
+def read_records(data: bytes, rel: str, kind: Kind, fast: bool = True) -> FileResult:
+    """Records of one book file (a YAML sequence of mappings).
+
+    `fast`: try `fastread.read_fast` first, which answers the same for the
+    files it takes (tests/test_fastread.py) and declines the rest."""
     text, problems = _decode(data, rel)
     if text is None:
         return FileResult([], problems, False, None)
+    if fast:
+        from .fastread import read_fast
+        res = read_fast(data[3:] if data.startswith(b"\xef\xbb\xbf") else data, text, rel, kind)
+        if res is not None:
+            return res
     r = _Reader(text, rel)
     records: list[Record] = []
     fields = kind.field_map
