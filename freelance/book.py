@@ -13,6 +13,7 @@ import hashlib
 import os
 import re
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 
 from .errors import DataError, Problem, UsageError
@@ -22,6 +23,8 @@ from .yamlio import FileResult, Record, read_mapping, read_records
 
 STATE_DIR = ".freelance"
 TAIL_MAX = 2000     # records appended or changed in a file before its cache entry is written whole again
+PEEK_BYTES = 256_000  # a file this big is peeked at (`Book.peek`) rather than loaded, for one record
+_MISSING = object()
 _GENERATED = re.compile(r"([a-z]+)-([0-9]{4})[0-9]{4}-[0-9a-f]+\Z")   # tx-20261120-a3f9c2
 
 
@@ -58,9 +61,12 @@ class Stamp:
         self.inode = st.st_ino if st else -1
         self.digest = hashlib.sha1(data).hexdigest() if data is not None else None
 
-    def matches(self, data: bytes | None) -> bool:
+    def matches(self, data: bytes | None, known: bytes | None = None) -> bool:
+        """Whether `data` is what was read; `known`: those bytes, when kept (no hashing then)."""
         if data is None:
             return self.digest is None
+        if known is not None:
+            return data == known
         return self.digest == hashlib.sha1(data).hexdigest()
 
 
@@ -80,6 +86,48 @@ def _no_gc():
             gc.enable()
 
 
+class Peek:
+    """A big file known from its cache entry's header alone (`Book.peek`): its stamp, its
+    summary (every record's id and item line, in file order), its bytes when asked, and
+    the records read from it one at a time (index -> record, and their byte spans)."""
+
+    __slots__ = ("rel", "kind", "summary", "_loader", "_ids", "records", "spans")
+
+    def __init__(self, rel: str, kind: Kind, summary: dict, loader):
+        self.rel, self.kind, self.summary, self._loader = rel, kind, summary, loader
+        self._ids: tuple | None = None
+        self.records: dict[int, Record] = {}
+        self.spans: dict[int, tuple[int, int]] = {}
+
+    @property
+    def data(self) -> bytes | None:
+        """The file's bytes, checked against the entry's digest; None if it changed since."""
+        try:
+            return self._loader.read_bytes()
+        except Exception:
+            return None
+
+    @property
+    def ids(self) -> tuple[list, list]:
+        """(ids, item lines) of the records, in file order (`cache.locator`)."""
+        if self._ids is None:
+            from .cache import locator
+            self._ids = locator(self.summary)
+        return self._ids
+
+    def index_of(self, record: Record) -> int | None:
+        return next((i for i, r in self.records.items() if r is record), None)
+
+    def appendable(self) -> bool:
+        """Whether a record can be appended without reading the others: one `- ` line per
+        record and nothing that ends the document early."""
+        data = self.data
+        if data is None:
+            return False
+        items = data.count(b"\n-") + data.startswith(b"-")
+        return items == len(self.ids[0]) and b"\n..." not in data and not data.startswith(b"...")
+
+
 class Book:
     def __init__(self, root: Path, today: dt.date, cache: bool = True):
         self.root = Path(root)
@@ -96,6 +144,7 @@ class Book:
         self._records: dict[str, list[Record]] = {}
         self._index: dict[str, dict[str, Record]] = {}
         self.problems: list[Problem] = []
+        self._peeks: dict[str, Peek | None] = {}   # rel -> what `peek` knows (None: load it instead)
         self._load_settings()
 
     # -- settings -----------------------------------------------------------
@@ -162,6 +211,11 @@ class Book:
         rel = self.shard_of_id(kind, rid)
         if rel is None:
             return None
+        p = self.peek(rel, kind)
+        if p is not None:
+            rec = self._peek_record(p, rid)
+            if rec is not _MISSING:
+                return rec
         for r in self.read_file(rel, kind).records:
             if r.data.get("id") == rid:
                 return r
@@ -169,6 +223,7 @@ class Book:
 
     def read_file(self, rel: str, kind: Kind) -> FileResult:
         if rel not in self.files:
+            self._peeks.pop(rel, None)         # loaded whole now: records come from here
             ready = self._ready.pop(rel, None) if self._ready else None
             hit = None if ready is not None else \
                 self.cache.load(rel, self.path(rel)) if self.cache is not None else None
@@ -213,13 +268,22 @@ class Book:
             return
         kind = next((k.name for k in KINDS.values() if rel == k.path or (k.sharded and rel.startswith(k.path + "/"))), "")
         base = self._bases.pop(rel, None)
-        if base is not None and change is not None and change[0] is base[2] and not res.problems:
-            entry, tail, _ = base
+        if base is not None and change is not None and change[0] is base[2] and (res is None or not res.problems):
+            entry, tail, token = base
             tail = tail + [change[1]]
-            if sum(len(c[1]) if c[0] == "append" else 1 for c in tail) <= TAIL_MAX:
-                if self.cache.store_tail(rel, entry, stamp, tail, res, kind):
+            summary = None
+            if isinstance(token, Peek):        # planned on a peeked file: no records to summarize
+                from .cache import amend
+                summary = amend(kind, token.summary, change[1], change[2] if len(change) > 2 else None,
+                                token.ids)
+            if sum(len(c[1]) if c[0] == "append" else 1 for c in tail) <= TAIL_MAX and \
+                    (summary is not None or res is not None):
+                if self.cache.store_tail(rel, entry, stamp, tail, res, kind, summary):
                     return
-        self.cache.store(rel, stamp, res, kind)
+            if res is None:       # a peeked file whose tail is full: parse it, once, to write it whole
+                res = read_records(data, rel, KINDS[kind])
+        if res is not None:
+            self.cache.store(rel, stamp, res, kind)
 
     def summary(self, rel: str, kind: Kind) -> dict:
         """The file's summary (`cache.summarize`): from its cache entry's header, without loading
@@ -238,7 +302,9 @@ class Book:
         kind = KINDS["transaction"]
         total = ZERO
         for rel in self.files_of(kind):
-            total += self.summary(rel, kind)["received"].get(invoice_id, ZERO)
+            got = self.summary(rel, kind)["received"].get(invoice_id)
+            if got is not None:
+                total += Decimal(got)
         return total
 
     def invoice_status(self, invoice_id: str, missing=None):
@@ -249,9 +315,12 @@ class Book:
             rec = self.get(kind.name, invoice_id)
             return missing if rec is None else rec.data.get("status")
         for rel in self.files_of(kind):
-            found = self.summary(rel, kind)["status"]
-            if invoice_id in found:
-                return found[invoice_id]
+            summary = self.summary(rel, kind)
+            if "status" not in summary:      # a big file: read the one record (`peek`)
+                rec = self.get(kind.name, invoice_id)
+                return missing if rec is None else rec.data.get("status")
+            if invoice_id in summary["status"]:
+                return summary["status"][invoice_id]
         return missing
 
     def listing(self) -> list[str]:
@@ -280,7 +349,91 @@ class Book:
         return self._index[kind]
 
     def get(self, kind: str, rid: str) -> Record | None:
-        return self.index(kind).get(str(rid))
+        rid = str(rid)
+        if kind not in self._index:
+            k = KINDS[kind]
+            p = None if k.sharded else self.peek(k.path, k)
+            if p is not None:
+                rec = self._peek_record(p, rid)
+                if rec is not _MISSING:
+                    return rec
+        return self.index(kind).get(rid)
+
+    # -- one record of a big file, without loading it -------------------------
+    def peek(self, rel: str, kind: Kind) -> Peek | None:
+        """A big file (PEEK_BYTES or more) that is not loaded, known from its trusted cache
+        entry's header: enough to read one record, or to append one, without loading the
+        25,000 others (docs/performance.md). None when it must be loaded instead: no cache,
+        no trusted entry, a small file, or a file with a problem."""
+        if rel in self.files or self.cache is None:
+            return None
+        if rel in self._peeks:
+            return self._peeks[rel]
+        self._peeks[rel] = None
+        path = self.path(rel)
+        try:
+            if os.stat(path).st_size < PEEK_BYTES:
+                return None
+        except OSError:
+            return None
+        found = self.cache.header(rel, path)
+        if found is None or not found[1].get("clean") or "locator" not in found[1]:
+            return None
+        stamp, summary, data, tail = found
+        from .cache import _TextLoader
+        p = Peek(rel, kind, summary, _TextLoader(path, rel, stamp[3], data, stamp[:3]))
+        self._peeks[rel] = p
+        self.stamps[rel] = Stamp(None, None, stamp)
+        # a write to it adds its change to the entry's tail, as for a loaded file (cache_written)
+        self._bases[rel] = (tail[0], tail[1], p) if tail is not None else (stamp, [], p)
+        return p
+
+    def _peek_record(self, p: Peek, rid: str):
+        """Record `rid` of a peeked file, read alone from its own lines; None when the file has
+        no such id; _MISSING when it cannot tell here (then the file is loaded)."""
+        ids, lines = p.ids
+        try:
+            i = ids.index(rid)
+        except ValueError:
+            return None
+        if i in p.records:
+            return p.records[i]
+        data = p.data
+        if data is None:
+            return _MISSING
+        needle = f"- id: {rid}\n".encode("utf-8")
+        pos = 0 if data.startswith(needle) else data.find(b"\n" + needle) + 1
+        if pos == 0 and not data.startswith(needle):
+            return _MISSING                    # written another way (quoted, a comment after it)
+        # the only record with this id is the only item line naming it: its line is the one the
+        # summary has (else count the lines before it, to be sure which record this is)
+        line = lines[i] if ids.count(rid) == 1 else data.count(b"\n", 0, pos) + 1
+        end = data.find(b"\n-", pos)
+        end = len(data) if end == -1 else end + 1
+        if line != lines[i] or (i + 1 < len(lines) and line + data.count(b"\n", pos, end) != lines[i + 1]):
+            return _MISSING
+        res = read_records(data[pos:end], p.rel, p.kind, fast=False)
+        if len(res.records) != 1 or res.problems or not res.parsed or res.records[0].id != rid:
+            return _MISSING
+        rec = res.records[0].moved(line - 1)
+        p.records[i], p.spans[i] = rec, (pos, end)
+        return rec
+
+    def read_bytes_of(self, rel: str) -> bytes | None:
+        """The bytes a peeked file had when read (to tell it has not changed since), if read."""
+        p = self._peeks.get(rel)
+        return p._loader.data if p is not None else None
+
+    def unchanged_since_peek(self, rel: str) -> bool:
+        """Whether a peeked file is as read, told by its size, mtime and inode, when those are
+        what its cache entry was trusted on (see `cache._TextLoader`)."""
+        p = self._peeks.get(rel)
+        return p is not None and p._loader.data is not None and p._loader.unchanged()
+
+    def peeked(self, record: Record) -> Peek | None:
+        """The Peek that `record` was read from, while its file is not loaded."""
+        p = self._peeks.get(record.file)
+        return p if p is not None and p.index_of(record) is not None else None
 
     def load_all(self) -> "Book":
         self._read_ahead()
@@ -322,6 +475,9 @@ class Book:
             if (k.sharded and rel.startswith(k.path + "/")) or rel == k.path:
                 res = self.files.pop(rel)
                 self.problems = [p for p in self.problems if p not in res.problems]
+        for rel in list(self._peeks):
+            if (k.sharded and rel.startswith(k.path + "/")) or rel == k.path:
+                del self._peeks[rel]
 
     # -- writing --------------------------------------------------------------
     @contextmanager

@@ -37,13 +37,26 @@ import pickle
 import sys
 import tempfile
 import time
+from decimal import Decimal
 from pathlib import Path
 
 from .errors import DataError
-from .yamlio import FileResult, Record
+from .yamlio import FileResult
 
-FORMAT = 2
-DOUBT_NS = 2_000_000_000          # mtime this close to now or to the entry: check the content
+FORMAT = 3
+DOUBT_NS = 2_000_000_000          # mtime this close to now or to the entry: check the content ...
+STATUS_MAX = 1000                 # invoices in a file whose summary keeps each one's status
+FINE_DOUBT_NS = 100_000_000       # ... or this close, on a file system that keeps sub-second mtimes
+
+
+def in_doubt(mtime_ns: int, written_ns: int, now: int | None = None) -> bool:
+    """Whether a file could have changed after an entry was written without its size, mtime
+    and inode showing it: its mtime is within one file-system clock tick of when the entry
+    was written (or of now). A tick is taken as 2 s when the mtime is a whole second (FAT,
+    HFS+, some network file systems), else as 100 ms (a coarse kernel clock is ~10 ms)."""
+    window = DOUBT_NS if mtime_ns % 1_000_000_000 == 0 else FINE_DOUBT_NS
+    now = time.time_ns() if now is None else now
+    return now - mtime_ns < window or written_ns - mtime_ns < window
 _FINGERPRINT: str | None = None
 _CODE: str | None = None
 
@@ -80,20 +93,45 @@ def code_fingerprint() -> str:
     return _CODE
 
 
-def summarize(kind: str, records) -> dict:
+def summarize(kind: str, records, clean: bool = True) -> dict:
     """A file's summary, kept in its entry's header, for writes that would otherwise load a
-    whole kind: for transactions, "received": invoice id -> the sum of the received income
-    linked to it (what `Graph.received_income` adds up, file by file); for invoices,
-    "status": invoice id -> its status (the first record of an id, as `Book.index`)."""
-    if kind == "invoice":
+    whole kind: for every file, a "locator" (each record's id and item line, in file order,
+    pickled apart: most readers of a header never unpickle it) and "clean" (it parsed with
+    no problem), so one record can be read or appended without loading the others
+    (`Book.peek`); for transactions, "received": invoice id ->
+    the sum (its decimal text: a str unpickles faster than a Decimal; none when it is zero) of the
+    received income linked to it (what `Graph.received_income` adds up,
+    file by file); for invoices, "status": invoice id -> its status (the first record of
+    an id, as `Book.index`), in a file of fewer than STATUS_MAX invoices (in a bigger one,
+    `Book.invoice_status` reads the one record instead: the map would cost more to load)."""
+    out: dict = {"locator": _locator([r.id for r in records], [r.line for r in records]), "clean": clean}
+    if kind == "invoice" and len(records) < STATUS_MAX:
         status: dict = {}
         for r in records:
             rid = r.id
             if rid and rid not in status:
                 status[rid] = r.data.get("status")
-        return {"status": status}
-    if kind != "transaction":
-        return {}
+        out["status"] = status
+    elif kind == "transaction":
+        out["received"] = {k: _text(v) for k, v in _received(records).items() if v}
+    return out
+
+
+def _locator(ids: list, lines: list) -> bytes:
+    return pickle.dumps((ids, lines), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def locator(summary: dict) -> tuple[list, list]:
+    """(ids, item lines) of a file's records, in file order, from its summary."""
+    return pickle.loads(summary["locator"])
+
+
+def _text(amount: Decimal) -> str:
+    """One text per value (`1E+2`, `100.00` and `100` are all `100`), so sums made in any order compare."""
+    return format(amount.normalize(), "f")
+
+
+def _received(records) -> dict:
     from .graph import ZERO, dec
     out: dict = {}
     for r in records:
@@ -105,7 +143,49 @@ def summarize(kind: str, records) -> dict:
         amount = dec(d.get("amount"))
         for k in keys:
             out[k] = out.get(k, ZERO) + amount
-    return {"received": out}
+    return out
+
+
+def amend(kind: str, summary: dict, change: tuple, old=None, where: tuple | None = None) -> dict | None:
+    """The summary after one change (as `replay` takes it; `old`: the record an edit or a
+    removal replaced), from the summary before it: what `summarize` of the whole file gives
+    (a sum whose last income went may stay as a zero), without reading the file. None when
+    it cannot tell (an id that more than one record has)."""
+    if change[0] == "append":
+        return merge(summary, summarize(kind, change[1]))
+    _, i, new, shift = change
+    before = where or locator(summary)
+    ids, lines = list(before[0]), list(before[1])
+    touched = {old.id} | ({new.id} if new is not None else set())
+    if any(before[0].count(rid) > 1 for rid in touched if rid):
+        return None
+    if new is None:
+        del ids[i], lines[i]
+    else:
+        ids[i], lines[i] = new.id, new.line
+        if ids.count(new.id) > 1 and new.id:
+            return None
+        i += 1
+    if shift:
+        lines[i:] = [n + shift for n in lines[i:]]
+    out = {**summary, "locator": _locator(ids, lines)}
+    if "status" in summary:
+        status = dict(summary["status"])
+        status.pop(old.id, None)
+        if new is not None and new.id:
+            status[new.id] = new.data.get("status")
+        out["status"] = status
+    if "received" in summary:
+        got = dict(summary["received"])
+        for sign, r in ((-1, old), (1, new)):
+            for k, v in (_received([r]) if r is not None else {}).items():
+                total = Decimal(got.get(k, "0")) + sign * v
+                if total:
+                    got[k] = _text(total)
+                else:
+                    got.pop(k, None)        # as `summarize`: no entry for nothing received
+        out["received"] = got
+    return out
 
 
 def replay(records: list, changes: list) -> list:
@@ -131,13 +211,27 @@ def replay(records: list, changes: list) -> list:
 
 
 def merge(first: dict, then: dict) -> dict:
-    """The summary of a file's records followed by more records: sums add up, and the first
-    record of an id stays the one that counts."""
+    """The summary of a file's records followed by more records: ids and lines follow on,
+    sums add up, and the first record of an id stays the one that counts."""
     out = {}
     for part in first.keys() | then.keys():
         a, b = first.get(part, {}), then.get(part, {})
-        if part == "received":
-            out[part] = {**a, **{k: a[k] + v if k in a else v for k, v in b.items()}}
+        if part == "locator":
+            (ia, la), (ib, lb) = locator(first) if a else ([], []), locator(then) if b else ([], [])
+            out[part] = _locator(ia + ib, la + lb)
+        elif part == "clean":
+            out[part] = first.get(part, True) and then.get(part, True)
+        elif part == "status" and ("status" not in first or len(a) + len(b) >= STATUS_MAX):
+            continue                    # a big file keeps no statuses (see summarize)
+        elif part == "received":
+            got = dict(a)
+            for k, v in b.items():
+                total = Decimal(a[k]) + Decimal(v) if k in a else Decimal(v)
+                if total:
+                    got[k] = _text(total)
+                else:
+                    got.pop(k, None)
+            out[part] = got
         else:
             out[part] = {**b, **a}
     return out
@@ -152,6 +246,7 @@ class ParseCache:
         self.root = Path(root)
         self.folder = self.root / ".freelance" / "cache"
         self.tails: dict[str, tuple] = {}    # rel -> (entry's stamp, tail's changes) of what `load` joined
+        self._headers: dict[str, tuple] = {}  # rel -> ((size, mtime_ns, inode), `header`'s answer)
 
     def entry(self, rel: str) -> Path:
         return self.folder / (rel.replace("/", "%") + ".pickle")
@@ -160,42 +255,39 @@ class ParseCache:
         return self.folder / (rel.replace("/", "%") + ".tail.pickle")
 
     def _current(self, path: Path, stamp: tuple, written_ns: int):
-        """(True, text or None) if the file is as `stamp` (size, mtime_ns, inode, sha) says, by the
-        rules above; the text when in doubt it had to be read and hashed. (False, None) if not."""
+        """(True, bytes or None) if the file is as `stamp` (size, mtime_ns, inode, sha) says, by the
+        rules above; its bytes when in doubt they had to be read and hashed. (False, None) if not."""
         size, mtime_ns, inode, sha = stamp
         st = os.stat(path)
         if (size, mtime_ns, inode) != (st.st_size, st.st_mtime_ns, st.st_ino):
             return False, None
-        text = None
-        if time.time_ns() - mtime_ns < DOUBT_NS or written_ns - mtime_ns < DOUBT_NS:
+        data = None
+        if in_doubt(mtime_ns, written_ns):
             with open(path, "rb") as f2:
                 data = f2.read()
             if digest(data) != sha:
                 return False, None
-            text = data.decode("utf-8")
-            if text.startswith("\ufeff"):
-                text = text[1:]
-        return True, text
+        return True, data
 
     def _trusted(self, fh, rel: str, path: Path):
-        """What describes `path` as it is now: (stamp, summary, text or None, tail or None),
+        """What describes `path` as it is now: (stamp, summary, bytes or None, tail or None),
         from the entry's header, or from its tail's (the changes written since the entry,
         `store_tail`); None when neither does."""
         head = pickle.load(fh)
         if not (isinstance(head, tuple) and len(head) == 9) or head[:2] != (fingerprint(), rel):
             return None
         stamp, written_ns, summary = head[2:6], head[6], head[8]
-        ok, text = self._current(path, stamp, written_ns)
+        ok, data = self._current(path, stamp, written_ns)
         if ok:
-            return stamp, summary, text, None
+            return stamp, summary, data, None
         with open(self.tail_entry(rel), "rb") as tf:
             thead = pickle.load(tf)
             if not (isinstance(thead, tuple) and len(thead) == 6) or thead[:3] != (fingerprint(), rel, stamp):
                 return None
-            ok, text = self._current(path, thead[3], thead[4])
+            ok, data = self._current(path, thead[3], thead[4])
             if not ok:
                 return None
-            return thead[3], thead[5], text, (stamp, pickle.load(tf))
+            return thead[3], thead[5], data, (stamp, pickle.load(tf))
 
     def load(self, rel: str, path: Path):
         """(FileResult, (size, mtime_ns, inode, digest)) from the cache, or None when it cannot be trusted.
@@ -208,25 +300,41 @@ class ParseCache:
                 records, problems, parsed = pickle.load(fh)
         except Exception:       # missing, stale format, truncated, corrupt: parse the file instead
             return None
-        stamp, _, text, tail = found
+        stamp, _, data, tail = found
         if tail is not None:
             if problems or not parsed:
                 return None
             records = replay(records, tail[1])
             self.tails[rel] = tail
-        res = FileResult(records, problems, parsed, text)
-        if text is None:
-            res.load_text = _TextLoader(path, rel, stamp[3])
+        res = FileResult(records, problems, parsed, None)
+        res.load_text = _TextLoader(path, rel, stamp[3], data, stamp[:3])
         return res, stamp
 
-    def summary(self, rel: str, path: Path) -> dict | None:
-        """The file's summary (`summarize`) from its entry's header (or its tail's), without loading
-        its records; None when the entry cannot be trusted."""
+    def header(self, rel: str, path: Path):
+        """(stamp, summary, text or None, tail or None) describing `path` as it is now, from the
+        entry's header (or its tail's), without loading its records; None when not trusted.
+        Kept for the rest of the command while the file's size, mtime and inode stay as they
+        were: a write asks about the same few headers several times."""
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        key = (st.st_size, st.st_mtime_ns, st.st_ino)
+        known = self._headers.get(rel)
+        if known is not None and known[0] == key:
+            return known[1]
         try:
             with open(self.entry(rel), "rb") as fh:
                 found = self._trusted(fh, rel, path)
         except Exception:
-            return None
+            found = None
+        self._headers[rel] = (key, found)
+        return found
+
+    def summary(self, rel: str, path: Path) -> dict | None:
+        """The file's summary (`summarize`) from its entry's header (or its tail's), without loading
+        its records; None when the entry cannot be trusted."""
+        found = self.header(rel, path)
         return None if found is None else found[1]
 
     def store(self, rel: str, stamp, res: FileResult, kind: str = "") -> None:
@@ -234,15 +342,18 @@ class ParseCache:
         try:
             self._folder()
             head = (fingerprint(), rel, stamp.size, stamp.mtime_ns, stamp.inode, stamp.digest, time.time_ns(),
-                    FORMAT, summarize(kind, res.records))
+                    FORMAT, summarize(kind, res.records, res.parsed and not res.problems))
+            self._headers.pop(rel, None)
             self._write(self.entry(rel), head, (res.records, res.problems, res.parsed))
         except (OSError, pickle.PicklingError, RecursionError):
             pass
 
-    def store_tail(self, rel: str, base: tuple, stamp, tail: list, res: FileResult, kind: str = "") -> bool:
+    def store_tail(self, rel: str, base: tuple, stamp, tail: list, res: FileResult | None, kind: str = "",
+                   summary: dict | None = None) -> bool:
         """After a write: the changes (`replay`) made since the entry (still describing the file
         as it was, `base`) was written, so the entry need not be pickled whole again. `res` is
-        the whole file as it reads now (for its summary, unless only appends were made).
+        the whole file as it reads now (for its summary, unless only appends were made, or
+        `summary` is given: then `res` may be None).
         False when the entry beside it is not `base` (then write the entry whole)."""
         try:
             with open(self.entry(rel), "rb") as fh:
@@ -250,12 +361,15 @@ class ParseCache:
             if not (isinstance(head, tuple) and len(head) == 9 and head[:2] == (fingerprint(), rel)
                     and head[2:6] == base):
                 return False
-            if all(change[0] == "append" for change in tail):
+            if summary is not None:
+                pass                                    # worked out by the caller (`amend`)
+            elif all(change[0] == "append" for change in tail):
                 summary = merge(head[8], summarize(kind, [r for change in tail for r in change[1]]))
             else:
                 summary = summarize(kind, res.records)
             head = (fingerprint(), rel, base, (stamp.size, stamp.mtime_ns, stamp.inode, stamp.digest),
                     time.time_ns(), summary)
+            self._headers.pop(rel, None)
             self._write(self.tail_entry(rel), head, tail)
             return True
         except Exception:       # no entry to add a tail to, or it cannot be read: no tail
@@ -309,7 +423,7 @@ class ParseCache:
                         continue
                     if (st.st_size, st.st_mtime_ns, st.st_ino) != (size, mtime_ns, inode):
                         return None
-                    if now - mtime_ns < DOUBT_NS or written_ns - mtime_ns < DOUBT_NS:
+                    if in_doubt(mtime_ns, written_ns, now):
                         with open(self.root / rel, "rb") as f2:
                             if digest(f2.read()) != sha:
                                 return None
@@ -330,16 +444,36 @@ class ParseCache:
 
 
 class _TextLoader:
-    """Reads a cached file's text when a write needs it, and checks it is what was parsed."""
+    """Reads a cached file's text when a write needs it, and checks it is what was parsed:
+    by its digest, or (when its entry was trusted on size, mtime and inode alone, not in
+    doubt) by the same size, mtime and inode after reading it, which the same rule trusts."""
 
-    def __init__(self, path: Path, rel: str, sha: str):
-        self.path, self.rel, self.sha = path, rel, sha
+    def __init__(self, path: Path, rel: str, sha: str, data: bytes | None = None, seen: tuple | None = None):
+        self.path, self.rel, self.sha, self.data = path, rel, sha, data   # data: read and checked already
+        self.seen = seen if data is None else None    # (size, mtime_ns, inode) trusted without doubt
+
+    def read_bytes(self) -> bytes:
+        if self.data is None:
+            with open(self.path, "rb") as fh:
+                data = fh.read()
+                st = os.fstat(fh.fileno())
+            if not (self.seen is not None and (st.st_size, st.st_mtime_ns, st.st_ino) == self.seen
+                    and len(data) == st.st_size) and digest(data) != self.sha:
+                raise DataError(f"{self.rel}: changed on disk since it was read (edited by hand?); "
+                                "nothing was written, run the command again")
+            self.data = data
+        return self.data
+
+    def unchanged(self) -> bool:
+        """Whether the file is still as read, by the rule that trusted it (no reading again)."""
+        if self.seen is None:
+            return False
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return False
+        return (st.st_size, st.st_mtime_ns, st.st_ino) == self.seen
 
     def __call__(self) -> str:
-        with open(self.path, "rb") as fh:
-            data = fh.read()
-        if digest(data) != self.sha:
-            raise DataError(f"{self.rel}: changed on disk since it was read (edited by hand?); "
-                            "nothing was written, run the command again")
-        text = data.decode("utf-8")
+        text = self.read_bytes().decode("utf-8")
         return text[1:] if text.startswith("\ufeff") else text

@@ -171,7 +171,9 @@ def new_id(book: Book, kind: Kind, data: dict) -> str:
     if kind.sharded and kind.name not in book._records:
         # Only this day's ids can collide, and those live in its year's shard: read that
         # one file, not every year (docs/ids.md says when a same-day id lives elsewhere).
-        taken = {r.data.get("id") for r in book.read_file(book.shard_for(kind, d or book.today), kind).records}
+        rel = book.shard_for(kind, d or book.today)
+        p = book.peek(rel, kind)            # a big shard: its ids are in its cache entry's header
+        taken = set(p.ids[0]) if p is not None else {r.data.get("id") for r in book.read_file(rel, kind).records}
     else:
         taken = book.index(kind.name)
     while True:

@@ -18,7 +18,6 @@ import io
 import os
 import re
 import tempfile
-from dataclasses import dataclass
 from decimal import Decimal
 
 from .book import Book
@@ -83,13 +82,24 @@ def _clean(data: dict) -> dict:
     return {k: v for k, v in data.items() if v is not None and v != [] and v != ""}
 
 
-@dataclass
 class Write:
-    rel: str          # file relative to the book
-    text: str         # the file's whole new text
-    message: str = ""
-    parsed: object = None   # the FileResult `text` reads as, when known without parsing it (an append, an edit)
-    change: tuple | None = None   # (records it was planned on, change for cache.replay): for a cache tail
+    """One file's whole new content: `text`, or for a peeked file `data` (its bytes as they go
+    to disk, so a 6 MB file is not decoded and encoded again for one changed record)."""
+
+    def __init__(self, rel: str, text: str | None, message: str = "", data: bytes | None = None):
+        self.rel = rel                # file relative to the book
+        self._text = text
+        self.data = data
+        self.message = message
+        self.parsed = None            # the FileResult it reads as, when known without parsing it
+        self.change: tuple | None = None   # (what it was planned on, change for cache.replay): a cache tail
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            text = self.data.decode("utf-8")
+            self._text = text[1:] if text.startswith("\ufeff") else text
+        return self._text
 
 
 def _lines(text: str) -> list[str]:
@@ -154,6 +164,20 @@ def plan_append(book: Book, kind: str, data: dict | list[dict]) -> Write:
     if len(rels) != 1:
         raise DataError(f"internal error: one append spans several files ({', '.join(sorted(rels))})")
     rel = rels.pop()
+    p = book.peek(rel, k)
+    if p is not None and p.appendable():   # a big file: append without reading its records
+        data = p.data
+        if not data.endswith(b"\n"):
+            data += b"\n"
+        added = [_check_reads_back(record_text(d), rel, k, d) for d in many]
+        w = Write(rel, None, data=data + "".join(a.text for a in added).encode("utf-8"))
+        if not any(a.problems for a in added):
+            shift, moved = data.count(b"\n"), []
+            for a in added:
+                moved.append(a.records[0].moved(shift))
+                shift += a.text.count("\n")
+            w.change = (p, ("append", moved))
+        return w
     res = book.read_file(rel, k)
     _writable(book, rel)
     if res.records:
@@ -188,12 +212,8 @@ def plan_append(book: Book, kind: str, data: dict | list[dict]) -> Write:
     return w
 
 
-def plan_update(book: Book, record: Record, changes: dict) -> Write:
-    """Change some keys of one record (None deletes a key), re-writing only its lines."""
-    _writable(book, record.file)
-    _block_items(record.file, book.files[record.file])
-    lines, first, end = _span(book, record)
-    chunk = "".join(lines[first:end])
+def _rewrite(record: Record, chunk: str, changes: dict):
+    """(new text, what it reads as) of a record's own lines `chunk` with `changes` made."""
     seq = rt_yaml().load(chunk)
     node = seq[0]
     for key, value in changes.items():
@@ -211,7 +231,55 @@ def plan_update(book: Book, record: Record, changes: dict) -> Write:
         new = new[:-1]
     k = KINDS[record.kind]
     expect = {k2: v for k2, v in changes.items() if v is not None and v != [] and v != ""}
-    again = _check_reads_back(new, record.file, k, expect)
+    return new, _check_reads_back(new, record.file, k, expect)
+
+
+def _own(book: Book, record: Record) -> Record:
+    """`record` as the loaded file has it (it may have been read alone before the file was loaded)."""
+    res = book.files.get(record.file)
+    if res is None:
+        book.read_file(record.file, KINDS[record.kind])
+        res = book.files[record.file]
+    if any(r is record for r in res.records):
+        return record
+    same = next((r for r in res.records if r.line == record.line and r.id == record.id), None)
+    if same is None:
+        raise DataError(f"{record.file}: changed on disk since it was read (edited by hand?); "
+                        "nothing was written, run the command again")
+    return same
+
+
+def _peeked_span(p, record: Record) -> tuple[int, int, int]:
+    """(index, start, end) of a peeked record's own bytes: from its `-` to the next record's,
+    less the blank and comment lines that trail it (as `_span`)."""
+    i = p.index_of(record)
+    start, stop = p.spans[i]
+    lines = p.data[start:stop].splitlines(keepends=True)
+    n = len(lines)
+    while n > 1 and (not lines[n - 1].strip() or lines[n - 1].lstrip().startswith(b"#")):
+        n -= 1
+    return i, start, start + sum(len(x) for x in lines[:n])
+
+
+def plan_update(book: Book, record: Record, changes: dict) -> Write:
+    """Change some keys of one record (None deletes a key), re-writing only its lines."""
+    p = book.peeked(record)
+    if p is not None:          # a big file read one record at a time: its others stay unread
+        i, start, end = _peeked_span(p, record)
+        data = p.data
+        chunk = data[start:end].decode("utf-8")
+        new, again = _rewrite(record, chunk, changes)
+        w = Write(record.file, None, data=data[:start] + new.encode("utf-8") + data[end:])
+        if not again.problems:
+            w.change = (p, ("edit", i, again.records[0].moved(record.line - 1),
+                            new.count("\n") - chunk.count("\n")), record)
+        return w
+    record = _own(book, record)
+    _writable(book, record.file)
+    _block_items(record.file, book.files[record.file])
+    lines, first, end = _span(book, record)
+    chunk = "".join(lines[first:end])
+    new, again = _rewrite(record, chunk, changes)
     text = "".join(lines[:first]) + new + "".join(lines[end:])
     w = Write(record.file, text)
     if not again.problems:
@@ -221,6 +289,14 @@ def plan_update(book: Book, record: Record, changes: dict) -> Write:
 
 
 def plan_remove(book: Book, record: Record) -> Write:
+    p = book.peeked(record)
+    if p is not None:
+        i, start, end = _peeked_span(p, record)
+        data = p.data
+        w = Write(record.file, None, data=data[:start] + data[end:])
+        w.change = (p, ("edit", i, None, -data.count(b"\n", start, end)), record)
+        return w
+    record = _own(book, record)
     _writable(book, record.file)
     _block_items(record.file, book.files[record.file])
     lines, first, end = _span(book, record)
@@ -323,13 +399,16 @@ def apply(book: Book, writes: list[Write]) -> None:
     try:
         for w in writes:
             path = os.path.realpath(book.path(w.rel))  # follow a symlinked file
-            try:
-                with open(path, "rb") as fh:
-                    current = fh.read()
-            except FileNotFoundError:
-                current = None
             stamp = book.stamps.get(w.rel)
-            if stamp is not None and not stamp.matches(current):
+            if w.data is not None and book.unchanged_since_peek(w.rel):
+                current = book.read_bytes_of(w.rel)    # a big file, as read: not read again
+            else:
+                try:
+                    with open(path, "rb") as fh:
+                        current = fh.read()
+                except FileNotFoundError:
+                    current = None
+            if stamp is not None and not stamp.matches(current, book.read_bytes_of(w.rel)):
                 raise DataError(f"{w.rel}: changed on disk since it was read (edited by hand?); "
                                 "nothing was written, run the command again")
             folder = os.path.dirname(path)
@@ -338,7 +417,8 @@ def apply(book: Book, writes: list[Write]) -> None:
             fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
             staged.append((tmp, path))
             with os.fdopen(fd, "wb") as fh:
-                fh.write(_as_before(w.text, current))
+                w.data = w.data if w.data is not None else _as_before(w.text, current)
+                fh.write(w.data)
                 fh.flush()
                 os.fsync(fh.fileno())
             if mode is not None:
@@ -365,8 +445,8 @@ def apply(book: Book, writes: list[Write]) -> None:
                 pass
     if book.cache is not None:
         for w in writes:
-            if w.parsed is not None:
-                book.cache_written(w.rel, w.text.encode("utf-8"), w.parsed, w.change)
+            if w.parsed is not None or w.change is not None:
+                book.cache_written(w.rel, w.data, w.parsed, w.change)
     for w in writes:
         k = next((k for k in KINDS.values() if w.rel == k.path or (k.sharded and w.rel.startswith(k.path + "/"))), None)
         if k is not None:

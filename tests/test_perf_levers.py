@@ -13,6 +13,8 @@ from conftest import TODAY, run_cli, run_proc
 
 from freelance import parallel
 from freelance.book import Book
+from freelance.graph import Graph
+from freelance.schema import KINDS
 from freelance.validate import validate
 
 DAY = dt.date.fromisoformat(TODAY)
@@ -278,7 +280,17 @@ def test_auto_paid_is_the_same_with_summaries_and_without(demo, tmp_path):
     assert cached_summaries(demo) == fresh_summaries(demo)
 
 
-def test_edits_and_removals_cache_exactly_what_a_fresh_parse_gives(cli):
+@pytest.fixture(params=["loaded", "peeked"])
+def peeking(request, monkeypatch):
+    """Writes on files loaded whole, and on files only peeked at (Book.peek: one record read
+    alone, the change added to the cache tail from the header's summary): the same answers."""
+    from freelance import book as book_module
+    if request.param == "peeked":
+        monkeypatch.setattr(book_module, "PEEK_BYTES", 0)
+    return request.param
+
+
+def test_edits_and_removals_cache_exactly_what_a_fresh_parse_gives(cli, peeking):
     from test_perf import _snapshot
     Book(cli.book, DAY).load_all()
     txs = Book(cli.book, DAY).records("transaction")
@@ -300,7 +312,7 @@ def test_edits_and_removals_cache_exactly_what_a_fresh_parse_gives(cli):
     assert cached_summaries(cli.book) == fresh_summaries(cli.book)
 
 
-def test_writes_go_to_a_tail_that_reads_as_a_fresh_parse(cli, monkeypatch):
+def test_writes_go_to_a_tail_that_reads_as_a_fresh_parse(cli, monkeypatch, peeking):
     from test_perf import _snapshot
 
     from freelance import book as book_module
@@ -368,3 +380,37 @@ def test_a_write_whose_entry_went_away_writes_it_whole(cli):
     again = Book(cli.book, DAY)
     assert len(again.records("transaction")) == len(Book(cli.book, DAY, cache=False).records("transaction"))
     assert again.parsed == []
+
+
+def test_a_peeked_write_reads_one_record_and_writes_the_same_bytes(demo, tmp_path, monkeypatch):
+    """With every file big enough to peek at, an income link that pays an invoice reads neither
+    the invoices nor its own shard whole, and leaves the same files as loading them does."""
+    from freelance import book as book_module
+    from freelance import ops
+    from freelance.workflow import link
+    plain = tmp_path / "plain"
+    shutil.copytree(demo, plain)
+    Book(demo, DAY).load_all()                                  # warm every entry
+    monkeypatch.setattr(book_module, "PEEK_BYTES", 0)
+    g = Graph(Book(demo, DAY, cache=False))
+    inv = next(i for i in g.records("invoice") if i.data.get("status") == "sent")
+    total = g.derived(inv)["total"]
+    for root in (demo, plain):
+        book = Book(root, DAY, cache=root == demo)
+        tx_id = ops.add(book, KINDS["transaction"], {"kind": "income", "amount": total, "date": DAY,
+                                                     "classification": "client", "account": "bank",
+                                                     "received": True, "id": "tx-20261125-0a0b0c"},
+                        rid="tx-20261125-0a0b0c")[0]["id"]
+        book = Book(root, DAY, cache=root == demo)
+        notes = link(book, ops.find(book, "transaction", tx_id, "income"), {"invoice": inv.id})
+        assert any("is paid" in n for n in notes), notes
+        if root == demo:
+            assert book._records == {} and book.files == {}     # peeked only
+    for rel in Book(plain, DAY).listing():
+        assert (demo / rel).read_bytes() == (plain / rel).read_bytes(), rel
+    cached = Book(demo, DAY)
+    from test_perf import _snapshot
+    for kind in ("transaction", "invoice"):
+        assert _snapshot(cached, kind) == _snapshot(Book(demo, DAY, cache=False), kind)
+    assert cached.parsed == []
+    assert cached_summaries(demo) == fresh_summaries(demo)
