@@ -245,6 +245,11 @@ def versions() -> str:
 
     import yaml
     parts = [f"Python {platform.python_version()}", f"PyYAML {yaml.__version__}"]
+    try:
+        import ryml
+        parts.append(f"rapidyaml {ryml.version}")
+    except ImportError:
+        parts.append("rapidyaml: not installed (every file takes the PyYAML reader)")
     for prog, arg in (("hledger", "--version"), ("ledger", "--version"), ("bean-check", "--version")):
         exe = shutil.which(prog)
         if exe:

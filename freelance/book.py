@@ -405,9 +405,7 @@ class Book:
         pos = 0 if data.startswith(needle) else data.find(b"\n" + needle) + 1
         if pos == 0 and not data.startswith(needle):
             return _MISSING                    # written another way (quoted, a comment after it)
-        # the only record with this id is the only item line naming it: its line is the one the
-        # summary has (else count the lines before it, to be sure which record this is)
-        line = lines[i] if ids.count(rid) == 1 else data.count(b"\n", 0, pos) + 1
+        line = data.count(b"\n", 0, pos) + 1    # the summary's line for it, or not this record
         end = data.find(b"\n-", pos)
         end = len(data) if end == -1 else end + 1
         if line != lines[i] or (i + 1 < len(lines) and line + data.count(b"\n", pos, end) != lines[i + 1]):

@@ -9,8 +9,9 @@ On the next read the header is compared with `os.stat` of the file:
 - any of size, mtime_ns, inode differs: the entry is stale; the file is parsed
   again and the entry rewritten. An edit of one year's shard re-parses only
   that shard; a write through `writer.apply` (a rename: a new inode) too.
-- they match but the file's mtime is within 2 seconds of now or of when the
-  entry was written (a same-size edit in the same clock tick could hide):
+- they match but the file's mtime is within a clock tick of now or of when
+  the entry was written (a same-size edit in the same tick could hide;
+  `in_doubt`: 100 ms, or 2 s on file systems that keep whole seconds):
   in doubt, the file is read and its SHA-1 compared.
 - the entry is from another version of the reader or schema, truncated,
   corrupt, or unreadable: ignored, parsed again, rewritten. Never a crash.

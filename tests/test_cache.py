@@ -4,6 +4,7 @@ import datetime as dt
 import json
 import os
 import pickle
+import time
 from decimal import Decimal
 
 import pytest
@@ -109,7 +110,8 @@ def test_same_size_same_mtime_same_inode_edit_is_caught_by_the_content_hash(demo
     """A file edited just now, then edited again in place within the same clock tick (same size,
     inode and mtime): its mtime is recent, so the content hash decides."""
     path = demo / "clients.yaml"
-    os.utime(path)                                    # just edited
+    second = -(-time.time_ns() // 10**9) * 10**9        # just edited, on a whole-second file system:
+    os.utime(path, ns=(second, second))               # in doubt for 2 s (cache.in_doubt)
     Book(demo, DAY).load_all()
     st = os.stat(path)
     data = path.read_bytes()
@@ -178,3 +180,15 @@ def test_a_write_from_cached_records_touches_only_its_line(demo):
     after = (demo / "clients.yaml").read_text().splitlines()
     changed = [(a, b) for a, b in zip(before, after) if a != b]
     assert len(before) == len(after) and changed == [("  stage: client", "  stage: lead")]
+
+
+def test_in_doubt_within_one_clock_tick_of_the_entry_or_of_now():
+    from freelance.cache import in_doubt
+    s = 10**9
+    now = 1_000 * s
+    written = 900 * s
+    assert in_doubt(written - 50_000_000 + 1, written, now)          # 50 ms before the entry: same tick
+    assert not in_doubt(written - 150_000_000 + 1, written, now)     # 150 ms before: a later edit shows
+    assert in_doubt(written - s, written, now)                       # whole seconds: a 2 s tick
+    assert not in_doubt(written - 3 * s, written, now)
+    assert in_doubt(now - 10_000_000 + 1, now + s, now)              # edited just now
