@@ -37,3 +37,27 @@ def test_help_shows_global_options_and_imports_no_book_machinery():
     imported = {line.rsplit("|", 1)[-1].strip() for line in p.stderr.splitlines() if "|" in line}
     assert "typer" in imported                       # the measurement saw the imports
     assert [m for m in imported if m.split(".")[0] in HEAVY_TOO or m in HEAVY_TOO] == []
+
+
+def test_no_module_imports_click():
+    """typer 0.29 vendors click (typer._click) and does not install it: `pip install .` has no
+    `click`, so importing it breaks the command on a fresh machine. The test extras bring click
+    in (khal needs it), which is why only this check can see it."""
+    offenders = []
+    for path in sorted((ROOT / "freelance").rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        if re.search(r"^\s*(?:import click\b|from click\b)", text, re.M):
+            offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == []
+
+
+def test_every_noun_runs_without_click_installed(tmp_path):
+    """The same, end to end: every noun's --help with `click` made unimportable."""
+    from freelance.cli import NOUNS
+    blocker = tmp_path / "click.py"
+    blocker.write_text("raise ImportError('click is not installed here')\n")
+    env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{ROOT}", "TYPER_USE_RICH": "0"}
+    for noun in NOUNS:
+        p = subprocess.run([sys.executable, "-m", "freelance", noun, "--help"], cwd=ROOT, env=env,
+                           capture_output=True, text=True, timeout=60)
+        assert p.returncode == 0, (noun, p.stderr[-1500:])

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import click
 import typer
 
 from .common import say, state
@@ -35,7 +34,7 @@ def demo(
     say(f"wrote a demo book to {root}: {total} records ({parts}) in {time.perf_counter() - t0:.1f} s")
 
 
-def command(name: str) -> click.Command:
+def command(name: str):
     app = typer.Typer(add_completion=False)
     app.command(name)(demo)
     return typer.main.get_command(app)
