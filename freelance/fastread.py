@@ -19,7 +19,8 @@ finds every problem and its line. What it takes:
   string is a plain scalar's text, and goes through `yamlio.coerce` (typed
   fields) or `resolve_plain` (other keys) as the reader's plain scalars do,
   so `~` in a text field is None there too. rapidyaml writes `inf`,
-  `infinity` and `nan` as `.inf` and `.nan`: those decline the file. Numbers
+  `infinity` and `nan` as `.inf` and `.nan`, values and keys alike: those
+  decline the file, as does an empty key (`: x`), which libyaml refuses. Numbers
   keep their text (`parse_int`/`parse_float` hand it over), except where
   rapidyaml rewrites one (`.5` as `0.5`, `1.` as `1.0`) in a way that matters;
 - no problem: the first value that `coerce` refuses, or any shape the
@@ -72,6 +73,9 @@ _NULLS = frozenset(_NULL)
 _INFNAN = frozenset(f"{sign}.{word}" for sign in ("", "+", "-")
                     for word in ("inf", "Inf", "INF", "nan", "NaN", "NAN"))
 _ODD_TEXT = _NULLS | _INFNAN
+# Keys the fast path cannot vouch for: an empty key (`: x`), which libyaml refuses
+# and rapidyaml takes, and a key rapidyaml has renamed (`inf` -> `.inf`).
+_ODD_KEYS = _INFNAN | {""}
 # A number whose JSON text rapidyaml may have rewritten: `.5` -> `0.5`, `1.` -> `1.0`.
 _REWRITTEN = re.compile(r"[-+]?0\.|.*\.0(?:[eE]|\Z)")
 # ... and whether the file holds a plain number that such a rewrite starts from.
@@ -201,6 +205,8 @@ def _listish(d: dict, k: str, field: Field, v, f: _File) -> int:
 def _mapping(d: dict, plan: "_Plan", f: _File) -> int:
     """Turn one mapping's JSON values into the reader's, in place; the lines its lists
     take below their keys when laid out one value per line."""
+    if not _ODD_KEYS.isdisjoint(d):
+        raise _Decline("key")
     extra = 0
     fields, strish = plan.fields, plan.strish
     for k, v in d.items():
