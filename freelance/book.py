@@ -108,6 +108,13 @@ class Peek:
             return None
 
     @property
+    def plain_data(self) -> bytes | None:
+        """`data` if a record's bytes can be spliced into it as they are: None for a file with
+        CR line ends (the writer keeps them, `writer._as_before`), so it is loaded instead."""
+        data = self.data
+        return None if data is None or b"\r" in data else data
+
+    @property
     def ids(self) -> tuple[list, list]:
         """(ids, item lines) of the records, in file order (`cache.locator`)."""
         if self._ids is None:
@@ -119,10 +126,11 @@ class Peek:
         return next((i for i, r in self.records.items() if r is record), None)
 
     def appendable(self) -> bool:
-        """Whether a record can be appended without reading the others: one `- ` line per
-        record and nothing that ends the document early."""
-        data = self.data
-        if data is None:
+        """Whether a record can be appended without reading the others: at least one record
+        (an empty file may be `[]` or `~`), one `- ` line per record, LF line ends and nothing
+        that ends the document early."""
+        data = self.plain_data
+        if data is None or not self.ids[0]:
             return False
         items = data.count(b"\n-") + data.startswith(b"-")
         return items == len(self.ids[0]) and b"\n..." not in data and not data.startswith(b"...")
@@ -398,7 +406,7 @@ class Book:
             return None
         if i in p.records:
             return p.records[i]
-        data = p.data
+        data = p.plain_data
         if data is None:
             return _MISSING
         needle = f"- id: {rid}\n".encode("utf-8")

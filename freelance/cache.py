@@ -170,7 +170,11 @@ def amend(kind: str, summary: dict, change: tuple, old=None, where: tuple | None
     if shift:
         lines[i:] = [n + shift for n in lines[i:]]
     out = {**summary, "locator": _locator(ids, lines)}
-    if "status" in summary:
+    if kind == "invoice" and ("status" in summary) != (len(ids) < STATUS_MAX):
+        if "status" not in summary:
+            return None                 # a removal took it below STATUS_MAX: no map to start from
+        del out["status"]               # one kept past STATUS_MAX: summarize would not keep it
+    elif "status" in summary:
         status = dict(summary["status"])
         status.pop(old.id, None)
         if new is not None and new.id:
@@ -215,14 +219,15 @@ def merge(first: dict, then: dict) -> dict:
     """The summary of a file's records followed by more records: ids and lines follow on,
     sums add up, and the first record of an id stays the one that counts."""
     out = {}
+    (ia, la) = locator(first) if "locator" in first else ([], [])
+    (ib, lb) = locator(then) if "locator" in then else ([], [])
     for part in first.keys() | then.keys():
         a, b = first.get(part, {}), then.get(part, {})
         if part == "locator":
-            (ia, la), (ib, lb) = locator(first) if a else ([], []), locator(then) if b else ([], [])
             out[part] = _locator(ia + ib, la + lb)
         elif part == "clean":
             out[part] = first.get(part, True) and then.get(part, True)
-        elif part == "status" and ("status" not in first or len(a) + len(b) >= STATUS_MAX):
+        elif part == "status" and ("status" not in first or len(ia) + len(ib) >= STATUS_MAX):
             continue                    # a big file keeps no statuses (see summarize)
         elif part == "received":
             got = dict(a)

@@ -417,3 +417,66 @@ def test_a_peeked_write_reads_one_record_and_writes_the_same_bytes(demo, tmp_pat
         assert _snapshot(cached, kind) == _snapshot(Book(demo, DAY, cache=False), kind)
     assert cached.parsed == []
     assert cached_summaries(demo) == fresh_summaries(demo)
+
+
+@pytest.mark.parametrize("shape", ["crlf", "empty list", "null"])
+def test_peeked_writes_on_odd_files_write_what_loading_writes(demo, tmp_path, monkeypatch, shape):
+    """A big file with CRLF line ends keeps them, and one that holds no record yet (`[]`, `~`)
+    gets a real list: peeking declines both, so the bytes are those the plain path writes."""
+    from test_perf import _snapshot
+
+    from freelance import book as book_module
+    rel = "transactions/2027.yaml"
+    seed = "- id: tx-20270102-00aa11\n  date: 2027-01-02\n  kind: expense\n  amount: 7\n  category: software\n"
+    text = {"crlf": "# 2027\r\n" + seed.replace("\n", "\r\n"),
+            "empty list": "# 2027, nothing yet\n[]\n", "null": "# 2027, nothing yet\n~\n"}[shape]
+    (demo / rel).write_bytes(text.encode())
+    plain = tmp_path / "plain"
+    shutil.copytree(demo, plain)
+    Book(demo, DAY).load_all()                                  # warm every entry
+    monkeypatch.setattr(book_module, "PEEK_BYTES", 0)
+    steps = [("expense", "add", "5", "--category", "software", "--date", "2027-01-05", "--description", "Added")]
+    if shape == "crlf":
+        steps += [("expense", "edit", "tx-20270102-00aa11", "--description", "Edited"),
+                  ("expense", "rm", "tx-20270102-00aa11")]
+    ids = re.compile(rb"tx-20270105-[0-9a-f]{6}")
+    for step in steps:                                          # each step's bytes, not only the last
+        for root, extra in ((demo, []), (plain, ["--no-cache"])):
+            r = run_cli(*extra, *step, books=root, today=TODAY)
+            assert r.exit_code == 0, (step, r.output)
+        written = ids.sub(b"ID", (demo / rel).read_bytes())
+        assert written == ids.sub(b"ID", (plain / rel).read_bytes()), step
+        assert b"Added" in written and (written.count(b"\n") == written.count(b"\r\n")) == (shape == "crlf")
+    cached = Book(demo, DAY)
+    assert _snapshot(cached, "transaction") == _snapshot(Book(demo, DAY, cache=False), "transaction")
+    assert cached_summaries(demo) == fresh_summaries(demo)
+
+
+def test_a_summary_changed_in_place_is_the_summary_made_afresh_around_status_max():
+    """Whether an invoices summary keeps every status depends on how many records the file
+    has (summarize); appends, edits and removals applied to a summary follow the same rule."""
+    from freelance.cache import STATUS_MAX, amend, summarize
+    from freelance.yamlio import Record
+
+    def inv(rid, n, status="sent"):
+        return Record("invoice", {"id": rid, "status": status}, "invoices.yaml", 1 + 2 * n, None)
+
+    def records(count, dup=False):
+        out = [inv(f"INV-{n:05d}", n) for n in range(count)]
+        if dup:
+            out[-1] = inv(out[0].id, count - 1, "paid")
+        return out
+
+    for count, dup in ((STATUS_MAX - 2, True), (STATUS_MAX - 1, False), (STATUS_MAX, False)):
+        before = records(count, dup)
+        new = inv("INV-NEW", count)
+        assert amend("invoice", summarize("invoice", before), ("append", [new])) == summarize("invoice", before + [new])
+    for count in (STATUS_MAX - 1, STATUS_MAX, STATUS_MAX + 1):
+        before = records(count)
+        gone = before[5]
+        after = [r if i < 5 else r.moved(-2) for i, r in enumerate(before) if i != 5]
+        got = amend("invoice", summarize("invoice", before), ("edit", 5, None, -2), old=gone)
+        assert got is None or got == summarize("invoice", after), count
+        edited = inv(gone.id, 5, "paid")
+        got = amend("invoice", summarize("invoice", before), ("edit", 5, edited, 0), old=gone)
+        assert got == summarize("invoice", before[:5] + [edited] + before[6:])
