@@ -261,6 +261,12 @@ def _peeked_span(p, record: Record) -> tuple[int, int, int]:
     return i, start, start + sum(len(x) for x in lines[:n])
 
 
+def _spliced(data: bytes, start: int, end: int, new: bytes) -> bytes:
+    """`data` with its bytes [start:end) replaced by `new`, copied once (a big file is megabytes)."""
+    view = memoryview(data)
+    return b"".join((view[:start], new, view[end:]))
+
+
 def plan_update(book: Book, record: Record, changes: dict) -> Write:
     """Change some keys of one record (None deletes a key), re-writing only its lines."""
     p = book.peeked(record)
@@ -269,7 +275,7 @@ def plan_update(book: Book, record: Record, changes: dict) -> Write:
         data = p.data
         chunk = data[start:end].decode("utf-8")
         new, again = _rewrite(record, chunk, changes)
-        w = Write(record.file, None, data=data[:start] + new.encode("utf-8") + data[end:])
+        w = Write(record.file, None, data=_spliced(data, start, end, new.encode("utf-8")))
         if not again.problems:
             w.change = (p, ("edit", i, again.records[0].moved(record.line - 1),
                             new.count("\n") - chunk.count("\n")), record)
@@ -293,7 +299,7 @@ def plan_remove(book: Book, record: Record) -> Write:
     if p is not None:
         i, start, end = _peeked_span(p, record)
         data = p.data
-        w = Write(record.file, None, data=data[:start] + data[end:])
+        w = Write(record.file, None, data=_spliced(data, start, end, b""))
         w.change = (p, ("edit", i, None, -data.count(b"\n", start, end)), record)
         return w
     record = _own(book, record)
