@@ -6,13 +6,15 @@ command's median wall time and peak memory (the child's rusage maxrss) next
 to the peers doing the same work on the same data in the same run, and the
 ratios the budgets name. A command or peer that is not available is listed
 as "skipped: not available". Writes run on a fresh copy of the book each time
-(its cache warmed first, untimed), so runs do not accumulate.
+(its cache warmed first, untimed), so runs do not accumulate; `income link`
+links a payment of a sent invoice's balance, added untimed, so it pays it.
 
 Not part of the test run. Results are recorded in docs/performance.md.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -64,9 +66,9 @@ class Row:
 def measure(row: Row, repeat: int, argv_for, prepare=None) -> Row:
     """Run `argv_for()` `repeat` times (after `prepare()` each time, untimed)."""
     for _ in range(repeat):
-        argv = argv_for() if callable(argv_for) else argv_for
         if prepare:
             prepare()
+        argv = argv_for() if callable(argv_for) else argv_for
         wall, mem, code, err = run(argv)
         if code not in (0, 1):            # validate exits 1 on errors: still a measurement
             row.note = f"failed (exit {code}): {err.strip().splitlines()[-1] if err.strip() else ''}"
@@ -101,8 +103,8 @@ def _items(text: str):
 
 
 def first_ids(book: Path) -> dict:
-    """A client in stage `client`, an income transaction and a sent invoice of the same
-    client (so that `income link` is a link the workflow allows), by scanning the files."""
+    """A client in stage `client`, an income transaction, and a sent invoice with the client
+    it belongs to (`income link` links a payment of its balance to it), by scanning the files."""
     out = {}
     for c in _items((book / "clients.yaml").read_text(encoding="utf-8")):
         if c.get("stage") == "client":
@@ -118,9 +120,16 @@ def first_ids(book: Path) -> dict:
             sent.setdefault(inv.get("client"), inv["id"])
     for t in income:
         if t.get("classification", "client") == "client" and t.get("client") in sent:
-            out["link"] = (t["id"], sent[t["client"]])
+            out["link"] = (t["client"], sent[t["client"]])
             break
     return out
+
+
+def balance_of(fl: list, invoice: str) -> str:
+    """What `invoice` is owed, as `invoice show` says (so a payment of it pays, not overpays)."""
+    p = subprocess.run(fl + ["invoice", "show", invoice, "--format", "json"], env=env(), capture_output=True,
+                       text=True, check=True)
+    return json.loads(p.stdout)["balance"]
 
 
 def bench_size(n: int, repeat: int, work: Path, have: dict) -> tuple[list[Row], dict]:
@@ -155,18 +164,32 @@ def bench_size(n: int, repeat: int, work: Path, have: dict) -> tuple[list[Row], 
         run(FL + ["--books", str(copy), "--today", TODAY, "client", "list", "--format", "csv"])   # warm its cache
 
     fc = FL + ["--books", str(copy), "--today", TODAY]
+    client, invoice = ids.get("link", ("?", "?"))
+    paying: dict = {}
+
+    def fresh_payment():
+        """A fresh copy, plus received income of what `invoice` is owed, not linked yet (untimed)."""
+        fresh_copy()
+        if "amount" not in paying:
+            paying["amount"] = balance_of(fc, invoice)
+        p = subprocess.run(fc + ["income", "add", paying["amount"], "--client", client, "--received",
+                                 "--description", "Bench payment to link"],
+                           env=env(), capture_output=True, text=True, check=True)
+        paying["tx"] = re.search(r"added income '([^']+)'", p.stdout).group(1)
+
     writes = [
-        ("client move", fc + ["client", "move", ids["client"], "lead"], True),
+        ("client move", fc + ["client", "move", ids["client"], "lead"], True, fresh_copy),
         ("income add", fc + ["income", "add", "120", "--client", ids["client"], "--received",
-                             "--description", "Bench payment"], True),
-        ("income link", fc + ["income", "link", *ids.get("link", ("?", "?"))[:1], "--invoice",
-                              ids.get("link", ("?", "?"))[1]], have["link"]),
-        ("income edit", fc + ["income", "edit", ids.get("income", "?"), "--description", "Bench edit"], True),
+                             "--description", "Bench payment"], True, fresh_copy),
+        ("income link", lambda: fc + ["income", "link", paying["tx"], "--invoice", invoice],
+         have["link"] and "link" in ids, fresh_payment),
+        ("income edit", fc + ["income", "edit", ids.get("income", "?"), "--description", "Bench edit"], True,
+         fresh_copy),
     ]
-    for name, argv, ok in writes:
+    for name, argv, ok, prepare in writes:
         r = Row(name)
         if ok:
-            measure(r, repeat, argv, prepare=fresh_copy)
+            measure(r, repeat, argv, prepare=prepare)
         else:
             r.note = "skipped: not available (no `income link` in this version)"
         rows.append(r)
