@@ -132,7 +132,10 @@ def plan_invoice(book: Book, values: dict, items: list[str], number: str | None,
 
 def check_paid(book: Book, old: Record | None, new: dict) -> tuple[list[Write], list[str]]:
     """Refuse to mark an invoice paid (by `move` or `edit`) while its received income does
-    not cover the total: that state is what `validate` reports as an error."""
+    not cover the total, to lower its total below what it has received, or to change its
+    currency away from its income's: states that `validate` reports as errors."""
+    if new is not None and old is not None:
+        _refuse_new_total(book, old, new)
     if new is None or new.get("status") != "paid" or (old is not None and old.data.get("status") == "paid"):
         return [], []
     from .errors import UsageError
@@ -153,10 +156,80 @@ def check_paid(book: Book, old: Record | None, new: dict) -> tuple[list[Write], 
                      f"`freelance income add {owed} --invoice {inv.id} --received`")
 
 
+def _refuse_new_total(book: Book, old: Record, new: dict) -> None:
+    """An invoice edit that leaves it overpaid, or in another currency than its income."""
+    if new.get("status") == "void":
+        return
+    from .graph import Graph, invoice_totals
+    from .render import fmt_money
+    g = Graph(book)
+    was = invoice_totals(g, old)[2]
+    after = Record(old.kind, new, old.file, old.line, {})
+    cur = str(new.get("currency") or book.settings.currency)
+    if cur != g.currency(old):
+        linked = sorted(t.id for t in g.records("transaction")
+                        if t.data.get("invoice") == old.id and g.currency(t) != cur)
+        if linked:
+            raise UsageError(f"invoice '{old.id}' has income in {g.currency(old)} linked to it "
+                             f"({', '.join(linked[:3])}{', ...' if len(linked) > 3 else ''}); "
+                             f"it cannot change to {cur}: an invoice is paid in its own currency")
+    total = invoice_totals(g, after)[2]
+    if total >= was:
+        return
+    received = book.received_for_invoice(old.id)
+    if received > total:
+        raise UsageError(f"invoice '{old.id}' has received {fmt_money(received, cur)}; a total of "
+                         f"{fmt_money(total, cur)} would leave it overpaid, so nothing was changed")
+
+
+def _refuse_bad_payment(book: Book, old: Record | None, new: dict) -> None:
+    """Income that would pay an invoice in another currency, or another client's, or pay it
+    past its total (what `validate` reports as errors), is refused. Only what this write changes is judged: an
+    edit of income already linked that way (by hand) is left to `validate`."""
+    if new.get("kind") != "income" or not new.get("invoice"):
+        return
+    inv_id = str(new["invoice"])
+    cur = str(new.get("currency") or book.settings.currency)
+    same = old is not None and old.data.get("kind") == "income" and str(old.data.get("invoice") or "") == inv_id
+    relinked = not same or str(old.data.get("currency") or book.settings.currency) != cur
+    before = _contribution(old.data, inv_id) if same else None
+    after = _contribution(new, inv_id)
+    more = after is not None and (before is None or after > before)
+    if not (relinked or more):
+        return
+    inv = book.get("invoice", inv_id)
+    if inv is None or not inv.file or inv.data.get("status") == "void":
+        return                  # missing (check_links says so), made on the spot, or void
+    from .graph import Graph, invoice_totals
+    from .render import fmt_money
+    g = Graph(book)
+    inv_cur = g.currency(inv)
+    owner, client = inv.data.get("client"), new.get("client")
+    if owner and client and owner != client and (relinked or old.data.get("client") != client):
+        raise UsageError(f"invoice '{inv_id}' belongs to client '{owner}', not '{client}' "
+                         "(an income's links must all be one client's)")
+    if relinked and cur != inv_cur:
+        raise UsageError(f"income in {cur} cannot pay invoice '{inv_id}', which is in {inv_cur}: "
+                         f"record the payment in {inv_cur} (its currency and amount), or keep it apart from the invoice")
+    if not more:
+        return
+    total = invoice_totals(g, inv)[2]
+    others = book.received_for_invoice(inv_id) - (before or 0)
+    if others + after > total:
+        owed = total - others
+        left = (f"it is owed {fmt_money(owed, cur)}: record that much against it and the rest as income "
+                f"without --invoice" if owed > 0 else "it is paid in full already")
+        raise UsageError(f"income of {fmt_money(after, cur)} would overpay invoice '{inv_id}' "
+                         f"(total {fmt_money(total, cur)}, received {fmt_money(others, cur)} so far); {left}")
+
+
 def settle(book: Book, old: Record | None, new: dict | None) -> tuple[list[Write], list[str]]:
-    """Income `new` (replacing `old`, when an edit; None when `old` is removed): if it is
-    received and its invoice's received income now covers the total, the invoice moves to
-    paid; if `old` paid an invoice that it no longer covers, that invoice moves back to sent."""
+    """Income `new` (replacing `old`, when an edit; None when `old` is removed): refused if it
+    would pay an invoice in another currency or past its total; if it is received and its
+    invoice's received income now covers the total, the invoice moves to paid; if `old`
+    paid an invoice that it no longer covers, that invoice moves back to sent."""
+    if new is not None:
+        _refuse_bad_payment(book, old, new)
     writes, notes = _pay(book, old, new) if new is not None else ([], [])
     back_w, back_n = _unpay(book, old, new, busy=bool(writes))
     return writes + back_w, notes + back_n

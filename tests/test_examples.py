@@ -21,7 +21,7 @@ from freelance import docgen
 EXAMPLES: dict[str, list[str]] = defaultdict(list)
 for _path, _cmd in docgen.walk():
     _example = docgen.split_help(_cmd)[1]
-    if _example:
+    if _example and _example not in EXAMPLES[_path[0]]:    # a group shows its first command's example
         EXAMPLES[_path[0]].append(_example)
 
 # Placeholders in the help -> an id of that kind in the demo book.

@@ -270,3 +270,61 @@ def test_linking_again_changes_nothing(cli):
     r = cli("income", "link", "tx-20261110-e8e25d", "--invoice", "INV-2026-015")
     assert r.exit_code == 0 and r.stdout == "income 'tx-20261110-e8e25d' already has these links; nothing changed\n"
     assert (cli.book / "transactions" / "2026.yaml").read_text() == before
+
+
+def book_files(book):
+    return {p.relative_to(book): p.read_bytes() for p in book.rglob("*.yaml") if ".freelance" not in p.parts}
+
+
+@pytest.mark.parametrize("args, message", [
+    (["income", "add", "3000", "--client", "initech", "--invoice", "INV-2026-009", "--received"],
+     "income of 3,000.00 USD would overpay invoice 'INV-2026-009' (total 2,100.00 USD, received 1,000.00 USD "
+     "so far); it is owed 1,100.00 USD: record that much against it and the rest as income without --invoice"),
+    (["income", "add", "10", "--client", "globex", "--invoice", "INV-2026-007", "--received"],
+     "income of 10.00 USD would overpay invoice 'INV-2026-007' (total 2,772.00 USD, received 2,772.00 USD "
+     "so far); it is paid in full already"),
+    (["income", "link", "tx-20261118-36f675", "--invoice", "INV-2026-010"], "would overpay invoice 'INV-2026-010'"),
+    (["income", "add", "100", "--client", "acme", "--invoice", "INV-2026-017", "--currency", "EUR"],
+     "income in EUR cannot pay invoice 'INV-2026-017', which is in USD"),
+    (["income", "add", "100", "--client", "globex", "--invoice", "INV-2026-017"],
+     "invoice 'INV-2026-017' belongs to client 'acme', not 'globex'"),
+    (["invoice", "edit", "INV-2026-009", "--amount", "500"],
+     "invoice 'INV-2026-009' has received 1,000.00 USD; a total of 500.00 USD would leave it overpaid"),
+    (["invoice", "edit", "INV-2026-009", "--currency", "EUR"],
+     "invoice 'INV-2026-009' has income in USD linked to it (tx-20260918-892f90); it cannot change to EUR"),
+])
+def test_a_write_that_would_overpay_or_cross_currencies_is_refused(cli, args, message):
+    """What validate calls an error (overpaid, income in another currency or of another client
+    than its invoice), a command does not write: it says why and what to do, and writes nothing."""
+    assert cli("validate").exit_code == 0
+    before = book_files(cli.book)
+    r = cli(*args)
+    assert r.exit_code == 2 and message in r.stderr, r.output
+    assert book_files(cli.book) == before
+
+
+def test_what_the_invoice_is_owed_pays_it_and_income_not_yet_received_is_not_counted(cli):
+    r = cli("income", "add", "5000", "--client", "initech", "--invoice", "INV-2026-009")   # expected, not received
+    assert r.exit_code == 0, r.output
+    expected = added_id(r)
+    r = cli("income", "edit", expected, "--received")                  # now it would count: refused
+    assert r.exit_code == 2 and "would overpay invoice 'INV-2026-009'" in r.stderr
+    r = cli("income", "edit", expected, "--amount", "1100", "--received")
+    assert r.exit_code == 0 and "invoice 'INV-2026-009' is paid" in r.stdout, r.output
+    assert rollup(cli, "invoice", "INV-2026-009")["balance"] == "0.00"
+    v = cli("validate")
+    assert v.exit_code == 0, v.output
+    r = cli("invoice", "edit", "INV-2026-009", "--amount", "2500")      # a higher total is fine (and it is owed again)
+    assert r.exit_code == 0, r.output
+
+
+def test_income_already_overpaying_by_hand_can_still_be_edited(cli):
+    """Only what a write changes is judged: a book overpaid by hand keeps working, and validate says it."""
+    path = cli.book / "transactions" / "2026.yaml"
+    text = path.read_text()
+    path.write_text(text.replace("  amount: 3080\n", "  amount: 3090\n", 1))
+    assert "overpaid" in cli("validate").stdout
+    r = cli("income", "edit", "tx-20260928-1818e8", "--description", "Globex: paid, a little too much")
+    assert r.exit_code == 0, r.output
+    r = cli("income", "edit", "tx-20260928-1818e8", "--amount", "3100")
+    assert r.exit_code == 2 and "would overpay invoice 'INV-2026-010'" in r.stderr

@@ -30,7 +30,7 @@ EXAMPLES = {
     "project": 'freelance project add "Acme website" --client acme --value 8000 --due 2026-12-15',
     "service": 'freelance service add "UX design" --client acme --pricing hourly --rate 95 --hours 40',
     "invoice": "freelance invoice add --client acme --amount 1200 --issued today",
-    "income": "freelance income add 2500 --client acme --invoice INV-2026-007 --received",
+    "income": "freelance income add 2850 --client acme --invoice INV-2026-015 --received",
     "expense": 'freelance expense add 49 --category software --paid --description "Figma"',
     "contact": 'freelance contact add "Sam Sample" --category legal --email sam@sample.test',
     "resource": 'freelance resource add "Quarterly tax checklist" --type checklist --category taxes',
