@@ -221,17 +221,48 @@ def _rewrite(record: Record, chunk: str, changes: dict):
             if key in node:
                 del node[key]
         else:
-            if (key in node and type(node[key]).__name__.endswith("ScalarString") and isinstance(value, str)
-                    and not _needs_escapes(value)):
-                # keep the quoting the user chose
-                value = type(node[key])(value)
-            node[key] = value
+            _assign(node, key, value)
     new = dump(seq)
     if not chunk.endswith("\n") and new.endswith("\n"):
         new = new[:-1]
     k = KINDS[record.kind]
     expect = {k2: v for k2, v in changes.items() if v is not None and v != [] and v != ""}
     return new, _check_reads_back(new, record.file, k, expect)
+
+
+def _assign(node, key, value) -> None:
+    """node[key] = value, keeping what the user wrote around what did not change: the
+    quoting of a string, and for a list (to-dos, invoice lines, links) the entries
+    that stay, with their comments, changed key by key rather than written anew."""
+    old = node[key] if key in node else None
+    if isinstance(value, list) and isinstance(old, list) and old.__class__ is not list:
+        for i, v in enumerate(value):
+            if i >= len(old):
+                old.append(v)
+            elif isinstance(v, dict) and isinstance(old[i], dict) and old[i].__class__ is not dict:
+                entry = old[i]
+                for k in [k for k in entry if k not in v]:
+                    del entry[k]
+                for k, x in v.items():
+                    if k not in entry or not _same(entry[k], x):
+                        _assign(entry, k, x)
+            elif not _same(old[i], v):
+                old[i] = v
+        del old[len(value):]
+        return
+    if (old is not None and type(old).__name__.endswith("ScalarString") and isinstance(value, str)
+            and not _needs_escapes(value)):
+        value = type(old)(value)            # keep the quoting the user chose
+    node[key] = value
+
+
+def _same(loaded, value) -> bool:
+    """Whether a value ruamel.yaml loaded is `value` (so it is left as written)."""
+    if isinstance(value, bool) or isinstance(loaded, bool):
+        return loaded is value
+    if isinstance(value, Decimal) and isinstance(loaded, (int, float)):
+        return Decimal(str(loaded)) == value
+    return loaded == value
 
 
 def _own(book: Book, record: Record) -> Record:

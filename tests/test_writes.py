@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import DEMO, ROOT, run_cli, run_proc
 
@@ -95,6 +96,34 @@ def test_an_edit_of_a_record_with_an_inner_comment(hand):
     assert changed_lines(HAND_WRITTEN, after) == ["-  stage: lead   # keep an eye on them",
                                                    "-  contract_value: 30000", "+  contract_value: 31000"]
     assert "  # a comment inside a record\n" in after
+
+
+def test_list_edits_change_one_entry_and_keep_comments_inside_the_list(demo):
+    """A to-do ticked off or added, an attendee added or taken off: the list's other
+    entries, and the comments between and beside them, stay as the user wrote them."""
+    res, meet = demo / "resources.yaml", demo / "meetings" / "2026.yaml"
+    res.write_text(res.read_text().replace(
+        "  - text: File VAT return\n", "  # the big one\n  - text: File VAT return  # due in January\n", 1))
+    meet.write_text(meet.read_text().replace("  attendees:\n  - acme\n", "  attendees:\n  - acme  # Wile E.\n", 1))
+    before = {p: p.read_text() for p in (res, meet)}
+    r = run_cli("resource", "done", "quarterly-tax-checklist", "2", books=demo)
+    assert r.exit_code == 0, r.output
+    assert changed_lines(before[res], res.read_text()) == ["-    done: false", "+    done: true"]
+    assert "  # the big one\n  - text: File VAT return  # due in January\n    done: true\n" in res.read_text()
+    r = run_cli("resource", "todo", "quarterly-tax-checklist", "Send receipts", books=demo)
+    assert r.exit_code == 0, r.output
+    assert res.read_text() == before[res].replace(
+        "  - text: File VAT return  # due in January\n    done: false\n  - text: Pay estimated tax\n    done: false\n",
+        "  - text: File VAT return  # due in January\n    done: true\n  - text: Pay estimated tax\n    done: false\n"
+        "  - text: Send receipts\n    done: false\n", 1)
+    r = run_cli("meeting", "edit", "m-20260902-a268aa", "--with", "acme", "--with", "globex", books=demo)
+    assert r.exit_code == 0, r.output
+    assert changed_lines(before[meet], meet.read_text()) == ["+  - globex"]
+    r = run_cli("meeting", "edit", "m-20260902-a268aa", "--with", "acme", books=demo)
+    assert r.exit_code == 0, r.output
+    assert meet.read_text() == before[meet]
+    # still what they say: the reader agrees, and nothing is left to validate
+    assert run_cli("validate", books=demo).exit_code == 0
 
 
 def test_add_appends_after_the_trailing_comment_and_keeps_it(hand):
@@ -300,3 +329,33 @@ def test_flow_mapping_items_are_fine(empty_book):
     assert run_cli("client", "move", "b", "client", books=empty_book).exit_code == 0
     assert run_cli("client", "rm", "a", books=empty_book).exit_code == 0
     assert path.read_text() == "- {id: b, name: B, stage: client}\n"
+
+
+TODO = st.fixed_dictionaries({"text": st.sampled_from(["Call Ann", "File VAT", "x: y # z", "Pay", "true"]),
+                              "done": st.booleans()})
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(old=st.lists(TODO, min_size=1, max_size=4), new=st.lists(TODO, min_size=1, max_size=4),
+       comments=st.lists(st.booleans(), min_size=4, max_size=4))
+def test_any_list_edit_reads_back_as_asked_and_keeps_the_comments_of_entries_that_stay(empty_book, old, new,
+                                                                                       comments):
+    from freelance import ops
+    from freelance.book import Book
+    lines = ["- id: r", "  name: R", "  type: guide", "  todos:"]
+    for i, t in enumerate(old):
+        if comments[i]:
+            lines.append(f"  # before {i}")
+        lines += [f"  - text: '{t['text']}'", f"    done: {str(t['done']).lower()}"]
+    lines.append("  category: tools")
+    path = empty_book / "resources.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    book = Book(empty_book, TODAY)
+    ops.edit(book, ops.find(book, "resource", "r"), {"todos": [dict(t) for t in new]})
+    again = Book(empty_book, TODAY, cache=False)
+    assert again.records("resource")[0].data["todos"] == new and not again.problems
+    text = path.read_text()
+    kept = min(len(old), len(new))
+    for i in range(kept):
+        assert (f"  # before {i}\n" in text) == comments[i]
+    assert text.endswith("  category: tools\n")
