@@ -216,6 +216,7 @@ def _rewrite(record: Record, chunk: str, changes: dict):
     """(new text, what it reads as) of a record's own lines `chunk` with `changes` made."""
     seq = rt_yaml().load(chunk)
     node = seq[0]
+    before = dump(seq)
     for key, value in changes.items():
         if value is None or value == [] or value == "":
             if key in node:
@@ -223,11 +224,63 @@ def _rewrite(record: Record, chunk: str, changes: dict):
         else:
             _assign(node, key, value)
     new = dump(seq)
+    k = KINDS[record.kind]
+    new = _overlay(chunk, before, new, record.file, k)
     if not chunk.endswith("\n") and new.endswith("\n"):
         new = new[:-1]
-    k = KINDS[record.kind]
     expect = {k2: v for k2, v in changes.items() if v is not None and v != [] and v != ""}
     return new, _check_reads_back(new, record.file, k, expect)
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _structural(line: str) -> bool:
+    """A line of keys or entries (not blank, not a comment)."""
+    rest = line.lstrip(" ")
+    return bool(rest.strip()) and not rest.startswith("#")
+
+
+def _overlay(chunk: str, before: str, after: str, rel: str, kind) -> str:
+    """The change ruamel.yaml made (`before` -> `after`, both in its own layout) laid over
+    the record as the user wrote it (`chunk`): the lines the change did not touch stay as
+    written (a list indented under its key, a comment's column), and new lines take the
+    indentation the user gave lines of their sort (same depth, a `- ` entry or a key).
+    When the user's lines do not match ruamel's one for one, or the result would read
+    otherwise, ruamel's layout is used as it is."""
+    src, old, new = chunk.splitlines(True), before.splitlines(True), after.splitlines(True)
+    if src == old or len(src) != len(old) or any(a.split() != b.split() for a, b in zip(src, old)):
+        return after
+    import difflib
+
+    def sort(line: str) -> tuple[int, bool]:
+        rest = line.lstrip(" ")
+        return _indent(line), rest.startswith("- ") or rest.rstrip() == "-"
+
+    # how far the user's lines of each sort sit from ruamel's: the nearest such line before,
+    # else the first after (a new entry may come before the old one it replaces ends)
+    shift: dict[tuple[int, bool], int] = {}
+    for a, b in reversed(list(zip(src, old))):
+        if _structural(b):
+            shift[sort(b)] = _indent(a) - _indent(b)
+    out: list[str] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        for i in range(i1, i2):
+            if _structural(old[i]):
+                shift[sort(old[i])] = _indent(src[i]) - _indent(old[i])
+        if tag == "equal":
+            out += src[i1:i2]
+            continue
+        for line in new[j1:j2]:
+            d = shift.get(sort(line), 0) if _structural(line) else 0   # ruamel keeps a comment's column
+            out.append(" " * d + line if d >= 0 else line[min(-d, _indent(line)):])
+    text = "".join(out)
+    mine, theirs = read_records(text.encode("utf-8"), rel, kind), read_records(after.encode("utf-8"), rel, kind)
+    if not mine.parsed or mine.problems != theirs.problems or \
+            [r.data for r in mine.records] != [r.data for r in theirs.records]:
+        return after
+    return text
 
 
 def _assign(node, key, value) -> None:

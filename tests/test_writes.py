@@ -126,6 +126,31 @@ def test_list_edits_change_one_entry_and_keep_comments_inside_the_list(demo):
     assert run_cli("validate", books=demo).exit_code == 0
 
 
+def test_an_edit_keeps_a_list_indented_under_its_key_as_it_was(demo):
+    """A list written `    - ` under its key (the other common style) is not re-indented by an
+    edit of the record, of the list or of another key: only the changed lines change."""
+    res = demo / "resources.yaml"
+    text = res.read_text()
+    start = text.index("  todos:\n") + len("  todos:\n")
+    end = text.index("- id:", start)
+    text = text[:start] + "".join("  " + line for line in text[start:end].splitlines(True)) + text[end:]
+    res.write_text(text)
+    for args, changed in [
+        (["resource", "done", "quarterly-tax-checklist", "2"], ["-      done: false", "+      done: true"]),
+        (["resource", "edit", "quarterly-tax-checklist", "--name", "Tax checklist"],
+         ["-  name: Quarterly tax checklist", "+  name: Tax checklist"]),
+    ]:
+        before = res.read_text()
+        r = run_cli(*args, books=demo)
+        assert r.exit_code == 0, r.output
+        assert changed_lines(before, res.read_text()) == changed, args
+    before = res.read_text()
+    assert run_cli("resource", "todo", "quarterly-tax-checklist", "Send receipts", books=demo).exit_code == 0
+    assert "    - text: Pay estimated tax\n      done: false\n    - text: Send receipts\n      done: false\n" \
+        in res.read_text()
+    assert run_cli("validate", books=demo).exit_code == 0
+
+
 def test_add_appends_after_the_trailing_comment_and_keeps_it(hand):
     r = run_cli("client", "add", "New One", books=hand)
     assert r.exit_code == 0, r.output
@@ -337,16 +362,17 @@ TODO = st.fixed_dictionaries({"text": st.sampled_from(["Call Ann", "File VAT", "
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(old=st.lists(TODO, min_size=1, max_size=4), new=st.lists(TODO, min_size=1, max_size=4),
-       comments=st.lists(st.booleans(), min_size=4, max_size=4))
+       comments=st.lists(st.booleans(), min_size=4, max_size=4), pad=st.sampled_from(["", "  "]))
 def test_any_list_edit_reads_back_as_asked_and_keeps_the_comments_of_entries_that_stay(empty_book, old, new,
-                                                                                       comments):
+                                                                                       comments, pad):
+    """... and the list keeps the indentation it was written with (`pad`: under its key or not)."""
     from freelance import ops
     from freelance.book import Book
     lines = ["- id: r", "  name: R", "  type: guide", "  todos:"]
     for i, t in enumerate(old):
         if comments[i]:
-            lines.append(f"  # before {i}")
-        lines += [f"  - text: '{t['text']}'", f"    done: {str(t['done']).lower()}"]
+            lines.append(f"{pad}  # before {i}")
+        lines += [f"{pad}  - text: '{t['text']}'", f"{pad}    done: {str(t['done']).lower()}"]
     lines.append("  category: tools")
     path = empty_book / "resources.yaml"
     path.write_text("\n".join(lines) + "\n")
@@ -357,5 +383,7 @@ def test_any_list_edit_reads_back_as_asked_and_keeps_the_comments_of_entries_tha
     text = path.read_text()
     kept = min(len(old), len(new))
     for i in range(kept):
-        assert (f"  # before {i}\n" in text) == comments[i]
+        assert (f"{pad}  # before {i}\n" in text) == comments[i]
     assert text.endswith("  category: tools\n")
+    entries = [line for line in text.splitlines() if line.lstrip().startswith(("- text:", "done:"))]
+    assert all(line.startswith(pad + ("  - " if "text:" in line else "    d")) for line in entries), text
