@@ -134,3 +134,51 @@ def test_the_hook_blocks_a_commit_of_a_broken_book(tmp_path):
     c = git(root, "commit", "-m", "fixed", env=env, check=False)
     assert c.returncode == 0, c.stdout + c.stderr
     assert len(git(root, "log", "--oneline").stdout.splitlines()) == 2
+    # an edit in progress, not staged, does not block committing something else
+    (root / "clients.yaml").write_text("- id: acme\n  name: Acme\n  stage: leed\n")
+    (root / "notes.md").write_text("notes\n")
+    git(root, "add", "notes.md", env=env)
+    c = git(root, "commit", "-m", "notes", env=env, check=False)
+    assert c.returncode == 0, c.stdout + c.stderr
+
+
+def test_the_hook_checks_what_is_staged_not_the_working_tree(tmp_path):
+    """A fix left unstaged does not let a broken file through; a broken edit left unstaged
+    does not block a good commit; a book in a folder of a bigger repository works too."""
+    repo = tmp_path / "repo"
+    root = repo / "books"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    assert run_proc("init", root, "--no-git").returncode == 0
+    (repo / "README").write_text("my repo\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "start")
+    clients = root / "clients.yaml"
+    broken, fixed = "- id: acme\n  name: Acme\n  stage: leed\n", "- id: acme\n  name: Acme\n  stage: lead\n"
+
+    def staged(*extra):
+        return run_cli("validate", "--staged", *extra, books=root)
+
+    clients.write_text(broken)
+    git(repo, "add", "books/clients.yaml")
+    clients.write_text(fixed)                                     # fixed, but not staged
+    assert run_cli("validate", books=root).exit_code == 0
+    r = staged()
+    assert r.exit_code == 1 and "clients.yaml:3: error: client 'acme': stage 'leed'" in r.stdout, r.output
+    git(repo, "add", "books/clients.yaml")
+    clients.write_text(broken)                                    # broken, but not staged
+    assert run_cli("validate", books=root).exit_code == 1
+    r = staged()
+    assert r.exit_code == 0, r.output
+    (root / "transactions" / "2031.yaml").write_text("- id: x\n  kind: expense\n")     # untracked: not committed
+    assert staged().exit_code == 0
+    git(repo, "add", "-A")                                        # now it is
+    r = staged("--format", "json")
+    assert r.exit_code == 1 and '"file": "clients.yaml"' in r.stdout and "transactions/2031.yaml" in r.stdout
+
+
+def test_validate_staged_outside_git_says_so(tmp_path):
+    root = tmp_path / "b"
+    assert run_proc("init", root, "--no-git").returncode == 0
+    r = run_cli("validate", "--staged", books=root)
+    assert r.exit_code == 2 and "is not in a git repository" in r.stderr, r.output

@@ -15,12 +15,13 @@ from .common import say
 # The hook calls the Python that installed it (so it works from a virtualenv that is
 # not active when git runs), else whatever `freelance` is on PATH.
 HOOK = """#!/bin/sh
-# Installed by `freelance init --hook`: refuse a commit while the book has errors.
+# Installed by `freelance init --hook`: refuse a commit while the book, as staged
+# for it, has errors.
 book="$(git rev-parse --show-toplevel)"
 if {python} -c "import freelance" >/dev/null 2>&1; then
-  {python} -m freelance --books "$book" validate
+  {python} -m freelance --books "$book" validate --staged
 elif command -v freelance >/dev/null 2>&1; then
-  freelance --books "$book" validate
+  freelance --books "$book" validate --staged
 else
   echo "freelance pre-commit hook: freelance is not installed; skipping validation" >&2
   exit 0

@@ -13,12 +13,15 @@ def validate(
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
     out: Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE", help="Write to FILE.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing; only the exit status tells.")] = False,
+    staged: Annotated[bool, typer.Option("--staged", help="Check what git would commit (the index), "
+                                         "not the working tree: for a pre-commit hook.")] = False,
 ):
     """Check the whole book: syntax, ids, links, types, allowed values, money, dates.
 
     Prints one line per problem, `file:line: error|warning: kind 'id': message`,
-    sorted; exits 1 when there is an error (warnings alone exit 0). Fit for a
-    git pre-commit hook.
+    sorted; exits 1 when there is an error (warnings alone exit 0). With
+    --staged it checks the files as staged for the next commit: the
+    pre-commit hook of `freelance init --hook` runs that.
 
     Example: freelance validate --format json
     """
@@ -26,8 +29,14 @@ def validate(
     from ..validate import validate as run
     from .common import check_format
     check_format(fmt, ("text", "json"))
-    book = state(ctx).book()
-    problems = run(book)
+    if staged:
+        from ..book import Book, find_book
+        from ..staged import staged_root
+        st = state(ctx)
+        with staged_root(find_book(st.books)) as (root, copy):
+            problems = run(Book(root, st.today_date(), cache=st.cache and not copy))
+    else:
+        problems = run(state(ctx).book())
     if not quiet:
         if fmt == "json":
             emit(to_json([p.as_json() for p in problems]), out)
