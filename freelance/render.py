@@ -108,6 +108,12 @@ def _cell(col: Column, row: dict) -> str:
     return text(v)
 
 
+def md_text(s: str) -> str:
+    """User text in Markdown: a `<` cannot open an HTML tag or an autolink in a mail or a
+    page the report is rendered into (`\\<` shows as `<`, and reads as one in the raw text)."""
+    return s.replace("<", "\\<")
+
+
 def csv_safe(s: str) -> str:
     """Neutralise spreadsheet formula injection (OWASP): prefix a quote."""
     if s and s[0] in "=+-@\t\r" and not _NUMERIC.match(s):
@@ -136,7 +142,7 @@ def render_rows(rows: list[dict], columns: list[Column], fmt: str, json_rows=Non
     body = [[_cell(c, r) for c in columns] for r in rows]
     headers = [c.header for c in columns]
     if fmt == "markdown":
-        body = [[x.replace("|", "\\|").replace("\n", " ") for x in row] for row in body]
+        body = [[md_text(x.replace("|", "\\|").replace("\n", " ")) for x in row] for row in body]
         return tabulate(body, headers, tablefmt="github", colalign=[c.align for c in columns], disable_numparse=True) + "\n"
     if not rows:
         return "(none)\n"
@@ -182,10 +188,12 @@ def render_board(columns: list[dict], fmt: str, width: int = 80) -> str:
         out = []
         for c in columns:
             extra = "".join(f" + {fmt_money(v, cur)}" for cur, v in (c.get("other_totals") or {}).items())
-            out.append(f"### {c['name']} ({c['count']}) {fmt_money(c.get('total'), c.get('currency', ''))}{extra}".rstrip())
+            out.append(f"### {md_text(c['name'])} ({c['count']}) "
+                       f"{fmt_money(c.get('total'), c.get('currency', ''))}{extra}".rstrip())
             out.append("")
             for card in c["cards"]:
-                out.append(f"- **{clean(card['lines'][0])}**" + "".join(f" · {clean(x)}" for x in card["lines"][1:]))
+                out.append(f"- **{md_text(clean(card['lines'][0]))}**"
+                           + "".join(f" · {md_text(clean(x))}" for x in card["lines"][1:]))
             out.append("")
         return "\n".join(out)
     from tabulate import tabulate

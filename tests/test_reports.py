@@ -204,6 +204,21 @@ def test_html_is_one_self_contained_page_with_every_name_escaped(cli, name):
     assert "&lt;script&gt;" in r.stdout or name == "summary"
 
 
+@pytest.mark.parametrize("args", [("report", "invoices"), ("report", "digest"), ("client", "list"),
+                                  ("client", "board")])
+def test_markdown_rendered_has_no_tag_from_user_text(cli, args):
+    """A name like `<img src=x onerror=...>` in a Markdown report mailed or put on a page
+    stays text: rendered by a real CommonMark renderer, it is no tag."""
+    from markdown_it import MarkdownIt
+    evil = "<img src=x onerror=alert(1)> & <b>bold</b>"
+    add_client_with_overdue_invoice(cli, evil)
+    r = cli(*args, "--format", "markdown")
+    assert r.exit_code == 0, r.output
+    page = MarkdownIt("commonmark", {"html": True}).enable("table").render(r.stdout)
+    assert "<img" not in page and "<b>" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in page
+
+
 def test_csv_has_one_header_row_iso_dates_plain_decimals_and_no_formulas(cli):
     evil = '=HYPERLINK("http://x","y")'
     add_client_with_overdue_invoice(cli, evil)

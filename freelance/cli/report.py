@@ -44,10 +44,11 @@ def render_report(report, fmt: str, today) -> str:
             rows += [{"section": s.name, **{k: r.get(k) for k in keys}} for r in s.rows]
         return render_rows(rows, columns, "csv")
     md = fmt == "markdown"
+    from ..render import md_text
     title = clean(report.title)
-    parts = [f"# {title}\n\n" if md else f"{title}\n{'=' * len(title)}\n\n"]
+    parts = [f"# {md_text(title)}\n\n" if md else f"{title}\n{'=' * len(title)}\n\n"]
     for s in report.sections:
-        heading = clean(s.title)
+        heading = md_text(clean(s.title)) if md else clean(s.title)
         parts.append(f"## {heading}\n\n" if md else f"{heading}\n{'-' * len(heading)}\n")
         columns = s.columns
         if fmt == "table" and s.table_columns:
@@ -57,7 +58,7 @@ def render_report(report, fmt: str, today) -> str:
         else:
             parts.append(render_rows(s.rows, columns, fmt))
         if s.note:
-            parts.append(f"\n_{clean(s.note)}_\n" if md else wrap(f"({clean(s.note)})"))
+            parts.append(f"\n_{md_text(clean(s.note))}_\n" if md else wrap(f"({clean(s.note)})"))
         parts.append("\n")
     return "".join(parts).rstrip("\n") + "\n"
 
