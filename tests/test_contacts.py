@@ -167,6 +167,7 @@ def test_export_then_import_round_trips_3_0_and_4_0(cli, empty_book, tmp_path):
         assert r.exit_code == 0, r.output
         raw = out.read_bytes()
         assert raw.count(b"BEGIN:VCARD") == 6 and f"VERSION:{version}\r\n".encode() in raw
+        assert r.stdout == f"wrote 6 contacts to {out}\n"          # the file is the output: say so
         assert b"ADR:;;1 High St\\, London;;;;\r\n" in raw
         book = tmp_path / f"b{version}"
         assert run_cli("init", book, "--no-git", today=None).exit_code == 0

@@ -59,13 +59,15 @@ def register(app: typer.Typer, noun: str) -> None:
         Example: freelance contact export --vcf --out contacts.vcf
         """
         from .. import vcard
-        from ..cli.common import emit, state
+        from ..cli.common import emit, say, state
         from ..errors import UsageError
         if not vcf:
             raise UsageError("give the format: --vcf")
         book = state(ctx).book()
         recs = [r for r in book.records("contact") if not category or r.data.get("category") == category]
         emit(vcard.export(book, recs, version), out)
+        if out:   # as `calendar export --ics`: the file is the output, so say what went into it
+            say(f"wrote {len(recs)} contact{'s' if len(recs) != 1 else ''} to {out}")
 
 
 EXTRA.setdefault("contact", []).append(register)
