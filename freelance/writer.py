@@ -217,14 +217,21 @@ def _rewrite(record: Record, chunk: str, changes: dict):
     seq = rt_yaml().load(chunk)
     node = seq[0]
     before = dump(seq)
+    k = KINDS[record.kind]
+    order = [f.name for f in k.fields]
     for key, value in changes.items():
         if value is None or value == [] or value == "":
             if key in node:
                 del node[key]
+        elif key not in node and key in order:
+            # a new key goes where a new record would have it: after the keys before it in
+            # the schema (so a field cleared and set again comes back to its place)
+            earlier = set(order[:order.index(key)])
+            at = max((i + 1 for i, have in enumerate(node) if have in earlier), default=0)
+            node.insert(at, key, value)
         else:
             _assign(node, key, value)
     new = dump(seq)
-    k = KINDS[record.kind]
     new = _overlay(chunk, before, new, record.file, k)
     if not chunk.endswith("\n") and new.endswith("\n"):
         new = new[:-1]

@@ -89,6 +89,22 @@ def test_an_edit_adding_a_key_appends_it_to_the_record_only(hand):
     assert after.endswith("  stage: lead\n  phone: +1 555 0100\n# trailing comment at the end of the file\n")
 
 
+def test_a_key_cleared_and_set_again_comes_back_to_its_place(hand):
+    """A new key goes where a new record would have it (schema order after the keys before
+    it), so clearing a field and setting it again leaves the file as it was."""
+    r = run_cli("client", "edit", "acme", "--unset", "email", books=hand)
+    assert r.exit_code == 0, r.output
+    assert changed_lines(HAND_WRITTEN, (hand / "clients.yaml").read_text()) == ['-  email: "ann@acme.test"']
+    r = run_cli("client", "edit", "acme", "--email", "ann@acme.test", books=hand)
+    assert r.exit_code == 0, r.output
+    assert changed_lines(HAND_WRITTEN, (hand / "clients.yaml").read_text()) == [
+        '-  email: "ann@acme.test"', "+  email: ann@acme.test"]
+    r = run_cli("client", "edit", "hooli", "--email", "hi@hooli.test", books=hand)
+    assert r.exit_code == 0, r.output
+    assert "  name: Hooli\n  # a comment inside a record\n  email: hi@hooli.test\n  contract_value: 30000\n" \
+        in (hand / "clients.yaml").read_text()
+
+
 def test_an_edit_of_a_record_with_an_inner_comment(hand):
     r = run_cli("client", "edit", "hooli", "--contract-value", "31000", "--unset", "stage", books=hand)
     assert r.exit_code == 0, r.output
