@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Callable, Iterable
 
 from .errors import Problem, did_you_mean
-from .graph import BILLED, ZERO, Graph, dec
+from .graph import Graph
 from .schema import COMMON_FIELDS, KINDS, Field, Kind
 from .settings import DEFAULTS, LISTS, SETTINGS_FILE, WEEKDAYS
 from .yamlio import Record

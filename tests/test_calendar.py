@@ -8,7 +8,7 @@ import zoneinfo
 
 import pytest
 
-from conftest import check_golden, run_cli
+from conftest import check_golden
 
 
 def test_month_grid_matches_golden(cli, update_goldens):

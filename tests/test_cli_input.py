@@ -2,7 +2,6 @@
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from conftest import run_cli
 
 WEIRD = ["", " ", "-", "--", "--x", "\x00", "\x1b[31mred", "é", "😀", "a" * 5000, "1e999999", "-0", "NaN",
          "Infinity", "0x10", "1,2,3", "12:30", "2026-02-30", "../../etc/passwd", "acme\nnext", "'", '"', "{", "[",

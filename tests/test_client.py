@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import run_cli
 
 
 def git(book, *args):

@@ -3,10 +3,9 @@ written in exactly the bytes the writer would write."""
 import datetime as dt
 import io
 import json
-from decimal import Decimal
 
 import pytest
-from conftest import TODAY, run_cli
+from conftest import run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

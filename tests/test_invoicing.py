@@ -5,7 +5,6 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from conftest import run_cli
 
 
 def show(cli, kind, rid, **kw):

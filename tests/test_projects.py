@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from conftest import DEMO, TODAY, check_golden, run_cli, git_commit_all
+from conftest import DEMO, check_golden, run_cli, git_commit_all
 
 CLIENTS = """\
 - id: acme

@@ -6,7 +6,6 @@ keeps what it was given).
 """
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess

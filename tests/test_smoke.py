@@ -1,7 +1,7 @@
 """The README's first promise: the demo book loads, validates and shows its pipeline."""
 import subprocess
 
-from conftest import run_cli, run_proc, git_commit_all
+from conftest import run_proc, git_commit_all
 
 
 def test_demo_book_validates_with_no_errors(cli):
