@@ -15,7 +15,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 
-from .yamlio import resolve_plain
+from .yamlio import resolve_plain, yaml11_reads_otherwise
 
 # Strings written plain, unquoted: they start with a letter (or are a phone
 # number, a duration or a URL), hold no YAML indicator that matters in block context, and
@@ -31,8 +31,13 @@ class _Slow(Exception):
     """A value the fast path does not handle: use ruamel.yaml for the record."""
 
 
+# First characters of the plain texts a YAML 1.1 reader could take for a bool or a number
+_YAML11_FIRST = frozenset("yYnNoOtTfF+")
+
+
 def _str(s: str) -> str:
-    if not _PLAIN.match(s) or "  " in s or resolve_plain(s) is not s:
+    if not _PLAIN.match(s) or "  " in s or resolve_plain(s) is not s or \
+            (s[0] in _YAML11_FIRST and yaml11_reads_otherwise(s)):
         raise _Slow
     return s
 

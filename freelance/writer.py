@@ -23,7 +23,7 @@ from decimal import Decimal
 from .book import Book
 from .errors import DataError
 from .schema import KINDS
-from .yamlio import FileResult, Record, read_records
+from .yamlio import FileResult, Record, read_records, yaml11_reads_otherwise
 
 _YAML = None
 
@@ -49,6 +49,8 @@ def rt_yaml():
         def text(r, d: str):
             if _needs_escapes(d):
                 return r.represent_scalar("tag:yaml.org,2002:str", d, style='"')
+            if yaml11_reads_otherwise(d):
+                return r.represent_scalar("tag:yaml.org,2002:str", d, style="'")
             return r.represent_str(d)
         rep.add_representer(str, text)
         rep.add_representer(dt.datetime, lambda r, d: r.represent_str(

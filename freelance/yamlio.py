@@ -423,3 +423,18 @@ def read_mapping(data: bytes, rel: str) -> tuple[dict | None, dict, list[Problem
     except yaml.YAMLError as exc:
         return None, lines, problems + r.problems + [_syntax_problem(exc, rel)]
     return value, lines, problems + r.problems
+
+
+_RESOLVER = None
+
+
+def yaml11_reads_otherwise(text: str) -> bool:
+    """Whether a YAML 1.1 reader (PyYAML's `safe_load`, older yq, Ruby) would read this plain
+    text as something else (`NO` as false, `12:30` as 750). ruamel.yaml quotes only what
+    YAML 1.2 misreads; the book is also read by other tools, so these are quoted too."""
+    global _RESOLVER
+    if _RESOLVER is None:
+        import yaml
+        _RESOLVER = (yaml.resolver.Resolver(), yaml.ScalarNode)
+    resolver, node = _RESOLVER
+    return resolver.resolve(node, text, (True, False)) != "tag:yaml.org,2002:str"

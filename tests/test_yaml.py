@@ -42,12 +42,18 @@ def test_strings_survive_add_and_edit(book, text):
 
 
 def test_yaml_11_words_are_written_readably(book):
-    """Plain where YAML 1.2 reads them as strings, quoted where it would not."""
-    for text in ("NO", "12:30", "010", "1e3", "0o10", "2026-02-30", "null"):
+    """Plain where YAML 1.1 and 1.2 both read them as strings, quoted where either would not:
+    other tools read the book too, and PyYAML's safe_load reads `NO` as false, `12:30` as 750."""
+    import yaml
+    words = ("NO", "12:30", "010", "1e3", "0o10", "2026-02-30", "null", "on", "1_000", "Acme 12:30")
+    for text in words:
         assert run_cli("client", "add", "c " + text, "--notes", text, books=book).exit_code == 0
-    lines = [line for line in (book / "clients.yaml").read_text().splitlines() if line.startswith("  notes:")]
-    assert lines == ["  notes: NO", "  notes: 12:30", "  notes: '010'", "  notes: '1e3'", "  notes: '0o10'",
-                     "  notes: '2026-02-30'", "  notes: 'null'"]
+    raw = (book / "clients.yaml").read_text()
+    lines = [line for line in raw.splitlines() if line.startswith("  notes:")]
+    assert lines == ["  notes: 'NO'", "  notes: '12:30'", "  notes: '010'", "  notes: '1e3'", "  notes: '0o10'",
+                     "  notes: '2026-02-30'", "  notes: 'null'", "  notes: 'on'", "  notes: '1_000'",
+                     "  notes: Acme 12:30"]
+    assert [c["notes"] for c in yaml.safe_load(raw)] == list(words)       # YAML 1.1 reads them as written
 
 
 def test_hand_written_yaml_11_values_keep_their_text(book):
