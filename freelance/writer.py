@@ -122,9 +122,25 @@ def _span(book: Book, record: Record) -> tuple[list[str], int, int]:
         end = min(later) - 1
         while end > first + 1 and not lines[end].startswith("-"):
             end -= 1
-    while end > first + 1 and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
+    keep = _KEEP_CHOMP.search("".join(lines[first:end])) is not None
+    while end > first + 1 and _trails(lines[end - 1], keep):
         end -= 1
     return lines, first, end
+
+
+# A block scalar that keeps its final line breaks (`|+`, `>2+`): blank lines after it are its text.
+_KEEP_CHOMP = re.compile(r":[ \t]+[|>][1-9]?\+")
+
+
+def _trails(line, keep: bool) -> bool:
+    """Whether a line at the end of a record's lines belongs after it (to the next record or the
+    file's end) rather than to it: a blank line, or a comment at most as indented as the record's
+    keys. A `#` line indented more may be the last line of a block scalar (`notes: |`), whose
+    text has to be more indented than its key; it stays with the record."""
+    body = line.lstrip(" ")
+    if not body.strip():
+        return not keep
+    return body.startswith("#") and len(line) - len(body) <= 2
 
 
 def _writable(book: Book, rel: str):
@@ -233,12 +249,20 @@ def _rewrite(record: Record, chunk: str, changes: dict):
             node.insert(at, key, value)
         else:
             _assign(node, key, value)
-    new = dump(seq)
-    new = _overlay(chunk, before, new, record.file, k)
+    new = _no_document_end(dump(seq))
+    new = _overlay(chunk, _no_document_end(before), new, record.file, k)
     if not chunk.endswith("\n") and new.endswith("\n"):
         new = new[:-1]
     expect = {k2: v for k2, v in changes.items() if v is not None and v != [] and v != ""}
     return new, _check_reads_back(new, record.file, k, expect)
+
+
+def _no_document_end(text: str) -> str:
+    """ruamel.yaml ends a dump whose last value is a block scalar keeping its line breaks
+    (`|+`) with `...`; a record's lines are spliced into a file, where that would end the
+    document for the records after it. Without it the block runs to the next record's `-`
+    line (or the file's end), which is what the record's lines held."""
+    return text[:-4] if text.endswith("\n...\n") else text
 
 
 def _indent(line: str) -> int:
@@ -347,11 +371,13 @@ def _peeked_span(p, record: Record) -> tuple[int, int, int]:
     less the blank and comment lines that trail it (as `_span`)."""
     i = p.index_of(record)
     start, stop = p.spans[i]
-    lines = p.data[start:stop].splitlines(keepends=True)
+    parts = p.data[start:stop].decode("utf-8").split("\n")     # a peeked file has LF line ends only
+    lines = [x + "\n" for x in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
+    keep = _KEEP_CHOMP.search("".join(lines)) is not None
     n = len(lines)
-    while n > 1 and (not lines[n - 1].strip() or lines[n - 1].lstrip().startswith(b"#")):
+    while n > 1 and _trails(lines[n - 1], keep):
         n -= 1
-    return i, start, start + sum(len(x) for x in lines[:n])
+    return i, start, start + len("".join(lines[:n]).encode("utf-8"))
 
 
 def _spliced(data: bytes, start: int, end: int, new: bytes) -> bytes:
@@ -368,6 +394,7 @@ def plan_update(book: Book, record: Record, changes: dict) -> Write:
         data = p.data
         chunk = data[start:end].decode("utf-8")
         new, again = _rewrite(record, chunk, changes)
+        _keeps_its_meaning(new, data[end:p.spans[i][1]].decode("utf-8"), record)
         w = Write(record.file, None, data=_spliced(data, start, end, new.encode("utf-8")))
         if not again.problems:
             w.change = (p, ("edit", i, again.records[0].moved(record.line - 1),
@@ -379,6 +406,7 @@ def plan_update(book: Book, record: Record, changes: dict) -> Write:
     lines, first, end = _span(book, record)
     chunk = "".join(lines[first:end])
     new, again = _rewrite(record, chunk, changes)
+    _keeps_its_meaning(new, "".join(lines[end:_next_item(lines, end)]), record)
     text = "".join(lines[:first]) + new + "".join(lines[end:])
     w = Write(record.file, text)
     if not again.problems:
@@ -392,6 +420,12 @@ def plan_remove(book: Book, record: Record) -> Write:
     if p is not None:
         i, start, end = _peeked_span(p, record)
         data = p.data
+        prev = data.rfind(b"\n-", 0, max(start - 1, 0)) + 1 if start else -1
+        if prev >= 0 and not data.startswith(b"-", prev):
+            prev = -1                        # the first record: only a header before it
+        if prev >= 0:
+            _keeps_its_meaning(data[prev:start].decode("utf-8"), data[end:p.spans[i][1]].decode("utf-8"),
+                               record, removed=True)
         w = Write(record.file, None, data=_spliced(data, start, end, b""))
         w.change = (p, ("edit", i, None, -data.count(b"\n", start, end)), record)
         return w
@@ -399,9 +433,33 @@ def plan_remove(book: Book, record: Record) -> Write:
     _writable(book, record.file)
     _block_items(record.file, book.files[record.file])
     lines, first, end = _span(book, record)
+    before = [r.line for r in book.files[record.file].records if r.line < record.line]
+    if before:
+        _keeps_its_meaning("".join(lines[max(before) - 1:first]), "".join(lines[end:_next_item(lines, end)]),
+                           record, removed=True)
     w = Write(record.file, "".join(lines[:first]) + "".join(lines[end:]))
     w.parsed, w.change = _reparsed(book.files[record.file], record, None, first, first - end, w.text)
     return w
+
+
+def _next_item(lines: list[str], at: int) -> int:
+    """The index of the first line from `at` that starts an item (`-`), or the end."""
+    return next((j for j in range(at, len(lines)) if lines[j].startswith("-")), len(lines))
+
+
+def _keeps_its_meaning(lines: str, tail: str, record: Record, removed: bool = False) -> None:
+    """A record's lines (its new ones, or the previous record's when `record` is removed) must
+    read the same with the lines left behind after them (blank lines and comments, kept in
+    place): else the write would change a record it did not mean to, and is refused."""
+    if not tail:
+        return
+    kind = KINDS[record.kind]
+    alone = read_records(lines.encode("utf-8"), record.file, kind, fast=False)
+    joined = read_records((lines + tail).encode("utf-8"), record.file, kind, fast=False)
+    if [r.data for r in alone.records] != [r.data for r in joined.records] or alone.parsed != joined.parsed:
+        whose = "the record before it" if removed else "it"
+        raise DataError(f"{record.file}: internal error: the lines after {record.kind} '{record.id}' would "
+                        f"change {whose} (a block scalar next to a comment?); nothing was written")
 
 
 def _reparsed(res, old: Record, new: Record | None, first: int, shift: int, text: str):

@@ -402,3 +402,67 @@ def test_any_list_edit_reads_back_as_asked_and_keeps_the_comments_of_entries_tha
     assert text.endswith("  category: tools\n")
     entries = [line for line in text.splitlines() if line.lstrip().startswith(("- text:", "done:"))]
     assert all(line.startswith(pad + ("  - " if "text:" in line else "    d")) for line in entries), text
+
+
+BLOCKS = """\
+- id: r0
+  name: Zero
+  notes: |
+    hello
+- id: r1
+  name: One
+  notes: |
+    bye
+    # signature, the last line of the notes
+  # a comment about r1, kept with it
+# a comment about r2
+- id: r2
+  name: Two
+  notes: |+
+    keep
+
+"""
+
+
+@pytest.mark.parametrize("peek", [False, True])
+def test_a_block_scalar_ending_in_a_hash_line_stays_whole(empty_book, monkeypatch, peek):
+    """A `notes: |` whose last line starts with `#` is text, not a comment after the record: an
+    edit, a to-do or a removal keeps it with its record and gives nothing to the next one."""
+    from freelance import book as book_module
+    from freelance.book import Book
+    path = empty_book / "resources.yaml"
+    path.write_text(BLOCKS)
+    if peek:
+        Book(empty_book, TODAY).load_all()                        # warm entries, then peek at every file
+        monkeypatch.setattr(book_module, "PEEK_BYTES", 0)
+
+    def notes():
+        for cache in ([], ["--no-cache"]):                        # the cache agrees with the file
+            r = run_cli(*cache, "resource", "list", "--format", "json", books=empty_book)
+            yield {x["id"]: x.get("notes") for x in json.loads(r.stdout)}
+
+    for args in (["resource", "todo", "r1", "Pay"], ["resource", "edit", "r2", "--name", "Deux"],
+                 ["resource", "edit", "r0", "--name", "Null"]):
+        r = run_cli(*args, books=empty_book)
+        assert r.exit_code == 0, r.output
+        for got in notes():
+            assert got == {"r0": "hello\n", "r1": "bye\n# signature, the last line of the notes\n",
+                           "r2": "keep\n\n"}, args
+    text = path.read_text()
+    assert "...\n" not in text and "  # a comment about r1, kept with it\n" in text
+    r = run_cli("resource", "rm", "r1", books=empty_book)
+    assert r.exit_code == 0, r.output
+    for got in notes():
+        assert got == {"r0": "hello\n", "r2": "keep\n\n"}
+    assert run_cli("validate", books=empty_book).exit_code == 0
+
+
+def test_a_removal_that_would_change_the_record_before_it_is_refused(empty_book):
+    """The blank line left after a removed record would join the previous record's `|+` notes:
+    refused, with the file as it was, rather than a silent change to another record."""
+    path = empty_book / "resources.yaml"
+    path.write_text("- id: r0\n  name: Zero\n  notes: |+\n    a\n- id: r1\n  name: One\n\n# end\n")
+    before = path.read_bytes()
+    r = run_cli("resource", "rm", "r1", books=empty_book)
+    assert r.exit_code == 1 and "would change the record before it" in r.stderr and "Traceback" not in r.output
+    assert path.read_bytes() == before
