@@ -111,7 +111,7 @@ def _cell(col: Column, row: dict) -> str:
 def md_text(s: str) -> str:
     """User text in Markdown: a `<` cannot open an HTML tag or an autolink in a mail or a
     page the report is rendered into (`\\<` shows as `<`, and reads as one in the raw text)."""
-    return s.replace("<", "\\<")
+    return s.replace("\\", "\\\\").replace("<", "\\<")   # a backslash first: `\\<` must not undo it
 
 
 def csv_safe(s: str) -> str:

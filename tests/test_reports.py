@@ -210,13 +210,13 @@ def test_markdown_rendered_has_no_tag_from_user_text(cli, args):
     """A name like `<img src=x onerror=...>` in a Markdown report mailed or put on a page
     stays text: rendered by a real CommonMark renderer, it is no tag."""
     from markdown_it import MarkdownIt
-    evil = "<img src=x onerror=alert(1)> & <b>bold</b>"
+    evil = "<img src=x onerror=alert(1)> & <b>bold</b> \\<i>it</i>"
     add_client_with_overdue_invoice(cli, evil)
     r = cli(*args, "--format", "markdown")
     assert r.exit_code == 0, r.output
     page = MarkdownIt("commonmark", {"html": True}).enable("table").render(r.stdout)
-    assert "<img" not in page and "<b>" not in page
-    assert "&lt;img src=x onerror=alert(1)&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in page
+    assert "<img" not in page and "<b>" not in page and "<i>" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt; &amp; &lt;b&gt;bold&lt;/b&gt; \\&lt;i&gt;it&lt;/i&gt;" in page
 
 
 def test_csv_has_one_header_row_iso_dates_plain_decimals_and_no_formulas(cli):
