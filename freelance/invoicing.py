@@ -157,61 +157,79 @@ def check_paid(book: Book, old: Record | None, new: dict) -> tuple[list[Write], 
 
 
 def _refuse_new_total(book: Book, old: Record, new: dict) -> None:
-    """An invoice edit that leaves it overpaid, or in another currency than its income."""
-    if new.get("status") == "void":
-        return
+    """An invoice edit or move that leaves it overpaid (a lower total, or back from void), or
+    in another currency or of another client than the income linked to it."""
     from .graph import Graph, invoice_totals
     from .render import fmt_money
     g = Graph(book)
-    was = invoice_totals(g, old)[2]
-    after = Record(old.kind, new, old.file, old.line, {})
     cur = str(new.get("currency") or book.settings.currency)
-    if cur != g.currency(old):
-        linked = sorted(t.id for t in g.records("transaction")
-                        if t.data.get("invoice") == old.id and g.currency(t) != cur)
-        if linked:
-            raise UsageError(f"invoice '{old.id}' has income in {g.currency(old)} linked to it "
-                             f"({', '.join(linked[:3])}{', ...' if len(linked) > 3 else ''}); "
-                             f"it cannot change to {cur}: an invoice is paid in its own currency")
-    total = invoice_totals(g, after)[2]
-    if total >= was:
+    client = new.get("client")
+    if cur != g.currency(old) or (client and client != old.data.get("client")):
+        linked = [t for t in g.records("transaction") if t.data.get("invoice") == old.id]
+        for what, bad in (("income in another currency than " + cur, [t for t in linked if g.currency(t) != cur]),
+                          (f"income of another client than '{client}'",
+                           [t for t in linked if client and t.data.get("client") and t.data.get("client") != client])):
+            if bad:
+                ids = sorted(t.id for t in bad)
+                raise UsageError(f"invoice '{old.id}' has {what} linked to it "
+                                 f"({', '.join(ids[:3])}{', ...' if len(ids) > 3 else ''}): relink or edit "
+                                 "that income first (`freelance income link TX --invoice ...`)")
+    if new.get("status") == "void":
+        return                          # a void invoice is not owed: validate does not weigh it
+    total = invoice_totals(g, Record(old.kind, new, old.file, old.line, {}))[2]
+    if total >= invoice_totals(g, old)[2] and old.data.get("status") != "void":
         return
     received = book.received_for_invoice(old.id)
     if received > total:
-        raise UsageError(f"invoice '{old.id}' has received {fmt_money(received, cur)}; a total of "
-                         f"{fmt_money(total, cur)} would leave it overpaid, so nothing was changed")
+        raise UsageError(f"invoice '{old.id}' has received {fmt_money(received, cur)}; with a total of "
+                         f"{fmt_money(total, cur)}{' and no longer void' if old.data.get('status') == 'void' else ''} "
+                         "it would be overpaid, so nothing was changed")
+
+
+_LINKED = ("invoice", "project", "service")
 
 
 def _refuse_bad_payment(book: Book, old: Record | None, new: dict) -> None:
-    """Income that would pay an invoice in another currency, or another client's, or pay it
-    past its total (what `validate` reports as errors), is refused. Only what this write changes is judged: an
-    edit of income already linked that way (by hand) is left to `validate`."""
-    if new.get("kind") != "income" or not new.get("invoice"):
+    """Income whose links are not all its client's, that would pay an invoice in another
+    currency, or pay it past its total (what `validate` reports as errors), is refused. Only
+    what this write changes is judged: an edit of income already linked that way (by hand)
+    is left to `validate`."""
+    if new.get("kind") != "income":
+        return
+    was = old.data if old is not None and old.data.get("kind") == "income" else {}
+    client = new.get("client")
+    if client:
+        for k in _LINKED:
+            rid = new.get(k)
+            if not rid or (was.get(k) == rid and was.get("client") == client):
+                continue                # neither the link nor the client changed
+            rec = book.get(k, rid)
+            owner = rec.data.get("client") if rec is not None else None
+            if owner and owner != client:
+                raise UsageError(f"{k} '{rid}' belongs to client '{owner}', not '{client}' "
+                                 "(an income's links must all be one client's)")
+    if not new.get("invoice"):
         return
     inv_id = str(new["invoice"])
     cur = str(new.get("currency") or book.settings.currency)
-    same = old is not None and old.data.get("kind") == "income" and str(old.data.get("invoice") or "") == inv_id
-    relinked = not same or str(old.data.get("currency") or book.settings.currency) != cur
-    before = _contribution(old.data, inv_id) if same else None
+    same = str(was.get("invoice") or "") == inv_id
+    relinked = not same or str(was.get("currency") or book.settings.currency) != cur
+    before = _contribution(was, inv_id) if same else None
     after = _contribution(new, inv_id)
     more = after is not None and (before is None or after > before)
     if not (relinked or more):
         return
     inv = book.get("invoice", inv_id)
-    if inv is None or not inv.file or inv.data.get("status") == "void":
-        return                  # missing (check_links says so), made on the spot, or void
+    if inv is None or not inv.file:
+        return                  # missing (check_links says so), or made on the spot in its currency
     from .graph import Graph, invoice_totals
     from .render import fmt_money
     g = Graph(book)
     inv_cur = g.currency(inv)
-    owner, client = inv.data.get("client"), new.get("client")
-    if owner and client and owner != client and (relinked or old.data.get("client") != client):
-        raise UsageError(f"invoice '{inv_id}' belongs to client '{owner}', not '{client}' "
-                         "(an income's links must all be one client's)")
     if relinked and cur != inv_cur:
         raise UsageError(f"income in {cur} cannot pay invoice '{inv_id}', which is in {inv_cur}: "
                          f"record the payment in {inv_cur} (its currency and amount), or keep it apart from the invoice")
-    if not more:
+    if not more or inv.data.get("status") == "void":
         return
     total = invoice_totals(g, inv)[2]
     others = book.received_for_invoice(inv_id) - (before or 0)
@@ -224,8 +242,9 @@ def _refuse_bad_payment(book: Book, old: Record | None, new: dict) -> None:
 
 
 def settle(book: Book, old: Record | None, new: dict | None) -> tuple[list[Write], list[str]]:
-    """Income `new` (replacing `old`, when an edit; None when `old` is removed): refused if it
-    would pay an invoice in another currency or past its total; if it is received and its
+    """Income `new` (replacing `old`, when an edit; None when `old` is removed): refused if its
+    links are not all its client's, or it would pay an invoice in another currency or past its
+    total (`_refuse_bad_payment`); if it is received and its
     invoice's received income now covers the total, the invoice moves to paid; if `old`
     paid an invoice that it no longer covers, that invoice moves back to sent."""
     if new is not None:

@@ -211,6 +211,8 @@ def _stub(book: Book, kind: str, rid: str, context: dict) -> dict:
         data.update(client=context.get("client"), project=context.get("project"), issued=book.today, status="draft")
         if context.get("amount") is not None:
             data["amount"] = context["amount"]
+        if context.get("currency") and str(context["currency"]) != book.settings.currency:
+            data["currency"] = context["currency"]       # the income's: an invoice is paid in its own
     elif kind == "contact":
         data.update(name=rid.replace("-", " ").title())
     return {k: v for k, v in data.items() if v is not None}

@@ -289,9 +289,17 @@ def book_files(book):
     (["income", "add", "100", "--client", "globex", "--invoice", "INV-2026-017"],
      "invoice 'INV-2026-017' belongs to client 'acme', not 'globex'"),
     (["invoice", "edit", "INV-2026-009", "--amount", "500"],
-     "invoice 'INV-2026-009' has received 1,000.00 USD; a total of 500.00 USD would leave it overpaid"),
+     "invoice 'INV-2026-009' has received 1,000.00 USD; with a total of 500.00 USD it would be overpaid"),
     (["invoice", "edit", "INV-2026-009", "--currency", "EUR"],
-     "invoice 'INV-2026-009' has income in USD linked to it (tx-20260918-892f90); it cannot change to EUR"),
+     "invoice 'INV-2026-009' has income in another currency than EUR linked to it (tx-20260918-892f90)"),
+    (["invoice", "edit", "INV-2026-009", "--client", "acme"],
+     "invoice 'INV-2026-009' has income of another client than 'acme' linked to it (tx-20260918-892f90)"),
+    (["income", "edit", "tx-20260918-892f90", "--client", "acme"],            # only the client changes
+     "invoice 'INV-2026-009' belongs to client 'initech', not 'acme'"),
+    (["income", "link", "tx-20260918-892f90", "--client", "acme"],
+     "belongs to client 'initech', not 'acme'"),
+    (["income", "add", "100", "--currency", "EUR", "--invoice", "INV-2026-021", "--client", "initech"],  # void
+     "income in EUR cannot pay invoice 'INV-2026-021', which is in USD"),
 ])
 def test_a_write_that_would_overpay_or_cross_currencies_is_refused(cli, args, message):
     """What validate calls an error (overpaid, income in another currency or of another client
@@ -328,3 +336,17 @@ def test_income_already_overpaying_by_hand_can_still_be_edited(cli):
     assert r.exit_code == 0, r.output
     r = cli("income", "edit", "tx-20260928-1818e8", "--amount", "3100")
     assert r.exit_code == 2 and "would overpay invoice 'INV-2026-010'" in r.stderr
+
+
+def test_a_void_invoice_overpaid_cannot_come_back_and_a_made_up_invoice_takes_the_income_currency(cli):
+    r = cli("income", "add", "5000", "--client", "initech", "--invoice", "INV-2026-021", "--received")
+    assert r.exit_code == 0, r.output                                   # void: not owed, not weighed
+    r = cli("invoice", "move", "INV-2026-021", "sent")
+    assert r.exit_code == 2 and "with a total of 4,200.00 USD and no longer void it would be overpaid" in r.stderr
+    r = cli("income", "add", "100", "--currency", "EUR", "--client", "umbrella-labs", "--invoice", "INV-2026-099",
+            "--create-missing", "--received")
+    assert r.exit_code == 0, r.output
+    inv = json.loads(cli("invoice", "show", "INV-2026-099", "--format", "json").stdout)
+    assert inv["currency"] == "EUR" and inv["status"] == "draft"
+    v = cli("validate", "--format", "json")
+    assert not [p for p in json.loads(v.stdout) if p["severity"] == "error"], v.stdout
