@@ -62,7 +62,7 @@ def rt_yaml():
 # Characters YAML reads as line breaks, which ruamel.yaml's emitter leaves raw in
 # plain and single-quoted scalars (so they would read back as a space): only a
 # double-quoted scalar (`"\N"`, `"\L"`) keeps them.
-_BREAKS = ("\x85", "\u2028", "\u2029")
+_BREAKS = ("\x85", "\u2028", "\u2029", "\r")     # and CR, which a block scalar cannot hold
 
 
 def _needs_escapes(text: str) -> bool:
@@ -248,7 +248,7 @@ def _rewrite(record: Record, chunk: str, changes: dict):
             at = max((i + 1 for i, have in enumerate(node) if have in earlier), default=0)
             node.insert(at, key, value)
         else:
-            _assign(node, key, value)
+            _assign(node, key, value, record.data.get(key))
     new = _no_document_end(dump(seq))
     new = _overlay(chunk, _no_document_end(before), new, record.file, k)
     if not chunk.endswith("\n") and new.endswith("\n"):
@@ -269,6 +269,19 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
 
 
+_KEY_OR_ENTRY = re.compile(r"(?:- )*(?:[^\s:#'\"][^:#]*?:(?=\s|$))?")
+
+
+def _shape(line: str) -> tuple:
+    """What must match between a line as the user wrote it and as ruamel.yaml writes it for
+    the two to be taken as the same line: its entry dashes and key, not its value's
+    spelling (`~` for `null`, a quote ruamel.yaml adds or drops) nor its indentation."""
+    body = line.strip()
+    if not body or body.startswith("#"):
+        return (body[:1],)
+    return ("k", _KEY_OR_ENTRY.match(body).group(0))
+
+
 def _structural(line: str) -> bool:
     """A line of keys or entries (not blank, not a comment)."""
     rest = line.lstrip(" ")
@@ -283,7 +296,7 @@ def _overlay(chunk: str, before: str, after: str, rel: str, kind) -> str:
     When the user's lines do not match ruamel's one for one, or the result would read
     otherwise, ruamel's layout is used as it is."""
     src, old, new = chunk.splitlines(True), before.splitlines(True), after.splitlines(True)
-    if src == old or len(src) != len(old) or any(a.split() != b.split() for a, b in zip(src, old)):
+    if src == old or len(src) != len(old) or any(_shape(a) != _shape(b) for a, b in zip(src, old)):
         return after
     import difflib
 
@@ -316,30 +329,113 @@ def _overlay(chunk: str, before: str, after: str, rel: str, kind) -> str:
     return text
 
 
-def _assign(node, key, value) -> None:
+def _assign(node, key, value, was=None) -> None:
     """node[key] = value, keeping what the user wrote around what did not change: the
-    quoting of a string, and for a list (to-dos, invoice lines, links) the entries
-    that stay, with their comments, changed key by key rather than written anew."""
+    quoting of a string, and for a list (to-dos, invoice lines, links) the entries that
+    stay, with their comments, changed key by key rather than written anew. `was`: the
+    value as the book read it (for a list, its entries line up with the loaded ones)."""
     old = node[key] if key in node else None
     if isinstance(value, list) and isinstance(old, list) and old.__class__ is not list:
-        for i, v in enumerate(value):
-            if i >= len(old):
-                old.append(v)
-            elif isinstance(v, dict) and isinstance(old[i], dict) and old[i].__class__ is not dict:
-                entry = old[i]
-                for k in [k for k in entry if k not in v]:
-                    del entry[k]
-                for k, x in v.items():
-                    if k not in entry or not _same(entry[k], x):
-                        _assign(entry, k, x)
-            elif not _same(old[i], v):
-                old[i] = v
-        del old[len(value):]
+        _update_list(old, value, was if isinstance(was, list) and len(was) == len(old) else None)
         return
-    if (old is not None and type(old).__name__.endswith("ScalarString") and isinstance(value, str)
-            and not _needs_escapes(value)):
-        value = type(old)(value)            # keep the quoting the user chose
+    if old is not None and type(old).__name__.endswith("ScalarString") and isinstance(value, str):
+        if not _needs_escapes(value):
+            node[key] = type(old)(value)    # keep the quoting the user chose
+            return
+        # ruamel.yaml keeps a key's old style when it is set again: take the key out and put it
+        # back (with its comments) so that the value is written double-quoted, as it must be
+        at, comment = list(node).index(key), node.ca.items.get(key)
+        del node[key]
+        node.insert(at, key, value)
+        if comment is not None:
+            node.ca.items[key] = comment
+        return
     node[key] = value
+
+
+def _entry_key(x):
+    if isinstance(x, dict):
+        return tuple((k, repr(v)) for k, v in x.items())
+    return repr(x)
+
+
+def _update_list(seq, value: list, was: list | None) -> None:
+    """Make the loaded list `seq` hold `value`: entries lined up by a diff of their values
+    (the book's reading of them, `was`, when known), so an entry taken out of the middle
+    takes its own comment with it and leaves the others where they are; a changed entry
+    is changed key by key; a value the book reads as the new one is left as written."""
+    import difflib
+    base = was if was is not None else list(seq)
+    ops = difflib.SequenceMatcher(None, [_entry_key(x) for x in base], [_entry_key(x) for x in value],
+                                  autojunk=False).get_opcodes()
+    for tag, i1, i2, j1, j2 in reversed(ops):          # from the end: earlier indices stay valid
+        if tag == "equal":
+            continue
+        n = min(i2 - i1, j2 - j1)
+        for t in range(n):
+            _update_entry(seq, i1 + t, base[i1 + t] if was is not None else None, value[j1 + t])
+        for i in range(i2 - 1, i1 + n - 1, -1):
+            _carry_comment(seq, i)
+            del seq[i]
+        for t, v in enumerate(value[j1 + n:j2]):
+            seq.insert(i1 + n + t, v)
+
+
+def _update_entry(seq, i: int, was, v) -> None:
+    entry = seq[i]
+    if isinstance(v, dict) and isinstance(entry, dict) and entry.__class__ is not dict:
+        for k in [k for k in entry if k not in v]:
+            del entry[k]
+        for k, x in v.items():
+            if isinstance(was, dict) and k in was and k in entry and was[k] == x and type(was[k]) is type(x):
+                continue                      # the book reads the same: leave it as written
+            if k not in entry or not _same(entry[k], x):
+                _assign(entry, k, x, was.get(k) if isinstance(was, dict) else None)
+    elif was is not None and was == v and type(was) is type(v):
+        return
+    elif not _same(entry, v):
+        seq[i] = v
+
+
+def _post_comment(seq, i: int):
+    """(the comment token after entry i of a loaded list, a function setting it)."""
+    item = seq[i]
+    if isinstance(item, dict) and item.__class__ is not dict and len(item):
+        last = list(item)[-1]
+        slot = item.ca.items.get(last)
+
+        def put(tok, item=item, last=last):
+            item.ca.items.setdefault(last, [None, None, None, None])[2] = tok
+        return (slot[2] if slot and len(slot) > 2 else None), put
+    slot = seq.ca.items.get(i)
+
+    def put(tok, seq=seq, i=i):
+        seq.ca.items.setdefault(i, [None, None, None, None])[0] = tok
+    return (slot[0] if slot else None), put
+
+
+def _carry_comment(seq, i: int) -> None:
+    """Before entry i goes: the whole-line comments after it (about what follows it, the next
+    entry or key) move to the entry before it. Its own end-of-line comment goes with it."""
+    tok, _ = _post_comment(seq, i)
+    if tok is None or "\n" not in tok.value:
+        return
+    extra = tok.value.split("\n", 1)[1]
+    if not extra.strip():
+        return
+    from ruamel.yaml.tokens import CommentToken
+    if i == 0:                                  # they go before the new first entry
+        if not seq.ca.comment:
+            seq.ca.comment = [None, []]
+        elif seq.ca.comment[1] is None:
+            seq.ca.comment[1] = []
+        seq.ca.comment[1].append(CommentToken(extra.lstrip(" "), tok.start_mark, None))
+        return
+    prev, put = _post_comment(seq, i - 1)
+    if prev is None:
+        put(CommentToken("\n" + extra, tok.start_mark, None))
+    else:
+        prev.value = prev.value + extra
 
 
 def _same(loaded, value) -> bool:

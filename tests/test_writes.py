@@ -466,3 +466,41 @@ def test_a_removal_that_would_change_the_record_before_it_is_refused(empty_book)
     r = run_cli("resource", "rm", "r1", books=empty_book)
     assert r.exit_code == 1 and "would change the record before it" in r.stderr and "Traceback" not in r.output
     assert path.read_bytes() == before
+
+
+def test_taking_an_entry_out_of_a_list_takes_only_its_own_comment(demo):
+    """Entries line up by value, not position: the attendee taken out takes its comment with it,
+    the others keep theirs, and the comment about the next key stays; entries the edit does not
+    touch keep their spelling (`2026`, `~`), though ruamel.yaml would write them otherwise."""
+    meet, res = demo / "meetings" / "2026.yaml", demo / "resources.yaml"
+    text = meet.read_text()
+    old = "  attendees:\n  - acme\n  medium: google-meet\n"
+    assert old in text
+    meet.write_text(text.replace(old, "  attendees:\n    - acme       # the client\n    - sam-sample # their PM\n"
+                                      "    - tara-tax   # my accountant\n  # next: the medium\n"
+                                      "  medium: google-meet\n", 1))
+    r = run_cli("meeting", "edit", "m-20260902-a268aa", "--with", "acme", "--with", "tara-tax", books=demo)
+    assert r.exit_code == 0, r.output
+    assert ("  attendees:\n    - acme       # the client\n    - tara-tax   # my accountant\n"
+            "  # next: the medium\n  medium: google-meet\n") in meet.read_text()
+    text = res.read_text()
+    old = "  todos:\n  - text: Export income and expenses\n    done: true\n"
+    assert old in text
+    res.write_text(text.replace(old, "  todos:\n  - text: 2026\n    done: true\n    owner: ~\n", 1))
+    before = res.read_text()
+    r = run_cli("resource", "done", "quarterly-tax-checklist", "2", books=demo)
+    assert r.exit_code == 0, r.output
+    assert changed_lines(before, res.read_text()) == ["-    done: false", "+    done: true"]
+
+
+def test_a_value_a_block_scalar_cannot_hold_is_written_double_quoted(empty_book):
+    """A CR (or NEL, U+2028) in new notes where the user wrote `notes: |`: the block style would
+    lose it, so the value is written double-quoted instead, and reads back exactly."""
+    path = empty_book / "resources.yaml"
+    path.write_text("- id: r1\n  name: R\n  notes: |  # block\n    a\n    b\n  type: guide\n")
+    for value in ("x\r\ny", "x\u2028y"):
+        r = run_cli("resource", "edit", "r1", "--notes", value, books=empty_book)
+        assert r.exit_code == 0, r.output
+        shown = json.loads(run_cli("resource", "show", "r1", "--format", "json", books=empty_book).stdout)
+        assert shown["notes"] == value
+    assert path.read_text().endswith("  type: guide\n")
