@@ -33,7 +33,7 @@ def staged_root(root: Path):
         raise UsageError(f"--staged: {root} is not in a git repository")
     top_path = Path(top.stdout.strip())
     rel = Path(os.path.relpath(root.resolve(), top_path.resolve()))
-    spec = rel.as_posix()
+    spec = ":(literal)" + rel.as_posix()      # a folder named `books[1]` is not a pattern
     unstaged = _git(["diff", "--quiet", "--", spec], top_path).returncode != 0
     untracked = [f for f in _git(["ls-files", "--others", "--exclude-standard", "-z", "--", spec], top_path,
                                  text=True).stdout.split("\0") if f.endswith(".yaml")]

@@ -182,3 +182,21 @@ def test_validate_staged_outside_git_says_so(tmp_path):
     assert run_proc("init", root, "--no-git").returncode == 0
     r = run_cli("validate", "--staged", books=root)
     assert r.exit_code == 2 and "is not in a git repository" in r.stderr, r.output
+
+
+def test_validate_staged_with_an_odd_folder_name_and_settings_deleted_but_not_staged(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    root, sibling = repo / "books[1]", repo / "books1"
+    for folder in (root, sibling):
+        assert run_proc("init", folder, "--no-git").returncode == 0
+    (sibling / "clients.yaml").write_text("- id: x\n  name: X\n  stage: leed\n")    # broken, not ours
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "start")
+    (root / "freelance.yaml").unlink()                            # deleted, not staged
+    r = run_cli("validate", "--staged", books=root)
+    assert r.exit_code == 0, r.output                            # the staged book, not the sibling
+    git(repo, "add", "-A")
+    r = run_cli("validate", "--staged", books=root)
+    assert r.exit_code == 2 and "not a book" in r.stderr, r.output

@@ -33,7 +33,12 @@ def validate(
         from ..book import Book, find_book
         from ..staged import staged_root
         st = state(ctx)
-        with staged_root(find_book(st.books)) as (root, copy):
+        import os
+        from pathlib import Path
+        chosen = st.books or os.environ.get("FREELANCE_BOOKS")
+        # the folder given, even if its freelance.yaml is deleted in the working tree only
+        start = Path(chosen).expanduser() if chosen and Path(chosen).expanduser().is_dir() else find_book(st.books)
+        with staged_root(start) as (root, copy):
             problems = run(Book(root, st.today_date(), cache=st.cache and not copy))
     else:
         problems = run(state(ctx).book())
