@@ -300,7 +300,8 @@ def main(argv=None) -> int:
             rows, info = bench_size(n, args.repeat, work, have)
             print(f"## {n:,} transactions (generated in {info['generate']:.1f} s)\n")
             print(table(rows))
-            print("\nBudgets (SPEC section 7):")
+            print("\nBudgets (SPEC section 7):" if n >= 100_000 else
+                  "\nBudgets (SPEC section 7; they are set for the 100,000-transaction book, shown here for reference):")
             print("\n".join(ratios(rows, demo_rows)) + "\n", flush=True)
     finally:
         if not args.keep:
