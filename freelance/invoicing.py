@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import string
 from decimal import Decimal, InvalidOperation
 
 from .book import Book
 from .errors import UsageError, did_you_mean
+from .rules import DEFAULT_INVOICE_NUMBER, invoice_number_problem, number_regex
 from .schema import INVOICE
 from .writer import Write, plan_update
 from .yamlio import Record
@@ -69,24 +69,12 @@ def parse_item(text: str) -> dict:
 # -- numbers ---------------------------------------------------------------------
 
 def _pattern(book: Book) -> str:
-    pattern = str(book.settings.get("invoice_number") or "INV-{year}-{seq:03d}")
-    fields = [f for _, f, _, _ in string.Formatter().parse(pattern) if f is not None]
-    if "seq" not in fields or not set(fields) <= {"year", "seq"}:
-        raise UsageError(f"the book's invoice_number pattern {pattern!r} needs {{seq}} (and may use {{year}}); "
+    pattern = str(book.settings.get("invoice_number") or DEFAULT_INVOICE_NUMBER)
+    problem = invoice_number_problem(pattern)
+    if problem:
+        raise UsageError(f"the book's invoice_number pattern {pattern!r} is not usable ({problem}); "
                          "fix it with `freelance settings set invoice_number \"INV-{year}-{seq:03d}\"`")
     return pattern
-
-
-def number_regex(pattern: str, year: int) -> re.Pattern:
-    """A regex matching the numbers `pattern` gives in `year`, with the sequence as group 1."""
-    out = []
-    for literal, name, _, _ in string.Formatter().parse(pattern):
-        out.append(re.escape(literal))
-        if name == "year":
-            out.append(str(year))
-        elif name == "seq":
-            out.append(r"(\d+)")
-    return re.compile("".join(out) + r"\Z")
 
 
 def next_number(book: Book, year: int) -> str:

@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from .book import Book
 from .errors import UsageError, did_you_mean
+from .rules import invoice_number_problem
 from .schema import KINDS
 from .settings import DEFAULTS, SCALARS, WEEKDAYS
 from .writer import apply, settings_update
@@ -110,10 +111,9 @@ def _check(key: str, value: str):
             raise UsageError("tax_rounding: expected per-line or per-invoice")
         return value
     if key == "invoice_number":
-        try:
-            value.format(year=2026, seq=1)
-        except (KeyError, IndexError, ValueError) as exc:
-            raise UsageError(f"invoice_number: not a usable pattern ({exc}); e.g. INV-{{year}}-{{seq:03d}}") from None
+        problem = invoice_number_problem(value)
+        if problem:
+            raise UsageError(f"invoice_number: not a usable pattern ({problem}); e.g. INV-{{year}}-{{seq:03d}}")
         return value
     return value
 

@@ -13,6 +13,7 @@ from typing import Callable, Iterable
 
 from .errors import Problem, did_you_mean
 from .graph import Graph
+from .rules import invoice_number_problem, number_regex
 from .schema import COMMON_FIELDS, KINDS, Field, Kind
 from .settings import DEFAULTS, LISTS, SETTINGS_FILE, WEEKDAYS
 from .yamlio import Record
@@ -400,17 +401,16 @@ def check_settings(g: Graph) -> Iterable[Problem]:
     rate = s.get("default_rate")
     if rate is not None and (isinstance(rate, bool) or not isinstance(rate, (int, Decimal)) or rate <= 0):
         yield p("default_rate", f"default_rate {rate!r} is not a positive number (an hourly rate like 95)")
-    try:
-        str(s.get("invoice_number")).format(year=2026, seq=1)
-    except (KeyError, IndexError, ValueError) as exc:
-        yield p("invoice_number", f"invoice_number pattern {s.get('invoice_number')!r} is not usable: {exc}")
+    problem = invoice_number_problem(s.get("invoice_number"))
+    if problem:
+        yield p("invoice_number", f"invoice_number pattern {s.get('invoice_number')!r} is not usable: {problem}")
 
 
 def check_invoice_money(g: Graph) -> Iterable[Problem]:
     """Totals that make no sense, numbers off the book's pattern, settled but not marked,
     and income pointing at invoices it should not."""
-    from .invoicing import number_regex
     pattern = str(g.settings.get("invoice_number") or "")
+    usable = invoice_number_problem(pattern) is None   # an unusable one is reported once, by check_settings
     regexes: dict = {}        # year -> the pattern's regex (or the error it raised)
     for inv in g.records("invoice"):
         d = g.derived(inv)
@@ -422,7 +422,7 @@ def check_invoice_money(g: Graph) -> Iterable[Problem]:
             yield _p(inv, "status", f"sent, but received income {d['received']} covers its total: "
                                     f"`freelance invoice move {inv.id} paid`", "warning")
         issued = inv.data.get("issued")
-        if "{seq" in pattern and isinstance(issued, dt.date):
+        if usable and isinstance(issued, dt.date):
             if issued.year not in regexes:
                 try:
                     regexes[issued.year] = number_regex(pattern, issued.year)
