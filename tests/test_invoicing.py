@@ -154,7 +154,7 @@ def test_board_has_status_columns_counts_totals_and_marks(cli):
        price=st.decimals(min_value=Decimal("-1000"), max_value=Decimal("100000"), places=2),
        service=st.one_of(st.none(), st.from_regex(r"[a-z][a-z0-9-]{0,12}", fullmatch=True)))
 def test_parse_item_round_trips_any_description(desc, qty, price, service):
-    from freelance.invoicing import parse_item
+    from freelance.changes.invoicing import parse_item
     text = f"{desc}:{qty}:{price}" + (f":{service}" if service else "")
     item = parse_item(text)
     assert item["description"] == desc and item["quantity"] == qty and item["unit_price"] == price
