@@ -1,0 +1,495 @@
+"""The pages: each GET builds plain data from the read side and draws a template; each POST
+checks the versions its form carries and makes ONE door call, as a CLI verb does."""
+from __future__ import annotations
+
+import calendar as _cal
+import datetime as dt
+from decimal import Decimal
+
+from markupsafe import Markup
+
+from .. import views
+from ..errors import UsageError, did_you_mean
+from ..graph import Graph
+from ..money import ZERO
+from ..schema import KINDS
+from ..text import fmt_money, fmt_pct, text
+from . import charts
+from .forms import (NOUN_KIND, as_text, check_version, field_of_message, fields, inputs, kind_of, noun_of,
+                    typed, version)
+
+BOARDS = ("client", "project", "service", "invoice")
+NAV = [("Overview", "/"), ("Clients", "/board/client"), ("Projects", "/board/project"),
+       ("Services", "/board/service"), ("Invoices", "/board/invoice"), ("Finance", "/finance"),
+       ("Workflow", "/workflow")]
+TOOLS = [("Resources", "/resources"), ("Contacts", "/list/contact"), ("Goals", "/goals"),
+         ("Calendar", "/calendar"), ("Meetings", "/list/meeting")]
+RECENT = 200        # rows a list or the workflow shows at most (newest first)
+
+
+# -- drawing helpers (Jinja filters) ------------------------------------------------------
+
+def cell(row: dict, col) -> str:
+    v = row.get(col.key)
+    if col.money:
+        return fmt_money(v, row.get("currency", "") if col.unit else "")
+    if col.pct:
+        return fmt_pct(v)
+    return text(v)
+
+
+def href(noun: str, rid) -> str:
+    from urllib.parse import quote
+    return f"/r/{noun}/{quote(str(rid), safe='')}"
+
+
+def install_filters(env) -> None:
+    env.filters["cell"] = cell
+    env.filters["money"] = lambda v, cur="": fmt_money(v, cur)
+    env.filters["pct"] = fmt_pct
+    env.filters["text"] = text
+    env.filters["is_web"] = lambda u: str(u).lower().startswith(("http://", "https://", "mailto:"))
+    env.globals.update(nav=NAV, tools=TOOLS, href=href, min=min, max=max)
+
+
+def _notes(note) -> dict:
+    return {"note": note[1], "note_kind": note[0]} if note else {}
+
+
+def _range(book, q) -> tuple:
+    from ..dates import window
+    return window(book.today, q.get("from"), q.get("to"), q.get("period"))
+
+
+# -- boards --------------------------------------------------------------------------------
+
+def board_data(g: Graph, noun: str, by: str | None = None) -> dict:
+    kind = kind_of(noun)
+    field = by or kind.status
+    recs = g.records(kind.name)
+    cols = views.board(g, kind, recs, by)
+    index = {r.id: r for r in recs}
+    for col in cols:
+        for card in col["cards"]:
+            r = index[card["id"]]
+            card["version"] = version(r)
+            card["href"] = href(noun, r.id)
+            card["overdue"] = any(str(x).startswith("OVERDUE") for x in card["lines"])
+    f = kind.field(field)
+    values = list(f.choices) or (g.settings.allowed(f.setting) if f.setting else [])
+    return {"noun": noun, "field": field, "columns": cols, "choices": values}
+
+
+def board(site, request, note):
+    noun = request.path_params["noun"]
+    if noun not in BOARDS:
+        raise UsageError(f"no board of {noun!r}; boards: {', '.join(BOARDS)}{did_you_mean(noun, BOARDS)}")
+    kind = kind_of(noun)
+    by = request.query_params.get("by") or None
+    if by is not None:
+        bf = kind.field(by)
+        if bf is None or not (bf.choices or bf.setting) or by == kind.status:
+            by = None
+    g = Graph(site.book())
+    data = board_data(g, noun, by)
+    groupings = [x.name for x in kind.fields if (x.choices or x.setting) and x.name != "currency"]
+    return site.page("board.html", title=f"{kind.plural.capitalize()} by {data['field']}", here=request.url.path,
+                     back=str(request.url.path) + (f"?by={by}" if by else ""), groupings=groupings,
+                     currency=g.settings.currency, **data, **_notes(note))
+
+
+def move(site, request, form):
+    """A drop on a board: the same as `freelance NOUN move ID VALUE` (or an edit of the
+    board's grouping field, e.g. priority)."""
+    from ..changes import door
+    noun = form.get("kind", "")
+    kind = kind_of(noun)
+    field = form.get("field") or kind.status
+    f = kind.field(field)
+    if f is None or not (f.choices or f.setting):
+        raise UsageError(f"cannot move by {field!r}")
+    back = form.get("back") or f"/board/{noun}"
+    with site.writing() as book:
+        rec = door.find(book, kind.name, form.get("id", ""), noun)
+        check_version(rec, form.get("version"), noun)
+        new = door.parse_value(book, f, form.get("to", ""), option=field)
+        old = rec.data.get(field)
+        if old == new:
+            return site.back(back, "ok", [f"{noun} '{rec.id}' is already {new}"])
+        notes = door.edit(book, rec, {field: new})
+    return site.back(back, "ok", [f"moved {noun} '{rec.id}': {old} -> {new}", *notes])
+
+
+# -- lists and records ---------------------------------------------------------------------------
+
+def _records_of(book, noun):
+    kind = kind_of(noun)
+    recs = book.records(kind.name)
+    if kind.name == "transaction":
+        recs = [r for r in recs if r.data.get("kind") == noun]
+    return kind, recs
+
+
+def listing(site, request, note):
+    noun = request.path_params["noun"]
+    book = site.book()
+    kind, recs = _records_of(book, noun)
+    g = Graph(book)
+    cols = [c for c in views.columns(kind) if c.key in views.TABLE_COLUMNS.get(noun, ()) or not
+            views.TABLE_COLUMNS.get(noun)]
+    date_field = views.DATE_FIELD.get(kind.name)
+    if date_field:
+        recs = sorted(recs, key=lambda r: str(r.data.get(date_field) or ""), reverse=True)
+    shown = recs[:RECENT]
+    rows = [{**views.row(g, r), "_href": href(noun, r.id)} for r in shown]
+    return site.page("list.html", title=f"{noun.capitalize() if noun in ('income',) else kind.plural.capitalize() if kind.name != 'transaction' else 'Expenses'}",
+                     noun=noun, columns=cols, rows=rows, more=len(recs) - len(shown), **_notes(note))
+
+
+def _links(g: Graph, rec) -> list[tuple[str, list[tuple[str, str, str]]]]:
+    """(label, [(text, href, extra)]) for what a record links to and what links to it."""
+    out = []
+    kind = KINDS[rec.kind]
+    for f in kind.link_fields:
+        ids = rec.data.get(f.name)
+        ids = ids if isinstance(ids, list) else ([ids] if ids else [])
+        items = []
+        for i in ids:
+            target = None
+            for k in f.link:
+                target = g.get(k, i)
+                if target is not None:
+                    break
+            items.append((str(i), href(noun_of(target), target.id) if target is not None else "", ""))
+        if items:
+            out.append((f.name.replace("_", " "), items))
+    d = g.derived(rec)
+    for key, k in (("invoices", "invoice"), ("projects", "project"), ("services", "service"),
+                   ("income", "transaction"), ("meetings", "meeting")):
+        ids = d.get(key)
+        if not isinstance(ids, list) or not ids or rec.kind == k:
+            continue
+        items = []
+        for i in ids:
+            t = g.get(k, i)
+            if t is None:
+                continue
+            extra = t.data.get("status") or (("received" if t.data.get("received") else "expected")
+                                              if k == "transaction" else "")
+            items.append((f"{i} {t.data.get('name') or t.data.get('title') or ''}".strip(), href(noun_of(t), i),
+                          str(extra or "")))
+        if items:
+            out.append((key, items))
+    return out
+
+
+def record(site, request, note):
+    from ..changes import door
+    noun, rid = request.path_params["noun"], request.path_params["rid"]
+    kind = kind_of(noun)
+    book = site.book()
+    rec = door.find(book, kind.name, rid, noun)
+    g = Graph(book)
+    todos = rec.data.get("todos") if rec.kind == "resource" and isinstance(rec.data.get("todos"), list) else []
+    return site.page("record.html", title=f"{noun} {rec.id}", noun=noun, rec=rec, version=version(rec),
+                     lines=views.detail(g, rec), links=_links(g, rec), sections=views.detail_sections(g, rec),
+                     todos=todos, where=f"{rec.file}:{rec.line}", here=href(noun, rec.id),
+                     has_status=bool(kind.status), status_field=kind.status,
+                     choices=list(kind.field(kind.status).choices or book.settings.allowed(kind.field(kind.status).setting))
+                     if kind.status else [], **_notes(note))
+
+
+def remove(site, request, form):
+    from ..changes import door
+    noun = form.get("kind", "")
+    kind = kind_of(noun)
+    with site.writing() as book:
+        rec = door.find(book, kind.name, form.get("id", ""), noun)
+        check_version(rec, form.get("version"), noun)
+        notes = door.remove(book, rec)
+    target = f"/board/{noun}" if noun in BOARDS else f"/list/{noun}"
+    return site.back(target, "ok", [f"removed {noun} '{rec.id}'", *notes])
+
+
+# -- forms -----------------------------------------------------------------------------------
+
+def _form_page(site, book, noun, *, values, errors, general=(), rec=None, status=200, items=""):
+    datalists = {}
+    for f in fields(noun):
+        for k in f.link:
+            datalists.setdefault(f"ids-{f.link[0]}", [])
+            datalists[f"ids-{f.link[0]}"] += list(book.index(k))[:2000]
+    title = f"Edit {noun} {rec.id}" if rec is not None else f"New {noun}"
+    return site.page("form.html", status, title=title, noun=noun, rec=rec,
+                     version=version(rec) if rec is not None else "",
+                     inputs=inputs(book, noun, values, errors), errors=list(general), datalists=datalists,
+                     action=(f"/edit/{noun}/{rec.id}" if rec is not None else f"/new/{noun}"),
+                     items=items, is_invoice=noun == "invoice" and rec is None)
+
+
+def new_form(site, request, note):
+    noun = request.path_params["noun"]
+    kind_of(noun)
+    values = {k: v for k, v in request.query_params.items() if k in {f.name for f in fields(noun)}}
+    return _form_page(site, site.book(), noun, values=values, errors={})
+
+
+def _place_errors(noun, message, errors, general):
+    name = field_of_message(noun, message)
+    if name:
+        errors[name] = message
+    else:
+        general.append(message)
+
+
+def new_submit(site, request, form):
+    from ..changes import door
+    from ..errors import FreelanceError
+    noun = request.path_params["noun"]
+    kind = kind_of(noun)
+    with site.writing() as book:
+        values, errors = typed(book, noun, form)
+        general = []
+        items = [x.strip() for x in form.get("items", "").splitlines() if x.strip()]
+        create = form.get("create_missing") == "yes"
+        if not errors:
+            try:
+                if noun == "invoice":
+                    data, notes = door.add_invoice(book, values, items, form.get("number") or None, create)
+                elif kind.name == "transaction":
+                    data, notes = door.add_transaction(book, noun, values, create_missing=create)
+                else:
+                    data, notes = door.add(book, kind, values, create_missing=create)
+            except FreelanceError as exc:
+                _place_errors(noun, exc.message, errors, general)
+        if errors or general:
+            return _form_page(site, book, noun, values=form, errors=errors, general=general, status=400,
+                              items=form.get("items", ""))
+    return site.back(href(noun, data["id"]), "ok", [*notes, f"added {noun} '{data['id']}'"])
+
+
+def edit_form(site, request, note):
+    from ..changes import door
+    noun, rid = request.path_params["noun"], request.path_params["rid"]
+    kind = kind_of(noun)
+    book = site.book()
+    rec = door.find(book, kind.name, rid, noun)
+    return _form_page(site, book, noun, values={f.name: as_text(rec.data.get(f.name)) for f in fields(noun)},
+                      errors={}, rec=rec)
+
+
+def edit_submit(site, request, form):
+    """Only the fields whose text differs from the record's are changed (one line each)."""
+    from ..changes import door
+    from ..errors import FreelanceError
+    noun, rid = request.path_params["noun"], request.path_params["rid"]
+    kind = kind_of(noun)
+    form["via"] = "form"
+    with site.writing() as book:
+        rec = door.find(book, kind.name, rid, noun)
+        check_version(rec, form.get("version"), noun)
+        changed = {f.name for f in fields(noun) if f.name in form
+                   and form[f.name].strip() != as_text(rec.data.get(f.name)).strip()}
+        values, errors = typed(book, noun, form, only=changed)
+        general = []
+        if not changed:
+            return site.back(href(noun, rec.id), "ok", [f"nothing changed in {noun} '{rec.id}'"])
+        if not errors:
+            try:
+                notes = door.edit(book, rec, values)
+            except FreelanceError as exc:
+                _place_errors(noun, exc.message, errors, general)
+        if errors or general:
+            return _form_page(site, book, noun, values=form, errors=errors, general=general, rec=rec, status=400)
+    return site.back(href(noun, rec.id), "ok", [f"changed {noun} '{rec.id}': {', '.join(sorted(changed))}", *notes])
+
+
+# -- the workflow ----------------------------------------------------------------------------------
+
+def workflow(site, request, note):
+    from ..workflow import LINKS, rows
+    book = site.book()
+    g = Graph(book)
+    unlinked = request.query_params.get("unlinked") == "1"
+    data = rows(g, unlinked=unlinked)
+    data = data[::-1]
+    shown = data[:RECENT]
+    index = {r.id: r for r in g.client_income()}
+    for r in shown:
+        r["version"] = version(index[r["id"]])
+        r["href"] = href("income", r["id"])
+    datalists = {k: sorted(book.index(k)) for k in LINKS}
+    return site.page("workflow.html", title="Workflow: client income and its links", rows=shown, links=LINKS,
+                     datalists=datalists, unlinked=unlinked, more=len(data) - len(shown), **_notes(note))
+
+
+def link(site, request, form):
+    from ..changes import door
+    from ..changes.workflow import LINKS, link as do_link
+    links, create = {}, False
+    for k in LINKS:
+        new = form.get(f"new_{k}", "").strip()
+        if new:
+            links[k], create = new, True
+        elif form.get(k, "").strip():
+            links[k] = form[k].strip()
+    with site.writing() as book:
+        tx = door.find(book, "transaction", form.get("id", ""), "income")
+        check_version(tx, form.get("version"), "income")
+        links = {k: v for k, v in links.items() if v != tx.data.get(k)}
+        if not links:
+            return site.back(form.get("back") or "/workflow", "ok", [f"income '{tx.id}': nothing to change"])
+        notes = do_link(book, tx, links, create or form.get("create_missing") == "yes")
+    return site.back(form.get("back") or "/workflow", "ok", notes)
+
+
+# -- finance, calendar, goals, resources ---------------------------------------------------------------
+
+def finance(site, request, note):
+    from .. import finance as fin
+    book = site.book()
+    g = Graph(book)
+    period = request.query_params.get("period") or str(book.today.year)
+    try:
+        start, end = _range(book, {"period": period})
+    except UsageError:
+        period, (start, end) = str(book.today.year), _range(book, {"period": str(book.today.year)})
+    f = fin.summary(g, start, end)
+    cur = f.currency
+    months = charts.months_chart([(m["month"], m["income"], m["expenses"]) for m in f.months], cur)
+    classes = charts.hbar_chart([(c["classification"], c["received"]) for c in f.classifications], cur, "income")
+    cats = charts.hbar_chart([(c["category"], c["paid"]) for c in f.categories], cur, "expense")
+    years = sorted({str(t.data.get("date"))[:4] for t in g.records("transaction") if t.data.get("date")})
+    return site.page("finance.html", title=f"Finance {period}", f=f, months_svg=Markup(months),
+                     classes_svg=Markup(classes), cats_svg=Markup(cats), period=period, years=years,
+                     **_notes(note))
+
+
+def calendar(site, request, note):
+    from .. import calendar as cal
+    book = site.book()
+    g = Graph(book)
+    today = book.today
+    q = request.query_params
+    try:
+        first = dt.date.fromisoformat((q.get("month") or f"{today:%Y-%m}") + "-01")
+    except ValueError:
+        first = today.replace(day=1)
+    grid = _cal.Calendar(firstweekday=g.settings.week_start).monthdatescalendar(first.year, first.month)
+    if q.get("week"):
+        try:
+            day = dt.date.fromisoformat(q["week"])
+        except ValueError:
+            day = today
+        start = day - dt.timedelta(days=(day.weekday() - g.settings.week_start) % 7)
+        grid = [[start + dt.timedelta(days=i) for i in range(7)]]
+    days = cal.entries(g, grid[0][0], grid[-1][-1])
+    noun = {"meeting": "meeting", "invoice": "invoice", "project": "project"}
+    weeks = [[{"day": d, "in_month": d.month == first.month or len(grid) == 1, "today": d == today,
+               "entries": [{"when": e.when if e.start else {"invoice": "invoice due", "project": "project due"}[e.kind],
+                            "title": e.title, "kind": e.kind, "href": href(noun[e.kind], e.id), "detail": e.detail}
+                           for e in days.get(d, [])]} for d in week] for week in grid]
+    prev = (first - dt.timedelta(days=1)).replace(day=1)
+    nxt = (first + dt.timedelta(days=32)).replace(day=1)
+    heads = [_cal.day_abbr[(g.settings.week_start + i) % 7] for i in range(7)]
+    title = f"Week of {grid[0][0]}" if len(grid) == 1 else first.strftime("%B %Y")
+    return site.page("calendar.html", title=title, weeks=weeks, heads=heads, prev=f"{prev:%Y-%m}",
+                     next=f"{nxt:%Y-%m}", month=f"{first:%Y-%m}", week_of=(today if not q.get("week") else grid[0][0]),
+                     **_notes(note))
+
+
+def goal_rows(g: Graph, today: dt.date) -> list[dict]:
+    from ..reports import Options
+    from ..reports.parts import goal_row, goals as goal_list
+    out = []
+    for x in goal_list(g, Options(today)):
+        r = goal_row(g, x)
+        r["href"] = href("goal", x.id)
+        r["bar"] = min(int(r["completion_pct"] or 0), 100)
+        r["expected_bar"] = min(int(r["expected_pct"] or 0), 100) if r["expected_pct"] is not None else None
+        out.append(r)
+    return out
+
+
+def goals(site, request, note):
+    g = Graph(site.book())
+    return site.page("goals.html", title="Goals", goals=goal_rows(g, site.today()), **_notes(note))
+
+
+def resources(site, request, note):
+    book = site.book()
+    recs = sorted(book.records("resource"), key=lambda r: (str(r.data.get("category") or ""), r.id))
+    items = [{"rec": r, "version": version(r), "href": href("resource", r.id),
+              "todos": [t for t in r.data.get("todos") or [] if isinstance(t, dict)]} for r in recs]
+    return site.page("resources.html", title="Resources", items=items, **_notes(note))
+
+
+def todo(site, request, form):
+    """Tick a to-do (or untick it), or append one: `resource done` / `resource todo`."""
+    from ..changes import door
+    back = form.get("back") or "/resources"
+    with site.writing() as book:
+        rec = door.find(book, "resource", form.get("id", ""), "resource")
+        check_version(rec, form.get("version"), "resource")
+        todos = [dict(t) for t in rec.data.get("todos") or [] if isinstance(t, dict)]
+        if form.get("text") is not None and not form.get("n"):
+            text_ = form["text"].strip()
+            if not text_:
+                raise UsageError("a to-do needs some text")
+            door.edit(book, rec, {"todos": todos + [{"text": text_, "done": False}]})
+            return site.back(back, "ok", [f"added to-do {len(todos) + 1} to resource '{rec.id}': {text_}"])
+        try:
+            n = int(form.get("n", ""))
+        except ValueError:
+            raise UsageError("which to-do? (no number given)") from None
+        if not 1 <= n <= len(todos):
+            raise UsageError(f"resource '{rec.id}' has no to-do {n}")
+        done = not bool(todos[n - 1].get("done"))
+        todos[n - 1]["done"] = done
+        door.edit(book, rec, {"todos": todos})
+    return site.back(back, "ok", [f"{'done' if done else 'reopened'}: to-do {n} of resource '{rec.id}': "
+                                  f"{todos[n - 1].get('text', '')}"])
+
+
+# -- the overview (also `report dashboard --format html`) ----------------------------------------------
+
+def overview_data(g: Graph, today: dt.date) -> dict:
+    from .. import finance as fin
+    from ..reports import Options
+    from ..reports import summary
+    report = summary.build(g, Options(today))
+    f = fin.summary(g, dt.date(today.year, 1, 1), today)
+    months = charts.months_chart([(m["month"], m["income"], m["expenses"]) for m in f.months], f.currency)
+    boards = {noun: board_data(g, noun) for noun in BOARDS}
+    return {"report": report, "sections": {s.name: s for s in report.sections}, "months_svg": Markup(months),
+            "boards": boards, "goals": goal_rows(g, today), "currency": g.settings.currency, "f": f}
+
+
+def overview(site, request, note):
+    book = site.book()
+    g = Graph(book)
+    return site.page("overview.html", title=f"{book.settings.get('name') or 'freelance'}: overview on {book.today}",
+                     **overview_data(g, book.today), **_notes(note))
+
+
+def static_dashboard(book) -> str:
+    """One self-contained page of the overview (CSS inline, no script, no forms): for a cron
+    mail or an archive (`freelance report dashboard --format html`)."""
+    from pathlib import Path
+
+    import jinja2
+    here = Path(__file__).parent
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(here / "templates")), autoescape=True,
+                             trim_blocks=True, lstrip_blocks=True)
+    install_filters(env)
+    g = Graph(book)
+    css = (here / "static" / "app.css").read_text(encoding="utf-8")
+    return env.get_template("overview.html").render(
+        static=True, read_only=True, css=Markup(css.replace("</", "<\\/")), today=book.today,
+        title=f"{book.settings.get('name') or 'freelance'}: overview on {book.today}", csrf="",
+        **overview_data(g, book.today))
+
+
+__all__ = ["overview", "board", "listing", "record", "new_form", "new_submit", "edit_form", "edit_submit",
+           "move", "remove", "workflow", "link", "finance", "calendar", "goals", "resources", "todo",
+           "static_dashboard", "NOUN_KIND", "ZERO", "Decimal"]
