@@ -14,6 +14,7 @@ EXAMPLES = {
     "invoices": "freelance --today 2026-06-30 report invoices",
     "agenda": "freelance report agenda --period 2026-12",
     "summary": "freelance report summary --format html --out summary.html",
+    "dashboard": "freelance report dashboard --format html --out dash.html",
 }
 
 
@@ -110,7 +111,11 @@ def make(name: str):
                                  + (f"; expected one of {', '.join(report.alerts)}" if report.alerts
                                     else " (it has no --fail-on conditions)")
                                  + did_you_mean(cond, report.alerts))
-        emit(render_report(report, fmt, book.today), out)
+        if name == "dashboard" and fmt == "html":
+            from ..serve.pages import static_dashboard     # the web overview, drawn once, no script
+            emit(static_dashboard(book), out)
+        else:
+            emit(render_report(report, fmt, book.today), out)
         errors = sum(p.is_error for p in book.problems)
         if errors:   # the numbers skip what could not be read: say so, on stderr
             typer.echo(f"freelance: warning: the book has {errors} error{'s' * (errors != 1)} in what this report "

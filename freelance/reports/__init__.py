@@ -15,6 +15,8 @@ from ..text import Column
 REPORTS: dict[str, tuple[str, str]] = {
     "pipeline": ("freelance.reports.pipeline", "Clients per stage with contract value and invoiced %."),
     "summary": ("freelance.reports.summary", "The whole dashboard on one screen. --fail-on overdue or behind."),
+    "dashboard": ("freelance.reports.dashboard", "The overview of `freelance serve`; --format html is one self-contained "
+                  "page (boards, charts, goals; no script). --fail-on overdue or behind."),
     "invoices": ("freelance.reports.invoices", "Invoices per status, the list, and an aging table of what is owed on --today. "
                  "--fail-on overdue."),
     "projects": ("freelance.reports.projects", "Projects per status with value, due date and completion. --fail-on past-due."),

@@ -24,15 +24,16 @@ from starlette.routing import Route
 
 from ..errors import FreelanceError
 from ..store.book import Book
-from . import pages
 from .forms import Stale
+from .pages import (board, calendar, edit_form, edit_submit, finance, goals, install_filters, link, listing, move,
+                    new_form, new_submit, overview, record, remove, resources, todo, workflow)
 
 HERE = Path(__file__).parent
 STATIC = {"app.js": "text/javascript", "app.css": "text/css"}
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; connect-src 'self'")
 HEADERS = {"content-security-policy": CSP, "x-content-type-options": "nosniff", "x-frame-options": "DENY",
-           "referrer-policy": "no-referrer", "cache-control": "no-store"}
+           "referrer-policy": "same-origin", "cache-control": "no-store"}
 MAX_BODY = 1_000_000
 
 
@@ -52,7 +53,7 @@ class Site:
         self.notes: dict[str, tuple[str, list[str]]] = {}
         self.env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")),
                                       autoescape=True, trim_blocks=True, lstrip_blocks=True)
-        pages.install_filters(self.env)
+        install_filters(self.env)
 
     def today(self) -> dt.date:
         return self._today or dt.date.today()
@@ -192,23 +193,23 @@ def make_app(root: Path, *, today: dt.date | None = None, host: str = "127.0.0.1
         return Response((HERE / "static" / name).read_bytes(), media_type=STATIC[name])
 
     routes = [
-        Route("/", get(pages.overview)),
-        Route("/board/{noun}", get(pages.board)),
-        Route("/list/{noun}", get(pages.listing)),
-        Route("/r/{noun}/{rid:path}", get(pages.record)),
-        Route("/new/{noun}", get(pages.new_form)),
-        Route("/new/{noun}", post(pages.new_submit), methods=["POST"]),
-        Route("/edit/{noun}/{rid:path}", get(pages.edit_form)),
-        Route("/edit/{noun}/{rid:path}", post(pages.edit_submit), methods=["POST"]),
-        Route("/move", post(pages.move), methods=["POST"]),
-        Route("/remove", post(pages.remove), methods=["POST"]),
-        Route("/workflow", get(pages.workflow)),
-        Route("/link", post(pages.link), methods=["POST"]),
-        Route("/finance", get(pages.finance)),
-        Route("/calendar", get(pages.calendar)),
-        Route("/goals", get(pages.goals)),
-        Route("/resources", get(pages.resources)),
-        Route("/todo", post(pages.todo), methods=["POST"]),
+        Route("/", get(overview)),
+        Route("/board/{noun}", get(board)),
+        Route("/list/{noun}", get(listing)),
+        Route("/r/{noun}/{rid:path}", get(record)),
+        Route("/new/{noun}", get(new_form)),
+        Route("/new/{noun}", post(new_submit), methods=["POST"]),
+        Route("/edit/{noun}/{rid:path}", get(edit_form)),
+        Route("/edit/{noun}/{rid:path}", post(edit_submit), methods=["POST"]),
+        Route("/move", post(move), methods=["POST"]),
+        Route("/remove", post(remove), methods=["POST"]),
+        Route("/workflow", get(workflow)),
+        Route("/link", post(link), methods=["POST"]),
+        Route("/finance", get(finance)),
+        Route("/calendar", get(calendar)),
+        Route("/goals", get(goals)),
+        Route("/resources", get(resources)),
+        Route("/todo", post(todo), methods=["POST"]),
         Route("/static/{name}", static),
     ]
     app = Starlette(routes=routes)

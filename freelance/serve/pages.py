@@ -14,7 +14,7 @@ from ..graph import Graph
 from ..money import ZERO
 from ..schema import KINDS
 from ..text import fmt_money, fmt_pct, text
-from . import charts
+from .charts import hbar_chart, months_chart
 from .forms import (NOUN_KIND, as_text, check_version, field_of_message, fields, inputs, kind_of, noun_of,
                     typed, version)
 
@@ -356,9 +356,9 @@ def finance(site, request, note):
         period, (start, end) = str(book.today.year), _range(book, {"period": str(book.today.year)})
     f = fin.summary(g, start, end)
     cur = f.currency
-    months = charts.months_chart([(m["month"], m["income"], m["expenses"]) for m in f.months], cur)
-    classes = charts.hbar_chart([(c["classification"], c["received"]) for c in f.classifications], cur, "income")
-    cats = charts.hbar_chart([(c["category"], c["paid"]) for c in f.categories], cur, "expense")
+    months = months_chart([(m["month"], m["income"], m["expenses"]) for m in f.months], cur)
+    classes = hbar_chart([(c["classification"], c["received"]) for c in f.classifications], cur, "income")
+    cats = hbar_chart([(c["category"], c["paid"]) for c in f.categories], cur, "expense")
     years = sorted({str(t.data.get("date"))[:4] for t in g.records("transaction") if t.data.get("date")})
     return site.page("finance.html", title=f"Finance {period}", f=f, months_svg=Markup(months),
                      classes_svg=Markup(classes), cats_svg=Markup(cats), period=period, years=years,
@@ -459,7 +459,7 @@ def overview_data(g: Graph, today: dt.date) -> dict:
     from ..reports import summary
     report = summary.build(g, Options(today))
     f = fin.summary(g, dt.date(today.year, 1, 1), today)
-    months = charts.months_chart([(m["month"], m["income"], m["expenses"]) for m in f.months], f.currency)
+    months = months_chart([(m["month"], m["income"], m["expenses"]) for m in f.months], f.currency)
     boards = {noun: board_data(g, noun) for noun in BOARDS}
     return {"report": report, "sections": {s.name: s for s in report.sections}, "months_svg": Markup(months),
             "boards": boards, "goals": goal_rows(g, today), "currency": g.settings.currency, "f": f}
