@@ -15,8 +15,8 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def serve(ctx: typer.Context,
-          port: Annotated[int, typer.Option("--port", help="The port to listen on (0: any free port).")] = 8765,
-          host: Annotated[str, typer.Option("--host", help="The address to bind; other than loopback it needs "
+          port: Annotated[int, typer.Option("--port", metavar="PORT", help="The port to listen on (0: any free port).")] = 8765,
+          host: Annotated[str, typer.Option("--host", metavar="HOST", help="The address to bind; other than loopback it needs "
                                                            "--token and is visible to your network.")] = "127.0.0.1",
           token: Annotated[Optional[str], typer.Option("--token", metavar="TOKEN",
                                                        help="The access token (default: a new random one).")] = None,

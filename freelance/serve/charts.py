@@ -22,7 +22,7 @@ def months_chart(rows: list[tuple[str, Decimal, Decimal]], currency: str, width:
     top = _scale([v for _, a, b in rows for v in (a, b)])
     pad_l, pad_b, pad_t = 8, 34, 18
     inner_h = height - pad_b - pad_t
-    slot = (width - pad_l) / max(len(rows), 1)
+    slot = (width - pad_l - 8) / max(len(rows), 1)
     bar = max(min(slot / 2 - 3, 28), 2)
     out = [f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
            f'aria-label="income and expenses by month">',

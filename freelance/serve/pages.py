@@ -191,8 +191,12 @@ def record(site, request, note):
     rec = door.find(book, kind.name, rid, noun)
     g = Graph(book)
     todos = rec.data.get("todos") if rec.kind == "resource" and isinstance(rec.data.get("todos"), list) else []
-    return site.page("record.html", title=f"{noun} {rec.id}", noun=noun, rec=rec, version=version(rec),
-                     lines=views.detail(g, rec), links=_links(g, rec), sections=views.detail_sections(g, rec),
+    listed = {"invoices", "projects", "services", "income", "meetings"}     # shown as links below
+    derived = g.derived(rec)
+    lines = [(k, v) for k, v in views.detail(g, rec) if not (k in listed and isinstance(derived.get(k), list))]
+    name = rec.data.get(kind.title)
+    return site.page("record.html", title=f"{name} ({noun} {rec.id})" if name and str(name) != rec.id
+                     else f"{noun} {rec.id}", noun=noun, rec=rec, version=version(rec), lines=lines, links=_links(g, rec), sections=views.detail_sections(g, rec),
                      todos=todos, where=f"{rec.file}:{rec.line}", here=href(noun, rec.id),
                      has_status=bool(kind.status), status_field=kind.status,
                      choices=list(kind.field(kind.status).choices or book.settings.allowed(kind.field(kind.status).setting))
