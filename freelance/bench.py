@@ -218,9 +218,78 @@ def bench_size(n: int, repeat: int, work: Path, have: dict) -> tuple[list[Row], 
         else:
             measure(r, repeat, [exe] + [a.format(f=exports[fmt]) for a in args])
         rows.append(r)
+    fresh_copy()
+    rows += bench_serve(copy, repeat)
     if copy.exists():
         shutil.rmtree(copy)
     return rows, info
+
+
+SERVE_PAGES = ("/", "/board/client", "/board/invoice", "/workflow", "/finance", "/calendar", "/r/client/{client}")
+SERVE_TOKEN = "bench-token-0123456789"
+
+
+def bench_serve(book: Path, repeat: int) -> list[Row]:
+    """`freelance serve` on `book`: each page's time once warm (one untimed GET first), and a
+    drag (the POST of a client's move and its redirect), over HTTP on a loopback port."""
+    import hashlib
+    import hmac
+    import urllib.parse
+    import urllib.request
+    rows = [Row(f"serve: GET {p}") for p in SERVE_PAGES] + [Row("serve: drag (POST /move)")]
+    p = subprocess.Popen(FL + ["--books", str(book), "--today", TODAY, "serve", "--port", "0", "--token", SERVE_TOKEN],
+                         env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        m = None
+        for _ in range(5):
+            m = re.search(r"http://127\.0\.0\.1:(\d+)/", p.stdout.readline())
+            if m:
+                break
+        if not m:
+            for r in rows:
+                r.note = "skipped: not available (no `serve` in this version)"
+            return rows
+        base = f"http://127.0.0.1:{m.group(1)}"
+        head = {"Cookie": f"freelance_token_{m.group(1)}={SERVE_TOKEN}"}
+
+        class Stay(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *a, **k):
+                return None
+        opener = urllib.request.build_opener(Stay)
+
+        def call(path, data=None):
+            req = urllib.request.Request(base + path, data=data, headers=head)
+            for _ in range(100):
+                try:
+                    t0 = time.perf_counter()
+                    try:
+                        body = opener.open(req, timeout=60).read().decode()
+                    except urllib.error.HTTPError as exc:      # the 303 after a POST
+                        body = exc.read().decode()
+                    return time.perf_counter() - t0, body
+                except urllib.error.URLError:
+                    time.sleep(0.1)
+            raise RuntimeError("serve did not answer")
+        board = call("/board/client")[1]
+        client = re.search(r'class="card[^"]*" data-kind="client" data-id="([^"]+)"', board).group(1)
+        for row, path in zip(rows, SERVE_PAGES):
+            path = path.format(client=urllib.parse.quote(client))
+            call(path)
+            for _ in range(repeat):
+                row.walls.append(call(path)[0])
+        csrf = hmac.new(SERVE_TOKEN.encode(), b"csrf", hashlib.sha256).hexdigest()
+        for i in range(repeat):
+            board = call("/board/client")[1]
+            card = re.search(r'data-id="' + re.escape(client) + r'"\s+data-column="([^"]+)" data-version="(\w+)"', board)
+            to = "lead" if card.group(1) != "lead" else "negotiation"
+            form = urllib.parse.urlencode({"csrf": csrf, "kind": "client", "id": client, "field": "stage",
+                                           "version": card.group(2), "to": to, "back": "/board/client"}).encode()
+            wall, _ = call("/move", form)
+            rows[-1].walls.append(wall)
+        return rows
+    finally:
+        p.terminate()
+        p.wait(10)
 
 
 def ratios(rows: list[Row], demo_rows: list[Row] | None) -> list[str]:
@@ -244,6 +313,14 @@ def ratios(rows: list[Row], demo_rows: list[Row] | None) -> list[str]:
             if d and d.wall:
                 line += f"; {r.wall / d.wall:.2f}x the 1,000-transaction book (budget 1.5x)"
             out.append(line)
+    pages = [r for r in rows if r.name.startswith("serve: GET") and r.wall]
+    if pages:
+        w = max(pages, key=lambda r: r.wall)
+        out.append(f"- slowest page of serve, warm: {w.name[11:]} {w.wall:.3f} s (budget 0.3 s on the demo book, "
+                   "1.5 s on the 100,000-transaction book)")
+    drag = by.get("serve: drag (POST /move)")
+    if drag and drag.wall:
+        out.append(f"- a drag in serve: {drag.wall:.3f} s (budget 0.3 s) {'holds' if drag.wall < 0.3 else 'DOES NOT HOLD'}")
     mems = [r.mem for r in rows if not r.peer and r.mem and r.name != "python -c pass"]
     h = [r.mem for r in rows if r.name.startswith("hledger") and r.mem]
     if mems and h:
