@@ -236,7 +236,8 @@ def bench_serve(book: Path, repeat: int) -> list[Row]:
     import hmac
     import urllib.parse
     import urllib.request
-    rows = [Row(f"serve: GET {p}") for p in SERVE_PAGES] + [Row("serve: drag (POST /move)")]
+    rows = [Row(f"serve: GET {p}") for p in SERVE_PAGES] + [Row("serve: the board after a drag (book re-read)"),
+                                                            Row("serve: drag (POST /move)")]
     p = subprocess.Popen(FL + ["--books", str(book), "--today", TODAY, "serve", "--port", "0", "--token", SERVE_TOKEN],
                          env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -286,6 +287,7 @@ def bench_serve(book: Path, repeat: int) -> list[Row]:
                                            "version": card.group(2), "to": to, "back": "/board/client"}).encode()
             wall, _ = call("/move", form)
             rows[-1].walls.append(wall)
+            rows[-2].walls.append(call("/board/client")[0])
         return rows
     finally:
         p.terminate()
@@ -314,6 +316,9 @@ def ratios(rows: list[Row], demo_rows: list[Row] | None) -> list[str]:
                 line += f"; {r.wall / d.wall:.2f}x the 1,000-transaction book (budget 1.5x)"
             out.append(line)
     pages = [r for r in rows if r.name.startswith("serve: GET") and r.wall]
+    after = by.get("serve: the board after a drag (book re-read)")
+    if after and after.wall:
+        out.append(f"- the board after a drag in serve (the book read again): {after.wall:.3f} s")
     if pages:
         w = max(pages, key=lambda r: r.wall)
         out.append(f"- slowest page of serve, warm: {w.name[11:]} {w.wall:.3f} s (budget 0.3 s on the demo book, "

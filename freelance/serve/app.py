@@ -7,10 +7,14 @@ changes as the page drew it; a record changed since then is refused, never overw
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import hmac
+import os
 import secrets
+import threading
+import weakref
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import parse_qs, quote
@@ -23,6 +27,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 
 from ..errors import FreelanceError
+from ..graph import Graph
 from ..store.book import Book
 from .forms import Stale
 from .pages import (board, calendar, edit_form, edit_submit, finance, goals, install_filters, link, listing, move,
@@ -51,6 +56,9 @@ class Site:
         self.hosts = {f"{n}:{port}" for n in names} | (names if port == 80 else set())
         self.origins = {f"http://{h}" for h in self.hosts}
         self.notes: dict[str, tuple[str, list[str]]] = {}
+        self._snapshot: tuple | None = None     # (files' stamps and today, Graph) of the last page
+        self._lock = threading.Lock()
+        self._memos: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()   # Graph -> {key: value}
         self.env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")),
                                       autoescape=True, trim_blocks=True, lstrip_blocks=True)
         install_filters(self.env)
@@ -61,6 +69,42 @@ class Site:
     def book(self) -> Book:
         return Book(self.root, self.today(), cache=self.cache)
 
+    def graph(self) -> Graph:
+        """The book's graph for a page: the last page's while no file of the book changed (its
+        derived values are computed already); after a change to some files, a new graph over a
+        copy of the last book that forgets only the kinds of those files (a drag on a big book
+        re-reads clients.yaml, not 100,000 transactions). Changes never use it: they read the
+        book afresh under the lock (`writing`)."""
+        book = self.book()
+        stamps = {}
+        for rel in ["freelance.yaml", *book.listing()]:
+            try:
+                st = os.stat(book.path(rel))
+                stamps[rel] = (st.st_mtime_ns, st.st_size, st.st_ino)
+            except FileNotFoundError:
+                stamps[rel] = None
+        key = (book.today, stamps)
+        with self._lock:
+            last = self._snapshot
+        if last is not None and last[0] == key:
+            return last[1]
+        if last is not None and last[0][0] == book.today and last[0][1].keys() == stamps.keys() \
+                and last[0][1]["freelance.yaml"] == stamps["freelance.yaml"]:
+            from ..schema import kind_for_path
+            changed = {kind_for_path(rel) for rel in stamps if stamps[rel] != last[0][1][rel]}
+            if None not in changed:
+                old = last[1].book
+                book = copy.copy(old)
+                for name, value in vars(old).items():    # its own dicts and lists: the old one stays as it was
+                    if isinstance(value, (dict, list)):
+                        setattr(book, name, type(value)(value))
+                for kind in changed:
+                    book.forget(kind.name)
+        g = Graph(book)
+        with self._lock:
+            self._snapshot = (key, g)
+        return g
+
     @contextmanager
     def writing(self):
         """The book, locked for a read-modify-write: nothing is read before the lock is held."""
@@ -68,6 +112,17 @@ class Site:
         skeleton.root = self.root
         with Book.locked(skeleton):
             yield self.book()
+
+    def memo(self, g: Graph, key, make):
+        """What `make()` builds from graph `g` (a board, the overview), built once per snapshot."""
+        with self._lock:
+            memo = self._memos.setdefault(g, {})
+            if key in memo:
+                return memo[key]
+        value = make()
+        with self._lock:
+            memo[key] = value
+        return value
 
     def page(self, template: str, status: int = 200, **ctx) -> HTMLResponse:
         ctx.setdefault("read_only", self.read_only)

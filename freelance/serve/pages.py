@@ -25,6 +25,9 @@ NAV = [("Overview", "/"), ("Clients", "/board/client"), ("Projects", "/board/pro
 TOOLS = [("Resources", "/resources"), ("Contacts", "/list/contact"), ("Goals", "/goals"),
          ("Calendar", "/calendar"), ("Meetings", "/list/meeting")]
 RECENT = 200        # rows a list or the workflow shows at most (newest first)
+CARDS = 150         # cards a board column shows at most (the newest)
+OVERDUE = 8         # overdue cards the overview names
+IDS = 1000          # ids a link field offers to pick from (the newest; any id can be typed)
 
 
 # -- drawing helpers (Jinja filters) ------------------------------------------------------
@@ -63,21 +66,29 @@ def _range(book, q) -> tuple:
 
 # -- boards --------------------------------------------------------------------------------
 
-def board_data(g: Graph, noun: str, by: str | None = None) -> dict:
+def board_data(g: Graph, noun: str, by: str | None = None, limit: int = CARDS) -> dict:
+    """A board's columns with their counts and totals over every record, and at most `limit`
+    cards each (the newest: a big book's paid invoices are thousands); overdue cards apart."""
     kind = kind_of(noun)
     field = by or kind.status
     recs = g.records(kind.name)
     cols = views.board(g, kind, recs, by)
     index = {r.id: r for r in recs}
+    overdue = []
     for col in cols:
         for card in col["cards"]:
-            r = index[card["id"]]
-            card["version"] = version(r)
-            card["href"] = href(noun, r.id)
             card["overdue"] = any(str(x).startswith("OVERDUE") for x in card["lines"])
+            card["href"] = href(noun, card["id"])
+            if card["overdue"]:
+                overdue.append(card)
+        col["more"] = max(len(col["cards"]) - limit, 0)
+        col["cards"] = col["cards"][len(col["cards"]) - limit:] if col["more"] else col["cards"]
+        for card in col["cards"]:
+            card["version"] = version(index[card["id"]])
     f = kind.field(field)
     values = list(f.choices) or (g.settings.allowed(f.setting) if f.setting else [])
-    return {"noun": noun, "field": field, "columns": cols, "choices": values}
+    return {"noun": noun, "field": field, "columns": cols, "choices": values, "overdue": overdue[:OVERDUE],
+            "overdue_more": max(len(overdue) - OVERDUE, 0)}
 
 
 def board(site, request, note):
@@ -90,8 +101,8 @@ def board(site, request, note):
         bf = kind.field(by)
         if bf is None or not (bf.choices or bf.setting) or by == kind.status:
             by = None
-    g = Graph(site.book())
-    data = board_data(g, noun, by)
+    g = site.graph()
+    data = site.memo(g, ("board", noun, by), lambda: board_data(g, noun, by))
     groupings = [x.name for x in kind.fields if (x.choices or x.setting) and x.name != "currency"]
     return site.page("board.html", title=f"{kind.plural.capitalize()} by {data['field']}", here=request.url.path,
                      back=str(request.url.path) + (f"?by={by}" if by else ""), groupings=groupings,
@@ -132,9 +143,9 @@ def _records_of(book, noun):
 
 def listing(site, request, note):
     noun = request.path_params["noun"]
-    book = site.book()
+    g = site.graph()
+    book = g.book
     kind, recs = _records_of(book, noun)
-    g = Graph(book)
     cols = [c for c in views.columns(kind) if c.key in views.TABLE_COLUMNS.get(noun, ()) or not
             views.TABLE_COLUMNS.get(noun)]
     date_field = views.DATE_FIELD.get(kind.name)
@@ -187,9 +198,9 @@ def record(site, request, note):
     from ..changes import door
     noun, rid = request.path_params["noun"], request.path_params["rid"]
     kind = kind_of(noun)
-    book = site.book()
+    g = site.graph()
+    book = g.book
     rec = door.find(book, kind.name, rid, noun)
-    g = Graph(book)
     todos = rec.data.get("todos") if rec.kind == "resource" and isinstance(rec.data.get("todos"), list) else []
     listed = {"invoices", "projects", "services", "income", "meetings"}     # shown as links below
     derived = g.derived(rec)
@@ -222,7 +233,7 @@ def _form_page(site, book, noun, *, values, errors, general=(), rec=None, status
     for f in fields(noun):
         for k in f.link:
             datalists.setdefault(f"ids-{f.link[0]}", [])
-            datalists[f"ids-{f.link[0]}"] += list(book.index(k))[:2000]
+            datalists[f"ids-{f.link[0]}"] += list(book.index(k))[-IDS:]
     title = f"Edit {noun} {rec.id}" if rec is not None else f"New {noun}"
     return site.page("form.html", status, title=title, noun=noun, rec=rec,
                      version=version(rec) if rec is not None else "",
@@ -312,17 +323,16 @@ def edit_submit(site, request, form):
 
 def workflow(site, request, note):
     from ..workflow import LINKS, rows
-    book = site.book()
-    g = Graph(book)
+    g = site.graph()
+    book = g.book
     unlinked = request.query_params.get("unlinked") == "1"
-    data = rows(g, unlinked=unlinked)
-    data = data[::-1]
+    data = site.memo(g, ("workflow", unlinked), lambda: rows(g, unlinked=unlinked)[::-1])
     shown = data[:RECENT]
     index = {r.id: r for r in g.client_income()}
     for r in shown:
         r["version"] = version(index[r["id"]])
         r["href"] = href("income", r["id"])
-    datalists = {k: sorted(book.index(k)) for k in LINKS}
+    datalists = {k: list(book.index(k))[-IDS:] for k in LINKS}
     return site.page("workflow.html", title="Workflow: client income and its links", rows=shown, links=LINKS,
                      datalists=datalists, unlinked=unlinked, more=len(data) - len(shown), **_notes(note))
 
@@ -351,19 +361,20 @@ def link(site, request, form):
 
 def finance(site, request, note):
     from .. import finance as fin
-    book = site.book()
-    g = Graph(book)
+    g = site.graph()
+    book = g.book
     period = request.query_params.get("period") or str(book.today.year)
     try:
         start, end = _range(book, {"period": period})
     except UsageError:
         period, (start, end) = str(book.today.year), _range(book, {"period": str(book.today.year)})
-    f = fin.summary(g, start, end)
+    f = site.memo(g, ("finance", start, end), lambda: fin.summary(g, start, end))
     cur = f.currency
     months = months_chart([(m["month"], m["income"], m["expenses"]) for m in f.months], cur)
     classes = hbar_chart([(c["classification"], c["received"]) for c in f.classifications], cur, "income")
     cats = hbar_chart([(c["category"], c["paid"]) for c in f.categories], cur, "expense")
-    years = sorted({str(t.data.get("date"))[:4] for t in g.records("transaction") if t.data.get("date")})
+    years = site.memo(g, ("years",), lambda: sorted({str(t.data.get("date"))[:4] for t in g.records("transaction")
+                                                     if t.data.get("date")}))
     return site.page("finance.html", title=f"Finance {period}", f=f, months_svg=Markup(months),
                      classes_svg=Markup(classes), cats_svg=Markup(cats), period=period, years=years,
                      **_notes(note))
@@ -371,8 +382,8 @@ def finance(site, request, note):
 
 def calendar(site, request, note):
     from .. import calendar as cal
-    book = site.book()
-    g = Graph(book)
+    g = site.graph()
+    book = g.book
     today = book.today
     q = request.query_params
     try:
@@ -416,7 +427,7 @@ def goal_rows(g: Graph, today: dt.date) -> list[dict]:
 
 
 def goals(site, request, note):
-    g = Graph(site.book())
+    g = site.graph()
     return site.page("goals.html", title="Goals", goals=goal_rows(g, site.today()), **_notes(note))
 
 
@@ -464,16 +475,17 @@ def overview_data(g: Graph, today: dt.date) -> dict:
     report = summary.build(g, Options(today))
     f = fin.summary(g, dt.date(today.year, 1, 1), today)
     months = months_chart([(m["month"], m["income"], m["expenses"]) for m in f.months], f.currency)
-    boards = {noun: board_data(g, noun) for noun in BOARDS}
+    boards = {noun: board_data(g, noun, limit=0) for noun in BOARDS}
     return {"report": report, "sections": {s.name: s for s in report.sections}, "months_svg": Markup(months),
             "boards": boards, "goals": goal_rows(g, today), "currency": g.settings.currency, "f": f}
 
 
 def overview(site, request, note):
-    book = site.book()
-    g = Graph(book)
+    g = site.graph()
+    book = g.book
+    data = site.memo(g, ("overview",), lambda: overview_data(g, book.today))
     return site.page("overview.html", title=f"{book.settings.get('name') or 'freelance'}: overview on {book.today}",
-                     **overview_data(g, book.today), **_notes(note))
+                     **data, **_notes(note))
 
 
 def static_dashboard(book) -> str:
