@@ -51,7 +51,11 @@ def test_placeholders_are_ids_of_the_demo_book():
 
 
 @pytest.mark.parametrize("noun", list(EXAMPLES))
-def test_every_help_example_runs_on_the_demo_book(noun, tmp_path):
+def test_every_help_example_runs_on_the_demo_book(noun, tmp_path, monkeypatch):
+    # `serve` runs until stopped (and --open opens a browser): its example runs up to the
+    # call that would start the server, which is checked instead (tests/test_serve.py serves)
+    started = []
+    monkeypatch.setattr("freelance.serve.run", lambda root, **kw: started.append((root, kw)))
     book = tmp_path / "book"
     shutil.copytree(DEMO, book, ignore=shutil.ignore_patterns(".freelance"))
     home = tmp_path / "home"
@@ -66,3 +70,5 @@ def test_every_help_example_runs_on_the_demo_book(noun, tmp_path):
         assert "Traceback" not in r.output, example
         if r.exit_code == 1:
             assert "--fail-on" in example, f"`{example}` exited 1: {r.output}"
+    if noun == "serve":
+        assert started and started[0][0] == book and started[0][1]["port"] == 8765 and started[0][1]["open_browser"]

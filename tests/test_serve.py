@@ -258,3 +258,49 @@ def test_report_dashboard_html_is_one_self_contained_page(demo, tmp_path):
         pass
     assert "Pipeline" in page and "Goals" in page and "negotiation" in page
     assert run_cli("report", "dashboard", "--format", "json", books=demo).exit_code == 0
+
+
+def csrf_of(live) -> str:
+    c = live.client()
+    return c, re.search(r'name="csrf" value="([^"]+)"', c.get("/new/client").text).group(1)
+
+
+def test_an_invoice_added_through_the_form_takes_the_next_number_and_its_items(live):
+    c, csrf = csrf_of(live)
+    r = c.post("/new/invoice", data={"csrf": csrf, "client": "acme", "tax_rate": "19",
+                                     "items": "Design sprint:1:2500\nDevelopment:40:95"})
+    assert r.status_code == 303 and r.headers["location"].startswith("/r/invoice/INV-2026-023")
+    shown = run_cli("invoice", "show", "INV-2026-023", "--format", "json", books=live.book)
+    import json
+    inv = json.loads(shown.stdout)
+    assert inv["total"] == "7497.00" and inv["status"] == "draft" and len(inv["items"]) == 2
+    assert git_diff_numstat(live.book) == ["13\t0\tinvoices.yaml"]
+
+
+def test_a_refused_payment_says_why_and_writes_nothing(live):
+    c, csrf = csrf_of(live)
+    r = c.post("/new/income", data={"csrf": csrf, "amount": "99999", "client": "acme", "invoice": "INV-2026-015",
+                                    "received": "yes", "date": "2026-11-20"})
+    assert r.status_code == 400
+    assert "would overpay invoice &#39;INV-2026-015&#39;" in r.text and "it is owed 2,850.00 USD" in r.text
+    assert git_diff_numstat(live.book) == []
+
+
+def test_removing_a_linked_record_is_refused_as_the_cli_refuses_it(live):
+    c = live.client()
+    page = c.get("/r/client/acme").text
+    form = form_of(page, "/remove")
+    r = c.post("/remove", data=form, follow_redirects=True)
+    assert "note error" in r.text and "link" in r.text
+    assert git_diff_numstat(live.book) == []
+    form = form_of(c.get("/r/client/pied-piper").text, "/remove")
+    r = c.post("/remove", data=form)
+    assert r.status_code == 303 and r.headers["location"].startswith("/board/client")
+    assert run_cli("client", "show", "pied-piper", books=live.book).exit_code == 2
+
+
+def test_pages_see_a_change_made_by_the_command_line(live):
+    c = live.client()
+    assert 'data-id="hooli"\n               data-column="lead"' in c.get("/board/client").text
+    assert run_cli("client", "move", "hooli", "client", books=live.book).exit_code == 0
+    assert 'data-id="hooli"\n               data-column="client"' in c.get("/board/client").text

@@ -408,8 +408,12 @@ def calendar(site, request, note):
     nxt = (first + dt.timedelta(days=32)).replace(day=1)
     heads = [_cal.day_abbr[(g.settings.week_start + i) % 7] for i in range(7)]
     title = f"Week of {grid[0][0]}" if len(grid) == 1 else first.strftime("%B %Y")
+    weekly = len(grid) == 1
     return site.page("calendar.html", title=title, weeks=weeks, heads=heads, prev=f"{prev:%Y-%m}",
-                     next=f"{nxt:%Y-%m}", month=f"{first:%Y-%m}", week_of=(today if not q.get("week") else grid[0][0]),
+                     next=f"{nxt:%Y-%m}", weekly=weekly,
+                     prev_week=grid[0][0] - dt.timedelta(days=7), next_week=grid[0][0] + dt.timedelta(days=7),
+                     month=f"{(grid[0][0] if weekly else first):%Y-%m}",
+                     week_of=(today if not q.get("week") else grid[0][0]),
                      **_notes(note))
 
 
