@@ -247,17 +247,27 @@ def test_serve_beyond_loopback_needs_a_token():
     assert r.exit_code == 2 and "--token" in r.stderr
 
 
-def test_report_dashboard_html_is_one_self_contained_page(demo, tmp_path):
+def test_report_dashboard_html_is_one_self_contained_page_with_every_name_escaped(cli, tmp_path):
+    from test_reports import Page, add_client_with_overdue_invoice
+    evil = "<script>alert(1)</script>"
+    add_client_with_overdue_invoice(cli, evil)
+    assert cli("goal", "add", evil, "--id", "evil-goal", "--target", "10", "--actual", "4",
+               "--by", "2026-12-31").exit_code == 0
     out = tmp_path / "dash.html"
-    r = run_cli("report", "dashboard", "--format", "html", "--out", out, books=demo)
+    r = cli("report", "dashboard", "--format", "html", "--out", out)
     assert r.exit_code == 0, r.output
-    page = out.read_text()
-    assert "<script" not in page and "<link" not in page and 'src="http' not in page
-    assert "<svg" in page and "<style>" in page
-    for cid in ("acme", "hooli"):
-        pass
-    assert "Pipeline" in page and "Goals" in page and "negotiation" in page
-    assert run_cli("report", "dashboard", "--format", "json", books=demo).exit_code == 0
+    text = out.read_text()
+    page = Page()
+    page.feed(text)
+    page.close()
+    assert "script" not in page.tags and "link" not in page.tags and "form" not in page.tags
+    assert "svg" in page.tags and "style" in page.tags
+    assert not [v for k, v in page.attrs if k in ("src", "href", "action")]     # nothing external, no link
+    assert evil in page.texts and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "INV-H" in text and "OVERDUE" in text                                  # the overdue invoice, marked
+    for column in ("lead", "negotiation", "client", "draft", "sent", "paid"):
+        assert f'data-column="{column}"' in text
+    assert cli("report", "dashboard", "--format", "json").exit_code == 0
 
 
 def csrf_of(live) -> str:

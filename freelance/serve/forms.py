@@ -54,7 +54,7 @@ def noun_of(record: Record) -> str:
     return str(record.data.get("kind")) if record.kind == "transaction" else record.kind
 
 
-def fields(noun: str, for_edit: bool = False) -> list[Field]:
+def fields(noun: str) -> list[Field]:
     kind = kind_of(noun)
     return [f for f in kind.fields if f.option and f.name not in HIDDEN.get(noun, ())]
 

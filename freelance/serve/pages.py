@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import calendar as _cal
 import datetime as dt
-from decimal import Decimal
 
 from markupsafe import Markup
 
 from .. import views
 from ..errors import UsageError, did_you_mean
 from ..graph import Graph
-from ..money import ZERO
 from ..schema import KINDS
 from ..text import fmt_money, fmt_pct, text
 from .charts import hbar_chart, months_chart
-from .forms import (NOUN_KIND, as_text, check_version, field_of_message, fields, inputs, kind_of, noun_of,
+from .forms import (as_text, check_version, field_of_message, fields, inputs, kind_of, noun_of,
                     typed, version)
 
 BOARDS = ("client", "project", "service", "invoice")
@@ -512,4 +510,4 @@ def static_dashboard(book) -> str:
 
 __all__ = ["overview", "board", "listing", "record", "new_form", "new_submit", "edit_form", "edit_submit",
            "move", "remove", "workflow", "link", "finance", "calendar", "goals", "resources", "todo",
-           "static_dashboard", "NOUN_KIND", "ZERO", "Decimal"]
+           "static_dashboard"]
