@@ -17,7 +17,8 @@ import string
 from decimal import Decimal, InvalidOperation
 
 from .book import Book
-from .errors import UsageError, did_you_mean
+from .errors import DataError, UsageError, did_you_mean
+from .limits import MAX_INT_DIGITS
 from .schema import INVOICE
 from .writer import Write, plan_update
 from .yamlio import Record
@@ -58,6 +59,10 @@ def parse_item(text: str) -> dict:
     if quantity <= 0:
         raise UsageError(f"--item {text!r}: quantity must be more than zero, got {qty.strip()}")
     unit_price = _decimal(price, "unit price", text)
+    from .limits import line_problem
+    problem = line_problem(quantity, unit_price)
+    if problem:
+        raise UsageError(f"--item {text!r}: {problem}")
     item = {"description": desc}
     if service:
         item["service"] = service
@@ -69,10 +74,11 @@ def parse_item(text: str) -> dict:
 # -- numbers ---------------------------------------------------------------------
 
 def _pattern(book: Book) -> str:
+    from .limits import pattern_problem
     pattern = str(book.settings.get("invoice_number") or "INV-{year}-{seq:03d}")
-    fields = [f for _, f, _, _ in string.Formatter().parse(pattern) if f is not None]
-    if "seq" not in fields or not set(fields) <= {"year", "seq"}:
-        raise UsageError(f"the book's invoice_number pattern {pattern!r} needs {{seq}} (and may use {{year}}); "
+    problem = pattern_problem(pattern)
+    if problem:
+        raise DataError(f"the book's invoice_number pattern {pattern[:60]!r} is not usable: {problem}; "
                          "fix it with `freelance settings set invoice_number \"INV-{year}-{seq:03d}\"`")
     return pattern
 
@@ -85,7 +91,7 @@ def number_regex(pattern: str, year: int) -> re.Pattern:
         if name == "year":
             out.append(str(year))
         elif name == "seq":
-            out.append(r"(\d+)")
+            out.append(r"(\d{1,%d})" % MAX_INT_DIGITS)   # longer is no number of ours (limits.py)
     return re.compile("".join(out) + r"\Z")
 
 

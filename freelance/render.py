@@ -19,12 +19,18 @@ FORMATS = ("table", "markdown", "csv", "json")
 TABLE_CELL = 40   # the widest a table cell gets (but a row's first column, its id)
 REPORT_FORMATS = FORMATS + ("html",)
 
-_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Bidirectional controls: an override (U+202E) or isolate makes `txt.exe` of `exe.txt`, and
+# reorders a terminal line or a CSV cell, hiding what the text says (Trojan Source).
+BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|[\x00-\x08\x0b-\x1f\x7f-\x9f"
+                      + BIDI + "]")
+_HIDDEN = re.compile("[\x7f-\x9f" + BIDI + "]")   # what JSON output escapes (it escapes C0 itself)
 _NUMERIC = re.compile(r"-?\d+(\.\d+)?\Z")
 
 
 def clean(text: str) -> str:
-    """User text made safe for a terminal: escape sequences and control characters removed."""
+    """User text made safe for a terminal, a CSV cell or a mail: escape sequences, control
+    characters (C0 but tab and newline, C1) and bidirectional controls removed."""
     return _CONTROL.sub("", text)
 
 
@@ -44,7 +50,17 @@ def jsonable(v):
 
 
 def to_json(data) -> str:
-    return json.dumps(jsonable(data), indent=2, ensure_ascii=False) + "\n"
+    """Stable JSON: UTF-8 text, with the characters that can hide or reorder text in a terminal
+    or an editor (bidi and C1 controls) as \\u escapes, which read back as the same string.
+    All ASCII (\\u escapes) when stdout cannot show UTF-8 (`cli.standard_streams`)."""
+    text = json.dumps(jsonable(data), indent=2, ensure_ascii=not _utf8_stdout()) + "\n"
+    return _HIDDEN.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _utf8_stdout() -> bool:
+    import sys
+    encoding = (getattr(sys.stdout, "encoding", None) or "utf-8").lower().replace("-", "").replace("_", "")
+    return encoding in ("utf8", "utf8sig")
 
 
 def fmt_money(amount, currency: str = "") -> str:
@@ -109,9 +125,14 @@ def _cell(col: Column, row: dict) -> str:
 
 
 def md_text(s: str) -> str:
-    """User text in Markdown: a `<` cannot open an HTML tag or an autolink in a mail or a
-    page the report is rendered into (`\\<` shows as `<`, and reads as one in the raw text)."""
-    return s.replace("\\", "\\\\").replace("<", "\\<")   # a backslash first: `\\<` must not undo it
+    """User text in Markdown: a `<` cannot open an HTML tag or an autolink, nor `[` and `]` a
+    link or an image (`![x](http://...)` as a client's name would load a remote image in the
+    mailed digest), in a mail or a page the report is rendered into (`\\<` shows as `<`, and
+    reads as one in the raw text)."""
+    return _MD_SPECIAL.sub(r"\\\g<0>", s)   # the backslash too: `\\<` must not undo the escape
+
+
+_MD_SPECIAL = re.compile(r"[\\<\[\]]")
 
 
 def csv_safe(s: str) -> str:

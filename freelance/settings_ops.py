@@ -7,7 +7,8 @@ from decimal import Decimal, InvalidOperation
 from .book import Book
 from .errors import UsageError, did_you_mean
 from .schema import KINDS
-from .settings import DEFAULTS, SCALARS, WEEKDAYS
+from .limits import pattern_problem, terms_problem, whole
+from .settings import DEFAULTS, SCALARS, TAX_ROUNDING, WEEKDAYS
 from .writer import apply, settings_update
 
 
@@ -25,10 +26,7 @@ def list_add(book: Book, list_name: str, value: str, *, name: str | None = None,
     if value in book.settings.allowed(name):
         raise UsageError(f"{name} already has {value!r}")
     if name == "accounts":
-        try:
-            opening = Decimal(opening_balance) if opening_balance is not None else Decimal(0)
-        except InvalidOperation:
-            raise UsageError(f"--opening-balance: expected a number, got {opening_balance!r}") from None
+        opening = _number("--opening-balance", opening_balance) if opening_balance is not None else Decimal(0)
         from ruamel.yaml.comments import CommentedMap
         item = CommentedMap([("id", value), ("name", display or value.replace("-", " ").title()),
                              ("opening_balance", opening)])
@@ -77,6 +75,18 @@ def list_rm(book: Book, name: str, value: str) -> None:
     apply(book, [settings_update(book, change)])
 
 
+def _number(opt: str, value) -> Decimal:
+    """A number typed for a setting: finite and within the limits (limits.py)."""
+    from .ops import check_size, number_text
+    try:
+        d = Decimal(number_text(str(value), opt))
+    except InvalidOperation:
+        d = None
+    if d is None or not d.is_finite():
+        raise UsageError(f"{opt}: expected a number, got {str(value)[:40]!r}")
+    return check_size(d, str(value), opt)
+
+
 def _check(key: str, value: str):
     if key == "currency":
         if not re.match(r"[A-Z]{3}\Z", value):
@@ -94,26 +104,23 @@ def _check(key: str, value: str):
             raise UsageError(f"week_start: expected a day like monday{did_you_mean(value.lower(), WEEKDAYS)}")
         return value.lower()
     if key == "payment_terms_days":
-        if not value.isdigit():
-            raise UsageError(f"payment_terms_days: expected a whole number of days, got {value!r}")
-        return int(value)
+        days = whole(value) if value.isdigit() else None
+        if days is None or terms_problem(days):
+            raise UsageError(f"payment_terms_days: {terms_problem(None)}, got {value[:20]!r}")
+        return days
     if key == "default_rate":
-        try:
-            d = Decimal(value)
-        except InvalidOperation:
-            raise UsageError(f"default_rate: expected a number, got {value!r}") from None
+        d = _number("default_rate", value)
         if d <= 0:
             raise UsageError("default_rate: must be more than zero")
         return d
     if key == "tax_rounding":
-        if value not in ("per-line", "per-invoice"):
-            raise UsageError("tax_rounding: expected per-line or per-invoice")
+        if value not in TAX_ROUNDING:
+            raise UsageError(f"tax_rounding: expected {' or '.join(TAX_ROUNDING)}{did_you_mean(value, TAX_ROUNDING)}")
         return value
     if key == "invoice_number":
-        try:
-            value.format(year=2026, seq=1)
-        except (KeyError, IndexError, ValueError) as exc:
-            raise UsageError(f"invoice_number: not a usable pattern ({exc}); e.g. INV-{{year}}-{{seq:03d}}") from None
+        problem = pattern_problem(value)
+        if problem:
+            raise UsageError(f"invoice_number: not a usable pattern: {problem}; e.g. INV-{{year}}-{{seq:03d}}")
         return value
     return value
 

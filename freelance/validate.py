@@ -13,8 +13,9 @@ from typing import Callable, Iterable
 
 from .errors import Problem, did_you_mean
 from .graph import Graph
+from .limits import line_problem, number_problem, pattern_problem, terms_problem, whole
 from .schema import COMMON_FIELDS, KINDS, Field, Kind
-from .settings import DEFAULTS, LISTS, SETTINGS_FILE, WEEKDAYS
+from .settings import ACCOUNT_KEYS, DEFAULTS, LISTS, SETTINGS_FILE, TAX_ROUNDING, WEEKDAYS, opening_balance
 from .yamlio import Record
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\Z")
@@ -230,6 +231,13 @@ def check_invoices(g: Graph) -> Iterable[Problem]:
         items, amount = inv.data.get("items"), inv.data.get("amount")
         if not items and amount is None and status != "void":
             yield _p(inv, "id", "invoice has neither items nor amount")
+        for i, it in enumerate(items if isinstance(items, list) else (), 1):
+            q, price = it.get("quantity", Decimal(1)) if isinstance(it, dict) else None, \
+                it.get("unit_price") if isinstance(it, dict) else None
+            bad = isinstance(q, Decimal) and isinstance(price, Decimal) and q.is_finite() and price.is_finite() \
+                and line_problem(q, price)
+            if bad:
+                yield _p(inv, "items", f"items[{i}]: {bad}")
         if isinstance(items, list) and items and isinstance(amount, Decimal) and amount != d["subtotal"]:
             yield _p(inv, "amount", f"amount {amount} disagrees with its items, which add up to {d['subtotal']}")
         if status == "paid" and d["received"] <= 0:
@@ -242,8 +250,8 @@ def check_invoices(g: Graph) -> Iterable[Problem]:
             yield _p(inv, "status", "still a draft, but income is linked to it", "warning")
         issued = inv.data.get("issued")
         m = _NUMBERED(inv.id)
-        if isinstance(issued, dt.date) and m:
-            by_year[(issued.year, m.group(1))].append((int(m.group(2)), inv))
+        if isinstance(issued, dt.date) and m and whole(m.group(2)) is not None:
+            by_year[(issued.year, m.group(1))].append((whole(m.group(2)), inv))
     for (year, prefix), seq in by_year.items():
         nums = sorted(n for n, _ in seq)
         missing = sorted(set(range(nums[0], nums[-1] + 1)) - set(nums))
@@ -398,12 +406,51 @@ def check_settings(g: Graph) -> Iterable[Problem]:
         if dup:
             yield p(name, f"{name} lists {', '.join(dup)} twice")
     rate = s.get("default_rate")
-    if rate is not None and (isinstance(rate, bool) or not isinstance(rate, (int, Decimal)) or rate <= 0):
-        yield p("default_rate", f"default_rate {rate!r} is not a positive number (an hourly rate like 95)")
-    try:
-        str(s.get("invoice_number")).format(year=2026, seq=1)
-    except (KeyError, IndexError, ValueError) as exc:
-        yield p("invoice_number", f"invoice_number pattern {s.get('invoice_number')!r} is not usable: {exc}")
+    if rate is not None:
+        number = not isinstance(rate, bool) and isinstance(rate, (int, Decimal))
+        bad = number_problem(Decimal(rate)) if number else None
+        if bad or not number or rate <= 0:
+            yield p("default_rate", f"default_rate {_short(rate)} "
+                    + (bad or "is not a positive number (an hourly rate like 95)"))
+    pattern = s.get("invoice_number")
+    bad = pattern_problem(str(pattern))
+    if bad:
+        yield p("invoice_number", f"invoice_number pattern {_short(pattern)} is not usable: {bad}")
+    terms = s.get("payment_terms_days")
+    bad = terms_problem(terms)
+    if bad:
+        yield p("payment_terms_days", f"payment_terms_days {_short(terms)}: {bad}")
+    rounding = s.get("tax_rounding")
+    if rounding not in TAX_ROUNDING:
+        yield p("tax_rounding", f"tax_rounding {_short(rounding)} is not one of {', '.join(TAX_ROUNDING)}"
+                                f"{did_you_mean(rounding, TAX_ROUNDING)}")
+    accounts = s.get("accounts")
+    for i, acc in enumerate(accounts if isinstance(accounts, list) else (), 1):
+        if not isinstance(acc, dict):
+            continue
+        where = f"accounts[{i}]" + (f" ({acc['id']})" if acc.get("id") is not None else "")
+        for key, value in acc.items():
+            if key in ACCOUNT_KEYS:
+                continue
+            if re.fullmatch(r"\d+", str(key)) and value is None and "opening_balance" in acc:
+                # {id: bank, opening_balance: 1,000}: the comma ends the entry's value
+                yield p("accounts", f"{where}: opening_balance reads as {acc.get('opening_balance')} and '{key}' "
+                                    "as a key of its own: in a {...} entry a comma separates keys; "
+                                    f"write the number without commas ({acc.get('opening_balance')}{key})")
+            else:
+                yield p("accounts", f"{where}: unknown key '{key}'{did_you_mean(key, ACCOUNT_KEYS)} "
+                                    f"(an account has {', '.join(ACCOUNT_KEYS)})", "warning")
+        opening = acc.get("opening_balance")
+        if opening is not None and opening_balance(opening) is None:
+            why = (number_problem(Decimal(opening)) if isinstance(opening, (int, Decimal)) and not isinstance(opening, bool)
+                   else "is not a number")
+            yield p("accounts", f"{where}: opening_balance {_short(opening)} {why}")
+
+
+def _short(value, n: int = 40) -> str:
+    """A value as a message quotes it: `repr`, cut short (a 5,000-digit number is not repeated)."""
+    text = repr(str(value)) if isinstance(value, Decimal) else repr(value)
+    return text if len(text) <= n else text[: n - 5] + "...'"
 
 
 def check_invoice_money(g: Graph) -> Iterable[Problem]:
@@ -411,6 +458,8 @@ def check_invoice_money(g: Graph) -> Iterable[Problem]:
     and income pointing at invoices it should not."""
     from .invoicing import number_regex
     pattern = str(g.settings.get("invoice_number") or "")
+    if pattern_problem(pattern):
+        pattern = ""          # check_settings reports it; numbers are not checked against it
     regexes: dict = {}        # year -> the pattern's regex (or the error it raised)
     for inv in g.records("invoice"):
         d = g.derived(inv)

@@ -24,6 +24,7 @@ import yaml
 from yaml._yaml import CParser
 
 from .errors import Problem
+from .limits import MAX_DEPTH, MAX_INT_DIGITS, number_problem, year_problem
 from .schema import Field, Kind
 
 _NULL = {"", "~", "null", "Null", "NULL"}
@@ -109,6 +110,8 @@ def resolve_plain(text: str):
         return True
     if text in _FALSE:
         return False
+    if len(text) > MAX_INT_DIGITS + 2 and (_INT.match(text) or _OCT.match(text) or _HEX.match(text)):
+        return Decimal(text) if _INT.match(text) else text   # Python will not print a 5,000-digit int
     if _INT.match(text):
         return int(text)
     if _OCT.match(text):
@@ -150,34 +153,46 @@ def coerce(ftype: str, text: str, plain: bool):
             except InvalidOperation:
                 value = None
             if value is not None:
-                if value and value.adjusted() >= 15:   # past what cents can be computed for
-                    raise ValueError(f"{text!r} is too large (at most 15 digits before the point)")
+                problem = number_problem(value)     # past what cents can be computed for
+                if problem:
+                    raise ValueError(f"{text!r} {problem}")
                 return value
         raise ValueError(f"expected a number, got {text!r}")
     if ftype == "int":
-        if _INT.match(text.strip()):
+        if _INT.match(text.strip()) and len(text.strip()) <= MAX_INT_DIGITS:
             return int(text)
         raise ValueError(f"expected a whole number, got {text!r}")
     if ftype == "date":
         if _DATE.match(text):
             try:
-                return dt.date.fromisoformat(text)
+                d = dt.date.fromisoformat(text)
             except ValueError:
                 raise ValueError(f"{text!r} is not a date in the calendar") from None
+            problem = year_problem(d.year)
+            if problem:
+                raise ValueError(f"{text!r}: {problem}")
+            return d
         raise ValueError(f"expected a date like 2026-11-25, got {text!r}")
     if ftype == "datetime":
         m = _DATETIME.match(text.strip())
         if m:
             try:
                 d = dt.date.fromisoformat(m.group(1))
-                return dt.datetime(d.year, d.month, d.day, int(m.group(2)), int(m.group(3)), int(m.group(4) or 0))
+                t = dt.datetime(d.year, d.month, d.day, int(m.group(2)), int(m.group(3)), int(m.group(4) or 0))
             except ValueError:
                 raise ValueError(f"{text!r} is not a time in the calendar") from None
+            problem = year_problem(d.year)
+            if problem:
+                raise ValueError(f"{text!r}: {problem}")
+            return t
         if _DATE.match(text):
             try:
                 d = dt.date.fromisoformat(text)
             except ValueError:
                 raise ValueError(f"{text!r} is not a date in the calendar") from None
+            problem = year_problem(d.year)
+            if problem:
+                raise ValueError(f"{text!r}: {problem}")
             return dt.datetime(d.year, d.month, d.day)
         raise ValueError(f"expected a time like '2026-12-01 10:00', got {text!r}")
     if ftype == "bool":
@@ -193,6 +208,13 @@ def coerce(ftype: str, text: str, plain: bool):
     return resolve_plain(text) if plain else text
 
 
+class _TooDeep(yaml.YAMLError):
+    def __init__(self, line: int):
+        super().__init__(f"nested more than {MAX_DEPTH} levels deep (lists in lists, mappings in "
+                         "mappings): no book file needs that")
+        self.line = line
+
+
 class _Reader:
     """Walks the event stream of one file; collects problems instead of raising."""
 
@@ -202,12 +224,20 @@ class _Reader:
         self.problems: list[Problem] = []
         self.kind = ""
         self.rid = ""
+        self.depth = 0
 
     def problem(self, line: int, message: str, severity: str = "error"):
         self.problems.append(Problem(self.rel, line, severity, self.kind, self.rid, message))
 
     def next(self):
         return self.parser.get_event()
+
+    def deeper(self, line: int) -> None:
+        """One level further in; a file nested past `MAX_DEPTH` is not read on (Python's own
+        recursion limit would end the command with a traceback at about 1,000)."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _TooDeep(line)
 
     def check_node(self, event):
         anchor = None if isinstance(event, yaml.AliasEvent) else getattr(event, "anchor", None)
@@ -245,6 +275,8 @@ class _Reader:
         if isinstance(event, yaml.AliasEvent):
             self.problem(line, f"aliases (*{event.anchor}) are not allowed in book files")
             return None
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            self.deeper(line)
         if isinstance(event, yaml.SequenceStartEvent):
             out = []
             item_type = "str" if ftype in ("links", "strs") else ""
@@ -253,6 +285,7 @@ class _Reader:
             while True:
                 ev = self.next()
                 if isinstance(ev, yaml.SequenceEndEvent):
+                    self.depth -= 1
                     return out
                 if ftype == "records" and isinstance(ev, yaml.MappingStartEvent):
                     out.append(self.mapping(ev, sub or (), {}))
@@ -261,6 +294,7 @@ class _Reader:
         if isinstance(event, yaml.MappingStartEvent):
             if ftype:
                 self.problem(line, f"expected {'a list' if ftype in ('links', 'strs', 'records') else 'a ' + ftype}, got a mapping")
+            self.depth -= 1      # `mapping` counts itself
             return self.mapping(event, None, {})
         raise yaml.YAMLError(f"unexpected event {event!r}")
 
@@ -268,10 +302,12 @@ class _Reader:
         """A mapping; `fields` (a dict name->Field, or a tuple of Field) types its values."""
         if isinstance(fields, tuple):
             fields = {f.name: f for f in fields}
+        self.deeper(start.start_mark.line + 1)
         out: dict = {}
         while True:
             ev = self.next()
             if isinstance(ev, yaml.MappingEndEvent):
+                self.depth -= 1
                 return out
             line = ev.start_mark.line + 1
             if isinstance(ev, yaml.ScalarEvent):
@@ -303,10 +339,41 @@ def _decode(data: bytes, rel: str) -> tuple[str | None, list[Problem]]:
         return None, [Problem(rel, line, "error", "", "", f"not valid UTF-8 (byte {data[exc.start]:#04x} at offset {exc.start})")]
 
 
-def _syntax_problem(exc: yaml.YAMLError, rel: str) -> Problem:
+_YAML_DIRECTIVE = re.compile(r"%YAML[ \t]+1\.[0-9]+(?:[ \t]+(?:#.*)?)?\Z")
+
+
+def _directive_problems(text: str, rel: str) -> list[Problem]:
+    """Directive lines (`%YAML 1.2`) before the document that the C reader passes but YAML does
+    not allow: `%YAML 1.1#...` (a comment needs a space before it; yaml-test-suite MUS6) would
+    otherwise be read as an empty file with no problem named."""
+    out = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if line.startswith("---") or not (line.startswith("%") or not line.strip() or line.startswith("#")):
+            break
+        body = line.rstrip()
+        if body.startswith("%YAML") and not _YAML_DIRECTIVE.match(body):
+            out.append(Problem(rel, n, "error", "", "", f"YAML syntax error: {body[:40]!r} is not a valid %YAML "
+                                                         "directive (like '%YAML 1.2'; a comment needs a space before '#')"))
+    return out
+
+
+def _syntax_problem(exc: yaml.YAMLError, rel: str, text: str = "") -> Problem:
+    if isinstance(exc, _TooDeep):
+        return Problem(rel, exc.line, "error", "", "", str(exc))
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line = mark.line + 1 if mark else 0
     col = f", column {mark.column + 1}" if mark else ""
+    if mark is None and isinstance(getattr(exc, "position", None), int):
+        # a character YAML does not allow (a NUL byte): the C reader names only its byte offset
+        data, pos = text.encode("utf-8"), exc.position
+        line = data.count(b"\n", 0, pos) + 1
+        start = data.rfind(b"\n", 0, pos) + 1
+        col = f", column {len(data[start:pos].decode('utf-8', 'replace')) + 1}"
+        char = getattr(exc, "character", None)
+        code = ord(char) if isinstance(char, str) else char
+        what = (f"the control character U+{code:04X} is not allowed in a YAML file" if isinstance(code, int)
+                else str(exc))
+        return Problem(rel, line, "error", "", "", f"YAML syntax error{col}: {what}")
     what = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
     msg = f"YAML syntax error{col}: {what}" + (f" ({context})" if context else "")
@@ -345,6 +412,10 @@ def read_records(data: bytes, rel: str, kind: Kind, fast: bool = True) -> FileRe
         res = read_fast(data[3:] if data.startswith(b"\xef\xbb\xbf") else data, text, rel, kind)
         if res is not None:
             return res
+    if text.startswith("%") or "\n%" in text:
+        bad = _directive_problems(text, rel)
+        if bad:
+            return FileResult([], problems + bad, False, text)
     r = _Reader(text, rel)
     records: list[Record] = []
     fields = kind.field_map
@@ -393,7 +464,7 @@ def read_records(data: bytes, rel: str, kind: Kind, fast: bool = True) -> FileRe
             r.problem(ev.start_mark.line + 1, "a book file holds one YAML document; found a second '---'")
     except yaml.YAMLError as exc:
         problems.extend(r.problems)
-        problems.append(_syntax_problem(exc, rel))
+        problems.append(_syntax_problem(exc, rel, text))
         return FileResult(records, problems, False, text)
     problems.extend(r.problems)
     return FileResult(records, problems, True, text)
@@ -404,6 +475,10 @@ def read_mapping(data: bytes, rel: str) -> tuple[dict | None, dict, list[Problem
     text, problems = _decode(data, rel)
     if text is None:
         return None, {}, problems
+    if text.startswith("%") or "\n%" in text:
+        bad = _directive_problems(text, rel)
+        if bad:
+            return None, {}, problems + bad
     r = _Reader(text, rel)
     lines: dict = {}
     try:
@@ -421,7 +496,7 @@ def read_mapping(data: bytes, rel: str) -> tuple[dict | None, dict, list[Problem
                 r.problem(ev.start_mark.line + 1, "expected a mapping of settings (key: value)")
             value = {}
     except yaml.YAMLError as exc:
-        return None, lines, problems + r.problems + [_syntax_problem(exc, rel)]
+        return None, lines, problems + r.problems + [_syntax_problem(exc, rel, text)]
     return value, lines, problems + r.problems
 
 
