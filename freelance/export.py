@@ -83,7 +83,8 @@ def entries(g: Graph, accrual: bool = False) -> list[Entry]:
 
 
 def _one_line(text: str) -> str:
-    return re.sub(r"[\x00-\x1f\x7f]+", " ", text).strip()
+    from .render import clean     # bidi and C1 controls out too: a journal is read in a terminal
+    return clean(re.sub(r"[\x00-\x1f\x7f]+", " ", text)).strip()
 
 
 def _accounts(es: list[Entry]) -> list[tuple[str, ...]]:
@@ -146,7 +147,7 @@ def csv_of(g: Graph, kind_name: str) -> str:
     import csv
     import io
 
-    from .render import csv_safe, jsonable, text
+    from .render import clean, csv_safe, jsonable, text
     from .schema import KINDS
     from .views import row
     kind = KINDS[kind_name]
@@ -166,7 +167,7 @@ def csv_of(g: Graph, kind_name: str) -> str:
                 cells.append(format(v, "f"))
             elif isinstance(v, (list, dict)) and any(isinstance(x, dict) for x in (v if isinstance(v, list) else [v])):
                 import json
-                cells.append(csv_safe(json.dumps(jsonable(v), ensure_ascii=False)))
+                cells.append(csv_safe(clean(json.dumps(jsonable(v), ensure_ascii=False))))
             else:
                 cells.append(csv_safe(text(v)))
         w.writerow(cells)
