@@ -152,13 +152,14 @@ def check_filter(book: Book, f: Field, value: str, option: str, records=()) -> s
         raise UsageError(exc.message.split("; add it with")[0]) from None
 
 
-def new_id(book: Book, kind: Kind, data: dict) -> str:
-    """A slug of the record's name made unique, or a generated id that is never reused."""
+def new_id(book: Book, kind: Kind, data: dict, planned=frozenset()) -> str:
+    """A slug of the record's name made unique, or a generated id that is never reused.
+    `planned`: ids of records about to be added with this one (not in the book yet)."""
     if kind.id_from:
         taken = book.index(kind.name)
         base = slug(data.get(kind.id_from) or kind.name)
         rid, n = base, 2
-        while rid in taken:
+        while rid in taken or rid in planned:
             rid, n = f"{base}-{n}", n + 1
         return rid
     # Generated: date plus random hex. Random, not a counter, so two branches of

@@ -80,6 +80,16 @@ def fmt_money(amount, currency: str = "") -> str:
     return f"{text} {currency}".strip()
 
 
+def fmt_price(amount, currency: str = "") -> str:
+    """A unit price exactly as written, with cents at least: 0.125 stays 0.125 (`fmt_money`
+    would show 0.13, and lines of 1000 x 0.13 would not add up to the 125.00 they are)."""
+    if not isinstance(amount, Decimal) or not amount.is_finite() or amount.as_tuple().exponent >= -2:
+        return fmt_money(amount, currency)
+    whole, _, places = format(abs(amount), "f").partition(".")
+    sign = "-" if amount < 0 else ""
+    return f"{sign}{int(whole):,}.{places.rstrip('0').ljust(2, '0')} {currency}".strip()
+
+
 def fmt_pct(p) -> str:
     if p is None:
         return ""

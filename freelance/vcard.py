@@ -159,7 +159,13 @@ def read_cards(text: str, source: str):
 
 
 def plan_import(book: Book, text: str, source: str, category: str | None = None) -> ImportResult:
-    """What importing the cards in `text` would change; `result.writes` applies it."""
+    """What importing the cards in `text` would change; `result.writes` applies it.
+
+    Linear in the cards and the book: each card is matched through indexes (id, email, name)
+    of the contacts as they will be after the cards before it, and the file is planned once at
+    the end: the changed records rewritten from the last one up (a rewrite moves only the
+    lines below it), then every new contact appended in one go. (Planning card by card re-read
+    the whole file after each one: 2,000 cards took 13 s, 10,000 more than two minutes.)"""
     from . import ops
     kind = KINDS["contact"]
     res = ImportResult()
@@ -167,8 +173,11 @@ def plan_import(book: Book, text: str, source: str, category: str | None = None)
     if category is not None and category not in categories:
         from .errors import did_you_mean
         raise UsageError(f"--category: {category!r} is not one of {', '.join(categories)}{did_you_mean(category, categories)}")
-    pending: dict[str, Write] = {}
-    for n, card in enumerate(read_cards(text, source), 1):
+    cards = read_cards(text, source)
+    now = _Contacts(book.records(kind.name))
+    added: dict[str, dict] = {}        # id -> data of a new contact, in card order
+    changed: dict[str, dict] = {}      # id -> changes to a contact of the book
+    for n, card in enumerate(cards, 1):
         values = card_values(card, categories)
         rid = values.pop("_id", None)
         if not values.get("name"):
@@ -183,21 +192,63 @@ def plan_import(book: Book, text: str, source: str, category: str | None = None)
                 del values[key]
         if category and "category" not in values:
             values["category"] = category
-        rec = _match(book, rid, values)
-        if rec is None:
+        match = now.match(rid, values)
+        if match is None:
             data = dict(values)
-            data["id"] = ops.new_id(book, kind, data) if not (rid and _free_id(book, rid)) else rid
-            _stage(book, plan_append(book, "contact", ops.ordered(kind, data)), pending)
+            data["id"] = rid if (rid and _free_id(book, rid) and rid not in added) else \
+                ops.new_id(book, kind, data, planned=added)
+            added[data["id"]] = data
+            now.put(data["id"], data)
             res.added.append(data["id"])
             continue
-        changes = {k: v for k, v in values.items() if rec.data.get(k) != v}
+        current = now.data[match]
+        changes = {k: v for k, v in values.items() if current.get(k) != v}
         if not changes:
-            res.unchanged.append(rec.id)
+            res.unchanged.append(match)
             continue
-        _stage(book, plan_update(book, rec, changes), pending)
-        res.updated.append(rec.id)
+        if match in added:
+            added[match].update(changes)
+        else:
+            changed.setdefault(match, {}).update(changes)
+        now.put(match, {**current, **changes})
+        res.updated.append(match)
+    pending: dict[str, Write] = {}
+    index = book.index(kind.name)
+    for rid in sorted(changed, key=lambda i: (index[i].file, index[i].line), reverse=True):
+        _stage(book, plan_update(book, index[rid], changed[rid]), pending)   # the records above stay put
+    if added:
+        _stage(book, plan_append(book, "contact", [ops.ordered(kind, d) for d in added.values()]), pending)
     res.writes = list(pending.values())
     return res
+
+
+class _Contacts:
+    """The contacts as they will be after the cards read so far: data by id, and the id each
+    email and each name leads to (the first in the file, as a search from the top finds)."""
+
+    def __init__(self, records):
+        self.data: dict[str, dict] = {}
+        self.email: dict[str, str] = {}
+        self.name: dict[str, str] = {}
+        for r in records:
+            if r.id and r.id not in self.data:
+                self.put(r.id, r.data)
+
+    def put(self, rid: str, data: dict) -> None:
+        self.data[rid] = data
+        email = str(data.get("email") or "").lower()
+        if email:
+            self.email.setdefault(email, rid)
+        self.name.setdefault(str(data.get("name") or "").casefold(), rid)
+
+    def match(self, rid: str | None, values: dict) -> str | None:
+        """The contact a card is: by its freelance id, then its email, then its name."""
+        if rid and rid in self.data:
+            return rid
+        email = str(values.get("email") or "").lower()
+        if email and email in self.email:
+            return self.email[email]
+        return self.name.get(values["name"].casefold())
 
 
 def _free_id(book: Book, rid: str) -> bool:
@@ -205,26 +256,12 @@ def _free_id(book: Book, rid: str) -> bool:
     return bool(re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z", rid)) and book.get("contact", rid) is None
 
 
-def _match(book: Book, rid: str | None, values: dict):
-    if rid and book.get("contact", rid) is not None:
-        return book.get("contact", rid)
-    email = str(values.get("email") or "").lower()
-    if email:
-        for r in book.records("contact"):
-            if str(r.data.get("email") or "").lower() == email:
-                return r
-    name = values["name"].casefold()
-    for r in book.records("contact"):
-        if str(r.data.get("name") or "").casefold() == name:
-            return r
-    return None
-
-
 def _stage(book: Book, w: Write, pending: dict[str, Write]) -> None:
-    """Let the next plan see this write's text (several cards change one file), without
-    touching the disk: `apply` later writes the last text, checked against the file as read."""
+    """Let the next plan see this write's text (several changes to one file), without touching
+    the disk: `apply` later writes the last text, checked against the file as read. The
+    writer's own idea of the result (`w.parsed`) is taken when it has one: no parse."""
     kind = KINDS["contact"]
-    book.files[w.rel] = read_records(w.text.encode("utf-8"), w.rel, kind)
+    book.files[w.rel] = w.parsed or read_records(w.text.encode("utf-8"), w.rel, kind)
     book._records.pop(kind.name, None)
     book._index.pop(kind.name, None)
     pending[w.rel] = w

@@ -7,8 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from .graph import ZERO, Graph
-from .render import Column, fmt_money, fmt_pct
+from .graph import ZERO, Graph, line_total
+from .render import Column, fmt_money, fmt_pct, fmt_price
 from .schema import KINDS, Kind
 from .yamlio import Record
 
@@ -110,9 +110,11 @@ def detail(g: Graph, r: Record) -> list[tuple[str, str]]:
         elif k == "items" and isinstance(v, list):
             for i, it in enumerate(v, 1):
                 if isinstance(it, dict):
+                    # the price as written (0.125 is not 0.13) and the line as the subtotal adds it
                     q = it.get("quantity") or Decimal(1)
                     price = it.get("unit_price")
-                    lines.append((f"item {i}", f"{it.get('description', '')} — {q} x {fmt_money(price, cur)}"
+                    lines.append((f"item {i}", f"{it.get('description', '')} — {q} x {fmt_price(price, cur)}"
+                                  + f" = {fmt_money(line_total(it), cur)}"
                                   + (f" [{it['service']}]" if it.get("service") else "")))
         elif k == "todos" and isinstance(v, list):
             for i, t in enumerate(v, 1):
