@@ -68,7 +68,8 @@ def init(
     owner: Annotated[Optional[str], typer.Option("--owner", help="Your name.")] = None,
     email: Annotated[Optional[str], typer.Option("--email", help="Your email.")] = None,
     git: Annotated[bool, typer.Option("--git/--no-git", help="Make it a git repository with a first commit.")] = True,
-    hook: Annotated[bool, typer.Option("--hook", help="Install a git pre-commit hook that runs `freelance validate`.")] = False,
+    hook: Annotated[bool, typer.Option("--hook", help="Install a git pre-commit hook that runs `freelance validate` (in the repository "
+                                                 "DIR is in, if any; never over another hook).")] = False,
 ):
     """Create a new book: freelance.yaml with the default lists, empty entity files,
     .gitattributes, and (unless --no-git) a git repository with a first commit.
