@@ -20,7 +20,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .graph import BILLED, Graph
+from .graph import Graph
+from .rules import BILLED
 
 
 @dataclass
@@ -83,7 +84,7 @@ def entries(g: Graph, accrual: bool = False) -> list[Entry]:
 
 
 def _one_line(text: str) -> str:
-    from .render import clean     # bidi and C1 controls out too: a journal is read in a terminal
+    from .text import clean       # bidi and C1 controls out too: a journal is read in a terminal
     return clean(re.sub(r"[\x00-\x1f\x7f]+", " ", text)).strip()
 
 
@@ -147,8 +148,9 @@ def csv_of(g: Graph, kind_name: str) -> str:
     import csv
     import io
 
-    from .render import clean, csv_safe, jsonable, text
+    from .render import csv_safe
     from .schema import KINDS
+    from .text import clean, jsonable, text
     from .views import row
     kind = KINDS[kind_name]
     rows = [row(g, r) for r in g.records(kind.name)]

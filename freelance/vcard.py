@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .book import Book
 from .errors import UsageError
+from .rules import is_id
 from .schema import KINDS
-from .writer import Write, plan_append, plan_update
-from .yamlio import read_records
+from .store.book import Book
+from .store.writer import Write, plan_append, plan_update
+from .store.yamlio import read_records
 
 UID_SUFFIX = "@freelance"
 FIELDS = ("name", "category", "designation", "company", "phone", "email", "address", "notes")
@@ -27,7 +28,7 @@ def export(book: Book, records, version: str = "3.0") -> str:
     import vobject
     if version not in ("3.0", "4.0"):
         raise UsageError(f"--version: expected 3.0 or 4.0, got {version!r}")
-    from .render import clean   # RFC 6350 text has no control characters (ESC, BEL...)
+    from .text import clean  # RFC 6350 text has no control characters (ESC, BEL...)
     out = []
     for r in records:
         d = {k: clean(v) if isinstance(v, str) else v for k, v in r.data.items()}
@@ -166,7 +167,7 @@ def plan_import(book: Book, text: str, source: str, category: str | None = None)
     the end: the changed records rewritten from the last one up (a rewrite moves only the
     lines below it), then every new contact appended in one go. (Planning card by card re-read
     the whole file after each one: 2,000 cards took 13 s, 10,000 more than two minutes.)"""
-    from . import ops
+    from .changes import records
     kind = KINDS["contact"]
     res = ImportResult()
     categories = book.settings.allowed("contact_categories")
@@ -186,7 +187,7 @@ def plan_import(book: Book, text: str, source: str, category: str | None = None)
         label = values["name"]
         for key in list(values):
             try:
-                values[key] = ops.parse_value(book, kind.field(key), values[key], option=key)
+                values[key] = records.parse_value(book, kind.field(key), values[key], option=key)
             except UsageError as exc:
                 res.notes.append(f"card {n} ({label}): {exc.message}; left out")
                 del values[key]
@@ -196,7 +197,7 @@ def plan_import(book: Book, text: str, source: str, category: str | None = None)
         if match is None:
             data = dict(values)
             data["id"] = rid if (rid and _free_id(book, rid) and rid not in added) else \
-                ops.new_id(book, kind, data, planned=added)
+                records.new_id(book, kind, data, planned=added)
             added[data["id"]] = data
             now.put(data["id"], data)
             res.added.append(data["id"])
@@ -217,7 +218,7 @@ def plan_import(book: Book, text: str, source: str, category: str | None = None)
     for rid in sorted(changed, key=lambda i: (index[i].file, index[i].line), reverse=True):
         _stage(book, plan_update(book, index[rid], changed[rid]), pending)   # the records above stay put
     if added:
-        _stage(book, plan_append(book, "contact", [ops.ordered(kind, d) for d in added.values()]), pending)
+        _stage(book, plan_append(book, "contact", [records.ordered(kind, d) for d in added.values()]), pending)
     res.writes = list(pending.values())
     return res
 
@@ -252,8 +253,7 @@ class _Contacts:
 
 
 def _free_id(book: Book, rid: str) -> bool:
-    import re
-    return bool(re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z", rid)) and book.get("contact", rid) is None
+    return is_id(rid) and book.get("contact", rid) is None
 
 
 def _stage(book: Book, w: Write, pending: dict[str, Write]) -> None:

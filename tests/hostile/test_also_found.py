@@ -7,7 +7,7 @@ import subprocess
 
 from conftest import ROOT, run_cli, run_proc
 
-from freelance import yamlio
+from freelance.store import yamlio
 from freelance.bench import vcards
 
 

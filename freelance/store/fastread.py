@@ -46,9 +46,10 @@ import os
 import re
 from decimal import Decimal
 
-from .limits import MAX_DIGITS, MAX_PLACES
-from .schema import Field, Kind
-from .yamlio import _NULL, FileResult, Record, coerce, resolve_plain
+from ..limits import MAX_DIGITS, MAX_PLACES
+from ..schema import Field, Kind
+from .records import FileResult, Record
+from .scalars import _NULL, coerce, resolve_plain
 
 try:                                    # an optional speed-up: without it, the reader does it all
     import ryml
