@@ -162,7 +162,7 @@ def _refuse_new_total(book: Book, old: Record, new: dict) -> None:
     from .graph import Graph, invoice_totals
     from .render import fmt_money
     g = Graph(book)
-    cur = str(new.get("currency") or book.settings.currency)
+    cur = g.currency(Record(old.kind, new, old.file, old.line, {}))    # as stored, or from its project or client
     client = new.get("client")
     if cur != g.currency(old) or (client and client != old.data.get("client")):
         linked = [t for t in g.records("transaction") if t.data.get("invoice") == old.id]
@@ -211,9 +211,8 @@ def _refuse_bad_payment(book: Book, old: Record | None, new: dict) -> None:
     if not new.get("invoice"):
         return
     inv_id = str(new["invoice"])
-    cur = str(new.get("currency") or book.settings.currency)
     same = str(was.get("invoice") or "") == inv_id
-    relinked = not same or str(was.get("currency") or book.settings.currency) != cur
+    relinked = not same or was.get("currency") != new.get("currency")   # the same invoice: the same inherited one
     before = _contribution(was, inv_id) if same else None
     after = _contribution(new, inv_id)
     more = after is not None and (before is None or after > before)
@@ -226,6 +225,8 @@ def _refuse_bad_payment(book: Book, old: Record | None, new: dict) -> None:
     from .render import fmt_money
     g = Graph(book)
     inv_cur = g.currency(inv)
+    from .graph import currency_of
+    cur = currency_of(book.get, book.settings, "transaction", new)      # no --currency: the invoice's
     if relinked and cur != inv_cur:
         raise UsageError(f"income in {cur} cannot pay invoice '{inv_id}', which is in {inv_cur}: "
                          f"record the payment in {inv_cur} (its currency and amount), or keep it apart from the invoice")
@@ -303,7 +304,8 @@ def _pay(book: Book, old: Record | None, new: dict) -> tuple[list[Write], list[s
     from .graph import Graph, dec, invoice_totals
     g = Graph(book)
     cur = g.currency(inv)
-    if str(new.get("currency") or book.settings.currency) != cur:
+    from .graph import currency_of
+    if currency_of(book.get, book.settings, "transaction", new) != cur:
         return [], []  # validate reports the currency mismatch
     total = invoice_totals(g, inv)[2]
     received = book.received_for_invoice(inv.id)     # from each shard's summary (docs/performance.md)

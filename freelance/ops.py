@@ -211,7 +211,8 @@ def _stub(book: Book, kind: str, rid: str, context: dict) -> dict:
         data.update(client=context.get("client"), project=context.get("project"), issued=book.today, status="draft")
         if context.get("amount") is not None:
             data["amount"] = context["amount"]
-        if context.get("currency") and str(context["currency"]) != book.settings.currency:
+        from .graph import currency_of
+        if context.get("currency") and str(context["currency"]) != currency_of(book.get, book.settings, "invoice", data):
             data["currency"] = context["currency"]       # the income's: an invoice is paid in its own
     elif kind == "contact":
         data.update(name=rid.replace("-", " ").title())
@@ -255,6 +256,9 @@ FOLLOW_UPS = {"transaction": "freelance.invoicing:settle", "invoice": "freelance
 
 
 def follow_ups(book: Book, kind: Kind, old: Record | None, new: dict) -> tuple[list[Write], list[str]]:
+    if new is not None:   # one currency per linked records, amounts that fit it (docs/finance.md)
+        from .currency_checks import check_write
+        check_write(book, kind.name, new, old)
     target = FOLLOW_UPS.get(kind.name)
     if not target:
         return [], []

@@ -29,6 +29,11 @@ DEFAULTS: dict = {
     "tax_rounding": "per-invoice",
 }
 
+# Settings a book may set that `init` does not write (their default applies when absent).
+OPTIONAL: dict = {
+    "tax_name": "tax",          # in exported account names: liabilities:tax:<name>, assets:tax:<name>
+}
+
 # Settings that are lists of allowed values (`settings add/rm` work on these).
 LISTS = ("stages", "income_classifications", "expense_categories", "accounts",
          "contact_categories", "resource_types", "resource_categories",
@@ -36,7 +41,7 @@ LISTS = ("stages", "income_classifications", "expense_categories", "accounts",
 
 # Scalar settings `settings set` accepts, with a check of the value.
 SCALARS = ("name", "currency", "timezone", "week_start", "invoice_number",
-           "payment_terms_days", "default_rate", "tax_rounding")
+           "payment_terms_days", "default_rate", "tax_rounding", "tax_name")
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -75,11 +80,20 @@ class Settings:
         for v in self.raw.get("accounts") or []:
             if isinstance(v, dict) and v.get("id") is not None:
                 opening = v.get("opening_balance") or 0
+                cur = v.get("currency")
                 out.append({"id": str(v["id"]), "name": str(v.get("name") or v["id"]),
-                            "opening_balance": Decimal(str(opening))})
+                            "opening_balance": _decimal(opening),
+                            "currency": str(cur) if cur else None})
             elif isinstance(v, str):
-                out.append({"id": v, "name": v, "opening_balance": Decimal(0)})
+                out.append({"id": v, "name": v, "opening_balance": Decimal(0), "currency": None})
         return out
+
+    def account_currency(self, account) -> str | None:
+        """The currency an account holds, when it says (`accounts: [{id: wise-usd, currency: USD}]`)."""
+        for v in self.raw.get("accounts") or []:
+            if isinstance(v, dict) and str(v.get("id")) == str(account) and v.get("currency"):
+                return str(v["currency"])
+        return None
 
     @property
     def payment_terms_days(self) -> int:
@@ -92,6 +106,14 @@ class Settings:
     def week_start(self) -> int:
         ws = str(self.raw.get("week_start") or "monday").lower()
         return WEEKDAYS.index(ws) if ws in WEEKDAYS else 0
+
+
+def _decimal(v) -> Decimal:
+    try:
+        d = Decimal(str(v))
+    except ArithmeticError:
+        return Decimal(0)      # validate reports it
+    return d if d.is_finite() else Decimal(0)
 
 
 def merged(raw: dict | None) -> dict:

@@ -18,20 +18,28 @@ def _flow(values):
     return seq
 
 
-def list_add(book: Book, list_name: str, value: str, *, name: str | None = None, opening_balance=None) -> None:
+def list_add(book: Book, list_name: str, value: str, *, name: str | None = None, opening_balance=None,
+             currency: str | None = None) -> None:
     display, name = name, list_name
     if not re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z", value):
         raise UsageError(f"{value!r}: a list value is letters, digits, '.', '_' and '-' (like 'lost' or 'grants')")
     if value in book.settings.allowed(name):
         raise UsageError(f"{name} already has {value!r}")
+    if name != "accounts" and currency is not None:
+        raise UsageError("--currency is for accounts only")
     if name == "accounts":
         try:
             opening = Decimal(opening_balance) if opening_balance is not None else Decimal(0)
         except InvalidOperation:
             raise UsageError(f"--opening-balance: expected a number, got {opening_balance!r}") from None
+        if currency is not None and not re.match(r"[A-Z]{3}\Z", currency):
+            raise UsageError(f"--currency: expected a three-letter code like USD or EUR, got {currency!r}")
+        from .currencies import fits, places_message
+        if not fits(opening, currency or book.settings.currency):
+            raise UsageError(places_message("--opening-balance", opening, currency or book.settings.currency))
         from ruamel.yaml.comments import CommentedMap
         item = CommentedMap([("id", value), ("name", display or value.replace("-", " ").title()),
-                             ("opening_balance", opening)])
+                             *([("currency", currency)] if currency else []), ("opening_balance", opening)])
         item.fa.set_flow_style()
     else:
         item = value
@@ -108,6 +116,10 @@ def _check(key: str, value: str):
     if key == "tax_rounding":
         if value not in ("per-line", "per-invoice"):
             raise UsageError("tax_rounding: expected per-line or per-invoice")
+        return value
+    if key == "tax_name":
+        if not re.match(r"[a-z0-9][a-z0-9-]*\Z", value):
+            raise UsageError(f"tax_name: expected a short lowercase name like vat or gst (letters, digits, '-'), got {value!r}")
         return value
     if key == "invoice_number":
         try:

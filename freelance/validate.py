@@ -14,7 +14,7 @@ from typing import Callable, Iterable
 from .errors import Problem, did_you_mean
 from .graph import Graph
 from .schema import COMMON_FIELDS, KINDS, Field, Kind
-from .settings import DEFAULTS, LISTS, SETTINGS_FILE, WEEKDAYS
+from .settings import DEFAULTS, LISTS, OPTIONAL, SETTINGS_FILE, WEEKDAYS
 from .yamlio import Record
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\Z")
@@ -374,9 +374,10 @@ def check_settings(g: Graph) -> Iterable[Problem]:
 
     def p(key, msg, sev="error"):
         return Problem(SETTINGS_FILE, lines.get(key, 1), sev, "", "", msg)
+    known = {**DEFAULTS, **OPTIONAL}
     for key in lines:
-        if key not in DEFAULTS:
-            yield p(key, f"unknown setting '{key}'{did_you_mean(key, DEFAULTS)}", "warning")
+        if key not in known:
+            yield p(key, f"unknown setting '{key}'{did_you_mean(key, known)}", "warning")
     cur = s.get("currency")
     if not (isinstance(cur, str) and re.match(r"[A-Z]{3}\Z", cur)):
         yield p("currency", f"currency {cur!r} is not a three-letter code like USD or EUR")
@@ -446,10 +447,59 @@ def check_invoice_money(g: Graph) -> Iterable[Problem]:
             yield _p(t, "invoice", f"linked to invoice {inv.id}, which is void", "warning")
 
 
+def check_currencies(g: Graph) -> Iterable[Problem]:
+    """Linked records in one currency, amounts that fit their currency's minor unit, tax on
+    expenses that makes sense, and income that is not a client's kept off clients (docs/finance.md)."""
+    from .currencies import CURRENCY_FROM, WHOLE_AMOUNTS, fits, places_message
+    for kind, links in CURRENCY_FROM.items():
+        for r in g.records(kind):
+            cur = g.currency(r)
+            for link in links:
+                if kind == "transaction" and link == "invoice":
+                    continue        # check_transactions says it (income in another currency than its invoice)
+                rec = g.get(link, r.data.get(link)) if isinstance(r.data.get(link), str) else None
+                if rec is not None and g.currency(rec) != cur:
+                    yield _p(r, "currency" if "currency" in r.data else link,
+                             f"in {cur}, linked to {link} {rec.id} in {g.currency(rec)}: linked records are in one currency")
+            if kind == "transaction" and r.data.get("account"):
+                held = g.settings.account_currency(r.data["account"])
+                if held and held != cur:
+                    yield _p(r, "account", f"in {cur}, in account '{r.data['account']}', which holds {held}")
+    for kind in ("client", "project", "service", "invoice", "transaction"):
+        for r in g.records(kind):
+            for name in WHOLE_AMOUNTS:
+                v = r.data.get(name)
+                if isinstance(v, Decimal) and not fits(v, g.currency(r)):
+                    yield _p(r, name, places_message(name, v, g.currency(r)))
+    for t in g.records("transaction"):
+        tax, rate, amount = t.data.get("tax"), t.data.get("tax_rate"), t.data.get("amount")
+        if tax is None and rate is None:
+            pass
+        elif t.data.get("kind") != "expense":
+            yield _p(t, "tax" if tax is not None else "tax_rate",
+                     "tax on income is taken from its invoice (tax_rate there); this is ignored", "warning")
+        elif tax is not None and rate is not None:
+            yield _p(t, "tax", "give tax (an amount) or tax_rate (a percentage), not both")
+        elif isinstance(tax, Decimal) and isinstance(amount, Decimal) and tax > amount:
+            yield _p(t, "tax", f"tax {tax} is more than the amount {amount} it is part of")
+        if t.data.get("kind") == "income" and t.data.get("client") and t.data.get("classification") not in (None, "client"):
+            yield _p(t, "client", f"classified '{t.data.get('classification')}', not client, but linked to client "
+                                  f"'{t.data['client']}': it is not counted as received from them", "warning")
+    book = g.settings.currency
+    for a in g.settings.accounts():
+        line = g.settings.lines.get("accounts", 1)
+        if a["currency"] is not None and not _CURRENCY.match(a["currency"]):
+            yield Problem(SETTINGS_FILE, line, "error", "", "",
+                          f"account '{a['id']}': currency {a['currency']!r} is not a three-letter code like USD or EUR")
+        elif not fits(a["opening_balance"], a["currency"] or book):
+            yield Problem(SETTINGS_FILE, line, "error", "", "",
+                          f"account '{a['id']}': " + places_message("opening_balance", a["opening_balance"], a["currency"] or book))
+
+
 CHECKS: list[Callable[[Graph], Iterable[Problem]]] = [
     check_ids, check_fields, check_dates, check_shards, check_invoices, check_transactions,
     check_time, check_services, check_meetings, check_contacts, check_settings,
-    check_projects, check_goals, check_invoice_money,
+    check_projects, check_goals, check_invoice_money, check_currencies,
 ]
 
 
