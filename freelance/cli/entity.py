@@ -360,7 +360,8 @@ def _show_links(g, rec) -> str:
             inv = g.get("invoice", inv_id)
             di = g.derived(inv)
             mark = f" overdue {di['days_overdue']} days" if di["overdue"] else ""
-            out.append(f"  invoice  {inv.id}  {inv.data.get('status')}  {fmt_money(di['total'], di['currency'])}"
+            gross = (f" (net {fmt_money(di['subtotal'], '')} + tax {fmt_money(di['tax'], '')})" if di["tax"] else "")
+            out.append(f"  invoice  {inv.id}  {inv.data.get('status')}  {fmt_money(di['total'], di['currency'])}{gross}"
                        f"  balance {fmt_money(di['balance'], '')}{mark}")
         for pid in d.get("projects", []):
             p = g.get("project", pid)
