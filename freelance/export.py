@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .finance import tax_name, tax_part
-from .graph import BILLED, Graph
+from .graph import Graph
+from .rules import BILLED
 
 
 @dataclass
@@ -162,8 +163,9 @@ def csv_of(g: Graph, kind_name: str) -> str:
     import csv
     import io
 
-    from .render import csv_safe, jsonable, text
+    from .render import csv_safe
     from .schema import KINDS
+    from .text import jsonable, text
     from .views import row
     kind = KINDS[kind_name]
     rows = [row(g, r) for r in g.records(kind.name)]

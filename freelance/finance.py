@@ -14,7 +14,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .graph import HUNDRED, ZERO, Graph, dec
+from .graph import Graph
+from .money import HUNDRED, ZERO, dec
 
 
 @dataclass
@@ -80,7 +81,7 @@ def tax_part(g: Graph, t) -> Decimal:
 def round_to(amount: Decimal, currency: str) -> Decimal:
     """Rounded half up to the currency's minor unit (cents, or none for JPY)."""
     from decimal import ROUND_HALF_UP
-    from .currencies import minor_units
+    from .rules import minor_units
     return amount.quantize(Decimal(1).scaleb(-minor_units(currency)), rounding=ROUND_HALF_UP) + ZERO
 
 

@@ -2,7 +2,8 @@
 and how much of it is still unlinked or expected. `--fail-on unlinked|pending`."""
 from __future__ import annotations
 
-from ..graph import ZERO, Graph
+from ..graph import Graph
+from ..money import ZERO
 from ..workflow import COLUMNS, rows
 from . import Options, Report, Section
 
@@ -18,7 +19,7 @@ def build(g: Graph, opts: Options) -> Report:
         currencies = [cur] + sorted({r["currency"] for r in members} - {cur})
         return [{"what": what, "count": sum(1 for r in members if r["currency"] == c), "currency": c,
                  "amount": sum((r["amount"] for r in members if r["currency"] == c), ZERO)} for c in currencies]
-    from ..render import Column
+    from ..text import Column
     return Report("workflow", "Workflow: client income", [
         Section("summary", "Summary", lines("client income", income) + lines("unlinked (no invoice or client)", unlinked)
                 + lines("expected (not yet received)", pending),

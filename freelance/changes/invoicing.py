@@ -5,7 +5,7 @@
 - `next_number` takes the book's `invoice_number` pattern (`{year}`,
   `{seq:03d}`) and returns the number after the highest of that year.
 - `plan_invoice` builds a new invoice's data and writes (not applied).
-- `settle` is the follow-up of every income add or edit (ops.FOLLOW_UPS):
+- `settle` is the follow-up of every income add or edit (door.FOLLOW_UPS):
   received income that covers an invoice's total moves it to `paid`, in the
   same atomic write, and says so.
 """
@@ -13,27 +13,28 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import string
 from decimal import Decimal, InvalidOperation
 
-from .book import Book
-from .errors import UsageError, did_you_mean
-from .schema import INVOICE
-from .writer import Write, plan_update
-from .yamlio import Record
+from ..errors import UsageError, did_you_mean
+from ..money import dec
+from ..rules import DEFAULT_INVOICE_NUMBER, foreign_owner, invoice_number_problem, number_regex, pays_invoice
+from ..schema import INVOICE
+from ..store.book import Book
+from ..store.records import Record
+from ..store.writer import Write, plan_update
 
 _NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)\Z")
 
 
 def _decimal(text: str, what: str, item: str) -> Decimal:
-    from .ops import number_text
+    from .records import number_text
     try:
         value = Decimal(number_text(text, f"--item {item!r}: {what}"))
     except InvalidOperation:
         value = None
     if value is None or not value.is_finite():
         raise UsageError(f"--item {item!r}: {what} {text.strip()!r} is not a number")
-    from .ops import check_size
+    from .records import check_size
     return check_size(value, text.strip(), f"--item {item!r}: {what}")
 
 
@@ -69,24 +70,12 @@ def parse_item(text: str) -> dict:
 # -- numbers ---------------------------------------------------------------------
 
 def _pattern(book: Book) -> str:
-    pattern = str(book.settings.get("invoice_number") or "INV-{year}-{seq:03d}")
-    fields = [f for _, f, _, _ in string.Formatter().parse(pattern) if f is not None]
-    if "seq" not in fields or not set(fields) <= {"year", "seq"}:
-        raise UsageError(f"the book's invoice_number pattern {pattern!r} needs {{seq}} (and may use {{year}}); "
+    pattern = str(book.settings.get("invoice_number") or DEFAULT_INVOICE_NUMBER)
+    problem = invoice_number_problem(pattern)
+    if problem:
+        raise UsageError(f"the book's invoice_number pattern {pattern!r} is not usable ({problem}); "
                          "fix it with `freelance settings set invoice_number \"INV-{year}-{seq:03d}\"`")
     return pattern
-
-
-def number_regex(pattern: str, year: int) -> re.Pattern:
-    """A regex matching the numbers `pattern` gives in `year`, with the sequence as group 1."""
-    out = []
-    for literal, name, _, _ in string.Formatter().parse(pattern):
-        out.append(re.escape(literal))
-        if name == "year":
-            out.append(str(year))
-        elif name == "seq":
-            out.append(r"(\d+)")
-    return re.compile("".join(out) + r"\Z")
 
 
 def next_number(book: Book, year: int) -> str:
@@ -102,7 +91,7 @@ def next_number(book: Book, year: int) -> str:
 def plan_invoice(book: Book, values: dict, items: list[str], number: str | None,
                  create_missing: bool = False) -> tuple[dict, list[Write], list[str]]:
     """A new invoice from typed option values plus `--item` texts; writes not applied."""
-    from .ops import plan_add
+    from .records import plan_add
     values = dict(values)
     if items and values.get("amount") is not None:
         raise UsageError("give either --item (one or more lines) or --amount (a one-line invoice), not both")
@@ -115,7 +104,7 @@ def plan_invoice(book: Book, values: dict, items: list[str], number: str | None,
             sid = it.get("service")
             if sid and sid not in services:
                 raise UsageError(f"--item: no service '{sid}'{did_you_mean(sid, services)}")
-        from .graph import money
+        from ..money import money
         subtotal = sum(money(it["quantity"] * it["unit_price"]) for it in values["items"])   # as totalled
         if subtotal <= 0:   # what `validate` refuses, `add` does not write
             raise UsageError(f"--item: the lines add up to {subtotal}: an invoice must be for more than zero")
@@ -138,9 +127,9 @@ def check_paid(book: Book, old: Record | None, new: dict) -> tuple[list[Write], 
         _refuse_new_total(book, old, new)
     if new is None or new.get("status") != "paid" or (old is not None and old.data.get("status") == "paid"):
         return [], []
-    from .errors import UsageError
-    from .graph import Graph
-    from .render import fmt_money
+    from ..errors import UsageError
+    from ..graph import Graph
+    from ..text import fmt_money
     inv = old
     if inv is None:   # a new invoice: no income can be linked to it yet
         raise UsageError(f"a new invoice cannot start as paid: add it as sent, then record the payment "
@@ -159,8 +148,8 @@ def check_paid(book: Book, old: Record | None, new: dict) -> tuple[list[Write], 
 def _refuse_new_total(book: Book, old: Record, new: dict) -> None:
     """An invoice edit or move that leaves it overpaid (a lower total, or back from void), or
     in another currency or of another client than the income linked to it."""
-    from .graph import Graph, invoice_totals
-    from .render import fmt_money
+    from ..graph import Graph
+    from ..text import fmt_money
     g = Graph(book)
     cur = g.currency(Record(old.kind, new, old.file, old.line, {}))    # as stored, or from its project or client
     client = new.get("client")
@@ -176,8 +165,8 @@ def _refuse_new_total(book: Book, old: Record, new: dict) -> None:
                                  "that income first (`freelance income link TX --invoice ...`)")
     if new.get("status") == "void":
         return                          # a void invoice is not owed: validate does not weigh it
-    total = invoice_totals(g, Record(old.kind, new, old.file, old.line, {}))[2]
-    if total >= invoice_totals(g, old)[2] and old.data.get("status") != "void":
+    total = g.totals(Record(old.kind, new, old.file, old.line, {}))[2]
+    if total >= g.totals(old)[2] and old.data.get("status") != "void":
         return
     received = book.received_for_invoice(old.id)
     if received > total:
@@ -205,7 +194,7 @@ def _refuse_bad_payment(book: Book, old: Record | None, new: dict) -> None:
                 continue                # neither the link nor the client changed
             rec = book.get(k, rid)
             owner = rec.data.get("client") if rec is not None else None
-            if owner and owner != client:
+            if foreign_owner(owner, client):
                 raise UsageError(f"{k} '{rid}' belongs to client '{owner}', not '{client}' "
                                  "(an income's links must all be one client's)")
     if not new.get("invoice"):
@@ -221,18 +210,18 @@ def _refuse_bad_payment(book: Book, old: Record | None, new: dict) -> None:
     inv = book.get("invoice", inv_id)
     if inv is None or not inv.file:
         return                  # missing (check_links says so), or made on the spot in its currency
-    from .graph import Graph, invoice_totals
-    from .render import fmt_money
+    from ..graph import Graph
+    from ..text import fmt_money
     g = Graph(book)
     inv_cur = g.currency(inv)
-    from .graph import currency_of
+    from ..graph import currency_of
     cur = currency_of(book.get, book.settings, "transaction", new)      # no --currency: the invoice's
     if relinked and cur != inv_cur:
         raise UsageError(f"income in {cur} cannot pay invoice '{inv_id}', which is in {inv_cur}: "
                          f"record the payment in {inv_cur} (its currency and amount), or keep it apart from the invoice")
     if not more or inv.data.get("status") == "void":
         return
-    total = invoice_totals(g, inv)[2]
+    total = g.totals(inv)[2]
     others = book.received_for_invoice(inv_id) - (before or 0)
     if others + after > total:
         owed = total - others
@@ -256,9 +245,7 @@ def settle(book: Book, old: Record | None, new: dict | None) -> tuple[list[Write
 
 
 def _contribution(data: dict | None, invoice: str):
-    from .graph import dec
-    if data is None or data.get("kind") != "income" or data.get("received") is not True \
-            or data.get("invoice") != invoice:
+    if not pays_invoice(data) or data.get("invoice") != invoice:
         return None
     return dec(data.get("amount"))
 
@@ -278,10 +265,10 @@ def _unpay(book: Book, old: Record | None, new: dict | None, busy: bool) -> tupl
     inv = book.get("invoice", inv_id)
     if inv is None or inv.data.get("status") != "paid":
         return [], []
-    from .graph import Graph, invoice_totals
-    from .render import fmt_money
+    from ..graph import Graph
+    from ..text import fmt_money
     g = Graph(book)
-    total = invoice_totals(g, inv)[2]
+    total = g.totals(inv)[2]
     received = book.received_for_invoice(inv_id) - before + after
     if received >= total:
         return [], []
@@ -301,13 +288,14 @@ def _pay(book: Book, old: Record | None, new: dict) -> tuple[list[Write], list[s
     inv = book.get("invoice", new["invoice"])
     if inv is None or not inv.file or inv.data.get("status") in ("paid", "void"):
         return [], []  # missing, made on the spot by --create-missing (a draft), or settled
-    from .graph import Graph, dec, invoice_totals
+    from ..graph import Graph
+    from ..money import dec
     g = Graph(book)
     cur = g.currency(inv)
-    from .graph import currency_of
+    from ..graph import currency_of
     if currency_of(book.get, book.settings, "transaction", new) != cur:
         return [], []  # validate reports the currency mismatch
-    total = invoice_totals(g, inv)[2]
+    total = g.totals(inv)[2]
     received = book.received_for_invoice(inv.id)     # from each shard's summary (docs/performance.md)
     if old is not None and old.data.get("kind") == "income" and old.data.get("received") is True \
             and old.data.get("invoice") == inv.id:
@@ -315,7 +303,7 @@ def _pay(book: Book, old: Record | None, new: dict) -> tuple[list[Write], list[s
     received += dec(new.get("amount"))
     if total <= 0 or received < total:
         return [], []
-    from .render import fmt_money
+    from ..text import fmt_money
     was = inv.data.get("status")
     note = (f"invoice '{inv.id}' is paid: received {fmt_money(received, cur)} covers its total "
             f"{fmt_money(total, cur)} ({was} -> paid)")

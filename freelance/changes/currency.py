@@ -7,15 +7,15 @@
 - income linked to a client is client income (a grant is not what a client paid);
 - tax on an expense is an amount or a rate, not both, and not more than the amount.
 
-Called for every add, edit and link through `ops.follow_ups`. Only what the write changes
+Called for every add, edit and link by `door.commit`, before the follow-ups. Only what the write changes
 is judged, so a record wrong by hand is left to `validate` and does not block other edits.
 """
 from __future__ import annotations
 
 from decimal import Decimal
 
-from .currencies import CURRENCY_FROM, WHOLE_AMOUNTS, fits, places_message
-from .errors import UsageError
+from ..rules import CURRENCY_FROM, WHOLE_AMOUNTS, fits, places_message
+from ..errors import UsageError
 
 # kind -> the kinds whose records name it in CURRENCY_FROM (and by which field)
 _CHILDREN = {}
@@ -37,7 +37,7 @@ def check_write(book, kind: str, new: dict, old=None) -> None:
     changed = {k for k in _WATCHED if new.get(k) != was.get(k)}
     if old is not None and not changed:
         return
-    from .graph import currency_of
+    from ..graph import currency_of
     cur = currency_of(book.get, book.settings, kind, new)
     noun = _noun(kind, new)
     # amounts that must fit the currency's minor unit

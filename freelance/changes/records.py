@@ -1,8 +1,9 @@
-"""Operations on records, shared by every kind: find, add, edit, move, remove.
+"""Planning changes to records, shared by every kind: find, typed values, ids, links.
 
-Commands call these with values typed on the command line; these turn them
-into typed values (with a clear message when they cannot), build the
-`Write`s and apply them. Nothing here prints or exits.
+Faces hand these values typed on the command line (or in a form); these turn
+them into typed values (with a clear message when they cannot) and plan the
+`Write`s of an add, edit or removal. Nothing here applies a write (the door,
+`changes.door`, does), prints or exits.
 """
 from __future__ import annotations
 
@@ -11,12 +12,14 @@ import secrets
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
-from .book import Book
-from .dates import parse_date, parse_datetime
-from .errors import UsageError, did_you_mean
-from .schema import KINDS, Field, Kind
-from .writer import Write, apply, plan_append, plan_remove, plan_update
-from .yamlio import MAX_MINUTES, Record, parse_duration
+from ..dates import parse_date, parse_datetime
+from ..errors import UsageError, did_you_mean
+from ..rules import is_currency, is_id
+from ..schema import KINDS, Field, Kind
+from ..store.book import Book
+from ..store.records import Record
+from ..store.scalars import MAX_MINUTES, parse_duration
+from ..store.writer import Write, plan_append
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\Z")
 _URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://\S+\Z")
@@ -51,7 +54,7 @@ def number_text(text: str, opt: str) -> str:
 
 
 def slug(text: str) -> str:
-    from .render import clean   # an escape sequence is not part of the name: "\x1b[31mRed" -> "red"
+    from ..text import clean  # an escape sequence is not part of the name: "\x1b[31mRed" -> "red"
     t = unicodedata.normalize("NFKD", clean(str(text))).encode("ascii", "ignore").decode()
     t = re.sub(r"[^a-zA-Z0-9]+", "-", t).strip("-").lower()
     return t[:60].strip("-") or "item"
@@ -133,7 +136,7 @@ def parse_value(book: Book, f: Field, raw, *, option: str | None = None):
         raise UsageError(f"{opt}: {text!r} does not look like an email address")
     if f.check == "url" and not _URL.match(text):
         raise UsageError(f"{opt}: {text!r} is not a URL (expected https://...)")
-    if f.check == "currency" and not re.fullmatch(r"[A-Z]{3}", text):
+    if f.check == "currency" and not is_currency(text):
         raise UsageError(f"{opt}: expected a three-letter code like USD or EUR, got {text!r}")
     return text
 
@@ -183,7 +186,7 @@ def new_id(book: Book, kind: Kind, data: dict) -> str:
 
 
 def check_id(book: Book, kind: Kind, rid: str) -> str:
-    if not re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z", rid):
+    if not is_id(rid):
         raise UsageError(f"--id: {rid!r} is not a valid id (letters, digits, '.', '_' and '-')")
     if rid in book.index(kind.name):
         other = book.index(kind.name)[rid]
@@ -211,7 +214,7 @@ def _stub(book: Book, kind: str, rid: str, context: dict) -> dict:
         data.update(client=context.get("client"), project=context.get("project"), issued=book.today, status="draft")
         if context.get("amount") is not None:
             data["amount"] = context["amount"]
-        from .graph import currency_of
+        from ..graph import currency_of
         if context.get("currency") and str(context["currency"]) != currency_of(book.get, book.settings, "invoice", data):
             data["currency"] = context["currency"]       # the income's: an invoice is paid in its own
     elif kind == "contact":
@@ -248,35 +251,10 @@ def check_links(book: Book, kind: Kind, data: dict, create_missing: bool) -> tup
     return writes, notes
 
 
-# What else changes when a record of a kind is added or edited, in the same atomic
-# write: kind -> "module:function(book, old_record | None, new_data) -> (writes, notes)".
-# (Received income that covers an invoice moves it to paid: see docs/workflow.md.)
-# An invoice moved to paid by hand must have the received income to show for it.
-FOLLOW_UPS = {"transaction": "freelance.invoicing:settle", "invoice": "freelance.invoicing:check_paid"}
-
-
-def follow_ups(book: Book, kind: Kind, old: Record | None, new: dict) -> tuple[list[Write], list[str]]:
-    if new is not None:   # one currency per linked records, amounts that fit it (docs/finance.md)
-        from .currency_checks import check_write
-        check_write(book, kind.name, new, old)
-    target = FOLLOW_UPS.get(kind.name)
-    if not target:
-        return [], []
-    import importlib
-    module, fn = target.split(":")
-    return getattr(importlib.import_module(module), fn)(book, old, new)
-
-
-def add(book: Book, kind: Kind, values: dict, rid: str | None = None, create_missing: bool = False) -> tuple[dict, list[str]]:
-    """Add a record; `values` are typed already. Returns (record data, notes)."""
-    data, writes, notes = plan_add(book, kind, values, rid, create_missing)
-    apply(book, writes)
-    return data, notes
-
-
 def plan_add(book: Book, kind: Kind, values: dict, rid: str | None = None,
              create_missing: bool = False) -> tuple[dict, list[Write], list[str]]:
-    """The writes that add a record (and what it creates or changes with it), not applied."""
+    """The writes that add a record (and the records it creates with it), not applied; the
+    door (`door.add`) adds what follows from it and applies them."""
     data = {k: v for k, v in values.items() if v is not None and v != []}
     for f in kind.fields:
         if f.name in data or f.default is None:
@@ -297,25 +275,22 @@ def plan_add(book: Book, kind: Kind, values: dict, rid: str | None = None,
     writes, notes = check_links(book, kind, data, create_missing)
     data = ordered(kind, data)
     writes.append(plan_append(book, kind.name, data))
-    more, more_notes = follow_ups(book, kind, None, data)
-    return data, writes + more, notes + more_notes
+    return data, writes, notes
 
 
 def _check_date_order(kind: Kind, data: dict) -> None:
     """Refuse an end before its start (what `validate` reports, a write does not make)."""
-    from .validate import date_order
+    from ..rules import date_order
     bad = date_order(kind.name, data)
     if bad:
         f = kind.field(bad[0])
         raise UsageError(f"{(f.aliases or (f.option_name,))[0] if f else bad[0]}: {bad[1]}")
 
 
-def edit(book: Book, record: Record, changes: dict) -> list[str]:
-    """Change fields of a record; returns notes on what else changed with it."""
+def plan_edit(book: Book, record: Record, changes: dict) -> tuple[dict, list[Write]]:
+    """(the record's data after `changes`, the writes of records its new links create), after
+    checking the change; the record's own write is made by the door, after the follow-ups."""
     kind = KINDS[record.kind]
-    changes = {k: v for k, v in changes.items() if not (v is None and k not in record.data)}
-    if not changes:
-        raise UsageError("nothing to change: give the fields to set as options (see --help)")
     merged = dict(record.data)
     merged.update({k: v for k, v in changes.items() if v is not None})
     probe = {k: v for k, v in changes.items() if v is not None}
@@ -323,9 +298,7 @@ def edit(book: Book, record: Record, changes: dict) -> list[str]:
     after = {k: v for k, v in merged.items() if not (k in changes and changes[k] is None)}
     if set(changes) & {"start", "end", "issued", "due", "target_date"}:   # an old wrong pair does not block other edits
         _check_date_order(kind, after)
-    more, notes = follow_ups(book, kind, record, after)
-    apply(book, writes + [plan_update(book, record, changes)] + more)
-    return notes
+    return after, writes
 
 
 def linked_from(book: Book, record: Record) -> list[tuple[Record, str]]:
@@ -346,14 +319,11 @@ def linked_from(book: Book, record: Record) -> list[tuple[Record, str]]:
     return out
 
 
-def remove(book: Book, record: Record, force: bool = False) -> list[str]:
-    """Remove a record; returns notes on what else changed with it."""
+def check_removable(book: Book, record: Record, force: bool = False) -> None:
+    """Refuse to remove a record other records link to, unless `force` leaves them dangling."""
     users = linked_from(book, record)
     if users and not force:
         shown = ", ".join(f"{label(r)} ({f})" for r, f in users[:5])
         more = f" and {len(users) - 5} more" if len(users) > 5 else ""
         raise UsageError(f"{label(record)} is linked from {shown}{more}; "
                          "remove those links first, or use --force to leave them dangling")
-    more, notes = follow_ups(book, KINDS[record.kind], record, None)
-    apply(book, [plan_remove(book, record)] + more)
-    return notes
