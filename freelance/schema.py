@@ -211,7 +211,7 @@ TRANSACTION = Kind(
         F("received", "bool", default=False, help="The money has moved (received or paid)."),
         F("description", help="Description."),
         F("client", "link", link=("client",), help="Client id (client income)."),
-        F("invoice", "link", link=("invoice",), help="Invoice number (client income)."),
+        F("invoice", "link", link=("invoice",), help="Invoice number (client income); `new` makes the next one."),
         F("project", "link", link=("project",), help="Project id (client income)."),
         F("service", "link", link=("service",), help="Service id (client income)."),
     ),

@@ -137,10 +137,10 @@ def build(noun: str) -> typer.Typer:
             values = _values(book, noun, kw)
             if kind.name == "transaction":
                 values["kind"] = noun
-                if noun == "income" and values.get("invoice") and not values.get("client"):
-                    inv = book.get("invoice", values["invoice"])  # the invoice names the client
-                    if inv is not None and inv.data.get("client"):
-                        values["client"] = inv.data["client"]
+                if noun == "income" and not values.get("client"):
+                    client = ops.owner_client(book, values)   # the invoice, project or service names it
+                    if client:
+                        values["client"] = client
                 if noun == "income" and "classification" not in values:
                     values["classification"] = "client" if values.get("client") else (book.settings.allowed("income_classifications") or ["other"])[-1]
                 if noun == "expense" and "category" not in values:
@@ -162,7 +162,9 @@ def build(noun: str) -> typer.Typer:
         Optional[str], typer.Option("--id", help="Choose the id (default: a slug of the name, made unique)."
                                     if kind.id_from else "Choose the id (default: generated).")]))
     params.append(inspect.Parameter("create_missing", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=Annotated[
-        bool, typer.Option("--create-missing", help="Create linked records that do not exist yet.")]))
+        bool, typer.Option("--create-missing", help=(
+            "Create linked records that do not exist yet; they take their client, rate and currency "
+            "from what links them, and are refused when they would not pass `validate`."))]))
     add.__signature__ = inspect.Signature(params)
     add.__doc__ = f"Add {_a(noun)}.\n\nExample: {EXAMPLES.get(noun, '')}"
     app.command("add")(add)
