@@ -74,11 +74,12 @@ def _unaccounted_income(g: Graph, field: str, rid: str) -> Decimal:
 
 
 def services_of(g: Graph, p: Record) -> list[Record]:
-    """The project's services: those it lists, then those that name it as their project."""
+    """The project's services (docs/project-services.md): those that name it as their
+    project, and those it lists that name no project; listed ones first, in its order."""
     out, seen = [], set()
     for sid in p.data.get("services") or []:
         s = g.get("service", sid) if isinstance(sid, str) else None
-        if s is not None and s.id not in seen:
+        if s is not None and s.id not in seen and project_id_of(g, s) == p.id:
             out.append(s)
             seen.add(s.id)
     for s in g.by("service", "project").get(p.id, ()):
@@ -86,6 +87,21 @@ def services_of(g: Graph, p: Record) -> list[Record]:
             out.append(s)
             seen.add(s.id)
     return out
+
+
+def project_id_of(g: Graph, s: Record) -> str | None:
+    """The id of the project a service belongs to: the one its `project` names, else the
+    first project that lists it (a book written by hand, or before the one link)."""
+    pid = s.data.get("project")
+    if isinstance(pid, str) and pid:
+        return pid
+    listing = g.by("project", "services").get(s.id, ())
+    return listing[0].id if listing else None
+
+
+def project_of(g: Graph, s: Record) -> Record | None:
+    pid = project_id_of(g, s)
+    return g.get("project", pid) if pid else None
 
 
 def _value_entries(g: Graph, entries, project: Record | None = None) -> tuple[Decimal, Decimal, Decimal]:
@@ -112,7 +128,7 @@ def service_work(g: Graph, s: Record) -> dict:
     booked = hours_of(entries)
     lines = _lines_by_service(g).get(s.id, [])
     invoiced = sum((amount for _, amount, _ in lines), ZERO) + _unaccounted_income(g, "service", s.id)
-    project = g.get("project", s.data.get("project")) if isinstance(s.data.get("project"), str) else None
+    project = project_of(g, s)
     out = {"hours_booked": booked, "invoiced": invoiced}
     est = s.data.get("hours")
     completion = pct(booked, est)
@@ -277,7 +293,8 @@ def log_time(book, project_id: str, hours: str, date: str | None = None, service
     day = ops.parse_value(book, kind.field("date"), date or "today", option="--date")
     if day > book.today:
         raise UsageError(f"--date: {day} is after today ({book.today}); book hours once they are worked")
-    listed = [x for x in project.data.get("services") or [] if isinstance(x, str)]
+    from .graph import Graph
+    listed = [s.id for s in services_of(Graph(book), project)]
     notes = []
     if service is None:
         if len(listed) == 1:
@@ -288,8 +305,8 @@ def log_time(book, project_id: str, hours: str, date: str | None = None, service
                              f"({', '.join(listed)})")
     elif service not in listed:
         if not listed:
-            raise UsageError(f"--service: project {project.id} lists no services; book without --service, "
-                             f"or add it with `freelance project edit {project.id} --service {service}`")
+            raise UsageError(f"--service: project {project.id} has no services; book without --service, "
+                             f"or add it with `freelance project edit {project.id} --add-service {service}`")
         raise UsageError(f"--service: '{service}' is not one of project {project.id}'s services "
                          f"({', '.join(listed)}){did_you_mean(service, listed)}")
     values = {"date": day, "project": project.id, "service": service, "hours": h, "note": note}

@@ -135,3 +135,113 @@ def test_invoice_new_needs_a_client_and_links_on_income_link(cli):
     assert j(cli("income", "show", tx, "--format", "json"))["invoice"] == "INV-2026-023"
     assert j(cli("invoice", "show", "INV-2026-023", "--format", "json"))["client"] == "globex"
     assert errors_of(cli.book) == []
+
+
+# -- a project's services are one link ------------------------------------------------------
+
+SITE = {
+    "projects.yaml": "- id: site\n  name: Site\n  client: acme\n  services: [design]\n"
+                     "- id: shop\n  name: Shop\n  client: acme\n",
+    "services.yaml": "- id: design\n  name: Design\n  client: acme\n  rate: 90\n"
+                     "- id: copy\n  name: Copy\n  client: acme\n  project: site\n  rate: 80\n"
+                     "- id: spare\n  name: Spare\n  client: acme\n  rate: 70\n",
+}
+
+
+@pytest.fixture
+def site(empty_book):
+    assert run_cli("client", "add", "Acme", books=empty_book).exit_code == 0
+    for rel, text in SITE.items():
+        with open(empty_book / rel, "a") as fh:
+            fh.write(text)
+    subprocess.run(["git", "init", "-q"], cwd=empty_book, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=empty_book, check=True)
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "start"], cwd=empty_book, check=True)
+    return empty_book
+
+
+def diff(book) -> list[str]:
+    out = subprocess.run(["git", "diff", "-U0"], cwd=book, capture_output=True, text=True).stdout
+    return [x for x in out.splitlines() if x[:1] in "+-" and x[:3] not in ("+++", "---")]
+
+
+def test_a_service_naming_the_project_is_one_that_show_log_and_validate_agree_on(site):
+    shown = j(run_cli("project", "show", "site", "--format", "json", books=site))
+    assert [r["service"] for r in shown["hours_by_service"]] == ["design", "copy"]
+    r = run_cli("project", "log", "site", "2", "--service", "copy", "--date", "2026-11-20", books=site)
+    assert r.exit_code == 0, r.output
+    r = run_cli("project", "log", "site", "2", "--service", "spare", "--date", "2026-11-20", books=site)
+    assert r.exit_code == 2
+    assert "--service: 'spare' is not one of project site's services (design, copy)" in r.stderr
+    assert errors_of(site) == []
+    assert j(run_cli("service", "show", "design", "--format", "json", books=site))["rate_source"] == "service design"
+
+
+def test_project_edit_service_does_not_replace_the_list(site):
+    r = run_cli("project", "edit", "site", "--service", "spare", books=site)
+    assert r.exit_code == 2
+    assert r.stderr == ("freelance: error: --service: on edit it would replace the project's services (design); "
+                        "use --add-service ID or --rm-service ID (repeat them)\n")
+    assert diff(site) == []
+
+
+def test_add_and_rm_service_change_one_link_and_say_so(site):
+    r = run_cli("project", "edit", "site", "--add-service", "spare", books=site)
+    assert r.exit_code == 0, r.output
+    assert r.stdout == "changed project 'site': services\nadded service 'spare' to project 'site'\n"
+    assert diff(site) == ["-  services: [design]", "+  services: [design, spare]"]
+    # a service naming the project is removed from both sides
+    r = run_cli("project", "edit", "site", "--rm-service", "copy", "--rm-service", "design", books=site)
+    assert r.exit_code == 0, r.output
+    assert r.stdout.splitlines() == [
+        "changed project 'site': services", "removed service 'copy' from project 'site' (and its project link)",
+        "removed service 'design' from project 'site'"]
+    assert diff(site) == ["-  services: [design]", "+  services: [spare]", "-  project: site"]
+    assert errors_of(site) == []
+
+
+@pytest.mark.parametrize("args, message", [
+    (("project", "edit", "shop", "--add-service", "copy"),
+     "--add-service: service copy belongs to project site; a service belongs to one project: "
+     "move it with `freelance service edit copy --project shop`"),
+    (("project", "edit", "shop", "--add-service", "desing"), "--add-service: no service 'desing' (did you mean 'design'?)"),
+    (("project", "edit", "shop", "--rm-service", "design"), "--rm-service: 'design' is not one of project shop's services "
+     "(it has none)"),
+    (("project", "add", "Other", "--client", "acme", "--service", "design"),
+     "--service: service design belongs to project site; a service belongs to one project: "
+     "move it with `freelance service edit design --project other`"),
+])
+def test_a_link_is_never_dropped_silently(site, args, message):
+    r = run_cli(*args, books=site)
+    assert r.exit_code == 2 and message in r.stderr, r.output
+    assert diff(site) == []
+
+
+def test_rm_service_with_booked_hours_is_refused(site):
+    assert run_cli("project", "log", "site", "1", "--service", "design", "--date", "2026-11-20", books=site).exit_code == 0
+    subprocess.run(["git", "add", "-A"], cwd=site, check=True)
+    r = run_cli("project", "edit", "site", "--rm-service", "design", books=site)
+    assert r.exit_code == 2 and "1 time entry is booked to service design on project site" in r.stderr
+    r = run_cli("service", "edit", "design", "--project", "shop", books=site)
+    assert r.exit_code == 2 and "1 time entry is booked to service design on project site" in r.stderr
+    assert diff(site) == []
+
+
+def test_moving_a_service_takes_it_off_the_old_projects_list(site):
+    r = run_cli("service", "edit", "design", "--project", "shop", books=site)
+    assert r.exit_code == 0, r.output
+    assert r.stdout.splitlines() == ["changed service 'design': project",
+                                     "removed service 'design' from project 'site' (its services: none left)"]
+    assert diff(site) == ["-  services: [design]", "+  project: shop"]
+    assert errors_of(site) == []
+
+
+def test_validate_names_a_listing_that_disagrees_with_the_service(site):
+    with open(site / "projects.yaml", "a") as fh:
+        fh.write("- id: third\n  name: Third\n  client: acme\n  services: [copy, design]\n")
+    assert errors_of(site) == [
+        "projects.yaml:12: error: project 'third': lists service copy, but its project is site: a service belongs "
+        "to one project (`freelance project edit third --rm-service copy`, or `freelance service edit copy --project third`)",
+        "projects.yaml:12: error: project 'third': lists service design, but project site lists it first: a service "
+        "belongs to one project (`freelance project edit third --rm-service design`, or `freelance service edit design "
+        "--project third`)"]
