@@ -82,7 +82,11 @@ def parse_value(book: Book, f: Field, raw, *, option: str | None = None):
     if raw is None:
         return None
     if f.type in ("links", "strs"):
-        return [str(x) for x in raw] if isinstance(raw, (list, tuple)) else [str(raw)]
+        values = [str(x) for x in raw] if isinstance(raw, (list, tuple)) else [str(raw)]
+        for v in values:
+            if f.check == "email" and not _EMAIL.match(v):
+                raise UsageError(f"{opt}: {v!r} does not look like an email address")
+        return values
     if isinstance(raw, bool):
         return raw
     text = str(raw)

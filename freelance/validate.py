@@ -162,6 +162,10 @@ def _value_checker(g: Graph, kind: Kind, f: Field):
                     no_target(r, target, where, out)
         if c and isinstance(value, (Decimal, str)):
             _check_rule(r, f, c, value, where + f.name, out)
+        elif c and isinstance(value, list):      # a list of strings with a rule (other_emails)
+            for v in value:
+                if isinstance(v, str):
+                    _check_rule(r, f, c, v, where + f.name, out)
     return value_check
 
 

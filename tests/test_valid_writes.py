@@ -245,3 +245,75 @@ def test_validate_names_a_listing_that_disagrees_with_the_service(site):
         "projects.yaml:12: error: project 'third': lists service design, but project site lists it first: a service "
         "belongs to one project (`freelance project edit third --rm-service design`, or `freelance service edit design "
         "--project third`)"]
+
+
+# -- contact import keeps what it knows --------------------------------------------------
+
+def card(*lines: str) -> str:
+    return "BEGIN:VCARD\r\nVERSION:3.0\r\n" + "".join(x + "\r\n" for x in lines) + "END:VCARD\r\n"
+
+
+def contacts(cli) -> dict:
+    return {c["id"]: c for c in j(cli("contact", "list", "--format", "json"))}
+
+
+def test_import_category_never_changes_a_known_contact(cli, tmp_path):
+    f = tmp_path / "people.vcf"
+    f.write_text(card("FN:Tara Tax", "EMAIL:tara@taxsons.test", "TITLE:Tax partner")
+                 + card("FN:Lena Law", "EMAIL:lena@law.test")
+                 + card("FN:Bob Books", "EMAIL:bob@books.test", "CATEGORIES:services"))
+    r = cli("contact", "import", f, "--category", "legal")
+    assert r.exit_code == 0, r.output
+    c = contacts(cli)
+    assert (c["tara-tax"]["category"], c["tara-tax"]["designation"]) == ("finance", "Tax partner")
+    assert c["lena-law"]["category"] == "legal"            # a new person takes --category
+    assert c["bob-books"]["category"] == "services"        # a card that names a category is the news
+
+
+def test_import_keeps_a_second_email_and_phone_and_says_what_it_drops(cli, tmp_path):
+    f = tmp_path / "people.vcf"
+    f.write_text(card("FN:Priya Patel", "EMAIL;TYPE=HOME:priya.home@example.test",
+                      "EMAIL;TYPE=WORK:priya@designco.test", "TEL;TYPE=CELL:+1 415 555 0123",
+                      "TEL;TYPE=WORK:+1 415 555 0999", "URL:https://priya.test", "BDAY:1990-01-02",
+                      "ADR;TYPE=WORK:;;1 Main St;Town;;;", "ADR;TYPE=HOME:;;2 Side St;Town;;;",
+                      "CATEGORIES:myContacts"))
+    r = cli("contact", "import", f)
+    assert r.exit_code == 0, r.output
+    assert r.stdout.splitlines() == [
+        "card 1 (Priya Patel): not imported: ADR; BDAY; URL; CATEGORIES myContacts "
+        "(not one of the book's contact_categories)",
+        "added contact 'priya-patel'", "1 added, 0 updated, 0 unchanged"]
+    p = contacts(cli)["priya-patel"]
+    assert (p["email"], p["other_emails"]) == ("priya.home@example.test", ["priya@designco.test"])
+    assert (p["phone"], p["other_phones"]) == ("+1 415 555 0123", ["+1 415 555 0999"])
+    assert p["address"] == "1 Main St, Town"
+    assert errors_of(cli.book) == []
+    # a known contact gains the card's other numbers; the ones it had are kept
+    f.write_text(card("FN:Sam Sample", "EMAIL:sam@sample.test", "EMAIL:sam@home.test",
+                      "TEL;TYPE=pref:+44 20 7946 0000", "TEL:+44 7700 900000"))
+    r = cli("contact", "import", f)
+    assert r.exit_code == 0 and r.stdout.splitlines()[-1] == "0 added, 1 updated, 0 unchanged", r.output
+    s = contacts(cli)["sam-sample"]
+    assert (s["email"], s["other_emails"], s["phone"], s["other_phones"]) == (
+        "sam@sample.test", ["sam@home.test"], "+44 20 7946 0000", ["+44 7700 900000"])
+    f.write_text(card("FN:Sam Sample", "EMAIL:sam@sample.test", "EMAIL:sam@third.test"))
+    assert cli("contact", "import", f).exit_code == 0
+    assert contacts(cli)["sam-sample"]["other_emails"] == ["sam@home.test", "sam@third.test"]
+    # and they go out again: export and import into a new book gives the same
+    out = tmp_path / "out.vcf"
+    assert cli("contact", "export", "--vcf", "--out", out).exit_code == 0
+    book = tmp_path / "again"
+    assert run_cli("init", book, "--no-git").exit_code == 0
+    assert run_cli("contact", "import", out, books=book).exit_code == 0
+    again = {c["id"]: c for c in j(run_cli("contact", "list", "--format", "json", books=book))}
+    for cid in ("sam-sample", "priya-patel"):
+        for k in ("email", "other_emails", "phone", "other_phones"):
+            assert again[cid][k] == contacts(cli)[cid][k], (cid, k)
+
+
+def test_other_emails_are_checked_like_email(cli):
+    r = cli("contact", "add", "Zoe", "--email", "zoe@z.test", "--other-email", "zoe-at-home")
+    assert r.exit_code == 2 and "--other-emails: 'zoe-at-home' does not look like an email address" in r.stderr
+    with open(cli.book / "contacts.yaml", "a") as fh:
+        fh.write("- id: zed\n  name: Zed\n  email: zed@z.test\n  other_emails: [zed-home]\n")
+    assert any("other_emails 'zed-home' does not look like an email address" in x for x in errors_of(cli.book))
