@@ -286,14 +286,16 @@ def _check_stub(book: Book, kind: str, stub: dict, context: dict, context_kind: 
                              f"project, client or book); add it with {', or '.join(ways)}")
 
 
-def check_links(book: Book, kind: Kind, data: dict, create_missing: bool) -> tuple[list[Write], list[str]]:
+def check_links(book: Book, kind: Kind, data: dict, create_missing: bool,
+                only: set[str] | None = None) -> tuple[list[Write], list[str]]:
     """Refuse links to missing records (with close matches), or create them when asked.
     `--invoice new` (on a record that links to an invoice) makes the book's next number;
     the chosen number replaces `new` in `data`."""
     writes, notes = [], []
     stubs: dict[str, list[dict]] = {}   # kind -> records to create, appended in one write per file
     order = ("client", "project", "service", "invoice")
-    fields = sorted(kind.link_fields, key=lambda f: order.index(f.link[0]) if f.link[0] in order else 9)
+    fields = sorted((f for f in kind.link_fields if only is None or f.name in only),
+                    key=lambda f: order.index(f.link[0]) if f.link[0] in order else 9)
     for f in fields:
         value = data.get(f.name)
         option = (f.aliases or (f.option_name,))[0]
@@ -519,8 +521,8 @@ def edit(book: Book, record: Record, changes: dict, extra: tuple[list[Write], li
     merged.update({k: v for k, v in changes.items() if v is not None})
     # links that change are checked (with the rest of the record as context for `--invoice new`)
     links = {f.name for f in kind.link_fields}
-    context = {k: v for k, v in merged.items() if k not in links or (k in changes and changes[k] is not None)}
-    writes, made = check_links(book, kind, context, False)
+    context = dict(merged)
+    writes, made = check_links(book, kind, context, False, only={k for k in links if changes.get(k) is not None})
     for k in links | {"currency"}:
         if context.get(k) is not None and context.get(k) != merged.get(k):
             changes[k] = merged[k] = context[k]           # `new` became the invoice's number

@@ -293,11 +293,14 @@ def check_transactions(g: Graph) -> Iterable[Problem]:
 
 
 def check_time(g: Graph) -> Iterable[Problem]:
+    services: dict[str, list[str]] = {}    # project id -> its services' ids (work.services_of)
     for e in g.records("time"):
         p = g.get("project", e.data.get("project"))
         s = e.data.get("service")
         if p is not None and isinstance(s, str):
-            listed = [x.id for x in services_of(g, p)]
+            listed = services.get(p.id)
+            if listed is None:
+                listed = services[p.id] = [x.id for x in services_of(g, p)]
             if s not in listed:
                 yield _p(e, "service", f"service '{s}' is not one of project {p.id}'s services"
                          + (f" ({', '.join(listed)})" if listed else " (it has none)"))

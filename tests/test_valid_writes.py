@@ -317,3 +317,14 @@ def test_other_emails_are_checked_like_email(cli):
     with open(cli.book / "contacts.yaml", "a") as fh:
         fh.write("- id: zed\n  name: Zed\n  email: zed@z.test\n  other_emails: [zed-home]\n")
     assert any("other_emails 'zed-home' does not look like an email address" in x for x in errors_of(cli.book))
+
+
+def test_income_edit_invoice_new_takes_the_incomes_client_and_amount(cli):
+    r = cli("income", "add", "300", "--classification", "client", "--client", "globex")
+    tx = r.stdout.split("'")[1]
+    r = cli("income", "edit", tx, "--invoice", "new")
+    assert r.exit_code == 0, r.output
+    assert r.stdout.splitlines() == [f"changed income '{tx}': invoice", "created invoice 'INV-2026-023' (draft)"]
+    inv = j(cli("invoice", "show", "INV-2026-023", "--format", "json"))
+    assert (inv["client"], inv["amount"], inv["status"]) == ("globex", "300", "draft")
+    assert errors_of(cli.book) == []
