@@ -328,3 +328,14 @@ def test_income_edit_invoice_new_takes_the_incomes_client_and_amount(cli):
     inv = j(cli("invoice", "show", "INV-2026-023", "--format", "json"))
     assert (inv["client"], inv["amount"], inv["status"]) == ("globex", "300", "draft")
     assert errors_of(cli.book) == []
+
+
+def test_records_made_for_a_client_in_another_currency_are_in_its_currency(empty_book):
+    assert run_cli("client", "add", "Bolt", "--currency", "USD", "--default-rate", "100", books=empty_book).exit_code == 0
+    r = run_cli("income", "add", "500", "--client", "bolt", "--project", "app", "--service", "dev",
+                "--invoice", "new", "--create-missing", "--received", books=empty_book)
+    assert r.exit_code == 0, r.output
+    for kind, rid in (("project", "app"), ("service", "dev"), ("invoice", "INV-2026-001")):
+        assert j(run_cli(kind, "show", rid, "--format", "json", books=empty_book))["currency"] == "USD", kind
+    assert [t["currency"] for t in j(run_cli("income", "list", "--format", "json", books=empty_book))] == ["USD"]
+    assert errors_of(empty_book) == []
