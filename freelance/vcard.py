@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .book import Book
 from .errors import UsageError
+from .rules import is_id
 from .schema import KINDS
-from .writer import Write, plan_append, plan_update
-from .yamlio import read_records
+from .store.book import Book
+from .store.writer import Write, plan_append, plan_update
+from .store.yamlio import read_records
 
 UID_SUFFIX = "@freelance"
 FIELDS = ("name", "category", "designation", "company", "phone", "email", "other_phones", "other_emails",
@@ -32,7 +33,7 @@ def export(book: Book, records, version: str = "3.0") -> str:
     import vobject
     if version not in ("3.0", "4.0"):
         raise UsageError(f"--version: expected 3.0 or 4.0, got {version!r}")
-    from .render import clean   # RFC 6350 text has no control characters (ESC, BEL...)
+    from .text import clean  # RFC 6350 text has no control characters (ESC, BEL...)
     out = []
     for r in records:
         d = {k: clean(v) if isinstance(v, str) else v for k, v in r.data.items()}
@@ -77,7 +78,7 @@ def export(book: Book, records, version: str = "3.0") -> str:
 
 
 def _strs(v) -> list[str]:
-    from .render import clean
+    from .text import clean
     return [clean(str(x)) for x in v if str(x).strip()] if isinstance(v, list) else []
 
 
@@ -201,7 +202,7 @@ def read_cards(text: str, source: str):
 
 def plan_import(book: Book, text: str, source: str, category: str | None = None) -> ImportResult:
     """What importing the cards in `text` would change; `result.writes` applies it."""
-    from . import ops
+    from .changes import records
     kind = KINDS["contact"]
     res = ImportResult()
     categories = book.settings.allowed("contact_categories")
@@ -221,7 +222,7 @@ def plan_import(book: Book, text: str, source: str, category: str | None = None)
             res.notes.append(f"card {n} ({label}): not imported: {'; '.join(dropped)}")
         for key in list(values):
             try:
-                values[key] = ops.parse_value(book, kind.field(key), values[key], option=key)
+                values[key] = records.parse_value(book, kind.field(key), values[key], option=key)
             except UsageError as exc:
                 res.notes.append(f"card {n} ({label}): {exc.message}; left out")
                 del values[key]
@@ -241,8 +242,8 @@ def plan_import(book: Book, text: str, source: str, category: str | None = None)
                         del values[field]
         if rec is None:
             data = dict(values)
-            data["id"] = ops.new_id(book, kind, data) if not (rid and _free_id(book, rid)) else rid
-            _stage(book, plan_append(book, "contact", ops.ordered(kind, data)), pending)
+            data["id"] = records.new_id(book, kind, data) if not (rid and _free_id(book, rid)) else rid
+            _stage(book, plan_append(book, "contact", records.ordered(kind, data)), pending)
             res.added.append(data["id"])
             continue
         changes = {k: v for k, v in values.items() if rec.data.get(k) != v}
@@ -256,8 +257,7 @@ def plan_import(book: Book, text: str, source: str, category: str | None = None)
 
 
 def _free_id(book: Book, rid: str) -> bool:
-    import re
-    return bool(re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z", rid)) and book.get("contact", rid) is None
+    return is_id(rid) and book.get("contact", rid) is None
 
 
 def _match(book: Book, rid: str | None, values: dict):

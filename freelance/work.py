@@ -22,9 +22,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from .graph import BILLED, ZERO, Graph, dec, invoice_totals, money, pct
-from .yamlio import Record
+from .money import ZERO, dec, money, pct
+from .rules import BILLED
+from .store.records import Record
+
+if TYPE_CHECKING:        # the graph calls these with itself: no import at run time
+    from .graph import Graph
 
 NONE = Decimal(0)  # hour sums start here, so they print as "12.5", not "12.50"
 
@@ -175,7 +180,7 @@ def _unattributed(g: Graph, p: Record) -> Decimal:
                     q = it.get("quantity")
                     total += money((q if isinstance(q, Decimal) else Decimal(1)) * dec(it.get("unit_price")))
         else:
-            total += invoice_totals(g, inv)[0]
+            total += g.totals(inv)[0]
     for t in g.by("transaction", "project").get(p.id, ()):
         inv = g.get("invoice", t.data.get("invoice")) if isinstance(t.data.get("invoice"), str) else None
         if t.data.get("kind") == "income" and not t.data.get("service") and not (
@@ -196,7 +201,7 @@ def project_work(g: Graph, p: Record) -> dict:
     invoiced, counted = ZERO, set()
     for inv in g.by("invoice", "project").get(p.id, []):
         if inv.data.get("status") in BILLED:
-            invoiced += invoice_totals(g, inv)[0]
+            invoiced += g.totals(inv)[0]
             counted.add(inv.id)
     by_line = _lines_by_service(g)
     for s in services:
@@ -273,42 +278,3 @@ def breakdown(g: Graph, r: Record) -> dict:
     if r.kind == "service":
         return {"hours_by_week": hours_by_week(g, g.by("time", "service").get(r.id, []))}
     return {}
-
-
-# -- booking hours --------------------------------------------------------------
-
-def log_time(book, project_id: str, hours: str, date: str | None = None, service: str | None = None,
-             note: str | None = None) -> tuple[dict, list[str]]:
-    """Append one time entry to timelog/<year>.yaml; returns (record data, notes).
-
-    The project must exist; a service must be one the project lists (and is
-    required when it lists several, taken when it lists one); hours are more
-    than 0 and at most 24; the day is not after today."""
-    from . import ops
-    from .errors import UsageError, did_you_mean
-    from .schema import KINDS
-    kind = KINDS["time"]
-    project = ops.find(book, "project", project_id)
-    h = ops.parse_value(book, kind.field("hours"), hours, option="HOURS")
-    day = ops.parse_value(book, kind.field("date"), date or "today", option="--date")
-    if day > book.today:
-        raise UsageError(f"--date: {day} is after today ({book.today}); book hours once they are worked")
-    from .graph import Graph
-    listed = [s.id for s in services_of(Graph(book), project)]
-    notes = []
-    if service is None:
-        if len(listed) == 1:
-            service = listed[0]
-            notes.append(f"service: {service} (the project's only service)")
-        elif listed:
-            raise UsageError(f"project {project.id} has {len(listed)} services; choose one with --service "
-                             f"({', '.join(listed)})")
-    elif service not in listed:
-        if not listed:
-            raise UsageError(f"--service: project {project.id} has no services; book without --service, "
-                             f"or add it with `freelance project edit {project.id} --add-service {service}`")
-        raise UsageError(f"--service: '{service}' is not one of project {project.id}'s services "
-                         f"({', '.join(listed)}){did_you_mean(service, listed)}")
-    values = {"date": day, "project": project.id, "service": service, "hours": h, "note": note}
-    data, more = ops.add(book, kind, {k: v for k, v in values.items() if v is not None})
-    return data, notes + more

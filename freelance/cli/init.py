@@ -55,7 +55,7 @@ def init(
 
     Example: freelance init ~/books --currency EUR --name "Example Studio"
     """
-    from ..book_init import create_book
+    from ..changes.init import create_book
     from ..errors import UsageError
     from .common import state
     root = Path(directory).expanduser()

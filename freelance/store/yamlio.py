@@ -15,182 +15,15 @@ each of its keys.
 """
 from __future__ import annotations
 
-import datetime as dt
-import re
 import sys
-from decimal import Decimal, InvalidOperation
 
 import yaml
 from yaml._yaml import CParser
 
-from .errors import Problem
-from .schema import Field, Kind
-
-_NULL = {"", "~", "null", "Null", "NULL"}
-_TRUE = {"true", "True", "TRUE"}
-_FALSE = {"false", "False", "FALSE"}
-_INT = re.compile(r"[-+]?[0-9]+\Z")
-_OCT = re.compile(r"0o[0-7]+\Z")
-_HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
-_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
-_NUMBER = re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)\Z")
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
-_DATETIME = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[ T]([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?\Z")
-_DURATION = re.compile(r"(?:(\d+)h)?\s*(?:(\d+)m(?:in)?)?\Z")
-
-
-class Record:
-    """One item of a book file: its data, where it came from, and the line of each key."""
-
-    __slots__ = ("kind", "data", "file", "line", "_lines", "derived")
-
-    def __init__(self, kind: str, data: dict, file: str, line: int, lines: dict | None):
-        self.kind = kind
-        self.data = data
-        self.file = file          # relative to the book, with forward slashes
-        self.line = line          # 1-based line of the item
-        self._lines = lines       # key -> 1-based line; None: laid out tight (see `lines`)
-        self.derived: dict | None = None
-
-    @property
-    def lines(self) -> dict:
-        """key -> 1-based line. An item that `fastread` found laid out tight (each key on
-        the line after the previous one's value, a list taking a line per entry and a
-        mapping in a list a line per key) has its lines worked out when first asked."""
-        lines = self._lines
-        if lines is None:
-            lines = self._lines = tight_lines(self.data, self.line)
-        return lines
-
-    @lines.setter
-    def lines(self, value: dict) -> None:
-        self._lines = value
-
-    def moved(self, shift: int) -> "Record":
-        """The same record `shift` lines further down its file."""
-        lines = self._lines
-        return Record(self.kind, self.data, self.file, self.line + shift,
-                      None if lines is None else {k: n + shift for k, n in lines.items()})
-
-    @property
-    def id(self) -> str:
-        value = self.data.get("id")
-        return "" if value is None else str(value)
-
-    def get(self, key, default=None):
-        return self.data.get(key, default)
-
-    def __getitem__(self, key):
-        return self.data[key]
-
-    def line_of(self, key: str) -> int:
-        return self.lines.get(key, self.line)
-
-    def __repr__(self) -> str:
-        return f"<{self.kind} {self.id!r} {self.file}:{self.line}>"
-
-
-def tight_lines(data: dict, line: int) -> dict:
-    """key -> line of an item on `line` whose values take one line each, lists one per entry."""
-    out = {}
-    for k, v in data.items():
-        out[k] = line
-        line += 1
-        if v.__class__ is list:
-            line += sum(len(x) if x.__class__ is dict else 1 for x in v)
-    return out
-
-
-def resolve_plain(text: str):
-    """YAML 1.2 core schema for a plain scalar; non-integer numbers as Decimal."""
-    if text in _NULL:
-        return None
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    if _INT.match(text):
-        return int(text)
-    if _OCT.match(text):
-        return int(text[2:], 8)
-    if _HEX.match(text):
-        return int(text[2:], 16)
-    if _FLOAT.match(text):
-        return Decimal(text)
-    if text in (".inf", ".Inf", ".INF", "+.inf", "-.inf", ".nan", ".NaN", ".NAN"):
-        return text  # infinities make no sense in a book: keep the text
-    return text
-
-
-MAX_MINUTES = 7 * 24 * 60   # a meeting of more than a week is a typo
-
-
-def parse_duration(text: str) -> int | None:
-    """Minutes in '45m', '1h30m', '2h', '90' (minutes); None when unreadable."""
-    text = str(text).strip()
-    if text.isdigit():
-        return int(text)
-    m = _DURATION.match(text)
-    if not m or not (m.group(1) or m.group(2)):
-        return None
-    return int(m.group(1) or 0) * 60 + int(m.group(2) or 0)
-
-
-def coerce(ftype: str, text: str, plain: bool):
-    """Value of a scalar for a field type, or raise ValueError('expected ...')."""
-    if plain and text in _NULL:
-        return None
-    if ftype in ("str", "link", "links", "strs"):
-        return text
-    if ftype in ("money", "decimal"):
-        t = text.strip().replace("_", "")
-        if _NUMBER.match(t):
-            try:
-                value = Decimal(t)
-            except InvalidOperation:
-                value = None
-            if value is not None:
-                if value and value.adjusted() >= 15:   # past what cents can be computed for
-                    raise ValueError(f"{text!r} is too large (at most 15 digits before the point)")
-                return value
-        raise ValueError(f"expected a number, got {text!r}")
-    if ftype == "int":
-        if _INT.match(text.strip()):
-            return int(text)
-        raise ValueError(f"expected a whole number, got {text!r}")
-    if ftype == "date":
-        if _DATE.match(text):
-            try:
-                return dt.date.fromisoformat(text)
-            except ValueError:
-                raise ValueError(f"{text!r} is not a date in the calendar") from None
-        raise ValueError(f"expected a date like 2026-11-25, got {text!r}")
-    if ftype == "datetime":
-        m = _DATETIME.match(text.strip())
-        if m:
-            try:
-                d = dt.date.fromisoformat(m.group(1))
-                return dt.datetime(d.year, d.month, d.day, int(m.group(2)), int(m.group(3)), int(m.group(4) or 0))
-            except ValueError:
-                raise ValueError(f"{text!r} is not a time in the calendar") from None
-        if _DATE.match(text):
-            try:
-                d = dt.date.fromisoformat(text)
-            except ValueError:
-                raise ValueError(f"{text!r} is not a date in the calendar") from None
-            return dt.datetime(d.year, d.month, d.day)
-        raise ValueError(f"expected a time like '2026-12-01 10:00', got {text!r}")
-    if ftype == "bool":
-        if text in _TRUE:
-            return True
-        if text in _FALSE:
-            return False
-        raise ValueError(f"expected true or false, got {text!r}")
-    if ftype == "duration":
-        if parse_duration(text) is None or parse_duration(text) > MAX_MINUTES:
-            raise ValueError(f"expected a duration like 45m or 1h30m, got {text!r}")
-        return text
-    return resolve_plain(text) if plain else text
+from ..errors import Problem
+from ..schema import Field, Kind
+from .records import FileResult, Record
+from .scalars import _NULL, coerce, resolve_plain
 
 
 class _Reader:
@@ -311,25 +144,6 @@ def _syntax_problem(exc: yaml.YAMLError, rel: str) -> Problem:
     context = getattr(exc, "context", None)
     msg = f"YAML syntax error{col}: {what}" + (f" ({context})" if context else "")
     return Problem(rel, line, "error", "", "", msg)
-
-
-class FileResult:
-    """What reading one file gave: records, problems, and whether it parsed at all."""
-
-    __slots__ = ("records", "problems", "parsed", "_text", "load_text")
-
-    def __init__(self, records, problems, parsed, text):
-        self.records = records
-        self.problems = problems
-        self.parsed = parsed      # False: syntax error or undecodable; never write to it
-        self._text = text
-        self.load_text = None     # reads the text on demand (records from the parse cache)
-
-    @property
-    def text(self) -> str | None:
-        if self._text is None and self.load_text is not None:
-            self._text = self.load_text()
-        return self._text
 
 
 def read_records(data: bytes, rel: str, kind: Kind, fast: bool = True) -> FileResult:

@@ -4,9 +4,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from .errors import UsageError
-from .schema import KINDS
-from .settings import DEFAULTS, SETTINGS_FILE
+from ..errors import UsageError
+from ..rules import is_currency
+from ..schema import KINDS
+from ..settings import DEFAULTS, SETTINGS_FILE
 
 GITATTRIBUTES = """# freelance books are plain text: keep line endings stable across machines
 *.yaml text eol=lf
@@ -19,7 +20,7 @@ GITIGNORE = """# freelance's lock and parse cache: safe to delete at any time
 def settings_text(name: str | None, currency: str, timezone: str, owner: str | None, email: str | None) -> str:
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-    from .writer import dump
+    from ..store.style import dump
     doc = CommentedMap()
     for key, value in DEFAULTS.items():
         if key == "name" and name:
@@ -62,9 +63,8 @@ def create_book(root: Path, *, name=None, currency="USD", timezone="UTC", owner=
     """Write a new book; returns the files written (relative to `root`). A folder inside
     another book is refused unless `force`: the parent's `validate` would read the new
     book's files as strays, and its git repository would hold another (docs/init.md)."""
-    import re
     import zoneinfo
-    if not re.match(r"[A-Z]{3}\Z", currency):
+    if not is_currency(currency):
         raise UsageError(f"--currency: expected a three-letter code like EUR, got {currency!r}")
     try:
         zoneinfo.ZoneInfo(timezone)

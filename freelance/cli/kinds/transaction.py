@@ -5,8 +5,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..cli import entity
-from ..cli.common import say, writing
+from .. import entity
+from ..common import say, writing
 
 EXAMPLE = "freelance income link tx-20261118-36f675 --invoice INV-2026-013 --project globex-dashboard"
 
@@ -32,10 +32,10 @@ def _link_verb(app: typer.Typer, noun: str) -> None:
 
         Example: freelance income link tx-20261118-36f675 --invoice INV-2026-013 --project globex-dashboard
         """
-        from .. import ops
-        from ..workflow import link as do_link
+        from ...changes import door
+        from ...changes.workflow import link as do_link
         with writing(ctx) as book:
-            tx = ops.find(book, "transaction", rid, noun)
+            tx = door.find(book, "transaction", rid, noun)
             notes = do_link(book, tx, {"invoice": invoice, "client": client, "project": project,
                                        "service": service}, create_missing)
         for n in notes:

@@ -1,8 +1,9 @@
-"""Operations on records, shared by every kind: find, add, edit, move, remove.
+"""Planning changes to records, shared by every kind: find, typed values, ids, links.
 
-Commands call these with values typed on the command line; these turn them
-into typed values (with a clear message when they cannot), build the
-`Write`s and apply them. Nothing here prints or exits.
+Faces hand these values typed on the command line (or in a form); these turn
+them into typed values (with a clear message when they cannot) and plan the
+`Write`s of an add, edit or removal. Nothing here applies a write (the door,
+`changes.door`, does), prints or exits.
 """
 from __future__ import annotations
 
@@ -12,12 +13,14 @@ import secrets
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
-from .book import Book
-from .dates import parse_date, parse_datetime
-from .errors import UsageError, did_you_mean
-from .schema import KINDS, Field, Kind
-from .writer import Write, apply, plan_append, plan_remove, plan_update
-from .yamlio import MAX_MINUTES, Record, parse_duration
+from ..dates import parse_date, parse_datetime
+from ..errors import UsageError, did_you_mean
+from ..rules import is_currency, is_id
+from ..schema import KINDS, Field, Kind
+from ..store.book import Book
+from ..store.records import Record
+from ..store.scalars import MAX_MINUTES, parse_duration
+from ..store.writer import Write, plan_append
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\Z")
 _URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://\S+\Z")
@@ -52,7 +55,7 @@ def number_text(text: str, opt: str) -> str:
 
 
 def slug(text: str) -> str:
-    from .render import clean   # an escape sequence is not part of the name: "\x1b[31mRed" -> "red"
+    from ..text import clean  # an escape sequence is not part of the name: "\x1b[31mRed" -> "red"
     t = unicodedata.normalize("NFKD", clean(str(text))).encode("ascii", "ignore").decode()
     t = re.sub(r"[^a-zA-Z0-9]+", "-", t).strip("-").lower()
     return t[:60].strip("-") or "item"
@@ -138,7 +141,7 @@ def parse_value(book: Book, f: Field, raw, *, option: str | None = None):
         raise UsageError(f"{opt}: {text!r} does not look like an email address")
     if f.check == "url" and not _URL.match(text):
         raise UsageError(f"{opt}: {text!r} is not a URL (expected https://...)")
-    if f.check == "currency" and not re.fullmatch(r"[A-Z]{3}", text):
+    if f.check == "currency" and not is_currency(text):
         raise UsageError(f"{opt}: expected a three-letter code like USD or EUR, got {text!r}")
     return text
 
@@ -188,7 +191,7 @@ def new_id(book: Book, kind: Kind, data: dict) -> str:
 
 
 def check_id(book: Book, kind: Kind, rid: str) -> str:
-    if not re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z", rid):
+    if not is_id(rid):
         raise UsageError(f"--id: {rid!r} is not a valid id (letters, digits, '.', '_' and '-')")
     if rid in book.index(kind.name):
         other = book.index(kind.name)[rid]
@@ -268,7 +271,7 @@ def _check_stub(book: Book, kind: str, stub: dict, context: dict, context_kind: 
             raise UsageError(f"{option}: cannot create invoice '{target}' without an amount: add it first with "
                              f"`freelance invoice add --client {stub['client']} --amount AMOUNT`")
     if kind == "service":
-        from .graph import Graph
+        from ..graph import Graph
         project = Record("project", context, "", 0, {}) if context_kind == "project" else (
             book.get("project", stub["project"]) if stub.get("project") else None)
         rate, _ = Graph(book).rate_for(Record("service", stub, "", 0, {}), project)
@@ -300,7 +303,7 @@ def check_links(book: Book, kind: Kind, data: dict, create_missing: bool,
         value = data.get(f.name)
         option = (f.aliases or (f.option_name,))[0]
         if f.link == ("invoice",) and value == NEW_INVOICE:
-            from .invoicing import next_number
+            from .numbers import next_number
             day = data.get("date") if isinstance(data.get("date"), dt.date) else book.today
             value = data[f.name] = next_number(book, day.year)
             if book.get("invoice", value) is not None:   # numbered by hand past the pattern
@@ -331,147 +334,10 @@ def check_links(book: Book, kind: Kind, data: dict, create_missing: bool,
     return writes, notes
 
 
-# What else changes when a record of a kind is added or edited, in the same atomic
-# write: kind -> "module:function(book, old_record | None, new_data) -> (writes, notes)".
-# (Received income that covers an invoice moves it to paid: see docs/workflow.md.)
-# An invoice moved to paid by hand must have the received income to show for it.
-# A project's services are one link (docs/project-services.md): a project lists only services
-# that are its own, and a service moved to another project leaves the old one's list.
-FOLLOW_UPS = {"transaction": "freelance.invoicing:settle", "invoice": "freelance.invoicing:check_paid",
-              "project": "freelance.ops:check_listed_services", "service": "freelance.ops:leave_old_project"}
-
-
-def _service_project(book: Book, s: Record) -> str | None:
-    """The project a service belongs to (see work.project_id_of; here without a graph)."""
-    if s.data.get("project"):
-        return str(s.data["project"])
-    for p in book.records("project"):
-        if s.id in (p.data.get("services") or []):
-            return p.id
-    return None
-
-
-def check_listed_services(book: Book, old: Record | None, new: dict | None) -> tuple[list[Write], list[str]]:
-    """A project may list a service only when the service is not another project's."""
-    if new is None:
-        return [], []
-    was = set(old.data.get("services") or []) if old is not None else set()
-    for sid in new.get("services") or []:
-        s = book.get("service", sid) if isinstance(sid, str) and sid not in was else None
-        if s is None:
-            continue
-        owner = _service_project(book, s)
-        if owner and owner != new.get("id"):
-            raise UsageError(f"--service: service {sid} belongs to project {owner}; a service belongs to one "
-                             f"project: move it with `freelance service edit {sid} --project {new.get('id')}`")
-    return [], []
-
-
-def leave_old_project(book: Book, old: Record | None, new: dict | None) -> tuple[list[Write], list[str]]:
-    """A service edited to name another project (or none) leaves the lists of the others."""
-    if old is None or new is None or old.data.get("project") == new.get("project"):
-        return [], []
-    target = new.get("project")
-    pairs, notes = [], []
-    was = _service_project(book, old)
-    if was and was != target:
-        _refuse_booked(book, was, old.id, "--project" if target else "--unset project")
-    for p in book.records("project"):
-        listed = [x for x in p.data.get("services") or []]
-        if old.id in listed and p.id != target:
-            pairs.append((p.id, {"services": [x for x in listed if x != old.id] or None}))
-            notes.append(f"removed service '{old.id}' from project '{p.id}' (its services: "
-                         f"{', '.join(x for x in listed if x != old.id) or 'none left'})")
-    return ([plan_updates(book, "project", pairs)] if pairs else []), notes
-
-
-def _refuse_booked(book: Book, project_id: str, service_id: str, option: str) -> None:
-    """Hours booked to a service on a project keep it that project's (validate would call the
-    entries errors once it is not)."""
-    booked = [t for t in book.records("time")
-              if t.data.get("project") == project_id and t.data.get("service") == service_id]
-    if booked:
-        first = booked[0]
-        raise UsageError(f"{option}: {len(booked)} time entr{'y is' if len(booked) == 1 else 'ies are'} booked to "
-                         f"service {service_id} on project {project_id} (first {first.id}, {first.file}:{first.line}); "
-                         "it stays the project's while they are")
-
-
-def plan_updates(book: Book, kind_name: str, pairs: list[tuple[str, dict]]) -> Write:
-    """One write that changes several records of one file (each plan sees the one before)."""
-    from .yamlio import read_records
-    kind = KINDS[kind_name]
-    w = None
-    for rid, changes in pairs:
-        if w is not None:    # let the next plan read this one's text, without touching the disk
-            book.files[w.rel] = read_records(w.text.encode("utf-8"), w.rel, kind)
-            book._records.pop(kind_name, None)
-            book._index.pop(kind_name, None)
-        w = plan_update(book, book.index(kind_name)[rid], changes)
-    return w
-
-
-def plan_project_services(book: Book, project: Record, add: list[str], rm: list[str]
-                          ) -> tuple[dict, list[Write], list[str]]:
-    """`project edit --add-service/--rm-service`: (changes to the project, writes to its services,
-    notes). Adding lists a service that is no other project's; removing takes it off the list
-    and clears its `project` when that names this project, so it is no longer the project's
-    from either side."""
-    listed = [x for x in project.data.get("services") or []]
-    notes: list[str] = []
-    mine = {s.id for s in book.records("service") if _service_project(book, s) == project.id}
-    for sid in add:
-        if book.get("service", sid) is None:
-            raise UsageError(f"--add-service: no service '{sid}'{did_you_mean(sid, book.index('service'))}")
-        owner = _service_project(book, book.get("service", sid))
-        if owner and owner != project.id:
-            raise UsageError(f"--add-service: service {sid} belongs to project {owner}; a service belongs to one "
-                             f"project: move it with `freelance service edit {sid} --project {project.id}`")
-        if sid in mine:
-            notes.append(f"service '{sid}' is already one of project {project.id}'s services")
-        elif sid not in listed:
-            listed.append(sid)
-            mine.add(sid)
-            notes.append(f"added service '{sid}' to project '{project.id}'")
-    clear = []
-    for sid in rm:
-        if sid not in mine and sid not in listed:
-            raise UsageError(f"--rm-service: '{sid}' is not one of project {project.id}'s services "
-                             f"({', '.join(sorted(mine)) or 'it has none'}){did_you_mean(sid, mine)}")
-        _refuse_booked(book, project.id, sid, "--rm-service")
-        listed = [x for x in listed if x != sid]
-        s = book.get("service", sid)
-        if s is not None and s.data.get("project") == project.id:
-            clear.append((sid, {"project": None}))
-        mine.discard(sid)
-        notes.append(f"removed service '{sid}' from project '{project.id}'"
-                     + (" (and its project link)" if clear and clear[-1][0] == sid else ""))
-    changes = {}
-    if listed != list(project.data.get("services") or []):
-        changes["services"] = listed or None
-    writes = [plan_updates(book, "service", clear)] if clear else []
-    return changes, writes, notes
-
-
-def follow_ups(book: Book, kind: Kind, old: Record | None, new: dict) -> tuple[list[Write], list[str]]:
-    target = FOLLOW_UPS.get(kind.name)
-    if not target:
-        return [], []
-    import importlib
-    module, fn = target.split(":")
-    return getattr(importlib.import_module(module), fn)(book, old, new)
-
-
-def add(book: Book, kind: Kind, values: dict, rid: str | None = None, create_missing: bool = False) -> tuple[dict, list[str]]:
-    """Add a record; `values` are typed already. Returns (record data, notes)."""
-    data, writes, notes = plan_add(book, kind, values, rid, create_missing)
-    apply(book, writes)
-    return data, notes
-
-
 def plan_add(book: Book, kind: Kind, values: dict, rid: str | None = None,
              create_missing: bool = False) -> tuple[dict, list[Write], list[str]]:
-    """The writes that add a record (and what it creates or changes with it), not applied."""
+    """The writes that add a record (and the records it creates with it), not applied; the
+    door (`door.add`) adds what follows from it and applies them."""
     data = {k: v for k, v in values.items() if v is not None and v != []}
     for f in kind.fields:
         if f.name in data or f.default is None:
@@ -492,31 +358,23 @@ def plan_add(book: Book, kind: Kind, values: dict, rid: str | None = None,
     writes, notes = check_links(book, kind, data, create_missing)
     data = ordered(kind, data)
     writes.append(plan_append(book, kind.name, data))
-    more, more_notes = follow_ups(book, kind, None, data)
-    return data, writes + more, notes + more_notes
+    return data, writes, notes
 
 
 def _check_date_order(kind: Kind, data: dict) -> None:
     """Refuse an end before its start (what `validate` reports, a write does not make)."""
-    from .validate import date_order
+    from ..rules import date_order
     bad = date_order(kind.name, data)
     if bad:
         f = kind.field(bad[0])
         raise UsageError(f"{(f.aliases or (f.option_name,))[0] if f else bad[0]}: {bad[1]}")
 
 
-def edit(book: Book, record: Record, changes: dict, extra: tuple[list[Write], list[str]] = ([], [])) -> list[str]:
-    """Change fields of a record; returns notes on what else changed with it. `extra`: writes
-    to other files that go with it (and their notes)."""
+def plan_edit(book: Book, record: Record, changes: dict) -> tuple[dict, list[Write], list[str]]:
+    """(the record's data after `changes`, the writes of records its new links create, notes on
+    them), after checking the change; the record's own write is made by the door, after the
+    follow-ups. `changes` may gain values: `--invoice new` becomes the number it made."""
     kind = KINDS[record.kind]
-    changes = {k: v for k, v in changes.items() if not (v is None and k not in record.data)}
-    if not changes and extra[0]:
-        apply(book, extra[0])
-        return extra[1]
-    if not changes:
-        if extra[1]:
-            return extra[1]
-        raise UsageError("nothing to change: give the fields to set as options (see --help)")
     merged = dict(record.data)
     merged.update({k: v for k, v in changes.items() if v is not None})
     # links that change are checked (with the rest of the record as context for `--invoice new`)
@@ -529,9 +387,7 @@ def edit(book: Book, record: Record, changes: dict, extra: tuple[list[Write], li
     after = {k: v for k, v in merged.items() if not (k in changes and changes[k] is None)}
     if set(changes) & {"start", "end", "issued", "due", "target_date"}:   # an old wrong pair does not block other edits
         _check_date_order(kind, after)
-    more, notes = follow_ups(book, kind, record, after)
-    apply(book, writes + [plan_update(book, record, changes)] + more + extra[0])
-    return made + extra[1] + notes
+    return after, writes, made
 
 
 def linked_from(book: Book, record: Record) -> list[tuple[Record, str]]:
@@ -552,14 +408,11 @@ def linked_from(book: Book, record: Record) -> list[tuple[Record, str]]:
     return out
 
 
-def remove(book: Book, record: Record, force: bool = False) -> list[str]:
-    """Remove a record; returns notes on what else changed with it."""
+def check_removable(book: Book, record: Record, force: bool = False) -> None:
+    """Refuse to remove a record other records link to, unless `force` leaves them dangling."""
     users = linked_from(book, record)
     if users and not force:
         shown = ", ".join(f"{label(r)} ({f})" for r, f in users[:5])
         more = f" and {len(users) - 5} more" if len(users) > 5 else ""
         raise UsageError(f"{label(record)} is linked from {shown}{more}; "
                          "remove those links first, or use --force to leave them dangling")
-    more, notes = follow_ups(book, KINDS[record.kind], record, None)
-    apply(book, [plan_remove(book, record)] + more)
-    return notes

@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..cli.entity import EXTRA
+from ..entity import EXTRA
 
 
 def register(app: typer.Typer, noun: str) -> None:
@@ -22,10 +22,10 @@ def register(app: typer.Typer, noun: str) -> None:
         """
         import sys
 
-        from .. import vcard
-        from ..cli.common import say, writing
-        from ..errors import UsageError
-        from ..writer import apply
+        from ... import vcard
+        from ...changes import door
+        from ...errors import UsageError
+        from ..common import say, writing
         if path == "-":
             text = sys.stdin.read()
         else:
@@ -37,7 +37,7 @@ def register(app: typer.Typer, noun: str) -> None:
         with writing(ctx) as book:
             res = vcard.plan_import(book, text, path, category)
             if not dry_run:
-                apply(book, res.writes)
+                door.commit(book, res.writes)
         for n in res.notes:
             say(n)
         verb = "would add" if dry_run else "added"
@@ -59,9 +59,9 @@ def register(app: typer.Typer, noun: str) -> None:
 
         Example: freelance contact export --vcf --out contacts.vcf
         """
-        from .. import vcard
-        from ..cli.common import emit, say, state
-        from ..errors import UsageError
+        from ... import vcard
+        from ...errors import UsageError
+        from ..common import emit, say, state
         if not vcf:
             raise UsageError("give the format: --vcf")
         book = state(ctx).book()

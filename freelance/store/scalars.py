@@ -1,0 +1,111 @@
+"""Scalars as the books mean them: the YAML 1.2 core schema for plain text, field types
+for typed fields (money as `Decimal` from the text, never float), durations."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+
+_NULL = {"", "~", "null", "Null", "NULL"}
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
+_INT = re.compile(r"[-+]?[0-9]+\Z")
+_OCT = re.compile(r"0o[0-7]+\Z")
+_HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
+_NUMBER = re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)\Z")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+_DATETIME = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[ T]([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?\Z")
+_DURATION = re.compile(r"(?:(\d+)h)?\s*(?:(\d+)m(?:in)?)?\Z")
+
+
+def resolve_plain(text: str):
+    """YAML 1.2 core schema for a plain scalar; non-integer numbers as Decimal."""
+    if text in _NULL:
+        return None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    if _INT.match(text):
+        return int(text)
+    if _OCT.match(text):
+        return int(text[2:], 8)
+    if _HEX.match(text):
+        return int(text[2:], 16)
+    if _FLOAT.match(text):
+        return Decimal(text)
+    if text in (".inf", ".Inf", ".INF", "+.inf", "-.inf", ".nan", ".NaN", ".NAN"):
+        return text  # infinities make no sense in a book: keep the text
+    return text
+
+
+MAX_MINUTES = 7 * 24 * 60   # a meeting of more than a week is a typo
+
+
+def parse_duration(text: str) -> int | None:
+    """Minutes in '45m', '1h30m', '2h', '90' (minutes); None when unreadable."""
+    text = str(text).strip()
+    if text.isdigit():
+        return int(text)
+    m = _DURATION.match(text)
+    if not m or not (m.group(1) or m.group(2)):
+        return None
+    return int(m.group(1) or 0) * 60 + int(m.group(2) or 0)
+
+
+def coerce(ftype: str, text: str, plain: bool):
+    """Value of a scalar for a field type, or raise ValueError('expected ...')."""
+    if plain and text in _NULL:
+        return None
+    if ftype in ("str", "link", "links", "strs"):
+        return text
+    if ftype in ("money", "decimal"):
+        t = text.strip().replace("_", "")
+        if _NUMBER.match(t):
+            try:
+                value = Decimal(t)
+            except InvalidOperation:
+                value = None
+            if value is not None:
+                if value and value.adjusted() >= 15:   # past what cents can be computed for
+                    raise ValueError(f"{text!r} is too large (at most 15 digits before the point)")
+                return value
+        raise ValueError(f"expected a number, got {text!r}")
+    if ftype == "int":
+        if _INT.match(text.strip()):
+            return int(text)
+        raise ValueError(f"expected a whole number, got {text!r}")
+    if ftype == "date":
+        if _DATE.match(text):
+            try:
+                return dt.date.fromisoformat(text)
+            except ValueError:
+                raise ValueError(f"{text!r} is not a date in the calendar") from None
+        raise ValueError(f"expected a date like 2026-11-25, got {text!r}")
+    if ftype == "datetime":
+        m = _DATETIME.match(text.strip())
+        if m:
+            try:
+                d = dt.date.fromisoformat(m.group(1))
+                return dt.datetime(d.year, d.month, d.day, int(m.group(2)), int(m.group(3)), int(m.group(4) or 0))
+            except ValueError:
+                raise ValueError(f"{text!r} is not a time in the calendar") from None
+        if _DATE.match(text):
+            try:
+                d = dt.date.fromisoformat(text)
+            except ValueError:
+                raise ValueError(f"{text!r} is not a date in the calendar") from None
+            return dt.datetime(d.year, d.month, d.day)
+        raise ValueError(f"expected a time like '2026-12-01 10:00', got {text!r}")
+    if ftype == "bool":
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise ValueError(f"expected true or false, got {text!r}")
+    if ftype == "duration":
+        if parse_duration(text) is None or parse_duration(text) > MAX_MINUTES:
+            raise ValueError(f"expected a duration like 45m or 1h30m, got {text!r}")
+        return text
+    return resolve_plain(text) if plain else text
