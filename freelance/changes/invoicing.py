@@ -111,7 +111,6 @@ def check_paid(book: Book, old: Record | None, new: dict) -> tuple[list[Write], 
         _refuse_new_total(book, old, new)
     if new is None or new.get("status") != "paid" or (old is not None and old.data.get("status") == "paid"):
         return [], []
-    from ..errors import UsageError
     from ..graph import Graph
     from ..text import fmt_money
     inv = old
@@ -273,7 +272,6 @@ def _pay(book: Book, old: Record | None, new: dict) -> tuple[list[Write], list[s
     if inv is None or not inv.file or inv.data.get("status") in ("paid", "void"):
         return [], []  # missing, made on the spot by --create-missing (a draft), or settled
     from ..graph import Graph
-    from ..money import dec
     g = Graph(book)
     cur = g.currency(inv)
     from ..graph import currency_of
