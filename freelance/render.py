@@ -71,6 +71,8 @@ def render_rows(rows: list[dict], columns: list[Column], fmt: str, json_rows=Non
     if fmt == "json":
         return to_json(json_rows if json_rows is not None else [{c.key: r.get(c.key) for c in columns} for r in rows])
     if fmt == "csv":
+        if any(c.money and c.unit for c in columns) and not any(c.key == "currency" for c in columns):
+            columns = [*columns, Column("currency")]   # money is plain decimals in csv: say in which currency
         out = io.StringIO()
         w = csv.writer(out, lineterminator="\n")
         w.writerow([c.key for c in columns])

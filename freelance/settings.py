@@ -31,6 +31,11 @@ DEFAULTS: dict = {
     "tax_rounding": "per-invoice",
 }
 
+# Settings a book may set that `init` does not write (their default applies when absent).
+OPTIONAL: dict = {
+    "tax_name": "tax",          # in exported account names: liabilities:tax:<name>, assets:tax:<name>
+}
+
 # Settings that are lists of allowed values (`settings add/rm` work on these).
 LISTS = ("stages", "income_classifications", "expense_categories", "accounts",
          "contact_categories", "resource_types", "resource_categories",
@@ -38,10 +43,10 @@ LISTS = ("stages", "income_classifications", "expense_categories", "accounts",
 
 # Scalar settings `settings set` accepts, with a check of the value.
 SCALARS = ("name", "currency", "timezone", "week_start", "invoice_number",
-           "payment_terms_days", "default_rate", "tax_rounding")
+           "payment_terms_days", "default_rate", "tax_rounding", "tax_name")
 
 TAX_ROUNDING = ("per-invoice", "per-line")
-ACCOUNT_KEYS = ("id", "name", "opening_balance")   # what an entry of `accounts` holds
+ACCOUNT_KEYS = ("id", "name", "currency", "opening_balance")   # what an entry of `accounts` holds
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -79,11 +84,20 @@ class Settings:
         out = []
         for v in self.raw.get("accounts") or []:
             if isinstance(v, dict) and v.get("id") is not None:
+                cur = v.get("currency")
                 out.append({"id": str(v["id"]), "name": str(v.get("name") or v["id"]),
-                            "opening_balance": opening_balance(v.get("opening_balance")) or Decimal(0)})
+                            "opening_balance": opening_balance(v.get("opening_balance")) or Decimal(0),
+                            "currency": str(cur) if cur else None})
             elif isinstance(v, str):
-                out.append({"id": v, "name": v, "opening_balance": Decimal(0)})
+                out.append({"id": v, "name": v, "opening_balance": Decimal(0), "currency": None})
         return out
+
+    def account_currency(self, account) -> str | None:
+        """The currency an account holds, when it says (`accounts: [{id: wise-usd, currency: USD}]`)."""
+        for v in self.raw.get("accounts") or []:
+            if isinstance(v, dict) and str(v.get("id")) == str(account) and v.get("currency"):
+                return str(v["currency"])
+        return None
 
     @property
     def payment_terms_days(self) -> int:

@@ -15,7 +15,7 @@ from .text import Column, clean, fmt_money, fmt_pct, fmt_price
 
 MONEY = {"contract_value", "invoiced", "received", "outstanding", "value", "amount", "rate", "total",
          "subtotal", "tax", "balance", "unit_price", "default_rate", "unbilled_value", "booked_value",
-         "effective_rate"}
+         "effective_rate", "invoiced_gross"}
 PCT = {"invoiced_pct", "completion_pct", "expected_pct"}
 RIGHT = MONEY | PCT | {"hours", "estimated_hours", "actual_hours", "hours_booked", "target", "actual",
                         "quantity", "days_overdue", "open_todos", "count", "unpriced_hours", "hours_invoiced"}
@@ -239,7 +239,8 @@ def linked_lines(g, rec) -> str:
             inv = g.get("invoice", inv_id)
             di = g.derived(inv)
             mark = f" overdue {di['days_overdue']} days" if di["overdue"] else ""
-            out.append(f"  invoice  {inv.id}  {inv.data.get('status')}  {fmt_money(di['total'], di['currency'])}"
+            gross = (f" (net {fmt_money(di['subtotal'], '')} + tax {fmt_money(di['tax'], '')})" if di["tax"] else "")
+            out.append(f"  invoice  {inv.id}  {inv.data.get('status')}  {fmt_money(di['total'], di['currency'])}{gross}"
                        f"  balance {fmt_money(di['balance'], '')}{mark}")
         for pid in d.get("projects", []):
             p = g.get("project", pid)

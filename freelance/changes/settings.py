@@ -4,8 +4,8 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from ..errors import UsageError, did_you_mean
-from ..rules import invoice_number_problem, is_currency, is_id
 from ..limits import terms_problem, whole
+from ..rules import invoice_number_problem, is_currency, is_id, is_tax_name
 from ..schema import KINDS
 from ..settings import DEFAULTS, SCALARS, TAX_ROUNDING, WEEKDAYS
 from ..store.book import Book
@@ -20,17 +20,25 @@ def _flow(values):
     return seq
 
 
-def list_add(book: Book, list_name: str, value: str, *, name: str | None = None, opening_balance=None) -> None:
+def list_add(book: Book, list_name: str, value: str, *, name: str | None = None, opening_balance=None,
+             currency: str | None = None) -> None:
     display, name = name, list_name
     if not is_id(value):
         raise UsageError(f"{value!r}: a list value is letters, digits, '.', '_' and '-' (like 'lost' or 'grants')")
     if value in book.settings.allowed(name):
         raise UsageError(f"{name} already has {value!r}")
+    if name != "accounts" and currency is not None:
+        raise UsageError("--currency is for accounts only")
     if name == "accounts":
         opening = _number("--opening-balance", opening_balance) if opening_balance is not None else Decimal(0)
+        if currency is not None and not is_currency(currency):
+            raise UsageError(f"--currency: expected a three-letter code like USD or EUR, got {currency!r}")
+        from ..rules import fits, places_message
+        if not fits(opening, currency or book.settings.currency):
+            raise UsageError(places_message("--opening-balance", opening, currency or book.settings.currency))
         from ruamel.yaml.comments import CommentedMap
         item = CommentedMap([("id", value), ("name", display or value.replace("-", " ").title()),
-                             ("opening_balance", opening)])
+                             *([("currency", currency)] if currency else []), ("opening_balance", opening)])
         item.fa.set_flow_style()
     else:
         item = value
@@ -117,6 +125,10 @@ def _check(key: str, value: str):
     if key == "tax_rounding":
         if value not in TAX_ROUNDING:
             raise UsageError(f"tax_rounding: expected {' or '.join(TAX_ROUNDING)}{did_you_mean(value, TAX_ROUNDING)}")
+        return value
+    if key == "tax_name":
+        if not is_tax_name(value):
+            raise UsageError(f"tax_name: expected a short lowercase name like vat or gst (letters, digits, '-'), got {value!r}")
         return value
     if key == "invoice_number":
         problem = invoice_number_problem(value)

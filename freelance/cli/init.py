@@ -70,6 +70,7 @@ def init(
     git: Annotated[bool, typer.Option("--git/--no-git", help="Make it a git repository with a first commit.")] = True,
     hook: Annotated[bool, typer.Option("--hook", help="Install a git pre-commit hook that runs `freelance validate` (in the repository "
                                                  "DIR is in, if any; never over another hook).")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Create the book even inside another book's folder.")] = False,
 ):
     """Create a new book: freelance.yaml with the default lists, empty entity files,
     .gitattributes, and (unless --no-git) a git repository with a first commit.
@@ -93,8 +94,9 @@ def init(
     if hook_path is not None and hook_path.exists() and HOOK_MARK not in hook_path.read_text(errors="replace"):
         raise UsageError(f"--hook: {hook_path} is another pre-commit hook; refusing to replace it "
                          "(call `freelance validate --staged` from it instead)")
+    # (create_book refuses a folder inside another book, before anything is written)
     written = create_book(root, name=name, currency=currency, timezone=timezone, owner=owner, email=email,
-                          today=state(ctx).today_date())
+                          today=state(ctx).today_date(), force=force)
     say(f"created a book in {root}")
     if git:
         if not has_git:
