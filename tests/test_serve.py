@@ -314,3 +314,26 @@ def test_pages_see_a_change_made_by_the_command_line(live):
     assert 'data-id="hooli"\n               data-column="lead"' in c.get("/board/client").text
     assert run_cli("client", "move", "hooli", "client", books=live.book).exit_code == 0
     assert 'data-id="hooli"\n               data-column="client"' in c.get("/board/client").text
+
+
+def test_bound_to_every_address_it_answers_to_addresses_not_to_names(demo):
+    """--host 0.0.0.0 (with --token): a Host that is an IP address on the port is let in, a
+    name is not (DNS rebinding needs a name); the token is still needed."""
+    import datetime as dt
+
+    import httpx
+
+    from freelance.serve.app import make_app
+    app = make_app(demo, today=dt.date(2026, 11, 25), host="0.0.0.0", port=8765, token=TOKEN)
+    transport = httpx.ASGITransport(app=app)
+
+    async def get(host, cookie=True):
+        async with httpx.AsyncClient(transport=transport, base_url="http://x") as c:
+            return await c.get("/board/client", headers={"Host": host, **(
+                {"Cookie": f"freelance_token_8765={TOKEN}"} if cookie else {})})
+    import asyncio
+    assert asyncio.run(get("192.168.1.5:8765")).status_code == 200
+    assert asyncio.run(get("[fe80::1]:8765")).status_code == 200
+    assert asyncio.run(get("192.168.1.5:8765", cookie=False)).status_code == 403
+    assert asyncio.run(get("rebind.example:8765")).status_code == 421
+    assert asyncio.run(get("192.168.1.5:9999")).status_code == 421

@@ -54,7 +54,7 @@ class Site:
         shown = f"[{host}]" if ":" in host else host
         names = {shown} | ({"127.0.0.1", "localhost"} if host in ("127.0.0.1", "localhost") else set())
         self.hosts = {f"{n}:{port}" for n in names} | (names if port == 80 else set())
-        self.origins = {f"http://{h}" for h in self.hosts}
+        self.any_address = host in ("0.0.0.0", "::")     # bound to every address: any IP literal will do
         self.notes: dict[str, tuple[str, list[str]]] = {}
         self._snapshot: tuple | None = None     # (files' stamps and today, Graph) of the last page
         self._lock = threading.Lock()
@@ -150,7 +150,7 @@ class Site:
 
     def refusal(self, request: Request) -> Response | None:
         host = request.headers.get("host", "")
-        if host not in self.hosts:
+        if host not in self.hosts and not (self.any_address and self.ip_literal(host)):
             return PlainTextResponse(f"refused: this server answers to {sorted(self.hosts)[0]} only, "
                                      f"not to the Host {host!r}\n", status_code=421)
         given = request.query_params.get("token")
@@ -167,9 +167,22 @@ class Site:
             return self.denied()
         if request.method == "POST":
             origin = request.headers.get("origin")
-            if origin is not None and origin not in self.origins:
+            if origin is not None and origin != f"http://{host}":
                 return PlainTextResponse(f"refused: a change sent from another site ({origin})\n", status_code=403)
         return None
+
+    def ip_literal(self, host: str) -> bool:
+        """`192.168.1.5:8765` or `[fe80::1]:8765` on our port: an address, not a name (DNS
+        rebinding needs a name that the attacker's DNS turns into this machine's address)."""
+        import ipaddress
+        name, _, port = host.rpartition(":")
+        if port != str(self.port):
+            return False
+        try:
+            ipaddress.ip_address(name[1:-1] if name.startswith("[") else name)
+        except ValueError:
+            return False
+        return True
 
     def denied(self) -> Response:
         return PlainTextResponse("refused: no access token. Open the URL that `freelance serve` printed "
