@@ -337,3 +337,11 @@ def test_bound_to_every_address_it_answers_to_addresses_not_to_names(demo):
     assert asyncio.run(get("192.168.1.5:8765", cookie=False)).status_code == 403
     assert asyncio.run(get("rebind.example:8765")).status_code == 421
     assert asyncio.run(get("192.168.1.5:9999")).status_code == 421
+
+
+def test_a_book_with_errors_says_so_on_every_page(live):
+    path = live.book / "clients.yaml"
+    path.write_text(path.read_text() + "- id: broken\n  name: Broken\n  contract_value: lots\n")
+    c = live.client()
+    page = c.get("/board/client").text
+    assert "the book has 1 error" in page and "freelance validate" in page

@@ -129,6 +129,9 @@ class Site:
         ctx.setdefault("static", False)
         ctx.setdefault("today", self.today())
         ctx["csrf"] = self.csrf
+        with self._lock:
+            last = self._snapshot
+        ctx.setdefault("errors_in_book", sum(p.is_error for p in last[1].book.problems) if last else 0)
         return HTMLResponse(self.env.get_template(template).render(**ctx), status_code=status)
 
     def note(self, kind: str, lines: list[str]) -> str:
