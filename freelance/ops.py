@@ -16,7 +16,7 @@ from .dates import parse_date, parse_datetime
 from .errors import UsageError, did_you_mean
 from .schema import KINDS, Field, Kind
 from .writer import Write, apply, plan_append, plan_remove, plan_update
-from .yamlio import MAX_MINUTES, Record, parse_duration
+from .yamlio import Record, duration_problem, duration_text, parse_duration
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\Z")
 _URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://\S+\Z")
@@ -109,13 +109,14 @@ def parse_value(book: Book, f: Field, raw, *, option: str | None = None):
         except ValueError:
             raise UsageError(f"{opt}: expected a whole number, got {text!r}") from None
     if f.type == "date":
-        return parse_date(text, book.today, opt)
+        return parse_date(text, book.today, opt, book.settings.date_order)
     if f.type == "datetime":
-        return parse_datetime(text, book.today, opt)
+        return parse_datetime(text, book.today, opt, book.settings.date_order)
     if f.type == "duration":
-        if parse_duration(text) is None or parse_duration(text) > MAX_MINUTES:
-            raise UsageError(f"{opt}: expected a duration like 45m, 1h30m or 2h, got {text!r}")
-        return text
+        problem = duration_problem(text)
+        if problem:
+            raise UsageError(f"{opt}: {problem}")
+        return duration_text(parse_duration(text))   # 1:30 and 1.5h are written 1h30m
     if f.type == "bool":
         low = text.lower()
         if low in ("true", "yes", "1"):
@@ -263,17 +264,20 @@ def follow_ups(book: Book, kind: Kind, old: Record | None, new: dict) -> tuple[l
     return getattr(importlib.import_module(module), fn)(book, old, new)
 
 
-def add(book: Book, kind: Kind, values: dict, rid: str | None = None, create_missing: bool = False) -> tuple[dict, list[str]]:
-    """Add a record; `values` are typed already. Returns (record data, notes)."""
-    data, writes, notes = plan_add(book, kind, values, rid, create_missing)
+def add(book: Book, kind: Kind, values: dict, rid: str | None = None, create_missing: bool = False,
+        future: bool = False) -> tuple[dict, list[str]]:
+    """Add a record; `values` are typed already. Returns (record data, notes).
+    `future`: money marked as moved may be dated after today."""
+    data, writes, notes = plan_add(book, kind, values, rid, create_missing, future)
     apply(book, writes)
     return data, notes
 
 
 def plan_add(book: Book, kind: Kind, values: dict, rid: str | None = None,
-             create_missing: bool = False) -> tuple[dict, list[Write], list[str]]:
+             create_missing: bool = False, future: bool = False) -> tuple[dict, list[Write], list[str]]:
     """The writes that add a record (and what it creates or changes with it), not applied."""
     data = {k: v for k, v in values.items() if v is not None and v != []}
+    data.update(_from_period(kind, data))
     for f in kind.fields:
         if f.name in data or f.default is None:
             continue
@@ -289,12 +293,24 @@ def plan_add(book: Book, kind: Kind, values: dict, rid: str | None = None,
         if f.required and f.name != "id" and data.get(f.name) in (None, "", []):
             raise UsageError(f"{f.option_name} is required for a new {kind.name}")
     _check_date_order(kind, data)
+    if not future:
+        _check_moved(book, kind, data)
     data["id"] = check_id(book, kind, rid) if rid else new_id(book, kind, data)
     writes, notes = check_links(book, kind, data, create_missing)
     data = ordered(kind, data)
     writes.append(plan_append(book, kind.name, data))
     more, more_notes = follow_ups(book, kind, None, data)
     return data, writes + more, notes + more_notes
+
+
+def _from_period(kind: Kind, data: dict) -> dict:
+    """A goal measured over a `period` starts on its first day (not on the day it was added)
+    and, unless given, is due on its last."""
+    if kind.name != "goal" or not data.get("period"):
+        return {}
+    from .dates import parse_period
+    first, last = parse_period(str(data["period"]), "--period")
+    return {k: v for k, v in (("start", first), ("target_date", last)) if k not in data}
 
 
 def _check_date_order(kind: Kind, data: dict) -> None:
@@ -306,8 +322,32 @@ def _check_date_order(kind: Kind, data: dict) -> None:
         raise UsageError(f"{(f.aliases or (f.option_name,))[0] if f else bad[0]}: {bad[1]}")
 
 
-def edit(book: Book, record: Record, changes: dict) -> list[str]:
-    """Change fields of a record; returns notes on what else changed with it."""
+def _check_moved(book: Book, kind: Kind, data: dict) -> None:
+    """Refuse money marked as moved (received, paid) on a day after today, unless `--future`."""
+    from .validate import moved_after
+    if kind.name != "transaction":
+        return
+    msg = moved_after(data, book.today)
+    if msg:
+        mark = "--paid" if data.get("kind") == "expense" else "--received"
+        raise UsageError(f"--date: {msg}; leave out {mark} until it has moved, "
+                         "or give --future if it is meant")
+
+
+def unchanged(record: Record, changes: dict) -> bool:
+    """Whether `changes` (typed values; None removes a field) leave the record as it is."""
+    for k, v in changes.items():
+        if v is None:
+            if k in record.data:
+                return False
+        elif k not in record.data or record.data[k] != v or type(record.data[k]) is not type(v):
+            return False
+    return True
+
+
+def edit(book: Book, record: Record, changes: dict, future: bool = False) -> list[str]:
+    """Change fields of a record; returns notes on what else changed with it.
+    `future`: money marked as moved may be dated after today."""
     kind = KINDS[record.kind]
     changes = {k: v for k, v in changes.items() if not (v is None and k not in record.data)}
     if not changes:
@@ -319,6 +359,8 @@ def edit(book: Book, record: Record, changes: dict) -> list[str]:
     after = {k: v for k, v in merged.items() if not (k in changes and changes[k] is None)}
     if set(changes) & {"start", "end", "issued", "due", "target_date"}:   # an old wrong pair does not block other edits
         _check_date_order(kind, after)
+    if set(changes) & {"date", "received"} and not future:
+        _check_moved(book, kind, after)
     more, notes = follow_ups(book, kind, record, after)
     apply(book, writes + [plan_update(book, record, changes)] + more)
     return notes

@@ -14,7 +14,7 @@ from typing import Callable, Iterable
 from .errors import Problem, did_you_mean
 from .graph import Graph
 from .schema import COMMON_FIELDS, KINDS, Field, Kind
-from .settings import DEFAULTS, LISTS, SETTINGS_FILE, WEEKDAYS
+from .settings import DATE_ORDERS, DEFAULTS, LISTS, SETTINGS_FILE, WEEKDAYS
 from .yamlio import Record
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\Z")
@@ -194,6 +194,23 @@ def date_order(kind_name: str, data: dict) -> tuple[str, str] | None:
     if isinstance(x, dt.date) and isinstance(y, dt.date) and type(x) is type(y) and y < x:
         return b, f"{b} {_when(y)} is before {a} {_when(x)}"
     return None
+
+
+def moved_after(data: dict, today: dt.date) -> str | None:
+    """A message when income or an expense is marked as moved (received, paid) on a day
+    after `today`: money does not move in the future (`--future` says it is meant)."""
+    d = data.get("date")
+    if data.get("received") is True and isinstance(d, dt.date) and d > today:
+        verb = "paid" if data.get("kind") == "expense" else "received"
+        return f"{data.get('kind') or 'transaction'} marked {verb} on {d.isoformat()}, after today ({today.isoformat()})"
+    return None
+
+
+def check_future_money(g: Graph) -> Iterable[Problem]:
+    for t in g.records("transaction"):
+        msg = moved_after(t.data, g.today)
+        if msg:
+            yield _p(t, "date", msg + "; if it has not moved yet, make it expected (received: false)", "warning")
 
 
 def check_dates(g: Graph) -> Iterable[Problem]:
@@ -382,6 +399,9 @@ def check_settings(g: Graph) -> Iterable[Problem]:
         yield p("currency", f"currency {cur!r} is not a three-letter code like USD or EUR")
     if str(s.get("week_start", "monday")).lower() not in WEEKDAYS:
         yield p("week_start", f"week_start {s.get('week_start')!r} is not a day of the week{did_you_mean(s.get('week_start'), WEEKDAYS)}")
+    order = s.get("date_order")
+    if order is not None and str(order).lower() not in DATE_ORDERS:
+        yield p("date_order", f"date_order {order!r} is not iso, dmy or mdy{did_you_mean(str(order).lower(), DATE_ORDERS)}")
     tz = s.get("timezone")
     try:
         import zoneinfo
@@ -449,7 +469,7 @@ def check_invoice_money(g: Graph) -> Iterable[Problem]:
 CHECKS: list[Callable[[Graph], Iterable[Problem]]] = [
     check_ids, check_fields, check_dates, check_shards, check_invoices, check_transactions,
     check_time, check_services, check_meetings, check_contacts, check_settings,
-    check_projects, check_goals, check_invoice_money,
+    check_projects, check_goals, check_invoice_money, check_future_money,
 ]
 
 

@@ -27,10 +27,10 @@ def _month(book, text: str) -> tuple[int, int]:
     import re
 
     from ..dates import parse_date
-    m = re.match(r"(\d{4})-(\d{1,2})\Z", text.strip())
+    m = re.match(r"(\d{4})-(\d{1,2})\Z", text.strip(), re.ASCII)
     if m and 1 <= int(m.group(2)) <= 12:
         return int(m.group(1)), int(m.group(2))
-    d = parse_date(text, book.today, "--month")
+    d = parse_date(text, book.today, "--month", book.settings.date_order)
     return d.year, d.month
 
 
@@ -64,7 +64,7 @@ def build(name: str) -> typer.Typer:
         book = state(ctx).book()
         g = Graph(book)
         if week is not None:
-            day = parse_date(week, book.today, "--week") if week else book.today
+            day = parse_date(week, book.today, "--week", book.settings.date_order) if week else book.today
             emit(core.week_text(g, day), out)
         else:
             year, mon = _month(book, month) if month else (book.today.year, book.today.month)
