@@ -29,6 +29,7 @@ def validate(
     from ..validate import validate as run
     from .common import check_format
     check_format(fmt, ("text", "json"))
+    state(ctx).reports_problems = True
     if staged:
         from ..book import Book, find_book
         from ..staged import staged_root
