@@ -25,6 +25,10 @@ POSITIONAL = {"client": "name", "project": "name", "service": "name", "contact":
 # Fields a noun does not offer (income has no category, an expense no invoice).
 HIDDEN = {"income": {"category", "kind"}, "expense": {"classification", "invoice", "client", "service", "kind"}}
 
+# A field's help where a noun means something else by it than the kind's declaration says
+# (income and expenses share the transaction kind: an expense's project is not client income).
+HELP = {("expense", "project"): "Project id (a cost of this project)."}
+
 EXAMPLES = {
     "client": 'freelance client add "Acme Corp" --stage lead --contract-value 12000',
     "project": 'freelance project add "Acme website" --client acme --value 8000 --due 2026-12-15',
@@ -71,7 +75,7 @@ def _option_params(noun: str, for_edit: bool) -> list[inspect.Parameter]:
         if f.name == skip:
             continue
         names = [f.option_name, *f.aliases]
-        helptext = f.help or f.name
+        helptext = HELP.get((noun, f.name)) or f.help or f.name
         if f.type == "bool":
             if noun == "expense" and f.name == "received":
                 decl = "--paid/--unpaid"
@@ -147,10 +151,14 @@ def build(noun: str) -> typer.Typer:
                     from ..errors import UsageError
                     raise UsageError("--category is required for an expense "
                                      f"(one of {', '.join(book.settings.allowed('expense_categories'))})")
-            data, notes = ops.add(book, kind, values, rid=kw.get("id"), create_missing=kw.get("create_missing") or False)
+            data, notes = ops.add(book, kind, values, rid=kw.get("id"), create_missing=kw.get("create_missing") or False,
+                                  future=kw.get("future") or False)
         for n in notes:
             say(n)
         say(f"added {noun} '{data['id']}'")
+        if noun == "income" and data.get("received") is not True:
+            say(f"income '{data['id']}' is expected, not received: it is not in the bank balance "
+                f"until `freelance income edit {data['id']} --received`")
 
     params = [_ctx_param()]
     if pos_field is not None:
@@ -163,6 +171,8 @@ def build(noun: str) -> typer.Typer:
                                     if kind.id_from else "Choose the id (default: generated).")]))
     params.append(inspect.Parameter("create_missing", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=Annotated[
         bool, typer.Option("--create-missing", help="Create linked records that do not exist yet.")]))
+    if kind.name == "transaction":
+        params.append(_future_param(noun))
     add.__signature__ = inspect.Signature(params)
     add.__doc__ = f"Add {_a(noun)}.\n\nExample: {EXAMPLES.get(noun, '')}"
     app.command("add")(add)
@@ -172,7 +182,7 @@ def build(noun: str) -> typer.Typer:
 
     def list_(ctx: typer.Context, status: Optional[str] = None, client: Optional[str] = None,
               date_from: Optional[str] = None, date_to: Optional[str] = None, period: Optional[str] = None,
-              fmt: str = "table", out: Optional[str] = None, **filters):
+              search: Optional[str] = None, fmt: str = "table", out: Optional[str] = None, **filters):
         from .. import views
         from ..graph import Graph
         from ..render import render_rows
@@ -193,6 +203,9 @@ def build(noun: str) -> typer.Typer:
             if want:
                 recs = [r for r in recs if r.data.get(f.name) == want
                         or (isinstance(r.data.get(f.name), list) and want in r.data[f.name])]
+        if search:
+            recs = [r for r in recs if views.matches(r, search)]
+        recs = views.by_date(kind, recs)
         rows = [views.row(g, r) for r in recs]
         emit(render_rows(rows, views.columns(kind), fmt, json_rows=rows if fmt == "json" else None,
                          table_keys=views.TABLE_COLUMNS.get(noun, ())), out)
@@ -211,6 +224,9 @@ def build(noun: str) -> typer.Typer:
         list_params.append(inspect.Parameter("f_" + f.name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
             Optional[str], typer.Option(f.option_name, *f.aliases, metavar="ID" if f.type == "links" else "VALUE",
                                         help=f"Only records with this {f.name.replace('_', ' ')}.")]))
+    list_params.append(inspect.Parameter("search", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
+        Optional[str], typer.Option("--search", metavar="TEXT",
+                                    help="Only records with TEXT in their name, description or notes (any case).")]))
     list_params += _range_params() + _output_params()
     list_.__signature__ = inspect.Signature(list_params)
     list_.__doc__ = f"List {kind.plural if noun not in ('income', 'expense') else noun}.\n\nExample: freelance {noun} list" + (f" --{kind.status} {f_list_example(kind)}" if kind.status else "") + " --format json"
@@ -266,7 +282,13 @@ def build(noun: str) -> typer.Typer:
                     from ..errors import did_you_mean
                     raise UsageError(f"--unset: cannot remove {name!r}{did_you_mean(name, [x.name for x in _fields(noun) if not x.required])}")
                 changes[name] = None
-            notes = ops.edit(book, rec, changes)
+            if not changes:
+                raise UsageError("nothing to change: give the fields to set as options (see --help)")
+            changes = {k: v for k, v in changes.items() if not ops.unchanged(rec, {k: v})}
+            if not changes:
+                say(f"{noun} '{rec.id}' unchanged: it has those values already")
+                return
+            notes = ops.edit(book, rec, changes, future=kw.get("future") or False)
         say(f"changed {noun} '{rec.id}': {', '.join(changes)}")
         for n in notes:
             say(n)
@@ -276,6 +298,8 @@ def build(noun: str) -> typer.Typer:
     eparams += _option_params(noun, for_edit=True)
     eparams.append(inspect.Parameter("unset", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
         Optional[List[str]], typer.Option("--unset", metavar="FIELD", help="Remove a field (repeat).")]))
+    if kind.name == "transaction":
+        eparams.append(_future_param(noun))
     edit.__signature__ = inspect.Signature(eparams)
     edit.__doc__ = f"Change fields of {_a(noun)}; only the lines that change are rewritten.\n\n" \
                    f"Example: freelance {noun} edit {SAMPLE_ID[noun]} {SAMPLE_EDIT[noun]}"
@@ -405,9 +429,16 @@ def _check_filters(book, kind: Kind, recs, status, client, filters: dict) -> Non
             check_filter(book, f, want, (f.aliases or (f.option_name,))[0], recs)
 
 
+def _future_param(noun: str) -> inspect.Parameter:
+    moved = "paid" if noun == "expense" else "received"
+    return inspect.Parameter("future", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=Annotated[
+        bool, typer.Option("--future", help=f"Allow a {moved} {noun} dated after today (refused otherwise: "
+                                            "money does not move in the future).")])
+
+
 def _range(book, date_from, date_to, period):
     from ..dates import window
-    return window(book.today, date_from, date_to, period)
+    return window(book.today, date_from, date_to, period, book.settings.date_order)
 
 
 def _range_params():
