@@ -1,3 +1,3 @@
-from freelance.cli import main
+from .cli import main
 
 main()

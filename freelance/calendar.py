@@ -11,8 +11,9 @@ import calendar as _cal
 import datetime as dt
 from dataclasses import dataclass
 
-from .graph import ZERO, Graph
-from .render import clean, fmt_money
+from .graph import Graph
+from .money import ZERO
+from .text import clean, fmt_money
 
 MARK = {"meeting": "", "invoice": "$", "project": "!"}
 LEGEND = "10:00 meeting   $ invoice due   ! project due   [25] today"

@@ -20,7 +20,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .graph import BILLED, Graph
+from .graph import Graph
+from .rules import BILLED
 
 
 @dataclass
@@ -146,8 +147,9 @@ def csv_of(g: Graph, kind_name: str) -> str:
     import csv
     import io
 
-    from .render import csv_safe, jsonable, text
+    from .render import csv_safe
     from .schema import KINDS
+    from .text import jsonable, text
     from .views import row
     kind = KINDS[kind_name]
     rows = [row(g, r) for r in g.records(kind.name)]

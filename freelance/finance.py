@@ -13,7 +13,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .graph import ZERO, Graph, dec
+from .graph import Graph
+from .money import ZERO, dec
 
 
 @dataclass

@@ -10,39 +10,11 @@ import datetime as dt
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
-from .book import Book
-from .yamlio import Record, parse_duration
-
-ZERO = Decimal("0.00")   # money sums start here, so they print with cents
-CENT = Decimal("0.01")
-HUNDRED = Decimal("100")
-BILLED = ("sent", "paid")          # invoice statuses that count as invoiced
-
-
-def money(v) -> Decimal:
-    """Round half up to cents."""
-    return (v if isinstance(v, Decimal) else Decimal(str(v or 0))).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def dec(v) -> Decimal:
-    """A stored number as Decimal; what is not a finite number (validate reports it) counts as 0."""
-    if isinstance(v, Decimal):
-        return v if v.is_finite() else ZERO
-    if isinstance(v, (int, str)) and not isinstance(v, bool) and str(v).strip():
-        try:
-            d = Decimal(str(v).strip())
-        except ArithmeticError:
-            return ZERO
-        # the reader refused it as money (not a number, or too large): validate reports it
-        return d if d.is_finite() and (not d or d.adjusted() < 15) else ZERO
-    return ZERO
-
-
-def pct(part: Decimal, whole) -> Decimal | None:
-    """part / whole as a percentage with one decimal, or None when whole is 0 or absent."""
-    if not isinstance(whole, Decimal) or whole <= 0:
-        return None
-    return (part * HUNDRED / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+from .money import HUNDRED, ZERO, dec, invoice_totals, pct
+from .rules import BILLED, pays_invoice
+from .store.book import Book
+from .store.records import Record
+from .store.scalars import parse_duration
 
 
 class Graph:
@@ -100,10 +72,13 @@ class Graph:
         field = {"client": "client", "invoice": "invoice", "project": "project", "service": "service"}[kind]
         total = ZERO
         for t in self.by("transaction", field).get(rid, ()):
-            if t.data.get("kind") == "income" and t.data.get("received") is True \
-                    and (currency is None or self.currency(t) == currency):
+            if pays_invoice(t.data) and (currency is None or self.currency(t) == currency):
                 total += dec(t.data.get("amount"))
         return total
+
+    def totals(self, inv: Record) -> tuple[Decimal, Decimal, Decimal]:
+        """(subtotal, tax, total) of invoice `inv`, rounded as the book's tax_rounding says."""
+        return invoice_totals(inv.data, per_line=str(self.settings.get("tax_rounding") or "per-invoice") == "per-line")
 
     # -- time -----------------------------------------------------------------
     def hours(self, field: str, rid: str) -> Decimal:
@@ -152,31 +127,8 @@ class Graph:
 
 # -- derivations per kind ------------------------------------------------------
 
-def invoice_totals(g: Graph, inv: Record) -> tuple[Decimal, Decimal, Decimal]:
-    """(subtotal, tax, total) rounded to cents; tax per line or per invoice by the book's setting."""
-    rate = dec(inv.data.get("tax_rate"))
-    items = inv.data.get("items")
-    per_line = str(g.settings.get("tax_rounding") or "per-invoice") == "per-line"
-    if isinstance(items, list) and items:
-        subtotal = tax = ZERO
-        for it in items:
-            if not isinstance(it, dict):
-                continue
-            q = it.get("quantity")
-            line = money((q if isinstance(q, Decimal) else Decimal(1)) * dec(it.get("unit_price")))
-            subtotal += line
-            if per_line:
-                tax += money(line * rate / HUNDRED)
-        if not per_line:
-            tax = money(subtotal * rate / HUNDRED)
-    else:
-        subtotal = money(dec(inv.data.get("amount")))
-        tax = money(subtotal * rate / HUNDRED)
-    return subtotal, tax, subtotal + tax
-
-
 def _invoice(g: Graph, inv: Record) -> dict:
-    subtotal, tax, total = invoice_totals(g, inv)
+    subtotal, tax, total = g.totals(inv)
     received = g.received_income("invoice", inv.id)
     status = inv.data.get("status")
     due = inv.data.get("due")

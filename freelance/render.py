@@ -7,96 +7,23 @@ how CSV is made spreadsheet-safe, and how user text is cleaned for a terminal.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import html
 import io
 import json
 import re
-from dataclasses import dataclass
 from decimal import Decimal
+
+from .text import Column, clean, fmt_money, fmt_pct, jsonable, text
 
 FORMATS = ("table", "markdown", "csv", "json")
 TABLE_CELL = 40   # the widest a table cell gets (but a row's first column, its id)
 REPORT_FORMATS = FORMATS + ("html",)
 
-_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _NUMERIC = re.compile(r"-?\d+(\.\d+)?\Z")
-
-
-def clean(text: str) -> str:
-    """User text made safe for a terminal: escape sequences and control characters removed."""
-    return _CONTROL.sub("", text)
-
-
-def jsonable(v):
-    """Stable JSON values: decimals as strings, dates ISO, datetimes 'YYYY-MM-DD HH:MM'."""
-    if isinstance(v, Decimal):
-        return format(v, "f")
-    if isinstance(v, dt.datetime):
-        return v.strftime("%Y-%m-%d %H:%M") if not v.second else v.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(v, dt.date):
-        return v.isoformat()
-    if isinstance(v, dict):
-        return {str(k): jsonable(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [jsonable(x) for x in v]
-    return v
 
 
 def to_json(data) -> str:
     return json.dumps(jsonable(data), indent=2, ensure_ascii=False) + "\n"
-
-
-def fmt_money(amount, currency: str = "") -> str:
-    if amount is None or amount == "":
-        return ""
-    if not isinstance(amount, Decimal):
-        try:
-            amount = Decimal(str(amount))
-        except Exception:
-            return str(amount)
-    from decimal import ROUND_HALF_UP, InvalidOperation
-    try:
-        amount = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)   # half up, as invoices round
-    except InvalidOperation:
-        return str(amount)
-    text = f"{amount:,.2f}"
-    return f"{text} {currency}".strip()
-
-
-def fmt_pct(p) -> str:
-    if p is None:
-        return ""
-    if p > 100:
-        return f"{p}% over"
-    return f"{p}%"
-
-
-def text(v) -> str:
-    """A plain value as people read it."""
-    if v is None:
-        return ""
-    if isinstance(v, bool):
-        return "yes" if v else "no"
-    if isinstance(v, (list, tuple)):
-        return ", ".join(text(x) for x in v)
-    if isinstance(v, dict):
-        return ", ".join(f"{k}: {text(x)}" for k, x in v.items())
-    return clean(str(jsonable(v)))
-
-
-@dataclass
-class Column:
-    key: str
-    header: str = ""
-    align: str = "left"       # "left" or "right"
-    money: bool = False       # format as money with the row's `currency`
-    pct: bool = False
-    unit: bool = True         # money: append the currency (False when a column of its own shows it)
-
-    def __post_init__(self):
-        if not self.header:
-            self.header = self.key.replace("_", " ")
 
 
 def _cell(col: Column, row: dict) -> str:

@@ -13,25 +13,25 @@ from typing import Callable, Iterable
 
 from .errors import Problem, did_you_mean
 from .graph import Graph
+from .rules import DATE_PAIRS, date_order, invoice_number_problem, is_currency, is_id, moved_after, number_regex
 from .schema import COMMON_FIELDS, KINDS, Field, Kind
 from .settings import DATE_ORDERS, DEFAULTS, LISTS, SETTINGS_FILE, WEEKDAYS
-from .yamlio import Record
+from .store.records import Record
+from .work import project_id_of, project_of, services_of
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\Z")
 _URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://\S+\Z")
-_CURRENCY = re.compile(r"[A-Z]{3}\Z")
 
 
 def _p(r: Record, key: str, message: str, severity: str = "error") -> Problem:
     return Problem(r.file, r.line_of(key), severity, r.kind if r.kind != "transaction" else str(r.data.get("kind") or "transaction"), r.id, message)
 
 
-_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 
 
 def check_ids(g: Graph) -> Iterable[Problem]:
     out: list[Problem] = []
-    valid = _ID.match
+    valid = is_id
     for name in KINDS:
         seen: dict[str, Record] = {}
         for r in g.records(name):
@@ -161,6 +161,10 @@ def _value_checker(g: Graph, kind: Kind, f: Field):
                     no_target(r, target, where, out)
         if c and isinstance(value, (Decimal, str)):
             _check_rule(r, f, c, value, where + f.name, out)
+        elif c and isinstance(value, list):      # a list of strings with a rule (other_emails)
+            for v in value:
+                if isinstance(v, str):
+                    _check_rule(r, f, c, v, where + f.name, out)
     return value_check
 
 
@@ -169,7 +173,7 @@ def _check_rule(r: Record, f: Field, c: str, value, name: str, out: list) -> Non
         out.append(_p(r, f.name, f"{name} {value!r} does not look like an email address"))
     elif c == "url" and isinstance(value, str) and not _URL.match(value):
         out.append(_p(r, f.name, f"{name} {value!r} is not a URL (expected https://...)"))
-    elif c == "currency" and isinstance(value, str) and not _CURRENCY.match(value):
+    elif c == "currency" and isinstance(value, str) and not is_currency(value):
         out.append(_p(r, f.name, f"{name} {value!r} is not a three-letter code like USD or EUR"))
     elif isinstance(value, Decimal):
         if c == "positive" and value <= 0:
@@ -180,30 +184,6 @@ def _check_rule(r: Record, f: Field, c: str, value, name: str, out: list) -> Non
             out.append(_p(r, f.name, f"{name} must be a percentage from 0 to 100, got {value}"))
         elif c == "hours" and not (0 < value <= 24):
             out.append(_p(r, f.name, f"{name} must be more than 0 and at most 24 in one entry, got {value}"))
-
-
-# kind -> (first, second): the second may not be before the first (`add`/`edit` refuse it too)
-DATE_PAIRS = {"project": ("start", "end"), "service": ("start", "end"), "goal": ("start", "target_date"),
-              "meeting": ("start", "end"), "invoice": ("issued", "due")}
-
-
-def date_order(kind_name: str, data: dict) -> tuple[str, str] | None:
-    """(field, message) when a record's second date is before its first."""
-    a, b = DATE_PAIRS.get(kind_name, ("", ""))
-    x, y = data.get(a), data.get(b)
-    if isinstance(x, dt.date) and isinstance(y, dt.date) and type(x) is type(y) and y < x:
-        return b, f"{b} {_when(y)} is before {a} {_when(x)}"
-    return None
-
-
-def moved_after(data: dict, today: dt.date) -> str | None:
-    """A message when income or an expense is marked as moved (received, paid) on a day
-    after `today`: money does not move in the future (`--future` says it is meant)."""
-    d = data.get("date")
-    if data.get("received") is True and isinstance(d, dt.date) and d > today:
-        verb = "paid" if data.get("kind") == "expense" else "received"
-        return f"{data.get('kind') or 'transaction'} marked {verb} on {d.isoformat()}, after today ({today.isoformat()})"
-    return None
 
 
 def check_future_money(g: Graph) -> Iterable[Problem]:
@@ -219,13 +199,6 @@ def check_dates(g: Graph) -> Iterable[Problem]:
             bad = date_order(kind_name, r.data)
             if bad:
                 yield _p(r, *bad)
-
-
-def _when(d: dt.date) -> str:
-    """A date or time as the files write it: 2026-12-01, 2026-12-01 10:00."""
-    if isinstance(d, dt.datetime):
-        return d.strftime("%Y-%m-%d %H:%M" if not d.second else "%Y-%m-%d %H:%M:%S")
-    return d.isoformat()
 
 
 def check_shards(g: Graph) -> Iterable[Problem]:
@@ -305,14 +278,17 @@ def check_transactions(g: Graph) -> Iterable[Problem]:
 
 
 def check_time(g: Graph) -> Iterable[Problem]:
+    services: dict[str, list[str]] = {}    # project id -> its services' ids (work.services_of)
     for e in g.records("time"):
         p = g.get("project", e.data.get("project"))
         s = e.data.get("service")
         if p is not None and isinstance(s, str):
-            listed = p.data.get("services") or []
+            listed = services.get(p.id)
+            if listed is None:
+                listed = services[p.id] = [x.id for x in services_of(g, p)]
             if s not in listed:
                 yield _p(e, "service", f"service '{s}' is not one of project {p.id}'s services"
-                         + (f" ({', '.join(listed)})" if listed else " (it lists none)"))
+                         + (f" ({', '.join(listed)})" if listed else " (it has none)"))
         d = e.data.get("date")
         if isinstance(d, dt.date) and d > g.today:
             yield _p(e, "date", f"hours booked in the future ({d}, today is {g.today})")
@@ -320,7 +296,7 @@ def check_time(g: Graph) -> Iterable[Problem]:
 
 def check_services(g: Graph) -> Iterable[Problem]:
     for s in g.records("service"):
-        p = g.get("project", s.data.get("project"))
+        p = project_of(g, s)
         c = s.data.get("client")
         if p is not None and c and p.data.get("client") and p.data.get("client") != c:
             yield _p(s, "project", f"project {p.id} belongs to client '{p.data.get('client')}', not '{c}'")
@@ -332,9 +308,18 @@ def check_services(g: Graph) -> Iterable[Problem]:
             yield _p(s, "id", "fixed-price service without a rate (the flat fee)")
     for p in g.records("project"):
         for sid in p.data.get("services") or []:
-            s = g.get("service", sid)
-            if s is not None and p.data.get("client") and s.data.get("client") and s.data["client"] != p.data["client"]:
+            s = g.get("service", sid) if isinstance(sid, str) else None
+            if s is None:
+                continue
+            if p.data.get("client") and s.data.get("client") and s.data["client"] != p.data["client"]:
                 yield _p(p, "services", f"service {sid} belongs to client '{s.data['client']}', not '{p.data['client']}'")
+            # one link (docs/project-services.md): a listing that disagrees with the service's own
+            owner = project_id_of(g, s)
+            if owner != p.id:
+                how = (f"its project is {owner}" if s.data.get("project") else f"project {owner} lists it first")
+                yield _p(p, "services", f"lists service {sid}, but {how}: a service belongs to one project "
+                         f"(`freelance project edit {p.id} --rm-service {sid}`, or `freelance service edit {sid} "
+                         f"--project {p.id}`)")
 
 
 def check_projects(g: Graph) -> Iterable[Problem]:
@@ -395,7 +380,7 @@ def check_settings(g: Graph) -> Iterable[Problem]:
         if key not in DEFAULTS:
             yield p(key, f"unknown setting '{key}'{did_you_mean(key, DEFAULTS)}", "warning")
     cur = s.get("currency")
-    if not (isinstance(cur, str) and re.match(r"[A-Z]{3}\Z", cur)):
+    if not (isinstance(cur, str) and is_currency(cur)):
         yield p("currency", f"currency {cur!r} is not a three-letter code like USD or EUR")
     if str(s.get("week_start", "monday")).lower() not in WEEKDAYS:
         yield p("week_start", f"week_start {s.get('week_start')!r} is not a day of the week{did_you_mean(s.get('week_start'), WEEKDAYS)}")
@@ -420,17 +405,16 @@ def check_settings(g: Graph) -> Iterable[Problem]:
     rate = s.get("default_rate")
     if rate is not None and (isinstance(rate, bool) or not isinstance(rate, (int, Decimal)) or rate <= 0):
         yield p("default_rate", f"default_rate {rate!r} is not a positive number (an hourly rate like 95)")
-    try:
-        str(s.get("invoice_number")).format(year=2026, seq=1)
-    except (KeyError, IndexError, ValueError) as exc:
-        yield p("invoice_number", f"invoice_number pattern {s.get('invoice_number')!r} is not usable: {exc}")
+    problem = invoice_number_problem(s.get("invoice_number"))
+    if problem:
+        yield p("invoice_number", f"invoice_number pattern {s.get('invoice_number')!r} is not usable: {problem}")
 
 
 def check_invoice_money(g: Graph) -> Iterable[Problem]:
     """Totals that make no sense, numbers off the book's pattern, settled but not marked,
     and income pointing at invoices it should not."""
-    from .invoicing import number_regex
     pattern = str(g.settings.get("invoice_number") or "")
+    usable = invoice_number_problem(pattern) is None   # an unusable one is reported once, by check_settings
     regexes: dict = {}        # year -> the pattern's regex (or the error it raised)
     for inv in g.records("invoice"):
         d = g.derived(inv)
@@ -442,7 +426,7 @@ def check_invoice_money(g: Graph) -> Iterable[Problem]:
             yield _p(inv, "status", f"sent, but received income {d['received']} covers its total: "
                                     f"`freelance invoice move {inv.id} paid`", "warning")
         issued = inv.data.get("issued")
-        if "{seq" in pattern and isinstance(issued, dt.date):
+        if usable and isinstance(issued, dt.date):
             if issued.year not in regexes:
                 try:
                     regexes[issued.year] = number_regex(pattern, issued.year)

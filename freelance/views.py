@@ -7,10 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from .graph import ZERO, Graph
-from .render import Column, fmt_money, fmt_pct
+from .graph import Graph
+from .money import ZERO
 from .schema import KINDS, Kind
-from .yamlio import Record
+from .store.records import Record
+from .text import Column, clean, fmt_money, fmt_pct
 
 MONEY = {"contract_value", "invoiced", "received", "outstanding", "value", "amount", "rate", "total",
          "subtotal", "tax", "balance", "unit_price", "default_rate", "unbilled_value", "booked_value",
@@ -150,7 +151,7 @@ def detail(g: Graph, r: Record) -> list[tuple[str, str]]:
                 if isinstance(t, dict):
                     lines.append((f"todo {i}", f"[{'x' if t.get('done') else ' '}] {t.get('text', '')}"))
         else:
-            from .render import text
+            from .text import text
             lines.append((k, text(v)))
     return lines
 
@@ -256,3 +257,43 @@ def detail_sections(g: Graph, r: Record) -> list[tuple[str, list[Column], list[d
         out.append(("hours by week", [Column("week"), Column("start", "from"), Column("hours", align="right"),
                                       Column("entries", align="right")], b["hours_by_week"]))
     return out
+
+
+def linked_lines(g, rec) -> str:
+    """The client's linked invoices, projects, services, income and meetings under `show`."""
+    d = g.derived(rec)
+    out = []
+    if rec.kind == "client":
+        for inv_id in d.get("invoices", []):
+            inv = g.get("invoice", inv_id)
+            di = g.derived(inv)
+            mark = f" overdue {di['days_overdue']} days" if di["overdue"] else ""
+            out.append(f"  invoice  {inv.id}  {inv.data.get('status')}  {fmt_money(di['total'], di['currency'])}"
+                       f"  balance {fmt_money(di['balance'], '')}{mark}")
+        for pid in d.get("projects", []):
+            p = g.get("project", pid)
+            dp = g.derived(p)
+            out.append(f"  project  {p.id}  {p.data.get('status')}  {clean(str(p.data.get('name', '')))}  {done_text(dp)}"
+                       + (f"  unbilled {fmt_money(dp['unbilled_value'], '')}" if dp["unbilled_value"] > 0 else ""))
+        for sid in d.get("services", []):
+            s = g.get("service", sid)
+            ds = g.derived(s)
+            out.append(f"  service  {s.id}  {s.data.get('status')}  {fmt_money(ds['amount'], g.currency(s)) or 'no amount'}"
+                       f"  {ds['hours_booked']} h  {done_text(ds)}"
+                       + (f"  unbilled {fmt_money(ds['unbilled_value'], '')}" if ds["unbilled_value"] > 0 else ""))
+        for tid in d.get("income", []):
+            t = g.get("transaction", tid)
+            out.append(f"  income   {t.id}  {t.data.get('date')}  {fmt_money(t.data.get('amount'), g.currency(t))}"
+                       f"  {'received' if t.data.get('received') else 'expected'}"
+                       + (f"  {t.data['invoice']}" if t.data.get("invoice") else ""))
+    if rec.kind in ("client", "contact") and d.get("meetings"):
+        from .calendar import meeting_lines
+        out += meeting_lines(g, d["meetings"])
+    return ("linked:\n" + "\n".join(out) + "\n") if out else ""
+
+
+def done_text(d: dict) -> str:
+    """Completion as `show` prints it: `done 37.5%`, `done 112.0% over`, or why there is none."""
+    if d.get("completion_pct") is not None:
+        return f"done {fmt_pct(d['completion_pct'])}"
+    return f"done n/a ({d.get('completion_note') or 'no basis'})"

@@ -22,9 +22,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from .graph import BILLED, ZERO, Graph, dec, invoice_totals, money, pct
-from .yamlio import Record
+from .money import ZERO, dec, money, pct
+from .rules import BILLED
+from .store.records import Record
+
+if TYPE_CHECKING:        # the graph calls these with itself: no import at run time
+    from .graph import Graph
 
 NONE = Decimal(0)  # hour sums start here, so they print as "12.5", not "12.50"
 
@@ -74,11 +79,12 @@ def _unaccounted_income(g: Graph, field: str, rid: str) -> Decimal:
 
 
 def services_of(g: Graph, p: Record) -> list[Record]:
-    """The project's services: those it lists, then those that name it as their project."""
+    """The project's services (docs/project-services.md): those that name it as their
+    project, and those it lists that name no project; listed ones first, in its order."""
     out, seen = [], set()
     for sid in p.data.get("services") or []:
         s = g.get("service", sid) if isinstance(sid, str) else None
-        if s is not None and s.id not in seen:
+        if s is not None and s.id not in seen and project_id_of(g, s) == p.id:
             out.append(s)
             seen.add(s.id)
     for s in g.by("service", "project").get(p.id, ()):
@@ -86,6 +92,21 @@ def services_of(g: Graph, p: Record) -> list[Record]:
             out.append(s)
             seen.add(s.id)
     return out
+
+
+def project_id_of(g: Graph, s: Record) -> str | None:
+    """The id of the project a service belongs to: the one its `project` names, else the
+    first project that lists it (a book written by hand, or before the one link)."""
+    pid = s.data.get("project")
+    if isinstance(pid, str) and pid:
+        return pid
+    listing = g.by("project", "services").get(s.id, ())
+    return listing[0].id if listing else None
+
+
+def project_of(g: Graph, s: Record) -> Record | None:
+    pid = project_id_of(g, s)
+    return g.get("project", pid) if pid else None
 
 
 def _value_entries(g: Graph, entries, project: Record | None = None) -> tuple[Decimal, Decimal, Decimal]:
@@ -112,7 +133,7 @@ def service_work(g: Graph, s: Record) -> dict:
     booked = hours_of(entries)
     lines = _lines_by_service(g).get(s.id, [])
     invoiced = sum((amount for _, amount, _ in lines), ZERO) + _unaccounted_income(g, "service", s.id)
-    project = g.get("project", s.data.get("project")) if isinstance(s.data.get("project"), str) else None
+    project = project_of(g, s)
     out = {"hours_booked": booked, "invoiced": invoiced}
     est = s.data.get("hours")
     completion = pct(booked, est)
@@ -159,7 +180,7 @@ def _unattributed(g: Graph, p: Record) -> Decimal:
                     q = it.get("quantity")
                     total += money((q if isinstance(q, Decimal) else Decimal(1)) * dec(it.get("unit_price")))
         else:
-            total += invoice_totals(g, inv)[0]
+            total += g.totals(inv)[0]
     for t in g.by("transaction", "project").get(p.id, ()):
         inv = g.get("invoice", t.data.get("invoice")) if isinstance(t.data.get("invoice"), str) else None
         if t.data.get("kind") == "income" and not t.data.get("service") and not (
@@ -180,7 +201,7 @@ def project_work(g: Graph, p: Record) -> dict:
     invoiced, counted = ZERO, set()
     for inv in g.by("invoice", "project").get(p.id, []):
         if inv.data.get("status") in BILLED:
-            invoiced += invoice_totals(g, inv)[0]
+            invoiced += g.totals(inv)[0]
             counted.add(inv.id)
     by_line = _lines_by_service(g)
     for s in services:
@@ -257,41 +278,3 @@ def breakdown(g: Graph, r: Record) -> dict:
     if r.kind == "service":
         return {"hours_by_week": hours_by_week(g, g.by("time", "service").get(r.id, []))}
     return {}
-
-
-# -- booking hours --------------------------------------------------------------
-
-def log_time(book, project_id: str, hours: str, date: str | None = None, service: str | None = None,
-             note: str | None = None) -> tuple[dict, list[str]]:
-    """Append one time entry to timelog/<year>.yaml; returns (record data, notes).
-
-    The project must exist; a service must be one the project lists (and is
-    required when it lists several, taken when it lists one); hours are more
-    than 0 and at most 24; the day is not after today."""
-    from . import ops
-    from .errors import UsageError, did_you_mean
-    from .schema import KINDS
-    kind = KINDS["time"]
-    project = ops.find(book, "project", project_id)
-    h = ops.parse_value(book, kind.field("hours"), hours, option="HOURS")
-    day = ops.parse_value(book, kind.field("date"), date or "today", option="--date")
-    if day > book.today:
-        raise UsageError(f"--date: {day} is after today ({book.today}); book hours once they are worked")
-    listed = [x for x in project.data.get("services") or [] if isinstance(x, str)]
-    notes = []
-    if service is None:
-        if len(listed) == 1:
-            service = listed[0]
-            notes.append(f"service: {service} (the project's only service)")
-        elif listed:
-            raise UsageError(f"project {project.id} has {len(listed)} services; choose one with --service "
-                             f"({', '.join(listed)})")
-    elif service not in listed:
-        if not listed:
-            raise UsageError(f"--service: project {project.id} lists no services; book without --service, "
-                             f"or add it with `freelance project edit {project.id} --service {service}`")
-        raise UsageError(f"--service: '{service}' is not one of project {project.id}'s services "
-                         f"({', '.join(listed)}){did_you_mean(service, listed)}")
-    values = {"date": day, "project": project.id, "service": service, "hours": h, "note": note}
-    data, more = ops.add(book, kind, {k: v for k, v in values.items() if v is not None})
-    return data, notes + more

@@ -10,9 +10,9 @@ from decimal import Decimal
 import pytest
 from conftest import TODAY, run_cli
 
-from freelance import writer
-from freelance.book import Book
-from freelance.cache import ParseCache
+from freelance.store import writer
+from freelance.store.book import Book
+from freelance.store.cache import ParseCache
 from freelance.errors import DataError
 
 DAY = dt.date.fromisoformat(TODAY)
@@ -183,7 +183,7 @@ def test_a_write_from_cached_records_touches_only_its_line(demo):
 
 
 def test_in_doubt_within_one_clock_tick_of_the_entry_or_of_now():
-    from freelance.cache import in_doubt
+    from freelance.store.cache import in_doubt
     s = 10**9
     now = 1_000 * s
     written = 900 * s

@@ -201,8 +201,8 @@ _text = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"), bla
 @given(name=_text, company=_text, address=_text, notes=_text)
 def test_vcard_round_trip_keeps_any_text(empty_book, tmp_path_factory, name, company, address, notes):
     from freelance import vcard
-    from freelance.book import Book
-    from freelance.yamlio import Record
+    from freelance.store.book import Book
+    from freelance.store.records import Record
     import datetime as dt
     rec = Record("contact", {"id": "x", "name": " ".join(name.split()), "company": " ".join(company.split()),
                              "address": " ".join(address.split()), "notes": notes}, "contacts.yaml", 1, {})

@@ -9,9 +9,9 @@ from conftest import run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from freelance import emitter, writer
+from freelance.store import emitter, style
 from freelance.schema import KINDS
-from freelance.yamlio import read_records
+from freelance.store.yamlio import read_records
 
 
 def make(tmp_path, n, seed=1, name="book"):
@@ -75,13 +75,13 @@ def test_help_has_an_example():
 
 
 def test_files_round_trip_through_the_writer_byte_for_byte(tmp_path):
-    """Every generated file, loaded and dumped by writer.rt_yaml(), is the same bytes."""
+    """Every generated file, loaded and dumped by style.rt_yaml(), is the same bytes."""
     root, _ = make(tmp_path, 600)
     checked = 0
     for rel, data in files(root).items():
         if not rel.endswith(".yaml"):
             continue
-        y = writer.rt_yaml()
+        y = style.rt_yaml()
         out = io.StringIO()
         y.dump(y.load(data.decode("utf-8")), out)
         assert out.getvalue().encode("utf-8") == data, rel
@@ -95,7 +95,7 @@ def test_every_record_is_what_writer_record_text_writes(tmp_path):
     n = 0
     for kind, records in data.items():
         for r in records[:60]:
-            assert emitter._fast(r) == writer.record_text(r), r   # the fast path, not the fallback
+            assert emitter._fast(r) == style.record_text(r), r   # the fast path, not the fallback
             n += 1
     assert n > 200
 
@@ -121,7 +121,7 @@ scalar = st.one_of(text, st.booleans(), st.integers(-10**6, 10**6),
 def test_emitter_matches_the_writer_and_reads_back(fields, strs, items):
     data = {"id": "r1", **fields, "documents": strs, "items": items}
     got = emitter.record_text(data)
-    assert got == writer.record_text(data)
+    assert got == style.record_text(data)
     try:
         emitter._fast(data)
     except emitter._Slow:
@@ -144,4 +144,4 @@ def test_every_plain_string_reads_back_the_same(s):
         return
     res = read_records(f"- id: a\n  extra: {out}\n".encode("utf-8"), "x.yaml", KINDS["contact"])
     assert res.records[0].data["extra"] == s
-    assert writer.record_text({"extra": s}) == f"- extra: {s}\n"
+    assert style.record_text({"extra": s}) == f"- extra: {s}\n"

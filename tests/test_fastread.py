@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import DEMO, run_cli
-from freelance import fastread
+from freelance.store import fastread
 from freelance.schema import KINDS
-from freelance.yamlio import _decode, read_records
+from freelance.store.yamlio import _decode, read_records
 
 
 def canon(value):

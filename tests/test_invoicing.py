@@ -154,8 +154,23 @@ def test_board_has_status_columns_counts_totals_and_marks(cli):
        price=st.decimals(min_value=Decimal("-1000"), max_value=Decimal("100000"), places=2),
        service=st.one_of(st.none(), st.from_regex(r"[a-z][a-z0-9-]{0,12}", fullmatch=True)))
 def test_parse_item_round_trips_any_description(desc, qty, price, service):
-    from freelance.invoicing import parse_item
+    from freelance.changes.invoicing import parse_item
     text = f"{desc}:{qty}:{price}" + (f":{service}" if service else "")
     item = parse_item(text)
     assert item["description"] == desc and item["quantity"] == qty and item["unit_price"] == price
     assert item.get("service") == service
+
+
+@pytest.mark.parametrize("pattern", ["INV-{year}", "INV-{seq}-{client}", "INV-{yr}-{seq}"])
+def test_one_invoice_number_rule_for_settings_validate_and_add(cli, pattern):
+    """settings set, validate and invoice add agree on which patterns can number invoices."""
+    r = cli("settings", "set", "invoice_number", pattern)
+    assert r.exit_code == 2 and "invoice_number: not a usable pattern" in r.stderr
+    settings = cli.book / "freelance.yaml"
+    text = settings.read_text()
+    settings.write_text(text.replace('invoice_number: INV-{year}-{seq:03d}', f'invoice_number: "{pattern}"'))
+    assert pattern in settings.read_text()
+    r = cli("validate")
+    assert r.exit_code == 1 and f"invoice_number pattern '{pattern}' is not usable" in r.stdout
+    r = cli("invoice", "add", "--client", "acme", "--amount", "10")
+    assert r.exit_code == 2 and "invoice_number pattern" in r.stderr and "not usable" in r.stderr

@@ -6,8 +6,8 @@ import re
 
 from conftest import TODAY, run_cli, run_proc
 
-from freelance import ops
-from freelance.book import Book
+from freelance.changes import records as ops
+from freelance.store.book import Book
 from freelance.schema import TRANSACTION
 
 DAY = dt.date.fromisoformat(TODAY)

@@ -12,8 +12,8 @@ import time
 import pytest
 from conftest import TODAY, run_cli, run_proc
 
-from freelance import parallel
-from freelance.book import Book
+from freelance.store import parallel
+from freelance.store.book import Book
 from freelance.graph import Graph
 from freelance.schema import KINDS
 from freelance.validate import validate
@@ -227,21 +227,21 @@ def test_validate_through_the_pool_is_validate(big, monkeypatch):
 # -- 3. writes read summaries, and keep every entry current -----------------------------
 
 def fresh_summaries(root):
-    from freelance.cache import summarize
+    from freelance.store.cache import summarize
     from freelance.schema import KINDS
     book = Book(root, DAY, cache=False)
     return {rel: summarize(k.name, book.read_file(rel, k).records) for k in KINDS.values() for rel in book.files_of(k)}
 
 
 def cached_summaries(root):
-    from freelance.cache import ParseCache
+    from freelance.store.cache import ParseCache
     from freelance.schema import KINDS
     book, pc = Book(root, DAY, cache=False), ParseCache(root)
     return {rel: pc.summary(rel, root / rel) for k in KINDS.values() for rel in book.files_of(k)}
 
 
 def test_settling_reads_summaries_not_records(cli):
-    from freelance import ops
+    from freelance.changes import door as ops
     from freelance.graph import Graph
     Book(cli.book, DAY).load_all()                              # warm every entry
     book = Book(cli.book, DAY)
@@ -287,7 +287,7 @@ def test_auto_paid_is_the_same_with_summaries_and_without(demo, tmp_path):
 def peeking(request, monkeypatch):
     """Writes on files loaded whole, and on files only peeked at (Book.peek: one record read
     alone, the change added to the cache tail from the header's summary): the same answers."""
-    from freelance import book as book_module
+    from freelance.store import book as book_module
     if request.param == "peeked":
         monkeypatch.setattr(book_module, "PEEK_BYTES", 0)
     return request.param
@@ -318,8 +318,8 @@ def test_edits_and_removals_cache_exactly_what_a_fresh_parse_gives(cli, peeking)
 def test_writes_go_to_a_tail_that_reads_as_a_fresh_parse(cli, monkeypatch, peeking):
     from test_perf import _snapshot
 
-    from freelance import book as book_module
-    from freelance.cache import ParseCache
+    from freelance.store import book as book_module
+    from freelance.store.cache import ParseCache
     Book(cli.book, DAY).load_all()
     tail = ParseCache(cli.book).tail_entry("transactions/2026.yaml")
     entry = ParseCache(cli.book).entry("transactions/2026.yaml")
@@ -369,8 +369,8 @@ def test_writes_go_to_a_tail_that_reads_as_a_fresh_parse(cli, monkeypatch, peeki
 
 
 def test_a_write_whose_entry_went_away_writes_it_whole(cli):
-    from freelance import ops
-    from freelance.cache import ParseCache
+    from freelance.changes import door as ops
+    from freelance.store.cache import ParseCache
     from freelance.schema import TRANSACTION
     Book(cli.book, DAY).load_all()
     book = Book(cli.book, DAY)
@@ -388,9 +388,9 @@ def test_a_write_whose_entry_went_away_writes_it_whole(cli):
 def test_a_peeked_write_reads_one_record_and_writes_the_same_bytes(demo, tmp_path, monkeypatch):
     """With every file big enough to peek at, an income link that pays an invoice reads neither
     the invoices nor its own shard whole, and leaves the same files as loading them does."""
-    from freelance import book as book_module
-    from freelance import ops
-    from freelance.workflow import link
+    from freelance.store import book as book_module
+    from freelance.changes import door as ops
+    from freelance.changes.workflow import link
     plain = tmp_path / "plain"
     shutil.copytree(demo, plain)
     Book(demo, DAY).load_all()                                  # warm every entry
@@ -425,7 +425,7 @@ def test_peeked_writes_on_odd_files_write_what_loading_writes(demo, tmp_path, mo
     gets a real list: peeking declines both, so the bytes are those the plain path writes."""
     from test_perf import _snapshot
 
-    from freelance import book as book_module
+    from freelance.store import book as book_module
     rel = "transactions/2027.yaml"
     seed = "- id: tx-20270102-00aa11\n  date: 2027-01-02\n  kind: expense\n  amount: 7\n  category: software\n"
     text = {"crlf": "# 2027\r\n" + seed.replace("\n", "\r\n"),
@@ -455,8 +455,8 @@ def test_peeked_writes_on_odd_files_write_what_loading_writes(demo, tmp_path, mo
 def test_a_summary_changed_in_place_is_the_summary_made_afresh_around_status_max():
     """Whether an invoices summary keeps every status depends on how many records the file
     has (summarize); appends, edits and removals applied to a summary follow the same rule."""
-    from freelance.cache import STATUS_MAX, amend, summarize
-    from freelance.yamlio import Record
+    from freelance.store.cache import STATUS_MAX, amend, summarize
+    from freelance.store.records import Record
 
     def inv(rid, n, status="sent"):
         return Record("invoice", {"id": rid, "status": status}, "invoices.yaml", 1 + 2 * n, None)

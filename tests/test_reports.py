@@ -249,7 +249,8 @@ def test_csv_has_one_header_row_iso_dates_plain_decimals_and_no_formulas(cli):
 @given(st.text(st.characters(exclude_categories=("Cs",)), max_size=40))
 def test_any_name_reads_back_from_csv_and_html_as_text(name):
     from freelance.cli.report import render_report
-    from freelance.render import Column, clean, csv_safe
+    from freelance.render import csv_safe
+    from freelance.text import Column, clean
     from freelance.reports import Report, Section
     rep = Report("t", "T", [Section("s", "S", [{"name": name, "n": Decimal("1.50")}], [Column("name"), Column("n")])])
     rows = list(csv.reader(io.StringIO(render_report(rep, "csv", None), newline="")))

@@ -191,7 +191,7 @@ def test_a_hand_written_file_validates_with_an_unknown_key_warning(hand):
 
 @pytest.mark.parametrize("rel", sorted(str(p.relative_to(DEMO)) for p in DEMO.rglob("*.yaml")))
 def test_every_demo_file_round_trips_byte_for_byte(rel):
-    from freelance.writer import dump, rt_yaml
+    from freelance.store.style import dump, rt_yaml
     text = (DEMO / rel).read_text(encoding="utf-8")
     assert dump(rt_yaml().load(text)) == text
 
@@ -222,11 +222,12 @@ def test_editing_one_record_of_2000_rewrites_only_its_lines(empty_book):
 
 def test_plan_update_round_trips_only_the_record(empty_book, monkeypatch):
     """The edit's cost does not grow with the file: ruamel.yaml sees one record's text."""
-    from freelance import ops, writer
-    from freelance.book import Book
+    from freelance.changes import door as ops
+    from freelance.store import splice
+    from freelance.store.book import Book
     (empty_book / "clients.yaml").write_text(big_file(2000))
     seen = []
-    real = writer.rt_yaml()
+    real = splice.rt_yaml()
 
     class Spy:
         def __getattr__(self, name):
@@ -235,7 +236,7 @@ def test_plan_update_round_trips_only_the_record(empty_book, monkeypatch):
         def load(self, text):
             seen.append(text)
             return real.load(text)
-    monkeypatch.setattr(writer, "rt_yaml", lambda: Spy())
+    monkeypatch.setattr(splice, "rt_yaml", lambda: Spy())
     book = Book(empty_book, TODAY)
     ops.edit(book, book.get("client", "c1500"), {"stage": "client"})
     assert seen == ["- id: c1500\n  name: 'Client 1500'\n  stage: lead\n  contract_value: 1500.50   # value 1500\n"]
@@ -244,8 +245,8 @@ def test_plan_update_round_trips_only_the_record(empty_book, monkeypatch):
 # -- atomic, locked, careful -----------------------------------------------------
 
 def test_a_file_edited_by_hand_since_it_was_read_is_not_overwritten(empty_book):
-    from freelance import ops
-    from freelance.book import Book
+    from freelance.changes import door as ops
+    from freelance.store.book import Book
     from freelance.errors import DataError
     from freelance.schema import KINDS
     path = empty_book / "clients.yaml"
@@ -304,8 +305,8 @@ def test_concurrent_writers_all_land(empty_book):
 KILLED = r"""
 import sys, datetime as dt
 from pathlib import Path
-from freelance import ops
-from freelance.book import Book
+from freelance.changes import door as ops
+from freelance.store.book import Book
 from freelance.schema import KINDS
 root = Path(sys.argv[1])
 for i in range(10**6):
@@ -381,8 +382,8 @@ TODO = st.fixed_dictionaries({"text": st.sampled_from(["Call Ann", "File VAT", "
 def test_any_list_edit_reads_back_as_asked_and_keeps_the_comments_of_entries_that_stay(empty_book, old, new,
                                                                                        comments, pad):
     """... and the list keeps the indentation it was written with (`pad`: under its key or not)."""
-    from freelance import ops
-    from freelance.book import Book
+    from freelance.changes import door as ops
+    from freelance.store.book import Book
     lines = ["- id: r", "  name: R", "  type: guide", "  todos:"]
     for i, t in enumerate(old):
         if comments[i]:
@@ -428,8 +429,8 @@ BLOCKS = """\
 def test_a_block_scalar_ending_in_a_hash_line_stays_whole(empty_book, monkeypatch, peek):
     """A `notes: |` whose last line starts with `#` is text, not a comment after the record: an
     edit, a to-do or a removal keeps it with its record and gives nothing to the next one."""
-    from freelance import book as book_module
-    from freelance.book import Book
+    from freelance.store import book as book_module
+    from freelance.store.book import Book
     path = empty_book / "resources.yaml"
     path.write_text(BLOCKS)
     if peek:

@@ -75,8 +75,8 @@ _state = {"n": 0}
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=40))
 def test_any_text_round_trips_through_add_and_edit(empty_book, text):
-    from freelance import ops
-    from freelance.book import Book
+    from freelance.changes import door as ops
+    from freelance.store.book import Book
     from freelance.schema import KINDS
     today = dt.date(2026, 11, 25)
     _state["n"] += 1

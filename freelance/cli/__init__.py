@@ -68,7 +68,7 @@ class LazyGroup(TyperGroup):
         try:
             rv = super().invoke(ctx)
         except FreelanceError as exc:
-            from ..render import clean  # one line, no control sequences from user data
+            from ..text import clean  # one line, no control sequences from user data
             typer.echo(f"freelance: error: {clean(exc.message.replace(chr(10), chr(92) + 'n'))}", err=True)
             half_read(ctx, exc.message)
             ctx.exit(exc.exit_code)
@@ -79,7 +79,7 @@ class LazyGroup(TyperGroup):
         except BrokenPipeError:
             ctx.exit(0)
         except OSError as exc:   # the disk said no (permissions, a read-only or full file system)
-            from ..render import clean
+            from ..text import clean
             where = f": {exc.filename}" if exc.filename else ""
             typer.echo(f"freelance: error: {clean(exc.strerror or str(exc))}{clean(str(where))}", err=True)
             ctx.exit(1)

@@ -30,7 +30,7 @@ class State:
 
     def book(self):
         if self._book is None:
-            from ..book import Book, find_book
+            from ..store.book import Book, find_book
             self._book = Book(find_book(self.books), self.today_date(), cache=self.cache)
             if not self.reports_problems:
                 settings_readable(self._book)
@@ -48,7 +48,7 @@ def state(ctx: typer.Context) -> State:
 def writing(ctx: typer.Context):
     """The book, locked for a read-modify-write: nothing is read before the lock is held."""
     st = state(ctx)
-    from ..book import Book, find_book
+    from ..store.book import Book, find_book
     root = find_book(st.books)
     book = Book.__new__(Book)  # read nothing yet
     book.root = root
@@ -97,33 +97,23 @@ def check_format(fmt: str, allowed=("table", "markdown", "csv", "json")) -> str:
 def emit(text: str, out: str | None = None, option: str = "--out") -> None:
     """Print, or write to `out` atomically (temporary file, fsync, rename)."""
     if out:
-        import tempfile
         path = Path(out).expanduser()
         folder = path.parent if str(path.parent) else Path(".")
         if not folder.is_dir():
             raise UsageError(f"{option}: folder {folder} does not exist")
         if path.is_dir():
             raise UsageError(f"{option}: {path} is a folder; give a file name in it")
+        from ..store.atomic import replacing
         try:
-            fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", dir=folder)
+            with replacing(str(path), mode=0o644) as fh:
+                fh.write(text.encode("utf-8"))
         except OSError as exc:
             raise UsageError(f"{option}: cannot write in {folder} ({exc.strerror})") from None
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
         return
     sys.stdout.write(text)
 
 
 def say(message: str) -> None:
     """A short confirmation of what a command did."""
-    from ..render import clean
+    from ..text import clean
     typer.echo(clean(message))

@@ -59,6 +59,10 @@ def _a(noun: str) -> str:
     return ("an " if noun[0] in "aeiou" else "a ") + noun
 
 
+# A list of links that `edit` changes item by item, never by replacing it (a replaced list
+# would drop links silently): noun -> (field, option word) gives --add-WORD and --rm-WORD.
+LIST_EDITS = {"project": ("services", "service")}
+
 # Kind modules register extra verbs here: noun -> [callable(app, noun)].
 EXTRA: dict[str, list] = {}
 
@@ -102,7 +106,7 @@ def _ctx_param():
 
 def _values(book, noun: str, kwargs: dict) -> dict:
     """Typed values of the field options that were given."""
-    from ..ops import parse_value
+    from ..changes.records import parse_value
     out = {}
     for f in _fields(noun):
         raw = kwargs.get(f.name)
@@ -134,25 +138,17 @@ def build(noun: str) -> typer.Typer:
 
     # -- add ------------------------------------------------------------------
     def add(ctx: typer.Context, **kw):
-        from .. import ops
+        from ..changes import door
         with writing(ctx) as book:
             if pos_field is not None:
                 kw[pos_field.name] = kw.pop("_positional")
             values = _values(book, noun, kw)
+            create = kw.get("create_missing") or False
             if kind.name == "transaction":
-                values["kind"] = noun
-                if noun == "income" and values.get("invoice") and not values.get("client"):
-                    inv = book.get("invoice", values["invoice"])  # the invoice names the client
-                    if inv is not None and inv.data.get("client"):
-                        values["client"] = inv.data["client"]
-                if noun == "income" and "classification" not in values:
-                    values["classification"] = "client" if values.get("client") else (book.settings.allowed("income_classifications") or ["other"])[-1]
-                if noun == "expense" and "category" not in values:
-                    from ..errors import UsageError
-                    raise UsageError("--category is required for an expense "
-                                     f"(one of {', '.join(book.settings.allowed('expense_categories'))})")
-            data, notes = ops.add(book, kind, values, rid=kw.get("id"), create_missing=kw.get("create_missing") or False,
-                                  future=kw.get("future") or False)
+                data, notes = door.add_transaction(book, noun, values, rid=kw.get("id"), create_missing=create,
+                                                   future=kw.get("future") or False)
+            else:
+                data, notes = door.add(book, kind, values, rid=kw.get("id"), create_missing=create)
         for n in notes:
             say(n)
         say(f"added {noun} '{data['id']}'")
@@ -170,7 +166,9 @@ def build(noun: str) -> typer.Typer:
         Optional[str], typer.Option("--id", help="Choose the id (default: a slug of the name, made unique)."
                                     if kind.id_from else "Choose the id (default: generated).")]))
     params.append(inspect.Parameter("create_missing", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=Annotated[
-        bool, typer.Option("--create-missing", help="Create linked records that do not exist yet.")]))
+        bool, typer.Option("--create-missing", help=(
+            "Create linked records that do not exist yet; they take their client, rate and currency "
+            "from what links them, and are refused when they would not pass `validate`."))]))
     if kind.name == "transaction":
         params.append(_future_param(noun))
     add.__signature__ = inspect.Signature(params)
@@ -236,18 +234,21 @@ def build(noun: str) -> typer.Typer:
     def show(ctx: typer.Context, rid: Annotated[str, typer.Argument(metavar="ID", help="The record's id.")],
              fmt: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)] = "table",
              out: Annotated[Optional[str], typer.Option("--out", "-o", help="Write to FILE.")] = None):
-        from .. import ops, views
+        from .. import views
+        from ..changes import door
         from ..graph import Graph
-        from ..render import clean, to_json
+        from ..render import to_json
+        from ..text import clean
         fmt = _fmt(fmt)
         book = state(ctx).book()
-        rec = ops.find(book, kind.name, rid, noun)
+        rec = door.find(book, kind.name, rid, noun)
         g = Graph(book)
         if fmt == "json":
             from ..work import breakdown
             emit(to_json({**views.row(g, rec), **breakdown(g, rec)}), out)
             return
-        from ..render import Column, render_rows
+        from ..render import render_rows
+        from ..text import Column
         lines = views.detail(g, rec)
         rows = [{"field": k, "value": v} for k, v in lines]
         sections = views.detail_sections(g, rec)
@@ -255,7 +256,7 @@ def build(noun: str) -> typer.Typer:
             width = max(len(k) for k, _ in lines) if lines else 0
             text = f"{noun} {rec.id}  ({rec.file}:{rec.line})\n" + "".join(
                 f"  {k.ljust(width)}  {clean(v)}\n" for k, v in lines)
-            text += _show_links(g, rec)
+            text += views.linked_lines(g, rec)
             for title, cols, srows in sections:
                 text += f"{title}:\n" + "".join("  " + x + "\n" for x in render_rows(srows, cols, fmt).splitlines())
             emit(text, out)
@@ -270,11 +271,18 @@ def build(noun: str) -> typer.Typer:
 
     # -- edit -----------------------------------------------------------------
     def edit(ctx: typer.Context, **kw):
-        from .. import ops
+        from ..changes import door
         from ..errors import UsageError
         with writing(ctx) as book:
-            rec = ops.find(book, kind.name, kw.pop("_rid"), noun)
+            rec = door.find(book, kind.name, kw.pop("_rid"), noun)
             changes = _values(book, noun, kw)
+            add, rm = kw.get("add_items") or [], kw.get("rm_items") or []
+            if noun in LIST_EDITS:
+                field, word = LIST_EDITS[noun]
+                if field in changes:
+                    now = ", ".join(rec.data.get(field) or []) or "none"
+                    raise UsageError(f"--{word}: on edit it would replace the {noun}'s {field} ({now}); "
+                                     f"use --add-{word} ID or --rm-{word} ID (repeat them)")
             for name in kw.get("unset") or []:
                 name = name.replace("-", "_")
                 f = kind.field(name)
@@ -282,20 +290,29 @@ def build(noun: str) -> typer.Typer:
                     from ..errors import did_you_mean
                     raise UsageError(f"--unset: cannot remove {name!r}{did_you_mean(name, [x.name for x in _fields(noun) if not x.required])}")
                 changes[name] = None
-            if not changes:
+            if not changes and not (add or rm):
                 raise UsageError("nothing to change: give the fields to set as options (see --help)")
-            changes = {k: v for k, v in changes.items() if not ops.unchanged(rec, {k: v})}
-            if not changes:
+            changes = {k: v for k, v in changes.items() if not door.unchanged(rec, {k: v})}
+            if not changes and not (add or rm):
                 say(f"{noun} '{rec.id}' unchanged: it has those values already")
                 return
-            notes = ops.edit(book, rec, changes, future=kw.get("future") or False)
-        say(f"changed {noun} '{rec.id}': {', '.join(changes)}")
+            if add or rm:       # only `project` offers them (LIST_EDITS)
+                notes = door.edit_project_services(book, rec, changes, add, rm)
+            else:
+                notes = door.edit(book, rec, changes, future=kw.get("future") or False)
+        if changes:
+            say(f"changed {noun} '{rec.id}': {', '.join(changes)}")
         for n in notes:
             say(n)
 
     eparams = [_ctx_param(), inspect.Parameter("_rid", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Annotated[
         str, typer.Argument(metavar="ID", help="The record's id.")])]
     eparams += _option_params(noun, for_edit=True)
+    if noun in LIST_EDITS:
+        field, word = LIST_EDITS[noun]
+        for name, opt, what in (("add_items", f"--add-{word}", "Add"), ("rm_items", f"--rm-{word}", "Remove")):
+            eparams.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
+                Optional[List[str]], typer.Option(opt, metavar="ID", help=f"{what} one of the {noun}'s {field} (repeat).")]))
     eparams.append(inspect.Parameter("unset", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
         Optional[List[str]], typer.Option("--unset", metavar="FIELD", help="Remove a field (repeat).")]))
     if kind.name == "transaction":
@@ -311,15 +328,15 @@ def build(noun: str) -> typer.Typer:
 
         def move(ctx: typer.Context, rid: Annotated[str, typer.Argument(metavar="ID", help="The record's id.")],
                  value: Annotated[str, typer.Argument(metavar=kind.status.upper(), help=f"The new {kind.status}.")]):
-            from .. import ops
+            from ..changes import door
             with writing(ctx) as book:
-                rec = ops.find(book, kind.name, rid, noun)
-                new = ops.parse_value(book, f_status, value, option=kind.status)
+                rec = door.find(book, kind.name, rid, noun)
+                new = door.parse_value(book, f_status, value, option=kind.status)
                 old = rec.data.get(kind.status)
                 if old == new:
                     say(f"{noun} '{rec.id}' is already {new}")
                     return
-                ops.edit(book, rec, {kind.status: new})
+                door.edit(book, rec, {kind.status: new})
             say(f"moved {noun} '{rec.id}': {old} -> {new}")
         move.__doc__ = (f"Move {_a(noun)} to another {kind.status} (the board's drag and drop).\n\n"
                         f"Example: freelance {noun} move {SAMPLE_ID[noun]} {(f_status.choices or ('negotiation',))[1 if len(f_status.choices) > 1 else 0]}")
@@ -354,10 +371,10 @@ def build(noun: str) -> typer.Typer:
     # -- rm -------------------------------------------------------------------
     def rm(ctx: typer.Context, rid: Annotated[str, typer.Argument(metavar="ID", help="The record's id.")],
            force: Annotated[bool, typer.Option("--force", help="Remove even while other records link to it.")] = False):
-        from .. import ops
+        from ..changes import door
         with writing(ctx) as book:
-            rec = ops.find(book, kind.name, rid, noun)
-            notes = ops.remove(book, rec, force)
+            rec = door.find(book, kind.name, rid, noun)
+            notes = door.remove(book, rec, force)
         say(f"removed {noun} '{rec.id}'")
         for n in notes:
             say(n)
@@ -374,51 +391,9 @@ def f_list_example(kind: Kind) -> str:
     return f.choices[1] if len(f.choices) > 1 else "client"
 
 
-def _show_links(g, rec) -> str:
-    """The client's linked invoices, projects, services, income and meetings under `show`."""
-    from ..render import clean, fmt_money
-    d = g.derived(rec)
-    out = []
-    if rec.kind == "client":
-        for inv_id in d.get("invoices", []):
-            inv = g.get("invoice", inv_id)
-            di = g.derived(inv)
-            mark = f" overdue {di['days_overdue']} days" if di["overdue"] else ""
-            out.append(f"  invoice  {inv.id}  {inv.data.get('status')}  {fmt_money(di['total'], di['currency'])}"
-                       f"  balance {fmt_money(di['balance'], '')}{mark}")
-        for pid in d.get("projects", []):
-            p = g.get("project", pid)
-            dp = g.derived(p)
-            out.append(f"  project  {p.id}  {p.data.get('status')}  {clean(str(p.data.get('name', '')))}  {_done(dp)}"
-                       + (f"  unbilled {fmt_money(dp['unbilled_value'], '')}" if dp["unbilled_value"] > 0 else ""))
-        for sid in d.get("services", []):
-            s = g.get("service", sid)
-            ds = g.derived(s)
-            out.append(f"  service  {s.id}  {s.data.get('status')}  {fmt_money(ds['amount'], g.currency(s)) or 'no amount'}"
-                       f"  {ds['hours_booked']} h  {_done(ds)}"
-                       + (f"  unbilled {fmt_money(ds['unbilled_value'], '')}" if ds["unbilled_value"] > 0 else ""))
-        for tid in d.get("income", []):
-            t = g.get("transaction", tid)
-            out.append(f"  income   {t.id}  {t.data.get('date')}  {fmt_money(t.data.get('amount'), g.currency(t))}"
-                       f"  {'received' if t.data.get('received') else 'expected'}"
-                       + (f"  {t.data['invoice']}" if t.data.get("invoice") else ""))
-    if rec.kind in ("client", "contact") and d.get("meetings"):
-        from ..calendar import meeting_lines
-        out += meeting_lines(g, d["meetings"])
-    return ("linked:\n" + "\n".join(out) + "\n") if out else ""
-
-
-def _done(d: dict) -> str:
-    """Completion as `show` prints it: `done 37.5%`, `done 112.0% over`, or why there is none."""
-    from ..render import fmt_pct
-    if d.get("completion_pct") is not None:
-        return f"done {fmt_pct(d['completion_pct'])}"
-    return f"done n/a ({d.get('completion_note') or 'no basis'})"
-
-
 def _check_filters(book, kind: Kind, recs, status, client, filters: dict) -> None:
     """Refuse a filter value that matches nothing because it is misspelt (exit 2, did you mean)."""
-    from ..ops import check_filter
+    from ..changes.records import check_filter
     from ..schema import Field
     if status:
         check_filter(book, kind.field(kind.status), status, f"--{kind.status}", recs)
@@ -461,7 +436,7 @@ def _output_params():
 def command(noun: str):
     # kind modules that add verbs register themselves on import
     import importlib
-    for mod in ("freelance.kinds." + NOUN_KIND[noun],):
+    for mod in ("freelance.cli.kinds." + NOUN_KIND[noun],):
         try:
             importlib.import_module(mod)
         except ModuleNotFoundError as exc:

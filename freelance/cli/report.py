@@ -20,7 +20,8 @@ EXAMPLES = {
 def render_report(report, fmt: str, today) -> str:
     """A report as text. table: 80 columns (a section's `table_columns`); csv: one header row
     for the whole file, a `section` column first; json: every row with every key (docs/json.md)."""
-    from ..render import Column, clean, html_page, html_table, render_rows, to_json
+    from ..render import html_page, html_table, render_rows, to_json
+    from ..text import Column, clean
     if fmt == "json":
         head = {"report": report.name, "title": report.title, "today": today, **report.meta}
         if report.alerts:

@@ -30,7 +30,8 @@ def show(ctx: typer.Context,
 
     Example: freelance settings show --format json
     """
-    from ..render import clean, text, to_json
+    from ..render import to_json
+    from ..text import clean, text
     from .common import check_format
     check_format(fmt, ("text", "json"))
     book = state(ctx).book()
@@ -65,7 +66,7 @@ def add(ctx: typer.Context,
 
     Example: freelance settings add income_classifications grants
     """
-    from ..settings_ops import list_add
+    from ..changes.settings import list_add
     _list_name(list_name)
     with writing(ctx) as book:
         list_add(book, list_name, value, name=name, opening_balance=opening_balance)
@@ -80,7 +81,7 @@ def rm(ctx: typer.Context,
 
     Example: freelance settings rm stages lost
     """
-    from ..settings_ops import list_rm
+    from ..changes.settings import list_rm
     _list_name(list_name)
     with writing(ctx) as book:
         list_rm(book, list_name, value)
@@ -95,7 +96,7 @@ def set_(ctx: typer.Context,
 
     Example: freelance settings set currency EUR
     """
-    from ..settings_ops import set_value
+    from ..changes.settings import set_value
     with writing(ctx) as book:
         stored = set_value(book, key, value)
     say(f"set {key} to {str(stored)!r}")

@@ -25,14 +25,15 @@ def validate(
 
     Example: freelance validate --format json
     """
-    from ..render import clean, to_json
+    from ..render import to_json
+    from ..text import clean
     from ..validate import validate as run
     from .common import check_format
     check_format(fmt, ("text", "json"))
     state(ctx).reports_problems = True
     if staged:
-        from ..book import Book, find_book
-        from ..staged import staged_root
+        from ..store.book import Book, find_book
+        from ..store.staged import staged_root
         st = state(ctx)
         import os
         from pathlib import Path

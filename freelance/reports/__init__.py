@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from ..render import Column
+from ..text import Column
 
 # name -> (module, one-line help). Modules are imported only when run.
 REPORTS: dict[str, tuple[str, str]] = {

@@ -8,10 +8,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from ..graph import ZERO, Graph, dec, money
-from ..render import Column
+from ..graph import Graph
+from ..money import ZERO, dec, money
+from ..text import Column
 from . import Options, Report, Section
-from .parts import (MONEY, PCT, RIGHT, day, for_client, goal_row, invoice_row, project_due, project_row)
+from .parts import MONEY, PCT, RIGHT, day, for_client, goal_row, invoice_row, project_due, project_row
 
 WINDOW = False         # what needs attention on --today: --period/--from/--to are refused, not ignored
 SOON_DAYS = 7          # invoices due within this many days

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..finance import summary
 from ..graph import Graph
-from ..render import Column
+from ..text import Column
 from . import Options, Report, Section
 
 

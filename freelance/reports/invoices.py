@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from ..graph import Graph
 from . import Options, Report, Section
-from .parts import (AGING_COLUMNS, AGING_TABLE, INVOICE_COLUMNS, INVOICE_TABLE, STATUS_COLUMNS, aging_rows,
-                    invoice_row, invoices, status_rows)
+from .parts import (AGING_COLUMNS, AGING_TABLE, INVOICE_COLUMNS, INVOICE_TABLE, STATUS_COLUMNS, aging_rows, invoice_row,
+                    invoices, status_rows)
 
 
 def build(g: Graph, opts: Options) -> Report:

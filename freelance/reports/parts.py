@@ -8,9 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from ..graph import ZERO, Graph, dec
-from ..render import Column
-from ..yamlio import Record
+from ..graph import Graph
+from ..money import ZERO, dec
+from ..store.records import Record
+from ..text import Column
 from . import Options
 
 MONEY = dict(align="right", money=True)

@@ -1,8 +1,9 @@
 """`report pipeline`: the client board as numbers, one row per stage and per client."""
 from __future__ import annotations
 
-from ..graph import ZERO, Graph, dec, pct
-from ..render import Column
+from ..graph import Graph
+from ..money import ZERO, dec, pct
+from ..text import Column
 from . import Options, Report, Section
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..graph import Graph
-from ..render import Column
+from ..text import Column
 from . import Options, Report, Section
 from .parts import MONEY, PROJECT_COLUMNS, PROJECT_STATUSES, PROJECT_TABLE, count_rows, project_row, projects
 

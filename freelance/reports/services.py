@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from ..graph import Graph
-from ..render import Column
+from ..text import Column
 from . import Options, Report, Section
-from .parts import MONEY, RIGHT, SERVICE_STATUSES, day, for_client, in_window, service_row, count_rows
+from .parts import MONEY, RIGHT, SERVICE_STATUSES, count_rows, day, for_client, in_window, service_row
 
 
 def build(g: Graph, opts: Options) -> Report:

@@ -4,11 +4,11 @@ from __future__ import annotations
 import datetime as dt
 
 from ..graph import Graph
-from ..render import Column
-from . import Options, Report, Section
-from . import pipeline
+from ..text import Column
+from . import Options, Report, Section, pipeline
 from .parts import (AGENDA_COLUMNS, CASH_COLUMNS, GOAL_COLUMNS, GOAL_TABLE, MONEY, PROJECT_COLUMNS, STATUS_COLUMNS,
-                    agenda_rows, cash_rows, for_client, goal_row, goals, invoice_row, project_row, projects, status_rows)
+                    agenda_rows, cash_rows, for_client, goal_row, goals, invoice_row, project_row, projects,
+                    status_rows)
 
 NEXT_DAYS = 7
 WINDOW = False     # the dashboard on one day (--today), not over --period/--from/--to: those are refused

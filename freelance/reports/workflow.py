@@ -2,7 +2,8 @@
 and how much of it is still unlinked or expected. `--fail-on unlinked|pending`."""
 from __future__ import annotations
 
-from ..graph import ZERO, Graph
+from ..graph import Graph
+from ..money import ZERO
 from ..workflow import COLUMNS, rows
 from . import Options, Report, Section
 
@@ -16,7 +17,7 @@ def build(g: Graph, opts: Options) -> Report:
     def line(what, members):
         return {"what": what, "count": len(members), "currency": cur,
                 "amount": sum((r["amount"] for r in members if r["currency"] == cur), ZERO)}
-    from ..render import Column
+    from ..text import Column
     return Report("workflow", "Workflow: client income", [
         Section("summary", "Summary", [line("client income", income), line("unlinked (no invoice or client)", unlinked),
                                        line("expected (not yet received)", pending)],

@@ -4,9 +4,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from .errors import UsageError
-from .schema import KINDS
-from .settings import DEFAULTS, SETTINGS_FILE
+from ..errors import UsageError
+from ..rules import is_currency
+from ..schema import KINDS
+from ..settings import DEFAULTS, SETTINGS_FILE
 
 GITATTRIBUTES = """# freelance books are plain text: keep line endings stable across machines
 *.yaml text eol=lf
@@ -19,7 +20,7 @@ GITIGNORE = """# freelance's lock and parse cache: safe to delete at any time
 def settings_text(name: str | None, currency: str, timezone: str, owner: str | None, email: str | None) -> str:
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-    from .writer import dump
+    from ..store.style import dump
     doc = CommentedMap()
     for key, value in DEFAULTS.items():
         if key == "name" and name:
@@ -57,12 +58,21 @@ def _help_command(kind) -> str:
     return kind.nouns[0] if kind.nouns else kind.name
 
 
+def enclosing_book(root: Path) -> Path | None:
+    """The nearest folder above `root` that is a book (holds freelance.yaml), or None."""
+    for folder in root.expanduser().resolve().parents:
+        if (folder / SETTINGS_FILE).is_file():
+            return folder
+    return None
+
+
 def create_book(root: Path, *, name=None, currency="USD", timezone="UTC", owner=None, email=None,
-                today: dt.date | None = None) -> list[str]:
-    """Write a new book; returns the files written (relative to `root`)."""
-    import re
+                today: dt.date | None = None, force: bool = False) -> list[str]:
+    """Write a new book; returns the files written (relative to `root`). A folder inside
+    another book is refused unless `force`: the parent's `validate` would read the new
+    book's files as strays, and its git repository would hold another (docs/init.md)."""
     import zoneinfo
-    if not re.match(r"[A-Z]{3}\Z", currency):
+    if not is_currency(currency):
         raise UsageError(f"--currency: expected a three-letter code like EUR, got {currency!r}")
     try:
         zoneinfo.ZoneInfo(timezone)
@@ -70,6 +80,10 @@ def create_book(root: Path, *, name=None, currency="USD", timezone="UTC", owner=
         raise UsageError(f"--timezone: {timezone!r} is not a known time zone (like UTC or Europe/Berlin)") from None
     if (root / SETTINGS_FILE).exists():
         raise UsageError(f"{root}: already a book ({SETTINGS_FILE} exists)")
+    parent = None if force else enclosing_book(root)
+    if parent is not None:
+        raise UsageError(f"{root}: inside the book in {parent}; a book inside a book breaks the outer "
+                         "one's `validate` and git: choose a folder outside it, or use --force")
     root.mkdir(parents=True, exist_ok=True)
     (root / SETTINGS_FILE).write_text(settings_text(name, currency, timezone, owner, email), encoding="utf-8")
     written = [SETTINGS_FILE]

@@ -46,8 +46,9 @@ import os
 import re
 from decimal import Decimal
 
-from .schema import Field, Kind
-from .yamlio import _NULL, FileResult, Record, coerce, resolve_plain
+from ..schema import Field, Kind
+from .records import FileResult, Record
+from .scalars import _NULL, coerce, resolve_plain
 
 try:                                    # an optional speed-up: without it, the reader does it all
     import ryml

@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..cli.entity import EXTRA
+from ..entity import EXTRA
 
 
 def _todos(rec) -> list[dict]:
@@ -14,7 +14,7 @@ def _todos(rec) -> list[dict]:
 
 
 def todo_lines(rec) -> str:
-    from ..render import clean
+    from ...text import clean
     todos = _todos(rec)
     if not todos:
         return f"resource '{rec.id}' has no to-dos\n"
@@ -32,18 +32,18 @@ def register(app: typer.Typer, noun: str) -> None:
 
         Example: freelance resource todo quarterly-tax-checklist "File VAT return"
         """
-        from .. import ops
-        from ..cli.common import emit, say, state, writing
-        from ..errors import UsageError
+        from ...changes import door
+        from ...errors import UsageError
+        from ..common import emit, say, state, writing
         if text is None:
-            emit(todo_lines(ops.find(state(ctx).book(), "resource", rid, noun)))
+            emit(todo_lines(door.find(state(ctx).book(), "resource", rid, noun)))
             return
         if not text.strip():
             raise UsageError("TEXT: a to-do needs some text")
         with writing(ctx) as book:
-            rec = ops.find(book, "resource", rid, noun)
+            rec = door.find(book, "resource", rid, noun)
             todos = _todos(rec) + [{"text": text, "done": False}]
-            ops.edit(book, rec, {"todos": todos})
+            door.edit(book, rec, {"todos": todos})
         say(f"added to-do {len(todos)} to resource '{rec.id}': {text}")
 
     @app.command("done")
@@ -55,11 +55,11 @@ def register(app: typer.Typer, noun: str) -> None:
 
         Example: freelance resource done quarterly-tax-checklist 2
         """
-        from .. import ops
-        from ..cli.common import say, writing
-        from ..errors import UsageError
+        from ...changes import door
+        from ...errors import UsageError
+        from ..common import say, writing
         with writing(ctx) as book:
-            rec = ops.find(book, "resource", rid, noun)
+            rec = door.find(book, "resource", rid, noun)
             todos = _todos(rec)
             if not 1 <= number <= len(todos):
                 have = f"it has {len(todos)} (1 to {len(todos)})" if todos else "it has none"
@@ -69,7 +69,7 @@ def register(app: typer.Typer, noun: str) -> None:
                 say(f"to-do {number} of resource '{rec.id}' is already {'open' if undo else 'done'}")
                 return
             item["done"] = not undo
-            ops.edit(book, rec, {"todos": todos})
+            door.edit(book, rec, {"todos": todos})
         say(f"{'reopened' if undo else 'done'}: to-do {number} of resource '{rec.id}': {item.get('text', '')}")
 
 

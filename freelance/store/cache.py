@@ -36,15 +36,18 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
-from .errors import DataError
-from .yamlio import FileResult
+from ..errors import DataError
+from ..money import ZERO, dec
+from ..rules import pays_invoice
+from .atomic import replacing
+from .records import FileResult
 
-FORMAT = 3
+FORMAT = 4
 DOUBT_NS = 2_000_000_000          # mtime this close to now or to the entry: check the content ...
 STATUS_MAX = 1000                 # invoices in a file whose summary keeps each one's status
 FINE_DOUBT_NS = 100_000_000       # ... or this close, on a file system that keeps sub-second mtimes
@@ -58,18 +61,61 @@ def in_doubt(mtime_ns: int, written_ns: int, now: int | None = None) -> bool:
     window = DOUBT_NS if mtime_ns % 1_000_000_000 == 0 else FINE_DOUBT_NS
     now = time.time_ns() if now is None else now
     return now - mtime_ns < window or written_ns - mtime_ns < window
+
+
+class Head(NamedTuple):
+    """An entry's header: whose entry it is, what its file looked like when parsed, and the
+    file's summary (`summarize`)."""
+    fingerprint: str
+    rel: str
+    size: int
+    mtime_ns: int
+    inode: int
+    digest: str
+    written_ns: int
+    format: int
+    summary: dict
+
+    @property
+    def stamp(self) -> tuple:
+        return (self.size, self.mtime_ns, self.inode, self.digest)
+
+
+class TailHead(NamedTuple):
+    """A tail's header: the entry it follows (`base`, that entry's stamp), what the file looks
+    like after the changes in the tail, and the file's summary then."""
+    fingerprint: str
+    rel: str
+    base: tuple
+    stamp: tuple
+    written_ns: int
+    summary: dict
+
+
+class ResultHead(NamedTuple):
+    """A stored whole result's header: the code, the question and the files it was computed on."""
+    fingerprint: str
+    key: object
+    listing: list
+    files: dict             # rel -> (size, mtime_ns, inode, digest)
+    written_ns: int
+
+
 _FINGERPRINT: str | None = None
 _CODE: str | None = None
 
 
 def fingerprint() -> str:
-    """What the parsed form depends on: this format, Python, and the reader's and schema's source."""
+    """What the parsed form depends on: this format, Python, and the source of the reader
+    (records, scalars, yamlio, fastread), the schema, the errors and money (the summaries'
+    sums). Not the read side: a change of a rollup keeps every user's parse cache."""
     global _FINGERPRINT
     if _FINGERPRINT is None:
-        from . import cache, errors, graph, schema, yamlio
+        here = Path(__file__).resolve().parent
         h = hashlib.sha1(f"{FORMAT} {sys.version_info[:2]}".encode())
-        files = [Path(m.__file__) for m in (yamlio, schema, errors, cache, graph)]
-        for f in files + [files[0].with_name("fastread.py")]:
+        files = [here / f"{m}.py" for m in ("records", "scalars", "yamlio", "fastread", "cache")]
+        files += [here.parent / f"{m}.py" for m in ("schema", "errors", "money", "rules")]
+        for f in files:
             try:
                 h.update(f.read_bytes())
             except OSError:
@@ -133,12 +179,11 @@ def _text(amount: Decimal) -> str:
 
 
 def _received(records) -> dict:
-    from .graph import ZERO, dec
     out: dict = {}
     for r in records:
         d = r.data
         v = d.get("invoice")
-        if v is None or d.get("kind") != "income" or d.get("received") is not True:
+        if v is None or not pays_invoice(d):
             continue
         keys = [x for x in v if isinstance(x, str)] if isinstance(v, list) else [v if v.__class__ is str else str(v)]
         amount = dec(d.get("amount"))
@@ -280,20 +325,20 @@ class ParseCache:
         from the entry's header, or from its tail's (the changes written since the entry,
         `store_tail`); None when neither does."""
         head = pickle.load(fh)
-        if not (isinstance(head, tuple) and len(head) == 9) or head[:2] != (fingerprint(), rel):
+        if not isinstance(head, Head) or (head.fingerprint, head.rel) != (fingerprint(), rel):
             return None
-        stamp, written_ns, summary = head[2:6], head[6], head[8]
-        ok, data = self._current(path, stamp, written_ns)
+        stamp = head.stamp
+        ok, data = self._current(path, stamp, head.written_ns)
         if ok:
-            return stamp, summary, data, None
+            return stamp, head.summary, data, None
         with open(self.tail_entry(rel), "rb") as tf:
             thead = pickle.load(tf)
-            if not (isinstance(thead, tuple) and len(thead) == 6) or thead[:3] != (fingerprint(), rel, stamp):
+            if not isinstance(thead, TailHead) or (thead.fingerprint, thead.rel, thead.base) != (fingerprint(), rel, stamp):
                 return None
-            ok, data = self._current(path, thead[3], thead[4])
+            ok, data = self._current(path, thead.stamp, thead.written_ns)
             if not ok:
                 return None
-            return thead[3], thead[5], data, (stamp, pickle.load(tf))
+            return thead.stamp, thead.summary, data, (stamp, pickle.load(tf))
 
     def load(self, rel: str, path: Path):
         """(FileResult, (size, mtime_ns, inode, digest)) from the cache, or None when it cannot be trusted.
@@ -347,8 +392,8 @@ class ParseCache:
         """Write the entry for a file just parsed; a cache that cannot be written is no cache."""
         try:
             self._folder()
-            head = (fingerprint(), rel, stamp.size, stamp.mtime_ns, stamp.inode, stamp.digest, time.time_ns(),
-                    FORMAT, summarize(kind, res.records, res.parsed and not res.problems))
+            head = Head(fingerprint(), rel, stamp.size, stamp.mtime_ns, stamp.inode, stamp.digest, time.time_ns(),
+                        FORMAT, summarize(kind, res.records, res.parsed and not res.problems))
             self._headers.pop(rel, None)
             self._write(self.entry(rel), head, (res.records, res.problems, res.parsed))
         except (OSError, pickle.PicklingError, RecursionError):
@@ -364,17 +409,17 @@ class ParseCache:
         try:
             with open(self.entry(rel), "rb") as fh:
                 head = pickle.load(fh)
-            if not (isinstance(head, tuple) and len(head) == 9 and head[:2] == (fingerprint(), rel)
-                    and head[2:6] == base):
+            if not (isinstance(head, Head) and (head.fingerprint, head.rel) == (fingerprint(), rel)
+                    and head.stamp == base):
                 return False
             if summary is not None:
                 pass                                    # worked out by the caller (`amend`)
             elif all(change[0] == "append" for change in tail):
-                summary = merge(head[8], summarize(kind, [r for change in tail for r in change[1]]))
+                summary = merge(head.summary, summarize(kind, [r for change in tail for r in change[1]]))
             else:
                 summary = summarize(kind, res.records)
-            head = (fingerprint(), rel, base, (stamp.size, stamp.mtime_ns, stamp.inode, stamp.digest),
-                    time.time_ns(), summary)
+            head = TailHead(fingerprint(), rel, base, (stamp.size, stamp.mtime_ns, stamp.inode, stamp.digest),
+                            time.time_ns(), summary)
             self._headers.pop(rel, None)
             self._write(self.tail_entry(rel), head, tail)
             return True
@@ -389,17 +434,12 @@ class ParseCache:
                 ignore.write_text("# freelance's lock and parse cache: safe to delete\n*\n")
 
     def _write(self, target: Path, head, body) -> None:
-        fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=self.folder)
         enabled = gc.isenabled()
         gc.disable()            # pickling allocates a memo entry per object: collections are waste
         try:
-            with os.fdopen(fd, "wb") as fh:
+            with replacing(str(target), fsync=False, keep_mode=False) as fh:   # a cache: no fsync, mode 0600
                 pickle.dump(head, fh, protocol=5)
                 pickle.dump(body, fh, protocol=5)
-            os.replace(tmp, target)
-        except BaseException:
-            os.unlink(tmp)
-            raise
         finally:
             if enabled:
                 gc.enable()
@@ -414,7 +454,7 @@ class ParseCache:
         try:
             with open(self._result(name), "rb") as fh:
                 head = pickle.load(fh)
-                if not (isinstance(head, tuple) and len(head) == 5):
+                if not isinstance(head, ResultHead):
                     return None
                 fp, key_, listing_, files, written_ns = head
                 if fp != code_fingerprint() or key_ != key or listing_ != listing:
@@ -444,7 +484,7 @@ class ParseCache:
             return
         try:
             self._folder()
-            self._write(self._result(name), (code_fingerprint(), key, listing, files, time.time_ns()), result)
+            self._write(self._result(name), ResultHead(code_fingerprint(), key, listing, files, time.time_ns()), result)
         except (OSError, pickle.PicklingError, RecursionError):
             pass
 

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import hashlib
 import os
 import re
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
-from .errors import DataError, Problem, UsageError
-from .schema import KINDS, Kind
-from .settings import SETTINGS_FILE, Settings, merged
-from .yamlio import FileResult, Record, read_mapping, read_records
+from ..errors import DataError, Problem, UsageError
+from ..schema import KINDS, Kind
+from ..settings import SETTINGS_FILE, Settings, merged
+from .records import FileResult, Record, Stamp
+from .yamlio import read_mapping, read_records
 
 STATE_DIR = ".freelance"
 TAIL_MAX = 2000     # records appended or changed in a file before its cache entry is written whole again
@@ -45,29 +45,6 @@ def find_book(explicit: str | None = None, start: Path | None = None) -> Path:
             return folder / "data"
     raise UsageError("no book found: no freelance.yaml here or above; "
                      "use --books DIR, set FREELANCE_BOOKS, or create one with `freelance init DIR`")
-
-
-class Stamp:
-    """What a file looked like when read: enough to tell it changed since."""
-
-    __slots__ = ("size", "mtime_ns", "inode", "digest")
-
-    def __init__(self, data: bytes | None, st: os.stat_result | None, known: tuple | None = None):
-        if known is not None:     # (size, mtime_ns, inode, digest) from the parse cache
-            self.size, self.mtime_ns, self.inode, self.digest = known
-            return
-        self.size = st.st_size if st else -1
-        self.mtime_ns = st.st_mtime_ns if st else -1
-        self.inode = st.st_ino if st else -1
-        self.digest = hashlib.sha1(data).hexdigest() if data is not None else None
-
-    def matches(self, data: bytes | None, known: bytes | None = None) -> bool:
-        """Whether `data` is what was read; `known`: those bytes, when kept (no hashing then)."""
-        if data is None:
-            return self.digest is None
-        if known is not None:
-            return data == known
-        return self.digest == hashlib.sha1(data).hexdigest()
 
 
 @contextmanager
@@ -261,7 +238,7 @@ class Book:
                 self._bases[rel] = (base, tail, res.records)
         return self.files[rel]
 
-    def cache_written(self, rel: str, data: bytes, res: FileResult, change: tuple | None = None) -> None:
+    def cache_written(self, rel: str, data: bytes, res: FileResult, change=None) -> None:
         """Store what a file just written reads as (known without parsing it) in the cache,
         so the next command does not parse the shard it appended to or edited. When the
         write was planned on the records read from a current entry (and its tail), only the
@@ -276,13 +253,13 @@ class Book:
             return
         kind = next((k.name for k in KINDS.values() if rel == k.path or (k.sharded and rel.startswith(k.path + "/"))), "")
         base = self._bases.pop(rel, None)
-        if base is not None and change is not None and change[0] is base[2] and (res is None or not res.problems):
+        if base is not None and change is not None and change.base is base[2] and (res is None or not res.problems):
             entry, tail, token = base
-            tail = tail + [change[1]]
+            tail = tail + [change.change]
             summary = None
             if isinstance(token, Peek):        # planned on a peeked file: no records to summarize
                 from .cache import amend
-                summary = amend(kind, token.summary, change[1], change[2] if len(change) > 2 else None,
+                summary = amend(kind, token.summary, change.change, change.record,
                                 token.ids)
             if sum(len(c[1]) if c[0] == "append" else 1 for c in tail) <= TAIL_MAX and \
                     (summary is not None or res is not None):
@@ -306,7 +283,7 @@ class Book:
     def received_for_invoice(self, invoice_id: str):
         """The sum of the received income linked to an invoice (`Graph.received_income`), shard
         by shard from their summaries: a write on a big book does not load every transaction."""
-        from .graph import ZERO
+        from ..money import ZERO
         kind = KINDS["transaction"]
         total = ZERO
         for rel in self.files_of(kind):
@@ -449,7 +426,7 @@ class Book:
 
     def _read_ahead(self) -> None:
         """Take what the cache has, and parse the rest on every core when that is worth it
-        (freelance/parallel.py); `read_file` then finds them ready, in its usual order."""
+        (freelance/store/parallel.py); `read_file` then finds them ready, in its usual order."""
         todo: dict[str, str] = {}
         with _no_gc():
             for k in KINDS.values():

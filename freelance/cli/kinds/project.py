@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..cli.entity import EXTRA
+from ..entity import EXTRA
 
 
 def _register(app: typer.Typer, noun: str) -> None:
@@ -23,8 +23,8 @@ def _register(app: typer.Typer, noun: str) -> None:
 
         Example: freelance project log acme-website 3.5 --date today --service acme-build --note "checkout flow"
         """
-        from ..cli.common import say, writing
-        from ..work import log_time
+        from ...changes.time import log_time
+        from ..common import say, writing
         with writing(ctx) as book:
             data, notes = log_time(book, project, hours, date, service, note)
         for n in notes:

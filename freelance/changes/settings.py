@@ -1,14 +1,15 @@
 """Changing the book's settings with the same careful writes as records."""
 from __future__ import annotations
 
-import re
 from decimal import Decimal, InvalidOperation
 
-from .book import Book
-from .errors import UsageError, did_you_mean
-from .schema import KINDS
-from .settings import DEFAULTS, SCALARS, WEEKDAYS
-from .writer import apply, settings_update
+from ..errors import UsageError, did_you_mean
+from ..rules import invoice_number_problem, is_currency, is_id
+from ..schema import KINDS
+from ..settings import DEFAULTS, SCALARS, WEEKDAYS
+from ..store.book import Book
+from ..store.writer import settings_update
+from . import door
 
 
 def _flow(values):
@@ -20,7 +21,7 @@ def _flow(values):
 
 def list_add(book: Book, list_name: str, value: str, *, name: str | None = None, opening_balance=None) -> None:
     display, name = name, list_name
-    if not re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z", value):
+    if not is_id(value):
         raise UsageError(f"{value!r}: a list value is letters, digits, '.', '_' and '-' (like 'lost' or 'grants')")
     if value in book.settings.allowed(name):
         raise UsageError(f"{name} already has {value!r}")
@@ -42,7 +43,7 @@ def list_add(book: Book, list_name: str, value: str, *, name: str | None = None,
         else:
             current = [x for x in (book.settings.raw.get(name) or DEFAULTS[name])]
             doc[name] = _flow(current + [item]) if name != "accounts" else current + [item]
-    apply(book, [settings_update(book, change)])
+    door.commit(book, [settings_update(book, change)])
 
 
 def users_of(book: Book, list_name: str, value: str) -> list:
@@ -74,12 +75,12 @@ def list_rm(book: Book, name: str, value: str) -> None:
         else:
             kept = [x for x in DEFAULTS[name] if (x.get("id") if isinstance(x, dict) else x) != value]
             doc[name] = _flow(kept) if name != "accounts" else kept
-    apply(book, [settings_update(book, change)])
+    door.commit(book, [settings_update(book, change)])
 
 
 def _check(key: str, value: str):
     if key == "currency":
-        if not re.match(r"[A-Z]{3}\Z", value):
+        if not is_currency(value):
             raise UsageError(f"currency: expected a three-letter code like EUR, got {value!r}")
         return value
     if key == "timezone":
@@ -94,7 +95,7 @@ def _check(key: str, value: str):
             raise UsageError(f"week_start: expected a day like monday{did_you_mean(value.lower(), WEEKDAYS)}")
         return value.lower()
     if key == "date_order":
-        from .settings import DATE_ORDERS
+        from ..settings import DATE_ORDERS
         if value.lower() not in DATE_ORDERS:
             raise UsageError(f"date_order: expected iso (2026-11-25 only), dmy (also 25/11/2026) or mdy "
                              f"(also 11/25/2026), got {value!r}{did_you_mean(value.lower(), DATE_ORDERS)}")
@@ -116,10 +117,9 @@ def _check(key: str, value: str):
             raise UsageError("tax_rounding: expected per-line or per-invoice")
         return value
     if key == "invoice_number":
-        try:
-            value.format(year=2026, seq=1)
-        except (KeyError, IndexError, ValueError) as exc:
-            raise UsageError(f"invoice_number: not a usable pattern ({exc}); e.g. INV-{{year}}-{{seq:03d}}") from None
+        problem = invoice_number_problem(value)
+        if problem:
+            raise UsageError(f"invoice_number: not a usable pattern ({problem}); e.g. INV-{{year}}-{{seq:03d}}")
         return value
     return value
 
@@ -135,13 +135,13 @@ def set_value(book: Book, key: str, value: str):
                 owner.fa.set_flow_style()
                 doc["owner"] = owner
             doc["owner"][parts[1]] = value
-        apply(book, [settings_update(book, change)])
+        door.commit(book, [settings_update(book, change)])
         return value
     if key not in SCALARS:
-        from .settings import LISTS
+        from ..settings import LISTS
         hint = f"; {key} is a list: use `settings add {key} VALUE`" if key in LISTS else ""
         raise UsageError(f"cannot set {key!r}{hint}; one of {', '.join(SCALARS)}, owner.name, owner.email, "
                          f"owner.address{did_you_mean(key, SCALARS)}")
     typed = _check(key, value)
-    apply(book, [settings_update(book, lambda doc: doc.__setitem__(key, typed))])
+    door.commit(book, [settings_update(book, lambda doc: doc.__setitem__(key, typed))])
     return typed

@@ -1,4 +1,4 @@
 """What is special about each kind: its own verbs, registered on `cli.entity.EXTRA`.
 
-`freelance.kinds.<kind>` is imported when that kind's noun is invoked.
+`freelance.cli.kinds.<kind>` is imported when that kind's noun is invoked.
 """

@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..cli.entity import EXTRA
+from ..entity import EXTRA
 
 
 def register(app: typer.Typer, noun: str) -> None:
@@ -13,7 +13,8 @@ def register(app: typer.Typer, noun: str) -> None:
     def import_(ctx: typer.Context,
                 path: Annotated[str, typer.Argument(metavar="FILE.vcf", help="A vCard file (3.0 or 4.0); '-' for stdin.")],
                 category: Annotated[Optional[str], typer.Option("--category", metavar="CATEGORY",
-                                                                help="Category for cards that name none of the book's.")] = None,
+                                                                help=("Category for new people whose card names none of the book's "
+                                                                      "(a known contact keeps its own)."))] = None,
                 dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would change; write nothing.")] = False):
         """Import contacts from a vCard file: new people are added, known ones (same id, email or name) updated.
 
@@ -21,10 +22,10 @@ def register(app: typer.Typer, noun: str) -> None:
         """
         import sys
 
-        from .. import vcard
-        from ..cli.common import say, writing
-        from ..errors import UsageError
-        from ..writer import apply
+        from ... import vcard
+        from ...changes import door
+        from ...errors import UsageError
+        from ..common import say, writing
         if path == "-":
             text = sys.stdin.read()
         else:
@@ -36,7 +37,7 @@ def register(app: typer.Typer, noun: str) -> None:
         with writing(ctx) as book:
             res = vcard.plan_import(book, text, path, category)
             if not dry_run:
-                apply(book, res.writes)
+                door.commit(book, res.writes)
         for n in res.notes:
             say(n)
         verb = "would add" if dry_run else "added"
@@ -58,9 +59,9 @@ def register(app: typer.Typer, noun: str) -> None:
 
         Example: freelance contact export --vcf --out contacts.vcf
         """
-        from .. import vcard
-        from ..cli.common import emit, say, state
-        from ..errors import UsageError
+        from ... import vcard
+        from ...errors import UsageError
+        from ..common import emit, say, state
         if not vcf:
             raise UsageError("give the format: --vcf")
         book = state(ctx).book()

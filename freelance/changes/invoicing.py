@@ -2,10 +2,10 @@
 
 - `parse_item` reads `--item "description:quantity:unit_price[:service]"`,
   splitting from the right so a description may hold ':' (docs/invoicing.md).
-- `next_number` takes the book's `invoice_number` pattern (`{year}`,
+- `next_number` (in `numbers.py`) takes the book's `invoice_number` pattern (`{year}`,
   `{seq:03d}`) and returns the number after the highest of that year.
 - `plan_invoice` builds a new invoice's data and writes (not applied).
-- `settle` is the follow-up of every income add or edit (ops.FOLLOW_UPS):
+- `settle` is the follow-up of every income add or edit (door.FOLLOW_UPS):
   received income that covers an invoice's total moves it to `paid`, in the
   same atomic write, and says so.
 """
@@ -13,27 +13,29 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import string
 from decimal import Decimal, InvalidOperation
 
-from .book import Book
-from .errors import UsageError, did_you_mean
-from .schema import INVOICE
-from .writer import Write, plan_update
-from .yamlio import Record
+from ..errors import UsageError, did_you_mean
+from ..money import dec
+from ..rules import foreign_owner, pays_invoice
+from ..schema import INVOICE
+from ..store.book import Book
+from ..store.records import Record
+from ..store.writer import Write, plan_update
+from .numbers import next_number
 
 _NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)\Z")
 
 
 def _decimal(text: str, what: str, item: str) -> Decimal:
-    from .ops import number_text
+    from .records import number_text
     try:
         value = Decimal(number_text(text, f"--item {item!r}: {what}"))
     except InvalidOperation:
         value = None
     if value is None or not value.is_finite():
         raise UsageError(f"--item {item!r}: {what} {text.strip()!r} is not a number")
-    from .ops import check_size
+    from .records import check_size
     return check_size(value, text.strip(), f"--item {item!r}: {what}")
 
 
@@ -66,43 +68,14 @@ def parse_item(text: str) -> dict:
     return item
 
 
-# -- numbers ---------------------------------------------------------------------
-
-def _pattern(book: Book) -> str:
-    pattern = str(book.settings.get("invoice_number") or "INV-{year}-{seq:03d}")
-    fields = [f for _, f, _, _ in string.Formatter().parse(pattern) if f is not None]
-    if "seq" not in fields or not set(fields) <= {"year", "seq"}:
-        raise UsageError(f"the book's invoice_number pattern {pattern!r} needs {{seq}} (and may use {{year}}); "
-                         "fix it with `freelance settings set invoice_number \"INV-{year}-{seq:03d}\"`")
-    return pattern
-
-
-def number_regex(pattern: str, year: int) -> re.Pattern:
-    """A regex matching the numbers `pattern` gives in `year`, with the sequence as group 1."""
-    out = []
-    for literal, name, _, _ in string.Formatter().parse(pattern):
-        out.append(re.escape(literal))
-        if name == "year":
-            out.append(str(year))
-        elif name == "seq":
-            out.append(r"(\d+)")
-    return re.compile("".join(out) + r"\Z")
-
-
-def next_number(book: Book, year: int) -> str:
-    """The number after the highest one of `year` in the book (gapless: max + 1)."""
-    pattern = _pattern(book)
-    rx = number_regex(pattern, year)
-    seqs = [int(m.group(1)) for rid in book.index("invoice") if (m := rx.match(rid))]
-    return pattern.format(year=year, seq=max(seqs, default=0) + 1)
-
+# -- numbers: changes/numbers.py (the income that makes an invoice on the spot needs them too)
 
 # -- a new invoice -----------------------------------------------------------------
 
 def plan_invoice(book: Book, values: dict, items: list[str], number: str | None,
                  create_missing: bool = False) -> tuple[dict, list[Write], list[str]]:
     """A new invoice from typed option values plus `--item` texts; writes not applied."""
-    from .ops import plan_add
+    from .records import plan_add
     values = dict(values)
     if items and values.get("amount") is not None:
         raise UsageError("give either --item (one or more lines) or --amount (a one-line invoice), not both")
@@ -115,7 +88,7 @@ def plan_invoice(book: Book, values: dict, items: list[str], number: str | None,
             sid = it.get("service")
             if sid and sid not in services:
                 raise UsageError(f"--item: no service '{sid}'{did_you_mean(sid, services)}")
-        from .graph import money
+        from ..money import money
         subtotal = sum(money(it["quantity"] * it["unit_price"]) for it in values["items"])   # as totalled
         if subtotal <= 0:   # what `validate` refuses, `add` does not write
             raise UsageError(f"--item: the lines add up to {subtotal}: an invoice must be for more than zero")
@@ -138,9 +111,8 @@ def check_paid(book: Book, old: Record | None, new: dict) -> tuple[list[Write], 
         _refuse_new_total(book, old, new)
     if new is None or new.get("status") != "paid" or (old is not None and old.data.get("status") == "paid"):
         return [], []
-    from .errors import UsageError
-    from .graph import Graph
-    from .render import fmt_money
+    from ..graph import Graph
+    from ..text import fmt_money
     inv = old
     if inv is None:   # a new invoice: no income can be linked to it yet
         raise UsageError(f"a new invoice cannot start as paid: add it as sent, then record the payment "
@@ -159,8 +131,8 @@ def check_paid(book: Book, old: Record | None, new: dict) -> tuple[list[Write], 
 def _refuse_new_total(book: Book, old: Record, new: dict) -> None:
     """An invoice edit or move that leaves it overpaid (a lower total, or back from void), or
     in another currency or of another client than the income linked to it."""
-    from .graph import Graph, invoice_totals
-    from .render import fmt_money
+    from ..graph import Graph
+    from ..text import fmt_money
     g = Graph(book)
     cur = str(new.get("currency") or book.settings.currency)
     client = new.get("client")
@@ -176,8 +148,8 @@ def _refuse_new_total(book: Book, old: Record, new: dict) -> None:
                                  "that income first (`freelance income link TX --invoice ...`)")
     if new.get("status") == "void":
         return                          # a void invoice is not owed: validate does not weigh it
-    total = invoice_totals(g, Record(old.kind, new, old.file, old.line, {}))[2]
-    if total >= invoice_totals(g, old)[2] and old.data.get("status") != "void":
+    total = g.totals(Record(old.kind, new, old.file, old.line, {}))[2]
+    if total >= g.totals(old)[2] and old.data.get("status") != "void":
         return
     received = book.received_for_invoice(old.id)
     if received > total:
@@ -205,7 +177,7 @@ def _refuse_bad_payment(book: Book, old: Record | None, new: dict) -> None:
                 continue                # neither the link nor the client changed
             rec = book.get(k, rid)
             owner = rec.data.get("client") if rec is not None else None
-            if owner and owner != client:
+            if foreign_owner(owner, client):
                 raise UsageError(f"{k} '{rid}' belongs to client '{owner}', not '{client}' "
                                  "(an income's links must all be one client's)")
     if not new.get("invoice"):
@@ -222,8 +194,8 @@ def _refuse_bad_payment(book: Book, old: Record | None, new: dict) -> None:
     inv = book.get("invoice", inv_id)
     if inv is None or not inv.file:
         return                  # missing (check_links says so), or made on the spot in its currency
-    from .graph import Graph, invoice_totals
-    from .render import fmt_money
+    from ..graph import Graph
+    from ..text import fmt_money
     g = Graph(book)
     inv_cur = g.currency(inv)
     if relinked and cur != inv_cur:
@@ -231,7 +203,7 @@ def _refuse_bad_payment(book: Book, old: Record | None, new: dict) -> None:
                          f"record the payment in {inv_cur} (its currency and amount), or keep it apart from the invoice")
     if not more or inv.data.get("status") == "void":
         return
-    total = invoice_totals(g, inv)[2]
+    total = g.totals(inv)[2]
     others = book.received_for_invoice(inv_id) - (before or 0)
     if others + after > total:
         owed = total - others
@@ -255,9 +227,7 @@ def settle(book: Book, old: Record | None, new: dict | None) -> tuple[list[Write
 
 
 def _contribution(data: dict | None, invoice: str):
-    from .graph import dec
-    if data is None or data.get("kind") != "income" or data.get("received") is not True \
-            or data.get("invoice") != invoice:
+    if not pays_invoice(data) or data.get("invoice") != invoice:
         return None
     return dec(data.get("amount"))
 
@@ -277,10 +247,10 @@ def _unpay(book: Book, old: Record | None, new: dict | None, busy: bool) -> tupl
     inv = book.get("invoice", inv_id)
     if inv is None or inv.data.get("status") != "paid":
         return [], []
-    from .graph import Graph, invoice_totals
-    from .render import fmt_money
+    from ..graph import Graph
+    from ..text import fmt_money
     g = Graph(book)
-    total = invoice_totals(g, inv)[2]
+    total = g.totals(inv)[2]
     received = book.received_for_invoice(inv_id) - before + after
     if received >= total:
         return [], []
@@ -300,12 +270,12 @@ def _pay(book: Book, old: Record | None, new: dict) -> tuple[list[Write], list[s
     inv = book.get("invoice", new["invoice"])
     if inv is None or not inv.file or inv.data.get("status") in ("paid", "void"):
         return [], []  # missing, made on the spot by --create-missing (a draft), or settled
-    from .graph import Graph, dec, invoice_totals
+    from ..graph import Graph
     g = Graph(book)
     cur = g.currency(inv)
     if str(new.get("currency") or book.settings.currency) != cur:
         return [], []  # validate reports the currency mismatch
-    total = invoice_totals(g, inv)[2]
+    total = g.totals(inv)[2]
     received = book.received_for_invoice(inv.id)     # from each shard's summary (docs/performance.md)
     if old is not None and old.data.get("kind") == "income" and old.data.get("received") is True \
             and old.data.get("invoice") == inv.id:
@@ -313,7 +283,7 @@ def _pay(book: Book, old: Record | None, new: dict) -> tuple[list[Write], list[s
     received += dec(new.get("amount"))
     if total <= 0 or received < total:
         return [], []
-    from .render import fmt_money
+    from ..text import fmt_money
     was = inv.data.get("status")
     note = (f"invoice '{inv.id}' is paid: received {fmt_money(received, cur)} covers its total "
             f"{fmt_money(total, cur)} ({was} -> paid)")

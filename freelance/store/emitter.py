@@ -15,7 +15,8 @@ import datetime as dt
 import re
 from decimal import Decimal
 
-from .yamlio import resolve_plain, yaml11_reads_otherwise
+from .scalars import resolve_plain
+from .yamlio import yaml11_reads_otherwise
 
 # Strings written plain, unquoted: they start with a letter (or are a phone
 # number, a duration or a URL), hold no YAML indicator that matters in block context, and
@@ -102,5 +103,5 @@ def record_text(data: dict) -> str:
     try:
         return _fast(data)
     except _Slow:
-        from .writer import record_text as slow
+        from .style import record_text as slow
         return slow(data)

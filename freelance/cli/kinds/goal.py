@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..cli.entity import EXTRA
+from ..entity import EXTRA
 
 
 def register(app: typer.Typer, noun: str) -> None:
@@ -19,26 +19,26 @@ def register(app: typer.Typer, noun: str) -> None:
 
         Example: freelance goal progress emergency-fund --add 500
         """
-        from .. import ops
-        from ..cli.common import say, state, writing
-        from ..errors import UsageError
-        from ..graph import Graph
-        from ..schema import KINDS
+        from ...changes import door
+        from ...errors import UsageError
+        from ...graph import Graph
+        from ...schema import KINDS
+        from ..common import say, state, writing
         if (value is None) == (add is None):
             raise UsageError("give the new VALUE or --add NUMBER (one of them)")
         f = KINDS["goal"].field("actual")
         with writing(ctx) as book:
-            rec = ops.find(book, "goal", rid, noun)
+            rec = door.find(book, "goal", rid, noun)
             if rec.data.get("measure"):
                 raise UsageError(f"goal '{rec.id}' is measured from the books (measure: {rec.data['measure']}); "
                                  "its actual is computed, not typed")
             if value is not None:
-                new = ops.parse_value(book, f, value, option="VALUE")
+                new = door.parse_value(book, f, value, option="VALUE")
             else:
                 old = rec.data.get("actual")
                 from decimal import Decimal
-                new = (old if isinstance(old, Decimal) else Decimal(0)) + ops.parse_value(book, f, add, option="--add")
-            ops.edit(book, rec, {"actual": new})
+                new = (old if isinstance(old, Decimal) else Decimal(0)) + door.parse_value(book, f, add, option="--add")
+            door.edit(book, rec, {"actual": new})
         book = state(ctx).book()
         g = Graph(book)
         d = g.derived(book.get("goal", rec.id))
@@ -46,7 +46,7 @@ def register(app: typer.Typer, noun: str) -> None:
 
 
 def status(d: dict) -> str:
-    from ..render import fmt_pct
+    from ...text import fmt_pct
     out = ""
     if d.get("completion_pct") is not None:
         out += f", {fmt_pct(d['completion_pct'])} done"

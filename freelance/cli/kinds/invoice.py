@@ -12,8 +12,8 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from ..cli import entity
-from ..cli.common import say, writing
+from .. import entity
+from ..common import say, writing
 
 EXAMPLE = ('freelance invoice add --client acme --project acme-website --item "Design sprint:1:2500" '
            '--item "Development:40:95" --tax-rate 19 --issued today')
@@ -21,17 +21,15 @@ EXAMPLE = ('freelance invoice add --client acme --project acme-website --item "D
 
 def _add_verb(app: typer.Typer, noun: str) -> None:
     def add(ctx: typer.Context, **kw):
-        from ..invoicing import plan_invoice
-        from ..writer import apply
+        from ...changes import door
         with writing(ctx) as book:
             values = entity._values(book, noun, kw)
-            data, writes, notes = plan_invoice(book, values, kw.get("item") or [], kw.get("number"),
-                                               kw.get("create_missing") or False)
-            apply(book, writes)
+            data, notes = door.add_invoice(book, values, kw.get("item") or [], kw.get("number"),
+                                           kw.get("create_missing") or False)
         for n in notes:
             say(n)
-        from ..graph import Graph
-        from ..render import fmt_money
+        from ...graph import Graph
+        from ...text import fmt_money
         inv = Graph(book)
         rec = book.get("invoice", data["id"])
         d = inv.derived(rec)

@@ -1,0 +1,137 @@
+"""The one door for changes: every command that changes a book (the CLI's today, the
+dashboard's and the bank import's tomorrow) makes one call here, which plans the
+writes, works out what follows from them, and applies them all atomically.
+
+    faces -> door.add / edit / remove / add_transaction / add_invoice / commit
+          -> planners (records, invoicing, workflow, time, settings)
+          -> follow-ups (FOLLOW_UPS) -> store.writer.apply
+
+`commit` is the only caller of `store.writer.apply` outside the store. A refused
+change raises `UsageError` or `DataError` before anything is written.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from ..errors import UsageError
+from ..schema import INVOICE, KINDS, Kind
+from ..store.book import Book
+from ..store.records import Record
+from ..store.writer import Write, apply, plan_remove, plan_update
+from . import invoicing, records, services
+from .records import find, parse_value, unchanged  # how a face names what to change: the record, typed values
+
+__all__ = ["FOLLOW_UPS", "Touch", "commit", "update", "add", "add_transaction", "add_invoice", "edit",
+           "edit_project_services", "remove", "find", "parse_value", "unchanged"]
+
+# What else changes when a record of a kind is added, edited or removed, in the same atomic
+# write: kind -> function(book, old record | None, new data | None) -> (writes, notes).
+# Received income that covers an invoice moves it to paid (docs/workflow.md); an invoice
+# moved to paid by hand must have the received income to show for it.
+# A project's services are one link (docs/project-services.md): a project lists only services
+# that are its own, and a service moved to another project leaves the old one's list.
+FOLLOW_UPS: dict[str, Callable[[Book, Record | None, dict | None], tuple[list[Write], list[str]]]] = {
+    "transaction": invoicing.settle,
+    "invoice": invoicing.check_paid,
+    "project": services.check_listed_services,
+    "service": services.leave_old_project,
+}
+
+
+@dataclass
+class Touch:
+    """A record a change adds (old None), edits, or removes (new None), for its follow-ups;
+    `write` plans the record's own write once they are worked out (None: planned already)."""
+    kind: Kind
+    old: Record | None
+    new: dict | None
+    write: Callable[[Book], Write] | None = None
+
+
+def update(record: Record, changes: dict) -> Callable[[Book], Write]:
+    """The deferred write that changes some keys of `record` (for `Touch.write`)."""
+    return lambda book: plan_update(book, record, changes)
+
+
+def commit(book: Book, writes: list[Write], notes: list[str] = (), touched: list[Touch] = ()) -> list[str]:
+    """Apply `writes`, each touched record's own write and every follow-up, as one atomic write;
+    returns the notes on what was done (the plan's, then the follow-ups')."""
+    writes, notes, own, more = list(writes), list(notes), [], []
+    for t in touched:
+        follow = FOLLOW_UPS.get(t.kind.name)
+        if follow is not None:
+            w, n = follow(book, t.old, t.new)
+            more += w
+            notes += n
+        if t.write is not None:
+            own.append(t.write(book))
+    apply(book, writes + own + more)
+    return notes
+
+
+def add(book: Book, kind: Kind, values: dict, rid: str | None = None,
+        create_missing: bool = False, future: bool = False) -> tuple[dict, list[str]]:
+    """Add a record; `values` are typed already. Returns (record data, notes). `future`:
+    money marked as moved may be dated after today."""
+    data, writes, notes = records.plan_add(book, kind, values, rid, create_missing, future)
+    return data, commit(book, writes, notes, [Touch(kind, None, data)])
+
+
+def add_transaction(book: Book, noun: str, values: dict, rid: str | None = None,
+                    create_missing: bool = False, future: bool = False) -> tuple[dict, list[str]]:
+    """Add income or an expense (`noun`), with what a transaction takes from its context: the
+    invoice, project or service names income's client; income is classified client when it
+    has one, else the book's last classification; an expense needs its category."""
+    values = {**values, "kind": noun}
+    if noun == "income" and not values.get("client"):
+        client = records.owner_client(book, values)
+        if client:
+            values["client"] = client
+    if noun == "income" and "classification" not in values:
+        values["classification"] = "client" if values.get("client") else \
+            (book.settings.allowed("income_classifications") or ["other"])[-1]
+    if noun == "expense" and "category" not in values:
+        raise UsageError("--category is required for an expense "
+                         f"(one of {', '.join(book.settings.allowed('expense_categories'))})")
+    return add(book, KINDS["transaction"], values, rid, create_missing, future)
+
+
+def add_invoice(book: Book, values: dict, items: list[str], number: str | None = None,
+                create_missing: bool = False) -> tuple[dict, list[str]]:
+    """Add an invoice from typed values and `--item` texts, numbered by the book's pattern."""
+    data, writes, notes = invoicing.plan_invoice(book, values, items, number, create_missing)
+    return data, commit(book, writes, notes, [Touch(INVOICE, None, data)])
+
+
+def edit(book: Book, record: Record, changes: dict, future: bool = False) -> list[str]:
+    """Change fields of a record (None clears one); returns notes on what else changed with it.
+    `changes` may gain values the change chose (`--invoice new` -> the number it made).
+    `future`: money marked as moved may be dated after today."""
+    return _edit(book, record, changes, [], [], future)
+
+
+def _edit(book: Book, record: Record, changes: dict, writes: list[Write], notes: list[str],
+          future: bool = False) -> list[str]:
+    changes = {k: v for k, v in changes.items() if not (v is None and k not in record.data)}
+    if not changes:
+        if writes or notes:             # only other records change (or nothing needs to)
+            return commit(book, writes, notes)
+        raise UsageError("nothing to change: give the fields to set as options (see --help)")
+    after, more, made = records.plan_edit(book, record, changes, future)
+    return commit(book, writes + more, made + notes,
+                  [Touch(KINDS[record.kind], record, after, update(record, changes))])
+
+
+def edit_project_services(book: Book, project: Record, changes: dict, add: list[str], rm: list[str]) -> list[str]:
+    """`project edit` with `--add-service`/`--rm-service`: the project's list item by item, and the
+    services' own `project` cleared when one leaves (docs/project-services.md)."""
+    more, writes, notes = services.plan_project_services(book, project, add, rm)
+    changes.update(more)
+    return _edit(book, project, changes, writes, notes)
+
+
+def remove(book: Book, record: Record, force: bool = False) -> list[str]:
+    """Remove a record (refused while others link to it, unless `force`); returns notes."""
+    records.check_removable(book, record, force)
+    return commit(book, [], [], [Touch(KINDS[record.kind], record, None, lambda b: plan_remove(b, record))])

@@ -1,0 +1,60 @@
+"""Money as exact decimals: the sums' zero, rounding to cents, percentages, invoice totals.
+
+Ground floor: standard library only. Every amount is a `Decimal` read from the
+file's text; nothing here ever passes through float.
+"""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+ZERO = Decimal("0.00")   # money sums start here, so they print with cents
+CENT = Decimal("0.01")
+HUNDRED = Decimal("100")
+
+
+def money(v) -> Decimal:
+    """Round half up to cents."""
+    return (v if isinstance(v, Decimal) else Decimal(str(v or 0))).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def dec(v) -> Decimal:
+    """A stored number as Decimal; what is not a finite number (validate reports it) counts as 0."""
+    if isinstance(v, Decimal):
+        return v if v.is_finite() else ZERO
+    if isinstance(v, (int, str)) and not isinstance(v, bool) and str(v).strip():
+        try:
+            d = Decimal(str(v).strip())
+        except ArithmeticError:
+            return ZERO
+        # the reader refused it as money (not a number, or too large): validate reports it
+        return d if d.is_finite() and (not d or d.adjusted() < 15) else ZERO
+    return ZERO
+
+
+def pct(part: Decimal, whole) -> Decimal | None:
+    """part / whole as a percentage with one decimal, or None when whole is 0 or absent."""
+    if not isinstance(whole, Decimal) or whole <= 0:
+        return None
+    return (part * HUNDRED / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def invoice_totals(invoice: dict, per_line: bool = False) -> tuple[Decimal, Decimal, Decimal]:
+    """An invoice's (subtotal, tax, total) rounded to cents; tax per line or on the subtotal."""
+    rate = dec(invoice.get("tax_rate"))
+    items = invoice.get("items")
+    if isinstance(items, list) and items:
+        subtotal = tax = ZERO
+        for it in items:
+            if not isinstance(it, dict):
+                continue
+            q = it.get("quantity")
+            line = money((q if isinstance(q, Decimal) else Decimal(1)) * dec(it.get("unit_price")))
+            subtotal += line
+            if per_line:
+                tax += money(line * rate / HUNDRED)
+        if not per_line:
+            tax = money(subtotal * rate / HUNDRED)
+    else:
+        subtotal = money(dec(invoice.get("amount")))
+        tax = money(subtotal * rate / HUNDRED)
+    return subtotal, tax, subtotal + tax

@@ -1,0 +1,140 @@
+"""Scalars as the books mean them: the YAML 1.2 core schema for plain text, field types
+for typed fields (money as `Decimal` from the text, never float), durations."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+
+_NULL = {"", "~", "null", "Null", "NULL"}
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
+_INT = re.compile(r"[-+]?[0-9]+\Z")
+_OCT = re.compile(r"0o[0-7]+\Z")
+_HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
+_NUMBER = re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)\Z")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+_DATETIME = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[ T]([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?\Z")
+_DURATION = re.compile(r"(?:(\d+)h)?\s*(?:(\d+)m(?:in)?)?\Z", re.ASCII)
+_DECIMAL_HOURS = re.compile(r"(\d+)\.(\d+)h\Z", re.ASCII)
+_CLOCK = re.compile(r"(\d+):([0-5]\d)\Z", re.ASCII)
+
+
+def resolve_plain(text: str):
+    """YAML 1.2 core schema for a plain scalar; non-integer numbers as Decimal."""
+    if text in _NULL:
+        return None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    if _INT.match(text):
+        return int(text)
+    if _OCT.match(text):
+        return int(text[2:], 8)
+    if _HEX.match(text):
+        return int(text[2:], 16)
+    if _FLOAT.match(text):
+        return Decimal(text)
+    if text in (".inf", ".Inf", ".INF", "+.inf", "-.inf", ".nan", ".NaN", ".NAN"):
+        return text  # infinities make no sense in a book: keep the text
+    return text
+
+
+MAX_MINUTES = 7 * 24 * 60   # a meeting of more than a week is a typo
+
+
+def parse_duration(text: str) -> int | None:
+    """Minutes in '45m', '1h30m', '2h', '1.5h' or '1:30'; None when unreadable. A bare
+    number is not a duration (90 minutes or 90 hours?): the unit is part of it."""
+    text = str(text).strip()
+    if len(text) > 20:
+        return None
+    m = _DURATION.match(text)
+    if m and (m.group(1) or m.group(2)):
+        return int(m.group(1) or 0) * 60 + int(m.group(2) or 0)
+    m = _CLOCK.match(text)
+    if m:
+        return int(m.group(1)) * 60 + int(m.group(2))
+    m = _DECIMAL_HOURS.match(text)
+    if m:
+        minutes = Decimal(f"{m.group(1)}.{m.group(2)}") * 60
+        return int(minutes) if minutes == minutes.to_integral_value() else None
+    return None
+
+
+def duration_text(minutes: int) -> str:
+    """The canonical way to write a duration: 45m, 2h, 1h30m."""
+    h, m = divmod(minutes, 60)
+    return (f"{h}h" if h else "") + (f"{m}m" if m or not h else "")
+
+
+def duration_problem(text: str) -> str | None:
+    """Why `text` is not a meeting's duration, or None when it is one."""
+    minutes = parse_duration(text)
+    if minutes is None:
+        return f"expected a duration with its unit like 45m, 1h30m, 1.5h or 1:30, got {text!r}"
+    if minutes == 0:
+        return f"a duration of zero ({text!r}) is not a meeting"
+    if minutes > MAX_MINUTES:
+        return f"{text!r} is longer than a week"
+    return None
+
+
+def coerce(ftype: str, text: str, plain: bool):
+    """Value of a scalar for a field type, or raise ValueError('expected ...')."""
+    if plain and text in _NULL:
+        return None
+    if ftype in ("str", "link", "links", "strs"):
+        return text
+    if ftype in ("money", "decimal"):
+        t = text.strip().replace("_", "")
+        if _NUMBER.match(t):
+            try:
+                value = Decimal(t)
+            except InvalidOperation:
+                value = None
+            if value is not None:
+                if value and value.adjusted() >= 15:   # past what cents can be computed for
+                    raise ValueError(f"{text!r} is too large (at most 15 digits before the point)")
+                return value
+        raise ValueError(f"expected a number, got {text!r}")
+    if ftype == "int":
+        if _INT.match(text.strip()):
+            return int(text)
+        raise ValueError(f"expected a whole number, got {text!r}")
+    if ftype == "date":
+        if _DATE.match(text):
+            try:
+                return dt.date.fromisoformat(text)
+            except ValueError:
+                raise ValueError(f"{text!r} is not a date in the calendar") from None
+        raise ValueError(f"expected a date like 2026-11-25, got {text!r}")
+    if ftype == "datetime":
+        m = _DATETIME.match(text.strip())
+        if m:
+            try:
+                d = dt.date.fromisoformat(m.group(1))
+                return dt.datetime(d.year, d.month, d.day, int(m.group(2)), int(m.group(3)), int(m.group(4) or 0))
+            except ValueError:
+                raise ValueError(f"{text!r} is not a time in the calendar") from None
+        if _DATE.match(text):
+            try:
+                d = dt.date.fromisoformat(text)
+            except ValueError:
+                raise ValueError(f"{text!r} is not a date in the calendar") from None
+            return dt.datetime(d.year, d.month, d.day)
+        raise ValueError(f"expected a time like '2026-12-01 10:00', got {text!r}")
+    if ftype == "bool":
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise ValueError(f"expected true or false, got {text!r}")
+    if ftype == "duration":
+        problem = duration_problem(text)
+        if problem:
+            raise ValueError(problem)
+        return text
+    return resolve_plain(text) if plain else text

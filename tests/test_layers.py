@@ -1,0 +1,149 @@
+"""The house stands: no import cycle between modules, and no import points up a floor.
+
+The floors are the table in docs/architecture.md: each may import only the floors
+below it (and its own). Imports inside functions count too (lazy imports are for
+start-up speed, never to hide an arrow pointing up); `if TYPE_CHECKING:` blocks do
+not, since they never run.
+"""
+import ast
+import re
+from pathlib import Path
+
+from conftest import ROOT
+
+PKG = ROOT / "freelance"
+
+# floor -> module prefixes, lowest first (docs/architecture.md, "The house")
+FLOORS = [
+    ("ground", ["freelance", "freelance.errors", "freelance.schema", "freelance.settings", "freelance.money",
+                "freelance.rules", "freelance.dates", "freelance.text"]),
+    ("store", ["freelance.store"]),
+    ("read side", ["freelance.graph", "freelance.work", "freelance.finance", "freelance.calendar",
+                   "freelance.validate", "freelance.views", "freelance.workflow", "freelance.reports"]),
+    ("door", ["freelance.changes"]),
+    ("faces", ["freelance.cli", "freelance.render", "freelance.export", "freelance.vcard", "freelance.demo",
+               "freelance.bench", "freelance.docgen", "freelance.__main__"]),
+]
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {module_name(p): p for p in PKG.rglob("*.py")}
+
+
+def floor(mod: str) -> int:
+    best = None
+    for i, (_, prefixes) in enumerate(FLOORS):
+        for pre in prefixes:
+            if (mod == pre or mod.startswith(pre + ".")) and (best is None or len(pre) > best[1]):
+                best = (i, len(pre))
+    assert best is not None, f"{mod} is on no floor: add it to FLOORS and docs/architecture.md"
+    return best[0]
+
+
+def _type_checking_only(node, parents) -> bool:
+    for p in parents:
+        if isinstance(p, ast.If) and "TYPE_CHECKING" in ast.unparse(p.test) and node in ast.walk(p) \
+                and not any(node in ast.walk(x) for x in p.orelse):
+            return True
+    return False
+
+
+def imports(mod: str) -> dict[str, int]:
+    """module -> line, for every freelance module `mod` imports (a package's own module
+    named in `from pkg import name` counts as that module)."""
+    path = MODULES[mod]
+    tree = ast.parse(path.read_text())
+    is_pkg = path.name == "__init__.py"
+    ifs = [n for n in ast.walk(tree) if isinstance(n, ast.If)]
+    out = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            targets = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = mod.split(".") if is_pkg else mod.split(".")[:-1]
+                base = base[:len(base) - (node.level - 1)]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            targets = [target] + [f"{target}.{a.name}" for a in node.names]
+        else:
+            continue
+        if _type_checking_only(node, ifs):
+            continue
+        for t in targets:
+            if t in MODULES and t != mod:
+                out.setdefault(t, node.lineno)
+    return out
+
+
+GRAPH = {m: imports(m) for m in MODULES}
+
+
+def test_every_module_is_on_a_floor_of_the_documented_table():
+    doc = (ROOT / "docs" / "architecture.md").read_text()
+    for name, prefixes in FLOORS:
+        assert re.search(rf"^\| {name} \|", doc, re.M), f"docs/architecture.md has no row for the {name} floor"
+    for mod in MODULES:
+        floor(mod)
+
+
+def test_no_import_points_up_a_floor():
+    up = [f"{MODULES[m].relative_to(ROOT)}:{line}: {m} ({FLOORS[floor(m)][0]}) imports {t} ({FLOORS[floor(t)][0]})"
+          for m, targets in GRAPH.items() for t, line in targets.items() if floor(t) > floor(m)]
+    assert up == []
+
+
+def test_no_import_cycle():
+    # Tarjan's strongly connected components: a component of more than one module is a cycle
+    index, low, on, stack, cycles = {}, {}, set(), [], []
+
+    def visit(v):
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in GRAPH[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                cycles.append(sorted(comp))
+
+    for v in sorted(GRAPH):
+        if v not in index:
+            visit(v)
+    assert cycles == []
+
+
+def test_the_door_is_the_only_caller_of_the_writers_apply_outside_the_store():
+    callers = []
+    for mod, path in MODULES.items():
+        if mod.startswith("freelance.store") or mod == "freelance.changes.door":
+            continue
+        text = path.read_text()
+        if re.search(r"\bimport[^\n]*\bapply\b|writer\.apply\b", text):
+            callers.append(mod)
+    assert callers == []
+
+
+def test_the_checker_sees_an_upward_import_and_a_cycle(tmp_path):
+    """The rules above can fail: an upward import and a two-module cycle are both found."""
+    assert floor("freelance.graph") > floor("freelance.store.book")
+    assert "freelance.store.book" in GRAPH["freelance.graph"]          # read side -> store: seen
+    fake = dict(GRAPH)
+    fake["freelance.money"] = {"freelance.graph": 1}
+    assert any(floor(t) > floor(m) for m, ts in fake.items() for t in ts)
