@@ -5,11 +5,13 @@ import datetime as dt
 import re
 
 from .errors import UsageError
+from .limits import year_problem
 
 _OFFSET = re.compile(r"([+-])(\d+)([dwmy])\Z", re.ASCII)
 _QUARTER = re.compile(r"(\d{4})-?[Qq]([1-4])\Z", re.ASCII)
 _MONTH = re.compile(r"(\d{4})-(\d{2})\Z", re.ASCII)
 _YEAR = re.compile(r"(\d{4})\Z", re.ASCII)
+_MONTH_LOOSE = re.compile(r"(\d{4})-(\d{1,2})\Z", re.ASCII)
 
 
 def _add_months(d: dt.date, months: int) -> dt.date:
@@ -28,6 +30,8 @@ _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})\Z", re.ASCII)
 _SLASHED = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})\Z", re.ASCII)
 _WORDS = {"today": 0, "tomorrow": 1, "yesterday": -1}
 _TIME = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?\Z", re.ASCII)
+# A time that ends in a zone or UTC offset (Z, +05:30, UTC+14, PST): refused, not silently moved
+_ZONE = re.compile(r".*?[\d\s](?:Z|(?:UTC|GMT)\s*(?:[+-]\d{1,2}(?::?\d{2})?)?|[+-]\d{2}:?\d{2}|[A-Z]{3,5})\Z", re.ASCII)
 
 
 def accepted(order: str | None = None) -> str:
@@ -46,9 +50,28 @@ def parse_date(text: str, today: dt.date, what: str = "date", order: str | None 
         d = _parse_date(str(text), today, what, order if order in ORDERS else None)
     except (OverflowError, ValueError):     # +9999999y: past the calendar's last year
         raise UsageError(f"{what}: {text!r} is outside the calendar") from None
-    if not (1900 <= d.year <= 2999):
-        raise UsageError(f"{what}: {d} is not a year a book needs (1900 to 2999)")
+    return in_range(d, what)
+
+
+def in_range(d, what: str):
+    """`d` (a date or datetime), or a UsageError when its year is past the limits (limits.py)."""
+    problem = year_problem(d.year)
+    if problem:
+        raise UsageError(f"{what}: {d}: {problem}")
     return d
+
+
+def parse_month(text: str, today: dt.date, what: str = "--month", order: str | None = None) -> tuple[int, int]:
+    """(year, month) of '2026-12', or of any date `parse_date` reads."""
+    m = _MONTH_LOOSE.match(text.strip())
+    if m and 1 <= int(m.group(2)) <= 12:
+        year = int(m.group(1))
+        problem = year_problem(year)
+        if problem:
+            raise UsageError(f"{what}: {text.strip()!r}: {problem}")
+        return year, int(m.group(2))
+    d = parse_date(text, today, what, order)
+    return d.year, d.month
 
 
 def _calendar_day(y: int, m: int, d: int, text: str, what: str) -> dt.date:
@@ -98,7 +121,10 @@ def parse_datetime(text: str, today: dt.date, what: str = "time", order: str | N
         h, mi, sec = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
         if h > 23 or mi > 59 or sec > 59:
             raise UsageError(f"{what}: {parts[1]!r} is not a time of day (00:00 to 23:59)")
-        return dt.datetime(d.year, d.month, d.day, h, mi, sec)
+        return in_range(dt.datetime(d.year, d.month, d.day, h, mi, sec), what)
+    if _ZONE.match(t):
+        raise UsageError(f"{what}: {text!r} names a time zone or UTC offset; give the time as it is in the "
+                         "book's timezone (`freelance settings show`), like '2026-12-01 10:00'")
     raise UsageError(f"{what}: cannot read {text!r} as a date and time: expected a date and a time of day "
                      f"like '2026-12-01 10:00' or 'tomorrow 14:30'; the date: {accepted(order)}")
 
@@ -107,8 +133,9 @@ def parse_period(text: str, what: str = "--period") -> tuple[dt.date, dt.date]:
     """Inclusive (first, last) day of '2026', '2026-Q4' or '2026-11'."""
     t = str(text).strip()
     year = _YEAR.match(t[:4])
-    if year and not 1900 <= int(year.group(1)) <= 2999:
-        raise UsageError(f"{what}: {t[:4]} is not a year a book needs (1900 to 2999)")
+    problem = year_problem(int(year.group(1))) if year else None
+    if problem:
+        raise UsageError(f"{what}: {t!r}: {problem}")
     m = _QUARTER.match(t)
     if m:
         y, q = int(m.group(1)), int(m.group(2))

@@ -44,7 +44,7 @@ def test_every_list_board_show_and_report_that_reads_the_broken_file_exits_1(cli
 
 def test_a_command_that_does_not_read_the_broken_file_is_not_disturbed(cli):
     break_clients(cli.book)
-    r = cli("expense", "list")
+    r = cli("resource", "list")
     assert r.exit_code == 0 and r.stderr == ""
 
 
