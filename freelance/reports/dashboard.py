@@ -11,6 +11,7 @@ from ..text import Column
 from . import Options, Report, Section, summary
 
 MONEY = {"align": "right", "money": True}
+WINDOW = False     # the overview on one day (--today), as the summary: --period, --from, --to are refused
 
 
 def build(g: Graph, opts: Options) -> Report:
