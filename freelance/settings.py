@@ -38,6 +38,17 @@ LISTS = ("stages", "income_classifications", "expense_categories", "accounts",
 SCALARS = ("name", "currency", "timezone", "week_start", "invoice_number",
            "payment_terms_days", "default_rate", "tax_rounding")
 
+# The freelancer's business identity (`business:` in freelance.yaml), what invoices show of
+# the seller: key -> the rule that checks it (rules.TEXT_CHECKS, "email", "url"), or "".
+# `address` is a list of lines; `logo` a file in the book. Optional: a book without it
+# validates, and `invoice pdf` says which of them a complete invoice still needs.
+BUSINESS = {"legal_name": "", "address": "", "postcode": "", "city": "", "country": "country",
+            "vat_id": "vat_id", "tax_number": "", "email": "email", "phone": "", "website": "url",
+            "iban": "iban", "bic": "bic", "logo": ""}
+
+# Settings a book may have that `init` does not write.
+OPTIONAL = {"business": {}}
+
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -87,6 +98,19 @@ class Settings:
             return int(self.raw.get("payment_terms_days") or 30)
         except (TypeError, ValueError):
             return 30
+
+    def business(self) -> dict:
+        """The business identity with its fallbacks: the legal name is the book's name, the
+        email the owner's, when not given; the address is a list of lines."""
+        raw = self.raw.get("business")
+        raw = raw if isinstance(raw, dict) else {}
+        owner = self.raw.get("owner") if isinstance(self.raw.get("owner"), dict) else {}
+        out = {k: raw.get(k) for k in BUSINESS}
+        out["legal_name"] = out["legal_name"] or self.raw.get("name") or owner.get("name")
+        out["email"] = out["email"] or owner.get("email")
+        addr = out["address"]
+        out["address"] = [str(a) for a in addr] if isinstance(addr, list) else ([str(addr)] if addr else [])
+        return {k: (v if v != "" else None) for k, v in out.items()}
 
     @property
     def week_start(self) -> int:

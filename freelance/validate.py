@@ -13,9 +13,9 @@ from typing import Callable, Iterable
 
 from .errors import Problem, did_you_mean
 from .graph import Graph
-from .rules import DATE_PAIRS, date_order, invoice_number_problem, is_currency, is_id, number_regex
+from .rules import DATE_PAIRS, TEXT_CHECKS, date_order, invoice_number_problem, is_currency, is_id, number_regex
 from .schema import COMMON_FIELDS, KINDS, Field, Kind
-from .settings import DEFAULTS, LISTS, SETTINGS_FILE, WEEKDAYS
+from .settings import BUSINESS, DEFAULTS, LISTS, OPTIONAL, SETTINGS_FILE, WEEKDAYS
 from .store.records import Record
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\Z")
@@ -170,6 +170,10 @@ def _check_rule(r: Record, f: Field, c: str, value, name: str, out: list) -> Non
         out.append(_p(r, f.name, f"{name} {value!r} is not a URL (expected https://...)"))
     elif c == "currency" and isinstance(value, str) and not is_currency(value):
         out.append(_p(r, f.name, f"{name} {value!r} is not a three-letter code like USD or EUR"))
+    elif c in TEXT_CHECKS and isinstance(value, str):
+        problem = TEXT_CHECKS[c](value)
+        if problem:
+            out.append(_p(r, f.name, f"{name} {value!r}: {problem}"))
     elif isinstance(value, Decimal):
         if c == "positive" and value <= 0:
             out.append(_p(r, f.name, f"{name} must be more than zero, got {value}"))
@@ -353,7 +357,7 @@ def check_settings(g: Graph) -> Iterable[Problem]:
     def p(key, msg, sev="error"):
         return Problem(SETTINGS_FILE, lines.get(key, 1), sev, "", "", msg)
     for key in lines:
-        if key not in DEFAULTS:
+        if key not in DEFAULTS and key not in OPTIONAL:
             yield p(key, f"unknown setting '{key}'{did_you_mean(key, DEFAULTS)}", "warning")
     cur = s.get("currency")
     if not (isinstance(cur, str) and is_currency(cur)):
@@ -381,6 +385,38 @@ def check_settings(g: Graph) -> Iterable[Problem]:
     problem = invoice_number_problem(s.get("invoice_number"))
     if problem:
         yield p("invoice_number", f"invoice_number pattern {s.get('invoice_number')!r} is not usable: {problem}")
+    yield from _check_business(s.get("business"), lambda msg: p("business", msg))
+
+
+def _check_business(biz, p) -> Iterable[Problem]:
+    """The business identity's values, each by its rule, where given."""
+    if biz is None:
+        return
+    if not isinstance(biz, dict):
+        yield p("business must be a mapping of legal_name, address, postcode, city, country, vat_id, ...")
+        return
+    for key, value in biz.items():
+        if key not in BUSINESS:
+            yield p(f"business.{key}: unknown{did_you_mean(str(key), BUSINESS)}")
+            continue
+        rule = BUSINESS[key]
+        if value is None or value == "":
+            continue
+        if key == "address":
+            if not (isinstance(value, str) or (isinstance(value, list) and all(isinstance(x, str) for x in value))):
+                yield p("business.address must be a list of lines")
+            continue
+        if not isinstance(value, str):
+            value = str(value)
+        problem = None
+        if rule in TEXT_CHECKS:
+            problem = TEXT_CHECKS[rule](value)
+        elif rule == "email" and not _EMAIL.match(value):
+            problem = "does not look like an email address"
+        elif rule == "url" and not _URL.match(value):
+            problem = "is not a URL (expected https://...)"
+        if problem:
+            yield p(f"business.{key} {value!r}: {problem}")
 
 
 def check_invoice_money(g: Graph) -> Iterable[Problem]:

@@ -111,6 +111,20 @@ def test_tax_rounding_per_line(cli):
     assert (taxed["subtotal"], taxed["tax"], taxed["total"]) == ("1.50", "0.30", "1.80")   # 3 x 0.095 -> 0.10
 
 
+def test_a_line_may_carry_its_own_tax_rate(cli):
+    """`--item "...:7%"`: the line's rate wins over the invoice's; tax is per rate, each rounded."""
+    r = cli("invoice", "add", "--client", "acme", "--tax-rate", "19", "--item", "Dev:10:95.55",
+            "--item", "Book: a guide:1:39.90:7%", "--item", "Postage:1:4.80:0%")
+    assert r.exit_code == 0, r.output
+    text = (cli.book / "invoices.yaml").read_text()
+    assert "  - description: 'Book: a guide'\n    quantity: 1\n    unit_price: 39.90\n    tax_rate: 7\n" in text
+    shown = json.loads(cli("invoice", "show", "INV-2026-023", "--format", "json").stdout)
+    # 955.50 x 19 % = 181.545 -> 181.55; 39.90 x 7 % = 2.793 -> 2.79; 4.80 x 0 %
+    assert (shown["subtotal"], shown["tax"], shown["total"]) == ("1000.20", "184.34", "1184.54")
+    r = cli("invoice", "add", "--client", "acme", "--item", "Dev:1:10:120%")
+    assert r.exit_code == 2 and "tax rate must be a percentage" in r.output
+
+
 def test_move_sent_paid_void(cli):
     cli("invoice", "add", "--client", "acme", "--amount", "100")
     r = cli("invoice", "move", "INV-2026-023", "sent")

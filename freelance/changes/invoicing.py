@@ -39,11 +39,19 @@ def _decimal(text: str, what: str, item: str) -> Decimal:
 
 
 def parse_item(text: str) -> dict:
-    """`description:quantity:unit_price` or `description:quantity:unit_price:service`.
+    """`description:quantity:unit_price` or `description:quantity:unit_price:service`, either
+    with a line's own tax rate after it (`:7%`).
 
     Split from the right: the last field is a service id when it is not a
     number, so the description keeps any ':' it contains
     ("Meeting: kick-off:1:250" is one line of 1 x 250)."""
+    rate = None
+    head, sep, last = text.rpartition(":")
+    if sep and re.fullmatch(r"\s*\d+(\.\d+)?\s*%\s*", last):     # a line's own tax rate: ":7%"
+        rate = _decimal(last.strip().rstrip("%"), "tax rate", text)
+        if rate > 100:
+            raise UsageError(f"--item {text!r}: tax rate must be a percentage from 0 to 100, got {last.strip()}")
+        text = head
     parts = text.rsplit(":", 3)
     service = None
     if len(parts) == 4 and not _NUMBER.match(parts[3].strip().replace(",", "")):
@@ -64,6 +72,8 @@ def parse_item(text: str) -> dict:
         item["service"] = service
     item["quantity"] = quantity
     item["unit_price"] = unit_price
+    if rate is not None:
+        item["tax_rate"] = rate
     return item
 
 
