@@ -69,8 +69,8 @@ def check_format(fmt: str, allowed=("table", "markdown", "csv", "json")) -> str:
     return fmt
 
 
-def emit(text: str, out: str | None = None, option: str = "--out") -> None:
-    """Print, or write to `out` atomically (temporary file, fsync, rename)."""
+def emit(text: str | bytes, out: str | None = None, option: str = "--out") -> None:
+    """Print, or write to `out` atomically (temporary file, fsync, rename); bytes are written as they are."""
     if out:
         path = Path(out).expanduser()
         folder = path.parent if str(path.parent) else Path(".")
@@ -81,9 +81,13 @@ def emit(text: str, out: str | None = None, option: str = "--out") -> None:
         from ..store.atomic import replacing
         try:
             with replacing(str(path), mode=0o644) as fh:
-                fh.write(text.encode("utf-8"))
+                fh.write(text if isinstance(text, bytes) else text.encode("utf-8"))
         except OSError as exc:
             raise UsageError(f"{option}: cannot write in {folder} ({exc.strerror})") from None
+        return
+    if isinstance(text, bytes):
+        sys.stdout.buffer.write(text)
+        sys.stdout.flush()
         return
     sys.stdout.write(text)
 
