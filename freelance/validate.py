@@ -17,6 +17,7 @@ from .rules import DATE_PAIRS, TEXT_CHECKS, date_order, invoice_number_problem, 
 from .schema import COMMON_FIELDS, KINDS, Field, Kind
 from .settings import BUSINESS, DEFAULTS, LISTS, OPTIONAL, SETTINGS_FILE, WEEKDAYS
 from .store.records import Record
+from .work import project_id_of, project_of, services_of
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\Z")
 _URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://\S+\Z")
@@ -160,6 +161,10 @@ def _value_checker(g: Graph, kind: Kind, f: Field):
                     no_target(r, target, where, out)
         if c and isinstance(value, (Decimal, str)):
             _check_rule(r, f, c, value, where + f.name, out)
+        elif c and isinstance(value, list):      # a list of strings with a rule (other_emails)
+            for v in value:
+                if isinstance(v, str):
+                    _check_rule(r, f, c, v, where + f.name, out)
     return value_check
 
 
@@ -270,14 +275,17 @@ def check_transactions(g: Graph) -> Iterable[Problem]:
 
 
 def check_time(g: Graph) -> Iterable[Problem]:
+    services: dict[str, list[str]] = {}    # project id -> its services' ids (work.services_of)
     for e in g.records("time"):
         p = g.get("project", e.data.get("project"))
         s = e.data.get("service")
         if p is not None and isinstance(s, str):
-            listed = p.data.get("services") or []
+            listed = services.get(p.id)
+            if listed is None:
+                listed = services[p.id] = [x.id for x in services_of(g, p)]
             if s not in listed:
                 yield _p(e, "service", f"service '{s}' is not one of project {p.id}'s services"
-                         + (f" ({', '.join(listed)})" if listed else " (it lists none)"))
+                         + (f" ({', '.join(listed)})" if listed else " (it has none)"))
         d = e.data.get("date")
         if isinstance(d, dt.date) and d > g.today:
             yield _p(e, "date", f"hours booked in the future ({d}, today is {g.today})")
@@ -285,7 +293,7 @@ def check_time(g: Graph) -> Iterable[Problem]:
 
 def check_services(g: Graph) -> Iterable[Problem]:
     for s in g.records("service"):
-        p = g.get("project", s.data.get("project"))
+        p = project_of(g, s)
         c = s.data.get("client")
         if p is not None and c and p.data.get("client") and p.data.get("client") != c:
             yield _p(s, "project", f"project {p.id} belongs to client '{p.data.get('client')}', not '{c}'")
@@ -297,9 +305,18 @@ def check_services(g: Graph) -> Iterable[Problem]:
             yield _p(s, "id", "fixed-price service without a rate (the flat fee)")
     for p in g.records("project"):
         for sid in p.data.get("services") or []:
-            s = g.get("service", sid)
-            if s is not None and p.data.get("client") and s.data.get("client") and s.data["client"] != p.data["client"]:
+            s = g.get("service", sid) if isinstance(sid, str) else None
+            if s is None:
+                continue
+            if p.data.get("client") and s.data.get("client") and s.data["client"] != p.data["client"]:
                 yield _p(p, "services", f"service {sid} belongs to client '{s.data['client']}', not '{p.data['client']}'")
+            # one link (docs/project-services.md): a listing that disagrees with the service's own
+            owner = project_id_of(g, s)
+            if owner != p.id:
+                how = (f"its project is {owner}" if s.data.get("project") else f"project {owner} lists it first")
+                yield _p(p, "services", f"lists service {sid}, but {how}: a service belongs to one project "
+                         f"(`freelance project edit {p.id} --rm-service {sid}`, or `freelance service edit {sid} "
+                         f"--project {p.id}`)")
 
 
 def check_projects(g: Graph) -> Iterable[Problem]:

@@ -79,11 +79,12 @@ def _unaccounted_income(g: Graph, field: str, rid: str) -> Decimal:
 
 
 def services_of(g: Graph, p: Record) -> list[Record]:
-    """The project's services: those it lists, then those that name it as their project."""
+    """The project's services (docs/project-services.md): those that name it as their
+    project, and those it lists that name no project; listed ones first, in its order."""
     out, seen = [], set()
     for sid in p.data.get("services") or []:
         s = g.get("service", sid) if isinstance(sid, str) else None
-        if s is not None and s.id not in seen:
+        if s is not None and s.id not in seen and project_id_of(g, s) == p.id:
             out.append(s)
             seen.add(s.id)
     for s in g.by("service", "project").get(p.id, ()):
@@ -91,6 +92,21 @@ def services_of(g: Graph, p: Record) -> list[Record]:
             out.append(s)
             seen.add(s.id)
     return out
+
+
+def project_id_of(g: Graph, s: Record) -> str | None:
+    """The id of the project a service belongs to: the one its `project` names, else the
+    first project that lists it (a book written by hand, or before the one link)."""
+    pid = s.data.get("project")
+    if isinstance(pid, str) and pid:
+        return pid
+    listing = g.by("project", "services").get(s.id, ())
+    return listing[0].id if listing else None
+
+
+def project_of(g: Graph, s: Record) -> Record | None:
+    pid = project_id_of(g, s)
+    return g.get("project", pid) if pid else None
 
 
 def _value_entries(g: Graph, entries, project: Record | None = None) -> tuple[Decimal, Decimal, Decimal]:
@@ -117,7 +133,7 @@ def service_work(g: Graph, s: Record) -> dict:
     booked = hours_of(entries)
     lines = _lines_by_service(g).get(s.id, [])
     invoiced = sum((amount for _, amount, _ in lines), ZERO) + _unaccounted_income(g, "service", s.id)
-    project = g.get("project", s.data.get("project")) if isinstance(s.data.get("project"), str) else None
+    project = project_of(g, s)
     out = {"hours_booked": booked, "invoiced": invoiced}
     est = s.data.get("hours")
     completion = pct(booked, est)

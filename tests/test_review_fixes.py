@@ -7,8 +7,8 @@ from conftest import run_cli
 
 
 def test_create_missing_two_records_of_one_file_keeps_both(cli):
-    r = cli("project", "add", "Test P", "--client", "acme", "--service", "new-one", "--service", "new-two",
-            "--create-missing")
+    r = cli("project", "add", "Test P", "--client", "acme", "--rate", "100", "--service", "new-one",
+            "--service", "new-two", "--create-missing")     # (services made on the spot need a rate: issue 13)
     assert r.exit_code == 0, r.output
     text = (cli.book / "services.yaml").read_text()
     assert "- id: new-one\n" in text and "- id: new-two\n" in text

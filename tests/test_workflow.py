@@ -148,8 +148,16 @@ def test_link_existing_demo_income_to_an_overdue_invoice_with_today(cli):
 
 def test_create_missing_makes_draft_invoice_lead_and_not_started_records(cli):
     tx = added_id(cli("income", "add", "800", "--classification", "client", "--received"))
-    r = cli("income", "link", tx, "--client", "wonka", "--project", "wonka-site", "--service", "wonka-design",
+    link = ("income", "link", tx, "--client", "wonka", "--project", "wonka-site", "--service", "wonka-design",
             "--invoice", "INV-2026-023", "--create-missing")
+    # a service made on the spot must have a rate to pass validate: none anywhere, so refused
+    before = (cli.book / "services.yaml").read_bytes()
+    r = cli(*link)
+    assert r.exit_code == 2 and "cannot create service 'wonka-design': it would have no rate" in r.stderr
+    assert "settings set default_rate RATE" in r.stderr and "client edit wonka" not in r.stderr
+    assert (cli.book / "services.yaml").read_bytes() == before
+    assert cli("settings", "set", "default_rate", "95").exit_code == 0
+    r = cli(*link)
     assert r.exit_code == 0, r.output
     assert r.stdout.splitlines()[:4] == [
         "created client 'wonka' (lead)", "created project 'wonka-site' (not-started)",
@@ -158,12 +166,11 @@ def test_create_missing_makes_draft_invoice_lead_and_not_started_records(cli):
     assert (cli.book / "invoices.yaml").read_text().endswith(
         "- id: INV-2026-023\n  client: wonka\n  project: wonka-site\n  issued: 2026-11-25\n  status: draft\n  amount: 800\n")
     assert "  client: wonka\n  status: not-started\n" in (cli.book / "projects.yaml").read_text()
-    # what is left to fill in is named: the draft's items, the new service's rate
+    # what is left to fill in is named: the draft's items (the service takes the book's rate)
     v = cli("validate")
+    assert v.exit_code == 0
     assert v.stdout.splitlines() == [
-        "invoices.yaml:230: warning: invoice 'INV-2026-023': still a draft, but income is linked to it",
-        "services.yaml:108: error: service 'wonka-design': hourly service without a rate "
-        "(none on its project, client or book either)"]
+        "invoices.yaml:230: warning: invoice 'INV-2026-023': still a draft, but income is linked to it"]
 
 
 @pytest.mark.parametrize("args, message", [

@@ -2,7 +2,7 @@
 
 - `parse_item` reads `--item "description:quantity:unit_price[:service]"`,
   splitting from the right so a description may hold ':' (docs/invoicing.md).
-- `next_number` takes the book's `invoice_number` pattern (`{year}`,
+- `next_number` (in `numbers.py`) takes the book's `invoice_number` pattern (`{year}`,
   `{seq:03d}`) and returns the number after the highest of that year.
 - `plan_invoice` builds a new invoice's data and writes (not applied).
 - `settle` is the follow-up of every income add or edit (door.FOLLOW_UPS):
@@ -17,11 +17,12 @@ from decimal import Decimal, InvalidOperation
 
 from ..errors import UsageError, did_you_mean
 from ..money import dec
-from ..rules import DEFAULT_INVOICE_NUMBER, foreign_owner, invoice_number_problem, number_regex, pays_invoice
+from ..rules import foreign_owner, pays_invoice
 from ..schema import INVOICE
 from ..store.book import Book
 from ..store.records import Record
 from ..store.writer import Write, plan_update
+from .numbers import next_number
 
 _NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)\Z")
 
@@ -77,24 +78,7 @@ def parse_item(text: str) -> dict:
     return item
 
 
-# -- numbers ---------------------------------------------------------------------
-
-def _pattern(book: Book) -> str:
-    pattern = str(book.settings.get("invoice_number") or DEFAULT_INVOICE_NUMBER)
-    problem = invoice_number_problem(pattern)
-    if problem:
-        raise UsageError(f"the book's invoice_number pattern {pattern!r} is not usable ({problem}); "
-                         "fix it with `freelance settings set invoice_number \"INV-{year}-{seq:03d}\"`")
-    return pattern
-
-
-def next_number(book: Book, year: int) -> str:
-    """The number after the highest one of `year` in the book (gapless: max + 1)."""
-    pattern = _pattern(book)
-    rx = number_regex(pattern, year)
-    seqs = [int(m.group(1)) for rid in book.index("invoice") if (m := rx.match(rid))]
-    return pattern.format(year=year, seq=max(seqs, default=0) + 1)
-
+# -- numbers: changes/numbers.py (the income that makes an invoice on the spot needs them too)
 
 # -- a new invoice -----------------------------------------------------------------
 
@@ -137,7 +121,6 @@ def check_paid(book: Book, old: Record | None, new: dict) -> tuple[list[Write], 
         _refuse_new_total(book, old, new)
     if new is None or new.get("status") != "paid" or (old is not None and old.data.get("status") == "paid"):
         return [], []
-    from ..errors import UsageError
     from ..graph import Graph
     from ..text import fmt_money
     inv = old
@@ -298,7 +281,6 @@ def _pay(book: Book, old: Record | None, new: dict) -> tuple[list[Write], list[s
     if inv is None or not inv.file or inv.data.get("status") in ("paid", "void"):
         return [], []  # missing, made on the spot by --create-missing (a draft), or settled
     from ..graph import Graph
-    from ..money import dec
     g = Graph(book)
     cur = g.currency(inv)
     if str(new.get("currency") or book.settings.currency) != cur:

@@ -48,6 +48,7 @@ def init(
     email: Annotated[Optional[str], typer.Option("--email", help="Your email.")] = None,
     git: Annotated[bool, typer.Option("--git/--no-git", help="Make it a git repository with a first commit.")] = True,
     hook: Annotated[bool, typer.Option("--hook", help="Install a git pre-commit hook that runs `freelance validate`.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Create the book even inside another book's folder.")] = False,
 ):
     """Create a new book: freelance.yaml with the default lists, empty entity files,
     .gitattributes, and (unless --no-git) a git repository with a first commit.
@@ -61,8 +62,9 @@ def init(
     has_git = git and shutil.which("git") is not None
     if hook and not (has_git or (root / ".git").is_dir()):
         raise UsageError("--hook needs a git repository (drop --no-git)")
+    # (create_book refuses a folder inside another book, before anything is written)
     written = create_book(root, name=name, currency=currency, timezone=timezone, owner=owner, email=email,
-                          today=state(ctx).today_date())
+                          today=state(ctx).today_date(), force=force)
     say(f"created a book in {root}")
     if git:
         if not has_git:
