@@ -196,3 +196,44 @@ def reverse_charge(seller_country, buyer_country, buyer_vat_id) -> bool:
 # a field's `check` (schema) -> the rule for its text, for `add`/`edit` and `validate` alike
 TEXT_CHECKS = {"country": country_problem, "vat_id": vat_id_problem, "language": language_problem,
                "iban": iban_problem, "bic": bic_problem}
+
+
+# -- sealing a sent invoice -----------------------------------------------------------------
+# What the document shows of an invoice record: sending seals these (a hash stored with the
+# invoice); afterwards they may not change (status, payments and notes may).
+SEALED = ("id", "client", "project", "issued", "due", "items", "amount", "tax_rate", "currency",
+          "supply_start", "supply_end", "credit_for")
+
+
+def _canonical(value):
+    """A value as the seal sees it: 39.90 and 39.9 are one number, dates ISO, mappings sorted."""
+    from decimal import Decimal
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value.is_finite() else str(value)
+    if isinstance(value, (int, float)):
+        return _canonical(Decimal(str(value)))
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _canonical(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+    if isinstance(value, (list, tuple)):
+        return [_canonical(v) for v in value]
+    return str(value)
+
+
+def seal_of(data: dict) -> str:
+    """The seal of an invoice's document fields: 'sha256:' and the hex digest of their canonical JSON."""
+    import hashlib
+    import json
+    fields = {k: _canonical(data.get(k)) for k in SEALED if data.get(k) is not None}
+    text = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def sealed_changes(old: dict, new: dict) -> list[str]:
+    """The sealed fields an edit of a sealed invoice (`old`) would change in `new`."""
+    if not old.get("seal"):
+        return []
+    return [k for k in SEALED if _canonical(old.get(k)) != _canonical(new.get(k))]

@@ -13,7 +13,7 @@ from typing import Callable, Iterable
 
 from .errors import Problem, did_you_mean
 from .graph import Graph
-from .rules import DATE_PAIRS, TEXT_CHECKS, date_order, invoice_number_problem, is_currency, is_id, number_regex
+from .rules import DATE_PAIRS, TEXT_CHECKS, date_order, invoice_number_problem, is_currency, is_id, number_regex, seal_of
 from .schema import COMMON_FIELDS, KINDS, Field, Kind
 from .settings import BUSINESS, DEFAULTS, LISTS, OPTIONAL, SETTINGS_FILE, WEEKDAYS
 from .store.records import Record
@@ -227,6 +227,12 @@ def check_invoices(g: Graph) -> Iterable[Problem]:
             yield _p(inv, "id", f"overpaid: received {d['received']} against a total of {d['total']}")
         if status == "draft" and d["received"] > 0:
             yield _p(inv, "status", "still a draft, but income is linked to it", "warning")
+        seal = inv.data.get("seal")
+        if seal and seal != seal_of(inv.data):
+            sent = inv.data.get("sent_on")
+            yield _p(inv, "seal", f"sealed when sent{f' on {sent}' if sent else ''}, but what its document shows "
+                                  "was changed by hand since (the client has the document as sent): undo the "
+                                  f"change, or correct it with a credit note (`freelance invoice credit {inv.id}`)")
         issued = inv.data.get("issued")
         m = _NUMBERED(inv.id)
         if isinstance(issued, dt.date) and m:

@@ -278,3 +278,62 @@ def test_document_xml_and_book_totals_agree(prop_book, lines, rate, per_line):
                                                       "ram:ApplicableTradeTax/ram:CalculatedAmount", NS)) == tax
     from babel.numbers import format_currency
     assert format_currency(total, "EUR", locale="en") in invoice_html(book, doc)
+
+
+# -- sending and sealing --------------------------------------------------------------------------
+
+def test_send_writes_a_mail_with_the_pdf_and_seals_the_invoice(book, tmp_path):
+    import email
+    from email import policy
+    eml = tmp_path / "mail.eml"
+    r = run_cli("invoice", "send", "INV-2026-001", "--eml", eml, books=book, today=TODAY)
+    assert r.exit_code == 0, r.output
+    assert f"wrote {eml}: to compta@lumiere.test" in r.output and "sealed" in r.output
+    msg = email.message_from_bytes(eml.read_bytes(), policy=policy.default)
+    assert msg["To"] == "Lumière SARL <compta@lumiere.test>"
+    assert msg["From"] == "Studio Beispiel GmbH <rechnung@beispiel.test>"
+    assert msg["Subject"] == "Facture INV-2026-001 de Studio Beispiel GmbH"
+    assert "30 Nov 2026" in msg["Date"]
+    body = msg.get_body(("plain",)).get_content()
+    assert "facture INV-2026-001" in body and "3\u202f700,00\xa0€" in body
+    (att,) = list(msg.iter_attachments())
+    assert att.get_content_type() == "application/pdf" and att.get_filename() == "INV-2026-001.pdf"
+    pdf = tmp_path / "attached.pdf"
+    pdf.write_bytes(att.get_content())
+    assert xml_totals(xml_of(pdf))["GrandTotalAmount"] == Decimal("3700.00")
+    text = (book / "invoices.yaml").read_text()
+    assert "  status: sent\n" in text and "  sent_on: 2026-11-30\n" in text and "  seal: sha256:" in text
+    assert run_cli("validate", books=book, today=TODAY).exit_code == 0
+
+    # sealed: what the document shows is refused, status and notes are not
+    before = (book / "invoices.yaml").read_bytes()
+    for args in (["--due", "2027-01-31"], ["--tax-rate", "19"], ["--client", "kunde-ag"], ["--currency", "USD"]):
+        r = run_cli("invoice", "edit", "INV-2026-001", *args, books=book, today=TODAY)
+        assert r.exit_code == 2 and "is sealed" in r.output and "invoice credit INV-2026-001" in r.output, args
+        assert (book / "invoices.yaml").read_bytes() == before
+    r = run_cli("invoice", "edit", "INV-2026-001", "--notes", "Reminder sent", books=book, today=TODAY)
+    assert r.exit_code == 0, r.output
+
+    # changed by hand: validate says so, and it cannot be sent again until undone
+    path = book / "invoices.yaml"
+    path.write_text(path.read_text().replace("unit_price: 600", "unit_price: 650"))
+    r = run_cli("validate", books=book, today=TODAY)
+    assert r.exit_code == 1 and "INV-2026-001" in r.output and "sealed when sent on 2026-11-30" in r.output
+    r = run_cli("invoice", "send", "INV-2026-001", "--eml", tmp_path / "again.eml", books=book, today=TODAY)
+    assert r.exit_code == 1 and "changed by hand" in r.output
+    assert not (tmp_path / "again.eml").exists()
+    path.write_text(path.read_text().replace("unit_price: 650", "unit_price: 600.00"))   # the same number
+    assert run_cli("validate", books=book, today=TODAY).exit_code == 0
+
+
+def test_send_needs_a_billing_email_and_changes_nothing_without_one(book, tmp_path):
+    before = (book / "invoices.yaml").read_bytes()
+    r = run_cli("invoice", "send", "INV-2026-003", books=book, today=TODAY, cwd=tmp_path)
+    assert r.exit_code == 1 and "billing email" in r.output and "--billing-email" in r.output
+    assert (book / "invoices.yaml").read_bytes() == before
+    assert not list(tmp_path.glob("*.eml"))
+    r = run_cli("client", "edit", "acme-b-corp-b", "--billing-email", "ap@acme.test", books=book, today=TODAY)
+    assert r.exit_code == 0
+    r = run_cli("invoice", "send", "INV-2026-003", books=book, today=TODAY, cwd=tmp_path)
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "INV-2026-003.eml").is_file()

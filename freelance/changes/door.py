@@ -22,8 +22,8 @@ from ..store.writer import Write, apply, plan_remove, plan_update
 from . import invoicing, records, services
 from .records import find, parse_value  # how a face names what to change: the record, typed values
 
-__all__ = ["FOLLOW_UPS", "Touch", "commit", "update", "add", "add_transaction", "add_invoice", "edit",
-           "edit_project_services", "remove", "find", "parse_value"]
+__all__ = ["FOLLOW_UPS", "Touch", "commit", "update", "add", "add_transaction", "add_invoice", "send_invoice",
+           "edit", "edit_project_services", "remove", "find", "parse_value"]
 
 # What else changes when a record of a kind is added, edited or removed, in the same atomic
 # write: kind -> function(book, old record | None, new data | None) -> (writes, notes).
@@ -101,6 +101,14 @@ def add_invoice(book: Book, values: dict, items: list[str], number: str | None =
     """Add an invoice from typed values and `--item` texts, numbered by the book's pattern."""
     data, writes, notes = invoicing.plan_invoice(book, values, items, number, create_missing)
     return data, commit(book, writes, notes, [Touch(INVOICE, None, data)])
+
+
+def send_invoice(book: Book, record: Record) -> list[str]:
+    """Mark invoice `record` sent today and seal what its document shows (the document itself
+    is made and delivered by a face); returns notes."""
+    changes, notes = invoicing.plan_send(book, record)
+    after = {**record.data, **changes}
+    return commit(book, [], notes, [Touch(INVOICE, record, after, update(record, changes))])
 
 
 def edit(book: Book, record: Record, changes: dict) -> list[str]:

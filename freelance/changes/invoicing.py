@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 
 from ..errors import UsageError, did_you_mean
 from ..money import dec
-from ..rules import foreign_owner, pays_invoice
+from ..rules import foreign_owner, pays_invoice, seal_of, sealed_changes
 from ..schema import INVOICE
 from ..store.book import Book
 from ..store.records import Record
@@ -111,13 +111,45 @@ def plan_invoice(book: Book, values: dict, items: list[str], number: str | None,
     return plan_add(book, INVOICE, values, rid=rid, create_missing=create_missing)
 
 
+# -- sending and sealing -------------------------------------------------------------
+
+def _refuse_sealed(old: Record, new: dict) -> None:
+    changed = sealed_changes(old.data, new)
+    if changed:
+        sent = old.data.get("sent_on")
+        raise UsageError(f"invoice '{old.id}' was sent{f' on {sent}' if sent else ''} and is sealed: "
+                         f"{', '.join(changed)} cannot change (status, payments and notes can); correct it "
+                         f"with a credit note: `freelance invoice credit {old.id}`")
+
+
+def plan_send(book: Book, inv: Record) -> tuple[dict, list[str]]:
+    """What sending `inv` changes: draft -> sent, `sent_on` today, and the seal of what its
+    document shows (`rules.seal_of`). Sending again re-seals nothing: the seal must still hold."""
+    status = inv.data.get("status")
+    if status == "void":
+        raise UsageError(f"invoice '{inv.id}' is void: it cannot be sent")
+    seal = seal_of(inv.data)
+    if inv.data.get("seal") and inv.data["seal"] != seal:
+        from ..errors import DataError
+        raise DataError(f"invoice '{inv.id}' was sealed when sent, but what its document shows was changed "
+                        "by hand since: undo the change (see `freelance validate`), or correct it with a credit "
+                        f"note: `freelance invoice credit {inv.id}`")
+    changes = {"sent_on": book.today, "seal": seal}
+    if status == "draft":
+        changes = {"status": "sent", **changes}
+    return changes, [f"invoice '{inv.id}' sealed: what it shows can no longer be edited"
+                     if not inv.data.get("seal") else f"invoice '{inv.id}' sent again"]
+
+
 # -- settling ------------------------------------------------------------------------
 
 def check_paid(book: Book, old: Record | None, new: dict) -> tuple[list[Write], list[str]]:
     """Refuse to mark an invoice paid (by `move` or `edit`) while its received income does
     not cover the total, to lower its total below what it has received, or to change its
-    currency away from its income's: states that `validate` reports as errors."""
+    currency away from its income's: states that `validate` reports as errors. A sealed
+    (sent) invoice keeps what its document shows: an edit of those fields is refused."""
     if new is not None and old is not None:
+        _refuse_sealed(old, new)
         _refuse_new_total(book, old, new)
     if new is None or new.get("status") != "paid" or (old is not None and old.data.get("status") == "paid"):
         return [], []

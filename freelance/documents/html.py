@@ -13,7 +13,6 @@ from ..errors import DataError
 from .labels import labels
 
 TEMPLATES = Path(__file__).parent / "templates"
-BOOK_TEMPLATE = "templates/invoice.html"
 
 
 def _locale(language: str):
@@ -60,9 +59,11 @@ def css_string(text) -> str:
 _ENVS: dict = {}
 
 
-def _env(book_root: Path | None):
-    """The template environment (kept per folder: compiling the template costs more than rendering)."""
-    own = book_root is not None and (book_root / BOOK_TEMPLATE).is_file()
+def _env(book_root: Path | None, name: str):
+    """The environment for template `name`: the book's own (sandboxed) when it has
+    templates/NAME, else the built-in one; kept per folder, since compiling a template costs
+    more than rendering it."""
+    own = book_root is not None and (book_root / "templates" / name).is_file()
     key = str(book_root) if own else ""
     if key not in _ENVS:
         _ENVS[key] = _make_env(book_root, own)
@@ -74,14 +75,15 @@ def _make_env(book_root: Path | None, own: bool):
     from jinja2.sandbox import SandboxedEnvironment
     loader = jinja2.FileSystemLoader(str(book_root / "templates") if own else str(TEMPLATES))
     cls = SandboxedEnvironment if own else jinja2.Environment
-    return cls(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined if not own else jinja2.Undefined,
+    return cls(loader=loader, autoescape=jinja2.select_autoescape(["html"]),
+               undefined=jinja2.StrictUndefined if not own else jinja2.Undefined,
                trim_blocks=True, lstrip_blocks=True, auto_reload=own)
 
 
-def render_html(doc: dict, book_root: Path | None = None) -> str:
-    """The document as one HTML page (styles inline, the logo as a file URL under the book)."""
+def render(name: str, doc: dict, book_root: Path | None = None) -> str:
+    """Template `name` (invoice.html, invoice-mail.txt) filled in with the document."""
     import jinja2
-    env, own = _env(book_root)
+    env, own = _env(book_root, name)
     words = labels(doc["language"])
     fmt = formatters(doc)
     logo = None
@@ -90,8 +92,13 @@ def render_html(doc: dict, book_root: Path | None = None) -> str:
         if path.is_file():
             logo = path.as_uri()
     try:
-        return env.get_template("invoice.html").render(doc=doc, t=words, logo=logo, **fmt)
+        return env.get_template(name).render(doc=doc, t=words, logo=logo, **fmt)
     except jinja2.TemplateError as exc:
-        where = f"{BOOK_TEMPLATE}" if own else "the built-in template"
+        where = f"templates/{name}" if own else f"the built-in template {name}"
         line = getattr(exc, "lineno", None)
         raise DataError(f"{where}{':' + str(line) if line else ''}: {exc}") from None
+
+
+def render_html(doc: dict, book_root: Path | None = None) -> str:
+    """The document as one HTML page (styles inline, the logo as a file URL under the book)."""
+    return render("invoice.html", doc, book_root)

@@ -21,6 +21,10 @@ EN = {
     "terms_nodue": "Please pay {total} to the account below, quoting {number}.",
     "bank": "Bank details", "iban": "IBAN", "bic": "BIC", "page": "Page", "of": "of",
     "email": "Email", "phone": "Phone", "website": "Web", "services": "Services",
+    "mail_subject": "Invoice {number} from {seller}", "mail_greeting": "Hello {name},",
+    "mail_body": "Please find attached invoice {number} for {total}, due on {due}. The PDF carries the "
+                 "invoice data as Factur-X (EN 16931) for your accounting software.",
+    "mail_closing": "Kind regards,",
 }
 
 DE = {
@@ -40,6 +44,10 @@ DE = {
     "terms_nodue": "Bitte zahlen Sie {total} auf das unten genannte Konto, Verwendungszweck {number}.",
     "bank": "Bankverbindung", "iban": "IBAN", "bic": "BIC", "page": "Seite", "of": "von",
     "email": "E-Mail", "phone": "Telefon", "website": "Web", "services": "Leistungen",
+    "mail_subject": "Rechnung {number} von {seller}", "mail_greeting": "Guten Tag {name},",
+    "mail_body": "anbei erhalten Sie die Rechnung {number} über {total}, fällig am {due}. Das PDF enthält "
+                 "die Rechnungsdaten als ZUGFeRD / Factur-X (EN 16931) für Ihre Buchhaltung.",
+    "mail_closing": "Mit freundlichen Grüßen",
 }
 
 FR = {
@@ -58,6 +66,10 @@ FR = {
     "terms_nodue": "Merci de régler {total} sur le compte ci-dessous, référence {number}.",
     "bank": "Coordonnées bancaires", "iban": "IBAN", "bic": "BIC", "page": "Page", "of": "sur",
     "email": "E-mail", "phone": "Tél.", "website": "Web", "services": "Prestations",
+    "mail_subject": "Facture {number} de {seller}", "mail_greeting": "Bonjour {name},",
+    "mail_body": "veuillez trouver ci-joint la facture {number} d'un montant de {total}, à régler avant le "
+                 "{due}. Le PDF contient les données de la facture au format Factur-X (EN 16931).",
+    "mail_closing": "Cordialement,",
 }
 
 LABELS = {"en": EN, "de": DE, "fr": FR}

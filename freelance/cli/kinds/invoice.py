@@ -150,6 +150,51 @@ def _document_verbs(app: typer.Typer, noun: str) -> None:
             say("no invoice matches")
 
 
+    @app.command("send")
+    def send(ctx: typer.Context,
+             number: Annotated[str, typer.Argument(metavar="INVOICE", help="The invoice number.")],
+             eml: Annotated[Optional[str], typer.Option("--eml", metavar="FILE",
+                                                        help="The mail's file (default: NUMBER.eml).")] = None):
+        """Send an invoice: write the mail (an .eml with the PDF attached) and seal the invoice.
+
+        The mail goes to the client's billing email (else their email), from your
+        business email; its subject and body come from a template (a book's own
+        templates/invoice-mail.txt replaces it). Open the .eml in a mail program to send
+        it. The invoice moves to sent, records sent_on, and is sealed: what its document
+        shows can no longer be edited (status, payments and notes can).
+
+        Example: freelance invoice send INV-2026-019 --eml INV-2026-019.eml
+        """
+        import datetime as dt
+        from pathlib import Path
+        from zoneinfo import ZoneInfo
+
+        from ...changes import door
+        from ...documents import invoice_document, invoice_pdf
+        from ...documents.mail import invoice_mail
+        with writing(ctx) as book:
+            rec = door.find(book, "invoice", number)
+            doc = invoice_document(book, rec.id)
+            try:
+                tz = ZoneInfo(str(book.settings.get("timezone") or "UTC"))
+            except Exception:
+                tz = dt.timezone.utc
+            when = dt.datetime.combine(book.today, dt.datetime.now(tz).time().replace(microsecond=0), tzinfo=tz)
+            mail = invoice_mail(doc, invoice_pdf(book, doc), _file_name(rec.id, "pdf"), book.root, when)
+            path = eml or _file_name(rec.id, "eml")
+            existed = Path(path).exists()
+            emit(mail, path, option="--eml")
+            try:
+                notes = door.send_invoice(book, rec)
+            except BaseException:
+                if not existed:
+                    Path(path).unlink(missing_ok=True)
+                raise
+        say(f"wrote {path}: to {doc['buyer']['email']}, {_file_name(rec.id, 'pdf')} attached")
+        for n in notes:
+            say(n)
+
+
 def _select(book, status, client, period) -> list[str]:
     from ...dates import window
     from ...errors import UsageError, did_you_mean
