@@ -223,7 +223,7 @@ def check_invoices(g: Graph) -> Iterable[Problem]:
             yield _p(inv, "status", "paid, but no received income is linked to it")
         elif status == "paid" and d["received"] < d["total"]:
             yield _p(inv, "status", f"paid, but received income {d['received']} is less than the total {d['total']}", "warning")
-        if d["received"] > d["total"] and status != "void":
+        if d["received"] > d["total"] and status != "void" and not inv.data.get("credit_for"):
             yield _p(inv, "id", f"overpaid: received {d['received']} against a total of {d['total']}")
         if status == "draft" and d["received"] > 0:
             yield _p(inv, "status", "still a draft, but income is linked to it", "warning")
@@ -452,8 +452,12 @@ def check_invoice_money(g: Graph) -> Iterable[Problem]:
         d = g.derived(inv)
         status = inv.data.get("status")
         has_money = inv.data.get("items") or inv.data.get("amount") is not None
-        if status != "void" and has_money and d["total"] <= 0:
+        credit = inv.data.get("credit_for")
+        if status != "void" and has_money and not credit and d["total"] <= 0:
             yield _p(inv, "items" if inv.data.get("items") else "amount", f"total is {d['total']}: an invoice must be for more than zero")
+        elif status != "void" and has_money and credit and d["total"] >= 0:
+            yield _p(inv, "items" if inv.data.get("items") else "amount",
+                     f"total is {d['total']}: a credit note (credit_for {credit}) must be for less than zero")
         if status == "sent" and d["total"] > 0 and d["received"] >= d["total"]:
             yield _p(inv, "status", f"sent, but received income {d['received']} covers its total: "
                                     f"`freelance invoice move {inv.id} paid`", "warning")

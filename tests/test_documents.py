@@ -337,3 +337,37 @@ def test_send_needs_a_billing_email_and_changes_nothing_without_one(book, tmp_pa
     r = run_cli("invoice", "send", "INV-2026-003", books=book, today=TODAY, cwd=tmp_path)
     assert r.exit_code == 0, r.output
     assert (tmp_path / "INV-2026-003.eml").is_file()
+
+
+# -- corrections: credit notes ------------------------------------------------------------------
+
+def test_credit_note_has_its_own_number_negative_totals_and_a_381_document(book, tmp_path):
+    r = run_cli("invoice", "credit", "INV-2026-002", books=book, today=TODAY)
+    assert r.exit_code == 2 and "edit it instead" in r.output            # a draft is edited, not credited
+    assert run_cli("invoice", "move", "INV-2026-002", "sent", books=book, today=TODAY).exit_code == 0
+    r = run_cli("invoice", "credit", "INV-2026-002", "--item", "Entwicklung, nicht geleistet:4:95.50",
+                books=book, today=TODAY)
+    assert r.exit_code == 0, r.output
+    assert "added credit note 'INV-2026-004' for invoice 'INV-2026-002' (draft): total -454.58 EUR" in r.output
+    text = (book / "invoices.yaml").read_text()
+    assert "    unit_price: -95.50\n" in text and "  credit_for: INV-2026-002\n" in text
+    bt = book_totals(book, "INV-2026-004")
+    assert (bt["subtotal"], bt["tax"], bt["total"]) == (Decimal("-382.00"), Decimal("-72.58"), Decimal("-454.58"))
+    assert run_cli("validate", books=book, today=TODAY).exit_code == 0
+    out = tmp_path / "credit.pdf"
+    assert run_cli("invoice", "pdf", "INV-2026-004", "--out", out, books=book, today=TODAY).exit_code == 0
+    shown = squeezed(pdftotext(out, layout=False))
+    for s in ("Gutschrift", "Gutschriftsnummer", "INV-2026-004", "KorrigiertRechnung", "INV-2026-002",
+              "-454,58€", "Gutgeschrieben"):
+        assert s in shown, s
+    keep_pngs(out, "credit-note")
+    xml = xml_of(out)
+    assert b"<ram:TypeCode>381</ram:TypeCode>" in xml
+    assert b"<ram:IssuerAssignedID>INV-2026-002</ram:IssuerAssignedID>" in xml
+    t = xml_totals(xml)                      # a credit note states its amounts as positive numbers
+    assert (t["LineTotalAmount"], t["TaxTotalAmount"], t["GrandTotalAmount"]) == (382, Decimal("72.58"), Decimal("454.58"))
+    # the whole invoice is 4,635.99: crediting all of it again would take back too much
+    r = run_cli("invoice", "credit", "INV-2026-002", books=book, today=TODAY)
+    assert r.exit_code == 2 and "would take back more than it was for" in r.output
+    r = run_cli("invoice", "credit", "INV-2026-004", books=book, today=TODAY)
+    assert r.exit_code == 2 and "is a credit note itself" in r.output

@@ -125,6 +125,27 @@ def test_a_line_may_carry_its_own_tax_rate(cli):
     assert r.exit_code == 2 and "tax rate must be a percentage" in r.output
 
 
+def test_a_drafts_lines_are_replaced_and_a_derived_due_date_follows_the_issue_date(cli):
+    r = cli("invoice", "add", "--client", "acme", "--amount", "100", "--issued", "2026-11-20")
+    assert r.exit_code == 0 and "due 2026-12-20" in r.output
+    r = cli("invoice", "edit", "INV-2026-023", "--item", "Design:2:150", "--item", "Book:1:30:7%",
+            "--issued", "2026-11-25")
+    assert r.exit_code == 0, r.output
+    assert r.stdout == "changed invoice 'INV-2026-023': issued, items, amount, due\n"
+    shown = json.loads(cli("invoice", "show", "INV-2026-023", "--format", "json").stdout)
+    assert shown["issued"] == "2026-11-25" and shown["due"] == "2026-12-25"      # moved with it
+    assert shown["amount"] is None and [i["description"] for i in shown["items"]] == ["Design", "Book"]
+    assert shown["subtotal"] == "330.00"
+    # a due date typed by hand stays where it was put
+    assert cli("invoice", "edit", "INV-2026-023", "--due", "2027-01-15").exit_code == 0
+    assert cli("invoice", "edit", "INV-2026-023", "--issued", "2026-11-26").exit_code == 0
+    assert json.loads(cli("invoice", "show", "INV-2026-023", "--format", "json").stdout)["due"] == "2027-01-15"
+    # only a draft's lines
+    r = cli("invoice", "edit", "INV-2026-018", "--item", "x:1:1")
+    assert r.exit_code == 2 and "only a draft's lines can be replaced" in r.output
+    assert cli("validate").exit_code == 0
+
+
 def test_move_sent_paid_void(cli):
     cli("invoice", "add", "--client", "acme", "--amount", "100")
     r = cli("invoice", "move", "INV-2026-023", "sent")

@@ -23,7 +23,7 @@ from . import invoicing, records, services
 from .records import find, parse_value  # how a face names what to change: the record, typed values
 
 __all__ = ["FOLLOW_UPS", "Touch", "commit", "update", "add", "add_transaction", "add_invoice", "send_invoice",
-           "edit", "edit_project_services", "remove", "find", "parse_value"]
+           "edit_invoice", "credit_invoice", "edit", "edit_project_services", "remove", "find", "parse_value"]
 
 # What else changes when a record of a kind is added, edited or removed, in the same atomic
 # write: kind -> function(book, old record | None, new data | None) -> (writes, notes).
@@ -109,6 +109,19 @@ def send_invoice(book: Book, record: Record) -> list[str]:
     changes, notes = invoicing.plan_send(book, record)
     after = {**record.data, **changes}
     return commit(book, [], notes, [Touch(INVOICE, record, after, update(record, changes))])
+
+
+def edit_invoice(book: Book, record: Record, changes: dict, items: list[str] | None = None) -> list[str]:
+    """`invoice edit`: a draft's lines replaced by `items` (`--item` texts), a derived due date
+    moved with the issue date, then as `edit`."""
+    changes.update(invoicing.plan_invoice_edit(book, record, changes, items))   # the face names what changed
+    return _edit(book, record, changes, [], [])
+
+
+def credit_invoice(book: Book, record: Record, items: list[str] | None = None) -> tuple[dict, list[str]]:
+    """A credit note for invoice `record` (all its lines, or `items`), numbered as the next invoice."""
+    data, writes, notes = invoicing.plan_credit(book, record, items)
+    return data, commit(book, writes, notes, [Touch(INVOICE, None, data)])
 
 
 def edit(book: Book, record: Record, changes: dict) -> list[str]:

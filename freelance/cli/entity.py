@@ -276,6 +276,8 @@ def build(noun: str) -> typer.Typer:
                 changes[name] = None
             if add or rm:       # only `project` offers them (LIST_EDITS)
                 notes = door.edit_project_services(book, rec, changes, add, rm)
+            elif kind.name == "invoice":    # --item replaces a draft's lines; a derived due date follows
+                notes = door.edit_invoice(book, rec, changes, kw.get("item"))
             else:
                 notes = door.edit(book, rec, changes)
         if changes:
@@ -291,6 +293,10 @@ def build(noun: str) -> typer.Typer:
         for name, opt, what in (("add_items", f"--add-{word}", "Add"), ("rm_items", f"--rm-{word}", "Remove")):
             eparams.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
                 Optional[List[str]], typer.Option(opt, metavar="ID", help=f"{what} one of the {noun}'s {field} (repeat).")]))
+    if kind.name == "invoice":
+        eparams.append(inspect.Parameter("item", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
+            Optional[List[str]], typer.Option("--item", metavar="DESC:QTY:PRICE[:SERVICE][:RATE%]",
+                                              help="A draft's new lines, replacing all of them (repeat).")]))
     eparams.append(inspect.Parameter("unset", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
         Optional[List[str]], typer.Option("--unset", metavar="FIELD", help="Remove a field (repeat).")]))
     edit.__signature__ = inspect.Signature(eparams)

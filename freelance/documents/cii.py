@@ -54,6 +54,12 @@ def build_xml(doc: dict) -> bytes:
         el(wrap, inner, text, **attrs)
         return wrap
 
+    # A credit note (381) states its amounts as positive numbers: the type says they are owed back.
+    sign = Decimal(-1) if doc["type_code"] == "381" and doc["total"] < 0 else Decimal(1)
+    doc = {**doc, "subtotal": sign * doc["subtotal"], "tax": sign * doc["tax"], "total": sign * doc["total"],
+           "lines": [{**line, "unit_price": sign * line["unit_price"], "net": sign * line["net"]}
+                     for line in doc["lines"]],
+           "groups": [{**g, "net": sign * g["net"], "tax": sign * g["tax"]} for g in doc["groups"]]}
     root = etree.Element(f"{{{RSM}}}CrossIndustryInvoice", nsmap=NS)
     ctx = el(root, "rsm:ExchangedDocumentContext")
     el(el(ctx, "ram:GuidelineSpecifiedDocumentContextParameter"), "ram:ID", EN16931)

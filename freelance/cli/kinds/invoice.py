@@ -195,6 +195,32 @@ def _document_verbs(app: typer.Typer, noun: str) -> None:
             say(n)
 
 
+    @app.command("credit")
+    def credit(ctx: typer.Context,
+               number: Annotated[str, typer.Argument(metavar="INVOICE", help="The invoice it corrects.")],
+               item: Annotated[Optional[List[str]], typer.Option(
+                   "--item", metavar="DESC:QTY:PRICE[:SERVICE][:RATE%]",
+                   help="Credit only these lines (positive prices; repeat). Default: every line.")] = None):
+        """Make a credit note for a sent invoice: its own number, linked to the original.
+
+        Its lines are the original's (or --item's) with negative prices, so its totals are
+        negative and reports count it; its PDF and XML are a credit note (type 381) that
+        names the invoice it corrects. It starts as a draft: send it like an invoice.
+
+        Example: freelance invoice credit INV-2026-018 --item "Dashboard, hours not worked:4:95"
+        """
+        from ...changes import door
+        from ...graph import Graph
+        from ...text import fmt_money
+        with writing(ctx) as book:
+            rec = door.find(book, "invoice", number)
+            data, notes = door.credit_invoice(book, rec, item)
+        for n in notes:
+            say(n)
+        d = Graph(book).derived(book.get("invoice", data["id"]))
+        say(f"added credit note '{data['id']}' for invoice '{rec.id}' (draft): total {fmt_money(d['total'], d['currency'])}")
+
+
 def _select(book, status, client, period) -> list[str]:
     from ...dates import window
     from ...errors import UsageError, did_you_mean
