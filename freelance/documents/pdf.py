@@ -6,6 +6,8 @@ from pathlib import Path
 
 from ..errors import DataError
 
+_FONTS = None
+
 
 def render_pdf(doc: dict, html: str, xml: bytes, book_root: Path | None = None) -> bytes:
     """PDF/A-3b bytes of `html`, with `xml` embedded as factur-x.xml (EN 16931)."""
@@ -15,8 +17,12 @@ def render_pdf(doc: dict, html: str, xml: bytes, book_root: Path | None = None) 
     from facturx import generate_from_binary
     for name in ("weasyprint", "fontTools", "factur-x", "facturx"):
         logging.getLogger(name).setLevel(logging.ERROR)
+    global _FONTS
+    if _FONTS is None:              # one font configuration per process: a batch pays for it once
+        from weasyprint.text.fonts import FontConfiguration
+        _FONTS = FontConfiguration()
     base = str(book_root) if book_root is not None else None
-    pdf = weasyprint.HTML(string=html, base_url=base).write_pdf(pdf_variant="pdf/a-3b")
+    pdf = weasyprint.HTML(string=html, base_url=base).write_pdf(pdf_variant="pdf/a-3b", font_config=_FONTS)
     meta = {"author": doc["seller"].get("legal_name") or "", "keywords": "Factur-X, invoice",
             "title": f"{doc['number']}", "subject": f"{doc['number']} {doc['buyer']['name']}"}
     try:
