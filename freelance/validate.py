@@ -227,6 +227,12 @@ def check_invoices(g: Graph) -> Iterable[Problem]:
             yield _p(inv, "id", f"overpaid: received {d['received']} against a total of {d['total']}")
         if status == "draft" and d["received"] > 0:
             yield _p(inv, "status", "still a draft, but income is linked to it", "warning")
+        start, end = inv.data.get("supply_start"), inv.data.get("supply_end")
+        if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
+            yield _p(inv, "supply_end", f"supply_end {end} is before supply_start {start}")
+        if isinstance(end, dt.date) and not isinstance(start, dt.date):
+            yield _p(inv, "supply_end", "supply_end without supply_start: a period of supply needs its first day "
+                                        "(`--supplied DATE`)")
         seal = inv.data.get("seal")
         if seal and seal != seal_of(inv.data):
             sent = inv.data.get("sent_on")
@@ -409,6 +415,10 @@ def check_settings(g: Graph) -> Iterable[Problem]:
     if problem:
         yield p("invoice_number", f"invoice_number pattern {s.get('invoice_number')!r} is not usable: {problem}")
     yield from _check_business(s.get("business"), lambda msg: p("business", msg))
+    biz = s.get("business")
+    logo = biz.get("logo") if isinstance(biz, dict) else None
+    if logo and not (g.book.root / str(logo)).is_file():
+        yield p("business", f"business.logo {str(logo)!r}: no such file in the book")
 
 
 def _check_business(biz, p) -> Iterable[Problem]:

@@ -371,3 +371,39 @@ def test_credit_note_has_its_own_number_negative_totals_and_a_381_document(book,
     assert r.exit_code == 2 and "would take back more than it was for" in r.output
     r = run_cli("invoice", "credit", "INV-2026-004", books=book, today=TODAY)
     assert r.exit_code == 2 and "is a credit note itself" in r.output
+
+
+def test_logo_from_the_book_is_on_the_document_and_checked(book, tmp_path):
+    import base64
+    png = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+    r = run_cli("settings", "set", "business.logo", "logo.png", books=book, today=TODAY)
+    assert r.exit_code == 2 and "no file 'logo.png' in the book" in r.output
+    (book / "logo.png").write_bytes(png)
+    assert run_cli("settings", "set", "business.logo", "logo.png", books=book, today=TODAY).exit_code == 0
+    out = tmp_path / "logo.pdf"
+    assert run_cli("invoice", "pdf", "INV-2026-002", "--out", out, books=book, today=TODAY).exit_code == 0
+    images = subprocess.run(["pdfimages", "-list", str(out)], capture_output=True, text=True, check=True).stdout
+    assert [line.split()[2] for line in images.splitlines()[2:]] == ["image", "smask"]   # the logo, its alpha
+    (book / "logo.png").unlink()
+    r = run_cli("validate", books=book, today=TODAY)
+    assert r.exit_code == 1 and "business.logo 'logo.png': no such file in the book" in r.output
+
+
+def test_a_sent_credit_note_lowers_what_the_client_was_invoiced(book):
+    def invoiced():
+        r = run_cli("client", "show", "kunde-ag", "--format", "json", books=book, today=TODAY)
+        return Decimal(str(json.loads(r.stdout)["invoiced"]))
+    assert run_cli("invoice", "move", "INV-2026-002", "sent", books=book, today=TODAY).exit_code == 0
+    before = invoiced()
+    assert run_cli("invoice", "credit", "INV-2026-002", "--item", "Porto:1:4.80:0%", books=book,
+                   today=TODAY).exit_code == 0
+    assert run_cli("invoice", "move", "INV-2026-004", "sent", books=book, today=TODAY).exit_code == 0
+    assert invoiced() == before - Decimal("4.80")
+    assert run_cli("validate", books=book, today=TODAY).exit_code == 0
+
+
+def test_a_period_of_supply_ends_after_it_starts(book):
+    path = book / "invoices.yaml"
+    path.write_text(path.read_text().replace("supply_end: 2026-10-31", "supply_end: 2026-09-30"))
+    r = run_cli("validate", books=book, today=TODAY)
+    assert r.exit_code == 1 and "supply_end 2026-09-30 is before supply_start 2026-10-01" in r.output
