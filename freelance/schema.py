@@ -231,6 +231,8 @@ TRANSACTION = Kind(
         F("invoice", "link", link=("invoice",), help="Invoice number (client income); `new` makes the next one."),
         F("project", "link", link=("project",), help="Project id (client income)."),
         F("service", "link", link=("service",), help="Service id (client income)."),
+        F("tax", "money", check="nonnegative", help="Expense: the part of the amount that is tax (reclaimable)."),
+        F("tax_rate", "decimal", check="percent", help="Expense: tax rate in percent, included in the amount."),
     ),
     title="description", id_from="", id_prefix="tx", shard_by="date",
     columns=("id", "date", "kind", "amount", "account", "received", "description"),

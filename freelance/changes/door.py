@@ -19,7 +19,7 @@ from ..schema import INVOICE, KINDS, Kind
 from ..store.book import Book
 from ..store.records import Record
 from ..store.writer import Write, apply, plan_remove, plan_update
-from . import invoicing, records, services
+from . import currency, invoicing, records, services
 from .records import find, parse_value  # how a face names what to change: the record, typed values
 
 __all__ = ["FOLLOW_UPS", "Touch", "commit", "update", "add", "add_transaction", "add_invoice", "send_invoice",
@@ -59,6 +59,8 @@ def commit(book: Book, writes: list[Write], notes: list[str] = (), touched: list
     returns the notes on what was done (the plan's, then the follow-ups')."""
     writes, notes, own, more = list(writes), list(notes), [], []
     for t in touched:
+        if t.new is not None:   # linked records in one currency, amounts that fit it (docs/finance.md)
+            currency.check_write(book, t.kind.name, t.new, t.old)
         follow = FOLLOW_UPS.get(t.kind.name)
         if follow is not None:
             w, n = follow(book, t.old, t.new)

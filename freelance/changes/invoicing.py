@@ -68,6 +68,10 @@ def parse_item(text: str) -> dict:
     if quantity <= 0:
         raise UsageError(f"--item {text!r}: quantity must be more than zero, got {qty.strip()}")
     unit_price = _decimal(price, "unit price", text)
+    from ..limits import line_problem
+    problem = line_problem(quantity, unit_price)
+    if problem:
+        raise UsageError(f"--item {text!r}: {problem}")
     item = {"description": desc}
     if service:
         item["service"] = service
@@ -271,7 +275,7 @@ def _refuse_new_total(book: Book, old: Record, new: dict) -> None:
     from ..graph import Graph
     from ..text import fmt_money
     g = Graph(book)
-    cur = str(new.get("currency") or book.settings.currency)
+    cur = g.currency(Record(old.kind, new, old.file, old.line, {}))    # as stored, or from its project or client
     client = new.get("client")
     if cur != g.currency(old) or (client and client != old.data.get("client")):
         linked = [t for t in g.records("transaction") if t.data.get("invoice") == old.id]
@@ -320,9 +324,8 @@ def _refuse_bad_payment(book: Book, old: Record | None, new: dict) -> None:
     if not new.get("invoice"):
         return
     inv_id = str(new["invoice"])
-    cur = str(new.get("currency") or book.settings.currency)
     same = str(was.get("invoice") or "") == inv_id
-    relinked = not same or str(was.get("currency") or book.settings.currency) != cur
+    relinked = not same or was.get("currency") != new.get("currency")   # the same invoice: the same inherited one
     before = _contribution(was, inv_id) if same else None
     after = _contribution(new, inv_id)
     more = after is not None and (before is None or after > before)
@@ -335,6 +338,8 @@ def _refuse_bad_payment(book: Book, old: Record | None, new: dict) -> None:
     from ..text import fmt_money
     g = Graph(book)
     inv_cur = g.currency(inv)
+    from ..graph import currency_of
+    cur = currency_of(book.get, book.settings, "transaction", new)      # no --currency: the invoice's
     if relinked and cur != inv_cur:
         raise UsageError(f"income in {cur} cannot pay invoice '{inv_id}', which is in {inv_cur}: "
                          f"record the payment in {inv_cur} (its currency and amount), or keep it apart from the invoice")
@@ -410,7 +415,8 @@ def _pay(book: Book, old: Record | None, new: dict) -> tuple[list[Write], list[s
     from ..graph import Graph
     g = Graph(book)
     cur = g.currency(inv)
-    if str(new.get("currency") or book.settings.currency) != cur:
+    from ..graph import currency_of
+    if currency_of(book.get, book.settings, "transaction", new) != cur:
         return [], []  # validate reports the currency mismatch
     total = g.totals(inv)[2]
     received = book.received_for_invoice(inv.id)     # from each shard's summary (docs/performance.md)

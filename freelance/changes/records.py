@@ -24,21 +24,18 @@ from ..store.writer import Write, plan_append
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\Z")
 _URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://\S+\Z")
-# Bounds of a number typed on the command line: `1e999999` would be written out as a
-# million digits (and no longer read back by ruamel.yaml).
-_MAX_DIGITS = 15
-_MAX_PLACES = 10
 # A comma is read only as a thousands separator in its proper place (1,200.50):
 # "1,5" or "1.200,50" would otherwise silently become 15 or 1.20050.
 _THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?\Z")
 
 
 def check_size(value: Decimal, text: str, opt: str) -> Decimal:
-    """Refuse numbers no book needs and Decimal's cent rounding cannot take (1e30, 1e-40)."""
-    if value.is_finite() and value and value.adjusted() >= _MAX_DIGITS:
-        raise UsageError(f"{opt}: {text} is too large (at most {_MAX_DIGITS} digits before the point)")
-    if value.is_finite() and value.as_tuple().exponent < -_MAX_PLACES:
-        raise UsageError(f"{opt}: {text} has too many decimal places (at most {_MAX_PLACES})")
+    """Refuse numbers no book needs and Decimal's cent rounding cannot take (1e30, 1e-40):
+    `1e999999` would be written out as a million digits (limits.py)."""
+    from ..limits import number_problem
+    problem = number_problem(value)
+    if problem:
+        raise UsageError(f"{opt}: {text} {problem}")
     return value
 
 
@@ -167,13 +164,14 @@ def check_filter(book: Book, f: Field, value: str, option: str, records=()) -> s
         raise UsageError(exc.message.split("; add it with")[0]) from None
 
 
-def new_id(book: Book, kind: Kind, data: dict) -> str:
-    """A slug of the record's name made unique, or a generated id that is never reused."""
+def new_id(book: Book, kind: Kind, data: dict, planned=frozenset()) -> str:
+    """A slug of the record's name made unique, or a generated id that is never reused.
+    `planned`: ids of records about to be added with this one (not in the book yet)."""
     if kind.id_from:
         taken = book.index(kind.name)
         base = slug(data.get(kind.id_from) or kind.name)
         rid, n = base, 2
-        while rid in taken:
+        while rid in taken or rid in planned:
             rid, n = f"{base}-{n}", n + 1
         return rid
     # Generated: date plus random hex. Random, not a counter, so two branches of
