@@ -117,6 +117,8 @@ def edit_invoice(book: Book, record: Record, changes: dict, items: list[str] | N
     """`invoice edit`: a draft's lines replaced by `items` (`--item` texts), a derived due date
     moved with the issue date, then as `edit`."""
     changes.update(invoicing.plan_invoice_edit(book, record, changes, items))   # the face names what changed
+    after = {k: v for k, v in {**record.data, **changes}.items() if v is not None}
+    invoicing.refuse_sealed(record, after)     # first: no other rule matters for a sealed field
     return _edit(book, record, changes, [], [])
 
 

@@ -117,7 +117,8 @@ def plan_invoice(book: Book, values: dict, items: list[str], number: str | None,
 
 # -- sending and sealing -------------------------------------------------------------
 
-def _refuse_sealed(old: Record, new: dict) -> None:
+def refuse_sealed(old: Record, new: dict) -> None:
+    """A sealed (sent) invoice whose document fields `new` would change: refused."""
     changed = sealed_changes(old.data, new)
     if changed:
         sent = old.data.get("sent_on")
@@ -248,7 +249,7 @@ def check_paid(book: Book, old: Record | None, new: dict) -> tuple[list[Write], 
     currency away from its income's: states that `validate` reports as errors. A sealed
     (sent) invoice keeps what its document shows: an edit of those fields is refused."""
     if new is not None and old is not None:
-        _refuse_sealed(old, new)
+        refuse_sealed(old, new)
         _refuse_new_total(book, old, new)
     if new is None or new.get("status") != "paid" or (old is not None and old.data.get("status") == "paid"):
         return [], []
