@@ -438,13 +438,33 @@ def validate(book) -> list[Problem]:
     (docs/performance.md)."""
     cache = getattr(book, "cache", None)
     if cache is None:
-        return _validate(book)
-    key, listing = ("validate", book.today.isoformat()), book.listing()
-    problems = cache.load_result("validate", key, listing)
-    if problems is None:
         problems = _validate(book)
-        cache.store_result("validate", key, listing, book.stamps, problems)
-    return problems
+    else:
+        key, listing = ("validate", book.today.isoformat()), book.listing()
+        problems = cache.load_result("validate", key, listing)
+        if problems is None:
+            problems = _validate(book)
+            cache.store_result("validate", key, listing, book.stamps, problems)
+    extra = list(check_state(book))           # not kept in the cache: git's index is not a book file
+    return sorted(problems + extra, key=_order) if extra else problems
+
+
+def _order(p: Problem):
+    return (p.file, p.line, p.severity, p.kind, p.id, p.message)
+
+
+def check_state(book) -> Iterable[Problem]:
+    """Files under the book's `.freelance/` that git tracks: a parse cache shipped with a
+    clone is never read (the cache is the user's own, docs/cache-trust.md), but it does not
+    belong in the repository."""
+    from .store.book import STATE_DIR, tracked_state_files
+    tracked = tracked_state_files(book.root)
+    if tracked:
+        shown = ", ".join(tracked[:3]) + (f" and {len(tracked) - 3} more" if len(tracked) > 3 else "")
+        yield Problem(f"{STATE_DIR}/", 0, "warning", "", "",
+                      f"{len(tracked)} file{'s' * (len(tracked) != 1)} tracked by git ({shown}); freelance never "
+                      f"reads a cache from a book, but it does not belong in the repository: "
+                      f"git rm -r --cached {STATE_DIR}")
 
 
 def _validate(book) -> list[Problem]:
@@ -453,4 +473,4 @@ def _validate(book) -> list[Problem]:
     problems = set(book.problems)
     for check in CHECKS:
         problems.update(check(g))
-    return sorted(problems, key=lambda p: (p.file, p.line, p.severity, p.kind, p.id, p.message))
+    return sorted(problems, key=_order)

@@ -11,6 +11,7 @@ import datetime as dt
 import gc
 import os
 import re
+import subprocess
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
@@ -45,6 +46,25 @@ def find_book(explicit: str | None = None, start: Path | None = None) -> Path:
             return folder / "data"
     raise UsageError("no book found: no freelance.yaml here or above; "
                      "use --books DIR, set FREELANCE_BOOKS, or create one with `freelance init DIR`")
+
+
+def tracked_state_files(root: Path) -> list[str]:
+    """The files under the book's `.freelance/` that git tracks (book-relative, sorted): [] when
+    it holds nothing but the lock, the book is not in a git repository, or there is no git."""
+    try:
+        names = [n for n in os.listdir(Path(root) / STATE_DIR) if n not in ("lock", ".gitignore")]
+    except OSError:
+        return []
+    if not names:
+        return []
+    try:
+        p = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--", STATE_DIR],
+                           capture_output=True, timeout=30, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError):
+        return []
+    if p.returncode != 0:
+        return []
+    return sorted(os.fsdecode(x) for x in p.stdout.split(b"\0") if x)
 
 
 @contextmanager
