@@ -31,7 +31,7 @@ _GENERATED = re.compile(r"([a-z]+)-([0-9]{4})[0-9]{4}-[0-9a-f]+\Z")   # tx-20261
 
 def find_book(explicit: str | None = None, start: Path | None = None) -> Path:
     """`--books`, else $FREELANCE_BOOKS, else the nearest folder upward with freelance.yaml
-    (or data/freelance.yaml)."""
+    (or data/freelance.yaml), if it is the user's own or listed in their config (`_own`)."""
     chosen = explicit or os.environ.get("FREELANCE_BOOKS")
     if chosen:
         root = Path(chosen).expanduser()
@@ -40,12 +40,61 @@ def find_book(explicit: str | None = None, start: Path | None = None) -> Path:
         return root
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
-        if (folder / SETTINGS_FILE).is_file():
-            return folder
-        if (folder / "data" / SETTINGS_FILE).is_file():
-            return folder / "data"
+        for book in (folder, folder / "data"):
+            if (book / SETTINGS_FILE).is_file():
+                return _own(book, here)
     raise UsageError("no book found: no freelance.yaml here or above; "
                      "use --books DIR, set FREELANCE_BOOKS, or create one with `freelance init DIR`")
+
+
+def config_file() -> Path:
+    """The user's own settings for freelance (not a book's): `$XDG_CONFIG_HOME/freelance/config.yaml`,
+    else `~/.config/freelance/config.yaml`. It holds `safe_books:`, a list of folders."""
+    base = os.environ.get("XDG_CONFIG_HOME", "")
+    if not os.path.isabs(base):
+        base = os.path.join(os.path.expanduser("~"), ".config")
+    return Path(base) / "freelance" / "config.yaml"
+
+
+def safe_books() -> list[str]:
+    """The real paths of the books listed under `safe_books:` in the user's config file."""
+    path = config_file()
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(1_000_000)
+    except OSError:
+        return []
+    raw, _, problems = read_mapping(data, str(path))
+    if raw is None or any(p.is_error for p in problems):
+        first = next((p for p in problems if p.is_error), None)
+        raise UsageError(f"{first or path}: the config file does not read as YAML")
+    listed = raw.get("safe_books") or []
+    if not isinstance(listed, list) or not all(isinstance(x, str) for x in listed):
+        raise UsageError(f"{path}: safe_books: expected a list of folders, like safe_books: [~/books]")
+    return [os.path.realpath(os.path.expanduser(x)) for x in listed]
+
+
+def _own(book: Path, here: Path) -> Path:
+    """`book`, found by looking upward from `here`, if it is the user's (its folder and its
+    freelance.yaml belong to them) or listed in their config's safe_books; else refused,
+    as git refuses a repository of another user (`safe.directory`): whoever can write a
+    folder above yours could have put it there."""
+    me = os.geteuid() if hasattr(os, "geteuid") else None
+    owners = set()
+    for p in (book, book / SETTINGS_FILE):
+        try:
+            owners.add(os.stat(p).st_uid)
+        except OSError:
+            pass
+    if me is None or owners <= {me}:
+        return book
+    if os.path.realpath(book) in safe_books():
+        return book
+    other = next(uid for uid in sorted(owners) if uid != me)
+    raise UsageError(f"{book}: found by looking upward from {here}, but it belongs to another user (uid {other}); "
+                     f"not opened, since anyone who can write a folder above yours could have put it there. "
+                     f"If you trust it, name it: freelance --books {book} ..., "
+                     f"or list it under safe_books: in {config_file()}")
 
 
 def tracked_state_files(root: Path) -> list[str]:
