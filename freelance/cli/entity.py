@@ -211,7 +211,7 @@ def build(noun: str) -> typer.Typer:
     # -- show -----------------------------------------------------------------
     def show(ctx: typer.Context, rid: Annotated[str, typer.Argument(metavar="ID", help="The record's id.")],
              fmt: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)] = "table",
-             out: Annotated[Optional[str], typer.Option("--out", "-o", help="Write to FILE.")] = None):
+             out: Annotated[Optional[str], typer.Option("--out", "-o", help="Write to FILE (atomically; '-' for stdout).")] = None):
         from .. import views
         from ..changes import door
         from ..graph import Graph
@@ -298,7 +298,7 @@ def build(noun: str) -> typer.Typer:
 
         def board(ctx: typer.Context,
                   fmt: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)] = "table",
-                  out: Annotated[Optional[str], typer.Option("--out", "-o", help="Write to FILE.")] = None,
+                  out: Annotated[Optional[str], typer.Option("--out", "-o", help="Write to FILE (atomically; '-' for stdout).")] = None,
                   by: Annotated[Optional[str], typer.Option("--by", help="Group by another field (e.g. priority).")] = None,
                   client: Annotated[Optional[str], typer.Option("--client", help="Only this client's records.")] = None):
             from .. import views
@@ -376,7 +376,7 @@ def _output_params():
     P = inspect.Parameter
     return [
         P("fmt", P.KEYWORD_ONLY, default="table", annotation=Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)]),
-        P("out", P.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE", help="Write to FILE (atomically).")]),
+        P("out", P.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE", help="Write to FILE (atomically; '-' for stdout).")]),
     ]
 
 
