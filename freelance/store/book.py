@@ -19,6 +19,7 @@ from pathlib import Path
 from ..errors import DataError, Problem, UsageError
 from ..schema import KINDS, Kind
 from ..settings import SETTINGS_FILE, Settings, merged
+from .files import inside, read_book_file
 from .records import FileResult, Record, Stamp
 from .yamlio import read_mapping, read_records
 
@@ -217,16 +218,13 @@ class Book:
         return self.root / rel
 
     def _read_bytes(self, rel: str) -> bytes | None:
-        p = self.path(rel)
-        try:
-            with open(p, "rb") as fh:
-                st = os.fstat(fh.fileno())
-                data = fh.read()
-        except FileNotFoundError:
+        """A book file's bytes (None when missing), read only if it is a plain file in the
+        book's folder of a size a book can have (store/files.py)."""
+        got = read_book_file(self.root, rel)
+        if got is None:
             self.stamps[rel] = Stamp(None, None)
             return None
-        except IsADirectoryError:
-            raise DataError(f"{rel}: is a folder, expected a YAML file") from None
+        data, st = got
         self.stamps[rel] = Stamp(data, st)
         return data
 
@@ -277,6 +275,7 @@ class Book:
 
     def read_file(self, rel: str, kind: Kind) -> FileResult:
         if rel not in self.files:
+            inside(self.root, rel)             # a link out of the book: refused, even with a cache entry
             self._peeks.pop(rel, None)         # loaded whole now: records come from here
             ready = self._ready.pop(rel, None) if self._ready else None
             hit = None if ready is not None else \
@@ -425,6 +424,7 @@ class Book:
             return self._peeks[rel]
         self._peeks[rel] = None
         path = self.path(rel)
+        inside(self.root, rel)
         try:
             if os.stat(path).st_size < PEEK_BYTES:
                 return None
@@ -536,6 +536,7 @@ class Book:
     def locked(self, timeout: float = 15.0):
         """Hold the book's write lock (a separate lock file) for a read-modify-write."""
         from filelock import FileLock, Timeout
+        inside(self.root, STATE_DIR)            # the lock is made in the book, not where a link points
         state = self.path(STATE_DIR)
         state.mkdir(exist_ok=True)
         lock = FileLock(str(state / "lock"), timeout=timeout)

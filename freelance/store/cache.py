@@ -56,6 +56,7 @@ from ..errors import DataError
 from ..money import ZERO, dec
 from ..rules import pays_invoice
 from .atomic import replacing
+from .files import MAX_FILE_BYTES, read_regular
 from .records import FileResult
 
 FORMAT = 5
@@ -516,8 +517,7 @@ class ParseCache:
             return False, None
         data = None
         if in_doubt(mtime_ns, written_ns):
-            with open(path, "rb") as f2:
-                data = f2.read(size + 1)
+            data = read_regular(path, str(path), size)[0]   # grown past `size`: raises, not trusted
             if digest(data) != sha:
                 return False, None
         return True, data
@@ -649,9 +649,8 @@ class ParseCache:
                 if (st.st_size, st.st_mtime_ns, st.st_ino) != (size, mtime_ns, inode) or not stat.S_ISREG(st.st_mode):
                     return None
                 if in_doubt(mtime_ns, written_ns, now):
-                    with open(self.root / rel, "rb") as f2:
-                        if digest(f2.read(size + 1)) != sha:
-                            return None
+                    if digest(read_regular(self.root / rel, rel, size)[0]) != sha:
+                        return None
             return body()
         except Exception:       # missing, truncated, corrupt, not verified, unreadable: compute it again
             return None
@@ -679,9 +678,7 @@ class _TextLoader:
 
     def read_bytes(self) -> bytes:
         if self.data is None:
-            with open(self.path, "rb") as fh:
-                data = fh.read()
-                st = os.fstat(fh.fileno())
+            data, st = read_regular(self.path, self.rel, MAX_FILE_BYTES)
             if not (self.seen is not None and (st.st_size, st.st_mtime_ns, st.st_ino) == self.seen
                     and len(data) == st.st_size) and digest(data) != self.sha:
                 raise DataError(f"{self.rel}: changed on disk since it was read (edited by hand?); "
