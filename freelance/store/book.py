@@ -19,7 +19,7 @@ from pathlib import Path
 from ..errors import DataError, Problem, UsageError
 from ..schema import KINDS, Kind
 from ..settings import SETTINGS_FILE, Settings, merged
-from .files import inside, read_book_file
+from .files import Within, read_book_file
 from .records import FileResult, Record, Stamp
 from .yamlio import read_mapping, read_records
 
@@ -187,6 +187,7 @@ class Book:
     def __init__(self, root: Path, today: dt.date, cache: bool = True):
         self.root = Path(root)
         self.today = today
+        self.inside = Within(self.root)    # rel -> its real path, when inside the book (store/files.py)
         self.cache = None
         if cache:
             from .cache import ParseCache
@@ -220,7 +221,7 @@ class Book:
     def _read_bytes(self, rel: str) -> bytes | None:
         """A book file's bytes (None when missing), read only if it is a plain file in the
         book's folder of a size a book can have (store/files.py)."""
-        got = read_book_file(self.root, rel)
+        got = read_book_file(self.root, rel, within=self.inside)
         if got is None:
             self.stamps[rel] = Stamp(None, None)
             return None
@@ -275,7 +276,7 @@ class Book:
 
     def read_file(self, rel: str, kind: Kind) -> FileResult:
         if rel not in self.files:
-            inside(self.root, rel)             # a link out of the book: refused, even with a cache entry
+            self.inside(rel)                   # a link out of the book: refused, even with a cache entry
             self._peeks.pop(rel, None)         # loaded whole now: records come from here
             ready = self._ready.pop(rel, None) if self._ready else None
             hit = None if ready is not None else \
@@ -424,7 +425,7 @@ class Book:
             return self._peeks[rel]
         self._peeks[rel] = None
         path = self.path(rel)
-        inside(self.root, rel)
+        self.inside(rel)
         try:
             if os.stat(path).st_size < PEEK_BYTES:
                 return None
@@ -536,9 +537,16 @@ class Book:
     def locked(self, timeout: float = 15.0):
         """Hold the book's write lock (a separate lock file) for a read-modify-write."""
         from filelock import FileLock, Timeout
-        inside(self.root, STATE_DIR)            # the lock is made in the book, not where a link points
+        Within(self.root)(STATE_DIR)            # the lock is made in the book, not where a link points
         state = self.path(STATE_DIR)
-        state.mkdir(exist_ok=True)
+        if not state.is_dir():
+            state.mkdir(exist_ok=True)
+            ignore = state / ".gitignore"
+            try:
+                with open(ignore, "x", encoding="utf-8") as fh:
+                    fh.write("# freelance's write lock (the parse cache is in ~/.cache/freelance): safe to delete\n*\n")
+            except OSError:
+                pass
         lock = FileLock(str(state / "lock"), timeout=timeout)
         try:
             lock.acquire()

@@ -28,15 +28,32 @@ def _mb(n: int) -> str:
     return f"{n / 2**20:,.0f} MB"
 
 
+class Within:
+    """`inside` for one book, cheaply: the real paths of the book and of its folders are
+    worked out once (a warm command checks every file it takes from the cache)."""
+
+    def __init__(self, root: Path | str):
+        self.root = str(root)
+        self.real_root = os.path.realpath(root)
+        self._folders: dict[str, str] = {"": self.real_root}
+
+    def __call__(self, rel: str) -> str:
+        folder, name = os.path.split(rel)
+        real_folder = self._folders.get(folder)
+        if real_folder is None:
+            real_folder = self._folders[folder] = os.path.realpath(os.path.join(self.root, folder))
+        path = os.path.join(self.root, rel)
+        real = os.path.join(real_folder, name) if name and not os.path.islink(path) else os.path.realpath(path)
+        if real != self.real_root and not real.startswith(self.real_root.rstrip(os.sep) + os.sep):
+            raise DataError(f"{rel}: leads out of the book's folder (to {real}); not followed: "
+                            "a book's files stay in its folder (replace the link by the file itself)")
+        return real
+
+
 def inside(root: Path | str, rel: str) -> str:
     """The real path of book file `rel`, when it is inside the book's folder (a link within
     the book is fine); DataError when a link takes it out."""
-    real_root = os.path.realpath(root)
-    real = os.path.realpath(os.path.join(root, rel))
-    if real != real_root and not real.startswith(real_root.rstrip(os.sep) + os.sep):
-        raise DataError(f"{rel}: leads out of the book's folder (to {real}); not followed: "
-                        "a book's files stay in its folder (replace the link by the file itself)")
-    return real
+    return Within(root)(rel)
 
 
 def _regular(rel: str, st: os.stat_result, limit: int) -> None:
@@ -74,10 +91,11 @@ def read_regular(path: Path | str, rel: str, limit: int = MAX_FILE_BYTES) -> tup
     return data, st
 
 
-def read_book_file(root: Path | str, rel: str, limit: int = MAX_FILE_BYTES) -> tuple[bytes, os.stat_result] | None:
+def read_book_file(root: Path | str, rel: str, limit: int = MAX_FILE_BYTES,
+                   within: Within | None = None) -> tuple[bytes, os.stat_result] | None:
     """(bytes, stat) of book file `rel`, or None when it does not exist; DataError when it leads
     out of the book, is a link to nothing, is not a plain file, or is too big."""
-    real = inside(root, rel)
+    real = (within or Within(root))(rel)
     try:
         return read_regular(real, rel, limit)
     except FileNotFoundError:
