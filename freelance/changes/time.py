@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from ..errors import UsageError, did_you_mean
+from ..graph import Graph
 from ..schema import KINDS
+from ..work import services_of
 from . import door, records
 
 
@@ -10,7 +12,7 @@ def log_time(book, project_id: str, hours: str, date: str | None = None, service
              note: str | None = None) -> tuple[dict, list[str]]:
     """Append one time entry to timelog/<year>.yaml; returns (record data, notes).
 
-    The project must exist; a service must be one the project lists (and is
+    The project must exist; a service must be one of the project's (and is
     required when it lists several, taken when it lists one); hours are more
     than 0 and at most 24; the day is not after today."""
     kind = KINDS["time"]
@@ -19,7 +21,7 @@ def log_time(book, project_id: str, hours: str, date: str | None = None, service
     day = records.parse_value(book, kind.field("date"), date or "today", option="--date")
     if day > book.today:
         raise UsageError(f"--date: {day} is after today ({book.today}); book hours once they are worked")
-    listed = [x for x in project.data.get("services") or [] if isinstance(x, str)]
+    listed = [s.id for s in services_of(Graph(book), project)]   # docs/project-services.md
     notes = []
     if service is None:
         if len(listed) == 1:
@@ -30,8 +32,8 @@ def log_time(book, project_id: str, hours: str, date: str | None = None, service
                              f"({', '.join(listed)})")
     elif service not in listed:
         if not listed:
-            raise UsageError(f"--service: project {project.id} lists no services; book without --service, "
-                             f"or add it with `freelance project edit {project.id} --service {service}`")
+            raise UsageError(f"--service: project {project.id} has no services; book without --service, "
+                             f"or add it with `freelance project edit {project.id} --add-service {service}`")
         raise UsageError(f"--service: '{service}' is not one of project {project.id}'s services "
                          f"({', '.join(listed)}){did_you_mean(service, listed)}")
     values = {"date": day, "project": project.id, "service": service, "hours": h, "note": note}
