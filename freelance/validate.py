@@ -14,9 +14,10 @@ from typing import Callable, Iterable
 from .errors import Problem, did_you_mean
 from .graph import Graph
 from .limits import line_problem, number_problem, terms_problem, whole
-from .rules import DATE_PAIRS, date_order, invoice_number_problem, is_currency, is_id, is_tax_name, number_regex
+from .rules import (DATE_PAIRS, date_order, invoice_number_problem, is_currency, is_id, is_tax_name, moved_after,
+                    number_regex)
 from .schema import COMMON_FIELDS, KINDS, Field, Kind
-from .settings import (ACCOUNT_KEYS, DEFAULTS, LISTS, OPTIONAL, SETTINGS_FILE, TAX_ROUNDING, WEEKDAYS,
+from .settings import (ACCOUNT_KEYS, DATE_ORDERS, DEFAULTS, LISTS, OPTIONAL, SETTINGS_FILE, TAX_ROUNDING, WEEKDAYS,
                        opening_balance)
 from .store.records import Record
 from .work import project_id_of, project_of, services_of
@@ -186,6 +187,13 @@ def _check_rule(r: Record, f: Field, c: str, value, name: str, out: list) -> Non
             out.append(_p(r, f.name, f"{name} must be a percentage from 0 to 100, got {value}"))
         elif c == "hours" and not (0 < value <= 24):
             out.append(_p(r, f.name, f"{name} must be more than 0 and at most 24 in one entry, got {value}"))
+
+
+def check_future_money(g: Graph) -> Iterable[Problem]:
+    for t in g.records("transaction"):
+        msg = moved_after(t.data, g.today)
+        if msg:
+            yield _p(t, "date", msg + "; if it has not moved yet, make it expected (received: false)", "warning")
 
 
 def check_dates(g: Graph) -> Iterable[Problem]:
@@ -389,6 +397,9 @@ def check_settings(g: Graph) -> Iterable[Problem]:
         yield p("tax_name", f"tax_name {s.get('tax_name')!r} is not a short lowercase name like vat or gst")
     if str(s.get("week_start", "monday")).lower() not in WEEKDAYS:
         yield p("week_start", f"week_start {s.get('week_start')!r} is not a day of the week{did_you_mean(s.get('week_start'), WEEKDAYS)}")
+    order = s.get("date_order")
+    if order is not None and str(order).lower() not in DATE_ORDERS:
+        yield p("date_order", f"date_order {order!r} is not iso, dmy or mdy{did_you_mean(str(order).lower(), DATE_ORDERS)}")
     tz = s.get("timezone")
     try:
         import zoneinfo
@@ -544,7 +555,7 @@ def check_currencies(g: Graph) -> Iterable[Problem]:
 CHECKS: list[Callable[[Graph], Iterable[Problem]]] = [
     check_ids, check_fields, check_dates, check_shards, check_invoices, check_transactions,
     check_time, check_services, check_meetings, check_contacts, check_settings,
-    check_projects, check_goals, check_invoice_money, check_currencies,
+    check_projects, check_goals, check_invoice_money, check_currencies, check_future_money,
 ]
 
 

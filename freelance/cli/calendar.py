@@ -25,7 +25,7 @@ class CalendarGroup(TyperGroup):
 
 def _month(book, text: str) -> tuple[int, int]:
     from ..dates import parse_month
-    return parse_month(text, book.today, "--month")
+    return parse_month(text, book.today, "--month", book.settings.date_order)
 
 
 def build(name: str) -> typer.Typer:
@@ -58,7 +58,7 @@ def build(name: str) -> typer.Typer:
         book = state(ctx).book()
         g = Graph(book)
         if week is not None:
-            day = parse_date(week, book.today, "--week") if week else book.today
+            day = parse_date(week, book.today, "--week", book.settings.date_order) if week else book.today
             emit(core.week_text(g, day), out)
         else:
             year, mon = _month(book, month) if month else (book.today.year, book.today.month)

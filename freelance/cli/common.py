@@ -19,22 +19,21 @@ class State:
     today: str | None = None
     cache: bool = True            # --no-cache: parse every file, read and write no cache
     _book: object = field(default=None, repr=False)
+    wrote: bool = False           # the command changed the book (a read command reports half-read files)
+    reports_problems: bool = False     # validate: it reports every problem (a broken freelance.yaml too) itself
 
     def today_date(self) -> dt.date:
         if not self.today:
             return dt.date.today()
-        try:
-            day = dt.date.fromisoformat(self.today)
-        except ValueError:
-            from ..dates import parse_date
-            return parse_date(self.today, dt.date.today(), "--today")
-        from ..dates import in_range
-        return in_range(day, "--today")
+        from ..dates import parse_date    # the same forms as every date (no book yet: no date_order)
+        return parse_date(self.today, dt.date.today(), "--today")
 
     def book(self):
         if self._book is None:
             from ..store.book import Book, find_book
             self._book = Book(find_book(self.books), self.today_date(), cache=self.cache)
+            if not self.reports_problems:
+                settings_readable(self._book)
         return self._book
 
 
@@ -55,7 +54,31 @@ def writing(ctx: typer.Context):
     book.root = root
     with Book.locked(book):
         st._book = Book(root, st.today_date(), cache=st.cache)
+        settings_readable(st._book)
         yield st._book
+        st.wrote = True
+
+
+def settings_readable(book) -> None:
+    """Stop (exit 1) when freelance.yaml could not be read: every number depends on it
+    (a missing currency would print every amount in the default one)."""
+    from ..errors import DataError
+    from ..settings import SETTINGS_FILE
+    bad = [p for p in book.settings_problems if p.is_error]
+    if bad:
+        shown = "; ".join(str(p) for p in bad[:3]) + (f"; and {len(bad) - 3} more" if len(bad) > 3 else "")
+        raise DataError(f"{shown} (every command reads {SETTINGS_FILE}: fix it first)")
+
+
+def load_problems(book, limit: int = 20) -> list[str]:
+    """The errors found while reading the files a command read (not every check of
+    `validate`, only what made records or whole files unreadable), as `file:line:` lines."""
+    from ..render import clean
+    errors = [p for p in dict.fromkeys(book.problems) if p.is_error]
+    lines = [clean(str(p)) for p in errors[:limit]]
+    if len(errors) > limit:
+        lines.append(f"... and {len(errors) - limit} more (`freelance validate` lists them all)")
+    return lines
 
 
 FORMAT_HELP = "Output format: table, markdown, csv or json."

@@ -30,6 +30,7 @@ def validate(
     from ..validate import validate as run
     from .common import check_format
     check_format(fmt, ("text", "json"))
+    state(ctx).reports_problems = True
     if staged:
         from ..store.book import Book, find_book
         from ..store.staged import staged_root
