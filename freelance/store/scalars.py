@@ -18,7 +18,9 @@ _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
 _NUMBER = re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)\Z")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 _DATETIME = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[ T]([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?\Z")
-_DURATION = re.compile(r"(?:(\d+)h)?\s*(?:(\d+)m(?:in)?)?\Z")
+_DURATION = re.compile(r"(?:(\d+)h)?\s*(?:(\d+)m(?:in)?)?\Z", re.ASCII)
+_DECIMAL_HOURS = re.compile(r"(\d+)\.(\d+)h\Z", re.ASCII)
+_CLOCK = re.compile(r"(\d+):([0-5]\d)\Z", re.ASCII)
 
 
 def resolve_plain(text: str):
@@ -48,14 +50,40 @@ MAX_MINUTES = 7 * 24 * 60   # a meeting of more than a week is a typo
 
 
 def parse_duration(text: str) -> int | None:
-    """Minutes in '45m', '1h30m', '2h', '90' (minutes); None when unreadable."""
+    """Minutes in '45m', '1h30m', '2h', '1.5h' or '1:30'; None when unreadable. A bare
+    number is not a duration (90 minutes or 90 hours?): the unit is part of it."""
     text = str(text).strip()
-    if text.isdigit():
-        return int(text)
-    m = _DURATION.match(text)
-    if not m or not (m.group(1) or m.group(2)):
+    if len(text) > 20:
         return None
-    return int(m.group(1) or 0) * 60 + int(m.group(2) or 0)
+    m = _DURATION.match(text)
+    if m and (m.group(1) or m.group(2)):
+        return int(m.group(1) or 0) * 60 + int(m.group(2) or 0)
+    m = _CLOCK.match(text)
+    if m:
+        return int(m.group(1)) * 60 + int(m.group(2))
+    m = _DECIMAL_HOURS.match(text)
+    if m:
+        minutes = Decimal(f"{m.group(1)}.{m.group(2)}") * 60
+        return int(minutes) if minutes == minutes.to_integral_value() else None
+    return None
+
+
+def duration_text(minutes: int) -> str:
+    """The canonical way to write a duration: 45m, 2h, 1h30m."""
+    h, m = divmod(minutes, 60)
+    return (f"{h}h" if h else "") + (f"{m}m" if m or not h else "")
+
+
+def duration_problem(text: str) -> str | None:
+    """Why `text` is not a meeting's duration, or None when it is one."""
+    minutes = parse_duration(text)
+    if minutes is None:
+        return f"expected a duration with its unit like 45m, 1h30m, 1.5h or 1:30, got {text!r}"
+    if minutes == 0:
+        return f"a duration of zero ({text!r}) is not a meeting"
+    if minutes > MAX_MINUTES:
+        return f"{text!r} is longer than a week"
+    return None
 
 
 def coerce(ftype: str, text: str, plain: bool):
@@ -121,7 +149,8 @@ def coerce(ftype: str, text: str, plain: bool):
             return False
         raise ValueError(f"expected true or false, got {text!r}")
     if ftype == "duration":
-        if parse_duration(text) is None or parse_duration(text) > MAX_MINUTES:
-            raise ValueError(f"expected a duration like 45m or 1h30m, got {text!r}")
+        problem = duration_problem(text)
+        if problem:
+            raise ValueError(problem)
         return text
     return resolve_plain(text) if plain else text
