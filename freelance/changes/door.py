@@ -115,13 +115,14 @@ def send_invoice(book: Book, record: Record) -> list[str]:
     return commit(book, [], notes, [Touch(INVOICE, record, after, update(record, changes))])
 
 
-def edit_invoice(book: Book, record: Record, changes: dict, items: list[str] | None = None) -> list[str]:
+def edit_invoice(book: Book, record: Record, changes: dict, items: list[str] | None = None,
+                 future: bool = False) -> list[str]:
     """`invoice edit`: a draft's lines replaced by `items` (`--item` texts), a derived due date
     moved with the issue date, then as `edit`."""
     changes.update(invoicing.plan_invoice_edit(book, record, changes, items))   # the face names what changed
     after = {k: v for k, v in {**record.data, **changes}.items() if v is not None}
     invoicing.refuse_sealed(record, after)     # first: no other rule matters for a sealed field
-    return _edit(book, record, changes, [], [])
+    return _edit(book, record, changes, [], [], future)
 
 
 def credit_invoice(book: Book, record: Record, items: list[str] | None = None) -> tuple[dict, list[str]]:
