@@ -151,7 +151,7 @@ def root(
                               help="Take DATE as today, for reproducible reports (or $FREELANCE_TODAY)."),
     no_cache: bool = typer.Option(False, "--no-cache",
                                   help="Parse every file; neither read nor write the parse cache "
-                                       "(.freelance/cache/ in the book, safe to delete)."),
+                                       "(yours, in ~/.cache/freelance/, safe to delete)."),
 
     version: bool = typer.Option(False, "--version", is_eager=True, callback=_version,
                                  help="Print the version and exit."),

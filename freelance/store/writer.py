@@ -13,7 +13,6 @@ with the file). See docs/writing.md.
 from __future__ import annotations
 
 import codecs
-import os
 import re
 from typing import NamedTuple
 
@@ -22,6 +21,7 @@ from ..schema import KINDS
 from .atomic import replace_all
 from .book import Book
 from .emitter import record_text as fast_text
+from .files import read_book_file, writable
 from .readback import keeps_its_meaning, reads_back
 from .records import FileResult, Record
 from .splice import lines_of, next_item, peeked_span, rewrite, span, span_in, spliced
@@ -283,8 +283,10 @@ def settings_update(book: Book, change) -> Write:
     first = next((p for p in book.settings_problems if p.is_error), None)
     if first is not None:
         raise DataError(f"{SETTINGS_FILE}: refusing to write to a file with a problem ({first}); fix it first")
-    with open(book.path(SETTINGS_FILE), encoding="utf-8") as fh:
-        text = fh.read()
+    got = read_book_file(book.root, SETTINGS_FILE)
+    if got is None:
+        raise DataError(f"{SETTINGS_FILE}: missing; nothing was written")
+    text = got[0].decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")   # as a text-mode read
     doc = rt_yaml().load(text)
     if doc is None:
         from ruamel.yaml.comments import CommentedMap
@@ -315,16 +317,13 @@ def apply(book: Book, writes: list[Write]) -> None:
                         "nothing was written")
     files = []
     for w in writes:
-        path = os.path.realpath(book.path(w.rel))  # follow a symlinked file
+        path = writable(book.root, w.rel)  # a link inside the book is followed; out of it, refused
         stamp = book.stamps.get(w.rel)
         if w.data is not None and book.unchanged_since_peek(w.rel):
             current = book.read_bytes_of(w.rel)    # a big file, as read: not read again
         else:
-            try:
-                with open(path, "rb") as fh:
-                    current = fh.read()
-            except FileNotFoundError:
-                current = None
+            got = read_book_file(book.root, w.rel)
+            current = None if got is None else got[0]
         if stamp is not None and not stamp.matches(current, book.read_bytes_of(w.rel)):
             raise DataError(f"{w.rel}: changed on disk since it was read (edited by hand?); "
                             "nothing was written, run the command again")
