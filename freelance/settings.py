@@ -87,7 +87,7 @@ class Settings:
 
     def accounts(self) -> list[dict]:
         out = []
-        for v in self.raw.get("accounts") or []:
+        for v in self._accounts():
             if isinstance(v, dict) and v.get("id") is not None:
                 cur = v.get("currency")
                 out.append({"id": str(v["id"]), "name": str(v.get("name") or v["id"]),
@@ -99,7 +99,7 @@ class Settings:
 
     def account_currency(self, account) -> str | None:
         """The currency an account holds, when it says (`accounts: [{id: wise-usd, currency: USD}]`)."""
-        for v in self.raw.get("accounts") or []:
+        for v in self._accounts():
             if isinstance(v, dict) and str(v.get("id")) == str(account) and v.get("currency"):
                 return str(v["currency"])
         return None
@@ -109,6 +109,11 @@ class Settings:
         """dmy or mdy when the book reads 25/11/2026 or 11/25/2026 typed on the command line."""
         v = str(self.raw.get("date_order") or "iso").lower()
         return v if v in ("dmy", "mdy") else None
+
+    def _accounts(self) -> list:
+        """The `accounts` entries; none when it is not a list (validate reports it)."""
+        value = self.raw.get("accounts")
+        return value if isinstance(value, list) else []
 
     @property
     def payment_terms_days(self) -> int:

@@ -390,6 +390,11 @@ def check_settings(g: Graph) -> Iterable[Problem]:
     for key in lines:
         if key not in known:
             yield p(key, f"unknown setting '{key}'{did_you_mean(key, known)}", "warning")
+    if "name" in lines and not isinstance(s.get("name"), str):
+        yield p("name", f"name {_short(s.get('name'))} is not text (the business name, like Example Studio)")
+    owner = s.get("owner")
+    if "owner" in lines and not (isinstance(owner, dict) and all(v is None or isinstance(v, str) for v in owner.values())):
+        yield p("owner", "owner must be a mapping of text, like {name: Alex Example, email: alex@example.com}")
     cur = s.get("currency")
     if not (isinstance(cur, str) and is_currency(cur)):
         yield p("currency", f"currency {cur!r} is not a three-letter code like USD or EUR")
