@@ -27,6 +27,7 @@ DEFAULTS: dict = {
     "payment_terms_days": 30,
     "default_rate": None,
     "tax_rounding": "per-invoice",
+    "time_rounding": "none",
 }
 
 # Settings that are lists of allowed values (`settings add/rm` work on these).
@@ -36,7 +37,7 @@ LISTS = ("stages", "income_classifications", "expense_categories", "accounts",
 
 # Scalar settings `settings set` accepts, with a check of the value.
 SCALARS = ("name", "currency", "timezone", "week_start", "invoice_number",
-           "payment_terms_days", "default_rate", "tax_rounding")
+           "payment_terms_days", "default_rate", "tax_rounding", "time_rounding")
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -87,6 +88,15 @@ class Settings:
             return int(self.raw.get("payment_terms_days") or 30)
         except (TypeError, ValueError):
             return 30
+
+    @property
+    def time_rounding(self):
+        """(step in minutes, mode) of `time_rounding`, or None (none, or unreadable: validate says so)."""
+        from .durations import rounding_rule
+        try:
+            return rounding_rule(self.raw.get("time_rounding"))
+        except ValueError:
+            return None
 
     @property
     def week_start(self) -> int:

@@ -11,6 +11,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Callable, Iterable
 
+from .durations import rounding_rule
 from .errors import Problem, did_you_mean
 from .graph import Graph
 from .rules import DATE_PAIRS, date_order, invoice_number_problem, is_currency, is_id, number_regex
@@ -277,6 +278,27 @@ def check_time(g: Graph) -> Iterable[Problem]:
         d = e.data.get("date")
         if isinstance(d, dt.date) and d > g.today:
             yield _p(e, "date", f"hours booked in the future ({d}, today is {g.today})")
+        inv = g.get("invoice", e.data.get("invoice")) if isinstance(e.data.get("invoice"), str) else None
+        if inv is not None:
+            yield from _billed_on(e, p, inv)
+
+
+def _billed_on(e: Record, p: Record | None, inv: Record) -> Iterable[Problem]:
+    """An entry's invoice is of the entry's client and lists its service or its project."""
+    client = p.data.get("client") if p is not None else None
+    if client and inv.data.get("client") and inv.data["client"] != client:
+        yield _p(e, "invoice", f"invoice {inv.id} is client '{inv.data['client']}'s, but project "
+                 f"{p.id} is client '{client}'s")
+        return
+    s, pid = e.data.get("service"), e.data.get("project")
+    items = [it for it in inv.data.get("items") or [] if isinstance(it, dict)]
+    if any((isinstance(s, str) and it.get("service") == s) or it.get("project") == pid for it in items) \
+            or (inv.data.get("project") == pid and (not isinstance(s, str) or not items
+                                                    or not any(it.get("service") for it in items))):
+        return
+    what = f"service '{s}' nor project '{pid}'" if isinstance(s, str) else f"project '{pid}'"
+    yield _p(e, "invoice", f"invoice {inv.id} lists neither {what}" if isinstance(s, str)
+             else f"invoice {inv.id} does not list {what}")
 
 
 def check_services(g: Graph) -> Iterable[Problem]:
@@ -378,6 +400,10 @@ def check_settings(g: Graph) -> Iterable[Problem]:
     rate = s.get("default_rate")
     if rate is not None and (isinstance(rate, bool) or not isinstance(rate, (int, Decimal)) or rate <= 0):
         yield p("default_rate", f"default_rate {rate!r} is not a positive number (an hourly rate like 95)")
+    try:
+        rounding_rule(s.get("time_rounding"))
+    except ValueError as exc:
+        yield p("time_rounding", str(exc))
     problem = invoice_number_problem(s.get("invoice_number"))
     if problem:
         yield p("invoice_number", f"invoice_number pattern {s.get('invoice_number')!r} is not usable: {problem}")
@@ -438,13 +464,22 @@ def validate(book) -> list[Problem]:
     (docs/performance.md)."""
     cache = getattr(book, "cache", None)
     if cache is None:
-        return _validate(book)
+        return _with_timer(book, _validate(book))
     key, listing = ("validate", book.today.isoformat()), book.listing()
     problems = cache.load_result("validate", key, listing)
     if problems is None:
         problems = _validate(book)
         cache.store_result("validate", key, listing, book.stamps, problems)
-    return problems
+    return _with_timer(book, problems)
+
+
+def _with_timer(book, problems: list[Problem]) -> list[Problem]:
+    """The running timer is checked on every run (it ages by the hour; never cached)."""
+    from .work import timer_problems
+    more = timer_problems(book)
+    if not more:
+        return problems
+    return sorted(set(problems) | set(more), key=lambda p: (p.file, p.line, p.severity, p.kind, p.id, p.message))
 
 
 def _validate(book) -> list[Problem]:

@@ -74,7 +74,7 @@ def test_add_an_account_with_an_opening_balance(cli):
     (["set", "payment_terms_days", "thirty"], "payment_terms_days: expected a whole number of days, got 'thirty'"),
     (["set", "stages", "lead"], "cannot set 'stages'; stages is a list: use `settings add stages VALUE`; one of "
                                 "name, currency, timezone, week_start, invoice_number, payment_terms_days, "
-                                "default_rate, tax_rounding, owner.name, owner.email, owner.address"),
+                                "default_rate, tax_rounding, time_rounding, owner.name, owner.email, owner.address"),
 ])
 def test_bad_settings_changes_exit_2_and_leave_the_file(cli, args, message):
     path = cli.book / "freelance.yaml"

@@ -185,7 +185,7 @@ def test_a_hostile_settings_file_is_located_and_not_written(book):
     path.write_text(text)
     r = run_cli("validate", books=book)
     assert r.exit_code == 1
-    assert r.stdout.startswith("freelance.yaml:20: error: duplicate key 'currency' (first on line 4)")
+    assert r.stdout.startswith("freelance.yaml:21: error: duplicate key 'currency' (first on line 4)")
     w = run_cli("settings", "set", "currency", "GBP", books=book)
     assert w.exit_code == 1 and "refusing to write" in w.stderr
     assert path.read_text() == text

@@ -88,6 +88,14 @@ def parse_value(book: Book, f: Field, raw, *, option: str | None = None):
     if isinstance(raw, bool):
         return raw
     text = str(raw)
+    if f.check == "hours":
+        from ..durations import HOURS_HINT, MAX_ENTRY_HOURS, parse_hours
+        value = parse_hours(text)
+        if value is None:
+            raise UsageError(f"{opt}: expected hours like {HOURS_HINT}, got {text!r}")
+        if not (0 < value <= MAX_ENTRY_HOURS):
+            raise UsageError(f"{opt}: hours in one entry must be more than 0 and at most 24, got {text}")
+        return value
     if f.type in ("money", "decimal"):
         t = number_text(text, opt)
         try:
@@ -321,6 +329,9 @@ def linked_from(book: Book, record: Record) -> list[tuple[Record, str]]:
 def check_removable(book: Book, record: Record, force: bool = False) -> None:
     """Refuse to remove a record other records link to, unless `force` leaves them dangling."""
     users = linked_from(book, record)
+    if record.kind == "invoice" and record.data.get("status") in ("draft", "void"):
+        # time entries a draft or void invoice billed are released with it (`time.release`)
+        users = [(r, f) for r, f in users if not (r.kind == "time" and f == "invoice")]
     if users and not force:
         shown = ", ".join(f"{label(r)} ({f})" for r, f in users[:5])
         more = f" and {len(users) - 5} more" if len(users) > 5 else ""

@@ -110,6 +110,13 @@ def _check(key: str, value: str):
         if value not in ("per-line", "per-invoice"):
             raise UsageError("tax_rounding: expected per-line or per-invoice")
         return value
+    if key == "time_rounding":
+        from ..durations import rounding_rule
+        try:
+            rule = rounding_rule(value)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        return "none" if rule is None else " ".join(value.lower().split())
     if key == "invoice_number":
         problem = invoice_number_problem(value)
         if problem:

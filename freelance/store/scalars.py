@@ -6,6 +6,8 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 
+from ..durations import parse_minutes
+
 _NULL = {"", "~", "null", "Null", "NULL"}
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
@@ -16,7 +18,6 @@ _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
 _NUMBER = re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)\Z")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 _DATETIME = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[ T]([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?\Z")
-_DURATION = re.compile(r"(?:(\d+)h)?\s*(?:(\d+)m(?:in)?)?\Z")
 
 
 def resolve_plain(text: str):
@@ -44,14 +45,15 @@ MAX_MINUTES = 7 * 24 * 60   # a meeting of more than a week is a typo
 
 
 def parse_duration(text: str) -> int | None:
-    """Minutes in '45m', '1h30m', '2h', '90' (minutes); None when unreadable."""
+    """Whole minutes in '45m', '1h30m', '2h', '1.5h', '1:30' (freelance.durations, the one
+    place durations are read), or '90' (minutes, as meetings were written); None when unreadable."""
     text = str(text).strip()
     if text.isdigit():
         return int(text)
-    m = _DURATION.match(text)
-    if not m or not (m.group(1) or m.group(2)):
+    minutes = parse_minutes(text)
+    if minutes is None or minutes != minutes.to_integral_value():
         return None
-    return int(m.group(1) or 0) * 60 + int(m.group(2) or 0)
+    return int(minutes)
 
 
 def coerce(ftype: str, text: str, plain: bool):

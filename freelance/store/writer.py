@@ -46,6 +46,7 @@ class Write:
         self.message = message
         self.parsed = None            # the FileResult it reads as, when known without parsing it
         self.change: Tail | None = None    # for the parse cache, when known
+        self.delete = False                # remove the file (after the others are written)
 
     @property
     def text(self) -> str:
@@ -186,6 +187,42 @@ def plan_update(book: Book, record: Record, changes: dict) -> Write:
     return w
 
 
+def plan_updates(book: Book, changes: list[tuple[Record, dict]]) -> list[Write]:
+    """Change keys of several records (`plan_update` for each), one Write per file: each
+    record's own lines re-written, the rest of the file as it was."""
+    by_file: dict[str, list[tuple[Record, dict]]] = {}
+    for rec, change in changes:
+        by_file.setdefault(rec.file, []).append((rec, change))
+    writes = []
+    for rel, items in by_file.items():
+        if len(items) == 1:
+            writes.append(plan_update(book, *items[0]))
+            continue
+        own = [(_own(book, r), change) for r, change in items]
+        _writable(book, rel)
+        _block_items(rel, book.files[rel])
+        lines = lines_of(book.files[rel].text or "")
+        spans = []
+        for r, change in own:
+            _, first, end = span(book, r)
+            chunk = "".join(lines[first:end])
+            new, _ = rewrite(r, chunk, change)
+            keeps_its_meaning(new, "".join(lines[end:next_item(lines, end)]), r)
+            spans.append((first, end, new))
+        for first, end, new in sorted(spans, reverse=True):
+            lines[first:end] = [new]
+        writes.append(Write(rel, "".join(lines)))
+    return writes
+
+
+def plan_delete(book: Book, rel: str) -> Write:
+    """Remove a whole small file of the book (the running timer, `timer.yaml`), in the same
+    atomic write as the others: it goes after every other file is in place."""
+    w = Write(rel, "")
+    w.delete = True
+    return w
+
+
 def plan_remove(book: Book, record: Record) -> Write:
     p = book.peeked(record)
     if p is not None:
@@ -293,11 +330,21 @@ def apply(book: Book, writes: list[Write]) -> None:
         if stamp is not None and not stamp.matches(current, book.read_bytes_of(w.rel)):
             raise DataError(f"{w.rel}: changed on disk since it was read (edited by hand?); "
                             "nothing was written, run the command again")
+        if w.delete:
+            continue
         w.data = w.data if w.data is not None else _as_before(w.text, current)
         files.append((path, w.data))
     replace_all(files, make_folders=True)
+    for w in writes:
+        if w.delete:
+            try:
+                os.unlink(os.path.realpath(book.path(w.rel)))
+            except FileNotFoundError:
+                pass
     if book.cache is not None:
         for w in writes:
+            if w.delete:
+                continue
             if w.parsed is not None or w.change is not None:
                 book.cache_written(w.rel, w.data, w.parsed, w.change)
     for w in writes:
