@@ -146,7 +146,8 @@ TIME = Kind(
     ),
     title="note", id_from="", id_prefix="t", shard_by="date",
     columns=("id", "date", "project", "service", "hours", "note", "invoice"),
-    help="Hours booked against projects.",
+    help="Hours worked: the timer (start, stop, status, cancel), entries (log, list, show, edit, rm), "
+         "the time sheet.",
 )
 
 SERVICE = Kind(

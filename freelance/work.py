@@ -302,6 +302,10 @@ def read_timer(book) -> tuple[dict | None, list[Problem]]:
     for key in ("id", "project", "start"):
         if key not in out:
             return None, [Problem(TIMER_FILE, 1, "error", "timer", "", f"the timer has no {key}")]
+    from .rules import is_id
+    if not is_id(out["id"]):
+        return None, [Problem(TIMER_FILE, lines.get("id", 1), "error", "timer", "",
+                              f"id {out['id']!r} is not an id (letters, digits, '.', '_' and '-')")]
     out["line"] = lines.get("start", 1)
     return out, []
 

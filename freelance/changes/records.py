@@ -259,9 +259,11 @@ def check_links(book: Book, kind: Kind, data: dict, create_missing: bool) -> tup
 
 
 def plan_add(book: Book, kind: Kind, values: dict, rid: str | None = None,
-             create_missing: bool = False) -> tuple[dict, list[Write], list[str]]:
+             create_missing: bool = False, id_checked: bool = False) -> tuple[dict, list[Write], list[str]]:
     """The writes that add a record (and the records it creates with it), not applied; the
-    door (`door.add`) adds what follows from it and applies them."""
+    door (`door.add`) adds what follows from it and applies them. `id_checked`: `rid` is a
+    generated id its caller looked up in its shard already (a stopped timer's), so the
+    whole kind is not loaded to check it again."""
     data = {k: v for k, v in values.items() if v is not None and v != []}
     for f in kind.fields:
         if f.name in data or f.default is None:
@@ -278,7 +280,7 @@ def plan_add(book: Book, kind: Kind, values: dict, rid: str | None = None,
         if f.required and f.name != "id" and data.get(f.name) in (None, "", []):
             raise UsageError(f"{f.option_name} is required for a new {kind.name}")
     _check_date_order(kind, data)
-    data["id"] = check_id(book, kind, rid) if rid else new_id(book, kind, data)
+    data["id"] = rid if rid and id_checked else check_id(book, kind, rid) if rid else new_id(book, kind, data)
     writes, notes = check_links(book, kind, data, create_missing)
     data = ordered(kind, data)
     writes.append(plan_append(book, kind.name, data))

@@ -145,7 +145,7 @@ def plan_entry(book: Book, timer: dict, end: dt.datetime, note: str | None) -> t
         raise UsageError(f"the timer started {start:%Y-%m-%d %H:%M} has run {hours_text(hours)}, more than the "
                          "24 hours one entry takes: stop it at the time the work ended (`freelance time stop "
                          f"--at \"{start:%Y-%m-%d} 18:00\"`), or drop it with `freelance time cancel`")
-    if (book.find_generated(TIME, timer["id"]) or book.get("time", timer["id"])) is not None:
+    if _booked(book, timer["id"]):
         return None, [plan_delete(book, TIMER_FILE)], [f"time entry '{timer['id']}' was booked already"]
     project = book.get("project", timer["project"])
     if project is None:
@@ -154,8 +154,20 @@ def plan_entry(book: Book, timer: dict, end: dt.datetime, note: str | None) -> t
     values = {"date": start.date(), "project": project.id, "service": timer.get("service"),
               "hours": hours, "note": note or timer.get("note")}
     values = {k: v for k, v in values.items() if v is not None}
-    data, writes, notes = records.plan_add(book, TIME, values, rid=timer["id"])
+    data, writes, notes = records.plan_add(book, TIME, values, rid=timer["id"], id_checked=True)
     return data, writes, notes
+
+
+_GENERATED = re.compile(r"t-(\d{4})\d{4}-[0-9a-f]+\Z")
+
+
+def _booked(book: Book, rid: str) -> bool:
+    """Whether an entry with the timer's id exists: looked up in the year shard its id names,
+    not in the whole time log (which a stop does not load), or everywhere for an id of
+    another form (a timer.yaml edited by hand)."""
+    if _GENERATED.match(rid):
+        return book.find_generated(TIME, rid) is not None
+    return book.get("time", rid) is not None
 
 
 def plan_stop(book: Book, end_text: str | None, note: str | None) -> tuple[dict, dict | None, list[Write], list[str]]:
