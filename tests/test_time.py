@@ -276,6 +276,11 @@ def test_validate_checks_an_entrys_invoice(tmp_path):
     path.write_text(path.read_text().replace("invoice: INV-2026-002", "invoice: INV-2026-009"))
     r = cli(book, "validate")
     assert r.exit_code == 1 and "INV-2026-009" in r.stdout
+    ok(cli(book, "invoice", "add", "--client", "beta", "--item", "Hosting:1:50"))       # INV-2026-003
+    path.write_text(path.read_text().replace("invoice: INV-2026-009", "invoice: INV-2026-003"))
+    r = cli(book, "validate")
+    assert r.exit_code == 1
+    assert f"error: time '{eid}': invoice INV-2026-003 does not list project 'beta-app'" in r.stdout
 
 
 def test_from_time_refuses_hours_without_a_rate(tmp_path):
