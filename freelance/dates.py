@@ -5,11 +5,13 @@ import datetime as dt
 import re
 
 from .errors import UsageError
+from .limits import year_problem
 
 _OFFSET = re.compile(r"([+-])(\d+)([dwmy])\Z")
 _QUARTER = re.compile(r"(\d{4})-?[Qq]([1-4])\Z")
 _MONTH = re.compile(r"(\d{4})-(\d{2})\Z")
 _YEAR = re.compile(r"(\d{4})\Z")
+_MONTH_LOOSE = re.compile(r"(\d{4})-(\d{1,2})\Z")
 
 
 def _add_months(d: dt.date, months: int) -> dt.date:
@@ -25,9 +27,28 @@ def parse_date(text: str, today: dt.date, what: str = "date") -> dt.date:
         d = _parse_date(text, today, what)
     except OverflowError:
         raise UsageError(f"{what}: {text!r} is outside the calendar") from None
-    if not (1900 <= d.year <= 2999):
-        raise UsageError(f"{what}: {d} is not a year a book needs (1900 to 2999)")
+    return in_range(d, what)
+
+
+def in_range(d, what: str):
+    """`d` (a date or datetime), or a UsageError when its year is past the limits (limits.py)."""
+    problem = year_problem(d.year)
+    if problem:
+        raise UsageError(f"{what}: {d}: {problem}")
     return d
+
+
+def parse_month(text: str, today: dt.date, what: str = "--month") -> tuple[int, int]:
+    """(year, month) of '2026-12', or of any date `parse_date` reads."""
+    m = _MONTH_LOOSE.match(text.strip())
+    if m and 1 <= int(m.group(2)) <= 12:
+        year = int(m.group(1))
+        problem = year_problem(year)
+        if problem:
+            raise UsageError(f"{what}: {text.strip()!r}: {problem}")
+        return year, int(m.group(2))
+    d = parse_date(text, today, what)
+    return d.year, d.month
 
 
 def _parse_date(text: str, today: dt.date, what: str) -> dt.date:
@@ -62,6 +83,20 @@ def _parse_date(text: str, today: dt.date, what: str) -> dt.date:
 
 
 def parse_datetime(text: str, today: dt.date, what: str = "time") -> dt.datetime:
+    """A time from the command line, naive in the book's timezone (docs/calendar.md): one with a
+    UTC offset or a zone name is refused rather than silently moved; seconds are kept, not
+    fractions of them."""
+    try:
+        d = _parse_datetime(text, today, what)
+    except OverflowError:
+        raise UsageError(f"{what}: {text!r} is outside the calendar") from None
+    if d.tzinfo is not None:
+        raise UsageError(f"{what}: {text!r} names a time zone or UTC offset; give the time as it is in the "
+                         "book's timezone (`freelance settings show`), like '2026-12-01 10:00'")
+    return in_range(d.replace(microsecond=0), what)
+
+
+def _parse_datetime(text: str, today: dt.date, what: str) -> dt.datetime:
     t = str(text).strip()
     for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"):
         try:
@@ -76,9 +111,16 @@ def parse_datetime(text: str, today: dt.date, what: str = "time") -> dt.datetime
             return dt.datetime(d.year, d.month, d.day, h, mi)
         except ValueError:
             raise UsageError(f"{what}: {parts[1]!r} is not a time of day") from None
+    import warnings
+
     from dateutil import parser as dparser
     try:
-        return dparser.parse(t, default=dt.datetime(today.year, today.month, today.day, 9, 0))
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", dparser.UnknownTimezoneWarning)   # 'PST': not silently dropped
+            return dparser.parse(t, default=dt.datetime(today.year, today.month, today.day, 9, 0))
+    except dparser.UnknownTimezoneWarning:
+        raise UsageError(f"{what}: {text!r} names a time zone; give the time as it is in the book's timezone, "
+                         "like '2026-12-01 10:00'") from None
     except (ValueError, OverflowError):
         raise UsageError(f"{what}: cannot read {text!r} as a time (try '2026-12-01 10:00')") from None
 

@@ -5,6 +5,8 @@ One list of `Entry`s is built from the graph and written in either syntax:
 - client income -> income:clients:<client>, other income -> income:<classification>,
   expenses -> expenses:<category>, accounts -> assets:<account>, opening
   balances from equity:opening-balances on the first day;
+- tax collected on an invoice -> liabilities:tax:<tax_name>, tax paid on an
+  expense -> assets:tax:<tax_name> (neither is earned or spent);
 - only moved money (`received: true`), as `report finance` counts it;
 - `accrual`: sent and paid invoices are income on their issue date, into
   assets:receivable:<client>; received income linked to them settles the
@@ -20,6 +22,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .finance import tax_name, tax_part
 from .graph import Graph
 from .rules import BILLED
 
@@ -47,6 +50,7 @@ def _income_account(t) -> tuple[str, ...]:
 def entries(g: Graph, accrual: bool = False) -> list[Entry]:
     out: list[Entry] = []
     billed = {}
+    tax = tax_name(g)
     if accrual:
         for inv in g.records("invoice"):
             issued = inv.data.get("issued")
@@ -55,9 +59,11 @@ def entries(g: Graph, accrual: bool = False) -> list[Entry]:
             d = g.derived(inv)
             client = str(inv.data.get("client") or "unknown")
             billed[inv.id] = client
-            out.append(Entry(issued, f"Invoice {inv.id}", inv.id, [
-                (("assets", "receivable", client), d["total"], d["currency"]),
-                (("income", "clients", client), -d["total"], d["currency"])]))
+            postings = [(("assets", "receivable", client), d["total"], d["currency"]),
+                        (("income", "clients", client), -d["subtotal"], d["currency"])]
+            if d["tax"]:
+                postings.append((("liabilities", "tax", tax), -d["tax"], d["currency"]))
+            out.append(Entry(issued, f"Invoice {inv.id}", inv.id, postings))
     for t in g.records("transaction"):
         d, amount, kind = t.data.get("date"), t.data.get("amount"), t.data.get("kind")
         if t.data.get("received") is not True or not isinstance(d, dt.date) or not isinstance(amount, Decimal):
@@ -65,26 +71,37 @@ def entries(g: Graph, accrual: bool = False) -> list[Entry]:
         cur = g.currency(t)
         desc = str(t.data.get("description") or f"{kind} {t.id}")
         if kind == "income":
-            other = _income_account(t)
-            if accrual and t.data.get("invoice") in billed:
-                other = ("assets", "receivable", billed[t.data["invoice"]])
-            out.append(Entry(d, desc, t.id, [(_acct(g, t), amount, cur), (other, -amount, cur)]))
+            if accrual and t.data.get("invoice") in billed:   # the invoice booked its income and tax
+                other = [(("assets", "receivable", billed[t.data["invoice"]]), -amount, cur)]
+            else:
+                part = tax_part(g, t)      # tax collected: owed to the tax office, not earned
+                other = [(_income_account(t), -(amount - part) if part else -amount, cur)]
+                if part:
+                    other.append((("liabilities", "tax", tax), -part, cur))
+            out.append(Entry(d, desc, t.id, [(_acct(g, t), amount, cur), *other]))
         elif kind == "expense":
             cat = str(t.data.get("category") or "other")
-            out.append(Entry(d, desc, t.id, [(("expenses", cat), amount, cur), (_acct(g, t), -amount, cur)]))
+            part = tax_part(g, t)          # tax paid: reclaimable, not spent
+            postings = [(("expenses", cat), amount - part if part else amount, cur)]
+            if part:
+                postings.append((("assets", "tax", tax), part, cur))
+            out.append(Entry(d, desc, t.id, postings + [(_acct(g, t), -amount, cur)]))
     out.sort(key=lambda e: (e.date, e.rid))
     first = out[0].date if out else g.today
     opening = [a for a in g.settings.accounts() if a["opening_balance"] != 0]
     if opening:
-        cur = g.settings.currency
+        book = g.settings.currency
+        currencies = sorted({a["currency"] or book for a in opening}, key=lambda c: (c != book, c))
         out.insert(0, Entry(first, "Opening balances", "opening", [
-            *((("assets", a["id"]), a["opening_balance"], cur) for a in opening),
-            (("equity", "opening-balances"), -sum(a["opening_balance"] for a in opening), cur)]))
+            *((("assets", a["id"]), a["opening_balance"], a["currency"] or book) for a in opening),
+            *((("equity", "opening-balances"), -sum(a["opening_balance"] for a in opening if (a["currency"] or book) == c), c)
+              for c in currencies)]))
     return out
 
 
 def _one_line(text: str) -> str:
-    return re.sub(r"[\x00-\x1f\x7f]+", " ", text).strip()
+    from .text import clean       # bidi and C1 controls out too: a journal is read in a terminal
+    return clean(re.sub(r"[\x00-\x1f\x7f]+", " ", text)).strip()
 
 
 def _accounts(es: list[Entry]) -> list[tuple[str, ...]]:
@@ -149,7 +166,7 @@ def csv_of(g: Graph, kind_name: str) -> str:
 
     from .render import csv_safe
     from .schema import KINDS
-    from .text import jsonable, text
+    from .text import clean, jsonable, text
     from .views import row
     kind = KINDS[kind_name]
     rows = [row(g, r) for r in g.records(kind.name)]
@@ -168,7 +185,7 @@ def csv_of(g: Graph, kind_name: str) -> str:
                 cells.append(format(v, "f"))
             elif isinstance(v, (list, dict)) and any(isinstance(x, dict) for x in (v if isinstance(v, list) else [v])):
                 import json
-                cells.append(csv_safe(json.dumps(jsonable(v), ensure_ascii=False)))
+                cells.append(csv_safe(clean(json.dumps(jsonable(v), ensure_ascii=False))))
             else:
                 cells.append(csv_safe(text(v)))
         w.writerow(cells)

@@ -11,7 +11,7 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from .money import HUNDRED, ZERO, dec, invoice_totals, pct
-from .rules import BILLED, pays_invoice
+from .rules import BILLED, CURRENCY_FROM, is_client_income, pays_invoice
 from .store.book import Book
 from .store.records import Record
 from .store.scalars import parse_duration
@@ -53,7 +53,13 @@ class Graph:
         return self._by[key]
 
     def currency(self, record: Record) -> str:
-        return str(record.data.get("currency") or self.settings.currency)
+        """The record's `currency:`, else what it links to (invoice <- project <- client,
+        service <- project <- client, income <- its invoice...), else its account's, else the book's."""
+        key = ("currency", id(record))
+        cur = self._cache.get(key)
+        if cur is None:
+            cur = self._cache[key] = currency_of(self.get, self.settings, record.kind, record.data)
+        return cur
 
     def derived(self, record: Record) -> dict:
         key = (record.kind, id(record))
@@ -68,11 +74,13 @@ class Graph:
                 if t.data.get("kind") == "income" and t.data.get("classification") == "client"]
 
     def received_income(self, kind: str, rid: str, currency: str | None = None) -> Decimal:
-        """Received income linked to a record (only income in `currency`, when given)."""
+        """Received income linked to a record (only income in `currency`, when given). A client's,
+        project's or service's counts client income only: a grant linked to a client was not paid by it."""
         field = {"client": "client", "invoice": "invoice", "project": "project", "service": "service"}[kind]
         total = ZERO
         for t in self.by("transaction", field).get(rid, ()):
-            if pays_invoice(t.data) and (currency is None or self.currency(t) == currency):
+            if pays_invoice(t.data) and (kind == "invoice" or is_client_income(t.data)) \
+                    and (currency is None or self.currency(t) == currency):
                 total += dec(t.data.get("amount"))
         return total
 
@@ -102,10 +110,15 @@ class Graph:
         return None, ""
 
     def account_balances(self, upto: dt.date | None = None) -> list[dict]:
-        """Per account: opening balance, money in, money out, balance (moved money only)."""
+        """Per account and currency: opening balance, money in, money out, balance (moved
+        money only). An account that names its currency has one row in it; one that does not
+        has a row in the book's currency and one per other currency that moved through it."""
         out = []
         accounts = self.settings.accounts()
-        totals = {a["id"]: [ZERO, ZERO] for a in accounts}
+        book = self.settings.currency
+        totals: dict[tuple[str, str], list] = {}
+        for a in accounts:
+            totals[(a["id"], a["currency"] or book)] = [ZERO, ZERO]
         for t in self.records("transaction"):
             if t.data.get("received") is not True:
                 continue
@@ -113,23 +126,49 @@ class Graph:
             if upto is not None and isinstance(d, dt.date) and d > upto:
                 continue
             acc = str(t.data.get("account") or (accounts[0]["id"] if accounts else ""))
-            slot = totals.setdefault(acc, [ZERO, ZERO])
+            slot = totals.setdefault((acc, self.currency(t)), [ZERO, ZERO])
             amount = dec(t.data.get("amount"))
             slot[0 if t.data.get("kind") == "income" else 1] += amount
         names = {a["id"]: a for a in accounts}
-        for acc, (inflow, outflow) in totals.items():
-            opening = names[acc]["opening_balance"] if acc in names else ZERO
-            out.append({"account": acc, "name": names[acc]["name"] if acc in names else acc,
+        order = {a["id"]: i for i, a in enumerate(accounts)}
+
+        def home(acc: str) -> str:        # the account's own currency (the book's when it names none)
+            return (names[acc]["currency"] if acc in names else None) or book
+        for (acc, cur), (inflow, outflow) in sorted(
+                totals.items(), key=lambda kv: (order.get(kv[0][0], len(order)), kv[0][0], kv[0][1] != home(kv[0][0]), kv[0][1])):
+            a = names.get(acc)
+            opening = a["opening_balance"] + ZERO if a is not None and cur == home(acc) else ZERO
+            out.append({"account": acc, "name": a["name"] if a is not None else acc,
                         "opening_balance": opening, "money_in": inflow, "money_out": outflow,
-                        "balance": opening + inflow - outflow})
+                        "balance": opening + inflow - outflow, "currency": cur})
         return out
+
+
+def currency_of(get, settings, kind: str, data: dict, _depth: int = 0) -> str:
+    """The currency of a record's `data` (of `kind`), following `rules.CURRENCY_FROM`;
+    `get(kind, id)` finds linked records (a Graph's or a Book's `get`). Used for records on
+    disk and for the data a write is about to store."""
+    cur = data.get("currency")
+    if cur:
+        return str(cur)
+    if _depth < 4:
+        for link in CURRENCY_FROM.get(kind, ()):
+            rid = data.get(link)
+            rec = get(link, rid) if isinstance(rid, str) and rid else None
+            if rec is not None:
+                return currency_of(get, settings, link, rec.data, _depth + 1)
+    if kind == "transaction" and data.get("account"):
+        held = settings.account_currency(data["account"])
+        if held:
+            return held
+    return settings.currency
 
 
 # -- derivations per kind ------------------------------------------------------
 
 def _invoice(g: Graph, inv: Record) -> dict:
     subtotal, tax, total = g.totals(inv)
-    received = g.received_income("invoice", inv.id)
+    received = g.received_income("invoice", inv.id, g.currency(inv))
     status = inv.data.get("status")
     due = inv.data.get("due")
     if not isinstance(due, dt.date):
@@ -152,15 +191,16 @@ def _invoice(g: Graph, inv: Record) -> dict:
 def _client(g: Graph, c: Record) -> dict:
     invoices = g.by("invoice", "client").get(c.id, [])
     cur = g.currency(c)
-    invoiced = outstanding = ZERO
+    invoiced = gross = outstanding = ZERO
     other: dict[str, Decimal] = {}   # invoiced in other currencies: shown, never added in
     for inv in invoices:
         if inv.data.get("status") in BILLED:
             d = g.derived(inv)
             if d["currency"] != cur:
-                other[d["currency"]] = other.get(d["currency"], ZERO) + d["total"]
+                other[d["currency"]] = other.get(d["currency"], ZERO) + d["subtotal"]
                 continue
-            invoiced += d["total"]
+            invoiced += d["subtotal"]     # net of tax: tax is collected, not earned (docs/completion.md)
+            gross += d["total"]
             if inv.data.get("status") == "sent":
                 outstanding += max(d["balance"], ZERO)
     cv = c.data.get("contract_value")
@@ -168,6 +208,7 @@ def _client(g: Graph, c: Record) -> dict:
     return {
         "invoiced": invoiced,
         "invoiced_pct": pct(invoiced, cv),
+        "invoiced_gross": gross,
         "received": g.received_income("client", c.id, cur),
         "outstanding": outstanding,
         "currency": cur,
@@ -196,7 +237,7 @@ def _project(g: Graph, p: Record) -> dict:
     else:
         note = "no estimated_hours or value: set one to track completion"
     return {
-        **w, "received": g.received_income("project", p.id),
+        **w, "received": g.received_income("project", p.id, g.currency(p)),
         "basis": basis, "completion_pct": completion, "completion_note": note,
         "overrun": completion is not None and completion > HUNDRED,
         "currency": g.currency(p),
@@ -205,7 +246,8 @@ def _project(g: Graph, p: Record) -> dict:
 
 def _service(g: Graph, s: Record) -> dict:
     from .work import service_work  # amount, hours, work value, invoiced, unbilled: docs/completion.md
-    return {**service_work(g, s), "received": g.received_income("service", s.id), "currency": g.currency(s)}
+    return {**service_work(g, s), "received": g.received_income("service", s.id, g.currency(s)),
+            "currency": g.currency(s)}
 
 
 def _contact(g: Graph, c: Record) -> dict:

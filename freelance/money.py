@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from .limits import MAX_DIGITS, line_problem, number_problem
+
 ZERO = Decimal("0.00")   # money sums start here, so they print with cents
 CENT = Decimal("0.01")
 HUNDRED = Decimal("100")
@@ -20,14 +22,14 @@ def money(v) -> Decimal:
 def dec(v) -> Decimal:
     """A stored number as Decimal; what is not a finite number (validate reports it) counts as 0."""
     if isinstance(v, Decimal):
-        return v if v.is_finite() else ZERO
+        return v if v.is_finite() and (not v or v.adjusted() < MAX_DIGITS) else ZERO
     if isinstance(v, (int, str)) and not isinstance(v, bool) and str(v).strip():
         try:
             d = Decimal(str(v).strip())
         except ArithmeticError:
             return ZERO
         # the reader refused it as money (not a number, or too large): validate reports it
-        return d if d.is_finite() and (not d or d.adjusted() < 15) else ZERO
+        return d if number_problem(d) is None else ZERO
     return ZERO
 
 
@@ -36,6 +38,17 @@ def pct(part: Decimal, whole) -> Decimal | None:
     if not isinstance(whole, Decimal) or whole <= 0:
         return None
     return (part * HUNDRED / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def line_total(item: dict) -> Decimal:
+    """An invoice line's quantity (default 1) x unit price, rounded to cents; 0 for a line past
+    the limits (`limits.line_problem`: validate reports it), as `dec` counts a bad number."""
+    q = item.get("quantity")
+    q = dec(q) if isinstance(q, Decimal) else Decimal(1)
+    price = dec(item.get("unit_price"))
+    if line_problem(q, price):
+        return ZERO
+    return money(q * price)
 
 
 def invoice_totals(invoice: dict, per_line: bool = False) -> tuple[Decimal, Decimal, Decimal]:
@@ -47,8 +60,7 @@ def invoice_totals(invoice: dict, per_line: bool = False) -> tuple[Decimal, Deci
         for it in items:
             if not isinstance(it, dict):
                 continue
-            q = it.get("quantity")
-            line = money((q if isinstance(q, Decimal) else Decimal(1)) * dec(it.get("unit_price")))
+            line = line_total(it)
             subtotal += line
             if per_line:
                 tax += money(line * rate / HUNDRED)

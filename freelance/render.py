@@ -13,7 +13,7 @@ import json
 import re
 from decimal import Decimal
 
-from .text import Column, clean, fmt_money, fmt_pct, jsonable, text
+from .text import HIDDEN, Column, clean, fmt_money, fmt_pct, jsonable, text
 
 FORMATS = ("table", "markdown", "csv", "json")
 TABLE_CELL = 40   # the widest a table cell gets (but a row's first column, its id)
@@ -23,7 +23,17 @@ _NUMERIC = re.compile(r"-?\d+(\.\d+)?\Z")
 
 
 def to_json(data) -> str:
-    return json.dumps(jsonable(data), indent=2, ensure_ascii=False) + "\n"
+    """Stable JSON: UTF-8 text, with the characters that can hide or reorder text in a terminal
+    or an editor (bidi and C1 controls) as \\u escapes, which read back as the same string.
+    All ASCII (\\u escapes) when stdout cannot show UTF-8 (`cli.standard_streams`)."""
+    text = json.dumps(jsonable(data), indent=2, ensure_ascii=not _utf8_stdout()) + "\n"
+    return HIDDEN.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _utf8_stdout() -> bool:
+    import sys
+    encoding = (getattr(sys.stdout, "encoding", None) or "utf-8").lower().replace("-", "").replace("_", "")
+    return encoding in ("utf8", "utf8sig")
 
 
 def _cell(col: Column, row: dict) -> str:
@@ -36,9 +46,14 @@ def _cell(col: Column, row: dict) -> str:
 
 
 def md_text(s: str) -> str:
-    """User text in Markdown: a `<` cannot open an HTML tag or an autolink in a mail or a
-    page the report is rendered into (`\\<` shows as `<`, and reads as one in the raw text)."""
-    return s.replace("\\", "\\\\").replace("<", "\\<")   # a backslash first: `\\<` must not undo it
+    """User text in Markdown: a `<` cannot open an HTML tag or an autolink, nor `[` and `]` a
+    link or an image (`![x](http://...)` as a client's name would load a remote image in the
+    mailed digest), in a mail or a page the report is rendered into (`\\<` shows as `<`, and
+    reads as one in the raw text)."""
+    return _MD_SPECIAL.sub(r"\\\g<0>", s)   # the backslash too: `\\<` must not undo the escape
+
+
+_MD_SPECIAL = re.compile(r"[\\<\[\]]")
 
 
 def csv_safe(s: str) -> str:
@@ -56,6 +71,8 @@ def render_rows(rows: list[dict], columns: list[Column], fmt: str, json_rows=Non
     if fmt == "json":
         return to_json(json_rows if json_rows is not None else [{c.key: r.get(c.key) for c in columns} for r in rows])
     if fmt == "csv":
+        if any(c.money and c.unit for c in columns) and not any(c.key == "currency" for c in columns):
+            columns = [*columns, Column("currency")]   # money is plain decimals in csv: say in which currency
         out = io.StringIO()
         w = csv.writer(out, lineterminator="\n")
         w.writerow([c.key for c in columns])

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from .limits import number_problem, terms_problem
+
 SETTINGS_FILE = "freelance.yaml"
 
 # The defaults of SPEC section 1, in the order `init` writes them.
@@ -30,6 +32,11 @@ DEFAULTS: dict = {
     "time_rounding": "none",
 }
 
+# Settings a book may set that `init` does not write (their default applies when absent).
+OPTIONAL: dict = {
+    "tax_name": "tax",          # in exported account names: liabilities:tax:<name>, assets:tax:<name>
+}
+
 # Settings that are lists of allowed values (`settings add/rm` work on these).
 LISTS = ("stages", "income_classifications", "expense_categories", "accounts",
          "contact_categories", "resource_types", "resource_categories",
@@ -37,7 +44,11 @@ LISTS = ("stages", "income_classifications", "expense_categories", "accounts",
 
 # Scalar settings `settings set` accepts, with a check of the value.
 SCALARS = ("name", "currency", "timezone", "week_start", "invoice_number",
-           "payment_terms_days", "default_rate", "tax_rounding", "time_rounding")
+           "payment_terms_days", "default_rate", "tax_rounding", "tax_name",
+           "time_rounding")
+
+TAX_ROUNDING = ("per-invoice", "per-line")
+ACCOUNT_KEYS = ("id", "name", "currency", "opening_balance")   # what an entry of `accounts` holds
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -75,19 +86,26 @@ class Settings:
         out = []
         for v in self.raw.get("accounts") or []:
             if isinstance(v, dict) and v.get("id") is not None:
-                opening = v.get("opening_balance") or 0
+                cur = v.get("currency")
                 out.append({"id": str(v["id"]), "name": str(v.get("name") or v["id"]),
-                            "opening_balance": Decimal(str(opening))})
+                            "opening_balance": opening_balance(v.get("opening_balance")) or Decimal(0),
+                            "currency": str(cur) if cur else None})
             elif isinstance(v, str):
-                out.append({"id": v, "name": v, "opening_balance": Decimal(0)})
+                out.append({"id": v, "name": v, "opening_balance": Decimal(0), "currency": None})
         return out
+
+    def account_currency(self, account) -> str | None:
+        """The currency an account holds, when it says (`accounts: [{id: wise-usd, currency: USD}]`)."""
+        for v in self.raw.get("accounts") or []:
+            if isinstance(v, dict) and str(v.get("id")) == str(account) and v.get("currency"):
+                return str(v["currency"])
+        return None
 
     @property
     def payment_terms_days(self) -> int:
-        try:
-            return int(self.raw.get("payment_terms_days") or 30)
-        except (TypeError, ValueError):
-            return 30
+        """The book's terms; 30 when they are not a number of days (validate reports it)."""
+        value = self.raw.get("payment_terms_days")
+        return 30 if value is None or terms_problem(value) else int(value)
 
     @property
     def time_rounding(self):
@@ -102,6 +120,15 @@ class Settings:
     def week_start(self) -> int:
         ws = str(self.raw.get("week_start") or "monday").lower()
         return WEEKDAYS.index(ws) if ws in WEEKDAYS else 0
+
+
+def opening_balance(value) -> Decimal | None:
+    """An account's opening balance as written; None when it is absent or not a number within
+    the limits (`validate` reports it; it counts as 0)."""
+    if value is None or isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        return None
+    value = Decimal(value)
+    return value if number_problem(value) is None else None
 
 
 def merged(raw: dict | None) -> dict:

@@ -10,11 +10,17 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Bidirectional controls: an override (U+202E) or isolate makes `txt.exe` of `exe.txt`, and
+# reorders a terminal line or a CSV cell, hiding what the text says (Trojan Source).
+BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|[\x00-\x08\x0b-\x1f\x7f-\x9f"
+                      + BIDI + "]")
+HIDDEN = re.compile("[\x7f-\x9f" + BIDI + "]")   # what JSON output escapes (it escapes C0 itself)
 
 
 def clean(text: str) -> str:
-    """User text made safe for a terminal: escape sequences and control characters removed."""
+    """User text made safe for a terminal, a CSV cell or a mail: escape sequences, control
+    characters (C0 but tab and newline, C1) and bidirectional controls removed."""
     return _CONTROL.sub("", text)
 
 
@@ -48,6 +54,16 @@ def fmt_money(amount, currency: str = "") -> str:
         return str(amount)
     text = f"{amount:,.2f}"
     return f"{text} {currency}".strip()
+
+
+def fmt_price(amount, currency: str = "") -> str:
+    """A unit price exactly as written, with cents at least: 0.125 stays 0.125 (`fmt_money`
+    would show 0.13, and lines of 1000 x 0.13 would not add up to the 125.00 they are)."""
+    if not isinstance(amount, Decimal) or not amount.is_finite() or amount.as_tuple().exponent >= -2:
+        return fmt_money(amount, currency)
+    whole, _, places = format(abs(amount), "f").partition(".")
+    sign = "-" if amount < 0 else ""
+    return f"{sign}{int(whole):,}.{places.rstrip('0').ljust(2, '0')} {currency}".strip()
 
 
 def fmt_pct(p) -> str:

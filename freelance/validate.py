@@ -14,10 +14,13 @@ from typing import Callable, Iterable
 from .durations import rounding_rule
 from .errors import Problem, did_you_mean
 from .graph import Graph
-from .rules import DATE_PAIRS, date_order, invoice_number_problem, is_currency, is_id, number_regex
+from .limits import line_problem, number_problem, terms_problem, whole
+from .rules import DATE_PAIRS, date_order, invoice_number_problem, is_currency, is_id, is_tax_name, number_regex
 from .schema import COMMON_FIELDS, KINDS, Field, Kind
-from .settings import DEFAULTS, LISTS, SETTINGS_FILE, WEEKDAYS
+from .settings import (ACCOUNT_KEYS, DEFAULTS, LISTS, OPTIONAL, SETTINGS_FILE, TAX_ROUNDING, WEEKDAYS,
+                       opening_balance)
 from .store.records import Record
+from .work import project_id_of, project_of, services_of
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\Z")
 _URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://\S+\Z")
@@ -161,6 +164,10 @@ def _value_checker(g: Graph, kind: Kind, f: Field):
                     no_target(r, target, where, out)
         if c and isinstance(value, (Decimal, str)):
             _check_rule(r, f, c, value, where + f.name, out)
+        elif c and isinstance(value, list):      # a list of strings with a rule (other_emails)
+            for v in value:
+                if isinstance(v, str):
+                    _check_rule(r, f, c, v, where + f.name, out)
     return value_check
 
 
@@ -209,6 +216,13 @@ def check_invoices(g: Graph) -> Iterable[Problem]:
         items, amount = inv.data.get("items"), inv.data.get("amount")
         if not items and amount is None and status != "void":
             yield _p(inv, "id", "invoice has neither items nor amount")
+        for i, it in enumerate(items if isinstance(items, list) else (), 1):
+            q, price = it.get("quantity", Decimal(1)) if isinstance(it, dict) else None, \
+                it.get("unit_price") if isinstance(it, dict) else None
+            bad = isinstance(q, Decimal) and isinstance(price, Decimal) and q.is_finite() and price.is_finite() \
+                and line_problem(q, price)
+            if bad:
+                yield _p(inv, "items", f"items[{i}]: {bad}")
         if isinstance(items, list) and items and isinstance(amount, Decimal) and amount != d["subtotal"]:
             yield _p(inv, "amount", f"amount {amount} disagrees with its items, which add up to {d['subtotal']}")
         if status == "paid" and d["received"] <= 0:
@@ -221,8 +235,8 @@ def check_invoices(g: Graph) -> Iterable[Problem]:
             yield _p(inv, "status", "still a draft, but income is linked to it", "warning")
         issued = inv.data.get("issued")
         m = _NUMBERED(inv.id)
-        if isinstance(issued, dt.date) and m:
-            by_year[(issued.year, m.group(1))].append((int(m.group(2)), inv))
+        if isinstance(issued, dt.date) and m and whole(m.group(2)) is not None:
+            by_year[(issued.year, m.group(1))].append((whole(m.group(2)), inv))
     for (year, prefix), seq in by_year.items():
         nums = sorted(n for n, _ in seq)
         missing = sorted(set(range(nums[0], nums[-1] + 1)) - set(nums))
@@ -267,14 +281,17 @@ def check_transactions(g: Graph) -> Iterable[Problem]:
 
 
 def check_time(g: Graph) -> Iterable[Problem]:
+    services: dict[str, list[str]] = {}    # project id -> its services' ids (work.services_of)
     for e in g.records("time"):
         p = g.get("project", e.data.get("project"))
         s = e.data.get("service")
         if p is not None and isinstance(s, str):
-            listed = p.data.get("services") or []
+            listed = services.get(p.id)
+            if listed is None:
+                listed = services[p.id] = [x.id for x in services_of(g, p)]
             if s not in listed:
                 yield _p(e, "service", f"service '{s}' is not one of project {p.id}'s services"
-                         + (f" ({', '.join(listed)})" if listed else " (it lists none)"))
+                         + (f" ({', '.join(listed)})" if listed else " (it has none)"))
         d = e.data.get("date")
         if isinstance(d, dt.date) and d > g.today:
             yield _p(e, "date", f"hours booked in the future ({d}, today is {g.today})")
@@ -303,7 +320,7 @@ def _billed_on(e: Record, p: Record | None, inv: Record) -> Iterable[Problem]:
 
 def check_services(g: Graph) -> Iterable[Problem]:
     for s in g.records("service"):
-        p = g.get("project", s.data.get("project"))
+        p = project_of(g, s)
         c = s.data.get("client")
         if p is not None and c and p.data.get("client") and p.data.get("client") != c:
             yield _p(s, "project", f"project {p.id} belongs to client '{p.data.get('client')}', not '{c}'")
@@ -315,9 +332,18 @@ def check_services(g: Graph) -> Iterable[Problem]:
             yield _p(s, "id", "fixed-price service without a rate (the flat fee)")
     for p in g.records("project"):
         for sid in p.data.get("services") or []:
-            s = g.get("service", sid)
-            if s is not None and p.data.get("client") and s.data.get("client") and s.data["client"] != p.data["client"]:
+            s = g.get("service", sid) if isinstance(sid, str) else None
+            if s is None:
+                continue
+            if p.data.get("client") and s.data.get("client") and s.data["client"] != p.data["client"]:
                 yield _p(p, "services", f"service {sid} belongs to client '{s.data['client']}', not '{p.data['client']}'")
+            # one link (docs/project-services.md): a listing that disagrees with the service's own
+            owner = project_id_of(g, s)
+            if owner != p.id:
+                how = (f"its project is {owner}" if s.data.get("project") else f"project {owner} lists it first")
+                yield _p(p, "services", f"lists service {sid}, but {how}: a service belongs to one project "
+                         f"(`freelance project edit {p.id} --rm-service {sid}`, or `freelance service edit {sid} "
+                         f"--project {p.id}`)")
 
 
 def check_projects(g: Graph) -> Iterable[Problem]:
@@ -374,12 +400,15 @@ def check_settings(g: Graph) -> Iterable[Problem]:
 
     def p(key, msg, sev="error"):
         return Problem(SETTINGS_FILE, lines.get(key, 1), sev, "", "", msg)
+    known = {**DEFAULTS, **OPTIONAL}
     for key in lines:
-        if key not in DEFAULTS:
-            yield p(key, f"unknown setting '{key}'{did_you_mean(key, DEFAULTS)}", "warning")
+        if key not in known:
+            yield p(key, f"unknown setting '{key}'{did_you_mean(key, known)}", "warning")
     cur = s.get("currency")
     if not (isinstance(cur, str) and is_currency(cur)):
         yield p("currency", f"currency {cur!r} is not a three-letter code like USD or EUR")
+    if "tax_name" in lines and not is_tax_name(s.get("tax_name")):
+        yield p("tax_name", f"tax_name {s.get('tax_name')!r} is not a short lowercase name like vat or gst")
     if str(s.get("week_start", "monday")).lower() not in WEEKDAYS:
         yield p("week_start", f"week_start {s.get('week_start')!r} is not a day of the week{did_you_mean(s.get('week_start'), WEEKDAYS)}")
     tz = s.get("timezone")
@@ -398,15 +427,55 @@ def check_settings(g: Graph) -> Iterable[Problem]:
         if dup:
             yield p(name, f"{name} lists {', '.join(dup)} twice")
     rate = s.get("default_rate")
-    if rate is not None and (isinstance(rate, bool) or not isinstance(rate, (int, Decimal)) or rate <= 0):
-        yield p("default_rate", f"default_rate {rate!r} is not a positive number (an hourly rate like 95)")
+    if rate is not None:
+        number = not isinstance(rate, bool) and isinstance(rate, (int, Decimal))
+        bad = number_problem(Decimal(rate)) if number else None
+        if bad or not number or rate <= 0:
+            yield p("default_rate", f"default_rate {_short(rate)} "
+                    + (bad or "is not a positive number (an hourly rate like 95)"))
+    pattern = s.get("invoice_number")
+    bad = invoice_number_problem(pattern)
+    if bad:
+        yield p("invoice_number", f"invoice_number pattern {_short(pattern)} is not usable: {bad}")
     try:
         rounding_rule(s.get("time_rounding"))
     except ValueError as exc:
         yield p("time_rounding", str(exc))
-    problem = invoice_number_problem(s.get("invoice_number"))
-    if problem:
-        yield p("invoice_number", f"invoice_number pattern {s.get('invoice_number')!r} is not usable: {problem}")
+    terms = s.get("payment_terms_days")
+    bad = terms_problem(terms)
+    if bad:
+        yield p("payment_terms_days", f"payment_terms_days {_short(terms)}: {bad}")
+    rounding = s.get("tax_rounding")
+    if rounding not in TAX_ROUNDING:
+        yield p("tax_rounding", f"tax_rounding {_short(rounding)} is not one of {', '.join(TAX_ROUNDING)}"
+                                f"{did_you_mean(rounding, TAX_ROUNDING)}")
+    accounts = s.get("accounts")
+    for i, acc in enumerate(accounts if isinstance(accounts, list) else (), 1):
+        if not isinstance(acc, dict):
+            continue
+        where = f"accounts[{i}]" + (f" ({acc['id']})" if acc.get("id") is not None else "")
+        for key, value in acc.items():
+            if key in ACCOUNT_KEYS:
+                continue
+            if re.fullmatch(r"\d+", str(key)) and value is None and "opening_balance" in acc:
+                # {id: bank, opening_balance: 1,000}: the comma ends the entry's value
+                yield p("accounts", f"{where}: opening_balance reads as {acc.get('opening_balance')} and '{key}' "
+                                    "as a key of its own: in a {...} entry a comma separates keys; "
+                                    f"write the number without commas ({acc.get('opening_balance')}{key})")
+            else:
+                yield p("accounts", f"{where}: unknown key '{key}'{did_you_mean(key, ACCOUNT_KEYS)} "
+                                    f"(an account has {', '.join(ACCOUNT_KEYS)})", "warning")
+        opening = acc.get("opening_balance")
+        if opening is not None and opening_balance(opening) is None:
+            why = (number_problem(Decimal(opening)) if isinstance(opening, (int, Decimal)) and not isinstance(opening, bool)
+                   else "is not a number")
+            yield p("accounts", f"{where}: opening_balance {_short(opening)} {why}")
+
+
+def _short(value, n: int = 40) -> str:
+    """A value as a message quotes it: `repr`, cut short (a 5,000-digit number is not repeated)."""
+    text = repr(str(value)) if isinstance(value, Decimal) else repr(value)
+    return text if len(text) <= n else text[: n - 5] + "...'"
 
 
 def check_invoice_money(g: Graph) -> Iterable[Problem]:
@@ -449,10 +518,59 @@ def check_invoice_money(g: Graph) -> Iterable[Problem]:
             yield _p(t, "invoice", f"linked to invoice {inv.id}, which is void", "warning")
 
 
+def check_currencies(g: Graph) -> Iterable[Problem]:
+    """Linked records in one currency, amounts that fit their currency's minor unit, tax on
+    expenses that makes sense, and income that is not a client's kept off clients (docs/finance.md)."""
+    from .rules import CURRENCY_FROM, WHOLE_AMOUNTS, fits, places_message
+    for kind, links in CURRENCY_FROM.items():
+        for r in g.records(kind):
+            cur = g.currency(r)
+            for link in links:
+                if kind == "transaction" and link == "invoice":
+                    continue        # check_transactions says it (income in another currency than its invoice)
+                rec = g.get(link, r.data.get(link)) if isinstance(r.data.get(link), str) else None
+                if rec is not None and g.currency(rec) != cur:
+                    yield _p(r, "currency" if "currency" in r.data else link,
+                             f"in {cur}, linked to {link} {rec.id} in {g.currency(rec)}: linked records are in one currency")
+            if kind == "transaction" and r.data.get("account"):
+                held = g.settings.account_currency(r.data["account"])
+                if held and held != cur:
+                    yield _p(r, "account", f"in {cur}, in account '{r.data['account']}', which holds {held}")
+    for kind in ("client", "project", "service", "invoice", "transaction"):
+        for r in g.records(kind):
+            for name in WHOLE_AMOUNTS:
+                v = r.data.get(name)
+                if isinstance(v, Decimal) and not fits(v, g.currency(r)):
+                    yield _p(r, name, places_message(name, v, g.currency(r)))
+    for t in g.records("transaction"):
+        tax, rate, amount = t.data.get("tax"), t.data.get("tax_rate"), t.data.get("amount")
+        if tax is None and rate is None:
+            pass
+        elif t.data.get("kind") != "expense":
+            yield _p(t, "tax" if tax is not None else "tax_rate",
+                     "tax on income is taken from its invoice (tax_rate there); this is ignored", "warning")
+        elif tax is not None and rate is not None:
+            yield _p(t, "tax", "give tax (an amount) or tax_rate (a percentage), not both")
+        elif isinstance(tax, Decimal) and isinstance(amount, Decimal) and tax > amount:
+            yield _p(t, "tax", f"tax {tax} is more than the amount {amount} it is part of")
+        if t.data.get("kind") == "income" and t.data.get("client") and t.data.get("classification") not in (None, "client"):
+            yield _p(t, "client", f"classified '{t.data.get('classification')}', not client, but linked to client "
+                                  f"'{t.data['client']}': it is not counted as received from them", "warning")
+    book = g.settings.currency
+    for a in g.settings.accounts():
+        line = g.settings.lines.get("accounts", 1)
+        if a["currency"] is not None and not is_currency(a["currency"]):
+            yield Problem(SETTINGS_FILE, line, "error", "", "",
+                          f"account '{a['id']}': currency {a['currency']!r} is not a three-letter code like USD or EUR")
+        elif not fits(a["opening_balance"], a["currency"] or book):
+            yield Problem(SETTINGS_FILE, line, "error", "", "",
+                          f"account '{a['id']}': " + places_message("opening_balance", a["opening_balance"], a["currency"] or book))
+
+
 CHECKS: list[Callable[[Graph], Iterable[Problem]]] = [
     check_ids, check_fields, check_dates, check_shards, check_invoices, check_transactions,
     check_time, check_services, check_meetings, check_contacts, check_settings,
-    check_projects, check_goals, check_invoice_money,
+    check_projects, check_goals, check_invoice_money, check_currencies,
 ]
 
 

@@ -8,14 +8,14 @@ import datetime as dt
 from decimal import Decimal
 
 from .graph import Graph
-from .money import ZERO
+from .money import ZERO, line_total
 from .schema import KINDS, Kind
 from .store.records import Record
-from .text import Column, clean, fmt_money, fmt_pct
+from .text import Column, clean, fmt_money, fmt_pct, fmt_price
 
 MONEY = {"contract_value", "invoiced", "received", "outstanding", "value", "amount", "rate", "total",
          "subtotal", "tax", "balance", "unit_price", "default_rate", "unbilled_value", "booked_value",
-         "effective_rate"}
+         "effective_rate", "invoiced_gross"}
 PCT = {"invoiced_pct", "completion_pct", "expected_pct"}
 RIGHT = MONEY | PCT | {"hours", "estimated_hours", "actual_hours", "hours_booked", "target", "actual",
                         "quantity", "days_overdue", "open_todos", "count", "unpriced_hours", "hours_invoiced",
@@ -113,9 +113,11 @@ def detail(g: Graph, r: Record) -> list[tuple[str, str]]:
         elif k == "items" and isinstance(v, list):
             for i, it in enumerate(v, 1):
                 if isinstance(it, dict):
+                    # the price as written (0.125 is not 0.13) and the line as the subtotal adds it
                     q = it.get("quantity") or Decimal(1)
                     price = it.get("unit_price")
-                    lines.append((f"item {i}", f"{it.get('description', '')} — {q} x {fmt_money(price, cur)}"
+                    lines.append((f"item {i}", f"{it.get('description', '')} — {q} x {fmt_price(price, cur)}"
+                                  + f" = {fmt_money(line_total(it), cur)}"
                                   + (f" [{it['service']}]" if it.get("service") else "")))
         elif k == "todos" and isinstance(v, list):
             for i, t in enumerate(v, 1):
@@ -239,7 +241,8 @@ def linked_lines(g, rec) -> str:
             inv = g.get("invoice", inv_id)
             di = g.derived(inv)
             mark = f" overdue {di['days_overdue']} days" if di["overdue"] else ""
-            out.append(f"  invoice  {inv.id}  {inv.data.get('status')}  {fmt_money(di['total'], di['currency'])}"
+            gross = (f" (net {fmt_money(di['subtotal'], '')} + tax {fmt_money(di['tax'], '')})" if di["tax"] else "")
+            out.append(f"  invoice  {inv.id}  {inv.data.get('status')}  {fmt_money(di['total'], di['currency'])}{gross}"
                        f"  balance {fmt_money(di['balance'], '')}{mark}")
         for pid in d.get("projects", []):
             p = g.get("project", pid)

@@ -73,11 +73,12 @@ def _lines_by_service(g: Graph) -> dict:
     return g._by[key]
 
 
-def _unaccounted_income(g: Graph, field: str, rid: str) -> Decimal:
-    """Income linked to `rid` that no sent or paid invoice accounts for already."""
+def _unaccounted_income(g: Graph, field: str, rid: str, cur: str) -> Decimal:
+    """Income linked to `rid` that no sent or paid invoice accounts for already (only income
+    in `cur`, the record's currency: another currency is never added in; validate reports it)."""
     total = ZERO
     for t in g.by("transaction", field).get(rid, ()):
-        if t.data.get("kind") != "income":
+        if t.data.get("kind") != "income" or g.currency(t) != cur:
             continue
         inv = g.get("invoice", t.data.get("invoice")) if isinstance(t.data.get("invoice"), str) else None
         if inv is not None and inv.data.get("status") in BILLED:
@@ -87,11 +88,12 @@ def _unaccounted_income(g: Graph, field: str, rid: str) -> Decimal:
 
 
 def services_of(g: Graph, p: Record) -> list[Record]:
-    """The project's services: those it lists, then those that name it as their project."""
+    """The project's services (docs/project-services.md): those that name it as their
+    project, and those it lists that name no project; listed ones first, in its order."""
     out, seen = [], set()
     for sid in p.data.get("services") or []:
         s = g.get("service", sid) if isinstance(sid, str) else None
-        if s is not None and s.id not in seen:
+        if s is not None and s.id not in seen and project_id_of(g, s) == p.id:
             out.append(s)
             seen.add(s.id)
     for s in g.by("service", "project").get(p.id, ()):
@@ -99,6 +101,21 @@ def services_of(g: Graph, p: Record) -> list[Record]:
             out.append(s)
             seen.add(s.id)
     return out
+
+
+def project_id_of(g: Graph, s: Record) -> str | None:
+    """The id of the project a service belongs to: the one its `project` names, else the
+    first project that lists it (a book written by hand, or before the one link)."""
+    pid = s.data.get("project")
+    if isinstance(pid, str) and pid:
+        return pid
+    listing = g.by("project", "services").get(s.id, ())
+    return listing[0].id if listing else None
+
+
+def project_of(g: Graph, s: Record) -> Record | None:
+    pid = project_id_of(g, s)
+    return g.get("project", pid) if pid else None
 
 
 def _value_entries(g: Graph, entries, project: Record | None = None) -> tuple[Decimal, Decimal, Decimal]:
@@ -123,9 +140,10 @@ def service_work(g: Graph, s: Record) -> dict:
     """A service's hours, work value, invoiced and unbilled amounts."""
     entries = g.by("time", "service").get(s.id, [])
     booked = hours_of(entries)
-    lines = _lines_by_service(g).get(s.id, [])
-    invoiced = sum((amount for _, amount, _ in lines), ZERO) + _unaccounted_income(g, "service", s.id)
-    project = g.get("project", s.data.get("project")) if isinstance(s.data.get("project"), str) else None
+    cur = g.currency(s)
+    lines = [x for x in _lines_by_service(g).get(s.id, []) if g.currency(x[0]) == cur]
+    invoiced = sum((amount for _, amount, _ in lines), ZERO) + _unaccounted_income(g, "service", s.id, cur)
+    project = project_of(g, s)
     out = {"hours_booked": booked, "hours_billed": hours_billed(g, entries), "invoiced": invoiced}
     est = s.data.get("hours")
     completion = pct(booked, est)
@@ -191,16 +209,17 @@ def project_work(g: Graph, p: Record) -> dict:
         if is_fixed(s) and s.data.get("status") == "completed" and isinstance(s.data.get("rate"), Decimal):
             value += s.data["rate"]
     invoiced, counted = ZERO, set()
+    cur = g.currency(p)      # invoices in another currency are never added in (validate reports them)
     for inv in g.by("invoice", "project").get(p.id, []):
-        if inv.data.get("status") in BILLED:
+        if inv.data.get("status") in BILLED and g.currency(inv) == cur:
             invoiced += g.totals(inv)[0]
             counted.add(inv.id)
     by_line = _lines_by_service(g)
     for s in services:
         for inv, amount, _ in by_line.get(s.id, []):
-            if inv.id not in counted and inv.data.get("project") in (None, p.id):
+            if inv.id not in counted and inv.data.get("project") in (None, p.id) and g.currency(inv) == cur:
                 invoiced += amount
-    invoiced += _unaccounted_income(g, "project", p.id)
+    invoiced += _unaccounted_income(g, "project", p.id, cur)
     value = money(value)
     return {"actual_hours": actual, "hours_billed": hours_billed(g, entries), "invoiced": invoiced, "booked_value": value,
             "unbilled_value": max(value - invoiced, ZERO), "unpriced_hours": tidy(unpriced)}

@@ -49,5 +49,3 @@ def rows(g: Graph, *, unlinked: bool = False, pending: bool = False, start: dt.d
             continue
         out.append(row(g, t))
     return out
-
-

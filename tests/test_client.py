@@ -132,8 +132,8 @@ def test_list_table_markdown_and_csv(cli):
     assert md[0].startswith("| id ") and md[1].startswith("|---")
     assert any(line.startswith("| acme ") for line in md)
     csv = cli("client", "list", "--format", "csv").stdout.splitlines()
-    assert csv[0] == "id,name,stage,company,contract_value,invoiced,invoiced_pct"
-    assert csv[1] == "acme,Acme Corp,client,Acme Corporation,24000,16100.00,67.1"
+    assert csv[0] == "id,name,stage,company,contract_value,invoiced,invoiced_pct,currency"
+    assert csv[1] == "acme,Acme Corp,client,Acme Corporation,24000,16100.00,67.1,USD"
 
 
 def test_list_with_a_bad_format_is_misuse(cli):

@@ -42,10 +42,15 @@ def expected_balances(f) -> dict:
             out[f"assets:{a['account']}"] = Decimal(a["balance"])
     for c in f["income"]:
         if c["classification"] != "client" and Decimal(c["received"]):
-            out[f"income:{c['classification']}"] = -Decimal(c["received"])
+            out[f"income:{c['classification']}"] = -Decimal(c["net"])
     for c in f["expenses"]:
         if Decimal(c["paid"]):
-            out[f"expenses:{c['category']}"] = Decimal(c["paid"])
+            out[f"expenses:{c['category']}"] = Decimal(c["net"])
+    for t in f.get("tax", []):     # tax collected is owed, tax paid is reclaimable: neither is earned or spent
+        if Decimal(t["collected"]):
+            out[f"liabilities:tax:{t['tax']}"] = -Decimal(t["collected"])
+        if Decimal(t["paid"]):
+            out[f"assets:tax:{t['tax']}"] = Decimal(t["paid"])
     return out
 
 
@@ -74,7 +79,7 @@ def test_hledger_check_accepts_the_journal_and_bal_equals_report_finance(book, t
     assert {k: v for k, v in got.items() if not k.startswith("income:clients:")} | {} == \
         {k: v for k, v in want.items()} | {"equity:opening-balances": Decimal("-1000.10")}
     client = next(c for c in f["income"] if c["classification"] == "client")
-    assert sum(v for k, v in got.items() if k.startswith("income:clients:")) == -Decimal(client["received"])
+    assert sum(v for k, v in got.items() if k.startswith("income:clients:")) == -Decimal(client["net"])
     assert got["assets:bank"] == Decimal("21714.61") and got["assets:savings"] == Decimal("992.63")
     # per client, as the client rollup says
     acme = json.loads(book("client", "show", "acme", "-f", "json").stdout)
@@ -131,7 +136,7 @@ def test_bean_check_accepts_the_file_and_balances_equal_report_finance(book, tmp
         bean = ":".join(part[:1].upper() + part[1:] for part in name.split(":"))
         assert got[bean] == value, name
     client = next(c for c in f["income"] if c["classification"] == "client")
-    assert sum(v for k, v in got.items() if k.startswith("Income:Clients:")) == -Decimal(client["received"])
+    assert sum(v for k, v in got.items() if k.startswith("Income:Clients:")) == -Decimal(client["net"])
     assert got["Income:Clients:Blue-harbor"] == Decimal("-6900")
     assert 'option "title" "x' not in out.read_text().replace('\\"', "")
 

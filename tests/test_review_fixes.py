@@ -7,8 +7,8 @@ from conftest import run_cli
 
 
 def test_create_missing_two_records_of_one_file_keeps_both(cli):
-    r = cli("project", "add", "Test P", "--client", "acme", "--service", "new-one", "--service", "new-two",
-            "--create-missing")
+    r = cli("project", "add", "Test P", "--client", "acme", "--rate", "100", "--service", "new-one",
+            "--service", "new-two", "--create-missing")     # (services made on the spot need a rate: issue 13)
     assert r.exit_code == 0, r.output
     text = (cli.book / "services.yaml").read_text()
     assert "- id: new-one\n" in text and "- id: new-two\n" in text
@@ -55,15 +55,20 @@ def test_a_huge_amount_written_by_hand_is_a_located_problem_not_a_crash(cli):
 
 
 def test_client_rollups_do_not_add_invoices_in_another_currency(cli):
-    assert cli("invoice", "add", "--client", "acme", "--amount", "1000", "--currency", "EUR",
-               "--status", "sent").exit_code == 0
+    # refused on write since issue 13 (linked records are in one currency); written by hand here
+    with open(cli.book / "invoices.yaml", "a", encoding="utf-8") as f:
+        f.write("- id: INV-2026-099\n  client: acme\n  issued: 2026-11-20\n  status: sent\n"
+                "  amount: 1000\n  currency: EUR\n")
     d = json.loads(cli("client", "show", "acme", "-f", "json").stdout)
     assert (d["invoiced"], d["outstanding"], d["invoiced_pct"]) == ("16100.00", "3450.00", "67.1")
     assert d["invoiced_other_currencies"] == {"EUR": "1000.00"}
 
 
 def test_money_is_shown_rounded_half_up(cli):
-    assert cli("expense", "add", "0.125", "--category", "software", "--paid", "--description", "half").exit_code == 0
+    # 0.125 USD is refused on input since issue 13 (more decimals than USD has); a rate x hours is not
+    assert cli("expense", "add", "0.12", "--category", "software", "--paid", "--description", "half").exit_code == 0
+    path = cli.book / "transactions" / "2026.yaml"
+    path.write_text(path.read_text().replace("amount: 0.12\n", "amount: 0.125\n"))
     assert "0.13 USD" in cli("expense", "list", "--from", "2026-11-25").stdout
 
 

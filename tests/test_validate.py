@@ -78,6 +78,7 @@ BROKEN = {
   client: acme
   invoice: INV-2026-003
   received: true
+  currency: USD
 """,
     "transactions/2025.yaml": """\
 - id: tx-1
@@ -124,8 +125,8 @@ EXPECTED = [
     ("invoices.yaml", 8, "error", "invoice", "INV-2026-002", "client 'acmee': no such client (did you mean 'acme'?)"),
     ("invoices.yaml", 10, "warning", "invoice", "INV-2026-002",
      "sent, but received income 800.00 covers its total: `freelance invoice move INV-2026-002 paid`"),
-    ("invoices.yaml", 15, "warning", "invoice", "INV-2026-003",
-     "sent, but received income 100.00 covers its total: `freelance invoice move INV-2026-003 paid`"),
+    ("invoices.yaml", 17, "error", "invoice", "INV-2026-003",
+     "in EUR, linked to client acme in USD: linked records are in one currency"),
     ("meetings/2026.yaml", 4, "error", "meeting", "m-1", "end 2026-12-01 09:00 is before start 2026-12-01 10:00"),
     ("projects.yaml", 6, "error", "project", "site", "end 2026-04-01 is before start 2026-05-01"),
     ("projects.yaml", 7, "error", "project", "site",
@@ -134,7 +135,7 @@ EXPECTED = [
     ("timelog/2026.yaml", 4, "error", "time", "t-1", "service 'build' is not one of project site's services (design)"),
     ("transactions/2026.yaml", 1, "error", "income", "tx-1", "duplicate id (first at transactions/2025.yaml:1)"),
     ("transactions/2026.yaml", 7, "error", "income", "tx-1", "invoice INV-2026-002 belongs to client 'acmee', not 'acme'"),
-    ("transactions/2026.yaml", 15, "error", "income", "tx-2", "income in USD linked to invoice INV-2026-003 in EUR"),
+    ("transactions/2026.yaml", 17, "error", "income", "tx-2", "income in USD linked to invoice INV-2026-003 in EUR"),
 ]
 
 
@@ -160,7 +161,7 @@ def test_every_check_trips_with_file_line_kind_and_id(broken):
     r = run_cli("validate", books=broken)
     assert r.exit_code == 1
     assert r.stdout.splitlines() == [line(*p) for p in EXPECTED]
-    assert r.stderr == "18 errors, 3 warnings\n"
+    assert r.stderr == "19 errors, 2 warnings\n"
 
 
 def test_json_is_the_same_problems_as_objects(broken):

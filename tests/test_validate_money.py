@@ -50,9 +50,17 @@ CASES = {
         "invoices.yaml:+4: warning: invoice 'INV-2026-023': sent, but received income 100.00 covers its total: "
         "`freelance invoice move INV-2026-023 paid`"),
     "currency differs": (
-        inv(body="  amount: 100\n  currency: EUR\n"), tx(amount="50"),
-        "transactions/2026.yaml:+9: error: income 'tx-20261120-aaaaaa': income in USD linked to invoice "
+        inv(body="  amount: 100\n  currency: EUR\n"),
+        tx(amount="50", links="  client: acme\n  invoice: INV-2026-023\n  currency: USD\n"),
+        "transactions/2026.yaml:+10: error: income 'tx-20261120-aaaaaa': income in USD linked to invoice "
         "INV-2026-023 in EUR"),
+    "invoice in another currency than its client": (
+        inv(body="  amount: 100\n  currency: EUR\n"), "",
+        "invoices.yaml:+6: error: invoice 'INV-2026-023': in EUR, linked to client acme in USD: "
+        "linked records are in one currency"),
+    "amount finer than its currency": (
+        inv(body="  amount: 100.005\n"), "",
+        "invoices.yaml:+5: error: invoice 'INV-2026-023': amount: 100.005 has more decimals than USD has"),
     "client income without client": (
         "", tx(links=""),
         "transactions/2026.yaml:+5: warning: income 'tx-20261120-aaaaaa': client income is not linked to a client yet (`freelance income link`)"),

@@ -19,11 +19,12 @@ from ..schema import INVOICE, KINDS, Kind
 from ..store.book import Book
 from ..store.records import Record
 from ..store.writer import Write, apply, plan_remove, plan_update
-from . import invoicing, records, time
+from . import currency, invoicing, records, services, time
 from .records import find, parse_value  # how a face names what to change: the record, typed values
 
-__all__ = ["FOLLOW_UPS", "Touch", "commit", "update", "add", "add_transaction", "add_invoice", "edit", "remove",
-           "find", "parse_value", "log_time", "start_timer", "stop_timer", "cancel_timer", "add_invoice_from_time"]
+__all__ = ["FOLLOW_UPS", "Touch", "commit", "update", "add", "add_transaction", "add_invoice", "edit",
+           "edit_project_services", "remove", "find", "parse_value", "log_time", "start_timer", "stop_timer",
+           "cancel_timer", "add_invoice_from_time"]
 
 # What else changes when a record of a kind is added, edited or removed, in the same atomic
 # write: kind -> function(book, old record | None, new data | None) -> (writes, notes).
@@ -46,9 +47,13 @@ def _each(*steps: FollowUp) -> FollowUp:
 
 # A voided or removed invoice releases the time entries it billed; an entry billed on a sent
 # or paid invoice is not changed or removed (docs/time.md).
+# A project's services are one link (docs/project-services.md): a project lists only services
+# that are its own, and a service moved to another project leaves the old one's list.
 FOLLOW_UPS: dict[str, FollowUp] = {
     "transaction": invoicing.settle,
     "invoice": _each(invoicing.check_paid, time.release),
+    "project": services.check_listed_services,
+    "service": services.leave_old_project,
     "time": time.check_billed,
 }
 
@@ -73,6 +78,8 @@ def commit(book: Book, writes: list[Write], notes: list[str] = (), touched: list
     returns the notes on what was done (the plan's, then the follow-ups')."""
     writes, notes, own, more = list(writes), list(notes), [], []
     for t in touched:
+        if t.new is not None:   # linked records in one currency, amounts that fit it (docs/finance.md)
+            currency.check_write(book, t.kind.name, t.new, t.old)
         follow = FOLLOW_UPS.get(t.kind.name)
         if follow is not None:
             w, n = follow(book, t.old, t.new)
@@ -94,13 +101,13 @@ def add(book: Book, kind: Kind, values: dict, rid: str | None = None,
 def add_transaction(book: Book, noun: str, values: dict, rid: str | None = None,
                     create_missing: bool = False) -> tuple[dict, list[str]]:
     """Add income or an expense (`noun`), with what a transaction takes from its context: the
-    invoice names income's client; income is classified client when it has one, else the
-    book's last classification; an expense needs its category."""
+    invoice, project or service names income's client; income is classified client when it
+    has one, else the book's last classification; an expense needs its category."""
     values = {**values, "kind": noun}
-    if noun == "income" and values.get("invoice") and not values.get("client"):
-        inv = book.get("invoice", values["invoice"])
-        if inv is not None and inv.data.get("client"):
-            values["client"] = inv.data["client"]
+    if noun == "income" and not values.get("client"):
+        client = records.owner_client(book, values)
+        if client:
+            values["client"] = client
     if noun == "income" and "classification" not in values:
         values["classification"] = "client" if values.get("client") else \
             (book.settings.allowed("income_classifications") or ["other"])[-1]
@@ -118,12 +125,28 @@ def add_invoice(book: Book, values: dict, items: list[str], number: str | None =
 
 
 def edit(book: Book, record: Record, changes: dict) -> list[str]:
-    """Change fields of a record (None clears one); returns notes on what else changed with it."""
+    """Change fields of a record (None clears one); returns notes on what else changed with it.
+    `changes` may gain values the change chose (`--invoice new` -> the number it made)."""
+    return _edit(book, record, changes, [], [])
+
+
+def _edit(book: Book, record: Record, changes: dict, writes: list[Write], notes: list[str]) -> list[str]:
     changes = {k: v for k, v in changes.items() if not (v is None and k not in record.data)}
     if not changes:
+        if writes or notes:             # only other records change (or nothing needs to)
+            return commit(book, writes, notes)
         raise UsageError("nothing to change: give the fields to set as options (see --help)")
-    after, writes = records.plan_edit(book, record, changes)
-    return commit(book, writes, [], [Touch(KINDS[record.kind], record, after, update(record, changes))])
+    after, more, made = records.plan_edit(book, record, changes)
+    return commit(book, writes + more, made + notes,
+                  [Touch(KINDS[record.kind], record, after, update(record, changes))])
+
+
+def edit_project_services(book: Book, project: Record, changes: dict, add: list[str], rm: list[str]) -> list[str]:
+    """`project edit` with `--add-service`/`--rm-service`: the project's list item by item, and the
+    services' own `project` cleared when one leaves (docs/project-services.md)."""
+    more, writes, notes = services.plan_project_services(book, project, add, rm)
+    changes.update(more)
+    return _edit(book, project, changes, writes, notes)
 
 
 def remove(book: Book, record: Record, force: bool = False) -> list[str]:

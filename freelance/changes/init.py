@@ -50,9 +50,19 @@ def settings_text(name: str | None, currency: str, timezone: str, owner: str | N
     return header + dump(doc)
 
 
+def enclosing_book(root: Path) -> Path | None:
+    """The nearest folder above `root` that is a book (holds freelance.yaml), or None."""
+    for folder in root.expanduser().resolve().parents:
+        if (folder / SETTINGS_FILE).is_file():
+            return folder
+    return None
+
+
 def create_book(root: Path, *, name=None, currency="USD", timezone="UTC", owner=None, email=None,
-                today: dt.date | None = None) -> list[str]:
-    """Write a new book; returns the files written (relative to `root`)."""
+                today: dt.date | None = None, force: bool = False) -> list[str]:
+    """Write a new book; returns the files written (relative to `root`). A folder inside
+    another book is refused unless `force`: the parent's `validate` would read the new
+    book's files as strays, and its git repository would hold another (docs/init.md)."""
     import zoneinfo
     if not is_currency(currency):
         raise UsageError(f"--currency: expected a three-letter code like EUR, got {currency!r}")
@@ -62,6 +72,10 @@ def create_book(root: Path, *, name=None, currency="USD", timezone="UTC", owner=
         raise UsageError(f"--timezone: {timezone!r} is not a known time zone (like UTC or Europe/Berlin)") from None
     if (root / SETTINGS_FILE).exists():
         raise UsageError(f"{root}: already a book ({SETTINGS_FILE} exists)")
+    parent = None if force else enclosing_book(root)
+    if parent is not None:
+        raise UsageError(f"{root}: inside the book in {parent}; a book inside a book breaks the outer "
+                         "one's `validate` and git: choose a folder outside it, or use --force")
     root.mkdir(parents=True, exist_ok=True)
     (root / SETTINGS_FILE).write_text(settings_text(name, currency, timezone, owner, email), encoding="utf-8")
     written = [SETTINGS_FILE]

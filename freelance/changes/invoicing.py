@@ -2,7 +2,7 @@
 
 - `parse_item` reads `--item "description:quantity:unit_price[:service]"`,
   splitting from the right so a description may hold ':' (docs/invoicing.md).
-- `next_number` takes the book's `invoice_number` pattern (`{year}`,
+- `next_number` (in `numbers.py`) takes the book's `invoice_number` pattern (`{year}`,
   `{seq:03d}`) and returns the number after the highest of that year.
 - `plan_invoice` builds a new invoice's data and writes (not applied).
 - `settle` is the follow-up of every income add or edit (door.FOLLOW_UPS):
@@ -17,11 +17,12 @@ from decimal import Decimal, InvalidOperation
 
 from ..errors import UsageError, did_you_mean
 from ..money import dec
-from ..rules import DEFAULT_INVOICE_NUMBER, foreign_owner, invoice_number_problem, number_regex, pays_invoice
+from ..rules import foreign_owner, pays_invoice
 from ..schema import INVOICE
 from ..store.book import Book
 from ..store.records import Record
 from ..store.writer import Write, plan_update
+from .numbers import next_number
 
 _NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)\Z")
 
@@ -59,6 +60,10 @@ def parse_item(text: str) -> dict:
     if quantity <= 0:
         raise UsageError(f"--item {text!r}: quantity must be more than zero, got {qty.strip()}")
     unit_price = _decimal(price, "unit price", text)
+    from ..limits import line_problem
+    problem = line_problem(quantity, unit_price)
+    if problem:
+        raise UsageError(f"--item {text!r}: {problem}")
     item = {"description": desc}
     if service:
         item["service"] = service
@@ -67,24 +72,7 @@ def parse_item(text: str) -> dict:
     return item
 
 
-# -- numbers ---------------------------------------------------------------------
-
-def _pattern(book: Book) -> str:
-    pattern = str(book.settings.get("invoice_number") or DEFAULT_INVOICE_NUMBER)
-    problem = invoice_number_problem(pattern)
-    if problem:
-        raise UsageError(f"the book's invoice_number pattern {pattern!r} is not usable ({problem}); "
-                         "fix it with `freelance settings set invoice_number \"INV-{year}-{seq:03d}\"`")
-    return pattern
-
-
-def next_number(book: Book, year: int) -> str:
-    """The number after the highest one of `year` in the book (gapless: max + 1)."""
-    pattern = _pattern(book)
-    rx = number_regex(pattern, year)
-    seqs = [int(m.group(1)) for rid in book.index("invoice") if (m := rx.match(rid))]
-    return pattern.format(year=year, seq=max(seqs, default=0) + 1)
-
+# -- numbers: changes/numbers.py (the income that makes an invoice on the spot needs them too)
 
 # -- a new invoice -----------------------------------------------------------------
 
@@ -128,7 +116,6 @@ def check_paid(book: Book, old: Record | None, new: dict) -> tuple[list[Write], 
         _refuse_new_total(book, old, new)
     if new is None or new.get("status") != "paid" or (old is not None and old.data.get("status") == "paid"):
         return [], []
-    from ..errors import UsageError
     from ..graph import Graph
     from ..text import fmt_money
     inv = old
@@ -152,7 +139,7 @@ def _refuse_new_total(book: Book, old: Record, new: dict) -> None:
     from ..graph import Graph
     from ..text import fmt_money
     g = Graph(book)
-    cur = str(new.get("currency") or book.settings.currency)
+    cur = g.currency(Record(old.kind, new, old.file, old.line, {}))    # as stored, or from its project or client
     client = new.get("client")
     if cur != g.currency(old) or (client and client != old.data.get("client")):
         linked = [t for t in g.records("transaction") if t.data.get("invoice") == old.id]
@@ -201,9 +188,8 @@ def _refuse_bad_payment(book: Book, old: Record | None, new: dict) -> None:
     if not new.get("invoice"):
         return
     inv_id = str(new["invoice"])
-    cur = str(new.get("currency") or book.settings.currency)
     same = str(was.get("invoice") or "") == inv_id
-    relinked = not same or str(was.get("currency") or book.settings.currency) != cur
+    relinked = not same or was.get("currency") != new.get("currency")   # the same invoice: the same inherited one
     before = _contribution(was, inv_id) if same else None
     after = _contribution(new, inv_id)
     more = after is not None and (before is None or after > before)
@@ -216,6 +202,8 @@ def _refuse_bad_payment(book: Book, old: Record | None, new: dict) -> None:
     from ..text import fmt_money
     g = Graph(book)
     inv_cur = g.currency(inv)
+    from ..graph import currency_of
+    cur = currency_of(book.get, book.settings, "transaction", new)      # no --currency: the invoice's
     if relinked and cur != inv_cur:
         raise UsageError(f"income in {cur} cannot pay invoice '{inv_id}', which is in {inv_cur}: "
                          f"record the payment in {inv_cur} (its currency and amount), or keep it apart from the invoice")
@@ -289,10 +277,10 @@ def _pay(book: Book, old: Record | None, new: dict) -> tuple[list[Write], list[s
     if inv is None or not inv.file or inv.data.get("status") in ("paid", "void"):
         return [], []  # missing, made on the spot by --create-missing (a draft), or settled
     from ..graph import Graph
-    from ..money import dec
     g = Graph(book)
     cur = g.currency(inv)
-    if str(new.get("currency") or book.settings.currency) != cur:
+    from ..graph import currency_of
+    if currency_of(book.get, book.settings, "transaction", new) != cur:
         return [], []  # validate reports the currency mismatch
     total = g.totals(inv)[2]
     received = book.received_for_invoice(inv.id)     # from each shard's summary (docs/performance.md)

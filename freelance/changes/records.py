@@ -7,6 +7,7 @@ them into typed values (with a clear message when they cannot) and plan the
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 import secrets
 import unicodedata
@@ -23,21 +24,18 @@ from ..store.writer import Write, plan_append
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\Z")
 _URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://\S+\Z")
-# Bounds of a number typed on the command line: `1e999999` would be written out as a
-# million digits (and no longer read back by ruamel.yaml).
-_MAX_DIGITS = 15
-_MAX_PLACES = 10
 # A comma is read only as a thousands separator in its proper place (1,200.50):
 # "1,5" or "1.200,50" would otherwise silently become 15 or 1.20050.
 _THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?\Z")
 
 
 def check_size(value: Decimal, text: str, opt: str) -> Decimal:
-    """Refuse numbers no book needs and Decimal's cent rounding cannot take (1e30, 1e-40)."""
-    if value.is_finite() and value and value.adjusted() >= _MAX_DIGITS:
-        raise UsageError(f"{opt}: {text} is too large (at most {_MAX_DIGITS} digits before the point)")
-    if value.is_finite() and value.as_tuple().exponent < -_MAX_PLACES:
-        raise UsageError(f"{opt}: {text} has too many decimal places (at most {_MAX_PLACES})")
+    """Refuse numbers no book needs and Decimal's cent rounding cannot take (1e30, 1e-40):
+    `1e999999` would be written out as a million digits (limits.py)."""
+    from ..limits import number_problem
+    problem = number_problem(value)
+    if problem:
+        raise UsageError(f"{opt}: {text} {problem}")
     return value
 
 
@@ -84,7 +82,11 @@ def parse_value(book: Book, f: Field, raw, *, option: str | None = None):
     if raw is None:
         return None
     if f.type in ("links", "strs"):
-        return [str(x) for x in raw] if isinstance(raw, (list, tuple)) else [str(raw)]
+        values = [str(x) for x in raw] if isinstance(raw, (list, tuple)) else [str(raw)]
+        for v in values:
+            if f.check == "email" and not _EMAIL.match(v):
+                raise UsageError(f"{opt}: {v!r} does not look like an email address")
+        return values
     if isinstance(raw, bool):
         return raw
     text = str(raw)
@@ -166,13 +168,14 @@ def check_filter(book: Book, f: Field, value: str, option: str, records=()) -> s
         raise UsageError(exc.message.split("; add it with")[0]) from None
 
 
-def new_id(book: Book, kind: Kind, data: dict) -> str:
-    """A slug of the record's name made unique, or a generated id that is never reused."""
+def new_id(book: Book, kind: Kind, data: dict, planned=frozenset()) -> str:
+    """A slug of the record's name made unique, or a generated id that is never reused.
+    `planned`: ids of records about to be added with this one (not in the book yet)."""
     if kind.id_from:
         taken = book.index(kind.name)
         base = slug(data.get(kind.id_from) or kind.name)
         rid, n = base, 2
-        while rid in taken:
+        while rid in taken or rid in planned:
             rid, n = f"{base}-{n}", n + 1
         return rid
     # Generated: date plus random hex. Random, not a counter, so two branches of
@@ -209,41 +212,120 @@ def ordered(kind: Kind, data: dict) -> dict:
     return out
 
 
-# What a record made on the spot by --create-missing looks like.
-def _stub(book: Book, kind: str, rid: str, context: dict) -> dict:
+# -- records made on the spot (--create-missing) ----------------------------------------
+# Such a record must pass `validate` as written: it takes what it can from the record
+# that links to it (client, project, date, amount, currency, the rate chain), and when
+# something it needs cannot be found the command is refused, naming what to give
+# (docs/create-missing.md).
+
+NEW_INVOICE = "new"     # `--invoice new`: the book's next invoice number
+
+
+def owner_client(book: Book, data: dict) -> str | None:
+    """The client a record belongs to: its own `client`, else the client of the invoice,
+    project or service it links to."""
+    if data.get("client"):
+        return str(data["client"])
+    for k in ("invoice", "project", "service"):
+        rid = data.get(k)
+        rec = book.get(k, rid) if isinstance(rid, str) and rid != NEW_INVOICE else None
+        if rec is not None and rec.data.get("client"):
+            return str(rec.data["client"])
+    return None
+
+
+def _other_currency(book: Book, client: str | None) -> str | None:
+    """The client's own currency, when it has one other than the book's."""
+    rec = book.get("client", client) if client else None
+    cur = rec.data.get("currency") if rec is not None else None
+    return str(cur) if cur and str(cur) != book.settings.currency else None
+
+
+def _stub(book: Book, kind: str, rid: str, context: dict, context_kind: str) -> dict:
+    """What a record made on the spot by --create-missing looks like."""
     data = {"id": rid}
+    client = owner_client(book, context) if context_kind != "client" else None
+    name = rid.replace("-", " ").title()
     if kind == "client":
-        data.update(name=rid.replace("-", " ").title(), stage=(book.settings.allowed("stages") or ["lead"])[0])
+        data.update(name=name, stage=(book.settings.allowed("stages") or ["lead"])[0])
     elif kind in ("project", "service"):
-        data.update(name=rid.replace("-", " ").title(), client=context.get("client"), status="not-started")
+        data.update(name=name, client=client)
         if kind == "service":
-            data["project"] = context.get("project")
+            data["project"] = context.get("project") if context_kind != "project" else context.get("id")
+        data.update(status="not-started", currency=_other_currency(book, client))
     elif kind == "invoice":
-        data.update(client=context.get("client"), project=context.get("project"), issued=book.today, status="draft")
+        day = context.get("date") if context_kind == "transaction" else None
+        day = day if isinstance(day, dt.date) else book.today
+        data.update(client=client, project=context.get("project"), issued=day, status="draft")
         if context.get("amount") is not None:
             data["amount"] = context["amount"]
-        if context.get("currency") and str(context["currency"]) != book.settings.currency:
-            data["currency"] = context["currency"]       # the income's: an invoice is paid in its own
+        cur = context.get("currency") or _other_currency(book, client)
+        if cur and str(cur) != book.settings.currency:
+            data["currency"] = cur       # the income's (or its client's): an invoice is paid in its own
     elif kind == "contact":
-        data.update(name=rid.replace("-", " ").title())
+        data.update(name=name)
     return {k: v for k, v in data.items() if v is not None}
 
 
-def check_links(book: Book, kind: Kind, data: dict, create_missing: bool) -> tuple[list[Write], list[str]]:
-    """Refuse links to missing records (with close matches), or create them when asked."""
+def _check_stub(book: Book, kind: str, stub: dict, context: dict, context_kind: str, option: str) -> None:
+    """Refuse a record made on the spot that `validate` would call an error."""
+    target = stub["id"]
+    if kind == "invoice":
+        if not stub.get("client"):
+            raise UsageError(f"{option}: cannot create invoice '{target}' without a client: give --client")
+        if stub.get("amount") is None:
+            raise UsageError(f"{option}: cannot create invoice '{target}' without an amount: add it first with "
+                             f"`freelance invoice add --client {stub['client']} --amount AMOUNT`")
+    if kind == "service":
+        from ..graph import Graph
+        project = Record("project", context, "", 0, {}) if context_kind == "project" else (
+            book.get("project", stub["project"]) if stub.get("project") else None)
+        rate, _ = Graph(book).rate_for(Record("service", stub, "", 0, {}), project)
+        if rate is None:
+            client = stub.get("client")
+            ways = [f"`freelance service add \"{stub['name']}\" --id {target}"
+                    + (f" --client {client}" if client else "") + " --rate RATE` first"]
+            known = book.get("client", client) if client else None
+            if known is not None and known.file:          # not one made on the spot just now
+                ways.append(f"give client {client} a rate (`freelance client edit {client} --default-rate RATE`)")
+            if context_kind == "project":
+                ways.append("give the project one (--rate RATE)")
+            ways.append("give the book one (`freelance settings set default_rate RATE`)")
+            raise UsageError(f"{option}: cannot create service '{target}': it would have no rate (none on its "
+                             f"project, client or book); add it with {', or '.join(ways)}")
+
+
+def check_links(book: Book, kind: Kind, data: dict, create_missing: bool,
+                only: set[str] | None = None) -> tuple[list[Write], list[str]]:
+    """Refuse links to missing records (with close matches), or create them when asked.
+    `--invoice new` (on a record that links to an invoice) makes the book's next number;
+    the chosen number replaces `new` in `data`."""
     writes, notes = [], []
     stubs: dict[str, list[dict]] = {}   # kind -> records to create, appended in one write per file
     order = ("client", "project", "service", "invoice")
-    fields = sorted(kind.link_fields, key=lambda f: order.index(f.link[0]) if f.link[0] in order else 9)
+    fields = sorted((f for f in kind.link_fields if only is None or f.name in only),
+                    key=lambda f: order.index(f.link[0]) if f.link[0] in order else 9)
     for f in fields:
         value = data.get(f.name)
+        option = (f.aliases or (f.option_name,))[0]
+        if f.link == ("invoice",) and value == NEW_INVOICE:
+            from .numbers import next_number
+            day = data.get("date") if isinstance(data.get("date"), dt.date) else book.today
+            value = data[f.name] = next_number(book, day.year)
+            if book.get("invoice", value) is not None:   # numbered by hand past the pattern
+                raise UsageError(f"{option}: the next number, {value}, is taken; give the number to use")
+            new_ok = True
+        else:
+            new_ok = create_missing
         for target in (value if isinstance(value, list) else [value] if value else []):
             if any(book.get(k, target) for k in f.link):
                 continue
-            if create_missing and len(f.link) == 1:
-                stub = ordered(KINDS[f.link[0]], _stub(book, f.link[0], target, data))
-                if f.link[0] == "invoice" and not stub.get("client"):
-                    raise UsageError(f"{f.option_name}: cannot create invoice '{target}' without --client")
+            if new_ok and len(f.link) == 1:
+                stub = ordered(KINDS[f.link[0]], _stub(book, f.link[0], target, data, kind.name))
+                _check_stub(book, f.link[0], stub, data, kind.name, option)
+                if f.link[0] == "invoice" and kind.name == "transaction" and stub.get("currency") \
+                        and not data.get("currency"):
+                    data["currency"] = stub["currency"]   # income in its invoice's currency
                 stubs.setdefault(f.link[0], []).append(stub)
                 book.index(f.link[0])[target] = Record(f.link[0], stub, "", 0, {})
                 notes.append(f"created {f.link[0]} '{target}'"
@@ -252,7 +334,7 @@ def check_links(book: Book, kind: Kind, data: dict, create_missing: bool) -> tup
             pool = [i for k in f.link for i in book.index(k)]
             what = " or ".join(f.link)
             hint = " (or use --create-missing)" if len(f.link) == 1 else ""
-            raise UsageError(f"{(f.aliases or (f.option_name,))[0]}: no {what} '{target}'{did_you_mean(target, pool)}{hint}")
+            raise UsageError(f"{option}: no {what} '{target}'{did_you_mean(target, pool)}{hint}")
     for kind_name, records in stubs.items():
         writes.append(plan_append(book, kind_name, records))
     return writes, notes
@@ -296,18 +378,24 @@ def _check_date_order(kind: Kind, data: dict) -> None:
         raise UsageError(f"{(f.aliases or (f.option_name,))[0] if f else bad[0]}: {bad[1]}")
 
 
-def plan_edit(book: Book, record: Record, changes: dict) -> tuple[dict, list[Write]]:
-    """(the record's data after `changes`, the writes of records its new links create), after
-    checking the change; the record's own write is made by the door, after the follow-ups."""
+def plan_edit(book: Book, record: Record, changes: dict) -> tuple[dict, list[Write], list[str]]:
+    """(the record's data after `changes`, the writes of records its new links create, notes on
+    them), after checking the change; the record's own write is made by the door, after the
+    follow-ups. `changes` may gain values: `--invoice new` becomes the number it made."""
     kind = KINDS[record.kind]
     merged = dict(record.data)
     merged.update({k: v for k, v in changes.items() if v is not None})
-    probe = {k: v for k, v in changes.items() if v is not None}
-    writes, _ = check_links(book, kind, {**probe}, False)
+    # links that change are checked (with the rest of the record as context for `--invoice new`)
+    links = {f.name for f in kind.link_fields}
+    context = dict(merged)
+    writes, made = check_links(book, kind, context, False, only={k for k in links if changes.get(k) is not None})
+    for k in links | {"currency"}:
+        if context.get(k) is not None and context.get(k) != merged.get(k):
+            changes[k] = merged[k] = context[k]           # `new` became the invoice's number
     after = {k: v for k, v in merged.items() if not (k in changes and changes[k] is None)}
     if set(changes) & {"start", "end", "issued", "due", "target_date"}:   # an old wrong pair does not block other edits
         _check_date_order(kind, after)
-    return after, writes
+    return after, writes, made
 
 
 def linked_from(book: Book, record: Record) -> list[tuple[Record, str]]:

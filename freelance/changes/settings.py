@@ -4,9 +4,10 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from ..errors import UsageError, did_you_mean
-from ..rules import invoice_number_problem, is_currency, is_id
+from ..limits import terms_problem, whole
+from ..rules import invoice_number_problem, is_currency, is_id, is_tax_name
 from ..schema import KINDS
-from ..settings import DEFAULTS, SCALARS, WEEKDAYS
+from ..settings import DEFAULTS, SCALARS, TAX_ROUNDING, WEEKDAYS
 from ..store.book import Book
 from ..store.writer import settings_update
 from . import door
@@ -19,20 +20,25 @@ def _flow(values):
     return seq
 
 
-def list_add(book: Book, list_name: str, value: str, *, name: str | None = None, opening_balance=None) -> None:
+def list_add(book: Book, list_name: str, value: str, *, name: str | None = None, opening_balance=None,
+             currency: str | None = None) -> None:
     display, name = name, list_name
     if not is_id(value):
         raise UsageError(f"{value!r}: a list value is letters, digits, '.', '_' and '-' (like 'lost' or 'grants')")
     if value in book.settings.allowed(name):
         raise UsageError(f"{name} already has {value!r}")
+    if name != "accounts" and currency is not None:
+        raise UsageError("--currency is for accounts only")
     if name == "accounts":
-        try:
-            opening = Decimal(opening_balance) if opening_balance is not None else Decimal(0)
-        except InvalidOperation:
-            raise UsageError(f"--opening-balance: expected a number, got {opening_balance!r}") from None
+        opening = _number("--opening-balance", opening_balance) if opening_balance is not None else Decimal(0)
+        if currency is not None and not is_currency(currency):
+            raise UsageError(f"--currency: expected a three-letter code like USD or EUR, got {currency!r}")
+        from ..rules import fits, places_message
+        if not fits(opening, currency or book.settings.currency):
+            raise UsageError(places_message("--opening-balance", opening, currency or book.settings.currency))
         from ruamel.yaml.comments import CommentedMap
         item = CommentedMap([("id", value), ("name", display or value.replace("-", " ").title()),
-                             ("opening_balance", opening)])
+                             *([("currency", currency)] if currency else []), ("opening_balance", opening)])
         item.fa.set_flow_style()
     else:
         item = value
@@ -78,6 +84,18 @@ def list_rm(book: Book, name: str, value: str) -> None:
     door.commit(book, [settings_update(book, change)])
 
 
+def _number(opt: str, value) -> Decimal:
+    """A number typed for a setting: finite and within the limits (limits.py)."""
+    from .records import check_size, number_text
+    try:
+        d = Decimal(number_text(str(value), opt))
+    except InvalidOperation:
+        d = None
+    if d is None or not d.is_finite():
+        raise UsageError(f"{opt}: expected a number, got {str(value)[:40]!r}")
+    return check_size(d, str(value), opt)
+
+
 def _check(key: str, value: str):
     if key == "currency":
         if not is_currency(value):
@@ -95,20 +113,22 @@ def _check(key: str, value: str):
             raise UsageError(f"week_start: expected a day like monday{did_you_mean(value.lower(), WEEKDAYS)}")
         return value.lower()
     if key == "payment_terms_days":
-        if not value.isdigit():
-            raise UsageError(f"payment_terms_days: expected a whole number of days, got {value!r}")
-        return int(value)
+        days = whole(value) if value.isdigit() else None
+        if days is None or terms_problem(days):
+            raise UsageError(f"payment_terms_days: {terms_problem(None)}, got {value[:20]!r}")
+        return days
     if key == "default_rate":
-        try:
-            d = Decimal(value)
-        except InvalidOperation:
-            raise UsageError(f"default_rate: expected a number, got {value!r}") from None
+        d = _number("default_rate", value)
         if d <= 0:
             raise UsageError("default_rate: must be more than zero")
         return d
     if key == "tax_rounding":
-        if value not in ("per-line", "per-invoice"):
-            raise UsageError("tax_rounding: expected per-line or per-invoice")
+        if value not in TAX_ROUNDING:
+            raise UsageError(f"tax_rounding: expected {' or '.join(TAX_ROUNDING)}{did_you_mean(value, TAX_ROUNDING)}")
+        return value
+    if key == "tax_name":
+        if not is_tax_name(value):
+            raise UsageError(f"tax_name: expected a short lowercase name like vat or gst (letters, digits, '-'), got {value!r}")
         return value
     if key == "time_rounding":
         from ..durations import rounding_rule

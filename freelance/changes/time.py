@@ -55,9 +55,11 @@ def at(book: Book, text: str | None, option: str = "--at") -> dt.datetime:
 # -- booking -----------------------------------------------------------------------------
 
 def pick_service(book: Book, project: Record, service: str | None) -> tuple[str | None, list[str]]:
-    """The service an entry of `project` names: the one given (one the project lists), the
-    project's only one, or none when it lists none."""
-    listed = [x for x in project.data.get("services") or [] if isinstance(x, str)]
+    """The service an entry of `project` names: the one given (one of the project's), the
+    project's only one, or none when it has none."""
+    from ..graph import Graph
+    from ..work import services_of
+    listed = [s.id for s in services_of(Graph(book), project)]   # docs/project-services.md
     if service is None:
         if len(listed) == 1:
             return listed[0], [f"service: {listed[0]} (the project's only service)"]
@@ -67,8 +69,8 @@ def pick_service(book: Book, project: Record, service: str | None) -> tuple[str 
         return None, []
     if service not in listed:
         if not listed:
-            raise UsageError(f"--service: project {project.id} lists no services; book without --service, "
-                             f"or add it with `freelance project edit {project.id} --service {service}`")
+            raise UsageError(f"--service: project {project.id} has no services; book without --service, "
+                             f"or add it with `freelance project edit {project.id} --add-service {service}`")
         raise UsageError(f"--service: '{service}' is not one of project {project.id}'s services "
                          f"({', '.join(listed)}){did_you_mean(service, listed)}")
     return service, []

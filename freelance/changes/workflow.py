@@ -44,9 +44,13 @@ def link(book: Book, tx: Record, links: dict, create_missing: bool = False) -> l
                              + " (an income's links must all be one client's)")
     if after.get("invoice") and not after.get("client"):
         raise UsageError("--invoice: income linked to an invoice needs a client too (give --client)")
-    context = {**{k: after.get(k) for k in LINKS}, "amount": after.get("amount"), "currency": after.get("currency")}
+    context = {**{k: after.get(k) for k in LINKS}, "amount": after.get("amount"), "currency": after.get("currency"),
+               "date": after.get("date")}
     context = {k: v for k, v in context.items() if v is not None}
     writes, created = check_links(book, TRANSACTION, context, create_missing)
+    for k in ("invoice", "currency"):       # `--invoice new` became a number (and its currency)
+        if context.get(k) is not None and context[k] != after.get(k):
+            after[k] = links[k] = context[k]
     for k, v in links.items():
         old = tx.data.get(k)
         if old and old != v:

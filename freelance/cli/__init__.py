@@ -187,7 +187,39 @@ def plain_text_params(cmd):
     return cmd
 
 
+def standard_streams() -> None:
+    """Output that cannot be written is not a crash.
+
+    - A standard descriptor closed by the caller (`freelance client list >&-`) is opened on
+      /dev/null first: else the next file opened (a book file, a temporary file of a write)
+      would get its number, and output meant for the terminal would go into it. Output to a
+      closed stdout is dropped, as when its reader has gone (`| head -0`, exit 0).
+    - A terminal or a pipe that is not UTF-8 (`PYTHONIOENCODING=ascii`, `LANG=C` on an old
+      system) gets what it cannot show as backslash escapes (`Zo\\xeb`); JSON output is
+      ASCII with \\u escapes then (`render.to_json`), still the same JSON."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+    for name, fd in (("stdout", 1), ("stderr", 2)):
+        stream = getattr(sys, name)
+        if stream is None:
+            setattr(sys, name, open(fd, "w", encoding="utf-8", closefd=False))
+            continue
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+        if encoding not in ("utf8", "utf8sig") and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="backslashreplace")
+            except (OSError, ValueError):      # pragma: no cover - a stream that cannot change
+                pass
+
+
 def main() -> None:
+    standard_streams()
     cmd = command()
     try:
         cmd.main(args=sys.argv[1:], prog_name="freelance")

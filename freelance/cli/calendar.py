@@ -24,14 +24,8 @@ class CalendarGroup(TyperGroup):
 
 
 def _month(book, text: str) -> tuple[int, int]:
-    import re
-
-    from ..dates import parse_date
-    m = re.match(r"(\d{4})-(\d{1,2})\Z", text.strip())
-    if m and 1 <= int(m.group(2)) <= 12:
-        return int(m.group(1)), int(m.group(2))
-    d = parse_date(text, book.today, "--month")
-    return d.year, d.month
+    from ..dates import parse_month
+    return parse_month(text, book.today, "--month")
 
 
 def build(name: str) -> typer.Typer:

@@ -24,10 +24,12 @@ class State:
         if not self.today:
             return dt.date.today()
         try:
-            return dt.date.fromisoformat(self.today)
+            day = dt.date.fromisoformat(self.today)
         except ValueError:
             from ..dates import parse_date
             return parse_date(self.today, dt.date.today(), "--today")
+        from ..dates import in_range
+        return in_range(day, "--today")
 
     def book(self):
         if self._book is None:

@@ -56,6 +56,10 @@ def _a(noun: str) -> str:
     return ("an " if noun[0] in "aeiou" else "a ") + noun
 
 
+# A list of links that `edit` changes item by item, never by replacing it (a replaced list
+# would drop links silently): noun -> (field, option word) gives --add-WORD and --rm-WORD.
+LIST_EDITS = {"project": ("services", "service")}
+
 # Kind modules register extra verbs here: noun -> [callable(app, noun)].
 EXTRA: dict[str, list] = {}
 
@@ -155,7 +159,9 @@ def build(noun: str) -> typer.Typer:
         Optional[str], typer.Option("--id", help="Choose the id (default: a slug of the name, made unique)."
                                     if kind.id_from else "Choose the id (default: generated).")]))
     params.append(inspect.Parameter("create_missing", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=Annotated[
-        bool, typer.Option("--create-missing", help="Create linked records that do not exist yet.")]))
+        bool, typer.Option("--create-missing", help=(
+            "Create linked records that do not exist yet; they take their client, rate and currency "
+            "from what links them, and are refused when they would not pass `validate`."))]))
     add.__signature__ = inspect.Signature(params)
     add.__doc__ = f"Add {_a(noun)}.\n\nExample: {EXAMPLES.get(noun, '')}"
     app.command("add")(add)
@@ -255,6 +261,13 @@ def build(noun: str) -> typer.Typer:
         with writing(ctx) as book:
             rec = door.find(book, kind.name, kw.pop("_rid"), noun)
             changes = _values(book, noun, kw)
+            add, rm = kw.get("add_items") or [], kw.get("rm_items") or []
+            if noun in LIST_EDITS:
+                field, word = LIST_EDITS[noun]
+                if field in changes:
+                    now = ", ".join(rec.data.get(field) or []) or "none"
+                    raise UsageError(f"--{word}: on edit it would replace the {noun}'s {field} ({now}); "
+                                     f"use --add-{word} ID or --rm-{word} ID (repeat them)")
             for name in kw.get("unset") or []:
                 name = name.replace("-", "_")
                 f = kind.field(name)
@@ -262,14 +275,23 @@ def build(noun: str) -> typer.Typer:
                     from ..errors import did_you_mean
                     raise UsageError(f"--unset: cannot remove {name!r}{did_you_mean(name, [x.name for x in _fields(noun) if not x.required])}")
                 changes[name] = None
-            notes = door.edit(book, rec, changes)
-        say(f"changed {noun} '{rec.id}': {', '.join(changes)}")
+            if add or rm:       # only `project` offers them (LIST_EDITS)
+                notes = door.edit_project_services(book, rec, changes, add, rm)
+            else:
+                notes = door.edit(book, rec, changes)
+        if changes:
+            say(f"changed {noun} '{rec.id}': {', '.join(changes)}")
         for n in notes:
             say(n)
 
     eparams = [_ctx_param(), inspect.Parameter("_rid", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Annotated[
         str, typer.Argument(metavar="ID", help="The record's id.")])]
     eparams += _option_params(noun, for_edit=True)
+    if noun in LIST_EDITS:
+        field, word = LIST_EDITS[noun]
+        for name, opt, what in (("add_items", f"--add-{word}", "Add"), ("rm_items", f"--rm-{word}", "Remove")):
+            eparams.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
+                Optional[List[str]], typer.Option(opt, metavar="ID", help=f"{what} one of the {noun}'s {field} (repeat).")]))
     eparams.append(inspect.Parameter("unset", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
         Optional[List[str]], typer.Option("--unset", metavar="FIELD", help="Remove a field (repeat).")]))
     edit.__signature__ = inspect.Signature(eparams)

@@ -14,10 +14,11 @@ from .common import say
 
 # The hook calls the Python that installed it (so it works from a virtualenv that is
 # not active when git runs), else whatever `freelance` is on PATH.
+HOOK_MARK = "# Installed by `freelance init --hook`"
 HOOK = """#!/bin/sh
 # Installed by `freelance init --hook`: refuse a commit while the book, as staged
 # for it, has errors.
-book="$(git rev-parse --show-toplevel)"
+book="$(git rev-parse --show-toplevel)"{where}
 if {python} -c "import freelance" >/dev/null 2>&1; then
   {python} -m freelance --books "$book" validate --staged
 elif command -v freelance >/dev/null 2>&1; then
@@ -32,10 +33,30 @@ fi || {{
 """
 
 
-def hook_text() -> str:
+def hook_text(where: str = ".") -> str:
+    """The hook for a book at `where`, relative to the top of its repository."""
     import shlex
     import sys
-    return HOOK.format(python=shlex.quote(sys.executable))
+    return HOOK.format(python=shlex.quote(sys.executable),
+                       where="" if where in ("", ".") else "/" + shlex.quote(where))
+
+
+def enclosing_repository(root: Path) -> Path | None:
+    """The top of the git work tree that `root` (which may not exist yet) is inside of, if any:
+    the book then belongs to that repository, not to one of its own nested in it."""
+    folder = root.resolve()
+    while not folder.exists():
+        folder = folder.parent
+    p = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=folder, capture_output=True, text=True)
+    return Path(p.stdout.strip()) if p.returncode == 0 and p.stdout.strip() else None
+
+
+def hooks_dir(top: Path) -> Path:
+    """Where git runs hooks from in the repository at `top` (`core.hooksPath`, a worktree's
+    common directory...): `git rev-parse --git-path hooks`, relative to `top`."""
+    p = subprocess.run(["git", "rev-parse", "--git-path", "hooks"], cwd=top, capture_output=True, text=True,
+                       check=True)
+    return top / p.stdout.strip()
 
 
 def init(
@@ -47,7 +68,9 @@ def init(
     owner: Annotated[Optional[str], typer.Option("--owner", help="Your name.")] = None,
     email: Annotated[Optional[str], typer.Option("--email", help="Your email.")] = None,
     git: Annotated[bool, typer.Option("--git/--no-git", help="Make it a git repository with a first commit.")] = True,
-    hook: Annotated[bool, typer.Option("--hook", help="Install a git pre-commit hook that runs `freelance validate`.")] = False,
+    hook: Annotated[bool, typer.Option("--hook", help="Install a git pre-commit hook that runs `freelance validate` (in the repository "
+                                                 "DIR is in, if any; never over another hook).")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Create the book even inside another book's folder.")] = False,
 ):
     """Create a new book: freelance.yaml with the default lists, empty entity files,
     .gitattributes, and (unless --no-git) a git repository with a first commit.
@@ -58,30 +81,45 @@ def init(
     from ..errors import UsageError
     from .common import state
     root = Path(directory).expanduser()
-    has_git = git and shutil.which("git") is not None
-    if hook and not (has_git or (root / ".git").is_dir()):
+    git_bin = shutil.which("git") is not None
+    has_git = git and git_bin
+    outer = enclosing_repository(root) if git_bin and not (root / ".git").exists() else None
+    if hook and not (has_git or (root / ".git").is_dir() or outer):
         raise UsageError("--hook needs a git repository (drop --no-git)")
+    hook_path = None
+    if hook and outer is not None:
+        hook_path = hooks_dir(outer) / "pre-commit"
+    elif hook:
+        hook_path = root / ".git" / "hooks" / "pre-commit"
+    if hook_path is not None and hook_path.exists() and HOOK_MARK not in hook_path.read_text(errors="replace"):
+        raise UsageError(f"--hook: {hook_path} is another pre-commit hook; refusing to replace it "
+                         "(call `freelance validate --staged` from it instead)")
+    # (create_book refuses a folder inside another book, before anything is written)
     written = create_book(root, name=name, currency=currency, timezone=timezone, owner=owner, email=email,
-                          today=state(ctx).today_date())
+                          today=state(ctx).today_date(), force=force)
     say(f"created a book in {root}")
     if git:
         if not has_git:
             say("git is not installed: skipped `git init` (run it later, or use --no-git)")
+        elif outer is not None:
+            _git(root, written, init=False)
+            say(f"committed it to the git repository it is in ({outer})")
         else:
             _git(root, written)
             say("made it a git repository with a first commit")
-    if hook:
-        path = root / ".git" / "hooks" / "pre-commit"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(hook_text())
-        path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
-        say("installed a pre-commit hook that runs `freelance validate`")
+    if hook_path is not None:
+        where = os.path.relpath(root.resolve(), outer.resolve()).replace(os.sep, "/") if outer is not None else "."
+        hook_path.parent.mkdir(parents=True, exist_ok=True)
+        hook_path.write_text(hook_text(where))
+        hook_path.chmod(hook_path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+        say(f"installed a pre-commit hook that runs `freelance validate`" + (f" ({hook_path})" if outer else ""))
     else:
         say("tip: `freelance init --hook` (or see the README) adds a pre-commit hook running `freelance validate`")
 
 
-def _git(root: Path, files: list[str]) -> None:
-    """`git init` (unless it is one already) and commit the book's own files, nothing else."""
+def _git(root: Path, files: list[str], init: bool = True) -> None:
+    """`git init` (unless it is one already, or `init` is False: the repository it is in) and
+    commit the book's own files, nothing else."""
     def run(*args):
         env = dict(os.environ)
         ident = subprocess.run(["git", "config", "user.email"], cwd=root, capture_output=True, text=True).stdout.strip()
@@ -89,7 +127,7 @@ def _git(root: Path, files: list[str]) -> None:
             env.update(GIT_AUTHOR_NAME="freelance", GIT_AUTHOR_EMAIL="freelance@localhost",
                        GIT_COMMITTER_NAME="freelance", GIT_COMMITTER_EMAIL="freelance@localhost")
         subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, env=env)
-    if not (root / ".git").exists():
+    if init and not (root / ".git").exists():
         run("init", "-q")
     run("add", "--", *files)
     run("commit", "-q", "--no-verify", "-m", "New freelance book", "--", *files)

@@ -43,7 +43,8 @@ def show(ctx: typer.Context,
     lines = []
     for k, v in raw.items():
         if k == "accounts":
-            v = ", ".join(f"{a['id']} ({a['name']}, opening {a['opening_balance']})" for a in book.settings.accounts())
+            v = ", ".join(f"{a['id']} ({a['name']}, {a['currency'] + ', ' if a['currency'] else ''}"
+                          f"opening {a['opening_balance']})" for a in book.settings.accounts())
         lines.append(f"{k.ljust(width)}  {clean(text(v))}")
     emit("\n".join(lines) + "\n", out)
 
@@ -61,15 +62,19 @@ def add(ctx: typer.Context,
         list_name: Annotated[str, typer.Argument(metavar="LIST", help="stages, expense_categories, accounts, ...")],
         value: Annotated[str, typer.Argument(metavar="VALUE", help="The value to add.")],
         name: Annotated[Optional[str], typer.Option("--name", help="Display name (accounts).")] = None,
-        opening_balance: Annotated[Optional[str], typer.Option("--opening-balance", help="Opening balance (accounts).")] = None):
+        opening_balance: Annotated[Optional[str], typer.Option("--opening-balance", help="Opening balance (accounts).")] = None,
+        currency: Annotated[Optional[str], typer.Option(
+            "--currency", help="The currency an account holds (accounts; default: any, balanced per currency).")] = None):
     """Add a value to one of the book's lists.
 
     Example: freelance settings add income_classifications grants
+
+    An account may hold one currency: settings add accounts wise-usd --name Wise --currency USD
     """
     from ..changes.settings import list_add
     _list_name(list_name)
     with writing(ctx) as book:
-        list_add(book, list_name, value, name=name, opening_balance=opening_balance)
+        list_add(book, list_name, value, name=name, opening_balance=opening_balance, currency=currency)
     say(f"added {value!r} to {list_name}")
 
 

@@ -190,6 +190,10 @@ def build(g: Graph, opts: Options) -> Report:
               "past-due": [r["project"] for r in late], "unbilled": [r["service"] or r["project"] for r in hours],
               "behind": [r["goal"] for r in behind], "timer": [r["timer"] for r in timers]}
     alerts["problems"] = [x for v in list(alerts.values()) for x in v]
-    total_unbilled = sum((r["unbilled_value"] or ZERO for r in hours), ZERO)
+    book = g.settings.currency
+    by_cur: dict[str, Decimal] = {book: ZERO}       # never added across currencies
+    for r in hours:
+        by_cur[r["currency"]] = by_cur.get(r["currency"], ZERO) + (r["unbilled_value"] or ZERO)
     return Report("digest", f"Digest for the week of {week_start.isoformat()}", sections, alerts=alerts,
-                  meta={"week_from": week_start, "week_to": week_end, "unbilled_value": total_unbilled})
+                  meta={"week_from": week_start, "week_to": week_end, "unbilled_value": by_cur.pop(book),
+                        "currency": book, "unbilled_other_currencies": {c: by_cur[c] for c in sorted(by_cur)}})

@@ -48,8 +48,9 @@ def client_name(g: Graph, cid) -> str | None:
 def received_asof(g: Graph, inv: Record, today: dt.date) -> tuple[Decimal, bool]:
     """Received income linked to `inv` dated up to `today`, and whether any is linked at all."""
     total, linked = ZERO, False
+    cur = g.currency(inv)
     for t in g.by("transaction", "invoice").get(inv.id, ()):
-        if t.data.get("kind") != "income" or t.data.get("received") is not True:
+        if t.data.get("kind") != "income" or t.data.get("received") is not True or g.currency(t) != cur:
             continue
         linked = True
         d = day(t.data.get("date"))
@@ -308,24 +309,30 @@ AGENDA_TABLE = ("date", "time", "what", "title", "with")
 # -- money moved --------------------------------------------------------------------
 
 def cash_rows(g: Graph, today: dt.date) -> list[dict]:
-    """Income and expenses that moved (received: true), this month and this year up to today,
-    in the book's currency."""
+    """Income and expenses that moved (received: true), this month and this year up to today:
+    a row in the book's currency, and one per other currency that moved (never added together)."""
     book = g.settings.currency
     periods = [("month", today.replace(day=1)), ("year", today.replace(month=1, day=1))]
     rows = []
     for name, first in periods:
-        income = expenses = ZERO
+        sums: dict[str, list] = {book: [ZERO, ZERO]}
         for t in g.records("transaction"):
             d = day(t.data.get("date"))
-            if t.data.get("received") is not True or d is None or not first <= d <= today or g.currency(t) != book:
+            if t.data.get("received") is not True or d is None or not first <= d <= today:
                 continue
-            if t.data.get("kind") == "income":
-                income += dec(t.data.get("amount"))
-            elif t.data.get("kind") == "expense":
-                expenses += dec(t.data.get("amount"))
-        rows.append({"period": name, "from": first, "to": today, "income": income, "expenses": expenses,
-                     "net": income - expenses, "currency": book})
+            kind = t.data.get("kind")
+            if kind in ("income", "expense"):
+                sums.setdefault(g.currency(t), [ZERO, ZERO])[0 if kind == "income" else 1] += dec(t.data.get("amount"))
+        for cur in per_currency(sums, book):
+            income, expenses = sums[cur]
+            rows.append({"period": name, "from": first, "to": today, "income": income, "expenses": expenses,
+                         "net": income - expenses, "currency": cur})
     return rows
+
+
+def per_currency(sums: dict, book: str) -> list[str]:
+    """The currencies of `sums`, the book's first, then the others alphabetically."""
+    return [book] * (book in sums) + sorted(c for c in sums if c != book)
 
 
 CASH_COLUMNS = [Column("period"), Column("from"), Column("to"), Column("income", **MONEY),

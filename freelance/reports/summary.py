@@ -21,7 +21,7 @@ def build(g: Graph, opts: Options) -> Report:
                    if p.data.get("status") == "in-progress"]
     goal_rows = [goal_row(g, x) for x in goals(g, Options(today))]
     soon = agenda_rows(g, opts, today, today + dt.timedelta(days=NEXT_DAYS - 1))
-    accounts = [{**a, "currency": g.settings.currency} for a in g.account_balances(upto=today)]
+    accounts = g.account_balances(upto=today)      # per account and currency
     return Report("summary", f"Summary on {today.isoformat()}", [
         Section("pipeline", "Pipeline", stages.rows, stages.columns, note=stages.note),
         Section("invoices", "Invoices", status_rows(g, invoices, today), STATUS_COLUMNS,

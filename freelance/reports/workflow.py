@@ -14,15 +14,17 @@ def build(g: Graph, opts: Options) -> Report:
     unlinked = [r for r in income if not r["invoice"] or not r["client"]]
     pending = [r for r in income if not r["received"]]
 
-    def line(what, members):
-        return {"what": what, "count": len(members), "currency": cur,
-                "amount": sum((r["amount"] for r in members if r["currency"] == cur), ZERO)}
+    def lines(what, members):
+        """One line per currency (the book's first, always there); amounts never added across."""
+        currencies = [cur] + sorted({r["currency"] for r in members} - {cur})
+        return [{"what": what, "count": sum(1 for r in members if r["currency"] == c), "currency": c,
+                 "amount": sum((r["amount"] for r in members if r["currency"] == c), ZERO)} for c in currencies]
     from ..text import Column
     return Report("workflow", "Workflow: client income", [
-        Section("summary", "Summary", [line("client income", income), line("unlinked (no invoice or client)", unlinked),
-                                       line("expected (not yet received)", pending)],
+        Section("summary", "Summary", lines("client income", income) + lines("unlinked (no invoice or client)", unlinked)
+                + lines("expected (not yet received)", pending),
                 [Column("what"), Column("count", align="right"), Column("amount", align="right", money=True)],
-                note=f"amounts in {cur}"),
+                note=f"a line per currency ({cur} first), never added together"),
         Section("income", "Client income", income, COLUMNS,
                 table_columns=("id", "amount", "state", "invoice", "client")),
     ], alerts={"unlinked": [r["id"] for r in unlinked], "pending": [r["id"] for r in pending]})

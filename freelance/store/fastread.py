@@ -46,6 +46,7 @@ import os
 import re
 from decimal import Decimal
 
+from ..limits import MAX_DIGITS, MAX_PLACES
 from ..schema import Field, Kind
 from .records import FileResult, Record
 from .scalars import _NULL, coerce, resolve_plain
@@ -151,7 +152,7 @@ def _scalar(ftype: str, v, f: _File):
         t = f.number_text(str(v))
         if ftype in ("money", "decimal") and "e" not in t and "E" not in t:
             value = Decimal(t)
-            if not value or value.adjusted() < 15:
+            if not value or (value.adjusted() < MAX_DIGITS and value.as_tuple().exponent >= -MAX_PLACES):
                 return value
         return coerce(ftype, t, True)
     if v is None:

@@ -7,6 +7,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from ..durations import parse_minutes
+from ..limits import MAX_INT_DIGITS, number_problem, year_problem
 
 _NULL = {"", "~", "null", "Null", "NULL"}
 _TRUE = {"true", "True", "TRUE"}
@@ -28,6 +29,8 @@ def resolve_plain(text: str):
         return True
     if text in _FALSE:
         return False
+    if len(text) > MAX_INT_DIGITS + 2 and (_INT.match(text) or _OCT.match(text) or _HEX.match(text)):
+        return Decimal(text) if _INT.match(text) else text   # Python will not print a 5,000-digit int
     if _INT.match(text):
         return int(text)
     if _OCT.match(text):
@@ -70,34 +73,46 @@ def coerce(ftype: str, text: str, plain: bool):
             except InvalidOperation:
                 value = None
             if value is not None:
-                if value and value.adjusted() >= 15:   # past what cents can be computed for
-                    raise ValueError(f"{text!r} is too large (at most 15 digits before the point)")
+                problem = number_problem(value)     # past what cents can be computed for
+                if problem:
+                    raise ValueError(f"{text!r} {problem}")
                 return value
         raise ValueError(f"expected a number, got {text!r}")
     if ftype == "int":
-        if _INT.match(text.strip()):
+        if _INT.match(text.strip()) and len(text.strip()) <= MAX_INT_DIGITS:
             return int(text)
         raise ValueError(f"expected a whole number, got {text!r}")
     if ftype == "date":
         if _DATE.match(text):
             try:
-                return dt.date.fromisoformat(text)
+                d = dt.date.fromisoformat(text)
             except ValueError:
                 raise ValueError(f"{text!r} is not a date in the calendar") from None
+            problem = year_problem(d.year)
+            if problem:
+                raise ValueError(f"{text!r}: {problem}")
+            return d
         raise ValueError(f"expected a date like 2026-11-25, got {text!r}")
     if ftype == "datetime":
         m = _DATETIME.match(text.strip())
         if m:
             try:
                 d = dt.date.fromisoformat(m.group(1))
-                return dt.datetime(d.year, d.month, d.day, int(m.group(2)), int(m.group(3)), int(m.group(4) or 0))
+                t = dt.datetime(d.year, d.month, d.day, int(m.group(2)), int(m.group(3)), int(m.group(4) or 0))
             except ValueError:
                 raise ValueError(f"{text!r} is not a time in the calendar") from None
+            problem = year_problem(d.year)
+            if problem:
+                raise ValueError(f"{text!r}: {problem}")
+            return t
         if _DATE.match(text):
             try:
                 d = dt.date.fromisoformat(text)
             except ValueError:
                 raise ValueError(f"{text!r} is not a date in the calendar") from None
+            problem = year_problem(d.year)
+            if problem:
+                raise ValueError(f"{text!r}: {problem}")
             return dt.datetime(d.year, d.month, d.day)
         raise ValueError(f"expected a time like '2026-12-01 10:00', got {text!r}")
     if ftype == "bool":

@@ -21,6 +21,7 @@ from ..errors import DataError
 from ..schema import KINDS
 from .atomic import replace_all
 from .book import Book
+from .emitter import record_text as fast_text
 from .readback import keeps_its_meaning, reads_back
 from .records import FileResult, Record
 from .splice import lines_of, next_item, peeked_span, rewrite, span, spliced
@@ -95,12 +96,13 @@ def plan_append(book: Book, kind: str, data: dict | list[dict]) -> Write:
     if len(rels) != 1:
         raise DataError(f"internal error: one append spans several files ({', '.join(sorted(rels))})")
     rel = rels.pop()
+    texts = [fast_text(d) for d in many]   # style.record_text's text, without ruamel.yaml when it can
     p = book.peek(rel, k)
     if p is not None and p.appendable():   # a big file: append without reading its records
         data = p.data
         if not data.endswith(b"\n"):
             data += b"\n"
-        added = [reads_back(record_text(d), rel, k, d) for d in many]
+        added = [reads_back(t, rel, k, d) for t, d in zip(texts, many)]
         w = Write(rel, None, data=data + "".join(a.text for a in added).encode("utf-8"))
         if not any(a.problems for a in added):
             shift, moved = data.count(b"\n"), []
@@ -117,7 +119,7 @@ def plan_append(book: Book, kind: str, data: dict | list[dict]) -> Write:
     if re.search(r"^\.\.\.[ \t]*$", text, re.M):
         # a record after the document's end marker would not be part of the list
         raise DataError(f"{rel}: its YAML document ends with '...'; remove that line so records can be appended")
-    new = "".join(record_text(d) for d in many)
+    new = "".join(texts)
     body = "" if res.records else "\n".join(l for l in text.splitlines() if l.strip() and not l.lstrip().startswith("#"))
     if not res.records and body.strip() in ("[]", "null", "~"):
         # an empty flow list: the new record replaces it, comments stay
@@ -127,7 +129,7 @@ def plan_append(book: Book, kind: str, data: dict | list[dict]) -> Write:
         raise DataError(f"{rel}: expected a list of {k.plural}; refusing to append to it")
     if text and not text.endswith("\n"):
         text += "\n"
-    added = [reads_back(record_text(d), rel, k, d) for d in many]
+    added = [reads_back(t, rel, k, d) for t, d in zip(texts, many)]
     w = Write(rel, text + new)
     if res.records and res.parsed and not any(a.problems for a in added):
         # old records, unchanged, then the new ones on the lines after them: what a fresh

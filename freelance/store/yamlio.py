@@ -15,15 +15,24 @@ each of its keys.
 """
 from __future__ import annotations
 
+import re
 import sys
 
 import yaml
 from yaml._yaml import CParser
 
 from ..errors import Problem
+from ..limits import MAX_DEPTH
 from ..schema import Field, Kind
 from .records import FileResult, Record
 from .scalars import _NULL, coerce, resolve_plain
+
+
+class _TooDeep(yaml.YAMLError):
+    def __init__(self, line: int):
+        super().__init__(f"nested more than {MAX_DEPTH} levels deep (lists in lists, mappings in "
+                         "mappings): no book file needs that")
+        self.line = line
 
 
 class _Reader:
@@ -35,12 +44,20 @@ class _Reader:
         self.problems: list[Problem] = []
         self.kind = ""
         self.rid = ""
+        self.depth = 0
 
     def problem(self, line: int, message: str, severity: str = "error"):
         self.problems.append(Problem(self.rel, line, severity, self.kind, self.rid, message))
 
     def next(self):
         return self.parser.get_event()
+
+    def deeper(self, line: int) -> None:
+        """One level further in; a file nested past `MAX_DEPTH` is not read on (Python's own
+        recursion limit would end the command with a traceback at about 1,000)."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _TooDeep(line)
 
     def check_node(self, event):
         anchor = None if isinstance(event, yaml.AliasEvent) else getattr(event, "anchor", None)
@@ -78,6 +95,8 @@ class _Reader:
         if isinstance(event, yaml.AliasEvent):
             self.problem(line, f"aliases (*{event.anchor}) are not allowed in book files")
             return None
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            self.deeper(line)
         if isinstance(event, yaml.SequenceStartEvent):
             out = []
             item_type = "str" if ftype in ("links", "strs") else ""
@@ -86,6 +105,7 @@ class _Reader:
             while True:
                 ev = self.next()
                 if isinstance(ev, yaml.SequenceEndEvent):
+                    self.depth -= 1
                     return out
                 if ftype == "records" and isinstance(ev, yaml.MappingStartEvent):
                     out.append(self.mapping(ev, sub or (), {}))
@@ -94,6 +114,7 @@ class _Reader:
         if isinstance(event, yaml.MappingStartEvent):
             if ftype:
                 self.problem(line, f"expected {'a list' if ftype in ('links', 'strs', 'records') else 'a ' + ftype}, got a mapping")
+            self.depth -= 1      # `mapping` counts itself
             return self.mapping(event, None, {})
         raise yaml.YAMLError(f"unexpected event {event!r}")
 
@@ -101,10 +122,12 @@ class _Reader:
         """A mapping; `fields` (a dict name->Field, or a tuple of Field) types its values."""
         if isinstance(fields, tuple):
             fields = {f.name: f for f in fields}
+        self.deeper(start.start_mark.line + 1)
         out: dict = {}
         while True:
             ev = self.next()
             if isinstance(ev, yaml.MappingEndEvent):
+                self.depth -= 1
                 return out
             line = ev.start_mark.line + 1
             if isinstance(ev, yaml.ScalarEvent):
@@ -136,10 +159,41 @@ def _decode(data: bytes, rel: str) -> tuple[str | None, list[Problem]]:
         return None, [Problem(rel, line, "error", "", "", f"not valid UTF-8 (byte {data[exc.start]:#04x} at offset {exc.start})")]
 
 
-def _syntax_problem(exc: yaml.YAMLError, rel: str) -> Problem:
+_YAML_DIRECTIVE = re.compile(r"%YAML[ \t]+1\.[0-9]+(?:[ \t]+(?:#.*)?)?\Z")
+
+
+def _directive_problems(text: str, rel: str) -> list[Problem]:
+    """Directive lines (`%YAML 1.2`) before the document that the C reader passes but YAML does
+    not allow: `%YAML 1.1#...` (a comment needs a space before it; yaml-test-suite MUS6) would
+    otherwise be read as an empty file with no problem named."""
+    out = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if line.startswith("---") or not (line.startswith("%") or not line.strip() or line.startswith("#")):
+            break
+        body = line.rstrip()
+        if body.startswith("%YAML") and not _YAML_DIRECTIVE.match(body):
+            out.append(Problem(rel, n, "error", "", "", f"YAML syntax error: {body[:40]!r} is not a valid %YAML "
+                                                         "directive (like '%YAML 1.2'; a comment needs a space before '#')"))
+    return out
+
+
+def _syntax_problem(exc: yaml.YAMLError, rel: str, text: str = "") -> Problem:
+    if isinstance(exc, _TooDeep):
+        return Problem(rel, exc.line, "error", "", "", str(exc))
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line = mark.line + 1 if mark else 0
     col = f", column {mark.column + 1}" if mark else ""
+    if mark is None and isinstance(getattr(exc, "position", None), int):
+        # a character YAML does not allow (a NUL byte): the C reader names only its byte offset
+        data, pos = text.encode("utf-8"), exc.position
+        line = data.count(b"\n", 0, pos) + 1
+        start = data.rfind(b"\n", 0, pos) + 1
+        col = f", column {len(data[start:pos].decode('utf-8', 'replace')) + 1}"
+        char = getattr(exc, "character", None)
+        code = ord(char) if isinstance(char, str) else char
+        what = (f"the control character U+{code:04X} is not allowed in a YAML file" if isinstance(code, int)
+                else str(exc))
+        return Problem(rel, line, "error", "", "", f"YAML syntax error{col}: {what}")
     what = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
     msg = f"YAML syntax error{col}: {what}" + (f" ({context})" if context else "")
@@ -159,6 +213,10 @@ def read_records(data: bytes, rel: str, kind: Kind, fast: bool = True) -> FileRe
         res = read_fast(data[3:] if data.startswith(b"\xef\xbb\xbf") else data, text, rel, kind)
         if res is not None:
             return res
+    if text.startswith("%") or "\n%" in text:
+        bad = _directive_problems(text, rel)
+        if bad:
+            return FileResult([], problems + bad, False, text)
     r = _Reader(text, rel)
     records: list[Record] = []
     fields = kind.field_map
@@ -207,7 +265,7 @@ def read_records(data: bytes, rel: str, kind: Kind, fast: bool = True) -> FileRe
             r.problem(ev.start_mark.line + 1, "a book file holds one YAML document; found a second '---'")
     except yaml.YAMLError as exc:
         problems.extend(r.problems)
-        problems.append(_syntax_problem(exc, rel))
+        problems.append(_syntax_problem(exc, rel, text))
         return FileResult(records, problems, False, text)
     problems.extend(r.problems)
     return FileResult(records, problems, True, text)
@@ -218,6 +276,10 @@ def read_mapping(data: bytes, rel: str) -> tuple[dict | None, dict, list[Problem
     text, problems = _decode(data, rel)
     if text is None:
         return None, {}, problems
+    if text.startswith("%") or "\n%" in text:
+        bad = _directive_problems(text, rel)
+        if bad:
+            return None, {}, problems + bad
     r = _Reader(text, rel)
     lines: dict = {}
     try:
@@ -235,7 +297,7 @@ def read_mapping(data: bytes, rel: str) -> tuple[dict | None, dict, list[Problem
                 r.problem(ev.start_mark.line + 1, "expected a mapping of settings (key: value)")
             value = {}
     except yaml.YAMLError as exc:
-        return None, lines, problems + r.problems + [_syntax_problem(exc, rel)]
+        return None, lines, problems + r.problems + [_syntax_problem(exc, rel, text)]
     return value, lines, problems + r.problems
 
 

@@ -13,7 +13,8 @@ def register(app: typer.Typer, noun: str) -> None:
     def import_(ctx: typer.Context,
                 path: Annotated[str, typer.Argument(metavar="FILE.vcf", help="A vCard file (3.0 or 4.0); '-' for stdin.")],
                 category: Annotated[Optional[str], typer.Option("--category", metavar="CATEGORY",
-                                                                help="Category for cards that name none of the book's.")] = None,
+                                                                help=("Category for new people whose card names none of the book's "
+                                                                      "(a known contact keeps its own)."))] = None,
                 dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would change; write nothing.")] = False):
         """Import contacts from a vCard file: new people are added, known ones (same id, email or name) updated.
 

@@ -15,13 +15,15 @@ def _link_verb(app: typer.Typer, noun: str) -> None:
     @app.command("link")
     def link(ctx: typer.Context,
              rid: Annotated[str, typer.Argument(metavar="ID", help="The income's id.")],
-             invoice: Annotated[Optional[str], typer.Option("--invoice", metavar="NUMBER", help="Invoice number.")] = None,
+             invoice: Annotated[Optional[str], typer.Option("--invoice", metavar="NUMBER", help=(
+                 "Invoice number; `new` makes a draft invoice with the book's next number."))] = None,
              client: Annotated[Optional[str], typer.Option("--client", metavar="ID", help="Client id.")] = None,
              project: Annotated[Optional[str], typer.Option("--project", metavar="ID", help="Project id.")] = None,
              service: Annotated[Optional[str], typer.Option("--service", metavar="ID", help="Service id.")] = None,
              create_missing: Annotated[bool, typer.Option(
                  "--create-missing", help="Create what does not exist yet: a draft invoice, a lead, "
-                                          "a not-started project or service.")] = False):
+                                          "a not-started project or service (with a rate from its project, "
+                                          "client or book, else refused).")] = False):
         """Link client income to its invoice, client, project and service (the workflow).
 
         Only the income's link lines change. The client follows from the invoice,

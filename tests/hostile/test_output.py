@@ -1,0 +1,72 @@
+"""Issue 14, section 7: what user text can do to the output. Markdown shows link and image
+syntax as text (a mailed digest must not load a remote image); bidirectional and C1 control
+characters never reach a terminal, a CSV cell or a journal (JSON keeps them, escaped)."""
+import json
+import re
+
+import pytest
+from markdown_it import MarkdownIt
+
+from freelance.reports import REPORTS
+
+LINKY = "![x](http://evil.test/p.png) [click](http://evil.test/) <http://evil.test/a> [ref]: http://evil.test/r"
+HIDDEN = "Acme \u202egnp.exe\u202c \u2066x\u2069 \u200fy\u200e \u061cz \u0085w\u009b31m"
+BAD_CHARS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\x80-\x9f]")
+
+
+def hostile_book(cli, name):
+    """A client named `name`, with an overdue invoice, a meeting, a project and income of it."""
+    for args in (("client", "add", name, "--id", "evil", "--stage", "client", "--company", name),
+                 ("invoice", "add", "--client", "evil", "--item", f"{name}:1:100", "--issued", "2026-09-01",
+                  "--status", "sent", "--notes", name),
+                 ("meeting", "add", name, "--at", "2026-11-26 10:00", "--with", "evil"),
+                 ("project", "add", name, "--client", "evil", "--due", "2026-11-30", "--status", "in-progress"),
+                 ("income", "add", "50", "--client", "evil", "--received", "--description", name)):
+        r = cli(*args)
+        assert r.exit_code == 0, (args, r.output)
+
+
+def outputs(cli, fmt):
+    yield "client list", cli("client", "list", "-f", fmt).stdout
+    yield "client show", cli("client", "show", "evil", "-f", fmt).stdout
+    yield "client board", cli("client", "board", "-f", fmt).stdout
+    yield "project list", cli("project", "list", "-f", fmt).stdout
+    yield "income list", cli("income", "list", "-f", fmt).stdout
+    for name in REPORTS:
+        yield f"report {name}", cli("report", name, "--format", fmt).stdout
+
+
+def test_markdown_output_shows_link_and_image_syntax_as_text(cli):
+    hostile_book(cli, LINKY)
+    md = MarkdownIt()
+    seen = 0
+    for what, text in outputs(cli, "markdown"):
+        html = md.render(text)
+        assert "<img" not in html and "<a " not in html, (what, text)
+        seen += "![x](http://evil.test/p.png)" in html     # shown, as the text it is
+    assert seen >= 8
+
+
+def test_bidi_and_c1_controls_never_reach_text_outputs_and_csv(cli):
+    hostile_book(cli, HIDDEN)
+    texts = [(f"{what} ({fmt})", text) for fmt in ("table", "csv", "markdown") for what, text in outputs(cli, fmt)]
+    texts += [(" ".join(args), cli(*args).stdout) for args in (
+        ("invoice", "show", "INV-2026-023"), ("report", "digest", "--format", "html"),
+        ("export", "csv", "invoice"), ("export", "csv", "client"), ("export", "csv", "transaction"),
+        ("export", "hledger"), ("export", "beancount"), ("calendar", "export", "--ics", "-"),
+        ("calendar", "--week", "2026-11-26"), ("contact", "list"))]
+    shown = 0
+    for what, text in texts:
+        assert not BAD_CHARS.search(text), (what, [hex(ord(c)) for c in BAD_CHARS.findall(text)])
+        shown += "gnp.exe" in text
+    assert shown >= 15
+
+
+@pytest.mark.parametrize("args", [("client", "show", "evil", "-f", "json"), ("client", "list", "-f", "json"),
+                                  ("export", "json")])
+def test_json_keeps_the_text_with_the_controls_escaped(cli, args):
+    hostile_book(cli, HIDDEN)
+    r = cli(*args)
+    assert not BAD_CHARS.search(r.stdout)
+    assert "\\u202e" in r.stdout
+    assert HIDDEN in json.dumps(json.loads(r.stdout), ensure_ascii=False)   # the same string, read back
