@@ -385,36 +385,6 @@ def test_month_sheet_is_week_by_week_in_every_format(tmp_path):
         assert "beta-app" in out
 
 
-# -- the README walk-through ----------------------------------------------------------------------
-
-def test_readme_time_walk_through_runs_as_written(tmp_path):
-    import re
-    import subprocess
-    import sys
-    from conftest import ROOT
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = next(m.group(1) for m in re.finditer(r"```sh\n(.*?)```", readme, re.S)
-                 if m.group(1).startswith("freelance init studio"))
-    bin_ = tmp_path / "bin"
-    bin_.mkdir()
-    (bin_ / "freelance").write_text(f'#!/bin/sh\nexec "{sys.executable}" -m freelance "$@"\n')
-    (bin_ / "freelance").chmod(0o755)
-    env = {"PATH": f"{bin_}:/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(ROOT),
-           "FREELANCE_TODAY": "2026-11-03"}
-    p = subprocess.run(["/bin/sh", "-ec", block], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
-    assert p.returncode == 0, p.stdout + p.stderr
-    out = p.stdout
-    assert "stopped the timer on 'acme-web' started 2026-11-03 09:00: booked 3.5 h" in out
-    assert "added invoice 'INV-2026-001' (draft): total 688.75 USD" in out      # (3.5 + 3.75) h x 95
-    assert "added invoice 'INV-2026-002' (draft): total 380.00 USD" in out
-    assert "nothing to bill: no unbilled time of client acme" in out
-    book = tmp_path / "studio"
-    shard = (book / "timelog" / "2026.yaml").read_text()
-    assert shard.count("invoice: INV-2026-001") == 2 and shard.count("invoice: INV-2026-002") == 1
-    assert "hours: 3.75\n" in shard and not (book / "timer.yaml").exists()
-    assert "| total" in out
-
-
 def test_digest_counts_hours_on_an_invoice_as_billed(tmp_path):
     book = make_book(tmp_path)
     ok(cli(book, "time", "log", "beta-app", "2"))

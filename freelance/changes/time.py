@@ -28,7 +28,7 @@ from ..schema import KINDS
 from ..store.book import Book
 from ..store.records import Record
 from ..store.style import dump
-from ..store.writer import Write, plan_append, plan_delete, plan_updates
+from ..store.writer import Write, plan_delete, plan_updates
 from ..work import TIMER_FILE, now, read_timer
 from . import records
 
@@ -116,7 +116,7 @@ def plan_start(book: Book, project_id: str, service: str | None, note: str | Non
     project = records.find(book, "project", project_id)
     service, notes = pick_service(book, project, service)
     start = at(book, start_text)
-    if start > now(book) + dt.timedelta(minutes=1) and start_text is not None and start.date() > book.today:
+    if start.date() > book.today:
         raise UsageError(f"--at: {start:%Y-%m-%d %H:%M} is after today; start the timer when the work starts")
     writes, entry = [], None
     old = running(book)

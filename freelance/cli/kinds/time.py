@@ -118,7 +118,7 @@ def _register(app: typer.Typer, noun: str) -> None:
         Example: freelance time status
         """
         from ...changes.time import running
-        from ...durations import hours_text, tidy
+        from ...durations import hours_text, parse_hours
         from ...render import to_json
         from ...work import now
         fmt = entity._fmt(fmt, ("table", "json"))
@@ -128,15 +128,14 @@ def _register(app: typer.Typer, noun: str) -> None:
             emit(to_json({"running": False}) if fmt == "json" else "no timer running\n")
             return
         minutes = max(int((now(book) - timer["start"]).total_seconds()) // 60, 0)
-        from decimal import Decimal
-        hours = tidy(Decimal(minutes) / 60) if minutes % 3 == 0 else (Decimal(minutes) / 60).quantize(Decimal("0.01"))
+        hours = parse_hours(f"{minutes}m")              # as `time stop` would book it now
         if fmt == "json":
             emit(to_json({"running": True, "id": timer["id"], "project": timer["project"],
                           "service": timer.get("service"), "note": timer.get("note"), "start": timer["start"],
                           "minutes": minutes, "hours": hours}))
             return
         emit(f"timer on '{timer['project']}'" + (f" ({timer['service']})" if timer.get("service") else "")
-             + f" since {timer['start']:%Y-%m-%d %H:%M}: {hours_text(Decimal(minutes) / 60)}"
+             + f" since {timer['start']:%Y-%m-%d %H:%M}: {hours_text(hours)}"
              + (f" - {timer['note']}" if timer.get("note") else "") + "\n")
 
     @app.command("stop")
@@ -224,12 +223,8 @@ def _register(app: typer.Typer, noun: str) -> None:
             elif fmt == "markdown":
                 emit(f"**{timesheet.title(data)}**\n\n" + render_rows(rows, cols, fmt), out)
             else:
-                emit(render_rows(rows, cols + [entity_currency_column()], fmt), out)
-
-
-def entity_currency_column():
-    from ...text import Column
-    return Column("currency")
+                from ...text import Column
+                emit(render_rows(rows, cols + [Column("currency")], fmt), out)
 
 
 entity.EXTRA.setdefault("time", []).append(_register)
