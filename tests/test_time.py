@@ -394,3 +394,23 @@ def test_digest_counts_hours_on_an_invoice_as_billed(tmp_path):
     ok(cli(book, "invoice", "add", "--from-time", "--client", "beta"))
     after = json.loads(ok(cli(book, "report", "digest", "--format", "json")).stdout)
     assert after["unbilled"] == [] and after["alerts"]["timer"] == []
+
+
+def test_marking_entries_keeps_their_lines_and_puts_the_key_in_its_place(tmp_path):
+    book = make_book(tmp_path)
+    shard = book / "timelog" / "2026.yaml"
+    shard.parent.mkdir(exist_ok=True)
+    shard.write_text("# my hours\n"
+                     "- id: t-20261102-aaaaaa\n  date: 2026-11-02\n  project: beta-app\n  hours: 2  # late start\n"
+                     "  note: setup\n\n"
+                     "- id: t-20261102-bbbbbb\n  date: 2026-11-02\n  project: beta-app\n  hours: 1\n  tags: [x]\n"
+                     "# end\n")
+    ok(cli(book, "invoice", "add", "--from-time", "--client", "beta"))
+    assert shard.read_text() == (
+        "# my hours\n"
+        "- id: t-20261102-aaaaaa\n  date: 2026-11-02\n  project: beta-app\n  hours: 2  # late start\n"
+        "  note: setup\n  invoice: INV-2026-001\n\n"
+        "- id: t-20261102-bbbbbb\n  date: 2026-11-02\n  project: beta-app\n  hours: 1\n  invoice: INV-2026-001\n"
+        "  tags: [x]\n# end\n")
+    ok(cli(book, "invoice", "rm", "INV-2026-001"))
+    assert "invoice:" not in shard.read_text() and "  hours: 2  # late start\n" in shard.read_text()

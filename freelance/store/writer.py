@@ -208,13 +208,58 @@ def plan_updates(book: Book, changes: list[tuple[Record, dict]]) -> list[Write]:
         for r, change in own:
             _, first, end = span(book, r)
             chunk = "".join(lines[first:end])
-            new, _ = rewrite(r, chunk, change)
+            new = _one_line(r, chunk, change)
+            if new is None:
+                new, _ = rewrite(r, chunk, change)
             keeps_its_meaning(new, "".join(lines[end:next_item(lines, end)]), r)
             spans.append((first, end, new))
         for first, end, new in sorted(spans, reverse=True):
             lines[first:end] = [new]
         writes.append(Write(rel, "".join(lines)))
     return writes
+
+
+_KEY_LINE = re.compile(r"  [A-Za-z_][A-Za-z0-9_]*:")
+
+
+def _one_line(record: Record, chunk: str, change: dict) -> str | None:
+    """A record's lines with a change that adds one scalar key at its schema place when that is
+    the end of the record (every key it has comes before it), or drops a key written on one
+    line: a line added or taken out, no round-trip (`invoice add --from-time` marks hundreds
+    of entries). None when the change is not that simple, or the lines would not read back
+    as the record with the change made (then `splice.rewrite` does it)."""
+    if len(change) != 1:
+        return None
+    (key, value), = change.items()
+    kind = KINDS[record.kind]
+    names = [f.name for f in kind.fields]
+    if key not in names:
+        return None
+    lines = lines_of(chunk)
+    if value is None:
+        hits = [i for i, line in enumerate(lines) if line.startswith(f"  {key}:")]
+        if key not in record.data or len(hits) != 1:
+            return None
+        i = hits[0]
+        if i + 1 < len(lines) and not _KEY_LINE.match(lines[i + 1]):
+            return None                       # its value goes on below (a list, a block scalar)
+        new = "".join(lines[:i] + lines[i + 1:])
+    else:
+        if key in record.data or not isinstance(value, str) or not chunk.endswith("\n") \
+                or any(k not in names or names.index(k) > names.index(key) for k in record.data):
+            return None
+        text = dump({key: value})
+        if text.count("\n") != 1:
+            return None
+        new = chunk + "  " + text
+    expect = {k: v for k, v in record.data.items() if k != key}
+    if value is not None:
+        expect[key] = value
+    from .yamlio import read_records
+    again = read_records(new.encode("utf-8"), record.file, kind, fast=False)
+    if not again.parsed or again.problems or len(again.records) != 1 or again.records[0].data != expect:
+        return None
+    return new
 
 
 def plan_delete(book: Book, rel: str) -> Write:
