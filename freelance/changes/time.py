@@ -310,10 +310,9 @@ def plan_bill(book: Book, values: dict, client: str | None, project: str | None,
 
 
 def _currency(g, project: Record | None, service: Record | None) -> str:
-    for r in (service, project, g.get("client", project.data.get("client")) if project is not None else None):
-        if r is not None and r.data.get("currency"):
-            return str(r.data["currency"])
-    return g.settings.currency
+    """The currency hours of `service` (or `project`) are billed in: the currency chain."""
+    rec = service if service is not None else project
+    return g.currency(rec) if rec is not None else g.settings.currency
 
 
 def _fixed_to_bill(g, book: Book, client: str, project: str | None, service: str | None) -> list[Record]:

@@ -100,10 +100,8 @@ def build(g: Graph, first: dt.date | None, last: dt.date | None, by: str, client
 
 
 def _currency(g: Graph, p, s) -> str:
-    for r in (s, p, g.get("client", p.data.get("client")) if p is not None else None):
-        if r is not None and r.data.get("currency"):
-            return str(r.data["currency"])
-    return g.settings.currency
+    rec = s if s is not None else p
+    return g.currency(rec) if rec is not None else g.settings.currency
 
 
 def title(sheet: dict) -> str:

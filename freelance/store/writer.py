@@ -206,7 +206,7 @@ def plan_updates(book: Book, changes: list[tuple[Record, dict]]) -> list[Write]:
         lines = lines_of(book.files[rel].text or "")
         spans = []
         for r, change in own:
-            _, first, end = span(book, r)
+            _, first, end = span(book, r, lines)
             chunk = "".join(lines[first:end])
             new = _one_line(r, chunk, change)
             if new is None:

@@ -47,10 +47,9 @@ def _add_verb(app: typer.Typer, noun: str) -> None:
             say(n)
         from ...graph import Graph
         from ...text import fmt_money
-        inv = Graph(book)
-        rec = book.get("invoice", data["id"])
-        d = inv.derived(rec)
-        say(f"added invoice '{data['id']}' ({data['status']}): total {fmt_money(d['total'], d['currency'])}, "
+        g = Graph(book)
+        rec = book.get("invoice", data["id"])      # a new invoice: its total, no income to load for it
+        say(f"added invoice '{data['id']}' ({data['status']}): total {fmt_money(g.totals(rec)[2], g.currency(rec))}, "
             f"due {data['due']}")
 
     P = inspect.Parameter
