@@ -28,10 +28,13 @@ from pathlib import Path
 TODAY = "2026-11-25"
 ROOT = Path(__file__).resolve().parent.parent
 FL = [sys.executable, "-m", "freelance"]
+CACHE_HOME: str | None = None     # the runs' parse cache: in the work folder, not the user's ~/.cache
 
 
 def env() -> dict:
     e = {k: v for k, v in os.environ.items() if not k.startswith("FREELANCE_")}
+    if CACHE_HOME:
+        e["XDG_CACHE_HOME"] = CACHE_HOME
     e["PYTHONPATH"] = str(ROOT) + (os.pathsep + e["PYTHONPATH"] if e.get("PYTHONPATH") else "")
     return e
 
@@ -330,6 +333,8 @@ def main(argv=None) -> int:
     have = available_freelance()
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="freelance-bench-"))
     work.mkdir(parents=True, exist_ok=True)
+    global CACHE_HOME
+    CACHE_HOME = str((work / "cache").resolve())
     print(f"# freelance benchmark, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores\n\n{versions()}\n")
     try:
         demo_rows, _ = bench_size(1000, args.repeat, work, have)   # the size-independence reference

@@ -1,4 +1,4 @@
-"""Dates typed on the command line: ISO, `today`, `+30d`, `2026-Q4`, ..."""
+"""Dates typed on the command line: ISO, `today`, `+30d`, `2026-Q4`, ... (docs/dates.md)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,11 +7,11 @@ import re
 from .errors import UsageError
 from .limits import year_problem
 
-_OFFSET = re.compile(r"([+-])(\d+)([dwmy])\Z")
-_QUARTER = re.compile(r"(\d{4})-?[Qq]([1-4])\Z")
-_MONTH = re.compile(r"(\d{4})-(\d{2})\Z")
-_YEAR = re.compile(r"(\d{4})\Z")
-_MONTH_LOOSE = re.compile(r"(\d{4})-(\d{1,2})\Z")
+_OFFSET = re.compile(r"([+-])(\d+)([dwmy])\Z", re.ASCII)
+_QUARTER = re.compile(r"(\d{4})-?[Qq]([1-4])\Z", re.ASCII)
+_MONTH = re.compile(r"(\d{4})-(\d{2})\Z", re.ASCII)
+_YEAR = re.compile(r"(\d{4})\Z", re.ASCII)
+_MONTH_LOOSE = re.compile(r"(\d{4})-(\d{1,2})\Z", re.ASCII)
 
 
 def _add_months(d: dt.date, months: int) -> dt.date:
@@ -21,11 +21,34 @@ def _add_months(d: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(d.day, last))
 
 
-def parse_date(text: str, today: dt.date, what: str = "date") -> dt.date:
-    """A date from the command line; raises UsageError naming `what`."""
+# The forms a date typed on the command line may take, and nothing else: no guessing
+# (`01/02/2026` is not read as 2 January or 1 February, `friday` is not next Friday).
+ACCEPTED = ("2026-11-25 (YYYY-MM-DD), today, yesterday, tomorrow, "
+            "or an offset from today like +30d, -2w, +1m, +1y")
+ORDERS = ("dmy", "mdy")          # the book's `date_order`, for 25/11/2026 or 11/25/2026
+_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})\Z", re.ASCII)
+_SLASHED = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})\Z", re.ASCII)
+_WORDS = {"today": 0, "tomorrow": 1, "yesterday": -1}
+_TIME = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?\Z", re.ASCII)
+# A time that ends in a zone or UTC offset (Z, +05:30, UTC+14, PST): refused, not silently moved
+_ZONE = re.compile(r".*?[\d\s](?:Z|(?:UTC|GMT)\s*(?:[+-]\d{1,2}(?::?\d{2})?)?|[+-]\d{2}:?\d{2}|[A-Z]{3,5})\Z", re.ASCII)
+
+
+def accepted(order: str | None = None) -> str:
+    """The accepted date forms, as a message says them."""
+    if order == "dmy":
+        return ACCEPTED + ", or 25/11/2026 (DD/MM/YYYY, the book's date_order)"
+    if order == "mdy":
+        return ACCEPTED + ", or 11/25/2026 (MM/DD/YYYY, the book's date_order)"
+    return ACCEPTED
+
+
+def parse_date(text: str, today: dt.date, what: str = "date", order: str | None = None) -> dt.date:
+    """A date from the command line in one of the `accepted` forms; UsageError naming
+    `what` otherwise. `order` is the book's `date_order` (dmy, mdy or None)."""
     try:
-        d = _parse_date(text, today, what)
-    except OverflowError:
+        d = _parse_date(str(text), today, what, order if order in ORDERS else None)
+    except (OverflowError, ValueError):     # +9999999y: past the calendar's last year
         raise UsageError(f"{what}: {text!r} is outside the calendar") from None
     return in_range(d, what)
 
@@ -38,7 +61,7 @@ def in_range(d, what: str):
     return d
 
 
-def parse_month(text: str, today: dt.date, what: str = "--month") -> tuple[int, int]:
+def parse_month(text: str, today: dt.date, what: str = "--month", order: str | None = None) -> tuple[int, int]:
     """(year, month) of '2026-12', or of any date `parse_date` reads."""
     m = _MONTH_LOOSE.match(text.strip())
     if m and 1 <= int(m.group(2)) <= 12:
@@ -47,18 +70,21 @@ def parse_month(text: str, today: dt.date, what: str = "--month") -> tuple[int, 
         if problem:
             raise UsageError(f"{what}: {text.strip()!r}: {problem}")
         return year, int(m.group(2))
-    d = parse_date(text, today, what)
+    d = parse_date(text, today, what, order)
     return d.year, d.month
 
 
-def _parse_date(text: str, today: dt.date, what: str) -> dt.date:
-    t = str(text).strip().lower()
-    if t == "today":
-        return today
-    if t == "tomorrow":
-        return today + dt.timedelta(days=1)
-    if t == "yesterday":
-        return today - dt.timedelta(days=1)
+def _calendar_day(y: int, m: int, d: int, text: str, what: str) -> dt.date:
+    try:
+        return dt.date(y, m, d)
+    except ValueError:
+        raise UsageError(f"{what}: {text!r} is not a day of the calendar") from None
+
+
+def _parse_date(text: str, today: dt.date, what: str, order: str | None) -> dt.date:
+    t = text.strip().lower()
+    if t in _WORDS:
+        return today + dt.timedelta(days=_WORDS[t])
     m = _OFFSET.match(t)
     if m:
         n = int(m.group(2)) * (1 if m.group(1) == "+" else -1)
@@ -70,64 +96,46 @@ def _parse_date(text: str, today: dt.date, what: str) -> dt.date:
         if unit == "m":
             return _add_months(today, n)
         return _add_months(today, 12 * n)
-    try:
-        return dt.date.fromisoformat(t)
-    except ValueError:
-        pass
-    from dateutil import parser as dparser  # costly import: only when needed
-    try:
-        return dparser.parse(text, default=dt.datetime(today.year, today.month, today.day)).date()
-    except (ValueError, OverflowError):
-        raise UsageError(f"{what}: cannot read {text!r} as a date "
-                         "(try 2026-11-25, today, tomorrow, +30d, -2w)") from None
+    m = _ISO.match(t)
+    if m:
+        return _calendar_day(int(m.group(1)), int(m.group(2)), int(m.group(3)), text, what)
+    m = _SLASHED.match(t)
+    if m and order:
+        a, b, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        return _calendar_day(y, b, a, text, what) if order == "dmy" else _calendar_day(y, a, b, text, what)
+    hint = ""
+    if m:
+        hint = ("; for day-first or month-first dates set the book's order: "
+                "`freelance settings set date_order dmy` (25/11/2026) or `mdy` (11/25/2026)")
+    raise UsageError(f"{what}: cannot read {text!r} as a date; accepted: {accepted(order)}{hint}")
 
 
-def parse_datetime(text: str, today: dt.date, what: str = "time") -> dt.datetime:
-    """A time from the command line, naive in the book's timezone (docs/calendar.md): one with a
-    UTC offset or a zone name is refused rather than silently moved; seconds are kept, not
-    fractions of them."""
-    try:
-        d = _parse_datetime(text, today, what)
-    except OverflowError:
-        raise UsageError(f"{what}: {text!r} is outside the calendar") from None
-    if d.tzinfo is not None:
+def parse_datetime(text: str, today: dt.date, what: str = "time", order: str | None = None) -> dt.datetime:
+    """A date and a time of day: '2026-12-01 10:00' (or 'T' between them, seconds optional),
+    or any accepted date form followed by a time ('tomorrow 10:00'). Nothing is guessed."""
+    t = str(text).strip()
+    parts = t.replace("T", " ", 1).split() if _ISO.match(t[:10]) and t[10:11] in ("T", "t") else t.split()
+    if len(parts) == 2 and _TIME.match(parts[1]):
+        d = parse_date(parts[0], today, what, order)
+        m = _TIME.match(parts[1])
+        h, mi, sec = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
+        if h > 23 or mi > 59 or sec > 59:
+            raise UsageError(f"{what}: {parts[1]!r} is not a time of day (00:00 to 23:59)")
+        return in_range(dt.datetime(d.year, d.month, d.day, h, mi, sec), what)
+    if _ZONE.match(t):
         raise UsageError(f"{what}: {text!r} names a time zone or UTC offset; give the time as it is in the "
                          "book's timezone (`freelance settings show`), like '2026-12-01 10:00'")
-    return in_range(d.replace(microsecond=0), what)
-
-
-def _parse_datetime(text: str, today: dt.date, what: str) -> dt.datetime:
-    t = str(text).strip()
-    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"):
-        try:
-            return dt.datetime.strptime(t, fmt)
-        except ValueError:
-            pass
-    parts = t.rsplit(" ", 1)
-    if len(parts) == 2 and re.match(r"\d{1,2}:\d{2}\Z", parts[1]):
-        d = parse_date(parts[0], today, what)
-        h, mi = map(int, parts[1].split(":"))
-        try:
-            return dt.datetime(d.year, d.month, d.day, h, mi)
-        except ValueError:
-            raise UsageError(f"{what}: {parts[1]!r} is not a time of day") from None
-    import warnings
-
-    from dateutil import parser as dparser
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", dparser.UnknownTimezoneWarning)   # 'PST': not silently dropped
-            return dparser.parse(t, default=dt.datetime(today.year, today.month, today.day, 9, 0))
-    except dparser.UnknownTimezoneWarning:
-        raise UsageError(f"{what}: {text!r} names a time zone; give the time as it is in the book's timezone, "
-                         "like '2026-12-01 10:00'") from None
-    except (ValueError, OverflowError):
-        raise UsageError(f"{what}: cannot read {text!r} as a time (try '2026-12-01 10:00')") from None
+    raise UsageError(f"{what}: cannot read {text!r} as a date and time: expected a date and a time of day "
+                     f"like '2026-12-01 10:00' or 'tomorrow 14:30'; the date: {accepted(order)}")
 
 
 def parse_period(text: str, what: str = "--period") -> tuple[dt.date, dt.date]:
     """Inclusive (first, last) day of '2026', '2026-Q4' or '2026-11'."""
     t = str(text).strip()
+    year = _YEAR.match(t[:4])
+    problem = year_problem(int(year.group(1))) if year else None
+    if problem:
+        raise UsageError(f"{what}: {t!r}: {problem}")
     m = _QUARTER.match(t)
     if m:
         y, q = int(m.group(1)), int(m.group(2))
@@ -145,16 +153,16 @@ def parse_period(text: str, what: str = "--period") -> tuple[dt.date, dt.date]:
 
 
 def window(today: dt.date, date_from: str | None, date_to: str | None,
-           period: str | None) -> tuple[dt.date | None, dt.date | None]:
+           period: str | None, order: str | None = None) -> tuple[dt.date | None, dt.date | None]:
     """(start, end) from --period, then --from and --to over it; refuses a window that ends
     before it starts (it would silently match nothing)."""
     start = end = None
     if period:
         start, end = parse_period(period)
     if date_from:
-        start = parse_date(date_from, today, "--from")
+        start = parse_date(date_from, today, "--from", order)
     if date_to:
-        end = parse_date(date_to, today, "--to")
+        end = parse_date(date_to, today, "--to", order)
     if start is not None and end is not None and end < start:
         raise UsageError(f"--to {end} is before --from {start}" if date_from and date_to else
                          f"the window ends ({end}) before it starts ({start}): check --period, --from and --to")

@@ -84,6 +84,16 @@ def date_order(kind_name: str, data: dict) -> tuple[str, str] | None:
     return None
 
 
+def moved_after(data: dict, today: dt.date) -> str | None:
+    """A message when income or an expense is marked as moved (received, paid) on a day
+    after `today`: money does not move in the future (`--future` says it is meant)."""
+    d = data.get("date")
+    if data.get("received") is True and isinstance(d, dt.date) and d > today:
+        verb = "paid" if data.get("kind") == "expense" else "received"
+        return f"{data.get('kind') or 'transaction'} marked {verb} on {d.isoformat()}, after today ({today.isoformat()})"
+    return None
+
+
 def _when(d: dt.date) -> str:
     """A date or time as the files write it: 2026-12-01, 2026-12-01 10:00."""
     if isinstance(d, dt.datetime):

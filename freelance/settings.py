@@ -11,10 +11,13 @@ SETTINGS_FILE = "freelance.yaml"
 # The defaults of SPEC section 1, in the order `init` writes them.
 DEFAULTS: dict = {
     "name": "Example Studio",
-    "owner": {"name": "Alex Example", "email": "alex@example.com", "address": ""},
+    # Unset until the user says who they are: a made-up owner would become the ORGANIZER
+    # of every exported event (`init --owner NAME --email EMAIL`, `settings set owner.email`).
+    "owner": {"name": None, "email": None, "address": None},
     "currency": "USD",
     "timezone": "UTC",
     "week_start": "monday",
+    "date_order": "iso",   # iso: only 2026-11-25 on the command line; dmy: also 25/11/2026; mdy: 11/25/2026
     "stages": ["lead", "negotiation", "client"],
     "income_classifications": ["client", "salary", "interest", "refund", "other"],
     "expense_categories": ["software", "hardware", "travel", "taxes", "office", "other"],
@@ -43,12 +46,14 @@ LISTS = ("stages", "income_classifications", "expense_categories", "accounts",
          "goal_categories", "meeting_media")
 
 # Scalar settings `settings set` accepts, with a check of the value.
-SCALARS = ("name", "currency", "timezone", "week_start", "invoice_number",
+SCALARS = ("name", "currency", "timezone", "week_start", "date_order", "invoice_number",
            "payment_terms_days", "default_rate", "tax_rounding", "tax_name",
            "time_rounding")
 
 TAX_ROUNDING = ("per-invoice", "per-line")
 ACCOUNT_KEYS = ("id", "name", "currency", "opening_balance")   # what an entry of `accounts` holds
+
+DATE_ORDERS = ("iso", "dmy", "mdy")
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -100,6 +105,12 @@ class Settings:
             if isinstance(v, dict) and str(v.get("id")) == str(account) and v.get("currency"):
                 return str(v["currency"])
         return None
+
+    @property
+    def date_order(self) -> str | None:
+        """dmy or mdy when the book reads 25/11/2026 or 11/25/2026 typed on the command line."""
+        v = str(self.raw.get("date_order") or "iso").lower()
+        return v if v in ("dmy", "mdy") else None
 
     @property
     def payment_terms_days(self) -> int:

@@ -15,9 +15,10 @@ from .durations import rounding_rule
 from .errors import Problem, did_you_mean
 from .graph import Graph
 from .limits import line_problem, number_problem, terms_problem, whole
-from .rules import DATE_PAIRS, date_order, invoice_number_problem, is_currency, is_id, is_tax_name, number_regex
+from .rules import (DATE_PAIRS, date_order, invoice_number_problem, is_currency, is_id, is_tax_name, moved_after,
+                    number_regex)
 from .schema import COMMON_FIELDS, KINDS, Field, Kind
-from .settings import (ACCOUNT_KEYS, DEFAULTS, LISTS, OPTIONAL, SETTINGS_FILE, TAX_ROUNDING, WEEKDAYS,
+from .settings import (ACCOUNT_KEYS, DATE_ORDERS, DEFAULTS, LISTS, OPTIONAL, SETTINGS_FILE, TAX_ROUNDING, WEEKDAYS,
                        opening_balance)
 from .store.records import Record
 from .work import project_id_of, project_of, services_of
@@ -187,6 +188,13 @@ def _check_rule(r: Record, f: Field, c: str, value, name: str, out: list) -> Non
             out.append(_p(r, f.name, f"{name} must be a percentage from 0 to 100, got {value}"))
         elif c == "hours" and not (0 < value <= 24):
             out.append(_p(r, f.name, f"{name} must be more than 0 and at most 24 in one entry, got {value}"))
+
+
+def check_future_money(g: Graph) -> Iterable[Problem]:
+    for t in g.records("transaction"):
+        msg = moved_after(t.data, g.today)
+        if msg:
+            yield _p(t, "date", msg + "; if it has not moved yet, make it expected (received: false)", "warning")
 
 
 def check_dates(g: Graph) -> Iterable[Problem]:
@@ -411,6 +419,9 @@ def check_settings(g: Graph) -> Iterable[Problem]:
         yield p("tax_name", f"tax_name {s.get('tax_name')!r} is not a short lowercase name like vat or gst")
     if str(s.get("week_start", "monday")).lower() not in WEEKDAYS:
         yield p("week_start", f"week_start {s.get('week_start')!r} is not a day of the week{did_you_mean(s.get('week_start'), WEEKDAYS)}")
+    order = s.get("date_order")
+    if order is not None and str(order).lower() not in DATE_ORDERS:
+        yield p("date_order", f"date_order {order!r} is not iso, dmy or mdy{did_you_mean(str(order).lower(), DATE_ORDERS)}")
     tz = s.get("timezone")
     try:
         import zoneinfo
@@ -570,7 +581,7 @@ def check_currencies(g: Graph) -> Iterable[Problem]:
 CHECKS: list[Callable[[Graph], Iterable[Problem]]] = [
     check_ids, check_fields, check_dates, check_shards, check_invoices, check_transactions,
     check_time, check_services, check_meetings, check_contacts, check_settings,
-    check_projects, check_goals, check_invoice_money, check_currencies,
+    check_projects, check_goals, check_invoice_money, check_currencies, check_future_money,
 ]
 
 
@@ -582,22 +593,35 @@ def validate(book) -> list[Problem]:
     (docs/performance.md)."""
     cache = getattr(book, "cache", None)
     if cache is None:
-        return _with_timer(book, _validate(book))
-    key, listing = ("validate", book.today.isoformat()), book.listing()
-    problems = cache.load_result("validate", key, listing)
-    if problems is None:
         problems = _validate(book)
-        cache.store_result("validate", key, listing, book.stamps, problems)
-    return _with_timer(book, problems)
-
-
-def _with_timer(book, problems: list[Problem]) -> list[Problem]:
-    """The running timer is checked on every run (it ages by the hour; never cached)."""
+    else:
+        key, listing = ("validate", book.today.isoformat()), book.listing()
+        problems = cache.load_result("validate", key, listing)
+        if problems is None:
+            problems = _validate(book)
+            cache.store_result("validate", key, listing, book.stamps, problems)
+    extra = list(check_state(book))           # not kept in the cache: git's index is not a book file
     from .work import timer_problems
-    more = timer_problems(book)
-    if not more:
-        return problems
-    return sorted(set(problems) | set(more), key=lambda p: (p.file, p.line, p.severity, p.kind, p.id, p.message))
+    extra += timer_problems(book)             # nor the running timer: it ages by the hour
+    return sorted(problems + extra, key=_order) if extra else problems
+
+
+def _order(p: Problem):
+    return (p.file, p.line, p.severity, p.kind, p.id, p.message)
+
+
+def check_state(book) -> Iterable[Problem]:
+    """Files under the book's `.freelance/` that git tracks: a parse cache shipped with a
+    clone is never read (the cache is the user's own, docs/cache-trust.md), but it does not
+    belong in the repository."""
+    from .store.book import STATE_DIR, tracked_state_files
+    tracked = tracked_state_files(book.root)
+    if tracked:
+        shown = ", ".join(tracked[:3]) + (f" and {len(tracked) - 3} more" if len(tracked) > 3 else "")
+        yield Problem(f"{STATE_DIR}/", 0, "warning", "", "",
+                      f"{len(tracked)} file{'s' * (len(tracked) != 1)} tracked by git ({shown}); freelance never "
+                      f"reads a cache from a book, but it does not belong in the repository: "
+                      f"git rm -r --cached {STATE_DIR}")
 
 
 def _validate(book) -> list[Problem]:
@@ -606,4 +630,4 @@ def _validate(book) -> list[Problem]:
     problems = set(book.problems)
     for check in CHECKS:
         problems.update(check(g))
-    return sorted(problems, key=lambda p: (p.file, p.line, p.severity, p.kind, p.id, p.message))
+    return sorted(problems, key=_order)

@@ -14,7 +14,7 @@ from .errors import UsageError
 from .rules import is_id
 from .schema import KINDS
 from .store.book import Book
-from .store.writer import Write, plan_append, plan_update
+from .store.writer import Write, plan_append, plan_updates
 from .store.yamlio import read_records
 
 UID_SUFFIX = "@freelance"
@@ -268,9 +268,9 @@ def plan_import(book: Book, text: str, source: str, category: str | None = None)
         now.put(match, {**current, **changes})
         res.updated.append(match)
     pending: dict[str, Write] = {}
-    index = book.index(kind.name)
-    for rid in sorted(changed, key=lambda i: (index[i].file, index[i].line), reverse=True):
-        _stage(book, plan_update(book, index[rid], changed[rid]), pending)   # the records above stay put
+    if changed:
+        index = book.index(kind.name)
+        _stage(book, plan_updates(book, [(index[rid], c) for rid, c in changed.items()]), pending)
     if added:
         _stage(book, plan_append(book, "contact", [records.ordered(kind, d) for d in added.values()]), pending)
     res.writes = list(pending.values())

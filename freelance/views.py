@@ -98,6 +98,37 @@ def in_range(r: Record, kind: Kind, start: dt.date | None, end: dt.date | None) 
     return (start is None or v >= start) and (end is None or v <= end)
 
 
+# Dated records (money, hours, meetings) are listed by date, not in file order: a record
+# written by hand at the end of its year's file shows in its place.
+DATED = ("transaction", "time", "meeting")
+
+# What `list --search TEXT` looks in.
+SEARCHED = ("name", "title", "description", "notes", "note")
+
+
+def by_date(kind: Kind, records: list[Record]) -> list[Record]:
+    """Records of a dated kind in date order (file order among the same day; records whose
+    date does not read come last); other kinds as they are."""
+    if kind.name not in DATED:
+        return records
+    field = DATE_FIELD[kind.name]
+
+    def key(r: Record):
+        v = r.data.get(field)
+        if isinstance(v, dt.datetime):
+            return (0, v)
+        if isinstance(v, dt.date):
+            return (0, dt.datetime(v.year, v.month, v.day))
+        return (1, dt.datetime.min)
+    return sorted(records, key=key)
+
+
+def matches(r: Record, text: str) -> bool:
+    """Whether `text` is in the record's name (or title), description or notes, ignoring case."""
+    want = text.casefold()
+    return any(isinstance(r.data.get(f), str) and want in r.data[f].casefold() for f in SEARCHED)
+
+
 def detail(g: Graph, r: Record) -> list[tuple[str, str]]:
     """(label, text) lines for `show`: stored fields, then derived ones, then links back."""
     data = row(g, r)

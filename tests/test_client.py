@@ -213,6 +213,8 @@ def test_edit_refuses_to_unset_a_required_field_and_bad_values(cli):
     assert r.exit_code == 2 and "(did you mean 'client'?)" in r.stderr
     r = cli("client", "edit", "acme")
     assert r.exit_code == 2 and "nothing to change" in r.stderr
+    r = cli("client", "edit", "acme", "--stage", "client")     # what it is already
+    assert r.exit_code == 0 and r.stdout == "client 'acme' unchanged: it has those values already\n"
     assert (cli.book / "clients.yaml").read_bytes() == before
 
 

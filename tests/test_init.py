@@ -13,10 +13,11 @@ ENTITY_FILES = ["clients.yaml", "contacts.yaml", "goals.yaml", "invoices.yaml", 
 SETTINGS = """\
 # freelance book settings: every list can be extended (`freelance settings add LIST VALUE`)
 name: Example Studio
-owner: {name: Alex Example, email: alex@example.com, address: ''}
+owner: {name: null, email: null, address: null}
 currency: EUR
 timezone: UTC
 week_start: monday
+date_order: iso
 stages: [lead, negotiation, client]
 income_classifications: [client, salary, interest, refund, other]
 expense_categories: [software, hardware, travel, taxes, office, other]
@@ -67,7 +68,7 @@ def test_init_options_land_in_the_settings(tmp_path):
     assert r.exit_code == 0, r.output
     text = (root / "freelance.yaml").read_text()
     assert "name: Studio Ü\n" in text and "currency: GBP\n" in text and "timezone: Europe/London\n" in text
-    assert "owner: {name: Sam Sample, email: sam@sample.test, address: ''}\n" in text
+    assert "owner: {name: Sam Sample, email: sam@sample.test, address: null}\n" in text
 
 
 def test_init_shards_by_the_given_today(tmp_path):

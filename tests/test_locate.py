@@ -98,7 +98,8 @@ def test_today_changes_derived_values(cli):
 def test_a_bad_today_is_misuse(cli, value):
     r = cli("client", "list", today=value)
     assert r.exit_code == 2
-    assert r.stderr.startswith("freelance: error: --today: cannot read ")
+    assert r.stderr.startswith(("freelance: error: --today: cannot read ",
+                                f"freelance: error: --today: '{value}' is not a day of the calendar"))
     assert "Traceback" not in r.output
     p = run_proc("--books", cli.book, "client", "list", env={"FREELANCE_TODAY": value})
     assert p.returncode == 2 and p.stderr.startswith("freelance: error: --today: ")

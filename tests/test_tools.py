@@ -158,7 +158,7 @@ def test_meeting_attendee_typo_and_bad_values(cli):
     r = cli("meeting", "add", "X", "--at", "2026-12-01 12:00", "--medium", "zom")
     assert r.exit_code == 2 and "(did you mean 'zoom'?)" in r.stderr
     r = cli("meeting", "add", "X", "--at", "2026-12-01 12:00", "--duration", "soon")
-    assert r.exit_code == 2 and "expected a duration like 45m" in r.stderr
+    assert r.exit_code == 2 and "expected a duration with its unit like 45m" in r.stderr
     r = cli("meeting", "add", "X", "--at", "someday at noon")
     assert r.exit_code == 2 and "Traceback" not in r.output
 

@@ -20,11 +20,11 @@ from ..store.book import Book
 from ..store.records import Record
 from ..store.writer import Write, apply, plan_remove, plan_update
 from . import currency, invoicing, records, services, time
-from .records import find, parse_value  # how a face names what to change: the record, typed values
+from .records import find, parse_value, unchanged  # how a face names what to change: the record, typed values
 
 __all__ = ["FOLLOW_UPS", "Touch", "commit", "update", "add", "add_transaction", "add_invoice", "edit",
-           "edit_project_services", "remove", "find", "parse_value", "log_time", "start_timer", "stop_timer",
-           "cancel_timer", "add_invoice_from_time"]
+           "edit_project_services", "remove", "find", "parse_value", "unchanged", "log_time", "start_timer",
+           "stop_timer", "cancel_timer", "add_invoice_from_time"]
 
 # What else changes when a record of a kind is added, edited or removed, in the same atomic
 # write: kind -> function(book, old record | None, new data | None) -> (writes, notes).
@@ -92,14 +92,15 @@ def commit(book: Book, writes: list[Write], notes: list[str] = (), touched: list
 
 
 def add(book: Book, kind: Kind, values: dict, rid: str | None = None,
-        create_missing: bool = False) -> tuple[dict, list[str]]:
-    """Add a record; `values` are typed already. Returns (record data, notes)."""
-    data, writes, notes = records.plan_add(book, kind, values, rid, create_missing)
+        create_missing: bool = False, future: bool = False) -> tuple[dict, list[str]]:
+    """Add a record; `values` are typed already. Returns (record data, notes). `future`:
+    money marked as moved may be dated after today."""
+    data, writes, notes = records.plan_add(book, kind, values, rid, create_missing, future)
     return data, commit(book, writes, notes, [Touch(kind, None, data)])
 
 
 def add_transaction(book: Book, noun: str, values: dict, rid: str | None = None,
-                    create_missing: bool = False) -> tuple[dict, list[str]]:
+                    create_missing: bool = False, future: bool = False) -> tuple[dict, list[str]]:
     """Add income or an expense (`noun`), with what a transaction takes from its context: the
     invoice, project or service names income's client; income is classified client when it
     has one, else the book's last classification; an expense needs its category."""
@@ -114,7 +115,7 @@ def add_transaction(book: Book, noun: str, values: dict, rid: str | None = None,
     if noun == "expense" and "category" not in values:
         raise UsageError("--category is required for an expense "
                          f"(one of {', '.join(book.settings.allowed('expense_categories'))})")
-    return add(book, KINDS["transaction"], values, rid, create_missing)
+    return add(book, KINDS["transaction"], values, rid, create_missing, future)
 
 
 def add_invoice(book: Book, values: dict, items: list[str], number: str | None = None,
@@ -124,19 +125,21 @@ def add_invoice(book: Book, values: dict, items: list[str], number: str | None =
     return data, commit(book, writes, notes, [Touch(INVOICE, None, data)])
 
 
-def edit(book: Book, record: Record, changes: dict) -> list[str]:
+def edit(book: Book, record: Record, changes: dict, future: bool = False) -> list[str]:
     """Change fields of a record (None clears one); returns notes on what else changed with it.
-    `changes` may gain values the change chose (`--invoice new` -> the number it made)."""
-    return _edit(book, record, changes, [], [])
+    `changes` may gain values the change chose (`--invoice new` -> the number it made).
+    `future`: money marked as moved may be dated after today."""
+    return _edit(book, record, changes, [], [], future)
 
 
-def _edit(book: Book, record: Record, changes: dict, writes: list[Write], notes: list[str]) -> list[str]:
+def _edit(book: Book, record: Record, changes: dict, writes: list[Write], notes: list[str],
+          future: bool = False) -> list[str]:
     changes = {k: v for k, v in changes.items() if not (v is None and k not in record.data)}
     if not changes:
         if writes or notes:             # only other records change (or nothing needs to)
             return commit(book, writes, notes)
         raise UsageError("nothing to change: give the fields to set as options (see --help)")
-    after, more, made = records.plan_edit(book, record, changes)
+    after, more, made = records.plan_edit(book, record, changes, future)
     return commit(book, writes + more, made + notes,
                   [Touch(KINDS[record.kind], record, after, update(record, changes))])
 

@@ -30,7 +30,7 @@ def settings_text(name: str | None, currency: str, timezone: str, owner: str | N
         elif key == "timezone":
             value = timezone
         elif key == "owner":
-            value = CommentedMap(value)
+            value = CommentedMap(value)       # unset unless given: no made-up owner
             if owner:
                 value["name"] = owner
             if email:
@@ -48,6 +48,14 @@ def settings_text(name: str | None, currency: str, timezone: str, owner: str | N
         doc[key] = value
     header = "# freelance book settings: every list can be extended (`freelance settings add LIST VALUE`)\n"
     return header + dump(doc)
+
+
+def _help_command(kind) -> str:
+    """The command whose help describes a kind's records (time entries are booked by
+    `project log`: there is no `time` command yet)."""
+    if kind.name == "time":
+        return "project log"
+    return kind.nouns[0] if kind.nouns else kind.name
 
 
 def enclosing_book(root: Path) -> Path | None:
@@ -86,7 +94,7 @@ def create_book(root: Path, *, name=None, currency="USD", timezone="UTC", owner=
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists():
             path.write_text(f"# {kind.plural}: {kind.help} One record per item; "
-                            f"see `freelance {kind.nouns[0] if kind.nouns else kind.name} --help`.\n",
+                            f"see `freelance {_help_command(kind)} --help`.\n",
                             encoding="utf-8")
             written.append(rel)
     for rel, text in ((".gitattributes", GITATTRIBUTES), (".gitignore", GITIGNORE)):

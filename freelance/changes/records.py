@@ -19,7 +19,7 @@ from ..rules import is_currency, is_id
 from ..schema import KINDS, Field, Kind
 from ..store.book import Book
 from ..store.records import Record
-from ..store.scalars import MAX_MINUTES, parse_duration
+from ..store.scalars import duration_problem, duration_text, parse_duration
 from ..store.writer import Write, plan_append
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\Z")
@@ -122,13 +122,14 @@ def parse_value(book: Book, f: Field, raw, *, option: str | None = None):
         except ValueError:
             raise UsageError(f"{opt}: expected a whole number, got {text!r}") from None
     if f.type == "date":
-        return parse_date(text, book.today, opt)
+        return parse_date(text, book.today, opt, book.settings.date_order)
     if f.type == "datetime":
-        return parse_datetime(text, book.today, opt)
+        return parse_datetime(text, book.today, opt, book.settings.date_order)
     if f.type == "duration":
-        if parse_duration(text) is None or parse_duration(text) > MAX_MINUTES:
-            raise UsageError(f"{opt}: expected a duration like 45m, 1h30m or 2h, got {text!r}")
-        return text
+        problem = duration_problem(text)
+        if problem:
+            raise UsageError(f"{opt}: {problem}")
+        return duration_text(parse_duration(text))   # 1:30 and 1.5h are written 1h30m
     if f.type == "bool":
         low = text.lower()
         if low in ("true", "yes", "1"):
@@ -341,12 +342,14 @@ def check_links(book: Book, kind: Kind, data: dict, create_missing: bool,
 
 
 def plan_add(book: Book, kind: Kind, values: dict, rid: str | None = None,
-             create_missing: bool = False, id_checked: bool = False) -> tuple[dict, list[Write], list[str]]:
+             create_missing: bool = False, future: bool = False,
+             id_checked: bool = False) -> tuple[dict, list[Write], list[str]]:
     """The writes that add a record (and the records it creates with it), not applied; the
-    door (`door.add`) adds what follows from it and applies them. `id_checked`: `rid` is a
-    generated id its caller looked up in its shard already (a stopped timer's), so the
-    whole kind is not loaded to check it again."""
+    door (`door.add`) adds what follows from it and applies them. `future`: money marked as
+    moved may be dated after today. `id_checked`: `rid` is a generated id its caller looked
+    up in its shard already (a stopped timer's), so the whole kind is not loaded to check it."""
     data = {k: v for k, v in values.items() if v is not None and v != []}
+    data.update(_from_period(kind, data))
     for f in kind.fields:
         if f.name in data or f.default is None:
             continue
@@ -362,11 +365,46 @@ def plan_add(book: Book, kind: Kind, values: dict, rid: str | None = None,
         if f.required and f.name != "id" and data.get(f.name) in (None, "", []):
             raise UsageError(f"{f.option_name} is required for a new {kind.name}")
     _check_date_order(kind, data)
+    if not future:
+        _check_moved(book, kind, data)
     data["id"] = rid if rid and id_checked else check_id(book, kind, rid) if rid else new_id(book, kind, data)
     writes, notes = check_links(book, kind, data, create_missing)
     data = ordered(kind, data)
     writes.append(plan_append(book, kind.name, data))
     return data, writes, notes
+
+
+def _from_period(kind: Kind, data: dict) -> dict:
+    """A goal measured over a `period` starts on its first day (not on the day it was added)
+    and, unless given, is due on its last."""
+    if kind.name != "goal" or not data.get("period"):
+        return {}
+    from ..dates import parse_period
+    first, last = parse_period(str(data["period"]), "--period")
+    return {k: v for k, v in (("start", first), ("target_date", last)) if k not in data}
+
+
+def _check_moved(book: Book, kind: Kind, data: dict) -> None:
+    """Refuse money marked as moved (received, paid) on a day after today, unless `--future`."""
+    from ..rules import moved_after
+    if kind.name != "transaction":
+        return
+    msg = moved_after(data, book.today)
+    if msg:
+        mark = "--paid" if data.get("kind") == "expense" else "--received"
+        raise UsageError(f"--date: {msg}; leave out {mark} until it has moved, "
+                         "or give --future if it is meant")
+
+
+def unchanged(record: Record, changes: dict) -> bool:
+    """Whether `changes` (typed values; None removes a field) leave the record as it is."""
+    for k, v in changes.items():
+        if v is None:
+            if k in record.data:
+                return False
+        elif k not in record.data or record.data[k] != v or type(record.data[k]) is not type(v):
+            return False
+    return True
 
 
 def _check_date_order(kind: Kind, data: dict) -> None:
@@ -378,7 +416,8 @@ def _check_date_order(kind: Kind, data: dict) -> None:
         raise UsageError(f"{(f.aliases or (f.option_name,))[0] if f else bad[0]}: {bad[1]}")
 
 
-def plan_edit(book: Book, record: Record, changes: dict) -> tuple[dict, list[Write], list[str]]:
+def plan_edit(book: Book, record: Record, changes: dict,
+              future: bool = False) -> tuple[dict, list[Write], list[str]]:
     """(the record's data after `changes`, the writes of records its new links create, notes on
     them), after checking the change; the record's own write is made by the door, after the
     follow-ups. `changes` may gain values: `--invoice new` becomes the number it made."""
@@ -395,6 +434,8 @@ def plan_edit(book: Book, record: Record, changes: dict) -> tuple[dict, list[Wri
     after = {k: v for k, v in merged.items() if not (k in changes and changes[k] is None)}
     if set(changes) & {"start", "end", "issued", "due", "target_date"}:   # an old wrong pair does not block other edits
         _check_date_order(kind, after)
+    if set(changes) & {"date", "received"} and not future:
+        _check_moved(book, kind, after)
     return after, writes, made
 
 

@@ -112,6 +112,12 @@ def _check(key: str, value: str):
         if value.lower() not in WEEKDAYS:
             raise UsageError(f"week_start: expected a day like monday{did_you_mean(value.lower(), WEEKDAYS)}")
         return value.lower()
+    if key == "date_order":
+        from ..settings import DATE_ORDERS
+        if value.lower() not in DATE_ORDERS:
+            raise UsageError(f"date_order: expected iso (2026-11-25 only), dmy (also 25/11/2026) or mdy "
+                             f"(also 11/25/2026), got {value!r}{did_you_mean(value.lower(), DATE_ORDERS)}")
+        return value.lower()
     if key == "payment_terms_days":
         days = whole(value) if value.isdigit() else None
         if days is None or terms_problem(days):
@@ -152,7 +158,9 @@ def set_value(book: Book, key: str, value: str):
         def change(doc):
             from ruamel.yaml.comments import CommentedMap
             if not isinstance(doc.get("owner"), dict):
-                doc["owner"] = CommentedMap(DEFAULTS["owner"])
+                owner = CommentedMap(DEFAULTS["owner"])
+                owner.fa.set_flow_style()
+                doc["owner"] = owner
             doc["owner"][parts[1]] = value
         door.commit(book, [settings_update(book, change)])
         return value

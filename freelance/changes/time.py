@@ -28,7 +28,7 @@ from ..schema import KINDS
 from ..store.book import Book
 from ..store.records import Record
 from ..store.style import dump
-from ..store.writer import Write, plan_delete, plan_updates
+from ..store.writer import Write, plan_delete, plan_updates_in_files
 from ..work import TIMER_FILE, now, read_timer
 from . import records
 
@@ -302,7 +302,7 @@ def plan_bill(book: Book, values: dict, client: str | None, project: str | None,
     issued = values.setdefault("issued", book.today)
     number = number or next_number(book, issued.year)
     data, writes, notes = plan_invoice(book, values, [], number, lines=items)
-    writes += plan_updates(book, [(e, {"invoice": number}) for e in taken])
+    writes += plan_updates_in_files(book, [(e, {"invoice": number}) for e in taken])
     hours = sum((Decimal(e.data["hours"]) for e in taken), Decimal(0))
     notes.append(f"billed {len(taken)} time entr{'y' if len(taken) == 1 else 'ies'} ({hours.normalize():f} h"
                  + (f", rounded by time_rounding {book.settings.get('time_rounding')}" if rule else "") + ")")
@@ -373,6 +373,6 @@ def release(book: Book, old: Record | None, new: dict | None) -> tuple[list[Writ
         return [], []
     hours = sum((Decimal(e.data.get("hours") or 0) for e in entries), Decimal(0))
     why = "removed" if new is None else "void"
-    return plan_updates(book, [(e, {"invoice": None}) for e in entries]), [
+    return plan_updates_in_files(book, [(e, {"invoice": None}) for e in entries]), [
         f"released {len(entries)} time entr{'y' if len(entries) == 1 else 'ies'} ({hours.normalize():f} h) of "
         f"invoice '{old.id}' ({why}): they are unbilled again"]

@@ -67,11 +67,16 @@ class LazyGroup(TyperGroup):
     def invoke(self, ctx):
         from ..errors import FreelanceError
         try:
-            return super().invoke(ctx)
+            rv = super().invoke(ctx)
         except FreelanceError as exc:
             from ..text import clean  # one line, no control sequences from user data
             typer.echo(f"freelance: error: {clean(exc.message.replace(chr(10), chr(92) + 'n'))}", err=True)
+            half_read(ctx, exc.message)
             ctx.exit(exc.exit_code)
+        except typer.Exit as exc:     # e.g. a report's --fail-on held
+            if half_read(ctx) and not exc.exit_code:
+                ctx.exit(1)
+            raise
         except BrokenPipeError:
             ctx.exit(0)
         except OSError as exc:   # the disk said no (permissions, a read-only or full file system)
@@ -89,6 +94,31 @@ class LazyGroup(TyperGroup):
                 exc.message = (f"{exc.option_name} is an option of freelance itself: put it before the command, "
                                f"as in `freelance {exc.option_name}{value} COMMAND ...`")
             raise
+        if half_read(ctx):
+            ctx.exit(1)
+        return rv
+
+
+def half_read(ctx, refused: str | None = None) -> bool:
+    """After a command: the errors met while reading the book, on stderr, so what it printed
+    is not taken for the whole book. True (exit 1) when a command that only read the book
+    read any (a write keeps its exit status: it did what it said). `validate` says it itself.
+    `refused`: the message of a command that stopped (problems it names are not repeated)."""
+    st = ctx.obj
+    book = getattr(st, "_book", None)
+    if book is None or getattr(st, "reports_problems", False) or not getattr(book, "problems", None):
+        return False
+    from .common import load_problems
+    lines = [x for x in load_problems(book) if refused is None or x not in refused]
+    if not lines:
+        return False
+    for line in lines:
+        typer.echo(line, err=True)
+    if st.wrote or refused is not None:
+        return False
+    typer.echo("freelance: error: the book has errors (above): what was printed leaves out what could not be "
+               "read; `freelance validate` checks the whole book", err=True)
+    return True
 
 
 app = typer.Typer(
@@ -121,7 +151,7 @@ def root(
                               help="Take DATE as today, for reproducible reports (or $FREELANCE_TODAY)."),
     no_cache: bool = typer.Option(False, "--no-cache",
                                   help="Parse every file; neither read nor write the parse cache "
-                                       "(.freelance/cache/ in the book, safe to delete)."),
+                                       "(yours, in ~/.cache/freelance/, safe to delete)."),
 
     version: bool = typer.Option(False, "--version", is_eager=True, callback=_version,
                                  help="Print the version and exit."),

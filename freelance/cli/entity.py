@@ -25,6 +25,10 @@ POSITIONAL = {"client": "name", "project": "name", "service": "name", "contact":
 # Fields a noun does not offer (income has no category, an expense no invoice).
 HIDDEN = {"income": {"category", "kind"}, "expense": {"classification", "invoice", "client", "service", "kind"}}
 
+# A field's help where a noun means something else by it than the kind's declaration says
+# (income and expenses share the transaction kind: an expense's project is not client income).
+HELP = {("expense", "project"): "Project id (a cost of this project)."}
+
 EXAMPLES = {
     "client": 'freelance client add "Acme Corp" --stage lead --contract-value 12000',
     "project": 'freelance project add "Acme website" --client acme --value 8000 --due 2026-12-15',
@@ -76,7 +80,7 @@ def _option_params(noun: str, for_edit: bool) -> list[inspect.Parameter]:
         if f.name == skip:
             continue
         names = [f.option_name, *f.aliases]
-        helptext = f.help or f.name
+        helptext = HELP.get((noun, f.name)) or f.help or f.name
         if f.type == "bool":
             if noun == "expense" and f.name == "received":
                 decl = "--paid/--unpaid"
@@ -142,12 +146,16 @@ def build(noun: str) -> typer.Typer:
             values = _values(book, noun, kw)
             create = kw.get("create_missing") or False
             if kind.name == "transaction":
-                data, notes = door.add_transaction(book, noun, values, rid=kw.get("id"), create_missing=create)
+                data, notes = door.add_transaction(book, noun, values, rid=kw.get("id"), create_missing=create,
+                                                   future=kw.get("future") or False)
             else:
                 data, notes = door.add(book, kind, values, rid=kw.get("id"), create_missing=create)
         for n in notes:
             say(n)
         say(f"added {noun} '{data['id']}'")
+        if noun == "income" and data.get("received") is not True:
+            say(f"income '{data['id']}' is expected, not received: it is not in the bank balance "
+                f"until `freelance income edit {data['id']} --received`")
 
     params = [_ctx_param()]
     if pos_field is not None:
@@ -162,6 +170,8 @@ def build(noun: str) -> typer.Typer:
         bool, typer.Option("--create-missing", help=(
             "Create linked records that do not exist yet; they take their client, rate and currency "
             "from what links them, and are refused when they would not pass `validate`."))]))
+    if kind.name == "transaction":
+        params.append(_future_param(noun))
     add.__signature__ = inspect.Signature(params)
     add.__doc__ = f"Add {_a(noun)}.\n\nExample: {EXAMPLES.get(noun, '')}"
     app.command("add")(add)
@@ -171,7 +181,7 @@ def build(noun: str) -> typer.Typer:
 
     def list_(ctx: typer.Context, status: Optional[str] = None, client: Optional[str] = None,
               date_from: Optional[str] = None, date_to: Optional[str] = None, period: Optional[str] = None,
-              fmt: str = "table", out: Optional[str] = None, **filters):
+              search: Optional[str] = None, fmt: str = "table", out: Optional[str] = None, **filters):
         from .. import views
         from ..graph import Graph
         from ..render import render_rows
@@ -192,6 +202,9 @@ def build(noun: str) -> typer.Typer:
             if want:
                 recs = [r for r in recs if r.data.get(f.name) == want
                         or (isinstance(r.data.get(f.name), list) and want in r.data[f.name])]
+        if search:
+            recs = [r for r in recs if views.matches(r, search)]
+        recs = views.by_date(kind, recs)
         rows = [views.row(g, r) for r in recs]
         emit(render_rows(rows, views.columns(kind), fmt, json_rows=rows if fmt == "json" else None,
                          table_keys=views.TABLE_COLUMNS.get(noun, ())), out)
@@ -210,6 +223,9 @@ def build(noun: str) -> typer.Typer:
         list_params.append(inspect.Parameter("f_" + f.name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
             Optional[str], typer.Option(f.option_name, *f.aliases, metavar="ID" if f.type == "links" else "VALUE",
                                         help=f"Only records with this {f.name.replace('_', ' ')}.")]))
+    list_params.append(inspect.Parameter("search", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
+        Optional[str], typer.Option("--search", metavar="TEXT",
+                                    help="Only records with TEXT in their name, description or notes (any case).")]))
     list_params += _range_params() + _output_params()
     list_.__signature__ = inspect.Signature(list_params)
     list_.__doc__ = f"List {kind.plural if noun not in ('income', 'expense') else noun}.\n\nExample: freelance {noun} list" + (f" --{kind.status} {f_list_example(kind)}" if kind.status else "") + " --format json"
@@ -218,7 +234,7 @@ def build(noun: str) -> typer.Typer:
     # -- show -----------------------------------------------------------------
     def show(ctx: typer.Context, rid: Annotated[str, typer.Argument(metavar="ID", help="The record's id.")],
              fmt: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)] = "table",
-             out: Annotated[Optional[str], typer.Option("--out", "-o", help="Write to FILE.")] = None):
+             out: Annotated[Optional[str], typer.Option("--out", "-o", help="Write to FILE (atomically; '-' for stdout).")] = None):
         from .. import views
         from ..changes import door
         from ..graph import Graph
@@ -275,10 +291,16 @@ def build(noun: str) -> typer.Typer:
                     from ..errors import did_you_mean
                     raise UsageError(f"--unset: cannot remove {name!r}{did_you_mean(name, [x.name for x in _fields(noun) if not x.required])}")
                 changes[name] = None
+            if not changes and not (add or rm):
+                raise UsageError("nothing to change: give the fields to set as options (see --help)")
+            changes = {k: v for k, v in changes.items() if not door.unchanged(rec, {k: v})}
+            if not changes and not (add or rm):
+                say(f"{noun} '{rec.id}' unchanged: it has those values already")
+                return
             if add or rm:       # only `project` offers them (LIST_EDITS)
                 notes = door.edit_project_services(book, rec, changes, add, rm)
             else:
-                notes = door.edit(book, rec, changes)
+                notes = door.edit(book, rec, changes, future=kw.get("future") or False)
         if changes:
             say(f"changed {noun} '{rec.id}': {', '.join(changes)}")
         for n in notes:
@@ -294,6 +316,8 @@ def build(noun: str) -> typer.Typer:
                 Optional[List[str]], typer.Option(opt, metavar="ID", help=f"{what} one of the {noun}'s {field} (repeat).")]))
     eparams.append(inspect.Parameter("unset", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
         Optional[List[str]], typer.Option("--unset", metavar="FIELD", help="Remove a field (repeat).")]))
+    if kind.name == "transaction":
+        eparams.append(_future_param(noun))
     edit.__signature__ = inspect.Signature(eparams)
     edit.__doc__ = f"Change fields of {_a(noun)}; only the lines that change are rewritten.\n\n" \
                    f"Example: freelance {noun} edit {SAMPLE_ID[noun]} {SAMPLE_EDIT[noun]}"
@@ -323,7 +347,7 @@ def build(noun: str) -> typer.Typer:
 
         def board(ctx: typer.Context,
                   fmt: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)] = "table",
-                  out: Annotated[Optional[str], typer.Option("--out", "-o", help="Write to FILE.")] = None,
+                  out: Annotated[Optional[str], typer.Option("--out", "-o", help="Write to FILE (atomically; '-' for stdout).")] = None,
                   by: Annotated[Optional[str], typer.Option("--by", help="Group by another field (e.g. priority).")] = None,
                   client: Annotated[Optional[str], typer.Option("--client", help="Only this client's records.")] = None):
             from .. import views
@@ -383,9 +407,16 @@ def _check_filters(book, kind: Kind, recs, status, client, filters: dict) -> Non
             check_filter(book, f, want, (f.aliases or (f.option_name,))[0], recs)
 
 
+def _future_param(noun: str) -> inspect.Parameter:
+    moved = "paid" if noun == "expense" else "received"
+    return inspect.Parameter("future", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=Annotated[
+        bool, typer.Option("--future", help=f"Allow a {moved} {noun} dated after today (refused otherwise: "
+                                            "money does not move in the future).")])
+
+
 def _range(book, date_from, date_to, period):
     from ..dates import window
-    return window(book.today, date_from, date_to, period)
+    return window(book.today, date_from, date_to, period, book.settings.date_order)
 
 
 def _range_params():
@@ -401,7 +432,7 @@ def _output_params():
     P = inspect.Parameter
     return [
         P("fmt", P.KEYWORD_ONLY, default="table", annotation=Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)]),
-        P("out", P.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE", help="Write to FILE (atomically).")]),
+        P("out", P.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE", help="Write to FILE (atomically; '-' for stdout).")]),
     ]
 
 

@@ -65,8 +65,8 @@ def init(
     name: Annotated[Optional[str], typer.Option("--name", help="Business name.")] = None,
     currency: Annotated[str, typer.Option("--currency", help="The book's currency (ISO code).")] = "USD",
     timezone: Annotated[str, typer.Option("--timezone", help="Time zone of meeting times.")] = "UTC",
-    owner: Annotated[Optional[str], typer.Option("--owner", help="Your name.")] = None,
-    email: Annotated[Optional[str], typer.Option("--email", help="Your email.")] = None,
+    owner: Annotated[Optional[str], typer.Option("--owner", help="Your name (default: unset).")] = None,
+    email: Annotated[Optional[str], typer.Option("--email", help="Your email (the organizer of exported meetings; default: unset).")] = None,
     git: Annotated[bool, typer.Option("--git/--no-git", help="Make it a git repository with a first commit.")] = True,
     hook: Annotated[bool, typer.Option("--hook", help="Install a git pre-commit hook that runs `freelance validate` (in the repository "
                                                  "DIR is in, if any; never over another hook).")] = False,

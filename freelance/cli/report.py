@@ -79,7 +79,7 @@ def make(name: str):
 
     def run(ctx: typer.Context,
             fmt: Annotated[str, typer.Option("--format", "-f", help="table, markdown, csv, json or html.")] = "table",
-            out: Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE", help="Write to FILE (atomically).")] = None,
+            out: Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE", help="Write to FILE (atomically; '-' for stdout).")] = None,
             period: Annotated[Optional[str], typer.Option("--period", metavar="PERIOD", help="2026, 2026-Q4 or 2026-11.")] = None,
             date_from: Annotated[Optional[str], typer.Option("--from", metavar="DATE", help="From this date.")] = None,
             date_to: Annotated[Optional[str], typer.Option("--to", metavar="DATE", help="Up to this date.")] = None,
@@ -97,12 +97,17 @@ def make(name: str):
         st = state(ctx)
         book = st.book()
         opts = Options(today=book.today)
-        opts.start, opts.end = window(book.today, date_from, date_to, period)
+        opts.start, opts.end = window(book.today, date_from, date_to, period, book.settings.date_order)
         if client:
             if book.get("client", client) is None:
                 raise UsageError(f"--client: no client '{client}'{did_you_mean(client, book.index('client'))}")
             opts.client = client
         module = importlib.import_module(module_name)
+        if not getattr(module, "WINDOW", True) and (period or date_from or date_to):
+            given = next(o for o, v in (("--period", period), ("--from", date_from), ("--to", date_to)) if v)
+            raise UsageError(f"{given}: report {name} shows the book as it stands on one day and takes no "
+                             f"--period, --from or --to; for another day use `freelance --today DATE report {name}`, "
+                             "for money over a period `freelance report finance --period ...`")
         report = module.build(Graph(book), opts)
         for cond in fail_on or []:
             if cond not in report.alerts:
@@ -111,10 +116,6 @@ def make(name: str):
                                     else " (it has no --fail-on conditions)")
                                  + did_you_mean(cond, report.alerts))
         emit(render_report(report, fmt, book.today), out)
-        errors = sum(p.is_error for p in book.problems)
-        if errors:   # the numbers skip what could not be read: say so, on stderr
-            typer.echo(f"freelance: warning: the book has {errors} error{'s' * (errors != 1)} in what this report "
-                       "read; run `freelance validate`", err=True)
         if any(report.alerts.get(c) for c in fail_on or []):
             raise typer.Exit(1)
     run.__doc__ = f"{help_}\n\nExample: freelance report {name} --format markdown"

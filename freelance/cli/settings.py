@@ -25,7 +25,7 @@ def settings_root(ctx: typer.Context):
 @app.command("show")
 def show(ctx: typer.Context,
          fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
-         out: Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE", help="Write to FILE.")] = None):
+         out: Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE", help="Write to FILE (atomically; '-' for stdout).")] = None):
     """Show every setting, defaults filled in.
 
     Example: freelance settings show --format json

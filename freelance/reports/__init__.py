@@ -1,7 +1,8 @@
 """Reports: plain data built from the graph, rendered by `render`.
 
 Each report is a module here with `build(graph, opts) -> Report`, listed in
-`REPORTS`. `freelance report NAME` builds it and renders it in any format;
+`REPORTS`; a module with `WINDOW = False` shows one day (`--today`) and the
+CLI refuses `--period`, `--from` and `--to` for it rather than ignore them. `freelance report NAME` builds it and renders it in any format;
 nothing in a report module prints or knows about formats.
 """
 from __future__ import annotations

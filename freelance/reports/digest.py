@@ -14,6 +14,7 @@ from ..text import Column
 from . import Options, Report, Section
 from .parts import MONEY, PCT, RIGHT, day, for_client, goal_row, invoice_row, project_due, project_row
 
+WINDOW = False         # what needs attention on --today: --period/--from/--to are refused, not ignored
 SOON_DAYS = 7          # invoices due within this many days
 DRAFT_DAYS = 7         # drafts older than this
 STALE_DAYS = 30        # leads not touched for this many days

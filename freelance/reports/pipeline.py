@@ -7,6 +7,9 @@ from ..text import Column
 from . import Options, Report, Section
 
 
+WINDOW = False     # clients as they stand: --period/--from/--to are refused, not ignored
+
+
 def build(g: Graph, opts: Options) -> Report:
     stages = g.settings.allowed("stages")
     clients = [c for c in g.records("client") if not opts.client or c.id == opts.client]

@@ -11,6 +11,7 @@ from .parts import (AGENDA_COLUMNS, CASH_COLUMNS, GOAL_COLUMNS, GOAL_TABLE, MONE
                     status_rows)
 
 NEXT_DAYS = 7
+WINDOW = False     # the dashboard on one day (--today), not over --period/--from/--to: those are refused
 
 
 def build(g: Graph, opts: Options) -> Report:

@@ -48,15 +48,31 @@ MAX_MINUTES = 7 * 24 * 60   # a meeting of more than a week is a typo
 
 
 def parse_duration(text: str) -> int | None:
-    """Whole minutes in '45m', '1h30m', '2h', '1.5h', '1:30' (freelance.durations, the one
-    place durations are read), or '90' (minutes, as meetings were written); None when unreadable."""
-    text = str(text).strip()
-    if text.isdigit():
-        return int(text)
+    """Whole minutes in '45m', '1h30m', '2h', '1.5h' or '1:30' (read by freelance.durations, the
+    one place durations are read); None when unreadable. A bare number is not a duration (90
+    minutes or 90 hours?): the unit is part of it."""
     minutes = parse_minutes(text)
     if minutes is None or minutes != minutes.to_integral_value():
         return None
     return int(minutes)
+
+
+def duration_text(minutes: int) -> str:
+    """The canonical way to write a duration: 45m, 2h, 1h30m."""
+    h, m = divmod(minutes, 60)
+    return (f"{h}h" if h else "") + (f"{m}m" if m or not h else "")
+
+
+def duration_problem(text: str) -> str | None:
+    """Why `text` is not a meeting's duration, or None when it is one."""
+    minutes = parse_duration(text)
+    if minutes is None:
+        return f"expected a duration with its unit like 45m, 1h30m, 1.5h or 1:30, got {text!r}"
+    if minutes == 0:
+        return f"a duration of zero ({text!r}) is not a meeting"
+    if minutes > MAX_MINUTES:
+        return f"{text!r} is longer than a week"
+    return None
 
 
 def coerce(ftype: str, text: str, plain: bool):
@@ -122,7 +138,8 @@ def coerce(ftype: str, text: str, plain: bool):
             return False
         raise ValueError(f"expected true or false, got {text!r}")
     if ftype == "duration":
-        if parse_duration(text) is None or parse_duration(text) > MAX_MINUTES:
-            raise ValueError(f"expected a duration like 45m or 1h30m, got {text!r}")
+        problem = duration_problem(text)
+        if problem:
+            raise ValueError(problem)
         return text
     return resolve_plain(text) if plain else text

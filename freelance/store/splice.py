@@ -23,20 +23,27 @@ def span(book: Book, record: Record, lines: list[str] | None = None) -> tuple[li
     record's `-`, less the blank and comment lines that trail it. `lines`: the file's
     lines, when split already (several records of one file)."""
     res = book.files[record.file]
-    lines = lines if lines is not None else lines_of(res.text)
-    first = record.line - 1
+    lines = lines_of(res.text)
+    later = [r.line for r in res.records if r.line > record.line]
+    first, end = span_in(lines, record.line, min(later) if later else None)
+    return lines, first, end
+
+
+def span_in(lines: list[str], line: int, next_line: int | None) -> tuple[int, int]:
+    """(first, end) of the lines of the record whose item is on `line`, the next record's
+    being on `next_line` (None: it is the last), as `span` says."""
+    first = line - 1
     while first > 0 and not lines[first].startswith("-"):
         first -= 1
-    later = [r.line for r in res.records if r.line > record.line]
     end = len(lines)
-    if later:
-        end = min(later) - 1
+    if next_line is not None:
+        end = next_line - 1
         while end > first + 1 and not lines[end].startswith("-"):
             end -= 1
     keep = _KEEP_CHOMP.search("".join(lines[first:end])) is not None
     while end > first + 1 and _trails(lines[end - 1], keep):
         end -= 1
-    return lines, first, end
+    return first, end
 
 
 # A block scalar that keeps its final line breaks (`|+`, `>2+`): blank lines after it are its text.
@@ -54,12 +61,16 @@ def _trails(line, keep: bool) -> bool:
     return body.startswith("#") and len(line) - len(body) <= 2
 
 
-def rewrite(record: Record, chunk: str, changes: dict):
+def rewrite(record: Record, chunk: str, changes: dict, fast: bool = True):
     """(new text, what it reads as) of a record's own lines `chunk` with `changes` made."""
+    k = KINDS[record.kind]
+    new = _canonical_rewrite(record, chunk, changes) if fast else None
+    if new is not None:
+        expect = {k2: v for k2, v in changes.items() if v is not None and v != [] and v != ""}
+        return new, reads_back(new, record.file, k, expect)
     seq = rt_yaml().load(chunk)
     node = seq[0]
     before = dump(seq)
-    k = KINDS[record.kind]
     order = [f.name for f in k.fields]
     for key, value in changes.items():
         if value is None or value == [] or value == "":
@@ -79,6 +90,43 @@ def rewrite(record: Record, chunk: str, changes: dict):
         new = new[:-1]
     expect = {k2: v for k2, v in changes.items() if v is not None and v != [] and v != ""}
     return new, reads_back(new, record.file, k, expect)
+
+
+def _canonical_rewrite(record: Record, chunk: str, changes: dict) -> str | None:
+    """The rewrite without ruamel.yaml, when it can be had exactly: the record's lines are
+    what a new record of its values is written as (`emitter`'s fast path: plain scalars, no
+    comments, no lists) and so are the new values. The keys go where the round-trip puts
+    them: a changed one stays, a removed one goes, a new one after the keys before it in the
+    schema. None otherwise (tests/hostile/test_also_found.py checks it gives what the
+    round-trip gives)."""
+    from .emitter import _fast, _Slow
+    data = record.data
+    if any(v.__class__ in (list, dict) for v in data.values()) or \
+            any(v.__class__ in (list, dict) for v in changes.values()):
+        return None
+    try:
+        if _fast(data) != chunk:
+            return None
+    except _Slow:
+        return None
+    order = [f.name for f in KINDS[record.kind].fields]
+    items = list(data.items())
+    for key, value in changes.items():
+        keys = [k for k, _ in items]
+        if value is None or value == "":
+            items = [(k, v) for k, v in items if k != key]
+        elif key in keys:
+            items[keys.index(key)] = (key, value)
+        elif key in order:
+            earlier = set(order[:order.index(key)])
+            at = max((i + 1 for i, have in enumerate(keys) if have in earlier), default=0)
+            items.insert(at, (key, value))
+        else:
+            items.append((key, value))
+    try:
+        return _fast(dict(items))
+    except _Slow:
+        return None
 
 
 def _no_document_end(text: str) -> str:
