@@ -15,10 +15,10 @@ from __future__ import annotations
 import re
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 
-_HM = re.compile(r"(?:(\d{1,4})\s*h)?\s*(?:(\d{1,5})\s*m(?:in)?)?\Z", re.ASCII | re.IGNORECASE)
-_CLOCK = re.compile(r"(\d{1,3}):([0-5]\d)\Z", re.ASCII)
-_DECIMAL_HOURS = re.compile(r"(\d{1,4}(?:[.,]\d{1,6})?|[.,]\d{1,6})\s*h\Z", re.ASCII | re.IGNORECASE)
-_BARE = re.compile(r"-?(\d{1,4}(?:[.,]\d{1,6})?|[.,]\d{1,6})\Z", re.ASCII)   # a sign: "more than 0" says why
+_HM = re.compile(r"(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\Z", re.ASCII | re.IGNORECASE)
+_CLOCK = re.compile(r"(\d+):([0-5]\d)\Z", re.ASCII)
+_DECIMAL_HOURS = re.compile(r"(\d+(?:[.,]\d{1,6})?|[.,]\d{1,6})\s*h\Z", re.ASCII | re.IGNORECASE)
+_BARE = re.compile(r"-?(\d{1,12}(?:[.,]\d{1,6})?|[.,]\d{1,6})\Z", re.ASCII)   # a sign: "more than 0" says why
 
 UNITS_HINT = "45m, 90m, 1h30m, 1.5h or 1:30"
 HOURS_HINT = "1.5, 1,5, 1.5h, 1h30m, 90m or 1:30"
