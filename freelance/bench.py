@@ -323,12 +323,54 @@ def versions() -> str:
     return "; ".join(parts)
 
 
+def bench_documents(repeat: int, work: Path) -> list[str]:
+    """Issue 16's budgets: one invoice PDF (a fresh process, imports included) under 1.5 s, and
+    a batch of 100 in one command under 60 s, on the demo book (data/: a complete identity)."""
+    book = work / "documents"
+    shutil.copytree(ROOT / "data", book, ignore=shutil.ignore_patterns(".freelance"))
+    lines = []
+    for i in range(1, 101):          # 100 invoices of 2027, three lines each, two rates
+        lines.append(f"- id: INV-2027-{i:03d}\n  client: acme\n  issued: 2027-01-{1 + i % 28:02d}\n"
+                     f"  due: 2027-03-01\n  status: sent\n  items:\n"
+                     f"  - description: Development, week {i}\n    quantity: {i % 40 + 1}\n    unit_price: 95\n"
+                     f"  - description: Design review\n    quantity: 1\n    unit_price: 480\n"
+                     f"  - description: Handbook\n    quantity: 2\n    unit_price: 39.90\n    tax_rate: 7\n"
+                     f"  tax_rate: 19\n")
+    with open(book / "invoices.yaml", "a", encoding="utf-8") as fh:
+        fh.write("".join(lines))
+    fl = FL + ["--books", str(book), "--today", "2027-03-01"]
+    one = measure(Row("invoice pdf (one, new process)"), repeat,
+                  fl + ["invoice", "pdf", "INV-2027-001", "--out", str(work / "one.pdf")])
+    batch = measure(Row("invoice pdf --period 2027 (100)"), 1,
+                    fl + ["invoice", "pdf", "--period", "2027", "--out-dir", str(work / "batch")])
+    out = [table([one, batch]), "", "Budgets (issue 16):"]
+    for row, budget in ((one, 1.5), (batch, 60.0)):
+        if row.wall is None:
+            out.append(f"- {row.name}: {row.note or 'not measured'}")
+        else:
+            out.append(f"- {row.name}: {row.wall:.2f} s (budget {budget:g} s) "
+                       f"{'holds' if row.wall < budget else 'DOES NOT HOLD'}")
+    return out
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m freelance.bench", description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="10000,100000", help="Transactions per generated book, comma-separated.")
     ap.add_argument("--repeat", type=int, default=3, help="Runs per measurement (the median is shown).")
     ap.add_argument("--keep", metavar="DIR", help="Generate into DIR and keep the books (default: a temporary folder).")
+    ap.add_argument("--documents", action="store_true",
+                    help="Time invoice PDFs only (one, and a batch of 100) against issue 16's budgets.")
     args = ap.parse_args(argv)
+    if args.documents:
+        work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="freelance-bench-"))
+        work.mkdir(parents=True, exist_ok=True)
+        try:
+            print(f"# freelance documents benchmark, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores\n")
+            print("\n".join(bench_documents(args.repeat, work)))
+        finally:
+            if not args.keep:
+                shutil.rmtree(work, ignore_errors=True)
+        return 0
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     have = available_freelance()
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="freelance-bench-"))

@@ -23,7 +23,7 @@ FLOORS = [
                    "freelance.validate", "freelance.views", "freelance.workflow", "freelance.reports"]),
     ("door", ["freelance.changes"]),
     ("faces", ["freelance.cli", "freelance.render", "freelance.export", "freelance.vcard", "freelance.demo",
-               "freelance.bench", "freelance.docgen", "freelance.__main__"]),
+               "freelance.bench", "freelance.docgen", "freelance.__main__", "freelance.documents"]),
 ]
 
 

@@ -22,9 +22,9 @@ from ..store.writer import Write, apply, plan_remove, plan_update
 from . import currency, invoicing, records, services, time
 from .records import find, parse_value, unchanged  # how a face names what to change: the record, typed values
 
-__all__ = ["FOLLOW_UPS", "Touch", "commit", "update", "add", "add_transaction", "add_invoice", "edit",
-           "edit_project_services", "remove", "find", "parse_value", "unchanged", "log_time", "start_timer",
-           "stop_timer", "cancel_timer", "add_invoice_from_time"]
+__all__ = ["FOLLOW_UPS", "Touch", "commit", "update", "add", "add_transaction", "add_invoice", "send_invoice",
+           "edit_invoice", "credit_invoice", "edit", "edit_project_services", "remove", "find", "parse_value",
+           "unchanged", "log_time", "start_timer", "stop_timer", "cancel_timer", "add_invoice_from_time"]
 
 # What else changes when a record of a kind is added, edited or removed, in the same atomic
 # write: kind -> function(book, old record | None, new data | None) -> (writes, notes).
@@ -122,6 +122,30 @@ def add_invoice(book: Book, values: dict, items: list[str], number: str | None =
                 create_missing: bool = False) -> tuple[dict, list[str]]:
     """Add an invoice from typed values and `--item` texts, numbered by the book's pattern."""
     data, writes, notes = invoicing.plan_invoice(book, values, items, number, create_missing)
+    return data, commit(book, writes, notes, [Touch(INVOICE, None, data)])
+
+
+def send_invoice(book: Book, record: Record) -> list[str]:
+    """Mark invoice `record` sent today and seal what its document shows (the document itself
+    is made and delivered by a face); returns notes."""
+    changes, notes = invoicing.plan_send(book, record)
+    after = {**record.data, **changes}
+    return commit(book, [], notes, [Touch(INVOICE, record, after, update(record, changes))])
+
+
+def edit_invoice(book: Book, record: Record, changes: dict, items: list[str] | None = None,
+                 future: bool = False) -> list[str]:
+    """`invoice edit`: a draft's lines replaced by `items` (`--item` texts), a derived due date
+    moved with the issue date, then as `edit`."""
+    changes.update(invoicing.plan_invoice_edit(book, record, changes, items))   # the face names what changed
+    after = {k: v for k, v in {**record.data, **changes}.items() if v is not None}
+    invoicing.refuse_sealed(record, after)     # first: no other rule matters for a sealed field
+    return _edit(book, record, changes, [], [], future)
+
+
+def credit_invoice(book: Book, record: Record, items: list[str] | None = None) -> tuple[dict, list[str]]:
+    """A credit note for invoice `record` (all its lines, or `items`), numbered as the next invoice."""
+    data, writes, notes = invoicing.plan_credit(book, record, items)
     return data, commit(book, writes, notes, [Touch(INVOICE, None, data)])
 
 

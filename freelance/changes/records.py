@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from ..dates import parse_date, parse_datetime
 from ..errors import UsageError, did_you_mean
-from ..rules import is_currency, is_id
+from ..rules import TEXT_CHECKS, is_currency, is_id
 from ..schema import KINDS, Field, Kind
 from ..store.book import Book
 from ..store.records import Record
@@ -149,6 +149,10 @@ def parse_value(book: Book, f: Field, raw, *, option: str | None = None):
         raise UsageError(f"{opt}: {text!r} is not a URL (expected https://...)")
     if f.check == "currency" and not is_currency(text):
         raise UsageError(f"{opt}: expected a three-letter code like USD or EUR, got {text!r}")
+    if f.check in TEXT_CHECKS:
+        problem = TEXT_CHECKS[f.check](text)
+        if problem:
+            raise UsageError(f"{opt}: {text!r}: {problem}")
     return text
 
 

@@ -291,14 +291,17 @@ def build(noun: str) -> typer.Typer:
                     from ..errors import did_you_mean
                     raise UsageError(f"--unset: cannot remove {name!r}{did_you_mean(name, [x.name for x in _fields(noun) if not x.required])}")
                 changes[name] = None
-            if not changes and not (add or rm):
+            items = kw.get("item") or []            # invoice: a draft's new lines
+            if not changes and not (add or rm or items):
                 raise UsageError("nothing to change: give the fields to set as options (see --help)")
             changes = {k: v for k, v in changes.items() if not door.unchanged(rec, {k: v})}
-            if not changes and not (add or rm):
+            if not changes and not (add or rm or items):
                 say(f"{noun} '{rec.id}' unchanged: it has those values already")
                 return
             if add or rm:       # only `project` offers them (LIST_EDITS)
                 notes = door.edit_project_services(book, rec, changes, add, rm)
+            elif kind.name == "invoice":    # --item replaces a draft's lines; a derived due date follows
+                notes = door.edit_invoice(book, rec, changes, items, future=kw.get("future") or False)
             else:
                 notes = door.edit(book, rec, changes, future=kw.get("future") or False)
         if changes:
@@ -314,6 +317,10 @@ def build(noun: str) -> typer.Typer:
         for name, opt, what in (("add_items", f"--add-{word}", "Add"), ("rm_items", f"--rm-{word}", "Remove")):
             eparams.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
                 Optional[List[str]], typer.Option(opt, metavar="ID", help=f"{what} one of the {noun}'s {field} (repeat).")]))
+    if kind.name == "invoice":
+        eparams.append(inspect.Parameter("item", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
+            Optional[List[str]], typer.Option("--item", metavar="DESC:QTY:PRICE[:SERVICE][:RATE%]",
+                                              help="A draft's new lines, replacing all of them (repeat).")]))
     eparams.append(inspect.Parameter("unset", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
         Optional[List[str]], typer.Option("--unset", metavar="FIELD", help="Remove a field (repeat).")]))
     if kind.name == "transaction":
