@@ -51,22 +51,39 @@ def line_total(item: dict) -> Decimal:
     return money(q * price)
 
 
-def invoice_totals(invoice: dict, per_line: bool = False) -> tuple[Decimal, Decimal, Decimal]:
-    """An invoice's (subtotal, tax, total) rounded to cents; tax per line or on the subtotal."""
+def invoice_lines(invoice: dict) -> list[tuple[dict, Decimal, Decimal]]:
+    """Each line of an invoice as (item, net amount rounded to cents, tax rate): an item's own
+    `tax_rate` wins over the invoice's; an invoice of one `amount` is one line."""
     rate = dec(invoice.get("tax_rate"))
     items = invoice.get("items")
     if isinstance(items, list) and items:
-        subtotal = tax = ZERO
+        out = []
         for it in items:
             if not isinstance(it, dict):
                 continue
-            line = line_total(it)
-            subtotal += line
-            if per_line:
-                tax += money(line * rate / HUNDRED)
-        if not per_line:
-            tax = money(subtotal * rate / HUNDRED)
-    else:
-        subtotal = money(dec(invoice.get("amount")))
-        tax = money(subtotal * rate / HUNDRED)
+            own = it.get("tax_rate")
+            out.append((it, line_total(it), dec(own) if own is not None else rate))
+        return out
+    return [({}, money(dec(invoice.get("amount"))), rate)]
+
+
+def tax_groups(invoice: dict, per_line: bool = False) -> list[tuple[Decimal, Decimal, Decimal]]:
+    """(rate, net, tax) per tax rate of an invoice, lowest rate first, each rounded to cents:
+    tax per line then summed (`per_line`), or on each rate's net. What a document shows
+    per rate (EU VAT Directive art. 226(8)-(10)) and what `invoice_totals` adds up."""
+    groups: dict = {}
+    for _, line, rate in invoice_lines(invoice):
+        net, tax = groups.get(rate, (ZERO, ZERO))
+        groups[rate] = (net + line, tax + (money(line * rate / HUNDRED) if per_line else ZERO))
+    if not per_line:
+        groups = {rate: (net, money(net * rate / HUNDRED)) for rate, (net, _) in groups.items()}
+    return [(rate, net, tax) for rate, (net, tax) in sorted(groups.items())]
+
+
+def invoice_totals(invoice: dict, per_line: bool = False) -> tuple[Decimal, Decimal, Decimal]:
+    """An invoice's (subtotal, tax, total) rounded to cents; tax per line or on each rate's net."""
+    subtotal = tax = ZERO
+    for _, net, t in tax_groups(invoice, per_line):
+        subtotal += net
+        tax += t
     return subtotal, tax, subtotal + tax

@@ -122,6 +122,147 @@ def foreign_owner(owner: str | None, client: str | None) -> bool:
     return bool(owner and client and owner != client)
 
 
+# -- who bills whom: countries, VAT ids, bank accounts, languages --------------------------
+# Checked by well-kept libraries (pycountry, python-stdnum, schwifty, babel), imported only
+# when a value is checked, so start-up and books without these fields never load them.
+
+# EU member states by their ISO 3166 code (VAT ids of Greece start EL).
+EU_COUNTRIES = frozenset("AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split())
+
+
+def country_problem(code) -> str | None:
+    """Why `code` is not an ISO 3166 alpha-2 country code (DE, FR, GB), or None."""
+    if not isinstance(code, str) or not re.fullmatch(r"[A-Z]{2}", code):
+        return "expected a two-letter ISO 3166 code in capitals like DE, FR or GB"
+    import pycountry
+    if pycountry.countries.get(alpha_2=code) is None:
+        return "not an ISO 3166 country code"
+    return None
+
+
+def _vat_module(vat_id: str):
+    from stdnum import get_cc_module
+    cc = vat_id[:2].lower()
+    cc = {"el": "gr", "xi": "gb"}.get(cc, cc)
+    if not re.fullmatch(r"[a-z]{2}", cc):
+        return None
+    try:
+        return get_cc_module(cc, "vat")
+    except Exception:       # no VAT module for that country
+        return None
+
+
+def vat_id_problem(vat_id) -> str | None:
+    """Why `vat_id` is not a valid VAT id (country prefix, then the number, its check digits
+    checked where python-stdnum knows the country's rules), or None."""
+    if not isinstance(vat_id, str) or not re.fullmatch(r"[A-Za-z]{2}[0-9A-Za-z +.-]{2,14}", vat_id.strip()):
+        return "expected the country prefix and the number, like DE123456789"
+    mod = _vat_module(vat_id.strip())
+    if mod is None:
+        return None         # a country whose rules the library does not know: taken as given
+    if not mod.is_valid(vat_id.strip()):
+        return "not a valid VAT id (wrong length or check digits)"
+    return None
+
+
+def vat_country(vat_id) -> str | None:
+    """The ISO 3166 country of a VAT id (EL -> GR, XI -> GB)."""
+    if not isinstance(vat_id, str) or len(vat_id.strip()) < 2:
+        return None
+    cc = vat_id.strip()[:2].upper()
+    return {"EL": "GR", "XI": "GB"}.get(cc, cc)
+
+
+def compact_vat_id(vat_id: str) -> str:
+    """A VAT id without spaces, dots and dashes, in capitals."""
+    return re.sub(r"[\s.-]", "", str(vat_id)).upper()
+
+
+def iban_problem(iban) -> str | None:
+    """Why `iban` is not a valid IBAN (length and check digits, by schwifty), or None."""
+    from schwifty import IBAN
+    try:
+        IBAN(str(iban))
+    except ValueError as exc:
+        return f"not a valid IBAN ({str(exc).rstrip('.').lower()})"
+    return None
+
+
+def bic_problem(bic) -> str | None:
+    """Why `bic` is not a valid BIC (by schwifty), or None."""
+    from schwifty import BIC
+    try:
+        BIC(str(bic))
+    except ValueError as exc:
+        return f"not a valid BIC ({str(exc).rstrip('.').lower()})"
+    return None
+
+
+def language_problem(lang) -> str | None:
+    """Why `lang` is not a language documents can be written in (en, de, fr_CH), or None."""
+    if not isinstance(lang, str) or not re.fullmatch(r"[a-z]{2,3}([_-][A-Za-z0-9]{2,4})?", lang):
+        return "expected a language code like en, de or fr_CH"
+    from babel import Locale, UnknownLocaleError
+    try:
+        Locale.parse(lang.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return "not a language Babel knows"
+    return None
+
+
+def reverse_charge(seller_country, buyer_country, buyer_vat_id) -> bool:
+    """Intra-EU business supply: both parties in the EU, in different countries, and the buyer
+    has a VAT id; the buyer accounts for the VAT (EU VAT Directive art. 196, 226(11a))."""
+    return bool(seller_country in EU_COUNTRIES and buyer_country in EU_COUNTRIES
+                and seller_country != buyer_country and buyer_vat_id)
+
+
+# a field's `check` (schema) -> the rule for its text, for `add`/`edit` and `validate` alike
+TEXT_CHECKS = {"country": country_problem, "vat_id": vat_id_problem, "language": language_problem,
+               "iban": iban_problem, "bic": bic_problem}
+
+
+# -- sealing a sent invoice -----------------------------------------------------------------
+# What the document shows of an invoice record: sending seals these (a hash stored with the
+# invoice); afterwards they may not change (status, payments and notes may).
+SEALED = ("id", "client", "project", "issued", "due", "items", "amount", "tax_rate", "currency",
+          "supply_start", "supply_end", "credit_for")
+
+
+def _canonical(value):
+    """A value as the seal sees it: 39.90 and 39.9 are one number, dates ISO, mappings sorted."""
+    from decimal import Decimal
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value.is_finite() else str(value)
+    if isinstance(value, (int, float)):
+        return _canonical(Decimal(str(value)))
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _canonical(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+    if isinstance(value, (list, tuple)):
+        return [_canonical(v) for v in value]
+    return str(value)
+
+
+def seal_of(data: dict) -> str:
+    """The seal of an invoice's document fields: 'sha256:' and the hex digest of their canonical JSON."""
+    import hashlib
+    import json
+    fields = {k: _canonical(data.get(k)) for k in SEALED if data.get(k) is not None}
+    text = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def sealed_changes(old: dict, new: dict) -> list[str]:
+    """The sealed fields an edit of a sealed invoice (`old`) would change in `new`."""
+    if not old.get("seal"):
+        return []
+    return [k for k in SEALED if _canonical(old.get(k)) != _canonical(new.get(k))]
+
+
 # -- currencies (docs/finance.md) ----------------------------------------------------------
 
 # ISO 4217 minor units that are not 2 (the usual case). Enough for a freelancer's

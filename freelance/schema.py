@@ -98,6 +98,15 @@ CLIENT = Kind(
         F("contract_value", "money", check="nonnegative", help="Agreed contract value."),
         _CURRENCY,
         F("default_rate", "money", check="positive", help="Hourly rate for this client's work."),
+        # billing details: who the invoice is addressed to (docs/documents.md)
+        F("billing_name", help="Name on invoices (default: the company, else the name)."),
+        F("address", "strs", help="Billing address line (repeat the option for more lines)."),
+        F("postcode", help="Postcode of the billing address."),
+        F("city", help="City of the billing address."),
+        F("country", check="country", help="Country of the billing address: ISO 3166 code like DE."),
+        F("vat_id", check="vat_id", help="The client's VAT id, like DE123456789."),
+        F("billing_email", check="email", help="Where invoices are sent (default: the email)."),
+        F("language", check="language", help="Language of the client's documents, like en or de."),
         F("created", "date", default="@today", option=False),
         _NOTES,
     ),
@@ -138,12 +147,16 @@ TIME = Kind(
         F("date", "date", required=True, default="@today", help="Day the hours were worked."),
         F("project", "link", link=("project",), required=True, help="Project id."),
         F("service", "link", link=("service",), help="Service id."),
-        F("hours", "decimal", required=True, check="hours", help="Hours worked."),
+        F("hours", "decimal", required=True, check="hours",
+          help="Hours worked: 1.5, 1,5, 1.5h, 1h30m, 90m or 1:30."),
         F("note", help="What was done."),
+        F("invoice", "link", link=("invoice",), option=False,
+          help="The invoice that bills it (set by `invoice add --from-time`)."),
     ),
     title="note", id_from="", id_prefix="t", shard_by="date",
-    columns=("id", "date", "project", "service", "hours", "note"),
-    help="Hours booked against projects.",
+    columns=("id", "date", "project", "service", "hours", "note", "invoice"),
+    help="Hours worked: the timer (start, stop, status, cancel), entries (log, list, show, edit, rm), "
+         "the time sheet.",
 )
 
 SERVICE = Kind(
@@ -171,8 +184,10 @@ SERVICE = Kind(
 ITEM_FIELDS = (
     F("description", required=True),
     F("service", "link", link=("service",)),
+    F("project", "link", link=("project",)),
     F("quantity", "decimal", check="positive"),
     F("unit_price", "money", required=True),
+    F("tax_rate", "decimal", check="percent"),     # this line's own rate (default: the invoice's)
 )
 
 INVOICE = Kind(
@@ -188,8 +203,15 @@ INVOICE = Kind(
         F("items", "records", sub=ITEM_FIELDS, option=False,
           help="Line items: description, service, quantity, unit_price."),
         F("amount", "money", check="positive", help="Amount of a one-line invoice."),
-        F("tax_rate", "decimal", check="percent", help="Tax rate in percent."),
+        F("tax_rate", "decimal", check="percent", help="Tax rate in percent (a line may have its own)."),
         _CURRENCY,
+        F("supply_start", "date", aliases=("--supplied",),
+          help="Date of supply, or the first day of the period of supply (default: the issue date)."),
+        F("supply_end", "date", help="Last day of the period of supply."),
+        F("credit_for", "link", link=("invoice",), option=False,
+          help="The invoice a credit note corrects."),
+        F("sent_on", "date", option=False, help="The day `invoice send` sent it."),
+        F("seal", option=False, help="A hash of what the sent document shows (rules.seal_of)."),
         _NOTES,
     ),
     title="id", id_from="", status="status",

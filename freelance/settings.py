@@ -32,11 +32,13 @@ DEFAULTS: dict = {
     "payment_terms_days": 30,
     "default_rate": None,
     "tax_rounding": "per-invoice",
+    "time_rounding": "none",
 }
 
 # Settings a book may set that `init` does not write (their default applies when absent).
 OPTIONAL: dict = {
     "tax_name": "tax",          # in exported account names: liabilities:tax:<name>, assets:tax:<name>
+    "business": None,           # who you are on invoices: the keys of BUSINESS below
 }
 
 # Settings that are lists of allowed values (`settings add/rm` work on these).
@@ -46,12 +48,21 @@ LISTS = ("stages", "income_classifications", "expense_categories", "accounts",
 
 # Scalar settings `settings set` accepts, with a check of the value.
 SCALARS = ("name", "currency", "timezone", "week_start", "date_order", "invoice_number",
-           "payment_terms_days", "default_rate", "tax_rounding", "tax_name")
+           "payment_terms_days", "default_rate", "tax_rounding", "tax_name",
+           "time_rounding")
 
 TAX_ROUNDING = ("per-invoice", "per-line")
 ACCOUNT_KEYS = ("id", "name", "currency", "opening_balance")   # what an entry of `accounts` holds
 
 DATE_ORDERS = ("iso", "dmy", "mdy")
+
+# The freelancer's business identity (`business:` in freelance.yaml), what invoices show of
+# the seller: key -> the rule that checks it (rules.TEXT_CHECKS, "email", "url"), or "".
+# `address` is a list of lines; `logo` a file in the book. Optional: a book without it
+# validates, and `invoice pdf` says which of them a complete invoice still needs.
+BUSINESS = {"legal_name": "", "address": "", "postcode": "", "city": "", "country": "country",
+            "vat_id": "vat_id", "tax_number": "", "email": "email", "phone": "", "website": "url",
+            "iban": "iban", "bic": "bic", "logo": ""}
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -120,6 +131,28 @@ class Settings:
         """The book's terms; 30 when they are not a number of days (validate reports it)."""
         value = self.raw.get("payment_terms_days")
         return 30 if value is None or terms_problem(value) else int(value)
+
+    def business(self) -> dict:
+        """The business identity with its fallbacks: the legal name is the book's name, the
+        email the owner's, when not given; the address is a list of lines."""
+        raw = self.raw.get("business")
+        raw = raw if isinstance(raw, dict) else {}
+        owner = self.raw.get("owner") if isinstance(self.raw.get("owner"), dict) else {}
+        out = {k: raw.get(k) for k in BUSINESS}
+        out["legal_name"] = out["legal_name"] or self.raw.get("name") or owner.get("name")
+        out["email"] = out["email"] or owner.get("email")
+        addr = out["address"]
+        out["address"] = [str(a) for a in addr] if isinstance(addr, list) else ([str(addr)] if addr else [])
+        return {k: (v if v != "" else None) for k, v in out.items()}
+
+    @property
+    def time_rounding(self):
+        """(step in minutes, mode) of `time_rounding`, or None (none, or unreadable: validate says so)."""
+        from .durations import rounding_rule
+        try:
+            return rounding_rule(self.raw.get("time_rounding"))
+        except ValueError:
+            return None
 
     @property
     def week_start(self) -> int:

@@ -11,14 +11,15 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Callable, Iterable
 
+from .durations import rounding_rule
 from .errors import Problem, did_you_mean
 from .graph import Graph
 from .limits import line_problem, number_problem, terms_problem, whole
-from .rules import (DATE_PAIRS, date_order, invoice_number_problem, is_currency, is_id, is_tax_name, moved_after,
-                    number_regex)
+from .rules import (DATE_PAIRS, TEXT_CHECKS, date_order, invoice_number_problem, is_currency, is_id, is_tax_name,
+                    moved_after, number_regex, seal_of)
 from .schema import COMMON_FIELDS, KINDS, Field, Kind
-from .settings import (ACCOUNT_KEYS, DATE_ORDERS, DEFAULTS, LISTS, OPTIONAL, SETTINGS_FILE, TAX_ROUNDING, WEEKDAYS,
-                       opening_balance)
+from .settings import (ACCOUNT_KEYS, BUSINESS, DATE_ORDERS, DEFAULTS, LISTS, OPTIONAL, SETTINGS_FILE, TAX_ROUNDING,
+                       WEEKDAYS, opening_balance)
 from .store.records import Record
 from .work import project_id_of, project_of, services_of
 
@@ -178,6 +179,10 @@ def _check_rule(r: Record, f: Field, c: str, value, name: str, out: list) -> Non
         out.append(_p(r, f.name, f"{name} {value!r} is not a URL (expected https://...)"))
     elif c == "currency" and isinstance(value, str) and not is_currency(value):
         out.append(_p(r, f.name, f"{name} {value!r} is not a three-letter code like USD or EUR"))
+    elif c in TEXT_CHECKS and isinstance(value, str):
+        problem = TEXT_CHECKS[c](value)
+        if problem:
+            out.append(_p(r, f.name, f"{name} {value!r}: {problem}"))
     elif isinstance(value, Decimal):
         if c == "positive" and value <= 0:
             out.append(_p(r, f.name, f"{name} must be more than zero, got {value}"))
@@ -236,10 +241,22 @@ def check_invoices(g: Graph) -> Iterable[Problem]:
             yield _p(inv, "status", "paid, but no received income is linked to it")
         elif status == "paid" and d["received"] < d["total"]:
             yield _p(inv, "status", f"paid, but received income {d['received']} is less than the total {d['total']}", "warning")
-        if d["received"] > d["total"] and status != "void":
+        if d["received"] > d["total"] and status != "void" and not inv.data.get("credit_for"):
             yield _p(inv, "id", f"overpaid: received {d['received']} against a total of {d['total']}")
         if status == "draft" and d["received"] > 0:
             yield _p(inv, "status", "still a draft, but income is linked to it", "warning")
+        start, end = inv.data.get("supply_start"), inv.data.get("supply_end")
+        if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
+            yield _p(inv, "supply_end", f"supply_end {end} is before supply_start {start}")
+        if isinstance(end, dt.date) and not isinstance(start, dt.date):
+            yield _p(inv, "supply_end", "supply_end without supply_start: a period of supply needs its first day "
+                                        "(`--supplied DATE`)")
+        seal = inv.data.get("seal")
+        if seal and seal != seal_of(inv.data):
+            sent = inv.data.get("sent_on")
+            yield _p(inv, "seal", f"sealed when sent{f' on {sent}' if sent else ''}, but what its document shows "
+                                  "was changed by hand since (the client has the document as sent): undo the "
+                                  f"change, or correct it with a credit note (`freelance invoice credit {inv.id}`)")
         issued = inv.data.get("issued")
         m = _NUMBERED(inv.id)
         if isinstance(issued, dt.date) and m and whole(m.group(2)) is not None:
@@ -302,6 +319,27 @@ def check_time(g: Graph) -> Iterable[Problem]:
         d = e.data.get("date")
         if isinstance(d, dt.date) and d > g.today:
             yield _p(e, "date", f"hours booked in the future ({d}, today is {g.today})")
+        inv = g.get("invoice", e.data.get("invoice")) if isinstance(e.data.get("invoice"), str) else None
+        if inv is not None:
+            yield from _billed_on(e, p, inv)
+
+
+def _billed_on(e: Record, p: Record | None, inv: Record) -> Iterable[Problem]:
+    """An entry's invoice is of the entry's client and lists its service or its project."""
+    client = p.data.get("client") if p is not None else None
+    if client and inv.data.get("client") and inv.data["client"] != client:
+        yield _p(e, "invoice", f"invoice {inv.id} is client '{inv.data['client']}'s, but project "
+                 f"{p.id} is client '{client}'s")
+        return
+    s, pid = e.data.get("service"), e.data.get("project")
+    items = [it for it in inv.data.get("items") or [] if isinstance(it, dict)]
+    if any((isinstance(s, str) and it.get("service") == s) or it.get("project") == pid for it in items) \
+            or (inv.data.get("project") == pid and (not isinstance(s, str) or not items
+                                                    or not any(it.get("service") for it in items))):
+        return
+    what = f"service '{s}' nor project '{pid}'" if isinstance(s, str) else f"project '{pid}'"
+    yield _p(e, "invoice", f"invoice {inv.id} lists neither {what}" if isinstance(s, str)
+             else f"invoice {inv.id} does not list {what}")
 
 
 def check_services(g: Graph) -> Iterable[Problem]:
@@ -431,6 +469,10 @@ def check_settings(g: Graph) -> Iterable[Problem]:
     bad = invoice_number_problem(pattern)
     if bad:
         yield p("invoice_number", f"invoice_number pattern {_short(pattern)} is not usable: {bad}")
+    try:
+        rounding_rule(s.get("time_rounding"))
+    except ValueError as exc:
+        yield p("time_rounding", str(exc))
     terms = s.get("payment_terms_days")
     bad = terms_problem(terms)
     if bad:
@@ -460,6 +502,42 @@ def check_settings(g: Graph) -> Iterable[Problem]:
             why = (number_problem(Decimal(opening)) if isinstance(opening, (int, Decimal)) and not isinstance(opening, bool)
                    else "is not a number")
             yield p("accounts", f"{where}: opening_balance {_short(opening)} {why}")
+    yield from _check_business(s.get("business"), lambda msg: p("business", msg))
+    biz = s.get("business")
+    logo = biz.get("logo") if isinstance(biz, dict) else None
+    if logo and not (g.book.root / str(logo)).is_file():
+        yield p("business", f"business.logo {str(logo)!r}: no such file in the book")
+
+
+def _check_business(biz, p) -> Iterable[Problem]:
+    """The business identity's values, each by its rule, where given."""
+    if biz is None:
+        return
+    if not isinstance(biz, dict):
+        yield p("business must be a mapping of legal_name, address, postcode, city, country, vat_id, ...")
+        return
+    for key, value in biz.items():
+        if key not in BUSINESS:
+            yield p(f"business.{key}: unknown{did_you_mean(str(key), BUSINESS)}")
+            continue
+        rule = BUSINESS[key]
+        if value is None or value == "":
+            continue
+        if key == "address":
+            if not (isinstance(value, str) or (isinstance(value, list) and all(isinstance(x, str) for x in value))):
+                yield p("business.address must be a list of lines")
+            continue
+        if not isinstance(value, str):
+            value = str(value)
+        problem = None
+        if rule in TEXT_CHECKS:
+            problem = TEXT_CHECKS[rule](value)
+        elif rule == "email" and not _EMAIL.match(value):
+            problem = "does not look like an email address"
+        elif rule == "url" and not _URL.match(value):
+            problem = "is not a URL (expected https://...)"
+        if problem:
+            yield p(f"business.{key} {value!r}: {problem}")
 
 
 def _short(value, n: int = 40) -> str:
@@ -478,8 +556,12 @@ def check_invoice_money(g: Graph) -> Iterable[Problem]:
         d = g.derived(inv)
         status = inv.data.get("status")
         has_money = inv.data.get("items") or inv.data.get("amount") is not None
-        if status != "void" and has_money and d["total"] <= 0:
+        credit = inv.data.get("credit_for")
+        if status != "void" and has_money and not credit and d["total"] <= 0:
             yield _p(inv, "items" if inv.data.get("items") else "amount", f"total is {d['total']}: an invoice must be for more than zero")
+        elif status != "void" and has_money and credit and d["total"] >= 0:
+            yield _p(inv, "items" if inv.data.get("items") else "amount",
+                     f"total is {d['total']}: a credit note (credit_for {credit}) must be for less than zero")
         if status == "sent" and d["total"] > 0 and d["received"] >= d["total"]:
             yield _p(inv, "status", f"sent, but received income {d['received']} covers its total: "
                                     f"`freelance invoice move {inv.id} paid`", "warning")
@@ -572,13 +654,35 @@ def validate(book) -> list[Problem]:
     (docs/performance.md)."""
     cache = getattr(book, "cache", None)
     if cache is None:
-        return _validate(book)
-    key, listing = ("validate", book.today.isoformat()), book.listing()
-    problems = cache.load_result("validate", key, listing)
-    if problems is None:
         problems = _validate(book)
-        cache.store_result("validate", key, listing, book.stamps, problems)
-    return problems
+    else:
+        key, listing = ("validate", book.today.isoformat()), book.listing()
+        problems = cache.load_result("validate", key, listing)
+        if problems is None:
+            problems = _validate(book)
+            cache.store_result("validate", key, listing, book.stamps, problems)
+    extra = list(check_state(book))           # not kept in the cache: git's index is not a book file
+    from .work import timer_problems
+    extra += timer_problems(book)             # nor the running timer: it ages by the hour
+    return sorted(problems + extra, key=_order) if extra else problems
+
+
+def _order(p: Problem):
+    return (p.file, p.line, p.severity, p.kind, p.id, p.message)
+
+
+def check_state(book) -> Iterable[Problem]:
+    """Files under the book's `.freelance/` that git tracks: a parse cache shipped with a
+    clone is never read (the cache is the user's own, docs/cache-trust.md), but it does not
+    belong in the repository."""
+    from .store.book import STATE_DIR, tracked_state_files
+    tracked = tracked_state_files(book.root)
+    if tracked:
+        shown = ", ".join(tracked[:3]) + (f" and {len(tracked) - 3} more" if len(tracked) > 3 else "")
+        yield Problem(f"{STATE_DIR}/", 0, "warning", "", "",
+                      f"{len(tracked)} file{'s' * (len(tracked) != 1)} tracked by git ({shown}); freelance never "
+                      f"reads a cache from a book, but it does not belong in the repository: "
+                      f"git rm -r --cached {STATE_DIR}")
 
 
 def _validate(book) -> list[Problem]:
@@ -587,4 +691,4 @@ def _validate(book) -> list[Problem]:
     problems = set(book.problems)
     for check in CHECKS:
         problems.update(check(g))
-    return sorted(problems, key=lambda p: (p.file, p.line, p.severity, p.kind, p.id, p.message))
+    return sorted(problems, key=_order)

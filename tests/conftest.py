@@ -6,15 +6,23 @@ and the files on disk.
 """
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ["TYPER_USE_RICH"] = "0"  # as the console script runs: plain help and errors
+# The parse cache and the user's config live in the user's folders (docs/cache-trust.md): the
+# suite (and every process it starts, which inherits this environment) uses its own, never ~/.cache.
+_HOME = tempfile.mkdtemp(prefix="freelance-tests-")
+os.environ["XDG_CACHE_HOME"] = os.path.join(_HOME, "cache")
+os.environ["XDG_CONFIG_HOME"] = os.path.join(_HOME, "config")
+atexit.register(shutil.rmtree, _HOME, True)
 from typer.testing import CliRunner  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -3,7 +3,6 @@ output; stale, truncated or corrupt entries are ignored and rebuilt."""
 import datetime as dt
 import json
 import os
-import pickle
 import time
 from decimal import Decimal
 
@@ -44,7 +43,7 @@ def messy(demo):
 
 def test_cached_load_equals_a_fresh_parse(messy):
     fresh = snapshot(Book(messy, DAY, cache=False))
-    assert not (messy / ".freelance" / "cache").exists()          # --no-cache writes nothing
+    assert not ParseCache(messy).folder.exists()                   # --no-cache writes nothing
     cold = Book(messy, DAY)
     assert snapshot(cold) == fresh and cold.parsed                 # parsed and stored
     warm = Book(messy, DAY)
@@ -133,12 +132,11 @@ def test_corrupt_or_stale_entries_are_ignored_and_rebuilt(demo, garbage):
     if garbage == "truncate":
         entry.write_bytes(good[: len(good) // 2])
     elif garbage == "other-format":
-        with open(entry, "rb") as fh:
-            head = pickle.load(fh)
-            rest = fh.read()
-        entry.write_bytes(pickle.dumps(("0" * 40,) + head[1:]) + rest)
+        pc = ParseCache(demo)                           # sealed with the user's key, another reader's
+        head, body = pc._read(entry)
+        pc._write(entry, head._replace(fingerprint="0" * 40), body())
     elif garbage == "wrong-shape":
-        entry.write_bytes(pickle.dumps({"records": 1}))
+        ParseCache(demo)._write(entry, {"records": 1}, None)
     else:
         entry.write_bytes(garbage)
     book = Book(demo, DAY)
@@ -152,12 +150,14 @@ def test_corrupt_or_stale_entries_are_ignored_and_rebuilt(demo, garbage):
 
 def test_the_cache_folder_can_be_deleted_any_time(demo):
     import shutil
+    import stat
     Book(demo, DAY).load_all()
-    shutil.rmtree(demo / ".freelance")
+    folder = ParseCache(demo).folder
+    shutil.rmtree(folder)
     r = run_cli("validate", books=demo)
     assert r.exit_code == 0, r.output
-    assert (demo / ".freelance" / "cache").is_dir()
-    assert (demo / ".freelance" / ".gitignore").read_text().splitlines()[-1] == "*"
+    assert folder.is_dir() and stat.S_IMODE(folder.stat().st_mode) == 0o700   # the user's own, rebuilt
+    assert not (demo / ".freelance" / "cache").exists()                      # nothing in the book
 
 
 def test_a_write_from_cached_records_still_refuses_a_file_changed_meanwhile(demo):

@@ -138,11 +138,13 @@ def test_ics_in_a_utc_book_uses_utc_times(cli):
 
 
 def test_ics_to_stdout_as_a_real_process(demo):
+    import os
     import subprocess
     import sys
     from conftest import ROOT
     p = subprocess.run([sys.executable, "-m", "freelance", "--books", str(demo), "--today", "2026-11-25",
-                        "calendar", "export", "--ics", "-"], capture_output=True, env={"PYTHONPATH": str(ROOT)})
+                        "calendar", "export", "--ics", "-"], capture_output=True,
+                       env={"PYTHONPATH": str(ROOT), "XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"]})   # the suite's
     assert p.returncode == 0, p.stderr
     assert p.stdout.startswith(b"BEGIN:VCALENDAR\r\n") and p.stdout.endswith(b"END:VCALENDAR\r\n")
 

@@ -111,6 +111,41 @@ def test_tax_rounding_per_line(cli):
     assert (taxed["subtotal"], taxed["tax"], taxed["total"]) == ("1.50", "0.30", "1.80")   # 3 x 0.095 -> 0.10
 
 
+def test_a_line_may_carry_its_own_tax_rate(cli):
+    """`--item "...:7%"`: the line's rate wins over the invoice's; tax is per rate, each rounded."""
+    r = cli("invoice", "add", "--client", "acme", "--tax-rate", "19", "--item", "Dev:10:95.55",
+            "--item", "Book: a guide:1:39.90:7%", "--item", "Postage:1:4.80:0%")
+    assert r.exit_code == 0, r.output
+    text = (cli.book / "invoices.yaml").read_text()
+    assert "  - description: 'Book: a guide'\n    quantity: 1\n    unit_price: 39.90\n    tax_rate: 7\n" in text
+    shown = json.loads(cli("invoice", "show", "INV-2026-023", "--format", "json").stdout)
+    # 955.50 x 19 % = 181.545 -> 181.55; 39.90 x 7 % = 2.793 -> 2.79; 4.80 x 0 %
+    assert (shown["subtotal"], shown["tax"], shown["total"]) == ("1000.20", "184.34", "1184.54")
+    r = cli("invoice", "add", "--client", "acme", "--item", "Dev:1:10:120%")
+    assert r.exit_code == 2 and "tax rate must be a percentage" in r.output
+
+
+def test_a_drafts_lines_are_replaced_and_a_derived_due_date_follows_the_issue_date(cli):
+    r = cli("invoice", "add", "--client", "acme", "--amount", "100", "--issued", "2026-11-20")
+    assert r.exit_code == 0 and "due 2026-12-20" in r.output
+    r = cli("invoice", "edit", "INV-2026-023", "--item", "Design:2:150", "--item", "Book:1:30:7%",
+            "--issued", "2026-11-25")
+    assert r.exit_code == 0, r.output
+    assert r.stdout == "changed invoice 'INV-2026-023': issued, items, amount, due\n"
+    shown = json.loads(cli("invoice", "show", "INV-2026-023", "--format", "json").stdout)
+    assert shown["issued"] == "2026-11-25" and shown["due"] == "2026-12-25"      # moved with it
+    assert shown["amount"] is None and [i["description"] for i in shown["items"]] == ["Design", "Book"]
+    assert shown["subtotal"] == "330.00"
+    # a due date typed by hand stays where it was put
+    assert cli("invoice", "edit", "INV-2026-023", "--due", "2027-01-15").exit_code == 0
+    assert cli("invoice", "edit", "INV-2026-023", "--issued", "2026-11-26").exit_code == 0
+    assert json.loads(cli("invoice", "show", "INV-2026-023", "--format", "json").stdout)["due"] == "2027-01-15"
+    # only a draft's lines
+    r = cli("invoice", "edit", "INV-2026-018", "--item", "x:1:1")
+    assert r.exit_code == 2 and "only a draft's lines can be replaced" in r.output
+    assert cli("validate").exit_code == 0
+
+
 def test_move_sent_paid_void(cli):
     cli("invoice", "add", "--client", "acme", "--amount", "100")
     r = cli("invoice", "move", "INV-2026-023", "sent")

@@ -16,13 +16,14 @@ PKG = ROOT / "freelance"
 # floor -> module prefixes, lowest first (docs/architecture.md, "The house")
 FLOORS = [
     ("ground", ["freelance", "freelance.errors", "freelance.schema", "freelance.settings", "freelance.money",
-                "freelance.rules", "freelance.dates", "freelance.text", "freelance.limits"]),
+                "freelance.rules", "freelance.dates", "freelance.durations", "freelance.text",
+                "freelance.limits"]),
     ("store", ["freelance.store"]),
     ("read side", ["freelance.graph", "freelance.work", "freelance.finance", "freelance.calendar",
                    "freelance.validate", "freelance.views", "freelance.workflow", "freelance.reports"]),
     ("door", ["freelance.changes"]),
     ("faces", ["freelance.cli", "freelance.render", "freelance.export", "freelance.vcard", "freelance.demo",
-               "freelance.bench", "freelance.docgen", "freelance.__main__"]),
+               "freelance.bench", "freelance.docgen", "freelance.__main__", "freelance.documents"]),
 ]
 
 

@@ -13,6 +13,7 @@ import pytest
 from conftest import TODAY, run_cli, run_proc
 
 from freelance.store import parallel
+from freelance.store.cache import ParseCache
 from freelance.store.book import Book
 from freelance.graph import Graph
 from freelance.schema import KINDS
@@ -63,7 +64,7 @@ def from_result_cache(root, today=DAY) -> bool:
 def test_validate_answers_from_its_cache_only_when_nothing_changed(messy):
     first, plain = answers(messy)
     assert first == plain and '"duplicate key' in first
-    assert (messy / ".freelance" / "cache" / "%validate.pickle").is_file()
+    assert ParseCache(messy)._result("validate").is_file()
     assert from_result_cache(messy)
     again, _ = answers(messy)
     assert again == plain
@@ -106,7 +107,7 @@ def test_a_file_added_or_removed_or_another_today_is_seen(messy):
 
 def test_a_corrupt_or_foreign_result_is_ignored_and_no_cache_bypasses_it(messy):
     answers(messy)
-    entry = messy / ".freelance" / "cache" / "%validate.pickle"
+    entry = ParseCache(messy)._result("validate")
     good = entry.read_bytes()
     for junk in (b"", b"garbage", good[: len(good) // 2], pickle.dumps(("x",) * 5)):
         entry.write_bytes(junk)
@@ -117,9 +118,7 @@ def test_a_corrupt_or_foreign_result_is_ignored_and_no_cache_bypasses_it(messy):
     book = Book(messy, DAY)
     assert validate(book) == validate(Book(messy, DAY, cache=False))
     # ... and --no-cache never reads it
-    with open(entry, "rb") as fh:
-        head = pickle.load(fh)
-    entry.write_bytes(pickle.dumps(head) + pickle.dumps([]))
+    ParseCache(messy)._write(entry, ParseCache(messy)._read(entry)[0], [])
     assert run_cli("validate", books=messy).exit_code == 0          # the lie, from the cache
     r = run_cli("--no-cache", "validate", books=messy)
     assert r.exit_code == 1 and "duplicate key" in r.output

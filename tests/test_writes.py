@@ -272,7 +272,7 @@ def test_writes_keep_the_file_mode(empty_book):
 
 
 def test_writes_follow_a_symlinked_file(empty_book, tmp_path):
-    elsewhere = tmp_path / "elsewhere"
+    elsewhere = empty_book / "elsewhere"       # inside the book (out of it: tests/hostile/test_book_paths.py)
     elsewhere.mkdir()
     target = elsewhere / "clients.yaml"
     os.replace(empty_book / "clients.yaml", target)

@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 
 from ..errors import UsageError, did_you_mean
 from ..money import dec
-from ..rules import foreign_owner, pays_invoice
+from ..rules import foreign_owner, pays_invoice, seal_of, sealed_changes
 from ..schema import INVOICE
 from ..store.book import Book
 from ..store.records import Record
@@ -40,11 +40,19 @@ def _decimal(text: str, what: str, item: str) -> Decimal:
 
 
 def parse_item(text: str) -> dict:
-    """`description:quantity:unit_price` or `description:quantity:unit_price:service`.
+    """`description:quantity:unit_price` or `description:quantity:unit_price:service`, either
+    with a line's own tax rate after it (`:7%`).
 
     Split from the right: the last field is a service id when it is not a
     number, so the description keeps any ':' it contains
     ("Meeting: kick-off:1:250" is one line of 1 x 250)."""
+    rate = None
+    head, sep, last = text.rpartition(":")
+    if sep and re.fullmatch(r"\s*\d+(\.\d+)?\s*%\s*", last):     # a line's own tax rate: ":7%"
+        rate = _decimal(last.strip().rstrip("%"), "tax rate", text)
+        if rate > 100:
+            raise UsageError(f"--item {text!r}: tax rate must be a percentage from 0 to 100, got {last.strip()}")
+        text = head
     parts = text.rsplit(":", 3)
     service = None
     if len(parts) == 4 and not _NUMBER.match(parts[3].strip().replace(",", "")):
@@ -69,6 +77,8 @@ def parse_item(text: str) -> dict:
         item["service"] = service
     item["quantity"] = quantity
     item["unit_price"] = unit_price
+    if rate is not None:
+        item["tax_rate"] = rate
     return item
 
 
@@ -77,16 +87,17 @@ def parse_item(text: str) -> dict:
 # -- a new invoice -----------------------------------------------------------------
 
 def plan_invoice(book: Book, values: dict, items: list[str], number: str | None,
-                 create_missing: bool = False) -> tuple[dict, list[Write], list[str]]:
-    """A new invoice from typed option values plus `--item` texts; writes not applied."""
+                 create_missing: bool = False, lines: list[dict] | None = None) -> tuple[dict, list[Write], list[str]]:
+    """A new invoice from typed option values plus `--item` texts (or `lines` made already,
+    as `invoice add --from-time` makes them); writes not applied."""
     from .records import plan_add
     values = dict(values)
-    if items and values.get("amount") is not None:
+    if (items or lines) and values.get("amount") is not None:
         raise UsageError("give either --item (one or more lines) or --amount (a one-line invoice), not both")
-    if not items and values.get("amount") is None:
+    if not items and not lines and values.get("amount") is None:
         raise UsageError('an invoice needs --item "description:quantity:unit_price" (repeat it) or --amount')
-    if items:
-        values["items"] = [parse_item(t) for t in items]
+    if items or lines:
+        values["items"] = [parse_item(t) for t in items] + list(lines or [])
         services = book.index("service")
         for it in values["items"]:
             sid = it.get("service")
@@ -105,13 +116,141 @@ def plan_invoice(book: Book, values: dict, items: list[str], number: str | None,
     return plan_add(book, INVOICE, values, rid=rid, create_missing=create_missing)
 
 
+# -- sending and sealing -------------------------------------------------------------
+
+def refuse_sealed(old: Record, new: dict) -> None:
+    """A sealed (sent) invoice whose document fields `new` would change: refused."""
+    changed = sealed_changes(old.data, new)
+    if changed:
+        sent = old.data.get("sent_on")
+        raise UsageError(f"invoice '{old.id}' was sent{f' on {sent}' if sent else ''} and is sealed: "
+                         f"{', '.join(changed)} cannot change (status, payments and notes can); correct it "
+                         f"with a credit note: `freelance invoice credit {old.id}`")
+
+
+def plan_send(book: Book, inv: Record) -> tuple[dict, list[str]]:
+    """What sending `inv` changes: draft -> sent, `sent_on` today, and the seal of what its
+    document shows (`rules.seal_of`). Sending again re-seals nothing: the seal must still hold."""
+    status = inv.data.get("status")
+    if status == "void":
+        raise UsageError(f"invoice '{inv.id}' is void: it cannot be sent")
+    seal = seal_of(inv.data)
+    if inv.data.get("seal") and inv.data["seal"] != seal:
+        from ..errors import DataError
+        raise DataError(f"invoice '{inv.id}' was sealed when sent, but what its document shows was changed "
+                        "by hand since: undo the change (see `freelance validate`), or correct it with a credit "
+                        f"note: `freelance invoice credit {inv.id}`")
+    changes = {"sent_on": book.today, "seal": seal}
+    if status == "draft":
+        changes = {"status": "sent", **changes}
+    return changes, [f"invoice '{inv.id}' sealed: what it shows can no longer be edited"
+                     if not inv.data.get("seal") else f"invoice '{inv.id}' sent again"]
+
+
+# -- editing a draft, crediting a sent invoice -----------------------------------------
+
+def plan_invoice_edit(book: Book, inv: Record, changes: dict, items: list[str] | None) -> dict:
+    """The changes of `invoice edit`, completed: `--item` texts replace a draft's lines (and
+    drop a one-line `amount`); a draft's new issue date moves a due date that was derived
+    from the old one (issued + payment_terms_days)."""
+    changes = dict(changes)
+    status = inv.data.get("status")
+    if items:
+        if status != "draft":
+            raise UsageError(f"invoice '{inv.id}' is {status}: only a draft's lines can be replaced "
+                             f"(correct a sent one with `freelance invoice credit {inv.id}`)")
+        if changes.get("amount") is not None:
+            raise UsageError("give either --item (the new lines) or --amount, not both")
+        lines = _items(book, items)
+        changes["items"] = lines
+        if inv.data.get("amount") is not None:
+            changes["amount"] = None
+    issued, due = inv.data.get("issued"), inv.data.get("due")
+    new_issued = changes.get("issued")
+    terms = dt.timedelta(days=book.settings.payment_terms_days)
+    if status == "draft" and new_issued is not None and "due" not in changes \
+            and isinstance(issued, dt.date) and due == issued + terms:
+        changes["due"] = new_issued + terms
+    return changes
+
+
+def _items(book: Book, items: list[str], sign: int = 1) -> list[dict]:
+    lines = [parse_item(t) for t in items]
+    services = book.index("service")
+    for it in lines:
+        sid = it.get("service")
+        if sid and sid not in services:
+            raise UsageError(f"--item: no service '{sid}'{did_you_mean(sid, services)}")
+    from ..money import money
+    subtotal = sum(money(it["quantity"] * it["unit_price"]) for it in lines)   # as totalled
+    if subtotal <= 0:   # what `validate` refuses, an edit does not write
+        raise UsageError(f"--item: the lines add up to {subtotal}: an invoice must be for more than zero")
+    if sign < 0:
+        for it in lines:
+            it["unit_price"] = -it["unit_price"]
+    return lines
+
+
+def _refuse_over_credit(book: Book, inv: Record, values: dict) -> None:
+    """Credit notes of an invoice (not void) may together take back at most its total."""
+    from ..graph import Graph
+    from ..text import fmt_money
+    g = Graph(book)
+    total = g.totals(inv)[2]
+    before = sum((g.totals(r)[2] for r in book.records("invoice")
+                  if r.data.get("credit_for") == inv.id and r.data.get("status") != "void"), Decimal(0))
+    new = g.totals(Record("invoice", {**inv.data, **values, "amount": None}, inv.file, inv.line, {}))[2]
+    if total + before + new < 0:
+        cur = g.currency(inv)
+        raise UsageError(f"invoice '{inv.id}' is for {fmt_money(total, cur)} and credited "
+                         f"{fmt_money(-before, cur)} already: a credit note of {fmt_money(-new, cur)} would take "
+                         "back more than it was for")
+
+
+def plan_credit(book: Book, inv: Record, items: list[str] | None) -> tuple[dict, list[Write], list[str]]:
+    """A credit note for `inv`: its own number, `credit_for` the original, the original's
+    client, project, currency and rates, and its lines (or the `--item` lines) with negative
+    prices, so its totals are negative and rollups count it. Starts as a draft."""
+    from .records import plan_add
+    status = inv.data.get("status")
+    if inv.data.get("credit_for"):
+        raise UsageError(f"'{inv.id}' is a credit note itself: credit the invoice it corrects "
+                         f"({inv.data['credit_for']})")
+    if status in ("draft", "void"):
+        raise UsageError(f"invoice '{inv.id}' is {status}: " + ("edit it instead (a draft was never sent)"
+                                                                 if status == "draft" else "it is not owed"))
+    values = {k: inv.data[k] for k in ("client", "project", "currency", "tax_rate", "supply_start", "supply_end")
+              if inv.data.get(k) is not None}
+    if items:
+        values["items"] = _items(book, items, sign=-1)
+    elif isinstance(inv.data.get("items"), list) and inv.data["items"]:
+        values["items"] = []
+        for it in inv.data["items"]:
+            if isinstance(it, dict):
+                line = {k: it[k] for k in ("description", "service", "quantity", "unit_price", "tax_rate")
+                        if it.get(k) is not None}
+                line["unit_price"] = -dec(line.get("unit_price"))
+                values["items"].append(line)
+    else:   # a one-line invoice: one line (an amount may not be negative)
+        project = book.get("project", inv.data["project"]) if inv.data.get("project") else None
+        what = str(project.data.get("name")) if project is not None else f"Invoice {inv.id}"
+        values["items"] = [{"description": what, "quantity": Decimal(1), "unit_price": -dec(inv.data.get("amount"))}]
+    _refuse_over_credit(book, inv, values)
+    values["issued"] = book.today
+    values["status"] = "draft"
+    values["credit_for"] = inv.id
+    return plan_add(book, INVOICE, values, rid=next_number(book, book.today.year))
+
+
 # -- settling ------------------------------------------------------------------------
 
 def check_paid(book: Book, old: Record | None, new: dict) -> tuple[list[Write], list[str]]:
     """Refuse to mark an invoice paid (by `move` or `edit`) while its received income does
     not cover the total, to lower its total below what it has received, or to change its
-    currency away from its income's: states that `validate` reports as errors."""
+    currency away from its income's: states that `validate` reports as errors. A sealed
+    (sent) invoice keeps what its document shows: an edit of those fields is refused."""
     if new is not None and old is not None:
+        refuse_sealed(old, new)
         _refuse_new_total(book, old, new)
     if new is None or new.get("status") != "paid" or (old is not None and old.data.get("status") == "paid"):
         return [], []

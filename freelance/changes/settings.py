@@ -5,7 +5,7 @@ from decimal import Decimal, InvalidOperation
 
 from ..errors import UsageError, did_you_mean
 from ..limits import terms_problem, whole
-from ..rules import invoice_number_problem, is_currency, is_id, is_tax_name
+from ..rules import TEXT_CHECKS, invoice_number_problem, is_currency, is_id, is_tax_name
 from ..schema import KINDS
 from ..settings import DEFAULTS, SCALARS, TAX_ROUNDING, WEEKDAYS
 from ..store.book import Book
@@ -136,6 +136,13 @@ def _check(key: str, value: str):
         if not is_tax_name(value):
             raise UsageError(f"tax_name: expected a short lowercase name like vat or gst (letters, digits, '-'), got {value!r}")
         return value
+    if key == "time_rounding":
+        from ..durations import rounding_rule
+        try:
+            rule = rounding_rule(value)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        return "none" if rule is None else " ".join(value.lower().split())
     if key == "invoice_number":
         problem = invoice_number_problem(value)
         if problem:
@@ -144,9 +151,58 @@ def _check(key: str, value: str):
     return value
 
 
-def set_value(book: Book, key: str, value: str):
-    """Set one setting; returns the value as stored (`Sunday` is stored as `sunday`)."""
+def _business_value(key: str, values: list[str]):
+    """A business identity value checked by its rule; the address is a list of lines, an
+    empty value clears the key (None)."""
+    from ..settings import BUSINESS
+    from .records import _EMAIL, _URL
+    if key not in BUSINESS:
+        raise UsageError(f"cannot set business.{key}; one of {', '.join('business.' + k for k in BUSINESS)}"
+                         f"{did_you_mean(key, BUSINESS)}")
+    if key == "address":
+        lines = [v.strip() for v in values if v.strip()]
+        return _flow(lines) if lines else None
+    if len(values) != 1:
+        raise UsageError(f"business.{key} takes one value (only business.address takes several lines)")
+    value = values[0].strip()
+    if not value:
+        return None
+    rule = BUSINESS[key]
+    problem = None
+    if rule in TEXT_CHECKS:
+        problem = TEXT_CHECKS[rule](value)
+    elif rule == "email" and not _EMAIL.match(value):
+        problem = "does not look like an email address"
+    elif rule == "url" and not _URL.match(value):
+        problem = "is not a URL (expected https://...)"
+    if problem:
+        raise UsageError(f"business.{key}: {value!r}: {problem}")
+    return value
+
+
+def set_value(book: Book, key: str, value):
+    """Set one setting; returns the value as stored (`Sunday` is stored as `sunday`). `value`
+    is one text, or several for business.address (its lines)."""
+    values = list(value) if isinstance(value, (list, tuple)) else [value]
     parts = key.split(".")
+    if parts[0] == "business" and len(parts) == 2:
+        typed = _business_value(parts[1], values)
+        if parts[1] == "logo" and typed and not (book.root / typed).is_file():
+            raise UsageError(f"business.logo: no file {typed!r} in the book (a path relative to {book.root})")
+
+        def change_business(doc):
+            from ruamel.yaml.comments import CommentedMap
+            if not isinstance(doc.get("business"), dict):
+                doc["business"] = CommentedMap()
+            if typed is None:
+                doc["business"].pop(parts[1], None)
+            else:
+                doc["business"][parts[1]] = typed
+        door.commit(book, [settings_update(book, change_business)])
+        return list(typed) if parts[1] == "address" and typed else typed
+    if len(values) != 1:
+        raise UsageError(f"{key} takes one value")
+    value = values[0]
     if parts[0] == "owner" and len(parts) == 2 and parts[1] in ("name", "email", "address"):
         def change(doc):
             from ruamel.yaml.comments import CommentedMap
@@ -161,7 +217,7 @@ def set_value(book: Book, key: str, value: str):
         from ..settings import LISTS
         hint = f"; {key} is a list: use `settings add {key} VALUE`" if key in LISTS else ""
         raise UsageError(f"cannot set {key!r}{hint}; one of {', '.join(SCALARS)}, owner.name, owner.email, "
-                         f"owner.address{did_you_mean(key, SCALARS)}")
+                         f"owner.address, business.legal_name, business.iban, ...{did_you_mean(key, SCALARS)}")
     typed = _check(key, value)
     door.commit(book, [settings_update(book, lambda doc: doc.__setitem__(key, typed))])
     return typed

@@ -40,7 +40,7 @@ def build(name: str) -> typer.Typer:
                  week: Annotated[Optional[str], typer.Option("--week", metavar="[DATE]", show_default=False,
                                                              help="List a week day by day with times (default: this week).")] = None,
                  out: Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE",
-                                                            help="Write to FILE (atomically).")] = None):
+                                                            help="Write to FILE (atomically; '-' for stdout).")] = None):
         """Meetings, invoice due dates and project deadlines by day ($ marks an invoice due, ! a project).
 
         Example: freelance calendar --month 2026-12
@@ -73,22 +73,14 @@ def build(name: str) -> typer.Typer:
 
         Example: freelance calendar export --ics meetings.ics --deadlines
         """
-        import sys
-
         from .. import calendar as core
         from ..graph import Graph
+        from .common import to_file
         g = Graph(state(ctx).book())
         data = core.to_ics(g, with_deadlines=deadlines)
-        if ics == "-":
-            sys.stdout.flush()
-            out = getattr(sys.stdout, "buffer", None)
-            if out is not None:
-                out.write(data)
-                out.flush()
-            else:
-                sys.stdout.write(data.decode("utf-8"))
+        emit(data, ics, "--ics")
+        if not to_file(ics):
             return
-        emit(data.decode("utf-8"), ics, "--ics")
         n = data.count(b"BEGIN:VEVENT")
         say(f"wrote {n} event{'s' if n != 1 else ''} to {ics}")
 

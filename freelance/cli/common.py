@@ -83,7 +83,7 @@ def load_problems(book, limit: int = 20) -> list[str]:
 
 FORMAT_HELP = "Output format: table, markdown, csv or json."
 FormatOpt = typer.Option("table", "--format", "-f", help=FORMAT_HELP, metavar="FORMAT")
-OutOpt = typer.Option(None, "--out", "-o", help="Write the output to FILE (atomically) instead of stdout.",
+OutOpt = typer.Option(None, "--out", "-o", help="Write the output to FILE (atomically) instead of stdout ('-': stdout).",
                       metavar="FILE")
 
 
@@ -94,23 +94,68 @@ def check_format(fmt: str, allowed=("table", "markdown", "csv", "json")) -> str:
     return fmt
 
 
-def emit(text: str, out: str | None = None, option: str = "--out") -> None:
-    """Print, or write to `out` atomically (temporary file, fsync, rename)."""
-    if out:
-        path = Path(out).expanduser()
-        folder = path.parent if str(path.parent) else Path(".")
-        if not folder.is_dir():
-            raise UsageError(f"{option}: folder {folder} does not exist")
-        if path.is_dir():
-            raise UsageError(f"{option}: {path} is a folder; give a file name in it")
-        from ..store.atomic import replacing
-        try:
-            with replacing(str(path), mode=0o644) as fh:
-                fh.write(text.encode("utf-8"))
-        except OSError as exc:
-            raise UsageError(f"{option}: cannot write in {folder} ({exc.strerror})") from None
+def to_file(out: str | None) -> bool:
+    """Whether `--out` names a file (not stdout: none given, or `-`)."""
+    return bool(out) and out != "-"
+
+
+def emit(content: str | bytes, out: str | None = None, option: str = "--out") -> None:
+    """Print, or write to the file `out` (`-`: stdout) through `write_out`."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    if to_file(out):
+        write_out(out, data, option)
         return
-    sys.stdout.write(text)
+    if isinstance(content, str):
+        sys.stdout.write(content)
+        return
+    sys.stdout.flush()
+    raw = getattr(sys.stdout, "buffer", None)
+    if raw is not None:
+        raw.write(data)
+        raw.flush()
+    else:
+        sys.stdout.write(data.decode("utf-8"))
+
+
+def write_out(out: str, data: bytes, option: str = "--out") -> None:
+    """The one way a command writes its output to a file the user named (every `--out`,
+    `calendar export --ics`): atomically (a temporary file renamed over it), so a reader
+    never sees half of it. What is there now decides (README, "Safety"):
+    - nothing: a new file, with the mode the umask leaves;
+    - a regular file: replaced, keeping its mode;
+    - a link: followed; the file it points to is replaced (keeping its mode), the link
+      stays a link; a link to nothing is refused;
+    - a folder, a device, a pipe, a socket: refused (exit 2), never replaced."""
+    import stat as st_
+
+    path = Path(out).expanduser()
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        st = None
+        if os.path.islink(path):
+            raise UsageError(f"{option}: {path} is a link to {os.readlink(path)}, which does not exist; "
+                             "not followed (give the file itself)") from None
+    except OSError as exc:
+        raise UsageError(f"{option}: cannot use {path} ({exc.strerror})") from None
+    target = path
+    if st is not None:
+        if st_.S_ISDIR(st.st_mode):
+            raise UsageError(f"{option}: {path} is a folder; give a file name in it")
+        if not st_.S_ISREG(st.st_mode):
+            raise UsageError(f"{option}: {path} is not a regular file (a device, a pipe or a socket); "
+                             "not replaced: give a file, or '-' for stdout")
+        if os.path.islink(path):
+            target = Path(os.path.realpath(path))     # written through: the link stays a link
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise UsageError(f"{option}: folder {folder} does not exist")
+    from ..store.atomic import replacing
+    try:
+        with replacing(str(target)) as fh:            # keeps an existing file's mode; a new one honours the umask
+            fh.write(data)
+    except OSError as exc:
+        raise UsageError(f"{option}: cannot write in {folder} ({exc.strerror})") from None
 
 
 def say(message: str) -> None:

@@ -16,7 +16,7 @@ from .common import FORMAT_HELP, emit, say, state, writing
 # noun -> kind name
 NOUN_KIND = {"client": "client", "project": "project", "service": "service", "invoice": "invoice",
              "income": "transaction", "expense": "transaction", "contact": "contact",
-             "resource": "resource", "goal": "goal", "meeting": "meeting"}
+             "resource": "resource", "goal": "goal", "meeting": "meeting", "time": "time"}
 
 # noun -> the field given as the first argument of `add`
 POSITIONAL = {"client": "name", "project": "name", "service": "name", "contact": "name",
@@ -40,19 +40,20 @@ EXAMPLES = {
     "resource": 'freelance resource add "Quarterly tax checklist" --type checklist --category taxes',
     "goal": 'freelance goal add "Emergency fund" --category wealth --target 10000 --by 2027-06-30',
     "meeting": 'freelance meeting add "Kick-off" --at "2026-12-01 10:00" --duration 45m --with acme',
+    "time": 'freelance time start acme-website --service acme-build --at 09:15 --note "checkout flow"',
 }
 
 # An id of the demo book per noun, and an edit, for the examples in --help.
 SAMPLE_ID = {"client": "acme", "project": "acme-website", "service": "acme-build", "invoice": "INV-2026-019",
              "income": "TX-ID", "expense": "TX-ID", "contact": "sam-sample", "resource": "pricing-guide",
-             "goal": "emergency-fund", "meeting": "MEETING-ID"}
+             "goal": "emergency-fund", "meeting": "MEETING-ID", "time": "t-20260901-7f1505"}
 # ...and one that `rm` can remove (nothing links to it; ux-design is what the add example makes).
 SAMPLE_RM = {**SAMPLE_ID, "client": "pied-piper", "project": "studio-site", "service": "ux-design",
              "contact": "ines-insure"}
 SAMPLE_EDIT = {"client": "--email ann@acme.example", "project": "--priority medium", "service": "--rate 110",
                "invoice": "--due 2026-12-31", "income": "--received", "expense": "--description \"Figma, annual\"",
                "contact": "--phone \"+44 20 7946 0001\"", "resource": "--category budgeting",
-               "goal": "--actual 7000", "meeting": "--duration 1h"}
+               "goal": "--actual 7000", "meeting": "--duration 1h", "time": "--hours 1h45m"}
 
 
 def _a(noun: str) -> str:
@@ -233,7 +234,7 @@ def build(noun: str) -> typer.Typer:
     # -- show -----------------------------------------------------------------
     def show(ctx: typer.Context, rid: Annotated[str, typer.Argument(metavar="ID", help="The record's id.")],
              fmt: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)] = "table",
-             out: Annotated[Optional[str], typer.Option("--out", "-o", help="Write to FILE.")] = None):
+             out: Annotated[Optional[str], typer.Option("--out", "-o", help="Write to FILE (atomically; '-' for stdout).")] = None):
         from .. import views
         from ..changes import door
         from ..graph import Graph
@@ -290,14 +291,17 @@ def build(noun: str) -> typer.Typer:
                     from ..errors import did_you_mean
                     raise UsageError(f"--unset: cannot remove {name!r}{did_you_mean(name, [x.name for x in _fields(noun) if not x.required])}")
                 changes[name] = None
-            if not changes and not (add or rm):
+            items = kw.get("item") or []            # invoice: a draft's new lines
+            if not changes and not (add or rm or items):
                 raise UsageError("nothing to change: give the fields to set as options (see --help)")
             changes = {k: v for k, v in changes.items() if not door.unchanged(rec, {k: v})}
-            if not changes and not (add or rm):
+            if not changes and not (add or rm or items):
                 say(f"{noun} '{rec.id}' unchanged: it has those values already")
                 return
             if add or rm:       # only `project` offers them (LIST_EDITS)
                 notes = door.edit_project_services(book, rec, changes, add, rm)
+            elif kind.name == "invoice":    # --item replaces a draft's lines; a derived due date follows
+                notes = door.edit_invoice(book, rec, changes, items, future=kw.get("future") or False)
             else:
                 notes = door.edit(book, rec, changes, future=kw.get("future") or False)
         if changes:
@@ -313,6 +317,10 @@ def build(noun: str) -> typer.Typer:
         for name, opt, what in (("add_items", f"--add-{word}", "Add"), ("rm_items", f"--rm-{word}", "Remove")):
             eparams.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
                 Optional[List[str]], typer.Option(opt, metavar="ID", help=f"{what} one of the {noun}'s {field} (repeat).")]))
+    if kind.name == "invoice":
+        eparams.append(inspect.Parameter("item", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
+            Optional[List[str]], typer.Option("--item", metavar="DESC:QTY:PRICE[:SERVICE][:RATE%]",
+                                              help="A draft's new lines, replacing all of them (repeat).")]))
     eparams.append(inspect.Parameter("unset", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
         Optional[List[str]], typer.Option("--unset", metavar="FIELD", help="Remove a field (repeat).")]))
     if kind.name == "transaction":
@@ -336,15 +344,17 @@ def build(noun: str) -> typer.Typer:
                 if old == new:
                     say(f"{noun} '{rec.id}' is already {new}")
                     return
-                door.edit(book, rec, {kind.status: new})
+                notes = door.edit(book, rec, {kind.status: new})
             say(f"moved {noun} '{rec.id}': {old} -> {new}")
+            for n in notes:
+                say(n)
         move.__doc__ = (f"Move {_a(noun)} to another {kind.status} (the board's drag and drop).\n\n"
                         f"Example: freelance {noun} move {SAMPLE_ID[noun]} {(f_status.choices or ('negotiation',))[1 if len(f_status.choices) > 1 else 0]}")
         app.command("move")(move)
 
         def board(ctx: typer.Context,
                   fmt: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)] = "table",
-                  out: Annotated[Optional[str], typer.Option("--out", "-o", help="Write to FILE.")] = None,
+                  out: Annotated[Optional[str], typer.Option("--out", "-o", help="Write to FILE (atomically; '-' for stdout).")] = None,
                   by: Annotated[Optional[str], typer.Option("--by", help="Group by another field (e.g. priority).")] = None,
                   client: Annotated[Optional[str], typer.Option("--client", help="Only this client's records.")] = None):
             from .. import views
@@ -429,7 +439,7 @@ def _output_params():
     P = inspect.Parameter
     return [
         P("fmt", P.KEYWORD_ONLY, default="table", annotation=Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)]),
-        P("out", P.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE", help="Write to FILE (atomically).")]),
+        P("out", P.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE", help="Write to FILE (atomically; '-' for stdout).")]),
     ]
 
 

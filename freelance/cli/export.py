@@ -11,7 +11,7 @@ app = typer.Typer(name="export", no_args_is_help=True, add_completion=False,
                   help="Export the book: an hledger or beancount journal, or csv/json for spreadsheets "
                        "and scripts.\n\nExample: freelance export hledger --out book.journal")
 
-Out = Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE", help="Write to FILE (atomically).")]
+Out = Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE", help="Write to FILE (atomically; '-' for stdout).")]
 Accrual = Annotated[bool, typer.Option("--accrual", help="Sent and paid invoices are income when issued, "
                                                          "held in assets:receivable:<client> until paid.")]
 

@@ -79,7 +79,7 @@ def make(name: str):
 
     def run(ctx: typer.Context,
             fmt: Annotated[str, typer.Option("--format", "-f", help="table, markdown, csv, json or html.")] = "table",
-            out: Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE", help="Write to FILE (atomically).")] = None,
+            out: Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE", help="Write to FILE (atomically; '-' for stdout).")] = None,
             period: Annotated[Optional[str], typer.Option("--period", metavar="PERIOD", help="2026, 2026-Q4 or 2026-11.")] = None,
             date_from: Annotated[Optional[str], typer.Option("--from", metavar="DATE", help="From this date.")] = None,
             date_to: Annotated[Optional[str], typer.Option("--to", metavar="DATE", help="Up to this date.")] = None,

@@ -1,7 +1,7 @@
 """`freelance settings`: show the book's settings; add to or remove from its lists; set a value."""
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated, List, Optional
 
 import typer
 
@@ -25,7 +25,7 @@ def settings_root(ctx: typer.Context):
 @app.command("show")
 def show(ctx: typer.Context,
          fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
-         out: Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE", help="Write to FILE.")] = None):
+         out: Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE", help="Write to FILE (atomically; '-' for stdout).")] = None):
     """Show every setting, defaults filled in.
 
     Example: freelance settings show --format json
@@ -95,16 +95,25 @@ def rm(ctx: typer.Context,
 
 @app.command("set")
 def set_(ctx: typer.Context,
-         key: Annotated[str, typer.Argument(metavar="KEY", help="currency, timezone, week_start, name, ...")],
-         value: Annotated[str, typer.Argument(metavar="VALUE", help="The new value.")]):
-    """Set one of the book's settings.
+         key: Annotated[str, typer.Argument(metavar="KEY", help="currency, timezone, week_start, name, "
+                                                               "business.iban, business.vat_id, ...")],
+         value: Annotated[List[str], typer.Argument(metavar="VALUE...", help="The new value (business.address: "
+                                                    "one argument per line; \"\" clears a business value).")]):
+    """Set one of the book's settings, or a part of your business identity (business.KEY).
 
-    Example: freelance settings set currency EUR
+    business.KEY is one of legal_name, address, postcode, city, country (ISO 3166 code),
+    vat_id, tax_number, email, phone, website, iban, bic, logo (a file in the book):
+    what invoices show of you. IBAN, BIC and VAT id are checked.
+
+    Example: freelance settings set business.address "12 Example Road" "Unit 4"
     """
     from ..changes.settings import set_value
     with writing(ctx) as book:
         stored = set_value(book, key, value)
-    say(f"set {key} to {str(stored)!r}")
+    if stored is None:
+        say(f"cleared {key}")
+    else:
+        say(f"set {key} to {(', '.join(stored) if isinstance(stored, list) else str(stored))!r}")
 
 
 def command(name: str):

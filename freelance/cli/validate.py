@@ -11,7 +11,7 @@ from .common import emit, state
 def validate(
     ctx: typer.Context,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
-    out: Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE", help="Write to FILE.")] = None,
+    out: Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE", help="Write to FILE (atomically; '-' for stdout).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing; only the exit status tells.")] = False,
     staged: Annotated[bool, typer.Option("--staged", help="Check what git would commit (the index), "
                                          "not the working tree: for a pre-commit hook.")] = False,

@@ -16,7 +16,7 @@ def workflow(ctx: typer.Context,
              date_to: Annotated[Optional[str], typer.Option("--to", metavar="DATE", help="Up to this date.")] = None,
              period: Annotated[Optional[str], typer.Option("--period", metavar="PERIOD", help="2026, 2026-Q4 or 2026-11.")] = None,
              fmt: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)] = "table",
-             out: Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE", help="Write to FILE (atomically).")] = None):
+             out: Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE", help="Write to FILE (atomically; '-' for stdout).")] = None):
     """Every client income with its invoice, client, project and service (blank where not linked).
 
     Fill the blanks with `freelance income link TX --invoice ... --project ...`.

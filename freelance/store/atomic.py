@@ -28,16 +28,24 @@ def _open_temp(path: str):
 
 def _close(fh, tmp: str, path: str, *, fsync: bool, mode: int | None, keep_mode: bool) -> None:
     """Flush (and fsync) a temporary file, close it and give it its mode: the mode `path`
-    has (an existing file keeps it), or what the umask leaves (a new file), or `mode`."""
+    has (an existing file keeps it, and its owner when this user may give it), or what the
+    umask leaves (a new file), or `mode`."""
     with fh:
         fh.flush()
         if fsync:
             os.fsync(fh.fileno())
     if mode is None and keep_mode:
         try:
-            mode = os.stat(path).st_mode & 0o7777
+            st = os.stat(path)
         except FileNotFoundError:
             mode = 0o666 & ~_umask()
+        else:
+            mode = st.st_mode & 0o7777
+            if (st.st_uid, st.st_gid) != (os.geteuid(), os.getegid()):
+                try:
+                    os.chown(tmp, st.st_uid, st.st_gid)    # root editing a user's file: it stays theirs
+                except OSError:
+                    pass
     if mode is not None:
         os.chmod(tmp, mode)
 

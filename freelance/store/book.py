@@ -11,6 +11,7 @@ import datetime as dt
 import gc
 import os
 import re
+import subprocess
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
@@ -18,6 +19,7 @@ from pathlib import Path
 from ..errors import DataError, Problem, UsageError
 from ..schema import KINDS, Kind
 from ..settings import SETTINGS_FILE, Settings, merged
+from .files import Within, read_book_file
 from .records import FileResult, Record, Stamp
 from .yamlio import read_mapping, read_records
 
@@ -30,7 +32,7 @@ _GENERATED = re.compile(r"([a-z]+)-([0-9]{4})[0-9]{4}-[0-9a-f]+\Z")   # tx-20261
 
 def find_book(explicit: str | None = None, start: Path | None = None) -> Path:
     """`--books`, else $FREELANCE_BOOKS, else the nearest folder upward with freelance.yaml
-    (or data/freelance.yaml)."""
+    (or data/freelance.yaml), if it is the user's own or listed in their config (`_own`)."""
     chosen = explicit or os.environ.get("FREELANCE_BOOKS")
     if chosen:
         root = Path(chosen).expanduser()
@@ -39,12 +41,80 @@ def find_book(explicit: str | None = None, start: Path | None = None) -> Path:
         return root
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
-        if (folder / SETTINGS_FILE).is_file():
-            return folder
-        if (folder / "data" / SETTINGS_FILE).is_file():
-            return folder / "data"
+        for book in (folder, folder / "data"):
+            if (book / SETTINGS_FILE).is_file():
+                return _own(book, here)
     raise UsageError("no book found: no freelance.yaml here or above; "
                      "use --books DIR, set FREELANCE_BOOKS, or create one with `freelance init DIR`")
+
+
+def config_file() -> Path:
+    """The user's own settings for freelance (not a book's): `$XDG_CONFIG_HOME/freelance/config.yaml`,
+    else `~/.config/freelance/config.yaml`. It holds `safe_books:`, a list of folders."""
+    base = os.environ.get("XDG_CONFIG_HOME", "")
+    if not os.path.isabs(base):
+        base = os.path.join(os.path.expanduser("~"), ".config")
+    return Path(base) / "freelance" / "config.yaml"
+
+
+def safe_books() -> list[str]:
+    """The real paths of the books listed under `safe_books:` in the user's config file."""
+    path = config_file()
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(1_000_000)
+    except OSError:
+        return []
+    raw, _, problems = read_mapping(data, str(path))
+    if raw is None or any(p.is_error for p in problems):
+        first = next((p for p in problems if p.is_error), None)
+        raise UsageError(f"{first or path}: the config file does not read as YAML")
+    listed = raw.get("safe_books") or []
+    if not isinstance(listed, list) or not all(isinstance(x, str) for x in listed):
+        raise UsageError(f"{path}: safe_books: expected a list of folders, like safe_books: [~/books]")
+    return [os.path.realpath(os.path.expanduser(x)) for x in listed]
+
+
+def _own(book: Path, here: Path) -> Path:
+    """`book`, found by looking upward from `here`, if it is the user's (its folder and its
+    freelance.yaml belong to them) or listed in their config's safe_books; else refused,
+    as git refuses a repository of another user (`safe.directory`): whoever can write a
+    folder above yours could have put it there."""
+    me = os.geteuid() if hasattr(os, "geteuid") else None
+    owners = set()
+    for p in (book, book / SETTINGS_FILE):
+        try:
+            owners.add(os.stat(p).st_uid)
+        except OSError:
+            pass
+    if me is None or owners <= {me}:
+        return book
+    if os.path.realpath(book) in safe_books():
+        return book
+    other = next(uid for uid in sorted(owners) if uid != me)
+    raise UsageError(f"{book}: found by looking upward from {here}, but it belongs to another user (uid {other}); "
+                     f"not opened, since anyone who can write a folder above yours could have put it there. "
+                     f"If you trust it, name it: freelance --books {book} ..., "
+                     f"or list it under safe_books: in {config_file()}")
+
+
+def tracked_state_files(root: Path) -> list[str]:
+    """The files under the book's `.freelance/` that git tracks (book-relative, sorted): [] when
+    it holds nothing but the lock, the book is not in a git repository, or there is no git."""
+    try:
+        names = [n for n in os.listdir(Path(root) / STATE_DIR) if n not in ("lock", ".gitignore")]
+    except OSError:
+        return []
+    if not names:
+        return []
+    try:
+        p = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--", STATE_DIR],
+                           capture_output=True, timeout=30, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError):
+        return []
+    if p.returncode != 0:
+        return []
+    return sorted(os.fsdecode(x) for x in p.stdout.split(b"\0") if x)
 
 
 @contextmanager
@@ -117,6 +187,7 @@ class Book:
     def __init__(self, root: Path, today: dt.date, cache: bool = True):
         self.root = Path(root)
         self.today = today
+        self.inside = Within(self.root)    # rel -> its real path, when inside the book (store/files.py)
         self.cache = None
         if cache:
             from .cache import ParseCache
@@ -148,18 +219,19 @@ class Book:
         return self.root / rel
 
     def _read_bytes(self, rel: str) -> bytes | None:
-        p = self.path(rel)
-        try:
-            with open(p, "rb") as fh:
-                st = os.fstat(fh.fileno())
-                data = fh.read()
-        except FileNotFoundError:
+        """A book file's bytes (None when missing), read only if it is a plain file in the
+        book's folder of a size a book can have (store/files.py)."""
+        got = read_book_file(self.root, rel, within=self.inside)
+        if got is None:
             self.stamps[rel] = Stamp(None, None)
             return None
-        except IsADirectoryError:
-            raise DataError(f"{rel}: is a folder, expected a YAML file") from None
+        data, st = got
         self.stamps[rel] = Stamp(data, st)
         return data
+
+    def raw(self, rel: str) -> bytes | None:
+        """A small file's bytes (None when missing), remembered so a write can tell it changed since."""
+        return self._read_bytes(rel)
 
     def files_of(self, kind: Kind) -> list[str]:
         """The book-relative files that hold `kind`, shards in year order."""
@@ -208,6 +280,7 @@ class Book:
 
     def read_file(self, rel: str, kind: Kind) -> FileResult:
         if rel not in self.files:
+            self.inside(rel)                   # a link out of the book: refused, even with a cache entry
             self._peeks.pop(rel, None)         # loaded whole now: records come from here
             ready = self._ready.pop(rel, None) if self._ready else None
             hit = None if ready is not None else \
@@ -356,6 +429,7 @@ class Book:
             return self._peeks[rel]
         self._peeks[rel] = None
         path = self.path(rel)
+        self.inside(rel)
         try:
             if os.stat(path).st_size < PEEK_BYTES:
                 return None
@@ -467,8 +541,16 @@ class Book:
     def locked(self, timeout: float = 15.0):
         """Hold the book's write lock (a separate lock file) for a read-modify-write."""
         from filelock import FileLock, Timeout
+        Within(self.root)(STATE_DIR)            # the lock is made in the book, not where a link points
         state = self.path(STATE_DIR)
-        state.mkdir(exist_ok=True)
+        if not state.is_dir():
+            state.mkdir(exist_ok=True)
+            ignore = state / ".gitignore"
+            try:
+                with open(ignore, "x", encoding="utf-8") as fh:
+                    fh.write("# freelance's write lock (the parse cache is in ~/.cache/freelance): safe to delete\n*\n")
+            except OSError:
+                pass
         lock = FileLock(str(state / "lock"), timeout=timeout)
         try:
             lock.acquire()

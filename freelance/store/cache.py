@@ -1,4 +1,4 @@
-"""A parse cache per book file, in the book's git-ignored `.freelance/cache/`.
+"""A parse cache per book file, in the user's own cache folder (never in the book).
 
 Parsing YAML is most of the time a command spends on a big book; the parsed
 records of a file that did not change are the same. So after parsing a file,
@@ -20,6 +20,15 @@ The folder can be deleted at any time; `--no-cache` bypasses it. The file's
 text is read only if a write needs it, and then checked against the digest.
 See docs/performance.md for why pickle (and not marshal).
 
+Pickle runs code from what it loads, so nothing that comes with a book, or
+from a place another user can write, is ever unpickled (docs/cache-trust.md):
+the entries live in `$XDG_CACHE_HOME/freelance/<hash of the book's real path>/`
+(or `~/.cache/freelance/...`), folders mode 0700 owned by the user, and each
+part of an entry carries an HMAC-SHA256 with a per-user key (`key` in that
+root, mode 0600, made on first use). The MAC is read with the bytes and
+checked before `pickle.loads` sees them; an entry that fails is ignored (the
+file is parsed again). A `.freelance/cache/` inside a book is never read.
+
 Besides the records, an entry's header holds a small summary of its file
 (`summarize`: per invoice, the received income a transaction shard links to
 it; an invoice's status), so a write can sum what an invoice received from
@@ -33,8 +42,10 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import hmac
 import os
 import pickle
+import stat
 import sys
 import time
 from decimal import Decimal
@@ -45,9 +56,13 @@ from ..errors import DataError
 from ..money import ZERO, dec
 from ..rules import pays_invoice
 from .atomic import replacing
+from .files import MAX_FILE_BYTES, read_regular
 from .records import FileResult
 
-FORMAT = 4
+FORMAT = 5
+MAGIC = b"FLCACHE5"                # an entry: MAGIC, len(head) (8 bytes), MAC(head), head, MAC(body), body
+MAC_SIZE = 32                     # HMAC-SHA256
+KEY_SIZE = 32
 DOUBT_NS = 2_000_000_000          # mtime this close to now or to the entry: check the content ...
 STATUS_MAX = 1000                 # invoices in a file whose summary keeps each one's status
 FINE_DOUBT_NS = 100_000_000       # ... or this close, on a file system that keeps sub-second mtimes
@@ -292,10 +307,131 @@ def digest(data: bytes) -> str:
     return hashlib.sha1(data).hexdigest()
 
 
+# -- where entries live, and the key that vouches for them ---------------------
+def cache_home() -> Path:
+    """The user's cache root: `$XDG_CACHE_HOME/freelance` (an absolute path, as the XDG
+    spec says), else `~/.cache/freelance`."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):
+        base = os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "freelance"
+
+
+def _private(folder: Path, make: bool) -> bool:
+    """Whether `folder` is a folder only this user can write: made (mode 0700) when `make`
+    and missing; one of ours with looser modes is tightened; anyone else's is not used."""
+    try:
+        st = os.stat(folder)
+    except FileNotFoundError:
+        if not make:
+            return False
+        try:
+            os.makedirs(folder.parent, exist_ok=True)
+            os.mkdir(folder, 0o700)
+        except FileExistsError:
+            pass
+        except OSError:
+            return False
+        try:
+            st = os.stat(folder)
+        except OSError:
+            return False
+    except OSError:
+        return False
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid():
+        return False
+    if st.st_mode & 0o077:
+        try:
+            os.chmod(folder, 0o700)
+        except OSError:
+            return False
+    return True
+
+
+_KEYS: dict[str, bytes | None] = {}
+
+
+def user_key(make: bool) -> bytes | None:
+    """The user's cache key (`key` in `cache_home()`, mode 0600): made on first use when
+    `make`; None when there is none, or it or its folder could be someone else's."""
+    home = cache_home()
+    known = _KEYS.get(str(home))
+    if known is not None:
+        return known
+    if not _private(home, make):
+        return None
+    path = home / "key"
+    key = _read_key(path)
+    if key is None and make:
+        tmp = home / f".key.{os.getpid()}.tmp"
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+            try:
+                os.write(fd, os.urandom(KEY_SIZE))
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            try:
+                os.link(tmp, path)              # never replaces a key another process just made
+            except FileExistsError:
+                if _read_key(path) is None:     # a bad one (wrong mode, size, owner): ours replaces it
+                    os.replace(tmp, path)
+        except OSError:
+            return None
+        finally:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        key = _read_key(path)
+    if key is not None:
+        _KEYS[str(home)] = key
+    return key
+
+
+def _read_key(path: Path) -> bytes | None:
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o077 \
+                or st.st_size != KEY_SIZE:
+            return None
+        key = os.read(fd, KEY_SIZE + 1)
+        return key if len(key) == KEY_SIZE else None
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def book_id(root: Path) -> str:
+    """The name of a book's folder in the cache: a hash of its real path."""
+    return hashlib.sha256(os.fsencode(os.path.realpath(root))).hexdigest()[:32]
+
+
+class Untrusted(Exception):
+    """An entry that is missing, of another format, cut short, or whose MAC does not match."""
+
+
+class _MacWriter:
+    """A file handle that feeds what is written to an HMAC too (pickle streams into it)."""
+
+    def __init__(self, fh, mac):
+        self.fh, self.mac = fh, mac
+
+    def write(self, b) -> int:
+        self.mac.update(b)
+        return self.fh.write(b)
+
+
 class ParseCache:
     def __init__(self, root: Path):
         self.root = Path(root)
-        self.folder = self.root / ".freelance" / "cache"
+        self.id = book_id(self.root)
+        self.folder = cache_home() / self.id
         self.tails: dict[str, tuple] = {}    # rel -> (entry's stamp, tail's changes) of what `load` joined
         self._headers: dict[str, tuple] = {}  # rel -> ((size, mtime_ns, inode), `header`'s answer)
 
@@ -305,51 +441,115 @@ class ParseCache:
     def tail_entry(self, rel: str) -> Path:
         return self.folder / (rel.replace("/", "%") + ".tail.pickle")
 
+    # -- sealed entries: nothing is unpickled before its MAC is checked ----------
+    def _label(self, target: Path) -> bytes:
+        """What a MAC covers besides the bytes: whose entry it is (the book, the file's entry name),
+        so an entry moved to another name or book does not verify."""
+        return f"{self.id}/{target.name}\0".encode()
+
+    def _read(self, target: Path, body: bool = True):
+        """(head, body loader) of the entry at `target`: the head unpickled only once its MAC is
+        checked; the loader (None unless `body`) checks the body's MAC, then unpickles it.
+        Raises when the entry is missing, not ours, or does not verify (`Untrusted`)."""
+        key = user_key(False)
+        if key is None:
+            raise Untrusted(target)
+        fd = os.open(target, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise Untrusted(target)
+            data = fh.read() if body else fh.read(48)
+            if len(data) < 48 or data[:8] != MAGIC:
+                raise Untrusted(target)
+            n = int.from_bytes(data[8:16], "little")
+            if not body:
+                data += fh.read(n)
+        view = memoryview(data)
+        head_mac, head = view[16:48], view[48:48 + n]
+        if len(head) != n or not hmac.compare_digest(hmac.digest(key, self._label(target) + head, "sha256"), head_mac):
+            raise Untrusted(target)
+        loaded = pickle.loads(head)
+        if not body:
+            return loaded, None
+
+        def load_body():
+            rest = view[48 + n:]
+            mac = hmac.new(key, head_mac, "sha256")
+            mac.update(rest[MAC_SIZE:])
+            if len(rest) < MAC_SIZE or not hmac.compare_digest(mac.digest(), rest[:MAC_SIZE]):
+                raise Untrusted(target)
+            return pickle.loads(rest[MAC_SIZE:])
+        return loaded, load_body
+
+    def _write(self, target: Path, head, body) -> None:
+        key = user_key(True)
+        if key is None:
+            raise OSError("no cache key")
+        enabled = gc.isenabled()
+        gc.disable()            # pickling allocates a memo entry per object: collections are waste
+        try:
+            head_bytes = pickle.dumps(head, protocol=5)
+            head_mac = hmac.digest(key, self._label(target) + head_bytes, "sha256")
+            with replacing(str(target), fsync=False, keep_mode=False) as fh:   # a cache: no fsync, mode 0600
+                fh.write(MAGIC + len(head_bytes).to_bytes(8, "little") + head_mac + head_bytes)
+                at = fh.tell()
+                fh.write(bytes(MAC_SIZE))
+                mac = hmac.new(key, head_mac, "sha256")
+                pickle.dump(body, _MacWriter(fh, mac), protocol=5)
+                fh.seek(at)
+                fh.write(mac.digest())
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _folder(self) -> None:
+        """The book's folder in the cache, made (mode 0700) if missing; OSError if it cannot be ours."""
+        if user_key(True) is None or not _private(self.folder, True):
+            raise OSError(f"{self.folder}: not a private cache folder")
+
+    # -- a file's entry ----------------------------------------------------------
     def _current(self, path: Path, stamp: tuple, written_ns: int):
         """(True, bytes or None) if the file is as `stamp` (size, mtime_ns, inode, sha) says, by the
         rules above; its bytes when in doubt they had to be read and hashed. (False, None) if not."""
         size, mtime_ns, inode, sha = stamp
         st = os.stat(path)
-        if (size, mtime_ns, inode) != (st.st_size, st.st_mtime_ns, st.st_ino):
+        if (size, mtime_ns, inode) != (st.st_size, st.st_mtime_ns, st.st_ino) or not stat.S_ISREG(st.st_mode):
             return False, None
         data = None
         if in_doubt(mtime_ns, written_ns):
-            with open(path, "rb") as f2:
-                data = f2.read()
+            data = read_regular(path, str(path), size)[0]   # grown past `size`: raises, not trusted
             if digest(data) != sha:
                 return False, None
         return True, data
 
-    def _trusted(self, fh, rel: str, path: Path):
+    def _trusted(self, head, rel: str, path: Path):
         """What describes `path` as it is now: (stamp, summary, bytes or None, tail or None),
         from the entry's header, or from its tail's (the changes written since the entry,
         `store_tail`); None when neither does."""
-        head = pickle.load(fh)
         if not isinstance(head, Head) or (head.fingerprint, head.rel) != (fingerprint(), rel):
             return None
         stamp = head.stamp
         ok, data = self._current(path, stamp, head.written_ns)
         if ok:
             return stamp, head.summary, data, None
-        with open(self.tail_entry(rel), "rb") as tf:
-            thead = pickle.load(tf)
-            if not isinstance(thead, TailHead) or (thead.fingerprint, thead.rel, thead.base) != (fingerprint(), rel, stamp):
-                return None
-            ok, data = self._current(path, thead.stamp, thead.written_ns)
-            if not ok:
-                return None
-            return thead.stamp, thead.summary, data, (stamp, pickle.load(tf))
+        thead, changes = self._read(self.tail_entry(rel))
+        if not isinstance(thead, TailHead) or (thead.fingerprint, thead.rel, thead.base) != (fingerprint(), rel, stamp):
+            return None
+        ok, data = self._current(path, thead.stamp, thead.written_ns)
+        if not ok:
+            return None
+        return thead.stamp, thead.summary, data, (stamp, changes())
 
     def load(self, rel: str, path: Path):
         """(FileResult, (size, mtime_ns, inode, digest)) from the cache, or None when it cannot be trusted.
         When it came with a tail, `tails[rel]` is (the entry's own stamp, the tail's changes)."""
         try:
-            with open(self.entry(rel), "rb") as fh:
-                found = self._trusted(fh, rel, path)
-                if found is None:
-                    return None
-                records, problems, parsed = pickle.load(fh)
-        except Exception:       # missing, stale format, truncated, corrupt: parse the file instead
+            head, body = self._read(self.entry(rel))
+            found = self._trusted(head, rel, path)
+            if found is None:
+                return None
+            records, problems, parsed = body()
+        except Exception:       # missing, stale format, truncated, corrupt, not verified: parse the file instead
             return None
         stamp, _, data, tail = found
         if tail is not None:
@@ -375,8 +575,7 @@ class ParseCache:
         if known is not None and known[0] == key:
             return known[1]
         try:
-            with open(self.entry(rel), "rb") as fh:
-                found = self._trusted(fh, rel, path)
+            found = self._trusted(self._read(self.entry(rel), body=False)[0], rel, path)
         except Exception:
             found = None
         self._headers[rel] = (key, found)
@@ -407,8 +606,7 @@ class ParseCache:
         `summary` is given: then `res` may be None).
         False when the entry beside it is not `base` (then write the entry whole)."""
         try:
-            with open(self.entry(rel), "rb") as fh:
-                head = pickle.load(fh)
+            head, _ = self._read(self.entry(rel), body=False)
             if not (isinstance(head, Head) and (head.fingerprint, head.rel) == (fingerprint(), rel)
                     and head.stamp == base):
                 return False
@@ -426,24 +624,6 @@ class ParseCache:
         except Exception:       # no entry to add a tail to, or it cannot be read: no tail
             return False
 
-    def _folder(self) -> None:
-        if not self.folder.is_dir():
-            self.folder.mkdir(parents=True, exist_ok=True)
-            ignore = self.folder.parent / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# freelance's lock and parse cache: safe to delete\n*\n")
-
-    def _write(self, target: Path, head, body) -> None:
-        enabled = gc.isenabled()
-        gc.disable()            # pickling allocates a memo entry per object: collections are waste
-        try:
-            with replacing(str(target), fsync=False, keep_mode=False) as fh:   # a cache: no fsync, mode 0600
-                pickle.dump(head, fh, protocol=5)
-                pickle.dump(body, fh, protocol=5)
-        finally:
-            if enabled:
-                gc.enable()
-
     # -- whole results ---------------------------------------------------------
     def _result(self, name: str) -> Path:
         return self.folder / f"%{name}.pickle"      # '%': no book file's entry starts with it
@@ -452,29 +632,27 @@ class ParseCache:
         """The result stored under `name`, if it was computed with `key`, on the files of
         `listing`, none of which changed since (the same rules as a file's entry); else None."""
         try:
-            with open(self._result(name), "rb") as fh:
-                head = pickle.load(fh)
-                if not isinstance(head, ResultHead):
-                    return None
-                fp, key_, listing_, files, written_ns = head
-                if fp != code_fingerprint() or key_ != key or listing_ != listing:
-                    return None
-                now = time.time_ns()
-                for rel, (size, mtime_ns, inode, sha) in files.items():
-                    try:
-                        st = os.stat(self.root / rel)
-                    except FileNotFoundError:
-                        if size != -1:
-                            return None
-                        continue
-                    if (st.st_size, st.st_mtime_ns, st.st_ino) != (size, mtime_ns, inode):
+            head, body = self._read(self._result(name))
+            if not isinstance(head, ResultHead):
+                return None
+            fp, key_, listing_, files, written_ns = head
+            if fp != code_fingerprint() or key_ != key or listing_ != listing:
+                return None
+            now = time.time_ns()
+            for rel, (size, mtime_ns, inode, sha) in files.items():
+                try:
+                    st = os.stat(self.root / rel)
+                except FileNotFoundError:
+                    if size != -1:
                         return None
-                    if in_doubt(mtime_ns, written_ns, now):
-                        with open(self.root / rel, "rb") as f2:
-                            if digest(f2.read()) != sha:
-                                return None
-                return pickle.load(fh)
-        except Exception:       # missing, truncated, corrupt, unreadable: compute it again
+                    continue
+                if (st.st_size, st.st_mtime_ns, st.st_ino) != (size, mtime_ns, inode) or not stat.S_ISREG(st.st_mode):
+                    return None
+                if in_doubt(mtime_ns, written_ns, now):
+                    if digest(read_regular(self.root / rel, rel, size)[0]) != sha:
+                        return None
+            return body()
+        except Exception:       # missing, truncated, corrupt, not verified, unreadable: compute it again
             return None
 
     def store_result(self, name: str, key, listing: list[str], stamps: dict, result) -> None:
@@ -500,9 +678,7 @@ class _TextLoader:
 
     def read_bytes(self) -> bytes:
         if self.data is None:
-            with open(self.path, "rb") as fh:
-                data = fh.read()
-                st = os.fstat(fh.fileno())
+            data, st = read_regular(self.path, self.rel, MAX_FILE_BYTES)
             if not (self.seen is not None and (st.st_size, st.st_mtime_ns, st.st_ino) == self.seen
                     and len(data) == st.st_size) and digest(data) != self.sha:
                 raise DataError(f"{self.rel}: changed on disk since it was read (edited by hand?); "

@@ -24,10 +24,11 @@ def _parse(root: str, rel: str, kind_name: str, cache: bool):
     from ..schema import KINDS
     from .records import Stamp
     from .yamlio import read_records
-    path = Path(root) / rel
-    with open(path, "rb") as fh:
-        st = os.fstat(fh.fileno())
-        data = fh.read()
+    from .files import read_book_file
+    got = read_book_file(root, rel)
+    if got is None:
+        raise FileNotFoundError(rel)
+    data, st = got
     stamp = Stamp(data, st)
     res = read_records(data, rel, KINDS[kind_name])
     if cache:

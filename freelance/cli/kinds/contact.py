@@ -51,7 +51,7 @@ def register(app: typer.Typer, noun: str) -> None:
     @app.command("export")
     def export(ctx: typer.Context,
                vcf: Annotated[bool, typer.Option("--vcf", help="As vCard (the one format so far).")] = False,
-               out: Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE", help="Write to FILE (atomically).")] = None,
+               out: Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE", help="Write to FILE (atomically; '-' for stdout).")] = None,
                version: Annotated[str, typer.Option("--version", metavar="3.0|4.0", help="vCard version.")] = "3.0",
                category: Annotated[Optional[str], typer.Option("--category", metavar="CATEGORY",
                                                                help="Only contacts of this category.")] = None):
@@ -61,13 +61,13 @@ def register(app: typer.Typer, noun: str) -> None:
         """
         from ... import vcard
         from ...errors import UsageError
-        from ..common import emit, say, state
+        from ..common import emit, say, state, to_file
         if not vcf:
             raise UsageError("give the format: --vcf")
         book = state(ctx).book()
         recs = [r for r in book.records("contact") if not category or r.data.get("category") == category]
         emit(vcard.export(book, recs, version), out)
-        if out:   # as `calendar export --ics`: the file is the output, so say what went into it
+        if to_file(out):   # as `calendar export --ics`: the file is the output, so say what went into it
             say(f"wrote {len(recs)} contact{'s' if len(recs) != 1 else ''} to {out}")
 
 

@@ -13,7 +13,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from .. import entity
-from ..common import say, writing
+from ..common import emit, say, state, writing
 
 EXAMPLE = ('freelance invoice add --client acme --project acme-website --item "Design sprint:1:2500" '
            '--item "Development:40:95" --tax-rate 19 --issued today')
@@ -22,39 +22,245 @@ EXAMPLE = ('freelance invoice add --client acme --project acme-website --item "D
 def _add_verb(app: typer.Typer, noun: str) -> None:
     def add(ctx: typer.Context, **kw):
         from ...changes import door
+        from ...errors import UsageError
+        timed = kw.get("from_time")
+        if not timed and (kw.get("through") or kw.get("service") or kw.get("include_fixed")):
+            raise UsageError("--through, --service and --include-fixed go with --from-time")
+        if timed and (kw.get("item") or kw.get("amount")):
+            raise UsageError("--from-time makes the lines from the hours: give no --item or --amount with it")
         with writing(ctx) as book:
             values = entity._values(book, noun, kw)
-            data, notes = door.add_invoice(book, values, kw.get("item") or [], kw.get("number"),
-                                           kw.get("create_missing") or False)
+            if timed:
+                from ...dates import parse_date
+                through = parse_date(kw["through"], book.today, "--through") if kw.get("through") else book.today
+                client, project = values.pop("client", None), values.pop("project", None)
+                data, notes = door.add_invoice_from_time(book, values, client, project, through, kw.get("service"),
+                                                         kw.get("include_fixed") or False, kw.get("number"))
+                if data is None:
+                    say(f"nothing to bill: no unbilled time of {'project ' + project if project else 'client ' + str(client)}"
+                        f" up to {through}" + (" (fixed fees: --include-fixed)" if not kw.get("include_fixed") else ""))
+                    return
+            else:
+                data, notes = door.add_invoice(book, values, kw.get("item") or [], kw.get("number"),
+                                               kw.get("create_missing") or False)
         for n in notes:
             say(n)
         from ...graph import Graph
         from ...text import fmt_money
-        inv = Graph(book)
-        rec = book.get("invoice", data["id"])
-        d = inv.derived(rec)
-        say(f"added invoice '{data['id']}' ({data['status']}): total {fmt_money(d['total'], d['currency'])}, "
+        g = Graph(book)
+        rec = book.get("invoice", data["id"])      # a new invoice: its total, no income to load for it
+        say(f"added invoice '{data['id']}' ({data['status']}): total {fmt_money(g.totals(rec)[2], g.currency(rec))}, "
             f"due {data['due']}")
 
     P = inspect.Parameter
     params = [entity._ctx_param(),
               P("item", P.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[List[str]], typer.Option(
-                  "--item", metavar="DESC:QTY:PRICE[:SERVICE]",
-                  help='A line item, "description:quantity:unit_price" with an optional ":service-id"; '
-                       "repeat it. The description may contain ':' (fields are split from the right).")]),
+                  "--item", metavar="DESC:QTY:PRICE[:SERVICE][:RATE%]",
+                  help='A line item, "description:quantity:unit_price" with an optional ":service-id" and '
+                       'the line\'s own tax rate (":7%"); repeat it. The description may contain \':\' '
+                       "(fields are split from the right).")]),
               *entity._option_params(noun, for_edit=False),
               P("number", P.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[str], typer.Option(
                   "--number", "--id", metavar="NUMBER",
                   help="The invoice number (default: the next of the issue year by the book's invoice_number).")]),
               P("create_missing", P.KEYWORD_ONLY, default=False, annotation=Annotated[bool, typer.Option(
-                  "--create-missing", help="Create the client or project if it does not exist yet.")])]
+                  "--create-missing", help="Create the client or project if it does not exist yet.")]),
+              P("from_time", P.KEYWORD_ONLY, default=False, annotation=Annotated[bool, typer.Option(
+                  "--from-time", help="Bill the unbilled hours of --client or --project: one line per service "
+                                      "(or per project for hours with no service), at the rate of the rate chain; "
+                                      "each entry taken is marked with the invoice.")]),
+              P("through", P.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[str], typer.Option(
+                  "--through", metavar="DATE", help="With --from-time: hours up to DATE (default today).")]),
+              P("service", P.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[str], typer.Option(
+                  "--service", metavar="ID", help="With --from-time: only this service's hours.")]),
+              P("include_fixed", P.KEYWORD_ONLY, default=False, annotation=Annotated[bool, typer.Option(
+                  "--include-fixed", help="With --from-time: add completed fixed-price services not billed yet.")])]
     add.__signature__ = inspect.Signature(params)
     add.__doc__ = ("Add an invoice: the next number of the book's pattern, due after payment_terms_days.\n\n"
-                   "Give line items with --item (repeat) or one amount with --amount.\n\n"
-                   f"Example: {EXAMPLE}")
+                   "Give line items with --item (repeat) or one amount with --amount, or bill unbilled hours "
+                   "with --from-time (running it again bills nothing twice).\n\n"
+                   f"Example: {EXAMPLE}\n\n"
+                   "Example: freelance invoice add --from-time --client acme --through 2026-11-30")
     # replace the generic add, keep every other generic verb
     app.registered_commands[:] = [c for c in app.registered_commands if c.name != "add"]
     app.command("add")(add)
 
 
 entity.EXTRA.setdefault("invoice", []).append(_add_verb)
+
+
+# -- documents: html, pdf, xml ---------------------------------------------------------------
+
+def _file_name(number: str, ext: str) -> str:
+    """The default file of an invoice's document: its number, with '/' and the like made '-'."""
+    import re
+    return re.sub(r"[^\w.@+-]", "-", number) + "." + ext
+
+
+def _document_verbs(app: typer.Typer, noun: str) -> None:
+    @app.command("html")
+    def html(ctx: typer.Context,
+             number: Annotated[str, typer.Argument(metavar="INVOICE", help="The invoice number.")],
+             out: Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE",
+                                                        help="Write to FILE (default: print it).")] = None,
+             incomplete: Annotated[bool, typer.Option("--incomplete", help="Render it even when your or the "
+                                                      "client's details are missing (a preview).")] = False):
+        """The invoice as one HTML page, in the client's language (a preview of the PDF).
+
+        Example: freelance invoice html INV-2026-019 --out INV-2026-019.html
+        """
+        from ...documents import invoice_document, invoice_html
+        book = state(ctx).book()
+        doc = invoice_document(book, number, complete=not incomplete)
+        emit(invoice_html(book, doc), out)
+
+    @app.command("xml")
+    def xml(ctx: typer.Context,
+            number: Annotated[str, typer.Argument(metavar="INVOICE", help="The invoice number.")],
+            out: Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE",
+                                                       help="Write to FILE (default: print it).")] = None):
+        """The invoice as Factur-X / ZUGFeRD XML (EN 16931), checked against the schema.
+
+        The same XML is embedded in the PDF; this writes it alone.
+
+        Example: freelance invoice xml INV-2026-019 --out INV-2026-019.xml
+        """
+        from ...documents import invoice_document, invoice_xml
+        book = state(ctx).book()
+        doc = invoice_document(book, number)
+        emit(invoice_xml(book, doc), out)
+
+    @app.command("pdf")
+    def pdf(ctx: typer.Context,
+            numbers: Annotated[Optional[List[str]], typer.Argument(metavar="[INVOICE]...",
+                                                                   help="Invoice numbers.", show_default=False)] = None,
+            out: Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE",
+                                                       help="The PDF's file (one invoice; default: NUMBER.pdf).")] = None,
+            out_dir: Annotated[Optional[str], typer.Option("--out-dir", metavar="DIR",
+                                                           help="Folder for the PDFs, made if missing (default: here).")] = None,
+            status: Annotated[Optional[str], typer.Option("--status", help="Every invoice with this status.")] = None,
+            client: Annotated[Optional[str], typer.Option("--client", help="Every invoice of this client.")] = None,
+            period: Annotated[Optional[str], typer.Option("--period", metavar="PERIOD",
+                                                          help="Issued in 2026, 2026-Q4 or 2026-11.")] = None):
+        """The invoice as PDF/A-3 with its Factur-X XML embedded: what a client receives.
+
+        Name invoices, or choose them with --status, --client and --period (a batch).
+        Refused, saying what to fill in, while your business details or the client's
+        billing details are missing.
+
+        Example: freelance invoice pdf --status sent --period 2026-Q4 --out-dir invoices/
+        """
+        from pathlib import Path
+
+        from ...documents import invoice_document, invoice_pdf
+        from ...errors import UsageError
+        book = state(ctx).book()
+        chosen = list(numbers or [])
+        if status or client or period:
+            chosen += _select(book, status, client, period)
+        elif not chosen:
+            raise UsageError("name an invoice (freelance invoice pdf INV-2026-019) or choose them with "
+                             "--status, --client or --period")
+        if out and len(chosen) != 1:
+            raise UsageError(f"--out names one file, but {len(chosen)} invoices were chosen: use --out-dir")
+        folder = Path(out_dir).expanduser() if out_dir else Path(".")
+        docs = [invoice_document(book, n) for n in dict.fromkeys(chosen)]   # all complete, or none written
+        if out_dir and docs:
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise UsageError(f"--out-dir: cannot make folder {folder} ({exc.strerror})") from None
+        for doc in docs:
+            path = out or str(folder / _file_name(doc["number"], "pdf"))
+            emit(invoice_pdf(book, doc), path)
+            say(f"wrote {path}")
+        if not docs:
+            say("no invoice matches")
+
+
+    @app.command("send")
+    def send(ctx: typer.Context,
+             number: Annotated[str, typer.Argument(metavar="INVOICE", help="The invoice number.")],
+             eml: Annotated[Optional[str], typer.Option("--eml", metavar="FILE",
+                                                        help="The mail's file (default: NUMBER.eml).")] = None):
+        """Send an invoice: write the mail (an .eml with the PDF attached) and seal the invoice.
+
+        The mail goes to the client's billing email (else their email), from your
+        business email; its subject and body come from a template (a book's own
+        templates/invoice-mail.txt replaces it). Open the .eml in a mail program to send
+        it. The invoice moves to sent, records sent_on, and is sealed: what its document
+        shows can no longer be edited (status, payments and notes can).
+
+        Example: freelance invoice send INV-2026-019 --eml INV-2026-019.eml
+        """
+        import datetime as dt
+        from pathlib import Path
+        from zoneinfo import ZoneInfo
+
+        from ...changes import door
+        from ...documents import invoice_document, invoice_pdf
+        from ...documents.mail import invoice_mail
+        with writing(ctx) as book:
+            rec = door.find(book, "invoice", number)
+            doc = invoice_document(book, rec.id)
+            try:
+                tz = ZoneInfo(str(book.settings.get("timezone") or "UTC"))
+            except Exception:
+                tz = dt.timezone.utc
+            when = dt.datetime.combine(book.today, dt.datetime.now(tz).time().replace(microsecond=0), tzinfo=tz)
+            mail = invoice_mail(doc, invoice_pdf(book, doc), _file_name(rec.id, "pdf"), book.root, when)
+            path = eml or _file_name(rec.id, "eml")
+            existed = Path(path).exists()
+            emit(mail, path, option="--eml")
+            try:
+                notes = door.send_invoice(book, rec)
+            except BaseException:
+                if not existed:
+                    Path(path).unlink(missing_ok=True)
+                raise
+        say(f"wrote {path}: to {doc['buyer']['email']}, {_file_name(rec.id, 'pdf')} attached")
+        for n in notes:
+            say(n)
+
+
+    @app.command("credit")
+    def credit(ctx: typer.Context,
+               number: Annotated[str, typer.Argument(metavar="INVOICE", help="The invoice it corrects.")],
+               item: Annotated[Optional[List[str]], typer.Option(
+                   "--item", metavar="DESC:QTY:PRICE[:SERVICE][:RATE%]",
+                   help="Credit only these lines (positive prices; repeat). Default: every line.")] = None):
+        """Make a credit note for a sent invoice: its own number, linked to the original.
+
+        Its lines are the original's (or --item's) with negative prices, so its totals are
+        negative and reports count it; its PDF and XML are a credit note (type 381) that
+        names the invoice it corrects. It starts as a draft: send it like an invoice.
+
+        Example: freelance invoice credit INV-2026-018 --item "Dashboard, hours not worked:4:95"
+        """
+        from ...changes import door
+        from ...graph import Graph
+        from ...text import fmt_money
+        with writing(ctx) as book:
+            rec = door.find(book, "invoice", number)
+            data, notes = door.credit_invoice(book, rec, item)
+        for n in notes:
+            say(n)
+        d = Graph(book).derived(book.get("invoice", data["id"]))
+        say(f"added credit note '{data['id']}' for invoice '{rec.id}' (draft): total {fmt_money(d['total'], d['currency'])}")
+
+
+def _select(book, status, client, period) -> list[str]:
+    from ...dates import window
+    from ...errors import UsageError, did_you_mean
+    from ...schema import INVOICE
+    from ...views import in_range
+    if status and status not in INVOICE.field("status").choices:
+        choices = INVOICE.field("status").choices
+        raise UsageError(f"--status: one of {', '.join(choices)}{did_you_mean(status, choices)}")
+    start, end = window(book.today, None, None, period)
+    return [r.id for r in book.records("invoice")
+            if (not status or r.data.get("status") == status) and (not client or r.data.get("client") == client)
+            and (status == "void" or r.data.get("status") != "void") and in_range(r, INVOICE, start, end)]
+
+
+entity.EXTRA["invoice"].append(_document_verbs)

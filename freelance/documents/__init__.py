@@ -1,0 +1,45 @@
+"""Documents a client receives (a face): the invoice as HTML, PDF/A-3 with Factur-X XML, and
+the XML alone. One dict (`model.build`) feeds them all; see docs/documents.md.
+
+    doc = invoice_document(book, "INV-2026-019")   # raises DataError listing what is missing
+    invoice_pdf(book, doc) -> bytes
+"""
+from __future__ import annotations
+
+from ..errors import DataError, UsageError
+
+
+def invoice_document(book, number: str, complete: bool = True) -> dict:
+    """The document of invoice `number`; with `complete`, refuse (DataError) one that lacks
+    what an invoice must show, saying what and how to fill it in."""
+    from ..changes.door import find
+    from ..graph import Graph
+    from . import model
+    rec = find(book, "invoice", number)
+    if rec.data.get("status") == "void":
+        raise UsageError(f"invoice '{rec.id}' is void: there is no document to send")
+    doc = model.build(book, Graph(book), rec)
+    if complete and doc["missing"]:
+        raise DataError(f"invoice '{rec.id}' is not complete yet; it needs "
+                        + "; ".join(doc["missing"]))
+    return doc
+
+
+def invoice_html(book, doc: dict) -> str:
+    from .html import render_html
+    return render_html(doc, book.root)
+
+
+def invoice_xml(book, doc: dict) -> bytes:
+    from .cii import build_xml
+    from .pdf import check_xml
+    xml = build_xml(doc)
+    check_xml(xml)
+    return xml
+
+
+def invoice_pdf(book, doc: dict) -> bytes:
+    from .cii import build_xml
+    from .html import render_html
+    from .pdf import render_pdf
+    return render_pdf(doc, render_html(doc, book.root), build_xml(doc), book.root)

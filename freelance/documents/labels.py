@@ -1,0 +1,81 @@
+"""The words on a document, per language (English for a language not listed here).
+
+Numbers, dates and currencies are formatted by Babel for the document's language;
+these are the few words around them.
+"""
+from __future__ import annotations
+
+EN = {
+    "invoice": "Invoice", "credit_note": "Credit note", "number": "Invoice number",
+    "credit_number": "Credit note number", "credit_for": "Corrects invoice",
+    "issued": "Invoice date", "due": "Due date", "supply": "Date of supply", "period": "Period of supply",
+    "from": "From", "to": "Bill to", "vat_id": "VAT ID", "tax_number": "Tax number",
+    "description": "Description", "quantity": "Qty", "unit_price": "Unit price", "rate": "VAT",
+    "net": "Net", "subtotal": "Net total", "tax_on": "VAT {rate} on {net}", "total": "Total due",
+    "credit_total": "Total credited",
+    "reverse_charge": "Reverse charge: VAT to be accounted for by the recipient "
+                      "(Article 196 of Council Directive 2006/112/EC).",
+    "exempt": "No VAT charged: the supply is exempt from VAT.",
+    "export": "No VAT charged: supply of services to a customer outside the EU (outside the scope of VAT).",
+    "terms": "Please pay {total} by {due} ({days} days) to the account below, quoting {number}.",
+    "terms_nodue": "Please pay {total} to the account below, quoting {number}.",
+    "bank": "Bank details", "iban": "IBAN", "bic": "BIC", "page": "Page", "of": "of",
+    "email": "Email", "phone": "Phone", "website": "Web", "services": "Services",
+    "mail_subject": "Invoice {number} from {seller}", "mail_greeting": "Hello {name},",
+    "mail_body": "Please find attached invoice {number} for {total}, due on {due}. The PDF carries the "
+                 "invoice data as Factur-X (EN 16931) for your accounting software.",
+    "mail_closing": "Kind regards,",
+}
+
+DE = {
+    "invoice": "Rechnung", "credit_note": "Gutschrift", "number": "Rechnungsnummer",
+    "credit_number": "Gutschriftsnummer", "credit_for": "Korrigiert Rechnung",
+    "issued": "Rechnungsdatum", "due": "Fällig am", "supply": "Leistungsdatum", "period": "Leistungszeitraum",
+    "from": "Von", "to": "An", "vat_id": "USt-IdNr.", "tax_number": "Steuernummer",
+    "description": "Beschreibung", "quantity": "Menge", "unit_price": "Einzelpreis", "rate": "USt.",
+    "net": "Netto", "subtotal": "Summe netto", "tax_on": "USt. {rate} auf {net}", "total": "Gesamtbetrag",
+    "credit_total": "Gutgeschrieben",
+    "reverse_charge": "Steuerschuldnerschaft des Leistungsempfängers (Reverse Charge, "
+                      "Art. 196 MwStSystRL).",
+    "exempt": "Keine Umsatzsteuer: die Leistung ist steuerfrei.",
+    "export": "Keine Umsatzsteuer: Leistung an einen Empfänger außerhalb der EU (nicht steuerbar).",
+    "terms": "Bitte zahlen Sie {total} bis zum {due} ({days} Tage) auf das unten genannte Konto, "
+             "Verwendungszweck {number}.",
+    "terms_nodue": "Bitte zahlen Sie {total} auf das unten genannte Konto, Verwendungszweck {number}.",
+    "bank": "Bankverbindung", "iban": "IBAN", "bic": "BIC", "page": "Seite", "of": "von",
+    "email": "E-Mail", "phone": "Telefon", "website": "Web", "services": "Leistungen",
+    "mail_subject": "Rechnung {number} von {seller}", "mail_greeting": "Guten Tag {name},",
+    "mail_body": "anbei erhalten Sie die Rechnung {number} über {total}, fällig am {due}. Das PDF enthält "
+                 "die Rechnungsdaten als ZUGFeRD / Factur-X (EN 16931) für Ihre Buchhaltung.",
+    "mail_closing": "Mit freundlichen Grüßen",
+}
+
+FR = {
+    "invoice": "Facture", "credit_note": "Avoir", "number": "Numéro de facture",
+    "credit_number": "Numéro d'avoir", "credit_for": "Rectifie la facture",
+    "issued": "Date de facture", "due": "Échéance", "supply": "Date de livraison",
+    "period": "Période de prestation", "from": "De", "to": "Facturé à", "vat_id": "N° TVA",
+    "tax_number": "N° fiscal", "description": "Désignation", "quantity": "Qté", "unit_price": "Prix unitaire",
+    "rate": "TVA", "net": "HT", "subtotal": "Total HT", "tax_on": "TVA {rate} sur {net}",
+    "total": "Total TTC", "credit_total": "Total crédité",
+    "reverse_charge": "Autoliquidation : TVA due par le preneur (article 196 de la directive 2006/112/CE).",
+    "exempt": "TVA non applicable : prestation exonérée.",
+    "export": "TVA non applicable : prestation à un client hors UE.",
+    "terms": "Merci de régler {total} avant le {due} ({days} jours) sur le compte ci-dessous, "
+             "référence {number}.",
+    "terms_nodue": "Merci de régler {total} sur le compte ci-dessous, référence {number}.",
+    "bank": "Coordonnées bancaires", "iban": "IBAN", "bic": "BIC", "page": "Page", "of": "sur",
+    "email": "E-mail", "phone": "Tél.", "website": "Web", "services": "Prestations",
+    "mail_subject": "Facture {number} de {seller}", "mail_greeting": "Bonjour {name},",
+    "mail_body": "veuillez trouver ci-joint la facture {number} d'un montant de {total}, à régler avant le "
+                 "{due}. Le PDF contient les données de la facture au format Factur-X (EN 16931).",
+    "mail_closing": "Cordialement,",
+}
+
+LABELS = {"en": EN, "de": DE, "fr": FR}
+
+
+def labels(language: str) -> dict:
+    """The words for `language` (de_AT -> de), English where a word or the language is missing."""
+    base = language.replace("-", "_").split("_")[0].lower()
+    return {**EN, **LABELS.get(base, {})}

@@ -1,0 +1,409 @@
+"""Invoices a client can receive: HTML, PDF/A-3 with Factur-X XML, checked with the real tools.
+
+pdftotext (poppler-utils) reads what a person sees; factur-x reads the XML back out of the
+PDF and checks it against the EN 16931 schema; pdftoppm turns pages into PNG files under
+tests/artifacts/ (ignored by git) for a person to look at.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from conftest import DEMO, run_cli
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+TODAY = "2026-11-30"
+
+pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed")
+
+
+def pdftotext(path: Path, *pages: int, layout: bool = True) -> str:
+    args = ["pdftotext"] + (["-layout"] if layout else [])
+    if pages:
+        args += ["-f", str(pages[0]), "-l", str(pages[-1])]
+    return subprocess.run([*args, str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def squeezed(text: str) -> str:
+    """Text without any white space (spaces, line breaks, the no-break spaces Babel writes)."""
+    import re
+    return re.sub(r"\s", "", text)
+
+
+def page_count(path: Path) -> int:
+    out = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return int(next(line.split()[-1] for line in out.splitlines() if line.startswith("Pages:")))
+
+
+def keep_pngs(pdf: Path, name: str) -> list[Path]:
+    """Pages as PNG under tests/artifacts/NAME-N.png, kept for a person to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(ARTIFACTS / name)], check=True)
+    pngs = sorted(ARTIFACTS.glob(f"{name}-*.png"))
+    print("pages:", *pngs)
+    return pngs
+
+
+def xml_of(pdf: Path) -> bytes:
+    from facturx import get_xml_from_pdf
+    name, xml = get_xml_from_pdf(pdf.read_bytes(), check_xsd=True)   # raises when it does not validate
+    assert name == "factur-x.xml"
+    return xml
+
+
+def xml_totals(xml: bytes) -> dict:
+    from freelance.documents.cii import totals
+    return totals(xml)
+
+
+def book_totals(book, number) -> dict:
+    r = run_cli("invoice", "show", number, "--format", "json", books=book, today=TODAY)
+    assert r.exit_code == 0, r.output
+    return {k: Decimal(str(v)) for k, v in json.loads(r.stdout).items() if k in ("subtotal", "tax", "total")}
+
+
+@pytest.fixture
+def book(tmp_path) -> Path:
+    """A new book of a German freelancer, with a French business client (reverse charge), a
+    German one (several rates) and an American one billed in USD."""
+    root = tmp_path / "book"
+
+    def ok(*args):
+        r = run_cli(*args, books=root if args[0] != "init" else None, today=TODAY)
+        assert r.exit_code == 0, r.output
+    ok("init", root, "--no-git", "--currency", "EUR", "--name", "Studio Beispiel")
+    for key, *value in (("legal_name", "Studio Beispiel GmbH"), ("address", "Hauptstraße 1", "Hinterhaus"),
+                        ("postcode", "10115"), ("city", "Berlin"), ("country", "DE"), ("vat_id", "DE123456788"),
+                        ("tax_number", "27/123/45678"), ("email", "rechnung@beispiel.test"),
+                        ("iban", "DE89 3704 0044 0532 0130 00"), ("bic", "COBADEFFXXX")):
+        ok("settings", "set", f"business.{key}", *value)
+    ok("client", "add", "Lumière SARL", "--address", "3 rue de la Paix", "--postcode", "75002", "--city", "Paris",
+       "--country", "FR", "--vat-id", "FR40303265045", "--language", "fr", "--billing-email", "compta@lumiere.test")
+    ok("client", "add", "Kunde AG", "--address", "Marktplatz 2", "--postcode", "80331", "--city", "München",
+       "--country", "DE", "--vat-id", "DE136695976", "--language", "de")
+    ok("client", "add", "Acme <b>Corp</b>", "--address", "500 Market Street", "--postcode", "94105",
+       "--city", "San Francisco", "--country", "US", "--currency", "USD")
+    ok("invoice", "add", "--client", "lumiere-sarl", "--item", "Design sprint:1:2500", "--item", "Workshop:2:600",
+       "--issued", "2026-11-02", "--supplied", "2026-10-01", "--supply-end", "2026-10-31")               # 001
+    ok("invoice", "add", "--client", "kunde-ag", "--item", "Entwicklung:40:95.50", "--item", "Fachbuch:2:39.90:7%",
+       "--item", "Porto:1:4.80:0%", "--tax-rate", "19", "--issued", "2026-11-10")                         # 002
+    ok("invoice", "add", "--client", "acme-b-corp-b", "--currency", "USD", "--amount", "1234.56",
+       "--project", "website", "--create-missing", "--issued", "2026-11-12")                              # 003
+    return root
+
+
+def test_pdf_shows_every_mandatory_field_reverse_charge(book, tmp_path):
+    out = tmp_path / "a.pdf"
+    r = run_cli("invoice", "pdf", "INV-2026-001", "--out", out, books=book, today=TODAY)
+    assert r.exit_code == 0, r.output
+    assert f"wrote {out}" in r.output
+    text = pdftotext(out, layout=False)
+    keep_pngs(out, "reverse-charge")
+    for shown in ("Facture", "INV-2026-001", "2 novembre 2026",                    # number, issue date
+                  "1 octobre 2026", "31 octobre 2026",                               # period of supply
+                  "Studio Beispiel GmbH", "Hauptstraße 1", "10115 Berlin", "DE123456788", "27/123/45678",
+                  "Lumière SARL", "3 rue de la Paix", "75002 Paris", "FR40303265045",
+                  "Design sprint", "Workshop", "2 500,00 €", "600,00 €", "1 200,00 €",   # lines
+                  "Total HT", "3 700,00 €", "TVA 0 % sur 3 700,00 €", "0,00 €", "Total TTC",
+                  "Autoliquidation", "article 196",                                   # reverse charge
+                  "2 décembre 2026", "DE89 3704 0044 0532 0130 00", "COBADEFFXXX"):  # terms, bank
+        assert squeezed(shown) in squeezed(text), shown
+    xml = xml_of(out)
+    assert b"<ram:CategoryCode>AE</ram:CategoryCode>" in xml and b"VATEX-EU-AE" in xml
+    assert b"<ram:BillingSpecifiedPeriod>" in xml
+    t = xml_totals(xml)
+    bt = book_totals(book, "INV-2026-001")
+    assert (t["LineTotalAmount"], t["TaxTotalAmount"], t["GrandTotalAmount"]) == (bt["subtotal"], bt["tax"], bt["total"])
+
+
+def test_several_rates_on_one_invoice_tax_per_rate(book, tmp_path):
+    r = run_cli("invoice", "pdf", "INV-2026-002", "--out-dir", tmp_path, books=book, today=TODAY)
+    assert r.exit_code == 0, r.output
+    out = tmp_path / "INV-2026-002.pdf"
+    text = pdftotext(out, layout=False)
+    keep_pngs(out, "several-rates")
+    # 40 x 95.50 = 3820.00 at 19 % -> 725.80; 2 x 39.90 = 79.80 at 7 % -> 5.59; 4.80 at 0 %
+    for shown in ("Rechnung", "USt. 19 % auf 3.820,00 €", "725,80 €", "USt. 7 % auf 79,80 €", "5,59 €",
+                  "USt. 0 % auf 4,80 €", "Summe netto", "3.904,60 €", "Gesamtbetrag", "4.635,99 €",
+                  "Keine Umsatzsteuer: die Leistung ist steuerfrei"):
+        assert squeezed(shown) in squeezed(text), shown
+    assert "Reverse" not in text and "Steuerschuldnerschaft" not in text      # same country: no reverse charge
+    t = xml_totals(xml_of(out))
+    assert t["TaxTotalAmount"] == Decimal("731.39") and t["GrandTotalAmount"] == Decimal("4635.99")
+    assert book_totals(book, "INV-2026-002")["total"] == Decimal("4635.99")
+
+
+def test_foreign_currency_and_escaped_names(book, tmp_path):
+    r = run_cli("invoice", "html", "INV-2026-003", books=book, today=TODAY)
+    assert r.exit_code == 0, r.output
+    assert "Acme &lt;b&gt;Corp&lt;/b&gt;" in r.stdout and "<b>Corp" not in r.stdout    # autoescape
+    assert "$1,234.56" in r.stdout
+    r = run_cli("invoice", "xml", "INV-2026-003", "--out", tmp_path / "x.xml", books=book, today=TODAY)
+    assert r.exit_code == 0, r.output
+    xml = (tmp_path / "x.xml").read_bytes()
+    from facturx import xml_check_xsd
+    assert xml_check_xsd(xml, flavor="factur-x", level="en16931")
+    assert b"<ram:InvoiceCurrencyCode>USD</ram:InvoiceCurrencyCode>" in xml
+    assert xml_totals(xml)["GrandTotalAmount"] == Decimal("1234.56")
+    assert b"<ram:CategoryCode>G</ram:CategoryCode>" in xml                         # export, outside the EU
+
+
+def test_missing_details_are_named_with_the_command_to_fill_them_in(empty_book):
+    assert run_cli("client", "add", "Acme", books=empty_book).exit_code == 0
+    assert run_cli("invoice", "add", "--client", "acme", "--amount", "100", books=empty_book).exit_code == 0
+    r = run_cli("invoice", "pdf", "INV-2026-001", books=empty_book, today=None)
+    assert r.exit_code == 1
+    for need in ("your business address", "business.postcode", "business.country", "business.iban",
+                 "the client's country: `freelance client edit acme --country"):
+        assert need in r.output, need
+    assert not list(empty_book.glob("*.pdf"))
+
+
+def test_long_invoice_breaks_across_pages_with_the_header_repeated(book, tmp_path):
+    items = []
+    for i in range(1, 61):
+        items += ["--item", f"Line {i:02d}: " + ("a long description of the work done that wraps " * (1 + i % 3))
+                  + f"end {i:02d}:{1 + i % 4}:{10 * i}.25"]
+    r = run_cli("invoice", "add", "--client", "kunde-ag", "--tax-rate", "19", *items, books=book, today=TODAY)
+    assert r.exit_code == 0, r.output
+    out = tmp_path / "long.pdf"
+    assert run_cli("invoice", "pdf", "INV-2026-004", "--out", out, books=book, today=TODAY).exit_code == 0
+    pages = page_count(out)
+    assert pages >= 3
+    keep_pngs(out, "long")
+    for p in range(1, pages + 1):
+        assert "BESCHREIBUNG" in pdftotext(out, p), f"page {p} lacks the table header"
+    last = pdftotext(out, pages)
+    assert "Gesamtbetrag" in last and "Summe netto" in last        # totals together, on the last page
+    assert "end 60" in last                                        # ... with the last line of the table
+    for p in range(1, pages):
+        assert "Gesamtbetrag" not in pdftotext(out, p)
+    bt = book_totals(book, "INV-2026-004")
+    assert xml_totals(xml_of(out))["GrandTotalAmount"] == bt["total"]
+
+
+def test_book_template_is_rendered_sandboxed(book):
+    (book / "templates").mkdir()
+    (book / "templates" / "invoice.html").write_text("<p>{{ doc.number }} for {{ doc.buyer.name }}</p>")
+    r = run_cli("invoice", "html", "INV-2026-003", books=book, today=TODAY)
+    assert r.exit_code == 0, r.output
+    assert r.stdout == "<p>INV-2026-003 for Acme &lt;b&gt;Corp&lt;/b&gt;</p>"
+    (book / "templates" / "invoice.html").write_text("{{ doc.__class__.__mro__[1].__subclasses__() }}")
+    r = run_cli("invoice", "html", "INV-2026-003", books=book, today=TODAY)
+    assert r.exit_code == 1 and "templates/invoice.html" in r.output and "unsafe" in r.output
+    assert "Traceback" not in r.output
+
+
+def test_every_invoice_of_the_demo_book_renders(tmp_path):
+    book = tmp_path / "demo"
+    shutil.copytree(DEMO, book, ignore=shutil.ignore_patterns(".freelance"))
+    out = tmp_path / "pdfs"
+    out.mkdir()
+    r = run_cli("invoice", "pdf", "--period", "2026", "--out-dir", out, books=book, today=TODAY)
+    assert r.exit_code == 0, r.output
+    invoices = json.loads(run_cli("invoice", "list", "--format", "json", books=book, today=TODAY).stdout)
+    expected = sorted(i["id"] for i in invoices if i["status"] != "void")
+    assert sorted(p.stem for p in out.glob("*.pdf")) == expected
+    for inv in invoices:
+        if inv["status"] == "void":
+            continue
+        pdf = out / f"{inv['id']}.pdf"
+        text = pdftotext(pdf)
+        assert inv["id"] in text and "Example Studio Ltd" in text
+        assert xml_totals(xml_of(pdf))["GrandTotalAmount"] == Decimal(str(inv["total"]))
+    keep_pngs(out / "INV-2026-019.pdf", "demo-INV-2026-019")
+
+
+# -- the document, the XML and the book agree, whatever the lines ---------------------------------
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+_QTY = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("500"), places=2)
+_PRICE = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("20000"), places=3)
+_RATE = st.sampled_from([None, Decimal("0"), Decimal("5.5"), Decimal("7"), Decimal("19"), Decimal("20")])
+
+
+@pytest.fixture(scope="module")
+def prop_book(tmp_path_factory):
+    root = tmp_path_factory.mktemp("prop") / "book"
+    assert run_cli("init", root, "--no-git", "--currency", "EUR", today=TODAY).exit_code == 0
+    for key, value in (("address", "Hauptstraße 1"), ("postcode", "10115"), ("city", "Berlin"), ("country", "DE"),
+                       ("vat_id", "DE123456788"), ("iban", "DE89370400440532013000")):
+        assert run_cli("settings", "set", f"business.{key}", value, books=root).exit_code == 0
+    r = run_cli("client", "add", "Kunde AG", "--address", "Marktplatz 2", "--postcode", "80331", "--city", "München",
+                "--country", "DE", books=root)
+    assert r.exit_code == 0
+    return root
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lines=st.lists(st.tuples(_QTY, _PRICE, _RATE), min_size=1, max_size=8),
+       rate=st.sampled_from(["0", "7", "19"]), per_line=st.booleans())
+def test_document_xml_and_book_totals_agree(prop_book, lines, rate, per_line):
+    import datetime as dt
+
+    from freelance.documents import invoice_document, invoice_html, invoice_xml
+    from freelance.graph import Graph
+    from freelance.store.book import Book
+    items = "".join(f"  - description: Line {i}\n    quantity: {q}\n    unit_price: {p}\n"
+                    + (f"    tax_rate: {r}\n" if r is not None else "") for i, (q, p, r) in enumerate(lines, 1))
+    (prop_book / "invoices.yaml").write_text(
+        "- id: INV-2026-001\n  client: kunde-ag\n  issued: 2026-11-30\n  due: 2026-12-30\n  status: sent\n"
+        f"  items:\n{items}  tax_rate: {rate}\n")
+    settings_file = prop_book / "freelance.yaml"
+    text = settings_file.read_text()
+    want = "tax_rounding: per-line" if per_line else "tax_rounding: per-invoice"
+    settings_file.write_text(text.replace("tax_rounding: per-invoice", want).replace("tax_rounding: per-line", want))
+    book = Book(prop_book, dt.date(2026, 11, 30), cache=False)
+    subtotal, tax, total = Graph(book).totals(book.get("invoice", "INV-2026-001"))
+    doc = invoice_document(book, "INV-2026-001")
+    assert (doc["subtotal"], doc["tax"], doc["total"]) == (subtotal, tax, total)
+    assert sum(line["net"] for line in doc["lines"]) == subtotal
+    xml = invoice_xml(book, doc)                      # checked against the schema on the way
+    t = xml_totals(xml)
+    assert (t["LineTotalAmount"], t["TaxBasisTotalAmount"], t["TaxTotalAmount"], t["GrandTotalAmount"]) == \
+        (subtotal, subtotal, tax, total)
+    from lxml import etree
+
+    from freelance.documents.cii import NS
+    root = etree.fromstring(xml)
+    assert sum(Decimal(e.text) for e in root.iterfind(".//ram:SpecifiedTradeSettlementLineMonetarySummation/"
+                                                      "ram:LineTotalAmount", NS)) == subtotal
+    assert sum(Decimal(e.text) for e in root.iterfind(".//ram:ApplicableHeaderTradeSettlement/"
+                                                      "ram:ApplicableTradeTax/ram:CalculatedAmount", NS)) == tax
+    from babel.numbers import format_currency
+    assert format_currency(total, "EUR", locale="en") in invoice_html(book, doc)
+
+
+# -- sending and sealing --------------------------------------------------------------------------
+
+def test_send_writes_a_mail_with_the_pdf_and_seals_the_invoice(book, tmp_path):
+    import email
+    from email import policy
+    eml = tmp_path / "mail.eml"
+    r = run_cli("invoice", "send", "INV-2026-001", "--eml", eml, books=book, today=TODAY)
+    assert r.exit_code == 0, r.output
+    assert f"wrote {eml}: to compta@lumiere.test" in r.output and "sealed" in r.output
+    msg = email.message_from_bytes(eml.read_bytes(), policy=policy.default)
+    assert msg["To"] == "Lumière SARL <compta@lumiere.test>"
+    assert msg["From"] == "Studio Beispiel GmbH <rechnung@beispiel.test>"
+    assert msg["Subject"] == "Facture INV-2026-001 de Studio Beispiel GmbH"
+    assert "30 Nov 2026" in msg["Date"]
+    body = msg.get_body(("plain",)).get_content()
+    assert "facture INV-2026-001" in body and "3\u202f700,00\xa0€" in body
+    (att,) = list(msg.iter_attachments())
+    assert att.get_content_type() == "application/pdf" and att.get_filename() == "INV-2026-001.pdf"
+    pdf = tmp_path / "attached.pdf"
+    pdf.write_bytes(att.get_content())
+    assert xml_totals(xml_of(pdf))["GrandTotalAmount"] == Decimal("3700.00")
+    text = (book / "invoices.yaml").read_text()
+    assert "  status: sent\n" in text and "  sent_on: 2026-11-30\n" in text and "  seal: sha256:" in text
+    assert run_cli("validate", books=book, today=TODAY).exit_code == 0
+
+    # sealed: what the document shows is refused, status and notes are not
+    before = (book / "invoices.yaml").read_bytes()
+    for args in (["--due", "2027-01-31"], ["--tax-rate", "19"], ["--client", "kunde-ag"], ["--currency", "USD"]):
+        r = run_cli("invoice", "edit", "INV-2026-001", *args, books=book, today=TODAY)
+        assert r.exit_code == 2 and "is sealed" in r.output and "invoice credit INV-2026-001" in r.output, args
+        assert (book / "invoices.yaml").read_bytes() == before
+    r = run_cli("invoice", "edit", "INV-2026-001", "--notes", "Reminder sent", books=book, today=TODAY)
+    assert r.exit_code == 0, r.output
+
+    # changed by hand: validate says so, and it cannot be sent again until undone
+    path = book / "invoices.yaml"
+    path.write_text(path.read_text().replace("unit_price: 600", "unit_price: 650"))
+    r = run_cli("validate", books=book, today=TODAY)
+    assert r.exit_code == 1 and "INV-2026-001" in r.output and "sealed when sent on 2026-11-30" in r.output
+    r = run_cli("invoice", "send", "INV-2026-001", "--eml", tmp_path / "again.eml", books=book, today=TODAY)
+    assert r.exit_code == 1 and "changed by hand" in r.output
+    assert not (tmp_path / "again.eml").exists()
+    path.write_text(path.read_text().replace("unit_price: 650", "unit_price: 600.00"))   # the same number
+    assert run_cli("validate", books=book, today=TODAY).exit_code == 0
+
+
+def test_send_needs_a_billing_email_and_changes_nothing_without_one(book, tmp_path):
+    before = (book / "invoices.yaml").read_bytes()
+    r = run_cli("invoice", "send", "INV-2026-003", books=book, today=TODAY, cwd=tmp_path)
+    assert r.exit_code == 1 and "billing email" in r.output and "--billing-email" in r.output
+    assert (book / "invoices.yaml").read_bytes() == before
+    assert not list(tmp_path.glob("*.eml"))
+    r = run_cli("client", "edit", "acme-b-corp-b", "--billing-email", "ap@acme.test", books=book, today=TODAY)
+    assert r.exit_code == 0
+    r = run_cli("invoice", "send", "INV-2026-003", books=book, today=TODAY, cwd=tmp_path)
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "INV-2026-003.eml").is_file()
+
+
+# -- corrections: credit notes ------------------------------------------------------------------
+
+def test_credit_note_has_its_own_number_negative_totals_and_a_381_document(book, tmp_path):
+    r = run_cli("invoice", "credit", "INV-2026-002", books=book, today=TODAY)
+    assert r.exit_code == 2 and "edit it instead" in r.output            # a draft is edited, not credited
+    assert run_cli("invoice", "move", "INV-2026-002", "sent", books=book, today=TODAY).exit_code == 0
+    r = run_cli("invoice", "credit", "INV-2026-002", "--item", "Entwicklung, nicht geleistet:4:95.50",
+                books=book, today=TODAY)
+    assert r.exit_code == 0, r.output
+    assert "added credit note 'INV-2026-004' for invoice 'INV-2026-002' (draft): total -454.58 EUR" in r.output
+    text = (book / "invoices.yaml").read_text()
+    assert "    unit_price: -95.50\n" in text and "  credit_for: INV-2026-002\n" in text
+    bt = book_totals(book, "INV-2026-004")
+    assert (bt["subtotal"], bt["tax"], bt["total"]) == (Decimal("-382.00"), Decimal("-72.58"), Decimal("-454.58"))
+    assert run_cli("validate", books=book, today=TODAY).exit_code == 0
+    out = tmp_path / "credit.pdf"
+    assert run_cli("invoice", "pdf", "INV-2026-004", "--out", out, books=book, today=TODAY).exit_code == 0
+    shown = squeezed(pdftotext(out, layout=False))
+    for s in ("Gutschrift", "Gutschriftsnummer", "INV-2026-004", "KorrigiertRechnung", "INV-2026-002",
+              "-454,58€", "Gutgeschrieben"):
+        assert s in shown, s
+    keep_pngs(out, "credit-note")
+    xml = xml_of(out)
+    assert b"<ram:TypeCode>381</ram:TypeCode>" in xml
+    assert b"<ram:IssuerAssignedID>INV-2026-002</ram:IssuerAssignedID>" in xml
+    t = xml_totals(xml)                      # a credit note states its amounts as positive numbers
+    assert (t["LineTotalAmount"], t["TaxTotalAmount"], t["GrandTotalAmount"]) == (382, Decimal("72.58"), Decimal("454.58"))
+    # the whole invoice is 4,635.99: crediting all of it again would take back too much
+    r = run_cli("invoice", "credit", "INV-2026-002", books=book, today=TODAY)
+    assert r.exit_code == 2 and "would take back more than it was for" in r.output
+    r = run_cli("invoice", "credit", "INV-2026-004", books=book, today=TODAY)
+    assert r.exit_code == 2 and "is a credit note itself" in r.output
+
+
+def test_logo_from_the_book_is_on_the_document_and_checked(book, tmp_path):
+    import base64
+    png = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+    r = run_cli("settings", "set", "business.logo", "logo.png", books=book, today=TODAY)
+    assert r.exit_code == 2 and "no file 'logo.png' in the book" in r.output
+    (book / "logo.png").write_bytes(png)
+    assert run_cli("settings", "set", "business.logo", "logo.png", books=book, today=TODAY).exit_code == 0
+    out = tmp_path / "logo.pdf"
+    assert run_cli("invoice", "pdf", "INV-2026-002", "--out", out, books=book, today=TODAY).exit_code == 0
+    images = subprocess.run(["pdfimages", "-list", str(out)], capture_output=True, text=True, check=True).stdout
+    assert [line.split()[2] for line in images.splitlines()[2:]] == ["image", "smask"]   # the logo, its alpha
+    (book / "logo.png").unlink()
+    r = run_cli("validate", books=book, today=TODAY)
+    assert r.exit_code == 1 and "business.logo 'logo.png': no such file in the book" in r.output
+
+
+def test_a_sent_credit_note_lowers_what_the_client_was_invoiced(book):
+    def invoiced():
+        r = run_cli("client", "show", "kunde-ag", "--format", "json", books=book, today=TODAY)
+        return Decimal(str(json.loads(r.stdout)["invoiced"]))
+    assert run_cli("invoice", "move", "INV-2026-002", "sent", books=book, today=TODAY).exit_code == 0
+    before = invoiced()
+    assert run_cli("invoice", "credit", "INV-2026-002", "--item", "Porto:1:4.80:0%", books=book,
+                   today=TODAY).exit_code == 0
+    assert run_cli("invoice", "move", "INV-2026-004", "sent", books=book, today=TODAY).exit_code == 0
+    assert invoiced() == before - Decimal("4.80")
+    assert run_cli("validate", books=book, today=TODAY).exit_code == 0
+
+
+def test_a_period_of_supply_ends_after_it_starts(book):
+    path = book / "invoices.yaml"
+    path.write_text(path.read_text().replace("supply_end: 2026-10-31", "supply_end: 2026-09-30"))
+    r = run_cli("validate", books=book, today=TODAY)
+    assert r.exit_code == 1 and "supply_end 2026-09-30 is before supply_start 2026-10-01" in r.output
