@@ -15,10 +15,9 @@ _MONTH_LOOSE = re.compile(r"(\d{4})-(\d{1,2})\Z", re.ASCII)
 
 
 def _add_months(d: dt.date, months: int) -> dt.date:
-    y, m = divmod(d.month - 1 + months, 12)
-    year, month = d.year + y, m + 1
-    last = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)).day
-    return dt.date(year, month, min(d.day, last))
+    """`d` moved by whole months, its day clipped to the month's end (31 Jan + 1m = 28 Feb)."""
+    from dateutil.relativedelta import relativedelta   # imported when needed: --help stays fast
+    return d + relativedelta(months=months)
 
 
 # The forms a date typed on the command line may take, and nothing else: no guessing

@@ -147,12 +147,16 @@ TIME = Kind(
         F("date", "date", required=True, default="@today", help="Day the hours were worked."),
         F("project", "link", link=("project",), required=True, help="Project id."),
         F("service", "link", link=("service",), help="Service id."),
-        F("hours", "decimal", required=True, check="hours", help="Hours worked."),
+        F("hours", "decimal", required=True, check="hours",
+          help="Hours worked: 1.5, 1,5, 1.5h, 1h30m, 90m or 1:30."),
         F("note", help="What was done."),
+        F("invoice", "link", link=("invoice",), option=False,
+          help="The invoice that bills it (set by `invoice add --from-time`)."),
     ),
     title="note", id_from="", id_prefix="t", shard_by="date",
-    columns=("id", "date", "project", "service", "hours", "note"),
-    help="Hours booked against projects.",
+    columns=("id", "date", "project", "service", "hours", "note", "invoice"),
+    help="Hours worked: the timer (start, stop, status, cancel), entries (log, list, show, edit, rm), "
+         "the time sheet.",
 )
 
 SERVICE = Kind(
@@ -180,6 +184,7 @@ SERVICE = Kind(
 ITEM_FIELDS = (
     F("description", required=True),
     F("service", "link", link=("service",)),
+    F("project", "link", link=("project",)),
     F("quantity", "decimal", check="positive"),
     F("unit_price", "money", required=True),
     F("tax_rate", "decimal", check="percent"),     # this line's own rate (default: the invoice's)

@@ -32,6 +32,7 @@ DEFAULTS: dict = {
     "payment_terms_days": 30,
     "default_rate": None,
     "tax_rounding": "per-invoice",
+    "time_rounding": "none",
 }
 
 # Settings a book may set that `init` does not write (their default applies when absent).
@@ -47,7 +48,8 @@ LISTS = ("stages", "income_classifications", "expense_categories", "accounts",
 
 # Scalar settings `settings set` accepts, with a check of the value.
 SCALARS = ("name", "currency", "timezone", "week_start", "date_order", "invoice_number",
-           "payment_terms_days", "default_rate", "tax_rounding", "tax_name")
+           "payment_terms_days", "default_rate", "tax_rounding", "tax_name",
+           "time_rounding")
 
 TAX_ROUNDING = ("per-invoice", "per-line")
 ACCOUNT_KEYS = ("id", "name", "currency", "opening_balance")   # what an entry of `accounts` holds
@@ -96,7 +98,7 @@ class Settings:
 
     def accounts(self) -> list[dict]:
         out = []
-        for v in self.raw.get("accounts") or []:
+        for v in self._accounts():
             if isinstance(v, dict) and v.get("id") is not None:
                 cur = v.get("currency")
                 out.append({"id": str(v["id"]), "name": str(v.get("name") or v["id"]),
@@ -108,7 +110,7 @@ class Settings:
 
     def account_currency(self, account) -> str | None:
         """The currency an account holds, when it says (`accounts: [{id: wise-usd, currency: USD}]`)."""
-        for v in self.raw.get("accounts") or []:
+        for v in self._accounts():
             if isinstance(v, dict) and str(v.get("id")) == str(account) and v.get("currency"):
                 return str(v["currency"])
         return None
@@ -118,6 +120,11 @@ class Settings:
         """dmy or mdy when the book reads 25/11/2026 or 11/25/2026 typed on the command line."""
         v = str(self.raw.get("date_order") or "iso").lower()
         return v if v in ("dmy", "mdy") else None
+
+    def _accounts(self) -> list:
+        """The `accounts` entries; none when it is not a list (validate reports it)."""
+        value = self.raw.get("accounts")
+        return value if isinstance(value, list) else []
 
     @property
     def payment_terms_days(self) -> int:
@@ -137,6 +144,15 @@ class Settings:
         addr = out["address"]
         out["address"] = [str(a) for a in addr] if isinstance(addr, list) else ([str(addr)] if addr else [])
         return {k: (v if v != "" else None) for k, v in out.items()}
+
+    @property
+    def time_rounding(self):
+        """(step in minutes, mode) of `time_rounding`, or None (none, or unreadable: validate says so)."""
+        from .durations import rounding_rule
+        try:
+            return rounding_rule(self.raw.get("time_rounding"))
+        except ValueError:
+            return None
 
     @property
     def week_start(self) -> int:

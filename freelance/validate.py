@@ -11,6 +11,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Callable, Iterable
 
+from .durations import rounding_rule
 from .errors import Problem, did_you_mean
 from .graph import Graph
 from .limits import line_problem, number_problem, terms_problem, whole
@@ -318,6 +319,27 @@ def check_time(g: Graph) -> Iterable[Problem]:
         d = e.data.get("date")
         if isinstance(d, dt.date) and d > g.today:
             yield _p(e, "date", f"hours booked in the future ({d}, today is {g.today})")
+        inv = g.get("invoice", e.data.get("invoice")) if isinstance(e.data.get("invoice"), str) else None
+        if inv is not None:
+            yield from _billed_on(e, p, inv)
+
+
+def _billed_on(e: Record, p: Record | None, inv: Record) -> Iterable[Problem]:
+    """An entry's invoice is of the entry's client and lists its service or its project."""
+    client = p.data.get("client") if p is not None else None
+    if client and inv.data.get("client") and inv.data["client"] != client:
+        yield _p(e, "invoice", f"invoice {inv.id} is client '{inv.data['client']}'s, but project "
+                 f"{p.id} is client '{client}'s")
+        return
+    s, pid = e.data.get("service"), e.data.get("project")
+    items = [it for it in inv.data.get("items") or [] if isinstance(it, dict)]
+    if any((isinstance(s, str) and it.get("service") == s) or it.get("project") == pid for it in items) \
+            or (inv.data.get("project") == pid and (not isinstance(s, str) or not items
+                                                    or not any(it.get("service") for it in items))):
+        return
+    what = f"service '{s}' nor project '{pid}'" if isinstance(s, str) else f"project '{pid}'"
+    yield _p(e, "invoice", f"invoice {inv.id} lists neither {what}" if isinstance(s, str)
+             else f"invoice {inv.id} does not list {what}")
 
 
 def check_services(g: Graph) -> Iterable[Problem]:
@@ -406,6 +428,11 @@ def check_settings(g: Graph) -> Iterable[Problem]:
     for key in lines:
         if key not in known:
             yield p(key, f"unknown setting '{key}'{did_you_mean(key, known)}", "warning")
+    if "name" in lines and not isinstance(s.get("name"), str):
+        yield p("name", f"name {_short(s.get('name'))} is not text (the business name, like Example Studio)")
+    owner = s.get("owner")
+    if "owner" in lines and not (isinstance(owner, dict) and all(v is None or isinstance(v, str) for v in owner.values())):
+        yield p("owner", "owner must be a mapping of text, like {name: Alex Example, email: alex@example.com}")
     cur = s.get("currency")
     if not (isinstance(cur, str) and is_currency(cur)):
         yield p("currency", f"currency {cur!r} is not a three-letter code like USD or EUR")
@@ -442,6 +469,10 @@ def check_settings(g: Graph) -> Iterable[Problem]:
     bad = invoice_number_problem(pattern)
     if bad:
         yield p("invoice_number", f"invoice_number pattern {_short(pattern)} is not usable: {bad}")
+    try:
+        rounding_rule(s.get("time_rounding"))
+    except ValueError as exc:
+        yield p("time_rounding", str(exc))
     terms = s.get("payment_terms_days")
     bad = terms_problem(terms)
     if bad:
@@ -631,6 +662,8 @@ def validate(book) -> list[Problem]:
             problems = _validate(book)
             cache.store_result("validate", key, listing, book.stamps, problems)
     extra = list(check_state(book))           # not kept in the cache: git's index is not a book file
+    from .work import timer_problems
+    extra += timer_problems(book)             # nor the running timer: it ages by the hour
     return sorted(problems + extra, key=_order) if extra else problems
 
 

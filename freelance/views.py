@@ -18,7 +18,8 @@ MONEY = {"contract_value", "invoiced", "received", "outstanding", "value", "amou
          "effective_rate", "invoiced_gross"}
 PCT = {"invoiced_pct", "completion_pct", "expected_pct"}
 RIGHT = MONEY | PCT | {"hours", "estimated_hours", "actual_hours", "hours_booked", "target", "actual",
-                        "quantity", "days_overdue", "open_todos", "count", "unpriced_hours", "hours_invoiced"}
+                        "quantity", "days_overdue", "open_todos", "count", "unpriced_hours", "hours_invoiced",
+                        "hours_billed"}
 
 # The date field `--from`, `--to` and `--period` filter on.
 DATE_FIELD = {"transaction": "date", "time": "date", "meeting": "start", "invoice": "issued",
@@ -69,6 +70,7 @@ TABLE_COLUMNS = {
     "resource": ("id", "type", "category", "open_todos"),
     "goal": ("id", "target", "actual", "completion_pct", "on_track"),
     "meeting": ("id", "start", "title", "medium"),
+    "time": ("id", "date", "project", "hours", "invoice"),
 }
 HEADERS = {"contract_value": "contract", "invoiced_pct": "invoiced %", "completion_pct": "done %",
            "open_todos": "open to-dos", "on_track": "on track"}

@@ -15,7 +15,7 @@ week). The rules are in docs/completion.md; in short:
   already accounts for.
 - unbilled = work value - invoiced, never below zero.
 
-`log_time` is the core of `project log`.
+The running timer is `timer.yaml` in the book (`read_timer`, docs/time.md).
 """
 from __future__ import annotations
 
@@ -24,9 +24,11 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from .errors import Problem
 from .money import ZERO, dec, money, pct
 from .rules import BILLED
 from .store.records import Record
+from .store.scalars import coerce
 
 if TYPE_CHECKING:        # the graph calls these with itself: no import at run time
     from .graph import Graph
@@ -41,6 +43,12 @@ def tidy(h: Decimal) -> Decimal:
 
 def hours_of(entries) -> Decimal:
     return tidy(sum((dec(e.data.get("hours")) for e in entries), NONE))
+
+
+def hours_billed(g: Graph, entries) -> Decimal:
+    """Hours of the entries whose invoice (`invoice: INV-...`) is sent or paid."""
+    return hours_of(e for e in entries if isinstance(e.data.get("invoice"), str)
+                    and (g.get("invoice", e.data["invoice"]) or Record("", {}, "", 0, {})).data.get("status") in BILLED)
 
 
 def is_fixed(service: Record | None) -> bool:
@@ -136,7 +144,7 @@ def service_work(g: Graph, s: Record) -> dict:
     lines = [x for x in _lines_by_service(g).get(s.id, []) if g.currency(x[0]) == cur]
     invoiced = sum((amount for _, amount, _ in lines), ZERO) + _unaccounted_income(g, "service", s.id, cur)
     project = project_of(g, s)
-    out = {"hours_booked": booked, "invoiced": invoiced}
+    out = {"hours_booked": booked, "hours_billed": hours_billed(g, entries), "invoiced": invoiced}
     est = s.data.get("hours")
     completion = pct(booked, est)
     note = None
@@ -213,7 +221,7 @@ def project_work(g: Graph, p: Record) -> dict:
                 invoiced += amount
     invoiced += _unaccounted_income(g, "project", p.id, cur)
     value = money(value)
-    return {"actual_hours": actual, "invoiced": invoiced, "booked_value": value,
+    return {"actual_hours": actual, "hours_billed": hours_billed(g, entries), "invoiced": invoiced, "booked_value": value,
             "unbilled_value": max(value - invoiced, ZERO), "unpriced_hours": tidy(unpriced)}
 
 
@@ -281,3 +289,73 @@ def breakdown(g: Graph, r: Record) -> dict:
     if r.kind == "service":
         return {"hours_by_week": hours_by_week(g, g.by("time", "service").get(r.id, []))}
     return {}
+
+
+# -- the running timer --------------------------------------------------------------
+
+TIMER_FILE = "timer.yaml"
+TIMER_FIELDS = {"id": "str", "project": "str", "service": "str", "start": "datetime", "note": "str"}
+
+
+def read_timer(book) -> tuple[dict | None, list[Problem]]:
+    """The running timer (`timer.yaml`: id, project, service, start, note), or None when no
+    timer runs; with the problems that keep it from being read."""
+    from .store.yamlio import read_mapping
+    if not book.path(TIMER_FILE).is_file():
+        return None, []
+    raw, lines, problems = read_mapping(book.raw(TIMER_FILE) or b"", TIMER_FILE)
+    problems = [p for p in problems if p.is_error]
+    if problems:
+        return None, problems
+    if raw is None:
+        return None, []
+    out = {}
+    for key, ftype in TIMER_FIELDS.items():
+        v = raw.get(key)
+        if v is None:
+            continue
+        try:
+            out[key] = coerce(ftype, str(v), True) if ftype == "datetime" else str(v)
+        except ValueError as exc:
+            return None, [Problem(TIMER_FILE, lines.get(key, 1), "error", "timer", "", f"{key}: {exc}")]
+    for key in ("id", "project", "start"):
+        if key not in out:
+            return None, [Problem(TIMER_FILE, 1, "error", "timer", "", f"the timer has no {key}")]
+    from .rules import is_id
+    if not is_id(out["id"]):
+        return None, [Problem(TIMER_FILE, lines.get("id", 1), "error", "timer", "",
+                              f"id {out['id']!r} is not an id (letters, digits, '.', '_' and '-')")]
+    out["line"] = lines.get("start", 1)
+    return out, []
+
+
+def now(book) -> dt.datetime:
+    """The time of day now in the book's timezone, to the minute, on the book's today
+    (`--today` moves the day, not the clock)."""
+    try:
+        import zoneinfo
+        tz = zoneinfo.ZoneInfo(str(book.settings.get("timezone") or "UTC"))
+    except Exception:
+        tz = dt.timezone.utc
+    t = dt.datetime.now(tz).replace(tzinfo=None, second=0, microsecond=0)
+    return dt.datetime.combine(book.today, t.time())
+
+
+def timer_age(timer: dict, when: dt.datetime) -> dt.timedelta:
+    return when - timer["start"]
+
+
+def timer_problems(book, when: dt.datetime | None = None) -> list[Problem]:
+    """What `validate` says about the running timer: unreadable, a project that is gone, or
+    running for more than a day (forgotten?)."""
+    timer, problems = read_timer(book)
+    if timer is None:
+        return problems
+    out = []
+    if book.get("project", timer["project"]) is None:
+        out.append(Problem(TIMER_FILE, 1, "error", "timer", timer["id"], f"no project '{timer['project']}'"))
+    if timer_age(timer, when or now(book)) > dt.timedelta(days=1):
+        out.append(Problem(TIMER_FILE, timer["line"], "warning", "timer", timer["id"],
+                           f"the timer on '{timer['project']}' has run since {timer['start']:%Y-%m-%d %H:%M}, more "
+                           "than a day: `freelance time stop --at ...` at the time the work ended, or `time cancel`"))
+    return out

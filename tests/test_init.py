@@ -31,6 +31,7 @@ invoice_number: INV-{year}-{seq:03d}
 payment_terms_days: 30
 default_rate: null
 tax_rounding: per-invoice
+time_rounding: none
 """
 
 

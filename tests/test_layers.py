@@ -16,7 +16,8 @@ PKG = ROOT / "freelance"
 # floor -> module prefixes, lowest first (docs/architecture.md, "The house")
 FLOORS = [
     ("ground", ["freelance", "freelance.errors", "freelance.schema", "freelance.settings", "freelance.money",
-                "freelance.rules", "freelance.dates", "freelance.text", "freelance.limits"]),
+                "freelance.rules", "freelance.dates", "freelance.durations", "freelance.text",
+                "freelance.limits"]),
     ("store", ["freelance.store"]),
     ("read side", ["freelance.graph", "freelance.work", "freelance.finance", "freelance.calendar",
                    "freelance.validate", "freelance.views", "freelance.workflow", "freelance.reports"]),

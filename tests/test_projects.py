@@ -590,7 +590,7 @@ def test_project_log_without_services_needs_none(cli):
     (("harbor-menu", "0"), "HOURS: hours in one entry must be more than 0 and at most 24, got 0"),
     (("harbor-menu", "-1"), "HOURS: hours in one entry must be more than 0 and at most 24, got -1"),
     (("harbor-menu", "24.5"), "HOURS: hours in one entry must be more than 0 and at most 24, got 24.5"),
-    (("harbor-menu", "three"), "HOURS: expected a number like 1200.50, got 'three'"),
+    (("harbor-menu", "three"), "HOURS: expected hours like 1.5, 1,5, 1.5h, 1h30m, 90m or 1:30, got 'three'"),
     (("harbor-menu", "2", "--date", "tomorrow"),
      "--date: 2026-11-26 is after today (2026-11-25); book hours once they are worked"),
     (("harbor-menu", "2", "--date", "someday"), "--date: cannot read 'someday' as a date"),

@@ -19,24 +19,42 @@ from ..schema import INVOICE, KINDS, Kind
 from ..store.book import Book
 from ..store.records import Record
 from ..store.writer import Write, apply, plan_remove, plan_update
-from . import currency, invoicing, records, services
+from . import currency, invoicing, records, services, time
 from .records import find, parse_value, unchanged  # how a face names what to change: the record, typed values
 
 __all__ = ["FOLLOW_UPS", "Touch", "commit", "update", "add", "add_transaction", "add_invoice", "send_invoice",
            "edit_invoice", "credit_invoice", "edit", "edit_project_services", "remove", "find", "parse_value",
-           "unchanged"]
+           "unchanged", "log_time", "start_timer", "stop_timer", "cancel_timer", "add_invoice_from_time"]
 
 # What else changes when a record of a kind is added, edited or removed, in the same atomic
 # write: kind -> function(book, old record | None, new data | None) -> (writes, notes).
 # Received income that covers an invoice moves it to paid (docs/workflow.md); an invoice
 # moved to paid by hand must have the received income to show for it.
+FollowUp = Callable[[Book, Record | None, dict | None], tuple[list[Write], list[str]]]
+
+
+def _each(*steps: FollowUp) -> FollowUp:
+    """The follow-ups of one kind, in order, as one."""
+    def follow(book: Book, old: Record | None, new: dict | None) -> tuple[list[Write], list[str]]:
+        writes, notes = [], []
+        for step in steps:
+            w, n = step(book, old, new)
+            writes += w
+            notes += n
+        return writes, notes
+    return follow
+
+
+# A voided or removed invoice releases the time entries it billed; an entry billed on a sent
+# or paid invoice is not changed or removed (docs/time.md).
 # A project's services are one link (docs/project-services.md): a project lists only services
 # that are its own, and a service moved to another project leaves the old one's list.
-FOLLOW_UPS: dict[str, Callable[[Book, Record | None, dict | None], tuple[list[Write], list[str]]]] = {
+FOLLOW_UPS: dict[str, FollowUp] = {
     "transaction": invoicing.settle,
-    "invoice": invoicing.check_paid,
+    "invoice": _each(invoicing.check_paid, time.release),
     "project": services.check_listed_services,
     "service": services.leave_old_project,
+    "time": time.check_billed,
 }
 
 
@@ -162,3 +180,48 @@ def remove(book: Book, record: Record, force: bool = False) -> list[str]:
     """Remove a record (refused while others link to it, unless `force`); returns notes."""
     records.check_removable(book, record, force)
     return commit(book, [], [], [Touch(KINDS[record.kind], record, None, lambda b: plan_remove(b, record))])
+
+
+# -- time -----------------------------------------------------------------------------------
+
+def log_time(book: Book, project_id: str, hours: str, date: str | None = None, service: str | None = None,
+             note: str | None = None) -> tuple[dict, list[str]]:
+    """Book hours against a project (`time log`, `project log`); returns (entry, notes)."""
+    values, notes = time.log_values(book, project_id, hours, date, service, note)
+    data, more = add(book, KINDS["time"], values)
+    return data, notes + more
+
+
+def start_timer(book: Book, project_id: str, service: str | None = None, note: str | None = None,
+                at: str | None = None) -> tuple[dict, dict | None, list[str]]:
+    """Start the timer (stopping and booking one that runs): (timer, the stopped one's entry, notes)."""
+    timer, writes, notes, entry = time.plan_start(book, project_id, service, note, at)
+    touched = [Touch(KINDS["time"], None, entry)] if entry is not None else []
+    return timer, entry, commit(book, writes, notes, touched)
+
+
+def stop_timer(book: Book, at: str | None = None, note: str | None = None) -> tuple[dict, dict | None, list[str]]:
+    """Stop the timer: its entry appended and timer.yaml removed in one write."""
+    timer, entry, writes, notes = time.plan_stop(book, at, note)
+    touched = [Touch(KINDS["time"], None, entry)] if entry is not None else []
+    return timer, entry, commit(book, writes, notes, touched)
+
+
+def cancel_timer(book: Book) -> dict | None:
+    """Drop the running timer without booking it; None when no timer runs."""
+    timer, writes = time.plan_cancel(book)
+    if writes:
+        commit(book, writes)
+    return timer
+
+
+def add_invoice_from_time(book: Book, values: dict, client: str | None, project: str | None, through,
+                          service: str | None = None, include_fixed: bool = False,
+                          number: str | None = None) -> tuple[dict | None, list[str]]:
+    """An invoice of the unbilled hours (`invoice add --from-time`), the entries taken marked with
+    it in the same write; (None, []) when there is nothing to bill."""
+    planned = time.plan_bill(book, values, client, project, through, service, include_fixed, number)
+    if planned is None:
+        return None, []
+    data, writes, notes = planned
+    return data, commit(book, writes, notes, [Touch(INVOICE, None, data)])

@@ -87,16 +87,17 @@ def parse_item(text: str) -> dict:
 # -- a new invoice -----------------------------------------------------------------
 
 def plan_invoice(book: Book, values: dict, items: list[str], number: str | None,
-                 create_missing: bool = False) -> tuple[dict, list[Write], list[str]]:
-    """A new invoice from typed option values plus `--item` texts; writes not applied."""
+                 create_missing: bool = False, lines: list[dict] | None = None) -> tuple[dict, list[Write], list[str]]:
+    """A new invoice from typed option values plus `--item` texts (or `lines` made already,
+    as `invoice add --from-time` makes them); writes not applied."""
     from .records import plan_add
     values = dict(values)
-    if items and values.get("amount") is not None:
+    if (items or lines) and values.get("amount") is not None:
         raise UsageError("give either --item (one or more lines) or --amount (a one-line invoice), not both")
-    if not items and values.get("amount") is None:
+    if not items and not lines and values.get("amount") is None:
         raise UsageError('an invoice needs --item "description:quantity:unit_price" (repeat it) or --amount')
-    if items:
-        values["items"] = [parse_item(t) for t in items]
+    if items or lines:
+        values["items"] = [parse_item(t) for t in items] + list(lines or [])
         services = book.index("service")
         for it in values["items"]:
             sid = it.get("service")

@@ -90,6 +90,14 @@ def parse_value(book: Book, f: Field, raw, *, option: str | None = None):
     if isinstance(raw, bool):
         return raw
     text = str(raw)
+    if f.check == "hours":
+        from ..durations import HOURS_HINT, MAX_ENTRY_HOURS, parse_hours
+        value = parse_hours(text)
+        if value is None:
+            raise UsageError(f"{opt}: expected hours like {HOURS_HINT}, got {text!r}")
+        if not (0 < value <= MAX_ENTRY_HOURS):
+            raise UsageError(f"{opt}: hours in one entry must be more than 0 and at most 24, got {text}")
+        return value
     if f.type in ("money", "decimal"):
         t = number_text(text, opt)
         try:
@@ -338,10 +346,12 @@ def check_links(book: Book, kind: Kind, data: dict, create_missing: bool,
 
 
 def plan_add(book: Book, kind: Kind, values: dict, rid: str | None = None,
-             create_missing: bool = False, future: bool = False) -> tuple[dict, list[Write], list[str]]:
+             create_missing: bool = False, future: bool = False,
+             id_checked: bool = False) -> tuple[dict, list[Write], list[str]]:
     """The writes that add a record (and the records it creates with it), not applied; the
     door (`door.add`) adds what follows from it and applies them. `future`: money marked as
-    moved may be dated after today."""
+    moved may be dated after today. `id_checked`: `rid` is a generated id its caller looked
+    up in its shard already (a stopped timer's), so the whole kind is not loaded to check it."""
     data = {k: v for k, v in values.items() if v is not None and v != []}
     data.update(_from_period(kind, data))
     for f in kind.fields:
@@ -361,7 +371,7 @@ def plan_add(book: Book, kind: Kind, values: dict, rid: str | None = None,
     _check_date_order(kind, data)
     if not future:
         _check_moved(book, kind, data)
-    data["id"] = check_id(book, kind, rid) if rid else new_id(book, kind, data)
+    data["id"] = rid if rid and id_checked else check_id(book, kind, rid) if rid else new_id(book, kind, data)
     writes, notes = check_links(book, kind, data, create_missing)
     data = ordered(kind, data)
     writes.append(plan_append(book, kind.name, data))
@@ -454,6 +464,9 @@ def linked_from(book: Book, record: Record) -> list[tuple[Record, str]]:
 def check_removable(book: Book, record: Record, force: bool = False) -> None:
     """Refuse to remove a record other records link to, unless `force` leaves them dangling."""
     users = linked_from(book, record)
+    if record.kind == "invoice" and record.data.get("status") in ("draft", "void"):
+        # time entries a draft or void invoice billed are released with it (`time.release`)
+        users = [(r, f) for r, f in users if not (r.kind == "time" and f == "invoice")]
     if users and not force:
         shown = ", ".join(f"{label(r)} ({f})" for r, f in users[:5])
         more = f" and {len(users) - 5} more" if len(users) > 5 else ""

@@ -136,6 +136,13 @@ def _check(key: str, value: str):
         if not is_tax_name(value):
             raise UsageError(f"tax_name: expected a short lowercase name like vat or gst (letters, digits, '-'), got {value!r}")
         return value
+    if key == "time_rounding":
+        from ..durations import rounding_rule
+        try:
+            rule = rounding_rule(value)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        return "none" if rule is None else " ".join(value.lower().split())
     if key == "invoice_number":
         problem = invoice_number_problem(value)
         if problem:

@@ -28,6 +28,7 @@ NOUNS: dict[str, tuple[str, str]] = {
     "resource": ("freelance.cli.entity", "Resources: checklists, guides, strategies, tips."),
     "goal": ("freelance.cli.entity", "Goals with targets and progress."),
     "meeting": ("freelance.cli.entity", "Meetings with clients and contacts."),
+    "time": ("freelance.cli.entity", "Hours worked: a timer, the time log, a week's time sheet."),
     "report": ("freelance.cli.report", "Reports: pipeline, ... in table, markdown, csv, json, html."),
     "validate": ("freelance.cli.validate", "Check the whole book; exit 1 when it has errors."),
     "settings": ("freelance.cli.settings", "Show or change the book's settings and lists."),

@@ -16,7 +16,7 @@ from .common import FORMAT_HELP, emit, say, state, writing
 # noun -> kind name
 NOUN_KIND = {"client": "client", "project": "project", "service": "service", "invoice": "invoice",
              "income": "transaction", "expense": "transaction", "contact": "contact",
-             "resource": "resource", "goal": "goal", "meeting": "meeting"}
+             "resource": "resource", "goal": "goal", "meeting": "meeting", "time": "time"}
 
 # noun -> the field given as the first argument of `add`
 POSITIONAL = {"client": "name", "project": "name", "service": "name", "contact": "name",
@@ -40,19 +40,20 @@ EXAMPLES = {
     "resource": 'freelance resource add "Quarterly tax checklist" --type checklist --category taxes',
     "goal": 'freelance goal add "Emergency fund" --category wealth --target 10000 --by 2027-06-30',
     "meeting": 'freelance meeting add "Kick-off" --at "2026-12-01 10:00" --duration 45m --with acme',
+    "time": 'freelance time start acme-website --service acme-build --at 09:15 --note "checkout flow"',
 }
 
 # An id of the demo book per noun, and an edit, for the examples in --help.
 SAMPLE_ID = {"client": "acme", "project": "acme-website", "service": "acme-build", "invoice": "INV-2026-019",
              "income": "TX-ID", "expense": "TX-ID", "contact": "sam-sample", "resource": "pricing-guide",
-             "goal": "emergency-fund", "meeting": "MEETING-ID"}
+             "goal": "emergency-fund", "meeting": "MEETING-ID", "time": "t-20260901-7f1505"}
 # ...and one that `rm` can remove (nothing links to it; ux-design is what the add example makes).
 SAMPLE_RM = {**SAMPLE_ID, "client": "pied-piper", "project": "studio-site", "service": "ux-design",
              "contact": "ines-insure"}
 SAMPLE_EDIT = {"client": "--email ann@acme.example", "project": "--priority medium", "service": "--rate 110",
                "invoice": "--due 2026-12-31", "income": "--received", "expense": "--description \"Figma, annual\"",
                "contact": "--phone \"+44 20 7946 0001\"", "resource": "--category budgeting",
-               "goal": "--actual 7000", "meeting": "--duration 1h"}
+               "goal": "--actual 7000", "meeting": "--duration 1h", "time": "--hours 1h45m"}
 
 
 def _a(noun: str) -> str:
@@ -343,8 +344,10 @@ def build(noun: str) -> typer.Typer:
                 if old == new:
                     say(f"{noun} '{rec.id}' is already {new}")
                     return
-                door.edit(book, rec, {kind.status: new})
+                notes = door.edit(book, rec, {kind.status: new})
             say(f"moved {noun} '{rec.id}': {old} -> {new}")
+            for n in notes:
+                say(n)
         move.__doc__ = (f"Move {_a(noun)} to another {kind.status} (the board's drag and drop).\n\n"
                         f"Example: freelance {noun} move {SAMPLE_ID[noun]} {(f_status.choices or ('negotiation',))[1 if len(f_status.choices) > 1 else 0]}")
         app.command("move")(move)

@@ -53,7 +53,11 @@ def unbilled(g: Graph, opts: Options) -> list[dict]:
     """Hours booked on hourly work beyond the hours on its invoices (draft, sent or paid),
     valued at graph.rate_for. Per service; hours booked with no service, per project."""
     groups: dict[tuple, dict] = {}
+    linked = set()                      # invoices made from time entries (`invoice: INV-...`)
     for e in g.records("time"):
+        if isinstance(e.data.get("invoice"), str):
+            linked.add(e.data["invoice"])   # billed: on an invoice by its link, whatever its lines say
+            continue
         p = g.get("project", e.data.get("project"))
         s = g.get("service", e.data.get("service"))
         if s is not None and s.data.get("pricing") == "fixed":
@@ -70,7 +74,7 @@ def unbilled(g: Graph, opts: Options) -> list[dict]:
         slot["hours_booked"] += dec(e.data.get("hours"))
     billed: dict[str, Decimal] = {}
     for inv in g.records("invoice"):
-        if inv.data.get("status") not in INVOICED or not isinstance(inv.data.get("items"), list):
+        if inv.data.get("status") not in INVOICED or not isinstance(inv.data.get("items"), list) or inv.id in linked:
             continue
         for it in inv.data["items"]:
             if isinstance(it, dict) and it.get("service"):
@@ -93,6 +97,24 @@ def unbilled(g: Graph, opts: Options) -> list[dict]:
                      "unbilled_value": money(left * rate) if rate is not None else None,
                      "currency": g.currency(s or p)})
     return rows
+
+
+def forgotten_timer(g: Graph, opts: Options) -> list[dict]:
+    """The running timer (timer.yaml), when it has run for more than a day."""
+    from ..work import now, read_timer
+    timer, _ = read_timer(g.book)
+    if timer is None:
+        return []
+    when = now(g.book)
+    if when - timer["start"] <= dt.timedelta(days=1):
+        return []
+    p = g.get("project", timer["project"])
+    if opts.client and (p is None or p.data.get("client") != opts.client):
+        return []
+    minutes = int((when - timer["start"]).total_seconds()) // 60
+    return [{"timer": timer["id"], "project": timer["project"], "service": timer.get("service"),
+             "start": timer["start"], "hours": (Decimal(minutes) / 60).quantize(Decimal("0.01")),
+             "note": timer.get("note")}]
 
 
 def build(g: Graph, opts: Options) -> Report:
@@ -128,6 +150,7 @@ def build(g: Graph, opts: Options) -> Report:
     behind = [goal_row(g, x) for x in g.records("goal") if g.derived(x)["on_track"] is False] if not opts.client else []
     leads = stale_leads(g, opts)
     hours = unbilled(g, opts)
+    timers = forgotten_timer(g, opts)
     inv_cols = [Column("invoice"), Column("client"), Column("client_name", "name"), Column("due")]
     sections = [
         Section("overdue", "Overdue invoices", overdue,
@@ -153,6 +176,9 @@ def build(g: Graph, opts: Options) -> Report:
                  Column("rate", **MONEY), Column("unbilled_value", "value", **MONEY)],
                 table_columns=("project", "service", "unbilled_hours", "rate", "unbilled_value"),
                 note="hours booked on hourly work beyond the hours on its draft, sent or paid invoices"),
+        Section("timer", "Timer running for more than a day", timers,
+                [Column("project"), Column("service"), Column("start"), Column("hours", **RIGHT), Column("note")],
+                note="stop it at the time the work ended: `freelance time stop --at ...`, or `time cancel`"),
         Section("meetings", f"Meetings this week ({week_start.isoformat()} to {week_end.isoformat()})", meetings,
                 [Column("date"), Column("time"), Column("title"), Column("with"), Column("medium"), Column("meeting")],
                 table_columns=("date", "time", "title", "with", "medium")),
@@ -163,7 +189,7 @@ def build(g: Graph, opts: Options) -> Report:
     alerts = {"overdue": [r["invoice"] for r in overdue], "due-soon": [r["invoice"] for r in due_soon],
               "drafts": [r["invoice"] for r in drafts], "stale-leads": [r["client"] for r in leads],
               "past-due": [r["project"] for r in late], "unbilled": [r["service"] or r["project"] for r in hours],
-              "behind": [r["goal"] for r in behind]}
+              "behind": [r["goal"] for r in behind], "timer": [r["timer"] for r in timers]}
     alerts["problems"] = [x for v in list(alerts.values()) for x in v]
     book = g.settings.currency
     by_cur: dict[str, Decimal] = {book: ZERO}       # never added across currencies

@@ -229,8 +229,8 @@ def service_row(g: Graph, s: Record) -> dict:
     return {"service": s.id, "name": s.data.get("name"), "client": s.data.get("client"),
             "project": s.data.get("project"), "pricing": s.data.get("pricing") or "hourly",
             "rate": s.data.get("rate"), "hours": s.data.get("hours"), "amount": d["amount"],
-            "hours_booked": d["hours_booked"], "invoiced": d["invoiced"], "received": d["received"],
-            "start": s.data.get("start"), "end": s.data.get("end"), "status": s.data.get("status"),
+            "hours_booked": d["hours_booked"], "hours_billed": d["hours_billed"], "invoiced": d["invoiced"],
+            "received": d["received"], "start": s.data.get("start"), "end": s.data.get("end"), "status": s.data.get("status"),
             "currency": d["currency"]}
 
 

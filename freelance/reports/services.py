@@ -19,7 +19,8 @@ def build(g: Graph, opts: Options) -> Report:
         Section("services", "Services", rows, [
             Column("service"), Column("name"), Column("client"), Column("project"), Column("pricing"),
             Column("rate", **MONEY), Column("hours", "est. h", **RIGHT), Column("amount", **MONEY),
-            Column("hours_booked", "booked h", **RIGHT), Column("invoiced", **MONEY), Column("received", **MONEY),
+            Column("hours_booked", "booked h", **RIGHT), Column("hours_billed", "billed h", **RIGHT),
+            Column("invoiced", **MONEY), Column("received", **MONEY),
             Column("start"), Column("end"), Column("status")],
             table_columns=("service", "amount", "hours_booked", "invoiced", "status"),
             note="amount: rate x estimated hours (hourly) or the flat fee (fixed)"),

@@ -229,6 +229,10 @@ class Book:
         self.stamps[rel] = Stamp(data, st)
         return data
 
+    def raw(self, rel: str) -> bytes | None:
+        """A small file's bytes (None when missing), remembered so a write can tell it changed since."""
+        return self._read_bytes(rel)
+
     def files_of(self, kind: Kind) -> list[str]:
         """The book-relative files that hold `kind`, shards in year order."""
         if not kind.sharded:

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 
+from ..durations import parse_minutes
 from ..limits import MAX_INT_DIGITS, number_problem, year_problem
 
 _NULL = {"", "~", "null", "Null", "NULL"}
@@ -18,9 +19,6 @@ _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
 _NUMBER = re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)\Z")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 _DATETIME = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[ T]([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?\Z")
-_DURATION = re.compile(r"(?:(\d+)h)?\s*(?:(\d+)m(?:in)?)?\Z", re.ASCII)
-_DECIMAL_HOURS = re.compile(r"(\d+)\.(\d+)h\Z", re.ASCII)
-_CLOCK = re.compile(r"(\d+):([0-5]\d)\Z", re.ASCII)
 
 
 def resolve_plain(text: str):
@@ -50,22 +48,13 @@ MAX_MINUTES = 7 * 24 * 60   # a meeting of more than a week is a typo
 
 
 def parse_duration(text: str) -> int | None:
-    """Minutes in '45m', '1h30m', '2h', '1.5h' or '1:30'; None when unreadable. A bare
-    number is not a duration (90 minutes or 90 hours?): the unit is part of it."""
-    text = str(text).strip()
-    if len(text) > 20:
+    """Whole minutes in '45m', '1h30m', '2h', '1.5h' or '1:30' (read by freelance.durations, the
+    one place durations are read); None when unreadable. A bare number is not a duration (90
+    minutes or 90 hours?): the unit is part of it."""
+    minutes = parse_minutes(text)
+    if minutes is None or minutes != minutes.to_integral_value():
         return None
-    m = _DURATION.match(text)
-    if m and (m.group(1) or m.group(2)):
-        return int(m.group(1) or 0) * 60 + int(m.group(2) or 0)
-    m = _CLOCK.match(text)
-    if m:
-        return int(m.group(1)) * 60 + int(m.group(2))
-    m = _DECIMAL_HOURS.match(text)
-    if m:
-        minutes = Decimal(f"{m.group(1)}.{m.group(2)}") * 60
-        return int(minutes) if minutes == minutes.to_integral_value() else None
-    return None
+    return int(minutes)
 
 
 def duration_text(minutes: int) -> str:

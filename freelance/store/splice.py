@@ -18,9 +18,10 @@ def lines_of(text: str) -> list[str]:
     return text.splitlines(keepends=True)
 
 
-def span(book: Book, record: Record) -> tuple[list[str], int, int]:
+def span(book: Book, record: Record, lines: list[str] | None = None) -> tuple[list[str], int, int]:
     """(file lines, first, end) of the record's own lines: from its `-` to the next
-    record's `-`, less the blank and comment lines that trail it."""
+    record's `-`, less the blank and comment lines that trail it. `lines`: the file's
+    lines, when split already (several records of one file)."""
     res = book.files[record.file]
     lines = lines_of(res.text)
     later = [r.line for r in res.records if r.line > record.line]

@@ -13,6 +13,7 @@ with the file). See docs/writing.md.
 from __future__ import annotations
 
 import codecs
+import os
 import re
 from typing import NamedTuple
 
@@ -47,6 +48,7 @@ class Write:
         self.message = message
         self.parsed = None            # the FileResult it reads as, when known without parsing it
         self.change: Tail | None = None    # for the parse cache, when known
+        self.delete = False                # remove the file (after the others are written)
 
     @property
     def text(self) -> str:
@@ -213,12 +215,76 @@ def plan_updates(book: Book, changes: list[tuple[Record, dict]]) -> Write:
         first, end = span_in(lines, record.line, starts[i] if i < len(starts) else None)
         if end > stop:
             raise DataError(f"internal error: {record.kind} '{record.id}' is changed twice in one plan")
-        new, _ = rewrite(record, "".join(lines[first:end]), change)
+        chunk = "".join(lines[first:end])
+        new = _one_line(record, chunk, change)
+        if new is None:
+            new, _ = rewrite(record, chunk, change)
         keeps_its_meaning(new, "".join(lines[end:next_item(lines, end)]), record)
         pieces += ["".join(lines[end:stop]), new]
         stop = first
     pieces.append("".join(lines[:stop]))
     return Write(rel, "".join(reversed(pieces)))
+
+
+def plan_updates_in_files(book: Book, changes: list[tuple[Record, dict]]) -> list[Write]:
+    """`plan_updates` for records of several files (the time log's year shards): one Write
+    per file."""
+    by_file: dict[str, list[tuple[Record, dict]]] = {}
+    for rec, change in changes:
+        by_file.setdefault(rec.file, []).append((rec, change))
+    return [plan_update(book, *items[0]) if len(items) == 1 else plan_updates(book, items)
+            for items in by_file.values()]
+
+
+_KEY_LINE = re.compile(r"  [A-Za-z_][A-Za-z0-9_]*:")
+
+
+def _one_line(record: Record, chunk: str, change: dict) -> str | None:
+    """A record's lines with a change that adds one scalar key at its schema place when that is
+    the end of the record (every key it has comes before it), or drops a key written on one
+    line: a line added or taken out, no round-trip (`invoice add --from-time` marks hundreds
+    of entries). None when the change is not that simple, or the lines would not read back
+    as the record with the change made (then `splice.rewrite` does it)."""
+    if len(change) != 1:
+        return None
+    (key, value), = change.items()
+    kind = KINDS[record.kind]
+    names = [f.name for f in kind.fields]
+    if key not in names:
+        return None
+    lines = lines_of(chunk)
+    if value is None:
+        hits = [i for i, line in enumerate(lines) if line.startswith(f"  {key}:")]
+        if key not in record.data or len(hits) != 1:
+            return None
+        i = hits[0]
+        if i + 1 < len(lines) and not _KEY_LINE.match(lines[i + 1]):
+            return None                       # its value goes on below (a list, a block scalar)
+        new = "".join(lines[:i] + lines[i + 1:])
+    else:
+        if key in record.data or not isinstance(value, str) or not chunk.endswith("\n") \
+                or any(k not in names or names.index(k) > names.index(key) for k in record.data):
+            return None
+        text = dump({key: value})
+        if text.count("\n") != 1:
+            return None
+        new = chunk + "  " + text
+    expect = {k: v for k, v in record.data.items() if k != key}
+    if value is not None:
+        expect[key] = value
+    from .yamlio import read_records
+    again = read_records(new.encode("utf-8"), record.file, kind, fast=False)
+    if not again.parsed or again.problems or len(again.records) != 1 or again.records[0].data != expect:
+        return None
+    return new
+
+
+def plan_delete(book: Book, rel: str) -> Write:
+    """Remove a whole small file of the book (the running timer, `timer.yaml`), in the same
+    atomic write as the others: it goes after every other file is in place."""
+    w = Write(rel, "")
+    w.delete = True
+    return w
 
 
 def plan_remove(book: Book, record: Record) -> Write:
@@ -315,7 +381,7 @@ def apply(book: Book, writes: list[Write]) -> None:
     if len(set(rels)) != len(rels):   # each Write is a whole file: a second would undo the first
         raise DataError(f"internal error: two writes to one file ({', '.join(sorted({r for r in rels if rels.count(r) > 1}))}); "
                         "nothing was written")
-    files = []
+    files, deletes = [], []
     for w in writes:
         path = writable(book.root, w.rel)  # a link inside the book is followed; out of it, refused
         stamp = book.stamps.get(w.rel)
@@ -327,11 +393,21 @@ def apply(book: Book, writes: list[Write]) -> None:
         if stamp is not None and not stamp.matches(current, book.read_bytes_of(w.rel)):
             raise DataError(f"{w.rel}: changed on disk since it was read (edited by hand?); "
                             "nothing was written, run the command again")
+        if w.delete:
+            deletes.append(path)
+            continue
         w.data = w.data if w.data is not None else _as_before(w.text, current)
         files.append((path, w.data))
     replace_all(files, make_folders=True)
+    for path in deletes:                   # after every other file is in place (docs/time.md)
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
     if book.cache is not None:
         for w in writes:
+            if w.delete:
+                continue
             if w.parsed is not None or w.change is not None:
                 book.cache_written(w.rel, w.data, w.parsed, w.change)
     for w in writes:

@@ -230,3 +230,16 @@ def test_a_closed_stdout_or_a_reader_gone_is_not_a_traceback(cli):
             assert p.returncode == 0 and p.stderr == "", (args, p.stderr)
     finally:
         os.close(w)
+
+
+@pytest.mark.parametrize("line", ["accounts: -5", "accounts: {id: bank}", "stages: 7", "currency: [USD]",
+                                  "timezone: 12", "week_start: {a: 1}", "name: [x]", "owner: 5",
+                                  "owner: {name: [a, b]}"])
+def test_a_setting_of_the_wrong_shape_is_reported_and_commands_go_on(cli, line):
+    key = line.split(":")[0]
+    replace_line(cli.book / "freelance.yaml", f"{key}:", line)
+    r = calm(cli("validate"))
+    assert r.exit_code == 1 and f"freelance.yaml:" in r.stdout and key in r.stdout, r.output
+    for args in (("report", "digest"), ("report", "finance"), ("income", "list"), ("calendar", "export", "--ics", "-"),
+                 ("export", "hledger"), ("settings", "show")):
+        assert calm(cli(*args)).exit_code in (0, 1), args
