@@ -445,3 +445,15 @@ def test_xml_meets_the_en16931_business_rules(book, tmp_path):
             failures[report.stem] = failed
     assert len(list(out_dir.glob("*.xml"))) == 4
     assert failures == {}
+
+
+def test_a_sealed_invoice_is_not_removed(book, tmp_path):
+    """A sent invoice is a document the client holds: `invoice rm` refuses it (even --force) and
+    names the ways to undo it (void it, or credit it); a draft is removed as before."""
+    assert run_cli("invoice", "send", "INV-2026-001", "--eml", tmp_path / "m.eml", books=book, today=TODAY).exit_code == 0
+    before = (book / "invoices.yaml").read_bytes()
+    for extra in ([], ["--force"]):
+        r = run_cli("invoice", "rm", "INV-2026-001", *extra, books=book, today=TODAY)
+        assert r.exit_code == 2 and "is sealed" in r.output, r.output
+        assert "invoice move INV-2026-001 void" in r.output and "invoice credit INV-2026-001" in r.output
+        assert (book / "invoices.yaml").read_bytes() == before

@@ -248,10 +248,15 @@ def check_paid(book: Book, old: Record | None, new: dict) -> tuple[list[Write], 
     """Refuse to mark an invoice paid (by `move` or `edit`) while its received income does
     not cover the total, to lower its total below what it has received, or to change its
     currency away from its income's: states that `validate` reports as errors. A sealed
-    (sent) invoice keeps what its document shows: an edit of those fields is refused."""
+    (sent) invoice keeps what its document shows: an edit of those fields, or its removal, is refused."""
     if new is not None and old is not None:
         refuse_sealed(old, new)
         _refuse_new_total(book, old, new)
+    if new is None and old is not None and old.data.get("seal"):
+        sent = old.data.get("sent_on")
+        raise UsageError(f"invoice '{old.id}' was sent{f' on {sent}' if sent else ''} and is sealed: it is not "
+                         f"removed (its number and document stay on record); void it with `freelance invoice move "
+                         f"{old.id} void`, or correct it with a credit note: `freelance invoice credit {old.id}`")
     if new is None or new.get("status") != "paid" or (old is not None and old.data.get("status") == "paid"):
         return [], []
     from ..graph import Graph
