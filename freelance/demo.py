@@ -7,7 +7,7 @@ invoices, other income, expenses). The same seed gives the same bytes. The
 book validates with no errors.
 
 Records are built as plain dicts and written with `emitter.record_text`,
-which writes exactly what `writer.record_text` would, a hundred times
+which writes exactly what `style.record_text` would, a hundred times
 faster. See docs/performance.md.
 """
 from __future__ import annotations

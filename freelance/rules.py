@@ -217,6 +217,31 @@ def reverse_charge(seller_country, buyer_country, buyer_vat_id) -> bool:
                 and seller_country != buyer_country and buyer_vat_id)
 
 
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\Z")
+_URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://\S+\Z")
+
+
+def is_email(text) -> bool:
+    """Something@somewhere, no spaces: what a mail program takes as an address."""
+    return isinstance(text, str) and _EMAIL.match(text) is not None
+
+
+def is_url(text) -> bool:
+    """A scheme, `://` and no spaces (https://example.test/x)."""
+    return isinstance(text, str) and _URL.match(text) is not None
+
+
+def business_problem(rule: str, value: str) -> str | None:
+    """Why a business identity value (`settings set business.KEY`) is not one, or None."""
+    if rule in TEXT_CHECKS:
+        return TEXT_CHECKS[rule](value)
+    if rule == "email" and not is_email(value):
+        return "does not look like an email address"
+    if rule == "url" and not is_url(value):
+        return "is not a URL (expected https://...)"
+    return None
+
+
 # a field's `check` (schema) -> the rule for its text, for `add`/`edit` and `validate` alike
 TEXT_CHECKS = {"country": country_problem, "vat_id": vat_id_problem, "language": language_problem,
                "iban": iban_problem, "bic": bic_problem}

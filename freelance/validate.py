@@ -15,16 +15,13 @@ from .durations import rounding_rule
 from .errors import Problem, did_you_mean
 from .graph import Graph
 from .limits import line_problem, number_problem, terms_problem, whole
-from .rules import (DATE_PAIRS, TEXT_CHECKS, date_order, invoice_number_problem, is_currency, is_id, is_tax_name,
-                    moved_after, number_regex, seal_of)
+from .rules import (DATE_PAIRS, TEXT_CHECKS, business_problem, date_order, invoice_number_problem, is_currency,
+                    is_email, is_id, is_tax_name, is_url, moved_after, number_regex, seal_of)
 from .schema import COMMON_FIELDS, KINDS, Field, Kind
 from .settings import (ACCOUNT_KEYS, BUSINESS, DATE_ORDERS, DEFAULTS, LISTS, OPTIONAL, SETTINGS_FILE, TAX_ROUNDING,
                        WEEKDAYS, opening_balance)
 from .store.records import Record
 from .work import project_id_of, project_of, services_of
-
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\Z")
-_URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://\S+\Z")
 
 
 def _p(r: Record, key: str, message: str, severity: str = "error") -> Problem:
@@ -173,9 +170,9 @@ def _value_checker(g: Graph, kind: Kind, f: Field):
 
 
 def _check_rule(r: Record, f: Field, c: str, value, name: str, out: list) -> None:
-    if c == "email" and isinstance(value, str) and not _EMAIL.match(value):
+    if c == "email" and isinstance(value, str) and not is_email(value):
         out.append(_p(r, f.name, f"{name} {value!r} does not look like an email address"))
-    elif c == "url" and isinstance(value, str) and not _URL.match(value):
+    elif c == "url" and isinstance(value, str) and not is_url(value):
         out.append(_p(r, f.name, f"{name} {value!r} is not a URL (expected https://...)"))
     elif c == "currency" and isinstance(value, str) and not is_currency(value):
         out.append(_p(r, f.name, f"{name} {value!r} is not a three-letter code like USD or EUR"))
@@ -529,13 +526,7 @@ def _check_business(biz, p) -> Iterable[Problem]:
             continue
         if not isinstance(value, str):
             value = str(value)
-        problem = None
-        if rule in TEXT_CHECKS:
-            problem = TEXT_CHECKS[rule](value)
-        elif rule == "email" and not _EMAIL.match(value):
-            problem = "does not look like an email address"
-        elif rule == "url" and not _URL.match(value):
-            problem = "is not a URL (expected https://...)"
+        problem = business_problem(rule, value)
         if problem:
             yield p(f"business.{key} {value!r}: {problem}")
 

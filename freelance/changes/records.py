@@ -15,15 +15,13 @@ from decimal import Decimal, InvalidOperation
 
 from ..dates import parse_date, parse_datetime
 from ..errors import UsageError, did_you_mean
-from ..rules import TEXT_CHECKS, is_currency, is_id
+from ..rules import TEXT_CHECKS, is_currency, is_email, is_id, is_url
 from ..schema import KINDS, Field, Kind
 from ..store.book import Book
 from ..store.records import Record
 from ..store.scalars import duration_problem, duration_text, parse_duration
 from ..store.writer import Write, plan_append
 
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\Z")
-_URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://\S+\Z")
 # A comma is read only as a thousands separator in its proper place (1,200.50):
 # "1,5" or "1.200,50" would otherwise silently become 15 or 1.20050.
 _THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?\Z")
@@ -84,7 +82,7 @@ def parse_value(book: Book, f: Field, raw, *, option: str | None = None):
     if f.type in ("links", "strs"):
         values = [str(x) for x in raw] if isinstance(raw, (list, tuple)) else [str(raw)]
         for v in values:
-            if f.check == "email" and not _EMAIL.match(v):
+            if f.check == "email" and not is_email(v):
                 raise UsageError(f"{opt}: {v!r} does not look like an email address")
         return values
     if isinstance(raw, bool):
@@ -143,9 +141,9 @@ def parse_value(book: Book, f: Field, raw, *, option: str | None = None):
     if (f.choices or f.setting) and text not in allowed:
         hint = (f"; add it with `freelance settings add {f.setting} {text}`" if f.setting else "")
         raise UsageError(f"{opt}: {text!r} is not one of {', '.join(allowed)}{did_you_mean(text, allowed)}{hint}")
-    if f.check == "email" and not _EMAIL.match(text):
+    if f.check == "email" and not is_email(text):
         raise UsageError(f"{opt}: {text!r} does not look like an email address")
-    if f.check == "url" and not _URL.match(text):
+    if f.check == "url" and not is_url(text):
         raise UsageError(f"{opt}: {text!r} is not a URL (expected https://...)")
     if f.check == "currency" and not is_currency(text):
         raise UsageError(f"{opt}: expected a three-letter code like USD or EUR, got {text!r}")

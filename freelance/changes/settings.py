@@ -5,7 +5,7 @@ from decimal import Decimal, InvalidOperation
 
 from ..errors import UsageError, did_you_mean
 from ..limits import terms_problem, whole
-from ..rules import TEXT_CHECKS, invoice_number_problem, is_currency, is_id, is_tax_name
+from ..rules import business_problem, invoice_number_problem, is_currency, is_id, is_tax_name
 from ..schema import KINDS
 from ..settings import DEFAULTS, SCALARS, TAX_ROUNDING, WEEKDAYS
 from ..store.book import Book
@@ -155,7 +155,6 @@ def _business_value(key: str, values: list[str]):
     """A business identity value checked by its rule; the address is a list of lines, an
     empty value clears the key (None)."""
     from ..settings import BUSINESS
-    from .records import _EMAIL, _URL
     if key not in BUSINESS:
         raise UsageError(f"cannot set business.{key}; one of {', '.join('business.' + k for k in BUSINESS)}"
                          f"{did_you_mean(key, BUSINESS)}")
@@ -168,13 +167,7 @@ def _business_value(key: str, values: list[str]):
     if not value:
         return None
     rule = BUSINESS[key]
-    problem = None
-    if rule in TEXT_CHECKS:
-        problem = TEXT_CHECKS[rule](value)
-    elif rule == "email" and not _EMAIL.match(value):
-        problem = "does not look like an email address"
-    elif rule == "url" and not _URL.match(value):
-        problem = "is not a URL (expected https://...)"
+    problem = business_problem(rule, value)
     if problem:
         raise UsageError(f"business.{key}: {value!r}: {problem}")
     return value

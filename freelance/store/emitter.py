@@ -1,10 +1,10 @@
 """A small, fast emitter of records in the book's canonical YAML style.
 
-`writer.record_text` goes through ruamel.yaml: exact, but about a millisecond
+`style.record_text` goes through ruamel.yaml: exact, but about a millisecond
 a record, far too slow to write a 100,000-record book. `record_text` here
 writes the same bytes directly for the values a book holds (str, bool, int,
 Decimal, date, datetime, lists of those, lists of flat mappings), and falls
-back to `writer.record_text` for anything it is not sure about (a string
+back to `style.record_text` for anything it is not sure about (a string
 that needs quoting, a nested structure it does not know): so its output is
 always byte-identical to the writer's. tests/test_demo.py proves it with
 hypothesis.
@@ -99,7 +99,7 @@ def _fast(data: dict) -> str:
 
 
 def record_text(data: dict) -> str:
-    """Exactly what `writer.record_text(data)` returns, usually a hundred times faster."""
+    """Exactly what `style.record_text(data)` returns, usually a hundred times faster."""
     try:
         return _fast(data)
     except _Slow:

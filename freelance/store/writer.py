@@ -26,7 +26,7 @@ from .files import read_book_file, writable
 from .readback import keeps_its_meaning, reads_back
 from .records import FileResult, Record
 from .splice import lines_of, next_item, peeked_span, rewrite, span, span_in, spliced
-from .style import dump, record_text, rt_yaml
+from .style import dump, rt_yaml
 
 
 class Tail(NamedTuple):
