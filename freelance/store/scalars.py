@@ -75,6 +75,18 @@ def duration_problem(text: str) -> str | None:
     return None
 
 
+def _calendar_date(text: str) -> dt.date:
+    """An ISO date that is in the calendar and in the years a book may hold, or ValueError."""
+    try:
+        d = dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date in the calendar") from None
+    problem = year_problem(d.year)
+    if problem:
+        raise ValueError(f"{text!r}: {problem}")
+    return d
+
+
 def coerce(ftype: str, text: str, plain: bool):
     """Value of a scalar for a field type, or raise ValueError('expected ...')."""
     if plain and text in _NULL:
@@ -100,14 +112,7 @@ def coerce(ftype: str, text: str, plain: bool):
         raise ValueError(f"expected a whole number, got {text!r}")
     if ftype == "date":
         if _DATE.match(text):
-            try:
-                d = dt.date.fromisoformat(text)
-            except ValueError:
-                raise ValueError(f"{text!r} is not a date in the calendar") from None
-            problem = year_problem(d.year)
-            if problem:
-                raise ValueError(f"{text!r}: {problem}")
-            return d
+            return _calendar_date(text)
         raise ValueError(f"expected a date like 2026-11-25, got {text!r}")
     if ftype == "datetime":
         m = _DATETIME.match(text.strip())
@@ -122,13 +127,7 @@ def coerce(ftype: str, text: str, plain: bool):
                 raise ValueError(f"{text!r}: {problem}")
             return t
         if _DATE.match(text):
-            try:
-                d = dt.date.fromisoformat(text)
-            except ValueError:
-                raise ValueError(f"{text!r} is not a date in the calendar") from None
-            problem = year_problem(d.year)
-            if problem:
-                raise ValueError(f"{text!r}: {problem}")
+            d = _calendar_date(text)
             return dt.datetime(d.year, d.month, d.day)
         raise ValueError(f"expected a time like '2026-12-01 10:00', got {text!r}")
     if ftype == "bool":
