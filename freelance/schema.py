@@ -107,6 +107,7 @@ CLIENT = Kind(
         F("vat_id", check="vat_id", help="The client's VAT id, like DE123456789."),
         F("billing_email", check="email", help="Where invoices are sent (default: the email)."),
         F("language", check="language", help="Language of the client's documents, like en or de."),
+        F("iban", check="iban", help="The client's bank account: payments from it are matched to its invoices."),
         F("created", "date", default="@today", option=False),
         _NOTES,
     ),
@@ -238,6 +239,13 @@ TRANSACTION = Kind(
         F("service", "link", link=("service",), help="Service id (client income)."),
         F("tax", "money", check="nonnegative", help="Expense: the part of the amount that is tax (reclaimable)."),
         F("tax_rate", "decimal", check="percent", help="Expense: tax rate in percent, included in the amount."),
+        # from a bank statement (docs/bank.md): the bank's id of the line, who paid or was
+        # paid, their account, the remittance text, and why the import left it for review
+        F("payee", help="Who paid or was paid, as the bank statement names them."),
+        F("iban", check="iban", help="The other party's bank account, from the statement."),
+        F("reference", help="The payment reference (remittance text) from the statement."),
+        F("bank_ref", option=False, help="The bank's id of the statement line, or a hash of it (docs/bank.md)."),
+        F("review", option=False, help="Why `bank import` left it for review; cleared when settled."),
     ),
     title="description", id_from="", id_prefix="tx", shard_by="date",
     columns=("id", "date", "kind", "amount", "account", "received", "description"),
@@ -322,8 +330,43 @@ MEETING = Kind(
     help="Meetings with clients and contacts.",
 )
 
+TRANSFER = Kind(
+    "transfer", "transfers", "transfers",
+    fields=(
+        F("id", option=False),
+        F("date", "date", required=True, default="@today", help="Day the money moved."),
+        F("amount", "money", required=True, check="positive", help="Amount that left the first account."),
+        F("from_account", setting="accounts", required=True, aliases=("--from",), help="Account the money left."),
+        F("to_account", setting="accounts", required=True, aliases=("--to",), help="Account the money reached."),
+        _CURRENCY,
+        F("to_amount", "money", check="positive",
+          help="Amount that reached the second account, when its currency differs."),
+        F("description", help="Description."),
+        F("bank_ref", option=False, help="The bank's id of the statement line it was imported from."),
+    ),
+    title="description", id_from="", id_prefix="tr", shard_by="date",
+    columns=("id", "date", "amount", "from_account", "to_account", "description"),
+    help="Money moved between your own accounts: neither income nor expense.",
+)
+
+BALANCE = Kind(
+    "balance", "balances", "balances.yaml",
+    fields=(
+        F("id", option=False),
+        F("account", setting="accounts", required=True, help="Account id."),
+        F("date", "date", required=True, help="The balance at the end of this day."),
+        F("amount", "money", required=True, help="The balance the bank states (may be negative)."),
+        _CURRENCY,
+        F("source", help="Where it comes from: a statement file and its id."),
+    ),
+    title="account", id_from="", id_prefix="b",
+    columns=("id", "account", "date", "amount", "currency", "source"),
+    help="Balance assertions: an account's balance on a day, as a bank statement states it.",
+)
+
 KINDS: dict[str, Kind] = {k.name: k for k in (
-    CLIENT, PROJECT, SERVICE, INVOICE, TRANSACTION, TIME, CONTACT, RESOURCE, GOAL, MEETING)}
+    CLIENT, PROJECT, SERVICE, INVOICE, TRANSACTION, TIME, CONTACT, RESOURCE, GOAL, MEETING,
+    TRANSFER, BALANCE)}
 
 # Fields every record may carry beyond its kind's declaration without a warning.
 COMMON_FIELDS = {"id", "tags"}

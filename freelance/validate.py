@@ -499,6 +499,8 @@ def check_settings(g: Graph) -> Iterable[Problem]:
             why = (number_problem(Decimal(opening)) if isinstance(opening, (int, Decimal)) and not isinstance(opening, bool)
                    else "is not a number")
             yield p("accounts", f"{where}: opening_balance {_short(opening)} {why}")
+        if acc.get("iban") is not None and (why := TEXT_CHECKS["iban"](str(acc["iban"]))):
+            yield p("accounts", f"{where}: iban {_short(acc['iban'])}: {why}")
     yield from _check_business(s.get("business"), lambda msg: p("business", msg))
     biz = s.get("business")
     logo = biz.get("logo") if isinstance(biz, dict) else None

@@ -17,13 +17,14 @@ PKG = ROOT / "freelance"
 FLOORS = [
     ("ground", ["freelance", "freelance.errors", "freelance.schema", "freelance.settings", "freelance.money",
                 "freelance.rules", "freelance.dates", "freelance.durations", "freelance.text",
-                "freelance.limits"]),
+                "freelance.limits", "freelance.statement"]),
     ("store", ["freelance.store"]),
     ("read side", ["freelance.graph", "freelance.work", "freelance.finance", "freelance.calendar",
                    "freelance.validate", "freelance.views", "freelance.workflow", "freelance.reports"]),
     ("door", ["freelance.changes"]),
     ("faces", ["freelance.cli", "freelance.render", "freelance.export", "freelance.vcard", "freelance.demo",
-               "freelance.bench", "freelance.docgen", "freelance.serve", "freelance.__main__", "freelance.documents"]),
+               "freelance.bench", "freelance.docgen", "freelance.serve", "freelance.__main__", "freelance.documents",
+               "freelance.statements"]),
 ]
 
 

@@ -26,7 +26,7 @@ def test_unknown_keys_in_account_entries_are_warned_about(cli):
              "accounts: [{id: bank, name: Bank, opening_balence: 500}, {id: cash, name: Cash, colour: red}]")
     r = cli("validate")
     assert ("freelance.yaml:10: warning: accounts[1] (bank): unknown key 'opening_balence' (did you mean "
-            "'opening_balance'?) (an account has id, name, currency, opening_balance)") in r.stdout
+            "'opening_balance'?) (an account has id, name, currency, opening_balance, iban)") in r.stdout
     assert "freelance.yaml:10: warning: accounts[2] (cash): unknown key 'colour'" in r.stdout
 
 
@@ -51,4 +51,15 @@ def test_an_invalid_yaml_directive_is_reported_not_read_as_empty(cli, file):
 
     # a valid directive (a space before the comment) reads as before
     path.write_text("%YAML 1.2 # a comment\n---\n" + (DEMO / file).read_text(encoding="utf-8"), encoding="utf-8")
+    assert cli("validate").exit_code == 0
+
+
+def test_an_account_iban_is_checked(cli):
+    set_line(cli.book / "freelance.yaml", "accounts:",
+             "accounts: [{id: bank, name: Bank, iban: DE89370400440532013001}, {id: cash, name: Cash}]")
+    r = cli("validate")
+    assert r.exit_code == 1
+    assert "freelance.yaml:10: error: accounts[1] (bank): iban 'DE89370400440532013001': " in r.stdout
+    set_line(cli.book / "freelance.yaml", "accounts:",
+             "accounts: [{id: bank, name: Bank, iban: DE89370400440532013000}, {id: cash, name: Cash}]")
     assert cli("validate").exit_code == 0
