@@ -273,14 +273,14 @@ def check_transactions(g: Graph) -> Iterable[Problem]:
     for t in g.records("transaction"):
         kind = t.data.get("kind")
         if kind == "income":
-            if not t.data.get("classification"):
+            if not t.data.get("classification") and not t.data.get("review"):   # under review: `bank review`
                 yield _p(t, "id", "income has no classification")
             if t.data.get("category") is not None:
                 yield _p(t, "category", "income takes a classification, not a category", "warning")
             if t.data.get("classification") == "client" and not t.data.get("client"):
                 yield _p(t, "classification", "client income is not linked to a client yet (`freelance income link`)", "warning")
         elif kind == "expense":
-            if not t.data.get("category"):
+            if not t.data.get("category") and not t.data.get("review"):
                 yield _p(t, "id", "expense has no category")
             for link in ("invoice", "client"):
                 if t.data.get(link) and link == "invoice":
@@ -632,10 +632,18 @@ def check_currencies(g: Graph) -> Iterable[Problem]:
                           f"account '{a['id']}': " + places_message("opening_balance", a["opening_balance"], a["currency"] or book))
 
 
+def check_bank_rules(g: Graph) -> Iterable[Problem]:
+    """bank-rules/classify.yaml: each rule's pattern, field, category or classification, account
+    (freelance/classify.py, docs/bank-classify.md)."""
+    from .classify import read_rules
+    yield from read_rules(g.book)[1]
+
+
 CHECKS: list[Callable[[Graph], Iterable[Problem]]] = [
     check_ids, check_fields, check_dates, check_shards, check_invoices, check_transactions,
     check_time, check_services, check_meetings, check_contacts, check_settings,
     check_projects, check_goals, check_invoice_money, check_currencies, check_future_money,
+    check_bank_rules,
 ]
 
 

@@ -34,6 +34,7 @@ NOUNS: dict[str, tuple[str, str]] = {
     "settings": ("freelance.cli.settings", "Show or change the book's settings and lists."),
     "calendar": ("freelance.cli.calendar", "The month or week in the terminal; export --ics for calendar apps."),
     "workflow": ("freelance.cli.workflow", "Client income with its invoice, client, project, service."),
+    "bank": ("freelance.cli.bank", "Bank statements: review what imports left open, match payments, rules."),
     "export": ("freelance.cli.export", "Export to hledger, beancount, csv or json."),
     "serve": ("freelance.cli.serve", "The book in a browser: boards to drag, forms, finance, calendar."),
     "demo": ("freelance.cli.demo", "Write a realistic generated book of any size (--transactions N)."),
