@@ -350,3 +350,31 @@ def test_an_edit_that_settles_nothing_keeps_the_review(cli):
     append_tx(cli.book, UNDER_REVIEW)
     assert cli("expense", "edit", "tx-20261103-aaaaaa", "--description", "GitHub").exit_code == 0
     assert "tx-20261103-aaaaaa" in cli("bank", "review").stdout
+
+
+def test_the_payers_kept_in_the_cache_are_what_the_records_say(cli):
+    """The payers' index comes from each shard's cached summary, kept up to date by appends,
+    edits and removals; it must be what reading the records gives."""
+    from freelance.changes.matching import Matcher
+    from freelance.store.book import Book
+    today = dt.date.fromisoformat(TODAY)
+    filler = "".join(f"- id: tx-20260105-f{i:05x}\n  date: 2026-01-05\n  kind: expense\n  amount: 1\n"
+                     f"  category: office\n  account: bank\n  received: true\n  description: Filler {i}\n"
+                     for i in range(3000))
+    append_tx(cli.book, filler)                        # a shard big enough to be peeked, not loaded, by a write
+    assert cli("validate").exit_code == 0              # every shard in the cache
+    for payee, client, day in (("Globex Corp", "globex", "2026-10-01"), ("ACME", "acme", "2026-10-02"),
+                               ("Old Name", "acme", "2025-06-01")):
+        r = cli("income", "add", "10", "--date", day, "--client", client, "--received", "--payee", payee,
+                "--iban", ACME_IBAN if client == "acme" else "GB82 WEST 1234 5698 7654 32")
+        assert r.exit_code == 0, r.output
+    tx = next(x["id"] for x in json.loads(cli("income", "list", "--format", "json").stdout) if x.get("payee") == "ACME")
+    assert cli("income", "edit", tx, "--payee", "Acme Corporation").exit_code == 0
+    old = next(x["id"] for x in json.loads(cli("income", "list", "--format", "json").stdout)
+               if x.get("payee") == "Old Name")
+    assert cli("income", "rm", old).exit_code == 0
+    cached = Matcher(Book(cli.book, today), "bank").payers()
+    fresh = Matcher(Book(cli.book, today, cache=False), "bank").payers()
+    assert cached == fresh
+    assert fresh[1] == {"globex corp": {"globex"}, "acme corporation": {"acme"}}
+    assert fresh[0] == {"GB82WEST12345698765432": {"globex"}, ACME_IBAN.replace(" ", ""): {"acme"}}

@@ -162,22 +162,29 @@ class Matcher:
 
     def payers(self) -> tuple[dict[str, set], dict[str, set]]:
         """(IBAN -> clients, name -> clients): the clients' own `iban`, and the IBAN and payee
-        of the client income recorded so far."""
+        of the client income recorded so far, from each shard's cached summary (`payers`, kept
+        beside `received`) or its records when it is read already or has no such summary."""
         if self._payers is None:
+            from ..schema import KINDS
+            book = self.book
             ibans: dict[str, set] = {}
             names: dict[str, set] = {}
-            for c in self.book.records("client"):
+            for c in book.records("client"):
                 if c.data.get("iban"):
                     ibans.setdefault(norm_iban(c.data["iban"]), set()).add(c.id)
-            for t in self.book.records("transaction"):
-                d = t.data
-                client = d.get("client")
-                if not client or d.get("kind") != "income" or d.get("classification") not in (None, "client"):
-                    continue
-                if d.get("iban"):
-                    ibans.setdefault(norm_iban(d["iban"]), set()).add(client)
-                if d.get("payee"):
-                    names.setdefault(norm_name(d["payee"]), set()).add(client)
+            kind = KINDS["transaction"]
+            for rel in book.files_of(kind):
+                loaded = book.files.get(rel)
+                found = None if loaded is not None else book.summary(rel, kind).get("payers")
+                if found is None:
+                    from ..store.cache import _payers
+                    found = _payers(book.read_file(rel, kind).records)
+                for key in found:
+                    value, client = key[1:].rsplit("\t", 1)
+                    if key[0] == "i":
+                        ibans.setdefault(norm_iban(value), set()).add(client)
+                    else:
+                        names.setdefault(norm_name(value), set()).add(client)
             self._payers = (ibans, names)
         return self._payers
 
