@@ -568,3 +568,21 @@ def test_a_missing_file_and_a_folder_are_usage_errors(book, tmp_path):
     assert r.exit_code == 2 and r.stderr.strip().endswith("nope.csv: cannot read it (No such file or directory)")
     r = fl(book, "bank", "import", tmp_path, "--account", "bank")
     assert r.exit_code == 2 and "a folder; give the statement file" in r.stderr
+
+
+def test_imported_records_are_written_by_the_fast_emitter(book, tmp_path, monkeypatch):
+    """A bank's texts and `h:` hashes hold `:`, `*`, `#` and `"`: written plain by the fast
+    emitter (the same bytes as ruamel.yaml's), not a millisecond a record through ruamel.yaml."""
+    from freelance.store import style
+
+    def slow(data):
+        raise AssertionError(f"ruamel.yaml asked to write {data}")
+    monkeypatch.setattr(style, "record_text", slow)
+    rules(book, "cc", 'date_format: "%Y-%m-%d"\ncolumns: {date: 1, amount: 2, payee: 3, reference: 4}\n')
+    text = ('d,a,p,r\n2026-11-02,-20.00,AMZN Mktp DE*2K4,Order:123-456#2\n'
+            '2026-11-03,-5.00,"Shop ""Nord"" GmbH",Invoice no:7\n')
+    r = fl(book, "bank", "import", statement(tmp_path, "cc.csv", text), "--account", "bank")
+    assert r.exit_code == 0, r.output
+    written = (book / "transactions" / "2026.yaml").read_text("utf-8")
+    assert "  payee: AMZN Mktp DE*2K4\n  reference: Order:123-456#2\n" in written
+    assert '  payee: Shop "Nord" GmbH\n  reference: Invoice no:7\n' in written
