@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Callable, Iterable
 
 from .durations import rounding_rule
-from .errors import Problem, did_you_mean
+from .errors import FreelanceError, Problem, did_you_mean
 from .graph import Graph
 from .limits import line_problem, number_problem, terms_problem, whole
 from .rules import (DATE_PAIRS, TEXT_CHECKS, business_problem, date_order, invoice_number_problem, is_currency,
@@ -644,6 +644,37 @@ CHECKS: list[Callable[[Graph], Iterable[Problem]]] = [
 ]
 
 
+def check_bank_rules(book) -> list[Problem]:
+    """Each `bank-rules/*.yaml` (how `bank import` reads a bank's CSV, docs/bank-csv.md) checked
+    as `bank import` checks it (`csvformat.check`), every problem with its line and key."""
+    import os
+
+    from .csvformat import check, nested_lines
+    from .store.yamlio import read_mapping
+    try:
+        names = sorted(n for n in os.listdir(os.path.join(book.root, "bank-rules"))
+                       if n.endswith(".yaml") and not n.startswith("."))
+    except OSError:
+        return []
+    out = []
+    for n in names:
+        rel = f"bank-rules/{n}"
+        try:
+            data = book.raw(rel)
+        except FreelanceError as exc:
+            out.append(Problem(rel, 0, "error", "", "", exc.message))
+            continue
+        if data is None:
+            continue
+        raw, lines, problems = read_mapping(data, rel)
+        out += problems
+        if raw is None or any(p.is_error for p in problems):
+            continue
+        for line, key, msg in check(raw, lines, nested_lines(data.decode("utf-8", "replace"))):
+            out.append(Problem(rel, line, "error", "", "", f"{key + ': ' if key else ''}{msg}"))
+    return out
+
+
 def validate(book) -> list[Problem]:
     """Load the whole book and return every problem, sorted by file and line.
 
@@ -660,6 +691,7 @@ def validate(book) -> list[Problem]:
             problems = _validate(book)
             cache.store_result("validate", key, listing, book.stamps, problems)
     extra = list(check_state(book))           # not kept in the cache: git's index is not a book file
+    extra += check_bank_rules(book)           # nor bank-rules/*.yaml: not among the kinds' files it keys on
     from .work import timer_problems
     extra += timer_problems(book)             # nor the running timer: it ages by the hour
     return sorted(problems + extra, key=_order) if extra else problems

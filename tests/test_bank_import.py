@@ -586,3 +586,15 @@ def test_imported_records_are_written_by_the_fast_emitter(book, tmp_path, monkey
     written = (book / "transactions" / "2026.yaml").read_text("utf-8")
     assert "  payee: AMZN Mktp DE*2K4\n  reference: Order:123-456#2\n" in written
     assert '  payee: Shop "Nord" GmbH\n  reference: Invoice no:7\n' in written
+
+
+def test_validate_checks_the_rules_files_with_the_same_words(book, tmp_path):
+    rules(book, "giro", GIRO_RULES)
+    assert fl(book, "validate").exit_code == 0
+    rules(book, "broken", 'date_format: "%d.%m.%Q"\ncolumns:\n  date: 1\n  amonut: 2\n')
+    r = fl(book, "validate")
+    assert r.exit_code == 1
+    assert "bank-rules/broken.yaml:1: error: date_format: '%Q' is not one of the tokens" in r.output
+    assert ("bank-rules/broken.yaml:4: error: columns.amonut: not a column the import reads "
+            "(did you mean 'amount' or 'account'?)") in r.output
+    assert "bank-rules/giro.yaml" not in r.output

@@ -6,6 +6,7 @@ added to `app` below, one function each.
 """
 from __future__ import annotations
 
+import sys
 from typing import Annotated, Optional
 
 import typer
@@ -165,6 +166,14 @@ def _progress(n: int, as_json: bool):
 
 
 def _say_plan(plan, name: str, dry_run: bool, say) -> None:
+    """Every line's fate, then the counts; written at once (10,000 lines are 10,000 lines)."""
+    out: list[str] = []
+    _plan_lines(plan, name, dry_run, out.append)
+    from ..text import clean
+    sys.stdout.write(clean("\n".join(out)) + "\n")
+
+
+def _plan_lines(plan, name: str, dry_run: bool, say) -> None:
     cur = plan.currency
     add = "would add" if dry_run else "added"
     upd = "would update" if dry_run else "updated"

@@ -115,8 +115,13 @@ def parse_amount(text: str, pattern: re.Pattern) -> Decimal | None:
     return -value if neg else value
 
 
+_SIMPLE = re.compile(r"[ -~À-ÿ]*\Z")     # printable, no control characters to take out
+
+
 def one_line(text: str) -> str:
     """A cell as one line of plain text: control characters out, runs of space as one."""
+    if _SIMPLE.match(text) and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
     return " ".join(clean(text).split())
 
 
@@ -132,6 +137,7 @@ class _Reader:
         self.number_hint = f"like {'1' + th + '234' if th else '1234'}{mark}56"
         self.flip = bool(rules.get("flip_sign"))
         self.pending_values = {str(x).casefold() for x in rules.get("pending_values") or PENDING_DEFAULT}
+        self.dates: dict[str, dt.date] = {}
 
     def where(self, line: int) -> str:
         return f"{self.name}:{line}"
@@ -224,11 +230,11 @@ def read(data: bytes, rules: dict, name: str) -> list[Statement]:
                 raise DataError(f"{r.where(n)}: {label}: {text_.strip()!r} is not a currency code like EUR")
         acct = None
         if "account" in index:
-            acct = re.sub(r"\s+", "", cell("account")[0]).upper() or None
+            acct = "".join(cell("account")[0].split()).upper() or None
         pending = False
         if "pending" in index:
             pending = cell("pending")[0].strip().casefold() in r.pending_values
-        iban = re.sub(r"\s+", "", cell("iban")[0]).upper() if "iban" in index else ""
+        iban = "".join(cell("iban")[0].split()).upper() if "iban" in index else ""
         desc = " ".join(x for x in (one_line(row[i]) if i < len(row) else "" for i, _ in index.get("description", [])) if x)
         line = StatementLine(
             date=day, amount=amount,
@@ -269,8 +275,12 @@ def _cells(r: _Reader, n: int, row: list[str], index: dict):
 
 def _date(r: _Reader, n: int, text: str, label: str) -> dt.date:
     t = text.strip()
+    day = r.dates.get(t)            # a statement has a few hundred days and thousands of lines
+    if day is not None:
+        return day
     try:
-        return dt.datetime.strptime(t, r.fmt).date()
+        day = r.dates[t] = dt.datetime.strptime(t, r.fmt).date()
+        return day
     except ValueError:
         raise DataError(f"{r.where(n)}: {label}: {t!r} is not a date of the form {r.fmt} "
                         "(the rules' date_format)") from None
