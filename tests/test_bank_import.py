@@ -472,6 +472,9 @@ BROKEN_CSV = [
      "bad.csv:3: not a CSV line the rules can read (unexpected end of data)"),
     ("Kontoumsätze\n",
      "bad.csv: no header line after the 1 line the rules skip"),
+    (GIRO_HEAD + "02.11.2026;A;;;;1,00;EUR;1.00,0\n",
+     "bad.csv:3: column 'Saldo': '1.00,0' is not an amount like 1.234,56 (the closing balance; "
+     "the rules' decimal_mark and thousands)"),
 ]
 
 

@@ -219,9 +219,7 @@ def read(data: bytes, rules: dict, name: str) -> list[Statement]:
         if "balance" in index:
             text_, label = cell("balance")
             if text_.strip():
-                bal = parse_amount(text_, r.number)
-                if bal is None or number_problem(bal):
-                    raise DataError(f"{r.where(n)}: {label}: {text_.strip()!r} is not an amount {r.number_hint}")
+                bal = (text_, label)        # read when it is the closing balance (`_closing`)
         cur = fixed
         if "currency" in index:
             text_, label = cell("currency")
@@ -258,7 +256,7 @@ def read(data: bytes, rules: dict, name: str) -> list[Statement]:
                 st.iban = acct
             else:
                 st.account_id = acct
-        st.closing = _closing(items)
+        st.closing = _closing(r, items)
         out.append(st)
     return out
 
@@ -314,13 +312,16 @@ def _amount(r: _Reader, n: int, cell) -> Decimal:
     return -v if r.flip else v
 
 
-def _closing(items: list) -> tuple | None:
+def _closing(r: _Reader, items: list) -> tuple | None:
     """(day, balance) after the statement's last booked line: the last line with a balance in
     a file sorted oldest first, the first in one sorted newest first."""
     booked = [(line, bal) for line, bal in items if bal is not None and not line.pending]
     if not booked:
         return None
-    dates = [line.date for line, _ in items]
-    newest_first = dates[0] > dates[-1]
-    line, bal = booked[0] if newest_first else booked[-1]
-    return line.date, bal
+    newest_first = items[0][0].date > items[-1][0].date
+    line, (text, label) = booked[0] if newest_first else booked[-1]
+    value = parse_amount(text, r.number)
+    if value is None or number_problem(value):
+        raise DataError(f"{r.where(line.line)}: {label}: {text.strip()!r} is not an amount {r.number_hint} "
+                        "(the closing balance; the rules' decimal_mark and thousands)")
+    return line.date, value
