@@ -176,7 +176,7 @@ def _label(data: dict, rid: str) -> str:
 
 def plan(book: Book, st: Statement, account: str, progress=None) -> Plan:
     """The plan of importing statement `st` into `account`: nothing applied."""
-    acc = account_of(book, account)
+    account_of(book, account)
     acc_cur = book.settings.account_currency(account) or book.settings.currency
     if st.currency and st.currency != acc_cur:
         raise UsageError(f"{st.source}: the statement is in {st.currency}, account '{account}' in {acc_cur}: "
