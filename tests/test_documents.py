@@ -7,6 +7,7 @@ tests/artifacts/ (ignored by git) for a person to look at.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from decimal import Decimal
@@ -457,3 +458,81 @@ def test_a_sealed_invoice_is_not_removed(book, tmp_path):
         assert r.exit_code == 2 and "is sealed" in r.output, r.output
         assert "invoice move INV-2026-001 void" in r.output and "invoice credit INV-2026-001" in r.output
         assert (book / "invoices.yaml").read_bytes() == before
+
+
+# -- the PDF/A-3 container: what a client's software looks for, and what it costs to make -------------
+
+def test_pdf_is_pdfa3_with_the_facturx_xml_declared_as_its_data(book, tmp_path):
+    """A reader finds the e-invoice by the PDF's XMP (the fx: properties, declared by a PDF/A
+    extension schema) and by the catalog's /AF: one embedded factur-x.xml, relationship /Data."""
+    from lxml import etree
+    from pypdf import PdfReader
+    out = tmp_path / "a.pdf"
+    assert run_cli("invoice", "pdf", "INV-2026-002", "--out", out, books=book, today=TODAY).exit_code == 0
+    root = PdfReader(out).trailer["/Root"]
+    xmp = etree.fromstring(root["/Metadata"].get_object().get_data())
+    ns = {"fx": "urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#", "pdfaid": "http://www.aiim.org/pdfa/ns/id/",
+          "pdfaSchema": "http://www.aiim.org/pdfa/ns/schema#", "pdfaProperty": "http://www.aiim.org/pdfa/ns/property#",
+          "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "dc": "http://purl.org/dc/elements/1.1/"}
+    part = xmp.xpath("//@pdfaid:part | //pdfaid:part/text()", namespaces=ns)
+    conformance = xmp.xpath("//@pdfaid:conformance | //pdfaid:conformance/text()", namespaces=ns)
+    assert [str(v) for v in part] == ["3"] and [str(v) for v in conformance] == ["B"]
+    fx = {e.tag.split("}")[1]: e.text for e in xmp.iterfind(".//fx:*", ns)}
+    assert fx == {"DocumentType": "INVOICE", "DocumentFileName": "factur-x.xml", "Version": "1.0",
+                  "ConformanceLevel": "EN 16931"}
+    declared = xmp.xpath("//pdfaSchema:namespaceURI/text()", namespaces=ns)
+    assert declared == [ns["fx"]]
+    assert sorted(xmp.xpath("//pdfaProperty:name/text()", namespaces=ns)) == sorted(fx)
+    assert xmp.xpath("//dc:title//rdf:li/text()", namespaces=ns) == ["INV-2026-002"]
+    af = [ref.get_object() for ref in root["/AF"]]
+    assert len(af) == 1 and af[0]["/F"] == "factur-x.xml" and af[0]["/AFRelationship"] == "/Data"
+    embedded = af[0]["/EF"]["/F"].get_object()
+    assert embedded["/Subtype"] == "/text/xml" and embedded.get_data() == xml_of(out)
+    assert root["/PageMode"] == "/UseAttachments"
+
+
+def _imported(p) -> set:
+    import re
+    return {m.group(1).strip() for m in re.finditer(r"^import time:\s+\d+ \|\s+\d+ \|(.*)$", p.stderr, re.M)}
+
+
+def test_one_pdf_imports_neither_factur_x_nor_an_http_client(tmp_path):
+    """One PDF in a new process has a budget of 1.5 s (docs/pdf-speed.md): factur-x's module and
+    the HTTP client it imports (requests) cost a quarter of it, for a check lxml does alone."""
+    from conftest import run_proc
+    book = tmp_path / "book"
+    shutil.copytree(DEMO, book, ignore=shutil.ignore_patterns(".freelance"))
+    out = tmp_path / "one.pdf"
+    p = run_proc("--books", book, "--today", TODAY, "invoice", "pdf", "INV-2026-019", "--out", out,
+                 env={"PYTHONPROFILEIMPORTTIME": "1"})
+    assert p.returncode == 0, p.stderr[-2000:]
+    mods = _imported(p)
+    assert "weasyprint" in mods and "lxml.etree" in mods          # the measurement saw the imports
+    assert sorted(m for m in mods if m.split(".")[0] in ("facturx", "requests", "urllib3", "pypdf")) == []
+    assert xml_of(out)
+
+
+def test_weasyprint_is_found_the_slow_way_when_the_quick_way_fails(tmp_path):
+    """The quick import of WeasyPrint loads its libraries by soname; where that fails, the
+    libraries are looked up the usual way (ctypes.util.find_library) and the PDF is made all the
+    same, with nothing of WeasyPrint's 'could not import' banner on the output."""
+    from conftest import run_proc
+    book = tmp_path / "book"
+    shutil.copytree(DEMO, book, ignore=shutil.ignore_patterns(".freelance"))
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(
+        "import cffi.api\n"
+        "_load = cffi.api._load_backend_lib\n"
+        "def _only_found(backend, name, flags):\n"
+        "    if isinstance(name, str) and '.so' in name:   # a soname: as if not on the loader's path\n"
+        "        raise OSError(name + ': not loadable by that name here')\n"
+        "    return _load(backend, name, flags)\n"
+        "cffi.api._load_backend_lib = _only_found\n")
+    from conftest import ROOT
+    out = tmp_path / "one.pdf"
+    p = run_proc("--books", book, "--today", TODAY, "invoice", "pdf", "INV-2026-019", "--out", out,
+                 env={"PYTHONPATH": f"{site}{os.pathsep}{ROOT}"})
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert p.stdout.strip() == f"wrote {out}" and "WeasyPrint could not import" not in p.stdout + p.stderr
+    assert xml_of(out)
