@@ -536,3 +536,69 @@ def test_weasyprint_is_found_the_slow_way_when_the_quick_way_fails(tmp_path):
     assert p.returncode == 0, p.stderr[-2000:]
     assert p.stdout.strip() == f"wrote {out}" and "WeasyPrint could not import" not in p.stdout + p.stderr
     assert xml_of(out)
+
+
+# -- the issue's leftovers: a period of supply in order, credit notes in the aging ---------------------
+
+def test_add_and_edit_refuse_a_supply_period_that_ends_before_it_starts(book):
+    before = (book / "invoices.yaml").read_bytes()
+    r = run_cli("invoice", "add", "--client", "kunde-ag", "--item", "Beratung:1:100", "--issued", "2026-11-20",
+                "--supplied", "2026-11-10", "--supply-end", "2026-11-01", books=book, today=TODAY)
+    assert r.exit_code == 2 and "supply_end 2026-11-01 is before supply_start 2026-11-10" in r.output, r.output
+    assert "Traceback" not in r.output and (book / "invoices.yaml").read_bytes() == before
+    for change in (["--supply-end", "2026-09-30"], ["--supplied", "2026-11-05"]):   # INV-2026-001: October
+        r = run_cli("invoice", "edit", "INV-2026-001", *change, books=book, today=TODAY)
+        assert r.exit_code == 2 and "is before supply_start" in r.output, r.output
+        assert (book / "invoices.yaml").read_bytes() == before
+    assert run_cli("invoice", "edit", "INV-2026-001", "--supply-end", "2026-10-15", books=book, today=TODAY).exit_code == 0
+
+
+def aging(book, today=TODAY) -> dict:
+    r = run_cli("report", "invoices", "--format", "json", books=book, today=today)
+    assert r.exit_code == 0, r.output
+    return {row["client"]: row for row in json.loads(r.stdout)["aging"]}
+
+
+def test_a_credit_note_lowers_what_the_client_owes_in_the_aging(book):
+    """Kunde AG owes INV-2026-002 (4,001.40 EUR); a credit note for its postage (4.80) lowers what
+    they owe, in the invoice's own age bucket, and the row names both."""
+    assert run_cli("invoice", "move", "INV-2026-002", "sent", books=book, today=TODAY).exit_code == 0
+    owed = Decimal(str(aging(book)["kunde-ag"]["total"]))
+    assert run_cli("invoice", "credit", "INV-2026-002", "--item", "Porto:1:4.80:0%", books=book,
+                   today=TODAY).exit_code == 0
+    assert run_cli("invoice", "move", "INV-2026-004", "sent", books=book, today=TODAY).exit_code == 0
+    row = aging(book)["kunde-ag"]
+    assert Decimal(str(row["total"])) == owed - Decimal("4.80")
+    assert Decimal(str(row["current"])) == owed - Decimal("4.80")          # INV-2026-002 is not due yet
+    assert row["invoices"] == ["INV-2026-002", "INV-2026-004"]
+    shown = json.loads(run_cli("client", "show", "kunde-ag", "--format", "json", books=book, today=TODAY).stdout)
+    assert Decimal(str(shown["outstanding"])) == owed - Decimal("4.80")            # client show agrees
+    r = run_cli("report", "invoices", books=book, today=TODAY)
+    assert r.exit_code == 0 and "creditnotessentbythen" in squeezed(r.output)
+
+
+def test_a_credit_note_of_a_paid_invoice_is_credit_the_client_has(book):
+    """Once the invoice is paid, a credit note is money owed back to the client: it shows below
+    zero (current) until it is settled (the note marked paid)."""
+    assert run_cli("invoice", "move", "INV-2026-002", "sent", books=book, today=TODAY).exit_code == 0
+    total = Decimal(str(json.loads(run_cli("invoice", "show", "INV-2026-002", "--format", "json", books=book,
+                                           today=TODAY).stdout)["total"]))
+    assert run_cli("income", "add", str(total), "--invoice", "INV-2026-002", "--received", "--date", TODAY,
+                   books=book, today=TODAY).exit_code == 0
+    assert "kunde-ag" not in aging(book)
+    assert run_cli("invoice", "credit", "INV-2026-002", "--item", "Porto:1:4.80:0%", books=book,
+                   today=TODAY).exit_code == 0
+    assert run_cli("invoice", "move", "INV-2026-004", "sent", books=book, today=TODAY).exit_code == 0
+    row = aging(book)["kunde-ag"]
+    assert Decimal(str(row["total"])) == Decimal(str(row["current"])) == Decimal("-4.80")
+    assert row["invoices"] == ["INV-2026-004"]
+    shown = json.loads(run_cli("client", "show", "kunde-ag", "--format", "json", books=book, today=TODAY).stdout)
+    assert Decimal(str(shown["outstanding"])) == Decimal("-4.80")
+    r = run_cli("report", "invoices", "--format", "json", books=book, today=TODAY)
+    rows = {x["invoice"]: x for x in json.loads(r.stdout)["invoices"]}
+    assert Decimal(str(rows["INV-2026-004"]["owed"])) == Decimal("-4.80") and not rows["INV-2026-004"]["overdue"]
+    assert Decimal(str(rows["INV-2026-002"]["owed"])) == 0
+    r = run_cli("invoice", "move", "INV-2026-004", "paid", books=book, today=TODAY)   # refunded
+    assert r.exit_code == 0, r.output
+    assert "kunde-ag" not in aging(book)
+    assert run_cli("validate", books=book, today=TODAY).exit_code == 0
