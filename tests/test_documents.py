@@ -498,7 +498,8 @@ def _imported(p) -> set:
 
 def test_one_pdf_imports_neither_factur_x_nor_an_http_client(tmp_path):
     """One PDF in a new process has a budget of 1.5 s (docs/pdf-speed.md): factur-x's module and
-    the HTTP client it imports (requests) cost a quarter of it, for a check lxml does alone."""
+    the HTTP client it imports (requests) cost a quarter of it, for a check lxml does alone; the
+    door and its planners are for changes."""
     from conftest import run_proc
     book = tmp_path / "book"
     shutil.copytree(DEMO, book, ignore=shutil.ignore_patterns(".freelance"))
@@ -509,6 +510,7 @@ def test_one_pdf_imports_neither_factur_x_nor_an_http_client(tmp_path):
     mods = _imported(p)
     assert "weasyprint" in mods and "lxml.etree" in mods          # the measurement saw the imports
     assert sorted(m for m in mods if m.split(".")[0] in ("facturx", "requests", "urllib3", "pypdf")) == []
+    assert sorted(m for m in mods if m.startswith("freelance.changes")) == []   # a document changes nothing
     assert xml_of(out)
 
 
