@@ -175,7 +175,7 @@ RULES = """\
 
 
 def test_rules_classify_money_out_and_money_in_and_the_rest_waits_for_review(demo):
-    (demo / "bank-rules").mkdir()
+    (demo / "bank-rules").mkdir(exist_ok=True)
     (demo / "bank-rules" / "classify.yaml").write_text(RULES, encoding="utf-8")
     m = matcher(demo)
     assert m.values(line("-12.5", payee="GitHub, Inc.")) == {"category": "software"}
@@ -187,7 +187,7 @@ def test_rules_classify_money_out_and_money_in_and_the_rest_waits_for_review(dem
 
 
 def test_a_rule_naming_the_payer_wins_over_an_amount_from_an_unknown_payer(demo):
-    (demo / "bank-rules").mkdir()
+    (demo / "bank-rules").mkdir(exist_ok=True)
     (demo / "bank-rules" / "classify.yaml").write_text("- match: tax office\n  classification: refund\n")
     assert matcher(demo).values(line("600", payee="Tax Office")) == {"classification": "refund"}
 
@@ -249,7 +249,7 @@ def test_rule_add_refuses_a_bad_rule_and_writes_nothing(cli, args, message):
     r = cli("bank", "rule", "add", *args)
     assert r.exit_code == 2
     assert r.stderr.strip() == f"freelance: error: {message}"
-    assert not (cli.book / "bank-rules").exists()
+    assert not (cli.book / "bank-rules" / "classify.yaml").exists()
 
 
 def test_rule_add_refuses_the_same_rule_twice(cli):
@@ -259,7 +259,7 @@ def test_rule_add_refuses_the_same_rule_twice(cli):
 
 
 def test_validate_names_each_bad_rule_with_its_line(cli):
-    (cli.book / "bank-rules").mkdir()
+    (cli.book / "bank-rules").mkdir(exist_ok=True)
     (cli.book / "bank-rules" / "classify.yaml").write_text(
         "- match: github\n  category: softwear\n"
         "- match: bank\n  classification: interest\n  category: other\n"
@@ -286,7 +286,7 @@ def test_validate_names_each_bad_rule_with_its_line(cli):
 
 
 def test_validate_says_when_the_rules_file_is_not_a_list(cli):
-    (cli.book / "bank-rules").mkdir()
+    (cli.book / "bank-rules").mkdir(exist_ok=True)
     (cli.book / "bank-rules" / "classify.yaml").write_text("match: github\ncategory: software\n")
     r = cli("validate")
     assert r.exit_code == 1
@@ -378,3 +378,20 @@ def test_the_payers_kept_in_the_cache_are_what_the_records_say(cli):
     assert cached == fresh
     assert fresh[1] == {"globex corp": {"globex"}, "acme corporation": {"acme"}}
     assert fresh[0] == {"GB82WEST12345698765432": {"globex"}, ACME_IBAN.replace(" ", ""): {"acme"}}
+
+
+def test_the_classification_rules_are_not_a_csv_rules_file(cli, tmp_path):
+    """bank-rules/classify.yaml is reserved: `--rules classify` is refused with what it is, and
+    beside one bank's rules file, that file is still "the only one" (--rules may be left out)."""
+    assert cli("bank", "rule", "add", "github", "--category", "software").exit_code == 0
+    csv = tmp_path / "s.csv"
+    csv.write_text("Date,Payee,Reference,Details,Amount,Balance\n2026-11-20,GitHub,,Card,-21.00,100.00\n")
+    r = cli("bank", "import", csv, "--account", "bank", "--rules", "classify")
+    assert r.exit_code == 2
+    assert r.stderr.strip() == ("freelance: error: --rules: bank-rules/classify.yaml holds the classification rules "
+                                "(`freelance bank rules`), not how to read a CSV; give your bank's rules file with "
+                                "--rules NAME")
+    r = cli("bank", "import", csv, "--account", "bank")
+    assert r.exit_code == 0, r.output
+    tx = [t for t in json.loads(cli("expense", "list", "--format", "json").stdout) if t.get("payee") == "GitHub"]
+    assert [(t["category"], t.get("review")) for t in tx] == [("software", None)]

@@ -409,10 +409,11 @@ def unchanged(record: Record, changes: dict) -> bool:
     return True
 
 
-def _check_date_order(kind: Kind, data: dict) -> None:
-    """Refuse an end before its start (what `validate` reports, a write does not make)."""
+def _check_date_order(kind: Kind, data: dict, only=None) -> None:
+    """Refuse an end before its start (what `validate` reports, a write does not make); with
+    `only` (the fields a change sets), just the pairs the change touches."""
     from ..rules import date_order
-    bad = date_order(kind.name, data)
+    bad = date_order(kind.name, data, only)
     if bad:
         f = kind.field(bad[0])
         raise UsageError(f"{(f.aliases or (f.option_name,))[0] if f else bad[0]}: {bad[1]}")
@@ -436,8 +437,7 @@ def plan_edit(book: Book, record: Record, changes: dict,
     after = {k: v for k, v in merged.items() if not (k in changes and changes[k] is None)}
     from .matching import clear_review      # what it lacked given: no longer under review
     clear_review(record, changes, after)
-    if set(changes) & {"start", "end", "issued", "due", "target_date"}:   # an old wrong pair does not block other edits
-        _check_date_order(kind, after)
+    _check_date_order(kind, after, set(changes))     # an old wrong pair does not block other edits
     if set(changes) & {"date", "received"} and not future:
         _check_moved(book, kind, after)
     return after, writes, made
