@@ -188,15 +188,16 @@ def _forget_weasyprint() -> None:
         del sys.modules[name]
 
 
-def _quietly(load):
+def _quietly(load, errors=(OSError,)):
     """`load()`, its stdout swallowed (WeasyPrint prints a banner when a library is missing);
-    None, with WeasyPrint's modules forgotten, when a library could not be loaded."""
+    None, with WeasyPrint's modules forgotten, when a library could not be loaded (or, for the
+    table, anything went wrong: the usual import then says what is wrong, if anything is)."""
     import contextlib
     import io
     try:
         with contextlib.redirect_stdout(io.StringIO()):
             return load()
-    except OSError:
+    except errors:
         _forget_weasyprint()
         return None
 
@@ -227,7 +228,7 @@ def _import_with_table():
         import weasyprint.text
         weasyprint.text.ffi = module
         return weasyprint
-    return _quietly(load)
+    return _quietly(load, (Exception,))
 
 
 def _import_without_lookups():
