@@ -39,7 +39,8 @@ def rule_names(root) -> list[str]:
         names = os.listdir(folder)
     except OSError:
         return []
-    return sorted(n[:-5] for n in names if n.endswith(".yaml") and not n.startswith("."))
+    from ..classify import RESERVED      # bank-rules/classify.yaml: the classification rules
+    return sorted(n[:-5] for n in names if n.endswith(".yaml") and not n.startswith(".") and n[:-5] != RESERVED)
 
 
 def parse_rules(data: bytes, rel: str) -> dict:
@@ -73,6 +74,10 @@ def load_rules(book, name: str | None) -> tuple[str, dict]:
             raise UsageError(f"--rules: give one of {', '.join(names)} (the book has {len(names)} rules files)")
     if name.endswith(".yaml"):
         name = name[:-5]
+    from ..classify import RESERVED
+    if name == RESERVED:
+        raise UsageError(f"--rules: {RULES_DIR}/{RESERVED}.yaml holds the classification rules (`freelance bank "
+                         "rules`), not how to read a CSV; give your bank's rules file with --rules NAME")
     if name not in names:
         hint = did_you_mean(name, names) or (f"; the book has {', '.join(names)}" if names else
                                              f"; the book has no {RULES_DIR}/ folder yet")
