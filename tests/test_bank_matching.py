@@ -57,7 +57,7 @@ UNDER_REVIEW = """\
   amount: 600
   account: bank
   received: true
-  payee: Acme Corporation
+  payee: ACME Holdings Ltd
   reference: thanks for the support
   bank_ref: h:bbbb
   review: its amount is the balance of INV-2026-017 (acme), but the payer is not known for that client
@@ -132,7 +132,7 @@ def test_an_invoice_in_another_currency_is_not_paid_by_this_account(demo, cli):
 # -- matching by amount and a known payer -------------------------------------------------------
 
 def test_the_clients_iban_makes_an_amount_match_sure(demo, cli):
-    unknown = matcher(demo).values(line("600", iban=ACME_IBAN.replace(" ", ""), payee="ACME CORPORATION"))
+    unknown = matcher(demo).values(line("600", iban=ACME_IBAN.replace(" ", ""), payee="A. C. M. E. Holdings"))
     assert unknown == {"review": "its amount is the balance of INV-2026-017 (acme), but the payer is not "
                                  "known for that client"}
     assert cli("client", "edit", "acme", "--iban", ACME_IBAN).exit_code == 0
@@ -302,12 +302,12 @@ def test_review_lists_why_the_candidates_and_the_commands(cli):
         "  why: no rule classifies it",
         "  settle: freelance expense edit tx-20261103-aaaaaa --category CATEGORY",
         "  settle: freelance bank rule add 'GITHUB INC' --category CATEGORY",
-        "tx-20261104-bbbbbb  2026-11-04  +600.00 USD  bank  Acme Corporation \"thanks for the support\"",
+        "tx-20261104-bbbbbb  2026-11-04  +600.00 USD  bank  ACME Holdings Ltd \"thanks for the support\"",
         "  why: its amount is the balance of INV-2026-017 (acme), but the payer is not known for that client",
         "  candidate: INV-2026-017 (acme, balance 600.00 USD; amount equals its balance)",
         "  settle: freelance bank match tx-20261104-bbbbbb INV-2026-017",
         "  settle: freelance income edit tx-20261104-bbbbbb --classification CLASSIFICATION",
-        "  settle: freelance bank rule add 'Acme Corporation' --classification CLASSIFICATION",
+        "  settle: freelance bank rule add 'ACME Holdings Ltd' --classification CLASSIFICATION",
     ]
     assert r.stdout.splitlines()[-1] == "3 records to review"
     data = json.loads(cli("bank", "review", "--format", "json", "--account", "bank").stdout)
