@@ -123,19 +123,19 @@ def card_values(card, categories: list[str]) -> dict:
     title = _first(card, "title") or _first(card, "role")
     if title is not None:
         out["designation"] = _text(title.value)
-    for name, field, scheme in (("tel", "phone", "tel:"), ("email", "email", "mailto:")):
+    for name, target, scheme in (("tel", "phone", "tel:"), ("email", "email", "mailto:")):
         first = _first(card, name)
         if first is None:
             continue
         value = lambda ln: _text(ln.value).removeprefix(scheme)   # noqa: E731
-        out[field] = value(first)
+        out[target] = value(first)
         more = []
         for ln in card.contents.get(name) or []:   # a second email or phone is kept, not dropped
             v = value(ln)
-            if ln is not first and v and v != out[field] and v not in more:
+            if ln is not first and v and v != out[target] and v not in more:
                 more.append(v)
         if more:
-            out["other_" + field + "s"] = more
+            out["other_" + target + "s"] = more
     adr = _first(card, "adr")
     if adr is not None:
         a = adr.value
@@ -247,16 +247,16 @@ def plan_import(book: Book, text: str, source: str, category: str | None = None)
             res.added.append(data["id"])
             continue
         current = now.data[match]
-        for field in ("other_phones", "other_emails"):   # more numbers are added, never replaced
-            have = [str(x) for x in current.get(field) or []]
-            main = values.get(field[6:-1], current.get(field[6:-1]))
+        for key in ("other_phones", "other_emails"):   # more numbers are added, never replaced
+            have = [str(x) for x in current.get(key) or []]
+            main = values.get(key[6:-1], current.get(key[6:-1]))
             known = set(have) | {str(main)}
-            new = [x for x in values.get(field, []) if x not in known]
-            if new or field in values:
+            new = [x for x in values.get(key, []) if x not in known]
+            if new or key in values:
                 merged = [x for x in have if x != main] + new
-                values[field] = merged
+                values[key] = merged
                 if merged == have:
-                    del values[field]
+                    del values[key]
         changes = {k: v for k, v in values.items() if current.get(k) != v}
         if not changes:
             res.unchanged.append(match)

@@ -7,8 +7,9 @@ import pytest
 
 from conftest import ROOT, run_cli, run_proc
 
-ENTITY_FILES = ["clients.yaml", "contacts.yaml", "goals.yaml", "invoices.yaml", "meetings/2026.yaml",
-                "projects.yaml", "resources.yaml", "services.yaml", "timelog/2026.yaml", "transactions/2026.yaml"]
+ENTITY_FILES = ["balances.yaml", "clients.yaml", "contacts.yaml", "goals.yaml", "invoices.yaml", "meetings/2026.yaml",
+                "projects.yaml", "resources.yaml", "services.yaml", "timelog/2026.yaml", "transactions/2026.yaml",
+                "transfers/2026.yaml"]
 
 SETTINGS = """\
 # freelance book settings: every list can be extended (`freelance settings add LIST VALUE`)

@@ -189,7 +189,11 @@ def test_a_hand_written_file_validates_with_an_unknown_key_warning(hand):
     assert r.stdout == "clients.yaml:10: warning: client 'acme': unknown key 'x_referral'\n"
 
 
-@pytest.mark.parametrize("rel", sorted(str(p.relative_to(DEMO)) for p in DEMO.rglob("*.yaml")))
+def _has_records(path) -> bool:
+    return any(not x.startswith("#") for x in path.read_text(encoding="utf-8").splitlines())
+
+
+@pytest.mark.parametrize("rel", sorted(str(p.relative_to(DEMO)) for p in DEMO.rglob("*.yaml") if _has_records(p)))
 def test_every_demo_file_round_trips_byte_for_byte(rel):
     from freelance.store.style import dump, rt_yaml
     text = (DEMO / rel).read_text(encoding="utf-8")

@@ -112,7 +112,7 @@ def init(
         hook_path.parent.mkdir(parents=True, exist_ok=True)
         hook_path.write_text(hook_text(where))
         hook_path.chmod(hook_path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
-        say(f"installed a pre-commit hook that runs `freelance validate`" + (f" ({hook_path})" if outer else ""))
+        say("installed a pre-commit hook that runs `freelance validate`" + (f" ({hook_path})" if outer else ""))
     else:
         say("tip: `freelance init --hook` (or see the README) adds a pre-commit hook running `freelance validate`")
 
