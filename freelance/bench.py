@@ -29,6 +29,7 @@ TODAY = "2026-11-25"
 ROOT = Path(__file__).resolve().parent.parent
 FL = [sys.executable, "-m", "freelance"]
 CACHE_HOME: str | None = None     # the runs' parse cache: in the work folder, not the user's ~/.cache
+LAST_CPU = 0.0                    # user + system seconds of the last child `run` waited for
 
 
 def env() -> dict:
@@ -46,6 +47,8 @@ def run(argv, cwd=None, stdout=subprocess.DEVNULL) -> tuple[float, int, int, str
     err = p.stderr.read()
     _, status, usage = os.wait4(p.pid, 0)
     wall = time.perf_counter() - t0
+    global LAST_CPU
+    LAST_CPU = usage.ru_utime + usage.ru_stime
     p.returncode = os.waitstatus_to_exitcode(status)
     return wall, usage.ru_maxrss // 1024, p.returncode, err.decode("utf-8", "replace")
 
@@ -55,6 +58,7 @@ class Row:
         self.name, self.peer = name, peer
         self.walls: list[float] = []
         self.mems: list[int] = []
+        self.cpus: list[float] = []
         self.note = ""
 
     @property
@@ -78,6 +82,7 @@ def measure(row: Row, repeat: int, argv_for, prepare=None) -> Row:
             return row
         row.walls.append(wall)
         row.mems.append(mem)
+        row.cpus.append(LAST_CPU)
     return row
 
 
@@ -421,11 +426,17 @@ def bench_documents(repeat: int, work: Path) -> list[str]:
     with open(book / "invoices.yaml", "a", encoding="utf-8") as fh:
         fh.write("".join(lines))
     fl = FL + ["--books", str(book), "--today", "2027-03-01"]
+    run(fl + ["invoice", "show", "INV-2027-001"])          # the parse cache, as any earlier command leaves it
     one = measure(Row("invoice pdf (one, new process)"), repeat,
                   fl + ["invoice", "pdf", "INV-2027-001", "--out", str(work / "one.pdf")])
     batch = measure(Row("invoice pdf --period 2027 (100)"), 1,
                     fl + ["invoice", "pdf", "--period", "2027", "--out-dir", str(work / "batch")])
-    out = [table([one, batch]), "", "Budgets (issue 16):"]
+    out = [table([one, batch]), "",
+           "CPU time (user + system, median): " + ", ".join(
+               f"{r.name} {statistics.median(r.cpus):.3f} s" for r in (one, batch) if r.cpus)
+           + "; load average {:.1f} {:.1f} {:.1f} on {} cores (a wall time above its CPU time waited for a core)".format(
+               *os.getloadavg(), os.cpu_count()),
+           "", "Budgets (issue 16):"]
     for row, budget in ((one, 1.5), (batch, 60.0)):
         if row.wall is None:
             out.append(f"- {row.name}: {row.note or 'not measured'}")

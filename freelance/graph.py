@@ -241,8 +241,8 @@ def _client(g: Graph, c: Record) -> dict:
                 continue
             invoiced += d["subtotal"]     # net of tax: tax is collected, not earned (docs/completion.md)
             gross += d["total"]
-            if inv.data.get("status") == "sent":
-                outstanding += max(d["balance"], ZERO)
+            if inv.data.get("status") == "sent":     # a sent credit note lowers it (reports/parts.py: aging)
+                outstanding += d["balance"] if inv.data.get("credit_for") else max(d["balance"], ZERO)
     cv = c.data.get("contract_value")
     income = [t for t in g.by("transaction", "client").get(c.id, []) if t.data.get("kind") == "income"]
     return {

@@ -70,18 +70,29 @@ def is_currency(text) -> bool:
 
 # -- date pairs ---------------------------------------------------------------------------
 
-# kind -> (first, second): the second may not be before the first (`add`/`edit` refuse it too)
-DATE_PAIRS = {"project": ("start", "end"), "service": ("start", "end"), "goal": ("start", "target_date"),
-              "meeting": ("start", "end"), "invoice": ("issued", "due")}
+# kind -> its (first, second) pairs: the second may not be before the first (`add`/`edit` refuse it too)
+DATE_PAIRS = {"project": (("start", "end"),), "service": (("start", "end"),), "goal": (("start", "target_date"),),
+              "meeting": (("start", "end"),),
+              "invoice": (("issued", "due"), ("supply_start", "supply_end"))}
 
 
-def date_order(kind_name: str, data: dict) -> tuple[str, str] | None:
-    """(field, message) when a record's second date is before its first."""
-    a, b = DATE_PAIRS.get(kind_name, ("", ""))
-    x, y = data.get(a), data.get(b)
-    if isinstance(x, dt.date) and isinstance(y, dt.date) and type(x) is type(y) and y < x:
-        return b, f"{b} {_when(y)} is before {a} {_when(x)}"
-    return None
+def date_problems(kind_name: str, data: dict, only=None) -> list[tuple[str, str]]:
+    """(field, message) for each of a record's date pairs whose second date is before its
+    first; with `only` (field names), just the pairs that have one of them."""
+    out = []
+    for a, b in DATE_PAIRS.get(kind_name, ()):
+        if only is not None and a not in only and b not in only:
+            continue
+        x, y = data.get(a), data.get(b)
+        if isinstance(x, dt.date) and isinstance(y, dt.date) and type(x) is type(y) and y < x:
+            out.append((b, f"{b} {_when(y)} is before {a} {_when(x)}"))
+    return out
+
+
+def date_order(kind_name: str, data: dict, only=None) -> tuple[str, str] | None:
+    """The first of `date_problems`, or None."""
+    bad = date_problems(kind_name, data, only)
+    return bad[0] if bad else None
 
 
 def moved_after(data: dict, today: dt.date) -> str | None:

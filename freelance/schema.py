@@ -208,7 +208,7 @@ INVOICE = Kind(
         _CURRENCY,
         F("supply_start", "date", aliases=("--supplied",),
           help="Date of supply, or the first day of the period of supply (default: the issue date)."),
-        F("supply_end", "date", help="Last day of the period of supply."),
+        F("supply_end", "date", help="Last day of the period of supply (not before --supplied)."),
         F("credit_for", "link", link=("invoice",), option=False,
           help="The invoice a credit note corrects."),
         F("sent_on", "date", option=False, help="The day `invoice send` sent it."),

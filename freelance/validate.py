@@ -15,7 +15,7 @@ from .durations import rounding_rule
 from .errors import Problem, did_you_mean
 from .graph import Graph
 from .limits import line_problem, number_problem, terms_problem, whole
-from .rules import (DATE_PAIRS, TEXT_CHECKS, business_problem, date_order, invoice_number_problem, is_currency,
+from .rules import (DATE_PAIRS, TEXT_CHECKS, business_problem, date_problems, invoice_number_problem, is_currency,
                     is_email, is_id, is_tax_name, is_url, moved_after, number_regex, seal_of)
 from .schema import COMMON_FIELDS, KINDS, Field, Kind
 from .settings import (ACCOUNT_KEYS, BUSINESS, DATE_ORDERS, DEFAULTS, LISTS, OPTIONAL, SETTINGS_FILE, TAX_ROUNDING,
@@ -201,8 +201,7 @@ def check_future_money(g: Graph) -> Iterable[Problem]:
 def check_dates(g: Graph) -> Iterable[Problem]:
     for kind_name in DATE_PAIRS:
         for r in g.records(kind_name):
-            bad = date_order(kind_name, r.data)
-            if bad:
+            for bad in date_problems(kind_name, r.data):
                 yield _p(r, *bad)
 
 
@@ -234,7 +233,9 @@ def check_invoices(g: Graph) -> Iterable[Problem]:
                 yield _p(inv, "items", f"items[{i}]: {bad}")
         if isinstance(items, list) and items and isinstance(amount, Decimal) and amount != d["subtotal"]:
             yield _p(inv, "amount", f"amount {amount} disagrees with its items, which add up to {d['subtotal']}")
-        if status == "paid" and d["received"] <= 0:
+        if status == "paid" and d["received"] <= 0 and inv.data.get("credit_for"):
+            pass                        # a credit note is settled by a refund or set off, not by income
+        elif status == "paid" and d["received"] <= 0:
             yield _p(inv, "status", "paid, but no received income is linked to it")
         elif status == "paid" and d["received"] < d["total"]:
             yield _p(inv, "status", f"paid, but received income {d['received']} is less than the total {d['total']}", "warning")
@@ -242,9 +243,7 @@ def check_invoices(g: Graph) -> Iterable[Problem]:
             yield _p(inv, "id", f"overpaid: received {d['received']} against a total of {d['total']}")
         if status == "draft" and d["received"] > 0:
             yield _p(inv, "status", "still a draft, but income is linked to it", "warning")
-        start, end = inv.data.get("supply_start"), inv.data.get("supply_end")
-        if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
-            yield _p(inv, "supply_end", f"supply_end {end} is before supply_start {start}")
+        start, end = inv.data.get("supply_start"), inv.data.get("supply_end")   # (their order: check_dates)
         if isinstance(end, dt.date) and not isinstance(start, dt.date):
             yield _p(inv, "supply_end", "supply_end without supply_start: a period of supply needs its first day "
                                         "(`--supplied DATE`)")

@@ -7,6 +7,7 @@ tests/artifacts/ (ignored by git) for a person to look at.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from decimal import Decimal
@@ -457,3 +458,149 @@ def test_a_sealed_invoice_is_not_removed(book, tmp_path):
         assert r.exit_code == 2 and "is sealed" in r.output, r.output
         assert "invoice move INV-2026-001 void" in r.output and "invoice credit INV-2026-001" in r.output
         assert (book / "invoices.yaml").read_bytes() == before
+
+
+# -- the PDF/A-3 container: what a client's software looks for, and what it costs to make -------------
+
+def test_pdf_is_pdfa3_with_the_facturx_xml_declared_as_its_data(book, tmp_path):
+    """A reader finds the e-invoice by the PDF's XMP (the fx: properties, declared by a PDF/A
+    extension schema) and by the catalog's /AF: one embedded factur-x.xml, relationship /Data."""
+    from lxml import etree
+    from pypdf import PdfReader
+    out = tmp_path / "a.pdf"
+    assert run_cli("invoice", "pdf", "INV-2026-002", "--out", out, books=book, today=TODAY).exit_code == 0
+    root = PdfReader(out).trailer["/Root"]
+    xmp = etree.fromstring(root["/Metadata"].get_object().get_data())
+    ns = {"fx": "urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#", "pdfaid": "http://www.aiim.org/pdfa/ns/id/",
+          "pdfaSchema": "http://www.aiim.org/pdfa/ns/schema#", "pdfaProperty": "http://www.aiim.org/pdfa/ns/property#",
+          "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "dc": "http://purl.org/dc/elements/1.1/"}
+    part = xmp.xpath("//@pdfaid:part | //pdfaid:part/text()", namespaces=ns)
+    conformance = xmp.xpath("//@pdfaid:conformance | //pdfaid:conformance/text()", namespaces=ns)
+    assert [str(v) for v in part] == ["3"] and [str(v) for v in conformance] == ["B"]
+    fx = {e.tag.split("}")[1]: e.text for e in xmp.iterfind(".//fx:*", ns)}
+    assert fx == {"DocumentType": "INVOICE", "DocumentFileName": "factur-x.xml", "Version": "1.0",
+                  "ConformanceLevel": "EN 16931"}
+    declared = xmp.xpath("//pdfaSchema:namespaceURI/text()", namespaces=ns)
+    assert declared == [ns["fx"]]
+    assert sorted(xmp.xpath("//pdfaProperty:name/text()", namespaces=ns)) == sorted(fx)
+    assert xmp.xpath("//dc:title//rdf:li/text()", namespaces=ns) == ["INV-2026-002"]
+    af = [ref.get_object() for ref in root["/AF"]]
+    assert len(af) == 1 and af[0]["/F"] == "factur-x.xml" and af[0]["/AFRelationship"] == "/Data"
+    embedded = af[0]["/EF"]["/F"].get_object()
+    assert embedded["/Subtype"] == "/text/xml" and embedded.get_data() == xml_of(out)
+    assert root["/PageMode"] == "/UseAttachments"
+
+
+def _imported(p) -> set:
+    import re
+    return {m.group(1).strip() for m in re.finditer(r"^import time:\s+\d+ \|\s+\d+ \|(.*)$", p.stderr, re.M)}
+
+
+def test_one_pdf_imports_neither_factur_x_nor_an_http_client(tmp_path):
+    """One PDF in a new process has a budget of 1.5 s (docs/pdf-speed.md): factur-x's module and
+    the HTTP client it imports (requests) cost a quarter of it, for a check lxml does alone; the
+    door and its planners are for changes."""
+    from conftest import run_proc
+    book = tmp_path / "book"
+    shutil.copytree(DEMO, book, ignore=shutil.ignore_patterns(".freelance"))
+    out = tmp_path / "one.pdf"
+    p = run_proc("--books", book, "--today", TODAY, "invoice", "pdf", "INV-2026-019", "--out", out,
+                 env={"PYTHONPROFILEIMPORTTIME": "1"})
+    assert p.returncode == 0, p.stderr[-2000:]
+    mods = _imported(p)
+    assert "weasyprint" in mods and "lxml.etree" in mods          # the measurement saw the imports
+    assert sorted(m for m in mods if m.split(".")[0] in ("facturx", "requests", "urllib3", "pypdf")) == []
+    assert sorted(m for m in mods if m.startswith("freelance.changes")) == []   # a document changes nothing
+    assert xml_of(out)
+
+
+def test_weasyprint_is_found_the_slow_way_when_the_quick_way_fails(tmp_path):
+    """The quick import of WeasyPrint loads its libraries by soname; where that fails, the
+    libraries are looked up the usual way (ctypes.util.find_library) and the PDF is made all the
+    same, with nothing of WeasyPrint's 'could not import' banner on the output."""
+    from conftest import run_proc
+    book = tmp_path / "book"
+    shutil.copytree(DEMO, book, ignore=shutil.ignore_patterns(".freelance"))
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(
+        "import cffi.api\n"
+        "_load = cffi.api._load_backend_lib\n"
+        "def _only_found(backend, name, flags):\n"
+        "    if isinstance(name, str) and '.so' in name:   # a soname: as if not on the loader's path\n"
+        "        raise OSError(name + ': not loadable by that name here')\n"
+        "    return _load(backend, name, flags)\n"
+        "cffi.api._load_backend_lib = _only_found\n")
+    from conftest import ROOT
+    out = tmp_path / "one.pdf"
+    p = run_proc("--books", book, "--today", TODAY, "invoice", "pdf", "INV-2026-019", "--out", out,
+                 env={"PYTHONPATH": f"{site}{os.pathsep}{ROOT}"})
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert p.stdout.strip() == f"wrote {out}" and "WeasyPrint could not import" not in p.stdout + p.stderr
+    assert xml_of(out)
+
+
+# -- the issue's leftovers: a period of supply in order, credit notes in the aging ---------------------
+
+def test_add_and_edit_refuse_a_supply_period_that_ends_before_it_starts(book):
+    before = (book / "invoices.yaml").read_bytes()
+    r = run_cli("invoice", "add", "--client", "kunde-ag", "--item", "Beratung:1:100", "--issued", "2026-11-20",
+                "--supplied", "2026-11-10", "--supply-end", "2026-11-01", books=book, today=TODAY)
+    assert r.exit_code == 2 and "supply_end 2026-11-01 is before supply_start 2026-11-10" in r.output, r.output
+    assert "Traceback" not in r.output and (book / "invoices.yaml").read_bytes() == before
+    for change in (["--supply-end", "2026-09-30"], ["--supplied", "2026-11-05"]):   # INV-2026-001: October
+        r = run_cli("invoice", "edit", "INV-2026-001", *change, books=book, today=TODAY)
+        assert r.exit_code == 2 and "is before supply_start" in r.output, r.output
+        assert (book / "invoices.yaml").read_bytes() == before
+    assert run_cli("invoice", "edit", "INV-2026-001", "--supply-end", "2026-10-15", books=book, today=TODAY).exit_code == 0
+
+
+def aging(book, today=TODAY) -> dict:
+    r = run_cli("report", "invoices", "--format", "json", books=book, today=today)
+    assert r.exit_code == 0, r.output
+    return {row["client"]: row for row in json.loads(r.stdout)["aging"]}
+
+
+def test_a_credit_note_lowers_what_the_client_owes_in_the_aging(book):
+    """Kunde AG owes INV-2026-002 (4,001.40 EUR); a credit note for its postage (4.80) lowers what
+    they owe, in the invoice's own age bucket, and the row names both."""
+    assert run_cli("invoice", "move", "INV-2026-002", "sent", books=book, today=TODAY).exit_code == 0
+    owed = Decimal(str(aging(book)["kunde-ag"]["total"]))
+    assert run_cli("invoice", "credit", "INV-2026-002", "--item", "Porto:1:4.80:0%", books=book,
+                   today=TODAY).exit_code == 0
+    assert run_cli("invoice", "move", "INV-2026-004", "sent", books=book, today=TODAY).exit_code == 0
+    row = aging(book)["kunde-ag"]
+    assert Decimal(str(row["total"])) == owed - Decimal("4.80")
+    assert Decimal(str(row["current"])) == owed - Decimal("4.80")          # INV-2026-002 is not due yet
+    assert row["invoices"] == ["INV-2026-002", "INV-2026-004"]
+    shown = json.loads(run_cli("client", "show", "kunde-ag", "--format", "json", books=book, today=TODAY).stdout)
+    assert Decimal(str(shown["outstanding"])) == owed - Decimal("4.80")            # client show agrees
+    r = run_cli("report", "invoices", books=book, today=TODAY)
+    assert r.exit_code == 0 and "creditnotessentbythen" in squeezed(r.output)
+
+
+def test_a_credit_note_of_a_paid_invoice_is_credit_the_client_has(book):
+    """Once the invoice is paid, a credit note is money owed back to the client: it shows below
+    zero (current) until it is settled (the note marked paid)."""
+    assert run_cli("invoice", "move", "INV-2026-002", "sent", books=book, today=TODAY).exit_code == 0
+    total = Decimal(str(json.loads(run_cli("invoice", "show", "INV-2026-002", "--format", "json", books=book,
+                                           today=TODAY).stdout)["total"]))
+    assert run_cli("income", "add", str(total), "--invoice", "INV-2026-002", "--received", "--date", TODAY,
+                   books=book, today=TODAY).exit_code == 0
+    assert "kunde-ag" not in aging(book)
+    assert run_cli("invoice", "credit", "INV-2026-002", "--item", "Porto:1:4.80:0%", books=book,
+                   today=TODAY).exit_code == 0
+    assert run_cli("invoice", "move", "INV-2026-004", "sent", books=book, today=TODAY).exit_code == 0
+    row = aging(book)["kunde-ag"]
+    assert Decimal(str(row["total"])) == Decimal(str(row["current"])) == Decimal("-4.80")
+    assert row["invoices"] == ["INV-2026-004"]
+    shown = json.loads(run_cli("client", "show", "kunde-ag", "--format", "json", books=book, today=TODAY).stdout)
+    assert Decimal(str(shown["outstanding"])) == Decimal("-4.80")
+    r = run_cli("report", "invoices", "--format", "json", books=book, today=TODAY)
+    rows = {x["invoice"]: x for x in json.loads(r.stdout)["invoices"]}
+    assert Decimal(str(rows["INV-2026-004"]["owed"])) == Decimal("-4.80") and not rows["INV-2026-004"]["overdue"]
+    assert Decimal(str(rows["INV-2026-002"]["owed"])) == 0
+    r = run_cli("invoice", "move", "INV-2026-004", "paid", books=book, today=TODAY)   # refunded
+    assert r.exit_code == 0, r.output
+    assert "kunde-ag" not in aging(book)
+    assert run_cli("validate", books=book, today=TODAY).exit_code == 0

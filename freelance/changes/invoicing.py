@@ -266,6 +266,8 @@ def check_paid(book: Book, old: Record | None, new: dict) -> tuple[list[Write], 
         raise UsageError(f"a new invoice cannot start as paid: add it as sent, then record the payment "
                          f"(`freelance income add AMOUNT --invoice {new.get('id', 'INV')} --received`) "
                          "and it moves to paid by itself")
+    if inv.data.get("credit_for"):    # settled by a refund (an expense) or set off: no income to wait for
+        return [], []
     g = Graph(book)
     d = g.derived(inv)
     if d["received"] >= d["total"] > 0:

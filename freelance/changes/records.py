@@ -409,10 +409,11 @@ def unchanged(record: Record, changes: dict) -> bool:
     return True
 
 
-def _check_date_order(kind: Kind, data: dict) -> None:
-    """Refuse an end before its start (what `validate` reports, a write does not make)."""
+def _check_date_order(kind: Kind, data: dict, only=None) -> None:
+    """Refuse an end before its start (what `validate` reports, a write does not make); with
+    `only` (the fields a change sets), just the pairs the change touches."""
     from ..rules import date_order
-    bad = date_order(kind.name, data)
+    bad = date_order(kind.name, data, only)
     if bad:
         f = kind.field(bad[0])
         raise UsageError(f"{(f.aliases or (f.option_name,))[0] if f else bad[0]}: {bad[1]}")
@@ -434,8 +435,7 @@ def plan_edit(book: Book, record: Record, changes: dict,
         if context.get(k) is not None and context.get(k) != merged.get(k):
             changes[k] = merged[k] = context[k]           # `new` became the invoice's number
     after = {k: v for k, v in merged.items() if not (k in changes and changes[k] is None)}
-    if set(changes) & {"start", "end", "issued", "due", "target_date"}:   # an old wrong pair does not block other edits
-        _check_date_order(kind, after)
+    _check_date_order(kind, after, set(changes))     # an old wrong pair does not block other edits
     if set(changes) & {"date", "received"} and not future:
         _check_moved(book, kind, after)
     return after, writes, made

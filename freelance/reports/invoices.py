@@ -17,5 +17,6 @@ def build(g: Graph, opts: Options) -> Report:
         Section("invoices", "Invoices", rows, INVOICE_COLUMNS, table_columns=INVOICE_TABLE),
         Section("aging", f"Owed by client on {opts.today.isoformat()}, by days past due", aging, AGING_COLUMNS,
                 table_columns=AGING_TABLE,
-                note="sent invoices issued by that day, less income received by then; current = not yet due"),
+                note="sent invoices issued by that day, less income received and credit notes sent by then; "
+                     "current = not yet due; below zero: credit the client still has"),
     ], alerts={"overdue": [r["invoice"] for r in rows if r["overdue"]]})

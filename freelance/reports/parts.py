@@ -61,26 +61,66 @@ def received_asof(g: Graph, inv: Record, today: dt.date) -> tuple[Decimal, bool]
 
 def owed(g: Graph, inv: Record, today: dt.date) -> Decimal | None:
     """What `inv` still owed on `today`: sent (or since paid) invoices issued by then, less
-    the income received by then. None when nothing was owed. A paid invoice with no
-    linked income counts as settled (validate warns about it)."""
+    the income received by then and the credit notes of it sent by then. None when nothing
+    was owed (a credit note itself is owed by nobody: see `open_credit`). A paid invoice with
+    no linked income counts as settled (validate warns about it)."""
+    if inv.data.get("credit_for"):
+        return None
+    balance = _open(g, inv, today) - sum(_credits(g, inv, today).values(), ZERO)
+    return balance if balance > 0 else None
+
+
+def open_credit(g: Graph, note: Record, today: dt.date) -> Decimal | None:
+    """What a sent credit note still owes the client on `today`, as a negative amount: the part
+    its invoice did not absorb (that invoice was paid already, or less of it was open). Credit
+    notes take from their invoice in the order they were issued. A paid credit note is settled
+    (refunded, or set off against something else); None when nothing is left."""
+    original = g.get("invoice", note.data.get("credit_for"))
+    if note.data.get("status") != "sent" or original is None:
+        return None
+    left = max(_open(g, original, today), ZERO)
+    for cid, amount in _credits(g, original, today).items():
+        taken = min(amount, left)
+        left -= taken
+        if cid == note.id:
+            return taken - amount if amount > taken else None
+    return None
+
+
+def still_open(g: Graph, inv: Record, today: dt.date) -> Decimal | None:
+    """`owed` for an invoice, `open_credit` (below zero) for a credit note."""
+    return open_credit(g, inv, today) if inv.data.get("credit_for") else owed(g, inv, today)
+
+
+def _open(g: Graph, inv: Record, today: dt.date) -> Decimal:
+    """Total less income received, of an invoice that was billed (sent or paid) by `today`."""
     status = inv.data.get("status")
     if status not in ("sent", "paid"):
-        return None
+        return ZERO
     issued = day(inv.data.get("issued"))
     if issued is not None and issued > today:
-        return None
+        return ZERO
     received, linked = received_asof(g, inv, today)
     if status == "paid" and not linked:
-        return None
-    balance = g.derived(inv)["total"] - received
-    return balance if balance > 0 else None
+        return ZERO
+    return g.derived(inv)["total"] - received
+
+
+def _credits(g: Graph, inv: Record, today: dt.date) -> dict[str, Decimal]:
+    """credit note -> what it takes back (above zero), for the credit notes of `inv` sent (or
+    paid) by `today`, in the order they were issued."""
+    notes = [c for c in g.by("invoice", "credit_for").get(inv.id, ())
+             if c.data.get("status") in ("sent", "paid")
+             and (day(c.data.get("issued")) is None or day(c.data.get("issued")) <= today)]
+    notes.sort(key=lambda c: (day(c.data.get("issued")) or dt.date.min, c.id))
+    return {c.id: -g.derived(c)["total"] for c in notes if g.derived(c)["total"] < 0}
 
 
 def invoice_row(g: Graph, inv: Record, today: dt.date) -> dict:
     d = g.derived(inv)
     due = d["due_date"]
-    balance = owed(g, inv, today)
-    late = (today - due).days if balance is not None and due is not None and due < today else 0
+    balance = still_open(g, inv, today)
+    late = (today - due).days if balance is not None and balance > 0 and due is not None and due < today else 0
     return {"invoice": inv.id, "client": inv.data.get("client"), "client_name": client_name(g, inv.data.get("client")),
             "project": inv.data.get("project"), "issued": inv.data.get("issued"), "due": due,
             "status": inv.data.get("status"), "total": d["total"], "received": d["received"],
@@ -119,7 +159,7 @@ def status_rows(g: Graph, records: list[Record], today: dt.date) -> list[dict]:
             rows.append({"status": label, "count": count, "total": total, "owed": balance, "currency": cur})
 
     for status in statuses:
-        add(status, [(i, owed(g, i, today) or ZERO) for i in records if str(i.data.get("status")) == status])
+        add(status, [(i, still_open(g, i, today) or ZERO) for i in records if str(i.data.get("status")) == status])
     late = []
     for i in records:
         r = invoice_row(g, i, today)
@@ -137,17 +177,19 @@ BUCKETS = (("current", None, 0), ("days_0_30", 1, 30), ("days_31_60", 31, 60),
 
 def aging_rows(g: Graph, opts: Options) -> list[dict]:
     """What each client owed on `opts.today`, by days past due: current (not yet due),
-    0-30, 31-60, 61-90, 90+; one row per client and currency, largest total first."""
+    0-30, 31-60, 61-90, 90+; one row per client and currency, largest total first. A credit
+    note lowers what its invoice owes; what is left of it (below zero: owed to the client) is
+    current."""
     today = opts.today
     table: dict[tuple, dict] = {}
     for inv in g.records("invoice"):
         if not for_client(inv, opts):
             continue
-        balance = owed(g, inv, today)
+        balance = still_open(g, inv, today)
         if balance is None:
             continue
         due = g.derived(inv)["due_date"]
-        late = (today - due).days if due is not None else 0
+        late = (today - due).days if due is not None and balance > 0 else 0
         key = (str(inv.data.get("client")), g.currency(inv))
         row = table.get(key)
         if row is None:
@@ -159,6 +201,8 @@ def aging_rows(g: Graph, opts: Options) -> list[dict]:
                 break
         row["total"] += balance
         row["invoices"].append(inv.id)
+        if balance > 0:       # the credit notes that lowered it, so the row says why
+            row["invoices"] += list(_credits(g, inv, today))
     return sorted(table.values(), key=lambda r: (-r["total"], str(r["client"]), r["currency"]))
 
 
