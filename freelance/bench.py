@@ -446,6 +446,82 @@ def bench_documents(repeat: int, work: Path) -> list[str]:
     return out
 
 
+BANK_RULES = """\
+date_format: "%d.%m.%Y"
+delimiter: ";"
+decimal_mark: ","
+columns: {date: Buchungstag, payee: Name, iban: IBAN, reference: Verwendungszweck, description: [Buchungstext],
+          amount: Betrag, balance: Saldo}
+"""
+
+
+def bank_statement(n: int, seed: int = 7) -> str:
+    """A German bank's CSV of `n` lines over the year to the bench's today (Jan 20 - Nov 20
+    2026: one year shard): decimal commas, thousands dots, a running balance, card payments,
+    transfers in with references, equal coffees on one day."""
+    import datetime as dt
+    import random
+    rnd = random.Random(seed)
+    first = dt.date(2026, 1, 20)
+    days = (dt.date(2026, 11, 20) - first).days
+    out = ["Buchungstag;Name;IBAN;Verwendungszweck;Buchungstext;Betrag;Saldo"]
+    balance = 0
+    for i in range(n):
+        day = first + dt.timedelta(days=i * days // n)
+        if i % 10 == 0:
+            cents, name, ref, text = rnd.randint(50_000, 900_000), f"Client {i % 97} GmbH", f"INV-2026-{i:05d}", "Gutschrift"
+        elif i % 10 == 1:
+            cents, name, ref, text = -350, "Café Müller", "", "Kartenzahlung"
+        else:
+            cents, name, ref, text = -rnd.randint(100, 40_000), f"Shop {i % 311}", f"Beleg {i}", "Lastschrift"
+        balance += cents
+        amount = f"{cents / 100:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
+        bal = f"{balance / 100:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
+        out.append(f"{day:%d.%m.%Y};{name};;{ref};{text};{amount};{bal}")
+    return "\n".join(out) + "\n"
+
+
+def bench_bank(n: int, lines: int, repeat: int, work: Path) -> list[str]:
+    """Issue 18's budgets: `bank import` of a statement of `lines` lines into the book of `n`
+    transactions (each a fresh copy, its cache warm, untimed) under 3 s, and the same file
+    again (every line a duplicate) under 1 s."""
+    book = work / f"bank-book-{n}"
+    if not book.exists():
+        subprocess.run(FL + ["--today", TODAY, "demo", str(book), "--transactions", str(n)], env=env(), check=True,
+                       stdout=subprocess.DEVNULL)
+        (book / "bank-rules").mkdir(exist_ok=True)
+        (book / "bank-rules" / "giro.yaml").write_text(BANK_RULES, encoding="utf-8")
+    csv = work / "statement.csv"
+    csv.write_text(bank_statement(lines), encoding="utf-8")
+    copy = work / f"bank-copy-{n}"
+    fc = FL + ["--books", str(copy), "--today", TODAY]
+
+    def fresh_copy():
+        if copy.exists():
+            shutil.rmtree(copy)
+        shutil.copytree(book, copy, ignore=shutil.ignore_patterns(".freelance"))
+        run(fc + ["client", "list", "--format", "csv"])          # warm its cache
+
+    def imported():
+        fresh_copy()
+        run(fc + ["bank", "import", str(csv), "--account", "bank"])
+
+    first = measure(Row(f"bank import ({lines:,} lines, new)"), repeat,
+                    fc + ["bank", "import", str(csv), "--account", "bank"], fresh_copy)
+    again = measure(Row(f"bank import ({lines:,} lines, again)"), repeat,
+                    fc + ["bank", "import", str(csv), "--account", "bank"], imported)
+    out = [table([first, again]), "", f"Budgets (issue 18, the {n:,}-transaction book):"]
+    for row, budget in ((first, 3.0), (again, 1.0)):
+        if row.wall is None:
+            out.append(f"- {row.name}: {row.note or 'not measured'}")
+        else:
+            out.append(f"- {row.name}: {row.wall:.2f} s (budget {budget:g} s) "
+                       f"{'holds' if row.wall < budget else 'DOES NOT HOLD'}")
+    if copy.exists():
+        shutil.rmtree(copy)
+    return out
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m freelance.bench", description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="10000,100000", help="Transactions per generated book, comma-separated.")
@@ -453,7 +529,23 @@ def main(argv=None) -> int:
     ap.add_argument("--keep", metavar="DIR", help="Generate into DIR and keep the books (default: a temporary folder).")
     ap.add_argument("--documents", action="store_true",
                     help="Time invoice PDFs only (one, and a batch of 100) against issue 16's budgets.")
+    ap.add_argument("--bank", action="store_true",
+                    help="Time `bank import` only (10,000 lines into the 100,000-transaction book, new and "
+                         "again) against issue 18's budgets.")
     args = ap.parse_args(argv)
+    if args.bank:
+        work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="freelance-bench-"))
+        work.mkdir(parents=True, exist_ok=True)
+        global CACHE_HOME
+        CACHE_HOME = str((work / "cache").resolve())
+        try:
+            print(f"# freelance bank import benchmark, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores\n")
+            n = max(int(s) for s in args.sizes.split(",") if s.strip())
+            print("\n".join(bench_bank(n, 10_000, args.repeat, work)))
+        finally:
+            if not args.keep:
+                shutil.rmtree(work, ignore_errors=True)
+        return 0
     if args.documents:
         work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="freelance-bench-"))
         work.mkdir(parents=True, exist_ok=True)
@@ -468,7 +560,6 @@ def main(argv=None) -> int:
     have = available_freelance()
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="freelance-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    global CACHE_HOME
     CACHE_HOME = str((work / "cache").resolve())
     print(f"# freelance benchmark, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores\n\n{versions()}\n")
     try:

@@ -27,6 +27,7 @@ MAX_SEQ_WIDTH = 10       # the widest field of the invoice_number pattern ({seq:
 MAX_NUMBER_LENGTH = 100  # an invoice number as the pattern makes it
 MAX_DEPTH = 32           # nesting of lists and mappings in a book file (a record needs 4)
 MAX_INT_DIGITS = 18      # a whole number in a file longer than this is not read as one
+MAX_STATEMENT_BYTES = 64 * 2**20   # a bank statement file (a year of a busy account in CAMT: a few MB)
 
 
 def number_problem(value: Decimal) -> str | None:

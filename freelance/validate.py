@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Callable, Iterable
 
 from .durations import rounding_rule
-from .errors import Problem, did_you_mean
+from .errors import FreelanceError, Problem, did_you_mean
 from .graph import Graph
 from .limits import line_problem, number_problem, terms_problem, whole
 from .rules import (DATE_PAIRS, TEXT_CHECKS, business_problem, date_problems, invoice_number_problem, is_currency,
@@ -268,19 +268,24 @@ def check_invoices(g: Graph) -> Iterable[Problem]:
 _NUMBERED = re.compile(r"(.*?)(\d+)\D*\Z").match
 
 
+def _review(t) -> str:
+    why = t.data.get("review")
+    return f" yet (left for review: {why})" if why else ""
+
+
 def check_transactions(g: Graph) -> Iterable[Problem]:
     for t in g.records("transaction"):
         kind = t.data.get("kind")
         if kind == "income":
-            if not t.data.get("classification"):
-                yield _p(t, "id", "income has no classification")
+            if not t.data.get("classification"):      # a line `bank import` left for review is valid (docs/bank.md)
+                yield _p(t, "id", "income has no classification" + _review(t), "warning" if t.data.get("review") else "error")
             if t.data.get("category") is not None:
                 yield _p(t, "category", "income takes a classification, not a category", "warning")
             if t.data.get("classification") == "client" and not t.data.get("client"):
                 yield _p(t, "classification", "client income is not linked to a client yet (`freelance income link`)", "warning")
         elif kind == "expense":
             if not t.data.get("category"):
-                yield _p(t, "id", "expense has no category")
+                yield _p(t, "id", "expense has no category" + _review(t), "warning" if t.data.get("review") else "error")
             for link in ("invoice", "client"):
                 if t.data.get(link) and link == "invoice":
                     yield _p(t, link, "an expense cannot pay an invoice of yours", "warning")
@@ -671,6 +676,37 @@ CHECKS: list[Callable[[Graph], Iterable[Problem]]] = [
 ]
 
 
+def check_bank_rules(book) -> list[Problem]:
+    """Each `bank-rules/*.yaml` (how `bank import` reads a bank's CSV, docs/bank-csv.md) checked
+    as `bank import` checks it (`csvformat.check`), every problem with its line and key."""
+    import os
+
+    from .csvformat import check, nested_lines
+    from .store.yamlio import read_mapping
+    try:
+        names = sorted(n for n in os.listdir(os.path.join(book.root, "bank-rules"))
+                       if n.endswith(".yaml") and not n.startswith("."))
+    except OSError:
+        return []
+    out = []
+    for n in names:
+        rel = f"bank-rules/{n}"
+        try:
+            data = book.raw(rel)
+        except FreelanceError as exc:
+            out.append(Problem(rel, 0, "error", "", "", exc.message))
+            continue
+        if data is None:
+            continue
+        raw, lines, problems = read_mapping(data, rel)
+        out += problems
+        if raw is None or any(p.is_error for p in problems):
+            continue
+        for line, key, msg in check(raw, lines, nested_lines(data.decode("utf-8", "replace"))):
+            out.append(Problem(rel, line, "error", "", "", f"{key + ': ' if key else ''}{msg}"))
+    return out
+
+
 def validate(book) -> list[Problem]:
     """Load the whole book and return every problem, sorted by file and line.
 
@@ -687,6 +723,7 @@ def validate(book) -> list[Problem]:
             problems = _validate(book)
             cache.store_result("validate", key, listing, book.stamps, problems)
     extra = list(check_state(book))           # not kept in the cache: git's index is not a book file
+    extra += check_bank_rules(book)           # nor bank-rules/*.yaml: not among the kinds' files it keys on
     from .work import timer_problems
     extra += timer_problems(book)             # nor the running timer: it ages by the hour
     return sorted(problems + extra, key=_order) if extra else problems

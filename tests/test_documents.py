@@ -511,13 +511,17 @@ def test_one_pdf_imports_neither_factur_x_nor_an_http_client(tmp_path):
     assert "weasyprint" in mods and "lxml.etree" in mods          # the measurement saw the imports
     assert sorted(m for m in mods if m.split(".")[0] in ("facturx", "requests", "urllib3", "pypdf")) == []
     assert sorted(m for m in mods if m.startswith("freelance.changes")) == []   # a document changes nothing
+    # WeasyPrint's C declarations come from the generated table, not parsed by pycparser: when this
+    # fails after a WeasyPrint upgrade, run `python -m freelance.documents.pdf` (docs/pdf-speed.md)
+    assert "freelance.documents._weasyprint_ffi" in mods and "pycparser" not in mods
     assert xml_of(out)
 
 
 def test_weasyprint_is_found_the_slow_way_when_the_quick_way_fails(tmp_path):
-    """The quick import of WeasyPrint loads its libraries by soname; where that fails, the
-    libraries are looked up the usual way (ctypes.util.find_library) and the PDF is made all the
-    same, with nothing of WeasyPrint's 'could not import' banner on the output."""
+    """The quick imports of WeasyPrint load its libraries by name (the generated table, then the
+    sonames without look-ups); where that fails, the libraries are looked up the usual way
+    (ctypes.util.find_library) and the PDF is made all the same, with nothing of WeasyPrint's
+    'could not import' banner on the output."""
     from conftest import run_proc
     book = tmp_path / "book"
     shutil.copytree(DEMO, book, ignore=shutil.ignore_patterns(".freelance"))
@@ -530,7 +534,16 @@ def test_weasyprint_is_found_the_slow_way_when_the_quick_way_fails(tmp_path):
         "    if isinstance(name, str) and '.so' in name:   # a soname: as if not on the loader's path\n"
         "        raise OSError(name + ': not loadable by that name here')\n"
         "    return _load(backend, name, flags)\n"
-        "cffi.api._load_backend_lib = _only_found\n")
+        "cffi.api._load_backend_lib = _only_found\n"
+        "import freelance.documents._weasyprint_ffi as table\n"
+        "class _Refusing:                 # the generated table's ffi loads by name only: nothing here\n"
+        "    def __init__(self, ffi):\n"
+        "        self._ffi = ffi\n"
+        "    def __getattr__(self, name):\n"
+        "        return getattr(self._ffi, name)\n"
+        "    def dlopen(self, name, flags=0):\n"
+        "        raise OSError(name + ': not loadable by that name here')\n"
+        "table.ffi = _Refusing(table.ffi)\n")
     from conftest import ROOT
     out = tmp_path / "one.pdf"
     p = run_proc("--books", book, "--today", TODAY, "invoice", "pdf", "INV-2026-019", "--out", out,

@@ -62,6 +62,9 @@ def test_every_help_example_runs_on_the_demo_book(noun, tmp_path, monkeypatch):
     (home / "Downloads").mkdir(parents=True)
     vcf = run_cli("contact", "export", "--vcf", books=DEMO)
     (home / "Downloads" / "contacts.vcf").write_text(vcf.stdout, encoding="utf-8")
+    (home / "Downloads" / "2026-11.csv").write_text(     # `bank import` reads it by data/bank-rules/mybank.yaml
+        "Date,Payee,Reference,Details,Amount,Balance\n2026-11-20,Acme Corp,INV-2026-019,Credit transfer,2500.00,\n"
+        "2026-11-21,Coffee Corner,,Card payment,-3.50,\n", encoding="utf-8")
     # `rm` last, as a user would try it: the other examples use the records it removes
     for example in sorted(EXAMPLES[noun], key=lambda e: f" {noun} rm " in e):
         argv = _argv(noun, example, home)

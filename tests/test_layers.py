@@ -17,7 +17,7 @@ PKG = ROOT / "freelance"
 FLOORS = [
     ("ground", ["freelance", "freelance.errors", "freelance.schema", "freelance.settings", "freelance.money",
                 "freelance.rules", "freelance.dates", "freelance.durations", "freelance.text",
-                "freelance.limits", "freelance.statement"]),
+                "freelance.limits", "freelance.statement", "freelance.csvformat"]),
     ("store", ["freelance.store"]),
     ("read side", ["freelance.graph", "freelance.work", "freelance.finance", "freelance.calendar",
                    "freelance.validate", "freelance.views", "freelance.workflow", "freelance.reports"]),

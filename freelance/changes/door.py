@@ -24,7 +24,8 @@ from .records import find, parse_value, unchanged  # how a face names what to ch
 
 __all__ = ["FOLLOW_UPS", "Touch", "commit", "update", "add", "add_transaction", "add_invoice", "send_invoice",
            "edit_invoice", "credit_invoice", "edit", "edit_project_services", "remove", "find", "parse_value",
-           "unchanged", "log_time", "start_timer", "stop_timer", "cancel_timer", "add_invoice_from_time"]
+           "unchanged", "log_time", "start_timer", "stop_timer", "cancel_timer", "add_invoice_from_time",
+           "import_statement"]
 
 # What else changes when a record of a kind is added, edited or removed, in the same atomic
 # write: kind -> function(book, old record | None, new data | None) -> (writes, notes).
@@ -225,3 +226,17 @@ def add_invoice_from_time(book: Book, values: dict, client: str | None, project:
         return None, []
     data, writes, notes = planned
     return data, commit(book, writes, notes, [Touch(INVOICE, None, data)])
+
+
+# -- bank statements ------------------------------------------------------------------------
+
+def import_statement(book: Book, statement, account: str, dry_run: bool = False, progress=None):
+    """Import a bank statement (`freelance.statement.Statement`) into `account`: new lines as
+    transactions, pending ones that came back booked updated, duplicates skipped, the closing
+    balance as a `balance` record and the invoices its income pays moved to paid, in one atomic
+    write (none with `dry_run`). Returns the plan (`changes.bank.Plan`): what was done."""
+    from . import bank
+    plan = bank.plan(book, statement, account, progress)
+    if not dry_run and plan.writes:
+        plan.notes = commit(book, plan.writes, plan.notes)
+    return plan

@@ -413,20 +413,30 @@ def _unpay(book: Book, old: Record | None, new: dict | None, busy: bool) -> tupl
 
 
 def _pay(book: Book, old: Record | None, new: dict) -> tuple[list[Write], list[str]]:
-    if new.get("kind") != "income" or new.get("received") is not True or not new.get("invoice"):
+    got = pays(book, old, new)
+    if got is None:
         return [], []
+    inv, note = got
+    return [plan_update(book, inv, {"status": "paid"})], [note]
+
+
+def pays(book: Book, old: Record | None, new: dict) -> tuple[Record, str] | None:
+    """(the invoice income `new` (replacing `old`) moves to paid, the note saying so), or None.
+    A bank import asks once per invoice, with its lines' sum as `new` (`changes/bank.py`)."""
+    if new.get("kind") != "income" or new.get("received") is not True or not new.get("invoice"):
+        return None
     gone = object()
     if book.invoice_status(str(new["invoice"]), gone) in (gone, "paid", "void"):
-        return [], []  # read from the invoices' summary: no need to load 25,000 of them
+        return None  # read from the invoices' summary: no need to load 25,000 of them
     inv = book.get("invoice", new["invoice"])
     if inv is None or not inv.file or inv.data.get("status") in ("paid", "void"):
-        return [], []  # missing, made on the spot by --create-missing (a draft), or settled
+        return None  # missing, made on the spot by --create-missing (a draft), or settled
     from ..graph import Graph
     g = Graph(book)
     cur = g.currency(inv)
     from ..graph import currency_of
     if currency_of(book.get, book.settings, "transaction", new) != cur:
-        return [], []  # validate reports the currency mismatch
+        return None  # validate reports the currency mismatch
     total = g.totals(inv)[2]
     received = book.received_for_invoice(inv.id)     # from each shard's summary (docs/performance.md)
     if old is not None and old.data.get("kind") == "income" and old.data.get("received") is True \
@@ -434,9 +444,9 @@ def _pay(book: Book, old: Record | None, new: dict) -> tuple[list[Write], list[s
         received -= dec(old.data.get("amount"))
     received += dec(new.get("amount"))
     if total <= 0 or received < total:
-        return [], []
+        return None
     from ..text import fmt_money
     was = inv.data.get("status")
     note = (f"invoice '{inv.id}' is paid: received {fmt_money(received, cur)} covers its total "
             f"{fmt_money(total, cur)} ({was} -> paid)")
-    return [plan_update(book, inv, {"status": "paid"})], [note]
+    return inv, note

@@ -21,7 +21,9 @@ from .yamlio import yaml11_reads_otherwise
 # Strings written plain, unquoted: they start with a letter (or are a phone
 # number, a duration or a URL), hold no YAML indicator that matters in block context, and
 # do not resolve to anything but themselves (null, true, false).
-_PLAIN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ0-9 ,.()&/@_+'=?!%-]*[A-Za-zÀ-ÖØ-öø-ÿ0-9.)]\Z"
+# Inside, `:`, `#`, `*` and `"` too (a bank's texts: "h:1d7f...", "AMZN Mktp DE*2K4"), but never
+# ": " or " #" (`_str`), which would start a value or a comment.
+_PLAIN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ0-9 ,.()&/@_+'=?!%*:#\"-]*[A-Za-zÀ-ÖØ-öø-ÿ0-9.)]\Z"
                     r"|[A-Za-z]\Z"
                     r"|\+[0-9]+(?: [0-9]+)*\Z"
                     r"|[0-9]+h(?:[0-9]+m)?\Z|[0-9]+m\Z"
@@ -37,7 +39,7 @@ _YAML11_FIRST = frozenset("yYnNoOtTfF+")
 
 
 def _str(s: str) -> str:
-    if not _PLAIN.match(s) or "  " in s or resolve_plain(s) is not s or \
+    if not _PLAIN.match(s) or "  " in s or ": " in s or " #" in s or resolve_plain(s) is not s or \
             (s[0] in _YAML11_FIRST and yaml11_reads_otherwise(s)):
         raise _Slow
     return s

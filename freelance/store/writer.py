@@ -23,7 +23,7 @@ from .atomic import replace_all
 from .book import Book
 from .emitter import record_text as fast_text
 from .files import read_book_file, writable
-from .readback import keeps_its_meaning, reads_back
+from .readback import keeps_its_meaning, reads_back_all
 from .records import FileResult, Record
 from .splice import lines_of, next_item, peeked_span, rewrite, span, span_in, spliced
 from .style import dump, rt_yaml
@@ -103,7 +103,7 @@ def plan_append(book: Book, kind: str, data: dict | list[dict]) -> Write:
         data = p.data
         if not data.endswith(b"\n"):
             data += b"\n"
-        added = [reads_back(t, rel, k, d) for t, d in zip(texts, many)]
+        added = reads_back_all(texts, rel, k, many)
         w = Write(rel, None, data=data + "".join(a.text for a in added).encode("utf-8"))
         if not any(a.problems for a in added):
             shift, moved = data.count(b"\n"), []
@@ -130,7 +130,7 @@ def plan_append(book: Book, kind: str, data: dict | list[dict]) -> Write:
         raise DataError(f"{rel}: expected a list of {k.plural}; refusing to append to it")
     if text and not text.endswith("\n"):
         text += "\n"
-    added = [reads_back(t, rel, k, d) for t, d in zip(texts, many)]
+    added = reads_back_all(texts, rel, k, many)
     w = Write(rel, text + new)
     if res.records and res.parsed and not any(a.problems for a in added):
         # old records, unchanged, then the new ones on the lines after them: what a fresh

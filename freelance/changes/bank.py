@@ -1,0 +1,417 @@
+"""Planning a bank statement's import (docs/bank.md, docs/bank-import.md): which lines are
+new, which are lines the book has already (and which record, matched on what), which
+pending lines came back booked; the records, the closing balance, the invoices paid.
+
+Nothing here applies a write: `door.import_statement` commits the plan in one atomic write.
+
+De-duplication, for each statement line in the file's order, against the transactions of
+the import's account only, each record taken by at most one line:
+1. the bank's own id (OFX FITID, CAMT AcctSvcrRef, a CSV's id column) equals a record's `bank_ref`;
+2. else the line's hash (`h:` + date, amount, text and its position among equal lines of
+   the statement) equals a record's `bank_ref`;
+3. else, for a booked line, a pending record (received false) of the same amount and text
+   dated within PENDING_DAYS of it: that record is updated (received, date, bank_ref);
+4. else the line is new.
+Only the year shards the statement's dates reach (and the pending window) are read.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ..errors import DataError, UsageError, did_you_mean
+from ..rules import fits, iban_problem, places_message
+from ..schema import KINDS
+from ..statement import Statement, StatementLine
+from ..store.book import Book
+from ..store.records import Record
+from ..store.writer import Write, plan_append, plan_update, plan_updates
+from ..store.yamlio import read_records
+from . import currency, invoicing, records
+from .matching import Matcher
+
+PENDING_DAYS = 10        # a pending line comes back booked within this many days
+TX = KINDS["transaction"]
+BALANCE = KINDS["balance"]
+
+
+@dataclass
+class Plan:
+    """What an import adds, updates and skips (for the output), and the writes that do it."""
+    account: str
+    currency: str
+    source: str
+    added: list[dict] = field(default_factory=list)      # {"line", "record"}
+    updated: list[dict] = field(default_factory=list)    # {"line", "id", "kind", "changes", "matched_on"}
+    skipped: list[dict] = field(default_factory=list)    # {"line", "date", "amount", "text", "duplicate_of", "matched_on"}
+    balance: dict | None = None                          # {"action": added|updated|exists, "record"}
+    notes: list[str] = field(default_factory=list)
+    writes: list[Write] = field(default_factory=list)
+
+
+# -- which statement, which account ----------------------------------------------------------
+
+def account_of(book: Book, account: str) -> dict:
+    """The book's account `account` (settings `accounts:`); UsageError with the close ones."""
+    accounts = book.settings.accounts()
+    for a in accounts:
+        if a["id"] == account:
+            return a
+    ids = [a["id"] for a in accounts]
+    raise UsageError(f"--account: no account '{account}'{did_you_mean(account, ids)}; "
+                     f"the book's accounts: {', '.join(ids) or 'none'}")
+
+
+def _compact(text) -> str:
+    return "".join(str(text or "").split()).upper()
+
+
+def choose(book: Book, statements: list[Statement], account: str, name: str) -> Statement:
+    """The statement of `account` among those a file holds: the only one, else the one whose
+    IBAN or account id is the book account's `iban` (or its id), else the one in its
+    currency; UsageError naming what the file holds when that does not decide."""
+    acc = account_of(book, account)
+    if not statements:
+        raise DataError(f"{name}: holds no statement")
+    if len(statements) == 1:
+        return statements[0]
+    want = {_compact(acc.get("iban")), _compact(acc["id"])} - {""}
+    mine = [s for s in statements if {_compact(s.iban), _compact(s.account_id)} & want]
+    if len(mine) == 1:
+        return mine[0]
+    if not mine:
+        mine = statements
+    cur = book.settings.account_currency(account) or book.settings.currency
+    same = [s for s in mine if s.currency == cur]
+    if len(same) == 1:
+        return same[0]
+    held = ", ".join(describe(s) for s in statements)
+    raise UsageError(f"{name} holds {len(statements)} accounts ({held}) and none is account '{account}' "
+                     f"alone: give the account the IBAN of one (`iban:` in freelance.yaml's accounts)")
+
+
+def describe(s: Statement) -> str:
+    who = s.iban or s.account_id or "no account named"
+    return f"{who} {s.currency}" if s.currency else who
+
+
+# -- keys ------------------------------------------------------------------------------------
+
+def _text(payee, reference, description) -> str:
+    return "|".join(" ".join(str(x or "").casefold().split()) for x in (payee, reference, description))
+
+
+def line_text(line: StatementLine) -> str:
+    return _text(line.payee, line.reference, line.description)
+
+
+def record_text(data: dict) -> str:
+    return _text(data.get("payee"), data.get("reference"), data.get("description"))
+
+
+def _num(amount: Decimal) -> str:
+    return format(amount.normalize(), "f")
+
+
+def line_hash(day: dt.date, amount: Decimal, text: str, n: int) -> str:
+    """`h:` and a hash of the date, the signed amount, the text and the line's position among
+    equal lines of its statement (1 for the first): two equal coffees on one day stay two."""
+    key = f"{day.isoformat()}|{_num(amount)}|{text}|{n}"
+    return "h:" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def hashes(lines: list[StatementLine]) -> list[str]:
+    seen: dict[tuple, int] = {}
+    out = []
+    for line in lines:
+        text = line_text(line)
+        k = (line.date, line.amount, text)
+        seen[k] = n = seen.get(k, 0) + 1
+        out.append(line_hash(line.date, line.amount, text, n))
+    return out
+
+
+def signed(data: dict) -> Decimal | None:
+    amount = data.get("amount")
+    if not isinstance(amount, Decimal):
+        return None
+    return -amount if data.get("kind") == "expense" else amount
+
+
+# -- the book's side -------------------------------------------------------------------------
+
+class _Known:
+    """The account's transactions in the shards the statement reaches: by bank_ref, and the
+    pending ones (received false, from an import) by signed amount and text."""
+
+    def __init__(self, book: Book, account: str, first: dt.date, last: dt.date):
+        self.by_ref: dict[str, list[Record]] = {}
+        self.pending: dict[tuple, list[Record]] = {}
+        self.taken_ids: set[str] = set()
+        self.shards: list[str] = []
+        years = range((first - dt.timedelta(days=PENDING_DAYS)).year, (last + dt.timedelta(days=PENDING_DAYS)).year + 1)
+        for rel in book.files_of(TX):
+            stem = rel.rsplit("/", 1)[-1][:-5]
+            if not (stem.isdigit() and int(stem) in years):
+                continue
+            self.shards.append(rel)
+            for r in book.read_file(rel, TX).records:
+                self.taken_ids.add(r.id)
+                if r.data.get("account") != account:
+                    continue
+                ref = r.data.get("bank_ref")
+                if ref:
+                    self.by_ref.setdefault(str(ref), []).append(r)
+                    if r.data.get("received") is not True:
+                        key = (signed(r.data), record_text(r.data))
+                        self.pending.setdefault(key, []).append(r)
+
+
+def _label(data: dict, rid: str) -> str:
+    return f"{data.get('kind') or 'transaction'} {rid}"
+
+
+def plan(book: Book, st: Statement, account: str, progress=None) -> Plan:
+    """The plan of importing statement `st` into `account`: nothing applied."""
+    account_of(book, account)
+    acc_cur = book.settings.account_currency(account) or book.settings.currency
+    if st.currency and st.currency != acc_cur:
+        raise UsageError(f"{st.source}: the statement is in {st.currency}, account '{account}' in {acc_cur}: "
+                         "import it into an account in its currency (`--account`)")
+    cur = st.currency or acc_cur
+    p = Plan(account=account, currency=cur, source=st.source)
+    lines = list(st.lines)
+    for line in lines:
+        _check_line(book, st, line, cur)
+    refs = hashes(lines)
+    known = _Known(book, account, min((x.date for x in lines), default=book.today),
+                   max((x.date for x in lines), default=book.today)) if lines else None
+    claimed: set[int] = set()
+    new_refs: dict[str, int] = {}
+    matcher = Matcher(book, account)
+    new_data: list[dict] = []
+    updates: list[tuple[Record, dict]] = []
+    ibans: dict[str, bool] = {}
+    total = len(lines)
+    for i, (line, h) in enumerate(zip(lines, refs)):
+        if progress is not None and i % 250 == 0:
+            progress(i, total)
+        show = {"line": line.line, "date": line.date, "amount": line.amount,
+                "text": line.payee or line.description or line.reference}
+        if line.amount == 0:
+            p.notes.append(f"{st.source}:{line.line}: an amount of 0; not imported")
+            continue
+        ref = line.bank_id or h
+        if ref in new_refs:
+            p.skipped.append({**show, "duplicate_of": f"line {new_refs[ref]} of this statement",
+                              "matched_on": "bank id" if line.bank_id else "hash"})
+            continue
+        hit, on = None, ""
+        if line.bank_id:
+            hit, on = _unclaimed(known.by_ref.get(line.bank_id), claimed), f"bank id {line.bank_id}"
+        if hit is None:
+            hit, on = _unclaimed(known.by_ref.get(h), claimed), "hash of date, amount and text"
+        if hit is not None:
+            claimed.add(id(hit))
+            if hit.data.get("received") is not True and not line.pending:
+                changes = _booked(hit, line, ref)
+                updates.append((hit, changes))
+                p.updated.append({"line": line.line, "id": hit.id, "kind": hit.data.get("kind"),
+                                  "changes": changes, "matched_on": on})
+            else:
+                p.skipped.append({**show, "duplicate_of": _label(hit.data, hit.id), "matched_on": on})
+            continue
+        if not line.pending:
+            hit = _pending(known, line, claimed)
+            if hit is not None:
+                claimed.add(id(hit))
+                changes = _booked(hit, line, ref)
+                updates.append((hit, changes))
+                p.updated.append({"line": line.line, "id": hit.id, "kind": hit.data.get("kind"), "changes": changes,
+                                  "matched_on": f"pending line of the same amount and text, dated {hit.data.get('date')}"})
+                continue
+        new_refs[ref] = line.line
+        data = _record(book, line, account, cur, ref, ibans, p, st.source)
+        data.update({k: v for k, v in matcher.values(line).items() if v is not None})
+        data["id"] = _new_id(known.taken_ids, line.date)
+        data = records.ordered(TX, data)
+        new_data.append(data)
+        p.added.append({"line": line.line, "record": data})
+    if progress is not None:
+        progress(total, total)
+    _check_records(book, new_data, updates)
+    staged: dict[str, Write] = {}
+    for rel, items in _by_file(updates).items():
+        w = plan_updates(book, items) if len(items) > 1 else plan_update(book, *items[0])
+        _stage(book, w, staged)
+    by_shard: dict[str, list[dict]] = {}
+    for d in new_data:
+        by_shard.setdefault(book.shard_for(TX, d["date"]), []).append(d)
+    for rel, items in sorted(by_shard.items()):
+        staged[rel] = plan_append(book, "transaction", items)
+    p.writes = list(staged.values())
+    w, notes = _settle(book, new_data, updates)
+    p.writes += w
+    p.notes += notes
+    if st.closing is not None:
+        _balance(book, st, account, cur, p)
+    return p
+
+
+def _unclaimed(found: list[Record] | None, claimed: set[int]) -> Record | None:
+    for r in found or ():
+        if id(r) not in claimed:
+            return r
+    return None
+
+
+def _pending(known: _Known, line: StatementLine, claimed: set[int]) -> Record | None:
+    best = None
+    for r in known.pending.get((line.amount, line_text(line)), ()):
+        d = r.data.get("date")
+        if id(r) in claimed or not isinstance(d, dt.date) or d.year != line.date.year:
+            continue             # a record stays in its year's shard: a booking in another year is new
+        gap = abs((line.date - d).days)
+        if gap <= PENDING_DAYS and (best is None or gap < best[0]):
+            best = (gap, r)
+    return best[1] if best else None
+
+
+def _booked(rec: Record, line: StatementLine, ref: str) -> dict:
+    changes = {"received": True}
+    if rec.data.get("date") != line.date:
+        changes["date"] = line.date
+    if rec.data.get("bank_ref") != ref:
+        changes["bank_ref"] = ref
+    return changes
+
+
+def _check_line(book: Book, st: Statement, line: StatementLine, cur: str) -> None:
+    where = f"{st.source}:{line.line}" if line.line else st.source
+    if not fits(abs(line.amount), cur):
+        raise DataError(f"{where}: " + places_message("amount", abs(line.amount), cur))
+    if not line.pending and line.date > book.today:
+        raise DataError(f"{where}: booked on {line.date}, after today ({book.today}); "
+                        "a statement from the future? (--today sets today)")
+
+
+def _record(book: Book, line: StatementLine, account: str, cur: str, ref: str, ibans: dict,
+            p: Plan, source: str) -> dict:
+    data: dict = {"date": line.date, "kind": "income" if line.amount > 0 else "expense",
+                  "amount": abs(line.amount)}
+    if cur != book.settings.currency:
+        data["currency"] = cur
+    data.update(account=account, received=not line.pending)
+    if line.description:
+        data["description"] = line.description
+    if line.payee:
+        data["payee"] = line.payee
+    if line.iban:
+        ok = ibans.get(line.iban)
+        if ok is None:
+            ok = ibans[line.iban] = iban_problem(line.iban) is None
+        if ok:
+            data["iban"] = line.iban
+        else:
+            p.notes.append(f"{source}:{line.line}: IBAN {line.iban!r} is not a valid IBAN; left out")
+    if line.reference:
+        data["reference"] = line.reference
+    data["bank_ref"] = ref
+    return data
+
+
+def _new_id(taken: set[str], day: dt.date) -> str:
+    while True:
+        rid = f"{TX.id_prefix}-{day:%Y%m%d}-{secrets.token_hex(3)}"
+        if rid not in taken:
+            taken.add(rid)
+            return rid
+
+
+def _check_records(book: Book, new_data: list[dict], updates: list[tuple[Record, dict]]) -> None:
+    """What the door checks of any transaction it writes (docs/finance.md), for each record
+    that has more than the statement's values (what the matcher linked or classified)."""
+    plain = {"id", "date", "kind", "amount", "currency", "account", "received", "description", "payee",
+             "iban", "reference", "bank_ref", "review", "classification", "category"}
+    for d in new_data:
+        if set(d) - plain or d.get("classification") or d.get("category"):
+            records.check_links(book, TX, d, False)
+            currency.check_write(book, "transaction", d)
+            invoicing._refuse_bad_payment(book, None, d)
+    for rec, changes in updates:
+        after = {**rec.data, **changes}
+        invoicing._refuse_bad_payment(book, rec, after)
+
+
+def _by_file(pairs: list[tuple[Record, dict]]) -> dict[str, list[tuple[Record, dict]]]:
+    out: dict[str, list] = {}
+    for rec, change in pairs:
+        out.setdefault(rec.file, []).append((rec, change))
+    return out
+
+
+def _stage(book: Book, w: Write, staged: dict[str, Write]) -> None:
+    """Let the next plan of the same file start from this write's text (an update, then the
+    appends, in one write of the file); the disk is untouched until `apply`."""
+    kind = TX
+    book.files[w.rel] = w.parsed or read_records(w.text.encode("utf-8"), w.rel, kind)
+    book._records.pop(kind.name, None)
+    book._index.pop(kind.name, None)
+    staged[w.rel] = w
+
+
+def _settle(book: Book, new_data: list[dict], updates: list[tuple[Record, dict]]) -> tuple[list[Write], list[str]]:
+    """Invoices paid by this import's received income, asked once per invoice with the sum of
+    its lines (`invoicing.pays`, the door's follow-up), changed in one write of their file."""
+    sums: dict[str, dict] = {}
+    paying = [d for d in new_data] + [{**r.data, **c} for r, c in updates]
+    for d in paying:
+        if d.get("kind") != "income" or d.get("received") is not True or not d.get("invoice"):
+            continue
+        inv = str(d["invoice"])
+        if inv in sums:
+            sums[inv]["amount"] += d["amount"]
+        else:
+            sums[inv] = {k: d.get(k) for k in ("kind", "received", "invoice", "amount", "currency", "account",
+                                                "client") if d.get(k) is not None}
+    paid, notes = [], []
+    for inv_id, merged in sums.items():
+        got = invoicing.pays(book, None, merged)
+        if got is not None:
+            paid.append((got[0], {"status": "paid"}))
+            notes.append(got[1])
+    if not paid:
+        return [], []
+    writes = [plan_updates(book, items) if len(items) > 1 else plan_update(book, *items[0])
+              for items in _by_file(paid).values()]
+    return writes, notes
+
+
+def _balance(book: Book, st: Statement, account: str, cur: str, p: Plan) -> None:
+    """The statement's closing balance as a `balance` record, unless the book has it already;
+    a different amount for the same account and day replaces the old one's."""
+    day, amount = st.closing
+    if not fits(amount, cur):
+        raise DataError(f"{st.source}: closing balance: " + places_message("balance", amount, cur))
+    source = st.source
+    for r in book.records(BALANCE):
+        if r.data.get("account") == account and r.data.get("date") == day:
+            if r.data.get("amount") == amount:
+                p.balance = {"action": "exists", "record": dict(r.data)}
+                return
+            changes = {"amount": amount, "source": source}
+            p.balance = {"action": "updated", "record": {**r.data, **changes}, "was": r.data.get("amount")}
+            p.writes.append(plan_update(book, r, changes))
+            return
+    data = {"account": account, "date": day, "amount": amount}
+    if cur != book.settings.currency:
+        data["currency"] = cur
+    if source:
+        data["source"] = source
+    data["id"] = records.new_id(book, BALANCE, data)
+    data = records.ordered(BALANCE, data)
+    p.balance = {"action": "added", "record": data}
+    p.writes.append(plan_append(book, "balance", data))
