@@ -638,3 +638,48 @@ def test_the_quick_path_for_usual_rows_reads_as_the_checked_one():
             csvrules._lines = real
         assert [(s.lines, s.closing) for s in quick] == [(s.lines, s.closing) for s in checked]
     check()
+
+
+def test_payments_typed_by_hand_are_the_statements_lines_not_new_ones(book, tmp_path):
+    """Until today every payment was typed by hand: the statement that holds them adds no
+    second record. A paid expense takes the line's id and payee; income expected for a sent
+    invoice (received false) is received now, on the booking day, and pays the invoice."""
+    assert fl(book, "client", "add", "Acme GmbH").exit_code == 0
+    inv = fl(book, "invoice", "add", "--client", "acme-gmbh", "--amount", "1200", "--issued", "2026-10-20",
+             "--status", "sent")
+    assert inv.exit_code == 0, inv.output
+    number = re.search(r"INV-\d{4}-\d+", inv.stdout).group(0)
+    typed = [("income", "add", "1200", "--client", "acme-gmbh", "--invoice", number, "--date", "2026-11-01",
+              "--account", "bank"),
+             ("expense", "add", "24.99", "--category", "software", "--paid", "--date", "2026-11-09", "--account", "bank",
+              "--description", "Hosting"),
+             ("expense", "add", "24.99", "--category", "software", "--paid", "--date", "2026-11-10", "--account", "cash")]
+    for args in typed:
+        r = fl(book, *args)
+        assert r.exit_code == 0, r.output
+    before = {t["id"]: t for t in tx_records(book)}
+    r = fl(book, "bank", "import", giro(book, tmp_path), "--account", "bank", "--json")
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert [(a["line"], a["payee"]) for a in out["added"]] == [(4, "Café Müller"), (5, "Café Müller")]
+    updated = {u["line"]: u for u in out["updated"]}
+    assert sorted(updated) == [3, 6]
+    assert updated[3]["matched_on"] == "typed by hand: the same amount, dated 2026-11-01"
+    assert updated[3]["changes"]["received"] is True and updated[3]["changes"]["date"] == "2026-11-03"
+    assert updated[6]["matched_on"] == "typed by hand: the same amount, dated 2026-11-09"
+    after = {t["id"]: t for t in tx_records(book)}
+    income = after[updated[3]["id"]]
+    assert income["received"] is True and income["payee"] == "ACME GmbH" and income["iban"] == CLIENT_IBAN
+    assert income["invoice"] == number and not income.get("review")
+    hosting = after[updated[6]["id"]]
+    assert hosting["description"] == "Hosting" and hosting["payee"] == "Hosting AG"
+    assert hosting["category"] == "software" and hosting["date"] == "2026-11-09"   # a paid record keeps its day
+    cash = [t for t in after.values() if t["account"] == "cash"]
+    assert len(cash) == 1 and not cash[0].get("bank_ref")         # another account's record is not the line
+    assert len(after) == len(before) + 2
+    shown = json.loads(fl(book, "invoice", "show", number, "--format", "json").stdout)
+    assert shown["status"] == "paid"
+    assert fl(book, "validate").exit_code == 0
+    # and the statement again: every line is a duplicate now
+    again = json.loads(fl(book, "bank", "import", tmp_path / "2026-11.csv", "--account", "bank", "--json").stdout)
+    assert again["added"] == [] and again["updated"] == [] and len(again["skipped"]) == 4

@@ -11,7 +11,12 @@ the import's account only, each record taken by at most one line:
    the statement) equals a record's `bank_ref`;
 3. else, for a booked line, a pending record (received false) of the same amount and text
    dated within PENDING_DAYS of it: that record is updated (received, date, bank_ref);
-4. else the line is new.
+4. else a record typed by hand (no bank_ref) of the same signed amount dated within
+   PENDING_DAYS of the line, the closest: the payment the book has already (or expected,
+   received false); it takes the line's bank_ref (and is received, on the line's date),
+   its missing payee, IBAN and reference, and, income without an invoice, the invoice the
+   matcher is sure the line pays;
+5. else the line is new.
 Only the year shards the statement's dates reach (and the pending window) are read.
 """
 from __future__ import annotations
@@ -144,12 +149,14 @@ def signed(data: dict) -> Decimal | None:
 # -- the book's side -------------------------------------------------------------------------
 
 class _Known:
-    """The account's transactions in the shards the statement reaches: by bank_ref, and the
-    pending ones (received false, from an import) by signed amount and text."""
+    """The account's transactions in the shards the statement reaches: by bank_ref, the
+    pending ones (received false, from an import) by signed amount and text, and those typed
+    by hand (no bank_ref) by signed amount."""
 
     def __init__(self, book: Book, account: str, first: dt.date, last: dt.date):
         self.by_ref: dict[str, list[Record]] = {}
         self.pending: dict[tuple, list[Record]] = {}
+        self.typed: dict[Decimal, list[Record]] = {}
         self.taken_ids: set[str] = set()
         self.shards: list[str] = []
         years = range((first - dt.timedelta(days=PENDING_DAYS)).year, (last + dt.timedelta(days=PENDING_DAYS)).year + 1)
@@ -163,6 +170,10 @@ class _Known:
                 if r.data.get("account") != account:
                     continue
                 ref = r.data.get("bank_ref")
+                if not ref:      # typed by hand: the payment may be on the statement too
+                    amount = signed(r.data)
+                    if amount is not None:
+                        self.typed.setdefault(amount, []).append(r)
                 if ref:
                     self.by_ref.setdefault(str(ref), []).append(r)
                     if r.data.get("received") is not True:
@@ -233,6 +244,15 @@ def plan(book: Book, st: Statement, account: str, progress=None) -> Plan:
                 p.updated.append({"line": line.line, "id": hit.id, "kind": hit.data.get("kind"), "changes": changes,
                                   "matched_on": f"pending line of the same amount and text, dated {hit.data.get('date')}"})
                 continue
+        hit = _typed(known, line, claimed)
+        if hit is not None:
+            claimed.add(id(hit))
+            changes = _adopted(hit, line, ref, ibans)
+            changes.update(_linked(matcher, hit, line))
+            updates.append((hit, changes))
+            p.updated.append({"line": line.line, "id": hit.id, "kind": hit.data.get("kind"), "changes": changes,
+                              "matched_on": f"typed by hand: the same amount, dated {hit.data.get('date')}"})
+            continue
         new_refs[ref] = line.line
         data = _record(book, line, account, cur, ref, ibans, p, st.source)
         data.update({k: v for k, v in matcher.values(line).items() if v is not None})
@@ -278,6 +298,55 @@ def _pending(known: _Known, line: StatementLine, claimed: set[int]) -> Record | 
         if gap <= PENDING_DAYS and (best is None or gap < best[0]):
             best = (gap, r)
     return best[1] if best else None
+
+
+def _typed(known: _Known, line: StatementLine, claimed: set[int]) -> Record | None:
+    """The record typed by hand that is this line's payment: the same signed amount, dated
+    within PENDING_DAYS, the closest (the earlier one on a tie)."""
+    best = None
+    for r in known.typed.get(line.amount, ()):
+        d = r.data.get("date")
+        if id(r) in claimed or not isinstance(d, dt.date):
+            continue
+        gap = abs((line.date - d).days)
+        if gap <= PENDING_DAYS and (best is None or (gap, d) < best[:2]):
+            best = (gap, d, r)
+    return best[2] if best else None
+
+
+def _adopted(rec: Record, line: StatementLine, ref: str, ibans: dict) -> dict:
+    """A record typed by hand takes the statement line's id, and what it did not say: who
+    paid, their IBAN, the reference. Money it expected (received false) is received now, on
+    the line's date (in the record's year: a record stays in its year's shard)."""
+    changes: dict = {"bank_ref": ref}
+    if rec.data.get("received") is not True and not line.pending:
+        changes["received"] = True
+        d = rec.data.get("date")
+        if d != line.date and isinstance(d, dt.date) and d.year == line.date.year:
+            changes["date"] = line.date
+    for key, value in (("payee", line.payee), ("reference", line.reference)):
+        if value and not rec.data.get(key):
+            changes[key] = value
+    if line.iban and not rec.data.get("iban"):
+        ok = ibans.get(line.iban)
+        if ok is None:
+            ok = ibans[line.iban] = iban_problem(line.iban) is None
+        if ok:
+            changes["iban"] = line.iban
+    return changes
+
+
+def _linked(matcher: Matcher, rec: Record, line: StatementLine) -> dict:
+    """Income typed by hand without its invoice: the invoice the matcher is sure this line pays
+    (and its project and service), when the record names no other client; nothing else of
+    the matcher's (a record typed by hand is not put under review)."""
+    if rec.data.get("kind") != "income" or rec.data.get("invoice") or line.amount <= 0:
+        return {}
+    got = matcher.values(line)
+    if not got.get("invoice") or (rec.data.get("client") and got.get("client") not in (None, rec.data["client"])):
+        return {}
+    return {k: got[k] for k in ("invoice", "client", "project", "service", "classification")
+            if got.get(k) is not None and not rec.data.get(k)}
 
 
 def _booked(rec: Record, line: StatementLine, ref: str) -> dict:
