@@ -320,13 +320,20 @@ def test_size_is_capped_before_reading(tmp_path):
                                "(export a shorter period from the bank)")
 
 
+def misuse(fn, *args) -> str:
+    with pytest.raises(UsageError) as e:
+        fn(*args)
+    return e.value.message
+
+
 def test_read_file_refuses_what_is_not_a_plain_file(tmp_path):
-    assert message(read_file, tmp_path, "dir") == "dir: is a folder, expected a statement file"
+    assert misuse(read_file, tmp_path, "dir") == "dir: a folder; give the statement file"
     fifo = tmp_path / "pipe.ofx"
-    os.mkfifo(fifo)
-    assert message(read_file, fifo, "pipe.ofx") == ("pipe.ofx: is not a regular file (a pipe, a device or a "
-                                                    "socket); not read")
-    assert message(read_file, tmp_path / "nope.ofx", "nope.ofx") == "nope.ofx: no such file"
+    os.mkfifo(fifo)                                   # (opened at all, it would block: it is not)
+    assert misuse(read_file, fifo, "pipe.ofx") == ("pipe.ofx: not a regular file (a pipe, a device or a "
+                                                   "socket); give the statement file")
+    assert misuse(read_file, tmp_path / "nope.ofx", "nope.ofx") == \
+        "nope.ofx: cannot read it (No such file or directory)"
     ok = tmp_path / "ok.ofx"
     ok.write_bytes(b"abc")
     assert read_file(ok) == b"abc"
