@@ -89,7 +89,8 @@ def import_(ctx: typer.Context,
     position among equal lines) are skipped, saying which record they match; a
     pending line that comes back booked updates its record. The closing balance
     becomes a balance assertion. One atomic write; nothing on any error.
-    A CSV is read by the book's rules (bank-rules/NAME.yaml, docs/bank-csv.md).
+    A CSV is read by the book's rules (bank-rules/NAME.yaml, docs/bank-csv.md);
+    OFX/QFX and CAMT.053 (.052, .054) files need none (docs/statement-readers.md).
 
     Example: freelance bank import ~/Downloads/2026-11.csv --account bank --rules mybank --dry-run
     """
