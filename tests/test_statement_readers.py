@@ -402,3 +402,38 @@ def test_real_camt_files():
     assert message(camt.read, real("genkgo-camt053.v8.xml"), "v8.xml") == (
         "v8.xml: line 74: balance CLBD: the amount is in SEK, the account (<Stmt> 253EURNL26VAYB8060476890 "
         "(line 30)) in EUR; freelance imports a statement in its account's currency only")
+
+
+# --- whatever the bytes: statements or one DataError, never a traceback ---------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+SAMPLES = {
+    "ofx1": ofx_file([stmtrs("1", "USD", [stmttrn("F1", "20261105", "1.00", name="A"),
+                                          stmttrn("F2", "20261106", "-2.00", memo="<![CDATA[x]]>")],
+                             balance="3.00")]),
+    "ofx2": ofx_file([stmtrs("1", "USD", [stmttrn("F1", "20261105", "1.00", xml=True)], balance="1.00", xml=True)],
+                     version=2),
+    "camt": camt_file([stmt([CREDIT, DEBIT], balances=bal("CLBD", "5.00", "2026-11-30"))]),
+}
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(sample=st.sampled_from(sorted(SAMPLES)), cut=st.integers(0, 4000), pos=st.integers(0, 4000),
+       byte=st.integers(0, 255), insert=st.binary(max_size=12))
+def test_mangled_files_give_statements_or_one_data_error(sample, cut, pos, byte, insert):
+    data = bytearray(SAMPLES[sample])
+    pos %= len(data)
+    data[pos] = byte
+    data = bytes(data[:pos]) + insert + bytes(data[pos:])
+    data = data[:max(cut, 1)] if cut < len(data) else data
+    reader = camt.read if sample == "camt" else ofx.read
+    try:
+        statements = reader(data, "m")
+    except DataError as e:
+        assert e.message.startswith("m: ") and "\n" not in e.message
+    else:
+        for s in statements:
+            for line in s.lines:
+                assert isinstance(line.amount, Decimal) and line.amount.is_finite()
