@@ -650,12 +650,16 @@ def check_bank_rules(book) -> list[Problem]:
 
     from .csvformat import check, nested_lines
     from .store.yamlio import read_mapping
+    from .classify import RULES_FILE, read_rules
     try:
         names = sorted(n for n in os.listdir(os.path.join(book.root, "bank-rules"))
                        if n.endswith(".yaml") and not n.startswith("."))
     except OSError:
         return []
     out = []
+    if RULES_FILE.split("/")[1] in names:    # the classification rules (docs/bank-classify.md), not a CSV's
+        names.remove(RULES_FILE.split("/")[1])
+        out += read_rules(book)[1]
     for n in names:
         rel = f"bank-rules/{n}"
         try:

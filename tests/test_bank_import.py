@@ -139,7 +139,7 @@ def test_decimal_commas_import_adds_what_the_golden_files_show(book, tmp_path, u
         ("income", "1200.00", True), ("expense", "3.50", True), ("expense", "3.50", True), ("expense", "24.99", True)]
     assert recs[0]["payee"] == "ACME GmbH" and recs[0]["iban"] == CLIENT_IBAN and recs[0]["reference"] == "INV-2026-001"
     assert recs[1]["payee"] == "Café Müller"          # cp1252 read as such
-    assert all(t["review"] == "no rule classifies it" for t in recs)
+    assert [t["review"] for t in recs] == ["no invoice or rule matches it"] + ["no rule classifies it"] * 3
     v = fl(book, "validate")
     assert v.exit_code == 0, v.output                   # lines under review are valid records
 
@@ -601,3 +601,40 @@ def test_validate_checks_the_rules_files_with_the_same_words(book, tmp_path):
     assert ("bank-rules/broken.yaml:4: error: columns.amonut: not a column the import reads "
             "(did you mean 'amount' or 'account'?)") in r.output
     assert "bank-rules/giro.yaml" not in r.output
+
+
+def test_the_quick_path_for_usual_rows_reads_as_the_checked_one():
+    """csvrules reads a usual row (a date seen before, a plain amount) by a quicker path: it
+    must give the same lines as the path that checks every cell, for any cells."""
+    from hypothesis import given, settings, strategies as stt
+
+    from freelance.statements import csvrules
+    rules_ = {"date_format": "%d.%m.%Y", "delimiter": ";", "decimal_mark": ",",
+              "columns": {"date": 1, "amount": 2, "payee": 3, "reference": 4, "description": [5, 6],
+                          "iban": 7, "bank_id": 8, "balance": 9}}
+    cell = stt.text(alphabet=" aZ09-,.*:#äß\t\x1b\"'", max_size=8)
+    amount = stt.one_of(stt.from_regex(r"-?[0-9]{1,4}(,[0-9]{1,2})?", fullmatch=True),
+                        stt.from_regex(r"[0-9]{1,2}\.[0-9]{3},[0-9]{2}-?", fullmatch=True))
+    row = stt.tuples(stt.sampled_from(["01.11.2026", "02.11.2026"]), amount, cell, cell, cell, cell, cell, cell,
+                     stt.sampled_from(["", "1,00", "1.234,50"]))
+
+    def slow(r, rows, index, fixed):
+        return [csvrules._line(r, n, row, index, fixed) for n, row in rows]
+
+    @settings(max_examples=150, deadline=None)
+    @given(stt.lists(row, min_size=1, max_size=6))
+    def check(rows):
+        import csv as csv_
+        import io
+        buf = io.StringIO()
+        csv_.writer(buf, delimiter=";").writerows(rows)
+        data = ("h1;h2;h3;h4;h5;h6;h7;h8;h9\n" + buf.getvalue()).encode("utf-8")
+        quick = csvrules.read(data, rules_, "x.csv")
+        real = csvrules._lines
+        csvrules._lines = slow
+        try:
+            checked = csvrules.read(data, rules_, "x.csv")
+        finally:
+            csvrules._lines = real
+        assert [(s.lines, s.closing) for s in quick] == [(s.lines, s.closing) for s in checked]
+    check()

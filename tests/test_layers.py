@@ -19,7 +19,7 @@ FLOORS = [
                 "freelance.rules", "freelance.dates", "freelance.durations", "freelance.text",
                 "freelance.limits", "freelance.statement", "freelance.csvformat"]),
     ("store", ["freelance.store"]),
-    ("read side", ["freelance.graph", "freelance.work", "freelance.finance", "freelance.calendar",
+    ("read side", ["freelance.classify", "freelance.graph", "freelance.work", "freelance.finance", "freelance.calendar",
                    "freelance.validate", "freelance.views", "freelance.workflow", "freelance.reports"]),
     ("door", ["freelance.changes"]),
     ("faces", ["freelance.cli", "freelance.render", "freelance.export", "freelance.vcard", "freelance.demo",

@@ -23,8 +23,8 @@ from . import currency, invoicing, records, services, time
 from .records import find, parse_value, unchanged  # how a face names what to change: the record, typed values
 
 __all__ = ["FOLLOW_UPS", "Touch", "commit", "update", "add", "add_transaction", "add_invoice", "send_invoice",
-           "edit_invoice", "credit_invoice", "edit", "edit_project_services", "remove", "find", "parse_value",
-           "unchanged", "log_time", "start_timer", "stop_timer", "cancel_timer", "add_invoice_from_time",
+           "edit_invoice", "credit_invoice", "add_bank_rule", "edit", "edit_project_services", "remove", "find",
+           "parse_value", "unchanged", "log_time", "start_timer", "stop_timer", "cancel_timer", "add_invoice_from_time",
            "import_statement"]
 
 # What else changes when a record of a kind is added, edited or removed, in the same atomic
@@ -181,6 +181,16 @@ def remove(book: Book, record: Record, force: bool = False) -> list[str]:
     """Remove a record (refused while others link to it, unless `force`); returns notes."""
     records.check_removable(book, record, force)
     return commit(book, [], [], [Touch(KINDS[record.kind], record, None, lambda b: plan_remove(b, record))])
+
+
+# -- bank ---------------------------------------------------------------------------------------
+
+def add_bank_rule(book: Book, values: dict) -> list[str]:
+    """`bank rule add`: a classification rule appended to `bank-rules/classify.yaml`, and the
+    records under review it covers classified, in one atomic write; returns notes."""
+    from .matching import plan_rule
+    _, writes, notes = plan_rule(book, values)
+    return commit(book, writes, notes)
 
 
 # -- time -----------------------------------------------------------------------------------

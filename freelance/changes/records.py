@@ -435,6 +435,8 @@ def plan_edit(book: Book, record: Record, changes: dict,
         if context.get(k) is not None and context.get(k) != merged.get(k):
             changes[k] = merged[k] = context[k]           # `new` became the invoice's number
     after = {k: v for k, v in merged.items() if not (k in changes and changes[k] is None)}
+    from .matching import clear_review      # what it lacked given: no longer under review
+    clear_review(record, changes, after)
     _check_date_order(kind, after, set(changes))     # an old wrong pair does not block other edits
     if set(changes) & {"date", "received"} and not future:
         _check_moved(book, kind, after)

@@ -8,6 +8,7 @@ from ..store.book import Book
 from ..store.records import Record
 from ..workflow import LINKS
 from . import door
+from .matching import clear_review
 from .records import check_links
 
 
@@ -56,9 +57,12 @@ def link(book: Book, tx: Record, links: dict, create_missing: bool = False) -> l
         if old and old != v:
             notes.append(f"{k}: {old} -> {v}")
     changes = {k: v for k, v in links.items() if tx.data.get(k) != v}
+    clear_review(tx, changes, after)          # `bank match` and `income link` settle a line under review
     if not (changes or "classification" not in tx.data):
         return [f"income '{tx.id}' already has these links; nothing changed"]
     if "classification" not in tx.data:
         changes["classification"] = "client"
-    notes = created + notes + [f"linked income '{tx.id}': " + ", ".join(f"{k} {v}" for k, v in changes.items())]
+    notes = created + notes + [f"linked income '{tx.id}': " + ", ".join(f"{k} {v}" for k, v in changes.items()
+                                                                    if k != "review")
+                               + (" (no longer under review)" if "review" in changes else "")]
     return door.commit(book, writes, notes, touched=[door.Touch(TRANSACTION, tx, after, door.update(tx, changes))])

@@ -12,14 +12,16 @@ from typing import Annotated, Optional
 import typer
 
 app = typer.Typer(name="bank", no_args_is_help=True, add_completion=False,
-                  help="Bank statements: import a CSV, OFX or CAMT file into an account.\n\n"
+                  help="Bank statements: import a CSV, OFX or CAMT file into an account; review and match "
+                       "what it left open; classification rules.\n\n"
                        "Example: freelance bank import ~/Downloads/2026-11.csv --account bank")
 
 
 
 @app.callback()
 def bank_root():
-    """Bank statements: import a CSV, OFX or CAMT file into an account.
+    """Bank statements: import a CSV, OFX or CAMT file into an account; review and match what it
+    left open; classification rules.
 
     Example: freelance bank import ~/Downloads/2026-11.csv --account bank
     """
@@ -211,6 +213,11 @@ def _as_json(plan, name: str, kind: str, dry_run: bool) -> dict:
         "balance": ({"action": plan.balance["action"], **plan.balance["record"]} if plan.balance else None),
         "notes": plan.notes,
     }
+
+
+from . import bank_match  # noqa: E402  (review, match, rule add, rules: docs/bank-matching.md)
+
+bank_match.add_verbs(app)
 
 
 def command(name: str):

@@ -26,6 +26,7 @@ from ..text import clean
 RULES_DIR = "bank-rules"
 _SYMBOLS = "€$£¥₣₤₹₽"
 _IBAN_LIKE = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{8,30}\Z")
+_CURRENCY = re.compile(r"[A-Z]{3}\Z")
 
 
 # -- the rules file --------------------------------------------------------------------------
@@ -38,7 +39,8 @@ def rule_names(root) -> list[str]:
         names = os.listdir(folder)
     except OSError:
         return []
-    return sorted(n[:-5] for n in names if n.endswith(".yaml") and not n.startswith("."))
+    from ..classify import RESERVED      # bank-rules/classify.yaml: the classification rules
+    return sorted(n[:-5] for n in names if n.endswith(".yaml") and not n.startswith(".") and n[:-5] != RESERVED)
 
 
 def parse_rules(data: bytes, rel: str) -> dict:
@@ -72,6 +74,10 @@ def load_rules(book, name: str | None) -> tuple[str, dict]:
             raise UsageError(f"--rules: give one of {', '.join(names)} (the book has {len(names)} rules files)")
     if name.endswith(".yaml"):
         name = name[:-5]
+    from ..classify import RESERVED
+    if name == RESERVED:
+        raise UsageError(f"--rules: {RULES_DIR}/{RESERVED}.yaml holds the classification rules (`freelance bank "
+                         "rules`), not how to read a CSV; give your bank's rules file with --rules NAME")
     if name not in names:
         hint = did_you_mean(name, names) or (f"; the book has {', '.join(names)}" if names else
                                              f"; the book has no {RULES_DIR}/ folder yet")
@@ -133,6 +139,7 @@ class _Reader:
         th = rules.get("thousands")
         if th is None:
             th = "," if mark == "." else "."
+        self.mark = mark
         self.number = amount_pattern(mark, th)
         self.number_hint = f"like {'1' + th + '234' if th else '1234'}{mark}56"
         self.flip = bool(rules.get("flip_sign"))
@@ -209,40 +216,8 @@ def read(data: bytes, rules: dict, name: str) -> list[Statement]:
                                 f"{did_you_mean(v, names) or ''}; the header has {shown}")
             out.append((names[v.strip()], f"column {v!r}"))
         index[key] = out
-    lines: list[tuple[tuple, StatementLine, Decimal | None]] = []
     fixed = rules.get("currency")
-    for n, row in rows:
-        cell = _cells(r, n, row, index)
-        day = _date(r, n, *cell("date"))
-        amount = _amount(r, n, cell)
-        bal = None
-        if "balance" in index:
-            text_, label = cell("balance")
-            if text_.strip():
-                bal = (text_, label)        # read when it is the closing balance (`_closing`)
-        cur = fixed
-        if "currency" in index:
-            text_, label = cell("currency")
-            cur = text_.strip().upper() or None
-            if cur is not None and not re.fullmatch(r"[A-Z]{3}", cur):
-                raise DataError(f"{r.where(n)}: {label}: {text_.strip()!r} is not a currency code like EUR")
-        acct = None
-        if "account" in index:
-            acct = "".join(cell("account")[0].split()).upper() or None
-        pending = False
-        if "pending" in index:
-            pending = cell("pending")[0].strip().casefold() in r.pending_values
-        iban = "".join(cell("iban")[0].split()).upper() if "iban" in index else ""
-        desc = " ".join(x for x in (one_line(row[i]) if i < len(row) else "" for i, _ in index.get("description", [])) if x)
-        line = StatementLine(
-            date=day, amount=amount,
-            payee=one_line(cell("payee")[0]) if "payee" in index else "",
-            iban=iban,
-            reference=one_line(cell("reference")[0]) if "reference" in index else "",
-            description=desc,
-            bank_id=one_line(cell("bank_id")[0]) if "bank_id" in index else "",
-            pending=pending, line=n)
-        lines.append(((acct, cur), line, bal))
+    lines = _lines(r, rows, index, fixed)
     groups: dict[tuple, list] = {}
     for key, line, bal in lines:
         groups.setdefault(key, []).append((line, bal))
@@ -258,6 +233,81 @@ def read(data: bytes, rules: dict, name: str) -> list[Statement]:
                 st.account_id = acct
         st.closing = _closing(r, items)
         out.append(st)
+    return out
+
+
+def _line(r: _Reader, n: int, row: list[str], index: dict, fixed: str | None) -> tuple:
+    """(account and currency, the line, its balance cell) of one CSV row, every value checked."""
+    cell = _cells(r, n, row, index)
+    day = _date(r, n, *cell("date"))
+    amount = _amount(r, n, cell)
+    bal = None
+    if "balance" in index:
+        text_, label = cell("balance")
+        if text_.strip():
+            bal = (text_, label)        # read when it is the closing balance (`_closing`)
+    cur = fixed
+    if "currency" in index:
+        text_, label = cell("currency")
+        cur = text_.strip().upper() or None
+        if cur is not None and not _CURRENCY.match(cur):
+            raise DataError(f"{r.where(n)}: {label}: {text_.strip()!r} is not a currency code like EUR")
+    acct = None
+    if "account" in index:
+        acct = "".join(cell("account")[0].split()).upper() or None
+    pending = False
+    if "pending" in index:
+        pending = cell("pending")[0].strip().casefold() in r.pending_values
+    iban = "".join(cell("iban")[0].split()).upper() if "iban" in index else ""
+    desc = " ".join(x for x in (one_line(row[i]) if i < len(row) else "" for i, _ in index.get("description", [])) if x)
+    line = StatementLine(
+        date=day, amount=amount,
+        payee=one_line(cell("payee")[0]) if "payee" in index else "",
+        iban=iban,
+        reference=one_line(cell("reference")[0]) if "reference" in index else "",
+        description=desc,
+        bank_id=one_line(cell("bank_id")[0]) if "bank_id" in index else "",
+        pending=pending, line=n)
+    return (acct, cur), line, bal
+
+
+def _lines(r: _Reader, rows: list, index: dict, fixed: str | None) -> list[tuple]:
+    """`_line` of each row, with a quicker path for the usual row (every column there, a date
+    seen before, a plain amount like -24,99 in one column, no currency, account or pending
+    column) that gives the same; anything else goes through `_line`."""
+    simple_keys = {"date", "amount", "payee", "iban", "reference", "description", "bank_id", "balance"}
+    if set(index) - simple_keys or "amount" not in index:
+        return [_line(r, n, row, index, fixed) for n, row in rows]
+    need = max(i for k, v in index.items() if k != "description" for i, _ in v)
+    at = {k: v[0][0] for k, v in index.items()}
+    di, ai = at["date"], at["amount"]
+    bi = at.get("balance")
+    pi, ri, ii, ki = at.get("payee"), at.get("reference"), at.get("iban"), at.get("bank_id")
+    desc = [i for i, _ in index.get("description", [])]
+    plain = re.compile(rf"-?\d{{1,9}}(?:{re.escape(r.mark)}\d{{1,2}})?\Z")
+    mark, flip, dates, cells = r.mark, r.flip, r.dates, _SIMPLE.match
+    out = []
+    for n, row in rows:
+        day = dates.get(row[di].strip()) if len(row) > need else None
+        text = row[ai].strip() if day is not None else ""
+        if day is None or not plain.match(text):
+            out.append(_line(r, n, row, index, fixed))
+            continue
+        amount = Decimal(text.replace(mark, ".") if mark != "." else text)
+        if flip:
+            amount = -amount
+        values = []
+        for i in (pi, ri, ki):
+            v = row[i] if i is not None else ""
+            values.append(v if (not v or (cells(v) and "  " not in v and v[0] != " " and v[-1] != " ")) else one_line(v))
+        d = " ".join(x for x in (one_line(row[i]) if i < len(row) else "" for i in desc) if x) if desc else ""
+        bal = None
+        if bi is not None and row[bi].strip():
+            bal = (row[bi], index["balance"][0][1])
+        line = StatementLine(date=day, amount=amount, payee=values[0],
+                             iban="".join(row[ii].split()).upper() if ii is not None else "",
+                             reference=values[1], description=d, bank_id=values[2], line=n)
+        out.append(((None, fixed), line, bal))
     return out
 
 

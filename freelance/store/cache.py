@@ -176,6 +176,24 @@ def summarize(kind: str, records, clean: bool = True) -> dict:
         out["status"] = status
     elif kind == "transaction":
         out["received"] = {k: _text(v) for k, v in _received(records).items() if v}
+        out["payers"] = _payers(records)
+    return out
+
+
+def _payers(records) -> dict:
+    """How the clients pay, for matching a bank statement (changes/matching.py): "iban\tclient"
+    and "name\tclient" (the payee as written) -> how many of the client's income records carry it."""
+    out: dict = {}
+    for r in records:
+        d = r.data
+        client = d.get("client")
+        if client is None or d.get("kind") != "income" or d.get("classification") not in (None, "client"):
+            continue
+        for tag, key in (("i", "iban"), ("n", "payee")):
+            v = d.get(key)
+            if v:
+                k = f"{tag}{v}\t{client}"
+                out[k] = out.get(k, 0) + 1
     return out
 
 
@@ -250,6 +268,16 @@ def amend(kind: str, summary: dict, change: tuple, old=None, where: tuple | None
                 else:
                     got.pop(k, None)        # as `summarize`: no entry for nothing received
         out["received"] = got
+    if "payers" in summary:
+        got = dict(summary["payers"])
+        for sign, r in ((-1, old), (1, new)):
+            for k, v in (_payers([r]) if r is not None else {}).items():
+                n = got.get(k, 0) + sign * v
+                if n > 0:
+                    got[k] = n
+                else:
+                    got.pop(k, None)
+        out["payers"] = got
     return out
 
 
@@ -289,6 +317,13 @@ def merge(first: dict, then: dict) -> dict:
             out[part] = first.get(part, True) and then.get(part, True)
         elif part == "status" and ("status" not in first or len(ia) + len(ib) >= STATUS_MAX):
             continue                    # a big file keeps no statuses (see summarize)
+        elif part == "payers":
+            if "payers" not in first or "payers" not in then:
+                continue                # an entry written before payers were kept: none, not some
+            got = dict(a)
+            for k, v in b.items():
+                got[k] = got.get(k, 0) + v
+            out[part] = got
         elif part == "received":
             got = dict(a)
             for k, v in b.items():
