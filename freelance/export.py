@@ -8,6 +8,10 @@ One list of `Entry`s is built from the graph and written in either syntax:
 - tax collected on an invoice -> liabilities:tax:<tax_name>, tax paid on an
   expense -> assets:tax:<tax_name> (neither is earned or spent);
 - only moved money (`received: true`), as `report finance` counts it;
+- transfers between own accounts: one transaction, two asset postings (priced with `@@`
+  when the accounts' currencies differ); balance assertions: hledger's `= AMOUNT` on a
+  zero posting at the end of the day, beancount's `balance` on the next day (it checks at
+  the start of a day);
 - `accrual`: sent and paid invoices are income on their issue date, into
   assets:receivable:<client>; received income linked to them settles the
   receivable instead of being income again.
@@ -19,10 +23,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .finance import tax_name, tax_part
+from .finance import tax_name, tax_part, transfer_legs
+from .rules import minor_units
 from .graph import Graph
 from .rules import BILLED
 
@@ -33,6 +38,8 @@ class Entry:
     description: str
     rid: str
     postings: list[tuple[tuple[str, ...], Decimal | None, str]]   # (account parts, amount or None, currency)
+    prices: dict = field(default_factory=dict)    # posting index -> (total price, its currency): `@@`
+    balance: tuple | None = None     # a balance assertion: (account parts, amount, currency) at the end of the day
 
 
 def _acct(g: Graph, t) -> tuple[str, ...]:
@@ -86,7 +93,21 @@ def entries(g: Graph, accrual: bool = False) -> list[Entry]:
             if part:
                 postings.append((("assets", "tax", tax), part, cur))
             out.append(Entry(d, desc, t.id, postings + [(_acct(g, t), -amount, cur)]))
-    out.sort(key=lambda e: (e.date, e.rid))
+    for t in g.records("transfer"):     # one transaction, two asset postings; priced across currencies
+        legs = transfer_legs(g, t)
+        if len(legs) != 2:
+            continue                    # validate reports it
+        (src, cur, out_amount, d), (dst, to_cur, in_amount, _) = legs
+        desc = str(t.data.get("description") or f"transfer {src} -> {dst}")
+        out.append(Entry(d, desc, t.id, [(("assets", dst), in_amount, to_cur), (("assets", src), out_amount, cur)],
+                         prices={1: (in_amount, to_cur)} if to_cur != cur else {}))
+    for b in g.records("balance"):      # after every entry of its day (the sort below)
+        d, amount, account = b.data.get("date"), b.data.get("amount"), b.data.get("account")
+        if isinstance(d, dt.date) and isinstance(amount, Decimal) and amount.is_finite() and account:
+            cur = g.currency(b)
+            amount = amount.quantize(Decimal(1).scaleb(-minor_units(cur)))   # its precision is the check's
+            out.append(Entry(d, f"Balance of {account}", b.id, [], balance=(("assets", str(account)), amount, cur)))
+    out.sort(key=lambda e: (e.date, e.balance is not None, e.rid))
     first = out[0].date if out else g.today
     opening = [a for a in g.settings.accounts() if a["opening_balance"] != 0]
     if opening:
@@ -105,7 +126,7 @@ def _one_line(text: str) -> str:
 
 
 def _accounts(es: list[Entry]) -> list[tuple[str, ...]]:
-    return sorted({p[0] for e in es for p in e.postings})
+    return sorted({p[0] for e in es for p in e.postings} | {e.balance[0] for e in es if e.balance})
 
 
 def hledger(g: Graph, accrual: bool = False) -> str:
@@ -113,14 +134,19 @@ def hledger(g: Graph, accrual: bool = False) -> str:
     name = lambda parts: ":".join(_one_line(p).replace("  ", " ") for p in parts)  # noqa: E731
     lines = [f"; {_one_line(str(g.settings.get('name') or 'freelance book'))}: exported by `freelance export hledger"
              f"{' --accrual' if accrual else ''}`", ""]
-    for cur in sorted({p[2] for e in es for p in e.postings} | {g.settings.currency}):
+    for cur in sorted({p[2] for e in es for p in e.postings} | {e.balance[2] for e in es if e.balance}
+                      | {g.settings.currency}):
         lines.append(f"commodity 1000.00 {cur}")
     lines += [f"account {name(a)}" for a in _accounts(es)] + [""]
     for e in es:
         desc = _one_line(e.description).replace(";", ",")
         lines.append(f"{e.date} {desc}  ; id:{e.rid}")
-        for parts, amount, cur in e.postings:
-            lines.append(f"    {name(parts)}  {format(amount, 'f')} {cur}")
+        if e.balance:       # a zero posting asserting the balance after it (`hledger check` checks it)
+            parts, amount, cur = e.balance
+            lines.append(f"    {name(parts)}  0 {cur} = {format(amount, 'f')} {cur}")
+        for i, (parts, amount, cur) in enumerate(e.postings):
+            price = f" @@ {format(e.prices[i][0], 'f')} {e.prices[i][1]}" if i in e.prices else ""
+            lines.append(f"    {name(parts)}  {format(amount, 'f')} {cur}{price}")
         lines.append("")
     return "\n".join(lines)
 
@@ -142,10 +168,15 @@ def beancount(g: Graph, accrual: bool = False) -> str:
              f'option "operating_currency" "{g.settings.currency}"', ""]
     lines += [f"{first} open {name(a)}" for a in _accounts(es)] + [""]
     for e in es:
+        if e.balance:       # beancount checks a balance at the start of its day: the end of D is D+1
+            parts, amount, cur = e.balance
+            lines += [f"{e.date + dt.timedelta(days=1)} balance {name(parts)}  {format(amount, 'f')} {cur}", ""]
+            continue
         lines.append(f'{e.date} * "{esc(e.description)}"')
         lines.append(f'  id: "{esc(e.rid)}"')
-        for parts, amount, cur in e.postings:
-            lines.append(f"  {name(parts)}  {format(amount, 'f')} {cur}")
+        for i, (parts, amount, cur) in enumerate(e.postings):
+            price = f" @@ {format(e.prices[i][0], 'f')} {e.prices[i][1]}" if i in e.prices else ""
+            lines.append(f"  {name(parts)}  {format(amount, 'f')} {cur}{price}")
         lines.append("")
     return "\n".join(lines)
 

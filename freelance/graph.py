@@ -129,6 +129,12 @@ class Graph:
             slot = totals.setdefault((acc, self.currency(t)), [ZERO, ZERO])
             amount = dec(t.data.get("amount"))
             slot[0 if t.data.get("kind") == "income" else 1] += amount
+        moved: dict[tuple[str, str], Decimal] = {}      # transfers between own accounts, net
+        for t in self.records("transfer"):
+            for acc, cur, amount, d in transfer_legs(self, t):
+                if upto is None or d <= upto:
+                    totals.setdefault((acc, cur), [ZERO, ZERO])
+                    moved[(acc, cur)] = moved.get((acc, cur), ZERO) + amount
         names = {a["id"]: a for a in accounts}
         order = {a["id"]: i for i, a in enumerate(accounts)}
 
@@ -140,7 +146,8 @@ class Graph:
             opening = a["opening_balance"] + ZERO if a is not None and cur == home(acc) else ZERO
             out.append({"account": acc, "name": a["name"] if a is not None else acc,
                         "opening_balance": opening, "money_in": inflow, "money_out": outflow,
-                        "balance": opening + inflow - outflow, "currency": cur})
+                        "transfers": moved.get((acc, cur), ZERO) + ZERO,
+                        "balance": opening + inflow - outflow + moved.get((acc, cur), ZERO), "currency": cur})
         return out
 
 
@@ -157,11 +164,44 @@ def currency_of(get, settings, kind: str, data: dict, _depth: int = 0) -> str:
             rec = get(link, rid) if isinstance(rid, str) and rid else None
             if rec is not None:
                 return currency_of(get, settings, link, rec.data, _depth + 1)
-    if kind == "transaction" and data.get("account"):
-        held = settings.account_currency(data["account"])
+    account = data.get(ACCOUNT_FIELD.get(kind, ""))
+    if account:
+        held = settings.account_currency(account)
         if held:
             return held
     return settings.currency
+
+
+def transfer_legs(g: "Graph", t) -> list[tuple[str, str, Decimal, dt.date]]:
+    """A transfer's two movements as (account, currency, signed amount, date): out of
+    `from_account` in the transfer's currency, into `to_account` in that account's (the
+    `to_amount` when they differ). None for a transfer validate reports as unreadable."""
+    d, amount = t.data.get("date"), t.data.get("amount")
+    src, dst = t.data.get("from_account"), t.data.get("to_account")
+    if not isinstance(d, dt.date) or not isinstance(amount, Decimal) or not amount.is_finite() or not src or not dst:
+        return []
+    cur = g.currency(t)
+    to_cur = to_currency_of(g.settings, t.data, cur)
+    to_amount = t.data.get("to_amount")
+    if to_cur == cur:
+        got = amount
+    elif isinstance(to_amount, Decimal) and to_amount.is_finite():
+        got = to_amount
+    else:
+        return [(str(src), cur, -amount, d)]     # validate: no to_amount for the other currency
+    return [(str(src), cur, -amount, d), (str(dst), to_cur, got, d)]
+
+
+# The field naming the account a record's money is in: a transfer's currency is the one the
+# money left in (its `to_amount` is in the account it reached, `to_currency_of`).
+ACCOUNT_FIELD = {"transaction": "account", "transfer": "from_account", "balance": "account"}
+
+
+def to_currency_of(settings, data: dict, currency: str) -> str:
+    """The currency a transfer (in `currency`) reached its `to_account` in: the account's own
+    when it names one, else the transfer's."""
+    to = data.get("to_account")
+    return (settings.account_currency(to) if to else None) or currency
 
 
 # -- derivations per kind ------------------------------------------------------

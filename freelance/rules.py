@@ -354,3 +354,30 @@ def places_message(option: str, value: Decimal, cur: str) -> str:
     n = minor_units(cur)
     places = "no decimals" if n == 0 else f"{n} decimal place{'s' * (n != 1)}"
     return f"{option}: {value} has more decimals than {cur} has ({places})"
+
+
+def transfer_problems(data: dict, currency: str, to_currency: str, held: str | None) -> list[tuple[str, str]]:
+    """What is wrong with a transfer between own accounts, as (field, message): the same
+    account at both ends; a currency other than the one its `from_account` holds (`held`);
+    accounts in two currencies without the amount that reached the second (`to_amount`), or
+    a `to_amount` between accounts in one currency (a fee is an expense); amounts finer than
+    their currency. Used by the write (changes/currency.py) and by validate."""
+    out = []
+    src, dst = data.get("from_account"), data.get("to_account")
+    amount, to_amount = data.get("amount"), data.get("to_amount")
+    if src is not None and src == dst:
+        out.append(("to_account", f"a transfer moves money between two accounts, and both are '{src}'"))
+    if held and held != currency:
+        out.append(("currency", f"in {currency}, from account '{src}', which holds {held}"))
+    if to_currency != currency and to_amount is None:
+        out.append(("to_amount", f"account '{src}' is in {currency} and '{dst}' in {to_currency}: "
+                                 f"give the amount in {to_currency} that reached '{dst}' (to_amount)"))
+    if to_currency == currency and to_amount is not None and to_amount != amount:
+        out.append(("to_amount", f"to_amount {to_amount} differs from the amount {amount}, and both ends are in "
+                                 f"{currency}: to_amount is for transfers between currencies "
+                                 "(a fee is an expense of its own)"))
+    if isinstance(amount, Decimal) and not fits(amount, currency):
+        out.append(("amount", places_message("amount", amount, currency)))
+    if isinstance(to_amount, Decimal) and not fits(to_amount, to_currency):
+        out.append(("to_amount", places_message("to_amount", to_amount, to_currency)))
+    return out

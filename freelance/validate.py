@@ -636,10 +636,43 @@ def check_currencies(g: Graph) -> Iterable[Problem]:
                           f"account '{a['id']}': " + places_message("opening_balance", a["opening_balance"], a["currency"] or book))
 
 
+def check_transfers(g: Graph) -> Iterable[Problem]:
+    """Transfers between two own accounts, in the currency their first account holds, with the
+    amount that reached the second when its currency differs (rules.transfer_problems)."""
+    from .graph import to_currency_of
+    from .rules import transfer_problems
+    for t in g.records("transfer"):
+        cur = g.currency(t)
+        src = t.data.get("from_account")
+        held = g.settings.account_currency(src) if src else None
+        for key, msg in transfer_problems(t.data, cur, to_currency_of(g.settings, t.data, cur), held):
+            yield _p(t, key if key in t.data else "id", msg)
+
+
+def check_balances(g: Graph) -> Iterable[Problem]:
+    """Balance assertions the book disagrees with: the account's balance at the end of the
+    day differs from what the statement says (finance.reconcile: one sweep per account)."""
+    from .finance import reconcile
+    from .text import fmt_money
+    for b in g.records("balance"):
+        account, cur = b.data.get("account"), g.currency(b)
+        held = g.settings.account_currency(account) if account else None
+        if held and held != cur:
+            yield _p(b, "currency", f"in {cur}, for account '{account}', which holds {held}")
+    for a in reconcile(g):
+        if a.holds:
+            continue
+        diff = a.difference
+        yield _p(a.record, "amount",
+                 f"{a.account} on {a.date}: the book says {fmt_money(a.book, a.currency)}, the statement "
+                 f"{fmt_money(a.stated, '')}: {fmt_money(abs(diff), '')} {'missing' if diff > 0 else 'too much'}")
+
+
 CHECKS: list[Callable[[Graph], Iterable[Problem]]] = [
     check_ids, check_fields, check_dates, check_shards, check_invoices, check_transactions,
     check_time, check_services, check_meetings, check_contacts, check_settings,
     check_projects, check_goals, check_invoice_money, check_currencies, check_future_money,
+    check_transfers, check_balances,
 ]
 
 

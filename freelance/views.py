@@ -23,7 +23,7 @@ RIGHT = MONEY | PCT | {"hours", "estimated_hours", "actual_hours", "hours_booked
 
 # The date field `--from`, `--to` and `--period` filter on.
 DATE_FIELD = {"transaction": "date", "time": "date", "meeting": "start", "invoice": "issued",
-              "project": "due", "service": "start", "goal": "target_date"}
+              "project": "due", "service": "start", "goal": "target_date", "transfer": "date", "balance": "date"}
 
 
 def noun_of(record: Record) -> str:
@@ -71,6 +71,8 @@ TABLE_COLUMNS = {
     "goal": ("id", "target", "actual", "completion_pct", "on_track"),
     "meeting": ("id", "start", "title", "medium"),
     "time": ("id", "date", "project", "hours", "invoice"),
+    "transfer": ("id", "date", "amount", "from_account", "to_account"),
+    "balance": ("id", "account", "date", "amount"),
 }
 HEADERS = {"contract_value": "contract", "invoiced_pct": "invoiced %", "completion_pct": "done %",
            "open_todos": "open to-dos", "on_track": "on track"}
@@ -100,7 +102,7 @@ def in_range(r: Record, kind: Kind, start: dt.date | None, end: dt.date | None) 
 
 # Dated records (money, hours, meetings) are listed by date, not in file order: a record
 # written by hand at the end of its year's file shows in its place.
-DATED = ("transaction", "time", "meeting")
+DATED = ("transaction", "time", "meeting", "transfer", "balance")
 
 # What `list --search TEXT` looks in.
 SEARCHED = ("name", "title", "description", "notes", "note")

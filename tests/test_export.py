@@ -80,7 +80,7 @@ def test_hledger_check_accepts_the_journal_and_bal_equals_report_finance(book, t
         {k: v for k, v in want.items()} | {"equity:opening-balances": Decimal("-1000.10")}
     client = next(c for c in f["income"] if c["classification"] == "client")
     assert sum(v for k, v in got.items() if k.startswith("income:clients:")) == -Decimal(client["net"])
-    assert got["assets:bank"] == Decimal("21714.61") and got["assets:savings"] == Decimal("992.63")
+    assert got["assets:bank"] == Decimal("21414.61") and got["assets:savings"] == Decimal("992.63")
     # per client, as the client rollup says
     acme = json.loads(book("client", "show", "acme", "-f", "json").stdout)
     assert got["income:clients:acme"] == -Decimal(acme["received"])
@@ -148,7 +148,7 @@ def test_bean_check_accepts_the_accrual_file(book, tmp_path):
     assert p.returncode == 0, p.stdout + p.stderr
     got = beancount_balances(out)
     assert got["Assets:Receivable:Initech"] == Decimal("1100.00")
-    assert got["Assets:Bank"] == Decimal("21714.61")
+    assert got["Assets:Bank"] == Decimal("21414.61")
 
 
 def test_export_of_an_empty_book_is_accepted(empty_book, tmp_path):

@@ -113,7 +113,7 @@ def test_summary_money_this_month_and_year_counts_moved_money_only():
     d = json.loads(report("summary", "--format", "json"))
     assert [(r["period"], r["income"], r["expenses"], r["net"]) for r in d["cash"]] == [
         ("month", "3104.26", "377.99", "2726.27"), ("year", "36988.30", "14955.09", "22033.21")]
-    assert [(a["account"], a["balance"]) for a in d["accounts"]] == [("bank", "21719.61"), ("cash", "313.60")]
+    assert [(a["account"], a["balance"]) for a in d["accounts"]] == [("bank", "21419.61"), ("cash", "613.60")]
     assert [p["project"] for p in d["projects"]] == ["acme-website", "northwind-shop", "globex-dashboard"]
     assert [(x["date"], x["what"], x["id"]) for x in d["next"]][:3] == [
         ("2026-11-26", "meeting", "m-20261126-5d39d0"), ("2026-11-27", "meeting", "m-20261127-7961fd"),

@@ -30,7 +30,7 @@ def test_show_text_and_json(cli):
     assert data["currency"] == "USD" and data["timezone"] == "Europe/London"
     assert data["stages"] == ["lead", "negotiation", "client"]
     assert data["payment_terms_days"] == 30
-    assert data["accounts"][0] == {"id": "bank", "name": "Bank", "opening_balance": 0}
+    assert data["accounts"][0] == {"id": "bank", "name": "Bank", "opening_balance": 0, "iban": "GB33BUKB20201555555555"}
     r = cli("settings", "show", "--format", "yaml")
     assert r.exit_code == 2 and "expected one of text, json" in r.stderr
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..rules import CURRENCY_FROM, WHOLE_AMOUNTS, fits, places_message
+from ..rules import CURRENCY_FROM, WHOLE_AMOUNTS, fits, places_message, transfer_problems
 from ..errors import UsageError
 
 # kind -> the kinds whose records name it in CURRENCY_FROM (and by which field)
@@ -23,7 +23,7 @@ for _kind, _links in CURRENCY_FROM.items():
     for _link in _links:
         _CHILDREN.setdefault(_link, []).append(_kind)
 
-_WATCHED = ("currency", "account", "kind", "classification", "tax_rate", *WHOLE_AMOUNTS) + tuple(
+_WATCHED = ("currency", "account", "from_account", "to_account", "to_amount", "kind", "classification", "tax_rate", *WHOLE_AMOUNTS) + tuple(
     sorted({x for links in CURRENCY_FROM.values() for x in links}))
 
 
@@ -80,6 +80,16 @@ def check_write(book, kind: str, new: dict, old=None) -> None:
             if held and held != cur:
                 raise UsageError(f"--account: account '{new['account']}' holds {held}, and this {noun} is in {cur}; "
                                  f"use an account in {cur} (or one that names no currency)")
+    if kind == "transfer":
+        from ..graph import to_currency_of
+        held = book.settings.account_currency(new.get("from_account")) if new.get("from_account") else None
+        for name, msg in transfer_problems(new, cur, to_currency_of(book.settings, new, cur), held):
+            opt = {"to_account": "--to", "currency": "--currency", "to_amount": "--to-amount"}.get(name, "--amount")
+            raise UsageError(f"{opt}: {msg}".replace("(to_amount)", "(--to-amount)"))
+    if kind == "balance" and new.get("account") and new.get("currency"):
+        held = book.settings.account_currency(new["account"])
+        if held and held != cur:
+            raise UsageError(f"--currency: account '{new['account']}' holds {held}, and this balance is in {cur}")
     # a new currency on a record others take theirs from: those that name another are refused
     if old is not None and "currency" in changed and kind in _CHILDREN:
         for child_kind in _CHILDREN[kind]:

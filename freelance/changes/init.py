@@ -55,8 +55,6 @@ def _help_command(kind) -> str:
     `project log`: there is no `time` command yet)."""
     if kind.name == "time":
         return "project log"
-    if kind.name in ("balance", "transfer"):    # TODO(issue 18): until the `account` and `transfer` nouns
-        return "validate"
     return kind.nouns[0] if kind.nouns else kind.name
 
 

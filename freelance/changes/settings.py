@@ -30,16 +30,7 @@ def list_add(book: Book, list_name: str, value: str, *, name: str | None = None,
     if name != "accounts" and currency is not None:
         raise UsageError("--currency is for accounts only")
     if name == "accounts":
-        opening = _number("--opening-balance", opening_balance) if opening_balance is not None else Decimal(0)
-        if currency is not None and not is_currency(currency):
-            raise UsageError(f"--currency: expected a three-letter code like USD or EUR, got {currency!r}")
-        from ..rules import fits, places_message
-        if not fits(opening, currency or book.settings.currency):
-            raise UsageError(places_message("--opening-balance", opening, currency or book.settings.currency))
-        from ruamel.yaml.comments import CommentedMap
-        item = CommentedMap([("id", value), ("name", display or value.replace("-", " ").title()),
-                             *([("currency", currency)] if currency else []), ("opening_balance", opening)])
-        item.fa.set_flow_style()
+        item = _account_item(book, value, display, currency, opening_balance, None)
     else:
         item = value
 
@@ -214,3 +205,235 @@ def set_value(book: Book, key: str, value):
     typed = _check(key, value)
     door.commit(book, [settings_update(book, lambda doc: doc.__setitem__(key, typed))])
     return typed
+
+
+# -- accounts (`freelance account`, docs/accounts.md) ------------------------------------
+# An account is an entry of the `accounts:` list of freelance.yaml (SPEC section 1), written
+# as a one-line mapping; an edit changes only that entry, comments and other entries stay.
+
+def _account_item(book: Book, rid: str, name, currency, opening_balance, iban):
+    """The new entry of `accounts`, its values checked."""
+    opening = _number("--opening-balance", opening_balance) if opening_balance is not None else Decimal(0)
+    if currency is not None:
+        currency = _currency(currency)
+    if iban is not None:
+        iban = _iban(iban)
+    from ..rules import fits, places_message
+    if not fits(opening, currency or book.settings.currency):
+        raise UsageError(places_message("--opening-balance", opening, currency or book.settings.currency))
+    from ruamel.yaml.comments import CommentedMap
+    item = CommentedMap([("id", rid), ("name", name or rid.replace("-", " ").title()),
+                         *([("currency", currency)] if currency else []), ("opening_balance", opening),
+                         *([("iban", iban)] if iban else [])])
+    item.fa.set_flow_style()
+    return item
+
+
+def _currency(text: str) -> str:
+    if not is_currency(text):
+        raise UsageError(f"--currency: expected a three-letter code like USD or EUR, got {text!r}")
+    return text
+
+
+def _iban(text: str) -> str:
+    from ..rules import TEXT_CHECKS
+    value = "".join(str(text).split()).upper()       # as banks print it: GB29 NWBK 6016 ...
+    problem = TEXT_CHECKS["iban"](value)
+    if problem:
+        raise UsageError(f"--iban: {text!r}: {problem}")
+    return value
+
+
+def find_account(book: Book, rid: str) -> dict:
+    """The account `rid` (as `Settings.accounts()` gives it), or a UsageError naming the close ones."""
+    accounts = book.settings.accounts()
+    for a in accounts:
+        if a["id"] == rid:
+            return a
+    ids = [a["id"] for a in accounts]
+    raise UsageError(f"no account '{rid}'{did_you_mean(rid, ids)}; the book's accounts: "
+                     f"{', '.join(ids) or 'none'} (add one with `freelance account add ID`)")
+
+
+def account_add(book: Book, rid: str, name: str | None = None, currency: str | None = None,
+                opening_balance=None, iban: str | None = None) -> dict:
+    """Add an account to `accounts:`; returns it as `Settings.accounts()` would."""
+    if not is_id(rid):
+        raise UsageError(f"{rid!r}: an account id is letters, digits, '.', '_' and '-' (like 'bank' or 'wise-eur')")
+    if rid in book.settings.allowed("accounts"):
+        raise UsageError(f"account '{rid}' already exists; change it with `freelance account edit {rid} ...`")
+    item = _account_item(book, rid, name, currency, opening_balance, iban)
+
+    def change(doc):
+        if "accounts" in doc and isinstance(doc["accounts"], list):
+            doc["accounts"].append(item)
+        else:
+            doc["accounts"] = [x for x in (book.settings.raw.get("accounts") or DEFAULTS["accounts"])] + [item]
+    door.commit(book, [settings_update(book, change)])
+    return {"id": rid, "name": str(item["name"]), "currency": currency, "opening_balance": item["opening_balance"],
+            "iban": item.get("iban")}
+
+
+ACCOUNT_EDITS = ("name", "currency", "opening_balance", "iban")
+
+
+def account_edit(book: Book, rid: str, changes: dict) -> list[str]:
+    """Change fields of account `rid`: `changes` maps name, currency, opening_balance, iban to
+    the text typed (None removes the field; the id and the name stay). Returns the changed
+    fields. A currency is refused while the account's records are in another."""
+    account = find_account(book, rid)
+    for key in changes:
+        if key not in ACCOUNT_EDITS:
+            raise UsageError(f"cannot change an account's {key!r}; one of {', '.join(ACCOUNT_EDITS)}"
+                             f"{did_you_mean(key, ACCOUNT_EDITS)}")
+    if changes.get("name", "") is None or changes.get("opening_balance", "") is None:
+        raise UsageError("--unset: an account keeps its name and opening balance (set them instead)")
+    typed: dict = {}
+    if "name" in changes:
+        if not str(changes["name"]).strip():
+            raise UsageError("--name: must not be blank")
+        typed["name"] = str(changes["name"])
+    if "currency" in changes:
+        typed["currency"] = _currency(changes["currency"]) if changes["currency"] is not None else None
+    if "iban" in changes:
+        typed["iban"] = _iban(changes["iban"]) if changes["iban"] is not None else None
+    if "opening_balance" in changes:
+        typed["opening_balance"] = _number("--opening-balance", changes["opening_balance"])
+    cur = typed["currency"] if "currency" in typed else account["currency"]
+    from ..rules import fits, places_message
+    opening = typed.get("opening_balance", account["opening_balance"])
+    if not fits(opening, cur or book.settings.currency):
+        raise UsageError(places_message("--opening-balance", opening, cur or book.settings.currency))
+    if typed.get("currency") and typed["currency"] != account["currency"]:
+        _check_held(book, rid, typed["currency"])
+    now = {k: account.get(k) for k in ACCOUNT_EDITS}
+    typed = {k: v for k, v in typed.items() if now.get(k) != v or (v is not None and type(now.get(k)) is not type(v))}
+    if not typed:
+        return []
+
+    def change(doc):
+        from ruamel.yaml.comments import CommentedMap
+        if not (isinstance(doc.get("accounts"), list)):
+            doc["accounts"] = [x for x in (book.settings.raw.get("accounts") or DEFAULTS["accounts"])]
+        seq = doc["accounts"]
+        for i, v in enumerate(seq):
+            if isinstance(v, dict) and str(v.get("id")) == rid:
+                entry = v
+                break
+            if not isinstance(v, dict) and str(v) == rid:      # a bare id becomes a mapping
+                entry = CommentedMap([("id", rid), ("name", rid.replace("-", " ").title()), ("opening_balance", 0)])
+                entry.fa.set_flow_style()
+                seq[i] = entry
+                break
+        for k, v in typed.items():
+            if v is None:
+                entry.pop(k, None)
+            else:
+                entry[k] = v
+    write = settings_update(book, change)
+    door.commit(book, [_spliced_entry(book, rid, write) or write])
+    return list(typed)
+
+
+def _spliced_entry(book: Book, rid: str, write):
+    """The write of an account edit as a change of that entry's text only, when the entry is
+    a one-line mapping (`- {id: bank, ...}` or an item of `[...]`): the round trip of the whole
+    file (`write`) would re-indent a list written by hand. None when the entry is written
+    otherwise, or the splice would not read back as the round trip does (then `write` is used)."""
+    from ruamel.yaml.comments import CommentedMap
+
+    from ..store.files import read_book_file
+    from ..store.style import rt_yaml
+    from ..store.writer import Write
+    from ..settings import SETTINGS_FILE
+    got = read_book_file(book.root, SETTINGS_FILE)
+    if got is None:
+        return None
+    text = got[0].decode("utf-8")
+    try:
+        seq = rt_yaml().load(text).get("accounts")
+        new_seq = rt_yaml().load(write.text).get("accounts")
+        old = next(x for x in seq if isinstance(x, CommentedMap) and str(x.get("id")) == rid)
+        new = next(x for x in new_seq if isinstance(x, CommentedMap) and str(x.get("id")) == rid)
+        if not (old.fa.flow_style() and new.fa.flow_style()):
+            return None
+        start = _offset(text, old.lc.line, old.lc.col)
+        end = _flow_end(text, start)
+        item = _flow_text(new)
+        spliced = text[:start] + item + text[end:]
+        if _plain(rt_yaml().load(spliced)) != _plain(rt_yaml().load(write.text)):
+            return None
+    except Exception:       # anything unexpected: the whole-file round trip, as every settings write
+        return None
+    return Write(SETTINGS_FILE, spliced)
+
+
+def _offset(text: str, line: int, col: int) -> int:
+    lines = text.split("\n")
+    return sum(len(x) + 1 for x in lines[:line]) + col
+
+
+def _flow_end(text: str, start: int) -> int:
+    """Where the flow mapping starting at `start` (`{`) ends, after its `}`."""
+    if text[start] != "{":
+        raise ValueError("not a flow mapping")
+    depth, i, quote = 0, start, None
+    while i < len(text):
+        c = text[i]
+        if quote:
+            if c == "\\" and quote == '"':
+                i += 1
+            elif c == quote:
+                quote = None
+        elif c in "\"'":
+            quote = c
+        elif c in "{[":
+            depth += 1
+        elif c in "}]":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    raise ValueError("unterminated flow mapping")
+
+
+def _flow_text(item) -> str:
+    import io
+
+    from ..store.style import rt_yaml
+    y = rt_yaml()
+    y.width = 10 ** 6
+    buf = io.StringIO()
+    y.dump(item, buf)
+    out = buf.getvalue().strip()
+    if "\n" in out:
+        raise ValueError("not one line")
+    return out
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _check_held(book: Book, rid: str, currency: str) -> None:
+    """Refuse a currency for account `rid` while records in it are in another one."""
+    from ..graph import Graph
+    g = Graph(book)
+    other = []
+    for kind, field in (("transaction", "account"), ("transfer", "from_account"), ("balance", "account")):
+        for r in g.records(kind):
+            if r.data.get(field) == rid and g.currency(r) != currency:
+                other.append((r, g.currency(r)))
+    for r in g.records("transfer"):
+        if r.data.get("to_account") == rid and r.data.get("to_amount") is None and g.currency(r) != currency:
+            other.append((r, g.currency(r)))
+    if other:
+        from .records import label
+        shown = ", ".join(f"{label(r)} ({cur})" for r, cur in other[:3])
+        more = f" and {len(other) - 3} more" if len(other) > 3 else ""
+        raise UsageError(f"--currency: account '{rid}' has records in another currency than {currency}: {shown}{more}; "
+                         "an account holds one currency (or names none and holds any)")

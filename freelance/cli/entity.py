@@ -16,11 +16,13 @@ from .common import FORMAT_HELP, emit, say, state, writing
 # noun -> kind name
 NOUN_KIND = {"client": "client", "project": "project", "service": "service", "invoice": "invoice",
              "income": "transaction", "expense": "transaction", "contact": "contact",
-             "resource": "resource", "goal": "goal", "meeting": "meeting", "time": "time"}
+             "resource": "resource", "goal": "goal", "meeting": "meeting", "time": "time",
+             "transfer": "transfer", "balance": "balance"}
 
 # noun -> the field given as the first argument of `add`
 POSITIONAL = {"client": "name", "project": "name", "service": "name", "contact": "name",
-              "resource": "name", "goal": "name", "meeting": "title", "income": "amount", "expense": "amount"}
+              "resource": "name", "goal": "name", "meeting": "title", "income": "amount", "expense": "amount",
+              "transfer": "amount", "balance": "account"}
 
 # Fields a noun does not offer (income has no category, an expense no invoice).
 HIDDEN = {"income": {"category", "kind"}, "expense": {"classification", "invoice", "client", "service", "kind"}}
@@ -41,19 +43,23 @@ EXAMPLES = {
     "goal": 'freelance goal add "Emergency fund" --category wealth --target 10000 --by 2027-06-30',
     "meeting": 'freelance meeting add "Kick-off" --at "2026-12-01 10:00" --duration 45m --with acme',
     "time": 'freelance time start acme-website --service acme-build --at 09:15 --note "checkout flow"',
+    "transfer": 'freelance transfer add 200 --from bank --to cash --description "Cash for travel"',
+    "balance": "freelance balance add bank --date 2026-11-30 --amount 4250.00 --source statement-2026-11.csv",
 }
 
 # An id of the demo book per noun, and an edit, for the examples in --help.
 SAMPLE_ID = {"client": "acme", "project": "acme-website", "service": "acme-build", "invoice": "INV-2026-019",
              "income": "TX-ID", "expense": "TX-ID", "contact": "sam-sample", "resource": "pricing-guide",
-             "goal": "emergency-fund", "meeting": "MEETING-ID", "time": "t-20260901-7f1505"}
+             "goal": "emergency-fund", "meeting": "MEETING-ID", "time": "t-20260901-7f1505",
+             "transfer": "tr-20261102-5c0a11", "balance": "b-20261101-3e9d02"}
 # ...and one that `rm` can remove (nothing links to it; ux-design is what the add example makes).
 SAMPLE_RM = {**SAMPLE_ID, "client": "pied-piper", "project": "studio-site", "service": "ux-design",
              "contact": "ines-insure", "invoice": "INV-2026-022"}
 SAMPLE_EDIT = {"client": "--email ann@acme.example", "project": "--priority medium", "service": "--rate 110",
                "invoice": "--due 2026-12-31", "income": "--received", "expense": "--description \"Figma, annual\"",
                "contact": "--phone \"+44 20 7946 0001\"", "resource": "--category budgeting",
-               "goal": "--actual 7000", "meeting": "--duration 1h", "time": "--hours 1h45m"}
+               "goal": "--actual 7000", "meeting": "--duration 1h", "time": "--hours 1h45m",
+               "transfer": "--description \"Float for the trip\"", "balance": "--source statement-2026-11.csv"}
 
 
 def _a(noun: str) -> str:
@@ -221,7 +227,7 @@ def build(noun: str) -> typer.Typer:
                     and (f.choices or f.setting or f.type == "links")]
     for f in list_filters:
         list_params.append(inspect.Parameter("f_" + f.name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
-            Optional[str], typer.Option(f.option_name, *f.aliases, metavar="ID" if f.type == "links" else "VALUE",
+            Optional[str], typer.Option(f.option_name, *_filter_aliases(f), metavar="ID" if f.type == "links" else "VALUE",
                                         help=f"Only records with this {f.name.replace('_', ' ')}.")]))
     list_params.append(inspect.Parameter("search", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
         Optional[str], typer.Option("--search", metavar="TEXT",
@@ -411,7 +417,13 @@ def _check_filters(book, kind: Kind, recs, status, client, filters: dict) -> Non
         check_filter(book, kind.field("client") or Field("client", "link", link=("client",)), client, "--client")
     for f, want in filters.items():
         if want:
-            check_filter(book, f, want, (f.aliases or (f.option_name,))[0], recs)
+            check_filter(book, f, want, (_filter_aliases(f) or (f.option_name,))[0], recs)
+
+
+def _filter_aliases(f: Field) -> tuple[str, ...]:
+    """A field's option aliases as a `list` filter: `--from` and `--to` are the date range there
+    (a transfer's `--from ACCOUNT` filters as `--from-account`)."""
+    return tuple(a for a in f.aliases if a not in ("--from", "--to"))
 
 
 def _future_param(noun: str) -> inspect.Parameter:

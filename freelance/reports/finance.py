@@ -1,4 +1,5 @@
-"""`report finance`: per account opening, money in, money out and balance; income and
+"""`report finance`: per account opening, money in, money out, transfers, balance and the
+day it is reconciled through; income and
 expenses by month, by classification and by category; moved versus expected."""
 from __future__ import annotations
 
@@ -21,7 +22,10 @@ def build(g: Graph, opts: Options) -> Report:
     sections = [
         Section("accounts", "Accounts", f.accounts + total, [
             Column("account"), Column("opening_balance", "opening", **m), Column("money_in", "in", **m),
-            Column("money_out", "out", **m), Column("balance", **m)], note=note),
+            Column("money_out", "out", **m), Column("transfers", **m), Column("balance", **m),
+            Column("reconciled_through", "verified")], note=note + "; transfers: between own accounts, "
+            "net; verified: reconciled through the day of the latest balance assertion (bank statement) that holds",
+            table_columns=("account", "money_in", "money_out", "transfers", "balance", "reconciled_through")),
         Section("expected", "Expected (not yet moved)", f.accounts + total, [
             Column("account"), Column("expected_in", "expected in", **m), Column("expected_out", "expected out", **m),
             Column("expected_balance", "balance after", **m)]),

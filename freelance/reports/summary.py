@@ -30,7 +30,8 @@ def build(g: Graph, opts: Options) -> Report:
         Section("cash", "Income and expenses (money moved)", cash_rows(g, today), CASH_COLUMNS),
         Section("accounts", "Accounts", accounts, [
             Column("account"), Column("name"), Column("opening_balance", "opening", **MONEY),
-            Column("money_in", "in", **MONEY), Column("money_out", "out", **MONEY), Column("balance", **MONEY)],
+            Column("money_in", "in", **MONEY), Column("money_out", "out", **MONEY),
+            Column("transfers", **MONEY), Column("balance", **MONEY)],
             table_columns=("account", "opening_balance", "money_in", "money_out", "balance")),
         Section("projects", "Projects in progress", in_progress, PROJECT_COLUMNS,
                 table_columns=("project", "client", "due", "actual_hours", "estimated_hours", "completion_pct")),
