@@ -201,6 +201,7 @@ class Book:
         self._index: dict[str, dict[str, Record]] = {}
         self.problems: list[Problem] = []
         self._peeks: dict[str, Peek | None] = {}   # rel -> what `peek` knows (None: load it instead)
+        self._summaries: dict[str, tuple] = {}    # rel -> (its loaded FileResult, the summary made of it)
         self._load_settings()
 
     # -- settings -----------------------------------------------------------
@@ -351,7 +352,11 @@ class Book:
             if found is not None:
                 return found
         from .cache import summarize
-        return summarize(kind.name, self.read_file(rel, kind).records)
+        res = self.read_file(rel, kind)
+        known = self._summaries.get(rel)
+        if known is None or known[0] is not res:   # once per loaded file, not per question asked of it
+            known = self._summaries[rel] = (res, summarize(kind.name, res.records))
+        return known[1]
 
     def received_for_invoice(self, invoice_id: str):
         """The sum of the received income linked to an invoice (`Graph.received_income`), shard
