@@ -189,6 +189,13 @@ def summary(g: Graph, start: dt.date | None = None, end: dt.date | None = None) 
     return out
 
 
+class _NoAccount:
+    data: dict = {}
+
+
+_NO_ACCOUNT = _NoAccount()
+
+
 @dataclass
 class Assertion:
     """A balance assertion (`balance` record) against the book: the book's balance of its
@@ -227,10 +234,11 @@ def reconcile(g: Graph) -> list[Assertion]:
     if wanted:
         asserted = {a for a, _ in wanted}
         moves: dict[tuple[str, str], list] = defaultdict(list)
+        first = _account_of(g, _NO_ACCOUNT)          # where a transaction naming none is
         for t in g.records("transaction"):
             if t.data.get("received") is not True:
                 continue
-            account = _account_of(g, t)
+            account = str(t.data.get("account") or first)
             if account not in asserted:
                 continue
             d, amount, kind = t.data.get("date"), t.data.get("amount"), t.data.get("kind")

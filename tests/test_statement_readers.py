@@ -320,13 +320,20 @@ def test_size_is_capped_before_reading(tmp_path):
                                "(export a shorter period from the bank)")
 
 
+def misuse(fn, *args) -> str:
+    with pytest.raises(UsageError) as e:
+        fn(*args)
+    return e.value.message
+
+
 def test_read_file_refuses_what_is_not_a_plain_file(tmp_path):
-    assert message(read_file, tmp_path, "dir") == "dir: is a folder, expected a statement file"
+    assert misuse(read_file, tmp_path, "dir") == "dir: a folder; give the statement file"
     fifo = tmp_path / "pipe.ofx"
-    os.mkfifo(fifo)
-    assert message(read_file, fifo, "pipe.ofx") == ("pipe.ofx: is not a regular file (a pipe, a device or a "
-                                                    "socket); not read")
-    assert message(read_file, tmp_path / "nope.ofx", "nope.ofx") == "nope.ofx: no such file"
+    os.mkfifo(fifo)                                   # (opened at all, it would block: it is not)
+    assert misuse(read_file, fifo, "pipe.ofx") == ("pipe.ofx: not a regular file (a pipe, a device or a "
+                                                   "socket); give the statement file")
+    assert misuse(read_file, tmp_path / "nope.ofx", "nope.ofx") == \
+        "nope.ofx: cannot read it (No such file or directory)"
     ok = tmp_path / "ok.ofx"
     ok.write_bytes(b"abc")
     assert read_file(ok) == b"abc"
@@ -395,3 +402,38 @@ def test_real_camt_files():
     assert message(camt.read, real("genkgo-camt053.v8.xml"), "v8.xml") == (
         "v8.xml: line 74: balance CLBD: the amount is in SEK, the account (<Stmt> 253EURNL26VAYB8060476890 "
         "(line 30)) in EUR; freelance imports a statement in its account's currency only")
+
+
+# --- whatever the bytes: statements or one DataError, never a traceback ---------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+SAMPLES = {
+    "ofx1": ofx_file([stmtrs("1", "USD", [stmttrn("F1", "20261105", "1.00", name="A"),
+                                          stmttrn("F2", "20261106", "-2.00", memo="<![CDATA[x]]>")],
+                             balance="3.00")]),
+    "ofx2": ofx_file([stmtrs("1", "USD", [stmttrn("F1", "20261105", "1.00", xml=True)], balance="1.00", xml=True)],
+                     version=2),
+    "camt": camt_file([stmt([CREDIT, DEBIT], balances=bal("CLBD", "5.00", "2026-11-30"))]),
+}
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(sample=st.sampled_from(sorted(SAMPLES)), cut=st.integers(0, 4000), pos=st.integers(0, 4000),
+       byte=st.integers(0, 255), insert=st.binary(max_size=12))
+def test_mangled_files_give_statements_or_one_data_error(sample, cut, pos, byte, insert):
+    data = bytearray(SAMPLES[sample])
+    pos %= len(data)
+    data[pos] = byte
+    data = bytes(data[:pos]) + insert + bytes(data[pos:])
+    data = data[:max(cut, 1)] if cut < len(data) else data
+    reader = camt.read if sample == "camt" else ofx.read
+    try:
+        statements = reader(data, "m")
+    except DataError as e:
+        assert e.message.startswith("m: ") and "\n" not in e.message
+    else:
+        for s in statements:
+            for line in s.lines:
+                assert isinstance(line.amount, Decimal) and line.amount.is_finite()

@@ -16,7 +16,6 @@ app = typer.Typer(name="bank", no_args_is_help=True, add_completion=False,
                        "what it left open; classification rules.\n\n"
                        "Example: freelance bank import ~/Downloads/2026-11.csv --account bank")
 
-MAX_STATEMENT_BYTES = 64 * 1024 * 1024      # a month's statement is kilobytes; ten years' a few MB
 
 
 @app.callback()
@@ -29,25 +28,18 @@ def bank_root():
 
 
 def read_statement_file(path: str) -> bytes:
-    """The bytes of FILE ('-': stdin), at most MAX_STATEMENT_BYTES; UsageError when it cannot be read."""
-    import os
+    """The bytes of FILE ('-': stdin), at most limits.MAX_STATEMENT_BYTES, the size checked before
+    reading (statements/guard.py); UsageError when it cannot be read or is not a plain file."""
     import sys
 
-    from ..errors import DataError, UsageError
+    from ..limits import MAX_STATEMENT_BYTES
+    from ..statements import guard
     if path == "-":
         data = sys.stdin.buffer.read(MAX_STATEMENT_BYTES + 1)
-    else:
-        try:
-            if os.path.isdir(path):
-                raise UsageError(f"{path}: a folder; give the statement file")
-            with open(path, "rb") as fh:
-                data = fh.read(MAX_STATEMENT_BYTES + 1)
-        except OSError as exc:
-            raise UsageError(f"{path}: cannot read it ({exc.strerror})") from None
-    if len(data) > MAX_STATEMENT_BYTES:
-        raise DataError(f"{path}: larger than {MAX_STATEMENT_BYTES // (1024 * 1024)} MB: not a bank statement "
-                        "(split it by year)")
-    return data
+        if len(data) > MAX_STATEMENT_BYTES:
+            raise guard.too_big("stdin")
+        return data
+    return guard.read_file(path, path)
 
 
 def read_statements(book, data: bytes, name: str, fmt: str | None, rules: str | None):
@@ -99,7 +91,8 @@ def import_(ctx: typer.Context,
     position among equal lines) are skipped, saying which record they match; a
     pending line that comes back booked updates its record. The closing balance
     becomes a balance assertion. One atomic write; nothing on any error.
-    A CSV is read by the book's rules (bank-rules/NAME.yaml, docs/bank-csv.md).
+    A CSV is read by the book's rules (bank-rules/NAME.yaml, docs/bank-csv.md);
+    OFX/QFX and CAMT.053 (.052, .054) files need none (docs/statement-readers.md).
 
     Example: freelance bank import ~/Downloads/2026-11.csv --account bank --rules mybank --dry-run
     """

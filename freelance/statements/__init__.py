@@ -32,7 +32,7 @@ def detect(data: bytes, name: str = "") -> str:
         return "ofx"
     if head.startswith(b"<?xml") or head.startswith(b"<document") or head.startswith(b"<!--"):
         start = data[:65536]
-        if b"camt.05" in head or _CAMT.search(start):
+        if b"camt.05" in head or _CAMT.search(start) or re.search(rb"<(\w+:)?Document[\s>/]", start):
             return "camt"
         if b"<ofx" in start.lower():
             return "ofx"

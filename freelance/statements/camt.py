@@ -79,7 +79,7 @@ def _parse(data: bytes, name: str):
 
 
 def _syntax(e, data: bytes, name: str) -> str:
-    msg = re.sub(r",? line \d+, column \d+$", "", (e.msg or str(e)).strip())
+    msg = re.sub(r",? line \d+, column \d+$", "", " ".join((e.msg or str(e)).split()))[:200]
     line = e.lineno or 0
     low = msg.lower()
     if "utf-8" in low or "encoding" in low or "bytes:" in low or "invalid char" in low:
@@ -89,7 +89,7 @@ def _syntax(e, data: bytes, name: str) -> str:
             guard.decode(data, enc, name)       # names the first bad byte and its line, as for OFX
         except DataError as bad:
             return bad.message.split(": ", 1)[1]
-        return f"line {line}: the text is not valid {enc} ({msg})"
+        return f"line {line}: the XML does not parse ({msg})"
     if "premature end" in low or "end of data" in low or "extra content" not in low and \
             ("eof" in low or "not finished" in low or "chunk is not well balanced" in low):
         return f"line {line}: the XML ends too soon ({msg}): the file is cut short (download it again)"

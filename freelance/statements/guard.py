@@ -23,7 +23,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from ..errors import DataError
+from ..errors import DataError, UsageError
 from ..limits import MAX_STATEMENT_BYTES, number_problem, year_problem
 
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
@@ -40,21 +40,17 @@ def too_big(name: str, size: int | None = None, limit: int = MAX_STATEMENT_BYTES
 
 
 def read_file(path: str | Path, name: str | None = None, limit: int = MAX_STATEMENT_BYTES) -> bytes:
-    """The bytes of the statement file at `path`, at most `limit` of them. DataError (with the
-    file's name) when it does not exist, is not a plain file, or is bigger than the limit:
-    the size is checked before reading, and the read stops at the limit whatever stat said."""
+    """The bytes of the statement file at `path`, at most `limit` of them. UsageError (exit 2,
+    with the file's name) when it cannot be read or is not a plain file (a folder, a FIFO: opened
+    without blocking), DataError when it is bigger than the limit: the size is checked before
+    reading, and the read stops at the limit whatever stat said."""
     name = name or str(path)
     try:
         st = os.stat(path)
-    except FileNotFoundError:
-        raise DataError(f"{name}: no such file") from None
-    except OSError as e:
-        raise DataError(f"{name}: cannot be read ({e.strerror})") from None
-    _plain(name, st, limit)
-    try:
+        _plain(name, st, limit)
         fd = os.open(path, os.O_RDONLY | _NONBLOCK)
-    except OSError as e:
-        raise DataError(f"{name}: cannot be read ({e.strerror})") from None
+    except OSError as e:               # a path that is not there, or not the user's to read: misuse
+        raise UsageError(f"{name}: cannot read it ({e.strerror})") from None
     try:
         _plain(name, os.fstat(fd), limit)
         chunks, n = [], 0
@@ -73,9 +69,9 @@ def read_file(path: str | Path, name: str | None = None, limit: int = MAX_STATEM
 
 def _plain(name: str, st: os.stat_result, limit: int) -> None:
     if stat.S_ISDIR(st.st_mode):
-        raise DataError(f"{name}: is a folder, expected a statement file")
+        raise UsageError(f"{name}: a folder; give the statement file")
     if not stat.S_ISREG(st.st_mode):
-        raise DataError(f"{name}: is not a regular file (a pipe, a device or a socket); not read")
+        raise UsageError(f"{name}: not a regular file (a pipe, a device or a socket); give the statement file")
     if st.st_size > limit:
         raise too_big(name, st.st_size, limit)
 

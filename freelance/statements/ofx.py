@@ -136,7 +136,7 @@ def _tree(message: str, name: str) -> ET.Element:
     try:
         builder.feed(message)
         root = builder.close()
-    except (ParseError, AssertionError, IndexError) as e:
+    except (ParseError, ET.ParseError, AssertionError, IndexError) as e:
         why = str(e).split(" - position")[0].splitlines()[0][:200] or "unbalanced tags"
         raise DataError(f"{name}: the OFX body does not parse ({why}); the file is broken or cut short") from None
     if root is None:
