@@ -109,6 +109,18 @@ class Settings:
                 out.append({"id": v, "name": v, "opening_balance": Decimal(0), "currency": None, "iban": None})
         return out
 
+    def account(self, rid: str, option: str = "") -> dict:
+        """The account `rid` (as `accounts()` gives it), or a UsageError naming the close ones
+        (after `option: ` when an option named it)."""
+        from .errors import UsageError, did_you_mean
+        accounts = self.accounts()
+        for a in accounts:
+            if a["id"] == rid:
+                return a
+        ids = [a["id"] for a in accounts]
+        raise UsageError(f"{option + ': ' if option else ''}no account '{rid}'{did_you_mean(rid, ids)}; the book's "
+                         f"accounts: {', '.join(ids) or 'none'} (add one with `freelance account add ID`)")
+
     def account_currency(self, account) -> str | None:
         """The currency an account holds, when it says (`accounts: [{id: wise-usd, currency: USD}]`)."""
         for v in self._accounts():

@@ -278,7 +278,7 @@ def test_an_unknown_account_is_refused_with_the_close_ones(book, tmp_path):
     r = fl(book, "bank", "import", path, "--account", "bnak")
     assert r.exit_code == 2
     assert r.stderr.strip() == ("freelance: error: --account: no account 'bnak' (did you mean 'bank'?); "
-                                "the book's accounts: bank, cash, usd")
+                                "the book's accounts: bank, cash, usd (add one with `freelance account add ID`)")
     assert snapshot(book) == before
 
 

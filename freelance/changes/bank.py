@@ -27,7 +27,7 @@ import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..errors import DataError, UsageError, did_you_mean
+from ..errors import DataError, UsageError
 from ..rules import fits, iban_problem, places_message
 from ..schema import KINDS
 from ..statement import Statement, StatementLine
@@ -61,13 +61,7 @@ class Plan:
 
 def account_of(book: Book, account: str) -> dict:
     """The book's account `account` (settings `accounts:`); UsageError with the close ones."""
-    accounts = book.settings.accounts()
-    for a in accounts:
-        if a["id"] == account:
-            return a
-    ids = [a["id"] for a in accounts]
-    raise UsageError(f"--account: no account '{account}'{did_you_mean(account, ids)}; "
-                     f"the book's accounts: {', '.join(ids) or 'none'}")
+    return book.settings.account(account, "--account")
 
 
 def _compact(text) -> str:

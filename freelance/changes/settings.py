@@ -244,15 +244,9 @@ def _iban(text: str) -> str:
     return value
 
 
-def find_account(book: Book, rid: str) -> dict:
+def find_account(book: Book, rid: str, option: str = "") -> dict:
     """The account `rid` (as `Settings.accounts()` gives it), or a UsageError naming the close ones."""
-    accounts = book.settings.accounts()
-    for a in accounts:
-        if a["id"] == rid:
-            return a
-    ids = [a["id"] for a in accounts]
-    raise UsageError(f"no account '{rid}'{did_you_mean(rid, ids)}; the book's accounts: "
-                     f"{', '.join(ids) or 'none'} (add one with `freelance account add ID`)")
+    return book.settings.account(rid, option)
 
 
 def account_add(book: Book, rid: str, name: str | None = None, currency: str | None = None,
