@@ -437,12 +437,7 @@ def bench_documents(repeat: int, work: Path) -> list[str]:
            + "; load average {:.1f} {:.1f} {:.1f} on {} cores (a wall time above its CPU time waited for a core)".format(
                *os.getloadavg(), os.cpu_count()),
            "", "Budgets (issue 16):"]
-    for row, budget in ((one, 1.5), (batch, 60.0)):
-        if row.wall is None:
-            out.append(f"- {row.name}: {row.note or 'not measured'}")
-        else:
-            out.append(f"- {row.name}: {row.wall:.2f} s (budget {budget:g} s) "
-                       f"{'holds' if row.wall < budget else 'DOES NOT HOLD'}")
+    out += verdicts(((one, 1.5), (batch, 60.0)))
     return out
 
 
@@ -481,6 +476,18 @@ def bank_statement(n: int, seed: int = 7) -> str:
     return "\n".join(out) + "\n"
 
 
+def verdicts(rows) -> list[str]:
+    """One line per (Row, budget in seconds): its median wall time, and whether it holds."""
+    out = []
+    for row, budget in rows:
+        if row.wall is None:
+            out.append(f"- {row.name}: {row.note or 'not measured'}")
+        else:
+            out.append(f"- {row.name}: {row.wall:.2f} s (budget {budget:g} s) "
+                       f"{'holds' if row.wall < budget else 'DOES NOT HOLD'}")
+    return out
+
+
 def bench_bank(n: int, lines: int, repeat: int, work: Path) -> list[str]:
     """Issue 18's budgets: `bank import` of a statement of `lines` lines into the book of `n`
     transactions (each a fresh copy, its cache warm, untimed) under 3 s, and the same file
@@ -511,12 +518,7 @@ def bench_bank(n: int, lines: int, repeat: int, work: Path) -> list[str]:
     again = measure(Row(f"bank import ({lines:,} lines, again)"), repeat,
                     fc + ["bank", "import", str(csv), "--account", "bank"], imported)
     out = [table([first, again]), "", f"Budgets (issue 18, the {n:,}-transaction book):"]
-    for row, budget in ((first, 3.0), (again, 1.0)):
-        if row.wall is None:
-            out.append(f"- {row.name}: {row.note or 'not measured'}")
-        else:
-            out.append(f"- {row.name}: {row.wall:.2f} s (budget {budget:g} s) "
-                       f"{'holds' if row.wall < budget else 'DOES NOT HOLD'}")
+    out += verdicts(((first, 3.0), (again, 1.0)))
     if copy.exists():
         shutil.rmtree(copy)
     return out
