@@ -608,7 +608,7 @@ def test_the_quick_path_for_usual_rows_reads_as_the_checked_one():
     must give the same lines as the path that checks every cell, for any cells."""
     from hypothesis import given, settings, strategies as stt
 
-    from freelance.statements import csvrules
+    from freelance.formats.statements import csvrules
     rules_ = {"date_format": "%d.%m.%Y", "delimiter": ";", "decimal_mark": ",",
               "columns": {"date": 1, "amount": 2, "payee": 3, "reference": 4, "description": [5, 6],
                           "iban": 7, "bank_id": 8, "balance": 9}}

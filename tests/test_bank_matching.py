@@ -16,8 +16,8 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from freelance.classify import matches
-from freelance.statement import StatementLine
+from freelance.read.classify import matches
+from freelance.core.statement import StatementLine
 
 from conftest import TODAY, git_commit_all
 

@@ -12,7 +12,7 @@ from conftest import TODAY, run_cli
 from freelance.store import writer
 from freelance.store.book import Book
 from freelance.store.cache import ParseCache
-from freelance.errors import DataError
+from freelance.core.errors import DataError
 
 DAY = dt.date.fromisoformat(TODAY)
 BROKEN = """- id: broken-one

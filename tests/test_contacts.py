@@ -200,7 +200,7 @@ _text = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"), bla
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(name=_text, company=_text, address=_text, notes=_text)
 def test_vcard_round_trip_keeps_any_text(empty_book, tmp_path_factory, name, company, address, notes):
-    from freelance import vcard
+    from freelance.formats import vcard
     from freelance.store.book import Book
     from freelance.store.records import Record
     import datetime as dt

@@ -155,8 +155,8 @@ DOCUMENTED = re.compile(r"\s*(\d{4}-\d{2}-\d{2}|today|yesterday|tomorrow|[+-]\d+
 
 
 def _parse(text, order):
-    from freelance.dates import parse_date
-    from freelance.errors import UsageError
+    from freelance.core.dates import parse_date
+    from freelance.core.errors import UsageError
     try:
         return parse_date(text, TODAY, "--date", order)
     except UsageError as exc:

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from freelance.store import emitter, style
-from freelance.schema import KINDS
+from freelance.core.schema import KINDS
 from freelance.store.yamlio import read_records
 
 
@@ -90,7 +90,7 @@ def test_files_round_trip_through_the_writer_byte_for_byte(tmp_path):
 
 
 def test_every_record_is_what_writer_record_text_writes(tmp_path):
-    from freelance.demo import generate
+    from freelance.tools.demo import generate
     data = generate(400, 9, dt.date(2026, 11, 25))
     n = 0
     for kind, records in data.items():

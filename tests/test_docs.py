@@ -3,7 +3,7 @@ README's command reference is the one the commands generate."""
 import pytest
 
 from conftest import ROOT, run_cli
-from freelance import docgen
+from freelance.tools import docgen
 
 COMMANDS = [path for path, _ in docgen.walk()]
 
@@ -18,4 +18,4 @@ def test_every_command_has_help_with_an_example(path):
 def test_readme_command_reference_is_up_to_date():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert docgen.readme_section(readme) == docgen.reference(), (
-        "README.md's command reference is stale: run `python -m freelance.docgen --write` and review the diff")
+        "README.md's command reference is stale: run `python -m freelance.tools.docgen --write` and review the diff")

@@ -58,7 +58,7 @@ def xml_of(pdf: Path) -> bytes:
 
 
 def xml_totals(xml: bytes) -> dict:
-    from freelance.documents.cii import totals
+    from freelance.formats.documents.cii import totals
     return totals(xml)
 
 
@@ -248,8 +248,8 @@ def prop_book(tmp_path_factory):
 def test_document_xml_and_book_totals_agree(prop_book, lines, rate, per_line):
     import datetime as dt
 
-    from freelance.documents import invoice_document, invoice_html, invoice_xml
-    from freelance.graph import Graph
+    from freelance.formats.documents import invoice_document, invoice_html, invoice_xml
+    from freelance.read.graph import Graph
     from freelance.store.book import Book
     items = "".join(f"  - description: Line {i}\n    quantity: {q}\n    unit_price: {p}\n"
                     + (f"    tax_rate: {r}\n" if r is not None else "") for i, (q, p, r) in enumerate(lines, 1))
@@ -271,7 +271,7 @@ def test_document_xml_and_book_totals_agree(prop_book, lines, rate, per_line):
         (subtotal, subtotal, tax, total)
     from lxml import etree
 
-    from freelance.documents.cii import NS
+    from freelance.formats.documents.cii import NS
     root = etree.fromstring(xml)
     assert sum(Decimal(e.text) for e in root.iterfind(".//ram:SpecifiedTradeSettlementLineMonetarySummation/"
                                                       "ram:LineTotalAmount", NS)) == subtotal
@@ -512,8 +512,8 @@ def test_one_pdf_imports_neither_factur_x_nor_an_http_client(tmp_path):
     assert sorted(m for m in mods if m.split(".")[0] in ("facturx", "requests", "urllib3", "pypdf")) == []
     assert sorted(m for m in mods if m.startswith("freelance.changes")) == []   # a document changes nothing
     # WeasyPrint's C declarations come from the generated table, not parsed by pycparser: when this
-    # fails after a WeasyPrint upgrade, run `python -m freelance.documents.pdf` (docs/pdf-speed.md)
-    assert "freelance.documents._weasyprint_ffi" in mods and "pycparser" not in mods
+    # fails after a WeasyPrint upgrade, run `python -m freelance.formats.documents.pdf` (docs/pdf-speed.md)
+    assert "freelance.formats.documents._weasyprint_ffi" in mods and "pycparser" not in mods
     assert xml_of(out)
 
 
@@ -535,7 +535,7 @@ def test_weasyprint_is_found_the_slow_way_when_the_quick_way_fails(tmp_path):
         "        raise OSError(name + ': not loadable by that name here')\n"
         "    return _load(backend, name, flags)\n"
         "cffi.api._load_backend_lib = _only_found\n"
-        "import freelance.documents._weasyprint_ffi as table\n"
+        "import freelance.formats.documents._weasyprint_ffi as table\n"
         "class _Refusing:                 # the generated table's ffi loads by name only: nothing here\n"
         "    def __init__(self, ffi):\n"
         "        self._ffi = ffi\n"

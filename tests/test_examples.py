@@ -16,7 +16,7 @@ from collections import defaultdict
 import pytest
 
 from conftest import DEMO, run_cli
-from freelance import docgen
+from freelance.tools import docgen
 
 EXAMPLES: dict[str, list[str]] = defaultdict(list)
 for _path, _cmd in docgen.walk():

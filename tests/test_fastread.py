@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import DEMO, run_cli
 from freelance.store import fastread
-from freelance.schema import KINDS
+from freelance.core.schema import KINDS
 from freelance.store.yamlio import _decode, read_records
 
 

@@ -8,7 +8,7 @@ from conftest import TODAY, run_cli, run_proc
 
 from freelance.changes import records as ops
 from freelance.store.book import Book
-from freelance.schema import TRANSACTION
+from freelance.core.schema import TRANSACTION
 
 DAY = dt.date.fromisoformat(TODAY)
 

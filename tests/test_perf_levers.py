@@ -15,9 +15,9 @@ from conftest import TODAY, run_cli, run_proc
 from freelance.store import parallel
 from freelance.store.cache import ParseCache
 from freelance.store.book import Book
-from freelance.graph import Graph
-from freelance.schema import KINDS
-from freelance.validate import validate
+from freelance.read.graph import Graph
+from freelance.core.schema import KINDS
+from freelance.read.validate import validate
 
 DAY = dt.date.fromisoformat(TODAY)
 PLANTED = """- id: broken-one
@@ -185,7 +185,7 @@ def test_the_pool_is_really_used(demo, pooled):
 
 
 def book_kind(name):
-    from freelance.schema import KINDS
+    from freelance.core.schema import KINDS
     return KINDS[name]
 
 
@@ -227,21 +227,21 @@ def test_validate_through_the_pool_is_validate(big, monkeypatch):
 
 def fresh_summaries(root):
     from freelance.store.cache import summarize
-    from freelance.schema import KINDS
+    from freelance.core.schema import KINDS
     book = Book(root, DAY, cache=False)
     return {rel: summarize(k.name, book.read_file(rel, k).records) for k in KINDS.values() for rel in book.files_of(k)}
 
 
 def cached_summaries(root):
     from freelance.store.cache import ParseCache
-    from freelance.schema import KINDS
+    from freelance.core.schema import KINDS
     book, pc = Book(root, DAY, cache=False), ParseCache(root)
     return {rel: pc.summary(rel, root / rel) for k in KINDS.values() for rel in book.files_of(k)}
 
 
 def test_settling_reads_summaries_not_records(cli):
     from freelance.changes import door as ops
-    from freelance.graph import Graph
+    from freelance.read.graph import Graph
     Book(cli.book, DAY).load_all()                              # warm every entry
     book = Book(cli.book, DAY)
     g = Graph(Book(cli.book, DAY, cache=False))
@@ -370,7 +370,7 @@ def test_writes_go_to_a_tail_that_reads_as_a_fresh_parse(cli, monkeypatch, peeki
 def test_a_write_whose_entry_went_away_writes_it_whole(cli):
     from freelance.changes import door as ops
     from freelance.store.cache import ParseCache
-    from freelance.schema import TRANSACTION
+    from freelance.core.schema import TRANSACTION
     Book(cli.book, DAY).load_all()
     book = Book(cli.book, DAY)
     amount = ops.parse_value(book, TRANSACTION.field("amount"), "5")

@@ -16,7 +16,7 @@ from hypothesis import given, settings, strategies as st
 
 from conftest import DEMO, GOLDEN, ROOT, TODAY, check_golden, run_cli
 
-from freelance.reports import REPORTS as REGISTRY
+from freelance.read.reports import REPORTS as REGISTRY
 
 REPORTS = list(REGISTRY)   # every registered report has goldens in every format
 FORMATS = ["table", "markdown", "csv", "json"]
@@ -249,9 +249,9 @@ def test_csv_has_one_header_row_iso_dates_plain_decimals_and_no_formulas(cli):
 @given(st.text(st.characters(exclude_categories=("Cs",)), max_size=40))
 def test_any_name_reads_back_from_csv_and_html_as_text(name):
     from freelance.cli.report import render_report
-    from freelance.render import csv_safe
-    from freelance.text import Column, clean
-    from freelance.reports import Report, Section
+    from freelance.formats.render import csv_safe
+    from freelance.core.text import Column, clean
+    from freelance.read.reports import Report, Section
     rep = Report("t", "T", [Section("s", "S", [{"name": name, "n": Decimal("1.50")}], [Column("name"), Column("n")])])
     rows = list(csv.reader(io.StringIO(render_report(rep, "csv", None), newline="")))
     assert rows[0] == ["section", "name", "n"]

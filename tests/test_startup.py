@@ -27,7 +27,7 @@ import sys  # noqa: E402
 from conftest import ROOT  # noqa: E402
 
 HEAVY_TOO = ("yaml", "ruamel", "tabulate", "dateutil", "freelance.store", "freelance.store.book",
-             "freelance.store.cache", "freelance.changes", "freelance.graph")
+             "freelance.store.cache", "freelance.changes", "freelance.read.graph")
 
 
 def test_help_shows_global_options_and_imports_no_book_machinery():

@@ -9,9 +9,9 @@ from decimal import Decimal
 
 import pytest
 
-from freelance.errors import DataError, UsageError
-from freelance.statements import camt, detect, ofx, read_file
-from freelance.statements import guard
+from freelance.core.errors import DataError, UsageError
+from freelance.formats.statements import camt, detect, ofx, read_file
+from freelance.formats.statements import guard
 from statement_files import REAL, bal, ntry, stmt, stmtrs, stmttrn, txdtls
 from statement_files import camt as camt_file
 from statement_files import ofx as ofx_file

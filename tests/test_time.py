@@ -183,7 +183,7 @@ def test_time_log_refuses_hours_it_cannot_read_and_writes_nothing(tmp_path, text
 @settings(max_examples=40, deadline=None)
 @given(h=st.integers(0, 30), m=st.integers(0, 59))
 def test_hours_and_minutes_read_the_same_in_each_form(h, m):
-    from freelance.durations import parse_hours
+    from freelance.core.durations import parse_hours
     forms = [f"{h}:{m:02d}", f"{h}h{m}m", f"{h * 60 + m}m"]
     got = {parse_hours(f) for f in forms}
     assert len(got) == 1

@@ -251,8 +251,8 @@ def test_plan_update_round_trips_only_the_record(empty_book, monkeypatch):
 def test_a_file_edited_by_hand_since_it_was_read_is_not_overwritten(empty_book):
     from freelance.changes import door as ops
     from freelance.store.book import Book
-    from freelance.errors import DataError
-    from freelance.schema import KINDS
+    from freelance.core.errors import DataError
+    from freelance.core.schema import KINDS
     path = empty_book / "clients.yaml"
     assert run_cli("client", "add", "Acme", books=empty_book).exit_code == 0
     book = Book(empty_book, TODAY)
@@ -311,7 +311,7 @@ import sys, datetime as dt
 from pathlib import Path
 from freelance.changes import door as ops
 from freelance.store.book import Book
-from freelance.schema import KINDS
+from freelance.core.schema import KINDS
 root = Path(sys.argv[1])
 for i in range(10**6):
     book = Book(root, dt.date(2026, 11, 25))

@@ -77,7 +77,7 @@ _state = {"n": 0}
 def test_any_text_round_trips_through_add_and_edit(empty_book, text):
     from freelance.changes import door as ops
     from freelance.store.book import Book
-    from freelance.schema import KINDS
+    from freelance.core.schema import KINDS
     today = dt.date(2026, 11, 25)
     _state["n"] += 1
     rid = f"c{_state['n']}"

@@ -27,10 +27,10 @@ import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..errors import DataError, UsageError
-from ..rules import fits, iban_problem, places_message
-from ..schema import KINDS
-from ..statement import Statement, StatementLine
+from ..core.errors import DataError, UsageError
+from ..core.rules import fits, iban_problem, places_message
+from ..core.schema import KINDS
+from ..core.statement import Statement, StatementLine
 from ..store.book import Book
 from ..store.records import Record
 from ..store.writer import Write, plan_append, plan_update, plan_updates

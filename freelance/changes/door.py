@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from ..errors import UsageError
-from ..schema import INVOICE, KINDS, Kind
+from ..core.errors import UsageError
+from ..core.schema import INVOICE, KINDS, Kind
 from ..store.book import Book
 from ..store.records import Record
 from ..store.writer import Write, apply, plan_remove, plan_update
@@ -241,7 +241,7 @@ def add_invoice_from_time(book: Book, values: dict, client: str | None, project:
 # -- bank statements ------------------------------------------------------------------------
 
 def import_statement(book: Book, statement, account: str, dry_run: bool = False, progress=None):
-    """Import a bank statement (`freelance.statement.Statement`) into `account`: new lines as
+    """Import a bank statement (`freelance.core.statement.Statement`) into `account`: new lines as
     transactions, pending ones that came back booked updated, duplicates skipped, the closing
     balance as a `balance` record and the invoices its income pays moved to paid, in one atomic
     write (none with `dry_run`). Returns the plan (`changes.bank.Plan`): what was done."""

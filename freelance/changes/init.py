@@ -4,10 +4,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from ..errors import UsageError
-from ..rules import is_currency
-from ..schema import KINDS
-from ..settings import DEFAULTS, SETTINGS_FILE
+from ..core.errors import UsageError
+from ..core.rules import is_currency
+from ..core.schema import KINDS
+from ..core.settings import DEFAULTS, SETTINGS_FILE
 
 GITATTRIBUTES = """# freelance books are plain text: keep line endings stable across machines
 *.yaml text eol=lf

@@ -15,10 +15,10 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 
-from ..errors import UsageError, did_you_mean
-from ..money import dec
-from ..rules import foreign_owner, pays_invoice, seal_of, sealed_changes
-from ..schema import INVOICE
+from ..core.errors import UsageError, did_you_mean
+from ..core.money import dec
+from ..core.rules import foreign_owner, pays_invoice, seal_of, sealed_changes
+from ..core.schema import INVOICE
 from ..store.book import Book
 from ..store.records import Record
 from ..store.writer import Write, plan_update
@@ -68,7 +68,7 @@ def parse_item(text: str) -> dict:
     if quantity <= 0:
         raise UsageError(f"--item {text!r}: quantity must be more than zero, got {qty.strip()}")
     unit_price = _decimal(price, "unit price", text)
-    from ..limits import line_problem
+    from ..core.limits import line_problem
     problem = line_problem(quantity, unit_price)
     if problem:
         raise UsageError(f"--item {text!r}: {problem}")
@@ -103,7 +103,7 @@ def plan_invoice(book: Book, values: dict, items: list[str], number: str | None,
             sid = it.get("service")
             if sid and sid not in services:
                 raise UsageError(f"--item: no service '{sid}'{did_you_mean(sid, services)}")
-        from ..money import money
+        from ..core.money import money
         subtotal = sum(money(it["quantity"] * it["unit_price"]) for it in values["items"])   # as totalled
         if subtotal <= 0:   # what `validate` refuses, `add` does not write
             raise UsageError(f"--item: the lines add up to {subtotal}: an invoice must be for more than zero")
@@ -136,7 +136,7 @@ def plan_send(book: Book, inv: Record) -> tuple[dict, list[str]]:
         raise UsageError(f"invoice '{inv.id}' is void: it cannot be sent")
     seal = seal_of(inv.data)
     if inv.data.get("seal") and inv.data["seal"] != seal:
-        from ..errors import DataError
+        from ..core.errors import DataError
         raise DataError(f"invoice '{inv.id}' was sealed when sent, but what its document shows was changed "
                         "by hand since: undo the change (see `freelance validate`), or correct it with a credit "
                         f"note: `freelance invoice credit {inv.id}`")
@@ -181,7 +181,7 @@ def _items(book: Book, items: list[str], sign: int = 1) -> list[dict]:
         sid = it.get("service")
         if sid and sid not in services:
             raise UsageError(f"--item: no service '{sid}'{did_you_mean(sid, services)}")
-    from ..money import money
+    from ..core.money import money
     subtotal = sum(money(it["quantity"] * it["unit_price"]) for it in lines)   # as totalled
     if subtotal <= 0:   # what `validate` refuses, an edit does not write
         raise UsageError(f"--item: the lines add up to {subtotal}: an invoice must be for more than zero")
@@ -193,8 +193,8 @@ def _items(book: Book, items: list[str], sign: int = 1) -> list[dict]:
 
 def _refuse_over_credit(book: Book, inv: Record, values: dict) -> None:
     """Credit notes of an invoice (not void) may together take back at most its total."""
-    from ..graph import Graph
-    from ..text import fmt_money
+    from ..read.graph import Graph
+    from ..core.text import fmt_money
     g = Graph(book)
     total = g.totals(inv)[2]
     before = sum((g.totals(r)[2] for r in book.records("invoice")
@@ -259,8 +259,8 @@ def check_paid(book: Book, old: Record | None, new: dict) -> tuple[list[Write], 
                          f"{old.id} void`, or correct it with a credit note: `freelance invoice credit {old.id}`")
     if new is None or new.get("status") != "paid" or (old is not None and old.data.get("status") == "paid"):
         return [], []
-    from ..graph import Graph
-    from ..text import fmt_money
+    from ..read.graph import Graph
+    from ..core.text import fmt_money
     inv = old
     if inv is None:   # a new invoice: no income can be linked to it yet
         raise UsageError(f"a new invoice cannot start as paid: add it as sent, then record the payment "
@@ -281,8 +281,8 @@ def check_paid(book: Book, old: Record | None, new: dict) -> tuple[list[Write], 
 def _refuse_new_total(book: Book, old: Record, new: dict) -> None:
     """An invoice edit or move that leaves it overpaid (a lower total, or back from void), or
     in another currency or of another client than the income linked to it."""
-    from ..graph import Graph
-    from ..text import fmt_money
+    from ..read.graph import Graph
+    from ..core.text import fmt_money
     g = Graph(book)
     cur = g.currency(Record(old.kind, new, old.file, old.line, {}))    # as stored, or from its project or client
     client = new.get("client")
@@ -343,11 +343,11 @@ def _refuse_bad_payment(book: Book, old: Record | None, new: dict) -> None:
     inv = book.get("invoice", inv_id)
     if inv is None or not inv.file:
         return                  # missing (check_links says so), or made on the spot in its currency
-    from ..graph import Graph
-    from ..text import fmt_money
+    from ..read.graph import Graph
+    from ..core.text import fmt_money
     g = Graph(book)
     inv_cur = g.currency(inv)
-    from ..graph import currency_of
+    from ..read.graph import currency_of
     cur = currency_of(book.get, book.settings, "transaction", new)      # no --currency: the invoice's
     if relinked and cur != inv_cur:
         raise UsageError(f"income in {cur} cannot pay invoice '{inv_id}', which is in {inv_cur}: "
@@ -398,8 +398,8 @@ def _unpay(book: Book, old: Record | None, new: dict | None, busy: bool) -> tupl
     inv = book.get("invoice", inv_id)
     if inv is None or inv.data.get("status") != "paid":
         return [], []
-    from ..graph import Graph
-    from ..text import fmt_money
+    from ..read.graph import Graph
+    from ..core.text import fmt_money
     g = Graph(book)
     total = g.totals(inv)[2]
     received = book.received_for_invoice(inv_id) - before + after
@@ -431,10 +431,10 @@ def pays(book: Book, old: Record | None, new: dict) -> tuple[Record, str] | None
     inv = book.get("invoice", new["invoice"])
     if inv is None or not inv.file or inv.data.get("status") in ("paid", "void"):
         return None  # missing, made on the spot by --create-missing (a draft), or settled
-    from ..graph import Graph
+    from ..read.graph import Graph
     g = Graph(book)
     cur = g.currency(inv)
-    from ..graph import currency_of
+    from ..read.graph import currency_of
     if currency_of(book.get, book.settings, "transaction", new) != cur:
         return None  # validate reports the currency mismatch
     total = g.totals(inv)[2]
@@ -445,7 +445,7 @@ def pays(book: Book, old: Record | None, new: dict) -> tuple[Record, str] | None
     received += dec(new.get("amount"))
     if total <= 0 or received < total:
         return None
-    from ..text import fmt_money
+    from ..core.text import fmt_money
     was = inv.data.get("status")
     note = (f"invoice '{inv.id}' is paid: received {fmt_money(received, cur)} covers its total "
             f"{fmt_money(total, cur)} ({was} -> paid)")

@@ -9,7 +9,7 @@ already settled: two lines do not both pay one invoice's whole balance.
 - Anything unsure (two candidates, a payer not known, a paid, void or draft invoice named,
   an amount other than the balance, another currency) is left for review with the reason and
   the candidates: never guessed.
-- The rest is classified by the book's rules (`bank-rules/classify.yaml`, freelance/classify.py),
+- The rest is classified by the book's rules (`bank-rules/classify.yaml`, freelance/read/classify.py),
   or left for review when none covers it.
 
 Indexes are built once per import, on the first line that needs them: a statement of
@@ -22,10 +22,10 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..classify import RULES_FILE, Rule, first_rule, read_rules
-from ..money import ZERO, dec, invoice_totals
-from ..rules import pays_invoice
-from ..statement import StatementLine
+from ..read.classify import RULES_FILE, Rule, first_rule, read_rules
+from ..core.money import ZERO, dec, invoice_totals
+from ..core.rules import pays_invoice
+from ..core.statement import StatementLine
 from ..store.book import Book
 from ..store.records import Record
 
@@ -108,8 +108,8 @@ class Matcher:
         return self._invoices
 
     def _load_invoices(self) -> None:
-        from ..graph import currency_of
-        from ..schema import KINDS
+        from ..read.graph import currency_of
+        from ..core.schema import KINDS
         book = self.book
         per_line = str(book.settings.get("tax_rounding") or "per-invoice") == "per-line"
         received: dict[str, Decimal] = {}
@@ -165,7 +165,7 @@ class Matcher:
         of the client income recorded so far, from each shard's cached summary (`payers`, kept
         beside `received`) or its records when it is read already or has no such summary."""
         if self._payers is None:
-            from ..schema import KINDS
+            from ..core.schema import KINDS
             book = self.book
             ibans: dict[str, set] = {}
             names: dict[str, set] = {}
@@ -280,7 +280,7 @@ class Matcher:
         if inv.currency != self.currency:
             return f"which is in {inv.currency}, and the payment in {self.currency}"
         if amount != inv.balance:
-            from ..text import fmt_money
+            from ..core.text import fmt_money
             return (f"but {fmt_money(amount, self.currency)} is not its balance "
                     f"{fmt_money(inv.balance, inv.currency)}")
         return None
@@ -371,10 +371,10 @@ def covered(book: Book, rule: Rule) -> list[tuple[Record, dict]]:
 def plan_rule(book: Book, values: dict) -> tuple[Rule, list, list[str]]:
     """(the rule, the writes that append it to the rules file and classify the records under
     review it covers, notes), after checking it as `validate` would."""
-    from ..errors import UsageError, DataError
+    from ..core.errors import UsageError, DataError
     from ..store.records import Record as Rec
     from ..store.writer import Write, plan_updates_in_files
-    from ..classify import _rule
+    from ..read.classify import _rule
     from ..store.emitter import record_text
     values = {k: v for k, v in values.items() if v is not None}
     rule, problems = _rule(book.settings, Rec("rule", values, RULES_FILE, 0, {}))
@@ -417,7 +417,7 @@ def review_items(book: Book, account: str | None = None) -> list[dict]:
     """The records under review (of `account`), oldest first, each with why, its best candidate
     invoices and the commands that settle it."""
     import shlex
-    from ..graph import currency_of
+    from ..read.graph import currency_of
     todo = [t for t in book.records("transaction") if t.data.get("review")
             and (account is None or t.data.get("account") == account)]
     todo.sort(key=lambda t: (str(t.data.get("date")), t.id))

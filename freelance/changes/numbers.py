@@ -4,8 +4,8 @@ Its own room so that both an invoice added (`invoicing`) and one made on the spo
 `--invoice new` (`records.check_links`) take it without importing each other."""
 from __future__ import annotations
 
-from ..errors import UsageError
-from ..rules import DEFAULT_INVOICE_NUMBER, invoice_number_problem, number_regex
+from ..core.errors import UsageError
+from ..core.rules import DEFAULT_INVOICE_NUMBER, invoice_number_problem, number_regex
 from ..store.book import Book
 
 

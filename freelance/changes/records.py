@@ -13,10 +13,10 @@ import secrets
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
-from ..dates import parse_date, parse_datetime
-from ..errors import UsageError, did_you_mean
-from ..rules import TEXT_CHECKS, is_currency, is_email, is_id, is_url
-from ..schema import KINDS, Field, Kind
+from ..core.dates import parse_date, parse_datetime
+from ..core.errors import UsageError, did_you_mean
+from ..core.rules import TEXT_CHECKS, is_currency, is_email, is_id, is_url
+from ..core.schema import KINDS, Field, Kind
 from ..store.book import Book
 from ..store.records import Record
 from ..store.scalars import duration_problem, duration_text, parse_duration
@@ -30,7 +30,7 @@ _THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?\Z")
 def check_size(value: Decimal, text: str, opt: str) -> Decimal:
     """Refuse numbers no book needs and Decimal's cent rounding cannot take (1e30, 1e-40):
     `1e999999` would be written out as a million digits (limits.py)."""
-    from ..limits import number_problem
+    from ..core.limits import number_problem
     problem = number_problem(value)
     if problem:
         raise UsageError(f"{opt}: {text} {problem}")
@@ -50,7 +50,7 @@ def number_text(text: str, opt: str) -> str:
 
 
 def slug(text: str) -> str:
-    from ..text import clean  # an escape sequence is not part of the name: "\x1b[31mRed" -> "red"
+    from ..core.text import clean  # an escape sequence is not part of the name: "\x1b[31mRed" -> "red"
     t = unicodedata.normalize("NFKD", clean(str(text))).encode("ascii", "ignore").decode()
     t = re.sub(r"[^a-zA-Z0-9]+", "-", t).strip("-").lower()
     return t[:60].strip("-") or "item"
@@ -89,7 +89,7 @@ def parse_value(book: Book, f: Field, raw, *, option: str | None = None):
         return raw
     text = str(raw)
     if f.check == "hours":
-        from ..durations import HOURS_HINT, MAX_ENTRY_HOURS, parse_hours
+        from ..core.durations import HOURS_HINT, MAX_ENTRY_HOURS, parse_hours
         value = parse_hours(text)
         if value is None:
             raise UsageError(f"{opt}: expected hours like {HOURS_HINT}, got {text!r}")
@@ -280,7 +280,7 @@ def _check_stub(book: Book, kind: str, stub: dict, context: dict, context_kind: 
             raise UsageError(f"{option}: cannot create invoice '{target}' without an amount: add it first with "
                              f"`freelance invoice add --client {stub['client']} --amount AMOUNT`")
     if kind == "service":
-        from ..graph import Graph
+        from ..read.graph import Graph
         project = Record("project", context, "", 0, {}) if context_kind == "project" else (
             book.get("project", stub["project"]) if stub.get("project") else None)
         rate, _ = Graph(book).rate_for(Record("service", stub, "", 0, {}), project)
@@ -381,14 +381,14 @@ def _from_period(kind: Kind, data: dict) -> dict:
     and, unless given, is due on its last."""
     if kind.name != "goal" or not data.get("period"):
         return {}
-    from ..dates import parse_period
+    from ..core.dates import parse_period
     first, last = parse_period(str(data["period"]), "--period")
     return {k: v for k, v in (("start", first), ("target_date", last)) if k not in data}
 
 
 def _check_moved(book: Book, kind: Kind, data: dict) -> None:
     """Refuse money marked as moved (received, paid) on a day after today, unless `--future`."""
-    from ..rules import moved_after
+    from ..core.rules import moved_after
     if kind.name != "transaction":
         return
     msg = moved_after(data, book.today)
@@ -412,7 +412,7 @@ def unchanged(record: Record, changes: dict) -> bool:
 def _check_date_order(kind: Kind, data: dict, only=None) -> None:
     """Refuse an end before its start (what `validate` reports, a write does not make); with
     `only` (the fields a change sets), just the pairs the change touches."""
-    from ..rules import date_order
+    from ..core.rules import date_order
     bad = date_order(kind.name, data, only)
     if bad:
         f = kind.field(bad[0])

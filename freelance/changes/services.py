@@ -3,8 +3,8 @@
 list from naming another project's service."""
 from __future__ import annotations
 
-from ..errors import UsageError, did_you_mean
-from ..schema import KINDS
+from ..core.errors import UsageError, did_you_mean
+from ..core.schema import KINDS
 from ..store.book import Book
 from ..store.records import Record
 from ..store.writer import Write, plan_update

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from ..errors import UsageError, did_you_mean
-from ..limits import terms_problem, whole
-from ..rules import business_problem, invoice_number_problem, is_currency, is_id, is_tax_name
-from ..schema import KINDS
-from ..settings import DEFAULTS, SCALARS, TAX_ROUNDING, WEEKDAYS
+from ..core.errors import UsageError, did_you_mean
+from ..core.limits import terms_problem, whole
+from ..core.rules import business_problem, invoice_number_problem, is_currency, is_id, is_tax_name
+from ..core.schema import KINDS
+from ..core.settings import DEFAULTS, SCALARS, TAX_ROUNDING, WEEKDAYS
 from ..store.book import Book
 from ..store.writer import settings_update
 from . import door
@@ -104,7 +104,7 @@ def _check(key: str, value: str):
             raise UsageError(f"week_start: expected a day like monday{did_you_mean(value.lower(), WEEKDAYS)}")
         return value.lower()
     if key == "date_order":
-        from ..settings import DATE_ORDERS
+        from ..core.settings import DATE_ORDERS
         if value.lower() not in DATE_ORDERS:
             raise UsageError(f"date_order: expected iso (2026-11-25 only), dmy (also 25/11/2026) or mdy "
                              f"(also 11/25/2026), got {value!r}{did_you_mean(value.lower(), DATE_ORDERS)}")
@@ -128,7 +128,7 @@ def _check(key: str, value: str):
             raise UsageError(f"tax_name: expected a short lowercase name like vat or gst (letters, digits, '-'), got {value!r}")
         return value
     if key == "time_rounding":
-        from ..durations import rounding_rule
+        from ..core.durations import rounding_rule
         try:
             rule = rounding_rule(value)
         except ValueError as exc:
@@ -145,7 +145,7 @@ def _check(key: str, value: str):
 def _business_value(key: str, values: list[str]):
     """A business identity value checked by its rule; the address is a list of lines, an
     empty value clears the key (None)."""
-    from ..settings import BUSINESS
+    from ..core.settings import BUSINESS
     if key not in BUSINESS:
         raise UsageError(f"cannot set business.{key}; one of {', '.join('business.' + k for k in BUSINESS)}"
                          f"{did_you_mean(key, BUSINESS)}")
@@ -198,7 +198,7 @@ def set_value(book: Book, key: str, value):
         door.commit(book, [settings_update(book, change)])
         return value
     if key not in SCALARS:
-        from ..settings import LISTS
+        from ..core.settings import LISTS
         hint = f"; {key} is a list: use `settings add {key} VALUE`" if key in LISTS else ""
         raise UsageError(f"cannot set {key!r}{hint}; one of {', '.join(SCALARS)}, owner.name, owner.email, "
                          f"owner.address, business.legal_name, business.iban, ...{did_you_mean(key, SCALARS)}")
@@ -218,7 +218,7 @@ def _account_item(book: Book, rid: str, name, currency, opening_balance, iban):
         currency = _currency(currency)
     if iban is not None:
         iban = _iban(iban)
-    from ..rules import fits, places_message
+    from ..core.rules import fits, places_message
     if not fits(opening, currency or book.settings.currency):
         raise UsageError(places_message("--opening-balance", opening, currency or book.settings.currency))
     from ruamel.yaml.comments import CommentedMap
@@ -236,7 +236,7 @@ def _currency(text: str) -> str:
 
 
 def _iban(text: str) -> str:
-    from ..rules import TEXT_CHECKS
+    from ..core.rules import TEXT_CHECKS
     value = "".join(str(text).split()).upper()       # as banks print it: GB29 NWBK 6016 ...
     problem = TEXT_CHECKS["iban"](value)
     if problem:
@@ -294,7 +294,7 @@ def account_edit(book: Book, rid: str, changes: dict) -> list[str]:
     if "opening_balance" in changes:
         typed["opening_balance"] = _number("--opening-balance", changes["opening_balance"])
     cur = typed["currency"] if "currency" in typed else account["currency"]
-    from ..rules import fits, places_message
+    from ..core.rules import fits, places_message
     opening = typed.get("opening_balance", account["opening_balance"])
     if not fits(opening, cur or book.settings.currency):
         raise UsageError(places_message("--opening-balance", opening, cur or book.settings.currency))
@@ -339,7 +339,7 @@ def _spliced_entry(book: Book, rid: str, write):
     from ..store.files import read_book_file
     from ..store.style import rt_yaml
     from ..store.writer import Write
-    from ..settings import SETTINGS_FILE
+    from ..core.settings import SETTINGS_FILE
     got = read_book_file(book.root, SETTINGS_FILE)
     if got is None:
         return None
@@ -415,7 +415,7 @@ def _plain(value):
 
 def _check_held(book: Book, rid: str, currency: str) -> None:
     """Refuse a currency for account `rid` while records in it are in another one."""
-    from ..graph import Graph
+    from ..read.graph import Graph
     g = Graph(book)
     other = []
     for kind, field in (("transaction", "account"), ("transfer", "from_account"), ("balance", "account")):

@@ -1,12 +1,12 @@
 """The workflow's change: link client income to its invoice, client, project and service."""
 from __future__ import annotations
 
-from ..errors import UsageError
-from ..rules import foreign_owner
-from ..schema import TRANSACTION
+from ..core.errors import UsageError
+from ..core.rules import foreign_owner
+from ..core.schema import TRANSACTION
 from ..store.book import Book
 from ..store.records import Record
-from ..workflow import LINKS
+from ..read.workflow import LINKS
 from . import door
 from .matching import clear_review
 from .records import check_links

@@ -65,16 +65,16 @@ class LazyGroup(TyperGroup):
     def resolve_command(self, ctx, args):
         name = args[0] if args else None
         if name and not name.startswith("-") and name not in NOUNS:
-            from ..errors import did_you_mean
+            from ..core.errors import did_you_mean
             ctx.fail(f"no such command {name!r}{did_you_mean(name, NOUNS)}")
         return super().resolve_command(ctx, args)
 
     def invoke(self, ctx):
-        from ..errors import FreelanceError
+        from ..core.errors import FreelanceError
         try:
             rv = super().invoke(ctx)
         except FreelanceError as exc:
-            from ..text import clean  # one line, no control sequences from user data
+            from ..core.text import clean  # one line, no control sequences from user data
             typer.echo(f"freelance: error: {clean(exc.message.replace(chr(10), chr(92) + 'n'))}", err=True)
             half_read(ctx, exc.message)
             ctx.exit(exc.exit_code)
@@ -85,7 +85,7 @@ class LazyGroup(TyperGroup):
         except BrokenPipeError:
             ctx.exit(0)
         except OSError as exc:   # the disk said no (permissions, a read-only or full file system)
-            from ..text import clean
+            from ..core.text import clean
             where = f": {exc.filename}" if exc.filename else ""
             typer.echo(f"freelance: error: {clean(exc.strerror or str(exc))}{clean(str(where))}", err=True)
             ctx.exit(1)

@@ -38,7 +38,7 @@ def add(ctx: typer.Context,
 
 
 def _columns():
-    from ..text import Column
+    from ..core.text import Column
     m = dict(align="right", money=True)
     return [Column("id"), Column("name"), Column("currency"), Column("iban"), Column("opening_balance", "opening", **m),
             Column("money_in", "in", **m), Column("money_out", "out", **m), Column("transfers", **m),
@@ -54,9 +54,9 @@ def list_(ctx: typer.Context, fmt: _FMT = "table", out: _OUT = None):
 
     Example: freelance account list --format json
     """
-    from ..finance import accounts
-    from ..graph import Graph
-    from ..render import render_rows
+    from ..read.finance import accounts
+    from ..read.graph import Graph
+    from ..formats.render import render_rows
     from .common import check_format
     fmt = check_format(fmt)
     rows = accounts(Graph(state(ctx).book()))
@@ -74,10 +74,10 @@ def show(ctx: typer.Context,
     Example: freelance account show bank
     """
     from ..changes.settings import find_account
-    from ..finance import account_detail
-    from ..graph import Graph
-    from ..render import render_rows, to_json
-    from ..text import Column, clean, fmt_money
+    from ..read.finance import account_detail
+    from ..read.graph import Graph
+    from ..formats.render import render_rows, to_json
+    from ..core.text import Column, clean, fmt_money
     from .common import check_format
     fmt = check_format(fmt)
     book = state(ctx).book()
@@ -127,7 +127,7 @@ def edit(ctx: typer.Context,
     Example: freelance account edit bank --iban "GB29 NWBK 6016 1331 9268 19"
     """
     from ..changes.settings import ACCOUNT_EDITS, account_edit
-    from ..errors import UsageError, did_you_mean
+    from ..core.errors import UsageError, did_you_mean
     changes = {k: v for k, v in (("name", name), ("currency", currency), ("opening_balance", opening_balance),
                                  ("iban", iban)) if v is not None}
     for field in unset or []:
@@ -167,10 +167,10 @@ def assert_(ctx: typer.Context,
     """
     from ..changes import door
     from ..changes.settings import find_account
-    from ..finance import balance_on
-    from ..graph import Graph, currency_of
-    from ..schema import KINDS
-    from ..text import fmt_money
+    from ..read.finance import balance_on
+    from ..read.graph import Graph, currency_of
+    from ..core.schema import KINDS
+    from ..core.text import fmt_money
     kind = KINDS["balance"]
     with writing(ctx) as book:
         find_account(book, account)

@@ -32,8 +32,8 @@ def read_statement_file(path: str) -> bytes:
     reading (statements/guard.py); UsageError when it cannot be read or is not a plain file."""
     import sys
 
-    from ..limits import MAX_STATEMENT_BYTES
-    from ..statements import guard
+    from ..core.limits import MAX_STATEMENT_BYTES
+    from ..formats.statements import guard
     if path == "-":
         data = sys.stdin.buffer.read(MAX_STATEMENT_BYTES + 1)
         if len(data) > MAX_STATEMENT_BYTES:
@@ -46,26 +46,26 @@ def read_statements(book, data: bytes, name: str, fmt: str | None, rules: str | 
     """(format, statements) of a file's bytes: the format given or detected, its reader."""
     import importlib
 
-    from ..errors import UsageError, did_you_mean
-    from ..statements import FORMATS, detect
+    from ..core.errors import UsageError, did_you_mean
+    from ..formats.statements import FORMATS, detect
     if fmt is not None and fmt not in FORMATS:
         raise UsageError(f"--format: expected one of {', '.join(FORMATS)}, got {fmt!r}{did_you_mean(fmt, FORMATS)}")
     fmt = fmt or detect(data, name)
     if fmt == "csv":
-        from ..statements import csvrules
+        from ..formats.statements import csvrules
         rules_name, parsed = csvrules.load_rules(book, rules)
         return fmt, csvrules.read(data, parsed, name)
     if rules is not None:
         raise UsageError(f"--rules is for CSV files; {name} is {fmt.upper()}")
     try:
-        reader = importlib.import_module(f"freelance.statements.{'ofx' if fmt == 'ofx' else 'camt'}")
+        reader = importlib.import_module(f"freelance.formats.statements.{'ofx' if fmt == 'ofx' else 'camt'}")
     except ImportError:
         raise UsageError(f"{fmt.upper()} statements cannot be read by this version yet; export a CSV from the bank") from None
     return fmt, reader.read(data, name)
 
 
 def _money(amount, cur: str) -> str:
-    from ..text import fmt_money
+    from ..core.text import fmt_money
     return fmt_money(amount, cur)
 
 
@@ -101,7 +101,7 @@ def import_(ctx: typer.Context,
 
     from ..changes import door
     from ..changes.bank import account_of, choose
-    from ..errors import UsageError
+    from ..core.errors import UsageError
     from .common import say, state, writing
     data = read_statement_file(path)
     name = "stdin" if path == "-" else os.path.basename(path)
@@ -131,7 +131,7 @@ def import_(ctx: typer.Context,
         with writing(ctx) as book:
             kind, plan = run(book)
     if as_json:
-        from ..render import to_json
+        from ..formats.render import to_json
         sys.stdout.write(to_json(_as_json(plan, name, kind, dry_run)))
         return
     _say_plan(plan, name, dry_run, say)
@@ -164,7 +164,7 @@ def _say_plan(plan, name: str, dry_run: bool, say) -> None:
     """Every line's fate, then the counts; written at once (10,000 lines are 10,000 lines)."""
     out: list[str] = []
     _plan_lines(plan, name, dry_run, out.append)
-    from ..text import clean
+    from ..core.text import clean
     sys.stdout.write(clean("\n".join(out)) + "\n")
 
 

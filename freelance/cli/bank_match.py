@@ -38,19 +38,19 @@ def review(ctx: typer.Context,
     if account is not None:
         ids = [a["id"] for a in book.settings.accounts()]
         if account not in ids:
-            from ..errors import UsageError, did_you_mean
+            from ..core.errors import UsageError, did_you_mean
             raise UsageError(f"--account: {account!r} is not one of the book's accounts ({', '.join(ids)})"
                              f"{did_you_mean(account, ids)}")
     items = review_items(book, account)
     if fmt == "json":
-        from ..render import to_json
+        from ..formats.render import to_json
         emit(to_json(items), out)
         return
     emit(_review_text(items), out)
 
 
 def _review_text(items: list[dict]) -> str:
-    from ..text import clean, fmt_money
+    from ..core.text import clean, fmt_money
     if not items:
         return "nothing to review\n"
     lines = []
@@ -109,7 +109,7 @@ def rule_add(ctx: typer.Context,
     Example: freelance bank rule add github --category software
     """
     from ..changes import door
-    from ..errors import UsageError
+    from ..core.errors import UsageError
     if (category is None) == (classification is None):
         raise UsageError("give --category (money out) or --classification (money in), one of them")
     values = {"match": pattern, "field": field if field != "payee" else None, "category": category,
@@ -128,9 +128,9 @@ def rules(ctx: typer.Context,
 
     Example: freelance bank rules --format json
     """
-    from ..classify import read_rules
-    from ..render import render_rows
-    from ..text import Column
+    from ..read.classify import read_rules
+    from ..formats.render import render_rows
+    from ..core.text import Column
     from .common import check_format
     check_format(fmt)
     book = state(ctx).book()

@@ -24,7 +24,7 @@ class CalendarGroup(TyperGroup):
 
 
 def _month(book, text: str) -> tuple[int, int]:
-    from ..dates import parse_month
+    from ..core.dates import parse_month
     return parse_month(text, book.today, "--month", book.settings.date_order)
 
 
@@ -45,14 +45,14 @@ def build(name: str) -> typer.Typer:
 
         Example: freelance calendar --month 2026-12
         """
-        from ..errors import UsageError
+        from ..core.errors import UsageError
         if ctx.invoked_subcommand is not None:
             if month is not None or week is not None:
                 raise UsageError("--month and --week do not go with a subcommand")
             return
-        from .. import calendar as core
-        from ..dates import parse_date
-        from ..graph import Graph
+        from ..read import calendar as core
+        from ..core.dates import parse_date
+        from ..read.graph import Graph
         if month is not None and week is not None:
             raise UsageError("give --month or --week, not both")
         book = state(ctx).book()
@@ -73,8 +73,8 @@ def build(name: str) -> typer.Typer:
 
         Example: freelance calendar export --ics meetings.ics --deadlines
         """
-        from .. import calendar as core
-        from ..graph import Graph
+        from ..read import calendar as core
+        from ..read.graph import Graph
         from .common import to_file
         g = Graph(state(ctx).book())
         data = core.to_ics(g, with_deadlines=deadlines)

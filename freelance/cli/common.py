@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-from ..errors import UsageError
+from ..core.errors import UsageError
 
 
 @dataclass
@@ -25,7 +25,7 @@ class State:
     def today_date(self) -> dt.date:
         if not self.today:
             return dt.date.today()
-        from ..dates import parse_date    # the same forms as every date (no book yet: no date_order)
+        from ..core.dates import parse_date    # the same forms as every date (no book yet: no date_order)
         return parse_date(self.today, dt.date.today(), "--today")
 
     def book(self):
@@ -62,8 +62,8 @@ def writing(ctx: typer.Context):
 def settings_readable(book) -> None:
     """Stop (exit 1) when freelance.yaml could not be read: every number depends on it
     (a missing currency would print every amount in the default one)."""
-    from ..errors import DataError
-    from ..settings import SETTINGS_FILE
+    from ..core.errors import DataError
+    from ..core.settings import SETTINGS_FILE
     bad = [p for p in book.settings_problems if p.is_error]
     if bad:
         shown = "; ".join(str(p) for p in bad[:3]) + (f"; and {len(bad) - 3} more" if len(bad) > 3 else "")
@@ -73,7 +73,7 @@ def settings_readable(book) -> None:
 def load_problems(book, limit: int = 20) -> list[str]:
     """The errors found while reading the files a command read (not every check of
     `validate`, only what made records or whole files unreadable), as `file:line:` lines."""
-    from ..render import clean
+    from ..formats.render import clean
     errors = [p for p in dict.fromkeys(book.problems) if p.is_error]
     lines = [clean(str(p)) for p in errors[:limit]]
     if len(errors) > limit:
@@ -89,7 +89,7 @@ OutOpt = typer.Option(None, "--out", "-o", help="Write the output to FILE (atomi
 
 def check_format(fmt: str, allowed=("table", "markdown", "csv", "json")) -> str:
     if fmt not in allowed:
-        from ..errors import did_you_mean
+        from ..core.errors import did_you_mean
         raise UsageError(f"--format: expected one of {', '.join(allowed)}, got {fmt!r}{did_you_mean(fmt, allowed)}")
     return fmt
 
@@ -160,5 +160,5 @@ def write_out(out: str, data: bytes, option: str = "--out") -> None:
 
 def say(message: str) -> None:
     """A short confirmation of what a command did."""
-    from ..text import clean
+    from ..core.text import clean
     typer.echo(clean(message))

@@ -18,14 +18,14 @@ def demo(
     """Write a realistic generated book of any size: ten years of dates ending at
     --today, about 500 clients (fewer for small books), N/4 invoices, projects,
     services, time entries and meetings in proportion. It validates with no
-    errors; use it to try the tool or to measure it (python -m freelance.bench).
+    errors; use it to try the tool or to measure it (python -m freelance.tools.bench).
 
     Example: freelance demo /tmp/bigbook --transactions 100000 --seed 7
     """
     import time
     from pathlib import Path
 
-    from ..demo import write_book
+    from ..tools.demo import write_book
     t0 = time.perf_counter()
     root = Path(directory).expanduser()
     counts = write_book(root, transactions, seed, state(ctx).today_date())

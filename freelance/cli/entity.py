@@ -10,7 +10,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from ..schema import KINDS, Field, Kind
+from ..core.schema import KINDS, Field, Kind
 from .common import FORMAT_HELP, emit, say, state, writing
 
 # noun -> kind name
@@ -188,9 +188,9 @@ def build(noun: str) -> typer.Typer:
     def list_(ctx: typer.Context, status: Optional[str] = None, client: Optional[str] = None,
               date_from: Optional[str] = None, date_to: Optional[str] = None, period: Optional[str] = None,
               search: Optional[str] = None, fmt: str = "table", out: Optional[str] = None, **filters):
-        from .. import views
-        from ..graph import Graph
-        from ..render import render_rows
+        from ..read import views
+        from ..read.graph import Graph
+        from ..formats.render import render_rows
         fmt = _fmt(fmt)
         book = state(ctx).book()
         start, end = _range(book, date_from, date_to, period)
@@ -241,21 +241,21 @@ def build(noun: str) -> typer.Typer:
     def show(ctx: typer.Context, rid: Annotated[str, typer.Argument(metavar="ID", help="The record's id.")],
              fmt: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)] = "table",
              out: Annotated[Optional[str], typer.Option("--out", "-o", help="Write to FILE (atomically; '-' for stdout).")] = None):
-        from .. import views
+        from ..read import views
         from ..changes import door
-        from ..graph import Graph
-        from ..render import to_json
-        from ..text import clean
+        from ..read.graph import Graph
+        from ..formats.render import to_json
+        from ..core.text import clean
         fmt = _fmt(fmt)
         book = state(ctx).book()
         rec = door.find(book, kind.name, rid, noun)
         g = Graph(book)
         if fmt == "json":
-            from ..work import breakdown
+            from ..read.work import breakdown
             emit(to_json({**views.row(g, rec), **breakdown(g, rec)}), out)
             return
-        from ..render import render_rows
-        from ..text import Column
+        from ..formats.render import render_rows
+        from ..core.text import Column
         lines = views.detail(g, rec)
         rows = [{"field": k, "value": v} for k, v in lines]
         sections = views.detail_sections(g, rec)
@@ -279,7 +279,7 @@ def build(noun: str) -> typer.Typer:
     # -- edit -----------------------------------------------------------------
     def edit(ctx: typer.Context, **kw):
         from ..changes import door
-        from ..errors import UsageError
+        from ..core.errors import UsageError
         with writing(ctx) as book:
             rec = door.find(book, kind.name, kw.pop("_rid"), noun)
             changes = _values(book, noun, kw)
@@ -294,7 +294,7 @@ def build(noun: str) -> typer.Typer:
                 name = name.replace("-", "_")
                 f = kind.field(name)
                 if f is None or not f.option or f.required:
-                    from ..errors import did_you_mean
+                    from ..core.errors import did_you_mean
                     raise UsageError(f"--unset: cannot remove {name!r}{did_you_mean(name, [x.name for x in _fields(noun) if not x.required])}")
                 changes[name] = None
             items = kw.get("item") or []            # invoice: a draft's new lines
@@ -363,10 +363,10 @@ def build(noun: str) -> typer.Typer:
                   out: Annotated[Optional[str], typer.Option("--out", "-o", help="Write to FILE (atomically; '-' for stdout).")] = None,
                   by: Annotated[Optional[str], typer.Option("--by", help="Group by another field (e.g. priority).")] = None,
                   client: Annotated[Optional[str], typer.Option("--client", help="Only this client's records.")] = None):
-            from .. import views
-            from ..errors import UsageError, did_you_mean
-            from ..graph import Graph
-            from ..render import render_board
+            from ..read import views
+            from ..core.errors import UsageError, did_you_mean
+            from ..read.graph import Graph
+            from ..formats.render import render_board
             fmt = _fmt(fmt)
             book = state(ctx).book()
             if by is not None:
@@ -410,7 +410,7 @@ def f_list_example(kind: Kind) -> str:
 def _check_filters(book, kind: Kind, recs, status, client, filters: dict) -> None:
     """Refuse a filter value that matches nothing because it is misspelt (exit 2, did you mean)."""
     from ..changes.records import check_filter
-    from ..schema import Field
+    from ..core.schema import Field
     if status:
         check_filter(book, kind.field(kind.status), status, f"--{kind.status}", recs)
     if client:
@@ -434,7 +434,7 @@ def _future_param(noun: str) -> inspect.Parameter:
 
 
 def _range(book, date_from, date_to, period):
-    from ..dates import window
+    from ..core.dates import window
     return window(book.today, date_from, date_to, period, book.settings.date_order)
 
 

@@ -34,8 +34,8 @@ def hledger(ctx: typer.Context, out: Out = None, accrual: Accrual = False):
 
     Example: freelance export hledger --out book.journal && hledger -f book.journal bal
     """
-    from ..export import hledger as write
-    from ..graph import Graph
+    from ..formats.export import hledger as write
+    from ..read.graph import Graph
     emit(write(Graph(state(ctx).book()), accrual), out)
 
 
@@ -45,8 +45,8 @@ def beancount(ctx: typer.Context, out: Out = None, accrual: Accrual = False):
 
     Example: freelance export beancount --out book.beancount && bean-check book.beancount
     """
-    from ..export import beancount as write
-    from ..graph import Graph
+    from ..formats.export import beancount as write
+    from ..read.graph import Graph
     emit(write(Graph(state(ctx).book()), accrual), out)
 
 
@@ -59,10 +59,10 @@ def csv(ctx: typer.Context,
 
     Example: freelance export csv invoice --out invoices.csv
     """
-    from ..errors import UsageError, did_you_mean
-    from ..export import csv_of
-    from ..graph import Graph
-    from ..schema import KINDS
+    from ..core.errors import UsageError, did_you_mean
+    from ..formats.export import csv_of
+    from ..read.graph import Graph
+    from ..core.schema import KINDS
     aliases = {k.plural: k.name for k in KINDS.values()} | {"income": "transaction", "expense": "transaction"}
     name = aliases.get(kind, kind)
     if name not in KINDS:
@@ -76,9 +76,9 @@ def json(ctx: typer.Context, out: Out = None):
 
     Example: freelance export json --out book.json
     """
-    from ..export import all_records
-    from ..graph import Graph
-    from ..render import to_json
+    from ..formats.export import all_records
+    from ..read.graph import Graph
+    from ..formats.render import to_json
     book = state(ctx).book()
     book.load_all()
     emit(to_json({"today": book.today, "currency": book.settings.currency, **all_records(Graph(book))}), out)

@@ -78,7 +78,7 @@ def init(
     Example: freelance init ~/books --currency EUR --name "Example Studio"
     """
     from ..changes.init import create_book
-    from ..errors import UsageError
+    from ..core.errors import UsageError
     from .common import state
     root = Path(directory).expanduser()
     git_bin = shutil.which("git") is not None

@@ -3,7 +3,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from ..reports import REPORTS
+from ..read.reports import REPORTS
 from .common import emit, state
 
 FORMATS = ("table", "markdown", "csv", "json", "html")
@@ -21,8 +21,8 @@ EXAMPLES = {
 def render_report(report, fmt: str, today) -> str:
     """A report as text. table: 80 columns (a section's `table_columns`); csv: one header row
     for the whole file, a `section` column first; json: every row with every key (docs/json.md)."""
-    from ..render import html_page, html_table, render_rows, to_json
-    from ..text import Column, clean
+    from ..formats.render import html_page, html_table, render_rows, to_json
+    from ..core.text import Column, clean
     if fmt == "json":
         head = {"report": report.name, "title": report.title, "today": today, **report.meta}
         if report.alerts:
@@ -46,7 +46,7 @@ def render_report(report, fmt: str, today) -> str:
             rows += [{"section": s.name, **{k: r.get(k) for k in keys}} for r in s.rows]
         return render_rows(rows, columns, "csv")
     md = fmt == "markdown"
-    from ..render import md_text
+    from ..formats.render import md_text
     title = clean(report.title)
     parts = [f"# {md_text(title)}\n\n" if md else f"{title}\n{'=' * len(title)}\n\n"]
     for s in report.sections:
@@ -89,10 +89,10 @@ def make(name: str):
                                                                help="Exit 1 when CONDITION holds (see the report's help).")] = None):
         import importlib
 
-        from ..dates import window
-        from ..errors import UsageError, did_you_mean
-        from ..graph import Graph
-        from ..reports import Options
+        from ..core.dates import window
+        from ..core.errors import UsageError, did_you_mean
+        from ..read.graph import Graph
+        from ..read.reports import Options
         from .common import check_format
         check_format(fmt, FORMATS)
         st = state(ctx)

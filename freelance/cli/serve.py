@@ -31,7 +31,7 @@ def serve(ctx: typer.Context,
 
     Example: freelance serve --port 8765 --open
     """
-    from ..errors import UsageError
+    from ..core.errors import UsageError
     st = state(ctx)
     if host not in LOOPBACK and not token:
         raise UsageError(f"--host {host}: serving beyond this machine needs an explicit --token "

@@ -30,8 +30,8 @@ def show(ctx: typer.Context,
 
     Example: freelance settings show --format json
     """
-    from ..render import to_json
-    from ..text import clean, text
+    from ..formats.render import to_json
+    from ..core.text import clean, text
     from .common import check_format
     check_format(fmt, ("text", "json"))
     book = state(ctx).book()
@@ -50,8 +50,8 @@ def show(ctx: typer.Context,
 
 
 def _list_name(name: str) -> str:
-    from ..errors import UsageError, did_you_mean
-    from ..settings import LISTS
+    from ..core.errors import UsageError, did_you_mean
+    from ..core.settings import LISTS
     if name not in LISTS:
         raise UsageError(f"{name!r} is not a list setting; one of {', '.join(LISTS)}{did_you_mean(name, LISTS)}")
     return name

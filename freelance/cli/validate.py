@@ -25,9 +25,9 @@ def validate(
 
     Example: freelance validate --format json
     """
-    from ..render import to_json
-    from ..text import clean
-    from ..validate import validate as run
+    from ..formats.render import to_json
+    from ..core.text import clean
+    from ..read.validate import validate as run
     from .common import check_format
     check_format(fmt, ("text", "json"))
     state(ctx).reports_problems = True

@@ -23,15 +23,15 @@ def workflow(ctx: typer.Context,
 
     Example: freelance workflow --unlinked
     """
-    from ..graph import Graph
-    from ..render import render_rows
-    from ..workflow import COLUMNS, rows
+    from ..read.graph import Graph
+    from ..formats.render import render_rows
+    from ..read.workflow import COLUMNS, rows
     from .common import check_format
     from .entity import _range
     check_format(fmt)
     book = state(ctx).book()
     if client and book.get("client", client) is None:
-        from ..errors import UsageError, did_you_mean
+        from ..core.errors import UsageError, did_you_mean
         raise UsageError(f"--client: no client '{client}'{did_you_mean(client, book.index('client'))}")
     start, end = _range(book, date_from, date_to, period)
     data = rows(Graph(book), unlinked=unlinked, pending=pending, start=start, end=end, client=client)

@@ -28,7 +28,7 @@ def run(root: Path, *, today: dt.date | None = None, host: str = "127.0.0.1", po
     import uvicorn
 
     from .app import make_app
-    from ..errors import UsageError
+    from ..core.errors import UsageError
     loopback = host in ("127.0.0.1", "localhost", "::1")
     token = token or secrets.token_urlsafe(24)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET

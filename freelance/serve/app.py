@@ -26,8 +26,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from ..errors import FreelanceError
-from ..graph import Graph
+from ..core.errors import FreelanceError
+from ..read.graph import Graph
 from ..store.book import Book
 from .forms import Stale
 from .pages import (board, calendar, edit_form, edit_submit, finance, goals, install_filters, link, listing, move,
@@ -90,7 +90,7 @@ class Site:
             return last[1]
         if last is not None and last[0][0] == book.today and last[0][1].keys() == stamps.keys() \
                 and last[0][1]["freelance.yaml"] == stamps["freelance.yaml"]:
-            from ..schema import kind_for_path
+            from ..core.schema import kind_for_path
             changed = {kind_for_path(rel) for rel in stamps if stamps[rel] != last[0][1][rel]}
             if None not in changed:
                 old = last[1].book

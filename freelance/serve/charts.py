@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from html import escape
 
-from ..money import ZERO
-from ..text import fmt_money
+from ..core.money import ZERO
+from ..core.text import fmt_money
 
 
 def _scale(values) -> Decimal:

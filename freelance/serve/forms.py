@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..errors import FreelanceError, UsageError
-from ..schema import KINDS, Field, Kind
+from ..core.errors import FreelanceError, UsageError
+from ..core.schema import KINDS, Field, Kind
 from ..store.book import Book
 from ..store.records import Record
 
@@ -45,7 +45,7 @@ def check_version(record: Record, given: str | None, noun: str) -> None:
 
 def kind_of(noun: str) -> Kind:
     if noun not in NOUN_KIND:
-        from ..errors import did_you_mean
+        from ..core.errors import did_you_mean
         raise UsageError(f"no such kind {noun!r}{did_you_mean(noun, NOUN_KIND)}")
     return KINDS[NOUN_KIND[noun]]
 

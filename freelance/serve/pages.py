@@ -7,11 +7,11 @@ import datetime as dt
 
 from markupsafe import Markup
 
-from .. import views
-from ..errors import UsageError, did_you_mean
-from ..graph import Graph
-from ..schema import KINDS
-from ..text import fmt_money, fmt_pct, text
+from ..read import views
+from ..core.errors import UsageError, did_you_mean
+from ..read.graph import Graph
+from ..core.schema import KINDS
+from ..core.text import fmt_money, fmt_pct, text
 from .charts import hbar_chart, months_chart
 from .forms import (as_text, check_version, field_of_message, fields, inputs, kind_of, noun_of,
                     typed, version)
@@ -58,7 +58,7 @@ def _notes(note) -> dict:
 
 
 def _range(book, q) -> tuple:
-    from ..dates import window
+    from ..core.dates import window
     return window(book.today, q.get("from"), q.get("to"), q.get("period"))
 
 
@@ -257,7 +257,7 @@ def _place_errors(noun, message, errors, general):
 
 def new_submit(site, request, form):
     from ..changes import door
-    from ..errors import FreelanceError
+    from ..core.errors import FreelanceError
     noun = request.path_params["noun"]
     kind = kind_of(noun)
     with site.writing() as book:
@@ -294,7 +294,7 @@ def edit_form(site, request, note):
 def edit_submit(site, request, form):
     """Only the fields whose text differs from the record's are changed (one line each)."""
     from ..changes import door
-    from ..errors import FreelanceError
+    from ..core.errors import FreelanceError
     noun, rid = request.path_params["noun"], request.path_params["rid"]
     kind = kind_of(noun)
     form["via"] = "form"
@@ -320,7 +320,7 @@ def edit_submit(site, request, form):
 # -- the workflow ----------------------------------------------------------------------------------
 
 def workflow(site, request, note):
-    from ..workflow import LINKS, rows
+    from ..read.workflow import LINKS, rows
     g = site.graph()
     book = g.book
     unlinked = request.query_params.get("unlinked") == "1"
@@ -358,7 +358,7 @@ def link(site, request, form):
 # -- finance, calendar, goals, resources ---------------------------------------------------------------
 
 def finance(site, request, note):
-    from .. import finance as fin
+    from ..read import finance as fin
     g = site.graph()
     book = g.book
     period = request.query_params.get("period") or str(book.today.year)
@@ -379,7 +379,7 @@ def finance(site, request, note):
 
 
 def calendar(site, request, note):
-    from .. import calendar as cal
+    from ..read import calendar as cal
     g = site.graph()
     book = g.book
     today = book.today
@@ -416,8 +416,8 @@ def calendar(site, request, note):
 
 
 def goal_rows(g: Graph, today: dt.date) -> list[dict]:
-    from ..reports import Options
-    from ..reports.parts import goal_row, goals as goal_list
+    from ..read.reports import Options
+    from ..read.reports.parts import goal_row, goals as goal_list
     out = []
     for x in goal_list(g, Options(today)):
         r = goal_row(g, x)
@@ -471,9 +471,9 @@ def todo(site, request, form):
 # -- the overview (also `report dashboard --format html`) ----------------------------------------------
 
 def overview_data(g: Graph, today: dt.date) -> dict:
-    from .. import finance as fin
-    from ..reports import Options
-    from ..reports import summary
+    from ..read import finance as fin
+    from ..read.reports import Options
+    from ..read.reports import summary
     report = summary.build(g, Options(today))
     f = fin.summary(g, dt.date(today.year, 1, 1), today)
     months = months_chart([(m["month"], m["income"], m["expenses"]) for m in f.months], f.currency)

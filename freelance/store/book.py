@@ -16,9 +16,9 @@ from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
-from ..errors import DataError, Problem, UsageError
-from ..schema import KINDS, Kind
-from ..settings import SETTINGS_FILE, Settings, merged
+from ..core.errors import DataError, Problem, UsageError
+from ..core.schema import KINDS, Kind
+from ..core.settings import SETTINGS_FILE, Settings, merged
 from .files import Within, read_book_file
 from .records import FileResult, Record, Stamp
 from .yamlio import read_mapping, read_records
@@ -361,7 +361,7 @@ class Book:
     def received_for_invoice(self, invoice_id: str):
         """The sum of the received income linked to an invoice (`Graph.received_income`), shard
         by shard from their summaries: a write on a big book does not load every transaction."""
-        from ..money import ZERO
+        from ..core.money import ZERO
         kind = KINDS["transaction"]
         total = ZERO
         for rel in self.files_of(kind):

@@ -52,9 +52,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
 
-from ..errors import DataError
-from ..money import ZERO, dec
-from ..rules import pays_invoice
+from ..core.errors import DataError
+from ..core.money import ZERO, dec
+from ..core.rules import pays_invoice
 from .atomic import replacing
 from .files import MAX_FILE_BYTES, read_regular
 from .records import FileResult

@@ -46,8 +46,8 @@ import os
 import re
 from decimal import Decimal
 
-from ..limits import MAX_DIGITS, MAX_PLACES
-from ..schema import Field, Kind
+from ..core.limits import MAX_DIGITS, MAX_PLACES
+from ..core.schema import Field, Kind
 from .records import FileResult, Record
 from .scalars import _NULL, coerce, resolve_plain
 

@@ -18,7 +18,7 @@ import os
 import stat
 from pathlib import Path
 
-from ..errors import DataError
+from ..core.errors import DataError
 
 MAX_FILE_BYTES = 256 * 1024 * 1024      # a book file bigger than this is refused (100,000 transactions: 28 MB)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)

@@ -21,7 +21,7 @@ MIN_BYTES = 4_000_000     # below this, starting workers costs more than it save
 
 def _parse(root: str, rel: str, kind_name: str, cache: bool):
     """Parse one file (in a worker, or in this process): (records, problems, parsed, stamp)."""
-    from ..schema import KINDS
+    from ..core.schema import KINDS
     from .records import Stamp
     from .yamlio import read_records
     from .files import read_book_file

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from ..errors import DataError
-from ..schema import KINDS
+from ..core.errors import DataError
+from ..core.schema import KINDS
 from .records import Record
 from .yamlio import read_records
 

@@ -6,8 +6,8 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 
-from ..durations import parse_minutes
-from ..limits import MAX_INT_DIGITS, number_problem, year_problem
+from ..core.durations import parse_minutes
+from ..core.limits import MAX_INT_DIGITS, number_problem, year_problem
 
 _NULL = {"", "~", "null", "Null", "NULL"}
 _TRUE = {"true", "True", "TRUE"}
@@ -48,7 +48,7 @@ MAX_MINUTES = 7 * 24 * 60   # a meeting of more than a week is a typo
 
 
 def parse_duration(text: str) -> int | None:
-    """Whole minutes in '45m', '1h30m', '2h', '1.5h' or '1:30' (read by freelance.durations, the
+    """Whole minutes in '45m', '1h30m', '2h', '1.5h' or '1:30' (read by freelance.core.durations, the
     one place durations are read); None when unreadable. A bare number is not a duration (90
     minutes or 90 hours?): the unit is part of it."""
     minutes = parse_minutes(text)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from ..schema import KINDS
+from ..core.schema import KINDS
 from .book import Book
 from .readback import reads_back
 from .records import Record

@@ -15,7 +15,7 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import UsageError
+from ..core.errors import UsageError
 
 
 def _git(args: list[str], cwd: Path, **kw) -> subprocess.CompletedProcess:

@@ -17,8 +17,8 @@ import os
 import re
 from typing import NamedTuple
 
-from ..errors import DataError
-from ..schema import KINDS
+from ..core.errors import DataError
+from ..core.schema import KINDS
 from .atomic import replace_all
 from .book import Book
 from .emitter import record_text as fast_text
@@ -343,7 +343,7 @@ def _reparsed(res, old: Record, new: Record | None, first: int, shift: int, text
 
 def settings_update(book: Book, change) -> Write:
     """Round-trip `freelance.yaml` (a small file) through `change(mapping)`."""
-    from ..settings import SETTINGS_FILE
+    from ..core.settings import SETTINGS_FILE
     if not book.settings_parsed:
         raise DataError(f"{SETTINGS_FILE}: refusing to write to a file that does not parse; fix it first")
     first = next((p for p in book.settings_problems if p.is_error), None)

@@ -21,9 +21,9 @@ import sys
 import yaml
 from yaml._yaml import CParser
 
-from ..errors import Problem
-from ..limits import MAX_DEPTH
-from ..schema import Field, Kind
+from ..core.errors import Problem
+from ..core.limits import MAX_DEPTH
+from ..core.schema import Field, Kind
 from .records import FileResult, Record
 from .scalars import _NULL, coerce, resolve_plain
 

@@ -8,14 +8,14 @@ import subprocess
 from conftest import ROOT, run_cli, run_proc
 
 from freelance.store import yamlio
-from freelance.bench import vcards
+from freelance.tools.bench import vcards
 
 
 def test_contact_import_parses_the_file_a_bounded_number_of_times(cli, tmp_path, monkeypatch):
     """The import planned card by card re-read the whole contacts file after each card: the
     bytes parsed grew with the square of the cards (2,000 took 13 s, 10,000 minutes). Now they
     are a few times the file: the cards are planned against indexes and written in one go.
-    (The wall time of 10,000 cards is a row of `python -m freelance.bench`.)"""
+    (The wall time of 10,000 cards is a row of `python -m freelance.tools.bench`.)"""
     parsed = []
     decode = yamlio._decode
     monkeypatch.setattr(yamlio, "_decode", lambda data, rel: (parsed.append(len(data)), decode(data, rel))[1])
@@ -118,7 +118,7 @@ def test_init_hook_does_not_replace_another_pre_commit_hook(tmp_path):
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from freelance.schema import KINDS  # noqa: E402
+from freelance.core.schema import KINDS  # noqa: E402
 from freelance.store import emitter  # noqa: E402
 from freelance.store.splice import rewrite  # noqa: E402
 

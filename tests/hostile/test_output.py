@@ -7,7 +7,7 @@ import re
 import pytest
 from markdown_it import MarkdownIt
 
-from freelance.reports import REPORTS
+from freelance.read.reports import REPORTS
 
 LINKY = "![x](http://evil.test/p.png) [click](http://evil.test/) <http://evil.test/a> [ref]: http://evil.test/r"
 HIDDEN = "Acme \u202egnp.exe\u202c \u2066x\u2069 \u200fy\u200e \u061cz \u0085w\u009b31m"

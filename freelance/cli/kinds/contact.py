@@ -22,9 +22,9 @@ def register(app: typer.Typer, noun: str) -> None:
         """
         import sys
 
-        from ... import vcard
+        from ...formats import vcard
         from ...changes import door
-        from ...errors import UsageError
+        from ...core.errors import UsageError
         from ..common import say, writing
         if path == "-":
             text = sys.stdin.read()
@@ -59,8 +59,8 @@ def register(app: typer.Typer, noun: str) -> None:
 
         Example: freelance contact export --vcf --out contacts.vcf
         """
-        from ... import vcard
-        from ...errors import UsageError
+        from ...formats import vcard
+        from ...core.errors import UsageError
         from ..common import emit, say, state, to_file
         if not vcf:
             raise UsageError("give the format: --vcf")

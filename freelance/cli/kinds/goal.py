@@ -20,9 +20,9 @@ def register(app: typer.Typer, noun: str) -> None:
         Example: freelance goal progress emergency-fund --add 500
         """
         from ...changes import door
-        from ...errors import UsageError
-        from ...graph import Graph
-        from ...schema import KINDS
+        from ...core.errors import UsageError
+        from ...read.graph import Graph
+        from ...core.schema import KINDS
         from ..common import say, state, writing
         if (value is None) == (add is None):
             raise UsageError("give the new VALUE or --add NUMBER (one of them)")
@@ -46,7 +46,7 @@ def register(app: typer.Typer, noun: str) -> None:
 
 
 def status(d: dict) -> str:
-    from ...text import fmt_pct
+    from ...core.text import fmt_pct
     out = ""
     if d.get("completion_pct") is not None:
         out += f", {fmt_pct(d['completion_pct'])} done"

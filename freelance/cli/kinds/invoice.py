@@ -22,7 +22,7 @@ EXAMPLE = ('freelance invoice add --client acme --project acme-website --item "D
 def _add_verb(app: typer.Typer, noun: str) -> None:
     def add(ctx: typer.Context, **kw):
         from ...changes import door
-        from ...errors import UsageError
+        from ...core.errors import UsageError
         timed = kw.get("from_time")
         if not timed and (kw.get("through") or kw.get("service") or kw.get("include_fixed")):
             raise UsageError("--through, --service and --include-fixed go with --from-time")
@@ -31,7 +31,7 @@ def _add_verb(app: typer.Typer, noun: str) -> None:
         with writing(ctx) as book:
             values = entity._values(book, noun, kw)
             if timed:
-                from ...dates import parse_date
+                from ...core.dates import parse_date
                 through = parse_date(kw["through"], book.today, "--through") if kw.get("through") else book.today
                 client, project = values.pop("client", None), values.pop("project", None)
                 data, notes = door.add_invoice_from_time(book, values, client, project, through, kw.get("service"),
@@ -45,8 +45,8 @@ def _add_verb(app: typer.Typer, noun: str) -> None:
                                                kw.get("create_missing") or False)
         for n in notes:
             say(n)
-        from ...graph import Graph
-        from ...text import fmt_money
+        from ...read.graph import Graph
+        from ...core.text import fmt_money
         g = Graph(book)
         rec = book.get("invoice", data["id"])      # a new invoice: its total, no income to load for it
         say(f"added invoice '{data['id']}' ({data['status']}): total {fmt_money(g.totals(rec)[2], g.currency(rec))}, "
@@ -109,7 +109,7 @@ def _document_verbs(app: typer.Typer, noun: str) -> None:
 
         Example: freelance invoice html INV-2026-019 --out INV-2026-019.html
         """
-        from ...documents import invoice_document, invoice_html
+        from ...formats.documents import invoice_document, invoice_html
         book = state(ctx).book()
         doc = invoice_document(book, number, complete=not incomplete)
         emit(invoice_html(book, doc), out)
@@ -125,7 +125,7 @@ def _document_verbs(app: typer.Typer, noun: str) -> None:
 
         Example: freelance invoice xml INV-2026-019 --out INV-2026-019.xml
         """
-        from ...documents import invoice_document, invoice_xml
+        from ...formats.documents import invoice_document, invoice_xml
         book = state(ctx).book()
         doc = invoice_document(book, number)
         emit(invoice_xml(book, doc), out)
@@ -152,8 +152,8 @@ def _document_verbs(app: typer.Typer, noun: str) -> None:
         """
         from pathlib import Path
 
-        from ...documents import invoice_document, invoice_pdf
-        from ...errors import UsageError
+        from ...formats.documents import invoice_document, invoice_pdf
+        from ...core.errors import UsageError
         book = state(ctx).book()
         chosen = list(numbers or [])
         if status or client or period:
@@ -198,8 +198,8 @@ def _document_verbs(app: typer.Typer, noun: str) -> None:
         from zoneinfo import ZoneInfo
 
         from ...changes import door
-        from ...documents import invoice_document, invoice_pdf
-        from ...documents.mail import invoice_mail
+        from ...formats.documents import invoice_document, invoice_pdf
+        from ...formats.documents.mail import invoice_mail
         with writing(ctx) as book:
             rec = door.find(book, "invoice", number)
             doc = invoice_document(book, rec.id)
@@ -238,8 +238,8 @@ def _document_verbs(app: typer.Typer, noun: str) -> None:
         Example: freelance invoice credit INV-2026-018 --item "Dashboard, hours not worked:4:95"
         """
         from ...changes import door
-        from ...graph import Graph
-        from ...text import fmt_money
+        from ...read.graph import Graph
+        from ...core.text import fmt_money
         with writing(ctx) as book:
             rec = door.find(book, "invoice", number)
             data, notes = door.credit_invoice(book, rec, item)
@@ -250,10 +250,10 @@ def _document_verbs(app: typer.Typer, noun: str) -> None:
 
 
 def _select(book, status, client, period) -> list[str]:
-    from ...dates import window
-    from ...errors import UsageError, did_you_mean
-    from ...schema import INVOICE
-    from ...views import in_range
+    from ...core.dates import window
+    from ...core.errors import UsageError, did_you_mean
+    from ...core.schema import INVOICE
+    from ...read.views import in_range
     if status and status not in INVOICE.field("status").choices:
         choices = INVOICE.field("status").choices
         raise UsageError(f"--status: one of {', '.join(choices)}{did_you_mean(status, choices)}")

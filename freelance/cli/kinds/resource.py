@@ -14,7 +14,7 @@ def _todos(rec) -> list[dict]:
 
 
 def todo_lines(rec) -> str:
-    from ...text import clean
+    from ...core.text import clean
     todos = _todos(rec)
     if not todos:
         return f"resource '{rec.id}' has no to-dos\n"
@@ -33,7 +33,7 @@ def register(app: typer.Typer, noun: str) -> None:
         Example: freelance resource todo quarterly-tax-checklist "File VAT return"
         """
         from ...changes import door
-        from ...errors import UsageError
+        from ...core.errors import UsageError
         from ..common import emit, say, state, writing
         if text is None:
             emit(todo_lines(door.find(state(ctx).book(), "resource", rid, noun)))
@@ -56,7 +56,7 @@ def register(app: typer.Typer, noun: str) -> None:
         Example: freelance resource done quarterly-tax-checklist 2
         """
         from ...changes import door
-        from ...errors import UsageError
+        from ...core.errors import UsageError
         from ..common import say, writing
         with writing(ctx) as book:
             rec = door.find(book, "resource", rid, noun)

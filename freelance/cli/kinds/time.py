@@ -58,13 +58,13 @@ def _register(app: typer.Typer, noun: str) -> None:
 
         Example: freelance time list --client acme --unbilled --format json
         """
-        from ... import views
+        from ...read import views
         from ...changes.records import check_filter
-        from ...dates import window
-        from ...errors import UsageError
-        from ...graph import Graph
-        from ...render import render_rows
-        from ...schema import KINDS
+        from ...core.dates import window
+        from ...core.errors import UsageError
+        from ...read.graph import Graph
+        from ...formats.render import render_rows
+        from ...core.schema import KINDS
         fmt = entity._fmt(fmt)
         if billed and unbilled:
             raise UsageError("--billed and --unbilled exclude each other: give one")
@@ -118,9 +118,9 @@ def _register(app: typer.Typer, noun: str) -> None:
         Example: freelance time status
         """
         from ...changes.time import running
-        from ...durations import hours_text, parse_hours
-        from ...render import to_json
-        from ...work import now
+        from ...core.durations import hours_text, parse_hours
+        from ...formats.render import to_json
+        from ...read.work import now
         fmt = entity._fmt(fmt, ("table", "json"))
         book = state(ctx).book()
         timer = running(book)
@@ -191,12 +191,12 @@ def _register(app: typer.Typer, noun: str) -> None:
         Example: freelance time sheet --week 2026-11-02 --client acme
         """
         from ...changes.records import check_filter, find
-        from ...dates import parse_date, parse_period
-        from ...errors import UsageError
-        from ...graph import Graph
-        from ...reports import timesheet
-        from ...render import html_page, html_table, render_rows, to_json
-        from ...schema import KINDS
+        from ...core.dates import parse_date, parse_period
+        from ...core.errors import UsageError
+        from ...read.graph import Graph
+        from ...read.reports import timesheet
+        from ...formats.render import html_page, html_table, render_rows, to_json
+        from ...core.schema import KINDS
         fmt = entity._fmt(fmt, ("table", "markdown", "csv", "json", "html"))
         if sum(x is not None for x in (week, month, invoice)) > 1:
             raise UsageError("give one of --week, --month and --invoice")
@@ -223,7 +223,7 @@ def _register(app: typer.Typer, noun: str) -> None:
             elif fmt == "markdown":
                 emit(f"**{timesheet.title(data)}**\n\n" + render_rows(rows, cols, fmt), out)
             else:
-                from ...text import Column
+                from ...core.text import Column
                 emit(render_rows(rows, cols + [Column("currency")], fmt), out)
 
 

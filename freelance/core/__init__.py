@@ -1,0 +1,1 @@
+"""The ground floor: kinds, settings, money, rules, dates, text and limits, each once."""

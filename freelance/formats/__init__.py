@@ -1,0 +1,1 @@
+"""The formats a face speaks: text tables, exports, vCards, documents and bank statements."""

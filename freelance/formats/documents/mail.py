@@ -1,0 +1,41 @@
+"""The mail that carries an invoice: an RFC 5322 message (the standard library's `email`)
+to the client's billing email, subject and body from a template, the PDF attached.
+Written as a .eml file that any mail program opens and sends."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from ...core.errors import DataError
+
+
+def invoice_mail(doc: dict, pdf: bytes, file_name: str, book_root: Path | None, when: dt.datetime) -> bytes:
+    """The message as bytes (CRLF line ends, as mail is sent)."""
+    from email.headerregistry import Address
+    from email.message import EmailMessage
+    from email.policy import SMTP
+    from email.utils import format_datetime, make_msgid
+
+    from .html import render
+    to, sender = doc["buyer"].get("email"), doc["seller"].get("email")
+    missing = [what for what, value in (("the client's billing email (`freelance client edit CLIENT "
+                                         "--billing-email ap@client.test`)", to),
+                                        ("your business email (`freelance settings set business.email "
+                                         "you@example.test`)", sender)) if not value]
+    if missing:
+        raise DataError(f"invoice '{doc['number']}' cannot be sent: it needs " + "; ".join(missing))
+    text = render("invoice-mail.txt", doc, book_root)
+    subject, _, body = text.lstrip("\n").partition("\n")
+    msg = EmailMessage(policy=SMTP)
+    try:
+        msg["From"] = Address(display_name=doc["seller"].get("legal_name") or "", addr_spec=sender)
+        msg["To"] = Address(display_name=doc["buyer"]["name"], addr_spec=to)
+    except (ValueError, IndexError) as exc:
+        raise DataError(f"invoice '{doc['number']}': an email address the mail cannot use ({exc})") from None
+    msg["Subject"] = subject.strip()
+    msg["Date"] = format_datetime(when)
+    msg["Message-ID"] = make_msgid(idstring=doc["number"].replace("/", "-"), domain=sender.rpartition("@")[2])
+    msg["Content-Language"] = doc["language"].replace("_", "-")
+    msg.set_content(body.strip("\n") + "\n")
+    msg.add_attachment(pdf, maintype="application", subtype="pdf", filename=file_name)
+    return msg.as_bytes()

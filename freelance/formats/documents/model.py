@@ -1,0 +1,127 @@
+"""What an invoice document shows, as plain values: one dict that the HTML template, the
+Factur-X XML and the mail all read, so they cannot disagree (docs/documents.md).
+
+Amounts come from `money.tax_groups`/`invoice_totals` (the book's one computation);
+nothing here adds money up by itself.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from ...core.money import ZERO, invoice_lines, tax_groups
+from ...core.rules import EU_COUNTRIES, reverse_charge, vat_country
+
+TYPE_INVOICE, TYPE_CREDIT_NOTE = "380", "381"     # UNTDID 1001 document type codes
+
+# A field a complete invoice needs (EU VAT Directive art. 226) -> how to fill it in.
+SELLER_NEEDS = {"legal_name": "freelance settings set business.legal_name \"Your Name Ltd\"",
+                "address": "freelance settings set business.address \"12 Example Road\"",
+                "postcode": "freelance settings set business.postcode \"N1 7GU\"",
+                "city": "freelance settings set business.city London",
+                "country": "freelance settings set business.country GB"}
+BUYER_NEEDS = {"address": "--address \"500 Market Street\"", "postcode": "--postcode 94105",
+               "city": "--city \"San Francisco\"", "country": "--country US"}
+
+
+def _party_client(c: dict, fallback_name: str) -> dict:
+    addr = c.get("address")
+    lines = [str(a) for a in addr] if isinstance(addr, list) else ([str(addr)] if addr else [])
+    return {"name": str(c.get("billing_name") or c.get("company") or c.get("name") or fallback_name),
+            "address": lines, "postcode": _s(c.get("postcode")), "city": _s(c.get("city")),
+            "country": _s(c.get("country")), "vat_id": _s(c.get("vat_id")),
+            "email": _s(c.get("billing_email") or c.get("email")), "contact": _s(c.get("contact"))}
+
+
+def _s(v) -> str | None:
+    return None if v is None or v == "" else str(v)
+
+
+def build(book, graph, inv) -> dict:
+    """The document of invoice record `inv`: parties, lines, tax per rate, totals, payment."""
+    data = inv.data
+    settings = book.settings
+    per_line = str(settings.get("tax_rounding") or "per-invoice") == "per-line"
+    biz = settings.business()
+    seller = {k: (_s(v) if k != "address" else v) for k, v in biz.items()}
+    if seller.get("iban"):      # as people read it: groups of four
+        compact = seller["iban"].replace(" ", "").upper()
+        seller["iban_compact"] = compact
+        seller["iban"] = " ".join(compact[i:i + 4] for i in range(0, len(compact), 4))
+    client_rec = graph.get("client", data.get("client")) if data.get("client") else None
+    client = client_rec.data if client_rec is not None else {}
+    buyer = _party_client(client, str(data.get("client") or ""))
+    currency = graph.currency(inv)
+    language = str(client.get("language") or settings.get("language") or "en")
+    seller_country = seller.get("country")
+    buyer_country = buyer["country"] or vat_country(buyer["vat_id"])
+    rc = reverse_charge(seller_country, buyer_country, buyer["vat_id"])
+    lines = []
+    for i, (item, net, rate) in enumerate(invoice_lines(data), 1):
+        q = item.get("quantity") if item else None
+        quantity = q if isinstance(q, Decimal) else Decimal(1)
+        price = item.get("unit_price") if item else None
+        unit_price = price if isinstance(price, Decimal) else net
+        if item:
+            description = str(item.get("description") or "")
+        else:   # an invoice of one amount: its project's name, else its notes' first line
+            project = graph.get("project", data.get("project")) if data.get("project") else None
+            description = str(project.data.get("name") if project is not None else
+                              (str(data.get("notes") or "").strip().splitlines() or [""])[0])
+        lines.append({"n": i, "description": description,
+                      "quantity": quantity, "unit_price": unit_price, "net": net, "tax_rate": rate})
+    groups = []
+    for rate, net, tax in tax_groups(data, per_line):
+        if rate > 0:
+            category, reason = "S", None
+        elif rc:
+            category, reason = "AE", "reverse_charge"
+        elif buyer_country and seller_country and buyer_country != seller_country \
+                and not (buyer_country in EU_COUNTRIES and seller_country in EU_COUNTRIES):
+            category, reason = "G", "export"
+        else:
+            category, reason = "E", "exempt"
+        groups.append({"rate": rate, "net": net, "tax": tax, "category": category, "reason": reason})
+    subtotal = sum((g["net"] for g in groups), ZERO)
+    tax = sum((g["tax"] for g in groups), ZERO)
+    total = subtotal + tax
+    issued = data.get("issued") if isinstance(data.get("issued"), dt.date) else book.today
+    due = data.get("due") if isinstance(data.get("due"), dt.date) else None
+    supply_start = data.get("supply_start") if isinstance(data.get("supply_start"), dt.date) else None
+    supply_end = data.get("supply_end") if isinstance(data.get("supply_end"), dt.date) else None
+    credit_for = _s(data.get("credit_for"))
+    doc = {
+        "number": inv.id, "type_code": TYPE_CREDIT_NOTE if credit_for else TYPE_INVOICE,
+        "credit_for": credit_for, "status": data.get("status"),
+        "issued": issued, "due": due, "terms_days": (due - issued).days if due else None,
+        "supply_start": supply_start or issued, "supply_end": supply_end,
+        "currency": currency, "language": language,
+        "seller": seller, "buyer": buyer, "lines": lines, "groups": groups,
+        "subtotal": subtotal, "tax": tax, "total": total,
+        "reverse_charge": rc and any(g["category"] == "AE" for g in groups),
+        "notes": _s(data.get("notes")), "project": _s(data.get("project")),
+        "logo": seller.get("logo"),
+    }
+    doc["missing"] = missing(doc, client_rec.id if client_rec is not None else None)
+    return doc
+
+
+def missing(doc: dict, client: str | None) -> list[str]:
+    """What a complete invoice still lacks, each with the command that fills it in."""
+    out = []
+    s, b = doc["seller"], doc["buyer"]
+    for key, how in SELLER_NEEDS.items():
+        if not s.get(key):
+            out.append(f"your business {key.replace('_', ' ')}: `{how}`")
+    if any(g["rate"] > 0 for g in doc["groups"]) and not (s.get("vat_id") or s.get("tax_number")):
+        out.append("your VAT id or tax number (the invoice charges tax): "
+                   "`freelance settings set business.vat_id DE123456789`")
+    if not s.get("iban"):
+        out.append("your bank account: `freelance settings set business.iban \"DE89 3704 0044 0532 0130 00\"`")
+    if client is None:
+        out.append("the client: the invoice names none, or one the book does not have")
+        return out
+    for key, how in BUYER_NEEDS.items():
+        if not b.get(key):
+            out.append(f"the client's {key}: `freelance client edit {client} {how}`")
+    return out

@@ -1,0 +1,223 @@
+"""The book as a plain-text accounting journal (hledger, beancount), or as csv/json.
+
+One list of `Entry`s is built from the graph and written in either syntax:
+
+- client income -> income:clients:<client>, other income -> income:<classification>,
+  expenses -> expenses:<category>, accounts -> assets:<account>, opening
+  balances from equity:opening-balances on the first day;
+- tax collected on an invoice -> liabilities:tax:<tax_name>, tax paid on an
+  expense -> assets:tax:<tax_name> (neither is earned or spent);
+- only moved money (`received: true`), as `report finance` counts it;
+- transfers between own accounts: one transaction, two asset postings (priced with `@@`
+  when the accounts' currencies differ); balance assertions: hledger's `= AMOUNT` on a
+  zero posting at the end of the day, beancount's `balance` on the next day (it checks at
+  the start of a day);
+- `accrual`: sent and paid invoices are income on their issue date, into
+  assets:receivable:<client>; received income linked to them settles the
+  receivable instead of being income again.
+
+User text (descriptions) is made single-line and escaped for each syntax, so a
+record cannot inject postings. See docs/export.md.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ..read.finance import tax_name, tax_part, transfer_legs
+from ..core.rules import minor_units
+from ..read.graph import Graph
+from ..core.rules import BILLED
+
+
+@dataclass
+class Entry:
+    date: dt.date
+    description: str
+    rid: str
+    postings: list[tuple[tuple[str, ...], Decimal | None, str]]   # (account parts, amount or None, currency)
+    prices: dict = field(default_factory=dict)    # posting index -> (total price, its currency): `@@`
+    balance: tuple | None = None     # a balance assertion: (account parts, amount, currency) at the end of the day
+
+
+def _acct(g: Graph, t) -> tuple[str, ...]:
+    acc = t.data.get("account") or (g.settings.allowed("accounts") or ["bank"])[0]
+    return ("assets", str(acc))
+
+
+def _income_account(t) -> tuple[str, ...]:
+    cls = str(t.data.get("classification") or "other")
+    if cls == "client":
+        return ("income", "clients", str(t.data.get("client") or "unknown"))
+    return ("income", cls)
+
+
+def entries(g: Graph, accrual: bool = False) -> list[Entry]:
+    out: list[Entry] = []
+    billed = {}
+    tax = tax_name(g)
+    if accrual:
+        for inv in g.records("invoice"):
+            issued = inv.data.get("issued")
+            if inv.data.get("status") not in BILLED or not isinstance(issued, dt.date):
+                continue
+            d = g.derived(inv)
+            client = str(inv.data.get("client") or "unknown")
+            billed[inv.id] = client
+            postings = [(("assets", "receivable", client), d["total"], d["currency"]),
+                        (("income", "clients", client), -d["subtotal"], d["currency"])]
+            if d["tax"]:
+                postings.append((("liabilities", "tax", tax), -d["tax"], d["currency"]))
+            out.append(Entry(issued, f"Invoice {inv.id}", inv.id, postings))
+    for t in g.records("transaction"):
+        d, amount, kind = t.data.get("date"), t.data.get("amount"), t.data.get("kind")
+        if t.data.get("received") is not True or not isinstance(d, dt.date) or not isinstance(amount, Decimal):
+            continue
+        cur = g.currency(t)
+        desc = str(t.data.get("description") or f"{kind} {t.id}")
+        if kind == "income":
+            if accrual and t.data.get("invoice") in billed:   # the invoice booked its income and tax
+                other = [(("assets", "receivable", billed[t.data["invoice"]]), -amount, cur)]
+            else:
+                part = tax_part(g, t)      # tax collected: owed to the tax office, not earned
+                other = [(_income_account(t), -(amount - part) if part else -amount, cur)]
+                if part:
+                    other.append((("liabilities", "tax", tax), -part, cur))
+            out.append(Entry(d, desc, t.id, [(_acct(g, t), amount, cur), *other]))
+        elif kind == "expense":
+            cat = str(t.data.get("category") or "other")
+            part = tax_part(g, t)          # tax paid: reclaimable, not spent
+            postings = [(("expenses", cat), amount - part if part else amount, cur)]
+            if part:
+                postings.append((("assets", "tax", tax), part, cur))
+            out.append(Entry(d, desc, t.id, postings + [(_acct(g, t), -amount, cur)]))
+    for t in g.records("transfer"):     # one transaction, two asset postings; priced across currencies
+        legs = transfer_legs(g, t)
+        if len(legs) != 2:
+            continue                    # validate reports it
+        (src, cur, out_amount, d), (dst, to_cur, in_amount, _) = legs
+        desc = str(t.data.get("description") or f"transfer {src} -> {dst}")
+        out.append(Entry(d, desc, t.id, [(("assets", dst), in_amount, to_cur), (("assets", src), out_amount, cur)],
+                         prices={1: (in_amount, to_cur)} if to_cur != cur else {}))
+    for b in g.records("balance"):      # after every entry of its day (the sort below)
+        d, amount, account = b.data.get("date"), b.data.get("amount"), b.data.get("account")
+        if isinstance(d, dt.date) and isinstance(amount, Decimal) and amount.is_finite() and account:
+            cur = g.currency(b)
+            amount = amount.quantize(Decimal(1).scaleb(-minor_units(cur)))   # its precision is the check's
+            out.append(Entry(d, f"Balance of {account}", b.id, [], balance=(("assets", str(account)), amount, cur)))
+    out.sort(key=lambda e: (e.date, e.balance is not None, e.rid))
+    first = out[0].date if out else g.today
+    opening = [a for a in g.settings.accounts() if a["opening_balance"] != 0]
+    if opening:
+        book = g.settings.currency
+        currencies = sorted({a["currency"] or book for a in opening}, key=lambda c: (c != book, c))
+        out.insert(0, Entry(first, "Opening balances", "opening", [
+            *((("assets", a["id"]), a["opening_balance"], a["currency"] or book) for a in opening),
+            *((("equity", "opening-balances"), -sum(a["opening_balance"] for a in opening if (a["currency"] or book) == c), c)
+              for c in currencies)]))
+    return out
+
+
+def _one_line(text: str) -> str:
+    from ..core.text import clean       # bidi and C1 controls out too: a journal is read in a terminal
+    return clean(re.sub(r"[\x00-\x1f\x7f]+", " ", text)).strip()
+
+
+def _accounts(es: list[Entry]) -> list[tuple[str, ...]]:
+    return sorted({p[0] for e in es for p in e.postings} | {e.balance[0] for e in es if e.balance})
+
+
+def hledger(g: Graph, accrual: bool = False) -> str:
+    es = entries(g, accrual)
+    name = lambda parts: ":".join(_one_line(p).replace("  ", " ") for p in parts)  # noqa: E731
+    lines = [f"; {_one_line(str(g.settings.get('name') or 'freelance book'))}: exported by `freelance export hledger"
+             f"{' --accrual' if accrual else ''}`", ""]
+    for cur in sorted({p[2] for e in es for p in e.postings} | {e.balance[2] for e in es if e.balance}
+                      | {g.settings.currency}):
+        lines.append(f"commodity 1000.00 {cur}")
+    lines += [f"account {name(a)}" for a in _accounts(es)] + [""]
+    for e in es:
+        desc = _one_line(e.description).replace(";", ",")
+        lines.append(f"{e.date} {desc}  ; id:{e.rid}")
+        if e.balance:       # a zero posting asserting the balance after it (`hledger check` checks it)
+            parts, amount, cur = e.balance
+            lines.append(f"    {name(parts)}  0 {cur} = {format(amount, 'f')} {cur}")
+        for i, (parts, amount, cur) in enumerate(e.postings):
+            price = f" @@ {format(e.prices[i][0], 'f')} {e.prices[i][1]}" if i in e.prices else ""
+            lines.append(f"    {name(parts)}  {format(amount, 'f')} {cur}{price}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _bean_part(part: str) -> str:
+    p = re.sub(r"[^A-Za-z0-9-]", "-", part)
+    p = p[:1].upper() + p[1:]
+    return p if p[:1].isalnum() else "X" + p
+
+
+def beancount(g: Graph, accrual: bool = False) -> str:
+    es = entries(g, accrual)
+    name = lambda parts: ":".join(_bean_part(p) for p in parts)  # noqa: E731
+    esc = lambda s: _one_line(s).replace("\\", "\\\\").replace('"', '\\"')  # noqa: E731
+    first = es[0].date if es else g.today
+    lines = [f'; {esc(str(g.settings.get("name") or "freelance book"))}: exported by `freelance export beancount'
+             f'{" --accrual" if accrual else ""}`',
+             f'option "title" "{esc(str(g.settings.get("name") or "freelance book"))}"',
+             f'option "operating_currency" "{g.settings.currency}"', ""]
+    lines += [f"{first} open {name(a)}" for a in _accounts(es)] + [""]
+    for e in es:
+        if e.balance:       # beancount checks a balance at the start of its day: the end of D is D+1
+            parts, amount, cur = e.balance
+            lines += [f"{e.date + dt.timedelta(days=1)} balance {name(parts)}  {format(amount, 'f')} {cur}", ""]
+            continue
+        lines.append(f'{e.date} * "{esc(e.description)}"')
+        lines.append(f'  id: "{esc(e.rid)}"')
+        for i, (parts, amount, cur) in enumerate(e.postings):
+            price = f" @@ {format(e.prices[i][0], 'f')} {e.prices[i][1]}" if i in e.prices else ""
+            lines.append(f"  {name(parts)}  {format(amount, 'f')} {cur}{price}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+# -- spreadsheets and scripts ------------------------------------------------------
+
+def all_records(g: Graph) -> dict:
+    """Every record of the book with its derived fields, by kind (plural), as in `list --format json`."""
+    from ..core.schema import KINDS
+    from ..read.views import row
+    return {k.plural.replace(" ", "_"): [row(g, r) for r in g.records(k.name)] for k in KINDS.values()}
+
+
+def csv_of(g: Graph, kind_name: str) -> str:
+    """One kind's records as CSV: stored fields, then derived ones; formula-safe."""
+    import csv
+    import io
+
+    from .render import csv_safe
+    from ..core.schema import KINDS
+    from ..core.text import clean, jsonable, text
+    from ..read.views import row
+    kind = KINDS[kind_name]
+    rows = [row(g, r) for r in g.records(kind.name)]
+    keys: list[str] = []
+    for r in rows:
+        keys += [k for k in r if k not in keys]
+    keys = keys or ["id", *[f.name for f in kind.fields if f.name != "id"]]
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(keys)
+    for r in rows:
+        cells = []
+        for k in keys:
+            v = r.get(k)
+            if isinstance(v, Decimal):
+                cells.append(format(v, "f"))
+            elif isinstance(v, (list, dict)) and any(isinstance(x, dict) for x in (v if isinstance(v, list) else [v])):
+                import json
+                cells.append(csv_safe(clean(json.dumps(jsonable(v), ensure_ascii=False))))
+            else:
+                cells.append(csv_safe(text(v)))
+        w.writerow(cells)
+    return out.getvalue()

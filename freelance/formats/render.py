@@ -1,0 +1,182 @@
+"""Rendering plain data to table, markdown, csv, json and html.
+
+Reports and views build rows (dicts of plain values); this module only turns
+them into text. It is the one place that knows how money looks in a table,
+how CSV is made spreadsheet-safe, and how user text is cleaned for a terminal.
+"""
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import re
+from decimal import Decimal
+
+from ..core.text import HIDDEN, Column, clean, fmt_money, fmt_pct, jsonable, text
+
+FORMATS = ("table", "markdown", "csv", "json")
+TABLE_CELL = 40   # the widest a table cell gets (but a row's first column, its id)
+REPORT_FORMATS = FORMATS + ("html",)
+
+_NUMERIC = re.compile(r"-?\d+(\.\d+)?\Z")
+
+
+def to_json(data) -> str:
+    """Stable JSON: UTF-8 text, with the characters that can hide or reorder text in a terminal
+    or an editor (bidi and C1 controls) as \\u escapes, which read back as the same string.
+    All ASCII (\\u escapes) when stdout cannot show UTF-8 (`cli.standard_streams`)."""
+    text = json.dumps(jsonable(data), indent=2, ensure_ascii=not _utf8_stdout()) + "\n"
+    return HIDDEN.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _utf8_stdout() -> bool:
+    import sys
+    encoding = (getattr(sys.stdout, "encoding", None) or "utf-8").lower().replace("-", "").replace("_", "")
+    return encoding in ("utf8", "utf8sig")
+
+
+def _cell(col: Column, row: dict) -> str:
+    v = row.get(col.key)
+    if col.money:
+        return fmt_money(v, row.get("currency", "") if col.unit else "")
+    if col.pct:
+        return fmt_pct(v)
+    return text(v)
+
+
+def md_text(s: str) -> str:
+    """User text in Markdown: a `<` cannot open an HTML tag or an autolink, nor `[` and `]` a
+    link or an image (`![x](http://...)` as a client's name would load a remote image in the
+    mailed digest), in a mail or a page the report is rendered into (`\\<` shows as `<`, and
+    reads as one in the raw text)."""
+    return _MD_SPECIAL.sub(r"\\\g<0>", s)   # the backslash too: `\\<` must not undo the escape
+
+
+_MD_SPECIAL = re.compile(r"[\\<\[\]]")
+
+
+def csv_safe(s: str) -> str:
+    """Neutralise spreadsheet formula injection (OWASP): prefix a quote."""
+    if s and s[0] in "=+-@\t\r" and not _NUMERIC.match(s):
+        return "'" + s
+    return s
+
+
+def render_rows(rows: list[dict], columns: list[Column], fmt: str, json_rows=None, table_keys=()) -> str:
+    """Rows as a table, markdown, csv or json (`json_rows` when json wants more than the columns).
+    `table_keys`: the columns the 80-column table format keeps (csv, markdown and json keep all)."""
+    if fmt == "table" and table_keys:
+        columns = [c for c in columns if c.key in table_keys]
+    if fmt == "json":
+        return to_json(json_rows if json_rows is not None else [{c.key: r.get(c.key) for c in columns} for r in rows])
+    if fmt == "csv":
+        if any(c.money and c.unit for c in columns) and not any(c.key == "currency" for c in columns):
+            columns = [*columns, Column("currency")]   # money is plain decimals in csv: say in which currency
+        out = io.StringIO()
+        w = csv.writer(out, lineterminator="\n")
+        w.writerow([c.key for c in columns])
+        for r in rows:
+            w.writerow([csv_safe(text(r.get(c.key))) if not isinstance(r.get(c.key), Decimal)
+                        else format(r[c.key], "f") for c in columns])
+        return out.getvalue()
+    if fmt == "html":
+        return html_table(rows, columns)
+    from tabulate import tabulate
+    body = [[_cell(c, r) for c in columns] for r in rows]
+    headers = [c.header for c in columns]
+    if fmt == "markdown":
+        body = [[md_text(x.replace("|", "\\|").replace("\n", " ")) for x in row] for row in body]
+        return tabulate(body, headers, tablefmt="github", colalign=[c.align for c in columns], disable_numparse=True) + "\n"
+    if not rows:
+        return "(none)\n"
+    # a table is for reading (csv and json carry everything): one line per row, and long
+    # text (a pasted paragraph, a hostile 1,000-character name) clipped after the id column
+    body = [[x if i == 0 else _clip(x.replace("\n", " "), TABLE_CELL) for i, x in enumerate(row)] for row in body]
+    return tabulate(body, headers, tablefmt="simple", colalign=[c.align for c in columns], disable_numparse=True) + "\n"
+
+
+def html_table(rows: list[dict], columns: list[Column], title: str = "") -> str:
+    e = html.escape
+    parts = []
+    if title:
+        parts.append(f"<h2>{e(title)}</h2>")
+    parts.append("<table>\n<thead><tr>" + "".join(f"<th>{e(c.header)}</th>" for c in columns) + "</tr></thead>\n<tbody>")
+    for r in rows:
+        parts.append("<tr>" + "".join(
+            f"<td class=\"{'num' if c.align == 'right' else ''}\">{e(_cell(c, r))}</td>" for c in columns) + "</tr>")
+    parts.append("</tbody></table>\n")
+    return "\n".join(parts)
+
+
+HTML_STYLE = ("body{font-family:system-ui,sans-serif;margin:2em;color:#222}"
+              "table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:4px 8px}"
+              "th{background:#f3f3f3;text-align:left}td.num{text-align:right;font-variant-numeric:tabular-nums}")
+
+
+def html_page(title: str, body: str) -> str:
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{html.escape(title)}</title><style>{HTML_STYLE}</style></head>\n"
+            f"<body>\n<h1>{html.escape(title)}</h1>\n{body}</body></html>\n")
+
+
+def render_board(columns: list[dict], fmt: str, width: int = 80) -> str:
+    """A board: `columns` = [{name, count, total, currency, cards: [{id, lines: [..]}]}]."""
+    if fmt == "json":
+        return to_json(columns)
+    if fmt in ("csv",):
+        rows = [{"column": c["name"], "id": card["id"], "card": " / ".join(card["lines"])}
+                for c in columns for card in c["cards"]]
+        return render_rows(rows, [Column("column"), Column("id"), Column("card")], fmt)
+    if fmt == "markdown":
+        out = []
+        for c in columns:
+            extra = "".join(f" + {fmt_money(v, cur)}" for cur, v in (c.get("other_totals") or {}).items())
+            out.append(f"### {md_text(c['name'])} ({c['count']}) "
+                       f"{fmt_money(c.get('total'), c.get('currency', ''))}{extra}".rstrip())
+            out.append("")
+            for card in c["cards"]:
+                out.append(f"- **{md_text(clean(card['lines'][0]))}**"
+                           + "".join(f" · {md_text(clean(x))}" for x in card["lines"][1:]))
+            out.append("")
+        return "\n".join(out)
+    from tabulate import tabulate
+    n = max(len(columns), 1)
+    colw = max(12, (width - 1) // n - 3)  # a column is its text, two spaces of padding and a border
+    headers = []
+    for c in columns:
+        headers.append(f"{c['name']} ({c['count']})")
+    depth = max((len(c["cards"]) for c in columns), default=0)
+    body = []
+    for i in range(depth):
+        row = []
+        for c in columns:
+            if i < len(c["cards"]):
+                row.append("\n".join(_wrap(clean(x), colw) for x in c["cards"][i]["lines"]))
+            else:
+                row.append("")
+        body.append(row)
+    totals = []
+    for c in columns:
+        if c.get("total") is None:
+            totals.append("")
+            continue
+        total = fmt_money(c["total"], c.get("currency", ""))
+        lines = ["total " + total] if len(total) + 6 <= colw else ["total", total]
+        lines += ["+ " + fmt_money(v, cur) for cur, v in (c.get("other_totals") or {}).items()]
+        totals.append("\n".join(_wrap(x, colw) for x in lines))
+    if any(totals):
+        body.append(totals)
+    return tabulate(body, headers, tablefmt="simple_grid", disable_numparse=True) + "\n"
+
+
+def _wrap(s: str, w: int) -> str:
+    """A card line folded to the column's width (words kept whole where they fit), never cut off."""
+    if len(s) <= w:
+        return s
+    import textwrap
+    return "\n".join(textwrap.wrap(s, w, break_on_hyphens=False)) or s[:w]
+
+
+def _clip(s: str, w: int) -> str:
+    return s if len(s) <= w else s[: w - 1] + "…"

@@ -1,0 +1,329 @@
+"""The money side as plain numbers: account balances, income and expenses by
+month and by classification or category, moved and expected.
+
+"Payment mode": a transaction counts as money in or out of its account only
+once it has moved (`received: true`); until then it is *expected*. Amounts
+in different currencies are never added: every row is per currency, the
+book's first (see docs/finance.md). Tax collected on invoices and paid on
+expenses is counted apart (`tax_part`). `report finance` and the ledger exports both read this.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .graph import Graph, transfer_legs
+from ..core.money import HUNDRED, ZERO, dec
+
+
+@dataclass
+class Finance:
+    currency: str                     # the book's: its rows come first
+    start: dt.date | None
+    end: dt.date | None
+    accounts: list[dict] = field(default_factory=list)         # per account and currency
+    months: list[dict] = field(default_factory=list)           # per month and currency
+    classifications: list[dict] = field(default_factory=list)  # per classification and currency
+    categories: list[dict] = field(default_factory=list)       # per category and currency
+    totals: dict = field(default_factory=dict)                 # the book's currency (as before)
+    totals_by_currency: list[dict] = field(default_factory=list)  # one total per currency, the book's first
+    tax: list[dict] = field(default_factory=list)               # per currency: collected, paid, net owed
+    other_currencies: dict = field(default_factory=dict)   # currency -> count of transactions in it (summed apart)
+
+
+def _account_of(g: Graph, t) -> str:
+    acc = t.data.get("account")
+    if acc:
+        return str(acc)
+    accounts = g.settings.accounts()
+    return accounts[0]["id"] if accounts else "bank"
+
+
+def tax_name(g: Graph) -> str:
+    """The name of the tax in account names (`liabilities:tax:<name>`): the `tax_name` setting."""
+    import re
+    name = re.sub(r"[^a-z0-9-]+", "-", str(g.settings.get("tax_name") or "tax").lower()).strip("-")
+    return name or "tax"
+
+
+def tax_part(g: Graph, t) -> Decimal:
+    """The part of transaction `t`'s amount that is tax (docs/finance.md):
+    - income paying an invoice with tax: the invoice's tax in proportion to what it pays
+      (all of it when it pays the whole total); collected for the tax office, not earned;
+    - an expense: its `tax`, or the part of its amount (tax included) that `tax_rate` is;
+      paid out, reclaimable.
+    Zero otherwise."""
+    amount = t.data.get("amount")
+    if not isinstance(amount, Decimal) or not amount.is_finite():
+        return ZERO
+    cur = g.currency(t)
+    if t.data.get("kind") == "income":
+        inv = g.get("invoice", t.data.get("invoice"))
+        if inv is None or g.currency(inv) != cur:
+            return ZERO
+        d = g.derived(inv)
+        if d["tax"] <= 0 or d["total"] <= 0:
+            return ZERO
+        if amount == d["total"]:
+            return d["tax"]
+        return round_to(amount * d["tax"] / d["total"], cur)
+    if t.data.get("kind") == "expense":
+        tax, rate = t.data.get("tax"), t.data.get("tax_rate")
+        if isinstance(tax, Decimal) and tax.is_finite():
+            return min(max(tax, ZERO), amount) + ZERO
+        if isinstance(rate, Decimal) and rate.is_finite() and rate > 0:
+            return round_to(amount * rate / (HUNDRED + rate), cur)
+    return ZERO
+
+
+def round_to(amount: Decimal, currency: str) -> Decimal:
+    """Rounded half up to the currency's minor unit (cents, or none for JPY)."""
+    from decimal import ROUND_HALF_UP
+    from ..core.rules import minor_units
+    return amount.quantize(Decimal(1).scaleb(-minor_units(currency)), rounding=ROUND_HALF_UP) + ZERO
+
+
+def _order(book: str):
+    """Sort key putting the book's currency first, then the others alphabetically."""
+    return lambda cur: (cur != book, cur)
+
+
+def summary(g: Graph, start: dt.date | None = None, end: dt.date | None = None) -> Finance:
+    book = g.settings.currency
+    out = Finance(book, start, end)
+    first = _order(book)
+    settings_accounts = g.settings.accounts()
+
+    def blank(acc_id, name, cur, opening=ZERO):
+        return {"account": acc_id, "name": name, "opening_balance": opening, "money_in": ZERO, "money_out": ZERO,
+                "transfers_in": ZERO, "transfers_out": ZERO, "expected_in": ZERO, "expected_out": ZERO,
+                "currency": cur}
+    acc = {(a["id"], a["currency"] or book): blank(a["id"], a["name"], a["currency"] or book, a["opening_balance"])
+           for a in settings_accounts}
+    names = {a["id"]: a["name"] for a in settings_accounts}
+    months = defaultdict(lambda: {"income": ZERO, "expenses": ZERO, "expected_income": ZERO, "expected_expenses": ZERO})
+    classes = defaultdict(lambda: {"received": ZERO, "expected": ZERO, "count": 0, "tax": ZERO})
+    cats = defaultdict(lambda: {"paid": ZERO, "expected": ZERO, "count": 0, "tax": ZERO})
+    for c in g.settings.allowed("income_classifications"):
+        classes[(c, book)]
+    for c in g.settings.allowed("expense_categories"):
+        cats[(c, book)]
+    others: dict[str, int] = defaultdict(int)
+    taxes = defaultdict(lambda: {"collected": ZERO, "paid": ZERO})
+    for t in g.records("transaction"):
+        kind = t.data.get("kind")
+        d = t.data.get("date")
+        amount = t.data.get("amount")
+        if kind not in ("income", "expense") or not isinstance(d, dt.date) or not isinstance(amount, Decimal):
+            continue  # validate reports these
+        cur = g.currency(t)
+        if cur != book:
+            others[cur] += 1
+        moved = t.data.get("received") is True
+        account = _account_of(g, t)
+        a = acc.get((account, cur))
+        if a is None:
+            a = acc[(account, cur)] = blank(account, names.get(account, account), cur)
+        income = kind == "income"
+        if start is not None and d < start:
+            if moved:  # before the period: part of the opening balance
+                a["opening_balance"] += amount if income else -amount
+            continue
+        if end is not None and d > end:
+            continue
+        month = months[(f"{d:%Y-%m}", cur)]
+        tax = tax_part(g, t) if moved else ZERO
+        if income:
+            group = classes[(str(t.data.get("classification") or "(none)"), cur)]
+            group["received" if moved else "expected"] += amount
+            a["money_in" if moved else "expected_in"] += amount
+            month["income" if moved else "expected_income"] += amount
+            if tax:
+                taxes[cur]["collected"] += tax
+        else:
+            group = cats[(str(t.data.get("category") or "(none)"), cur)]
+            group["paid" if moved else "expected"] += amount
+            a["money_out" if moved else "expected_out"] += amount
+            month["expenses" if moved else "expected_expenses"] += amount
+            if tax:
+                taxes[cur]["paid"] += tax
+        group["tax"] += tax
+        group["count"] += 1
+    for t in g.records("transfer"):     # between own accounts: in balances, never income or expense
+        for account, cur, amount, d in transfer_legs(g, t):
+            a = acc.get((account, cur))
+            if a is None:
+                a = acc[(account, cur)] = blank(account, names.get(account, account), cur)
+            if start is not None and d < start:
+                a["opening_balance"] += amount
+            elif end is None or d <= end:
+                a["transfers_in" if amount > 0 else "transfers_out"] += abs(amount)
+    order = {a["id"]: i for i, a in enumerate(settings_accounts)}
+    through = reconciled_through(g)
+    for key in sorted(acc, key=lambda k: (order.get(k[0], len(order)), k[0], first(k[1]))):
+        a = acc[key]
+        a["reconciled_through"] = through.get(key)
+        a["opening_balance"] = dec(a["opening_balance"]) + ZERO
+        a["transfers"] = a["transfers_in"] - a["transfers_out"]
+        a["balance"] = a["opening_balance"] + a["money_in"] - a["money_out"] + a["transfers"]
+        a["expected_balance"] = a["balance"] + a["expected_in"] - a["expected_out"]
+        out.accounts.append(a)
+    for m, cur in sorted(months, key=lambda k: (k[0], first(k[1]))):
+        v = months[(m, cur)]
+        out.months.append({"month": m, **v, "net": v["income"] - v["expenses"], "currency": cur})
+    out.classifications = [{"classification": k, **v, "net": v["received"] - v["tax"], "currency": cur}
+                           for (k, cur), v in sorted(classes.items(), key=lambda kv: first(kv[0][1]))]
+    out.categories = [{"category": k, **v, "net": v["paid"] - v["tax"], "currency": cur}
+                      for (k, cur), v in sorted(cats.items(), key=lambda kv: first(kv[0][1]))]
+    keys = ("opening_balance", "money_in", "money_out", "transfers_in", "transfers_out", "transfers", "balance", "expected_in", "expected_out", "expected_balance")
+    for cur in sorted({a["currency"] for a in out.accounts} | {book}, key=first):
+        rows = [a for a in out.accounts if a["currency"] == cur]
+        out.totals_by_currency.append({**{k: sum((r[k] for r in rows), ZERO) for k in keys}, "currency": cur})
+    out.totals = out.totals_by_currency[0]
+    for cur in sorted(taxes, key=first):
+        v = taxes[cur]
+        out.tax.append({"tax": tax_name(g), **v, "owed": v["collected"] - v["paid"], "currency": cur})
+    out.other_currencies = dict(sorted(others.items()))
+    return out
+
+
+class _NoAccount:
+    data: dict = {}
+
+
+_NO_ACCOUNT = _NoAccount()
+
+
+@dataclass
+class Assertion:
+    """A balance assertion (`balance` record) against the book: the book's balance of its
+    account and currency at the end of its day."""
+    record: object
+    account: str
+    currency: str
+    date: dt.date
+    stated: Decimal
+    book: Decimal
+
+    @property
+    def holds(self) -> bool:
+        return self.stated == self.book
+
+    @property
+    def difference(self) -> Decimal:
+        """What the statement has more than the book (negative: the book has more)."""
+        return self.stated - self.book
+
+
+def reconcile(g: Graph) -> list[Assertion]:
+    """Every readable balance assertion with the book's balance at the end of its day, in
+    date order. One pass over the transactions and transfers of the asserted accounts,
+    sorted by date, swept once per account and currency (docs/reconciliation.md); a book
+    without assertions costs nothing."""
+    cached = g._cache.get("reconcile")
+    if cached is not None:
+        return cached
+    wanted: dict[tuple[str, str], list] = defaultdict(list)
+    for b in g.records("balance"):
+        d, amount, account = b.data.get("date"), b.data.get("amount"), b.data.get("account")
+        if isinstance(d, dt.date) and isinstance(amount, Decimal) and amount.is_finite() and account:
+            wanted[(str(account), g.currency(b))].append(b)
+    out: list[Assertion] = []
+    if wanted:
+        asserted = {a for a, _ in wanted}
+        moves: dict[tuple[str, str], list] = defaultdict(list)
+        first = _account_of(g, _NO_ACCOUNT)          # where a transaction naming none is
+        for t in g.records("transaction"):
+            if t.data.get("received") is not True:
+                continue
+            account = str(t.data.get("account") or first)
+            if account not in asserted:
+                continue
+            d, amount, kind = t.data.get("date"), t.data.get("amount"), t.data.get("kind")
+            if not isinstance(d, dt.date) or not isinstance(amount, Decimal) or kind not in ("income", "expense"):
+                continue
+            moves[(account, g.currency(t))].append((d, amount if kind == "income" else -amount))
+        for t in g.records("transfer"):
+            for account, cur, amount, d in transfer_legs(g, t):
+                if account in asserted:
+                    moves[(account, cur)].append((d, amount))
+        book_cur = g.settings.currency
+        opening = {(a["id"], a["currency"] or book_cur): a["opening_balance"] for a in g.settings.accounts()}
+        for key, checks in wanted.items():
+            checks.sort(key=lambda b: b.data["date"])
+            ms = sorted(moves.get(key, ()), key=lambda m: m[0])
+            balance, i = opening.get(key, ZERO), 0
+            for b in checks:
+                day = b.data["date"]
+                while i < len(ms) and ms[i][0] <= day:
+                    balance += ms[i][1]
+                    i += 1
+                out.append(Assertion(b, key[0], key[1], day, b.data["amount"], balance + ZERO))
+        out.sort(key=lambda a: (a.date, a.account, a.currency))
+    g._cache["reconcile"] = out
+    return out
+
+
+def reconciled_through(g: Graph) -> dict[tuple[str, str], dt.date]:
+    """(account, currency) -> the day of its latest assertion that holds."""
+    out: dict[tuple[str, str], dt.date] = {}
+    for a in reconcile(g):
+        if a.holds:
+            out[(a.account, a.currency)] = a.date
+    return out
+
+
+def balance_on(g: Graph, account: str, currency: str, day: dt.date) -> Decimal:
+    """The book's balance of `account` in `currency` at the end of `day` (moved money only)."""
+    total = ZERO
+    for a in g.settings.accounts():
+        if a["id"] == account and (a["currency"] or g.settings.currency) == currency:
+            total += a["opening_balance"]
+    for t in g.records("transaction"):
+        d, amount, kind = t.data.get("date"), t.data.get("amount"), t.data.get("kind")
+        if t.data.get("received") is not True or not isinstance(d, dt.date) or d > day \
+                or not isinstance(amount, Decimal) or kind not in ("income", "expense"):
+            continue
+        if _account_of(g, t) == account and g.currency(t) == currency:
+            total += amount if kind == "income" else -amount
+    for t in g.records("transfer"):
+        for acc, cur, amount, d in transfer_legs(g, t):
+            if acc == account and cur == currency and d <= day:
+                total += amount
+    return total + ZERO
+
+
+def accounts(g: Graph) -> list[dict]:
+    """Every account with its balance, one row per account and currency it holds (an account
+    naming no currency may hold several), in the order of `accounts:`; for `account list`."""
+    info = {a["id"]: a for a in g.settings.accounts()}
+    rows = []
+    for a in summary(g).accounts:
+        declared = info.get(a["account"], {})
+        rows.append({"id": a["account"], "kind": "account", "name": a["name"], "currency": a["currency"],
+                     "holds": declared.get("currency"), "iban": declared.get("iban"),
+                     "opening_balance": a["opening_balance"], "money_in": a["money_in"],
+                     "money_out": a["money_out"], "transfers": a["transfers"], "balance": a["balance"],
+                     "expected_balance": a["expected_balance"], "reconciled_through": a["reconciled_through"]})
+    return rows
+
+
+def account_detail(g: Graph, account: str) -> dict:
+    """One account for `account show`: its settings, its balance per currency (its own
+    currency's, or the book's, first), and its balance assertions against the book."""
+    info = next((a for a in g.settings.accounts() if a["id"] == account), None) or {}
+    rows = [r for r in accounts(g) if r["id"] == account]
+    cur = info.get("currency") or g.settings.currency
+    main = next((r for r in rows if r["currency"] == cur), None)
+    checks = [{"id": a.record.id, "date": a.date, "amount": a.stated, "currency": a.currency, "book": a.book,
+               "difference": a.difference, "holds": a.holds, "source": a.record.data.get("source")}
+              for a in reconcile(g) if a.account == account]
+    return {"id": account, "kind": "account", "name": info.get("name") or account, "currency": cur,
+            "holds": info.get("currency"), "iban": info.get("iban"),
+            "opening_balance": info.get("opening_balance", ZERO),
+            "balance": main["balance"] if main else info.get("opening_balance", ZERO),
+            "reconciled_through": main["reconciled_through"] if main else None,
+            "balances": [{k: v for k, v in r.items() if k not in ("id", "kind", "name", "holds", "iban")} for r in rows],
+            "assertions": checks}

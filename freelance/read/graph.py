@@ -1,0 +1,362 @@
+"""The linked graph: records by id, links followed, rollups derived.
+
+Derived values (SPEC section 2) are computed here from the records, never
+stored. `Graph.derived(record)` returns a dict of them for any kind; every
+report, `show` and JSON output reads them from here.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+from ..core.money import HUNDRED, ZERO, dec, invoice_totals, pct
+from ..core.rules import BILLED, CURRENCY_FROM, is_client_income, pays_invoice
+from ..store.book import Book
+from ..store.records import Record
+from ..store.scalars import parse_duration
+
+
+class Graph:
+    def __init__(self, book: Book):
+        self.book = book
+        self.today = book.today
+        self.settings = book.settings
+        self._by: dict = {}
+        self._cache: dict = {}
+
+    # -- plumbing -------------------------------------------------------------
+    def records(self, kind: str) -> list[Record]:
+        return self.book.records(kind)
+
+    def get(self, kind: str, rid) -> Record | None:
+        return self.book.get(kind, rid) if rid is not None else None
+
+    def by(self, kind: str, field: str) -> dict:
+        """value of `field` -> records of `kind` (list fields index every element)."""
+        key = (kind, field)
+        if key not in self._by:
+            groups = defaultdict(list)
+            for r in self.records(kind):
+                v = r.data.get(field)
+                if v is None:
+                    continue
+                if v.__class__ is str:
+                    groups[v].append(r)
+                elif isinstance(v, list):
+                    for x in v:
+                        if isinstance(x, str):
+                            groups[x].append(r)
+                elif v is not None:
+                    groups[str(v)].append(r)
+            self._by[key] = groups
+        return self._by[key]
+
+    def currency(self, record: Record) -> str:
+        """The record's `currency:`, else what it links to (invoice <- project <- client,
+        service <- project <- client, income <- its invoice...), else its account's, else the book's."""
+        key = ("currency", id(record))
+        cur = self._cache.get(key)
+        if cur is None:
+            cur = self._cache[key] = currency_of(self.get, self.settings, record.kind, record.data)
+        return cur
+
+    def derived(self, record: Record) -> dict:
+        key = (record.kind, id(record))
+        if key not in self._cache:
+            fn = DERIVE.get(record.kind)
+            self._cache[key] = fn(self, record) if fn else {}
+        return self._cache[key]
+
+    # -- money in -------------------------------------------------------------
+    def client_income(self) -> list[Record]:
+        return [t for t in self.records("transaction")
+                if t.data.get("kind") == "income" and t.data.get("classification") == "client"]
+
+    def received_income(self, kind: str, rid: str, currency: str | None = None) -> Decimal:
+        """Received income linked to a record (only income in `currency`, when given). A client's,
+        project's or service's counts client income only: a grant linked to a client was not paid by it."""
+        field = {"client": "client", "invoice": "invoice", "project": "project", "service": "service"}[kind]
+        total = ZERO
+        for t in self.by("transaction", field).get(rid, ()):
+            if pays_invoice(t.data) and (kind == "invoice" or is_client_income(t.data)) \
+                    and (currency is None or self.currency(t) == currency):
+                total += dec(t.data.get("amount"))
+        return total
+
+    def totals(self, inv: Record) -> tuple[Decimal, Decimal, Decimal]:
+        """(subtotal, tax, total) of invoice `inv`, rounded as the book's tax_rounding says."""
+        return invoice_totals(inv.data, per_line=str(self.settings.get("tax_rounding") or "per-invoice") == "per-line")
+
+    # -- time -----------------------------------------------------------------
+    def hours(self, field: str, rid: str) -> Decimal:
+        return sum((dec(e.data.get("hours")) for e in self.by("time", field).get(rid, ())), Decimal(0))
+
+    def rate_for(self, service: Record | None, project: Record | None) -> tuple[Decimal | None, str]:
+        """Hourly rate by service, then project, then client, then the book: (rate, where from)."""
+        if service is not None and service.data.get("pricing", "hourly") == "hourly" and isinstance(service.data.get("rate"), Decimal):
+            return service.data["rate"], f"service {service.id}"
+        if project is not None and isinstance(project.data.get("rate"), Decimal):
+            return project.data["rate"], f"project {project.id}"
+        client = None
+        for rec in (service, project):
+            if rec is not None and rec.data.get("client") and client is None:
+                client = self.get("client", rec.data["client"])
+        if client is not None and isinstance(client.data.get("default_rate"), Decimal):
+            return client.data["default_rate"], f"client {client.id}"
+        book_rate = self.settings.get("default_rate")
+        if isinstance(book_rate, (int, Decimal)) and not isinstance(book_rate, bool) and book_rate > 0:
+            return Decimal(book_rate), "book"
+        return None, ""
+
+    def account_balances(self, upto: dt.date | None = None) -> list[dict]:
+        """Per account and currency: opening balance, money in, money out, balance (moved
+        money only). An account that names its currency has one row in it; one that does not
+        has a row in the book's currency and one per other currency that moved through it."""
+        out = []
+        accounts = self.settings.accounts()
+        book = self.settings.currency
+        totals: dict[tuple[str, str], list] = {}
+        for a in accounts:
+            totals[(a["id"], a["currency"] or book)] = [ZERO, ZERO]
+        for t in self.records("transaction"):
+            if t.data.get("received") is not True:
+                continue
+            d = t.data.get("date")
+            if upto is not None and isinstance(d, dt.date) and d > upto:
+                continue
+            acc = str(t.data.get("account") or (accounts[0]["id"] if accounts else ""))
+            slot = totals.setdefault((acc, self.currency(t)), [ZERO, ZERO])
+            amount = dec(t.data.get("amount"))
+            slot[0 if t.data.get("kind") == "income" else 1] += amount
+        moved: dict[tuple[str, str], Decimal] = {}      # transfers between own accounts, net
+        for t in self.records("transfer"):
+            for acc, cur, amount, d in transfer_legs(self, t):
+                if upto is None or d <= upto:
+                    totals.setdefault((acc, cur), [ZERO, ZERO])
+                    moved[(acc, cur)] = moved.get((acc, cur), ZERO) + amount
+        names = {a["id"]: a for a in accounts}
+        order = {a["id"]: i for i, a in enumerate(accounts)}
+
+        def home(acc: str) -> str:        # the account's own currency (the book's when it names none)
+            return (names[acc]["currency"] if acc in names else None) or book
+        for (acc, cur), (inflow, outflow) in sorted(
+                totals.items(), key=lambda kv: (order.get(kv[0][0], len(order)), kv[0][0], kv[0][1] != home(kv[0][0]), kv[0][1])):
+            a = names.get(acc)
+            opening = a["opening_balance"] + ZERO if a is not None and cur == home(acc) else ZERO
+            out.append({"account": acc, "name": a["name"] if a is not None else acc,
+                        "opening_balance": opening, "money_in": inflow, "money_out": outflow,
+                        "transfers": moved.get((acc, cur), ZERO) + ZERO,
+                        "balance": opening + inflow - outflow + moved.get((acc, cur), ZERO), "currency": cur})
+        return out
+
+
+def currency_of(get, settings, kind: str, data: dict, _depth: int = 0) -> str:
+    """The currency of a record's `data` (of `kind`), following `rules.CURRENCY_FROM`;
+    `get(kind, id)` finds linked records (a Graph's or a Book's `get`). Used for records on
+    disk and for the data a write is about to store."""
+    cur = data.get("currency")
+    if cur:
+        return str(cur)
+    if _depth < 4:
+        for link in CURRENCY_FROM.get(kind, ()):
+            rid = data.get(link)
+            rec = get(link, rid) if isinstance(rid, str) and rid else None
+            if rec is not None:
+                return currency_of(get, settings, link, rec.data, _depth + 1)
+    account = data.get(ACCOUNT_FIELD.get(kind, ""))
+    if account:
+        held = settings.account_currency(account)
+        if held:
+            return held
+    return settings.currency
+
+
+def transfer_legs(g: "Graph", t) -> list[tuple[str, str, Decimal, dt.date]]:
+    """A transfer's two movements as (account, currency, signed amount, date): out of
+    `from_account` in the transfer's currency, into `to_account` in that account's (the
+    `to_amount` when they differ). None for a transfer validate reports as unreadable."""
+    d, amount = t.data.get("date"), t.data.get("amount")
+    src, dst = t.data.get("from_account"), t.data.get("to_account")
+    if not isinstance(d, dt.date) or not isinstance(amount, Decimal) or not amount.is_finite() or not src or not dst:
+        return []
+    cur = g.currency(t)
+    to_cur = to_currency_of(g.settings, t.data, cur)
+    to_amount = t.data.get("to_amount")
+    if to_cur == cur:
+        got = amount
+    elif isinstance(to_amount, Decimal) and to_amount.is_finite():
+        got = to_amount
+    else:
+        return [(str(src), cur, -amount, d)]     # validate: no to_amount for the other currency
+    return [(str(src), cur, -amount, d), (str(dst), to_cur, got, d)]
+
+
+# The field naming the account a record's money is in: a transfer's currency is the one the
+# money left in (its `to_amount` is in the account it reached, `to_currency_of`).
+ACCOUNT_FIELD = {"transaction": "account", "transfer": "from_account", "balance": "account"}
+
+
+def to_currency_of(settings, data: dict, currency: str) -> str:
+    """The currency a transfer (in `currency`) reached its `to_account` in: the account's own
+    when it names one, else the transfer's."""
+    to = data.get("to_account")
+    return (settings.account_currency(to) if to else None) or currency
+
+
+# -- derivations per kind ------------------------------------------------------
+
+def _invoice(g: Graph, inv: Record) -> dict:
+    subtotal, tax, total = g.totals(inv)
+    received = g.received_income("invoice", inv.id, g.currency(inv))
+    status = inv.data.get("status")
+    due = inv.data.get("due")
+    if not isinstance(due, dt.date):
+        issued = inv.data.get("issued")
+        try:
+            due = issued + dt.timedelta(days=g.settings.payment_terms_days) if isinstance(issued, dt.date) else None
+        except OverflowError:
+            due = None   # an issue date at the calendar's end: validate reports the invoice's dates
+    balance = total - received
+    overdue = status == "sent" and balance > 0 and due is not None and due < g.today
+    return {
+        "subtotal": subtotal, "tax": tax, "total": total, "received": received, "balance": balance,
+        "due_date": due, "overdue": overdue,
+        "days_overdue": (g.today - due).days if overdue else 0,
+        "partially_paid": ZERO < received < total,
+        "currency": g.currency(inv),
+    }
+
+
+def _client(g: Graph, c: Record) -> dict:
+    invoices = g.by("invoice", "client").get(c.id, [])
+    cur = g.currency(c)
+    invoiced = gross = outstanding = ZERO
+    other: dict[str, Decimal] = {}   # invoiced in other currencies: shown, never added in
+    for inv in invoices:
+        if inv.data.get("status") in BILLED:
+            d = g.derived(inv)
+            if d["currency"] != cur:
+                other[d["currency"]] = other.get(d["currency"], ZERO) + d["subtotal"]
+                continue
+            invoiced += d["subtotal"]     # net of tax: tax is collected, not earned (docs/completion.md)
+            gross += d["total"]
+            if inv.data.get("status") == "sent":     # a sent credit note lowers it (reports/parts.py: aging)
+                outstanding += d["balance"] if inv.data.get("credit_for") else max(d["balance"], ZERO)
+    cv = c.data.get("contract_value")
+    income = [t for t in g.by("transaction", "client").get(c.id, []) if t.data.get("kind") == "income"]
+    return {
+        "invoiced": invoiced,
+        "invoiced_pct": pct(invoiced, cv),
+        "invoiced_gross": gross,
+        "received": g.received_income("client", c.id, cur),
+        "outstanding": outstanding,
+        "currency": cur,
+        "invoiced_other_currencies": {k: other[k] for k in sorted(other)},
+        "invoices": [i.id for i in invoices],
+        "projects": [p.id for p in g.by("project", "client").get(c.id, [])],
+        "services": [s.id for s in g.by("service", "client").get(c.id, [])],
+        "income": [t.id for t in income],
+        "meetings": [m.id for m in g.by("meeting", "attendees").get(c.id, [])],
+    }
+
+
+def _project(g: Graph, p: Record) -> dict:
+    from .work import project_work  # hours, work value, invoiced (net) and unbilled: docs/completion.md
+    w = project_work(g, p)
+    basis = p.data.get("basis") or ("hours" if p.data.get("estimated_hours") else ("invoicing" if p.data.get("value") else None))
+    completion, note = None, None
+    if basis == "hours":
+        completion = pct(w["actual_hours"], p.data.get("estimated_hours"))
+        if completion is None:
+            note = "no estimated_hours to measure booked hours against"
+    elif basis == "invoicing":
+        completion = pct(w["invoiced"], p.data.get("value"))
+        if completion is None:
+            note = "no value to measure the invoiced amount against"
+    else:
+        note = "no estimated_hours or value: set one to track completion"
+    return {
+        **w, "received": g.received_income("project", p.id, g.currency(p)),
+        "basis": basis, "completion_pct": completion, "completion_note": note,
+        "overrun": completion is not None and completion > HUNDRED,
+        "currency": g.currency(p),
+    }
+
+
+def _service(g: Graph, s: Record) -> dict:
+    from .work import service_work  # amount, hours, work value, invoiced, unbilled: docs/completion.md
+    return {**service_work(g, s), "received": g.received_income("service", s.id, g.currency(s)),
+            "currency": g.currency(s)}
+
+
+def _contact(g: Graph, c: Record) -> dict:
+    meetings = sorted(g.by("meeting", "attendees").get(c.id, []), key=lambda m: str(m.data.get("start")))
+    now = dt.datetime.combine(g.today, dt.time())
+    upcoming = [m for m in meetings if isinstance(m.data.get("start"), dt.datetime) and m.data["start"] >= now]
+    return {"meetings": [m.id for m in meetings], "next_meeting": upcoming[0].id if upcoming else None}
+
+
+def _resource(g: Graph, r: Record) -> dict:
+    todos = r.data.get("todos") if isinstance(r.data.get("todos"), list) else []
+    return {"open_todos": sum(1 for t in todos if isinstance(t, dict) and not t.get("done"))}
+
+
+def measured(g: Graph, goal: Record) -> Decimal | None:
+    """A goal's actual computed from the books (`measure: income|savings` over its `period`,
+    else from its start to its target date): received income, less paid expenses for savings,
+    in the goal's unit when that is a currency code, else the book's currency."""
+    measure = goal.data.get("measure")
+    if measure not in ("income", "savings"):
+        return None
+    first, last = goal.data.get("start"), goal.data.get("target_date")
+    if goal.data.get("period"):
+        from ..core.dates import parse_period
+        from ..core.errors import UsageError
+        try:
+            first, last = parse_period(str(goal.data["period"]), "period")
+        except UsageError:
+            return None  # validate reports it
+    unit = str(goal.data.get("unit") or "")
+    cur = unit if len(unit) == 3 and unit.isalpha() and unit.isupper() else g.settings.currency
+    total = ZERO
+    for t in g.records("transaction"):
+        d = t.data.get("date")
+        if t.data.get("received") is not True or not isinstance(d, dt.date) or g.currency(t) != cur:
+            continue
+        if (isinstance(first, dt.date) and d < first) or (isinstance(last, dt.date) and d > last):
+            continue
+        if t.data.get("kind") == "income":
+            total += dec(t.data.get("amount"))
+        elif t.data.get("kind") == "expense" and measure == "savings":
+            total -= dec(t.data.get("amount"))
+    return total
+
+
+def _goal(g: Graph, goal: Record) -> dict:
+    target, actual = goal.data.get("target"), goal.data.get("actual")
+    computed = measured(g, goal)
+    actual = computed if computed is not None else (actual if isinstance(actual, Decimal) else ZERO)
+    completion = pct(actual, target)
+    start, end = goal.data.get("start"), goal.data.get("target_date")
+    expected = None
+    if isinstance(start, dt.date) and isinstance(end, dt.date) and end > start:
+        elapsed = min(max((g.today - start).days, 0), (end - start).days)
+        expected = (Decimal(elapsed) * HUNDRED / Decimal((end - start).days)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    on_track = None if completion is None or expected is None else completion >= expected
+    return {"actual": actual, "completion_pct": completion, "expected_pct": expected, "on_track": on_track}
+
+
+def _meeting(g: Graph, m: Record) -> dict:
+    start, end = m.data.get("start"), m.data.get("end")
+    if not isinstance(end, dt.datetime) and isinstance(start, dt.datetime):
+        minutes = parse_duration(m.data.get("duration") or "") if m.data.get("duration") else None
+        try:
+            end = start + dt.timedelta(minutes=minutes if minutes is not None else 60)
+        except OverflowError:
+            end = start
+    return {"end_time": end}
+
+
+DERIVE = {"invoice": _invoice, "client": _client, "project": _project, "service": _service,
+          "contact": _contact, "resource": _resource, "goal": _goal, "meeting": _meeting}

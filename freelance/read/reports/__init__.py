@@ -1,0 +1,60 @@
+"""Reports: plain data built from the graph, rendered by `render`.
+
+Each report is a module here with `build(graph, opts) -> Report`, listed in
+`REPORTS`; a module with `WINDOW = False` shows one day (`--today`) and the
+CLI refuses `--period`, `--from` and `--to` for it rather than ignore them. `freelance report NAME` builds it and renders it in any format;
+nothing in a report module prints or knows about formats.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from ...core.text import Column
+
+# name -> (module, one-line help). Modules are imported only when run.
+REPORTS: dict[str, tuple[str, str]] = {
+    "pipeline": ("freelance.read.reports.pipeline", "Clients per stage with contract value and invoiced %."),
+    "summary": ("freelance.read.reports.summary", "The whole dashboard on one screen. --fail-on overdue or behind."),
+    "dashboard": ("freelance.read.reports.dashboard", "The overview of `freelance serve`; --format html is one self-contained "
+                  "page (boards, charts, goals; no script). --fail-on overdue or behind."),
+    "invoices": ("freelance.read.reports.invoices", "Invoices per status, the list, and an aging table of what is owed on --today. "
+                 "--fail-on overdue."),
+    "projects": ("freelance.read.reports.projects", "Projects per status with value, due date and completion. --fail-on past-due."),
+    "services": ("freelance.read.reports.services", "Services per status with amount, hours booked and invoiced."),
+    "goals": ("freelance.read.reports.goals", "Goals with completion, expected progress and on track or behind. --fail-on behind."),
+    "agenda": ("freelance.read.reports.agenda", "Meetings and deadlines in a window (default: the next 14 days)."),
+    "digest": ("freelance.read.reports.digest", "What needs attention, for a weekly cron mail. --fail-on overdue, due-soon, drafts, "
+               "stale-leads, past-due, unbilled, behind, or problems (any of those)."),
+    "finance": ("freelance.read.reports.finance", "Account balances; income and expenses by month, classification, category."),
+    "workflow": ("freelance.read.reports.workflow", "Client income with its invoice, client, project, service; unlinked, expected."),
+}
+
+
+@dataclass
+class Options:
+    today: dt.date
+    start: dt.date | None = None      # --from / --period
+    end: dt.date | None = None        # --to / --period
+    client: str | None = None
+
+
+@dataclass
+class Section:
+    name: str                          # a stable key, used in json and csv
+    title: str                         # what people read
+    rows: list[dict]
+    columns: list[Column]
+    note: str = ""
+    table_columns: tuple[str, ...] = ()  # keys the 80-column table format shows (empty: all)
+
+
+@dataclass
+class Report:
+    name: str
+    title: str
+    sections: list[Section] = field(default_factory=list)
+    # condition name -> items that hold (for `--fail-on`): e.g. {"overdue": [...]}
+    alerts: dict[str, list] = field(default_factory=dict)
+    # what the report covered, for json (e.g. {"from": date, "to": date})
+    meta: dict = field(default_factory=dict)

@@ -1,0 +1,50 @@
+"""`report finance`: per account opening, money in, money out, transfers, balance and the
+day it is reconciled through; income and
+expenses by month, by classification and by category; moved versus expected."""
+from __future__ import annotations
+
+from ..finance import summary
+from ..graph import Graph
+from ...core.text import Column
+from . import Options, Report, Section
+
+
+def build(g: Graph, opts: Options) -> Report:
+    f = summary(g, opts.start, opts.end)
+    m = dict(align="right", money=True)
+    span = (f"from {opts.start or 'the start'} to {opts.end or 'the end'}" if opts.start or opts.end
+            else "all dates")
+    note = f"{span}; expected = not yet received or paid"
+    if f.other_currencies:
+        note += (f"; other currencies are totalled apart, never added to {f.currency}: "
+                 + ", ".join(f"{n} in {c}" for c, n in f.other_currencies.items()))
+    total = [{"account": "total", "name": "", **t} for t in f.totals_by_currency]
+    sections = [
+        Section("accounts", "Accounts", f.accounts + total, [
+            Column("account"), Column("opening_balance", "opening", **m), Column("money_in", "in", **m),
+            Column("money_out", "out", **m), Column("transfers", **m), Column("balance", **m),
+            Column("reconciled_through", "verified")], note=note + "; transfers: between own accounts, "
+            "net; verified: reconciled through the day of the latest balance assertion (bank statement) that holds",
+            table_columns=("account", "money_in", "money_out", "transfers", "balance", "reconciled_through")),
+        Section("expected", "Expected (not yet moved)", f.accounts + total, [
+            Column("account"), Column("expected_in", "expected in", **m), Column("expected_out", "expected out", **m),
+            Column("expected_balance", "balance after", **m)]),
+        Section("months", "By month", f.months, [
+            Column("month"), Column("income", **m), Column("expenses", **m), Column("net", **m),
+            Column("expected_income", "exp. income", **m), Column("expected_expenses", "exp. expenses", **m)],
+            table_columns=("month", "income", "expenses", "net")),
+        Section("income", "Income by classification", f.classifications, [
+            Column("classification"), Column("count", align="right"), Column("received", **m),
+            Column("expected", **m), Column("tax", **m), Column("net", **m)],
+            table_columns=("classification", "count", "received", "expected")),
+        Section("expenses", "Expenses by category", f.categories, [
+            Column("category"), Column("count", align="right"), Column("paid", **m), Column("expected", **m),
+            Column("tax", **m), Column("net", **m)],
+            table_columns=("category", "count", "paid", "expected")),
+    ]
+    if f.tax:
+        sections.append(Section("tax", "Tax (collected on invoices, paid on expenses)", f.tax, [
+            Column("tax"), Column("collected", **m), Column("paid", **m), Column("owed", **m)],
+            note="collected: the tax share of received invoice payments (owed to the tax office); "
+                 "paid: tax on paid expenses (reclaimable); owed = collected - paid"))
+    return Report("finance", "Finance", sections)

@@ -1,0 +1,384 @@
+"""Rows that several reports share: invoices, aging, projects, services, goals, agenda, cash.
+
+Plain data from the graph, as of `opts.today`; the report modules put them
+into sections. Nothing here prints or knows about formats.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from ..graph import Graph
+from ...core.money import ZERO, dec
+from ...store.records import Record
+from ...core.text import Column
+from . import Options
+
+MONEY = dict(align="right", money=True)
+RIGHT = dict(align="right")
+PCT = dict(align="right", pct=True)
+
+
+def day(v) -> dt.date | None:
+    if isinstance(v, dt.datetime):
+        return v.date()
+    return v if isinstance(v, dt.date) else None
+
+
+def in_window(d: dt.date | None, opts: Options) -> bool:
+    """`d` within --from/--to (a record without a date is only in an open window)."""
+    if opts.start is None and opts.end is None:
+        return True
+    if d is None:
+        return False
+    return (opts.start is None or d >= opts.start) and (opts.end is None or d <= opts.end)
+
+
+def for_client(r: Record, opts: Options, field: str = "client") -> bool:
+    return not opts.client or r.data.get(field) == opts.client
+
+
+def client_name(g: Graph, cid) -> str | None:
+    c = g.get("client", cid) if cid else None
+    return str(c.data.get("name")) if c is not None and c.data.get("name") is not None else None
+
+
+# -- invoices ---------------------------------------------------------------------
+
+def received_asof(g: Graph, inv: Record, today: dt.date) -> tuple[Decimal, bool]:
+    """Received income linked to `inv` dated up to `today`, and whether any is linked at all."""
+    total, linked = ZERO, False
+    cur = g.currency(inv)
+    for t in g.by("transaction", "invoice").get(inv.id, ()):
+        if t.data.get("kind") != "income" or t.data.get("received") is not True or g.currency(t) != cur:
+            continue
+        linked = True
+        d = day(t.data.get("date"))
+        if d is None or d <= today:
+            total += dec(t.data.get("amount"))
+    return total, linked
+
+
+def owed(g: Graph, inv: Record, today: dt.date) -> Decimal | None:
+    """What `inv` still owed on `today`: sent (or since paid) invoices issued by then, less
+    the income received by then and the credit notes of it sent by then. None when nothing
+    was owed (a credit note itself is owed by nobody: see `open_credit`). A paid invoice with
+    no linked income counts as settled (validate warns about it)."""
+    if inv.data.get("credit_for"):
+        return None
+    balance = _open(g, inv, today) - sum(_credits(g, inv, today).values(), ZERO)
+    return balance if balance > 0 else None
+
+
+def open_credit(g: Graph, note: Record, today: dt.date) -> Decimal | None:
+    """What a sent credit note still owes the client on `today`, as a negative amount: the part
+    its invoice did not absorb (that invoice was paid already, or less of it was open). Credit
+    notes take from their invoice in the order they were issued. A paid credit note is settled
+    (refunded, or set off against something else); None when nothing is left."""
+    original = g.get("invoice", note.data.get("credit_for"))
+    if note.data.get("status") != "sent" or original is None:
+        return None
+    left = max(_open(g, original, today), ZERO)
+    for cid, amount in _credits(g, original, today).items():
+        taken = min(amount, left)
+        left -= taken
+        if cid == note.id:
+            return taken - amount if amount > taken else None
+    return None
+
+
+def still_open(g: Graph, inv: Record, today: dt.date) -> Decimal | None:
+    """`owed` for an invoice, `open_credit` (below zero) for a credit note."""
+    return open_credit(g, inv, today) if inv.data.get("credit_for") else owed(g, inv, today)
+
+
+def _open(g: Graph, inv: Record, today: dt.date) -> Decimal:
+    """Total less income received, of an invoice that was billed (sent or paid) by `today`."""
+    status = inv.data.get("status")
+    if status not in ("sent", "paid"):
+        return ZERO
+    issued = day(inv.data.get("issued"))
+    if issued is not None and issued > today:
+        return ZERO
+    received, linked = received_asof(g, inv, today)
+    if status == "paid" and not linked:
+        return ZERO
+    return g.derived(inv)["total"] - received
+
+
+def _credits(g: Graph, inv: Record, today: dt.date) -> dict[str, Decimal]:
+    """credit note -> what it takes back (above zero), for the credit notes of `inv` sent (or
+    paid) by `today`, in the order they were issued."""
+    notes = [c for c in g.by("invoice", "credit_for").get(inv.id, ())
+             if c.data.get("status") in ("sent", "paid")
+             and (day(c.data.get("issued")) is None or day(c.data.get("issued")) <= today)]
+    notes.sort(key=lambda c: (day(c.data.get("issued")) or dt.date.min, c.id))
+    return {c.id: -g.derived(c)["total"] for c in notes if g.derived(c)["total"] < 0}
+
+
+def invoice_row(g: Graph, inv: Record, today: dt.date) -> dict:
+    d = g.derived(inv)
+    due = d["due_date"]
+    balance = still_open(g, inv, today)
+    late = (today - due).days if balance is not None and balance > 0 and due is not None and due < today else 0
+    return {"invoice": inv.id, "client": inv.data.get("client"), "client_name": client_name(g, inv.data.get("client")),
+            "project": inv.data.get("project"), "issued": inv.data.get("issued"), "due": due,
+            "status": inv.data.get("status"), "total": d["total"], "received": d["received"],
+            "balance": d["balance"], "owed": balance or ZERO, "overdue": late > 0, "days_overdue": late,
+            "currency": d["currency"]}
+
+
+def invoices(g: Graph, opts: Options) -> list[Record]:
+    return [i for i in g.records("invoice") if for_client(i, opts) and in_window(day(i.data.get("issued")), opts)]
+
+
+INVOICE_COLUMNS = [Column("invoice"), Column("client"), Column("client_name", "name"), Column("project"),
+                   Column("issued"), Column("due"), Column("status"), Column("total", **MONEY),
+                   Column("received", **MONEY), Column("balance", **MONEY), Column("days_overdue", "late", **RIGHT)]
+INVOICE_TABLE = ("invoice", "client", "due", "status", "total", "balance")
+
+
+def status_rows(g: Graph, records: list[Record], today: dt.date) -> list[dict]:
+    """Per invoice status (and currency): count, total, balance; then an `overdue` row
+    (a subset of sent: what is owed past its due date)."""
+    book = g.settings.currency
+    from ...core.schema import INVOICE
+    statuses = list(INVOICE.field("status").choices)
+    statuses += sorted({str(i.data.get("status")) for i in records if i.data.get("status") not in statuses})
+    rows = []
+
+    def add(label, members):
+        per_cur: dict[str, list] = {book: [0, ZERO, ZERO]}
+        for inv, amount in members:
+            slot = per_cur.setdefault(g.currency(inv), [0, ZERO, ZERO])
+            slot[0] += 1
+            slot[1] += g.derived(inv)["total"]
+            slot[2] += amount
+        for cur in [book] + sorted(c for c in per_cur if c != book):
+            count, total, balance = per_cur[cur]
+            rows.append({"status": label, "count": count, "total": total, "owed": balance, "currency": cur})
+
+    for status in statuses:
+        add(status, [(i, still_open(g, i, today) or ZERO) for i in records if str(i.data.get("status")) == status])
+    late = []
+    for i in records:
+        r = invoice_row(g, i, today)
+        if r["overdue"]:
+            late.append((i, r["owed"]))
+    add("overdue", late)
+    return rows
+
+
+STATUS_COLUMNS = [Column("status"), Column("count", **RIGHT), Column("total", **MONEY), Column("owed", **MONEY)]
+
+BUCKETS = (("current", None, 0), ("days_0_30", 1, 30), ("days_31_60", 31, 60),
+           ("days_61_90", 61, 90), ("days_90_plus", 91, None))
+
+
+def aging_rows(g: Graph, opts: Options) -> list[dict]:
+    """What each client owed on `opts.today`, by days past due: current (not yet due),
+    0-30, 31-60, 61-90, 90+; one row per client and currency, largest total first. A credit
+    note lowers what its invoice owes; what is left of it (below zero: owed to the client) is
+    current."""
+    today = opts.today
+    table: dict[tuple, dict] = {}
+    for inv in g.records("invoice"):
+        if not for_client(inv, opts):
+            continue
+        balance = still_open(g, inv, today)
+        if balance is None:
+            continue
+        due = g.derived(inv)["due_date"]
+        late = (today - due).days if due is not None and balance > 0 else 0
+        key = (str(inv.data.get("client")), g.currency(inv))
+        row = table.get(key)
+        if row is None:
+            row = table[key] = {"client": inv.data.get("client"), "name": client_name(g, inv.data.get("client")),
+                                **{b[0]: ZERO for b in BUCKETS}, "total": ZERO, "invoices": [], "currency": key[1]}
+        for name, lo, hi in BUCKETS:
+            if (lo is None and late < 1) or (lo is not None and late >= lo and (hi is None or late <= hi)):
+                row[name] += balance
+                break
+        row["total"] += balance
+        row["invoices"].append(inv.id)
+        if balance > 0:       # the credit notes that lowered it, so the row says why
+            row["invoices"] += list(_credits(g, inv, today))
+    return sorted(table.values(), key=lambda r: (-r["total"], str(r["client"]), r["currency"]))
+
+
+AGING_COLUMNS = [Column("client"), Column("name"), Column("current", unit=False, **MONEY),
+                 Column("days_0_30", "0-30", unit=False, **MONEY), Column("days_31_60", "31-60", unit=False, **MONEY),
+                 Column("days_61_90", "61-90", unit=False, **MONEY), Column("days_90_plus", "90+", unit=False, **MONEY),
+                 Column("total", unit=False, **MONEY), Column("currency", "cur"), Column("invoices")]
+AGING_TABLE = ("client", "current", "days_0_30", "days_31_60", "days_61_90", "days_90_plus", "total", "currency")
+
+
+# -- projects and services ----------------------------------------------------------
+
+PROJECT_STATUSES = ("not-started", "in-progress", "on-hold", "done")
+PRIORITY = {"high": 0, "medium": 1, "low": 2}
+
+
+def project_due(p: Record) -> dt.date | None:
+    return day(p.data.get("due")) or day(p.data.get("end"))
+
+
+def project_row(g: Graph, p: Record) -> dict:
+    d = g.derived(p)
+    return {"project": p.id, "name": p.data.get("name"), "client": p.data.get("client"),
+            "status": p.data.get("status"), "priority": p.data.get("priority"), "value": p.data.get("value"),
+            "start": p.data.get("start"), "due": project_due(p), "estimated_hours": p.data.get("estimated_hours"),
+            "actual_hours": d["actual_hours"], "basis": d["basis"], "completion_pct": d["completion_pct"],
+            "overrun": d["overrun"], "invoiced": d["invoiced"], "received": d["received"], "currency": d["currency"]}
+
+
+def projects(g: Graph, opts: Options) -> list[Record]:
+    chosen = [p for p in g.records("project") if for_client(p, opts) and in_window(project_due(p), opts)]
+    order = {s: i for i, s in enumerate(PROJECT_STATUSES)}
+    return sorted(chosen, key=lambda p: (order.get(p.data.get("status"), 9), PRIORITY.get(p.data.get("priority"), 3),
+                                         project_due(p) or dt.date.max, p.id))
+
+
+PROJECT_COLUMNS = [Column("project"), Column("name"), Column("client"), Column("status"), Column("priority"),
+                   Column("value", **MONEY), Column("start"), Column("due"),
+                   Column("estimated_hours", "est. h", **RIGHT), Column("actual_hours", "hours", **RIGHT),
+                   Column("basis"), Column("completion_pct", "done", **PCT), Column("invoiced", **MONEY),
+                   Column("received", **MONEY)]
+PROJECT_TABLE = ("project", "status", "value", "due", "completion_pct")
+
+
+def count_rows(g: Graph, records: list[Record], field: str, values, amount) -> list[dict]:
+    """Per value of `field`: count and the sum of `amount(record)` in the book's currency
+    (records in other currencies are counted, and summed in a row of their own)."""
+    book = g.settings.currency
+    values = list(values) + sorted({str(r.data.get(field)) for r in records if r.data.get(field) not in values})
+    rows = []
+    for v in values:
+        members = [r for r in records if str(r.data.get(field)) == v]
+        sums: dict[str, list] = {book: [0, ZERO]}
+        for r in members:
+            slot = sums.setdefault(g.currency(r), [0, ZERO])
+            slot[0] += 1
+            slot[1] += dec(amount(r))
+        for cur in [book] + sorted(c for c in sums if c != book):
+            rows.append({field: v, "count": sums[cur][0], "amount": sums[cur][1], "currency": cur})
+    return rows
+
+
+SERVICE_STATUSES = ("not-started", "in-progress", "completed")
+
+
+def service_row(g: Graph, s: Record) -> dict:
+    d = g.derived(s)
+    return {"service": s.id, "name": s.data.get("name"), "client": s.data.get("client"),
+            "project": s.data.get("project"), "pricing": s.data.get("pricing") or "hourly",
+            "rate": s.data.get("rate"), "hours": s.data.get("hours"), "amount": d["amount"],
+            "hours_booked": d["hours_booked"], "hours_billed": d["hours_billed"], "invoiced": d["invoiced"],
+            "received": d["received"], "start": s.data.get("start"), "end": s.data.get("end"), "status": s.data.get("status"),
+            "currency": d["currency"]}
+
+
+# -- goals --------------------------------------------------------------------------
+
+def goal_row(g: Graph, goal: Record) -> dict:
+    d = g.derived(goal)
+    track = {True: "on track", False: "behind", None: "n/a"}[d["on_track"]]
+    return {"goal": goal.id, "name": goal.data.get("name"), "category": goal.data.get("category"),
+            "target": goal.data.get("target"), "actual": d["actual"], "unit": goal.data.get("unit"),
+            "start": goal.data.get("start"), "target_date": goal.data.get("target_date"),
+            "completion_pct": d["completion_pct"], "expected_pct": d["expected_pct"],
+            "on_track": d["on_track"], "track": track}
+
+
+def goals(g: Graph, opts: Options) -> list[Record]:
+    """Goals whose target date is in the window, by category, target date and id."""
+    return sorted((x for x in g.records("goal") if in_window(day(x.data.get("target_date")), opts)),
+                  key=lambda x: (str(x.data.get("category") or ""), str(x.data.get("target_date") or ""), x.id))
+
+
+GOAL_COLUMNS = [Column("goal"), Column("name"), Column("category"), Column("target", **RIGHT),
+                Column("actual", **RIGHT), Column("unit"), Column("start"), Column("target_date", "by"),
+                Column("completion_pct", "done", **PCT), Column("expected_pct", "expected", **PCT),
+                Column("track")]
+GOAL_TABLE = ("goal", "target", "actual", "unit", "target_date", "completion_pct", "track")
+
+
+# -- agenda -------------------------------------------------------------------------
+
+def agenda_rows(g: Graph, opts: Options, start: dt.date, end: dt.date) -> list[dict]:
+    """Meetings and deadlines from `start` to `end` (inclusive), in time order."""
+    rows = []
+    for m in g.records("meeting"):
+        s = m.data.get("start")
+        if not isinstance(s, dt.datetime) or not start <= s.date() <= end:
+            continue
+        attendees = m.data.get("attendees") if isinstance(m.data.get("attendees"), list) else []
+        if opts.client and opts.client not in attendees:
+            continue
+        e = g.derived(m)["end_time"]
+        rows.append({"date": s.date(), "time": s.strftime("%H:%M"), "end": e.strftime("%H:%M") if e else None,
+                     "what": "meeting", "id": m.id, "title": m.data.get("title"), "with": attendees,
+                     "amount": None, "currency": g.currency(m)})
+    for inv in g.records("invoice"):
+        due = g.derived(inv)["due_date"]
+        balance = owed(g, inv, opts.today)
+        if due is None or balance is None or not start <= due <= end or not for_client(inv, opts):
+            continue
+        rows.append({"date": due, "time": None, "end": None, "what": "invoice due", "id": inv.id,
+                     "title": f"{inv.id} due", "with": [inv.data.get("client")] if inv.data.get("client") else [],
+                     "amount": balance, "currency": g.currency(inv)})
+    for p in g.records("project"):
+        if p.data.get("status") == "done" or not for_client(p, opts):
+            continue
+        for field, what in (("due", "project due"), ("end", "project end")):
+            d = day(p.data.get(field))
+            if d is not None and start <= d <= end:
+                rows.append({"date": d, "time": None, "end": None, "what": what, "id": p.id,
+                             "title": p.data.get("name"), "with": [p.data["client"]] if p.data.get("client") else [],
+                             "amount": None, "currency": g.currency(p)})
+    if not opts.client:
+        for goal in g.records("goal"):
+            d = day(goal.data.get("target_date"))
+            if d is not None and start <= d <= end:
+                rows.append({"date": d, "time": None, "end": None, "what": "goal target", "id": goal.id,
+                             "title": goal.data.get("name"), "with": [], "amount": None, "currency": g.settings.currency})
+    return sorted(rows, key=lambda r: (r["date"], r["time"] or "", r["what"], str(r["id"])))
+
+
+AGENDA_COLUMNS = [Column("date"), Column("time"), Column("end"), Column("what"), Column("id"), Column("title"),
+                  Column("with"), Column("amount", **MONEY)]
+AGENDA_TABLE = ("date", "time", "what", "title", "with")
+
+
+# -- money moved --------------------------------------------------------------------
+
+def cash_rows(g: Graph, today: dt.date) -> list[dict]:
+    """Income and expenses that moved (received: true), this month and this year up to today:
+    a row in the book's currency, and one per other currency that moved (never added together)."""
+    book = g.settings.currency
+    periods = [("month", today.replace(day=1)), ("year", today.replace(month=1, day=1))]
+    rows = []
+    for name, first in periods:
+        sums: dict[str, list] = {book: [ZERO, ZERO]}
+        for t in g.records("transaction"):
+            d = day(t.data.get("date"))
+            if t.data.get("received") is not True or d is None or not first <= d <= today:
+                continue
+            kind = t.data.get("kind")
+            if kind in ("income", "expense"):
+                sums.setdefault(g.currency(t), [ZERO, ZERO])[0 if kind == "income" else 1] += dec(t.data.get("amount"))
+        for cur in per_currency(sums, book):
+            income, expenses = sums[cur]
+            rows.append({"period": name, "from": first, "to": today, "income": income, "expenses": expenses,
+                         "net": income - expenses, "currency": cur})
+    return rows
+
+
+def per_currency(sums: dict, book: str) -> list[str]:
+    """The currencies of `sums`, the book's first, then the others alphabetically."""
+    return [book] * (book in sums) + sorted(c for c in sums if c != book)
+
+
+CASH_COLUMNS = [Column("period"), Column("from"), Column("to"), Column("income", **MONEY),
+                Column("expenses", **MONEY), Column("net", **MONEY)]
+

@@ -1,0 +1,42 @@
+"""`report summary`: the whole dashboard on one screen."""
+from __future__ import annotations
+
+import datetime as dt
+
+from ..graph import Graph
+from ...core.text import Column
+from . import Options, Report, Section, pipeline
+from .parts import (AGENDA_COLUMNS, CASH_COLUMNS, GOAL_COLUMNS, GOAL_TABLE, MONEY, PROJECT_COLUMNS, STATUS_COLUMNS,
+                    agenda_rows, cash_rows, for_client, goal_row, goals, invoice_row, project_row, projects,
+                    status_rows)
+
+NEXT_DAYS = 7
+WINDOW = False     # the dashboard on one day (--today), not over --period/--from/--to: those are refused
+
+
+def build(g: Graph, opts: Options) -> Report:
+    today = opts.today
+    stages = pipeline.build(g, opts).sections[0]
+    invoices = [i for i in g.records("invoice") if for_client(i, opts)]
+    in_progress = [project_row(g, p) for p in projects(g, Options(today, client=opts.client))
+                   if p.data.get("status") == "in-progress"]
+    goal_rows = [goal_row(g, x) for x in goals(g, Options(today))]
+    soon = agenda_rows(g, opts, today, today + dt.timedelta(days=NEXT_DAYS - 1))
+    accounts = g.account_balances(upto=today)      # per account and currency
+    return Report("summary", f"Summary on {today.isoformat()}", [
+        Section("pipeline", "Pipeline", stages.rows, stages.columns, note=stages.note),
+        Section("invoices", "Invoices", status_rows(g, invoices, today), STATUS_COLUMNS,
+                note="owed: unpaid on the day; overdue: the part of it past its due date"),
+        Section("cash", "Income and expenses (money moved)", cash_rows(g, today), CASH_COLUMNS),
+        Section("accounts", "Accounts", accounts, [
+            Column("account"), Column("name"), Column("opening_balance", "opening", **MONEY),
+            Column("money_in", "in", **MONEY), Column("money_out", "out", **MONEY),
+            Column("transfers", **MONEY), Column("balance", **MONEY)],
+            table_columns=("account", "opening_balance", "money_in", "money_out", "balance")),
+        Section("projects", "Projects in progress", in_progress, PROJECT_COLUMNS,
+                table_columns=("project", "client", "due", "actual_hours", "estimated_hours", "completion_pct")),
+        Section("goals", "Goals", goal_rows, GOAL_COLUMNS, table_columns=GOAL_TABLE),
+        Section("next", f"Next {NEXT_DAYS} days", soon, AGENDA_COLUMNS,
+                table_columns=("date", "time", "what", "title", "with")),
+    ], alerts={"overdue": [i.id for i in invoices if invoice_row(g, i, today)["overdue"]],
+               "behind": [r["goal"] for r in goal_rows if r["on_track"] is False]})

@@ -1,0 +1,306 @@
+"""Views of records as plain data: list rows, `show` details, board columns, JSON.
+
+Built from the graph, rendered by `render`. Reports reuse these.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from .graph import Graph
+from ..core.money import ZERO, line_total
+from ..core.schema import KINDS, Kind
+from ..store.records import Record
+from ..core.text import Column, clean, fmt_money, fmt_pct, fmt_price
+
+MONEY = {"contract_value", "invoiced", "received", "outstanding", "value", "amount", "rate", "total",
+         "subtotal", "tax", "balance", "unit_price", "default_rate", "unbilled_value", "booked_value",
+         "effective_rate", "invoiced_gross"}
+PCT = {"invoiced_pct", "completion_pct", "expected_pct"}
+RIGHT = MONEY | PCT | {"hours", "estimated_hours", "actual_hours", "hours_booked", "target", "actual",
+                        "quantity", "days_overdue", "open_todos", "count", "unpriced_hours", "hours_invoiced",
+                        "hours_billed"}
+
+# The date field `--from`, `--to` and `--period` filter on.
+DATE_FIELD = {"transaction": "date", "time": "date", "meeting": "start", "invoice": "issued",
+              "project": "due", "service": "start", "goal": "target_date", "transfer": "date", "balance": "date"}
+
+
+def noun_of(record: Record) -> str:
+    if record.kind == "transaction":
+        return str(record.data.get("kind") or "transaction")
+    return record.kind
+
+
+def record_json(g: Graph, r: Record) -> dict:
+    """Every stored and derived field under the files' names, plus id and kind (SPEC 3)."""
+    kind = KINDS[r.kind]
+    out = {"id": r.id, "kind": noun_of(r)}
+    for f in kind.fields:
+        if f.name in ("id", "kind"):
+            continue
+        out[f.name] = r.data.get(f.name)
+    for k, v in r.data.items():
+        if k not in out and k != "kind":
+            out[k] = v
+    for k, v in g.derived(r).items():
+        if k not in out or out[k] is None:
+            out[k] = v
+    return out
+
+
+def row(g: Graph, r: Record) -> dict:
+    d = record_json(g, r)
+    d.setdefault("currency", g.currency(r))
+    if not d.get("currency"):
+        d["currency"] = g.currency(r)
+    return d
+
+
+# What `list` shows in the table format, per noun, to stay readable at 80
+# columns; --format csv, markdown or json carry every column of `Kind.columns`.
+TABLE_COLUMNS = {
+    "client": ("id", "name", "stage", "contract_value", "invoiced_pct"),
+    "project": ("id", "client", "status", "due", "completion_pct"),
+    "service": ("id", "client", "pricing", "amount", "status"),
+    "invoice": ("id", "client", "due", "status", "total", "balance"),
+    "income": ("id", "date", "amount", "received", "client"),
+    "expense": ("id", "date", "amount", "category", "received"),
+    "contact": ("id", "name", "category", "email", "phone"),
+    "resource": ("id", "type", "category", "open_todos"),
+    "goal": ("id", "target", "actual", "completion_pct", "on_track"),
+    "meeting": ("id", "start", "title", "medium"),
+    "time": ("id", "date", "project", "hours", "invoice"),
+    "transfer": ("id", "date", "amount", "from_account", "to_account"),
+    "balance": ("id", "account", "date", "amount"),
+}
+HEADERS = {"contract_value": "contract", "invoiced_pct": "invoiced %", "completion_pct": "done %",
+           "open_todos": "open to-dos", "on_track": "on track"}
+
+
+def columns(kind: Kind) -> list[Column]:
+    cols = []
+    for key in kind.columns:
+        f = kind.field(key)
+        money = key in MONEY and not (f is not None and f.type == "bool")  # a transaction's `received` is yes/no
+        cols.append(Column(key, HEADERS.get(key, ""), align="right" if key in RIGHT and (money or key not in MONEY) else "left",
+                           money=money, pct=key in PCT))
+    return cols
+
+
+def in_range(r: Record, kind: Kind, start: dt.date | None, end: dt.date | None) -> bool:
+    if start is None and end is None:
+        return True
+    field = DATE_FIELD.get(kind.name)
+    v = r.data.get(field) if field else None
+    if isinstance(v, dt.datetime):
+        v = v.date()
+    if not isinstance(v, dt.date):
+        return False
+    return (start is None or v >= start) and (end is None or v <= end)
+
+
+# Dated records (money, hours, meetings) are listed by date, not in file order: a record
+# written by hand at the end of its year's file shows in its place.
+DATED = ("transaction", "time", "meeting", "transfer", "balance")
+
+# What `list --search TEXT` looks in.
+SEARCHED = ("name", "title", "description", "notes", "note")
+
+
+def by_date(kind: Kind, records: list[Record]) -> list[Record]:
+    """Records of a dated kind in date order (file order among the same day; records whose
+    date does not read come last); other kinds as they are."""
+    if kind.name not in DATED:
+        return records
+    field = DATE_FIELD[kind.name]
+
+    def key(r: Record):
+        v = r.data.get(field)
+        if isinstance(v, dt.datetime):
+            return (0, v)
+        if isinstance(v, dt.date):
+            return (0, dt.datetime(v.year, v.month, v.day))
+        return (1, dt.datetime.min)
+    return sorted(records, key=key)
+
+
+def matches(r: Record, text: str) -> bool:
+    """Whether `text` is in the record's name (or title), description or notes, ignoring case."""
+    want = text.casefold()
+    return any(isinstance(r.data.get(f), str) and want in r.data[f].casefold() for f in SEARCHED)
+
+
+def detail(g: Graph, r: Record) -> list[tuple[str, str]]:
+    """(label, text) lines for `show`: stored fields, then derived ones, then links back."""
+    data = row(g, r)
+    cur = data.get("currency", "")
+    lines = []
+    for k, v in data.items():
+        if v is None or v == [] or v == {} or k == "currency":
+            continue
+        if k in MONEY:
+            lines.append((k, fmt_money(v, cur)))
+        elif k in PCT:
+            lines.append((k, fmt_pct(v)))
+        elif k == "items" and isinstance(v, list):
+            for i, it in enumerate(v, 1):
+                if isinstance(it, dict):
+                    # the price as written (0.125 is not 0.13) and the line as the subtotal adds it
+                    q = it.get("quantity") or Decimal(1)
+                    price = it.get("unit_price")
+                    lines.append((f"item {i}", f"{it.get('description', '')} — {q} x {fmt_price(price, cur)}"
+                                  + f" = {fmt_money(line_total(it), cur)}"
+                                  + (f" [{it['service']}]" if it.get("service") else "")))
+        elif k == "todos" and isinstance(v, list):
+            for i, t in enumerate(v, 1):
+                if isinstance(t, dict):
+                    lines.append((f"todo {i}", f"[{'x' if t.get('done') else ' '}] {t.get('text', '')}"))
+        else:
+            from ..core.text import text
+            lines.append((k, text(v)))
+    return lines
+
+
+# -- boards -------------------------------------------------------------------
+
+def _card(g: Graph, r: Record) -> tuple[list[str], Decimal | None]:
+    d = g.derived(r)
+    cur = g.currency(r)
+    k = r.kind
+    if k == "client":
+        cv = r.data.get("contract_value")
+        p = d["invoiced_pct"]
+        lines = [str(r.data.get("name") or r.id),
+                 f"contract {fmt_money(cv, cur)}" if cv is not None else "no contract value",
+                 f"invoiced {fmt_money(d['invoiced'], '')}",
+                 fmt_pct(p) if p is not None and p > 100 else (f"{p}% invoiced" if p is not None else "")]
+        lines = [x for x in lines if x]
+        return lines, cv if isinstance(cv, Decimal) else ZERO
+    if k == "project":
+        v = r.data.get("value")
+        lines = [str(r.data.get("name") or r.id), str(r.data.get("client") or "")]
+        if isinstance(v, Decimal):
+            lines.append(fmt_money(v, cur))
+        due = r.data.get("due") or r.data.get("end")
+        if due:
+            lines.append(f"due {due}")
+        if d["completion_pct"] is not None:
+            lines.append(f"done {fmt_pct(d['completion_pct'])}")
+        else:
+            lines.append({"hours": "done: no estimate", "invoicing": "done: no value"}.get(d["basis"], "done: no basis"))
+        return [x for x in lines if x], v if isinstance(v, Decimal) else ZERO
+    if k == "service":
+        est = r.data.get("hours")
+        booked = f"{d['hours_booked']}" + (f"/{est}" if isinstance(est, Decimal) else "") + " h booked"
+        lines = [str(r.data.get("name") or r.id), fmt_money(d["amount"], cur) or "no amount", booked]
+        if d["unbilled_value"] > 0:
+            lines.append(f"unbilled {fmt_money(d['unbilled_value'], '')}")
+        return lines, d["amount"] or ZERO
+    if k == "invoice":
+        lines = [r.id, str(r.data.get("client") or ""), fmt_money(d["total"], d["currency"])]
+        if d["overdue"]:
+            lines.append(f"OVERDUE {d['days_overdue']} days")
+        if d["partially_paid"]:
+            lines += ["part paid", f"{fmt_money(d['balance'], '')} due"]
+        return lines, d["total"]
+    title = KINDS[k].title
+    return [str(r.data.get(title) or r.id)], None
+
+
+def board(g: Graph, kind: Kind, records: list[Record], by: str | None = None) -> list[dict]:
+    field = by or kind.status
+    f = kind.field(field)
+    values = list(f.choices) or (g.settings.allowed(f.setting) if f.setting else [])
+    extra = sorted({str(r.data.get(field)) for r in records if r.data.get(field) not in values and r.data.get(field) is not None})
+    unset = [r for r in records if r.data.get(field) is None]
+    cols = []
+    book_currency = g.settings.currency
+    for value in values + extra + (["(none)"] if unset else []):
+        cards, totals = [], {}
+        for r in records:
+            if r.data.get(field) != value and not (value == "(none)" and r.data.get(field) is None):
+                continue
+            lines, amount = _card(g, r)
+            cards.append({"id": r.id, "lines": lines})
+            if amount is not None:
+                cur = g.currency(r)
+                totals[cur] = totals.get(cur, ZERO) + amount
+        has_money = kind.name in ("client", "project", "invoice", "service")
+        cols.append({"name": value, "count": len(cards),
+                     "total": totals.pop(book_currency, ZERO) if has_money else None,
+                     "currency": book_currency,
+                     "other_totals": {c: totals[c] for c in sorted(totals)},
+                     "cards": cards})
+    return cols
+
+
+# -- show: sections under the fields ----------------------------------------------
+
+def _unbilled(g: Graph, sid):
+    s = g.get("service", sid)
+    return g.derived(s)["unbilled_value"] if s is not None else None
+
+
+def detail_sections(g: Graph, r: Record) -> list[tuple[str, list[Column], list[dict]]]:
+    """(title, columns, rows) tables that `show` prints under a record's fields:
+    a project's hours by service and by week, a service's hours by week."""
+    from .work import breakdown
+    b = breakdown(g, r)
+    cur = g.currency(r)
+    out = []
+    if b.get("hours_by_service"):
+        rows = [{**x, "service": x["service"] or "(none)", "currency": cur,
+                 "rate": x["rate"] if x["rate_source"] != "fixed fee" else None,
+                 "from": x["rate_source"].split(" ")[0] if x["rate_source"] else ("no rate" if x["hours"] else ""),
+                 "unbilled": _unbilled(g, x["service"])}
+                for x in b["hours_by_service"]]
+        out.append(("hours by service", [
+            Column("service"), Column("hours", align="right"), Column("rate", align="right", money=True),
+            Column("from"), Column("value", align="right", money=True),
+            Column("unbilled", align="right", money=True)], rows))
+    if b.get("hours_by_week"):
+        out.append(("hours by week", [Column("week"), Column("start", "from"), Column("hours", align="right"),
+                                      Column("entries", align="right")], b["hours_by_week"]))
+    return out
+
+
+def linked_lines(g, rec) -> str:
+    """The client's linked invoices, projects, services, income and meetings under `show`."""
+    d = g.derived(rec)
+    out = []
+    if rec.kind == "client":
+        for inv_id in d.get("invoices", []):
+            inv = g.get("invoice", inv_id)
+            di = g.derived(inv)
+            mark = f" overdue {di['days_overdue']} days" if di["overdue"] else ""
+            gross = (f" (net {fmt_money(di['subtotal'], '')} + tax {fmt_money(di['tax'], '')})" if di["tax"] else "")
+            out.append(f"  invoice  {inv.id}  {inv.data.get('status')}  {fmt_money(di['total'], di['currency'])}{gross}"
+                       f"  balance {fmt_money(di['balance'], '')}{mark}")
+        for pid in d.get("projects", []):
+            p = g.get("project", pid)
+            dp = g.derived(p)
+            out.append(f"  project  {p.id}  {p.data.get('status')}  {clean(str(p.data.get('name', '')))}  {done_text(dp)}"
+                       + (f"  unbilled {fmt_money(dp['unbilled_value'], '')}" if dp["unbilled_value"] > 0 else ""))
+        for sid in d.get("services", []):
+            s = g.get("service", sid)
+            ds = g.derived(s)
+            out.append(f"  service  {s.id}  {s.data.get('status')}  {fmt_money(ds['amount'], g.currency(s)) or 'no amount'}"
+                       f"  {ds['hours_booked']} h  {done_text(ds)}"
+                       + (f"  unbilled {fmt_money(ds['unbilled_value'], '')}" if ds["unbilled_value"] > 0 else ""))
+        for tid in d.get("income", []):
+            t = g.get("transaction", tid)
+            out.append(f"  income   {t.id}  {t.data.get('date')}  {fmt_money(t.data.get('amount'), g.currency(t))}"
+                       f"  {'received' if t.data.get('received') else 'expected'}"
+                       + (f"  {t.data['invoice']}" if t.data.get("invoice") else ""))
+    if rec.kind in ("client", "contact") and d.get("meetings"):
+        from .calendar import meeting_lines
+        out += meeting_lines(g, d["meetings"])
+    return ("linked:\n" + "\n".join(out) + "\n") if out else ""
+
+
+def done_text(d: dict) -> str:
+    """Completion as `show` prints it: `done 37.5%`, `done 112.0% over`, or why there is none."""
+    if d.get("completion_pct") is not None:
+        return f"done {fmt_pct(d['completion_pct'])}"
+    return f"done n/a ({d.get('completion_note') or 'no basis'})"

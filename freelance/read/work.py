@@ -1,0 +1,361 @@
+"""Booked hours and what they are worth: rates, work value, invoiced, unbilled.
+
+The graph's project and service rollups come from here, and so do the
+breakdowns `project show` and `service show` print (hours by service, by
+week). The rules are in docs/completion.md; in short:
+
+- an hour booked to an hourly service (or to no service) is worth the rate
+  found by `Graph.rate_for`: service, project, client, then the book's
+  `default_rate`. Hours with no rate anywhere are counted as unpriced.
+- a fixed-price service is worth its fee once it is completed, whatever the
+  hours; before that its booked hours add no value.
+- invoiced is net of tax: the subtotals of sent and paid invoices linked to
+  the project, the lines of other sent and paid invoices that name one of
+  its services, and client income linked to it that no sent or paid invoice
+  already accounts for.
+- unbilled = work value - invoiced, never below zero.
+
+The running timer is `timer.yaml` in the book (`read_timer`, docs/time.md).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from ..core.errors import Problem
+from ..core.money import ZERO, dec, money, pct
+from ..core.rules import BILLED
+from ..store.records import Record
+from ..store.scalars import coerce
+
+if TYPE_CHECKING:        # the graph calls these with itself: no import at run time
+    from .graph import Graph
+
+NONE = Decimal(0)  # hour sums start here, so they print as "12.5", not "12.50"
+
+
+def tidy(h: Decimal) -> Decimal:
+    """Hours without trailing zeros: 183, 12.5 (never 1.83E+2)."""
+    return h.quantize(Decimal(1)) if h == h.to_integral_value() else h.normalize()
+
+
+def hours_of(entries) -> Decimal:
+    return tidy(sum((dec(e.data.get("hours")) for e in entries), NONE))
+
+
+def hours_billed(g: Graph, entries) -> Decimal:
+    """Hours of the entries whose invoice (`invoice: INV-...`) is sent or paid."""
+    return hours_of(e for e in entries if isinstance(e.data.get("invoice"), str)
+                    and (g.get("invoice", e.data["invoice"]) or Record("", {}, "", 0, {})).data.get("status") in BILLED)
+
+
+def is_fixed(service: Record | None) -> bool:
+    return service is not None and service.data.get("pricing") == "fixed"
+
+
+def _lines_by_service(g: Graph) -> dict:
+    """service id -> [(invoice, net line amount, quantity)] over sent and paid invoices (cached)."""
+    key = ("invoice", "items.service")
+    if key not in g._by:
+        out = defaultdict(list)
+        for inv in g.records("invoice"):
+            items = inv.data.get("items")
+            if inv.data.get("status") not in BILLED or not isinstance(items, list):
+                continue
+            for it in items:
+                if isinstance(it, dict) and isinstance(it.get("service"), str):
+                    q = it.get("quantity")
+                    q = q if isinstance(q, Decimal) else Decimal(1)
+                    out[it["service"]].append((inv, money(q * dec(it.get("unit_price"))), q))
+        g._by[key] = out
+    return g._by[key]
+
+
+def _unaccounted_income(g: Graph, field: str, rid: str, cur: str) -> Decimal:
+    """Income linked to `rid` that no sent or paid invoice accounts for already (only income
+    in `cur`, the record's currency: another currency is never added in; validate reports it)."""
+    total = ZERO
+    for t in g.by("transaction", field).get(rid, ()):
+        if t.data.get("kind") != "income" or g.currency(t) != cur:
+            continue
+        inv = g.get("invoice", t.data.get("invoice")) if isinstance(t.data.get("invoice"), str) else None
+        if inv is not None and inv.data.get("status") in BILLED:
+            continue
+        total += dec(t.data.get("amount"))
+    return total
+
+
+def services_of(g: Graph, p: Record) -> list[Record]:
+    """The project's services (docs/project-services.md): those that name it as their
+    project, and those it lists that name no project; listed ones first, in its order."""
+    out, seen = [], set()
+    for sid in p.data.get("services") or []:
+        s = g.get("service", sid) if isinstance(sid, str) else None
+        if s is not None and s.id not in seen and project_id_of(g, s) == p.id:
+            out.append(s)
+            seen.add(s.id)
+    for s in g.by("service", "project").get(p.id, ()):
+        if s.id not in seen:
+            out.append(s)
+            seen.add(s.id)
+    return out
+
+
+def project_id_of(g: Graph, s: Record) -> str | None:
+    """The id of the project a service belongs to: the one its `project` names, else the
+    first project that lists it (a book written by hand, or before the one link)."""
+    pid = s.data.get("project")
+    if isinstance(pid, str) and pid:
+        return pid
+    listing = g.by("project", "services").get(s.id, ())
+    return listing[0].id if listing else None
+
+
+def project_of(g: Graph, s: Record) -> Record | None:
+    pid = project_id_of(g, s)
+    return g.get("project", pid) if pid else None
+
+
+def _value_entries(g: Graph, entries, project: Record | None = None) -> tuple[Decimal, Decimal, Decimal]:
+    """(value, priced hours, unpriced hours) of time entries not on fixed-price services."""
+    value, priced, unpriced = NONE, NONE, NONE
+    for e in entries:
+        h = dec(e.data.get("hours"))
+        s = g.get("service", e.data.get("service")) if isinstance(e.data.get("service"), str) else None
+        if is_fixed(s):
+            continue
+        p = project or (g.get("project", e.data.get("project")) if isinstance(e.data.get("project"), str) else None)
+        rate, _ = g.rate_for(s, p)
+        if rate is None:
+            unpriced += h
+        else:
+            value += h * rate
+            priced += h
+    return value, priced, unpriced
+
+
+def service_work(g: Graph, s: Record) -> dict:
+    """A service's hours, work value, invoiced and unbilled amounts."""
+    entries = g.by("time", "service").get(s.id, [])
+    booked = hours_of(entries)
+    cur = g.currency(s)
+    lines = [x for x in _lines_by_service(g).get(s.id, []) if g.currency(x[0]) == cur]
+    invoiced = sum((amount for _, amount, _ in lines), ZERO) + _unaccounted_income(g, "service", s.id, cur)
+    project = project_of(g, s)
+    out = {"hours_booked": booked, "hours_billed": hours_billed(g, entries), "invoiced": invoiced}
+    est = s.data.get("hours")
+    completion = pct(booked, est)
+    note = None
+    if is_fixed(s):
+        fee = s.data.get("rate")
+        fee = money(fee) if isinstance(fee, Decimal) else None
+        done = s.data.get("status") == "completed"
+        value = fee if fee is not None and done else ZERO
+        if completion is None:
+            completion = Decimal("100.0") if done else None
+            note = None if done else "fixed fee: done when completed"
+        out.update(effective_rate=None, rate_source="fixed fee", amount=fee, booked_value=value,
+                   unpriced_hours=NONE, hours_invoiced=None)
+    else:
+        rate, source = g.rate_for(s, project)
+        value, _, unpriced = _value_entries(g, entries)
+        if completion is None:
+            note = "no estimated hours (--hours) to measure booked hours against"
+        out.update(effective_rate=rate, rate_source=source or None,
+                   amount=money(rate * est) if rate is not None and isinstance(est, Decimal) else None,
+                   booked_value=money(value), unpriced_hours=tidy(unpriced),
+                   hours_invoiced=tidy(sum((q for _, _, q in lines), NONE)))
+    unbilled = max(out["booked_value"] - invoiced, ZERO)
+    if project is not None and _unattributed(g, project) > 0:
+        # invoices on the project that name no service pay for no service in particular:
+        # then a service is never more unbilled than its project
+        unbilled = min(unbilled, g.derived(project)["unbilled_value"])
+    out.update(completion_pct=completion, completion_note=note, unbilled_value=unbilled)
+    return out
+
+
+def _unattributed(g: Graph, p: Record) -> Decimal:
+    """What the project was billed that names no service: invoice lines without one, amount-only
+    invoices, and income linked to the project but to no service nor billed invoice."""
+    total = ZERO
+    for inv in g.by("invoice", "project").get(p.id, []):
+        if inv.data.get("status") not in BILLED:
+            continue
+        items = inv.data.get("items")
+        if isinstance(items, list) and items:
+            for it in items:
+                if isinstance(it, dict) and not isinstance(it.get("service"), str):
+                    q = it.get("quantity")
+                    total += money((q if isinstance(q, Decimal) else Decimal(1)) * dec(it.get("unit_price")))
+        else:
+            total += g.totals(inv)[0]
+    for t in g.by("transaction", "project").get(p.id, ()):
+        inv = g.get("invoice", t.data.get("invoice")) if isinstance(t.data.get("invoice"), str) else None
+        if t.data.get("kind") == "income" and not t.data.get("service") and not (
+                inv is not None and inv.data.get("status") in BILLED):
+            total += dec(t.data.get("amount"))
+    return total
+
+
+def project_work(g: Graph, p: Record) -> dict:
+    """A project's booked hours, work value, invoiced (net) and unbilled amounts."""
+    entries = g.by("time", "project").get(p.id, [])
+    actual = hours_of(entries)
+    value, _, unpriced = _value_entries(g, entries, p)
+    services = services_of(g, p)
+    for s in services:
+        if is_fixed(s) and s.data.get("status") == "completed" and isinstance(s.data.get("rate"), Decimal):
+            value += s.data["rate"]
+    invoiced, counted = ZERO, set()
+    cur = g.currency(p)      # invoices in another currency are never added in (validate reports them)
+    for inv in g.by("invoice", "project").get(p.id, []):
+        if inv.data.get("status") in BILLED and g.currency(inv) == cur:
+            invoiced += g.totals(inv)[0]
+            counted.add(inv.id)
+    by_line = _lines_by_service(g)
+    for s in services:
+        for inv, amount, _ in by_line.get(s.id, []):
+            if inv.id not in counted and inv.data.get("project") in (None, p.id) and g.currency(inv) == cur:
+                invoiced += amount
+    invoiced += _unaccounted_income(g, "project", p.id, cur)
+    value = money(value)
+    return {"actual_hours": actual, "hours_billed": hours_billed(g, entries), "invoiced": invoiced, "booked_value": value,
+            "unbilled_value": max(value - invoiced, ZERO), "unpriced_hours": tidy(unpriced)}
+
+
+# -- breakdowns for `show` ------------------------------------------------------
+
+def week_of(d: dt.date, week_start: int) -> tuple[str, dt.date]:
+    """(label, first day) of the week holding `d`: ISO `2026-W47` when weeks start on Monday."""
+    first = d - dt.timedelta(days=(d.weekday() - week_start) % 7)
+    if week_start == 0:
+        y, w, _ = d.isocalendar()
+        return f"{y}-W{w:02d}", first
+    return f"week of {first.isoformat()}", first
+
+
+def hours_by_week(g: Graph, entries) -> list[dict]:
+    weeks: dict[dt.date, list] = {}
+    for e in entries:
+        d = e.data.get("date")
+        if not isinstance(d, dt.date):
+            continue
+        label, first = week_of(d, g.settings.week_start)
+        slot = weeks.setdefault(first, [label, NONE, 0])
+        slot[1] += dec(e.data.get("hours"))
+        slot[2] += 1
+    return [{"week": label, "start": first, "hours": tidy(hours), "entries": n}
+            for first, (label, hours, n) in sorted(weeks.items())]
+
+
+def hours_by_service(g: Graph, p: Record) -> list[dict]:
+    """One row per service of the project (and one for hours booked to none)."""
+    entries = g.by("time", "project").get(p.id, [])
+    groups: dict = defaultdict(list)
+    for e in entries:
+        sid = e.data.get("service")
+        groups[sid if isinstance(sid, str) else None].append(e)
+    rows = []
+    ids = [s.id for s in services_of(g, p)]
+    ids += sorted(k for k in groups if k is not None and k not in ids)
+    if None in groups:
+        ids.append(None)
+    for sid in ids:
+        es = groups.get(sid, [])
+        s = g.get("service", sid) if sid else None
+        hours = hours_of(es)
+        row = {"service": sid, "name": s.data.get("name") if s is not None else None, "hours": hours}
+        if is_fixed(s):
+            d = g.derived(s)
+            row.update(pricing="fixed", rate=s.data.get("rate"), rate_source="fixed fee",
+                       value=d["booked_value"], status=s.data.get("status"))
+        else:
+            rate, source = g.rate_for(s, p)
+            value, _, unpriced = _value_entries(g, es, p)
+            row.update(pricing="hourly", rate=rate, rate_source=source or None,
+                       value=money(value) if rate is not None or not es else None,
+                       status=s.data.get("status") if s is not None else None)
+        rows.append(row)
+    return rows
+
+
+def breakdown(g: Graph, r: Record) -> dict:
+    """The extra data `show` gives a project or a service."""
+    if r.kind == "project":
+        return {"hours_by_service": hours_by_service(g, r),
+                "hours_by_week": hours_by_week(g, g.by("time", "project").get(r.id, []))}
+    if r.kind == "service":
+        return {"hours_by_week": hours_by_week(g, g.by("time", "service").get(r.id, []))}
+    return {}
+
+
+# -- the running timer --------------------------------------------------------------
+
+TIMER_FILE = "timer.yaml"
+TIMER_FIELDS = {"id": "str", "project": "str", "service": "str", "start": "datetime", "note": "str"}
+
+
+def read_timer(book) -> tuple[dict | None, list[Problem]]:
+    """The running timer (`timer.yaml`: id, project, service, start, note), or None when no
+    timer runs; with the problems that keep it from being read."""
+    from ..store.yamlio import read_mapping
+    if not book.path(TIMER_FILE).is_file():
+        return None, []
+    raw, lines, problems = read_mapping(book.raw(TIMER_FILE) or b"", TIMER_FILE)
+    problems = [p for p in problems if p.is_error]
+    if problems:
+        return None, problems
+    if raw is None:
+        return None, []
+    out = {}
+    for key, ftype in TIMER_FIELDS.items():
+        v = raw.get(key)
+        if v is None:
+            continue
+        try:
+            out[key] = coerce(ftype, str(v), True) if ftype == "datetime" else str(v)
+        except ValueError as exc:
+            return None, [Problem(TIMER_FILE, lines.get(key, 1), "error", "timer", "", f"{key}: {exc}")]
+    for key in ("id", "project", "start"):
+        if key not in out:
+            return None, [Problem(TIMER_FILE, 1, "error", "timer", "", f"the timer has no {key}")]
+    from ..core.rules import is_id
+    if not is_id(out["id"]):
+        return None, [Problem(TIMER_FILE, lines.get("id", 1), "error", "timer", "",
+                              f"id {out['id']!r} is not an id (letters, digits, '.', '_' and '-')")]
+    out["line"] = lines.get("start", 1)
+    return out, []
+
+
+def now(book) -> dt.datetime:
+    """The time of day now in the book's timezone, to the minute, on the book's today
+    (`--today` moves the day, not the clock)."""
+    try:
+        import zoneinfo
+        tz = zoneinfo.ZoneInfo(str(book.settings.get("timezone") or "UTC"))
+    except Exception:
+        tz = dt.timezone.utc
+    t = dt.datetime.now(tz).replace(tzinfo=None, second=0, microsecond=0)
+    return dt.datetime.combine(book.today, t.time())
+
+
+def timer_age(timer: dict, when: dt.datetime) -> dt.timedelta:
+    return when - timer["start"]
+
+
+def timer_problems(book, when: dt.datetime | None = None) -> list[Problem]:
+    """What `validate` says about the running timer: unreadable, a project that is gone, or
+    running for more than a day (forgotten?)."""
+    timer, problems = read_timer(book)
+    if timer is None:
+        return problems
+    out = []
+    if book.get("project", timer["project"]) is None:
+        out.append(Problem(TIMER_FILE, 1, "error", "timer", timer["id"], f"no project '{timer['project']}'"))
+    if timer_age(timer, when or now(book)) > dt.timedelta(days=1):
+        out.append(Problem(TIMER_FILE, timer["line"], "warning", "timer", timer["id"],
+                           f"the timer on '{timer['project']}' has run since {timer['start']:%Y-%m-%d %H:%M}, more "
+                           "than a day: `freelance time stop --at ...` at the time the work ended, or `time cancel`"))
+    return out

@@ -1,0 +1,1 @@
+"""Tools around the product: the demo book, the benchmark, the generated command reference."""

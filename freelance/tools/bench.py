@@ -1,0 +1,583 @@
+"""The benchmark of SPEC section 7: `python -m freelance.tools.bench [--sizes 10000,100000] [--repeat 3]`.
+
+Generates books with `freelance demo`, exports them with `export hledger` and
+`export beancount` when those commands exist, and prints, per size, each
+command's median wall time and peak memory (the child's rusage maxrss) next
+to the peers doing the same work on the same data in the same run, and the
+ratios the budgets name. A command or peer that is not available is listed
+as "skipped: not available". Writes run on a fresh copy of the book each time
+(its cache warmed first, untimed), so runs do not accumulate; `income link`
+links a payment of a sent invoice's balance, added untimed, so it pays it.
+
+Not part of the test run. Results are recorded in docs/performance.md.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TODAY = "2026-11-25"
+ROOT = Path(__file__).resolve().parent.parent
+FL = [sys.executable, "-m", "freelance"]
+CACHE_HOME: str | None = None     # the runs' parse cache: in the work folder, not the user's ~/.cache
+LAST_CPU = 0.0                    # user + system seconds of the last child `run` waited for
+
+
+def env() -> dict:
+    e = {k: v for k, v in os.environ.items() if not k.startswith("FREELANCE_")}
+    if CACHE_HOME:
+        e["XDG_CACHE_HOME"] = CACHE_HOME
+    e["PYTHONPATH"] = str(ROOT) + (os.pathsep + e["PYTHONPATH"] if e.get("PYTHONPATH") else "")
+    return e
+
+
+def run(argv, cwd=None, stdout=subprocess.DEVNULL) -> tuple[float, int, int, str]:
+    """(wall seconds, peak memory in MB, exit status, stderr) of one child process."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(argv, cwd=cwd, env=env(), stdout=stdout, stderr=subprocess.PIPE)
+    err = p.stderr.read()
+    _, status, usage = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t0
+    global LAST_CPU
+    LAST_CPU = usage.ru_utime + usage.ru_stime
+    p.returncode = os.waitstatus_to_exitcode(status)
+    return wall, usage.ru_maxrss // 1024, p.returncode, err.decode("utf-8", "replace")
+
+
+class Row:
+    def __init__(self, name: str, peer: bool = False):
+        self.name, self.peer = name, peer
+        self.walls: list[float] = []
+        self.mems: list[int] = []
+        self.cpus: list[float] = []
+        self.note = ""
+
+    @property
+    def wall(self):
+        return statistics.median(self.walls) if self.walls else None
+
+    @property
+    def mem(self):
+        return max(self.mems) if self.mems else None
+
+
+def measure(row: Row, repeat: int, argv_for, prepare=None) -> Row:
+    """Run `argv_for()` `repeat` times (after `prepare()` each time, untimed)."""
+    for _ in range(repeat):
+        if prepare:
+            prepare()
+        argv = argv_for() if callable(argv_for) else argv_for
+        wall, mem, code, err = run(argv)
+        if code not in (0, 1):            # validate exits 1 on errors: still a measurement
+            row.note = f"failed (exit {code}): {err.strip().splitlines()[-1] if err.strip() else ''}"
+            return row
+        row.walls.append(wall)
+        row.mems.append(mem)
+        row.cpus.append(LAST_CPU)
+    return row
+
+
+def available_freelance() -> dict:
+    from ..cli import NOUNS
+    from ..read.reports import REPORTS
+    out = {"export": "export" in NOUNS, "summary": "summary" in REPORTS}
+    help_ = subprocess.run(FL + ["income", "--help"], env=env(), capture_output=True, text=True).stdout
+    out["link"] = bool(re.search(r"^\s+link\b", help_, re.M))
+    return out
+
+
+def _items(text: str):
+    """The top-level `key: value` pairs of each record, from the text (no YAML library)."""
+    cur: dict = {}
+    for line in text.splitlines():
+        if line.startswith("- id: "):
+            if cur:
+                yield cur
+            cur = {"id": line[6:]}
+        elif line.startswith("  ") and not line.startswith("   ") and ": " in line:
+            k, v = line[2:].split(": ", 1)
+            cur[k] = v
+    if cur:
+        yield cur
+
+
+def first_ids(book: Path) -> dict:
+    """A client in stage `client`, an income transaction, and a sent invoice with the client
+    it belongs to (`income link` links a payment of its balance to it), by scanning the files."""
+    out = {}
+    for c in _items((book / "clients.yaml").read_text(encoding="utf-8")):
+        if c.get("stage") == "client":
+            out["client"] = c["id"]
+            break
+    year = sorted((book / "transactions").iterdir())[-1]
+    income = [t for t in _items(year.read_text(encoding="utf-8")) if t.get("kind") == "income"]
+    if income:
+        out["income"] = income[0]["id"]
+    sent = {}
+    for inv in _items((book / "invoices.yaml").read_text(encoding="utf-8")):
+        if inv.get("status") == "sent":
+            sent.setdefault(inv.get("client"), inv["id"])
+    for t in income:
+        if t.get("classification", "client") == "client" and t.get("client") in sent:
+            out["link"] = (t["client"], sent[t["client"]])
+            break
+    # a project with hours this year, and its client (`time start`, `invoice add --from-time`)
+    shards = sorted((book / "timelog").iterdir()) if (book / "timelog").is_dir() else []
+    if shards:
+        owner = {p["id"]: p.get("client") for p in _items((book / "projects.yaml").read_text(encoding="utf-8"))}
+        for e in _items(shards[-1].read_text(encoding="utf-8")):
+            if owner.get(e.get("project")):
+                out["project"], out["project_client"] = e["project"], owner[e["project"]]
+                out["service"] = ["--service", e["service"]] if e.get("service") else []
+                break
+    return out
+
+
+def vcards(n: int) -> str:
+    """`n` distinct vCards, as an address book exports them (for `contact import`)."""
+    return "".join(f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Person {i:05d} Example\r\nN:Example;Person {i:05d};;;\r\n"
+                   f"EMAIL;TYPE=INTERNET:person{i}@example.com\r\nTEL;TYPE=WORK:+44 20 7946 {i:04d}\r\n"
+                   f"ORG:Company {i % 50}\r\nEND:VCARD\r\n" for i in range(n))
+
+
+def balance_of(fl: list, invoice: str) -> str:
+    """What `invoice` is owed, as `invoice show` says (so a payment of it pays, not overpays)."""
+    p = subprocess.run(fl + ["invoice", "show", invoice, "--format", "json"], env=env(), capture_output=True,
+                       text=True, check=True)
+    return json.loads(p.stdout)["balance"]
+
+
+def bench_size(n: int, repeat: int, work: Path, have: dict) -> tuple[list[Row], dict]:
+    book = work / f"book-{n}"
+    t0 = time.perf_counter()
+    subprocess.run(FL + ["--today", TODAY, "demo", str(book), "--transactions", str(n)], env=env(), check=True,
+                   stdout=subprocess.DEVNULL)
+    info = {"generate": time.perf_counter() - t0}
+    fl = FL + ["--books", str(book), "--today", TODAY]
+    rows: list[Row] = []
+
+    rows.append(measure(Row("python -c pass"), repeat, [sys.executable, "-c", "pass"]))
+    rows.append(measure(Row("freelance --help"), repeat, FL + ["--help"]))
+    rows.append(measure(Row("validate, no cache"), repeat, fl + ["--no-cache", "validate", "--quiet"]))
+    run(fl + ["validate", "--quiet"])                                    # warm the cache
+    rows.append(measure(Row("validate, warm cache"), repeat, fl + ["validate", "--quiet"]))
+    for cache, name in ((["--no-cache"], "report summary, no cache"), ([], "report summary, warm cache")):
+        r = Row(name)
+        if have["summary"]:
+            measure(r, repeat, fl + cache + ["report", "summary"])
+        else:
+            r.note = "skipped: not available (no `report summary` in this version)"
+        rows.append(r)
+
+    ids = first_ids(book)
+    copy = work / f"copy-{n}"
+
+    def fresh_copy():
+        if copy.exists():
+            shutil.rmtree(copy)
+        shutil.copytree(book, copy, ignore=shutil.ignore_patterns(".freelance"))
+        run(FL + ["--books", str(copy), "--today", TODAY, "client", "list", "--format", "csv"])   # warm its cache
+
+    fc = FL + ["--books", str(copy), "--today", TODAY]
+    client, invoice = ids.get("link", ("?", "?"))
+    paying: dict = {}
+
+    def fresh_payment():
+        """A fresh copy, plus received income of what `invoice` is owed, not linked yet (untimed)."""
+        fresh_copy()
+        if "amount" not in paying:
+            paying["amount"] = balance_of(fc, invoice)
+        p = subprocess.run(fc + ["income", "add", paying["amount"], "--client", client, "--received",
+                                 "--description", "Bench payment to link"],
+                           env=env(), capture_output=True, text=True, check=True)
+        paying["tx"] = re.search(r"added income '([^']+)'", p.stdout).group(1)
+
+    def running_timer():
+        """A fresh copy with a timer started at 09:00 (untimed), for `time stop`."""
+        fresh_copy()
+        run(fc + ["time", "start", ids.get("project", "?"), *ids.get("service", []), "--at", "09:00"])
+
+    timed = "project" in ids
+    writes = [
+        ("time start", fc + ["time", "start", ids.get("project", "?"), *ids.get("service", []), "--at", "09:00"],
+         timed, fresh_copy),
+        ("time stop", fc + ["time", "stop", "--at", "17:00"], timed, running_timer),
+        ("invoice add --from-time", fc + ["invoice", "add", "--from-time", "--client", ids.get("project_client", "?")],
+         timed, fresh_copy),
+        ("client move", fc + ["client", "move", ids["client"], "lead"], True, fresh_copy),
+        ("income add", fc + ["income", "add", "120", "--client", ids["client"], "--received",
+                             "--description", "Bench payment"], True, fresh_copy),
+        ("income link", lambda: fc + ["income", "link", paying["tx"], "--invoice", invoice],
+         have["link"] and "link" in ids, fresh_payment),
+        ("income edit", fc + ["income", "edit", ids.get("income", "?"), "--description", "Bench edit"], True,
+         fresh_copy),
+    ]
+    cards = work / "cards-10000.vcf"
+    if not cards.exists():
+        cards.write_text(vcards(10_000), encoding="utf-8")
+    writes.append(("contact import, 10,000 cards", fc + ["contact", "import", str(cards)], True, fresh_copy))
+    for name, argv, ok, prepare in writes:
+        r = Row(name)
+        if ok:
+            measure(r, repeat, argv, prepare=prepare)
+        else:
+            r.note = "skipped: not available (no `income link` or `time` in this version, or no hours)"
+        rows.append(r)
+
+    # peers, on the book's own exports
+    exports = {}
+    for fmt in ("hledger", "beancount"):
+        if not have["export"]:
+            continue
+        out = work / f"book-{n}.{ 'journal' if fmt == 'hledger' else 'beancount'}"
+        with open(out, "wb") as fh:
+            p = subprocess.run(fl + ["export", fmt], env=env(), stdout=fh, stderr=subprocess.PIPE)
+        if p.returncode == 0 and out.stat().st_size:
+            exports[fmt] = out
+    peers = [("hledger check", "hledger", "hledger", ["-f", "{f}", "check"]),
+             ("hledger bal", "hledger", "hledger", ["-f", "{f}", "bal"]),
+             ("ledger bal", "hledger", "ledger", ["-f", "{f}", "bal"]),
+             ("bean-check", "beancount", "bean-check", ["{f}"])]
+    for name, fmt, prog, args in peers:
+        r = Row(name, peer=True)
+        exe = shutil.which(prog)
+        if fmt not in exports:
+            r.note = f"skipped: not available (no `export {fmt}` in this version)"
+        elif exe is None:
+            r.note = f"skipped: not available ({prog} is not installed)"
+        else:
+            measure(r, repeat, [exe] + [a.format(f=exports[fmt]) for a in args])
+        rows.append(r)
+    fresh_copy()
+    rows += bench_serve(copy, repeat)
+    if copy.exists():
+        shutil.rmtree(copy)
+    return rows, info
+
+
+SERVE_PAGES = ("/", "/board/client", "/board/invoice", "/workflow", "/finance", "/calendar", "/r/client/{client}")
+SERVE_TOKEN = "bench-token-0123456789"
+
+
+def bench_serve(book: Path, repeat: int) -> list[Row]:
+    """`freelance serve` on `book`: each page's time once warm (one untimed GET first), and a
+    drag (the POST of a client's move and its redirect), over HTTP on a loopback port."""
+    import hashlib
+    import hmac
+    import urllib.parse
+    import urllib.request
+    rows = [Row(f"serve: GET {p}") for p in SERVE_PAGES] + [Row("serve: the board after a drag (book re-read)"),
+                                                            Row("serve: drag (POST /move)")]
+    p = subprocess.Popen(FL + ["--books", str(book), "--today", TODAY, "serve", "--port", "0", "--token", SERVE_TOKEN],
+                         env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        m = None
+        for _ in range(5):
+            m = re.search(r"http://127\.0\.0\.1:(\d+)/", p.stdout.readline())
+            if m:
+                break
+        if not m:
+            for r in rows:
+                r.note = "skipped: not available (no `serve` in this version)"
+            return rows
+        base = f"http://127.0.0.1:{m.group(1)}"
+        head = {"Cookie": f"freelance_token_{m.group(1)}={SERVE_TOKEN}"}
+
+        class Stay(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *a, **k):
+                return None
+        opener = urllib.request.build_opener(Stay)
+
+        def call(path, data=None):
+            req = urllib.request.Request(base + path, data=data, headers=head)
+            for _ in range(100):
+                try:
+                    t0 = time.perf_counter()
+                    try:
+                        body = opener.open(req, timeout=60).read().decode()
+                    except urllib.error.HTTPError as exc:      # the 303 after a POST
+                        body = exc.read().decode()
+                    return time.perf_counter() - t0, body
+                except urllib.error.URLError:
+                    time.sleep(0.1)
+            raise RuntimeError("serve did not answer")
+        board = call("/board/client")[1]
+        client = re.search(r'class="card[^"]*" data-kind="client" data-id="([^"]+)"', board).group(1)
+        for row, path in zip(rows, SERVE_PAGES):
+            path = path.format(client=urllib.parse.quote(client))
+            call(path)
+            for _ in range(repeat):
+                row.walls.append(call(path)[0])
+        csrf = hmac.new(SERVE_TOKEN.encode(), b"csrf", hashlib.sha256).hexdigest()
+        for i in range(repeat):
+            board = call("/board/client")[1]
+            card = re.search(r'data-id="' + re.escape(client) + r'"\s+data-column="([^"]+)" data-version="(\w+)"', board)
+            to = "lead" if card.group(1) != "lead" else "negotiation"
+            form = urllib.parse.urlencode({"csrf": csrf, "kind": "client", "id": client, "field": "stage",
+                                           "version": card.group(2), "to": to, "back": "/board/client"}).encode()
+            wall, _ = call("/move", form)
+            rows[-1].walls.append(wall)
+            rows[-2].walls.append(call("/board/client")[0])
+        return rows
+    finally:
+        p.terminate()
+        p.wait(10)
+
+
+def ratios(rows: list[Row], demo_rows: list[Row] | None) -> list[str]:
+    by = {r.name: r for r in rows}
+
+    def ratio(a, b, budget, what):
+        ra, rb = by.get(a), by.get(b)
+        if not (ra and rb and ra.wall and rb.wall):
+            return f"- {what}: cannot tell ({a if not (ra and ra.wall) else b} not measured)"
+        x = ra.wall / rb.wall
+        return f"- {what}: {x:.2f} (budget {budget}) {'holds' if x < budget else 'DOES NOT HOLD'}"
+    out = [ratio("validate, warm cache", "ledger bal", 1, "warm validate / ledger bal"),
+           ratio("validate, no cache", "hledger check", 1, "cold validate / hledger check"),
+           ratio("freelance --help", "python -c pass", 10, "--help / python -c pass")]
+    demo = {r.name: r for r in demo_rows or []}
+    r = by.get("contact import, 10,000 cards")
+    if r and r.wall:
+        out.append(f"- contact import, 10,000 cards: {r.wall:.1f} s (issue 14: seconds, not minutes)")
+    budgets = {"invoice add --from-time": 1.0}
+    for name in ("client move", "income add", "income link", "income edit", "time start", "time stop",
+                 "invoice add --from-time"):
+        r = by.get(name)
+        if r and r.wall:
+            b = budgets.get(name, 0.3)
+            line = f"- {name}: {r.wall:.3f} s (budget {b} s) {'holds' if r.wall < b else 'DOES NOT HOLD'}"
+            d = demo.get(name)
+            if d and d.wall:
+                line += f"; {r.wall / d.wall:.2f}x the 1,000-transaction book (budget 1.5x)"
+            out.append(line)
+    pages = [r for r in rows if r.name.startswith("serve: GET") and r.wall]
+    after = by.get("serve: the board after a drag (book re-read)")
+    if after and after.wall:
+        out.append(f"- the board after a drag in serve (the book read again): {after.wall:.3f} s")
+    if pages:
+        w = max(pages, key=lambda r: r.wall)
+        out.append(f"- slowest page of serve, warm: {w.name[11:]} {w.wall:.3f} s (budget 0.3 s on the demo book, "
+                   "1.5 s on the 100,000-transaction book)")
+    drag = by.get("serve: drag (POST /move)")
+    if drag and drag.wall:
+        out.append(f"- a drag in serve: {drag.wall:.3f} s (budget 0.3 s) {'holds' if drag.wall < 0.3 else 'DOES NOT HOLD'}")
+    mems = [r.mem for r in rows if not r.peer and r.mem and r.name != "python -c pass"]
+    h = [r.mem for r in rows if r.name.startswith("hledger") and r.mem]
+    if mems and h:
+        x = max(mems) / max(h)
+        out.append(f"- peak memory / hledger's: {x:.2f} (budget 0.5) {'holds' if x < 0.5 else 'DOES NOT HOLD'}")
+    else:
+        out.append("- peak memory / hledger's: cannot tell (hledger not measured)")
+    return out
+
+
+def table(rows: list[Row]) -> str:
+    lines = ["| work | median wall | peak memory | |", "|---|---:|---:|---|"]
+    for r in rows:
+        wall = f"{r.wall:.3f} s" if r.wall is not None else ""
+        mem = f"{r.mem} MB" if r.mem is not None else ""
+        lines.append(f"| {'peer: ' if r.peer else ''}{r.name} | {wall} | {mem} | {r.note} |")
+    return "\n".join(lines)
+
+
+def versions() -> str:
+    import platform
+
+    import yaml
+    parts = [f"Python {platform.python_version()}", f"PyYAML {yaml.__version__}"]
+    try:
+        import ryml
+        parts.append(f"rapidyaml {ryml.version}")
+    except ImportError:
+        parts.append("rapidyaml: not installed (every file takes the PyYAML reader)")
+    for prog, arg in (("hledger", "--version"), ("ledger", "--version"), ("bean-check", "--version")):
+        exe = shutil.which(prog)
+        if exe:
+            out = subprocess.run([exe, arg], capture_output=True, text=True)
+            parts.append((out.stdout or out.stderr).strip().splitlines()[0] if (out.stdout or out.stderr) else prog)
+        else:
+            parts.append(f"{prog}: not installed")
+    return "; ".join(parts)
+
+
+def bench_documents(repeat: int, work: Path) -> list[str]:
+    """Issue 16's budgets: one invoice PDF (a fresh process, imports included) under 1.5 s, and
+    a batch of 100 in one command under 60 s, on the demo book (data/: a complete identity)."""
+    book = work / "documents"
+    shutil.copytree(ROOT / "data", book, ignore=shutil.ignore_patterns(".freelance"))
+    lines = []
+    for i in range(1, 101):          # 100 invoices of 2027, three lines each, two rates
+        lines.append(f"- id: INV-2027-{i:03d}\n  client: acme\n  issued: 2027-01-{1 + i % 28:02d}\n"
+                     f"  due: 2027-03-01\n  status: sent\n  items:\n"
+                     f"  - description: Development, week {i}\n    quantity: {i % 40 + 1}\n    unit_price: 95\n"
+                     f"  - description: Design review\n    quantity: 1\n    unit_price: 480\n"
+                     f"  - description: Handbook\n    quantity: 2\n    unit_price: 39.90\n    tax_rate: 7\n"
+                     f"  tax_rate: 19\n")
+    with open(book / "invoices.yaml", "a", encoding="utf-8") as fh:
+        fh.write("".join(lines))
+    fl = FL + ["--books", str(book), "--today", "2027-03-01"]
+    run(fl + ["invoice", "show", "INV-2027-001"])          # the parse cache, as any earlier command leaves it
+    one = measure(Row("invoice pdf (one, new process)"), repeat,
+                  fl + ["invoice", "pdf", "INV-2027-001", "--out", str(work / "one.pdf")])
+    batch = measure(Row("invoice pdf --period 2027 (100)"), 1,
+                    fl + ["invoice", "pdf", "--period", "2027", "--out-dir", str(work / "batch")])
+    out = [table([one, batch]), "",
+           "CPU time (user + system, median): " + ", ".join(
+               f"{r.name} {statistics.median(r.cpus):.3f} s" for r in (one, batch) if r.cpus)
+           + "; load average {:.1f} {:.1f} {:.1f} on {} cores (a wall time above its CPU time waited for a core)".format(
+               *os.getloadavg(), os.cpu_count()),
+           "", "Budgets (issue 16):"]
+    out += verdicts(((one, 1.5), (batch, 60.0)))
+    return out
+
+
+BANK_RULES = """\
+date_format: "%d.%m.%Y"
+delimiter: ";"
+decimal_mark: ","
+columns: {date: Buchungstag, payee: Name, iban: IBAN, reference: Verwendungszweck, description: [Buchungstext],
+          amount: Betrag, balance: Saldo}
+"""
+
+
+def bank_statement(n: int, seed: int = 7) -> str:
+    """A German bank's CSV of `n` lines over the year to the bench's today (Jan 20 - Nov 20
+    2026: one year shard): decimal commas, thousands dots, a running balance, card payments,
+    transfers in with references, equal coffees on one day."""
+    import datetime as dt
+    import random
+    rnd = random.Random(seed)
+    first = dt.date(2026, 1, 20)
+    days = (dt.date(2026, 11, 20) - first).days
+    out = ["Buchungstag;Name;IBAN;Verwendungszweck;Buchungstext;Betrag;Saldo"]
+    balance = 0
+    for i in range(n):
+        day = first + dt.timedelta(days=i * days // n)
+        if i % 10 == 0:
+            cents, name, ref, text = rnd.randint(50_000, 900_000), f"Client {i % 97} GmbH", f"INV-2026-{i:05d}", "Gutschrift"
+        elif i % 10 == 1:
+            cents, name, ref, text = -350, "Café Müller", "", "Kartenzahlung"
+        else:
+            cents, name, ref, text = -rnd.randint(100, 40_000), f"Shop {i % 311}", f"Beleg {i}", "Lastschrift"
+        balance += cents
+        amount = f"{cents / 100:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
+        bal = f"{balance / 100:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
+        out.append(f"{day:%d.%m.%Y};{name};;{ref};{text};{amount};{bal}")
+    return "\n".join(out) + "\n"
+
+
+def verdicts(rows) -> list[str]:
+    """One line per (Row, budget in seconds): its median wall time, and whether it holds."""
+    out = []
+    for row, budget in rows:
+        if row.wall is None:
+            out.append(f"- {row.name}: {row.note or 'not measured'}")
+        else:
+            out.append(f"- {row.name}: {row.wall:.2f} s (budget {budget:g} s) "
+                       f"{'holds' if row.wall < budget else 'DOES NOT HOLD'}")
+    return out
+
+
+def bench_bank(n: int, lines: int, repeat: int, work: Path) -> list[str]:
+    """Issue 18's budgets: `bank import` of a statement of `lines` lines into the book of `n`
+    transactions (each a fresh copy, its cache warm, untimed) under 3 s, and the same file
+    again (every line a duplicate) under 1 s."""
+    book = work / f"bank-book-{n}"
+    if not book.exists():
+        subprocess.run(FL + ["--today", TODAY, "demo", str(book), "--transactions", str(n)], env=env(), check=True,
+                       stdout=subprocess.DEVNULL)
+        (book / "bank-rules").mkdir(exist_ok=True)
+        (book / "bank-rules" / "giro.yaml").write_text(BANK_RULES, encoding="utf-8")
+    csv = work / "statement.csv"
+    csv.write_text(bank_statement(lines), encoding="utf-8")
+    copy = work / f"bank-copy-{n}"
+    fc = FL + ["--books", str(copy), "--today", TODAY]
+
+    def fresh_copy():
+        if copy.exists():
+            shutil.rmtree(copy)
+        shutil.copytree(book, copy, ignore=shutil.ignore_patterns(".freelance"))
+        run(fc + ["client", "list", "--format", "csv"])          # warm its cache
+
+    def imported():
+        fresh_copy()
+        run(fc + ["bank", "import", str(csv), "--account", "bank"])
+
+    first = measure(Row(f"bank import ({lines:,} lines, new)"), repeat,
+                    fc + ["bank", "import", str(csv), "--account", "bank"], fresh_copy)
+    again = measure(Row(f"bank import ({lines:,} lines, again)"), repeat,
+                    fc + ["bank", "import", str(csv), "--account", "bank"], imported)
+    out = [table([first, again]), "", f"Budgets (issue 18, the {n:,}-transaction book):"]
+    out += verdicts(((first, 3.0), (again, 1.0)))
+    if copy.exists():
+        shutil.rmtree(copy)
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m freelance.tools.bench", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="10000,100000", help="Transactions per generated book, comma-separated.")
+    ap.add_argument("--repeat", type=int, default=3, help="Runs per measurement (the median is shown).")
+    ap.add_argument("--keep", metavar="DIR", help="Generate into DIR and keep the books (default: a temporary folder).")
+    ap.add_argument("--documents", action="store_true",
+                    help="Time invoice PDFs only (one, and a batch of 100) against issue 16's budgets.")
+    ap.add_argument("--bank", action="store_true",
+                    help="Time `bank import` only (10,000 lines into the 100,000-transaction book, new and "
+                         "again) against issue 18's budgets.")
+    args = ap.parse_args(argv)
+    if args.bank:
+        work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="freelance-bench-"))
+        work.mkdir(parents=True, exist_ok=True)
+        global CACHE_HOME
+        CACHE_HOME = str((work / "cache").resolve())
+        try:
+            print(f"# freelance bank import benchmark, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores\n")
+            n = max(int(s) for s in args.sizes.split(",") if s.strip())
+            print("\n".join(bench_bank(n, 10_000, args.repeat, work)))
+        finally:
+            if not args.keep:
+                shutil.rmtree(work, ignore_errors=True)
+        return 0
+    if args.documents:
+        work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="freelance-bench-"))
+        work.mkdir(parents=True, exist_ok=True)
+        try:
+            print(f"# freelance documents benchmark, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores\n")
+            print("\n".join(bench_documents(args.repeat, work)))
+        finally:
+            if not args.keep:
+                shutil.rmtree(work, ignore_errors=True)
+        return 0
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    have = available_freelance()
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="freelance-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    CACHE_HOME = str((work / "cache").resolve())
+    print(f"# freelance benchmark, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores\n\n{versions()}\n")
+    try:
+        demo_rows, _ = bench_size(1000, args.repeat, work, have)   # the size-independence reference
+        for n in sizes:
+            rows, info = bench_size(n, args.repeat, work, have)
+            print(f"## {n:,} transactions (generated in {info['generate']:.1f} s)\n")
+            print(table(rows))
+            print("\nBudgets (SPEC section 7):" if n >= 100_000 else
+                  "\nBudgets (SPEC section 7; they are set for the 100,000-transaction book, shown here for reference):")
+            print("\n".join(ratios(rows, demo_rows)) + "\n", flush=True)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
