@@ -1,14 +1,16 @@
 """Changing the book's settings with the same careful writes as records."""
 from __future__ import annotations
 
+import os
 from decimal import Decimal, InvalidOperation
 
-from ..core.errors import UsageError, did_you_mean
+from ..core.errors import DataError, UsageError, did_you_mean
 from ..core.limits import terms_problem, whole
 from ..core.rules import business_problem, invoice_number_problem, is_currency, is_id, is_tax_name
 from ..core.schema import KINDS
 from ..core.settings import DEFAULTS, SCALARS, TAX_ROUNDING, WEEKDAYS
 from ..store.book import Book
+from ..store.files import read_logo
 from ..store.writer import settings_update
 from . import door
 
@@ -171,8 +173,13 @@ def set_value(book: Book, key: str, value):
     parts = key.split(".")
     if parts[0] == "business" and len(parts) == 2:
         typed = _business_value(parts[1], values)
-        if parts[1] == "logo" and typed and not (book.root / typed).is_file():
-            raise UsageError(f"business.logo: no file {typed!r} in the book (a path relative to {book.root})")
+        if parts[1] == "logo" and typed:
+            if not os.path.lexists(book.root / typed):
+                raise UsageError(f"business.logo: no file {typed!r} in the book (a path relative to {book.root})")
+            try:
+                read_logo(book.root, typed)          # a picture inside the book (docs/documents.md)
+            except DataError as exc:
+                raise UsageError(str(exc)) from None
 
         def change_business(doc):
             from ruamel.yaml.comments import CommentedMap

@@ -20,6 +20,7 @@ from ..core.rules import (DATE_PAIRS, TEXT_CHECKS, business_problem, date_proble
 from ..core.schema import COMMON_FIELDS, KINDS, Field, Kind
 from ..core.settings import (ACCOUNT_KEYS, BUSINESS, DATE_ORDERS, DEFAULTS, LISTS, OPTIONAL, SETTINGS_FILE, TAX_ROUNDING,
                        WEEKDAYS, opening_balance)
+from ..store.files import read_logo
 from ..store.records import Record
 from .work import project_id_of, project_of, services_of
 
@@ -508,8 +509,11 @@ def check_settings(g: Graph) -> Iterable[Problem]:
     yield from _check_business(s.get("business"), lambda msg: p("business", msg))
     biz = s.get("business")
     logo = biz.get("logo") if isinstance(biz, dict) else None
-    if logo and not (g.book.root / str(logo)).is_file():
-        yield p("business", f"business.logo {str(logo)!r}: no such file in the book")
+    if logo:
+        try:
+            read_logo(g.book.root, str(logo))
+        except FreelanceError as exc:
+            yield p("business", str(exc))
 
 
 def _check_business(biz, p) -> Iterable[Problem]:

@@ -8,12 +8,13 @@ plus `--item` and `--number`, and hands them to `invoicing.plan_invoice`.
 from __future__ import annotations
 
 import inspect
+import os
 from typing import Annotated, List, Optional
 
 import typer
 
 from .. import entity
-from ..common import emit, say, state, writing
+from ..common import emit, out_folder, say, state, warn, write_out, writing
 
 EXAMPLE = ('freelance invoice add --client acme --project acme-website --item "Design sprint:1:2500" '
            '--item "Development:40:95" --tax-rate 19 --issued today')
@@ -150,8 +151,6 @@ def _document_verbs(app: typer.Typer, noun: str) -> None:
 
         Example: freelance invoice pdf --status sent --period 2026-Q4 --out-dir invoices/
         """
-        from pathlib import Path
-
         from ...formats.documents import invoice_document, invoice_pdf
         from ...core.errors import UsageError
         book = state(ctx).book()
@@ -163,16 +162,19 @@ def _document_verbs(app: typer.Typer, noun: str) -> None:
                              "--status, --client or --period")
         if out and len(chosen) != 1:
             raise UsageError(f"--out names one file, but {len(chosen)} invoices were chosen: use --out-dir")
-        folder = Path(out_dir).expanduser() if out_dir else Path(".")
         docs = [invoice_document(book, n) for n in dict.fromkeys(chosen)]   # all complete, or none written
-        if out_dir and docs:
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise UsageError(f"--out-dir: cannot make folder {folder} ({exc.strerror})") from None
+        folder = out_folder(out_dir) if docs and not out else None
         for doc in docs:
-            path = out or str(folder / _file_name(doc["number"], "pdf"))
-            emit(invoice_pdf(book, doc), path)
+            refused: list = []
+            pdf = invoice_pdf(book, doc, refused)
+            for line in refused:
+                warn(f"invoice {doc['number']}: {line}")
+            if out:
+                emit(pdf, out)
+                path = out
+            else:               # a name the command chooses: no link that was there is followed
+                path = str(folder / _file_name(doc["number"], "pdf"))
+                write_out(path, pdf, "--out-dir" if out_dir else "NUMBER.pdf", named=False)
             say(f"wrote {path}")
         if not docs:
             say("no invoice matches")
@@ -194,7 +196,6 @@ def _document_verbs(app: typer.Typer, noun: str) -> None:
         Example: freelance invoice send INV-2026-019 --eml INV-2026-019.eml
         """
         import datetime as dt
-        from pathlib import Path
         from zoneinfo import ZoneInfo
 
         from ...changes import door
@@ -208,15 +209,21 @@ def _document_verbs(app: typer.Typer, noun: str) -> None:
             except Exception:
                 tz = dt.timezone.utc
             when = dt.datetime.combine(book.today, dt.datetime.now(tz).time().replace(microsecond=0), tzinfo=tz)
-            mail = invoice_mail(doc, invoice_pdf(book, doc), _file_name(rec.id, "pdf"), book.root, when)
+            refused: list = []
+            mail = invoice_mail(doc, invoice_pdf(book, doc, refused), _file_name(rec.id, "pdf"), book.root, when)
+            for line in refused:
+                warn(f"invoice {rec.id}: {line}")
             path = eml or _file_name(rec.id, "eml")
-            existed = Path(path).exists()
-            emit(mail, path, option="--eml")
+            existed = os.path.lexists(path)
+            if eml:
+                emit(mail, path, option="--eml")
+            else:               # NUMBER.eml here: written only as a file, never through a link already there
+                write_out(path, mail, "NUMBER.eml", named=False)
             try:
                 notes = door.send_invoice(book, rec)
             except BaseException:
-                if not existed:
-                    Path(path).unlink(missing_ok=True)
+                if not existed and os.path.lexists(path):
+                    os.unlink(path)
                 raise
         say(f"wrote {path}: to {doc['buyer']['email']}, {_file_name(rec.id, 'pdf')} attached")
         for n in notes:
