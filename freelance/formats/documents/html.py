@@ -27,7 +27,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 MAX_TEMPLATE_BYTES = 1024 * 1024      # a template file (the built-in one: 7 KB)
 MAX_OUTPUT = 8 * 1024 * 1024          # characters a book's template may produce (an invoice of 2,000 lines: 1 MB)
 MAX_SIZE = 1_000_000                  # a number, string or list a book's template makes (`range`: 100,000)
-MAX_SECONDS = 5.0                     # of rendering one book template
+MAX_SECONDS = 3.0                     # of rendering one book template
 
 
 def _locale(language: str):
@@ -112,6 +112,7 @@ def _make_env(book_root: Path | None, own: bool):
                 source = data.decode("utf-8")
             except UnicodeDecodeError as exc:
                 raise DataError(f"{rel}: not UTF-8 text (byte {exc.start}); a template is a text file") from None
+            _check_joins(environment, source, rel)
 
             def uptodate():
                 try:
@@ -125,24 +126,47 @@ def _make_env(book_root: Path | None, own: bool):
                           undefined=jinja2.Undefined, trim_blocks=True, lstrip_blocks=True, auto_reload=True)
 
 
-_WIDE = re.compile(r"\d{7,}|%[-#0 +]*\*|\.\*")     # a format width or precision of a million or more
+MAX_JOINED = 64      # parts one `~` expression joins (each may be MAX_SIZE long)
+
+
+def _check_joins(environment, source: str, rel: str) -> None:
+    """Refuse an expression that joins more than MAX_JOINED parts with `~` (the one way to make
+    a big text that no call or operator sees). Syntax errors are left to the compiler's message."""
+    import jinja2
+    from jinja2 import nodes
+    try:
+        tree = environment.parse(source, filename=rel)
+    except jinja2.TemplateSyntaxError:
+        return
+    for node in tree.find_all(nodes.Concat):
+        if len(node.nodes) > MAX_JOINED:
+            raise DataError(f"{rel}:{node.lineno}: an expression joins {len(node.nodes)} parts with '~' "
+                            f"(at most {MAX_JOINED}); a template's values stay small")
+
+
+# a width or precision of a million or more, or one taken from the arguments
+_WIDE_PERCENT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d{7,}|\d*\.(?:\*|\d{7,}))")
+_WIDE_FORMAT = re.compile(r"\{[^{}]*:[^{}]*(?:\d{7,}|\{)")
 
 
 def _size(v) -> int:
-    if isinstance(v, bool):
-        return 0
-    if isinstance(v, int):
-        return abs(v)
-    if isinstance(v, float):
-        return int(min(abs(v), MAX_SIZE + 1)) if v == v else 0
+    """How big a value a template made is: a text's or a list's length; a number counts only
+    when it has thousands of digits (an amount of two million is fine)."""
     if isinstance(v, (str, bytes, list, tuple, dict, set)):
         return len(v)
+    if isinstance(v, int) and v.bit_length() > 4096:
+        return MAX_SIZE + 1
     return 0
+
+
+def _count(v) -> bool:
+    """`v` is a count (a width, a repeat) of more than MAX_SIZE."""
+    return isinstance(v, int) and not isinstance(v, bool) and abs(v) > MAX_SIZE
 
 
 def _bounded(value, what: str):
     if _size(value) > MAX_SIZE:
-        raise TemplateLimit(f"{what} makes a value of more than {MAX_SIZE:,} (a number, a text or a list); "
+        raise TemplateLimit(f"{what} makes a value of more than {MAX_SIZE:,} (a text, a list or a number); "
                             "a template's values stay small")
     return value
 
@@ -159,6 +183,7 @@ def _sandbox():
 
 def _make_sandbox():
     from jinja2.sandbox import SandboxedEnvironment
+    from jinja2.utils import Namespace
 
     class _BoundedSandbox(SandboxedEnvironment):
         """Jinja2's sandbox, with every value a book's template makes kept small: the
@@ -168,26 +193,35 @@ def _make_sandbox():
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             self.filters = {name: _bounded_filter(name, f) for name, f in self.filters.items()}
+            self.globals["namespace"] = BoundedNamespace
 
         def call_binop(self, context, operator, left, right):
-            if operator == "**" and _size(right) > 64 and _size(left) > 1:
-                raise TemplateLimit(f"{left!r} ** {right!r} is too big a number for a template")
-            if operator == "*" and isinstance(right, int) and _size(left) * max(_size(right), 1) > MAX_SIZE \
-                    or operator == "*" and isinstance(left, int) and _size(right) * max(_size(left), 1) > MAX_SIZE:
-                if isinstance(left, (str, list, tuple)) or isinstance(right, (str, list, tuple)):
+            if operator == "**" and isinstance(right, int) and right > 4096:
+                raise TemplateLimit(f"'** {right}' makes too big a number for a template")
+            if operator == "*":
+                seq, n = (left, right) if isinstance(right, int) else (right, left)
+                if isinstance(n, int) and isinstance(seq, (str, bytes, list, tuple)) and len(seq) * n > MAX_SIZE:
                     raise TemplateLimit(f"'*' makes a value of more than {MAX_SIZE:,}; a template's values stay small")
-            if operator == "%" and isinstance(left, str) and _WIDE.search(left):
+            if operator == "%" and isinstance(left, str) and _WIDE_PERCENT.search(left):
                 raise TemplateLimit("a format width of a million or more; a template's values stay small")
             return _bounded(super().call_binop(context, operator, left, right), f"'{operator}'")
 
         def call(__self, __context, __obj, *args, **kwargs):      # noqa: N805 (Jinja's own signature)
+            method_of = getattr(getattr(__obj, "__wrapped__", __obj), "__self__", None)  # str.format: wrapped
+            formats = getattr(__obj, "__name__", "") in ("format", "format_map")
+            counts = isinstance(method_of, (str, bytes, list)) and not formats   # "x".ljust(10**9), .zfill(...)
             for a in (*args, *kwargs.values()):
-                if isinstance(a, int) and not isinstance(a, bool) and abs(a) > MAX_SIZE:
-                    raise TemplateLimit(f"a call with {a!r}: more than {MAX_SIZE:,}; a template's values stay small")
-            if getattr(__obj, "__name__", "") in ("format", "format_map") and isinstance(
-                    getattr(__obj, "__self__", None), str) and _WIDE.search(__obj.__self__):
+                if _size(a) > MAX_SIZE or counts and _count(a):
+                    raise TemplateLimit(f"a call with a value of more than {MAX_SIZE:,}; a template's values stay small")
+            if isinstance(method_of, str) and formats and _WIDE_FORMAT.search(method_of):
                 raise TemplateLimit("a format width of a million or more; a template's values stay small")
             return _bounded(super().call(__context, __obj, *args, **kwargs), "a call")
+
+    class BoundedNamespace(Namespace):
+        """`namespace()`, whose attributes stay small (`{% set ns.s = ns.s ~ ns.s %}` in a loop)."""
+
+        def __setitem__(self, name, value):
+            super().__setitem__(name, _bounded(value, f"namespace attribute {name}"))
 
     return _BoundedSandbox
 
@@ -197,9 +231,10 @@ def _bounded_filter(name: str, f):
 
     @functools.wraps(f)                 # keeps Jinja's pass_context/pass_environment mark
     def bounded(*args, **kwargs):
-        for a in (*args, *kwargs.values()):
-            if isinstance(a, int) and not isinstance(a, bool) and abs(a) > MAX_SIZE:
-                raise TemplateLimit(f"filter {name} with {a!r}: more than {MAX_SIZE:,}; a template's values stay small")
+        for i, a in enumerate((*args, *kwargs.values())):
+            if _size(a) > MAX_SIZE or i and _count(a):         # the value filtered may be any number
+                raise TemplateLimit(f"filter {name} with a value of more than {MAX_SIZE:,}; "
+                                    "a template's values stay small")
         return _bounded(f(*args, **kwargs), f"filter {name}")
     return bounded
 
