@@ -303,7 +303,7 @@ def test_send_writes_a_mail_with_the_pdf_and_seals_the_invoice(book, tmp_path):
     pdf.write_bytes(att.get_content())
     assert xml_totals(xml_of(pdf))["GrandTotalAmount"] == Decimal("3700.00")
     text = (book / "invoices.yaml").read_text()
-    assert "  status: sent\n" in text and "  sent_on: 2026-11-30\n" in text and "  seal: sha256:" in text
+    assert "  status: sent\n" in text and "  sent_on: 2026-11-30\n" in text and "  seal: v2:id,client," in text
     assert run_cli("validate", books=book, today=TODAY).exit_code == 0
 
     # sealed: what the document shows is refused, status and notes are not

@@ -16,7 +16,7 @@ from ..core.errors import FreelanceError, Problem, did_you_mean
 from .graph import Graph
 from ..core.limits import line_problem, number_problem, terms_problem, whole
 from ..core.rules import (DATE_PAIRS, TEXT_CHECKS, business_problem, date_problems, invoice_number_problem, is_currency,
-                    is_email, is_id, is_tax_name, is_url, moved_after, number_regex, seal_of)
+                    is_email, is_id, is_tax_name, is_url, moved_after, number_regex, seal_problem)
 from ..core.schema import COMMON_FIELDS, KINDS, Field, Kind
 from ..core.settings import (ACCOUNT_KEYS, BUSINESS, DATE_ORDERS, DEFAULTS, LISTS, OPTIONAL, SETTINGS_FILE, TAX_ROUNDING,
                        WEEKDAYS, opening_balance)
@@ -248,12 +248,9 @@ def check_invoices(g: Graph) -> Iterable[Problem]:
         if isinstance(end, dt.date) and not isinstance(start, dt.date):
             yield _p(inv, "supply_end", "supply_end without supply_start: a period of supply needs its first day "
                                         "(`--supplied DATE`)")
-        seal = inv.data.get("seal")
-        if seal and seal != seal_of(inv.data):
-            sent = inv.data.get("sent_on")
-            yield _p(inv, "seal", f"sealed when sent{f' on {sent}' if sent else ''}, but what its document shows "
-                                  "was changed by hand since (the client has the document as sent): undo the "
-                                  f"change, or correct it with a credit note (`freelance invoice credit {inv.id}`)")
+        sealed = seal_problem(inv.data)
+        if sealed:
+            yield _p(inv, "seal", sealed[1], sealed[0])
         issued = inv.data.get("issued")
         m = _NUMBERED(inv.id)
         if isinstance(issued, dt.date) and m and whole(m.group(2)) is not None:
