@@ -353,11 +353,13 @@ def test_out_dir_writes_nothing_outside_the_folder_named(demo, tmp_path, how):
         out_dir = "pdfs/2026"
     else:
         (demo / "pdfs").mkdir()
-        (demo / "pdfs" / f"{NUMBER}.pdf").symlink_to(elsewhere / "x.pdf")
+        (elsewhere / "x.pth").write_text("untouched\n")
+        (demo / "pdfs" / f"{NUMBER}.pdf").symlink_to(elsewhere / "x.pth")
         out_dir = "pdfs"
     r = run_cli("invoice", "pdf", NUMBER, "--out-dir", out_dir, books=demo, today=TODAY, cwd=demo)
     assert r.exit_code == 2 and "link" in r.stderr and "Traceback" not in r.output, (how, r.output)
-    assert list(elsewhere.iterdir()) == []
+    assert [(p.name, p.read_text()) for p in elsewhere.iterdir()] == ([("x.pth", "untouched\n")]
+                                                                      if how == "the file in it is a link" else [])
 
 
 def test_a_link_the_user_names_with_out_is_still_written_through(demo, tmp_path):
