@@ -30,8 +30,8 @@ from ..core.errors import FreelanceError
 from ..read.graph import Graph
 from ..store.book import Book
 from .forms import Stale
-from .pages import (board, calendar, edit_form, edit_submit, finance, goals, install_filters, link, listing, move,
-                    new_form, new_submit, overview, record, remove, resources, todo, workflow)
+from .pages import (board, calendar, edit_form, edit_submit, finance, goals, install_filters, invoice_pdf, link, listing,
+                    move, new_form, new_submit, overview, record, remove, resources, todo, workflow)
 
 HERE = Path(__file__).parent
 STATIC = {"app.js": "text/javascript", "app.css": "text/css"}
@@ -268,6 +268,7 @@ def make_app(root: Path, *, today: dt.date | None = None, host: str = "127.0.0.1
         Route("/board/{noun}", get(board)),
         Route("/list/{noun}", get(listing)),
         Route("/r/{noun}/{rid:path}", get(record)),
+        Route("/pdf/invoice/{rid:path}", get(invoice_pdf)),
         Route("/new/{noun}", get(new_form)),
         Route("/new/{noun}", post(new_submit), methods=["POST"]),
         Route("/edit/{noun}/{rid:path}", get(edit_form)),

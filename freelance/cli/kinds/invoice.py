@@ -136,9 +136,11 @@ def _document_verbs(app: typer.Typer, noun: str) -> None:
             numbers: Annotated[Optional[List[str]], typer.Argument(metavar="[INVOICE]...",
                                                                    help="Invoice numbers.", show_default=False)] = None,
             out: Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE",
-                                                       help="The PDF's file (one invoice; default: NUMBER.pdf).")] = None,
+                                                       help="The PDF's file (one invoice; default: NUMBER.pdf, never "
+                                                            "written through a link already there).")] = None,
             out_dir: Annotated[Optional[str], typer.Option("--out-dir", metavar="DIR",
-                                                           help="Folder for the PDFs, made if missing (default: here).")] = None,
+                                                           help="Folder for the PDFs, made if missing (default: here); "
+                                                                "not a link, nor through one.")] = None,
             status: Annotated[Optional[str], typer.Option("--status", help="Every invoice with this status.")] = None,
             client: Annotated[Optional[str], typer.Option("--client", help="Every invoice of this client.")] = None,
             period: Annotated[Optional[str], typer.Option("--period", metavar="PERIOD",
@@ -147,7 +149,8 @@ def _document_verbs(app: typer.Typer, noun: str) -> None:
 
         Name invoices, or choose them with --status, --client and --period (a batch).
         Refused, saying what to fill in, while your business details or the client's
-        billing details are missing.
+        billing details are missing. A book's own templates/invoice.html loads nothing
+        from outside the book (a warning says what it left out).
 
         Example: freelance invoice pdf --status sent --period 2026-Q4 --out-dir invoices/
         """
@@ -184,7 +187,8 @@ def _document_verbs(app: typer.Typer, noun: str) -> None:
     def send(ctx: typer.Context,
              number: Annotated[str, typer.Argument(metavar="INVOICE", help="The invoice number.")],
              eml: Annotated[Optional[str], typer.Option("--eml", metavar="FILE",
-                                                        help="The mail's file (default: NUMBER.eml).")] = None):
+                                                        help="The mail's file (default: NUMBER.eml, never written "
+                                                             "through a link already there).")] = None):
         """Send an invoice: write the mail (an .eml with the PDF attached) and seal the invoice.
 
         The mail goes to the client's billing email (else their email), from your

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import mimetypes
 import os
+import threading
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -15,6 +16,7 @@ from ...store.files import read_book_file
 
 _FONTS = None
 _SCHEMA = None
+_TYPESETTING = threading.Lock()       # one PDF at a time per process (`serve` renders in a thread pool)
 FX_NS = "urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#"
 
 # The Factur-X properties and the PDF/A extension schema that declares them (Factur-X 1.0,
@@ -110,8 +112,13 @@ def render_pdf(doc: dict, html: str, xml: bytes, book_root: Path | None = None,
     """PDF/A-3b bytes of `html`, with `xml` embedded as factur-x.xml (EN 16931) and nothing
     else: what the HTML links as an attachment is dropped, what it loads goes through the
     book's fetcher (`refused` gains a line for each URL it did not load)."""
-    import logging
     check_xml(xml, doc["number"])
+    with _TYPESETTING:
+        return _typeset(doc, html, xml, book_root, [] if refused is None else refused)
+
+
+def _typeset(doc: dict, html: str, xml: bytes, book_root: Path | None, refused: list) -> bytes:
+    import logging
     weasyprint = import_weasyprint()
     for name in ("weasyprint", "fontTools"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
@@ -119,7 +126,6 @@ def render_pdf(doc: dict, html: str, xml: bytes, book_root: Path | None = None,
     if _FONTS is None:              # one font configuration per process: a batch and `serve` pay for it once
         from weasyprint.text.fonts import FontConfiguration
         _FONTS = FontConfiguration()
-    refused = [] if refused is None else refused
     fetcher = book_fetcher(weasyprint, book_root, refused)
     base = book_root.resolve().as_uri() + "/" if book_root is not None else None
     document = weasyprint.HTML(string=html, base_url=base, url_fetcher=fetcher).render(
