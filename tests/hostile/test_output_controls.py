@@ -64,3 +64,15 @@ def test_line_separators_in_names_and_subject_do_not_break_the_mail(cli, tmp_pat
     for header in (b"Subject:", b"From:"):
         line = raw.split(header, 1)[1].split(b"\r\n", 1)[0]
         assert sep.encode() not in line
+
+
+def test_invoice_html_prints_no_escape_sequence_from_the_book(cli):
+    """`invoice html` prints to the terminal when no --out is given: a client's name or an
+    item's description with escape sequences reaches it cleaned (and the PDF, XML and mail
+    are made from the same cleaned document)."""
+    set_by_hand(cli.book / "invoices.yaml", "  - description: Front-end build, November\n",
+                '  - description: "Front-end\\e]0;owned\\a build\\e[2J, \\u202eNovember"\n')
+    r = cli("invoice", "html", NUMBER)
+    assert r.exit_code == 0, r.output
+    assert "\x1b" not in r.stdout and "\u202e" not in r.stdout and "\x07" not in r.stdout
+    assert "Front-end" in r.stdout and "November" in r.stdout
