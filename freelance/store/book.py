@@ -27,6 +27,8 @@ from .yamlio import read_mapping, read_records
 STATE_DIR = ".freelance"
 TAIL_MAX = 2000     # records appended or changed in a file before its cache entry is written whole again
 PEEK_BYTES = 256_000  # a file this big is peeked at (`Book.peek`) rather than loaded, for one record
+PEEK_RECORDS = 16     # records read one by one from a peeked file before it is loaded whole instead:
+                     # each costs a scan of the file's bytes, so asking for every record of it would be quadratic
 _MISSING = object()
 _GENERATED = re.compile(r"([a-z]+)-([0-9]{4})[0-9]{4}-[0-9a-f]+\Z")   # tx-20261120-a3f9c2
 
@@ -139,13 +141,16 @@ class Peek:
     summary (every record's id and item line, in file order), its bytes when asked, and
     the records read from it one at a time (index -> record, and their byte spans)."""
 
-    __slots__ = ("rel", "kind", "summary", "_loader", "_ids", "records", "spans")
+    __slots__ = ("rel", "kind", "summary", "_loader", "_ids", "_where", "_plain", "records", "spans", "scans")
 
     def __init__(self, rel: str, kind: Kind, summary: dict, loader):
         self.rel, self.kind, self.summary, self._loader = rel, kind, summary, loader
         self._ids: tuple | None = None
+        self._where: dict | None = None      # id -> its index in file order (the first, if repeated)
+        self._plain: bool | None = None      # whether the bytes have no CR (known after one look)
         self.records: dict[int, Record] = {}
         self.spans: dict[int, tuple[int, int]] = {}
+        self.scans = 0                       # searches of the file's bytes for a record (`Book._peek_record`)
 
     @property
     def data(self) -> bytes | None:
@@ -160,7 +165,11 @@ class Peek:
         """`data` if a record's bytes can be spliced into it as they are: None for a file with
         CR line ends (the writer keeps them, `writer._as_before`), so it is loaded instead."""
         data = self.data
-        return None if data is None or b"\r" in data else data
+        if data is None:
+            return None
+        if self._plain is None:
+            self._plain = b"\r" not in data
+        return data if self._plain else None
 
     @property
     def ids(self) -> tuple[list, list]:
@@ -169,6 +178,20 @@ class Peek:
             from .cache import locator
             self._ids = locator(self.summary)
         return self._ids
+
+    def position(self, rid: str) -> int | None:
+        """The index (in file order) of record `rid`, None when the file has no such id."""
+        if self._where is None:
+            where: dict = {}
+            for i, x in enumerate(self.ids[0]):
+                where.setdefault(x, i)
+            self._where = where
+        return self._where.get(rid)
+
+    def full(self) -> bool:
+        """Whether enough records were read one by one that the next is read by loading the file
+        whole (PEEK_RECORDS): a peek is for a write's few records, not for a report's thousands."""
+        return len(self.records) >= PEEK_RECORDS
 
     def index_of(self, record: Record) -> int | None:
         return next((i for i, r in self.records.items() if r is record), None)
@@ -272,7 +295,7 @@ class Book:
         if rel is None:
             return None
         p = self.peek(rel, kind)
-        if p is not None:
+        if p is not None and not p.full():
             rec = self._peek_record(p, rid)
             if rec is not _MISSING:
                 return rec
@@ -418,7 +441,7 @@ class Book:
         if kind not in self._index:
             k = KINDS[kind]
             p = None if k.sharded else self.peek(k.path, k)
-            if p is not None:
+            if p is not None and not p.full():
                 rec = self._peek_record(p, rid)
                 if rec is not _MISSING:
                     return rec
@@ -457,16 +480,16 @@ class Book:
     def _peek_record(self, p: Peek, rid: str):
         """Record `rid` of a peeked file, read alone from its own lines; None when the file has
         no such id; _MISSING when it cannot tell here (then the file is loaded)."""
-        ids, lines = p.ids
-        try:
-            i = ids.index(rid)
-        except ValueError:
+        i = p.position(rid)
+        if i is None:
             return None
         if i in p.records:
             return p.records[i]
+        lines = p.ids[1]
         data = p.plain_data
         if data is None:
             return _MISSING
+        p.scans += 1
         needle = f"- id: {rid}\n".encode("utf-8")
         pos = 0 if data.startswith(needle) else data.find(b"\n" + needle) + 1
         if pos == 0 and not data.startswith(needle):
