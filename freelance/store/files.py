@@ -178,11 +178,13 @@ def svg_problem(data: bytes) -> str | None:
     tree = root.getroottree()
     if tree.docinfo.internalDTD is not None or tree.docinfo.doctype:
         return "an SVG with a DOCTYPE; a logo is a plain SVG (no DTD, no entities)"
+    if any(node.tag is etree.PI for node in root.itersiblings(preceding=True)):
+        return "an SVG with a processing instruction (<?xml-stylesheet ...?>); a logo is a plain SVG"
     for node in root.iter():
-        if not isinstance(node.tag, str):
-            if isinstance(node, etree._ProcessingInstruction):
+        if not isinstance(node.tag, str):          # lxml's documented sentinels: tag is etree.PI, ...
+            if node.tag is etree.PI:
                 return "an SVG with a processing instruction (<?...?>); a logo is a plain SVG"
-            if isinstance(node, etree._Entity):
+            if node.tag is etree.Entity:
                 return "an SVG with an entity reference; a logo is a plain SVG"
             continue
         local = etree.QName(node).localname

@@ -269,6 +269,10 @@ SVG_BAD = {
     "attribute url": '<rect width="1" height="1" fill="url({url}/fill.svg#p)"/>',
     "use": '<use href="file://{outside}/secret.svg#x"/>',
     "foreignObject": '<foreignObject><img xmlns="http://www.w3.org/1999/xhtml" src="{url}/f.png"/></foreignObject>',
+    "entity": '<!DOCTYPE svg [<!ENTITY e SYSTEM "file://{outside}/secret.txt">]>'
+              '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><text>&e;</text></svg>',
+    "stylesheet": '<?xml-stylesheet href="{url}/sheet.css"?>'
+                  '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect/></svg>',
 }
 
 
@@ -283,6 +287,8 @@ def test_the_logo_is_a_self_contained_picture_inside_the_book(demo, tmp_path, li
         (demo / name).symlink_to(outside / "picture.png")
     elif how == "not a picture":
         (demo / name).write_text(SECRET)
+    elif SVG_BAD[how].startswith("<?") or SVG_BAD[how].startswith("<!"):      # a whole file
+        (demo / name).write_text(SVG_BAD[how].format(url=listener.url, outside=outside))
     else:
         (demo / name).write_text('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
                                  'width="10" height="10">' + SVG_BAD[how].format(url=listener.url, outside=outside)

@@ -77,9 +77,11 @@ def _fetcher_class(weasyprint):
             if parts.netloc not in ("", "localhost"):
                 return self._refuse(url, "a file on another machine")
             path = os.path.abspath(unquote(parts.path))
-            root = os.path.abspath(self.root)
-            rel = os.path.relpath(path, root)
-            if rel == os.curdir or rel.startswith(os.pardir + os.sep) or rel == os.pardir:
+            for root in (os.path.realpath(self.root), os.path.abspath(self.root)):   # the base URL is the real one
+                rel = os.path.relpath(path, root)
+                if rel != os.curdir and rel != os.pardir and not rel.startswith(os.pardir + os.sep):
+                    break
+            else:
                 return self._refuse(url, "outside the book's folder")
             try:
                 found = read_book_file(root, rel, limit=MAX_RESOURCE_BYTES)
