@@ -14,6 +14,7 @@ from typing import Callable, Iterable
 from ..core.durations import rounding_rule
 from ..core.errors import FreelanceError, Problem, did_you_mean
 from .graph import Graph
+from ..store.git import GITATTRIBUTES, registration_problem
 from ..core.limits import line_problem, number_problem, terms_problem, whole
 from ..core.rules import (DATE_PAIRS, TEXT_CHECKS, business_problem, date_problems, invoice_number_problem, is_currency,
                     is_email, is_id, is_tax_name, is_url, moved_after, number_regex, seal_of)
@@ -727,6 +728,7 @@ def validate(book) -> list[Problem]:
             problems = _validate(book)
             cache.store_result("validate", key, listing, book.stamps, problems)
     extra = list(check_state(book))           # not kept in the cache: git's index is not a book file
+    extra += check_merge_driver(book)         # nor git's config
     extra += check_bank_rules(book)           # nor bank-rules/*.yaml: not among the kinds' files it keys on
     from .work import timer_problems
     extra += timer_problems(book)             # nor the running timer: it ages by the hour
@@ -749,6 +751,14 @@ def check_state(book) -> Iterable[Problem]:
                       f"{len(tracked)} file{'s' * (len(tracked) != 1)} tracked by git ({shown}); freelance never "
                       f"reads a cache from a book, but it does not belong in the repository: "
                       f"git rm -r --cached {STATE_DIR}")
+
+
+def check_merge_driver(book) -> Iterable[Problem]:
+    """A book in a git repository whose merge driver is not registered (docs/merge.md): two
+    devices' changes would conflict on every added record."""
+    problem = registration_problem(book.root)
+    if problem:
+        yield Problem(GITATTRIBUTES, 0, "warning", "", "", problem)
 
 
 def _validate(book) -> list[Problem]:
