@@ -57,3 +57,27 @@ def commit(book: Path, message: str = "change") -> None:
 
 def branch(book: Path) -> str:
     return git(book, "rev-parse", "--abbrev-ref", "HEAD").stdout.strip()
+
+
+def shared(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """(origin, laptop, desktop): a book made by `freelance init` with two clients, pushed to a
+    bare repository; the laptop is where it was made, the desktop a plain `git clone` of it."""
+    laptop = tmp_path / "laptop"
+    r = run_cli("init", laptop, "--name", "Studio", today=TODAY)
+    assert r.exit_code == 0, r.output
+    fl(laptop, "client", "add", "Acme", "--email", "ap@acme.test")
+    fl(laptop, "client", "add", "Beta", "--company", "Beta Ltd")
+    commit(laptop, "two clients")
+    origin = tmp_path / "origin.git"
+    git(tmp_path, "init", "-q", "--bare", origin)
+    git(laptop, "remote", "add", "origin", origin)
+    git(laptop, "push", "-q", "-u", "origin", "HEAD")
+    desktop = tmp_path / "desktop"
+    git(tmp_path, "clone", "-q", origin, desktop)
+    return origin, laptop, desktop
+
+
+def sync(book: Path, *args, today: str = TODAY):
+    """`freelance sync` in a real process (git runs the driver from it as a user's would)."""
+    from conftest import run_proc
+    return run_proc("--books", book, "--today", today, "sync", *args, env=GIT_ENV)

@@ -40,6 +40,7 @@ NOUNS: dict[str, tuple[str, str]] = {
     "export": ("freelance.cli.export", "Export to hledger, beancount, csv or json."),
     "bank": ("freelance.cli.bank", "Bank statements: import CSV, OFX or CAMT; review, match, rules."),
     "serve": ("freelance.cli.serve", "The book in a browser: boards to drag, forms, finance, calendar."),
+    "sync": ("freelance.cli.sync", "Commit, pull (merging by record), validate and push: one command for every device."),
     "git": ("freelance.cli.git", "The book's git repository: register the merge driver (git setup)."),
     "merge-file": ("freelance.cli.merge", "git's merge driver: merge a book file by record id and field."),
     "demo": ("freelance.cli.demo", "Write a realistic generated book of any size (--transactions N)."),

@@ -45,7 +45,12 @@ def check_ids(g: Graph) -> Iterable[Problem]:
             if not valid(rid):
                 out.append(_p(r, "id", "an id is letters, digits, '.', '_' and '-' only"))
             first = seen.get(rid)
-            if first is not None:
+            if first is not None and name == "invoice":
+                out.append(_p(r, "id", f"duplicate invoice number (first at {first.file}:{first.line}): two "
+                                       "invoices under one number (made on two devices?); renumber the one not "
+                                       "sent yet; a sent invoice is never renumbered: if both were sent, void "
+                                       "this one with a credit note and issue it again under the next number"))
+            elif first is not None:
                 out.append(_p(r, "id", f"duplicate id (first at {first.file}:{first.line})"))
             else:
                 seen[rid] = r
@@ -261,9 +266,19 @@ def check_invoices(g: Graph) -> Iterable[Problem]:
     for (year, prefix), seq in by_year.items():
         nums = sorted(n for n, _ in seq)
         missing = sorted(set(range(nums[0], nums[-1] + 1)) - set(nums))
-        if missing:
-            last = max(seq, key=lambda x: x[0])[1]
-            yield _p(last, "id", f"invoice numbers of {year} have gaps: {', '.join(map(str, missing[:10]))} missing", "warning")
+        if not missing:
+            continue
+        issued_nums = [n for n, inv in seq if inv.data.get("status") != "draft"]
+        last = max(seq, key=lambda x: x[0])[1]
+        shown = ", ".join(map(str, missing[:10]))
+        if issued_nums and missing[0] < max(issued_nums):
+            # an issued number after a hole: the sequence the law asks for is broken
+            yield _p(last, "id", f"invoice numbers of {year} have gaps: {shown} missing; issued numbers are "
+                                 "gapless: restore the invoices that had them (from git: `git log -- "
+                                 "invoices.yaml`), or record them as void; never renumber a sent invoice "
+                                 "(correct it with a credit note)")
+        else:
+            yield _p(last, "id", f"invoice numbers of {year} have gaps: {shown} missing", "warning")
 
 
 _NUMBERED = re.compile(r"(.*?)(\d+)\D*\Z").match

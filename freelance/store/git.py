@@ -10,6 +10,9 @@ import sys
 from pathlib import Path
 
 from ..core.errors import DataError, UsageError
+from ..core.schema import kind_for_path
+from ..core.settings import SETTINGS_FILE
+from .merge import conflicted_ids, diff_records
 
 DRIVER = "freelance"
 ATTRIBUTE_LINE = "*.yaml merge=freelance"
@@ -113,3 +116,189 @@ def registration_problem(root: Path) -> str | None:
     return ("the book is a git repository but its merge driver is not registered ("
             + "; ".join(missing) + "): run `freelance git setup`, else changes made on two devices "
             "conflict on every added record")
+
+
+# -- sync: commit, pull with the driver, push (docs/sync.md) --------------------------------
+
+TRAILER = "Made-by: freelance"
+
+
+def noun_of(kind, data: dict) -> str:
+    """How people name a record's kind on the command line (`income`, not `transaction`)."""
+    if kind.name == "transaction" and data.get("kind") in ("income", "expense"):
+        return str(data["kind"])
+    return kind.nouns[0] if kind.nouns else kind.name
+
+
+def describe(rel: str, old: bytes | None, new: bytes | None) -> list[str]:
+    """What changed in one book file, record by record, as commands a person would have typed:
+    `client move acme negotiation`, `client edit acme (email, phone)`, `income add tx-...`."""
+    kind = kind_for_path(rel)
+    if rel == SETTINGS_FILE:
+        return ["settings"]
+    changes = diff_records(old, new, rel) if kind is not None else None
+    if changes is None:
+        return [rel]
+    out = []
+    for c in changes:
+        noun = noun_of(kind, c.data)
+        if c.what == "edit" and kind.status and list(c.fields) == [kind.status] and c.fields[kind.status][1]:
+            out.append(f"{noun} move {c.id} {c.fields[kind.status][1]}")
+        elif c.what == "edit":
+            out.append(f"{noun} edit {c.id} ({', '.join(c.fields)})")
+        else:
+            out.append(f"{noun} {c.what} {c.id}")
+    return out
+
+
+def _blob(root: Path, spec: str) -> bytes | None:
+    p = subprocess.run(["git", "cat-file", "blob", spec], cwd=root, capture_output=True,
+                       stdin=subprocess.DEVNULL)
+    return p.stdout if p.returncode == 0 else None
+
+
+def staged_changes(root: Path) -> list[tuple[str, str]]:
+    """(status letter, path relative to the book) of what is staged under the book's folder."""
+    p = git(root, "diff", "--cached", "--name-status", "--no-renames", "-z", "--relative", "--", ".")
+    parts = [x for x in p.stdout.split("\0") if x]
+    return [(parts[i], parts[i + 1]) for i in range(0, len(parts) - 1, 2)]
+
+
+def has_head(root: Path) -> bool:
+    return git(root, "rev-parse", "--verify", "-q", "HEAD", check=False).returncode == 0
+
+
+def commit_message(root: Path, files: list[tuple[str, str]]) -> str:
+    """A commit message naming the records that changed (subject: as many as fit)."""
+    head = has_head(root)
+    items: list[str] = []
+    for status, rel in files:
+        old = _blob(root, f"HEAD:./{rel}") if head and status != "A" else None
+        new = _blob(root, f":./{rel}") if status != "D" else None
+        items += describe(rel, old, new)
+    items = list(dict.fromkeys(items)) or ["book"]
+    subject = ""
+    for n, item in enumerate(items):
+        more = f"; and {len(items) - n} more" if n < len(items) else ""
+        if subject and len(subject) + len(item) + 2 + len(more) > 100:
+            subject += f"; and {len(items) - n} more"
+            break
+        subject = f"{subject}; {item}" if subject else item
+    body = "\n".join(items) if len(items) > 1 else ""
+    return subject + ("\n\n" + body if body else "") + "\n\n" + TRAILER + "\n"
+
+
+def commit_book(root: Path, paths: list[str] | None = None) -> str | None:
+    """Stage the book's folder (or only `paths` in it) and commit it with a message naming the
+    records; the subject, or None when nothing changed. During a merge (conflicts settled) it
+    commits the merge."""
+    git(root, "add", "-A", "--", *(paths or ["."]))
+    if merging(root):
+        files = staged_changes(root)
+        message = "Merge, settled: " + ("; ".join(f"{rel}" for _, rel in files) or "nothing to settle") + \
+            "\n\n" + TRAILER + "\n"
+        git(root, "commit", "-q", "--no-verify", "-F", "-", input=message, env=_identity(root))
+        return message.split("\n", 1)[0]
+    files = staged_changes(root)
+    if not files:
+        return None
+    message = commit_message(root, files)
+    git(root, "commit", "-q", "--no-verify", "-F", "-", "--", *(paths or ["."]), input=message,
+        env=_identity(root))
+    return message.split("\n", 1)[0]
+
+
+def _identity(root: Path) -> dict:
+    """A committer for a clone whose user never told git who they are."""
+    p = git(root, "config", "user.email", check=False)
+    if p.stdout.strip() or os.environ.get("GIT_AUTHOR_EMAIL"):
+        return {}
+    return {"GIT_AUTHOR_NAME": "freelance", "GIT_AUTHOR_EMAIL": "freelance@localhost",
+            "GIT_COMMITTER_NAME": "freelance", "GIT_COMMITTER_EMAIL": "freelance@localhost"}
+
+
+def merging(root: Path) -> bool:
+    return git(root, "rev-parse", "-q", "--verify", "MERGE_HEAD", check=False).returncode == 0
+
+
+def upstream(root: Path) -> tuple[str, str] | None:
+    """(remote, branch) the current branch pulls from and pushes to: its upstream, else the
+    only remote and the same branch name. None: no remote."""
+    p = git(root, "rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{u}", check=False)
+    if p.returncode == 0 and "/" in p.stdout.strip():
+        remote, branch = p.stdout.strip().split("/", 1)
+        return remote, branch
+    remotes = git(root, "remote", check=False).stdout.split()
+    if len(remotes) != 1:
+        return None
+    here = git(root, "rev-parse", "--abbrev-ref", "HEAD", check=False).stdout.strip()
+    return (remotes[0], here) if here and here != "HEAD" else None
+
+
+def unmerged(root: Path) -> list[str]:
+    """Files (relative to the book) git left with conflicts."""
+    p = git(root, "diff", "--name-only", "--diff-filter=U", "-z", "--relative", "--", ".", check=False)
+    return [x for x in p.stdout.split("\0") if x]
+
+
+def conflicts_in(root: Path, rels: list[str]) -> list[str]:
+    """`file: kind 'id'` for each record between conflict markers in `rels` (or the file)."""
+    out = []
+    for rel in rels:
+        try:
+            text = (Path(root) / rel).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            out.append(rel)
+            continue
+        kind = kind_for_path(rel)
+        ids = conflicted_ids(text, rel)
+        if not ids or kind is None:
+            out.append(f"{rel}" + (" (settings)" if rel == SETTINGS_FILE else ""))
+        out += [f"{rel}: {kind.name} '{rid}'" for rid in ids] if kind is not None else []
+    return out
+
+
+def markers_left(root: Path, rels: list[str]) -> list[str]:
+    """Files among `rels` that still hold conflict markers."""
+    out = []
+    for rel in rels:
+        try:
+            text = (Path(root) / rel).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        if any(line.startswith(("<<<<<<<", ">>>>>>>")) for line in text.splitlines()):
+            out.append(rel)
+    return out
+
+
+def pull(root: Path, remote: str, branch: str) -> bool:
+    """Fetch and merge `remote/branch` (book files by the driver); False when git left conflicts."""
+    p = git(root, "fetch", "-q", remote, branch, check=False, timeout=600)
+    if p.returncode != 0:
+        if "couldn't find remote ref" in p.stderr.lower():
+            return True                       # a new remote: nothing there to merge yet
+        raise DataError(f"git fetch from {remote} failed: {(p.stderr or p.stdout).strip()}")
+    p = git(root, "merge", "--no-edit", "-q", "FETCH_HEAD", check=False, env=_identity(root))
+    if p.returncode == 0:
+        return True
+    if merging(root):
+        return False
+    raise DataError(f"git merge failed: {(p.stderr or p.stdout).strip()}")
+
+
+def push(root: Path, remote: str, branch: str) -> None:
+    p = git(root, "push", "-q", "-u", remote, f"HEAD:{branch}", check=False, timeout=600)
+    if p.returncode != 0:
+        raise DataError(f"git push to {remote} failed (someone pushed meanwhile? run `freelance sync` again): "
+                        f"{(p.stderr or p.stdout).strip()}")
+
+
+def ahead(root: Path, remote: str, branch: str) -> int:
+    """Commits here that `remote/branch` does not have (all, when it has none of them)."""
+    p = git(root, "rev-list", "--count", f"{remote}/{branch}..HEAD", check=False)
+    if p.returncode != 0:
+        p = git(root, "rev-list", "--count", "HEAD", check=False)
+    try:
+        return int(p.stdout.strip() or 0)
+    except ValueError:
+        return 0

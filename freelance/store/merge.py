@@ -380,3 +380,66 @@ def conflicted_ids(text: str, rel: str) -> list[str]:
                     out.append(rid)
     return out
 
+
+
+@dataclass
+class RecordChange:
+    id: str
+    what: str                               # "add", "edit", "rm"
+    fields: dict = field(default_factory=dict)   # field -> (old, new) for an edit; None: not set
+    data: dict = field(default_factory=dict)     # the record's values after (before, for "rm")
+
+
+def diff_records(old: bytes | None, new: bytes | None, rel: str) -> list[RecordChange] | None:
+    """The records added, edited (field by field) and removed between two versions of the book
+    file `rel` (None: the file did not exist); None when either does not read cleanly. Only
+    the records whose text differs are read."""
+    kind = kind_for_path(rel)
+    if kind is None:
+        return None
+    sides = [_Side.of(data or b"", rel, kind) for data in (old, new)]
+    if any(side is None for side in sides):
+        return None
+    a, b = sides
+    out = []
+    try:
+        for rid in b.ids:
+            was = a.chunks.get(rid)
+            if was == b.chunks[rid]:
+                continue
+            now = b.data(rid)
+            if was is None:
+                out.append(RecordChange(rid, "add", {}, now))
+                continue
+            before = a.data(rid)
+            fields = {k: (before.get(k), now.get(k)) for k in list(before) + [k for k in now if k not in before]
+                      if not _same(before.get(k, _MISSING), now.get(k, _MISSING))}
+            if fields:
+                out.append(RecordChange(rid, "edit", fields, now))
+        for rid in a.ids:
+            if rid not in b.chunks:
+                out.append(RecordChange(rid, "rm", {}, a.data(rid)))
+    except _NotHere:
+        return None
+    return out
+
+
+def record_values(data: bytes, rid: str, rel: str) -> dict | None:
+    """The values of record `rid` in one version of a book file, reading only its lines when
+    the file is as the tool writes it (None: not there, or the file does not read)."""
+    kind = kind_for_path(rel)
+    if kind is None:
+        return None
+    needle = f"- id: {rid}\n".encode("utf-8")
+    at = data.find(needle)
+    if at >= 0 and (at == 0 or data[at - 1:at] == b"\n") and data.find(needle, at + 1) < 0:
+        end = data.find(b"\n-", at + len(needle) - 1)
+        chunk = data[at:] if end < 0 else data[at:end + 1]
+        res = read_records(chunk, rel, kind)
+        if res.parsed and len(res.records) == 1 and res.records[0].id == rid:
+            return _norm(res.records[0].data)
+    if at < 0 and f"id: {rid}".encode("utf-8") not in data and rid.encode("utf-8") not in data:
+        return None
+    res = read_records(data, rel, kind)
+    found = [r for r in res.records if r.id == rid]
+    return _norm(found[0].data) if found else None
