@@ -453,6 +453,8 @@ def check_settings(g: Graph) -> Iterable[Problem]:
     cur = s.get("currency")
     if not (isinstance(cur, str) and is_currency(cur)):
         yield p("currency", f"currency {cur!r} is not a three-letter code like USD or EUR")
+    if "auto_commit" in lines and not isinstance(s.get("auto_commit"), bool):
+        yield p("auto_commit", f"auto_commit {_short(s.get('auto_commit'))} is not true or false")
     if "tax_name" in lines and not is_tax_name(s.get("tax_name")):
         yield p("tax_name", f"tax_name {s.get('tax_name')!r} is not a short lowercase name like vat or gst")
     if str(s.get("week_start", "monday")).lower() not in WEEKDAYS:

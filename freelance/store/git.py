@@ -302,3 +302,118 @@ def ahead(root: Path, remote: str, branch: str) -> int:
         return int(p.stdout.strip() or 0)
     except ValueError:
         return 0
+
+
+# -- history and undo of records (docs/sync.md) ------------------------------------------------
+
+_ZERO = "0" * 40
+
+
+def files_with(root: Path, rid: str) -> list[str]:
+    """Book files (relative to the book) whose history ever held a record `rid` (for a record
+    that is no longer in the book): git's pickaxe on its `id:` line."""
+    p = git(root, "log", "--all", "--format=", "--name-only", "--relative", "-S", f"id: {rid}", "--", ".",
+            check=False)
+    return sorted({x for x in p.stdout.splitlines() if x and kind_for_path(x) is not None})
+
+
+def _blobs(root: Path, shas: list[str]) -> dict[str, bytes]:
+    """Blob contents by id, through one `git cat-file --batch`."""
+    if not shas:
+        return {}
+    p = subprocess.run(["git", "cat-file", "--batch"], cwd=root, input=("\n".join(shas) + "\n").encode(),
+                       capture_output=True, timeout=300)
+    out, data, at = {}, p.stdout, 0
+    for sha in shas:
+        nl = data.find(b"\n", at)
+        head = data[at:nl].split()
+        if len(head) < 3 or head[1] != b"blob":
+            at = nl + 1
+            continue
+        size = int(head[2])
+        out[sha] = data[nl + 1:nl + 1 + size]
+        at = nl + 1 + size + 1
+    return out
+
+
+def history(root: Path, rid: str, rels: list[str]) -> list[dict]:
+    """Every commit that changed record `rid` (in the book files `rels`), newest first:
+    {date, commit, author, subject, file, change, fields: {field: (old, new)}}, change being
+    "add", "edit" or "rm". Merge commits are not walked into: the commits they bring are."""
+    from .merge import record_values
+    if not rels:
+        return []
+    p = git(root, "log", "--format=%x00%H%x1f%an%x1f%aI%x1f%s", "--raw", "--no-abbrev", "--no-renames",
+            "--relative", "--", *rels, check=False)
+    if p.returncode != 0:
+        return []
+    entries = []
+    for block in p.stdout.split("\0")[1:]:
+        lines = block.split("\n")
+        sha, author, date, subject = (lines[0].split("\x1f") + ["", "", ""])[:4]
+        for line in lines[1:]:
+            if not line.startswith(":"):
+                continue
+            meta, path = line.split("\t", 1)
+            parts = meta.split()
+            entries.append((sha, author, date, subject, path, parts[2], parts[3]))
+    wanted = sorted({b for e in entries for b in e[5:7] if b != _ZERO})
+    blobs = _blobs(root, wanted)
+    out = []
+    cache: dict[tuple[str, str], dict | None] = {}
+
+    def values(blob: str, path: str):
+        if blob == _ZERO or blob not in blobs:
+            return None
+        key = (blob, path)
+        if key not in cache:
+            cache[key] = record_values(blobs[blob], rid, path)
+        return cache[key]
+    for sha, author, date, subject, path, old, new in entries:
+        before, after = values(old, path), values(new, path)
+        if before is None and after is None:
+            continue
+        if before is None:
+            change, fields = "add", {k: (None, v) for k, v in after.items() if k != "id"}
+        elif after is None:
+            change, fields = "rm", {}
+        else:
+            fields = {k: (before.get(k), after.get(k)) for k in list(before) + [k for k in after if k not in before]
+                      if before.get(k) != after.get(k) or before.get(k).__class__ is not after.get(k).__class__}
+            if not fields:
+                continue                          # only the text changed (a comment, quoting)
+            change = "edit"
+        out.append({"date": date, "commit": sha, "author": author, "subject": subject, "file": path,
+                    "change": change, "fields": fields})
+    return out
+
+
+def undoable(root: Path) -> tuple[str, str]:
+    """(commit, subject) of the last commit, when the tool made it (its trailer) and it is not
+    pushed; else UsageError saying why not."""
+    if not has_head(root):
+        raise UsageError("nothing to undo: the repository has no commits")
+    p = git(root, "log", "-1", "--format=%H%x1f%s%x1f%P%x1f%B")
+    sha, subject, parents, body = (p.stdout.split("\x1f", 3) + ["", "", ""])[:4]
+    if TRAILER not in body:
+        raise UsageError(f"the last commit ({sha[:8]} {subject}) was not made by freelance: undo it with git "
+                         "(`git revert`)")
+    if len(parents.split()) > 1:
+        raise UsageError(f"the last commit ({sha[:8]}) is a merge: undo it with git")
+    if git(root, "rev-list", "--count", "HEAD").stdout.strip() == "1":
+        raise UsageError("the last commit is the repository's first: there is nothing before it to go back to")
+    remotes = git(root, "branch", "-r", "--contains", sha, check=False).stdout.split()
+    if remotes:
+        raise UsageError(f"the last change ({subject}) is pushed already ({remotes[0]}): undo it with a new "
+                         "change (`git revert` keeps both in the history)")
+    return sha, subject
+
+
+def undo(root: Path) -> str:
+    """Take the last commit the tool made back (not pushed): the book's files as before it."""
+    sha, subject = undoable(root)
+    if git(root, "status", "--porcelain", "--", ".").stdout.strip():
+        raise UsageError("the book has changes not committed yet: commit them (`freelance sync`) or "
+                         "discard them before undoing the last commit")
+    git(root, "reset", "-q", "--keep", "HEAD~1")
+    return subject
