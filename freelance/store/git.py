@@ -12,7 +12,7 @@ from pathlib import Path
 from ..core.errors import DataError, UsageError
 from ..core.schema import kind_for_path
 from ..core.settings import SETTINGS_FILE
-from .merge import conflicted_ids, diff_records
+from .merge import conflicted_ids, diff_records, record_values
 
 DRIVER = "freelance"
 ATTRIBUTE_LINE = "*.yaml merge=freelance"
@@ -340,7 +340,6 @@ def history(root: Path, rid: str, rels: list[str]) -> list[dict]:
     """Every commit that changed record `rid` (in the book files `rels`), newest first:
     {date, commit, author, subject, file, change, fields: {field: (old, new)}}, change being
     "add", "edit" or "rm". Merge commits are not walked into: the commits they bring are."""
-    from .merge import record_values
     if not rels:
         return []
     p = git(root, "log", "--format=%x00%H%x1f%an%x1f%aI%x1f%s", "--raw", "--no-abbrev", "--no-renames",
@@ -361,13 +360,14 @@ def history(root: Path, rid: str, rels: list[str]) -> list[dict]:
     blobs = _blobs(root, wanted)
     out = []
     cache: dict[tuple[str, str], dict | None] = {}
+    memo: dict = {}
 
     def values(blob: str, path: str):
         if blob == _ZERO or blob not in blobs:
             return None
         key = (blob, path)
         if key not in cache:
-            cache[key] = record_values(blobs[blob], rid, path)
+            cache[key] = record_values(blobs[blob], rid, path, memo)
         return cache[key]
     for sha, author, date, subject, path, old, new in entries:
         before, after = values(old, path), values(new, path)

@@ -424,9 +424,10 @@ def diff_records(old: bytes | None, new: bytes | None, rel: str) -> list[RecordC
     return out
 
 
-def record_values(data: bytes, rid: str, rel: str) -> dict | None:
+def record_values(data: bytes, rid: str, rel: str, memo: dict | None = None) -> dict | None:
     """The values of record `rid` in one version of a book file, reading only its lines when
-    the file is as the tool writes it (None: not there, or the file does not read)."""
+    the file is as the tool writes it (None: not there, or the file does not read). `memo`:
+    lines already read (many versions of a file hold the record's lines unchanged)."""
     kind = kind_for_path(rel)
     if kind is None:
         return None
@@ -435,9 +436,14 @@ def record_values(data: bytes, rid: str, rel: str) -> dict | None:
     if at >= 0 and (at == 0 or data[at - 1:at] == b"\n") and data.find(needle, at + 1) < 0:
         end = data.find(b"\n-", at + len(needle) - 1)
         chunk = data[at:] if end < 0 else data[at:end + 1]
+        if memo is not None and chunk in memo:
+            return memo[chunk]               # the same lines in another version: read once
         res = read_records(chunk, rel, kind)
         if res.parsed and len(res.records) == 1 and res.records[0].id == rid:
-            return _norm(res.records[0].data)
+            values = _norm(res.records[0].data)
+            if memo is not None:
+                memo[chunk] = values
+            return values
     if at < 0 and f"id: {rid}".encode("utf-8") not in data and rid.encode("utf-8") not in data:
         return None
     res = read_records(data, rel, kind)

@@ -559,9 +559,35 @@ def bench_git(repeat: int, work: Path) -> list[str]:
             break
         merge.walls.append(wall)
         merge.mems.append(mem)
-    out = [table([merge]), "", "Budgets (issue 25):"]
-    out += verdicts(((merge, 1.0),))
+        merge.cpus.append(LAST_CPU)
+    history = bench_history(repeat, work)
+    out = [table([merge, history]), "",
+           "CPU time (user + system, median): " + ", ".join(
+               f"{r.name} {statistics.median(r.cpus):.3f} s" for r in (merge, history) if r.cpus)
+           + "; load average {:.1f} {:.1f} {:.1f} on {} cores (a wall time above its CPU time waited for a core)".format(
+               *os.getloadavg(), os.cpu_count()),
+           "", "Budgets (issue 25):"]
+    out += verdicts(((merge, 1.0), (history, 1.0)))
     return out
+
+
+def bench_history(repeat: int, work: Path) -> Row:
+    """`history` of one record in a book of 1,000 commits (50 clients, each commit changing
+    one client's phone: the record asked about, every tenth)."""
+    book = work / "history"
+    subprocess.run(FL + ["--today", TODAY, "init", str(book)], env=env(), check=True, stdout=subprocess.DEVNULL)
+    names = [f"client-{i:02d}" for i in range(50)]
+    records = {n: f"- id: {n}\n  name: Client {n}\n  stage: lead\n  phone: '0'\n  created: 2026-01-01\n" for n in names}
+    e = {**env(), "GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "bench@localhost",
+         "GIT_COMMITTER_NAME": "Bench", "GIT_COMMITTER_EMAIL": "bench@localhost"}
+    path = book / "clients.yaml"
+    for i in range(1000):
+        who = names[0] if i % 10 == 0 else names[1 + i % 49]
+        records[who] = records[who].replace(records[who].split("phone: ")[1].split("\n")[0], f"'{i}'", 1)
+        path.write_text("".join(records.values()), encoding="utf-8")
+        subprocess.run(["git", "commit", "-qam", f"{who} phone {i}"], cwd=book, env=e, check=True)
+    return measure(Row("history (1,000 commits)"), repeat,
+                   FL + ["--books", str(book), "--today", TODAY, "history", names[0]])
 
 
 def main(argv=None) -> int:
