@@ -24,7 +24,7 @@ def setup(ctx: typer.Context):
     book's .gitattributes, and the driver in the clone's git config (git does not copy
     config when it clones, so every clone made with `git clone` needs this once).
 
-    Example: git clone laptop:books ~/books && cd ~/books && freelance git setup
+    Example: freelance git setup
     """
     from ..core.errors import UsageError
     from ..store import git

@@ -23,7 +23,7 @@ def merge_file(
     not read cleanly, is merged by `git merge-file`. `freelance init` and
     `freelance git setup` register it; see docs/merge.md.
 
-    Example: git config merge.freelance.driver "freelance merge-file %O %A %B %P"
+    Example: freelance merge-file base.yaml ours.yaml theirs.yaml clients.yaml
     """
     from ..core.errors import UsageError
     from ..store.merge import book_path, merge

@@ -22,7 +22,7 @@ def sync(
     `freelance sync` again. A merged book with errors is not pushed (exit 1). Without
     a remote it only commits. See docs/sync.md.
 
-    Example: freelance sync --quiet   # from cron, every hour
+    Example: freelance sync --quiet
     """
     from ..core.errors import UsageError
     from ..read.validate import validate
