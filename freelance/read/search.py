@@ -148,13 +148,15 @@ def _snippet(r: Record, fields: list[str], words: list[str], width: int = 60) ->
 # -- sorting ----------------------------------------------------------------------------------
 
 def sort_keys(kind: Kind, rows: list[dict], keys: list[str]) -> list[tuple[str, bool]]:
-    """`--sort` values as (field, descending), each checked against the fields the rows have."""
-    known = [f.name for f in kind.fields] + sorted({k for r in rows[:50] for k in r})
+    """`--sort` values as (field, descending), each checked against the fields the rows have
+    (stored, the list's columns, and the derived ones a row carries; with no rows there is
+    nothing to order and nothing to check a derived name against)."""
+    known = [f.name for f in kind.fields] + list(kind.columns) + sorted({k for r in rows[:50] for k in r})
     out = []
     for key in keys:
         desc = key.startswith("-")
         name = key.lstrip("-+").strip()
-        if name not in known:
+        if rows and name not in known:
             raise UsageError(f"cannot sort {kind.plural} by {name!r}{did_you_mean(name, known)}; "
                              f"the fields are: {', '.join(dict.fromkeys(known))}")
         out.append((name, desc))
