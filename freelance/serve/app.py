@@ -29,7 +29,7 @@ from ..read.graph import Graph
 from ..store.book import Book, lock
 from .forms import Stale
 from .pages import (board, calendar, edit_form, edit_submit, finance, goals, install_filters, invoice_pdf, link, listing,
-                    move, new_form, new_submit, overview, record, remove, resources, todo, workflow)
+                    move, new_form, new_submit, overview, record, remove, resources, search, todo, workflow)
 
 HERE = Path(__file__).parent
 STATIC = {"app.js": "text/javascript", "app.css": "text/css"}
@@ -242,6 +242,7 @@ def make_app(root: Path, *, today: dt.date | None = None, host: str = "127.0.0.1
         Route("/", get(overview)),
         Route("/board/{noun}", get(board)),
         Route("/list/{noun}", get(listing)),
+        Route("/search", get(search)),
         Route("/r/{noun}/{rid:path}", get(record)),
         Route("/pdf/invoice/{rid:path}", get(invoice_pdf)),
         Route("/new/{noun}", get(new_form)),
