@@ -77,7 +77,7 @@ def init(
 
     Example: freelance init ~/books --currency EUR --name "Example Studio"
     """
-    from ..changes.init import create_book
+    from ..changes.door import create_book
     from ..core.errors import UsageError
     from .common import state
     root = Path(directory).expanduser()
@@ -129,6 +129,8 @@ def _git(root: Path, files: list[str], init: bool = True) -> None:
         subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, env=env)
     if init and not (root / ".git").exists():
         run("init", "-q")
+    from ..store.git import register_driver
+    register_driver(root)       # .gitattributes names it; the clone's config says what it runs
     run("add", "--", *files)
     run("commit", "-q", "--no-verify", "-m", "New freelance book", "--", *files)
 
