@@ -154,6 +154,56 @@ def listing(site, request, note):
                      noun=noun, columns=cols, rows=rows, more=len(recs) - len(shown), **_notes(note))
 
 
+# -- the timer, on every page ------------------------------------------------------------------
+
+def timer_bar(book) -> dict:
+    """What the header's timer shows: the running timer (project, service, since, hours so far)
+    or the projects it can start on (those not done)."""
+    from ..read.work import now, read_timer
+    timer, _ = read_timer(book)
+    if timer is not None:
+        minutes = max(0, int((now(book) - timer["start"]).total_seconds()) // 60)
+        return {"running": True, "project": timer["project"], "service": timer.get("service") or "",
+                "since": timer["start"].strftime("%H:%M") if timer["start"].date() == book.today
+                else timer["start"].strftime("%Y-%m-%d %H:%M"), "elapsed": f"{minutes // 60}:{minutes % 60:02d}"}
+    choices = []          # (value, label): a project, or one of its services when it lists several
+    for p in book.records("project"):
+        if p.data.get("status") == "done":
+            continue
+        services = p.data.get("services") or []
+        services = services if isinstance(services, list) else [services]
+        if len(services) > 1:
+            choices += [(f"{p.id}|{s}", f"{p.id} · {s}") for s in services]
+        else:
+            choices.append((p.id, p.id))
+    return {"running": False, "projects": choices}
+
+
+def timer_start(site, request, form):
+    """The header's start button: `freelance time start PROJECT [--service S] [--note N]`."""
+    from ..changes import door
+    back = form.get("back") or "/"
+    project, _, service = form.get("project", "").strip().partition("|")
+    with site.writing() as book:
+        timer, entry, notes = door.start_timer(book, project, service or form.get("service", "").strip() or None,
+                                               form.get("note", "").strip() or None, None)
+    lines = [*notes, f"timer started on '{timer['project']}'"
+             + (f" ({timer['service']})" if timer.get("service") else "")]
+    return site.back(back, "ok", lines)
+
+
+def timer_stop(site, request, form):
+    """The header's stop button: `freelance time stop`, the hours booked as one entry."""
+    from ..changes import door
+    back = form.get("back") or "/"
+    with site.writing() as book:
+        timer, entry, notes = door.stop_timer(book, None, form.get("note", "").strip() or None)
+    if entry is None:
+        return site.back(back, "ok", [*notes, "timer stopped"])
+    return site.back(back, "ok", [*notes, f"timer stopped: booked {entry['hours']} h on '{entry['project']}' "
+                                          f"({entry['id']})"])
+
+
 SEARCH_TEXT = 200    # the longest search a URL may carry (a longer one is a 400)
 
 
