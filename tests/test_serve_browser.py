@@ -95,7 +95,7 @@ def test_a_project_added_through_the_form_appears_on_its_board_and_in_project_li
     site.fill("#f-due", "2027-01-31")
     shot(site, "form-new-project")
     with site.expect_navigation():
-        site.click("button[type=submit]")
+        site.click("main button[type=submit]")
     assert "added project 'shop-relaunch'" in site.locator(".note").inner_text()
     shot(site, "record-project")
     site.goto(site.server.url("/board/project"))
@@ -112,7 +112,7 @@ def test_a_bad_date_is_shown_next_to_its_field(site):
     site.fill("#f-name", "Shop relaunch")
     site.fill("#f-due", "2026-02-30")
     with site.expect_navigation():
-        site.click("button[type=submit]")
+        site.click("main button[type=submit]")
     err = site.locator('.field[data-field="due"] p.error').inner_text()
     assert err.startswith("--due:")
     assert git_diff_numstat(site.book) == []
