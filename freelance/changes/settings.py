@@ -5,7 +5,7 @@ from decimal import Decimal, InvalidOperation
 
 from ..core.errors import UsageError, did_you_mean
 from ..core.limits import terms_problem, whole
-from ..core.rules import business_problem, invoice_number_problem, is_currency, is_id, is_tax_name
+from ..core.rules import DEFAULT_INVOICE_NUMBER, business_problem, invoice_number_problem, is_currency, is_id, is_tax_name
 from ..core.schema import KINDS
 from ..core.settings import DEFAULTS, SCALARS, TAX_ROUNDING, WEEKDAYS
 from ..store.book import Book
@@ -138,7 +138,7 @@ def _check(key: str, value: str):
     if key == "invoice_number":
         problem = invoice_number_problem(value)
         if problem:
-            raise UsageError(f"invoice_number: not a usable pattern ({problem}); e.g. INV-{{year}}-{{seq:03d}}")
+            raise UsageError(f"invoice_number: not a usable pattern ({problem}); e.g. {DEFAULT_INVOICE_NUMBER}")
         return value
     return value
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field as dc_field
 from typing import Any
 
+from .rules import INVOICE_STATUSES
+
 # Field types. Scalars are read from the YAML scalar's text:
 #   str      any text (an email, a phone, a URL are str with a `check`)
 #   money    decimal.Decimal, from the text, never float
@@ -199,7 +201,7 @@ INVOICE = Kind(
         F("project", "link", link=("project",), help="Project id."),
         F("issued", "date", default="@today", help="Issue date."),
         F("due", "date", help="Due date (default: issued + payment_terms_days)."),
-        F("status", choices=("draft", "sent", "paid", "void"), default="draft",
+        F("status", choices=INVOICE_STATUSES, default="draft",
           help="draft, sent, paid or void."),
         F("items", "records", sub=ITEM_FIELDS, option=False,
           help="Line items: description, service, quantity, unit_price."),

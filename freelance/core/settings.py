@@ -1,10 +1,13 @@
 """The book's settings (`freelance.yaml`): defaults, reading, the lists."""
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .limits import number_problem, terms_problem
+from .rules import DEFAULT_INVOICE_NUMBER
 
 SETTINGS_FILE = "freelance.yaml"
 
@@ -28,7 +31,7 @@ DEFAULTS: dict = {
     "resource_categories": ["taxes", "budgeting", "investments", "savings"],
     "goal_categories": ["health", "wealth", "relationship"],
     "meeting_media": ["google-meet", "zoom", "skype", "phone", "in-person"],
-    "invoice_number": "INV-{year}-{seq:03d}",
+    "invoice_number": DEFAULT_INVOICE_NUMBER,
     "payment_terms_days": 30,
     "default_rate": None,
     "tax_rounding": "per-invoice",
@@ -166,6 +169,23 @@ class Settings:
             return rounding_rule(self.raw.get("time_rounding"))
         except ValueError:
             return None
+
+    @property
+    def tax_per_line(self) -> bool:
+        """`tax_rounding: per-line`: each line's tax rounded, then added (else per invoice)."""
+        return str(self.raw.get("tax_rounding") or DEFAULTS["tax_rounding"]) == "per-line"
+
+    @property
+    def timezone(self) -> str:
+        """The book's time zone's name (UTC when none is set)."""
+        return str(self.raw.get("timezone") or DEFAULTS["timezone"])
+
+    def zone(self) -> dt.tzinfo:
+        """The book's time zone; UTC when its name is not one (`validate` reports that)."""
+        try:
+            return zoneinfo.ZoneInfo(self.timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return dt.timezone.utc
 
     @property
     def week_start(self) -> int:

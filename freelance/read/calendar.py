@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from .graph import Graph
 from ..core.money import ZERO
+from ..core.rules import UNPAID
 from ..core.text import clean, fmt_money
 
 MARK = {"meeting": "", "invoice": "$", "project": "!"}
@@ -72,7 +73,7 @@ def deadlines(g: Graph, first: dt.date | None = None, last: dt.date | None = Non
     for inv in g.records("invoice"):
         d = g.derived(inv)
         day = d["due_date"]
-        if inv.data.get("status") not in ("draft", "sent") or d["balance"] <= ZERO or not isinstance(day, dt.date):
+        if inv.data.get("status") not in UNPAID or d["balance"] <= ZERO or not isinstance(day, dt.date):
             continue
         client = g.get("client", inv.data.get("client"))
         who = str(client.data.get("name")) if client is not None else str(inv.data.get("client") or "")
@@ -144,7 +145,7 @@ def week_text(g: Graph, day: dt.date) -> str:
     first = day - dt.timedelta(days=(day.weekday() - g.settings.week_start) % 7)
     last = first + dt.timedelta(days=6)
     days = entries(g, first, last)
-    tz = str(g.settings.get("timezone") or "UTC")
+    tz = g.settings.timezone
     out = [f"Week of {first:%a} {first.day} {first:%b %Y} to {last:%a} {last.day} {last:%b %Y} ({tz})", ""]
     for i in range(7):
         d = first + dt.timedelta(days=i)
@@ -192,7 +193,7 @@ def to_ics(g: Graph, with_deadlines: bool = False) -> bytes:
 
     from icalendar import Calendar, Event, vCalAddress, vText
 
-    tzname = str(g.settings.get("timezone") or "UTC")
+    tzname = g.settings.timezone
     try:
         tz = zoneinfo.ZoneInfo(tzname)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
