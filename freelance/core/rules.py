@@ -350,6 +350,18 @@ WHOLE_AMOUNTS = ("amount", "contract_value", "value", "tax", "opening_balance")
 _TAX_NAME = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 
 
+def text_problem(text: str) -> str | None:
+    """Text a user typed that the book cannot hold: not valid UTF-8 (a shell passes bytes it
+    cannot decode as lone surrogates, `$'N\\xe9'`), or a NUL. None when it is fine."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "expected UTF-8 text (it has bytes that are not: is the terminal set to another encoding?)"
+    if "\x00" in text:
+        return "expected text without NUL characters"
+    return None
+
+
 def is_tax_name(text) -> bool:
     """The `tax_name` setting: lowercase letters, digits and '-' (it names ledger accounts)."""
     return isinstance(text, str) and _TAX_NAME.match(text) is not None
