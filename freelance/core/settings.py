@@ -44,6 +44,7 @@ DEFAULTS: dict = {
 OPTIONAL: dict = {
     "tax_name": "tax",          # in exported account names: liabilities:tax:<name>, assets:tax:<name>
     "business": None,           # who you are on invoices: the keys of BUSINESS below
+    "auto_commit": False,       # every change the CLI makes is its own git commit (docs/sync.md)
 }
 
 # Settings that are lists of allowed values (`settings add/rm` work on these).
@@ -54,7 +55,7 @@ LISTS = ("stages", "income_classifications", "expense_categories", "accounts",
 # Scalar settings `settings set` accepts, with a check of the value.
 SCALARS = ("name", "currency", "timezone", "week_start", "date_order", "invoice_number",
            "payment_terms_days", "default_rate", "tax_rounding", "tax_name",
-           "time_rounding")
+           "time_rounding", "auto_commit")
 
 TAX_ROUNDING = ("per-invoice", "per-line")
 ACCOUNT_KEYS = ("id", "name", "currency", "opening_balance", "iban")   # what an entry of `accounts` holds
@@ -153,6 +154,13 @@ def _rounding_problem(value) -> str | None:
         return str(exc).split(": ", 1)[-1].split(", got ")[0]
 
 
+def _bool(text: str):
+    t = text.strip().lower()
+    if t not in ("true", "false"):
+        raise ValueError("expected true or false")
+    return t == "true"
+
+
 def _pattern_problem(value) -> str | None:
     why = invoice_number_problem(value)
     return f"not a usable pattern ({why}); e.g. {DEFAULT_INVOICE_NUMBER}" if why else None
@@ -181,6 +189,8 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
                                                   "(letters, digits, '-')", str.strip, optional=True),
     Setting("time_rounding", "How booked hours are rounded: none, or a step and a direction like 15m up.",
             _rounding_problem, _rounding_read),
+    Setting("auto_commit", "true: every change the CLI makes is its own git commit (docs/sync.md).",
+            lambda v: None if isinstance(v, bool) else "expected true or false", _bool, ("true", "false"), optional=True),
 )}
 assert tuple(SETTINGS) == SCALARS, "SCALARS and SETTINGS name the same settings"
 
