@@ -16,7 +16,7 @@ def test_every_scalar_setting_has_a_rule_and_help():
     for s in SETTINGS.values():
         assert s.help.strip().endswith((".", ")")), s.name
         for choice in s.choices:
-            assert s.problem(choice) is None
+            assert s.problem(s.read(choice)) is None
 
 
 def _set_bytes(book, *args):
