@@ -383,3 +383,31 @@ def kind_for_path(rel: str) -> Kind | None:
         if not kind.sharded and rel == kind.path:
             return kind
     return None
+
+
+# -- nouns: what the faces call the kinds ---------------------------------------------------------
+# The CLI's commands and the web's pages name records by noun: income and expenses are both
+# transactions (their `kind:` says which). One map, for every face.
+NOUNS: dict[str, str] = {"client": "client", "project": "project", "service": "service", "invoice": "invoice",
+                         "income": "transaction", "expense": "transaction", "contact": "contact",
+                         "resource": "resource", "goal": "goal", "meeting": "meeting", "time": "time",
+                         "transfer": "transfer", "balance": "balance"}
+
+# Fields a noun does not offer (income has no category, an expense no invoice).
+NOUN_HIDDEN: dict[str, set] = {"income": {"category", "kind"},
+                               "expense": {"classification", "invoice", "client", "service", "kind"}}
+
+
+def noun_kind(noun: str) -> Kind:
+    """The kind a noun names (KeyError: not a noun; a face says so its own way)."""
+    return KINDS[NOUNS[noun]]
+
+
+def noun_fields(noun: str) -> list[Field]:
+    """The fields a noun's add and edit offer, in the kind's order."""
+    return [f for f in noun_kind(noun).fields if f.option and f.name not in NOUN_HIDDEN.get(noun, ())]
+
+
+def noun_of(kind: str, data: dict) -> str:
+    """The noun of a record of `kind` with `data` (a transaction's is its `kind:`)."""
+    return str(data.get("kind")) if kind == "transaction" else kind
