@@ -19,7 +19,7 @@ BOARDS = ("client", "project", "service", "invoice")
 NAV = [("Overview", "/"), ("Clients", "/board/client"), ("Projects", "/board/project"),
        ("Services", "/board/service"), ("Invoices", "/board/invoice"), ("Finance", "/finance"),
        ("Workflow", "/workflow")]
-TOOLS = [("Resources", "/resources"), ("Contacts", "/list/contact"), ("Goals", "/goals"),
+TOOLS = [("Resources", "/resources"), ("Contacts", "/list/contact"), ("Goals", "/goals"), ("Settings", "/settings"),
          ("Calendar", "/calendar"), ("Meetings", "/list/meeting")]
 RECENT = 200        # rows a list or the workflow shows at most (newest first)
 CARDS = 150         # cards a board column shows at most (the newest)
@@ -495,3 +495,27 @@ def static_dashboard(book) -> str:
 __all__ = ["overview", "board", "listing", "record", "new_form", "new_submit", "edit_form", "edit_submit",
            "move", "remove", "workflow", "link", "finance", "calendar", "goals", "resources", "todo",
            "static_dashboard"]
+
+
+# -- settings: the schema's form (core/settings.SETTINGS), through `settings set`'s door ------------
+
+def settings_page(site, request, note):
+    from ..core.settings import SETTINGS
+    book = site.book()
+    rows = [{"name": s.name, "help": s.help, "choices": [str(c) for c in s.choices],
+             "value": as_text(book.settings.get(s.name))} for s in SETTINGS.values()]
+    for r in rows:          # a choice shows as typed (true/false, not yes/no)
+        if r["choices"] and r["value"] in ("yes", "no"):
+            r["value"] = "true" if r["value"] == "yes" else "false"
+    return site.page("settings.html", title="Settings", rows=rows, **_notes(note))
+
+
+def settings_submit(site, request, form):
+    from ..changes import door
+    from ..core.settings import SETTINGS
+    key = form.get("key", "")
+    if key not in SETTINGS:
+        raise UsageError(f"no setting {key!r}{did_you_mean(key, SETTINGS)}")
+    with site.writing() as book:
+        stored = door.set_setting(book, key, form.get("value", ""))
+    return site.back("/settings", "ok", [f"set {key} to {as_text(stored)!r}"])
