@@ -142,8 +142,8 @@ BOMB = (b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol
      "statement is empty (no entries, no balances); nothing to import"),
     ("huge.ofx", ofx_file([stmtrs("1", "USD", [stmttrn("F1", "20261105", "1000000000000")])]), 1,
      "huge.ofx: line 20: TRNAMT 1000000000000 is too large (at most 12 digits before the point)"),
-    ("notxml.xml", b'<?xml version="1.0"?>\n<feed/>', 2, "notxml.xml: an XML file that is neither CAMT.05x nor OFX; "
-     "give --format"),
+    ("notxml.xml", b'<?xml version="1.0"?>\n<feed/>', 2, "notxml.xml: an XML file that no statement reader claims "
+     "(formats: ofx, camt, mt940, csv); give --format"),
 ], ids=lambda v: v if isinstance(v, str) and v.endswith((".xml", ".ofx")) and len(v) < 20 else "")
 def test_broken_files_exact_message_exit_code_book_unchanged(book, tmp_path, name, data, code, message):
     path = tmp_path / name

@@ -1,7 +1,7 @@
 """`freelance bank ...`: bank statements into the book (docs/bank.md).
 
-`bank import` reads a statement file (a CSV by the book's rules, OFX/QFX, CAMT.053) and
-makes one door call (`door.import_statement`). More verbs (review, match, rules) are
+`bank import` reads a statement file (its format and reader come from the registry in
+`formats/statements/`: a CSV by the book's rules, OFX/QFX, CAMT.053, MT940...) and makes one door call (`door.import_statement`). More verbs (review, match, rules) are
 added to `app` below, one function each.
 """
 from __future__ import annotations
@@ -11,20 +11,18 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..formats import statements as statements_registry
+
 app = typer.Typer(name="bank", no_args_is_help=True, add_completion=False,
-                  help="Bank statements: import a CSV, OFX or CAMT file into an account; review and match "
-                       "what it left open; classification rules.\n\n"
+                  help=f"Bank statements: import a {statements_registry.TITLES} file into an account; review "
+                       "and match what it left open; classification rules.\n\n"
                        "Example: freelance bank import ~/Downloads/2026-11.csv --account bank")
 
 
 
 @app.callback()
 def bank_root():
-    """Bank statements: import a CSV, OFX or CAMT file into an account; review and match what it
-    left open; classification rules.
-
-    Example: freelance bank import ~/Downloads/2026-11.csv --account bank
-    """
+    """Bank statements (the help shown is the Typer's above: it names the registry's formats)."""
 
 
 def read_statement_file(path: str) -> bytes:
@@ -43,25 +41,10 @@ def read_statement_file(path: str) -> bytes:
 
 
 def read_statements(book, data: bytes, name: str, fmt: str | None, rules: str | None):
-    """(format, statements) of a file's bytes: the format given or detected, its reader."""
-    import importlib
-
-    from ..core.errors import UsageError, did_you_mean
-    from ..formats.statements import FORMATS, detect
-    if fmt is not None and fmt not in FORMATS:
-        raise UsageError(f"--format: expected one of {', '.join(FORMATS)}, got {fmt!r}{did_you_mean(fmt, FORMATS)}")
-    fmt = fmt or detect(data, name)
-    if fmt == "csv":
-        from ..formats.statements import csvrules
-        rules_name, parsed = csvrules.load_rules(book, rules)
-        return fmt, csvrules.read(data, parsed, name)
-    if rules is not None:
-        raise UsageError(f"--rules is for CSV files; {name} is {fmt.upper()}")
-    try:
-        reader = importlib.import_module(f"freelance.formats.statements.{'ofx' if fmt == 'ofx' else 'camt'}")
-    except ImportError:
-        raise UsageError(f"{fmt.upper()} statements cannot be read by this version yet; export a CSV from the bank") from None
-    return fmt, reader.read(data, name)
+    """(format name, statements) of a file's bytes: the registry (formats/statements) knows
+    the formats, which one a file is, and how to read it."""
+    f, statements = statements_registry.read(book, data, name, fmt, rules)
+    return f.name, statements
 
 
 def _money(amount, cur: str) -> str:
@@ -76,7 +59,7 @@ def import_(ctx: typer.Context,
                 "--account", "-a", metavar="ACCOUNT",
                 help="The book's account it is a statement of (default: the only one).")] = None,
             fmt: Annotated[Optional[str], typer.Option(
-                "--format", metavar="csv|ofx|camt",
+                "--format", metavar="|".join(statements_registry.NAMES),
                 help="The FILE's format (default: detected from its first bytes).")] = None,
             rules: Annotated[Optional[str], typer.Option(
                 "--rules", metavar="NAME",
@@ -92,7 +75,8 @@ def import_(ctx: typer.Context,
     pending line that comes back booked updates its record. The closing balance
     becomes a balance assertion. One atomic write; nothing on any error.
     A CSV is read by the book's rules (bank-rules/NAME.yaml, docs/bank-csv.md);
-    OFX/QFX and CAMT.053 (.052, .054) files need none (docs/statement-readers.md).
+    OFX/QFX, CAMT.053 (.052, .054) and MT940/MT942 files need none
+    (docs/statement-readers.md).
 
     Example: freelance bank import ~/Downloads/2026-11.csv --account bank --rules mybank --dry-run
     """

@@ -34,6 +34,15 @@ _MESSAGE = {"BkToCstmrStmt": "CAMT.053 statement", "BkToCstmrAcctRpt": "CAMT.052
             "BkToCstmrDbtCdtNtfctn": "CAMT.054 notification"}
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}")
+_CAMT = re.compile(rb"<(\w+:)?(BkToCstmrStmt|BkToCstmrAcctRpt|BkToCstmrDbtCdtNtfctn)(V\d\d)?[\s>]")
+_DOCUMENT = re.compile(rb"<(\w+:)?Document[\s>/]")
+
+
+def claims(head: bytes) -> bool:
+    """An XML file whose namespace says camt.05x, or with a CAMT message or a <Document>."""
+    if head[:5].lower() != b"<?xml" and head[:9].lower() != b"<document" and head[:4] != b"<!--":
+        return False
+    return b"camt.05" in head[:4096].lower() or bool(_CAMT.search(head) or _DOCUMENT.search(head))
 
 
 def read(data: bytes, name: str) -> list[Statement]:

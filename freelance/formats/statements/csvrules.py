@@ -29,6 +29,11 @@ _IBAN_LIKE = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{8,30}\Z")
 _CURRENCY = re.compile(r"[A-Z]{3}\Z")
 
 
+def claims(head: bytes) -> bool:
+    """A CSV is never recognised by its bytes: it is the registry's default (and a `.csv`)."""
+    return False
+
+
 # -- the rules file --------------------------------------------------------------------------
 
 def rule_names(root) -> list[str]:
