@@ -10,7 +10,8 @@ from decimal import Decimal
 import pytest
 
 from freelance.core.errors import DataError, UsageError
-from freelance.formats.statements import camt, detect, ofx, read_file
+from freelance.formats.statements import camt, ofx, read_file
+from freelance.formats.statements.registry import detect
 from freelance.formats.statements import guard
 from statement_files import REAL, bal, ntry, stmt, stmtrs, stmttrn, txdtls
 from statement_files import camt as camt_file

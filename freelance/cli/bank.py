@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..formats import statements as statements_registry
+from ..formats.statements import registry as statements_registry
 
 app = typer.Typer(name="bank", no_args_is_help=True, add_completion=False,
                   help=f"Bank statements: import a {statements_registry.TITLES} file into an account; review "
@@ -100,10 +100,10 @@ def import_(ctx: typer.Context,
             acc = ids[0]
         account_of(book, acc)
         kind, statements = read_statements(book, data, name, fmt, rules)
-        st = choose(book, statements, acc, name)
-        bar = _progress(len(st.lines), as_json)
+        sts = choose(book, statements, acc, name)
+        bar = _progress(sum(len(st.lines) for st in sts), as_json)
         try:
-            plan = door.import_statement(book, st, acc, dry_run, bar.update if bar else None)
+            plan = door.import_statement(book, sts, acc, dry_run, bar.update if bar else None)
         finally:
             if bar is not None:
                 bar.close()
@@ -170,8 +170,7 @@ def _plan_lines(plan, name: str, dry_run: bool, say) -> None:
     for s in plan.skipped:
         say(f"skipped line {s['line']} ({s['date']} {_money(s['amount'], cur)} {s['text']}): "
             f"duplicate of {s['duplicate_of']}, matched on {s['matched_on']}")
-    b = plan.balance
-    if b is not None:
+    for b in plan.balances:
         r = b["record"]
         what = f"balance of account {r['account']} at the end of {r['date']}: {_money(r['amount'], cur)}"
         if b["action"] == "exists":
@@ -195,6 +194,7 @@ def _as_json(plan, name: str, kind: str, dry_run: bool) -> dict:
         "skipped": [{"line": s["line"], "date": s["date"], "amount": s["amount"], "text": s["text"],
                      "duplicate_of": s["duplicate_of"], "matched_on": s["matched_on"]} for s in plan.skipped],
         "balance": ({"action": plan.balance["action"], **plan.balance["record"]} if plan.balance else None),
+        "balances": [{"action": b["action"], **b["record"]} for b in plan.balances],
         "notes": plan.notes,
     }
 

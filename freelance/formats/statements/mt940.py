@@ -9,9 +9,10 @@ public API, with every fix of `mt940.Options.all()` on); the values are taken he
   closing at the end of its day; an MT942 has neither (only its lines);
 - a line (`:61:`) is signed by its mark (D and RC are money out), dated by its entry
   (booking) date when it has one, else its value date; the bank's reference (after
-  `//`) is its id unless it is a placeholder (NONREF...); the structured `:86:` gives
-  the other party's name and IBAN and the purpose, else the whole `:86:` text is the
-  description;
+  `//`) is its id unless it is a placeholder (NONREF...); the customer reference before
+  it is not read (banks fill it with NONREF, EREF or a time of day); the structured
+  `:86:` gives the other party's name and IBAN and the purpose (the reference), else the
+  whole `:86:` text is the description;
 - the text is UTF-8 when it decodes as such, else Windows-1252 (German and Dutch banks
   write Latin-1 umlauts); an amount in a currency other than the statement's is refused.
 """
@@ -132,12 +133,11 @@ def _line(d: dict, name: str, where: str, line: int) -> StatementLine:
     iban = "".join(str(d.get("applicant_iban") or "").split()).upper()
     details = str(d.get("transaction_details") or "")
     purpose = " ".join(str(d.get(k) or "") for k in ("purpose", "additional_purpose")).strip()
-    customer = bank_id(str(d.get("customer_reference") or ""))
     return StatementLine(
         date=day, amount=amount,
         payee=guard.clean(d.get("applicant_name") or d.get("recipient_name") or ""),
         iban=iban if _IBAN.fullmatch(iban) else "",
-        reference=guard.clean(purpose or d.get("end_to_end_reference") or customer),
+        reference=guard.clean(purpose or d.get("end_to_end_reference") or ""),
         description=guard.clean(d.get("posting_text") if purpose else details) or guard.clean(d.get("extra_details")),
         bank_id=guard.clean(bank_id(str(d.get("bank_reference") or "")), 255),
         pending=False, line=line)
