@@ -19,11 +19,13 @@ from pathlib import Path
 from ..core.errors import DataError, Problem, UsageError
 from ..core.schema import KINDS, Kind
 from ..core.settings import SETTINGS_FILE, Settings, merged
+from .atomic import recover
 from .files import Within, read_book_file
 from .records import FileResult, Record, Stamp
 from .yamlio import read_mapping, read_records
 
 STATE_DIR = ".freelance"
+JOURNAL = f"{STATE_DIR}/commit"      # a group of writes under way (store/atomic.py)
 TAIL_MAX = 2000     # records appended or changed in a file before its cache entry is written whole again
 PEEK_BYTES = 256_000  # a file this big is peeked at (`Book.peek`) rather than loaded, for one record
 _MISSING = object()
@@ -202,6 +204,12 @@ class Book:
         self.problems: list[Problem] = []
         self._peeks: dict[str, Peek | None] = {}   # rel -> what `peek` knows (None: load it instead)
         self._summaries: dict[str, tuple] = {}    # rel -> (its loaded FileResult, the summary made of it)
+        if self.interrupted():          # a command killed while writing: finish (or undo) it first
+            try:
+                with self.locked(timeout=0):    # (the lock held elsewhere: that command is still writing)
+                    pass
+            except DataError:
+                pass
         self._load_settings()
 
     # -- settings -----------------------------------------------------------
@@ -542,6 +550,17 @@ class Book:
                 del self._peeks[rel]
 
     # -- writing --------------------------------------------------------------
+    def journal(self) -> str | None:
+        """Where a group of writes keeps its journal (store/atomic.py): `.freelance/commit`, when
+        the book's `.freelance` is a folder of its own (it is made with the lock)."""
+        state = self.path(STATE_DIR)
+        return str(self.path(JOURNAL)) if state.is_dir() and not state.is_symlink() else None
+
+    def interrupted(self) -> bool:
+        """Whether a command was killed while writing (its journal is still there)."""
+        j = self.path(JOURNAL)
+        return os.path.lexists(j) or os.path.lexists(f"{j}.tmp")
+
     @contextmanager
     def locked(self, timeout: float = 15.0):
         """Hold the book's write lock (a separate lock file) for a read-modify-write."""
@@ -562,6 +581,8 @@ class Book:
         except Timeout:
             raise DataError(f"{self.root}: another freelance command is writing this book; try again") from None
         try:
+            if self.interrupted():
+                recover(str(self.root), str(self.path(JOURNAL)))
             yield self
         finally:
             lock.release()

@@ -405,7 +405,7 @@ def apply(book: Book, writes: list[Write]) -> None:
             continue
         w.data = w.data if w.data is not None else _as_before(w.text, current)
         files.append((path, w.data))
-    replace_all(files, make_folders=True)
+    replace_all(files, make_folders=True, journal=book.journal())   # all of them or none, even under a kill
     for path in deletes:                   # after every other file is in place (docs/time.md)
         try:
             os.unlink(path)
