@@ -166,3 +166,61 @@ def test_a_huge_file_is_refused_before_it_is_read(book, tmp_path):
     assert (p.returncode, p.stderr) == (1, f"freelance: error: {path}: 64 MB, more than the 64 MB a statement file "
                                            "may have; not read (export a shorter period from the bank)\n")
     assert "Traceback" not in p.stderr and snapshot(book) == before
+
+
+def test_camt_entries_whose_reference_is_the_placeholder_nonref_are_five_lines(book, tmp_path):
+    # a real bank's export: every entry's AcctSvcrRef is NONREF; a placeholder is not an id
+    entries = [ntry(f"{n}0.00", "DBIT", f"2026-11-0{n}", ref="NONREF", tx=txdtls(f"Shop {n}", side="Cdtr"))
+               for n in range(1, 6)]
+    path = tmp_path / "nonref.xml"
+    path.write_bytes(camt_file([stmt(entries, balances=bal("CLBD", "150.00", "2026-11-05", ind="DBIT"))]))
+    r = fl(book, "bank", "import", path, "--account", "bank", "--json")
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert [a["payee"] for a in out["added"]] == [f"Shop {n}" for n in range(1, 6)] and out["skipped"] == []
+    assert all(a["bank_ref"].startswith("h:") for a in out["added"])
+    r = fl(book, "bank", "import", path, "--account", "bank")
+    assert "0 added, 0 updated, 5 skipped as duplicates" in r.stdout, r.output
+
+
+def test_a_camt_file_of_several_statements_of_one_account_imports_each_with_its_balance(book, tmp_path):
+    days = [stmt([ntry("10.00", "CRDT", "2026-11-02", ref="A1")], sid="S-02",
+                 balances=bal("CLBD", "5.00", "2026-11-02")),
+            stmt([ntry("5.00", "DBIT", "2026-11-01", ref="A0")], sid="S-01",        # the file is not in date order
+                 balances=bal("CLBD", "5.00", "2026-11-01", ind="DBIT"))]
+    path = tmp_path / "days.xml"
+    path.write_bytes(camt_file(days))
+    r = fl(book, "bank", "import", path, "--account", "bank", "--json")
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert [a["bank_ref"] for a in out["added"]] == ["A0", "A1"]
+    assert [(b["date"], b["amount"]) for b in out["balances"]] == [("2026-11-01", "-5.00"), ("2026-11-02", "5.00")]
+    assert fl(book, "validate").exit_code == 0
+
+
+def test_the_import_runs_the_doors_follow_ups_for_every_record(book, tmp_path, monkeypatch):
+    """door.import_statement commits through door.commit: each kind's follow-up is asked once,
+    with every record of that kind the import touches (here: two lines and a balance)."""
+    from freelance.changes import door
+    from freelance.core.statement import Statement, StatementLine
+    from freelance.store.book import Book
+    import datetime as dt
+    from decimal import Decimal
+    asked = {}
+
+    def spy(kind):
+        def follow(book, changes):
+            asked[kind] = [(old, dict(new)["amount"]) for old, new in changes]
+            return [], [f"{kind} followed up"]
+        return follow
+    monkeypatch.setitem(door.FOLLOW_UPS, "transaction", spy("transaction"))
+    monkeypatch.setitem(door.FOLLOW_UPS, "balance", spy("balance"))
+    st = Statement(lines=[StatementLine(dt.date(2026, 11, 2), Decimal("10.00"), payee="A", line=1),
+                          StatementLine(dt.date(2026, 11, 3), Decimal("-2.50"), payee="B", line=2)],
+                   closing=(dt.date(2026, 11, 3), Decimal("7.50")), source="s")
+    b = Book(book, dt.date(2026, 12, 2))
+    with b.locked():
+        plan = door.import_statement(b, st, "bank")
+    assert asked == {"transaction": [(None, Decimal("10.00")), (None, Decimal("2.50"))],
+                     "balance": [(None, Decimal("7.50"))]}
+    assert plan.notes == ["transaction followed up", "balance followed up"]

@@ -115,10 +115,11 @@ def parse(text: str, first_line: int = 1) -> Node:
             stack[-1].children.append(node)
             stack.append(node)
         pos = m.end()
-    line += text.count("\n", pos)
     rest = text[pos:].strip()
-    if rest:
-        raise SGMLError(f"text {rest[:30]!r} after the last tag", line)
+    if rest and len(stack) > 1 and not stack[-1].children and stack[-1].text is None:
+        stack.pop().text = unescape(rest)                   # the last value of a file cut short
+    elif rest:
+        raise SGMLError(f"text {rest[:30]!r} after the last tag", line + text.count("\n", pos, len(text) - len(text[pos:].lstrip())))
     if len(stack) > 1:
         raise SGMLError(f"<{stack[1].tag}> is never closed", stack[1].sourceline)
     return root
