@@ -321,8 +321,8 @@ def test_a_file_of_several_accounts_imports_the_one_whose_iban_matches(book, tmp
     assert r.exit_code == 2
     assert r.stderr.strip() == (
         "freelance: error: all.csv holds 3 accounts (DE89370400440532013000 EUR, DE02120300000000202051 EUR, "
-        "US-778 USD) and none is account 'cash' alone: give the account the IBAN of one "
-        "(`iban:` in freelance.yaml's accounts)")
+        "US-778 USD) and none is account 'cash' alone: give the account the IBAN or number of one "
+        "(`freelance account edit cash --iban ...` or `--number ...`)")
     assert snapshot(book) == before
 
 

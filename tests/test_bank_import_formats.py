@@ -224,3 +224,20 @@ def test_the_import_runs_the_doors_follow_ups_for_every_record(book, tmp_path, m
     assert asked == {"transaction": [(None, Decimal("10.00")), (None, Decimal("2.50"))],
                      "balance": [(None, Decimal("7.50"))]}
     assert plan.notes == ["transaction followed up", "balance followed up"]
+
+
+def test_an_account_number_that_is_not_an_iban_picks_its_statement_in_a_multi_account_ofx(book):
+    # ofxparse's multi-account file: accounts 9100 and 9200 (US numbers, no IBAN)
+    r = fl(book, "account", "add", "savings", "--currency", "USD", "--iban", "9200")
+    assert r.exit_code == 2 and "goes in --number" in r.stderr, r.output
+    assert fl(book, "account", "add", "savings", "--currency", "USD", "--number", "9200").exit_code == 0
+    assert "number: '9200'" in (book / "freelance.yaml").read_text(encoding="utf-8")
+    r = fl(book, "bank", "import", REAL / "ofxparse-multiple_accounts2.ofx", "--account", "savings", "--json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["balance"]["amount"] == "222"
+    r = fl(book, "bank", "import", REAL / "ofxparse-multiple_accounts2.ofx", "--account", "usd", "--dry-run")
+    assert r.exit_code == 2 and "--number" in r.stderr, r.output
+    assert fl(book, "account", "edit", "usd", "--number", "9100").exit_code == 0
+    r = fl(book, "bank", "import", REAL / "ofxparse-multiple_accounts2.ofx", "--account", "usd", "--json")
+    assert json.loads(r.stdout)["balance"]["amount"] == "111", r.output
+    assert fl(book, "validate").exit_code in (0, 1) and "unknown key 'number'" not in fl(book, "validate").stdout

@@ -73,7 +73,7 @@ def _compact(text) -> str:
 def choose(book: Book, statements: list[Statement], account: str, name: str) -> list[Statement]:
     """The statements of `account` among those a file holds, in date order: a file may hold
     several accounts (one is chosen: the only one, else the one whose IBAN or account id is
-    the book account's `iban` (or its id), else the one in its currency), and several
+    the book account's `iban` or `number` (or its id), else the one in its currency), and several
     statements of one account (days or months one after another: all of them, each with
     its closing balance). UsageError naming what the file holds when that does not decide."""
     acc = account_of(book, account)
@@ -92,8 +92,8 @@ def choose(book: Book, statements: list[Statement], account: str, name: str) -> 
             if len(same) != 1:
                 held = ", ".join(describe(groups[k][0]) for k in keys)
                 raise UsageError(f"{name} holds {len(keys)} accounts ({held}) and none is account '{account}' "
-                                 f"alone: give the account the IBAN of one (`iban:` in "
-                                 "freelance.yaml's accounts)")
+                                 f"alone: give the account the IBAN or number of one (`freelance account edit "
+                                 f"{account} --iban ...` or `--number ...`)")
             mine = same
         keys = mine
     return sorted(groups[keys[0]], key=_first_day)
