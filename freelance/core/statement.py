@@ -1,6 +1,7 @@
 """A bank statement as the import sees it, whatever file it came from (docs/bank.md).
 
-The readers in `freelance.formats.statements` (CSV with a book's rules, OFX/QFX, CAMT.053)
+The readers in `freelance.formats.statements` (CSV with a book's rules, OFX/QFX, CAMT.053, MT940;
+the list is `formats/statements/registry.py`)
 turn a file into these; the door's import planner (`changes/bank.py`) turns them into
 records. Amounts are `Decimal` with their sign: money in is positive, money out negative.
 """
