@@ -83,7 +83,7 @@ def replace_all(files: list[tuple[str, bytes]], *, make_folders: bool = False, j
     """Replace every (path, bytes) as one group, each keeping its mode (a new file honours
     the umask): all written and fsynced before the first rename, none replaced on failure.
     `journal`: the file that lets `recover` finish or undo the group after a kill."""
-    if journal is not None and len(files) > 1:
+    if journal is not None and files:
         return _journaled(files, make_folders, journal)
     staged: list[tuple[str, str]] = []
     try:
@@ -111,9 +111,10 @@ _TMP = re.compile(r"\.(?P<base>.+)\.[0-9a-f]{16}\.tmp\Z")
 
 
 def _journal_write(journal: str, state: str, pairs: list[tuple[str, str]]) -> None:
-    root = os.path.dirname(os.path.dirname(journal))
-    text = json.dumps({"state": state, "files": [[os.path.relpath(t, root), os.path.relpath(p, root)]
-                                                 for t, p in pairs]})
+    root = os.path.realpath(os.path.dirname(os.path.dirname(journal)))      # (as `recover` joins them)
+    def rel(path: str) -> str:
+        return os.path.relpath(os.path.join(os.path.realpath(os.path.dirname(path) or "."), os.path.basename(path)), root)
+    text = json.dumps({"state": state, "files": [[rel(t), rel(p)] for t, p in pairs]})
     tmp = journal + ".tmp"
     with open(tmp, "w", encoding="utf-8") as fh:
         fh.write(text)
