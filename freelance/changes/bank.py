@@ -34,8 +34,7 @@ from ..core.statement import Statement, StatementLine, bank_id
 from ..store.book import Book
 from ..store.records import Record
 from ..store.writer import Write, plan_append, plan_update, plan_updates
-from ..store.yamlio import read_records
-from . import currency, invoicing, records
+from . import records
 from .matching import Matcher
 
 PENDING_DAYS = 10        # a pending line comes back booked within this many days
