@@ -84,7 +84,6 @@ def import_(ctx: typer.Context,
     import sys
 
     from ..changes import door
-    from ..changes.bank import account_of, choose
     from ..core.errors import UsageError
     from .common import say, state, writing
     data = read_statement_file(path)
@@ -98,15 +97,13 @@ def import_(ctx: typer.Context,
                 raise UsageError(f"--account is required: the book has {len(ids)} accounts "
                                  f"({', '.join(ids) or 'none: add one to freelance.yaml'})")
             acc = ids[0]
-        account_of(book, acc)
+        book.settings.account(acc, "--account")        # (before the file is read: misuse first)
         kind, statements = read_statements(book, data, name, fmt, rules)
-        sts = choose(book, statements, acc, name)
-        bar = _progress(sum(len(st.lines) for st in sts), as_json)
+        bar = _Progress(as_json)
         try:
-            plan = door.import_statement(book, sts, acc, dry_run, bar.update if bar else None)
+            plan = door.import_statement(book, statements, acc, dry_run, bar.update, name=name)
         finally:
-            if bar is not None:
-                bar.close()
+            bar.close()
         return kind, plan
 
     if dry_run:
@@ -121,27 +118,27 @@ def import_(ctx: typer.Context,
     _say_plan(plan, name, dry_run, say)
 
 
-class _Bar:
-    """A progress bar on stdout (a terminal), for long imports."""
+class _Progress:
+    """A progress bar on stdout for long imports (1,000 lines or more), only on a terminal and
+    never with --json; made at the first report, when the number of lines is known."""
 
-    def __init__(self, total: int):
-        self.bar = typer.progressbar(length=total, label="importing", file=None)
-        self.bar.__enter__()
+    def __init__(self, as_json: bool):
+        self.wanted = not as_json and sys.stdout.isatty()
+        self.bar = None
         self.done = 0
 
     def update(self, done: int, total: int) -> None:
+        if self.bar is None:
+            if not self.wanted or total < 1000:
+                return
+            self.bar = typer.progressbar(length=total, label="importing", file=None)
+            self.bar.__enter__()
         self.bar.update(done - self.done)
         self.done = done
 
     def close(self) -> None:
-        self.bar.__exit__(None, None, None)
-
-
-def _progress(n: int, as_json: bool):
-    import sys
-    if as_json or n < 1000 or not sys.stdout.isatty():
-        return None
-    return _Bar(n)
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
 
 
 def _say_plan(plan, name: str, dry_run: bool, say) -> None:
