@@ -5,10 +5,9 @@ import os
 from decimal import Decimal, InvalidOperation
 
 from ..core.errors import DataError, UsageError, did_you_mean
-from ..core.limits import terms_problem, whole
-from ..core.rules import business_problem, invoice_number_problem, is_currency, is_id, is_tax_name
+from ..core.rules import business_problem, is_currency, is_id, text_problem
 from ..core.schema import KINDS
-from ..core.settings import DEFAULTS, SCALARS, TAX_ROUNDING, WEEKDAYS
+from ..core.settings import DEFAULTS, SCALARS, setting_value
 from ..store.book import Book
 from ..store.files import read_logo
 from ..store.writer import Write, settings_update
@@ -25,6 +24,7 @@ def plan_list_add(book: Book, list_name: str, value: str, *, name: str | None = 
                   currency: str | None = None) -> list[Write]:
     """The write that adds `value` to one of the book's lists (`settings add`)."""
     display, name = name, list_name
+    _utf8(list_name, value, display, currency, opening_balance)
     if not is_id(value):
         raise UsageError(f"{value!r}: a list value is letters, digits, '.', '_' and '-' (like 'lost' or 'grants')")
     if value in book.settings.allowed(name):
@@ -91,62 +91,21 @@ def _number(opt: str, value) -> Decimal:
 
 
 def _check(key: str, value: str):
-    if key == "currency":
-        if not is_currency(value):
-            raise UsageError(f"currency: expected a three-letter code like EUR, got {value!r}")
-        return value
-    if key == "timezone":
-        import zoneinfo
-        try:
-            zoneinfo.ZoneInfo(value)
-        except Exception:
-            raise UsageError(f"timezone: {value!r} is not a known time zone (like UTC or Europe/Berlin)") from None
-        return value
-    if key == "week_start":
-        if value.lower() not in WEEKDAYS:
-            raise UsageError(f"week_start: expected a day like monday{did_you_mean(value.lower(), WEEKDAYS)}")
-        return value.lower()
-    if key == "date_order":
-        from ..core.settings import DATE_ORDERS
-        if value.lower() not in DATE_ORDERS:
-            raise UsageError(f"date_order: expected iso (2026-11-25 only), dmy (also 25/11/2026) or mdy "
-                             f"(also 11/25/2026), got {value!r}{did_you_mean(value.lower(), DATE_ORDERS)}")
-        return value.lower()
-    if key == "payment_terms_days":
-        days = whole(value) if value.isdigit() else None
-        if days is None or terms_problem(days):
-            raise UsageError(f"payment_terms_days: {terms_problem(None)}, got {value[:20]!r}")
-        return days
-    if key == "default_rate":
-        d = _number("default_rate", value)
-        if d <= 0:
-            raise UsageError("default_rate: must be more than zero")
-        return d
-    if key == "tax_rounding":
-        if value not in TAX_ROUNDING:
-            raise UsageError(f"tax_rounding: expected {' or '.join(TAX_ROUNDING)}{did_you_mean(value, TAX_ROUNDING)}")
-        return value
-    if key == "tax_name":
-        if not is_tax_name(value):
-            raise UsageError(f"tax_name: expected a short lowercase name like vat or gst (letters, digits, '-'), got {value!r}")
-        return value
-    if key == "auto_commit":
-        if value.lower() not in ("true", "false"):
-            raise UsageError(f"auto_commit: expected true or false, got {value[:20]!r}")
-        return value.lower() == "true"
-    if key == "time_rounding":
-        from ..core.durations import rounding_rule
-        try:
-            rule = rounding_rule(value)
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
-        return "none" if rule is None else " ".join(value.lower().split())
-    if key == "invoice_number":
-        problem = invoice_number_problem(value)
-        if problem:
-            raise UsageError(f"invoice_number: not a usable pattern ({problem}); e.g. INV-{{year}}-{{seq:03d}}")
-        return value
-    return value
+    """The value to store for scalar setting `key`, by its rule in `core.settings.SETTINGS`
+    (the one `validate` and the web's form ask too)."""
+    try:
+        return setting_value(key, value)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _utf8(option: str, *values) -> None:
+    """Refuse text that is not valid UTF-8 (or holds a NUL) before anything is written: the
+    file would not be readable afterwards (a shell's `$'N\\xe9'`)."""
+    for value in values:
+        why = text_problem(value) if isinstance(value, str) else None
+        if why:
+            raise UsageError(f"{option}: {why}, got {value[:40]!r}")
 
 
 def _business_value(key: str, values: list[str]):
@@ -175,6 +134,7 @@ def plan_set(book: Book, key: str, value) -> tuple[list[Write], object]:
     """(the write that sets one setting, the value as stored: `Sunday` is stored as `sunday`).
     `value` is one text, or several for business.address (its lines)."""
     values = list(value) if isinstance(value, (list, tuple)) else [value]
+    _utf8(key, key, *values)
     parts = key.split(".")
     if parts[0] == "business" and len(parts) == 2:
         typed = _business_value(parts[1], values)
@@ -220,20 +180,22 @@ def plan_set(book: Book, key: str, value) -> tuple[list[Write], object]:
 # An account is an entry of the `accounts:` list of freelance.yaml (SPEC section 1), written
 # as a one-line mapping; an edit changes only that entry, comments and other entries stay.
 
-def _account_item(book: Book, rid: str, name, currency, opening_balance, iban):
+def _account_item(book: Book, rid: str, name, currency, opening_balance, iban, number=None):
     """The new entry of `accounts`, its values checked."""
     opening = _number("--opening-balance", opening_balance) if opening_balance is not None else Decimal(0)
     if currency is not None:
         currency = _currency(currency)
     if iban is not None:
         iban = _iban(iban)
+    if number is not None:
+        number = _account_number(number)
     from ..core.rules import fits, places_message
     if not fits(opening, currency or book.settings.currency):
         raise UsageError(places_message("--opening-balance", opening, currency or book.settings.currency))
     from ruamel.yaml.comments import CommentedMap
     item = CommentedMap([("id", rid), ("name", name or rid.replace("-", " ").title()),
                          *([("currency", currency)] if currency else []), ("opening_balance", opening),
-                         *([("iban", iban)] if iban else [])])
+                         *([("iban", iban)] if iban else []), *([("number", number)] if number else [])])
     item.fa.set_flow_style()
     return item
 
@@ -249,36 +211,51 @@ def _iban(text: str) -> str:
     value = "".join(str(text).split()).upper()       # as banks print it: GB29 NWBK 6016 ...
     problem = TEXT_CHECKS["iban"](value)
     if problem:
-        raise UsageError(f"--iban: {text!r}: {problem}")
+        raise UsageError(f"--iban: {text!r}: {problem}; a bank account number that is not an IBAN "
+                         "(as US and Canadian banks have) goes in --number")
+    return value
+
+
+def _account_number(text: str) -> str:
+    """The bank's number of an account that has no IBAN (what an OFX file's ACCTID says):
+    one line of printable text, as the bank writes it."""
+    value = str(text).strip()
+    if not value or len(value) > 64 or not value.isprintable():
+        raise UsageError(f"--number: {text!r}: expected the account's number as the bank writes it "
+                         "(one line, at most 64 characters)")
     return value
 
 
 def plan_account_add(book: Book, rid: str, name: str | None = None, currency: str | None = None,
-                     opening_balance=None, iban: str | None = None) -> tuple[list[Write], dict]:
+                     opening_balance=None, iban: str | None = None,
+                     number: str | None = None) -> tuple[list[Write], dict]:
     """(the write that adds an account to `accounts:`, the account as `Settings.accounts()` gives it)."""
+    _utf8("account", rid, name, currency, opening_balance, iban)
     if not is_id(rid):
         raise UsageError(f"{rid!r}: an account id is letters, digits, '.', '_' and '-' (like 'bank' or 'wise-eur')")
     if rid in book.settings.allowed("accounts"):
         raise UsageError(f"account '{rid}' already exists; change it with `freelance account edit {rid} ...`")
-    item = _account_item(book, rid, name, currency, opening_balance, iban)
+    item = _account_item(book, rid, name, currency, opening_balance, iban, number)
 
     def change(doc):
         if "accounts" in doc and isinstance(doc["accounts"], list):
             doc["accounts"].append(item)
         else:
             doc["accounts"] = [x for x in (book.settings.raw.get("accounts") or DEFAULTS["accounts"])] + [item]
-    return [settings_update(book, change)], {"id": rid, "name": str(item["name"]), "currency": currency, "opening_balance": item["opening_balance"],
-            "iban": item.get("iban")}
+    return [settings_update(book, change)], {"id": rid, "name": str(item["name"]), "currency": currency,
+                                             "opening_balance": item["opening_balance"], "iban": item.get("iban"),
+                                             "number": item.get("number")}
 
 
-ACCOUNT_EDITS = ("name", "currency", "opening_balance", "iban")
+ACCOUNT_EDITS = ("name", "currency", "opening_balance", "iban", "number")
 
 
 def plan_account_edit(book: Book, rid: str, changes: dict) -> tuple[list[Write], list[str]]:
     """(the write that changes fields of account `rid`, the fields it changes): `changes` maps
-    name, currency, opening_balance, iban to the text typed (None removes the field; the id and
+    name, currency, opening_balance, iban, number to the text typed (None removes the field; the id and
     the name stay). A currency is refused while the account's records are in another."""
     account = book.settings.account(rid)
+    _utf8("account", *changes.values())
     for key in changes:
         if key not in ACCOUNT_EDITS:
             raise UsageError(f"cannot change an account's {key!r}; one of {', '.join(ACCOUNT_EDITS)}"
@@ -294,6 +271,8 @@ def plan_account_edit(book: Book, rid: str, changes: dict) -> tuple[list[Write],
         typed["currency"] = _currency(changes["currency"]) if changes["currency"] is not None else None
     if "iban" in changes:
         typed["iban"] = _iban(changes["iban"]) if changes["iban"] is not None else None
+    if "number" in changes:
+        typed["number"] = _account_number(changes["number"]) if changes["number"] is not None else None
     if "opening_balance" in changes:
         typed["opening_balance"] = _number("--opening-balance", changes["opening_balance"])
     cur = typed["currency"] if "currency" in typed else account["currency"]

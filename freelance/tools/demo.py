@@ -19,6 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..core.errors import UsageError
+from ..core.rules import BILLED, DEFAULT_INVOICE_NUMBER
 from ..core.money import money
 from ..core.schema import KINDS
 from ..store.emitter import record_text
@@ -153,13 +154,21 @@ def generate(n: int, seed: int, today: dt.date) -> dict[str, list[dict]]:
 
     # -- time entries -----------------------------------------------------------------
     entries = []
+    booked: dict = {}                   # day -> hours booked on it: a day has 24 (validate says so)
     for _ in range(want["time"]):
         slot = rng.choice(rng.choice(list(by_client.values())))
         p = slot["project"]
         d = day(p["start"], min(p["end"], today))
         s = rng.choice(slot["services"])
+        hours = Decimal(rng.randint(2, 32)) / 4
+        while booked.get(d, 0) + hours > 24:      # a full day: what is left of it, or the day before
+            if 24 - booked.get(d, 0) >= 1:
+                hours = 24 - booked[d]
+            else:
+                d -= dt.timedelta(days=1)
+        booked[d] = booked.get(d, 0) + hours
         entries.append({"id": ids("t", d), "date": d, "project": p["id"], "service": s["id"],
-                        "hours": Decimal(rng.randint(2, 32)) / 4, "note": f"{s['name']} work"})
+                        "hours": hours, "note": f"{s['name']} work"})
     out["time"] = entries
 
     # -- invoices, and the income that pays them --------------------------------------------
@@ -170,7 +179,7 @@ def generate(n: int, seed: int, today: dt.date) -> dict[str, list[dict]]:
         bills.append((day(max(first + dt.timedelta(days=20), c["created"]), today), c))
     bills.sort(key=lambda b: b[0])
     seq: dict[int, int] = defaultdict(int)
-    pattern = "INV-{year}-{seq:03d}"
+    pattern = DEFAULT_INVOICE_NUMBER
     for issued, c in bills:
         slots = [s for s in by_client.get(c["id"], ()) if s["project"]["start"] <= issued]
         slot = rng.choice(slots) if slots else None
@@ -215,7 +224,7 @@ def generate(n: int, seed: int, today: dt.date) -> dict[str, list[dict]]:
     # A client's contract covers what was billed to it (with some left to bill), as in a real book.
     billed: dict[str, Decimal] = defaultdict(Decimal)
     for inv, (_, c) in zip(invoices, bills):
-        if inv["status"] in ("sent", "paid"):
+        if inv["status"] in BILLED:
             billed[c["id"]] += sum((money(it["quantity"] * it["unit_price"]) for it in inv["items"]), Decimal(0)) \
                 if "items" in inv else inv["amount"]
     for c in active:
