@@ -75,3 +75,14 @@ def test_no_command_that_reads_the_book_reads_a_big_file_record_by_record(genera
         if worst > book_module.PEEK_RECORDS:
             over[name] = worst
     assert over == {}
+
+
+def test_the_caches_are_keyed_on_the_code_they_depend_on():
+    """A stored answer (validate's, a report's) is keyed on every module of the package, and a
+    parsed file on its reader's modules: each one a file that exists, wherever the floors put it."""
+    from freelance.store import cache
+    root = cache.PACKAGE
+    assert (root / "__main__.py").is_file()
+    assert all((root / rel).is_file() for rel in cache.READER_SOURCES)
+    assert {root / "read" / "validate.py", root / "read" / "graph.py", root / "cli" / "report.py",
+            root / "store" / "book.py"} <= set(cache.code_sources())
