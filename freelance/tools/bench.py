@@ -518,9 +518,9 @@ def cli_commands() -> list[tuple[tuple[str, ...], object]]:
             out.append((tuple(path), cmd))
         for name in names or ():
             sub = cmd.get_command(ctx, name)
-            walk(sub, path + [name], typer._click.Context(sub, parent=ctx, info_name=name))
+            walk(sub, path + [name], typer.Context(sub, parent=ctx, info_name=name))
     root = command()
-    walk(root, [], typer._click.Context(root, info_name="freelance"))
+    walk(root, [], typer.Context(root, info_name="freelance"))
     return out
 
 
