@@ -493,8 +493,12 @@ def bank_statement(n: int, seed: int = 7) -> str:
 READ_VERBS = frozenset({"list", "show", "board", "sheet", "status", "review", "rules", "html", "xml", "pdf",
                         "export"})         # a verb of these only reads the book (export writes elsewhere)
 READ_GROUPS = frozenset({"report", "export"})      # every command of these only reads the book
-NOT_READS = frozenset({"init", "demo", "serve"})   # top-level commands that make a book or run a server
+# Top-level commands that only read the book (a top-level command's name says nothing: `undo`
+# and `sync` write, `serve` runs a server); a new one is listed under the sweep as not swept.
+READ_TOP = frozenset({"validate", "workflow", "search", "history"})
 ID_ARGS = frozenset({"rid", "number", "numbers"})  # an argument naming one record of the command's noun
+ID_NOUN = {"history": "invoice"}                    # whose list gives a command's id, when not its own
+TEXT_ARGS = {"words": "design"}                     # other arguments a read takes (`search WORDS`)
 EXTRA_ARGS = {                                      # what a swept command needs besides its record
     "contact export": ["--vcf"],
     "calendar export": ["--ics", "-", "--deadlines"],
@@ -524,11 +528,12 @@ def cli_commands() -> list[tuple[tuple[str, ...], object]]:
     return out
 
 
-def is_read(path: tuple[str, ...]) -> bool:
-    """Whether the command at `path` only reads the book: a top-level command that is not a
-    maker or a server, any command of `report` and `export`, a read verb, a group on its own."""
+def is_read(path: tuple[str, ...], cmd=None) -> bool:
+    """Whether the command at `path` only reads the book: a top-level command of READ_TOP, a
+    group that runs on its own (`calendar`, `settings`), any command of `report` and
+    `export`, a read verb."""
     if len(path) == 1:
-        return path[0] not in NOT_READS
+        return path[0] in READ_TOP or hasattr(cmd, "list_commands")
     return path[0] in READ_GROUPS or path[-1] in READ_VERBS
 
 
@@ -537,7 +542,7 @@ def read_commands() -> tuple[list[tuple[tuple[str, ...], list[str]]], list[str]]
     [the other commands' names]): a command added to the CLI is swept without editing this."""
     reads, others = [], []
     for path, cmd in cli_commands():
-        if is_read(path):
+        if is_read(path, cmd):
             reads.append((path, [p.name for p in cmd.params if p.param_type_name == "argument" and p.required]
                           + [p.name for p in cmd.params if p.name in ID_ARGS and not p.required]))
         else:
@@ -558,11 +563,14 @@ def sweep_argvs(reads, ids: dict, work: Path) -> list[tuple[str, list[str] | Non
             out += [(f"{name} {k}", [*path, k, *extra], "") for k in KINDS]
             continue
         argv, why = [*path], ""
+        noun = ID_NOUN.get(path[0], path[0])
         for a in args:
-            if a in ID_ARGS and ids.get(path[0]):
-                argv.append(ids[path[0]])
+            if a in ID_ARGS and ids.get(noun):
+                argv.append(ids[noun])
             elif a in ID_ARGS:
-                why = f"skipped: `{path[0]} list` lists nothing in this book"
+                why = f"skipped: `{noun} list` lists nothing in this book"
+            elif a in TEXT_ARGS:
+                argv.append(TEXT_ARGS[a])
             else:
                 why = f"skipped: no value for its argument {a!r} (teach tools/bench.py's sweep_argvs)"
         out.append((name, None if why else argv + extra, why))
@@ -597,7 +605,7 @@ def bench_sweep(book: Path, repeat: int, work: Path) -> tuple[list[Row], list[st
     fl = FL + ["--books", str(book), "--today", TODAY]
     run(fl + ["validate", "--quiet"])                               # warm the cache, untimed
     reads, others = read_commands()
-    ids = listed_ids(fl, [path[0] for path, args in reads if set(args) & ID_ARGS])
+    ids = listed_ids(fl, [ID_NOUN.get(path[0], path[0]) for path, args in reads if set(args) & ID_ARGS])
     rows, lines = [], []
     for name, argv, why in sweep_argvs(reads, ids, work):
         r = Row(name)
@@ -669,6 +677,72 @@ def bench_bank(n: int, lines: int, repeat: int, work: Path) -> list[str]:
     return out
 
 
+def _transactions(lo: int, hi: int) -> list[str]:
+    """Expense records as `add` writes them, ids and dates spread over 2026."""
+    return [f"- id: tx-2026{i % 12 + 1:02d}{i % 28 + 1:02d}-{i:06x}\n  date: 2026-{i % 12 + 1:02d}-{i % 28 + 1:02d}\n"
+            f"  kind: expense\n  amount: {i % 900 + 10}.50\n  category: software\n  account: bank\n"
+            f"  received: true\n  description: Subscription {i}\n" for i in range(lo, hi)]
+
+
+def bench_git(repeat: int, work: Path) -> list[str]:
+    """Issue 25's budgets: the merge driver on two versions of a 10,000-record file (each side
+    edited 50 records and added 50) under 1 s, a new process as git runs it."""
+    folder = work / "merge"
+    (folder / "transactions").mkdir(parents=True, exist_ok=True)
+    (folder / "freelance.yaml").write_text("name: Bench\n", encoding="utf-8")
+    base = _transactions(0, 10_000)
+    ours, theirs = list(base), list(base)
+    for k in range(0, 10_000, 200):
+        ours[k] = ours[k].replace("category: software", "category: office")
+        theirs[k + 100] = theirs[k + 100].replace("account: bank", "account: cash")
+    ours += _transactions(10_000, 10_050)
+    theirs += _transactions(20_000, 20_050)
+    for name, recs in (("base", base), ("ours", ours), ("theirs", theirs)):
+        (folder / f"{name}.yaml").write_text("".join(recs), encoding="utf-8")
+
+    def fresh():
+        shutil.copyfile(folder / "ours.yaml", folder / "current.yaml")
+    merge = Row("merge-file (10,000 records, 100 changes)")
+    for _ in range(repeat):
+        fresh()
+        wall, mem, code, err = run(FL + ["merge-file", "base.yaml", "current.yaml", "theirs.yaml",
+                                         "transactions/2026.yaml"], cwd=folder)
+        if code != 0:
+            merge.note = f"failed (exit {code}): {err.strip()[-200:]}"
+            break
+        merge.walls.append(wall)
+        merge.mems.append(mem)
+        merge.cpus.append(LAST_CPU)
+    history = bench_history(repeat, work)
+    out = [table([merge, history]), "",
+           "CPU time (user + system, median): " + ", ".join(
+               f"{r.name} {statistics.median(r.cpus):.3f} s" for r in (merge, history) if r.cpus)
+           + "; load average {:.1f} {:.1f} {:.1f} on {} cores (a wall time above its CPU time waited for a core)".format(
+               *os.getloadavg(), os.cpu_count()),
+           "", "Budgets (issue 25):"]
+    out += verdicts(((merge, 1.0), (history, 1.0)))
+    return out
+
+
+def bench_history(repeat: int, work: Path) -> Row:
+    """`history` of one record in a book of 1,000 commits (50 clients, each commit changing
+    one client's phone: the record asked about, every tenth)."""
+    book = work / "history"
+    subprocess.run(FL + ["--today", TODAY, "init", str(book)], env=env(), check=True, stdout=subprocess.DEVNULL)
+    names = [f"client-{i:02d}" for i in range(50)]
+    records = {n: f"- id: {n}\n  name: Client {n}\n  stage: lead\n  phone: '0'\n  created: 2026-01-01\n" for n in names}
+    e = {**env(), "GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "bench@localhost",
+         "GIT_COMMITTER_NAME": "Bench", "GIT_COMMITTER_EMAIL": "bench@localhost"}
+    path = book / "clients.yaml"
+    for i in range(1000):
+        who = names[0] if i % 10 == 0 else names[1 + i % 49]
+        records[who] = records[who].replace(records[who].split("phone: ")[1].split("\n")[0], f"'{i}'", 1)
+        path.write_text("".join(records.values()), encoding="utf-8")
+        subprocess.run(["git", "commit", "-qam", f"{who} phone {i}"], cwd=book, env=e, check=True)
+    return measure(Row("history (1,000 commits)"), repeat,
+                   FL + ["--books", str(book), "--today", TODAY, "history", names[0]])
+
+
 def main(argv=None) -> int:
     global CACHE_HOME
     ap = argparse.ArgumentParser(prog="python -m freelance.tools.bench", description=__doc__.split("\n\n")[0])
@@ -686,6 +760,9 @@ def main(argv=None) -> int:
     ap.add_argument("--book", metavar="DIR",
                     help="With --sweep: sweep this existing book instead of generating one (the same book "
                          "before and after a change).")
+    ap.add_argument("--git", action="store_true",
+                    help="Time the merge driver (two versions of a 10,000-record file) and `history` "
+                         "against issue 25's budgets.")
     args = ap.parse_args(argv)
     if args.sweep:
         work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="freelance-bench-"))
@@ -704,6 +781,16 @@ def main(argv=None) -> int:
             print("\nBudgets (issue 22: every command under 3 s; warm views under 0.5 s):")
             print("\n".join(lines))
             print("\nload average {:.1f} {:.1f} {:.1f} on {} cores".format(*os.getloadavg(), os.cpu_count()))
+        finally:
+            if not args.keep:
+                shutil.rmtree(work, ignore_errors=True)
+        return 0
+    if args.git:
+        work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="freelance-bench-"))
+        work.mkdir(parents=True, exist_ok=True)
+        try:
+            print(f"# freelance git benchmark, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores\n")
+            print("\n".join(bench_git(args.repeat, work)))
         finally:
             if not args.keep:
                 shutil.rmtree(work, ignore_errors=True)
