@@ -23,7 +23,7 @@ from . import currency, invoicing, records, services, time
 from .records import find, parse_value, unchanged  # how a face names what to change: the record, typed values
 
 __all__ = ["FOLLOW_UPS", "Touch", "commit", "update", "add", "add_transaction", "add_invoice", "send_invoice",
-           "edit_invoice", "credit_invoice", "add_bank_rule", "edit", "edit_project_services", "remove", "find",
+           "edit_invoice", "credit_invoice", "settle_invoice", "add_bank_rule", "edit", "edit_project_services", "remove", "find",
            "parse_value", "unchanged", "log_time", "start_timer", "stop_timer", "cancel_timer", "add_invoice_from_time",
            "import_statement"]
 
@@ -148,6 +148,14 @@ def credit_invoice(book: Book, record: Record, items: list[str] | None = None) -
     """A credit note for invoice `record` (all its lines, or `items`), numbered as the next invoice."""
     data, writes, notes = invoicing.plan_credit(book, record, items)
     return data, commit(book, writes, notes, [Touch(INVOICE, None, data)])
+
+
+def settle_invoice(book: Book, record: Record, write_off: bool = False, reason: str | None = None) -> list[str]:
+    """`invoice settle`: mark a sent invoice paid when nothing is left to pay, writing off what
+    is left with `write_off` (docs/ledger.md); returns notes."""
+    changes, notes = invoicing.plan_settle(book, record, write_off, reason)
+    after = {**record.data, **changes}
+    return commit(book, [], notes, [Touch(INVOICE, record, after, update(record, changes))])
 
 
 def edit(book: Book, record: Record, changes: dict, future: bool = False) -> list[str]:

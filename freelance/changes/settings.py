@@ -127,6 +127,11 @@ def _check(key: str, value: str):
         if not is_tax_name(value):
             raise UsageError(f"tax_name: expected a short lowercase name like vat or gst (letters, digits, '-'), got {value!r}")
         return value
+    if key == "write_off_category":
+        if not is_tax_name(value):
+            raise UsageError("write_off_category: expected a short lowercase name like write-offs or bank-fees "
+                             f"(letters, digits, '-'), got {value!r}")
+        return value
     if key == "time_rounding":
         from ..core.durations import rounding_rule
         try:

@@ -38,6 +38,7 @@ DEFAULTS: dict = {
 # Settings a book may set that `init` does not write (their default applies when absent).
 OPTIONAL: dict = {
     "tax_name": "tax",          # in exported account names: liabilities:tax:<name>, assets:tax:<name>
+    "write_off_category": "write-offs",   # fees and write-offs: expenses:<category> (docs/ledger.md)
     "business": None,           # who you are on invoices: the keys of BUSINESS below
 }
 
@@ -48,7 +49,7 @@ LISTS = ("stages", "income_classifications", "expense_categories", "accounts",
 
 # Scalar settings `settings set` accepts, with a check of the value.
 SCALARS = ("name", "currency", "timezone", "week_start", "date_order", "invoice_number",
-           "payment_terms_days", "default_rate", "tax_rounding", "tax_name",
+           "payment_terms_days", "default_rate", "tax_rounding", "tax_name", "write_off_category",
            "time_rounding")
 
 TAX_ROUNDING = ("per-invoice", "per-line")
