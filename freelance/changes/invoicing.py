@@ -294,6 +294,7 @@ def check_paid(book: Book, old: Record | None, new: dict) -> tuple[list[Write], 
     currency away from its income's: states that `validate` reports as errors. A sealed
     (sent) invoice keeps what its document shows: an edit of those fields, or its removal, is refused."""
     if new is not None and old is not None:
+        refuse_back(old, new)
         refuse_sealed(old, new)
         _refuse_new_total(book, old, new)
     if new is None and old is not None and old.data.get("seal"):
@@ -324,6 +325,20 @@ def check_paid(book: Book, old: Record | None, new: dict) -> tuple[list[Write], 
                      f"{fmt_money(s.balance, cur)}; record the payment and it moves to paid by itself: "
                      f"`freelance income add {s.balance} --invoice {inv.id} --received`, or write the rest off: "
                      f"`freelance invoice settle {inv.id} --write-off --reason bank-fee`")
+
+
+def refuse_back(old: Record, new: dict) -> None:
+    """Hours are billed once, for ever (docs/ledger.md): a void invoice stays void (its hours
+    were released and may be billed again), and a sealed one (sent) never goes back to draft."""
+    was, now = old.data.get("status"), new.get("status")
+    if was == "void" and now != "void":
+        raise UsageError(f"invoice '{old.id}' is void, and void is final: its number stays on record and the "
+                         f"hours it billed were released; bill them on a new invoice "
+                         f"(`freelance invoice add --from-time --client {old.data.get('client') or 'CLIENT'}`)")
+    if now == "draft" and was != "draft" and old.data.get("seal"):
+        raise UsageError(f"invoice '{old.id}' is {was} and sealed: it does not go "
+                         f"back to draft; correct it with a credit note (`freelance invoice credit {old.id}`) or "
+                         f"void it (`freelance invoice move {old.id} void`)")
 
 
 def _refuse_new_total(book: Book, old: Record, new: dict) -> None:
