@@ -34,8 +34,6 @@ def _decimal(text: str, what: str, item: str) -> Decimal:
         value = Decimal(number_text(text, f"--item {item!r}: {what}", plain=False))
     except InvalidOperation:
         value = None
-    if value is not None and not _NUMBER.match(number_text(text, what, plain=False)):
-        value = None            # 1e3: not how a number is written
     if value is None or not value.is_finite():
         raise UsageError(f"--item {item!r}: {what} {text.strip()!r} is not a number")
     from .records import check_size
