@@ -199,3 +199,52 @@ def test_expense_show_says_paid_and_money_in_exponent_form_is_refused(book):
     r = fl(book, "income", "add", "1e3", "--client", "acme")
     assert r.exit_code == 2 and "1e3" in r.stderr
     assert js(book, "income", "list") == []
+
+
+def test_the_accounts_tables_add_up_opening_in_out_transfers(book):
+    ok(fl(book, "settings", "set", "default_rate", "100"))
+    path = book / "freelance.yaml"
+    path.write_text(path.read_text().replace("{id: bank, name: Bank, opening_balance: 0}",
+                                             "{id: bank, name: Bank, opening_balance: 500}"))
+    ok(fl(book, "income", "add", "300", "--client", "acme", "--received", "--date", "2026-11-01"))
+    ok(fl(book, "expense", "add", "50", "--category", "software", "--received", "--date", "2026-11-02"))
+    ok(fl(book, "transfer", "add", "100", "--from", "bank", "--to", "cash", "--date", "2026-11-03"))
+    for report in ("finance", "summary"):
+        table = ok(fl(book, "report", report)).stdout
+        head = next(line for line in table.splitlines() if line.startswith("account"))
+        assert "opening" in head and "transfers" in head, (report, head)
+        bank = next(line for line in table.splitlines() if line.startswith("bank"))
+        assert "500.00" in bank and "-100.00" in bank and "650.00" in bank, (report, bank)
+    for r in js(book, "report", "finance")["accounts"]:
+        assert Decimal(r["opening_balance"]) + Decimal(r["money_in"]) - Decimal(r["money_out"]) \
+            + Decimal(r["transfers"]) == Decimal(r["balance"])
+
+
+def test_reports_of_the_whole_book_refuse_client_rather_than_ignore_it(book):
+    for report in ("finance", "goals"):
+        r = fl(book, "report", report, "--client", "acme")
+        assert r.exit_code == 2 and "--client" in r.stderr, r.output
+    assert fl(book, "report", "invoices", "--client", "acme").exit_code == 0
+
+
+def test_usd_is_labelled_usd_and_drawn_on_its_own_scale(book):
+    ok(fl(book, "client", "add", "Yankee", "--currency", "USD"))
+    ok(fl(book, "income", "add", "9000", "--client", "yankee", "--received", "--date", "2026-11-05"))
+    ok(fl(book, "income", "add", "10", "--client", "acme", "--received", "--date", "2026-11-05"))
+    html = ok(fl(book, "report", "dashboard", "--format", "html")).stdout
+    assert 'data-currency="USD"' in html and 'data-currency="EUR"' in html
+    usd = html.split('data-currency="USD"', 1)[1].split("</svg>", 1)[0]
+    assert "USD" in usd and "EUR" not in usd
+    assert "9,000.00 EUR" not in html and "9000.00 EUR" not in html
+
+
+def test_project_show_has_one_unbilled_figure_with_time_rounding(book):
+    ok(fl(book, "settings", "set", "default_rate", "100"))
+    ok(fl(book, "settings", "set", "time_rounding", "15m up"))
+    ok(fl(book, "project", "add", "Site", "--client", "acme"))
+    ok(fl(book, "time", "log", "site", "10m", "--date", "2026-11-02"))
+    ok(fl(book, "time", "log", "site", "20m", "--date", "2026-11-03"))
+    shown = js(book, "project", "show", "site")
+    ok(fl(book, "invoice", "add", "--from-time", "--client", "acme"))
+    billed = js(book, "invoice", "list")[-1]
+    assert shown["unbilled_value"] == shown["booked_value"] == billed["total"] == "75.00"

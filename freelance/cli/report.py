@@ -104,6 +104,9 @@ def make(name: str):
                 raise UsageError(f"--client: no client '{client}'{did_you_mean(client, book.index('client'))}")
             opts.client = client
         module = importlib.import_module(module_name)
+        if client and not getattr(module, "CLIENT", True):
+            raise UsageError(f"--client: report {name} is of the whole book and takes no --client; "
+                             + getattr(module, "CLIENT_INSTEAD", "see `freelance report invoices --client ID`"))
         if not getattr(module, "WINDOW", True) and (period or date_from or date_to):
             given = next(o for o, v in (("--period", period), ("--from", date_from), ("--to", date_to)) if v)
             raise UsageError(f"{given}: report {name} shows the book as it stands on one day and takes no "

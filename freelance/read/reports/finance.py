@@ -8,6 +8,9 @@ from ..graph import Graph
 from ...core.text import Column
 from . import Options, Report, Section
 
+CLIENT = False     # accounts and tax are the whole book's: --client is refused, not ignored
+CLIENT_INSTEAD = "for one client's money see `freelance report invoices --client ID` or `freelance client show ID`"
+
 
 def build(g: Graph, opts: Options) -> Report:
     f = summary(g, opts.start, opts.end)
@@ -21,11 +24,13 @@ def build(g: Graph, opts: Options) -> Report:
     total = [{"account": "total", "name": "", **t} for t in f.totals_by_currency]
     sections = [
         Section("accounts", "Accounts", f.accounts + total, [
-            Column("account"), Column("opening_balance", "opening", **m), Column("money_in", "in", **m),
-            Column("money_out", "out", **m), Column("transfers", **m), Column("balance", **m),
+            Column("account"), Column("opening_balance", "opening", unit=False, **m),
+            Column("money_in", "in", unit=False, **m), Column("money_out", "out", unit=False, **m),
+            Column("transfers", unit=False, **m), Column("balance", unit=False, **m), Column("currency", "cur"),
             Column("reconciled_through", "verified")], note=note + "; transfers: between own accounts, "
             "net; verified: reconciled through the day of the latest balance assertion (bank statement) that holds",
-            table_columns=("account", "money_in", "money_out", "transfers", "balance", "reconciled_through")),
+            table_columns=("account", "opening_balance", "money_in", "money_out", "transfers", "balance",
+                           "currency")),   # verified: in `account list`, and every other format
         Section("expected", "Expected (not yet moved)", f.accounts + total, [
             Column("account"), Column("expected_in", "expected in", **m), Column("expected_out", "expected out", **m),
             Column("expected_balance", "balance after", **m)]),
