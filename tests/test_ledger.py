@@ -248,3 +248,25 @@ def test_project_show_has_one_unbilled_figure_with_time_rounding(book):
     ok(fl(book, "invoice", "add", "--from-time", "--client", "acme"))
     billed = js(book, "invoice", "list")[-1]
     assert shown["unbilled_value"] == shown["booked_value"] == billed["total"] == "75.00"
+
+
+def test_client_statement_opens_lists_and_closes_at_what_the_client_owes(book):
+    inv = _invoice(book, "Work:1:1000")
+    _credit(book, inv, "Discount:1:100")
+    second = _invoice(book, "More:1:100", tax="0", issued="2026-11-10")
+    ok(fl(book, "income", "add", "1066", "--invoice", inv, "--received", "--fee", "5", "--date", "2026-11-01"))
+    st = js(book, "client", "statement", "acme")
+    assert [(r["what"], r["amount"]) for r in st["lines"]][1:-1] == [
+        ("invoice", "1190.00"), ("payment", "-1066.00"), ("bank fee", "-5.00"), ("invoice", "100.00"),
+        ("credit note", "-119.00")]
+    assert st["summary"] == [{"currency": "EUR", "opening": "0.00", "invoiced": "1290.00", "credited": "119.00",
+                              "paid": "1071.00", "written_off": "0.00", "closing": "100.00"}]
+    assert js(book, "client", "show", "acme")["outstanding"] == "100.00"
+    later = js(book, "client", "statement", "acme", "--from", "2026-11-05")
+    assert later["summary"][0]["opening"] == "119.00" and later["summary"][0]["closing"] == "100.00"
+    ok(fl(book, "invoice", "settle", second, "--write-off", "--reason", "goodwill"))
+    assert js(book, "client", "statement", "acme")["summary"][0]["closing"] == "0.00"
+    for fmt in ("table", "markdown", "csv", "html"):
+        assert "closing balance" in ok(fl(book, "client", "statement", "acme", "--format", fmt)).stdout
+    r = fl(book, "client", "statement", "nobody")
+    assert r.exit_code == 2
