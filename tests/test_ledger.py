@@ -270,3 +270,15 @@ def test_client_statement_opens_lists_and_closes_at_what_the_client_owes(book):
         assert "closing balance" in ok(fl(book, "client", "statement", "acme", "--format", fmt)).stdout
     r = fl(book, "client", "statement", "nobody")
     assert r.exit_code == 2
+
+
+def test_basis_cash_or_accrual_for_revenue_and_tax(book):
+    _two_rate_net_of_credit(book)                                   # paid: 415.00 of tax either way
+    _invoice(book, "Open:1:100", issued="2026-11-20")               # sent, not paid: 19.00 of tax when issued
+    cash = js(book, "report", "finance")["revenue"]
+    accrual = js(book, "report", "finance", "--basis", "accrual")["revenue"]
+    assert [(r["basis"], r["collected"], r["revenue"]) for r in cash] == [("cash", "415.00", "2500.00")]
+    assert [(r["basis"], r["collected"], r["revenue"]) for r in accrual] == [("accrual", "434.00", "2600.00")]
+    assert js(book, "report", "finance", "--basis", "cash") == js(book, "report", "finance")   # the default
+    r = fl(book, "report", "finance", "--basis", "weekly")
+    assert r.exit_code == 2 and "cash or accrual" in r.stderr

@@ -305,3 +305,28 @@ def balances(txns: list[Txn]) -> dict[tuple[tuple[str, ...], str], Decimal]:
             k = (p.account, p.currency)
             out[k] = out.get(k, ZERO) + p.amount
     return out
+
+
+def revenue(g: Graph, basis: str = DEFAULT_BASIS, start: dt.date | None = None,
+            end: dt.date | None = None) -> list[dict]:
+    """Per currency (the book's first), from the journal of `basis` between `start` and `end`:
+    revenue (income earned, net of tax), expenses (net of input tax, fees and write-offs
+    included), tax collected (owed to the tax office) and input tax (reclaimable)."""
+    book = g.settings.currency
+    out: dict = {}
+    for x in journal(g, basis):
+        if (start is not None and x.date < start) or (end is not None and x.date > end) or x.source == "settings:opening":
+            continue
+        for p in x.postings:
+            key = {"income": "revenue", "expenses": "expenses"}.get(p.account[0])
+            if p.account[:2] == ("liabilities", "tax"):
+                key = "collected"
+            elif p.account[:2] == ("assets", "tax"):
+                key = "paid"
+            if key is None:
+                continue
+            row = out.setdefault(p.currency, {k: ZERO for k in ("revenue", "expenses", "collected", "paid")})
+            row[key] += -p.amount if key in ("revenue", "collected") else p.amount
+    return [{"basis": basis, **out[c], "profit": out[c]["revenue"] - out[c]["expenses"],
+             "owed": out[c]["collected"] - out[c]["paid"], "currency": c}
+            for c in sorted(out, key=lambda c: (c != book, c))]
