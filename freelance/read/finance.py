@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .graph import Graph, transfer_legs
-from .journal import tax_name, tax_part
+from .journal import revenue, tax_name, tax_part
 from ..core.money import ZERO, dec
 
 
@@ -139,6 +139,9 @@ def summary(g: Graph, start: dt.date | None = None, end: dt.date | None = None) 
         rows = [a for a in out.accounts if a["currency"] == cur]
         out.totals_by_currency.append({**{k: sum((r[k] for r in rows), ZERO) for k in keys}, "currency": cur})
     out.totals = out.totals_by_currency[0]
+    for r in revenue(g, "cash", start, end):    # the journal's: payments, fees and write-offs (docs/ledger.md)
+        if r["collected"] or r["paid"] or r["currency"] in taxes:
+            taxes[r["currency"]] = {"collected": r["collected"], "paid": r["paid"]}
     for cur in sorted(taxes, key=first):
         v = taxes[cur]
         out.tax.append({"tax": tax_name(g), **v, "owed": v["collected"] - v["paid"], "currency": cur})

@@ -265,7 +265,7 @@ def _document_verbs(app: typer.Typer, noun: str) -> None:
         --write-off, what is still owed is written off (dated today) and the invoice is
         paid: reports, the journal and the exports show it as an expense.
 
-        Example: freelance invoice settle INV-2026-007 --write-off --reason bank-fee
+        Example: freelance invoice settle INV-2026-017 --write-off --reason bank-fee
         """
         from ...changes import door
         with writing(ctx) as book:
