@@ -372,7 +372,7 @@ def _refuse_new_total(book: Book, old: Record, new: dict) -> None:
 _LINKED = ("invoice", "project", "service")
 
 
-def _refuse_bad_payment(book: Book, old: Record | None, new: dict) -> None:
+def refuse_bad_payment(book: Book, old: Record | None, new: dict) -> None:
     """Income whose links are not all its client's, that would pay an invoice in another
     currency, or pay it past its total (what `validate` reports as errors), is refused. Only
     what this write changes is judged: an edit of income already linked that way (by hand)
@@ -431,11 +431,11 @@ def _refuse_bad_payment(book: Book, old: Record | None, new: dict) -> None:
 def settle(book: Book, old: Record | None, new: dict | None) -> tuple[list[Write], list[str]]:
     """Income `new` (replacing `old`, when an edit; None when `old` is removed): refused if its
     links are not all its client's, or it would pay an invoice in another currency or past its
-    total (`_refuse_bad_payment`); if it is received and its
+    total (`refuse_bad_payment`); if it is received and its
     invoice's received income now covers the total, the invoice moves to paid; if `old`
     paid an invoice that it no longer covers, that invoice moves back to sent."""
     if new is not None:
-        _refuse_bad_payment(book, old, new)
+        refuse_bad_payment(book, old, new)
     writes, notes = _pay(book, old, new) if new is not None else ([], [])
     back_w, back_n = _unpay(book, old, new, busy=bool(writes))
     return writes + back_w, notes + back_n

@@ -25,7 +25,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from ..core.durations import rounded
-from ..core.errors import Problem
+from ..core.errors import DataError, Problem
 from ..core.money import ZERO, dec, money, pct
 from ..core.rules import BILLED
 from ..store.records import Record
@@ -58,8 +58,7 @@ def is_fixed(service: Record | None) -> bool:
 
 def _lines_by_service(g: Graph) -> dict:
     """service id -> [(invoice, net line amount, quantity)] over sent and paid invoices (cached)."""
-    key = ("invoice", "items.service")
-    if key not in g._by:
+    def make():
         out = defaultdict(list)
         for inv in g.records("invoice"):
             items = inv.data.get("items")
@@ -70,8 +69,8 @@ def _lines_by_service(g: Graph) -> dict:
                     q = it.get("quantity")
                     q = q if isinstance(q, Decimal) else Decimal(1)
                     out[it["service"]].append((inv, money(q * dec(it.get("unit_price"))), q))
-        g._by[key] = out
-    return g._by[key]
+        return out
+    return g.memo(("invoice", "items.service"), make)
 
 
 def _unaccounted_income(g: Graph, field: str, rid: str, cur: str) -> Decimal:
@@ -331,6 +330,15 @@ def read_timer(book) -> tuple[dict | None, list[Problem]]:
                               f"id {out['id']!r} is not an id (letters, digits, '.', '_' and '-')")]
     out["line"] = lines.get("start", 1)
     return out, []
+
+
+def running(book: Book) -> dict | None:
+    """The running timer's values, or None; DataError when timer.yaml cannot be read."""
+    timer, problems = read_timer(book)
+    if problems:
+        raise DataError(f"{TIMER_FILE}: {problems[0].message}; fix or remove the file "
+                        "(`freelance time cancel` removes it)")
+    return timer
 
 
 def now(book) -> dt.datetime:

@@ -59,13 +59,13 @@ def _register(app: typer.Typer, noun: str) -> None:
         Example: freelance time list --client acme --unbilled --format json
         """
         from ...read import views
-        from ...changes.records import check_filter
+        from ...changes.door import check_filter
         from ...core.dates import window
         from ...core.errors import UsageError
         from ...read.graph import Graph
         from ...formats.render import render_rows
         from ...core.schema import KINDS
-        fmt = entity._fmt(fmt)
+        fmt = entity.list_format(fmt)
         if billed and unbilled:
             raise UsageError("--billed and --unbilled exclude each other: give one")
         book = state(ctx).book()
@@ -117,11 +117,10 @@ def _register(app: typer.Typer, noun: str) -> None:
 
         Example: freelance time status
         """
-        from ...changes.time import running
         from ...core.durations import hours_text, parse_hours
         from ...formats.render import to_json
-        from ...read.work import now
-        fmt = entity._fmt(fmt, ("table", "json"))
+        from ...read.work import now, running
+        fmt = entity.list_format(fmt, ("table", "json"))
         book = state(ctx).book()
         timer = running(book)
         if timer is None:
@@ -190,14 +189,14 @@ def _register(app: typer.Typer, noun: str) -> None:
 
         Example: freelance time sheet --week 2026-11-02 --client acme
         """
-        from ...changes.records import check_filter, find
+        from ...changes.door import check_filter, find
         from ...core.dates import parse_date, parse_period
         from ...core.errors import UsageError
         from ...read.graph import Graph
         from ...read.reports import timesheet
         from ...formats.render import html_page, html_table, render_rows, to_json
         from ...core.schema import KINDS
-        fmt = entity._fmt(fmt, ("table", "markdown", "csv", "json", "html"))
+        fmt = entity.list_format(fmt, ("table", "markdown", "csv", "json", "html"))
         if sum(x is not None for x in (week, month, invoice)) > 1:
             raise UsageError("give one of --week, --month and --invoice")
         book = state(ctx).book()
