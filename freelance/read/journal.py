@@ -24,7 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from ..core.money import HUNDRED, ZERO, dec, tax_groups
 from ..core.rules import BILLED, minor_units, settles_invoice
 from .graph import Graph, transfer_legs
-from .owed import _day, credit_notes, payments, written_off
+from .owed import credit_notes, day, payments, written_off
 
 BASES = ("cash", "accrual")
 DEFAULT_BASIS = "cash"        # revenue and tax when the money moved (docs/ledger.md)
@@ -101,19 +101,19 @@ def _cash_tax(g: Graph) -> dict:
     (with its fee) and its write-off carry the invoice's tax net of its credit notes in
     proportion, allocated on the running sum, so a settled invoice's settlements carry
     exactly its tax (not the paid share of the invoice's own tax)."""
-    key = ("cash_tax",)
-    got = g._cache.get(key)
-    if got is not None:
-        return got
-    got = {}
+    return g.memo(("cash_tax",), lambda: _allocate_tax(g))
+
+
+def _allocate_tax(g: Graph) -> dict:
+    got: dict = {}
     for inv in g.records("invoice"):
         if inv.data.get("credit_for") or inv.data.get("status") == "void":
             continue
-        events = [((_day(t.data.get("date")) or dt.date.min, t.id), f"transaction:{t.id}", sum(settles_invoice(t.data)))
+        events = [((day(t.data.get("date")) or dt.date.min, t.id), f"transaction:{t.id}", sum(settles_invoice(t.data)))
                   for t in payments(g, inv, None)]
         off = written_off(inv, None)
         if off:
-            events.append(((_day(inv.data.get("written_off_on")) or dt.date.max, inv.id), f"invoice:{inv.id}", off))
+            events.append(((day(inv.data.get("written_off_on")) or dt.date.max, inv.id), f"invoice:{inv.id}", off))
         if not events:
             continue
         total, taxes = net_of_credits(g, inv)
@@ -131,7 +131,6 @@ def _cash_tax(g: Graph) -> dict:
                 mine[rate] = upto - before[rate]
                 before[rate] = upto
             got[src] = mine
-    g._cache[key] = got
     return got
 
 
@@ -178,16 +177,16 @@ def journal(g: Graph, basis: str = DEFAULT_BASIS) -> list[Txn]:
     entries), the opening balances first. `basis`: "cash" (revenue and tax when the money
     moved) or "accrual" (invoices and credit notes are revenue and tax when issued; payments,
     fees and write-offs settle the receivable). Only moved money (`received: true`) posts."""
-    key = ("journal", basis)
-    got = g._cache.get(key)
-    if got is not None:
-        return got
+    return g.memo(("journal", basis), lambda: _post(g, basis))
+
+
+def _post(g: Graph, basis: str) -> list[Txn]:
     out: list[Txn] = []
     tax = ("liabilities", "tax", tax_name(g))
     fees_account = ("expenses", write_off_category(g))
     billed: dict[str, str] = {}
     for inv in g.records("invoice"):
-        issued = _day(inv.data.get("issued"))
+        issued = day(inv.data.get("issued"))
         if inv.data.get("status") not in BILLED or issued is None:
             continue
         cur = g.currency(inv)
@@ -206,7 +205,7 @@ def journal(g: Graph, basis: str = DEFAULT_BASIS) -> list[Txn]:
                            link=str(credit) if credit else None))
         off = written_off(inv, None)
         if off:     # never to be paid: an expense, against the receivable (or, cash basis, the revenue)
-            d = _day(inv.data.get("written_off_on")) or issued
+            d = day(inv.data.get("written_off_on")) or issued
             why = inv.data.get("write_off_reason")
             postings = [Posting(fees_account, off, cur, src)]
             if basis == "accrual":
@@ -280,7 +279,6 @@ def journal(g: Graph, basis: str = DEFAULT_BASIS) -> list[Txn]:
             *(Posting(("equity", "opening-balances"),
                       -sum((dec(a["opening_balance"]) for a in opening if (a["currency"] or book) == c), ZERO), c, src)
               for c in currencies)]))
-    g._cache[key] = out
     return out
 
 

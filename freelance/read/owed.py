@@ -40,7 +40,7 @@ class Settlement:
         return self.paid + self.fees
 
 
-def _day(v) -> dt.date | None:
+def day(v) -> dt.date | None:
     if isinstance(v, dt.datetime):
         return v.date()
     return v if isinstance(v, dt.date) else None
@@ -53,11 +53,11 @@ def payments(g, inv, asof: dt.date | None = None) -> list:
     for t in g.by("transaction", "invoice").get(inv.id, ()):
         if settles_invoice(t.data) is None or g.currency(t) != cur:
             continue
-        d = _day(t.data.get("date"))
+        d = day(t.data.get("date"))
         if asof is not None and d is not None and d > asof:
             continue
         out.append(t)
-    out.sort(key=lambda t: (_day(t.data.get("date")) or dt.date.min, t.id))
+    out.sort(key=lambda t: (day(t.data.get("date")) or dt.date.min, t.id))
     return out
 
 
@@ -65,8 +65,8 @@ def credit_notes(g, inv, asof: dt.date | None = None) -> list:
     """The billed (sent or paid) credit notes of `inv` issued by `asof`, in the order they were issued."""
     notes = [c for c in g.by("invoice", "credit_for").get(inv.id, ())
              if c.data.get("status") in BILLED and g.totals(c)[2] < 0
-             and (asof is None or _day(c.data.get("issued")) is None or _day(c.data.get("issued")) <= asof)]
-    notes.sort(key=lambda c: (_day(c.data.get("issued")) or dt.date.min, c.id))
+             and (asof is None or day(c.data.get("issued")) is None or day(c.data.get("issued")) <= asof)]
+    notes.sort(key=lambda c: (day(c.data.get("issued")) or dt.date.min, c.id))
     return notes
 
 
@@ -75,7 +75,7 @@ def written_off(inv, asof: dt.date | None = None) -> Decimal:
     amount = inv.data.get("written_off")
     if not isinstance(amount, Decimal) or not amount.is_finite() or amount <= 0:
         return ZERO
-    d = _day(inv.data.get("written_off_on"))
+    d = day(inv.data.get("written_off_on"))
     if asof is not None and d is not None and d > asof:
         return ZERO
     return amount + ZERO
@@ -84,7 +84,7 @@ def written_off(inv, asof: dt.date | None = None) -> Decimal:
 def _billed_by(inv, asof: dt.date | None) -> bool:
     if inv.data.get("status") not in BILLED:
         return False
-    issued = _day(inv.data.get("issued"))
+    issued = day(inv.data.get("issued"))
     return asof is None or issued is None or issued <= asof
 
 
@@ -95,10 +95,10 @@ def settlement(g, inv, asof: dt.date | None = None) -> Settlement:
     a paid credit note (refunded, or set off elsewhere) owes nothing. A void invoice owes
     nothing; a paid one with nothing linked counts as settled (validate warns about it)."""
     asof = g.today if asof is None else asof
-    key = ("settlement", inv.id, id(inv), asof)
-    got = g._cache.get(key)
-    if got is not None:
-        return got
+    return g.memo(("settlement", inv.id, id(inv), asof), lambda: _settle(g, inv, asof))
+
+
+def _settle(g, inv, asof: dt.date) -> Settlement:
     cur = g.currency(inv)
     total = g.totals(inv)[2]
     status = inv.data.get("status")
@@ -122,7 +122,6 @@ def settlement(g, inv, asof: dt.date | None = None) -> Settlement:
         billed = _billed_by(inv, asof)
         got = Settlement(inv.id, cur, total, paid, fees, credited, off, balance,
                          balance if billed else ZERO, billed and balance == 0)
-    g._cache[key] = got
     return got
 
 
