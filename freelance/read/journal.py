@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from ..core.money import HUNDRED, ZERO, dec, tax_groups
 from ..core.rules import BILLED, minor_units, settles_invoice
@@ -32,8 +33,7 @@ DEFAULT_BASIS = "cash"        # revenue and tax when the money moved (docs/ledge
 
 # -- postings ----------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Posting:
+class Posting(NamedTuple):           # a tuple: a 100,000-record book makes hundreds of thousands
     account: tuple[str, ...]
     amount: Decimal
     currency: str
@@ -42,7 +42,7 @@ class Posting:
     rate: Decimal | None = None          # a tax posting's rate
 
 
-@dataclass
+@dataclass(slots=True)
 class Txn:
     date: dt.date
     description: str
