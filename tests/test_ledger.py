@@ -282,3 +282,21 @@ def test_basis_cash_or_accrual_for_revenue_and_tax(book):
     assert js(book, "report", "finance", "--basis", "cash") == js(book, "report", "finance")   # the default
     r = fl(book, "report", "finance", "--basis", "weekly")
     assert r.exit_code == 2 and "cash or accrual" in r.stderr
+
+
+def test_the_bank_matcher_reads_the_same_balance_net_of_credit_notes(cli):
+    """INV-2026-017 (acme, 600.00 sent): a credit note of 100.00 sent, the client pays 500.00
+    naming it; the matcher links it (the balance is 500.00) and the import would pay it."""
+    import datetime as dt
+
+    from freelance.changes.matching import Matcher
+    from freelance.core.statement import StatementLine
+    from freelance.store.book import Book
+    ok(cli("invoice", "credit", "INV-2026-017", "--item", "Less support:1:100"))
+    note = json.loads(cli("invoice", "list", "--format", "json").stdout)[-1]["id"]
+    ok(cli("invoice", "move", note, "sent"))
+    m = Matcher(Book(cli.book, dt.date(2026, 11, 25)), "bank")
+    got = m.values(StatementLine(date=dt.date(2026, 11, 20), amount=Decimal("500"), line=1, reference="INV-2026-017"))
+    assert got.get("invoice") == "INV-2026-017", got
+    r = ok(cli("income", "add", "500", "--invoice", "INV-2026-017", "--received", "--date", "2026-11-20"))
+    assert "invoice 'INV-2026-017' is paid" in r.stdout
