@@ -4,7 +4,8 @@ transfers, void and draft churn), every face gives the same numbers to the cent:
 list`, `client show`, `client statement`, `report invoices` (aging), `report finance` and
 `hledger bal` on the export; every transaction of the journal balances per currency; no
 time entry is billed on two live invoices. A bounded profile (a handful of examples) runs in
-CI; `HYPOTHESIS_PROFILE=ledger-long` runs thousands."""
+CI; `HYPOTHESIS_PROFILE=ledger-long` runs thousands. The web overview's data (what the static
+dashboard draws) is checked against the journal too."""
 from __future__ import annotations
 
 import csv
@@ -186,6 +187,15 @@ def test_every_face_agrees_with_the_journal(tmp_path_factory, spec):
         assert -Decimal(t["collected"]) == cash.get((("liabilities", "tax", "tax"), t["currency"]), Decimal(0))
     for r in finance["revenue"]:
         assert -Decimal(r["collected"]) == cash.get((("liabilities", "tax", "tax"), r["currency"]), Decimal(0))
+
+    from freelance.serve.pages import overview_data       # the web overview's and static dashboard's data
+    overview = overview_data(g, dt.date.fromisoformat(TODAY))
+    for a in overview["sections"]["accounts"].rows:
+        assert a["balance"] == cash.get((("assets", a["account"]), a["currency"]), Decimal(0)), a
+    for row in overview["sections"]["invoices"].rows:
+        if row["status"] == "overdue":
+            assert row["owed"] == sum((settlement(g, i).owed for i in g.records("invoice")
+                                       if g.derived(i)["overdue"] and g.currency(i) == row["currency"]), Decimal(0))
 
     if shutil.which("hledger"):
         for flag in ([], ["--accrual"]):
