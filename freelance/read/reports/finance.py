@@ -26,13 +26,13 @@ def build(g: Graph, opts: Options) -> Report:
     total = [{"account": "total", "name": "", **t} for t in f.totals_by_currency]
     sections = [
         Section("accounts", "Accounts", f.accounts + total, [
-            Column("account"), Column("opening_balance", "opening", unit=False, **m),
+            Column("account"), Column("opening_balance", "start", unit=False, **m),
             Column("money_in", "in", unit=False, **m), Column("money_out", "out", unit=False, **m),
-            Column("transfers", unit=False, **m), Column("balance", unit=False, **m), Column("currency", "cur"),
-            Column("reconciled_through", "verified")], note=note + "; transfers: between own accounts, "
-            "net; verified: reconciled through the day of the latest balance assertion (bank statement) that holds",
+            Column("transfers", "moved", unit=False, **m), Column("balance", unit=False, **m), Column("currency", "cur"),
+            Column("reconciled_through", "verified")], note=note + "; start: the opening balance (of the period); start + in - out + moved = "
+            "balance; moved: transfers between own accounts, net; verified: reconciled through the day of the latest balance assertion (bank statement) that holds",
             table_columns=("account", "opening_balance", "money_in", "money_out", "transfers", "balance",
-                           "currency")),   # verified: in `account list`, and every other format
+                           "currency", "reconciled_through")),
         Section("expected", "Expected (not yet moved)", f.accounts + total, [
             Column("account"), Column("expected_in", "expected in", **m), Column("expected_out", "expected out", **m),
             Column("expected_balance", "balance after", **m)]),
