@@ -133,6 +133,10 @@ def _check(key: str, value: str):
             raise UsageError("write_off_category: expected a short lowercase name like write-offs or bank-fees "
                              f"(letters, digits, '-'), got {value!r}")
         return value
+    if key == "auto_commit":
+        if value.lower() not in ("true", "false"):
+            raise UsageError(f"auto_commit: expected true or false, got {value[:20]!r}")
+        return value.lower() == "true"
     if key == "time_rounding":
         from ..core.durations import rounding_rule
         try:

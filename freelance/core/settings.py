@@ -40,6 +40,7 @@ OPTIONAL: dict = {
     "tax_name": "tax",          # in exported account names: liabilities:tax:<name>, assets:tax:<name>
     "write_off_category": "write-offs",   # fees and write-offs: expenses:<category> (docs/ledger.md)
     "business": None,           # who you are on invoices: the keys of BUSINESS below
+    "auto_commit": False,       # every change the CLI makes is its own git commit (docs/sync.md)
 }
 
 # Settings that are lists of allowed values (`settings add/rm` work on these).
@@ -50,7 +51,7 @@ LISTS = ("stages", "income_classifications", "expense_categories", "accounts",
 # Scalar settings `settings set` accepts, with a check of the value.
 SCALARS = ("name", "currency", "timezone", "week_start", "date_order", "invoice_number",
            "payment_terms_days", "default_rate", "tax_rounding", "tax_name", "write_off_category",
-           "time_rounding")
+           "time_rounding", "auto_commit")
 
 TAX_ROUNDING = ("per-invoice", "per-line")
 ACCOUNT_KEYS = ("id", "name", "currency", "opening_balance", "iban")   # what an entry of `accounts` holds
