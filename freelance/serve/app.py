@@ -29,7 +29,8 @@ from ..read.graph import Graph
 from ..store.book import Book, lock
 from .forms import Stale
 from .pages import (board, calendar, edit_form, edit_submit, finance, goals, install_filters, link, listing, move, search,
-                    new_form, new_submit, overview, record, remove, resources, todo, workflow)
+                    new_form, new_submit, overview, record, remove, resources, settings_page, settings_submit,
+                    timer_bar, timer_start, timer_stop, todo, workflow)
 
 HERE = Path(__file__).parent
 STATIC = {"app.js": "text/javascript", "app.css": "text/css"}
@@ -48,6 +49,7 @@ class Site:
         self.root, self._today, self.host, self.port = Path(root), today, host, port
         self.token, self.read_only, self.cache = token, read_only, cache
         self.csrf = hmac.new(token.encode(), b"csrf", hashlib.sha256).hexdigest()
+        self.here = threading.local()     # the path of the page being drawn (the timer comes back to it)
         self.cookie = f"freelance_token_{port}"      # cookies are per host, not per port
         shown = f"[{host}]" if ":" in host else host
         names = {shown} | ({"127.0.0.1", "localhost"} if host in ("127.0.0.1", "localhost") else set())
@@ -102,11 +104,14 @@ class Site:
     def page(self, template: str, status: int = 200, **ctx) -> HTMLResponse:
         ctx.setdefault("read_only", self.read_only)
         ctx.setdefault("static", False)
+        ctx.setdefault("here", getattr(self.here, "path", "/"))
         ctx.setdefault("today", self.today())
         ctx["csrf"] = self.csrf
         with self._lock:
             last = self._snapshot
         ctx.setdefault("errors_in_book", sum(p.is_error for p in last.book.problems) if last else 0)
+        if not ctx["static"]:
+            ctx.setdefault("timer", timer_bar(last.book if last is not None else self.book()))
         return HTMLResponse(self.env.get_template(template).render(**ctx), status_code=status)
 
     def note(self, kind: str, lines: list[str]) -> str:
@@ -197,8 +202,13 @@ def make_app(root: Path, *, today: dt.date | None = None, host: str = "127.0.0.1
             if refused is not None:
                 return refused
             note = site.notes.pop(request.query_params.get("note", ""), None)
+            path = request.url.path
+
+            def draw():
+                site.here.path = path
+                return fn(site, request, note)
             try:
-                return await run_in_threadpool(fn, site, request, note)
+                return await run_in_threadpool(draw)
             except FreelanceError as exc:
                 return site.page("message.html", 400 if exc.exit_code == 2 else 500, title="Not found",
                                  lines=[exc.message])
@@ -243,6 +253,8 @@ def make_app(root: Path, *, today: dt.date | None = None, host: str = "127.0.0.1
         Route("/board/{noun}", get(board)),
         Route("/list/{noun}", get(listing)),
         Route("/search", get(search)),
+        Route("/timer/start", post(timer_start), methods=["POST"]),
+        Route("/timer/stop", post(timer_stop), methods=["POST"]),
         Route("/r/{noun}/{rid:path}", get(record)),
         Route("/new/{noun}", get(new_form)),
         Route("/new/{noun}", post(new_submit), methods=["POST"]),
@@ -257,6 +269,8 @@ def make_app(root: Path, *, today: dt.date | None = None, host: str = "127.0.0.1
         Route("/goals", get(goals)),
         Route("/resources", get(resources)),
         Route("/todo", post(todo), methods=["POST"]),
+        Route("/settings", get(settings_page)),
+        Route("/settings", post(settings_submit), methods=["POST"]),
         Route("/static/{name}", static),
     ]
     app = Starlette(routes=routes)

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from ..graph import Graph
 from ...core.money import ZERO, dec
+from ...core.rules import BILLED
 from ...store.records import Record
 from ...core.text import Column
 from ..owed import credit_notes, overdue_days, settlement
