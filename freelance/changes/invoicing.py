@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 
 from ..core.errors import UsageError, did_you_mean
 from ..core.money import ZERO, dec
-from ..core.rules import NOT_OWED, SETTLED, foreign_owner, seal_of, sealed_changes, settles_invoice
+from ..core.rules import BILLED, NOT_OWED, SETTLED, foreign_owner, seal_of, sealed_changes, settles_invoice
 from ..read.owed import left_to_pay, settlement
 from ..core.schema import INVOICE
 from ..store.book import Book
@@ -255,7 +255,7 @@ def plan_settle(book: Book, inv: Record, write_off: bool, reason: str | None) ->
         raise UsageError(f"'{inv.id}' is a credit note: it is settled by the invoice it corrects "
                          f"({inv.data['credit_for']}), or marked paid when refunded: `freelance invoice move {inv.id} paid`")
     status = inv.data.get("status")
-    if status not in ("sent", "paid"):
+    if status not in BILLED:
         raise UsageError(f"invoice '{inv.id}' is {status}: only a sent invoice is settled")
     if reason is not None and not write_off:
         raise UsageError("--reason goes with --write-off")

@@ -74,7 +74,7 @@ def round_to(amount: Decimal, currency: str) -> Decimal:
 
 
 def _per_line(g: Graph) -> bool:
-    return str(g.settings.get("tax_rounding") or "per-invoice") == "per-line"
+    return g.settings.tax_per_line
 
 
 def invoice_tax(g: Graph, inv) -> list[tuple[Decimal, Decimal, Decimal]]:
