@@ -327,6 +327,22 @@ def test_send_writes_a_mail_with_the_pdf_and_seals_the_invoice(book, tmp_path):
     assert run_cli("validate", books=book, today=TODAY).exit_code == 0
 
 
+def test_a_credit_notes_mail_says_credit_note_its_amount_and_no_due_date(book, tmp_path):
+    import email
+    from email import policy
+    assert run_cli("invoice", "send", "INV-2026-001", "--eml", tmp_path / "i.eml", books=book, today=TODAY).exit_code == 0
+    r = run_cli("invoice", "credit", "INV-2026-001", "--item", "Workshop:1:600", books=book, today=TODAY)
+    assert r.exit_code == 0, r.output
+    eml = tmp_path / "credit.eml"
+    r = run_cli("invoice", "send", "INV-2026-004", "--eml", eml, books=book, today=TODAY)
+    assert r.exit_code == 0, r.output
+    msg = email.message_from_bytes(eml.read_bytes(), policy=policy.default)
+    assert msg["Subject"] == "Avoir INV-2026-004 de Studio Beispiel GmbH"
+    body = msg.get_body(("plain",)).get_content()
+    assert "avoir INV-2026-004" in body and "600,00\xa0€" in body and "INV-2026-001" in body
+    assert "-600" not in body and "-\u2009600" not in body and "régler" not in body and "avant le ." not in body
+
+
 def test_send_needs_a_billing_email_and_changes_nothing_without_one(book, tmp_path):
     before = (book / "invoices.yaml").read_bytes()
     r = run_cli("invoice", "send", "INV-2026-003", books=book, today=TODAY, cwd=tmp_path)

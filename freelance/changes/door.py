@@ -37,7 +37,7 @@ __all__ = [
     "add", "add_by_noun", "edit", "remove", "add_transaction", "link_income", "edit_project_services",
     "import_contacts", "add_todo", "mark_todo",
     # invoices
-    "add_invoice", "add_invoice_from_time", "edit_invoice", "send_invoice", "credit_invoice",
+    "add_invoice", "add_invoice_from_time", "edit_invoice", "send_invoice", "credit_invoice", "settle_invoice",
     # time
     "log_time", "start_timer", "stop_timer", "cancel_timer",
     # bank
@@ -183,6 +183,14 @@ def credit_invoice(book: Book, record: Record, items: list[str] | None = None) -
     """A credit note for invoice `record` (all its lines, or `items`), numbered as the next invoice."""
     data, writes, notes = invoicing.plan_credit(book, record, items)
     return data, commit(book, writes, notes, [Touch(INVOICE, None, data)])
+
+
+def settle_invoice(book: Book, record: Record, write_off: bool = False, reason: str | None = None) -> list[str]:
+    """`invoice settle`: mark a sent invoice paid when nothing is left to pay, writing off what
+    is left with `write_off` (docs/ledger.md); returns notes."""
+    changes, notes = invoicing.plan_settle(book, record, write_off, reason)
+    after = {**record.data, **changes}
+    return commit(book, [], notes, [Touch(INVOICE, record, after, update(record, changes))])
 
 
 def edit(book: Book, record: Record, changes: dict, future: bool = False) -> list[str]:

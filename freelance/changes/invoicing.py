@@ -16,8 +16,10 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from ..core.errors import UsageError, did_you_mean
-from ..core.money import dec
-from ..core.rules import NOT_OWED, SETTLED, first_format_seal, foreign_owner, pays_invoice, seal_of, seal_problem, sealed_changes
+from ..core.money import ZERO, dec
+from ..core.rules import (BILLED, NOT_OWED, SETTLED, first_format_seal, foreign_owner, seal_of,
+                          seal_problem, sealed_changes, settles_invoice)
+from ..read.owed import left_to_pay, settlement
 from ..core.schema import INVOICE
 from ..core.text import fmt_money
 from ..read.graph import Graph
@@ -32,7 +34,7 @@ _NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)\Z")
 def _decimal(text: str, what: str, item: str) -> Decimal:
     from .records import number_text
     try:
-        value = Decimal(number_text(text, f"--item {item!r}: {what}"))
+        value = Decimal(number_text(text, f"--item {item!r}: {what}", plain=False))
     except InvalidOperation:
         value = None
     if value is None or not value.is_finite():
@@ -245,12 +247,54 @@ def plan_credit(book: Book, inv: Record, items: list[str] | None) -> tuple[dict,
 
 # -- settling ------------------------------------------------------------------------
 
+def plan_settle(book: Book, inv: Record, write_off: bool, reason: str | None) -> tuple[dict, list[str]]:
+    """`invoice settle`: the changes that mark a sent invoice paid once nothing is left to pay
+    (read/owed.py: money, fees, credit notes, write-off), writing off what is left with
+    `write_off` (a small difference, a fee the client's bank took; `reason` says why)."""
+    from ..read.graph import Graph
+    from ..core.text import fmt_money
+    if inv.data.get("credit_for"):
+        raise UsageError(f"'{inv.id}' is a credit note: it is settled by the invoice it corrects "
+                         f"({inv.data['credit_for']}), or marked paid when refunded: `freelance invoice move {inv.id} paid`")
+    status = inv.data.get("status")
+    if status not in BILLED:
+        raise UsageError(f"invoice '{inv.id}' is {status}: only a sent invoice is settled")
+    if reason is not None and not write_off:
+        raise UsageError("--reason goes with --write-off")
+    g = Graph(book)
+    s = settlement(g, inv, dt.date.max)
+    cur = s.currency
+    if s.balance < 0:
+        raise UsageError(f"invoice '{inv.id}' is overpaid by {fmt_money(-s.balance, cur)}: nothing to settle")
+    changes: dict = {}
+    notes: list[str] = []
+    if s.balance > 0:
+        if not write_off:
+            raise UsageError(f"invoice '{inv.id}' still owes {fmt_money(s.balance, cur)}: record the payment "
+                             f"(`freelance income add {s.balance} --invoice {inv.id} --received`), or write it off: "
+                             f"`freelance invoice settle {inv.id} --write-off --reason bank-fee`")
+        changes = {"written_off": s.written_off + s.balance, "written_off_on": book.today}
+        if reason:
+            changes["write_off_reason"] = reason
+        notes.append(f"wrote off {fmt_money(s.balance, cur)} of invoice '{inv.id}'"
+                     + (f" ({reason})" if reason else "") + f": expenses:{g.settings.get('write_off_category') or 'write-offs'}")
+    elif write_off:
+        raise UsageError(f"invoice '{inv.id}' owes nothing: there is nothing to write off")
+    if status != "paid":
+        changes["status"] = "paid"
+        notes.append(f"invoice '{inv.id}' is paid: nothing is left to pay ({status} -> paid)")
+    if not changes:
+        raise UsageError(f"invoice '{inv.id}' is paid already and owes nothing")
+    return changes, notes
+
+
 def check_paid(book: Book, old: Record | None, new: dict) -> tuple[list[Write], list[str]]:
     """Refuse to mark an invoice paid (by `move` or `edit`) while its received income does
     not cover the total, to lower its total below what it has received, or to change its
     currency away from its income's: states that `validate` reports as errors. A sealed
     (sent) invoice keeps what its document shows: an edit of those fields, or its removal, is refused."""
     if new is not None and old is not None:
+        refuse_back(old, new)
         refuse_sealed(old, new)
         _refuse_new_total(book, old, new)
     if new is None and old is not None and old.data.get("seal"):
@@ -270,13 +314,31 @@ def check_paid(book: Book, old: Record | None, new: dict) -> tuple[list[Write], 
     if inv.data.get("credit_for"):    # settled by a refund (an expense) or set off: no income to wait for
         return [], []
     g = Graph(book)
-    d = g.derived(inv)
-    if d["received"] >= d["total"] > 0:
+    s = settlement(g, Record(inv.kind, {**new, "status": "sent"}, inv.file, inv.line, {}), dt.date.max)  # read/owed.py, as it will be
+    if s.total > 0 and s.balance <= 0:
         return [], []
-    owed = d["total"] - d["received"]
-    raise UsageError(f"invoice '{inv.id}' has received {fmt_money(d['received'], d['currency'])} of "
-                     f"{fmt_money(d['total'], d['currency'])}; record the payment and it moves to paid by itself: "
-                     f"`freelance income add {owed} --invoice {inv.id} --received`")
+    cur = s.currency
+    settled = [f"received {fmt_money(s.received, cur)}"] + \
+        ([f"credited {fmt_money(s.credited, cur)}"] if s.credited else []) + \
+        ([f"written off {fmt_money(s.written_off, cur)}"] if s.written_off else [])
+    raise UsageError(f"invoice '{inv.id}' has {', '.join(settled)} of {fmt_money(s.total, cur)}, so it still owes "
+                     f"{fmt_money(s.balance, cur)}; record the payment and it moves to paid by itself: "
+                     f"`freelance income add {s.balance} --invoice {inv.id} --received`, or write the rest off: "
+                     f"`freelance invoice settle {inv.id} --write-off --reason bank-fee`")
+
+
+def refuse_back(old: Record, new: dict) -> None:
+    """Hours are billed once, for ever (docs/ledger.md): a void invoice stays void (its hours
+    were released and may be billed again), and a sealed one (sent) never goes back to draft."""
+    was, now = old.data.get("status"), new.get("status")
+    if was == "void" and now != "void":
+        raise UsageError(f"invoice '{old.id}' is void, and void is final: its number stays on record and the "
+                         f"hours it billed were released; bill them on a new invoice "
+                         f"(`freelance invoice add --from-time --client {old.data.get('client') or 'CLIENT'}`)")
+    if now == "draft" and was != "draft" and old.data.get("seal"):
+        raise UsageError(f"invoice '{old.id}' is {was} and sealed: it does not go "
+                         f"back to draft; correct it with a credit note (`freelance invoice credit {old.id}`) or "
+                         f"void it (`freelance invoice move {old.id} void`)")
 
 
 def _refuse_new_total(book: Book, old: Record, new: dict) -> None:
@@ -355,14 +417,17 @@ def refuse_bad_payment(book: Book, old: Record | None, new: dict) -> None:
                          f"record the payment in {inv_cur} (its currency and amount), or keep it apart from the invoice")
     if not more or inv.data.get("status") == "void":
         return
-    total = g.totals(inv)[2]
+    total = g.totals(inv)[2] - settled_otherwise(book, g, inv)
     others = book.received_for_invoice(inv_id) - (before or 0)
     if others + after > total:
         owed = total - others
         left = (f"it is owed {fmt_money(owed, cur)}: record that much against it and the rest as income "
                 f"without --invoice" if owed > 0 else "it is paid in full already")
         raise UsageError(f"income of {fmt_money(after, cur)} would overpay invoice '{inv_id}' "
-                         f"(total {fmt_money(total, cur)}, received {fmt_money(others, cur)} so far); {left}")
+                         f"(total {fmt_money(g.totals(inv)[2], cur)}"
+                         + (f", {fmt_money(g.totals(inv)[2] - total, cur)} settled by credit notes or written off"
+                            if total != g.totals(inv)[2] else "")
+                         + f", received {fmt_money(others, cur)} so far); {left}")
 
 
 def settle(book: Book, old: Record | None, new: dict | None) -> tuple[list[Write], list[str]]:
@@ -423,9 +488,11 @@ def settle_all(book: Book, changes: list[tuple[Record | None, dict | None]]) -> 
 
 
 def _contribution(data: dict | None, invoice: str):
-    if not pays_invoice(data) or data.get("invoice") != invoice:
+    """What income `data` settles of `invoice` (its amount and fee), or None."""
+    got = settles_invoice(data)
+    if got is None or data.get("invoice") != invoice:
         return None
-    return dec(data.get("amount"))
+    return got[0] + got[1]
 
 
 def _unpay(book: Book, old: Record | None, new: dict | None, busy: bool) -> tuple[list[Write], list[str]]:
@@ -446,7 +513,7 @@ def _unpay(book: Book, old: Record | None, new: dict | None, busy: bool) -> tupl
     from ..read.graph import Graph
     from ..core.text import fmt_money
     g = Graph(book)
-    total = g.totals(inv)[2]
+    total = g.totals(inv)[2] - settled_otherwise(book, g, inv)
     received = book.received_for_invoice(inv_id) - before + after
     if received >= total:
         return [], []
@@ -484,14 +551,28 @@ def pays(book: Book, old: Record | None, new: dict) -> tuple[Record, str] | None
         return None  # validate reports the currency mismatch
     total = g.totals(inv)[2]
     received = book.received_for_invoice(inv.id)     # from each shard's summary (docs/performance.md)
-    if old is not None and old.data.get("kind") == "income" and old.data.get("received") is True \
-            and old.data.get("invoice") == inv.id:
-        received -= dec(old.data.get("amount"))
-    received += dec(new.get("amount"))
-    if total <= 0 or received < total:
+    received -= _contribution(old.data if old is not None else None, inv.id) or 0
+    received += _contribution(new, inv.id) or 0
+    if total <= 0:
+        return None
+    other = settled_otherwise(book, g, inv) if received < total else ZERO   # money alone: no need to look
+    if left_to_pay(total, received, other) > 0:
         return None
     from ..core.text import fmt_money
     was = inv.data.get("status")
-    note = (f"invoice '{inv.id}' is paid: received {fmt_money(received, cur)} covers its total "
+    by = f" and {fmt_money(other, cur)} of credit notes and write-offs" if other else ""
+    note = (f"invoice '{inv.id}' is paid: received {fmt_money(received, cur)}{by} covers its total "
             f"{fmt_money(total, cur)} ({was} -> paid)")
     return inv, note
+
+
+def settled_otherwise(book: Book, g, inv: Record) -> Decimal:
+    """What settles `inv` besides money (read/owed.py): its billed credit notes and its
+    write-off. Its credit notes are looked for only when its number appears more than once
+    in the invoices' file, so a payment on a big book does not load every invoice."""
+    from ..read.owed import credit_notes, written_off
+    other = written_off(inv, None)
+    data = book.read_bytes_of(inv.file) if inv.file else None
+    if data is not None and data.count(inv.id.encode()) < 2:
+        return other
+    return other + sum((-g.totals(c)[2] for c in credit_notes(g, inv, None)), ZERO)

@@ -24,7 +24,8 @@ from decimal import Decimal
 
 from ..read.classify import RULES_FILE, Rule, first_rule, read_rules
 from ..core.money import ZERO, dec, invoice_totals
-from ..core.rules import NOT_OWED, SETTLED, pays_invoice
+from ..core.rules import BILLED, NOT_OWED, SETTLED, settles_invoice
+from ..read.owed import left_to_pay
 from ..core.statement import StatementLine
 from ..store.book import Book
 from ..store.records import Record
@@ -82,10 +83,11 @@ class Open:
     currency: str
     total: Decimal
     received: Decimal
+    otherwise: Decimal = ZERO       # settled by credit notes and a write-off
 
     @property
     def balance(self) -> Decimal:
-        return self.total - self.received
+        return left_to_pay(self.total, self.received, self.otherwise)     # read/owed.py: the one rule
 
 
 class Matcher:
@@ -123,8 +125,9 @@ class Matcher:
             for t in loaded.records:           # read already (by the import): add up what pays an invoice
                 d = t.data
                 inv = d.get("invoice")
-                if inv.__class__ is str and pays_invoice(d):
-                    received[inv] = received.get(inv, ZERO) + dec(d.get("amount"))
+                got = settles_invoice(d) if inv.__class__ is str else None
+                if got is not None:
+                    received[inv] = received.get(inv, ZERO) + got[0] + got[1]
         projects, clients = book.index("project"), book.index("client")   # one read, not a peek per invoice
         homes: dict = {}
 
@@ -133,6 +136,17 @@ class Matcher:
 
         out: dict[str, Open] = {}
         by_ref = self._by_ref
+        otherwise: dict[str, Decimal] = {}     # credit notes (billed) and write-offs, by the invoice they settle
+        for r in book.records("invoice"):
+            d = r.data
+            if d.get("credit_for").__class__ is str and d.get("status") in BILLED:
+                try:
+                    otherwise[d["credit_for"]] = otherwise.get(d["credit_for"], ZERO) - invoice_totals(d, per_line)[2]
+                except Exception:             # a broken credit note (validate says so) settles nothing
+                    pass
+            off = d.get("written_off")
+            if isinstance(off, Decimal) and off.is_finite() and off > 0 and d.get("id").__class__ is str:
+                otherwise[d["id"]] = otherwise.get(d["id"], ZERO) + off
         for r in book.records("invoice"):
             d = r.data
             rid = d.get("id")
@@ -153,7 +167,7 @@ class Matcher:
                 homes[key] = currency_of(get, book.settings, "invoice", d)
             out[rid] = Open(rid, status, d.get("client"), d.get("project"),
                             next(iter(services)) if len(services) == 1 and None not in services else None,
-                            homes[key], total, received.get(rid, ZERO))
+                            homes[key], total, received.get(rid, ZERO), otherwise.get(rid, ZERO))
         self._invoices = out
         self._ref_lengths = sorted({len(k) for k in by_ref if k}, reverse=True)
         for inv in out.values():

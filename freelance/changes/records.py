@@ -37,7 +37,10 @@ def check_size(value: Decimal, text: str, opt: str) -> Decimal:
     return value
 
 
-def number_text(text: str, opt: str) -> str:
+_PLAIN = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)\Z")
+
+
+def number_text(text: str, opt: str, plain: bool = True) -> str:
     """A number typed on the command line, thousands separators removed; UsageError
     when a comma is anywhere else (a decimal comma, a misplaced separator)."""
     t = str(text).strip().replace("_", "")
@@ -46,6 +49,8 @@ def number_text(text: str, opt: str) -> str:
             raise UsageError(f"{opt}: {text!r} is not a number: write decimals with a point "
                              "and commas only between thousands, like 1,200.50 or 1200.50")
         t = t.replace(",", "")
+    if plain and not _PLAIN.match(t):     # 1e3, 0x10, Infinity: not how money is written (nor read from the book)
+        raise UsageError(f"{opt}: expected a number like 1200.50, got {text!r}")
     return t
 
 

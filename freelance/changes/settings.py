@@ -82,7 +82,7 @@ def _number(opt: str, value) -> Decimal:
     """A number typed for a setting: finite and within the limits (limits.py)."""
     from .records import check_size, number_text
     try:
-        d = Decimal(number_text(str(value), opt))
+        d = Decimal(number_text(str(value), opt, plain=False))
     except InvalidOperation:
         d = None
     if d is None or not d.is_finite():

@@ -85,6 +85,9 @@ def make(name: str):
             date_from: Annotated[Optional[str], typer.Option("--from", metavar="DATE", help="From this date.")] = None,
             date_to: Annotated[Optional[str], typer.Option("--to", metavar="DATE", help="Up to this date.")] = None,
             client: Annotated[Optional[str], typer.Option("--client", metavar="ID", help="Only this client.")] = None,
+            basis: Annotated[Optional[str], typer.Option("--basis", metavar="BASIS",
+                                                         help="cash (default: revenue and tax when the money moved) or "
+                                                              "accrual (when invoiced); report finance.")] = None,
             fail_on: Annotated[Optional[List[str]], typer.Option("--fail-on", metavar="CONDITION",
                                                                help="Exit 1 when CONDITION holds (see the report's help).")] = None):
         import importlib
@@ -104,6 +107,16 @@ def make(name: str):
                 raise UsageError(f"--client: no client '{client}'{did_you_mean(client, book.index('client'))}")
             opts.client = client
         module = importlib.import_module(module_name)
+        if basis is not None:
+            from ..read.journal import BASES
+            if not getattr(module, "BASIS", False):
+                raise UsageError(f"--basis: report {name} does not count revenue or tax; see `freelance report finance --basis`")
+            if basis not in BASES:
+                raise UsageError(f"--basis: expected cash or accrual, got {basis!r}{did_you_mean(basis, BASES)}")
+            opts.basis = basis
+        if client and not getattr(module, "CLIENT", True):
+            raise UsageError(f"--client: report {name} is of the whole book and takes no --client; "
+                             + getattr(module, "CLIENT_INSTEAD", "see `freelance report invoices --client ID`"))
         if not getattr(module, "WINDOW", True) and (period or date_from or date_to):
             given = next(o for o, v in (("--period", period), ("--from", date_from), ("--to", date_to)) if v)
             raise UsageError(f"{given}: report {name} shows the book as it stands on one day and takes no "

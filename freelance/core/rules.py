@@ -11,6 +11,7 @@ import re
 import string
 from decimal import Decimal
 
+from .money import dec
 from .limits import MAX_INT_DIGITS, MAX_NUMBER_LENGTH, pattern_width_problem
 
 # -- invoice numbers ------------------------------------------------------------------
@@ -126,6 +127,16 @@ NOT_VOID = ("draft", "sent", "paid")   # its lines count (a voided invoice's do 
 def pays_invoice(data: dict | None) -> bool:
     """Income that counts toward its invoice's total: income whose money has moved."""
     return data is not None and data.get("kind") == "income" and data.get("received") is True
+
+
+def settles_invoice(data: dict | None) -> tuple[Decimal, Decimal] | None:
+    """What income `data` settles of its invoice, as (amount received, fee the bank kept), or
+    None when it settles nothing (not income, or its money has not moved). The one rule for
+    "pays an invoice": the graph, the journal, the parse cache's sums, the matcher and the
+    follow-ups that move an invoice to paid all ask it. A number that is not one counts as 0."""
+    if not pays_invoice(data):
+        return None
+    return dec(data.get("amount")), dec(data.get("fee"))
 
 
 def is_client_income(data: dict | None) -> bool:

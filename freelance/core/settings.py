@@ -43,6 +43,7 @@ DEFAULTS: dict = {
 # Settings a book may set that `init` does not write (their default applies when absent).
 OPTIONAL: dict = {
     "tax_name": "tax",          # in exported account names: liabilities:tax:<name>, assets:tax:<name>
+    "write_off_category": "write-offs",   # fees and write-offs: expenses:<category> (docs/ledger.md)
     "business": None,           # who you are on invoices: the keys of BUSINESS below
     "auto_commit": False,       # every change the CLI makes is its own git commit (docs/sync.md)
 }
@@ -54,7 +55,7 @@ LISTS = ("stages", "income_classifications", "expense_categories", "accounts",
 
 # Scalar settings `settings set` accepts, with a check of the value.
 SCALARS = ("name", "currency", "timezone", "week_start", "date_order", "invoice_number",
-           "payment_terms_days", "default_rate", "tax_rounding", "tax_name",
+           "payment_terms_days", "default_rate", "tax_rounding", "tax_name", "write_off_category",
            "time_rounding", "auto_commit")
 
 TAX_ROUNDING = ("per-invoice", "per-line")
@@ -186,6 +187,9 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
             _choice(TAX_ROUNDING, "per-invoice or per-line"), str.strip, TAX_ROUNDING),
     Setting("tax_name", "The tax's name in exported account names (liabilities:tax:NAME).",
             lambda v: None if is_tax_name(v) else "expected a short lowercase name like vat or gst "
+                                                  "(letters, digits, '-')", str.strip, optional=True),
+    Setting("write_off_category", "The expense category of bank fees and write-offs (expenses:NAME).",
+            lambda v: None if is_tax_name(v) else "expected a short lowercase name like write-offs or bank-fees "
                                                   "(letters, digits, '-')", str.strip, optional=True),
     Setting("time_rounding", "How booked hours are rounded: none, or a step and a direction like 15m up.",
             _rounding_problem, _rounding_read),

@@ -26,10 +26,8 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..read.finance import tax_name, tax_part, transfer_legs
-from ..core.rules import minor_units
 from ..read.graph import Graph
-from ..core.rules import BILLED
+from ..read.journal import journal
 
 
 @dataclass
@@ -42,81 +40,13 @@ class Entry:
     balance: tuple | None = None     # a balance assertion: (account parts, amount, currency) at the end of the day
 
 
-def _acct(g: Graph, t) -> tuple[str, ...]:
-    acc = t.data.get("account") or (g.settings.allowed("accounts") or ["bank"])[0]
-    return ("assets", str(acc))
-
-
-def _income_account(t) -> tuple[str, ...]:
-    cls = str(t.data.get("classification") or "other")
-    if cls == "client":
-        return ("income", "clients", str(t.data.get("client") or "unknown"))
-    return ("income", cls)
-
-
 def entries(g: Graph, accrual: bool = False) -> list[Entry]:
-    out: list[Entry] = []
-    billed = {}
-    tax = tax_name(g)
-    if accrual:
-        for inv in g.records("invoice"):
-            issued = inv.data.get("issued")
-            if inv.data.get("status") not in BILLED or not isinstance(issued, dt.date):
-                continue
-            d = g.derived(inv)
-            client = str(inv.data.get("client") or "unknown")
-            billed[inv.id] = client
-            postings = [(("assets", "receivable", client), d["total"], d["currency"]),
-                        (("income", "clients", client), -d["subtotal"], d["currency"])]
-            if d["tax"]:
-                postings.append((("liabilities", "tax", tax), -d["tax"], d["currency"]))
-            out.append(Entry(issued, f"Invoice {inv.id}", inv.id, postings))
-    for t in g.records("transaction"):
-        d, amount, kind = t.data.get("date"), t.data.get("amount"), t.data.get("kind")
-        if t.data.get("received") is not True or not isinstance(d, dt.date) or not isinstance(amount, Decimal):
-            continue
-        cur = g.currency(t)
-        desc = str(t.data.get("description") or f"{kind} {t.id}")
-        if kind == "income":
-            if accrual and t.data.get("invoice") in billed:   # the invoice booked its income and tax
-                other = [(("assets", "receivable", billed[t.data["invoice"]]), -amount, cur)]
-            else:
-                part = tax_part(g, t)      # tax collected: owed to the tax office, not earned
-                other = [(_income_account(t), -(amount - part) if part else -amount, cur)]
-                if part:
-                    other.append((("liabilities", "tax", tax), -part, cur))
-            out.append(Entry(d, desc, t.id, [(_acct(g, t), amount, cur), *other]))
-        elif kind == "expense":
-            cat = str(t.data.get("category") or "other")
-            part = tax_part(g, t)          # tax paid: reclaimable, not spent
-            postings = [(("expenses", cat), amount - part if part else amount, cur)]
-            if part:
-                postings.append((("assets", "tax", tax), part, cur))
-            out.append(Entry(d, desc, t.id, postings + [(_acct(g, t), -amount, cur)]))
-    for t in g.records("transfer"):     # one transaction, two asset postings; priced across currencies
-        legs = transfer_legs(g, t)
-        if len(legs) != 2:
-            continue                    # validate reports it
-        (src, cur, out_amount, d), (dst, to_cur, in_amount, _) = legs
-        desc = str(t.data.get("description") or f"transfer {src} -> {dst}")
-        out.append(Entry(d, desc, t.id, [(("assets", dst), in_amount, to_cur), (("assets", src), out_amount, cur)],
-                         prices={1: (in_amount, to_cur)} if to_cur != cur else {}))
-    for b in g.records("balance"):      # after every entry of its day (the sort below)
-        d, amount, account = b.data.get("date"), b.data.get("amount"), b.data.get("account")
-        if isinstance(d, dt.date) and isinstance(amount, Decimal) and amount.is_finite() and account:
-            cur = g.currency(b)
-            amount = amount.quantize(Decimal(1).scaleb(-minor_units(cur)))   # its precision is the check's
-            out.append(Entry(d, f"Balance of {account}", b.id, [], balance=(("assets", str(account)), amount, cur)))
-    out.sort(key=lambda e: (e.date, e.balance is not None, e.rid))
-    first = out[0].date if out else g.today
-    opening = [a for a in g.settings.accounts() if a["opening_balance"] != 0]
-    if opening:
-        book = g.settings.currency
-        currencies = sorted({a["currency"] or book for a in opening}, key=lambda c: (c != book, c))
-        out.insert(0, Entry(first, "Opening balances", "opening", [
-            *((("assets", a["id"]), a["opening_balance"], a["currency"] or book) for a in opening),
-            *((("equity", "opening-balances"), -sum(a["opening_balance"] for a in opening if (a["currency"] or book) == c), c)
-              for c in currencies)]))
+    """The journal (read/journal.py) as entries to print: the export adds nothing to it."""
+    out = []
+    for x in journal(g, "accrual" if accrual else "cash"):
+        out.append(Entry(x.date, x.description, x.rid, [(p.account, p.amount, p.currency) for p in x.postings],
+                         prices={i: p.price for i, p in enumerate(x.postings) if p.price},
+                         balance=x.assertion))
     return out
 
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .graph import Graph, transfer_legs
-from ..core.money import HUNDRED, ZERO, dec
+from .journal import revenue, tax_name, tax_part
+from ..core.money import ZERO, dec
 
 
 @dataclass
@@ -39,50 +40,6 @@ def _account_of(g: Graph, t) -> str:
         return str(acc)
     accounts = g.settings.accounts()
     return accounts[0]["id"] if accounts else "bank"
-
-
-def tax_name(g: Graph) -> str:
-    """The name of the tax in account names (`liabilities:tax:<name>`): the `tax_name` setting."""
-    import re
-    name = re.sub(r"[^a-z0-9-]+", "-", str(g.settings.get("tax_name") or "tax").lower()).strip("-")
-    return name or "tax"
-
-
-def tax_part(g: Graph, t) -> Decimal:
-    """The part of transaction `t`'s amount that is tax (docs/finance.md):
-    - income paying an invoice with tax: the invoice's tax in proportion to what it pays
-      (all of it when it pays the whole total); collected for the tax office, not earned;
-    - an expense: its `tax`, or the part of its amount (tax included) that `tax_rate` is;
-      paid out, reclaimable.
-    Zero otherwise."""
-    amount = t.data.get("amount")
-    if not isinstance(amount, Decimal) or not amount.is_finite():
-        return ZERO
-    cur = g.currency(t)
-    if t.data.get("kind") == "income":
-        inv = g.get("invoice", t.data.get("invoice"))
-        if inv is None or g.currency(inv) != cur:
-            return ZERO
-        d = g.derived(inv)
-        if d["tax"] <= 0 or d["total"] <= 0:
-            return ZERO
-        if amount == d["total"]:
-            return d["tax"]
-        return round_to(amount * d["tax"] / d["total"], cur)
-    if t.data.get("kind") == "expense":
-        tax, rate = t.data.get("tax"), t.data.get("tax_rate")
-        if isinstance(tax, Decimal) and tax.is_finite():
-            return min(max(tax, ZERO), amount) + ZERO
-        if isinstance(rate, Decimal) and rate.is_finite() and rate > 0:
-            return round_to(amount * rate / (HUNDRED + rate), cur)
-    return ZERO
-
-
-def round_to(amount: Decimal, currency: str) -> Decimal:
-    """Rounded half up to the currency's minor unit (cents, or none for JPY)."""
-    from decimal import ROUND_HALF_UP
-    from ..core.rules import minor_units
-    return amount.quantize(Decimal(1).scaleb(-minor_units(currency)), rounding=ROUND_HALF_UP) + ZERO
 
 
 def _order(book: str):
@@ -182,6 +139,9 @@ def summary(g: Graph, start: dt.date | None = None, end: dt.date | None = None) 
         rows = [a for a in out.accounts if a["currency"] == cur]
         out.totals_by_currency.append({**{k: sum((r[k] for r in rows), ZERO) for k in keys}, "currency": cur})
     out.totals = out.totals_by_currency[0]
+    for r in revenue(g, "cash", start, end):    # the journal's: payments, fees and write-offs (docs/ledger.md)
+        if r["collected"] or r["paid"] or r["currency"] in taxes:
+            taxes[r["currency"]] = {"collected": r["collected"], "paid": r["paid"]}
     for cur in sorted(taxes, key=first):
         v = taxes[cur]
         out.tax.append({"tax": tax_name(g), **v, "owed": v["collected"] - v["paid"], "currency": cur})

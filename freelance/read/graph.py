@@ -11,10 +11,11 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..core.money import HUNDRED, ZERO, dec, invoice_totals, pct
-from ..core.rules import BILLED, CURRENCY_FROM, is_client_income, pays_invoice
+from ..core.rules import BILLED, CURRENCY_FROM, is_client_income, settles_invoice
 from ..store.book import Book
 from ..store.records import Record
 from ..store.scalars import parse_duration
+from .owed import client_outstanding, due_date, overdue_days, settlement
 
 
 class Graph:
@@ -87,9 +88,10 @@ class Graph:
         field = {"client": "client", "invoice": "invoice", "project": "project", "service": "service"}[kind]
         total = ZERO
         for t in self.by("transaction", field).get(rid, ()):
-            if pays_invoice(t.data) and (kind == "invoice" or is_client_income(t.data)) \
+            got = settles_invoice(t.data)        # with the fee the bank kept: the client paid it
+            if got is not None and (kind == "invoice" or is_client_income(t.data)) \
                     and (currency is None or self.currency(t) == currency):
-                total += dec(t.data.get("amount"))
+                total += got[0] + got[1]
         return total
 
     def totals(self, inv: Record) -> tuple[Decimal, Decimal, Decimal]:
@@ -216,30 +218,22 @@ def to_currency_of(settings, data: dict, currency: str) -> str:
 
 def _invoice(g: Graph, inv: Record) -> dict:
     subtotal, tax, total = g.totals(inv)
-    received = g.received_income("invoice", inv.id, g.currency(inv))
-    status = inv.data.get("status")
-    due = inv.data.get("due")
-    if not isinstance(due, dt.date):
-        issued = inv.data.get("issued")
-        try:
-            due = issued + dt.timedelta(days=g.settings.payment_terms_days) if isinstance(issued, dt.date) else None
-        except OverflowError:
-            due = None   # an issue date at the calendar's end: validate reports the invoice's dates
-    balance = total - received
-    overdue = status == "sent" and balance > 0 and due is not None and due < g.today
+    s = settlement(g, inv)              # the one answer to what it still owes (read/owed.py)
+    late = overdue_days(g, inv)
     return {
-        "subtotal": subtotal, "tax": tax, "total": total, "received": received, "balance": balance,
-        "due_date": due, "overdue": overdue,
-        "days_overdue": (g.today - due).days if overdue else 0,
-        "partially_paid": ZERO < received < total,
-        "currency": g.currency(inv),
+        "subtotal": subtotal, "tax": tax, "total": total, "received": s.received, "balance": s.balance,
+        "credited": s.credited, "fees": s.fees, "settled": s.settled,
+        "due_date": due_date(g, inv), "overdue": late > 0,
+        "days_overdue": late,
+        "partially_paid": ZERO < s.received < total and s.balance > 0,
+        "currency": s.currency,
     }
 
 
 def _client(g: Graph, c: Record) -> dict:
     invoices = g.by("invoice", "client").get(c.id, [])
     cur = g.currency(c)
-    invoiced = gross = outstanding = ZERO
+    invoiced = gross = ZERO
     other: dict[str, Decimal] = {}   # invoiced in other currencies: shown, never added in
     for inv in invoices:
         if inv.data.get("status") in BILLED:
@@ -249,8 +243,7 @@ def _client(g: Graph, c: Record) -> dict:
                 continue
             invoiced += d["subtotal"]     # net of tax: tax is collected, not earned (docs/completion.md)
             gross += d["total"]
-            if inv.data.get("status") == "sent":     # a sent credit note lowers it (reports/parts.py: aging)
-                outstanding += d["balance"] if inv.data.get("credit_for") else max(d["balance"], ZERO)
+    outstanding = client_outstanding(g, c.id, cur)     # read/owed.py: as aging and the boards say
     cv = c.data.get("contract_value")
     income = [t for t in g.by("transaction", "client").get(c.id, []) if t.data.get("kind") == "income"]
     return {

@@ -14,6 +14,7 @@ from typing import Callable, Iterable
 from ..core.durations import HOURS_PLACES, MAX_DAY_HOURS, MAX_ENTRY_HOURS
 from ..core.errors import FreelanceError, Problem, did_you_mean
 from .graph import Graph
+from .owed import written_off
 from ..store.git import GITATTRIBUTES, registration_problem
 from ..core.limits import line_problem, number_problem, whole
 from ..core.rules import (DATE_PAIRS, TEXT_CHECKS, business_problem, date_problems, invoice_number_problem, is_currency,
@@ -271,12 +272,15 @@ def check_invoices(g: Graph) -> Iterable[Problem]:
             yield _p(inv, "amount", f"amount {amount} disagrees with its items, which add up to {d['subtotal']}")
         if status == "paid" and d["received"] <= 0 and inv.data.get("credit_for"):
             pass                        # a credit note is settled by a refund or set off, not by income
-        elif status == "paid" and d["received"] <= 0:
+        elif status == "paid" and d["received"] <= 0 and not d["credited"] and not written_off(inv):
             yield _p(inv, "status", "paid, but no received income is linked to it")
-        elif status == "paid" and d["received"] < d["total"]:
-            yield _p(inv, "status", f"paid, but received income {d['received']} is less than the total {d['total']}", "warning")
-        if d["received"] > d["total"] and status != "void" and not inv.data.get("credit_for"):
-            yield _p(inv, "id", f"overpaid: received {d['received']} against a total of {d['total']}")
+        elif status == "paid" and d["balance"] > 0:
+            yield _p(inv, "status", f"paid, but it still owes {d['balance']} of its total {d['total']} "
+                                    f"(received {d['received']})", "warning")
+        if d["balance"] < 0 and status != "void" and not inv.data.get("credit_for"):
+            yield _p(inv, "id", f"overpaid: received {d['received']}"
+                                + (f" and settled {d['credited'] + written_off(inv)} otherwise" if d['credited'] or written_off(inv) else "")
+                                + f" against a total of {d['total']}")
         if status == "draft" and d["received"] > 0:
             yield _p(inv, "status", "still a draft, but income is linked to it", "warning")
         start, end = inv.data.get("supply_start"), inv.data.get("supply_end")   # (their order: check_dates)

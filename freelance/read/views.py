@@ -15,7 +15,7 @@ from ..core.text import Column, clean, fmt_money, fmt_pct, fmt_price
 
 MONEY = {"contract_value", "invoiced", "received", "outstanding", "value", "amount", "rate", "total",
          "subtotal", "tax", "balance", "unit_price", "default_rate", "unbilled_value", "booked_value",
-         "effective_rate", "invoiced_gross"}
+         "effective_rate", "invoiced_gross", "fees", "credited", "written_off", "fee"}
 PCT = {"invoiced_pct", "completion_pct", "expected_pct"}
 RIGHT = MONEY | PCT | {"hours", "estimated_hours", "actual_hours", "hours_booked", "target", "actual",
                         "quantity", "days_overdue", "open_todos", "count", "unpriced_hours", "hours_invoiced",
@@ -109,7 +109,9 @@ def detail(g: Graph, r: Record) -> list[tuple[str, str]]:
     for k, v in data.items():
         if v is None or v == [] or v == {} or k == "currency":
             continue
-        if k in MONEY:
+        if k == "received" and isinstance(v, bool):     # a transaction's: the money moved (an expense's: paid)
+            lines.append(("paid" if r.data.get("kind") == "expense" else "received", "yes" if v else "no"))
+        elif k in MONEY:
             lines.append((k, fmt_money(v, cur)))
         elif k in PCT:
             lines.append((k, fmt_pct(v)))

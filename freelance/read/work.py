@@ -25,6 +25,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from ..core.durations import rounded
 from ..core.errors import DataError, Problem
 from ..core.money import ZERO, dec, money, pct
 from ..core.rules import BILLED
@@ -119,8 +120,11 @@ def project_of(g: Graph, s: Record) -> Record | None:
 
 
 def _value_entries(g: Graph, entries, project: Record | None = None) -> tuple[Decimal, Decimal, Decimal]:
-    """(value, priced hours, unpriced hours) of time entries not on fixed-price services."""
+    """(value, priced hours, unpriced hours) of time entries not on fixed-price services. An
+    entry is worth its hours as they are billed (the book's `time_rounding`, as `invoice add
+    --from-time` rounds them), so a project shows one unbilled figure."""
     value, priced, unpriced = NONE, NONE, NONE
+    rule = g.settings.time_rounding
     for e in entries:
         h = dec(e.data.get("hours"))
         s = g.get("service", e.data.get("service")) if isinstance(e.data.get("service"), str) else None
@@ -131,7 +135,7 @@ def _value_entries(g: Graph, entries, project: Record | None = None) -> tuple[De
         if rate is None:
             unpriced += h
         else:
-            value += h * rate
+            value += (rounded(h, rule) if rule else h) * rate
             priced += h
     return value, priced, unpriced
 

@@ -445,14 +445,28 @@ def finance(site, request, note):
         period, (start, end) = str(book.today.year), _range(book, {"period": str(book.today.year)})
     f = site.memo(g, ("finance", start, end), lambda: fin.summary(g, start, end))
     cur = f.currency
-    months = months_chart([(m["month"], m["income"], m["expenses"]) for m in f.months], cur)
-    classes = hbar_chart([(c["classification"], c["received"]) for c in f.classifications], cur, "income")
-    cats = hbar_chart([(c["category"], c["paid"]) for c in f.categories], cur, "expense")
+    months = per_currency(f.months, cur, lambda rows, c: months_chart(
+        [(m["month"], m["income"], m["expenses"]) for m in rows], c))
+    classes = per_currency(f.classifications, cur, lambda rows, c: hbar_chart(
+        [(x["classification"], x["received"]) for x in rows], c, "income"))
+    cats = per_currency(f.categories, cur, lambda rows, c: hbar_chart(
+        [(x["category"], x["paid"]) for x in rows], c, "expense"))
     years = site.memo(g, ("years",), lambda: sorted({str(t.data.get("date"))[:4] for t in g.records("transaction")
                                                      if t.data.get("date")}))
     return site.page("finance.html", title=f"Finance {period}", f=f, months_svg=Markup(months),
                      classes_svg=Markup(classes), cats_svg=Markup(cats), period=period, years=years,
                      **_notes(note))
+
+
+def per_currency(rows: list[dict], book: str, chart) -> str:
+    """One chart per currency (its own scale and label: amounts in two currencies are never
+    drawn on one axis), the book's first; a heading names each when there are several."""
+    curs = sorted({r["currency"] for r in rows}, key=lambda c: (c != book, c)) or [book]
+    out = []
+    for c in curs:
+        svg = chart([r for r in rows if r["currency"] == c], c)
+        out.append(svg if len(curs) == 1 else f'<h3 class="currency" data-currency="{c}">{c}</h3>{svg}')
+    return "".join(out)
 
 
 def calendar(site, request, note):
@@ -562,7 +576,8 @@ def overview_data(g: Graph, today: dt.date) -> dict:
     from ..read.reports import summary
     report = summary.build(g, Options(today))
     f = fin.summary(g, dt.date(today.year, 1, 1), today)
-    months = months_chart([(m["month"], m["income"], m["expenses"]) for m in f.months], f.currency)
+    months = per_currency(f.months, f.currency, lambda rows, c: months_chart(
+        [(m["month"], m["income"], m["expenses"]) for m in rows], c))
     boards = {noun: board_data(g, noun, limit=0) for noun in BOARDS}
     return {"report": report, "sections": {s.name: s for s in report.sections}, "months_svg": Markup(months),
             "boards": boards, "goals": goal_rows(g, today), "currency": g.settings.currency, "f": f}

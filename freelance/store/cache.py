@@ -53,8 +53,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..core.errors import DataError
-from ..core.money import ZERO, dec
-from ..core.rules import pays_invoice
+from ..core.money import ZERO
+from ..core.rules import settles_invoice
 from .atomic import replacing
 from .files import MAX_FILE_BYTES, read_regular
 from .records import FileResult
@@ -220,10 +220,11 @@ def _received(records) -> dict:
     for r in records:
         d = r.data
         v = d.get("invoice")
-        if v is None or not pays_invoice(d):
+        got = settles_invoice(d) if v is not None else None     # its amount and the bank's fee
+        if got is None:
             continue
         keys = [x for x in v if isinstance(x, str)] if isinstance(v, list) else [v if v.__class__ is str else str(v)]
-        amount = dec(d.get("amount"))
+        amount = got[0] + got[1]
         for k in keys:
             out[k] = out.get(k, ZERO) + amount
     return out

@@ -256,6 +256,32 @@ def _document_verbs(app: typer.Typer, noun: str) -> None:
         say(f"added credit note '{data['id']}' for invoice '{rec.id}' (draft): total {fmt_money(d['total'], d['currency'])}")
 
 
+    @app.command("settle")
+    def settle(ctx: typer.Context,
+               number: Annotated[str, typer.Argument(metavar="INVOICE", help="The invoice number.")],
+               write_off: Annotated[bool, typer.Option(
+                   "--write-off", help="Write off what is still owed (it never comes): an expense of the "
+                                       "book's write_off_category.")] = False,
+               reason: Annotated[Optional[str], typer.Option(
+                   "--reason", metavar="TEXT", help="Why it is written off: bank-fee, small-difference...")] = None):
+        """Mark a sent invoice paid once nothing is left to pay, or write off the rest.
+
+        An invoice is paid when its total less payments (and their fees), credit notes
+        and write-offs is zero. Payments move it to paid by themselves; a credit note
+        set against it is settled by that, and this marks the invoice paid. With
+        --write-off, what is still owed is written off (dated today) and the invoice is
+        paid: reports, the journal and the exports show it as an expense.
+
+        Example: freelance invoice settle INV-2026-017 --write-off --reason bank-fee
+        """
+        from ...changes import door
+        with writing(ctx) as book:
+            rec = door.find(book, "invoice", number)
+            notes = door.settle_invoice(book, rec, write_off, reason)
+        for n in notes:
+            say(n)
+
+
 def _select(book, status, client, period) -> list[str]:
     from ...core.dates import window
     from ...core.errors import UsageError, did_you_mean

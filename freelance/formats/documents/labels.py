@@ -24,6 +24,9 @@ EN = {
     "mail_subject": "Invoice {number} from {seller}", "mail_greeting": "Hello {name},",
     "mail_body": "Please find attached invoice {number} for {total}, due on {due}. The PDF carries the "
                  "invoice data as Factur-X (EN 16931) for your accounting software.",
+    "mail_credit_subject": "Credit note {number} from {seller}",
+    "mail_credit_body": "Please find attached credit note {number} for {total}, which corrects invoice {credit_for}. "
+                        "The PDF carries its data as Factur-X (EN 16931) for your accounting software.",
     "mail_closing": "Kind regards,",
 }
 
@@ -47,6 +50,9 @@ DE = {
     "mail_subject": "Rechnung {number} von {seller}", "mail_greeting": "Guten Tag {name},",
     "mail_body": "anbei erhalten Sie die Rechnung {number} über {total}, fällig am {due}. Das PDF enthält "
                  "die Rechnungsdaten als ZUGFeRD / Factur-X (EN 16931) für Ihre Buchhaltung.",
+    "mail_credit_subject": "Gutschrift {number} von {seller}",
+    "mail_credit_body": "anbei erhalten Sie die Gutschrift {number} über {total}, die die Rechnung {credit_for} "
+                        "korrigiert. Das PDF enthält ihre Daten als ZUGFeRD / Factur-X (EN 16931) für Ihre Buchhaltung.",
     "mail_closing": "Mit freundlichen Grüßen",
 }
 
@@ -69,6 +75,9 @@ FR = {
     "mail_subject": "Facture {number} de {seller}", "mail_greeting": "Bonjour {name},",
     "mail_body": "veuillez trouver ci-joint la facture {number} d'un montant de {total}, à régler avant le "
                  "{due}. Le PDF contient les données de la facture au format Factur-X (EN 16931).",
+    "mail_credit_subject": "Avoir {number} de {seller}",
+    "mail_credit_body": "veuillez trouver ci-joint l'avoir {number} d'un montant de {total}, qui rectifie la facture "
+                        "{credit_for}. Le PDF contient ses données au format Factur-X (EN 16931).",
     "mail_closing": "Cordialement,",
 }
 

@@ -56,6 +56,7 @@ class Options:
     start: dt.date | None = None      # --from / --period
     end: dt.date | None = None        # --to / --period
     client: str | None = None
+    basis: str | None = None          # --basis cash|accrual (reports with BASIS = True; default read/journal.py)
 
 
 @dataclass

@@ -5,8 +5,13 @@ from __future__ import annotations
 
 from ..finance import summary
 from ..graph import Graph
+from ..journal import DEFAULT_BASIS, revenue
 from ...core.text import Column
 from . import Options, Report, Section
+
+CLIENT = False     # accounts and tax are the whole book's: --client is refused, not ignored
+BASIS = True       # --basis cash|accrual: revenue and tax when the money moved, or when invoiced
+CLIENT_INSTEAD = "for one client's money see `freelance report invoices --client ID` or `freelance client show ID`"
 
 
 def build(g: Graph, opts: Options) -> Report:
@@ -21,11 +26,13 @@ def build(g: Graph, opts: Options) -> Report:
     total = [{"account": "total", "name": "", **t} for t in f.totals_by_currency]
     sections = [
         Section("accounts", "Accounts", f.accounts + total, [
-            Column("account"), Column("opening_balance", "opening", **m), Column("money_in", "in", **m),
-            Column("money_out", "out", **m), Column("transfers", **m), Column("balance", **m),
-            Column("reconciled_through", "verified")], note=note + "; transfers: between own accounts, "
-            "net; verified: reconciled through the day of the latest balance assertion (bank statement) that holds",
-            table_columns=("account", "money_in", "money_out", "transfers", "balance", "reconciled_through")),
+            Column("account"), Column("opening_balance", "start", unit=False, **m),
+            Column("money_in", "in", unit=False, **m), Column("money_out", "out", unit=False, **m),
+            Column("transfers", "moved", unit=False, **m), Column("balance", unit=False, **m), Column("currency", "cur"),
+            Column("reconciled_through", "verified")], note=note + "; start: the opening balance (of the period); start + in - out + moved = "
+            "balance; moved: transfers between own accounts, net; verified: reconciled through the day of the latest balance assertion (bank statement) that holds",
+            table_columns=("account", "opening_balance", "money_in", "money_out", "transfers", "balance",
+                           "currency", "reconciled_through")),
         Section("expected", "Expected (not yet moved)", f.accounts + total, [
             Column("account"), Column("expected_in", "expected in", **m), Column("expected_out", "expected out", **m),
             Column("expected_balance", "balance after", **m)]),
@@ -42,6 +49,15 @@ def build(g: Graph, opts: Options) -> Report:
             Column("tax", **m), Column("net", **m)],
             table_columns=("category", "count", "paid", "expected")),
     ]
+    basis = opts.basis or DEFAULT_BASIS
+    earned = revenue(g, basis, opts.start, opts.end)
+    sections.append(Section("revenue", f"Revenue and tax ({basis} basis)", earned, [
+        Column("revenue", **m), Column("expenses", **m), Column("profit", **m), Column("collected", "tax collected", **m),
+        Column("paid", "input tax", **m), Column("owed", "tax owed", **m)],
+        note=("cash basis: revenue and tax when the money moved (payments, fees, write-offs)" if basis == "cash" else
+              "accrual basis: revenue and tax when invoices and credit notes were issued")
+        + "; from the journal, as the exports print it (docs/ledger.md); --basis cash|accrual",
+        table_columns=("revenue", "expenses", "profit", "collected", "owed")))
     if f.tax:
         sections.append(Section("tax", "Tax (collected on invoices, paid on expenses)", f.tax, [
             Column("tax"), Column("collected", **m), Column("paid", **m), Column("owed", **m)],

@@ -5,6 +5,9 @@ from ..graph import Graph
 from . import Options, Report, Section
 from .parts import GOAL_COLUMNS, GOAL_TABLE, goal_row, goals
 
+CLIENT = False     # goals are the business's, not a client's: --client is refused, not ignored
+CLIENT_INSTEAD = "goals belong to no client"
+
 
 def build(g: Graph, opts: Options) -> Report:
     rows = [goal_row(g, x) for x in goals(g, opts)]

@@ -13,6 +13,7 @@ from ...core.money import ZERO, dec
 from ...core.rules import BILLED
 from ...store.records import Record
 from ...core.text import Column
+from ..owed import credit_notes, overdue_days, settlement
 from . import Options
 
 MONEY = dict(align="right", money=True)
@@ -46,86 +47,30 @@ def client_name(g: Graph, cid) -> str | None:
 
 # -- invoices ---------------------------------------------------------------------
 
-def received_asof(g: Graph, inv: Record, today: dt.date) -> tuple[Decimal, bool]:
-    """Received income linked to `inv` dated up to `today`, and whether any is linked at all."""
-    total, linked = ZERO, False
-    cur = g.currency(inv)
-    for t in g.by("transaction", "invoice").get(inv.id, ()):
-        if t.data.get("kind") != "income" or t.data.get("received") is not True or g.currency(t) != cur:
-            continue
-        linked = True
-        d = day(t.data.get("date"))
-        if d is None or d <= today:
-            total += dec(t.data.get("amount"))
-    return total, linked
-
-
 def owed(g: Graph, inv: Record, today: dt.date) -> Decimal | None:
-    """What `inv` still owed on `today`: sent (or since paid) invoices issued by then, less
-    the income received by then and the credit notes of it sent by then. None when nothing
-    was owed (a credit note itself is owed by nobody: see `open_credit`). A paid invoice with
-    no linked income counts as settled (validate warns about it)."""
+    """What `inv` still owed on `today` (read/owed.py), or None when nothing (a credit note
+    itself is owed by nobody: see `still_open`)."""
     if inv.data.get("credit_for"):
         return None
-    balance = _open(g, inv, today) - sum(_credits(g, inv, today).values(), ZERO)
-    return balance if balance > 0 else None
-
-
-def open_credit(g: Graph, note: Record, today: dt.date) -> Decimal | None:
-    """What a sent credit note still owes the client on `today`, as a negative amount: the part
-    its invoice did not absorb (that invoice was paid already, or less of it was open). Credit
-    notes take from their invoice in the order they were issued. A paid credit note is settled
-    (refunded, or set off against something else); None when nothing is left."""
-    original = g.get("invoice", note.data.get("credit_for"))
-    if note.data.get("status") != "sent" or original is None:
-        return None
-    left = max(_open(g, original, today), ZERO)
-    for cid, amount in _credits(g, original, today).items():
-        taken = min(amount, left)
-        left -= taken
-        if cid == note.id:
-            return taken - amount if amount > taken else None
-    return None
+    left = settlement(g, inv, today).owed
+    return left if left > 0 else None
 
 
 def still_open(g: Graph, inv: Record, today: dt.date) -> Decimal | None:
-    """`owed` for an invoice, `open_credit` (below zero) for a credit note."""
-    return open_credit(g, inv, today) if inv.data.get("credit_for") else owed(g, inv, today)
-
-
-def _open(g: Graph, inv: Record, today: dt.date) -> Decimal:
-    """Total less income received, of an invoice that was billed (sent or paid) by `today`."""
-    status = inv.data.get("status")
-    if status not in BILLED:
-        return ZERO
-    issued = day(inv.data.get("issued"))
-    if issued is not None and issued > today:
-        return ZERO
-    received, linked = received_asof(g, inv, today)
-    if status == "paid" and not linked:
-        return ZERO
-    return g.derived(inv)["total"] - received
-
-
-def _credits(g: Graph, inv: Record, today: dt.date) -> dict[str, Decimal]:
-    """credit note -> what it takes back (above zero), for the credit notes of `inv` sent (or
-    paid) by `today`, in the order they were issued."""
-    notes = [c for c in g.by("invoice", "credit_for").get(inv.id, ())
-             if c.data.get("status") in BILLED
-             and (day(c.data.get("issued")) is None or day(c.data.get("issued")) <= today)]
-    notes.sort(key=lambda c: (day(c.data.get("issued")) or dt.date.min, c.id))
-    return {c.id: -g.derived(c)["total"] for c in notes if g.derived(c)["total"] < 0}
+    """What an invoice still owed on `today`, or (below zero) what a credit note still owes the
+    client; None when nothing is open either way."""
+    left = settlement(g, inv, today).owed
+    return left if left else None
 
 
 def invoice_row(g: Graph, inv: Record, today: dt.date) -> dict:
     d = g.derived(inv)
-    due = d["due_date"]
-    balance = still_open(g, inv, today)
-    late = (today - due).days if balance is not None and balance > 0 and due is not None and due < today else 0
+    s = settlement(g, inv, today)
+    late = overdue_days(g, inv, today)
     return {"invoice": inv.id, "client": inv.data.get("client"), "client_name": client_name(g, inv.data.get("client")),
-            "project": inv.data.get("project"), "issued": inv.data.get("issued"), "due": due,
-            "status": inv.data.get("status"), "total": d["total"], "received": d["received"],
-            "balance": d["balance"], "owed": balance or ZERO, "overdue": late > 0, "days_overdue": late,
+            "project": inv.data.get("project"), "issued": inv.data.get("issued"), "due": d["due_date"],
+            "status": inv.data.get("status"), "total": d["total"], "received": s.received,
+            "balance": s.balance, "owed": s.owed, "overdue": late > 0, "days_overdue": late,
             "currency": d["currency"]}
 
 
@@ -189,8 +134,7 @@ def aging_rows(g: Graph, opts: Options) -> list[dict]:
         balance = still_open(g, inv, today)
         if balance is None:
             continue
-        due = g.derived(inv)["due_date"]
-        late = (today - due).days if due is not None and balance > 0 else 0
+        late = overdue_days(g, inv, today) if balance > 0 else 0
         key = (str(inv.data.get("client")), g.currency(inv))
         row = table.get(key)
         if row is None:
@@ -203,7 +147,7 @@ def aging_rows(g: Graph, opts: Options) -> list[dict]:
         row["total"] += balance
         row["invoices"].append(inv.id)
         if balance > 0:       # the credit notes that lowered it, so the row says why
-            row["invoices"] += list(_credits(g, inv, today))
+            row["invoices"] += [c.id for c in credit_notes(g, inv, today)]
     return sorted(table.values(), key=lambda r: (-r["total"], str(r["client"]), r["currency"]))
 
 

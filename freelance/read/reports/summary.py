@@ -32,7 +32,7 @@ def build(g: Graph, opts: Options) -> Report:
             Column("account"), Column("name"), Column("opening_balance", "opening", **MONEY),
             Column("money_in", "in", **MONEY), Column("money_out", "out", **MONEY),
             Column("transfers", **MONEY), Column("balance", **MONEY)],
-            table_columns=("account", "opening_balance", "money_in", "money_out", "balance")),
+            table_columns=("account", "opening_balance", "money_in", "money_out", "transfers", "balance")),
         Section("projects", "Projects in progress", in_progress, PROJECT_COLUMNS,
                 table_columns=("project", "client", "due", "actual_hours", "estimated_hours", "completion_pct")),
         Section("goals", "Goals", goal_rows, GOAL_COLUMNS, table_columns=GOAL_TABLE),

@@ -1,0 +1,330 @@
+"""The journal: each record's postings, once, and what every invoice still owes.
+
+Every figure of money a face shows is a query on what this module derives (docs/ledger.md):
+
+- `settlement(g, inv)`: what an invoice (or a credit note) still owes, the ONE answer to
+  "what is still owed": its total less the payments linked to it (with what the bank kept
+  of them, `fee`), the credit notes set against it and what was written off. It is paid
+  when that is zero, whichever of them settled it. Status, aging, overdue, a client's
+  outstanding, the boards, the digest, the bank matcher and the bank import read it.
+- `journal(g, basis)`: every record as dated, balanced postings (Decimal and currency, each
+  naming the record it came from): invoices and credit notes (accrual), payments, income,
+  expenses with their input tax, transfers, write-offs, opening balances and the bank's
+  balance assertions. The hledger and beancount exports print it; `report finance` reads
+  its tax from it.
+
+Read side: the graph's records in, plain values out; nothing here writes or prints.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
+
+from ..core.money import HUNDRED, ZERO, dec, tax_groups
+from ..core.rules import BILLED, minor_units, settles_invoice
+from .graph import Graph, transfer_legs
+from .owed import credit_notes, day, payments, written_off
+
+BASES = ("cash", "accrual")
+DEFAULT_BASIS = "cash"        # revenue and tax when the money moved (docs/ledger.md)
+
+
+# -- postings ----------------------------------------------------------------------------------
+
+class Posting(NamedTuple):           # a tuple: a 100,000-record book makes hundreds of thousands
+    account: tuple[str, ...]
+    amount: Decimal
+    currency: str
+    source: str                          # the record it came from: "kind:id"
+    price: tuple | None = None           # (total price, currency): hledger's and beancount's `@@`
+    rate: Decimal | None = None          # a tax posting's rate
+
+
+@dataclass(slots=True)
+class Txn:
+    date: dt.date
+    description: str
+    source: str                          # "kind:id" of the record (or "settings:opening")
+    postings: list[Posting] = field(default_factory=list)
+    assertion: tuple | None = None       # a balance assertion: (account, amount, currency) at the end of the day
+    link: str | None = None              # the invoice a credit note, payment or write-off settles
+
+    @property
+    def rid(self) -> str:
+        return self.source.split(":", 1)[1]
+
+
+def tax_name(g: Graph) -> str:
+    """The name of the tax in account names (`liabilities:tax:<name>`): the `tax_name` setting."""
+    import re
+    name = re.sub(r"[^a-z0-9-]+", "-", str(g.settings.get("tax_name") or "tax").lower()).strip("-")
+    return name or "tax"
+
+
+def write_off_category(g: Graph) -> str:
+    """The expense category of fees and write-offs (`expenses:<category>`): the setting."""
+    return str(g.settings.get("write_off_category") or "write-offs")
+
+
+def round_to(amount: Decimal, currency: str) -> Decimal:
+    """Rounded half up to the currency's minor unit (cents, or none for JPY)."""
+    return amount.quantize(Decimal(1).scaleb(-minor_units(currency)), rounding=ROUND_HALF_UP) + ZERO
+
+
+def _per_line(g: Graph) -> bool:
+    return g.settings.tax_per_line
+
+
+def invoice_tax(g: Graph, inv) -> list[tuple[Decimal, Decimal, Decimal]]:
+    """(rate, net, tax) per tax rate of `inv` (below zero for a credit note)."""
+    return tax_groups(inv.data, _per_line(g))
+
+
+def net_of_credits(g: Graph, inv) -> tuple[Decimal, dict]:
+    """An invoice's total and tax per rate less its billed credit notes': what the client owes
+    for it in the end, and the tax that is due on it (not the paid share of the tax)."""
+    total = g.totals(inv)[2]
+    tax: dict = {}
+    for rate, _, t in invoice_tax(g, inv):
+        tax[rate] = tax.get(rate, ZERO) + t
+    for c in credit_notes(g, inv, None):
+        total += g.totals(c)[2]
+        for rate, _, t in invoice_tax(g, c):
+            tax[rate] = tax.get(rate, ZERO) + t
+    return total, tax
+
+
+def _cash_tax(g: Graph) -> dict:
+    """"kind:id" -> {rate: tax} for what settles an invoice on the cash basis: each payment
+    (with its fee) and its write-off carry the invoice's tax net of its credit notes in
+    proportion, allocated on the running sum, so a settled invoice's settlements carry
+    exactly its tax (not the paid share of the invoice's own tax)."""
+    return g.memo(("cash_tax",), lambda: _allocate_tax(g))
+
+
+def _allocate_tax(g: Graph) -> dict:
+    got: dict = {}
+    for inv in g.records("invoice"):
+        if inv.data.get("credit_for") or inv.data.get("status") == "void":
+            continue
+        events = [((day(t.data.get("date")) or dt.date.min, t.id), f"transaction:{t.id}", sum(settles_invoice(t.data)))
+                  for t in payments(g, inv, None)]
+        off = written_off(inv, None)
+        if off:
+            events.append(((day(inv.data.get("written_off_on")) or dt.date.max, inv.id), f"invoice:{inv.id}", off))
+        if not events:
+            continue
+        total, taxes = net_of_credits(g, inv)
+        if total <= 0 or not any(taxes.values()):
+            continue
+        cur = g.currency(inv)
+        done = ZERO
+        before = {rate: ZERO for rate in taxes}
+        for _, src, amount in sorted(events):
+            done += amount
+            share = min(done, total)
+            mine = {}
+            for rate, tax in taxes.items():
+                upto = round_to(share * tax / total, cur)
+                mine[rate] = upto - before[rate]
+                before[rate] = upto
+            got[src] = mine
+    return got
+
+
+def expense_tax(g: Graph, t) -> Decimal:
+    """An expense's input tax: its `tax`, or the part of its amount (tax included) that `tax_rate` is."""
+    amount = t.data.get("amount")
+    if not isinstance(amount, Decimal) or not amount.is_finite():
+        return ZERO
+    tax, rate = t.data.get("tax"), t.data.get("tax_rate")
+    if isinstance(tax, Decimal) and tax.is_finite():
+        return min(max(tax, ZERO), amount) + ZERO
+    if isinstance(rate, Decimal) and rate.is_finite() and rate > 0:
+        return round_to(amount * rate / (HUNDRED + rate), g.currency(t))
+    return ZERO
+
+
+def tax_part(g: Graph, t) -> Decimal:
+    """The part of transaction `t` that is tax: of income paying an invoice, its share of the
+    invoice's tax net of credit notes (collected, not earned); of an expense, its input tax."""
+    if t.data.get("kind") == "income":
+        return sum(_cash_tax(g).get(f"transaction:{t.id}", {}).values(), ZERO)
+    if t.data.get("kind") == "expense":
+        return expense_tax(g, t)
+    return ZERO
+
+
+def _asset(g: Graph, t) -> tuple[str, ...]:
+    acc = t.data.get("account")
+    if not acc:
+        accounts = g.settings.accounts()
+        acc = accounts[0]["id"] if accounts else "bank"
+    return ("assets", str(acc))
+
+
+def _income_account(t) -> tuple[str, ...]:
+    cls = str(t.data.get("classification") or "other")
+    if cls == "client":
+        return ("income", "clients", str(t.data.get("client") or "unknown"))
+    return ("income", cls)
+
+
+def journal(g: Graph, basis: str = DEFAULT_BASIS) -> list[Txn]:
+    """Every record's postings, once, sorted by date (balance assertions after their day's
+    entries), the opening balances first. `basis`: "cash" (revenue and tax when the money
+    moved) or "accrual" (invoices and credit notes are revenue and tax when issued; payments,
+    fees and write-offs settle the receivable). Only moved money (`received: true`) posts."""
+    return g.memo(("journal", basis), lambda: _post(g, basis))
+
+
+def _post(g: Graph, basis: str) -> list[Txn]:
+    out: list[Txn] = []
+    tax = ("liabilities", "tax", tax_name(g))
+    fees_account = ("expenses", write_off_category(g))
+    billed: dict[str, str] = {}
+    for inv in g.records("invoice"):
+        issued = day(inv.data.get("issued"))
+        if inv.data.get("status") not in BILLED or issued is None:
+            continue
+        cur = g.currency(inv)
+        client = str(inv.data.get("client") or "unknown")
+        src = f"invoice:{inv.id}"
+        if basis == "accrual":
+            billed[inv.id] = client
+            total = g.totals(inv)[2]
+            postings = [Posting(("assets", "receivable", client), total, cur, src)]
+            for rate, net, t in invoice_tax(g, inv):
+                postings.append(Posting(("income", "clients", client), -net, cur, src))
+                if t:
+                    postings.append(Posting(tax, -t, cur, src, rate=rate))
+            credit = inv.data.get("credit_for")
+            out.append(Txn(issued, f"{'Credit note' if credit else 'Invoice'} {inv.id}", src, postings,
+                           link=str(credit) if credit else None))
+        off = written_off(inv, None)
+        if off:     # never to be paid: an expense, against the receivable (or, cash basis, the revenue)
+            d = day(inv.data.get("written_off_on")) or issued
+            why = inv.data.get("write_off_reason")
+            postings = [Posting(fees_account, off, cur, src)]
+            if basis == "accrual":
+                postings.append(Posting(("assets", "receivable", client), -off, cur, src))
+            else:
+                mine = _cash_tax(g).get(src, {})
+                part = sum(mine.values(), ZERO)
+                postings.append(Posting(("income", "clients", client), -(off - part), cur, src))
+                postings += [Posting(tax, -v, cur, src, rate=rate) for rate, v in sorted(mine.items()) if v]
+            out.append(Txn(d, f"Written off of {inv.id}" + (f" ({why})" if why else ""), src, postings, link=inv.id))
+    cash_tax = _cash_tax(g)
+    for t in g.records("transaction"):
+        d, amount, kind = t.data.get("date"), t.data.get("amount"), t.data.get("kind")
+        if t.data.get("received") is not True or not isinstance(d, dt.date) or not isinstance(amount, Decimal) \
+                or not amount.is_finite():
+            continue
+        cur = g.currency(t)
+        src = f"transaction:{t.id}"
+        desc = str(t.data.get("description") or f"{kind} {t.id}")
+        if kind == "income":
+            settled = settles_invoice(t.data)
+            fee = settled[1] if settled is not None else ZERO
+            gross = amount + fee if fee else amount      # what the client paid: the fee is theirs too
+            inv_id = t.data.get("invoice") if isinstance(t.data.get("invoice"), str) else None
+            postings = [Posting(_asset(g, t), amount, cur, src)]
+            if fee:
+                postings.append(Posting(fees_account, fee, cur, src))
+            if basis == "accrual" and inv_id in billed and g.currency(g.get("invoice", inv_id)) == cur:
+                postings.append(Posting(("assets", "receivable", billed[inv_id]), -gross, cur, src))
+            else:
+                mine = cash_tax.get(src, {})
+                part = sum(mine.values(), ZERO)
+                postings.append(Posting(_income_account(t), -(gross - part) if part else -gross, cur, src))
+                for rate, v in sorted(mine.items()):
+                    if v:
+                        postings.append(Posting(tax, -v, cur, src, rate=rate))
+            out.append(Txn(d, desc, src, postings, link=inv_id))
+        elif kind == "expense":
+            part = expense_tax(g, t)
+            postings = [Posting(("expenses", str(t.data.get("category") or "other")), amount - part, cur, src)]
+            if part:
+                postings.append(Posting(("assets", "tax", tax_name(g)), part, cur, src))
+            postings.append(Posting(_asset(g, t), -amount, cur, src))
+            out.append(Txn(d, desc, src, postings))
+    for t in g.records("transfer"):     # one transaction, two asset postings; priced across currencies
+        legs = transfer_legs(g, t)
+        if len(legs) != 2:
+            continue                    # validate reports it
+        (a, cur, out_amount, d), (b, to_cur, in_amount, _) = legs
+        src = f"transfer:{t.id}"
+        desc = str(t.data.get("description") or f"transfer {a} -> {b}")
+        out.append(Txn(d, desc, src, [Posting(("assets", b), in_amount, to_cur, src),
+                                      Posting(("assets", a), out_amount, cur, src,
+                                              price=(in_amount, to_cur) if to_cur != cur else None)]))
+    for b in g.records("balance"):      # after every entry of its day (the sort below)
+        d, amount, account = b.data.get("date"), b.data.get("amount"), b.data.get("account")
+        if isinstance(d, dt.date) and isinstance(amount, Decimal) and amount.is_finite() and account:
+            cur = g.currency(b)
+            amount = amount.quantize(Decimal(1).scaleb(-minor_units(cur)))   # its precision is the check's
+            out.append(Txn(d, f"Balance of {account}", f"balance:{b.id}", [],
+                           assertion=(("assets", str(account)), amount, cur)))
+    out.sort(key=lambda e: (e.date, e.assertion is not None, e.rid))
+    first = out[0].date if out else g.today
+    opening = [a for a in g.settings.accounts() if a["opening_balance"] != 0]
+    if opening:
+        book = g.settings.currency
+        src = "settings:opening"
+        currencies = sorted({a["currency"] or book for a in opening}, key=lambda c: (c != book, c))
+        out.insert(0, Txn(first, "Opening balances", src, [
+            *(Posting(("assets", a["id"]), dec(a["opening_balance"]) + ZERO, a["currency"] or book, src) for a in opening),
+            *(Posting(("equity", "opening-balances"),
+                      -sum((dec(a["opening_balance"]) for a in opening if (a["currency"] or book) == c), ZERO), c, src)
+              for c in currencies)]))
+    return out
+
+
+def unbalanced(txns: list[Txn]) -> list[tuple[Txn, str, Decimal]]:
+    """Transactions whose postings do not sum to zero per currency (a priced posting counts in
+    its price's currency): (txn, currency, what is left). None in a journal this module made."""
+    bad = []
+    for x in txns:
+        sums: dict = {}
+        for p in x.postings:
+            amount, cur = (p.price[0] if p.amount > 0 else -p.price[0], p.price[1]) if p.price else (p.amount, p.currency)
+            sums[cur] = sums.get(cur, ZERO) + amount
+        bad += [(x, cur, v) for cur, v in sums.items() if v]
+    return bad
+
+
+def balances(txns: list[Txn]) -> dict[tuple[tuple[str, ...], str], Decimal]:
+    """(account, currency) -> the sum of its postings: what `hledger bal` says of the export."""
+    out: dict = {}
+    for x in txns:
+        for p in x.postings:
+            k = (p.account, p.currency)
+            out[k] = out.get(k, ZERO) + p.amount
+    return out
+
+
+def revenue(g: Graph, basis: str = DEFAULT_BASIS, start: dt.date | None = None,
+            end: dt.date | None = None) -> list[dict]:
+    """Per currency (the book's first), from the journal of `basis` between `start` and `end`:
+    revenue (income earned, net of tax), expenses (net of input tax, fees and write-offs
+    included), tax collected (owed to the tax office) and input tax (reclaimable)."""
+    book = g.settings.currency
+    out: dict = {}
+    for x in journal(g, basis):
+        if (start is not None and x.date < start) or (end is not None and x.date > end) or x.source == "settings:opening":
+            continue
+        for p in x.postings:
+            key = {"income": "revenue", "expenses": "expenses"}.get(p.account[0])
+            if p.account[:2] == ("liabilities", "tax"):
+                key = "collected"
+            elif p.account[:2] == ("assets", "tax"):
+                key = "paid"
+            if key is None:
+                continue
+            row = out.setdefault(p.currency, {k: ZERO for k in ("revenue", "expenses", "collected", "paid")})
+            row[key] += -p.amount if key in ("revenue", "collected") else p.amount
+    return [{"basis": basis, **out[c], "profit": out[c]["revenue"] - out[c]["expenses"],
+             "owed": out[c]["collected"] - out[c]["paid"], "currency": c}
+            for c in sorted(out, key=lambda c: (c != book, c))]
