@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from ...core.text import Column
 from ..graph import Graph
@@ -46,8 +46,10 @@ def build(name: str, book, opts: "Options") -> "Report":
     module = importlib.import_module(REPORTS[name][0])
     if name not in KEPT:
         return module.build(Graph(book), opts)
-    return kept(book, f"report-{name}", (opts.start, opts.end, opts.client),
-                lambda: module.build(Graph(book), opts))
+    # every option is in the key (today is in it already): an option added later cannot be
+    # forgotten, as --basis was
+    key = tuple((f.name, getattr(opts, f.name)) for f in fields(opts) if f.name != "today")
+    return kept(book, f"report-{name}", key, lambda: module.build(Graph(book), opts))
 
 
 @dataclass
