@@ -15,17 +15,18 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..core.errors import UsageError
-from ..core.schema import INVOICE, KINDS, Kind
+from ..core.schedule import Period
+from ..core.schema import INVOICE, KINDS, RECURRING, Kind
 from ..store.book import Book
 from ..store.records import Record
-from ..store.writer import Write, apply, plan_remove, plan_update
-from . import currency, invoicing, records, services, time
+from ..store.writer import Write, apply, plan_remove, plan_update, plan_updates
+from . import currency, invoicing, records, recurring, services, time
 from .records import find, parse_value, unchanged  # how a face names what to change: the record, typed values
 
 __all__ = ["FOLLOW_UPS", "Touch", "commit", "update", "add", "add_transaction", "add_invoice", "send_invoice",
            "edit_invoice", "credit_invoice", "add_bank_rule", "edit", "edit_project_services", "remove", "find",
            "parse_value", "unchanged", "log_time", "start_timer", "stop_timer", "cancel_timer", "add_invoice_from_time",
-           "import_statement"]
+           "import_statement", "add_recurring", "edit_recurring", "make_period", "record_reminders"]
 
 # What else changes when a record of a kind is added, edited or removed, in the same atomic
 # write: kind -> function(book, old record | None, new data | None) -> (writes, notes).
@@ -250,3 +251,47 @@ def import_statement(book: Book, statement, account: str, dry_run: bool = False,
     if not dry_run and plan.writes:
         plan.notes = commit(book, plan.writes, plan.notes)
     return plan
+
+
+# -- recurring invoices and reminders (docs/recurring.md, docs/reminders.md) ----------------
+
+def add_recurring(book: Book, values: dict, items: list[str] | None = None, every: str | None = None,
+                  on: str | None = None, rid: str | None = None,
+                  create_missing: bool = False) -> tuple[dict, list[str]]:
+    """A recurring invoice (a schedule) from typed values, `--item` texts and `--every`/`--on`."""
+    values = recurring.schedule_values(book, values, items, every, on)
+    data, writes, notes = recurring.plan_schedule(book, values, rid)
+    return data, commit(book, writes, notes, [Touch(RECURRING, None, data)])
+
+
+def edit_recurring(book: Book, record: Record, changes: dict, items: list[str] | None = None,
+                   every: str | None = None, on: str | None = None) -> list[str]:
+    """`recurring edit`: fields, new lines (`items` replace them all), a new schedule. The
+    invoices made already stay as they are; periods are keyed by their first day."""
+    changes = recurring.schedule_values(book, changes, items, every, on, old=record)
+    return _edit(book, record, changes, [], [])
+
+
+def make_period(book: Book, schedule: Record, period: Period) -> tuple[dict | None, list[str]]:
+    """Make sure the invoice of `period` of `schedule` exists: a draft issued today that records
+    (recurring, period). (None, []) when it bills hours and the period has none."""
+    planned = recurring.plan_period(book, schedule, period)
+    if planned is None:
+        return None, []
+    data, writes, notes = planned
+    return data, commit(book, writes, notes, [Touch(INVOICE, None, data)])
+
+
+def record_reminders(book: Book, sent: list[tuple[Record, dict]]) -> list[str]:
+    """Record reminders sent: each (invoice, {level, date, document, fee, interest}) appended to
+    the invoice's `reminders`, all in one write (a level recorded already is refused)."""
+    changes = []
+    for inv, entry in sent:
+        had = [r for r in inv.data.get("reminders") or []]
+        if any(isinstance(r, dict) and r.get("level") == entry["level"] for r in had):
+            raise UsageError(f"invoice '{inv.id}': reminder {entry['level']} was recorded already")
+        changes.append((inv, {"reminders": had + [{k: v for k, v in entry.items() if v is not None}]}))
+    if not changes:
+        return []
+    return commit(book, [plan_updates(book, changes)], [f"invoice '{inv.id}': reminder {e['level']} recorded"
+                                                        for inv, e in sent])

@@ -102,7 +102,7 @@ def tracked_state_files(root: Path) -> list[str]:
     """The files under the book's `.freelance/` that git tracks (book-relative, sorted): [] when
     it holds nothing but the lock, the book is not in a git repository, or there is no git."""
     try:
-        names = [n for n in os.listdir(Path(root) / STATE_DIR) if n not in ("lock", ".gitignore")]
+        names = [n for n in os.listdir(Path(root) / STATE_DIR) if n not in ("lock", "run.lock", ".gitignore")]
     except OSError:
         return []
     if not names:
@@ -543,8 +543,10 @@ class Book:
 
     # -- writing --------------------------------------------------------------
     @contextmanager
-    def locked(self, timeout: float = 15.0):
-        """Hold the book's write lock (a separate lock file) for a read-modify-write."""
+    def locked(self, timeout: float = 15.0, name: str = "lock",
+               busy: str = "another freelance command is writing this book; try again"):
+        """Hold the book's write lock (a separate lock file) for a read-modify-write; `name`
+        another lock of the book (`freelance run` holds "run" while it works)."""
         from filelock import FileLock, Timeout
         Within(self.root)(STATE_DIR)            # the lock is made in the book, not where a link points
         state = self.path(STATE_DIR)
@@ -556,11 +558,11 @@ class Book:
                     fh.write("# freelance's write lock (the parse cache is in ~/.cache/freelance): safe to delete\n*\n")
             except OSError:
                 pass
-        lock = FileLock(str(state / "lock"), timeout=timeout)
+        lock = FileLock(str(state / name), timeout=timeout)
         try:
             lock.acquire()
         except Timeout:
-            raise DataError(f"{self.root}: another freelance command is writing this book; try again") from None
+            raise DataError(f"{self.root}: {busy}") from None
         try:
             yield self
         finally:

@@ -71,6 +71,25 @@ def render_pdf(doc: dict, html: str, xml: bytes, book_root: Path | None = None) 
     return document.write_pdf(pdf_variant="pdf/a-3b", finisher=_show_attachments)
 
 
+def render_plain_pdf(doc: dict, html: str, title: str, book_root: Path | None = None) -> bytes:
+    """PDF bytes of `html`, a letter that is not an invoice (a payment reminder): no e-invoice in it."""
+    import logging
+    weasyprint = import_weasyprint()
+    for name in ("weasyprint", "fontTools"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    global _FONTS
+    if _FONTS is None:
+        from weasyprint.text.fonts import FontConfiguration
+        _FONTS = FontConfiguration()
+    base = str(book_root) if book_root is not None else None
+    document = weasyprint.HTML(string=html, base_url=base).render(font_config=_FONTS)
+    meta = document.metadata
+    meta.title = title
+    meta.authors = [doc["seller"].get("legal_name") or ""]
+    meta.lang = doc["language"].replace("_", "-")
+    return document.write_pdf()
+
+
 def _show_attachments(document, pdf) -> None:
     """A PDF reader opens with its attachments pane, where the e-invoice is (as factur-x does).
     WeasyPrint 70 lists an embedded file twice in the catalog's /AF (once from the name tree,
