@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..core.errors import UsageError
-from ..core.schedule import Period, check_rule, period_label, rule_from_every
+from ..core.schedule import Period, check_rule, occurs, period_label, rule_from_every
 from ..core.schema import RECURRING
 from ..store.book import Book
 from ..store.records import Record
@@ -45,6 +45,10 @@ def schedule_values(book: Book, values: dict, items: list[str] | None, every: st
     if items:
         values["items"] = _items(book, items)
     after = {**(old.data if old is not None else {}), **values}
+    start = after.get("start") or book.today
+    if ("rrule" in values or "start" in values) and isinstance(after.get("rrule"), str) \
+            and not occurs(after["rrule"], start):
+        raise UsageError(f"--rrule {after['rrule']}: no day of it comes within five years of {start}")
     timed = after.get("from_time") is True
     if timed and after.get("items") and (items or values.get("from_time")):
         raise UsageError("--from-time bills the period's hours: give no --item with it")

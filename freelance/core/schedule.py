@@ -54,6 +54,13 @@ def check_rule(text: str) -> str:
         parts[name] = value.strip()
     if parts.get("FREQ") not in FREQS:
         raise ValueError(f"FREQ must be one of {', '.join(FREQS)} (got {parts.get('FREQ') or 'none'})")
+    for name, lo, hi in (("BYMONTHDAY", 1, 31), ("BYMONTH", 1, 12), ("INTERVAL", 1, 999), ("COUNT", 1, MAX_PERIODS),
+                         ("BYSETPOS", 1, 366), ("BYWEEKNO", 1, 53), ("BYYEARDAY", 1, 366)):
+        for v in parts.get(name, "").split(",") if name in parts else ():
+            n = v.lstrip("+-")
+            if not n.isdigit() or not lo <= int(n) <= hi or (v.startswith("-") and name in ("BYMONTH", "INTERVAL", "COUNT")):
+                raise ValueError(f"{name}={parts[name]}: each value from {lo} to {hi}"
+                                 + (" (or -1 to -%d, counted from the end)" % hi if name not in ("BYMONTH", "INTERVAL", "COUNT") else ""))
     canonical = ";".join(f"{k}={v}" for k, v in parts.items())
     if not re.fullmatch(r"[A-Z0-9=;,+\-]+", canonical):
         raise ValueError("only letters, digits and , + - belong in a rule")
@@ -67,6 +74,13 @@ def _rule(text: str, start: dt.date):
         return rrulestr(text, dtstart=dt.datetime.combine(start, dt.time()))
     except (ValueError, TypeError, KeyError, IndexError) as exc:
         raise ValueError(f"not a rule python-dateutil reads ({exc})") from None
+
+
+def occurs(rule: str, start: dt.date, years: int = 5) -> bool:
+    """Whether `rule` from `start` has a day within `years` (a rule like BYMONTH=2;BYMONTHDAY=30
+    reads well and never comes)."""
+    first = _rule(check_rule(rule), start).after(dt.datetime.combine(start, dt.time()), inc=True)
+    return first is not None and first.date() <= start + dt.timedelta(days=366 * years)
 
 
 def rule_from_every(every: str, on: str | None = None) -> str:
