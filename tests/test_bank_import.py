@@ -426,6 +426,9 @@ BROKEN_RULES = [
      "bank-rules/r.yaml:1: error: expected a mapping of settings (key: value)"),
     ("date_format: [\n",
      None),      # a YAML syntax error: the reader's message, with the file and line
+    ("date_format: \"%Y-%m-%d\"\nencoding: rot13\ncolumns: {date: 1, amount: 2}\n",    # a codec, not text
+     "bank-rules/r.yaml:2: encoding: 'rot13' is not a text encoding; "
+     "common ones: utf-8, cp1252, latin-1, iso-8859-15, utf-16"),
 ]
 
 

@@ -144,3 +144,70 @@ def test_the_checker_sees_an_upward_import_and_a_cycle(tmp_path):
     fake = dict(GRAPH)
     fake["freelance.core.money"] = {"freelance.read.graph": 1}
     assert any(floor(t) > floor(m) for m, ts in fake.items() for t in ts)
+
+
+# -- no private reach ---------------------------------------------------------------------------
+# A name that starts with one underscore belongs to the module that defines it: another module
+# reading or writing `x._name` (a Book's `_records`, a Graph's `_cache`, a dependency's
+# `typer._click`) breaks when that module changes, far from the change. Dunders are Python's.
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def _own_names(tree: ast.AST) -> set[str]:
+    """The private names a module defines: its functions, classes, module and class-level
+    names, arguments, and attributes it sets on `self`/`cls`."""
+    own = set()
+    for n in ast.walk(tree):
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            own.add(n.name)
+        elif isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+            own.add(n.id)
+        elif isinstance(n, ast.arg):
+            own.add(n.arg)
+        elif isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Store) and isinstance(n.value, ast.Name) \
+                and n.value.id in ("self", "cls"):
+            own.add(n.attr)
+    return own
+
+
+def private_reach(path: Path, text: str | None = None) -> list[str]:
+    """`file:line: what` for each private name of another module this module touches: an
+    attribute `x._name` it does not define itself, `from m import _name`, or a dependency's
+    private module (`import yaml._yaml`, `from typer._click import ...`)."""
+    tree = ast.parse(path.read_text() if text is None else text)
+    own = _own_names(tree)
+    where = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+    out = []
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Attribute) and _private(n.attr) and n.attr not in own \
+                and not (isinstance(n.value, ast.Name) and n.value.id in ("self", "cls")):
+            out.append(f"{where}:{n.lineno}: {ast.unparse(n)}")
+        elif isinstance(n, ast.ImportFrom):
+            mod = n.module or ""
+            if any(_private(part) for part in mod.split(".")[1:]) and not n.level:
+                out.append(f"{where}:{n.lineno}: from {mod} import ...")
+            out += [f"{where}:{n.lineno}: from {'.' * n.level}{mod} import {a.name}" for a in n.names if _private(a.name)]
+        elif isinstance(n, ast.Import):
+            out += [f"{where}:{n.lineno}: import {a.name}" for a in n.names
+                    if any(_private(part) for part in a.name.split(".")[1:])]
+    return out
+
+
+def test_no_module_touches_another_modules_private_names():
+    found = [x for path in sorted(MODULES.values()) for x in private_reach(path)]
+    assert found == [], "use or add a public name instead:\n" + "\n".join(found)
+
+
+def test_the_private_reach_check_sees_each_way_in(tmp_path):
+    """The check can fail: a Book's private state, a private function of another module, a
+    dependency's private module; and it leaves a module's own names, `self` and dunders alone."""
+    src = tmp_path / "m.py"
+    text = ("import yaml._yaml\nfrom typer._click import exceptions\nfrom .invoicing import _refuse\n"
+            "def f(book, g):\n    book._records.pop('x')\n    g._cache['k'] = 1\n    return book.__class__\n"
+            "class C:\n    def __init__(self):\n        self._mine = 1\n    def same(self, other):\n"
+            "        return other._mine, self._x\n")
+    found = {x.split(": ", 1)[1] for x in private_reach(src, text)}
+    assert found == {"import yaml._yaml", "from typer._click import ...", "from .invoicing import _refuse",
+                     "book._records", "g._cache"}

@@ -1,5 +1,5 @@
 """The speed work of docs/performance.md changes no result (timing is the benchmark's job):
-commands skip pydantic but typer still checks what is not text; a write on a big book reads
+typer checks what is not text; a write on a big book reads
 only the shard it needs; an append's cache entry is what a fresh parse of the file gives."""
 import datetime as dt
 import re
@@ -17,15 +17,6 @@ def imported(*args):
     p = run_proc(*args, env={"PYTHONPROFILEIMPORTTIME": "1"})
     assert p.returncode == 0, p.stderr[-2000:]
     return {m.group(1).strip() for m in re.finditer(r"^import time:\s+\d+ \|\s+\d+ \|(.*)$", p.stderr, re.M)}
-
-
-def test_commands_with_text_options_do_not_import_pydantic(demo):
-    for args in (["client", "list", "--format", "csv"], ["client", "move", "hooli", "negotiation"],
-                 ["income", "add", "120", "--client", "acme", "--received", "--description", "Payment"],
-                 ["validate", "--quiet"], ["client", "show", "--help"]):
-        mods = imported("--books", demo, "--today", TODAY, *args)
-        assert "freelance.cli" in mods
-        assert [m for m in mods if m.split(".")[0] in ("pydantic", "pydantic_core")] == [], args
 
 
 def test_options_that_are_not_text_still_go_through_typer(tmp_path):

@@ -403,10 +403,10 @@ def _check_records(book: Book, new_data: list[dict], updates: list[tuple[Record,
         if set(d) - plain or d.get("classification") or d.get("category"):
             records.check_links(book, TX, d, False)
             currency.check_write(book, "transaction", d)
-            invoicing._refuse_bad_payment(book, None, d)
+            invoicing.refuse_bad_payment(book, None, d)
     for rec, changes in updates:
         after = {**rec.data, **changes}
-        invoicing._refuse_bad_payment(book, rec, after)
+        invoicing.refuse_bad_payment(book, rec, after)
 
 
 def _by_file(pairs: list[tuple[Record, dict]]) -> dict[str, list[tuple[Record, dict]]]:
@@ -420,9 +420,7 @@ def _stage(book: Book, w: Write, staged: dict[str, Write]) -> None:
     """Let the next plan of the same file start from this write's text (an update, then the
     appends, in one write of the file); the disk is untouched until `apply`."""
     kind = TX
-    book.files[w.rel] = w.parsed or read_records(w.text.encode("utf-8"), w.rel, kind)
-    book._records.pop(kind.name, None)
-    book._index.pop(kind.name, None)
+    book.stage(kind.name, w.rel, w.parsed or read_records(w.text.encode("utf-8"), w.rel, kind))
     staged[w.rel] = w
 
 

@@ -161,7 +161,7 @@ def plan_invoice_edit(book: Book, inv: Record, changes: dict, items: list[str] |
                              f"(correct a sent one with `freelance invoice credit {inv.id}`)")
         if changes.get("amount") is not None:
             raise UsageError("give either --item (the new lines) or --amount, not both")
-        lines = _items(book, items)
+        lines = item_lines(book, items)
         changes["items"] = lines
         if inv.data.get("amount") is not None:
             changes["amount"] = None
@@ -174,7 +174,9 @@ def plan_invoice_edit(book: Book, inv: Record, changes: dict, items: list[str] |
     return changes
 
 
-def _items(book: Book, items: list[str], sign: int = 1) -> list[dict]:
+def item_lines(book: Book, items: list[str], sign: int = 1) -> list[dict]:
+    """`--item` texts as an invoice's lines (services checked, more than zero in all); `sign` -1:
+    negative prices (a credit note)."""
     lines = [parse_item(t) for t in items]
     services = book.index("service")
     for it in lines:
@@ -222,7 +224,7 @@ def plan_credit(book: Book, inv: Record, items: list[str] | None) -> tuple[dict,
     values = {k: inv.data[k] for k in ("client", "project", "currency", "tax_rate", "supply_start", "supply_end")
               if inv.data.get(k) is not None}
     if items:
-        values["items"] = _items(book, items, sign=-1)
+        values["items"] = item_lines(book, items, sign=-1)
     elif isinstance(inv.data.get("items"), list) and inv.data["items"]:
         values["items"] = []
         for it in inv.data["items"]:
@@ -311,7 +313,7 @@ def _refuse_new_total(book: Book, old: Record, new: dict) -> None:
 _LINKED = ("invoice", "project", "service")
 
 
-def _refuse_bad_payment(book: Book, old: Record | None, new: dict) -> None:
+def refuse_bad_payment(book: Book, old: Record | None, new: dict) -> None:
     """Income whose links are not all its client's, that would pay an invoice in another
     currency, or pay it past its total (what `validate` reports as errors), is refused. Only
     what this write changes is judged: an edit of income already linked that way (by hand)
@@ -367,11 +369,11 @@ def _refuse_bad_payment(book: Book, old: Record | None, new: dict) -> None:
 def settle(book: Book, old: Record | None, new: dict | None) -> tuple[list[Write], list[str]]:
     """Income `new` (replacing `old`, when an edit; None when `old` is removed): refused if its
     links are not all its client's, or it would pay an invoice in another currency or past its
-    total (`_refuse_bad_payment`); if it is received and its
+    total (`refuse_bad_payment`); if it is received and its
     invoice's received income now covers the total, the invoice moves to paid; if `old`
     paid an invoice that it no longer covers, that invoice moves back to sent."""
     if new is not None:
-        _refuse_bad_payment(book, old, new)
+        refuse_bad_payment(book, old, new)
     writes, notes = _pay(book, old, new) if new is not None else ([], [])
     back_w, back_n = _unpay(book, old, new, busy=bool(writes))
     return writes + back_w, notes + back_n

@@ -177,8 +177,8 @@ class Matcher:
                 loaded = book.files.get(rel)
                 found = None if loaded is not None else book.summary(rel, kind).get("payers")
                 if found is None:
-                    from ..store.cache import _payers
-                    found = _payers(book.read_file(rel, kind).records)
+                    from ..store.cache import payers_of
+                    found = payers_of(book.read_file(rel, kind).records)
                 for key in found:
                     value, client = key[1:].rsplit("\t", 1)
                     if key[0] == "i":
@@ -374,10 +374,10 @@ def plan_rule(book: Book, values: dict) -> tuple[Rule, list, list[str]]:
     from ..core.errors import UsageError, DataError
     from ..store.records import Record as Rec
     from ..store.writer import Write, plan_updates_in_files
-    from ..read.classify import _rule
+    from ..read.classify import read_rule
     from ..store.emitter import record_text
     values = {k: v for k, v in values.items() if v is not None}
-    rule, problems = _rule(book.settings, Rec("rule", values, RULES_FILE, 0, {}))
+    rule, problems = read_rule(book.settings, Rec("rule", values, RULES_FILE, 0, {}))
     if rule is None:
         first = next(p for p in problems if p.is_error).message
         for key, opt in (("match:", "PATTERN:"), ("field:", "--field:"), ("category:", "--category:"),

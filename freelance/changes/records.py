@@ -185,7 +185,7 @@ def new_id(book: Book, kind: Kind, data: dict, planned=frozenset()) -> str:
     # a book kept in git never mint the same id (see docs/ids.md).
     d = data.get(kind.shard_by)
     day = f"{d:%Y%m%d}" if d is not None else f"{book.today:%Y%m%d}"
-    if kind.sharded and kind.name not in book._records:
+    if kind.sharded and not book.loaded(kind.name):
         # Only this day's ids can collide, and those live in its year's shard: read that
         # one file, not every year (docs/ids.md says when a same-day id lives elsewhere).
         rel = book.shard_for(kind, d or book.today)

@@ -17,7 +17,7 @@ from ..core.schema import RECURRING
 from ..store.book import Book
 from ..store.records import Record
 from ..store.writer import Write
-from .invoicing import _items, plan_invoice
+from .invoicing import item_lines, plan_invoice
 from .numbers import next_number
 from .records import plan_add
 from .time import plan_bill
@@ -43,7 +43,7 @@ def schedule_values(book: Book, values: dict, items: list[str] | None, every: st
         except ValueError as exc:
             raise UsageError(f"--rrule: {exc}") from None
     if items:
-        values["items"] = _items(book, items)
+        values["items"] = item_lines(book, items)
     after = {**(old.data if old is not None else {}), **values}
     start = after.get("start") or book.today
     if ("rrule" in values or "start" in values) and isinstance(after.get("rrule"), str) \

@@ -73,9 +73,7 @@ def plan_updates(book: Book, kind_name: str, pairs: list[tuple[str, dict]]) -> W
     w = None
     for rid, changes in pairs:
         if w is not None:    # let the next plan read this one's text, without touching the disk
-            book.files[w.rel] = read_records(w.text.encode("utf-8"), w.rel, kind)
-            book._records.pop(kind_name, None)
-            book._index.pop(kind_name, None)
+            book.stage(kind_name, w.rel, read_records(w.text.encode("utf-8"), w.rel, kind))
         w = plan_update(book, book.index(kind_name)[rid], changes)
     return w
 

@@ -15,7 +15,7 @@ import typer  # noqa: E402
 from typer.core import TyperGroup  # noqa: E402
 
 # noun -> (module, help). The module has `command(name)` returning a click command.
-# (typer 0.29 vendors click as typer._click: never `import click` directly.)
+# (typer 0.29 vendors click and does not install it: never `import click`; only typer's public names.)
 NOUNS: dict[str, tuple[str, str]] = {
     "init": ("freelance.cli.init", "Create a new book: settings, empty files, git."),
     "client": ("freelance.cli.entity", "The client pipeline: lead, negotiation, client."),
@@ -56,7 +56,7 @@ class LazyGroup(TyperGroup):
         if name in NOUNS:
             import importlib
             module = importlib.import_module(NOUNS[name][0])
-            return plain_text_params(module.command(name))
+            return module.command(name)
         return super().get_command(ctx, name)
 
     def format_commands(self, ctx, formatter):
@@ -91,8 +91,10 @@ class LazyGroup(TyperGroup):
             where = f": {exc.filename}" if exc.filename else ""
             typer.echo(f"freelance: error: {clean(exc.strerror or str(exc))}{clean(str(where))}", err=True)
             ctx.exit(1)
-        except typer._click.exceptions.NoSuchOption as exc:
+        except typer.TyperException as exc:   # typer's usage errors; an unknown option names itself
             import re
+            if not isinstance(getattr(exc, "option_name", None), str):
+                raise
             if re.fullmatch(r"-[\d.,]+", exc.option_name):   # `income add -5`: not "No such option: -5"
                 exc.message = ("a negative number is not accepted here: amounts and hours are written "
                                "without a sign (money going out is `freelance expense add`)")
@@ -170,58 +172,7 @@ def root(
 
 def command():
     """The click command behind `freelance` (typer's vendored click)."""
-    return plain_text_params(typer.main.get_command(app))
-
-
-def plain_text_params(cmd):
-    """Let text options skip pydantic (docs/performance.md, "typer and pydantic").
-
-    typer 0.29 turns every option value into its type through a pydantic
-    TypeAdapter, built on first use: importing pydantic and building the
-    adapters costs a command 0.1-0.15 s, for values that are text already
-    (and for `--help`'s unset flag, None). A parameter's runtime coercion is
-    built lazily into `_runtime_param`; for `str`, `list[str]` and `bool`
-    parameters we put one there that returns a value already of that type
-    as it is and hands anything else to typer's own (`build_runtime_param`).
-    When typer changes these internals, this does nothing and typer does it all."""
-    try:
-        from typer._coercion import RuntimeParam, build_runtime_param
-    except ImportError:                      # pragma: no cover - another typer
-        return cmd
-    import dataclasses
-    from typing import List
-
-    @dataclasses.dataclass(frozen=True)
-    class TextFirst(RuntimeParam):
-        def _coerce_value(self, value, param, ctx):
-            if value.__class__ is self.annotation:       # str or bool (None never gets here)
-                return value
-            if self.annotation is not str and isinstance(value, (list, tuple)) \
-                    and all(v.__class__ is str for v in value):
-                return list(value)
-            return build_runtime_param(param.type_descriptor)._coerce_value(value, param, ctx)
-
-    def fast(p):
-        td = getattr(p, "type_descriptor", None)
-        if (td is not None and getattr(p, "_runtime_param", False) is None and td.file_annotation is None
-                and td.annotation in (str, bool, List[str], list[str]) and td.parameter_info.parser is None
-                and not td.is_choice):
-            p._runtime_param = TextFirst(parameter_info=td.parameter_info, annotation=td.annotation)
-        return p
-
-    def walk(c):
-        for p in c.params:
-            fast(p)
-        made = c.get_help_option          # --help is made on first use, per command
-
-        def get_help_option(ctx):
-            opt = made(ctx)
-            return fast(opt) if opt is not None else None
-        c.get_help_option = get_help_option
-        for sub in getattr(c, "commands", {}).values():
-            walk(sub)
-    walk(cmd)
-    return cmd
+    return typer.main.get_command(app)
 
 
 def standard_streams() -> None:

@@ -48,11 +48,9 @@ def state(ctx: typer.Context) -> State:
 def writing(ctx: typer.Context):
     """The book, locked for a read-modify-write: nothing is read before the lock is held."""
     st = state(ctx)
-    from ..store.book import Book, find_book
+    from ..store.book import Book, find_book, lock
     root = find_book(st.books)
-    book = Book.__new__(Book)  # read nothing yet
-    book.root = root
-    with Book.locked(book):
+    with lock(root):           # before anything is read
         st._book = Book(root, st.today_date(), cache=st.cache)
         settings_readable(st._book)
         yield st._book

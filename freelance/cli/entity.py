@@ -81,7 +81,7 @@ def _fields(noun: str) -> list[Field]:
     return [f for f in kind.fields if f.option and f.name not in HIDDEN.get(noun, ())]
 
 
-def _option_params(noun: str, for_edit: bool) -> list[inspect.Parameter]:
+def option_params(noun: str, for_edit: bool) -> list[inspect.Parameter]:
     params = []
     skip = POSITIONAL.get(noun) if not for_edit else None
     for f in _fields(noun):
@@ -109,11 +109,11 @@ def _option_params(noun: str, for_edit: bool) -> list[inspect.Parameter]:
     return params
 
 
-def _ctx_param():
+def ctx_param():
     return inspect.Parameter("ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=typer.Context)
 
 
-def _values(book, noun: str, kwargs: dict) -> dict:
+def typed_values(book, noun: str, kwargs: dict) -> dict:
     """Typed values of the field options that were given."""
     from ..changes.records import parse_value
     out = {}
@@ -125,7 +125,7 @@ def _values(book, noun: str, kwargs: dict) -> dict:
     return out
 
 
-def _fmt(fmt: str, allowed=("table", "markdown", "csv", "json")) -> str:
+def list_format(fmt: str, allowed=("table", "markdown", "csv", "json")) -> str:
     from .common import check_format
     return check_format(fmt, allowed)
 
@@ -151,7 +151,7 @@ def build(noun: str) -> typer.Typer:
         with writing(ctx) as book:
             if pos_field is not None:
                 kw[pos_field.name] = kw.pop("_positional")
-            values = _values(book, noun, kw)
+            values = typed_values(book, noun, kw)
             create = kw.get("create_missing") or False
             if kind.name == "transaction":
                 data, notes = door.add_transaction(book, noun, values, rid=kw.get("id"), create_missing=create,
@@ -165,12 +165,12 @@ def build(noun: str) -> typer.Typer:
             say(f"income '{data['id']}' is expected, not received: it is not in the bank balance "
                 f"until `freelance income edit {data['id']} --received`")
 
-    params = [_ctx_param()]
+    params = [ctx_param()]
     if pos_field is not None:
         params.append(inspect.Parameter("_positional", inspect.Parameter.POSITIONAL_OR_KEYWORD,
                                         annotation=Annotated[str, typer.Argument(metavar=pos_field.name.upper(),
                                                                                  help=pos_field.help)]))
-    params += _option_params(noun, for_edit=False)
+    params += option_params(noun, for_edit=False)
     params.append(inspect.Parameter("id", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
         Optional[str], typer.Option("--id", help="Choose the id (default: a slug of the name, made unique)."
                                     if kind.id_from else "Choose the id (default: generated).")]))
@@ -193,9 +193,9 @@ def build(noun: str) -> typer.Typer:
         from ..read import views
         from ..read.graph import Graph
         from ..formats.render import render_rows
-        fmt = _fmt(fmt)
+        fmt = list_format(fmt)
         book = state(ctx).book()
-        start, end = _range(book, date_from, date_to, period)
+        start, end = date_range(book, date_from, date_to, period)
         kind_, recs = _records(book, noun)
         g = Graph(book)
         _check_filters(book, kind, recs, status, client, {f: filters.get("f_" + f.name) for f in list_filters})
@@ -217,7 +217,7 @@ def build(noun: str) -> typer.Typer:
         emit(render_rows(rows, views.columns(kind), fmt, json_rows=rows if fmt == "json" else None,
                          table_keys=views.TABLE_COLUMNS.get(noun, ())), out)
 
-    list_params = [_ctx_param()]
+    list_params = [ctx_param()]
     if kind.status:
         list_params.append(inspect.Parameter("status", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
             Optional[str], typer.Option(status_opt, help=f"Only records with this {kind.status}.")]))
@@ -248,7 +248,7 @@ def build(noun: str) -> typer.Typer:
         from ..read.graph import Graph
         from ..formats.render import to_json
         from ..core.text import clean
-        fmt = _fmt(fmt)
+        fmt = list_format(fmt)
         book = state(ctx).book()
         rec = door.find(book, kind.name, rid, noun)
         g = Graph(book)
@@ -284,7 +284,7 @@ def build(noun: str) -> typer.Typer:
         from ..core.errors import UsageError
         with writing(ctx) as book:
             rec = door.find(book, kind.name, kw.pop("_rid"), noun)
-            changes = _values(book, noun, kw)
+            changes = typed_values(book, noun, kw)
             add, rm = kw.get("add_items") or [], kw.get("rm_items") or []
             if noun in LIST_EDITS:
                 field, word = LIST_EDITS[noun]
@@ -317,9 +317,9 @@ def build(noun: str) -> typer.Typer:
         for n in notes:
             say(n)
 
-    eparams = [_ctx_param(), inspect.Parameter("_rid", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Annotated[
+    eparams = [ctx_param(), inspect.Parameter("_rid", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Annotated[
         str, typer.Argument(metavar="ID", help="The record's id.")])]
-    eparams += _option_params(noun, for_edit=True)
+    eparams += option_params(noun, for_edit=True)
     if noun in LIST_EDITS:
         field, word = LIST_EDITS[noun]
         for name, opt, what in (("add_items", f"--add-{word}", "Add"), ("rm_items", f"--rm-{word}", "Remove")):
@@ -369,7 +369,7 @@ def build(noun: str) -> typer.Typer:
             from ..core.errors import UsageError, did_you_mean
             from ..read.graph import Graph
             from ..formats.render import render_board
-            fmt = _fmt(fmt)
+            fmt = list_format(fmt)
             book = state(ctx).book()
             if by is not None:
                 bf = kind.field(by)
@@ -435,7 +435,7 @@ def _future_param(noun: str) -> inspect.Parameter:
                                             "money does not move in the future).")])
 
 
-def _range(book, date_from, date_to, period):
+def date_range(book, date_from, date_to, period):
     from ..core.dates import window
     return window(book.today, date_from, date_to, period, book.settings.date_order)
 

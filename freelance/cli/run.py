@@ -27,7 +27,7 @@ from ..formats.render import to_json
 from ..read.automation import due_occurrences, due_reminders, sent_reminders
 from ..read.graph import Graph
 from ..read.reports.parts import owed
-from ..store.book import Book, find_book
+from ..store.book import Book, find_book, lock
 from .common import check_format, emit, state, writing
 
 
@@ -233,11 +233,8 @@ def run(ctx: typer.Context,
         failed |= _remind(book, None, done, set(), True)
     else:
         smtp = outbox.smtp_settings()
-        root = find_book(st.books)
-        gate = Book.__new__(Book)
-        gate.root = root
-        with Book.locked(gate, timeout=3600, name="run.lock",
-                         busy="another `freelance run` has held this book for an hour; is it stuck?"):
+        with lock(find_book(st.books), timeout=3600, name="run.lock",
+                  busy="another `freelance run` has held this book for an hour; is it stuck?"):
             with writing(ctx) as book:
                 waiting = _retry(book, smtp, done) if smtp is not None else set()
                 failed |= any(d.action == "failed" for d in done)

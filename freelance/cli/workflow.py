@@ -27,13 +27,13 @@ def workflow(ctx: typer.Context,
     from ..formats.render import render_rows
     from ..read.workflow import COLUMNS, rows
     from .common import check_format
-    from .entity import _range
+    from .entity import date_range
     check_format(fmt)
     book = state(ctx).book()
     if client and book.get("client", client) is None:
         from ..core.errors import UsageError, did_you_mean
         raise UsageError(f"--client: no client '{client}'{did_you_mean(client, book.index('client'))}")
-    start, end = _range(book, date_from, date_to, period)
+    start, end = date_range(book, date_from, date_to, period)
     data = rows(Graph(book), unlinked=unlinked, pending=pending, start=start, end=end, client=client)
     emit(render_rows(data, COLUMNS, fmt, json_rows=data if fmt == "json" else None,
                      table_keys=("id", "amount", "state", "invoice", "client")), out)

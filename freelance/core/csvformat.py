@@ -115,9 +115,8 @@ def check(raw, lines: dict | None = None, nested: dict | None = None) -> list[tu
         bad("delimiter", f"expected one character like \",\" or \";\" (or tab), got {d!r}")
     enc = raw.get("encoding")
     if enc is not None:
-        import codecs
-        try:
-            ok = isinstance(enc, str) and codecs.lookup(enc)._is_text_encoding
+        try:    # a text encoding decodes bytes to str; base64, rot13, zlib... are refused by decode
+            ok = isinstance(enc, str) and isinstance(b"a".decode(enc, "replace"), str)
         except LookupError:
             ok = False
         if not ok:

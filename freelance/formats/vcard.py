@@ -325,7 +325,5 @@ def _stage(book: Book, w: Write, pending: dict[str, Write]) -> None:
     the disk: `apply` later writes the last text, checked against the file as read. The
     writer's own idea of the result (`w.parsed`) is taken when it has one: no parse."""
     kind = KINDS["contact"]
-    book.files[w.rel] = w.parsed or read_records(w.text.encode("utf-8"), w.rel, kind)
-    book._records.pop(kind.name, None)
-    book._index.pop(kind.name, None)
+    book.stage(kind.name, w.rel, w.parsed or read_records(w.text.encode("utf-8"), w.rel, kind))
     pending[w.rel] = w

@@ -115,14 +115,14 @@ def read_rules(book) -> tuple[list[Rule], list[Problem]]:
                 for p in res.problems]
     rules = []
     for rec in res.records:
-        rule, found = _rule(book.settings, rec)
+        rule, found = read_rule(book.settings, rec)
         problems += found
         if rule is not None:
             rules.append(rule)
     return rules, problems
 
 
-def _rule(settings, rec) -> tuple[Rule | None, list[Problem]]:
+def read_rule(settings, rec) -> tuple[Rule | None, list[Problem]]:
     d = rec.data
     out: list[Problem] = []
 

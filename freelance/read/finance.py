@@ -221,10 +221,11 @@ def reconcile(g: Graph) -> list[Assertion]:
     """Every readable balance assertion with the book's balance at the end of its day, in
     date order. One pass over the transactions and transfers of the asserted accounts,
     sorted by date, swept once per account and currency (docs/reconciliation.md); a book
-    without assertions costs nothing."""
-    cached = g._cache.get("reconcile")
-    if cached is not None:
-        return cached
+    without assertions costs nothing. Worked out once per graph."""
+    return g.memo("reconcile", lambda: _reconcile(g))
+
+
+def _reconcile(g: Graph) -> list[Assertion]:
     wanted: dict[tuple[str, str], list] = defaultdict(list)
     for b in g.records("balance"):
         d, amount, account = b.data.get("date"), b.data.get("amount"), b.data.get("account")
@@ -262,7 +263,6 @@ def reconcile(g: Graph) -> list[Assertion]:
                     i += 1
                 out.append(Assertion(b, key[0], key[1], day, b.data["amount"], balance + ZERO))
         out.sort(key=lambda a: (a.date, a.account, a.currency))
-    g._cache["reconcile"] = out
     return out
 
 

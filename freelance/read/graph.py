@@ -53,6 +53,14 @@ class Graph:
             self._by[key] = groups
         return self._by[key]
 
+    def memo(self, key, make):
+        """What `make()` builds from this graph, built once (a read-side module's index over
+        many records, keyed by a tuple naming it)."""
+        key = ("memo", key)
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key]
+
     def currency(self, record: Record) -> str:
         """The record's `currency:`, else what it links to (invoice <- project <- client,
         service <- project <- client, income <- its invoice...), else its account's, else the book's."""

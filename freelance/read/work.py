@@ -57,8 +57,7 @@ def is_fixed(service: Record | None) -> bool:
 
 def _lines_by_service(g: Graph) -> dict:
     """service id -> [(invoice, net line amount, quantity)] over sent and paid invoices (cached)."""
-    key = ("invoice", "items.service")
-    if key not in g._by:
+    def make():
         out = defaultdict(list)
         for inv in g.records("invoice"):
             items = inv.data.get("items")
@@ -69,8 +68,8 @@ def _lines_by_service(g: Graph) -> dict:
                     q = it.get("quantity")
                     q = q if isinstance(q, Decimal) else Decimal(1)
                     out[it["service"]].append((inv, money(q * dec(it.get("unit_price"))), q))
-        g._by[key] = out
-    return g._by[key]
+        return out
+    return g.memo(("invoice", "items.service"), make)
 
 
 def _unaccounted_income(g: Graph, field: str, rid: str, cur: str) -> Decimal:

@@ -7,11 +7,9 @@ changes as the page drew it; a record changed since then is refused, never overw
 """
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import hashlib
 import hmac
-import os
 import secrets
 import threading
 import weakref
@@ -28,7 +26,7 @@ from starlette.routing import Route
 
 from ..core.errors import FreelanceError
 from ..read.graph import Graph
-from ..store.book import Book
+from ..store.book import Book, lock
 from .forms import Stale
 from .pages import (board, calendar, edit_form, edit_submit, finance, goals, install_filters, link, listing, move,
                     new_form, new_submit, overview, record, remove, resources, todo, workflow)
@@ -56,7 +54,7 @@ class Site:
         self.hosts = {f"{n}:{port}" for n in names} | (names if port == 80 else set())
         self.any_address = host in ("0.0.0.0", "::")     # bound to every address: any IP literal will do
         self.notes: dict[str, tuple[str, list[str]]] = {}
-        self._snapshot: tuple | None = None     # (files' stamps and today, Graph) of the last page
+        self._snapshot: Graph | None = None     # the last page's graph
         self._lock = threading.Lock()
         self._memos: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()   # Graph -> {key: value}
         self.env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")),
@@ -71,46 +69,23 @@ class Site:
 
     def graph(self) -> Graph:
         """The book's graph for a page: the last page's while no file of the book changed (its
-        derived values are computed already); after a change to some files, a new graph over a
-        copy of the last book that forgets only the kinds of those files (a drag on a big book
-        re-reads clients.yaml, not 100,000 transactions). Changes never use it: they read the
-        book afresh under the lock (`writing`)."""
-        book = self.book()
-        stamps = {}
-        for rel in ["freelance.yaml", *book.listing()]:
-            try:
-                st = os.stat(book.path(rel))
-                stamps[rel] = (st.st_mtime_ns, st.st_size, st.st_ino)
-            except FileNotFoundError:
-                stamps[rel] = None
-        key = (book.today, stamps)
+        derived values are computed already), else a graph over the book reloaded
+        (`Book.reload`: only the kinds whose files changed are read again). Changes never use
+        it: they read the book afresh under the lock (`writing`)."""
         with self._lock:
             last = self._snapshot
-        if last is not None and last[0] == key:
-            return last[1]
-        if last is not None and last[0][0] == book.today and last[0][1].keys() == stamps.keys() \
-                and last[0][1]["freelance.yaml"] == stamps["freelance.yaml"]:
-            from ..core.schema import kind_for_path
-            changed = {kind_for_path(rel) for rel in stamps if stamps[rel] != last[0][1][rel]}
-            if None not in changed:
-                old = last[1].book
-                book = copy.copy(old)
-                for name, value in vars(old).items():    # its own dicts and lists: the old one stays as it was
-                    if isinstance(value, (dict, list)):
-                        setattr(book, name, type(value)(value))
-                for kind in changed:
-                    book.forget(kind.name)
+        book = last.book.reload(self.today()) if last is not None else self.book().reload()
+        if last is not None and book is last.book:
+            return last
         g = Graph(book)
         with self._lock:
-            self._snapshot = (key, g)
+            self._snapshot = g
         return g
 
     @contextmanager
     def writing(self):
         """The book, locked for a read-modify-write: nothing is read before the lock is held."""
-        skeleton = Book.__new__(Book)
-        skeleton.root = self.root
-        with Book.locked(skeleton):
+        with lock(self.root):
             yield self.book()
 
     def memo(self, g: Graph, key, make):
@@ -131,7 +106,7 @@ class Site:
         ctx["csrf"] = self.csrf
         with self._lock:
             last = self._snapshot
-        ctx.setdefault("errors_in_book", sum(p.is_error for p in last[1].book.problems) if last else 0)
+        ctx.setdefault("errors_in_book", sum(p.is_error for p in last.book.problems) if last else 0)
         return HTMLResponse(self.env.get_template(template).render(**ctx), status_code=status)
 
     def note(self, kind: str, lines: list[str]) -> str:

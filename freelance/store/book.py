@@ -7,6 +7,7 @@ every problem it meets as a value.
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import gc
 import os
@@ -17,7 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..core.errors import DataError, Problem, UsageError
-from ..core.schema import KINDS, Kind
+from ..core.schema import KINDS, Kind, kind_for_path
 from ..core.settings import SETTINGS_FILE, Settings, merged
 from .files import Within, read_book_file
 from .records import FileResult, Record, Stamp
@@ -26,6 +27,8 @@ from .yamlio import read_mapping, read_records
 STATE_DIR = ".freelance"
 TAIL_MAX = 2000     # records appended or changed in a file before its cache entry is written whole again
 PEEK_BYTES = 256_000  # a file this big is peeked at (`Book.peek`) rather than loaded, for one record
+PEEK_RECORDS = 16     # records read one by one from a peeked file before it is loaded whole instead:
+                     # each costs a scan of the file's bytes, so asking for every record of it would be quadratic
 _MISSING = object()
 _GENERATED = re.compile(r"([a-z]+)-([0-9]{4})[0-9]{4}-[0-9a-f]+\Z")   # tx-20261120-a3f9c2
 
@@ -138,13 +141,16 @@ class Peek:
     summary (every record's id and item line, in file order), its bytes when asked, and
     the records read from it one at a time (index -> record, and their byte spans)."""
 
-    __slots__ = ("rel", "kind", "summary", "_loader", "_ids", "records", "spans")
+    __slots__ = ("rel", "kind", "summary", "_loader", "_ids", "_where", "_plain", "records", "spans", "scans")
 
     def __init__(self, rel: str, kind: Kind, summary: dict, loader):
         self.rel, self.kind, self.summary, self._loader = rel, kind, summary, loader
         self._ids: tuple | None = None
+        self._where: dict | None = None      # id -> its index in file order (the first, if repeated)
+        self._plain: bool | None = None      # whether the bytes have no CR (known after one look)
         self.records: dict[int, Record] = {}
         self.spans: dict[int, tuple[int, int]] = {}
+        self.scans = 0                       # searches of the file's bytes for a record (`Book._peek_record`)
 
     @property
     def data(self) -> bytes | None:
@@ -159,7 +165,11 @@ class Peek:
         """`data` if a record's bytes can be spliced into it as they are: None for a file with
         CR line ends (the writer keeps them, `writer._as_before`), so it is loaded instead."""
         data = self.data
-        return None if data is None or b"\r" in data else data
+        if data is None:
+            return None
+        if self._plain is None:
+            self._plain = b"\r" not in data
+        return data if self._plain else None
 
     @property
     def ids(self) -> tuple[list, list]:
@@ -168,6 +178,20 @@ class Peek:
             from .cache import locator
             self._ids = locator(self.summary)
         return self._ids
+
+    def position(self, rid: str) -> int | None:
+        """The index (in file order) of record `rid`, None when the file has no such id."""
+        if self._where is None:
+            where: dict = {}
+            for i, x in enumerate(self.ids[0]):
+                where.setdefault(x, i)
+            self._where = where
+        return self._where.get(rid)
+
+    def full(self) -> bool:
+        """Whether enough records were read one by one that the next is read by loading the file
+        whole (PEEK_RECORDS): a peek is for a write's few records, not for a report's thousands."""
+        return len(self.records) >= PEEK_RECORDS
 
     def index_of(self, record: Record) -> int | None:
         return next((i for i, r in self.records.items() if r is record), None)
@@ -202,6 +226,7 @@ class Book:
         self.problems: list[Problem] = []
         self._peeks: dict[str, Peek | None] = {}   # rel -> what `peek` knows (None: load it instead)
         self._summaries: dict[str, tuple] = {}    # rel -> (its loaded FileResult, the summary made of it)
+        self._on_disk: dict | None = None          # the files' stamps when `reload` made this book
         self._load_settings()
 
     # -- settings -----------------------------------------------------------
@@ -270,7 +295,7 @@ class Book:
         if rel is None:
             return None
         p = self.peek(rel, kind)
-        if p is not None:
+        if p is not None and not p.full():
             rec = self._peek_record(p, rid)
             if rec is not _MISSING:
                 return rec
@@ -416,7 +441,7 @@ class Book:
         if kind not in self._index:
             k = KINDS[kind]
             p = None if k.sharded else self.peek(k.path, k)
-            if p is not None:
+            if p is not None and not p.full():
                 rec = self._peek_record(p, rid)
                 if rec is not _MISSING:
                     return rec
@@ -444,8 +469,8 @@ class Book:
         if found is None or not found[1].get("clean") or "locator" not in found[1]:
             return None
         stamp, summary, data, tail = found
-        from .cache import _TextLoader
-        p = Peek(rel, kind, summary, _TextLoader(path, rel, stamp[3], data, stamp[:3]))
+        from .cache import TextLoader
+        p = Peek(rel, kind, summary, TextLoader(path, rel, stamp[3], data, stamp[:3]))
         self._peeks[rel] = p
         self.stamps[rel] = Stamp(None, None, stamp)
         # a write to it adds its change to the entry's tail, as for a loaded file (cache_written)
@@ -455,16 +480,16 @@ class Book:
     def _peek_record(self, p: Peek, rid: str):
         """Record `rid` of a peeked file, read alone from its own lines; None when the file has
         no such id; _MISSING when it cannot tell here (then the file is loaded)."""
-        ids, lines = p.ids
-        try:
-            i = ids.index(rid)
-        except ValueError:
+        i = p.position(rid)
+        if i is None:
             return None
         if i in p.records:
             return p.records[i]
+        lines = p.ids[1]
         data = p.plain_data
         if data is None:
             return _MISSING
+        p.scans += 1
         needle = f"- id: {rid}\n".encode("utf-8")
         pos = 0 if data.startswith(needle) else data.find(b"\n" + needle) + 1
         if pos == 0 and not data.startswith(needle):
@@ -521,12 +546,24 @@ class Book:
                         todo[rel] = k.name
             if len(todo) < 2:
                 return
-            from .cache import _TextLoader
+            from .cache import TextLoader
             from .parallel import parse_many
             for rel, (records, problems, parsed, known) in parse_many(self.root, todo, self.cache is not None).items():
                 res = FileResult(records, problems, parsed, None)
-                res.load_text = _TextLoader(self.path(rel), rel, known[3])
+                res.load_text = TextLoader(self.path(rel), rel, known[3])
                 self._ready[rel] = (res, known, True)
+
+    def loaded(self, kind: str) -> bool:
+        """Whether every record of `kind` is read already (`records(kind)` costs nothing)."""
+        return kind in self._records
+
+    def stage(self, kind: str, rel: str, result: FileResult) -> None:
+        """Let the next plan read file `rel` of `kind` as a planned write leaves it (`result`:
+        its records), without touching the disk: several changes to one file become one write,
+        which `writer.apply` later checks against the file as read."""
+        self.files[rel] = result
+        self._records.pop(kind, None)
+        self._index.pop(kind, None)
 
     def forget(self, kind: str):
         """Drop what was read of `kind` (after a write, so the next read sees it)."""
@@ -543,27 +580,75 @@ class Book:
 
     # -- writing --------------------------------------------------------------
     @contextmanager
-    def locked(self, timeout: float = 15.0, name: str = "lock",
-               busy: str = "another freelance command is writing this book; try again"):
-        """Hold the book's write lock (a separate lock file) for a read-modify-write; `name`
-        another lock of the book (`freelance run` holds "run" while it works)."""
-        from filelock import FileLock, Timeout
-        Within(self.root)(STATE_DIR)            # the lock is made in the book, not where a link points
-        state = self.path(STATE_DIR)
-        if not state.is_dir():
-            state.mkdir(exist_ok=True)
-            ignore = state / ".gitignore"
-            try:
-                with open(ignore, "x", encoding="utf-8") as fh:
-                    fh.write("# freelance's write lock (the parse cache is in ~/.cache/freelance): safe to delete\n*\n")
-            except OSError:
-                pass
-        lock = FileLock(str(state / name), timeout=timeout)
-        try:
-            lock.acquire()
-        except Timeout:
-            raise DataError(f"{self.root}: {busy}") from None
-        try:
+    def locked(self, timeout: float = 15.0):
+        """Hold the book's write lock (a separate lock file) for a read-modify-write."""
+        with lock(self.root, timeout):
             yield self
-        finally:
-            lock.release()
+
+    # -- reading again ------------------------------------------------------------
+    def on_disk(self) -> dict[str, tuple | None]:
+        """rel -> (mtime_ns, size, inode) of the settings file and of every file the kinds are
+        read from (None: missing): what `reload` compares, without reading any."""
+        out: dict[str, tuple | None] = {}
+        for rel in [SETTINGS_FILE, *self.listing()]:
+            try:
+                st = os.stat(self.path(rel))
+                out[rel] = (st.st_mtime_ns, st.st_size, st.st_ino)
+            except FileNotFoundError:
+                out[rel] = None
+        return out
+
+    def reload(self, today: dt.date | None = None) -> "Book":
+        """The book as its files are now (for a long-running reader such as `serve`): this one
+        when no file changed since the last `reload` made it; after a change to some kinds'
+        files, a copy that forgets only those kinds (a drag on a big book re-reads clients.yaml,
+        not 100,000 transactions); a new Book when the settings, the list of files or today
+        changed. This book itself is never changed: a reader holding it keeps what it saw."""
+        fresh = Book(self.root, today or self.today, cache=self.cache is not None)
+        now = fresh.on_disk()
+        before = self._on_disk
+        if before is not None and fresh.today == self.today:
+            if before == now:
+                return self
+            if before.keys() == now.keys() and before[SETTINGS_FILE] == now[SETTINGS_FILE]:
+                changed = {kind_for_path(rel) for rel in now if now[rel] != before[rel]}
+                if None not in changed:
+                    book = copy.copy(self)
+                    for name, value in vars(self).items():   # its own dicts and lists: this one stays as it was
+                        if isinstance(value, (dict, list)):
+                            setattr(book, name, type(value)(value))
+                    for kind in changed:
+                        book.forget(kind.name)
+                    book._on_disk = now
+                    return book
+        fresh._on_disk = now
+        return fresh
+
+
+@contextmanager
+def lock(root: Path, timeout: float = 15.0, name: str = "lock",
+         busy: str = "another freelance command is writing this book; try again"):
+    """Hold book `root`'s write lock (a separate lock file) for a read-modify-write; take it
+    before reading anything of the book. `name`: another lock of the book (`freelance run`
+    holds "run.lock" while it works, `busy` saying why when it waits too long)."""
+    from filelock import FileLock, Timeout
+    root = Path(root)
+    Within(root)(STATE_DIR)            # the lock is made in the book, not where a link points
+    state = root / STATE_DIR
+    if not state.is_dir():
+        state.mkdir(exist_ok=True)
+        ignore = state / ".gitignore"
+        try:
+            with open(ignore, "x", encoding="utf-8") as fh:
+                fh.write("# freelance's write lock (the parse cache is in ~/.cache/freelance): safe to delete\n*\n")
+        except OSError:
+            pass
+    held = FileLock(str(state / name), timeout=timeout)
+    try:
+        held.acquire()
+    except Timeout:
+        raise DataError(f"{root}: {busy}") from None
+    try:
+        yield
+    finally:
+        held.release()

@@ -176,11 +176,11 @@ def summarize(kind: str, records, clean: bool = True) -> dict:
         out["status"] = status
     elif kind == "transaction":
         out["received"] = {k: _text(v) for k, v in _received(records).items() if v}
-        out["payers"] = _payers(records)
+        out["payers"] = payers_of(records)
     return out
 
 
-def _payers(records) -> dict:
+def payers_of(records) -> dict:
     """How the clients pay, for matching a bank statement (changes/matching.py): "iban\tclient"
     and "name\tclient" (the payee as written) -> how many of the client's income records carry it."""
     out: dict = {}
@@ -271,7 +271,7 @@ def amend(kind: str, summary: dict, change: tuple, old=None, where: tuple | None
     if "payers" in summary:
         got = dict(summary["payers"])
         for sign, r in ((-1, old), (1, new)):
-            for k, v in (_payers([r]) if r is not None else {}).items():
+            for k, v in (payers_of([r]) if r is not None else {}).items():
                 n = got.get(k, 0) + sign * v
                 if n > 0:
                     got[k] = n
@@ -593,7 +593,7 @@ class ParseCache:
             records = replay(records, tail[1])
             self.tails[rel] = tail
         res = FileResult(records, problems, parsed, None)
-        res.load_text = _TextLoader(path, rel, stamp[3], data, stamp[:3])
+        res.load_text = TextLoader(path, rel, stamp[3], data, stamp[:3])
         return res, stamp
 
     def header(self, rel: str, path: Path):
@@ -702,7 +702,7 @@ class ParseCache:
             pass
 
 
-class _TextLoader:
+class TextLoader:
     """Reads a cached file's text when a write needs it, and checks it is what was parsed:
     by its digest, or (when its entry was trusted on size, mtime and inode alone, not in
     doubt) by the same size, mtime and inode after reading it, which the same rule trusts."""

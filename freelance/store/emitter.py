@@ -30,7 +30,7 @@ _PLAIN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ0-9 ,.()&/@_+
                     r"|https?://[A-Za-z0-9._/-]+\Z")
 
 
-class _Slow(Exception):
+class NotFast(Exception):
     """A value the fast path does not handle: use ruamel.yaml for the record."""
 
 
@@ -41,7 +41,7 @@ _YAML11_FIRST = frozenset("yYnNoOtTfF+")
 def _str(s: str) -> str:
     if not _PLAIN.match(s) or "  " in s or ": " in s or " #" in s or resolve_plain(s) is not s or \
             (s[0] in _YAML11_FIRST and yaml11_reads_otherwise(s)):
-        raise _Slow
+        raise NotFast
     return s
 
 
@@ -55,55 +55,55 @@ def scalar(v) -> str:
         return str(v)
     if t is Decimal:
         if not v.is_finite():
-            raise _Slow
+            raise NotFast
         return format(v, "f")
     if t is dt.date:
         return v.isoformat()
     if t is dt.datetime:
         if v.second or v.microsecond or v.tzinfo is not None:
-            raise _Slow                    # ruamel.yaml quotes some of these
+            raise NotFast                    # ruamel.yaml quotes some of these
         return v.strftime("%Y-%m-%d %H:%M")
     if v is None:
         return "null"
-    raise _Slow
+    raise NotFast
 
 
-def _fast(data: dict) -> str:
+def fast_text(data: dict) -> str:
     out = []
     lead = "- "
     for key, value in data.items():
         if value is None or value == [] or value == "":
             continue                       # what writer._clean drops
         if type(key) is not str or not _PLAIN.match(key):
-            raise _Slow
+            raise NotFast
         if type(value) is list:
             out.append(f"{lead}{key}:\n")
             for item in value:
                 if type(item) is dict:
                     if not item:
-                        raise _Slow
+                        raise NotFast
                     first = "  - "
                     for k2, v2 in item.items():
                         if type(k2) is not str or not _PLAIN.match(k2) or type(v2) in (list, dict):
-                            raise _Slow
+                            raise NotFast
                         out.append(f"{first}{k2}: {scalar(v2)}\n")
                         first = "    "
                 else:
                     out.append(f"  - {scalar(item)}\n")
         elif type(value) is dict:
-            raise _Slow
+            raise NotFast
         else:
             out.append(f"{lead}{key}: {scalar(value)}\n")
         lead = "  "
     if not out:
-        raise _Slow
+        raise NotFast
     return "".join(out)
 
 
 def record_text(data: dict) -> str:
     """Exactly what `style.record_text(data)` returns, usually a hundred times faster."""
     try:
-        return _fast(data)
-    except _Slow:
+        return fast_text(data)
+    except NotFast:
         from .style import record_text as slow
         return slow(data)

@@ -49,7 +49,7 @@ from decimal import Decimal
 from ..core.limits import MAX_DIGITS, MAX_PLACES
 from ..core.schema import Field, Kind
 from .records import FileResult, Record
-from .scalars import _NULL, coerce, resolve_plain
+from .scalars import NULL, coerce, resolve_plain
 
 try:                                    # an optional speed-up: without it, the reader does it all
     import ryml
@@ -71,7 +71,7 @@ _REFUSED = re.compile("[\x80-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
 # Plain texts the reader does not keep as they are in a text field (YAML 1.2
 # nulls other than `null`, which JSON keeps), and what rapidyaml writes for
 # `inf` and `nan`, which could have been either.
-_NULLS = frozenset(_NULL)
+_NULLS = frozenset(NULL)
 _INFNAN = frozenset(f"{sign}.{word}" for sign in ("", "+", "-")
                     for word in ("inf", "Inf", "INF", "nan", "NaN", "NAN"))
 _ODD_TEXT = _NULLS | _INFNAN

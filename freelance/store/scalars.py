@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from ..core.durations import parse_minutes
 from ..core.limits import MAX_INT_DIGITS, number_problem, year_problem
 
-_NULL = {"", "~", "null", "Null", "NULL"}
+NULL = {"", "~", "null", "Null", "NULL"}
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
 _INT = re.compile(r"[-+]?[0-9]+\Z")
@@ -23,7 +23,7 @@ _DATETIME = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[ T]([0-9]{1,2}):([0-9]{2})
 
 def resolve_plain(text: str):
     """YAML 1.2 core schema for a plain scalar; non-integer numbers as Decimal."""
-    if text in _NULL:
+    if text in NULL:
         return None
     if text in _TRUE:
         return True
@@ -89,7 +89,7 @@ def _calendar_date(text: str) -> dt.date:
 
 def coerce(ftype: str, text: str, plain: bool):
     """Value of a scalar for a field type, or raise ValueError('expected ...')."""
-    if plain and text in _NULL:
+    if plain and text in NULL:
         return None
     if ftype in ("str", "link", "links", "strs"):
         return text

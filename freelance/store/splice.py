@@ -99,15 +99,15 @@ def _canonical_rewrite(record: Record, chunk: str, changes: dict) -> str | None:
     them: a changed one stays, a removed one goes, a new one after the keys before it in the
     schema. None otherwise (tests/hostile/test_also_found.py checks it gives what the
     round-trip gives)."""
-    from .emitter import _fast, _Slow
+    from .emitter import fast_text, NotFast
     data = record.data
     if any(v.__class__ in (list, dict) for v in data.values()) or \
             any(v.__class__ in (list, dict) for v in changes.values()):
         return None
     try:
-        if _fast(data) != chunk:
+        if fast_text(data) != chunk:
             return None
-    except _Slow:
+    except NotFast:
         return None
     order = [f.name for f in KINDS[record.kind].fields]
     items = list(data.items())
@@ -124,8 +124,8 @@ def _canonical_rewrite(record: Record, chunk: str, changes: dict) -> str | None:
         else:
             items.append((key, value))
     try:
-        return _fast(dict(items))
-    except _Slow:
+        return fast_text(dict(items))
+    except NotFast:
         return None
 
 

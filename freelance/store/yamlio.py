@@ -19,13 +19,13 @@ import re
 import sys
 
 import yaml
-from yaml._yaml import CParser
+from yaml.cyaml import CParser   # the C event parser (the same class as yaml._yaml.CParser)
 
 from ..core.errors import Problem
 from ..core.limits import MAX_DEPTH
 from ..core.schema import Field, Kind
 from .records import FileResult, Record
-from .scalars import _NULL, coerce, resolve_plain
+from .scalars import NULL, coerce, resolve_plain
 
 
 class _TooDeep(yaml.YAMLError):
@@ -226,7 +226,7 @@ def read_records(data: bytes, rel: str, kind: Kind, fast: bool = True) -> FileRe
         if isinstance(ev, yaml.StreamEndEvent):
             return FileResult([], problems, True, text)
         ev = r.next()                      # root node
-        if isinstance(ev, yaml.ScalarEvent) and (ev.style in (None, "")) and ev.value in _NULL:
+        if isinstance(ev, yaml.ScalarEvent) and (ev.style in (None, "")) and ev.value in NULL:
             pass                           # an empty document: no records
         elif not isinstance(ev, yaml.SequenceStartEvent):
             r.check_node(ev)

@@ -29,7 +29,7 @@ def _add_verb(app: typer.Typer, noun: str) -> None:
         if timed and (kw.get("item") or kw.get("amount")):
             raise UsageError("--from-time makes the lines from the hours: give no --item or --amount with it")
         with writing(ctx) as book:
-            values = entity._values(book, noun, kw)
+            values = entity.typed_values(book, noun, kw)
             if timed:
                 from ...core.dates import parse_date
                 through = parse_date(kw["through"], book.today, "--through") if kw.get("through") else book.today
@@ -53,13 +53,13 @@ def _add_verb(app: typer.Typer, noun: str) -> None:
             f"due {data['due']}")
 
     P = inspect.Parameter
-    params = [entity._ctx_param(),
+    params = [entity.ctx_param(),
               P("item", P.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[List[str]], typer.Option(
                   "--item", metavar="DESC:QTY:PRICE[:SERVICE][:RATE%]",
                   help='A line item, "description:quantity:unit_price" with an optional ":service-id" and '
                        'the line\'s own tax rate (":7%"); repeat it. The description may contain \':\' '
                        "(fields are split from the right).")]),
-              *entity._option_params(noun, for_edit=False),
+              *entity.option_params(noun, for_edit=False),
               P("number", P.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[str], typer.Option(
                   "--number", "--id", metavar="NUMBER",
                   help="The invoice number (default: the next of the issue year by the book's invoice_number).")]),

@@ -39,7 +39,7 @@ def _schedule_params() -> list[inspect.Parameter]:
 def register(app: typer.Typer, noun: str) -> None:
     def add(ctx: typer.Context, **kw):
         with writing(ctx) as book:
-            values = entity._values(book, noun, kw)
+            values = entity.typed_values(book, noun, kw)
             data, notes = door.add_recurring(book, values, kw.get("item"), kw.get("every"), kw.get("on"),
                                              kw.get("id"))
         for n in notes:
@@ -48,7 +48,7 @@ def register(app: typer.Typer, noun: str) -> None:
             + (", sent on its day" if data.get("send") else ", as drafts") + "; `freelance run` makes them")
 
     add.__signature__ = inspect.Signature(
-        [entity._ctx_param(), *_schedule_params(), *entity._option_params(noun, for_edit=False),
+        [entity.ctx_param(), *_schedule_params(), *entity.option_params(noun, for_edit=False),
          P("id", P.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[str], typer.Option(
              "--id", help="Choose the id (default: a slug of the name, made unique).")])])
     add.__doc__ = ("Add a recurring invoice: a schedule that `freelance run` turns into one invoice per "
@@ -61,7 +61,7 @@ def register(app: typer.Typer, noun: str) -> None:
     def edit(ctx: typer.Context, **kw):
         with writing(ctx) as book:
             rec = door.find(book, "recurring", kw.pop("_rid"), noun)
-            changes = entity._values(book, noun, kw)
+            changes = entity.typed_values(book, noun, kw)
             for name in kw.get("unset") or []:
                 f = entity.KINDS["recurring"].field(name.replace("-", "_"))
                 if f is None or not f.option or f.required:
@@ -75,9 +75,9 @@ def register(app: typer.Typer, noun: str) -> None:
             say(n)
 
     edit.__signature__ = inspect.Signature(
-        [entity._ctx_param(), P("_rid", P.POSITIONAL_OR_KEYWORD, annotation=Annotated[
+        [entity.ctx_param(), P("_rid", P.POSITIONAL_OR_KEYWORD, annotation=Annotated[
             str, typer.Argument(metavar="ID", help="The schedule's id.")]),
-         *_schedule_params(), *entity._option_params(noun, for_edit=True),
+         *_schedule_params(), *entity.option_params(noun, for_edit=True),
          P("unset", P.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[List[str]], typer.Option(
              "--unset", metavar="FIELD", help="Remove a field (repeat), e.g. --unset end.")])])
     edit.__doc__ = ("Change a recurring invoice: its lines (--item replaces them all), schedule, end, "

@@ -65,7 +65,7 @@ def _register(app: typer.Typer, noun: str) -> None:
         from ...read.graph import Graph
         from ...formats.render import render_rows
         from ...core.schema import KINDS
-        fmt = entity._fmt(fmt)
+        fmt = entity.list_format(fmt)
         if billed and unbilled:
             raise UsageError("--billed and --unbilled exclude each other: give one")
         book = state(ctx).book()
@@ -121,7 +121,7 @@ def _register(app: typer.Typer, noun: str) -> None:
         from ...core.durations import hours_text, parse_hours
         from ...formats.render import to_json
         from ...read.work import now
-        fmt = entity._fmt(fmt, ("table", "json"))
+        fmt = entity.list_format(fmt, ("table", "json"))
         book = state(ctx).book()
         timer = running(book)
         if timer is None:
@@ -197,7 +197,7 @@ def _register(app: typer.Typer, noun: str) -> None:
         from ...read.reports import timesheet
         from ...formats.render import html_page, html_table, render_rows, to_json
         from ...core.schema import KINDS
-        fmt = entity._fmt(fmt, ("table", "markdown", "csv", "json", "html"))
+        fmt = entity.list_format(fmt, ("table", "markdown", "csv", "json", "html"))
         if sum(x is not None for x in (week, month, invoice)) > 1:
             raise UsageError("give one of --week, --month and --invoice")
         book = state(ctx).book()
