@@ -34,12 +34,15 @@ def _pdf_text(data: bytes, tmp: Path) -> str:
 
 
 def _no_reminders(book: Path) -> None:
-    """The demo book has late invoices; these tests are about recurring invoices alone."""
+    """The demo book has late invoices and a retainer; these tests are about their own
+    recurring invoices alone."""
+    (book / "recurring.yaml").unlink()
     settings = book / "freelance.yaml"
     settings.write_text(settings.read_text(encoding="utf-8") + "reminders: []\n", encoding="utf-8")
 
 
 def test_add_with_every_and_on_writes_the_rule_and_list_shows_the_next_day(cli):
+    _no_reminders(cli.book)
     r = cli("recurring", "add", "--client", "acme", "--item", "Retainer:1:2000", "--every", "month", "--on", "1",
             "--start", "2026-12-01", "--send")
     assert r.exit_code == 0, r.output
@@ -222,6 +225,7 @@ def test_bad_reminder_settings_are_reported_by_validate(cli):
 
 
 def test_two_runs_at_once_do_the_work_once(cli):
+    (cli.book / "recurring.yaml").unlink()
     cli("recurring", "add", "--client", "acme", "--item", "Retainer:1:2000", "--every", "week",
         "--start", "2026-10-01", "--id", "weekly")
     procs = [subprocess.Popen(["python", "-m", "freelance", "--books", str(cli.book), "--today", "2026-12-01", "run"],
