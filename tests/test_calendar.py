@@ -9,6 +9,8 @@ import zoneinfo
 import pytest
 
 from conftest import check_golden
+import json
+from conftest import run_cli
 
 
 def test_month_grid_matches_golden(cli, update_goldens):
@@ -240,3 +242,36 @@ def test_month_and_week_values_are_optional_and_take_offsets(cli, tmp_path):
     assert r.exit_code == 0 and r.stdout.splitlines()[0].strip() == "November 2026"
     r = cli("calendar", "--month", "export", "--ics", tmp_path / "x.ics")
     assert r.exit_code == 2 and "do not go with a subcommand" in r.stderr
+
+
+def ics(book, tmp_path):
+    out = tmp_path / "m.ics"
+    assert run_cli("meeting", "add", "Call", "--at", "2026-12-01 10:00", "--duration", "30m",
+                   books=book).exit_code == 0
+    r = run_cli("calendar", "export", "--ics", out, books=book)
+    assert r.exit_code == 0, r.output
+    return out.read_text()
+
+
+def test_init_without_owner_leaves_it_unset_and_the_export_has_no_organizer(tmp_path):
+    book = tmp_path / "b"
+    assert run_cli("init", book, "--no-git", today=None).exit_code == 0
+    text = (book / "freelance.yaml").read_text()
+    assert "Alex Example" not in text and "alex@example.com" not in text
+    assert "owner: {name: null, email: null, address: null}\n" in text
+    assert "ORGANIZER" not in ics(book, tmp_path)
+    assert json.loads(run_cli("settings", "show", "--format", "json", books=book).stdout)["owner"]["email"] is None
+
+
+def test_an_owner_given_is_the_organizer(tmp_path):
+    book = tmp_path / "b"
+    assert run_cli("init", book, "--no-git", "--owner", "Sam Sample", "--email", "sam@sample.test",
+                   today=None).exit_code == 0
+    assert 'ORGANIZER;CN="Sam Sample":mailto:sam@sample.test' in ics(book, tmp_path).replace("\r\n ", "")
+
+
+def test_an_owner_email_set_later_keeps_the_others_unset(tmp_path):
+    book = tmp_path / "b"
+    run_cli("init", book, "--no-git", today=None)
+    assert run_cli("settings", "set", "owner.email", "me@x.test", books=book).exit_code == 0
+    assert "owner: {name: null, email: me@x.test, address: null}\n" in (book / "freelance.yaml").read_text()

@@ -61,3 +61,96 @@ def test_an_accepted_weird_value_reads_back(cli):
     assert r.exit_code == 0
     shown = cli("client", "show", "weird").stdout
     assert "\x1b" not in shown          # terminal output strips control sequences
+
+
+def _bytes(book):
+    return {p.relative_to(book): p.read_bytes() for p in sorted(book.rglob("*.yaml"))}
+
+
+@pytest.mark.parametrize("typed", ["1,5", "1.200,50", "1,2345", ",5", "12,00"])
+def test_a_decimal_comma_is_refused_not_read_as_a_bigger_number(cli, typed):
+    before = _bytes(cli.book)
+    r = cli("income", "add", typed, "--classification", "salary")
+    assert r.exit_code == 2, r.output
+    assert "not a number" in r.stderr and "1,200.50" in r.stderr
+    assert _bytes(cli.book) == before
+
+
+def test_thousands_separators_still_read(cli):
+    r = cli("income", "add", "1,200.50", "--classification", "salary", "--id", "tx-qa-1")
+    assert r.exit_code == 0, r.output
+    assert "  amount: 1200.50\n" in (cli.book / "transactions" / "2026.yaml").read_text()
+
+
+def test_an_invoice_item_quantity_with_a_decimal_comma_is_refused(cli):
+    before = _bytes(cli.book)
+    r = cli("invoice", "add", "--client", "acme", "--item", "Design:1,5:100")
+    assert r.exit_code == 2, r.output
+    assert "quantity: '1,5' is not a number" in r.stderr
+    assert _bytes(cli.book) == before
+
+
+@pytest.mark.parametrize("args, message", [
+    (("client", "list", "--stage", "leed"), "--stage: 'leed' is not one of lead, negotiation, client (did you mean 'lead'?)"),
+    (("project", "list", "--client", "acm"), "--client: no client 'acm' (did you mean 'acme'?)"),
+    (("meeting", "list", "--with", "sam-sampl"), "--with: no client or contact 'sam-sampl' (did you mean 'sam-sample'?)"),
+    (("resource", "list", "--type", "guid"), "--type: 'guid' is not one of checklist, guide, strategy, tip (did you mean 'guide'?)"),
+    (("invoice", "board", "--client", "acmee"), "--client: no client 'acmee' (did you mean 'acme'?)"),
+])
+def test_a_misspelt_list_filter_is_a_usage_error_not_an_empty_list(cli, args, message):
+    r = cli(*args)
+    assert r.exit_code == 2, r.output
+    assert r.stdout == ""
+    assert r.stderr == f"freelance: error: {message}\n"
+
+
+def test_list_filters_that_exist_still_filter(cli):
+    r = cli("client", "list", "--stage", "lead", "--format", "csv")
+    assert r.exit_code == 0, r.output
+    assert [line.split(",")[0] for line in r.stdout.splitlines()[1:]] == ["wayne-foods", "hooli", "pied-piper"]
+    r = cli("resource", "list", "--type", "guide", "--category", "savings")   # allowed, matches nothing
+    assert (r.exit_code, r.stdout) == (0, "(none)\n")
+
+
+@pytest.mark.parametrize("args", [("income", "add", "-5"), ("expense", "add", "-49.90"),
+                                  ("project", "log", "acme-website", "-2.5")])
+def test_a_negative_amount_says_so_instead_of_no_such_option(cli, args):
+    before = _bytes(cli.book)
+    r = cli(*args)
+    assert r.exit_code == 2, r.output
+    assert "Error: a negative number is not accepted here" in r.stderr
+    assert "No such option" not in r.stderr
+    assert _bytes(cli.book) == before
+
+
+@pytest.mark.parametrize("args", [("client", "add", "   ", "--stage", "lead"), ("client", "edit", "acme", "--name", " "),
+                                  ("meeting", "add", "\t", "--at", "2026-12-01 10:00")])
+def test_a_blank_name_is_refused(cli, args):
+    before = _bytes(cli.book)
+    r = cli(*args)
+    assert r.exit_code == 2, r.output
+    assert "must not be blank" in r.stderr
+    assert _bytes(cli.book) == before
+
+
+@pytest.mark.parametrize("option", [("--today", "2026-11-25"), ("--books", "."), ("--no-cache",)])
+def test_a_global_option_after_the_command_says_where_it_goes(cli, option):
+    r = cli("validate", *option)
+    assert r.exit_code == 2, r.output
+    assert f"Error: {option[0]} is an option of freelance itself: put it before the command" in r.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (("invoice", "add", "--client", "acme", "--item", "x:1:1e30"), "1e30 is too large"),
+    (("invoice", "add", "--client", "acme", "--item", "x:1e-40:5"), "1e-40 has too many decimal places"),
+    (("meeting", "add", "X", "--at", "2026-12-01 10:00", "--duration", "99999999h"), "--duration: '99999999h' is longer than a week"),
+    (("invoice", "add", "--client", "acme", "--amount", "100", "--issued", "9999-12-31"), "not a year a book needs"),
+    (("income", "add", "12", "--date", "+99999999d"), "is outside the calendar"),
+    (("invoice", "add", "--client", "acme", "--amount", "500", "--status", "paid"), "a new invoice cannot start as paid"),
+])
+def test_out_of_range_input_is_refused_and_nothing_is_written(cli, args, message):
+    before = {p: p.read_bytes() for p in cli.book.rglob("*.yaml")}
+    r = cli(*args)
+    assert r.exit_code == 2, r.output
+    assert message in r.stderr and "Traceback" not in r.output
+    assert {p: p.read_bytes() for p in cli.book.rglob("*.yaml")} == before

@@ -270,3 +270,13 @@ def test_a_grant_linked_by_hand_is_not_received_from_the_client(eur):
     assert js(eur("client", "show", "acme", "-f", "json"))["received"] == "0.00"
     r = eur("validate")
     assert "not counted as received from them" in r.stdout
+
+
+def test_client_rollups_do_not_add_invoices_in_another_currency(cli):
+    # refused on write since issue 13 (linked records are in one currency); written by hand here
+    with open(cli.book / "invoices.yaml", "a", encoding="utf-8") as f:
+        f.write("- id: INV-2026-099\n  client: acme\n  issued: 2026-11-20\n  status: sent\n"
+                "  amount: 1000\n  currency: EUR\n")
+    d = json.loads(cli("client", "show", "acme", "-f", "json").stdout)
+    assert (d["invoiced"], d["outstanding"], d["invoiced_pct"]) == ("16100.00", "3450.00", "67.1")
+    assert d["invoiced_other_currencies"] == {"EUR": "1000.00"}

@@ -208,3 +208,15 @@ def test_garbage_on_the_command_line_never_gives_a_traceback(tmp_path_factory, t
     assert "Traceback" not in r.output
     if r.exit_code == 0 and text:       # (an empty --from is no --from)
         assert DOCUMENTED.fullmatch(text)
+
+
+@pytest.mark.parametrize("args, message", [
+    (("report", "summary", "--from", "2026-12-01", "--to", "2026-01-01"), "--to 2026-01-01 is before --from 2026-12-01"),
+    (("client", "list", "--from", "2026-12-01", "--to", "2026-01-01"), "--to 2026-01-01 is before --from 2026-12-01"),
+    (("workflow", "--from", "2026-12-01", "--to", "2026-11-01"), "--to 2026-11-01 is before --from 2026-12-01"),
+    (("report", "finance", "--period", "2026-Q4", "--to", "2026-09-01"),
+     "the window ends (2026-09-01) before it starts (2026-10-01): check --period, --from and --to"),
+])
+def test_a_window_that_ends_before_it_starts_is_refused(cli, args, message):
+    r = cli(*args)
+    assert (r.exit_code, r.stdout, r.stderr) == (2, "", f"freelance: error: {message}\n")

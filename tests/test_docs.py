@@ -34,3 +34,11 @@ def test_ci_runs_the_readmes_test_command_in_a_new_venv():
     commands = [line for line in script.splitlines() if line.strip() and not line.lstrip().startswith("#")]
     assert commands[-1] == second
     assert "python3 -m venv" in script and "/bin/activate" in script
+
+
+def test_expense_project_help_does_not_say_client_income():
+    r = run_cli("expense", "add", "--help", today=None)
+    line = next(x for x in r.stdout.splitlines() if "--project" in x)
+    assert "client income" not in line and "cost of this project" in line
+    assert "(client income)" in next(x for x in run_cli("income", "add", "--help", today=None).stdout.splitlines()
+                                     if "--project" in x)

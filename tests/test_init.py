@@ -203,3 +203,55 @@ def test_validate_staged_with_an_odd_folder_name_and_settings_deleted_but_not_st
     git(repo, "add", "-A")
     r = run_cli("validate", "--staged", books=root)
     assert r.exit_code == 2 and "not a book" in r.stderr, r.output
+
+
+def test_every_file_header_of_a_new_book_names_a_command_that_exists(empty_book):
+    import re
+    headers = {p.relative_to(empty_book): p.read_text().splitlines()[0] for p in empty_book.rglob("*.yaml")
+               if p.name != "freelance.yaml"}
+    assert any("`freelance project log --help`" in h for h in headers.values())
+    for rel, header in headers.items():
+        named = re.search(r"`freelance ([a-z ]+) --help`", header)
+        assert named, (rel, header)
+        r = run_cli(*named.group(1).split(), "--help", books=empty_book)
+        assert r.exit_code == 0, (rel, header, r.output)
+
+
+def test_init_hook_inside_a_repository_goes_where_git_runs_it(tmp_path):
+    outer = tmp_path / "work"
+    outer.mkdir()
+    git(outer, "init", "-q")
+    git(outer, "config", "core.hooksPath", ".githooks")       # as many teams set it
+    git(outer, "commit", "-q", "--allow-empty", "-m", "start")
+    book = outer / "admin" / "my books"
+    p = run_proc("init", book, "--hook", cwd=outer)
+    assert p.returncode == 0, p.stderr
+    assert not (book / ".git").exists()                     # no nested repository
+    hook = outer / ".githooks" / "pre-commit"
+    assert os.access(hook, os.X_OK)
+    assert 'book="$(git rev-parse --show-toplevel)"/\'admin/my books\'\n' in hook.read_text()
+    assert "freelance.yaml" in git(outer, "ls-files", "admin").stdout     # committed in the repository
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(ROOT)}
+    (book / "clients.yaml").write_text("- id: acme\n  name: Acme\n  stage: leed\n")
+    git(outer, "add", "-A")
+    c = subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-m", "broken"], cwd=outer,
+                       env={**os.environ, **env}, capture_output=True, text=True)
+    assert c.returncode != 0
+    assert "clients.yaml:3: error: client 'acme': stage 'leed'" in c.stdout + c.stderr
+    (book / "clients.yaml").write_text("- id: acme\n  name: Acme\n  stage: lead\n")
+    git(outer, "add", "-A")
+    c = subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-m", "fixed"], cwd=outer,
+                       env={**os.environ, **env}, capture_output=True, text=True)
+    assert c.returncode == 0, c.stdout + c.stderr
+
+
+def test_init_hook_does_not_replace_another_pre_commit_hook(tmp_path):
+    outer = tmp_path / "work"
+    outer.mkdir()
+    git(outer, "init", "-q")
+    theirs = outer / ".git" / "hooks" / "pre-commit"
+    theirs.write_text("#!/bin/sh\nexec pre-commit run\n")
+    r = run_cli("init", outer / "books", "--hook", today=None)
+    assert r.exit_code == 2
+    assert "is another pre-commit hook; refusing to replace it" in r.stderr
+    assert theirs.read_text() == "#!/bin/sh\nexec pre-commit run\n" and not (outer / "books").exists()

@@ -43,3 +43,13 @@ def test_marking_its_payment_not_received_and_back_moves_the_invoice_both_ways(c
     r = cli("income", "edit", "tx-20260912-5d9dc9", "--received")
     assert "is paid: received 600.00 USD covers its total 600.00 USD (sent -> paid)" in r.stdout
     assert cli("validate").exit_code == 0
+
+
+def test_income_added_without_received_says_it_is_expected_and_how_to_mark_it(cli):
+    r = cli("income", "add", "500", "--client", "acme")
+    assert r.exit_code == 0
+    rid = r.stdout.splitlines()[0].split("'")[1]
+    assert r.stdout.splitlines()[1] == (f"income '{rid}' is expected, not received: it is not in the bank "
+                                        f"balance until `freelance income edit {rid} --received`")
+    r = cli("income", "add", "500", "--client", "acme", "--received")
+    assert len(r.stdout.splitlines()) == 1 and "expected" not in r.stdout

@@ -209,3 +209,41 @@ def test_one_invoice_number_rule_for_settings_validate_and_add(cli, pattern):
     assert r.exit_code == 1 and f"invoice_number pattern '{pattern}' is not usable" in r.stdout
     r = cli("invoice", "add", "--client", "acme", "--amount", "10")
     assert r.exit_code == 2 and "invoice_number pattern" in r.stderr and "not usable" in r.stderr
+
+
+def _bytes(book):
+    return {p.relative_to(book): p.read_bytes() for p in sorted(book.rglob("*.yaml"))}
+
+
+@pytest.mark.parametrize("items", [["a:1:-5"], ["a:1:0"], ["Design:1:100", "Discount:1:-100"]])
+def test_invoice_add_refuses_lines_that_add_up_to_nothing(cli, items):
+    before = _bytes(cli.book)
+    r = cli("invoice", "add", "--client", "acme", *[x for i in items for x in ("--item", i)])
+    assert r.exit_code == 2, r.output
+    assert "an invoice must be for more than zero" in r.stderr
+    assert _bytes(cli.book) == before
+    assert cli("validate").exit_code == 0
+
+
+def test_invoice_add_keeps_a_discount_line(cli):
+    r = cli("invoice", "add", "--client", "acme", "--item", "Design:1:100", "--item", "Discount:1:-10")
+    assert r.exit_code == 0, r.output
+    assert "total 90.00 USD" in r.stdout
+    assert cli("validate").exit_code == 0
+
+
+def test_invoice_lines_that_round_to_nothing_are_refused(cli):
+    r = cli("invoice", "add", "--client", "acme", "--item", "x:0.0000000001:5")
+    assert r.exit_code == 2
+    assert "the lines add up to 0.00" in r.stderr
+
+
+def test_invoice_show_lines_add_up_to_the_subtotal(cli):
+    """Unit prices are shown as written (0.125 is not 0.13) and each line with its total, the
+    cents the subtotal adds: 1000 x 0.125 = 125.00, 3 x 0.333 = 1.00, subtotal 126.00."""
+    r = cli("invoice", "add", "--client", "acme", "--item", "Words:1000:0.125", "--item", "Checks:3:0.333")
+    assert r.exit_code == 0, r.output
+    show = cli("invoice", "show", "INV-2026-023").stdout
+    assert "  item 1          Words — 1000 x 0.125 USD = 125.00 USD\n" in show
+    assert "  item 2          Checks — 3 x 0.333 USD = 1.00 USD\n" in show
+    assert "  subtotal        126.00 USD\n" in show

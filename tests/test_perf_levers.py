@@ -389,7 +389,6 @@ def test_a_peeked_write_reads_one_record_and_writes_the_same_bytes(demo, tmp_pat
     the invoices nor its own shard whole, and leaves the same files as loading them does."""
     from freelance.store import book as book_module
     from freelance.changes import door as ops
-    from freelance.changes.workflow import link
     plain = tmp_path / "plain"
     shutil.copytree(demo, plain)
     Book(demo, DAY).load_all()                                  # warm every entry
@@ -404,7 +403,7 @@ def test_a_peeked_write_reads_one_record_and_writes_the_same_bytes(demo, tmp_pat
                                                      "received": True, "id": "tx-20261125-0a0b0c"},
                         rid="tx-20261125-0a0b0c")[0]["id"]
         book = Book(root, DAY, cache=root == demo)
-        notes = link(book, ops.find(book, "transaction", tx_id, "income"), {"invoice": inv.id})
+        notes = ops.link_income(book, ops.find(book, "transaction", tx_id, "income"), {"invoice": inv.id})
         assert any("is paid" in n for n in notes), notes
         if root == demo:
             assert book._records == {} and book.files == {}     # peeked only

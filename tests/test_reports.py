@@ -293,3 +293,18 @@ def test_reports_on_a_book_with_bad_values_run_and_warn_on_stderr(cli):
             assert "freelance validate" in r.stderr
     d = json.loads(cli("report", "digest", "--format", "json").stdout)
     assert "INV-BAD" in d["alerts"]["overdue"]
+
+
+@pytest.mark.parametrize("report", ["summary", "digest"])
+@pytest.mark.parametrize("window", [("--period", "2026-Q4"), ("--from", "2026-10-01"), ("--to", "2026-10-31")])
+def test_summary_and_digest_refuse_a_window_they_would_ignore(cli, report, window):
+    r = cli("report", report, *window)
+    assert r.exit_code == 2 and r.stdout == ""
+    assert r.stderr.startswith(f"freelance: error: {window[0]}: report {report} shows the book as it stands on one "
+                               "day and takes no --period, --from or --to; for another day use "
+                               f"`freelance --today DATE report {report}`")
+
+
+def test_reports_over_a_window_still_take_it(cli):
+    assert cli("report", "finance", "--period", "2026-Q4").exit_code == 0
+    assert cli("report", "summary", "--client", "acme").exit_code == 0

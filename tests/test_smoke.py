@@ -2,6 +2,7 @@
 import subprocess
 
 from conftest import run_proc, git_commit_all
+from conftest import run_cli
 
 
 def test_demo_book_validates_with_no_errors(cli):
@@ -48,3 +49,9 @@ def test_csv_and_json_lists_keep_the_columns_the_table_leaves_out(cli):
     csv_header = cli("client", "list", "--format", "csv").stdout.splitlines()[0]
     assert csv_header.split(",")[:3] == ["id", "name", "stage"]
     assert '"company": "Acme Corporation"' in cli("client", "list", "--format", "json").stdout
+
+
+def test_version():
+    from freelance import __version__
+    r = run_cli("--version", today=None)
+    assert (r.exit_code, r.stdout) == (0, f"freelance {__version__}\n")

@@ -339,3 +339,29 @@ def test_records_made_for_a_client_in_another_currency_are_in_its_currency(empty
         assert j(run_cli(kind, "show", rid, "--format", "json", books=empty_book))["currency"] == "USD", kind
     assert [t["currency"] for t in j(run_cli("income", "list", "--format", "json", books=empty_book))] == ["USD"]
     assert errors_of(empty_book) == []
+
+
+def _bytes(book):
+    return {p.relative_to(book): p.read_bytes() for p in sorted(book.rglob("*.yaml"))}
+
+
+@pytest.mark.parametrize("args, message", [
+    (("project", "add", "P", "--client", "acme", "--start", "2026-12-01", "--end", "2026-11-01"),
+     "--end: end 2026-11-01 is before start 2026-12-01"),
+    (("service", "add", "S", "--client", "acme", "--pricing", "fixed", "--rate", "5", "--start", "2026-12-01",
+      "--end", "2026-11-01"), "--end: end 2026-11-01 is before start 2026-12-01"),
+    (("project", "edit", "acme-website", "--end", "2026-01-01"), "--end: end 2026-01-01 is before start 2026-09-01"),
+    (("invoice", "edit", "INV-2026-019", "--due", "2020-01-01"), "--due: due 2020-01-01 is before issued 2026-11-20"),
+    (("meeting", "add", "M", "--at", "2026-12-01 10:00", "--end", "2026-12-01 09:00"),
+     "--end: end 2026-12-01 09:00 is before start 2026-12-01 10:00"),
+    (("goal", "add", "G", "--category", "health", "--target", "5", "--start", "2027-01-01", "--by", "2026-01-01"),
+     "--by: target_date 2026-01-01 is before start 2027-01-01"),
+    (("client", "edit", "acme", "--currency", "dollars"), "--currency: expected a three-letter code like USD or EUR, got 'dollars'"),
+    (("invoice", "add", "--client", "acme", "--amount", "100", "--currency", "usd"),
+     "--currency: expected a three-letter code like USD or EUR, got 'usd'"),
+])
+def test_add_and_edit_refuse_what_validate_reports(cli, args, message):
+    before = _bytes(cli.book)
+    r = cli(*args)
+    assert (r.exit_code, r.stderr) == (2, f"freelance: error: {message}\n"), r.output
+    assert _bytes(cli.book) == before

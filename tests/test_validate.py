@@ -278,3 +278,11 @@ def test_the_demo_book_has_no_errors(cli):
     r = cli("validate", "--format", "json")
     assert r.exit_code == 0
     assert [p for p in json.loads(r.stdout) if p["severity"] == "error"] == []
+
+
+def test_validate_reports_a_currency_that_is_not_a_code(cli):
+    path = cli.book / "clients.yaml"
+    path.write_text(path.read_text().replace("  stage: lead\n", "  stage: lead\n  currency: usd\n", 1))
+    r = cli("validate")
+    assert r.exit_code == 1
+    assert "currency 'usd' is not a three-letter code like USD or EUR" in r.stdout

@@ -111,3 +111,15 @@ def test_each_money_problem_is_one_located_line(cli, case):
     lines = r.stdout.splitlines()
     assert any(line.startswith(expected) for line in lines), "\n".join(lines)
     assert r.exit_code == (1 if ": error: " in expected else 0), r.output
+
+
+def test_a_huge_amount_written_by_hand_is_a_located_problem_not_a_crash(cli):
+    with open(cli.book / "invoices.yaml", "a") as fh:
+        fh.write("- id: INV-HUGE\n  client: acme\n  status: sent\n  issued: 2026-01-05\n"
+                 "  amount: 99999999999999999999999999999\n")
+    r = cli("invoice", "list")           # listed, with the problem located on stderr: exit 1
+    assert r.exit_code == 1 and "INV-HUGE" not in r.stdout.split("INV-HUGE", 1)[0][-1:]
+    assert "invoices.yaml:" in r.stderr and "is too large" in r.stderr
+    r = cli("validate")
+    assert r.exit_code == 1
+    assert "invoice 'INV-HUGE': '99999999999999999999999999999' is too large" in r.stdout

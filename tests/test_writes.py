@@ -15,6 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import DEMO, ROOT, run_cli, run_proc
+from freelance.store import yamlio
+from freelance.core.schema import KINDS
+from freelance.store import emitter
+from freelance.store.splice import rewrite
 
 TODAY = dt.date(2026, 11, 25)
 
@@ -509,3 +513,105 @@ def test_a_value_a_block_scalar_cannot_hold_is_written_double_quoted(empty_book)
         shown = json.loads(run_cli("resource", "show", "r1", "--format", "json", books=empty_book).stdout)
         assert shown["notes"] == value
     assert path.read_text().endswith("  type: guide\n")
+
+
+def snapshot(book):
+    return {p: p.read_bytes() for p in book.rglob("*.yaml")}
+
+
+WORDS = st.one_of(st.sampled_from(["Acme", "NO", "yes", "010", "12:30", "a: b", "x #y", "+1 555 0100", "Café",
+                                   "", "null", "1e3", "2026-01-01", "two  spaces", "ünï x", "- item", "a\nb"]),
+                  st.text(alphabet="aZ09 :#-'+.,&()/@_?!%=", max_size=12))
+
+
+CONTACT = ["name", "category", "designation", "company", "phone", "email", "address", "notes", "x-extra"]
+
+
+def test_a_folder_that_cannot_be_written_is_an_error_not_a_traceback(tmp_path):
+    from conftest import run_proc
+    r = run_proc("init", "/proc/no-book-here", "--no-git")     # even root cannot mkdir in /proc
+    assert r.returncode == 1, r
+    assert r.stderr == "freelance: error: No such file or directory: /proc/no-book-here\n"
+    r = run_proc("--books", str(tmp_path), "demo", "/proc/no-demo", "--transactions", "10")
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r
+
+
+@pytest.mark.parametrize("bom, eol", [(b"", b"\r\n"), (b"\xef\xbb\xbf", b"\n"), (b"\xef\xbb\xbf", b"\r\n")])
+def test_writes_keep_a_files_crlf_line_ends_and_byte_order_mark(cli, bom, eol):
+    path = cli.book / "clients.yaml"
+    path.write_bytes(bom + path.read_bytes().replace(b"\n", eol))
+    assert cli("client", "add", "New One", "--stage", "lead").exit_code == 0
+    assert cli("client", "move", "hooli", "client").exit_code == 0
+    assert cli("client", "edit", "acme", "--notes", "two\nlines").exit_code == 0
+    data = path.read_bytes()
+    assert data.startswith(bom + b"#")
+    lines = data.split(b"\n")[:-1]
+    assert all(line.endswith(b"\r") == (eol == b"\r\n") for line in lines)
+    assert b"  stage: client" + eol in data and b"- id: new-one" + eol in data
+    assert cli("validate").exit_code == 0
+    r = cli("client", "show", "acme", "--format", "json")
+    assert '"notes": "two\\nlines"' in r.stdout
+
+
+def test_create_missing_two_records_of_one_file_keeps_both(cli):
+    r = cli("project", "add", "Test P", "--client", "acme", "--rate", "100", "--service", "new-one",
+            "--service", "new-two", "--create-missing")     # (services made on the spot need a rate: issue 13)
+    assert r.exit_code == 0, r.output
+    text = (cli.book / "services.yaml").read_text()
+    assert "- id: new-one\n" in text and "- id: new-two\n" in text
+    for args in (("--no-cache",), ()):   # from the files themselves, and through the cache
+        ids = [s["id"] for s in json.loads(run_cli(*args, "service", "list", "-f", "json", books=cli.book).stdout)]
+        assert "new-one" in ids and "new-two" in ids
+
+
+def test_append_refuses_a_file_ended_by_a_document_end_marker(cli):
+    path = cli.book / "contacts.yaml"
+    with open(path, "a") as fh:
+        fh.write("...\n")
+    before = path.read_bytes()
+    r = cli("contact", "add", "Zed Z", "--category", "legal")
+    assert r.exit_code == 1
+    assert "contacts.yaml: its YAML document ends with '...'" in r.stderr
+    assert path.read_bytes() == before
+
+
+def test_changed_is_printed_only_for_what_changed(cli):
+    before = snapshot(cli.book)
+    r = cli("client", "edit", "acme", "--stage", "client", "--contract-value", "24000.00")
+    assert r.exit_code == 0
+    assert r.stdout == "client 'acme' unchanged: it has those values already\n"
+    assert snapshot(cli.book) == before
+    r = cli("client", "edit", "acme", "--stage", "client", "--email", "ann@acme.example")
+    assert r.stdout == "changed client 'acme': email\n"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(st.sampled_from(CONTACT), WORDS, max_size=5),
+       st.dictionaries(st.sampled_from(CONTACT), st.one_of(st.none(), WORDS), min_size=1, max_size=3))
+def test_the_canonical_rewrite_is_the_round_trip(fields, changes):
+    """A record written as a new one is written (the emitter's fast path) is rewritten without
+    ruamel.yaml; the text is byte for byte what the ruamel.yaml round-trip makes."""
+    data = {"id": "c1", **fields}
+    chunk = emitter.record_text(data)
+    res = yamlio.read_records(chunk.encode("utf-8"), "contacts.yaml", KINDS["contact"])
+    if not res.parsed or len(res.records) != 1:
+        return
+    record = res.records[0]
+    outcomes = []
+    for fast in (True, False):
+        try:
+            outcomes.append(rewrite(record, chunk, changes, fast=fast)[0])
+        except Exception as exc:      # both refuse alike (a value that would not read back)
+            outcomes.append(type(exc))
+    assert outcomes[0] == outcomes[1]
+
+
+def test_the_canonical_rewrite_keeps_types_and_places(tmp_path):
+    data = {"id": "tx-1", "date": __import__("datetime").date(2026, 1, 2), "kind": "income",
+            "amount": __import__("decimal").Decimal("12.50"), "account": "bank", "received": False,
+            "description": "Fee"}
+    chunk = emitter.record_text(data)
+    record = yamlio.read_records(chunk.encode("utf-8"), "transactions/2026.yaml", KINDS["transaction"]).records[0]
+    for changes in ({"received": True}, {"amount": __import__("decimal").Decimal("99.99"), "description": None},
+                    {"currency": "EUR", "client": "acme"}, {"x-extra": "kept"}):
+        assert rewrite(record, chunk, changes)[0] == rewrite(record, chunk, changes, fast=False)[0], changes

@@ -1,13 +1,18 @@
-"""The one door for changes: every command that changes a book (the CLI's today, the
-dashboard's and the bank import's tomorrow) makes one call here, which plans the
-writes, works out what follows from them, and applies them all atomically.
+"""The one door for changes: every change to a book (the CLI's, the web's, a bank or
+contact import, a setting) is one call here, which plans the writes, runs the checks every
+record write gets (one currency per linked records), works out what follows from them
+(`FOLLOW_UPS`), and applies them all atomically.
 
-    faces -> door.add / edit / remove / add_transaction / add_invoice / commit
-          -> planners (records, invoicing, workflow, time, settings)
-          -> follow-ups (FOLLOW_UPS) -> store.writer.apply
+    faces -> door.add / edit / remove / link_income / set_setting / import_contacts / ...
+          -> planners (records, invoicing, workflow, time, settings, contacts, matching, bank)
+          -> checks and follow-ups (`commit`) -> store.writer.apply
 
-`commit` is the only caller of `store.writer.apply` outside the store. A refused
-change raises `UsageError` or `DataError` before anything is written.
+Planners only plan: none calls `commit` or `apply`. `commit` is the only caller of
+`store.writer.apply` outside the store, and no face calls it: it is private to the door
+(`__all__` is the list in docs/architecture.md, and a test compares them). The door also
+hands faces the few helpers that name a change (`find`, `parse_value`, ...), so a face
+imports nothing else of `changes/`. A refused change raises `UsageError` or `DataError`
+before anything is written.
 """
 from __future__ import annotations
 
@@ -20,13 +25,31 @@ from ..core.schema import INVOICE, KINDS, RECURRING, Kind
 from ..store.book import Book
 from ..store.records import Record
 from ..store.writer import Write, apply, plan_remove, plan_update, plan_updates
-from . import currency, invoicing, records, recurring, services, time
-from .records import find, parse_value, unchanged  # how a face names what to change: the record, typed values
+from . import contacts, currency, init, invoicing, records, recurring, services, settings, time, workflow
+# how a face names what to change: the record, typed values, a filter, a new record's id
+from .records import check_filter, find, new_id, parse_value, unchanged
+from .settings import ACCOUNT_EDITS
+from .matching import review_items       # what `bank review` lists, each with the command that settles it
 
-__all__ = ["FOLLOW_UPS", "Touch", "commit", "update", "add", "add_transaction", "add_invoice", "send_invoice",
-           "edit_invoice", "credit_invoice", "add_bank_rule", "edit", "edit_project_services", "remove", "find",
-           "parse_value", "unchanged", "log_time", "start_timer", "stop_timer", "cancel_timer", "add_invoice_from_time",
-           "import_statement", "add_recurring", "edit_recurring", "make_period", "record_reminders"]
+# docs/architecture.md, "The door", lists exactly these (tests/test_layers.py compares them)
+__all__ = [
+    # records
+    "add", "edit", "remove", "add_transaction", "link_income", "edit_project_services", "import_contacts",
+    # invoices
+    "add_invoice", "add_invoice_from_time", "edit_invoice", "send_invoice", "credit_invoice",
+    # time
+    "log_time", "start_timer", "stop_timer", "cancel_timer",
+    # bank
+    "import_statement", "add_bank_rule",
+    # settings and accounts
+    "add_to_list", "remove_from_list", "set_setting", "add_account", "edit_account",
+    # recurring invoices and payment reminders (`freelance run`)
+    "add_recurring", "edit_recurring", "make_period", "record_reminders",
+    # a new book
+    "create_book",
+    # naming a change
+    "find", "parse_value", "unchanged", "check_filter", "new_id", "review_items", "ACCOUNT_EDITS",
+]
 
 # What else changes when a record of a kind is added, edited or removed, in the same atomic
 # write: kind -> function(book, old record | None, new data | None) -> (writes, notes).
@@ -76,6 +99,7 @@ def update(record: Record, changes: dict) -> Callable[[Book], Write]:
 
 
 def commit(book: Book, writes: list[Write], notes: list[str] = (), touched: list[Touch] = ()) -> list[str]:
+    # (the door's own: every function below ends here)
     """Apply `writes`, each touched record's own write and every follow-up, as one atomic write;
     returns the notes on what was done (the plan's, then the follow-ups')."""
     writes, notes, own, more = list(writes), list(notes), [], []
@@ -184,6 +208,26 @@ def remove(book: Book, record: Record, force: bool = False) -> list[str]:
     return commit(book, [], [], [Touch(KINDS[record.kind], record, None, lambda b: plan_remove(b, record))])
 
 
+def link_income(book: Book, tx: Record, links: dict, create_missing: bool = False) -> list[str]:
+    """`income link`, `bank match`, the web's workflow: set the given links of client income
+    `tx` (invoice, client, project, service; None leaves one as is); returns what was done."""
+    writes, notes, after, changes = workflow.plan_link(book, tx, links, create_missing)
+    if after is None:
+        return notes
+    return commit(book, writes, notes, [Touch(KINDS["transaction"], tx, after, update(tx, changes))])
+
+
+def import_contacts(book: Book, planned) -> list[str]:
+    """`contact import`: the contacts a vCard file adds and changes (`planned`:
+    `formats.vcard.plan_import`'s typed values), each checked as an add or an edit, in one write."""
+    kind = KINDS["contact"]
+    index = book.index(kind.name) if planned.changes else {}
+    touched = [Touch(kind, None, d) for d in planned.new] + \
+              [Touch(kind, index[rid], {**index[rid].data, **c}) for rid, c in planned.changes.items()]
+    writes = contacts.plan_import(book, planned.new, planned.changes)
+    return commit(book, writes, [], touched)
+
+
 # -- bank ---------------------------------------------------------------------------------------
 
 def add_bank_rule(book: Book, values: dict) -> list[str]:
@@ -251,6 +295,52 @@ def import_statement(book: Book, statement, account: str, dry_run: bool = False,
     if not dry_run and plan.writes:
         plan.notes = commit(book, plan.writes, plan.notes)
     return plan
+
+
+# -- settings and accounts (freelance.yaml) -------------------------------------------------
+
+def add_to_list(book: Book, list_name: str, value: str, *, name: str | None = None, opening_balance=None,
+                currency: str | None = None) -> None:
+    """`settings add LIST VALUE` (an account with its display name, opening balance, currency)."""
+    commit(book, settings.plan_list_add(book, list_name, value, name=name, opening_balance=opening_balance,
+                                        currency=currency))
+
+
+def remove_from_list(book: Book, list_name: str, value: str) -> None:
+    """`settings rm LIST VALUE`: refused while records use the value."""
+    commit(book, settings.plan_list_rm(book, list_name, value))
+
+
+def set_setting(book: Book, key: str, value):
+    """`settings set KEY VALUE...`; returns the value as stored (None: cleared)."""
+    writes, stored = settings.plan_set(book, key, value)
+    commit(book, writes)
+    return stored
+
+
+def add_account(book: Book, rid: str, name: str | None = None, currency: str | None = None,
+                opening_balance=None, iban: str | None = None) -> dict:
+    """`account add`; returns the account as `Settings.accounts()` gives it."""
+    writes, account = settings.plan_account_add(book, rid, name, currency, opening_balance, iban)
+    commit(book, writes)
+    return account
+
+
+def edit_account(book: Book, rid: str, changes: dict) -> list[str]:
+    """`account edit`: `changes` maps name, currency, opening_balance, iban to the text typed
+    (None removes one); returns the fields changed (none: it had those values)."""
+    writes, changed = settings.plan_account_edit(book, rid, changes)
+    if writes:
+        commit(book, writes)
+    return changed
+
+
+# -- a new book -------------------------------------------------------------------------------
+
+def create_book(root, **options) -> list[str]:
+    """`init` (and `demo`): a new book's settings, empty files and git files in `root`; returns
+    the files written. There is no book to lock or check yet: the folder is new."""
+    return init.create_book(root, **options)
 
 
 # -- recurring invoices and reminders (docs/recurring.md, docs/reminders.md) ----------------

@@ -9,8 +9,7 @@ from ..core.rules import business_problem, invoice_number_problem, is_currency, 
 from ..core.schema import KINDS
 from ..core.settings import DEFAULTS, SCALARS, TAX_ROUNDING, WEEKDAYS
 from ..store.book import Book
-from ..store.writer import settings_update
-from . import door
+from ..store.writer import Write, settings_update
 
 
 def _flow(values):
@@ -20,8 +19,9 @@ def _flow(values):
     return seq
 
 
-def list_add(book: Book, list_name: str, value: str, *, name: str | None = None, opening_balance=None,
-             currency: str | None = None) -> None:
+def plan_list_add(book: Book, list_name: str, value: str, *, name: str | None = None, opening_balance=None,
+                  currency: str | None = None) -> list[Write]:
+    """The write that adds `value` to one of the book's lists (`settings add`)."""
     display, name = name, list_name
     if not is_id(value):
         raise UsageError(f"{value!r}: a list value is letters, digits, '.', '_' and '-' (like 'lost' or 'grants')")
@@ -40,7 +40,7 @@ def list_add(book: Book, list_name: str, value: str, *, name: str | None = None,
         else:
             current = [x for x in (book.settings.raw.get(name) or DEFAULTS[name])]
             doc[name] = _flow(current + [item]) if name != "accounts" else current + [item]
-    door.commit(book, [settings_update(book, change)])
+    return [settings_update(book, change)]
 
 
 def users_of(book: Book, list_name: str, value: str) -> list:
@@ -52,7 +52,8 @@ def users_of(book: Book, list_name: str, value: str) -> list:
     return out
 
 
-def list_rm(book: Book, name: str, value: str) -> None:
+def plan_list_rm(book: Book, name: str, value: str) -> list[Write]:
+    """The write that removes `value` from one of the book's lists, refused while records use it."""
     allowed = book.settings.allowed(name)
     if value not in allowed:
         raise UsageError(f"{name} has no {value!r}{did_you_mean(value, allowed)}")
@@ -72,7 +73,7 @@ def list_rm(book: Book, name: str, value: str) -> None:
         else:
             kept = [x for x in DEFAULTS[name] if (x.get("id") if isinstance(x, dict) else x) != value]
             doc[name] = _flow(kept) if name != "accounts" else kept
-    door.commit(book, [settings_update(book, change)])
+    return [settings_update(book, change)]
 
 
 def _number(opt: str, value) -> Decimal:
@@ -164,9 +165,9 @@ def _business_value(key: str, values: list[str]):
     return value
 
 
-def set_value(book: Book, key: str, value):
-    """Set one setting; returns the value as stored (`Sunday` is stored as `sunday`). `value`
-    is one text, or several for business.address (its lines)."""
+def plan_set(book: Book, key: str, value) -> tuple[list[Write], object]:
+    """(the write that sets one setting, the value as stored: `Sunday` is stored as `sunday`).
+    `value` is one text, or several for business.address (its lines)."""
     values = list(value) if isinstance(value, (list, tuple)) else [value]
     parts = key.split(".")
     if parts[0] == "business" and len(parts) == 2:
@@ -182,8 +183,7 @@ def set_value(book: Book, key: str, value):
                 doc["business"].pop(parts[1], None)
             else:
                 doc["business"][parts[1]] = typed
-        door.commit(book, [settings_update(book, change_business)])
-        return list(typed) if parts[1] == "address" and typed else typed
+        return [settings_update(book, change_business)], list(typed) if parts[1] == "address" and typed else typed
     if len(values) != 1:
         raise UsageError(f"{key} takes one value")
     value = values[0]
@@ -195,16 +195,14 @@ def set_value(book: Book, key: str, value):
                 owner.fa.set_flow_style()
                 doc["owner"] = owner
             doc["owner"][parts[1]] = value
-        door.commit(book, [settings_update(book, change)])
-        return value
+        return [settings_update(book, change)], value
     if key not in SCALARS:
         from ..core.settings import LISTS
         hint = f"; {key} is a list: use `settings add {key} VALUE`" if key in LISTS else ""
         raise UsageError(f"cannot set {key!r}{hint}; one of {', '.join(SCALARS)}, owner.name, owner.email, "
                          f"owner.address, business.legal_name, business.iban, ...{did_you_mean(key, SCALARS)}")
     typed = _check(key, value)
-    door.commit(book, [settings_update(book, lambda doc: doc.__setitem__(key, typed))])
-    return typed
+    return [settings_update(book, lambda doc: doc.__setitem__(key, typed))], typed
 
 
 # -- accounts (`freelance account`, docs/accounts.md) ------------------------------------
@@ -244,14 +242,9 @@ def _iban(text: str) -> str:
     return value
 
 
-def find_account(book: Book, rid: str, option: str = "") -> dict:
-    """The account `rid` (as `Settings.accounts()` gives it), or a UsageError naming the close ones."""
-    return book.settings.account(rid, option)
-
-
-def account_add(book: Book, rid: str, name: str | None = None, currency: str | None = None,
-                opening_balance=None, iban: str | None = None) -> dict:
-    """Add an account to `accounts:`; returns it as `Settings.accounts()` would."""
+def plan_account_add(book: Book, rid: str, name: str | None = None, currency: str | None = None,
+                     opening_balance=None, iban: str | None = None) -> tuple[list[Write], dict]:
+    """(the write that adds an account to `accounts:`, the account as `Settings.accounts()` gives it)."""
     if not is_id(rid):
         raise UsageError(f"{rid!r}: an account id is letters, digits, '.', '_' and '-' (like 'bank' or 'wise-eur')")
     if rid in book.settings.allowed("accounts"):
@@ -263,19 +256,18 @@ def account_add(book: Book, rid: str, name: str | None = None, currency: str | N
             doc["accounts"].append(item)
         else:
             doc["accounts"] = [x for x in (book.settings.raw.get("accounts") or DEFAULTS["accounts"])] + [item]
-    door.commit(book, [settings_update(book, change)])
-    return {"id": rid, "name": str(item["name"]), "currency": currency, "opening_balance": item["opening_balance"],
+    return [settings_update(book, change)], {"id": rid, "name": str(item["name"]), "currency": currency, "opening_balance": item["opening_balance"],
             "iban": item.get("iban")}
 
 
 ACCOUNT_EDITS = ("name", "currency", "opening_balance", "iban")
 
 
-def account_edit(book: Book, rid: str, changes: dict) -> list[str]:
-    """Change fields of account `rid`: `changes` maps name, currency, opening_balance, iban to
-    the text typed (None removes the field; the id and the name stay). Returns the changed
-    fields. A currency is refused while the account's records are in another."""
-    account = find_account(book, rid)
+def plan_account_edit(book: Book, rid: str, changes: dict) -> tuple[list[Write], list[str]]:
+    """(the write that changes fields of account `rid`, the fields it changes): `changes` maps
+    name, currency, opening_balance, iban to the text typed (None removes the field; the id and
+    the name stay). A currency is refused while the account's records are in another."""
+    account = book.settings.account(rid)
     for key in changes:
         if key not in ACCOUNT_EDITS:
             raise UsageError(f"cannot change an account's {key!r}; one of {', '.join(ACCOUNT_EDITS)}"
@@ -303,7 +295,7 @@ def account_edit(book: Book, rid: str, changes: dict) -> list[str]:
     now = {k: account.get(k) for k in ACCOUNT_EDITS}
     typed = {k: v for k, v in typed.items() if now.get(k) != v or (v is not None and type(now.get(k)) is not type(v))}
     if not typed:
-        return []
+        return [], []
 
     def change(doc):
         from ruamel.yaml.comments import CommentedMap
@@ -325,8 +317,7 @@ def account_edit(book: Book, rid: str, changes: dict) -> list[str]:
             else:
                 entry[k] = v
     write = settings_update(book, change)
-    door.commit(book, [_spliced_entry(book, rid, write) or write])
-    return list(typed)
+    return [_spliced_entry(book, rid, write) or write], list(typed)
 
 
 def _spliced_entry(book: Book, rid: str, write):
@@ -338,7 +329,6 @@ def _spliced_entry(book: Book, rid: str, write):
 
     from ..store.files import read_book_file
     from ..store.style import rt_yaml
-    from ..store.writer import Write
     from ..core.settings import SETTINGS_FILE
     got = read_book_file(book.root, SETTINGS_FILE)
     if got is None:

@@ -21,7 +21,7 @@ import re
 from decimal import Decimal
 
 from ..core.durations import MAX_ENTRY_HOURS, hours_text, rounded, tidy
-from ..core.errors import DataError, UsageError, did_you_mean
+from ..core.errors import UsageError, did_you_mean
 from ..core.money import money
 from ..core.rules import BILLED
 from ..core.schema import KINDS
@@ -29,7 +29,7 @@ from ..store.book import Book
 from ..store.records import Record
 from ..store.style import dump
 from ..store.writer import Write, plan_delete, plan_updates_in_files
-from ..read.work import TIMER_FILE, now, read_timer
+from ..read.work import TIMER_FILE, now, read_timer, running
 from . import records
 
 TIME = KINDS["time"]
@@ -98,15 +98,6 @@ def log_values(book: Book, project_id: str, hours: str, date: str | None = None,
 def timer_text(data: dict) -> str:
     return ("# The running timer (`freelance time status`); `freelance time stop` books it.\n"
             + dump({k: v for k, v in data.items() if v is not None}))
-
-
-def running(book: Book) -> dict | None:
-    """The running timer's values, or None; DataError when timer.yaml cannot be read."""
-    timer, problems = read_timer(book)
-    if problems:
-        raise DataError(f"{TIMER_FILE}: {problems[0].message}; fix or remove the file "
-                        "(`freelance time cancel` removes it)")
-    return timer
 
 
 def plan_start(book: Book, project_id: str, service: str | None, note: str | None,

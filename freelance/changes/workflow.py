@@ -6,8 +6,8 @@ from ..core.rules import foreign_owner
 from ..core.schema import TRANSACTION
 from ..store.book import Book
 from ..store.records import Record
+from ..store.writer import Write
 from ..read.workflow import LINKS
-from . import door
 from .matching import clear_review
 from .records import check_links
 
@@ -17,8 +17,10 @@ def _owner(book: Book, kind: str, rid: str | None) -> str | None:
     return rec.data.get("client") if rec is not None else None
 
 
-def link(book: Book, tx: Record, links: dict, create_missing: bool = False) -> list[str]:
-    """Set the given links of client income `tx` (None: leave as is); returns what was done."""
+def plan_link(book: Book, tx: Record, links: dict, create_missing: bool = False
+              ) -> tuple[list[Write], list[str], dict | None, dict]:
+    """(writes of records it makes, notes, `tx`'s data after, the changes to `tx`) for setting
+    the given links of client income `tx` (None: leave as is); `after` None: nothing changes."""
     links = {k: v for k, v in links.items() if v}
     if not links:
         raise UsageError("nothing to link: give --invoice, --client, --project and/or --service")
@@ -59,10 +61,10 @@ def link(book: Book, tx: Record, links: dict, create_missing: bool = False) -> l
     changes = {k: v for k, v in links.items() if tx.data.get(k) != v}
     clear_review(tx, changes, after)          # `bank match` and `income link` settle a line under review
     if not (changes or "classification" not in tx.data):
-        return [f"income '{tx.id}' already has these links; nothing changed"]
+        return [], [f"income '{tx.id}' already has these links; nothing changed"], None, {}
     if "classification" not in tx.data:
         changes["classification"] = "client"
     notes = created + notes + [f"linked income '{tx.id}': " + ", ".join(f"{k} {v}" for k, v in changes.items()
                                                                     if k != "review")
                                + (" (no longer under review)" if "review" in changes else "")]
-    return door.commit(book, writes, notes, touched=[door.Touch(TRANSACTION, tx, after, door.update(tx, changes))])
+    return writes, notes, after, changes

@@ -31,9 +31,9 @@ def add(ctx: typer.Context,
 
     Example: freelance account add wise-eur --name "Wise EUR" --currency EUR --opening-balance 1200
     """
-    from ..changes.settings import account_add
+    from ..changes import door
     with writing(ctx) as book:
-        account_add(book, rid, name=name, currency=currency, opening_balance=opening_balance, iban=iban)
+        door.add_account(book, rid, name=name, currency=currency, opening_balance=opening_balance, iban=iban)
     say(f"added account '{rid}'")
 
 
@@ -73,7 +73,6 @@ def show(ctx: typer.Context,
 
     Example: freelance account show bank
     """
-    from ..changes.settings import find_account
     from ..read.finance import account_detail
     from ..read.graph import Graph
     from ..formats.render import render_rows, to_json
@@ -81,7 +80,7 @@ def show(ctx: typer.Context,
     from .common import check_format
     fmt = check_format(fmt)
     book = state(ctx).book()
-    find_account(book, rid)
+    book.settings.account(rid)
     d = account_detail(Graph(book), rid)
     if fmt == "json":
         emit(to_json(d), out)
@@ -126,7 +125,7 @@ def edit(ctx: typer.Context,
 
     Example: freelance account edit bank --iban "GB29 NWBK 6016 1331 9268 19"
     """
-    from ..changes.settings import ACCOUNT_EDITS, account_edit
+    from ..changes import door
     from ..core.errors import UsageError, did_you_mean
     changes = {k: v for k, v in (("name", name), ("currency", currency), ("opening_balance", opening_balance),
                                  ("iban", iban)) if v is not None}
@@ -134,14 +133,14 @@ def edit(ctx: typer.Context,
         key = field.replace("-", "_")
         if key not in ("currency", "iban"):
             raise UsageError(f"--unset: cannot remove {field!r}; one of currency, iban"
-                             f"{did_you_mean(key, ACCOUNT_EDITS)}")
+                             f"{did_you_mean(key, door.ACCOUNT_EDITS)}")
         if key in changes:
             raise UsageError(f"--unset {field} and --{field} together: give one of them")
         changes[key] = None
     if not changes:
         raise UsageError("nothing to change: give the fields to set as options (see --help)")
     with writing(ctx) as book:
-        changed = account_edit(book, rid, changes)
+        changed = door.edit_account(book, rid, changes)
     if changed:
         say(f"changed account '{rid}': {', '.join(changed)}")
     else:
@@ -166,14 +165,13 @@ def assert_(ctx: typer.Context,
     Example: freelance account assert bank 4250.00 --on 2026-11-30 --source statement-2026-11.pdf
     """
     from ..changes import door
-    from ..changes.settings import find_account
     from ..read.finance import balance_on
     from ..read.graph import Graph, currency_of
     from ..core.schema import KINDS
     from ..core.text import fmt_money
     kind = KINDS["balance"]
     with writing(ctx) as book:
-        find_account(book, account)
+        book.settings.account(account)
         values = {"account": account,
                   "date": door.parse_value(book, kind.field("date"), on, option="--on"),
                   "amount": door.parse_value(book, kind.field("amount"), amount, option="AMOUNT"),

@@ -31,7 +31,7 @@ def review(ctx: typer.Context,
 
     Example: freelance bank review --account bank
     """
-    from ..changes.matching import review_items
+    from ..changes.door import review_items
     from .common import check_format
     check_format(fmt, ("table", "json"))
     book = state(ctx).book()
@@ -80,11 +80,10 @@ def match(ctx: typer.Context,
     Example: freelance bank match tx-20261118-36f675 INV-2026-013
     """
     from ..changes import door
-    from ..changes.workflow import link
     with writing(ctx) as book:
         rec = door.find(book, "transaction", tx, "income")
         door.find(book, "invoice", invoice)
-        notes = link(book, rec, {"invoice": invoice})
+        notes = door.link_income(book, rec, {"invoice": invoice})
     for n in notes:
         say(n)
 

@@ -115,7 +115,7 @@ def ctx_param():
 
 def typed_values(book, noun: str, kwargs: dict) -> dict:
     """Typed values of the field options that were given."""
-    from ..changes.records import parse_value
+    from ..changes.door import parse_value
     out = {}
     for f in _fields(noun):
         raw = kwargs.get(f.name)
@@ -411,7 +411,7 @@ def f_list_example(kind: Kind) -> str:
 
 def _check_filters(book, kind: Kind, recs, status, client, filters: dict) -> None:
     """Refuse a filter value that matches nothing because it is misspelt (exit 2, did you mean)."""
-    from ..changes.records import check_filter
+    from ..changes.door import check_filter
     from ..core.schema import Field
     if status:
         check_filter(book, kind.field(kind.status), status, f"--{kind.status}", recs)

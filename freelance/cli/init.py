@@ -77,7 +77,7 @@ def init(
 
     Example: freelance init ~/books --currency EUR --name "Example Studio"
     """
-    from ..changes.init import create_book
+    from ..changes.door import create_book
     from ..core.errors import UsageError
     from .common import state
     root = Path(directory).expanduser()

@@ -71,10 +71,10 @@ def add(ctx: typer.Context,
 
     An account may hold one currency: settings add accounts wise-usd --name Wise --currency USD
     """
-    from ..changes.settings import list_add
+    from ..changes import door
     _list_name(list_name)
     with writing(ctx) as book:
-        list_add(book, list_name, value, name=name, opening_balance=opening_balance, currency=currency)
+        door.add_to_list(book, list_name, value, name=name, opening_balance=opening_balance, currency=currency)
     say(f"added {value!r} to {list_name}")
 
 
@@ -86,10 +86,10 @@ def rm(ctx: typer.Context,
 
     Example: freelance settings rm stages lost
     """
-    from ..changes.settings import list_rm
+    from ..changes import door
     _list_name(list_name)
     with writing(ctx) as book:
-        list_rm(book, list_name, value)
+        door.remove_from_list(book, list_name, value)
     say(f"removed {value!r} from {list_name}")
 
 
@@ -107,9 +107,9 @@ def set_(ctx: typer.Context,
 
     Example: freelance settings set business.address "12 Example Road" "Unit 4"
     """
-    from ..changes.settings import set_value
+    from ..changes import door
     with writing(ctx) as book:
-        stored = set_value(book, key, value)
+        stored = door.set_setting(book, key, value)
     if stored is None:
         say(f"cleared {key}")
     else:

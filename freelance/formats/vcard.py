@@ -14,8 +14,6 @@ from ..core.errors import UsageError
 from ..core.rules import is_id
 from ..core.schema import KINDS
 from ..store.book import Book
-from ..store.writer import Write, plan_append, plan_updates
-from ..store.yamlio import read_records
 
 UID_SUFFIX = "@freelance"
 FIELDS = ("name", "category", "designation", "company", "phone", "email", "other_phones", "other_emails",
@@ -178,7 +176,8 @@ class ImportResult:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    writes: list[Write] = field(default_factory=list)
+    new: list[dict] = field(default_factory=list)           # the new contacts' data, in card order
+    changes: dict[str, dict] = field(default_factory=dict)  # id -> changes to a contact of the book
 
 
 def read_cards(text: str, source: str):
@@ -201,14 +200,13 @@ def read_cards(text: str, source: str):
 
 
 def plan_import(book: Book, text: str, source: str, category: str | None = None) -> ImportResult:
-    """What importing the cards in `text` would change; `result.writes` applies it.
+    """What importing the cards in `text` would change, as typed values (`result.new`,
+    `result.changes`); `door.import_contacts` writes it.
 
     Linear in the cards and the book: each card is matched through indexes (id, email, other
-    emails, name) of the contacts as they will be after the cards before it, and the file is
-    planned once at the end: the changed records rewritten from the last one up (a rewrite
-    moves only the lines below it), then every new contact appended in one go. (Planning card
-    by card re-read the whole file after each one: 2,000 cards took 13 s, 10,000 minutes.)"""
-    from ..changes import records
+    emails, name) of the contacts as they will be after the cards before it; the door plans
+    the file once at the end (changes/contacts.py)."""
+    from ..changes import door
     kind = KINDS["contact"]
     res = ImportResult()
     categories = book.settings.allowed("contact_categories")
@@ -231,7 +229,7 @@ def plan_import(book: Book, text: str, source: str, category: str | None = None)
             res.notes.append(f"card {n} ({label}): not imported: {'; '.join(dropped)}")
         for key in list(values):
             try:
-                values[key] = records.parse_value(book, kind.field(key), values[key], option=key)
+                values[key] = door.parse_value(book, kind.field(key), values[key], option=key)
             except UsageError as exc:
                 res.notes.append(f"card {n} ({label}): {exc.message}; left out")
                 del values[key]
@@ -241,7 +239,7 @@ def plan_import(book: Book, text: str, source: str, category: str | None = None)
         if match is None:
             data = dict(values)
             data["id"] = rid if (rid and _free_id(book, rid) and rid not in added) else \
-                records.new_id(book, kind, data, planned=added)
+                door.new_id(book, kind, data, planned=added)
             added[data["id"]] = data
             now.put(data["id"], data)
             res.added.append(data["id"])
@@ -267,13 +265,8 @@ def plan_import(book: Book, text: str, source: str, category: str | None = None)
             changed.setdefault(match, {}).update(changes)
         now.put(match, {**current, **changes})
         res.updated.append(match)
-    pending: dict[str, Write] = {}
-    if changed:
-        index = book.index(kind.name)
-        _stage(book, plan_updates(book, [(index[rid], c) for rid, c in changed.items()]), pending)
-    if added:
-        _stage(book, plan_append(book, "contact", [records.ordered(kind, d) for d in added.values()]), pending)
-    res.writes = list(pending.values())
+    res.new = list(added.values())
+    res.changes = changed
     return res
 
 
@@ -318,12 +311,3 @@ class _Contacts:
 
 def _free_id(book: Book, rid: str) -> bool:
     return is_id(rid) and book.get("contact", rid) is None
-
-
-def _stage(book: Book, w: Write, pending: dict[str, Write]) -> None:
-    """Let the next plan see this write's text (several changes to one file), without touching
-    the disk: `apply` later writes the last text, checked against the file as read. The
-    writer's own idea of the result (`w.parsed`) is taken when it has one: no parse."""
-    kind = KINDS["contact"]
-    book.stage(kind.name, w.rel, w.parsed or read_records(w.text.encode("utf-8"), w.rel, kind))
-    pending[w.rel] = w

@@ -24,7 +24,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from ..core.errors import Problem
+from ..core.errors import DataError, Problem
 from ..core.money import ZERO, dec, money, pct
 from ..core.rules import BILLED
 from ..store.records import Record
@@ -326,6 +326,15 @@ def read_timer(book) -> tuple[dict | None, list[Problem]]:
                               f"id {out['id']!r} is not an id (letters, digits, '.', '_' and '-')")]
     out["line"] = lines.get("start", 1)
     return out, []
+
+
+def running(book: Book) -> dict | None:
+    """The running timer's values, or None; DataError when timer.yaml cannot be read."""
+    timer, problems = read_timer(book)
+    if problems:
+        raise DataError(f"{TIMER_FILE}: {problems[0].message}; fix or remove the file "
+                        "(`freelance time cancel` removes it)")
+    return timer
 
 
 def now(book) -> dt.datetime:

@@ -337,7 +337,7 @@ def workflow(site, request, note):
 
 def link(site, request, form):
     from ..changes import door
-    from ..changes.workflow import LINKS, link as do_link
+    from ..read.workflow import LINKS
     links, create = {}, False
     for k in LINKS:
         new = form.get(f"new_{k}", "").strip()
@@ -351,7 +351,7 @@ def link(site, request, form):
         links = {k: v for k, v in links.items() if v != tx.data.get(k)}
         if not links:
             return site.back(form.get("back") or "/workflow", "ok", [f"income '{tx.id}': nothing to change"])
-        notes = do_link(book, tx, links, create or form.get("create_missing") == "yes")
+        notes = door.link_income(book, tx, links, create or form.get("create_missing") == "yes")
     return site.back(form.get("back") or "/workflow", "ok", notes)
 
 

@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 TODAY = "2026-11-25"
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FL = [sys.executable, "-m", "freelance"]
 CACHE_HOME: str | None = None     # the runs' parse cache: in the work folder, not the user's ~/.cache
 LAST_CPU = 0.0                    # user + system seconds of the last child `run` waited for

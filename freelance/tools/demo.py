@@ -290,18 +290,14 @@ def generate(n: int, seed: int, today: dt.date) -> dict[str, list[dict]]:
 
 def write_book(root: Path, n: int, seed: int, today: dt.date) -> dict[str, int]:
     """Write a generated book into the new or empty folder `root`; kind -> records written."""
-    from ..changes.init import GITATTRIBUTES, GITIGNORE, settings_text
-    from ..core.settings import SETTINGS_FILE
+    from ..changes import door
     if n < 0:
         raise UsageError(f"--transactions: expected a count of 0 or more, got {n}")
     if root.exists() and (not root.is_dir() or any(root.iterdir())):
         raise UsageError(f"{root}: exists and is not an empty folder; `demo` writes only into a new one")
     data = generate(n, seed, today)
-    root.mkdir(parents=True, exist_ok=True)
-    (root / SETTINGS_FILE).write_text(settings_text("Demo Studio", "USD", "UTC", "Alex Example", "alex@example.com"),
-                                      encoding="utf-8")
-    (root / ".gitattributes").write_text(GITATTRIBUTES, encoding="utf-8")
-    (root / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
+    door.create_book(root, name="Demo Studio", currency="USD", timezone="UTC", owner="Alex Example",
+                     email="alex@example.com", today=today, force=True)   # then every kind's file, written whole
     header = HEADER.format(n=n, seed=seed)
     counts = {}
     for name, kind in KINDS.items():

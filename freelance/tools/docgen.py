@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 START, END = "<!-- commands:start -->", "<!-- commands:end -->"
-README = Path(__file__).resolve().parent.parent.parent / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def walk():

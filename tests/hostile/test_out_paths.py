@@ -106,3 +106,11 @@ def test_an_existing_file_keeps_its_mode_and_a_new_one_honours_the_umask(cli, tm
             os.umask(old)
         assert stat.S_IMODE(new.stat().st_mode) == mode
         assert stat.S_IMODE(ics.stat().st_mode) == mode
+
+
+@pytest.mark.parametrize("args", [("client", "list", "--out", "{tmp}"), ("calendar", "export", "--ics", "{tmp}"),
+                                  ("report", "summary", "--out", "{tmp}")])
+def test_out_to_a_folder_is_refused_without_a_traceback(cli, tmp_path, args):
+    r = cli(*[a.format(tmp=tmp_path) for a in args])
+    assert r.exit_code == 2, r.output
+    assert r.stderr == f"freelance: error: {args[2]}: {tmp_path} is a folder; give a file name in it\n"

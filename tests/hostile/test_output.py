@@ -8,6 +8,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from freelance.read.reports import REPORTS
+from conftest import run_cli
 
 LINKY = "![x](http://evil.test/p.png) [click](http://evil.test/) <http://evil.test/a> [ref]: http://evil.test/r"
 HIDDEN = "Acme \u202egnp.exe\u202c \u2066x\u2069 \u200fy\u200e \u061cz \u0085w\u009b31m"
@@ -70,3 +71,60 @@ def test_json_keeps_the_text_with_the_controls_escaped(cli, args):
     assert not BAD_CHARS.search(r.stdout)
     assert "\\u202e" in r.stdout
     assert HIDDEN in json.dumps(json.loads(r.stdout), ensure_ascii=False)   # the same string, read back
+
+
+HOSTILE = "\x1b[31mEvil\x1b[0m \x07<script>"
+
+
+def test_ics_and_vcf_carry_no_control_characters_from_user_data(cli, tmp_path):
+    import re
+    assert cli("contact", "add", HOSTILE, "--category", "legal", "--email", "evil@x.test", "--id", "evil",
+               "--company", "Bad\x1b]0;title\x07 Co").exit_code == 0
+    assert cli("meeting", "add", "Meet \x1b[1mnow\x1b[0m; a,b", "--at", "2026-12-01 10:00", "--with", "evil",
+               "--agenda", "line one\nline\x07two").exit_code == 0
+    ics, vcf = tmp_path / "m.ics", tmp_path / "c.vcf"
+    assert cli("calendar", "export", "--ics", ics).exit_code == 0
+    assert cli("contact", "export", "--vcf", "--out", vcf).exit_code == 0
+    control = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")   # CR LF line ends are allowed
+    for path in (ics, vcf):
+        text = path.read_bytes().decode()
+        assert not control.search(text), (path.name, control.findall(text))
+    ics_text = ics.read_bytes().decode().replace("\r\n ", "")
+    assert "SUMMARY:Meet now\\; a\\,b" in ics_text
+    assert "Agenda: line one\\nlinetwo" in ics_text
+    assert "FN:Evil <script>" in vcf.read_bytes().decode()
+
+
+def test_an_id_made_from_a_name_leaves_escape_sequences_out(cli):
+    r = cli("client", "add", "\x1b[31mRed\x1b[0m Rocket", "--stage", "lead")
+    assert (r.exit_code, r.stdout) == (0, "added client 'red-rocket'\n"), r.output
+
+
+def test_any_name_round_trips_and_no_output_format_carries_control_characters(tmp_path_factory):
+    import json
+    import re
+    import shutil
+
+    from hypothesis import HealthCheck, given, settings, strategies as st
+
+    from conftest import DEMO
+    book = tmp_path_factory.mktemp("hyp") / "book"
+    shutil.copytree(DEMO, book, ignore=shutil.ignore_patterns(".freelance"))
+    control = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+    counter = iter(range(10**6))
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=80)
+           .filter(lambda s: s.strip() and not s.startswith("-")))
+    def check(name):
+        rid = f"hyp-{next(counter)}"
+        r = run_cli("client", "add", name, "--stage", "lead", "--id", rid, books=book)
+        assert r.exit_code == 0, r.output
+        shown = run_cli("client", "show", rid, "--format", "json", books=book)
+        assert json.loads(shown.stdout)["name"] == name
+        for fmt in ("table", "markdown", "csv"):
+            out = run_cli("client", "list", "--stage", "lead", "--format", fmt, books=book)
+            assert out.exit_code == 0, out.output
+            assert not control.search(out.stdout.replace("\r\n", "\n")), (fmt, name)
+        assert run_cli("validate", books=book).exit_code == 0
+    check()

@@ -36,9 +36,8 @@ def register(app: typer.Typer, noun: str) -> None:
                 raise UsageError(f"{path}: cannot read it ({exc.strerror if isinstance(exc, OSError) else 'not UTF-8 text'})") from None
         with writing(ctx) as book:
             res = vcard.plan_import(book, text, path, category)
-            if not dry_run:
-                door.commit(book, res.writes)
-        for n in res.notes:
+            notes = door.import_contacts(book, res) if not dry_run else []
+        for n in res.notes + notes:
             say(n)
         verb = "would add" if dry_run else "added"
         for rid in res.added:

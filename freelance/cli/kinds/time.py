@@ -59,7 +59,7 @@ def _register(app: typer.Typer, noun: str) -> None:
         Example: freelance time list --client acme --unbilled --format json
         """
         from ...read import views
-        from ...changes.records import check_filter
+        from ...changes.door import check_filter
         from ...core.dates import window
         from ...core.errors import UsageError
         from ...read.graph import Graph
@@ -117,10 +117,9 @@ def _register(app: typer.Typer, noun: str) -> None:
 
         Example: freelance time status
         """
-        from ...changes.time import running
         from ...core.durations import hours_text, parse_hours
         from ...formats.render import to_json
-        from ...read.work import now
+        from ...read.work import now, running
         fmt = entity.list_format(fmt, ("table", "json"))
         book = state(ctx).book()
         timer = running(book)
@@ -190,7 +189,7 @@ def _register(app: typer.Typer, noun: str) -> None:
 
         Example: freelance time sheet --week 2026-11-02 --client acme
         """
-        from ...changes.records import check_filter, find
+        from ...changes.door import check_filter, find
         from ...core.dates import parse_date, parse_period
         from ...core.errors import UsageError
         from ...read.graph import Graph

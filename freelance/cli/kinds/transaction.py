@@ -33,10 +33,9 @@ def _link_verb(app: typer.Typer, noun: str) -> None:
         Example: freelance income link tx-20261118-36f675 --invoice INV-2026-013 --project globex-dashboard
         """
         from ...changes import door
-        from ...changes.workflow import link as do_link
         with writing(ctx) as book:
             tx = door.find(book, "transaction", rid, noun)
-            notes = do_link(book, tx, {"invoice": invoice, "client": client, "project": project,
+            notes = door.link_income(book, tx, {"invoice": invoice, "client": client, "project": project,
                                        "service": service}, create_missing)
         for n in notes:
             say(n)
