@@ -15,7 +15,7 @@ from collections import defaultdict
 
 import pytest
 
-from conftest import DEMO, run_cli
+from conftest import DEMO, git_commit_all, run_cli
 from freelance.tools import docgen
 
 EXAMPLES: dict[str, list[str]] = defaultdict(list)
@@ -23,6 +23,9 @@ for _path, _cmd in docgen.walk():
     _example = docgen.split_help(_cmd)[1]
     if _example and _example not in EXAMPLES[_path[0]]:    # a group shows its first command's example
         EXAMPLES[_path[0]].append(_example)
+
+# Nouns whose examples need the book in a git repository.
+GIT_NOUNS = {"sync", "history", "undo", "git"}
 
 # Placeholders in the help -> an id of that kind in the demo book.
 PLACEHOLDERS = {
@@ -65,6 +68,14 @@ def test_every_help_example_runs_on_the_demo_book(noun, tmp_path, monkeypatch):
     (home / "Downloads" / "2026-11.csv").write_text(     # `bank import` reads it by data/bank-rules/mybank.yaml
         "Date,Payee,Reference,Details,Amount,Balance\n2026-11-20,Acme Corp,INV-2026-019,Credit transfer,2500.00,\n"
         "2026-11-21,Coffee Corner,,Card payment,-3.50,\n", encoding="utf-8")
+    if noun in GIT_NOUNS:                 # they work on the book's git repository (docs/sync.md)
+        git_commit_all(book)
+        with open(book / "clients.yaml", "a", encoding="utf-8") as fh:
+            fh.write("# a change, committed by `freelance sync` (what `undo` takes back)\n")
+        assert run_cli("sync", books=book, env={"HOME": str(home)}).exit_code == 0
+    if noun == "merge-file":              # git's three versions of a file, as git gives them
+        for name in ("base", "ours", "theirs"):
+            shutil.copyfile(DEMO / "clients.yaml", tmp_path / f"{name}.yaml")
     # `rm` last, as a user would try it: the other examples use the records it removes
     for example in sorted(EXAMPLES[noun], key=lambda e: f" {noun} rm " in e):
         argv = _argv(noun, example, home)

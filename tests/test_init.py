@@ -52,7 +52,8 @@ def test_init_no_git_writes_settings_entity_files_and_git_files(tmp_path):
     assert r.stdout.splitlines()[0] == f"created a book in {root}"
     assert files_of(root) == sorted([".gitattributes", ".gitignore", "freelance.yaml", *ENTITY_FILES])
     assert (root / "freelance.yaml").read_text() == SETTINGS
-    assert (root / ".gitattributes").read_text().endswith("*.yaml text eol=lf\n")
+    assert "*.yaml text eol=lf\n" in (root / ".gitattributes").read_text()
+    assert (root / ".gitattributes").read_text().endswith("*.yaml merge=freelance\n")
     assert ".freelance/" in (root / ".gitignore").read_text().splitlines()
     for rel in ENTITY_FILES:
         assert (root / rel).read_text().startswith("# ")      # a comment, no records

@@ -28,10 +28,17 @@ CASES = {
         "invoices.yaml:+5: error: invoice 'INV-2026-023': total is 0.00: an invoice must be for more than zero"),
     "gap in numbers": (
         inv(id="INV-2026-025"), "",
+        "invoices.yaml:+1: error: invoice 'INV-2026-025': invoice numbers of 2026 have gaps: 23, 24 missing; issued "
+        "numbers are gapless: restore the invoices that had them (from git: `git log -- invoices.yaml`), or record "
+        "them as void; never renumber a sent invoice (correct it with a credit note)"),
+    "gap among drafts only": (
+        inv(id="INV-2026-025", status="draft"), "",
         "invoices.yaml:+1: warning: invoice 'INV-2026-025': invoice numbers of 2026 have gaps: 23, 24 missing"),
     "duplicate number": (
         inv(id="INV-2026-001"), "",
-        "invoices.yaml:+1: error: invoice 'INV-2026-001': duplicate id (first at invoices.yaml:2)"),
+        "invoices.yaml:+1: error: invoice 'INV-2026-001': duplicate invoice number (first at invoices.yaml:2): two "
+        "invoices under one number (made on two devices?); renumber the one not sent yet; a sent invoice is never "
+        "renumbered: if both were sent, void this one with a credit note and issue it again under the next number"),
     "number off the pattern": (
         inv(id="INV-2025-023"), "",
         "invoices.yaml:+1: warning: invoice 'INV-2025-023': number does not follow the book's invoice_number "

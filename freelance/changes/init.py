@@ -11,6 +11,8 @@ from ..core.settings import DEFAULTS, SETTINGS_FILE
 
 GITATTRIBUTES = """# freelance books are plain text: keep line endings stable across machines
 *.yaml text eol=lf
+# merge book files by record id and field (`freelance merge-file`, docs/merge.md)
+*.yaml merge=freelance
 """
 GITIGNORE = """# freelance's lock and parse cache: safe to delete at any time
 .freelance/

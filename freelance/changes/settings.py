@@ -128,6 +128,10 @@ def _check(key: str, value: str):
         if not is_tax_name(value):
             raise UsageError(f"tax_name: expected a short lowercase name like vat or gst (letters, digits, '-'), got {value!r}")
         return value
+    if key == "auto_commit":
+        if value.lower() not in ("true", "false"):
+            raise UsageError(f"auto_commit: expected true or false, got {value[:20]!r}")
+        return value.lower() == "true"
     if key == "time_rounding":
         from ..core.durations import rounding_rule
         try:

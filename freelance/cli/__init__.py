@@ -42,6 +42,11 @@ NOUNS: dict[str, tuple[str, str]] = {
     "export": ("freelance.cli.export", "Export to hledger, beancount, csv or json."),
     "bank": ("freelance.cli.bank", "Bank statements: import CSV, OFX or CAMT; review, match, rules."),
     "serve": ("freelance.cli.serve", "The book in a browser: boards to drag, forms, finance, calendar."),
+    "sync": ("freelance.cli.sync", "Commit, pull (merging by record), validate and push: one command for every device."),
+    "history": ("freelance.cli.history", "A record's changes from git: date, commit, author, field: old -> new."),
+    "undo": ("freelance.cli.history", "Take back the last change the tool committed (if not pushed)."),
+    "git": ("freelance.cli.git", "The book's git repository: register the merge driver (git setup)."),
+    "merge-file": ("freelance.cli.merge", "git's merge driver: merge a book file by record id and field."),
     "demo": ("freelance.cli.demo", "Write a realistic generated book of any size (--transactions N)."),
 }
 
@@ -103,9 +108,28 @@ class LazyGroup(TyperGroup):
                 exc.message = (f"{exc.option_name} is an option of freelance itself: put it before the command, "
                                f"as in `freelance {exc.option_name}{value} COMMAND ...`")
             raise
+        auto_commit(ctx)
         if half_read(ctx):
             ctx.exit(1)
         return rv
+
+
+def auto_commit(ctx) -> None:
+    """After a command that changed the book: its own git commit, naming the records, when the
+    book says `auto_commit: true` (docs/sync.md). A commit that fails is said, not fatal: the
+    change itself is written."""
+    st = ctx.obj
+    book = getattr(st, "_book", None)
+    if book is None or not getattr(st, "wrote", False) or book.settings.get("auto_commit") is not True:
+        return
+    from ..core.errors import FreelanceError
+    from ..store import git
+    if not git.in_repository(book.root):
+        return
+    try:
+        git.commit_book(book.root)
+    except FreelanceError as exc:
+        typer.echo(f"freelance: warning: auto_commit: {exc.message}", err=True)
 
 
 def half_read(ctx, refused: str | None = None) -> bool:

@@ -129,6 +129,8 @@ def _git(root: Path, files: list[str], init: bool = True) -> None:
         subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, env=env)
     if init and not (root / ".git").exists():
         run("init", "-q")
+    from ..store.git import register_driver
+    register_driver(root)       # .gitattributes names it; the clone's config says what it runs
     run("add", "--", *files)
     run("commit", "-q", "--no-verify", "-m", "New freelance book", "--", *files)
 

@@ -113,7 +113,9 @@ def set_(ctx: typer.Context,
     if stored is None:
         say(f"cleared {key}")
     else:
-        say(f"set {key} to {(', '.join(stored) if isinstance(stored, list) else str(stored))!r}")
+        shown = ", ".join(stored) if isinstance(stored, list) else str(stored).lower() if isinstance(stored, bool) \
+            else str(stored)
+        say(f"set {key} to {shown!r}")
 
 
 def command(name: str):

@@ -42,6 +42,7 @@ OPTIONAL: dict = {
     "business": None,           # who you are on invoices: the keys of BUSINESS below
     "reminders": None,          # payment reminder levels (docs/reminders.md); absent: REMINDERS
     "outbox": "ignored",        # outbox/ (the mails `freelance run` writes): ignored by git, or kept
+    "auto_commit": False,       # every change the CLI makes is its own git commit (docs/sync.md)
 }
 
 # Payment reminders when the book sets none: 7 and 21 days after the due date (docs/reminders.md).
@@ -57,7 +58,7 @@ LISTS = ("stages", "income_classifications", "expense_categories", "accounts",
 # Scalar settings `settings set` accepts, with a check of the value.
 SCALARS = ("name", "currency", "timezone", "week_start", "date_order", "invoice_number",
            "payment_terms_days", "default_rate", "tax_rounding", "tax_name",
-           "time_rounding")
+           "time_rounding", "auto_commit")
 
 TAX_ROUNDING = ("per-invoice", "per-line")
 ACCOUNT_KEYS = ("id", "name", "currency", "opening_balance", "iban")   # what an entry of `accounts` holds

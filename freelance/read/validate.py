@@ -14,6 +14,7 @@ from typing import Callable, Iterable
 from ..core.durations import rounding_rule
 from ..core.errors import FreelanceError, Problem, did_you_mean
 from .graph import Graph
+from ..store.git import GITATTRIBUTES, registration_problem
 from ..core.limits import line_problem, number_problem, terms_problem, whole
 from ..core.rules import (DATE_PAIRS, TEXT_CHECKS, business_problem, date_problems, invoice_number_problem, is_currency,
                     is_email, is_id, is_tax_name, is_url, moved_after, number_regex, seal_of)
@@ -44,7 +45,12 @@ def check_ids(g: Graph) -> Iterable[Problem]:
             if not valid(rid):
                 out.append(_p(r, "id", "an id is letters, digits, '.', '_' and '-' only"))
             first = seen.get(rid)
-            if first is not None:
+            if first is not None and name == "invoice":
+                out.append(_p(r, "id", f"duplicate invoice number (first at {first.file}:{first.line}): two "
+                                       "invoices under one number (made on two devices?); renumber the one not "
+                                       "sent yet; a sent invoice is never renumbered: if both were sent, void "
+                                       "this one with a credit note and issue it again under the next number"))
+            elif first is not None:
                 out.append(_p(r, "id", f"duplicate id (first at {first.file}:{first.line})"))
             else:
                 seen[rid] = r
@@ -260,9 +266,19 @@ def check_invoices(g: Graph) -> Iterable[Problem]:
     for (year, prefix), seq in by_year.items():
         nums = sorted(n for n, _ in seq)
         missing = sorted(set(range(nums[0], nums[-1] + 1)) - set(nums))
-        if missing:
-            last = max(seq, key=lambda x: x[0])[1]
-            yield _p(last, "id", f"invoice numbers of {year} have gaps: {', '.join(map(str, missing[:10]))} missing", "warning")
+        if not missing:
+            continue
+        issued_nums = [n for n, inv in seq if inv.data.get("status") != "draft"]
+        last = max(seq, key=lambda x: x[0])[1]
+        shown = ", ".join(map(str, missing[:10]))
+        if issued_nums and missing[0] < max(issued_nums):
+            # an issued number after a hole: the sequence the law asks for is broken
+            yield _p(last, "id", f"invoice numbers of {year} have gaps: {shown} missing; issued numbers are "
+                                 "gapless: restore the invoices that had them (from git: `git log -- "
+                                 "invoices.yaml`), or record them as void; never renumber a sent invoice "
+                                 "(correct it with a credit note)")
+        else:
+            yield _p(last, "id", f"invoice numbers of {year} have gaps: {shown} missing", "warning")
 
 
 _NUMBERED = re.compile(r"(.*?)(\d+)\D*\Z").match
@@ -441,6 +457,8 @@ def check_settings(g: Graph) -> Iterable[Problem]:
     cur = s.get("currency")
     if not (isinstance(cur, str) and is_currency(cur)):
         yield p("currency", f"currency {cur!r} is not a three-letter code like USD or EUR")
+    if "auto_commit" in lines and not isinstance(s.get("auto_commit"), bool):
+        yield p("auto_commit", f"auto_commit {_short(s.get('auto_commit'))} is not true or false")
     if "tax_name" in lines and not is_tax_name(s.get("tax_name")):
         yield p("tax_name", f"tax_name {s.get('tax_name')!r} is not a short lowercase name like vat or gst")
     if str(s.get("week_start", "monday")).lower() not in WEEKDAYS:
@@ -754,6 +772,7 @@ def validate(book) -> list[Problem]:
             problems = _validate(book)
             cache.store_result("validate", key, listing, book.stamps, problems)
     extra = list(check_state(book))           # not kept in the cache: git's index is not a book file
+    extra += check_merge_driver(book)         # nor git's config
     extra += check_bank_rules(book)           # nor bank-rules/*.yaml: not among the kinds' files it keys on
     from .work import timer_problems
     extra += timer_problems(book)             # nor the running timer: it ages by the hour
@@ -776,6 +795,14 @@ def check_state(book) -> Iterable[Problem]:
                       f"{len(tracked)} file{'s' * (len(tracked) != 1)} tracked by git ({shown}); freelance never "
                       f"reads a cache from a book, but it does not belong in the repository: "
                       f"git rm -r --cached {STATE_DIR}")
+
+
+def check_merge_driver(book) -> Iterable[Problem]:
+    """A book in a git repository whose merge driver is not registered (docs/merge.md): two
+    devices' changes would conflict on every added record."""
+    problem = registration_problem(book.root)
+    if problem:
+        yield Problem(GITATTRIBUTES, 0, "warning", "", "", problem)
 
 
 def _validate(book) -> list[Problem]:

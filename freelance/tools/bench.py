@@ -524,6 +524,72 @@ def bench_bank(n: int, lines: int, repeat: int, work: Path) -> list[str]:
     return out
 
 
+def _transactions(lo: int, hi: int) -> list[str]:
+    """Expense records as `add` writes them, ids and dates spread over 2026."""
+    return [f"- id: tx-2026{i % 12 + 1:02d}{i % 28 + 1:02d}-{i:06x}\n  date: 2026-{i % 12 + 1:02d}-{i % 28 + 1:02d}\n"
+            f"  kind: expense\n  amount: {i % 900 + 10}.50\n  category: software\n  account: bank\n"
+            f"  received: true\n  description: Subscription {i}\n" for i in range(lo, hi)]
+
+
+def bench_git(repeat: int, work: Path) -> list[str]:
+    """Issue 25's budgets: the merge driver on two versions of a 10,000-record file (each side
+    edited 50 records and added 50) under 1 s, a new process as git runs it."""
+    folder = work / "merge"
+    (folder / "transactions").mkdir(parents=True, exist_ok=True)
+    (folder / "freelance.yaml").write_text("name: Bench\n", encoding="utf-8")
+    base = _transactions(0, 10_000)
+    ours, theirs = list(base), list(base)
+    for k in range(0, 10_000, 200):
+        ours[k] = ours[k].replace("category: software", "category: office")
+        theirs[k + 100] = theirs[k + 100].replace("account: bank", "account: cash")
+    ours += _transactions(10_000, 10_050)
+    theirs += _transactions(20_000, 20_050)
+    for name, recs in (("base", base), ("ours", ours), ("theirs", theirs)):
+        (folder / f"{name}.yaml").write_text("".join(recs), encoding="utf-8")
+
+    def fresh():
+        shutil.copyfile(folder / "ours.yaml", folder / "current.yaml")
+    merge = Row("merge-file (10,000 records, 100 changes)")
+    for _ in range(repeat):
+        fresh()
+        wall, mem, code, err = run(FL + ["merge-file", "base.yaml", "current.yaml", "theirs.yaml",
+                                         "transactions/2026.yaml"], cwd=folder)
+        if code != 0:
+            merge.note = f"failed (exit {code}): {err.strip()[-200:]}"
+            break
+        merge.walls.append(wall)
+        merge.mems.append(mem)
+        merge.cpus.append(LAST_CPU)
+    history = bench_history(repeat, work)
+    out = [table([merge, history]), "",
+           "CPU time (user + system, median): " + ", ".join(
+               f"{r.name} {statistics.median(r.cpus):.3f} s" for r in (merge, history) if r.cpus)
+           + "; load average {:.1f} {:.1f} {:.1f} on {} cores (a wall time above its CPU time waited for a core)".format(
+               *os.getloadavg(), os.cpu_count()),
+           "", "Budgets (issue 25):"]
+    out += verdicts(((merge, 1.0), (history, 1.0)))
+    return out
+
+
+def bench_history(repeat: int, work: Path) -> Row:
+    """`history` of one record in a book of 1,000 commits (50 clients, each commit changing
+    one client's phone: the record asked about, every tenth)."""
+    book = work / "history"
+    subprocess.run(FL + ["--today", TODAY, "init", str(book)], env=env(), check=True, stdout=subprocess.DEVNULL)
+    names = [f"client-{i:02d}" for i in range(50)]
+    records = {n: f"- id: {n}\n  name: Client {n}\n  stage: lead\n  phone: '0'\n  created: 2026-01-01\n" for n in names}
+    e = {**env(), "GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "bench@localhost",
+         "GIT_COMMITTER_NAME": "Bench", "GIT_COMMITTER_EMAIL": "bench@localhost"}
+    path = book / "clients.yaml"
+    for i in range(1000):
+        who = names[0] if i % 10 == 0 else names[1 + i % 49]
+        records[who] = records[who].replace(records[who].split("phone: ")[1].split("\n")[0], f"'{i}'", 1)
+        path.write_text("".join(records.values()), encoding="utf-8")
+        subprocess.run(["git", "commit", "-qam", f"{who} phone {i}"], cwd=book, env=e, check=True)
+    return measure(Row("history (1,000 commits)"), repeat,
+                   FL + ["--books", str(book), "--today", TODAY, "history", names[0]])
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m freelance.tools.bench", description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="10000,100000", help="Transactions per generated book, comma-separated.")
@@ -534,7 +600,20 @@ def main(argv=None) -> int:
     ap.add_argument("--bank", action="store_true",
                     help="Time `bank import` only (10,000 lines into the 100,000-transaction book, new and "
                          "again) against issue 18's budgets.")
+    ap.add_argument("--git", action="store_true",
+                    help="Time the merge driver (two versions of a 10,000-record file) and `history` "
+                         "against issue 25's budgets.")
     args = ap.parse_args(argv)
+    if args.git:
+        work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="freelance-bench-"))
+        work.mkdir(parents=True, exist_ok=True)
+        try:
+            print(f"# freelance git benchmark, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores\n")
+            print("\n".join(bench_git(args.repeat, work)))
+        finally:
+            if not args.keep:
+                shutil.rmtree(work, ignore_errors=True)
+        return 0
     if args.bank:
         work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="freelance-bench-"))
         work.mkdir(parents=True, exist_ok=True)

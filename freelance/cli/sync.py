@@ -1,0 +1,94 @@
+"""`freelance sync`: commit what changed, pull with the merge driver, validate, push."""
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from .common import state
+
+
+def sync(
+    ctx: typer.Context,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors and conflicts "
+                                                              "(for cron); the exit status tells.")] = False,
+    push: Annotated[bool, typer.Option("--push/--no-push", help="Push when the merged book validates.")] = True,
+):
+    """Sync the book with its git remote: commit what changed (a message naming the
+    records), pull and merge by record (the merge driver), validate, push.
+
+    On a conflict it stops, lists the records to settle and exits 1: edit them
+    (keep one side between the <<<<<<< and >>>>>>> lines, or combine them), then run
+    `freelance sync` again. A merged book with errors is not pushed (exit 1). Without
+    a remote it only commits. See docs/sync.md.
+
+    Example: freelance sync --quiet
+    """
+    from ..core.errors import UsageError
+    from ..read.validate import validate
+    from ..store import git
+    from ..store.book import Book, find_book
+    st = state(ctx)
+    root = find_book(st.books)
+
+    def tell(message: str) -> None:
+        if not quiet:
+            from .common import say
+            say(message)
+
+    if not git.in_repository(root):
+        raise UsageError(f"{root}: not in a git repository (`freelance init` makes one; or `git init` it)")
+    holder = Book.__new__(Book)
+    holder.root = root
+    with Book.locked(holder):
+        if not git.driver_registered(root):
+            git.register_driver(root)
+            tell("registered the merge driver in this clone (git does not copy it)")
+        if git.write_attributes(root):
+            tell("added '*.yaml merge=freelance' to .gitattributes")
+        if git.merging(root):
+            left = git.markers_left(root, git.unmerged(root))
+            if left:
+                _stop(git.conflicts_in(root, left), "still to settle")
+        subject = git.commit_book(root)
+        if subject:
+            tell(f"committed: {subject}")
+        where = git.upstream(root)
+        if where is None:
+            tell("no remote to sync with: committed only (add one: `git remote add origin URL`)")
+            return
+        remote, branch = where
+        if not git.pull(root, remote, branch):
+            _stop(git.conflicts_in(root, git.unmerged(root)), "to settle")
+    book = Book(root, st.today_date(), cache=st.cache)
+    errors = [p for p in validate(book) if p.is_error]
+    if errors:
+        from ..core.text import clean
+        for p in errors:
+            typer.echo(clean(str(p)), err=True)
+        typer.echo(f"freelance: error: the merged book has {len(errors)} error{'s' * (len(errors) != 1)} (above): "
+                   "not pushed; fix them, then run `freelance sync` again", err=True)
+        raise typer.Exit(1)
+    if push:
+        n = git.ahead(root, remote, branch)
+        if n:
+            git.push(root, remote, branch)
+            tell(f"pushed {n} commit{'s' * (n != 1)} to {remote}/{branch}")
+            return
+    tell(f"up to date with {remote}/{branch}")
+
+
+def _stop(conflicts: list[str], what: str) -> None:
+    from ..core.text import clean
+    for line in conflicts:
+        typer.echo(f"conflict: {clean(line)}", err=True)
+    typer.echo(f"freelance: error: {len(conflicts)} conflict{'s' * (len(conflicts) != 1)} {what}: in each, keep one "
+               "side between the <<<<<<< and >>>>>>> lines (or combine them), then run `freelance sync` again",
+               err=True)
+    raise typer.Exit(1)
+
+
+def command(name: str):
+    app = typer.Typer(add_completion=False)
+    app.command(name)(sync)
+    return typer.main.get_command(app)
