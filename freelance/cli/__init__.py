@@ -36,6 +36,7 @@ NOUNS: dict[str, tuple[str, str]] = {
     "run": ("freelance.cli.run", "Do what is due, for cron: recurring invoices, payment reminders, mail."),
     "report": ("freelance.cli.report", "Reports: pipeline, ... in table, markdown, csv, json, html."),
     "validate": ("freelance.cli.validate", "Check the whole book; exit 1 when it has errors."),
+    "search": ("freelance.cli.search", "Find any record by any words it holds, best match first."),
     "settings": ("freelance.cli.settings", "Show or change the book's settings and lists."),
     "calendar": ("freelance.cli.calendar", "The month or week in the terminal; export --ics for calendar apps."),
     "workflow": ("freelance.cli.workflow", "Client income with its invoice, client, project, service."),
