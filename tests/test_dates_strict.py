@@ -61,7 +61,7 @@ def test_date_order_is_a_checked_setting(cli):
     assert r.exit_code == 2 and "date_order: expected iso" in r.stderr
     (cli.book / "freelance.yaml").write_text((cli.book / "freelance.yaml").read_text() + "date_order: dym\n")
     r = cli("validate")
-    assert "error: date_order 'dym' is not iso, dmy or mdy" in r.stdout
+    assert "error: date_order 'dym': expected iso (2026-11-25 only), dmy (also 25/11/2026) or mdy" in r.stdout
 
 
 @pytest.mark.parametrize("typed, stored", [

@@ -206,7 +206,7 @@ def test_one_invoice_number_rule_for_settings_validate_and_add(cli, pattern):
     settings.write_text(text.replace('invoice_number: INV-{year}-{seq:03d}', f'invoice_number: "{pattern}"'))
     assert pattern in settings.read_text()
     r = cli("validate")
-    assert r.exit_code == 1 and f"invoice_number pattern '{pattern}' is not usable" in r.stdout
+    assert r.exit_code == 1 and f"invoice_number '{pattern}': not a usable pattern" in r.stdout
     r = cli("invoice", "add", "--client", "acme", "--amount", "10")
     assert r.exit_code == 2 and "invoice_number pattern" in r.stderr and "not usable" in r.stderr
 

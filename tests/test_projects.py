@@ -803,5 +803,5 @@ def test_a_bad_book_default_rate_is_reported_not_a_traceback(tmp_path):
     book = make_book(tmp_path / "x", RATES, "currency: USD\ndefault_rate: lots\n")
     r = run_cli("validate", books=book)
     assert r.exit_code == 1
-    assert "freelance.yaml:2: error: default_rate 'lots' is not a positive number (an hourly rate like 95)" in r.stdout
+    assert "freelance.yaml:2: error: default_rate 'lots': expected a number (an hourly rate like 95)" in r.stdout
     assert j(run_cli("project", "show", "p-book", "-f", "json", books=book))["unpriced_hours"] == "2"

@@ -68,9 +68,9 @@ def test_add_an_account_with_an_opening_balance(cli):
     (["rm", "stages", "leed"], "stages has no 'leed' (did you mean 'lead'?)"),
     (["rm", "stages", "lead"], "'lead' is still used by 3 records (client wayne-foods, client hooli, "
                                "client pied-piper); move them first"),
-    (["set", "currency", "euro"], "currency: expected a three-letter code like EUR, got 'euro'"),
-    (["set", "timezone", "Mars/Base"], "timezone: 'Mars/Base' is not a known time zone (like UTC or Europe/Berlin)"),
-    (["set", "week_start", "mon"], "week_start: expected a day like monday (did you mean 'monday'?)"),
+    (["set", "currency", "euro"], "currency: expected a three-letter code like USD or EUR, got 'euro'"),
+    (["set", "timezone", "Mars/Base"], "timezone: expected a known time zone (like UTC or Europe/Berlin), got 'Mars/Base'"),
+    (["set", "week_start", "mon"], "week_start: expected a day of the week like monday, got 'mon' (did you mean 'monday'?)"),
     (["set", "payment_terms_days", "thirty"], "payment_terms_days: expected a whole number of days from 0 to 3650, got 'thirty'"),
     (["set", "stages", "lead"], "cannot set 'stages'; stages is a list: use `settings add stages VALUE`; one of "
                                 "name, currency, timezone, week_start, date_order, invoice_number, payment_terms_days, "

@@ -185,3 +185,18 @@ def test_every_new_verb_has_help_with_an_example(cli):
                  ("contact", "export"), ("calendar",), ("calendar", "export")):
         r = cli(*args, "--help")
         assert r.exit_code == 0 and "Example: freelance " + " ".join(args[:1]) in r.stdout, args
+
+
+def test_a_todo_written_as_plain_text_is_kept_and_numbered_by_every_face(cli):
+    """One rule for to-dos (changes/todos.py): a to-do written by hand as a plain line counts as
+    one, is listed, and survives ticking another (the CLI crashed on it; the web dropped it)."""
+    path = cli.book / "resources.yaml"
+    path.write_text(path.read_text().replace(
+        "  notes: Value-based pricing, with examples.\n",
+        "  notes: Value-based pricing, with examples.\n  todos:\n  - Ask three clients\n  - text: Raise rates\n    done: false\n"))
+    assert cli("resource", "todo", "pricing-guide").stdout == "  1. [ ] Ask three clients\n  2. [ ] Raise rates\n"
+    r = cli("resource", "done", "pricing-guide", "2")
+    assert r.exit_code == 0 and r.stdout == "done: to-do 2 of resource 'pricing-guide': Raise rates\n", r.output
+    assert "  todos:\n  - Ask three clients\n  - text: Raise rates\n    done: true\n" in path.read_text()
+    r = cli("resource", "done", "pricing-guide", "1")
+    assert r.exit_code == 0 and r.stdout == "done: to-do 1 of resource 'pricing-guide': Ask three clients\n", r.output

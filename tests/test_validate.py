@@ -252,12 +252,12 @@ stges: [a]
     r = run_cli("validate", books=empty_book)
     assert r.exit_code == 1
     assert r.stdout.splitlines() == [
-        "freelance.yaml:3: error: currency 'usd' is not a three-letter code like USD or EUR",
-        "freelance.yaml:4: error: timezone 'Mars/Base' is not a known time zone (like UTC or Europe/Berlin)",
-        "freelance.yaml:5: error: week_start 'mon' is not a day of the week (did you mean 'monday'?)",
+        "freelance.yaml:3: error: currency 'usd': expected a three-letter code like USD or EUR",
+        "freelance.yaml:4: error: timezone 'Mars/Base': expected a known time zone (like UTC or Europe/Berlin)",
+        "freelance.yaml:5: error: week_start 'mon': expected a day of the week like monday (did you mean 'monday'?)",
         "freelance.yaml:6: error: stages must be a list",
         "freelance.yaml:7: error: expense_categories lists software twice",
-        "freelance.yaml:8: error: invoice_number pattern 'INV-{yr}-{seq}' is not usable: 'yr'",
+        "freelance.yaml:8: error: invoice_number 'INV-{yr}-{seq}': not a usable pattern ('yr'); e.g. INV-{year}-{seq:03d}",
         "freelance.yaml:9: warning: unknown setting 'stges' (did you mean 'stages'?)",
     ]
 

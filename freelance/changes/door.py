@@ -21,20 +21,22 @@ from typing import Callable
 
 from ..core.errors import UsageError
 from ..core.schedule import Period
-from ..core.schema import INVOICE, KINDS, RECURRING, Kind
+from ..core.schema import INVOICE, KINDS, RECURRING, Kind, noun_kind
 from ..store.book import Book
 from ..store.records import Record
 from ..store.writer import Write, apply, plan_remove, plan_update, plan_updates
-from . import contacts, currency, init, invoicing, records, recurring, services, settings, time, workflow
+from . import contacts, currency, init, invoicing, records, recurring, services, settings, time, todos, workflow
 # how a face names what to change: the record, typed values, a filter, a new record's id
 from .records import check_filter, find, new_id, parse_value, unchanged
 from .settings import ACCOUNT_EDITS
+from .todos import is_done as todo_done
 from .matching import review_items       # what `bank review` lists, each with the command that settles it
 
 # docs/architecture.md, "The door", lists exactly these (tests/test_layers.py compares them)
 __all__ = [
     # records
-    "add", "edit", "remove", "add_transaction", "link_income", "edit_project_services", "import_contacts",
+    "add", "add_by_noun", "edit", "remove", "add_transaction", "link_income", "edit_project_services",
+    "import_contacts", "add_todo", "mark_todo",
     # invoices
     "add_invoice", "add_invoice_from_time", "edit_invoice", "send_invoice", "credit_invoice",
     # time
@@ -48,7 +50,7 @@ __all__ = [
     # a new book
     "create_book",
     # naming a change
-    "find", "parse_value", "unchanged", "check_filter", "new_id", "review_items", "ACCOUNT_EDITS",
+    "find", "parse_value", "unchanged", "check_filter", "new_id", "review_items", "todo_done", "ACCOUNT_EDITS",
 ]
 
 # What else changes when a record of a kind is added, edited or removed, in the same atomic
@@ -215,6 +217,31 @@ def link_income(book: Book, tx: Record, links: dict, create_missing: bool = Fals
     if after is None:
         return notes
     return commit(book, writes, notes, [Touch(KINDS["transaction"], tx, after, update(tx, changes))])
+
+
+def add_by_noun(book: Book, noun: str, values: dict, rid: str | None = None, create_missing: bool = False,
+                future: bool = False, items: list[str] | None = None, number: str | None = None
+                ) -> tuple[dict, list[str]]:
+    """`NOUN add` and the web's new-record form: an invoice from its `--item` lines and number,
+    income or an expense as a transaction with its context, any other kind as it is."""
+    if noun == "invoice":
+        return add_invoice(book, values, items or [], number, create_missing)
+    kind = noun_kind(noun)
+    if kind.name == "transaction":
+        return add_transaction(book, noun, values, rid, create_missing, future)
+    return add(book, kind, values, rid, create_missing)
+
+
+def add_todo(book: Book, resource: Record, text: str) -> list[str]:
+    """`resource todo ID TEXT`, the web's "add a to-do": appended to the resource's list."""
+    changes, note = todos.plan_add(resource, text)
+    return _edit(book, resource, changes, [], [note])
+
+
+def mark_todo(book: Book, resource: Record, n: int, done: bool = True) -> list[str]:
+    """`resource done ID N [--undo]`, the web's checkbox: to-do `n` (1 is the first) done or open."""
+    changes, note = todos.plan_mark(resource, n, done)
+    return [note] if changes is None else _edit(book, resource, changes, [], [note])
 
 
 def import_contacts(book: Book, planned) -> list[str]:

@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 
 from ..core.errors import UsageError, did_you_mean
 from ..core.money import dec
-from ..core.rules import foreign_owner, pays_invoice, seal_of, sealed_changes
+from ..core.rules import NOT_OWED, SETTLED, foreign_owner, pays_invoice, seal_of, sealed_changes
 from ..core.schema import INVOICE
 from ..store.book import Book
 from ..store.records import Record
@@ -218,7 +218,7 @@ def plan_credit(book: Book, inv: Record, items: list[str] | None) -> tuple[dict,
     if inv.data.get("credit_for"):
         raise UsageError(f"'{inv.id}' is a credit note itself: credit the invoice it corrects "
                          f"({inv.data['credit_for']})")
-    if status in ("draft", "void"):
+    if status in NOT_OWED:
         raise UsageError(f"invoice '{inv.id}' is {status}: " + ("edit it instead (a draft was never sent)"
                                                                  if status == "draft" else "it is not owed"))
     values = {k: inv.data[k] for k in ("client", "project", "currency", "tax_rate", "supply_start", "supply_end")
@@ -428,10 +428,10 @@ def pays(book: Book, old: Record | None, new: dict) -> tuple[Record, str] | None
     if new.get("kind") != "income" or new.get("received") is not True or not new.get("invoice"):
         return None
     gone = object()
-    if book.invoice_status(str(new["invoice"]), gone) in (gone, "paid", "void"):
+    if book.invoice_status(str(new["invoice"]), gone) in (gone, *SETTLED):
         return None  # read from the invoices' summary: no need to load 25,000 of them
     inv = book.get("invoice", new["invoice"])
-    if inv is None or not inv.file or inv.data.get("status") in ("paid", "void"):
+    if inv is None or not inv.file or inv.data.get("status") in SETTLED:
         return None  # missing, made on the spot by --create-missing (a draft), or settled
     from ..read.graph import Graph
     g = Graph(book)

@@ -24,7 +24,7 @@ from decimal import Decimal
 
 from ..read.classify import RULES_FILE, Rule, first_rule, read_rules
 from ..core.money import ZERO, dec, invoice_totals
-from ..core.rules import pays_invoice
+from ..core.rules import NOT_OWED, SETTLED, pays_invoice
 from ..core.statement import StatementLine
 from ..store.book import Book
 from ..store.records import Record
@@ -111,7 +111,7 @@ class Matcher:
         from ..read.graph import currency_of
         from ..core.schema import KINDS
         book = self.book
-        per_line = str(book.settings.get("tax_rounding") or "per-invoice") == "per-line"
+        per_line = book.settings.tax_per_line
         received: dict[str, Decimal] = {}
         kind = KINDS["transaction"]
         for rel in book.files_of(kind):
@@ -275,7 +275,7 @@ class Matcher:
         """Why a payment of `amount` does not surely pay `inv` (None: it does)."""
         if inv.id in self.paid:
             return f"which an earlier line of this statement (line {self.paid[inv.id]}) paid already"
-        if inv.status in ("paid", "void", "draft"):
+        if inv.status in SETTLED + NOT_OWED:
             return f"which is {inv.status}" + (" (not sent)" if inv.status == "draft" else "")
         if inv.currency != self.currency:
             return f"which is in {inv.currency}, and the payment in {self.currency}"

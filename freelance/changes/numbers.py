@@ -14,7 +14,7 @@ def _pattern(book: Book) -> str:
     problem = invoice_number_problem(pattern)
     if problem:
         raise UsageError(f"the book's invoice_number pattern {pattern!r} is not usable ({problem}); "
-                         "fix it with `freelance settings set invoice_number \"INV-{year}-{seq:03d}\"`")
+                         f"fix it with `freelance settings set invoice_number \"{DEFAULT_INVOICE_NUMBER}\"`")
     return pattern
 
 

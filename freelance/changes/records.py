@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from ..core.dates import parse_date, parse_datetime
 from ..core.errors import UsageError, did_you_mean
-from ..core.rules import TEXT_CHECKS, is_currency, is_email, is_id, is_url
+from ..core.rules import NOT_OWED, TEXT_CHECKS, is_currency, is_email, is_id, is_url
 from ..core.schema import KINDS, Field, Kind
 from ..store.book import Book
 from ..store.records import Record
@@ -464,7 +464,7 @@ def linked_from(book: Book, record: Record) -> list[tuple[Record, str]]:
 def check_removable(book: Book, record: Record, force: bool = False) -> None:
     """Refuse to remove a record other records link to, unless `force` leaves them dangling."""
     users = linked_from(book, record)
-    if record.kind == "invoice" and record.data.get("status") in ("draft", "void"):
+    if record.kind == "invoice" and record.data.get("status") in NOT_OWED:
         # time entries a draft or void invoice billed are released with it (`time.release`)
         users = [(r, f) for r, f in users if not (r.kind == "time" and f == "invoice")]
     if users and not force:

@@ -4,10 +4,9 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from ..core.errors import UsageError, did_you_mean
-from ..core.limits import terms_problem, whole
-from ..core.rules import business_problem, invoice_number_problem, is_currency, is_id, is_tax_name
+from ..core.rules import business_problem, is_currency, is_id, text_problem
 from ..core.schema import KINDS
-from ..core.settings import DEFAULTS, SCALARS, TAX_ROUNDING, WEEKDAYS
+from ..core.settings import DEFAULTS, SCALARS, setting_value
 from ..store.book import Book
 from ..store.writer import Write, settings_update
 
@@ -23,6 +22,7 @@ def plan_list_add(book: Book, list_name: str, value: str, *, name: str | None = 
                   currency: str | None = None) -> list[Write]:
     """The write that adds `value` to one of the book's lists (`settings add`)."""
     display, name = name, list_name
+    _utf8(list_name, value, display, currency, opening_balance)
     if not is_id(value):
         raise UsageError(f"{value!r}: a list value is letters, digits, '.', '_' and '-' (like 'lost' or 'grants')")
     if value in book.settings.allowed(name):
@@ -89,62 +89,21 @@ def _number(opt: str, value) -> Decimal:
 
 
 def _check(key: str, value: str):
-    if key == "currency":
-        if not is_currency(value):
-            raise UsageError(f"currency: expected a three-letter code like EUR, got {value!r}")
-        return value
-    if key == "timezone":
-        import zoneinfo
-        try:
-            zoneinfo.ZoneInfo(value)
-        except Exception:
-            raise UsageError(f"timezone: {value!r} is not a known time zone (like UTC or Europe/Berlin)") from None
-        return value
-    if key == "week_start":
-        if value.lower() not in WEEKDAYS:
-            raise UsageError(f"week_start: expected a day like monday{did_you_mean(value.lower(), WEEKDAYS)}")
-        return value.lower()
-    if key == "date_order":
-        from ..core.settings import DATE_ORDERS
-        if value.lower() not in DATE_ORDERS:
-            raise UsageError(f"date_order: expected iso (2026-11-25 only), dmy (also 25/11/2026) or mdy "
-                             f"(also 11/25/2026), got {value!r}{did_you_mean(value.lower(), DATE_ORDERS)}")
-        return value.lower()
-    if key == "payment_terms_days":
-        days = whole(value) if value.isdigit() else None
-        if days is None or terms_problem(days):
-            raise UsageError(f"payment_terms_days: {terms_problem(None)}, got {value[:20]!r}")
-        return days
-    if key == "default_rate":
-        d = _number("default_rate", value)
-        if d <= 0:
-            raise UsageError("default_rate: must be more than zero")
-        return d
-    if key == "tax_rounding":
-        if value not in TAX_ROUNDING:
-            raise UsageError(f"tax_rounding: expected {' or '.join(TAX_ROUNDING)}{did_you_mean(value, TAX_ROUNDING)}")
-        return value
-    if key == "tax_name":
-        if not is_tax_name(value):
-            raise UsageError(f"tax_name: expected a short lowercase name like vat or gst (letters, digits, '-'), got {value!r}")
-        return value
-    if key == "auto_commit":
-        if value.lower() not in ("true", "false"):
-            raise UsageError(f"auto_commit: expected true or false, got {value[:20]!r}")
-        return value.lower() == "true"
-    if key == "time_rounding":
-        from ..core.durations import rounding_rule
-        try:
-            rule = rounding_rule(value)
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
-        return "none" if rule is None else " ".join(value.lower().split())
-    if key == "invoice_number":
-        problem = invoice_number_problem(value)
-        if problem:
-            raise UsageError(f"invoice_number: not a usable pattern ({problem}); e.g. INV-{{year}}-{{seq:03d}}")
-        return value
-    return value
+    """The value to store for scalar setting `key`, by its rule in `core.settings.SETTINGS`
+    (the one `validate` and the web's form ask too)."""
+    try:
+        return setting_value(key, value)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _utf8(option: str, *values) -> None:
+    """Refuse text that is not valid UTF-8 (or holds a NUL) before anything is written: the
+    file would not be readable afterwards (a shell's `$'N\\xe9'`)."""
+    for value in values:
+        why = text_problem(value) if isinstance(value, str) else None
+        if why:
+            raise UsageError(f"{option}: {why}, got {value[:40]!r}")
 
 
 def _business_value(key: str, values: list[str]):
@@ -173,6 +132,7 @@ def plan_set(book: Book, key: str, value) -> tuple[list[Write], object]:
     """(the write that sets one setting, the value as stored: `Sunday` is stored as `sunday`).
     `value` is one text, or several for business.address (its lines)."""
     values = list(value) if isinstance(value, (list, tuple)) else [value]
+    _utf8(key, key, *values)
     parts = key.split(".")
     if parts[0] == "business" and len(parts) == 2:
         typed = _business_value(parts[1], values)
@@ -249,6 +209,7 @@ def _iban(text: str) -> str:
 def plan_account_add(book: Book, rid: str, name: str | None = None, currency: str | None = None,
                      opening_balance=None, iban: str | None = None) -> tuple[list[Write], dict]:
     """(the write that adds an account to `accounts:`, the account as `Settings.accounts()` gives it)."""
+    _utf8("account", rid, name, currency, opening_balance, iban)
     if not is_id(rid):
         raise UsageError(f"{rid!r}: an account id is letters, digits, '.', '_' and '-' (like 'bank' or 'wise-eur')")
     if rid in book.settings.allowed("accounts"):
@@ -272,6 +233,7 @@ def plan_account_edit(book: Book, rid: str, changes: dict) -> tuple[list[Write],
     name, currency, opening_balance, iban to the text typed (None removes the field; the id and
     the name stay). A currency is refused while the account's records are in another."""
     account = book.settings.account(rid)
+    _utf8("account", *changes.values())
     for key in changes:
         if key not in ACCOUNT_EDITS:
             raise UsageError(f"cannot change an account's {key!r}; one of {', '.join(ACCOUNT_EDITS)}"

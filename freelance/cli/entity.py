@@ -10,22 +10,17 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from ..core.schema import KINDS, Field, Kind
+from ..core.schema import KINDS, NOUNS, Field, Kind, noun_fields
 from .common import FORMAT_HELP, emit, say, state, writing
 
-# noun -> kind name
-NOUN_KIND = {"client": "client", "project": "project", "service": "service", "invoice": "invoice",
-             "income": "transaction", "expense": "transaction", "contact": "contact",
-             "resource": "resource", "goal": "goal", "meeting": "meeting", "time": "time",
-             "transfer": "transfer", "balance": "balance", "recurring": "recurring"}
+# noun -> kind name, and the fields a noun does not offer: core.schema's, shared with the web
+NOUN_KIND = NOUNS
 
 # noun -> the field given as the first argument of `add`
 POSITIONAL = {"client": "name", "project": "name", "service": "name", "contact": "name",
               "resource": "name", "goal": "name", "meeting": "title", "income": "amount", "expense": "amount",
               "transfer": "amount", "balance": "account"}
 
-# Fields a noun does not offer (income has no category, an expense no invoice).
-HIDDEN = {"income": {"category", "kind"}, "expense": {"classification", "invoice", "client", "service", "kind"}}
 
 # A field's help where a noun means something else by it than the kind's declaration says
 # (income and expenses share the transaction kind: an expense's project is not client income).
@@ -77,8 +72,7 @@ EXTRA: dict[str, list] = {}
 
 
 def _fields(noun: str) -> list[Field]:
-    kind = KINDS[NOUN_KIND[noun]]
-    return [f for f in kind.fields if f.option and f.name not in HIDDEN.get(noun, ())]
+    return noun_fields(noun)
 
 
 def option_params(noun: str, for_edit: bool) -> list[inspect.Parameter]:
@@ -153,11 +147,8 @@ def build(noun: str) -> typer.Typer:
                 kw[pos_field.name] = kw.pop("_positional")
             values = typed_values(book, noun, kw)
             create = kw.get("create_missing") or False
-            if kind.name == "transaction":
-                data, notes = door.add_transaction(book, noun, values, rid=kw.get("id"), create_missing=create,
-                                                   future=kw.get("future") or False)
-            else:
-                data, notes = door.add(book, kind, values, rid=kw.get("id"), create_missing=create)
+            data, notes = door.add_by_noun(book, noun, values, rid=kw.get("id"), create_missing=create,
+                                           future=kw.get("future") or False)
         for n in notes:
             say(n)
         say(f"added {noun} '{data['id']}'")

@@ -115,7 +115,13 @@ def _when(d: dt.date) -> str:
 
 # -- invoices and the income that pays them -------------------------------------------------
 
-BILLED = ("sent", "paid")          # invoice statuses that count as invoiced
+# An invoice's statuses (schema.py's `status` field), and the sets the rules ask about: each once.
+INVOICE_STATUSES = ("draft", "sent", "paid", "void")
+BILLED = ("sent", "paid")          # counted as invoiced (reports, billed hours, a service's lines)
+NOT_OWED = ("draft", "void")       # nothing is owed on it: no payment is for it
+SETTLED = ("paid", "void")         # closed: income no longer moves it to paid
+UNPAID = ("draft", "sent")         # may still be paid: its due day is in the calendar
+NOT_VOID = ("draft", "sent", "paid")   # its lines count (a voided invoice's do not)
 
 
 def pays_invoice(data: dict | None) -> bool:
@@ -229,6 +235,20 @@ def reverse_charge(seller_country, buyer_country, buyer_vat_id) -> bool:
                 and seller_country != buyer_country and buyer_vat_id)
 
 
+def tax_category(rate, seller_country, buyer_country, buyer_vat_id) -> tuple[str, str | None]:
+    """(VAT category code of EN 16931 / UNTDID 5305, the reason it is untaxed) of an invoice's
+    lines at `rate`: S standard (taxed), AE reverse charge (intra-EU business supply), G export
+    outside the EU, E exempt (anything else at rate 0)."""
+    if rate > 0:
+        return "S", None
+    if reverse_charge(seller_country, buyer_country, buyer_vat_id):
+        return "AE", "reverse_charge"
+    if buyer_country and seller_country and buyer_country != seller_country \
+            and not (buyer_country in EU_COUNTRIES and seller_country in EU_COUNTRIES):
+        return "G", "export"
+    return "E", "exempt"
+
+
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\Z")
 _URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://\S+\Z")
 
@@ -339,6 +359,18 @@ WHOLE_AMOUNTS = ("amount", "contract_value", "value", "tax", "opening_balance")
 
 
 _TAX_NAME = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
+
+
+def text_problem(text: str) -> str | None:
+    """Text a user typed that the book cannot hold: not valid UTF-8 (a shell passes bytes it
+    cannot decode as lone surrogates, `$'N\\xe9'`), or a NUL. None when it is fine."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "expected UTF-8 text (it has bytes that are not: is the terminal set to another encoding?)"
+    if "\x00" in text:
+        return "expected text without NUL characters"
+    return None
 
 
 def is_tax_name(text) -> bool:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field as dc_field
 from typing import Any
 
+from .rules import INVOICE_STATUSES
+
 # Field types. Scalars are read from the YAML scalar's text:
 #   str      any text (an email, a phone, a URL are str with a `check`)
 #   money    decimal.Decimal, from the text, never float
@@ -207,7 +209,7 @@ INVOICE = Kind(
         F("project", "link", link=("project",), help="Project id."),
         F("issued", "date", default="@today", help="Issue date."),
         F("due", "date", help="Due date (default: issued + payment_terms_days)."),
-        F("status", choices=("draft", "sent", "paid", "void"), default="draft",
+        F("status", choices=INVOICE_STATUSES, default="draft",
           help="draft, sent, paid or void."),
         F("items", "records", sub=ITEM_FIELDS, option=False,
           help="Line items: description, service, quantity, unit_price."),
@@ -429,3 +431,31 @@ def kind_for_path(rel: str) -> Kind | None:
         if not kind.sharded and rel == kind.path:
             return kind
     return None
+
+
+# -- nouns: what the faces call the kinds ---------------------------------------------------------
+# The CLI's commands and the web's pages name records by noun: income and expenses are both
+# transactions (their `kind:` says which). One map, for every face.
+NOUNS: dict[str, str] = {"client": "client", "project": "project", "service": "service", "invoice": "invoice",
+                         "income": "transaction", "expense": "transaction", "contact": "contact",
+                         "resource": "resource", "goal": "goal", "meeting": "meeting", "time": "time",
+                         "transfer": "transfer", "balance": "balance", "recurring": "recurring"}
+
+# Fields a noun does not offer (income has no category, an expense no invoice).
+NOUN_HIDDEN: dict[str, set] = {"income": {"category", "kind"},
+                               "expense": {"classification", "invoice", "client", "service", "kind"}}
+
+
+def noun_kind(noun: str) -> Kind:
+    """The kind a noun names (KeyError: not a noun; a face says so its own way)."""
+    return KINDS[NOUNS[noun]]
+
+
+def noun_fields(noun: str) -> list[Field]:
+    """The fields a noun's add and edit offer, in the kind's order."""
+    return [f for f in noun_kind(noun).fields if f.option and f.name not in NOUN_HIDDEN.get(noun, ())]
+
+
+def noun_of(kind: str, data: dict) -> str:
+    """The noun of a record of `kind` with `data` (a transaction's is its `kind:`)."""
+    return str(data.get("kind")) if kind == "transaction" else kind

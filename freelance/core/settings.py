@@ -1,11 +1,15 @@
 """The book's settings (`freelance.yaml`): defaults, reading, the lists."""
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Callable
 
 from .errors import did_you_mean
-from .limits import number_problem, terms_problem
+from .limits import number_problem, terms_problem, whole
+from .rules import DEFAULT_INVOICE_NUMBER, invoice_number_problem, is_currency, is_tax_name, text_problem
 
 SETTINGS_FILE = "freelance.yaml"
 
@@ -29,7 +33,7 @@ DEFAULTS: dict = {
     "resource_categories": ["taxes", "budgeting", "investments", "savings"],
     "goal_categories": ["health", "wealth", "relationship"],
     "meeting_media": ["google-meet", "zoom", "skype", "phone", "in-person"],
-    "invoice_number": "INV-{year}-{seq:03d}",
+    "invoice_number": DEFAULT_INVOICE_NUMBER,
     "payment_terms_days": 30,
     "default_rate": None,
     "tax_rounding": "per-invoice",
@@ -74,6 +78,146 @@ BUSINESS = {"legal_name": "", "address": "", "postcode": "", "city": "", "countr
             "iban": "iban", "bic": "bic", "logo": ""}
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+# -- the scalar settings' schema -------------------------------------------------------------
+# What each scalar setting holds, as `schema.py` says what each kind's fields hold: `settings
+# set` reads the text typed with `read` and refuses what `problem` finds; `validate` asks
+# `problem` of the value in freelance.yaml; the web's settings form shows `help` and `choices`
+# and submits through `settings set`'s door function. One rule, three faces.
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    help: str
+    problem: Callable[[object], str | None]     # the value as stored -> what is wrong ("expected ..."), or None
+    read: Callable[[str], object] = str          # the text typed -> the value to store (ValueError: "expected ...")
+    choices: tuple = ()                          # the allowed values, when a list says them all
+    optional: bool = False                       # None (absent) is fine
+
+
+def _text_problem(value) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return "expected text (like Example Studio)"
+    return text_problem(value)
+
+
+def _choice(choices: tuple, what: str, fold: bool = False):
+    """One of `choices` (`fold`: in any case, as `Sunday` is read as `sunday`)."""
+    def problem(value):
+        value = value.lower() if fold and isinstance(value, str) else value
+        return None if value in choices else f"expected {what}"
+    return problem
+
+
+def _lower(text: str) -> str:
+    return text.strip().lower()
+
+
+def _zone_problem(value) -> str | None:
+    try:
+        zoneinfo.ZoneInfo(str(value))
+        return None
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return "expected a known time zone (like UTC or Europe/Berlin)"
+
+
+def _days(text: str):
+    text = text.strip()
+    if not text.isdigit() or whole(text) is None:
+        raise ValueError(terms_problem(None))
+    return whole(text)
+
+
+def _rate(text: str):
+    try:
+        return Decimal(text.strip())
+    except ArithmeticError:
+        raise ValueError("expected a number (an hourly rate like 95)") from None
+
+
+def _rate_problem(value) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        return "expected a number (an hourly rate like 95)"
+    bad = number_problem(Decimal(value))
+    return bad or (None if value > 0 else "must be more than zero")
+
+
+def _rounding_read(text: str):
+    from .durations import rounding_rule
+    try:
+        rule = rounding_rule(text)
+    except ValueError as exc:
+        raise ValueError(str(exc).split(": ", 1)[-1].split(", got ")[0]) from None
+    return "none" if rule is None else " ".join(text.lower().split())
+
+
+def _rounding_problem(value) -> str | None:
+    from .durations import rounding_rule
+    try:
+        rounding_rule(value)
+        return None
+    except ValueError as exc:
+        return str(exc).split(": ", 1)[-1].split(", got ")[0]
+
+
+def _bool(text: str):
+    t = text.strip().lower()
+    if t not in ("true", "false"):
+        raise ValueError("expected true or false")
+    return t == "true"
+
+
+def _pattern_problem(value) -> str | None:
+    why = invoice_number_problem(value)
+    return f"not a usable pattern ({why}); e.g. {DEFAULT_INVOICE_NUMBER}" if why else None
+
+
+SETTINGS: dict[str, Setting] = {s.name: s for s in (
+    Setting("name", "Your business's name, as reports and the web show it.", _text_problem),
+    Setting("currency", "The book's currency: amounts without one are in it (ISO 4217 code).",
+            lambda v: None if is_currency(v) else "expected a three-letter code like USD or EUR", str.strip),
+    Setting("timezone", "Where you work: meeting times, the timer and `now` are in it.", _zone_problem, str.strip),
+    Setting("week_start", "The first day of a week in the calendar and time sheets.",
+            _choice(WEEKDAYS, "a day of the week like monday", True), _lower, WEEKDAYS),
+    Setting("date_order", "How dates may be typed: iso (2026-11-25 only), dmy (also 25/11/2026) or mdy "
+                          "(also 11/25/2026).",
+            _choice(DATE_ORDERS, "iso (2026-11-25 only), dmy (also 25/11/2026) or mdy (also 11/25/2026)", True),
+            _lower, DATE_ORDERS, optional=True),
+    Setting("invoice_number", "How new invoices are numbered: {year} and {seq} (like {seq:03d}).", _pattern_problem),
+    Setting("payment_terms_days", "Days until an invoice is due, from its issue date.",
+            lambda v: terms_problem(v), _days),
+    Setting("default_rate", "The hourly rate when no service, project or client names one.",
+            _rate_problem, _rate, optional=True),
+    Setting("tax_rounding", "per-invoice: tax on each rate's total; per-line: each line's tax rounded, then added.",
+            _choice(TAX_ROUNDING, "per-invoice or per-line"), str.strip, TAX_ROUNDING),
+    Setting("tax_name", "The tax's name in exported account names (liabilities:tax:NAME).",
+            lambda v: None if is_tax_name(v) else "expected a short lowercase name like vat or gst "
+                                                  "(letters, digits, '-')", str.strip, optional=True),
+    Setting("time_rounding", "How booked hours are rounded: none, or a step and a direction like 15m up.",
+            _rounding_problem, _rounding_read),
+    Setting("auto_commit", "true: every change the CLI makes is its own git commit (docs/sync.md).",
+            lambda v: None if isinstance(v, bool) else "expected true or false", _bool, ("true", "false"), optional=True),
+)}
+assert tuple(SETTINGS) == SCALARS, "SCALARS and SETTINGS name the same settings"
+
+
+def setting_value(key: str, text: str):
+    """The value to store for scalar setting `key` typed as `text`; ValueError (the message,
+    naming the setting and the value) when it is not one."""
+    setting = SETTINGS[key]
+    why = text_problem(text)
+    if why is None:
+        try:
+            value = setting.read(text)
+        except ValueError as exc:
+            why = str(exc)
+        else:
+            why = setting.problem(value)
+    if why is None:
+        return value
+    hint = did_you_mean(text.strip().lower(), setting.choices) if setting.choices else ""
+    raise ValueError(f"{key}: {why}, got {text[:40]!r}{hint}")
 
 
 @dataclass
@@ -236,6 +380,23 @@ class Settings:
             return rounding_rule(self.raw.get("time_rounding"))
         except ValueError:
             return None
+
+    @property
+    def tax_per_line(self) -> bool:
+        """`tax_rounding: per-line`: each line's tax rounded, then added (else per invoice)."""
+        return str(self.raw.get("tax_rounding") or DEFAULTS["tax_rounding"]) == "per-line"
+
+    @property
+    def timezone(self) -> str:
+        """The book's time zone's name (UTC when none is set)."""
+        return str(self.raw.get("timezone") or DEFAULTS["timezone"])
+
+    def zone(self) -> dt.tzinfo:
+        """The book's time zone; UTC when its name is not one (`validate` reports that)."""
+        try:
+            return zoneinfo.ZoneInfo(self.timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return dt.timezone.utc
 
     @property
     def week_start(self) -> int:

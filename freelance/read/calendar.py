@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from .graph import Graph
 from ..core.money import ZERO
+from ..core.rules import UNPAID
 from ..core.text import clean, fmt_money
 
 MARK = {"meeting": "", "invoice": "$", "project": "!"}
@@ -72,7 +73,7 @@ def deadlines(g: Graph, first: dt.date | None = None, last: dt.date | None = Non
     for inv in g.records("invoice"):
         d = g.derived(inv)
         day = d["due_date"]
-        if inv.data.get("status") not in ("draft", "sent") or d["balance"] <= ZERO or not isinstance(day, dt.date):
+        if inv.data.get("status") not in UNPAID or d["balance"] <= ZERO or not isinstance(day, dt.date):
             continue
         client = g.get("client", inv.data.get("client"))
         who = str(client.data.get("name")) if client is not None else str(inv.data.get("client") or "")
@@ -105,6 +106,24 @@ def _weekdays(g: Graph) -> list[int]:
     return [(ws + i) % 7 for i in range(7)]
 
 
+# -- the grid every face draws (the terminal's month and week, the web's calendar) ----------------
+
+def month_weeks(g: Graph, year: int, month: int) -> list[list[dt.date]]:
+    """The weeks that hold a month's days, whole weeks starting on the book's week_start."""
+    return _cal.Calendar(firstweekday=g.settings.week_start).monthdatescalendar(year, month)
+
+
+def week_days(g: Graph, day: dt.date) -> list[dt.date]:
+    """The seven days of the week holding `day` (the book's week_start first)."""
+    first = day - dt.timedelta(days=(day.weekday() - g.settings.week_start) % 7)
+    return [first + dt.timedelta(days=i) for i in range(7)]
+
+
+def weekday_names(g: Graph) -> list[str]:
+    """The days' short names in the book's week order (Mon ... Sun, or Sun ... Sat)."""
+    return [_cal.day_abbr[d] for d in _weekdays(g)]
+
+
 def _clip(s: str, w: int) -> str:
     s = clean(s)
     return s if len(s) <= w else s[: w - 1] + "…"
@@ -112,13 +131,12 @@ def _clip(s: str, w: int) -> str:
 
 def month_grid(g: Graph, year: int, month: int) -> str:
     """The month as a grid of days, each cell listing its meetings and deadlines."""
-    cal = _cal.Calendar(firstweekday=g.settings.week_start)
-    weeks = cal.monthdatescalendar(year, month)
+    weeks = month_weeks(g, year, month)
     days = entries(g, weeks[0][0], weeks[-1][-1])
     rule = "+" + "+".join("-" * CELL for _ in range(7)) + "+"
     title = dt.date(year, month, 1).strftime("%B %Y")
     out = [title.center(len(rule)).rstrip(), rule,
-           "|" + "|".join(_cal.day_abbr[d].ljust(CELL) for d in _weekdays(g)) + "|", rule]
+           "|" + "|".join(name.ljust(CELL) for name in weekday_names(g)) + "|", rule]
     for week in weeks:
         cells = []
         for day in week:
@@ -141,10 +159,9 @@ def month_grid(g: Graph, year: int, month: int) -> str:
 
 def week_text(g: Graph, day: dt.date) -> str:
     """The week holding `day`, day by day with times (the book's week_start)."""
-    first = day - dt.timedelta(days=(day.weekday() - g.settings.week_start) % 7)
-    last = first + dt.timedelta(days=6)
+    first, last = week_days(g, day)[0], week_days(g, day)[-1]
     days = entries(g, first, last)
-    tz = str(g.settings.get("timezone") or "UTC")
+    tz = g.settings.timezone
     out = [f"Week of {first:%a} {first.day} {first:%b %Y} to {last:%a} {last.day} {last:%b %Y} ({tz})", ""]
     for i in range(7):
         d = first + dt.timedelta(days=i)
@@ -192,7 +209,7 @@ def to_ics(g: Graph, with_deadlines: bool = False) -> bytes:
 
     from icalendar import Calendar, Event, vCalAddress, vText
 
-    tzname = str(g.settings.get("timezone") or "UTC")
+    tzname = g.settings.timezone
     try:
         tz = zoneinfo.ZoneInfo(tzname)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):

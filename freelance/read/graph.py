@@ -95,7 +95,7 @@ class Graph:
 
     def totals(self, inv: Record) -> tuple[Decimal, Decimal, Decimal]:
         """(subtotal, tax, total) of invoice `inv`, rounded as the book's tax_rounding says."""
-        return invoice_totals(inv.data, per_line=str(self.settings.get("tax_rounding") or "per-invoice") == "per-line")
+        return invoice_totals(inv.data, per_line=self.settings.tax_per_line)
 
     # -- time -----------------------------------------------------------------
     def hours(self, field: str, rid: str) -> Decimal:

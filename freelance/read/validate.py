@@ -11,16 +11,14 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Callable, Iterable
 
-from ..core.durations import rounding_rule
 from ..core.errors import FreelanceError, Problem, did_you_mean
 from .graph import Graph
 from ..store.git import GITATTRIBUTES, registration_problem
-from ..core.limits import line_problem, number_problem, terms_problem, whole
+from ..core.limits import line_problem, number_problem, whole
 from ..core.rules import (DATE_PAIRS, TEXT_CHECKS, business_problem, date_problems, invoice_number_problem, is_currency,
-                    is_email, is_id, is_tax_name, is_url, moved_after, number_regex, seal_of)
+                    is_email, is_id, is_url, moved_after, number_regex, seal_of)
 from ..core.schema import COMMON_FIELDS, KINDS, Field, Kind
-from ..core.settings import (ACCOUNT_KEYS, BUSINESS, DATE_ORDERS, DEFAULTS, LISTS, OPTIONAL, OUTBOX, SETTINGS_FILE, TAX_ROUNDING,
-                       WEEKDAYS, opening_balance)
+from ..core.settings import ACCOUNT_KEYS, BUSINESS, DEFAULTS, LISTS, OPTIONAL, OUTBOX, SETTINGS, SETTINGS_FILE, opening_balance
 from ..store.records import Record
 from .work import project_id_of, project_of, services_of
 
@@ -449,29 +447,17 @@ def check_settings(g: Graph) -> Iterable[Problem]:
         yield p("reminders", f"{key}: {msg}")
     if "outbox" in lines and s.get("outbox") not in OUTBOX:
         yield p("outbox", f"outbox: one of {', '.join(OUTBOX)} (git ignores outbox/, or keeps it)")
-    if "name" in lines and not isinstance(s.get("name"), str):
-        yield p("name", f"name {_short(s.get('name'))} is not text (the business name, like Example Studio)")
+    for key, setting in SETTINGS.items():     # each scalar by its one rule (core/settings.py)
+        value = s.get(key)
+        if (value is None and setting.optional) or (key in ("name", "tax_name") and key not in lines):
+            continue
+        why = setting.problem(value)
+        if why:
+            hint = did_you_mean(str(value).lower(), setting.choices) if setting.choices else ""
+            yield p(key, f"{key} {_short(value)}: {why}{hint}")
     owner = s.get("owner")
     if "owner" in lines and not (isinstance(owner, dict) and all(v is None or isinstance(v, str) for v in owner.values())):
         yield p("owner", "owner must be a mapping of text, like {name: Alex Example, email: alex@example.com}")
-    cur = s.get("currency")
-    if not (isinstance(cur, str) and is_currency(cur)):
-        yield p("currency", f"currency {cur!r} is not a three-letter code like USD or EUR")
-    if "auto_commit" in lines and not isinstance(s.get("auto_commit"), bool):
-        yield p("auto_commit", f"auto_commit {_short(s.get('auto_commit'))} is not true or false")
-    if "tax_name" in lines and not is_tax_name(s.get("tax_name")):
-        yield p("tax_name", f"tax_name {s.get('tax_name')!r} is not a short lowercase name like vat or gst")
-    if str(s.get("week_start", "monday")).lower() not in WEEKDAYS:
-        yield p("week_start", f"week_start {s.get('week_start')!r} is not a day of the week{did_you_mean(s.get('week_start'), WEEKDAYS)}")
-    order = s.get("date_order")
-    if order is not None and str(order).lower() not in DATE_ORDERS:
-        yield p("date_order", f"date_order {order!r} is not iso, dmy or mdy{did_you_mean(str(order).lower(), DATE_ORDERS)}")
-    tz = s.get("timezone")
-    try:
-        import zoneinfo
-        zoneinfo.ZoneInfo(str(tz))
-    except Exception:
-        yield p("timezone", f"timezone {tz!r} is not a known time zone (like UTC or Europe/Berlin)")
     for name in LISTS:
         v = s.get(name)
         if not isinstance(v, list):
@@ -481,29 +467,6 @@ def check_settings(g: Graph) -> Iterable[Problem]:
         dup = sorted({x for x in vals if vals.count(x) > 1})
         if dup:
             yield p(name, f"{name} lists {', '.join(dup)} twice")
-    rate = s.get("default_rate")
-    if rate is not None:
-        number = not isinstance(rate, bool) and isinstance(rate, (int, Decimal))
-        bad = number_problem(Decimal(rate)) if number else None
-        if bad or not number or rate <= 0:
-            yield p("default_rate", f"default_rate {_short(rate)} "
-                    + (bad or "is not a positive number (an hourly rate like 95)"))
-    pattern = s.get("invoice_number")
-    bad = invoice_number_problem(pattern)
-    if bad:
-        yield p("invoice_number", f"invoice_number pattern {_short(pattern)} is not usable: {bad}")
-    try:
-        rounding_rule(s.get("time_rounding"))
-    except ValueError as exc:
-        yield p("time_rounding", str(exc))
-    terms = s.get("payment_terms_days")
-    bad = terms_problem(terms)
-    if bad:
-        yield p("payment_terms_days", f"payment_terms_days {_short(terms)}: {bad}")
-    rounding = s.get("tax_rounding")
-    if rounding not in TAX_ROUNDING:
-        yield p("tax_rounding", f"tax_rounding {_short(rounding)} is not one of {', '.join(TAX_ROUNDING)}"
-                                f"{did_you_mean(rounding, TAX_ROUNDING)}")
     accounts = s.get("accounts")
     for i, acc in enumerate(accounts if isinstance(accounts, list) else (), 1):
         if not isinstance(acc, dict):

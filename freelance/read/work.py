@@ -340,12 +340,7 @@ def running(book: Book) -> dict | None:
 def now(book) -> dt.datetime:
     """The time of day now in the book's timezone, to the minute, on the book's today
     (`--today` moves the day, not the clock)."""
-    try:
-        import zoneinfo
-        tz = zoneinfo.ZoneInfo(str(book.settings.get("timezone") or "UTC"))
-    except Exception:
-        tz = dt.timezone.utc
-    t = dt.datetime.now(tz).replace(tzinfo=None, second=0, microsecond=0)
+    t = dt.datetime.now(book.settings.zone()).replace(tzinfo=None, second=0, microsecond=0)
     return dt.datetime.combine(book.today, t.time())
 
 

@@ -29,7 +29,8 @@ from ..read.graph import Graph
 from ..store.book import Book, lock
 from .forms import Stale
 from .pages import (board, calendar, edit_form, edit_submit, finance, goals, install_filters, link, listing, move, search,
-                    new_form, new_submit, overview, record, remove, resources, todo, workflow)
+                    new_form, new_submit, overview, record, remove, resources, settings_page, settings_submit,
+                    todo, workflow)
 
 HERE = Path(__file__).parent
 STATIC = {"app.js": "text/javascript", "app.css": "text/css"}
@@ -257,6 +258,8 @@ def make_app(root: Path, *, today: dt.date | None = None, host: str = "127.0.0.1
         Route("/goals", get(goals)),
         Route("/resources", get(resources)),
         Route("/todo", post(todo), methods=["POST"]),
+        Route("/settings", get(settings_page)),
+        Route("/settings", post(settings_submit), methods=["POST"]),
         Route("/static/{name}", static),
     ]
     app = Starlette(routes=routes)

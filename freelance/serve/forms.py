@@ -14,15 +14,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ..core.errors import FreelanceError, UsageError
-from ..core.schema import KINDS, Field, Kind
+from ..core.schema import KINDS, Field, Kind, noun_fields, noun_kind
+from ..core.schema import noun_of as schema_noun_of
 from ..store.book import Book
 from ..store.records import Record
 
-# noun -> kind, and the fields a noun does not offer (as the CLI: income has no category)
-NOUN_KIND = {"client": "client", "project": "project", "service": "service", "invoice": "invoice",
-             "income": "transaction", "expense": "transaction", "contact": "contact",
-             "resource": "resource", "goal": "goal", "meeting": "meeting"}
-HIDDEN = {"income": {"category", "kind"}, "expense": {"classification", "invoice", "client", "service", "kind"}}
+# the nouns the web has pages for (what each names, and offers, is core.schema's, as for the CLI)
+WEB_NOUNS = ("client", "project", "service", "invoice", "income", "expense", "contact", "resource", "goal", "meeting")
 LONG = {"notes", "agenda", "description"}
 
 
@@ -44,19 +42,19 @@ def check_version(record: Record, given: str | None, noun: str) -> None:
 
 
 def kind_of(noun: str) -> Kind:
-    if noun not in NOUN_KIND:
+    if noun not in WEB_NOUNS:
         from ..core.errors import did_you_mean
-        raise UsageError(f"no such kind {noun!r}{did_you_mean(noun, NOUN_KIND)}")
-    return KINDS[NOUN_KIND[noun]]
+        raise UsageError(f"no such kind {noun!r}{did_you_mean(noun, WEB_NOUNS)}")
+    return noun_kind(noun)
 
 
 def noun_of(record: Record) -> str:
-    return str(record.data.get("kind")) if record.kind == "transaction" else record.kind
+    return schema_noun_of(record.kind, record.data)
 
 
 def fields(noun: str) -> list[Field]:
-    kind = kind_of(noun)
-    return [f for f in kind.fields if f.option and f.name not in HIDDEN.get(noun, ())]
+    kind_of(noun)
+    return noun_fields(noun)
 
 
 def as_text(value) -> str:

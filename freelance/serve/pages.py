@@ -2,7 +2,6 @@
 checks the versions its form carries and makes ONE door call, as a CLI verb does."""
 from __future__ import annotations
 
-import calendar as _cal
 import datetime as dt
 
 from markupsafe import Markup
@@ -21,7 +20,7 @@ BOARDS = ("client", "project", "service", "invoice")
 NAV = [("Overview", "/"), ("Clients", "/board/client"), ("Projects", "/board/project"),
        ("Services", "/board/service"), ("Invoices", "/board/invoice"), ("Finance", "/finance"),
        ("Workflow", "/workflow")]
-TOOLS = [("Resources", "/resources"), ("Contacts", "/list/contact"), ("Goals", "/goals"),
+TOOLS = [("Resources", "/resources"), ("Contacts", "/list/contact"), ("Goals", "/goals"), ("Settings", "/settings"),
          ("Calendar", "/calendar"), ("Meetings", "/list/meeting")]
 RECENT = 200        # rows a list or the workflow shows at most (newest first)
 CARDS = 150         # cards a board column shows at most (the newest)
@@ -282,12 +281,8 @@ def new_submit(site, request, form):
         create = form.get("create_missing") == "yes"
         if not errors:
             try:
-                if noun == "invoice":
-                    data, notes = door.add_invoice(book, values, items, form.get("number") or None, create)
-                elif kind.name == "transaction":
-                    data, notes = door.add_transaction(book, noun, values, create_missing=create)
-                else:
-                    data, notes = door.add(book, kind, values, create_missing=create)
+                data, notes = door.add_by_noun(book, noun, values, create_missing=create, items=items,
+                                               number=form.get("number") or None)
             except FreelanceError as exc:
                 _place_errors(noun, exc.message, errors, general)
         if errors or general:
@@ -403,14 +398,13 @@ def calendar(site, request, note):
         first = dt.date.fromisoformat((q.get("month") or f"{today:%Y-%m}") + "-01")
     except ValueError:
         first = today.replace(day=1)
-    grid = _cal.Calendar(firstweekday=g.settings.week_start).monthdatescalendar(first.year, first.month)
+    grid = cal.month_weeks(g, first.year, first.month)
     if q.get("week"):
         try:
             day = dt.date.fromisoformat(q["week"])
         except ValueError:
             day = today
-        start = day - dt.timedelta(days=(day.weekday() - g.settings.week_start) % 7)
-        grid = [[start + dt.timedelta(days=i) for i in range(7)]]
+        grid = [cal.week_days(g, day)]
     days = cal.entries(g, grid[0][0], grid[-1][-1])
     noun = {"meeting": "meeting", "invoice": "invoice", "project": "project"}
     weeks = [[{"day": d, "in_month": d.month == first.month or len(grid) == 1, "today": d == today,
@@ -419,7 +413,7 @@ def calendar(site, request, note):
                            for e in days.get(d, [])]} for d in week] for week in grid]
     prev = (first - dt.timedelta(days=1)).replace(day=1)
     nxt = (first + dt.timedelta(days=32)).replace(day=1)
-    heads = [_cal.day_abbr[(g.settings.week_start + i) % 7] for i in range(7)]
+    heads = cal.weekday_names(g)
     title = f"Week of {grid[0][0]}" if len(grid) == 1 else first.strftime("%B %Y")
     weekly = len(grid) == 1
     return site.page("calendar.html", title=title, weeks=weeks, heads=heads, prev=f"{prev:%Y-%m}",
@@ -463,24 +457,14 @@ def todo(site, request, form):
     with site.writing() as book:
         rec = door.find(book, "resource", form.get("id", ""), "resource")
         check_version(rec, form.get("version"), "resource")
-        todos = [dict(t) for t in rec.data.get("todos") or [] if isinstance(t, dict)]
         if form.get("text") is not None and not form.get("n"):
-            text_ = form["text"].strip()
-            if not text_:
-                raise UsageError("a to-do needs some text")
-            door.edit(book, rec, {"todos": todos + [{"text": text_, "done": False}]})
-            return site.back(back, "ok", [f"added to-do {len(todos) + 1} to resource '{rec.id}': {text_}"])
+            return site.back(back, "ok", door.add_todo(book, rec, form["text"].strip()))
         try:
             n = int(form.get("n", ""))
         except ValueError:
             raise UsageError("which to-do? (no number given)") from None
-        if not 1 <= n <= len(todos):
-            raise UsageError(f"resource '{rec.id}' has no to-do {n}")
-        done = not bool(todos[n - 1].get("done"))
-        todos[n - 1]["done"] = done
-        door.edit(book, rec, {"todos": todos})
-    return site.back(back, "ok", [f"{'done' if done else 'reopened'}: to-do {n} of resource '{rec.id}': "
-                                  f"{todos[n - 1].get('text', '')}"])
+        notes = door.mark_todo(book, rec, n, done=not door.todo_done(rec, n))    # a checkbox: ticks or unticks
+    return site.back(back, "ok", notes)
 
 
 # -- the overview (also `report dashboard --format html`) ----------------------------------------------
@@ -526,3 +510,27 @@ def static_dashboard(book) -> str:
 __all__ = ["overview", "board", "listing", "record", "new_form", "new_submit", "edit_form", "edit_submit",
            "move", "remove", "workflow", "link", "finance", "calendar", "goals", "resources", "todo",
            "static_dashboard"]
+
+
+# -- settings: the schema's form (core/settings.SETTINGS), through `settings set`'s door ------------
+
+def settings_page(site, request, note):
+    from ..core.settings import SETTINGS
+    book = site.book()
+    rows = [{"name": s.name, "help": s.help, "choices": [str(c) for c in s.choices],
+             "value": as_text(book.settings.get(s.name))} for s in SETTINGS.values()]
+    for r in rows:          # a choice shows as typed (true/false, not yes/no)
+        if r["choices"] and r["value"] in ("yes", "no"):
+            r["value"] = "true" if r["value"] == "yes" else "false"
+    return site.page("settings.html", title="Settings", rows=rows, **_notes(note))
+
+
+def settings_submit(site, request, form):
+    from ..changes import door
+    from ..core.settings import SETTINGS
+    key = form.get("key", "")
+    if key not in SETTINGS:
+        raise UsageError(f"no setting {key!r}{did_you_mean(key, SETTINGS)}")
+    with site.writing() as book:
+        stored = door.set_setting(book, key, form.get("value", ""))
+    return site.back("/settings", "ok", [f"set {key} to {as_text(stored)!r}"])

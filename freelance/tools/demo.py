@@ -19,6 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..core.errors import UsageError
+from ..core.rules import BILLED, DEFAULT_INVOICE_NUMBER
 from ..core.money import money
 from ..core.schema import KINDS
 from ..store.emitter import record_text
@@ -170,7 +171,7 @@ def generate(n: int, seed: int, today: dt.date) -> dict[str, list[dict]]:
         bills.append((day(max(first + dt.timedelta(days=20), c["created"]), today), c))
     bills.sort(key=lambda b: b[0])
     seq: dict[int, int] = defaultdict(int)
-    pattern = "INV-{year}-{seq:03d}"
+    pattern = DEFAULT_INVOICE_NUMBER
     for issued, c in bills:
         slots = [s for s in by_client.get(c["id"], ()) if s["project"]["start"] <= issued]
         slot = rng.choice(slots) if slots else None
@@ -215,7 +216,7 @@ def generate(n: int, seed: int, today: dt.date) -> dict[str, list[dict]]:
     # A client's contract covers what was billed to it (with some left to bill), as in a real book.
     billed: dict[str, Decimal] = defaultdict(Decimal)
     for inv, (_, c) in zip(invoices, bills):
-        if inv["status"] in ("sent", "paid"):
+        if inv["status"] in BILLED:
             billed[c["id"]] += sum((money(it["quantity"] * it["unit_price"]) for it in inv["items"]), Decimal(0)) \
                 if "items" in inv else inv["amount"]
     for c in active:

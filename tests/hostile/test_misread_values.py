@@ -34,7 +34,7 @@ def test_an_unknown_tax_rounding_is_reported(cli):
     set_line(cli.book / "freelance.yaml", "tax_rounding:", "tax_rounding: bogus")
     r = cli("validate")
     assert r.exit_code == 1
-    assert "freelance.yaml:19: error: tax_rounding 'bogus' is not one of per-invoice, per-line" in r.stdout
+    assert "freelance.yaml:19: error: tax_rounding 'bogus': expected per-invoice or per-line" in r.stdout
 
 
 @pytest.mark.parametrize("file", ["clients.yaml", "goals.yaml", "freelance.yaml"])

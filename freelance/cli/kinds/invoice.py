@@ -195,7 +195,6 @@ def _document_verbs(app: typer.Typer, noun: str) -> None:
         """
         import datetime as dt
         from pathlib import Path
-        from zoneinfo import ZoneInfo
 
         from ...changes import door
         from ...formats.documents import invoice_document, invoice_pdf
@@ -203,10 +202,7 @@ def _document_verbs(app: typer.Typer, noun: str) -> None:
         with writing(ctx) as book:
             rec = door.find(book, "invoice", number)
             doc = invoice_document(book, rec.id)
-            try:
-                tz = ZoneInfo(str(book.settings.get("timezone") or "UTC"))
-            except Exception:
-                tz = dt.timezone.utc
+            tz = book.settings.zone()
             when = dt.datetime.combine(book.today, dt.datetime.now(tz).time().replace(microsecond=0), tzinfo=tz)
             mail = invoice_mail(doc, invoice_pdf(book, doc), _file_name(rec.id, "pdf"), book.root, when)
             path = eml or _file_name(rec.id, "eml")

@@ -10,7 +10,7 @@ from ..entity import EXTRA
 
 def _todos(rec) -> list[dict]:
     todos = rec.data.get("todos")
-    return [dict(t) for t in todos] if isinstance(todos, list) else []
+    return [t if isinstance(t, dict) else {"text": str(t)} for t in todos] if isinstance(todos, list) else []
 
 
 def todo_lines(rec) -> str:
@@ -33,18 +33,14 @@ def register(app: typer.Typer, noun: str) -> None:
         Example: freelance resource todo quarterly-tax-checklist "File VAT return"
         """
         from ...changes import door
-        from ...core.errors import UsageError
         from ..common import emit, say, state, writing
         if text is None:
             emit(todo_lines(door.find(state(ctx).book(), "resource", rid, noun)))
             return
-        if not text.strip():
-            raise UsageError("TEXT: a to-do needs some text")
         with writing(ctx) as book:
-            rec = door.find(book, "resource", rid, noun)
-            todos = _todos(rec) + [{"text": text, "done": False}]
-            door.edit(book, rec, {"todos": todos})
-        say(f"added to-do {len(todos)} to resource '{rec.id}': {text}")
+            notes = door.add_todo(book, door.find(book, "resource", rid, noun), text)
+        for n in notes:
+            say(n)
 
     @app.command("done")
     def done(ctx: typer.Context,
@@ -56,21 +52,11 @@ def register(app: typer.Typer, noun: str) -> None:
         Example: freelance resource done quarterly-tax-checklist 2
         """
         from ...changes import door
-        from ...core.errors import UsageError
         from ..common import say, writing
         with writing(ctx) as book:
-            rec = door.find(book, "resource", rid, noun)
-            todos = _todos(rec)
-            if not 1 <= number <= len(todos):
-                have = f"it has {len(todos)} (1 to {len(todos)})" if todos else "it has none"
-                raise UsageError(f"N: resource '{rec.id}' has no to-do {number}; {have}")
-            item = todos[number - 1]
-            if bool(item.get("done")) != undo:
-                say(f"to-do {number} of resource '{rec.id}' is already {'open' if undo else 'done'}")
-                return
-            item["done"] = not undo
-            door.edit(book, rec, {"todos": todos})
-        say(f"{'reopened' if undo else 'done'}: to-do {number} of resource '{rec.id}': {item.get('text', '')}")
+            notes = door.mark_todo(book, door.find(book, "resource", rid, noun), number, done=not undo)
+        for n in notes:
+            say(n)
 
 
 EXTRA.setdefault("resource", []).append(register)

@@ -10,7 +10,7 @@ import datetime as dt
 from decimal import Decimal
 
 from ...core.money import ZERO, invoice_lines, tax_groups
-from ...core.rules import EU_COUNTRIES, reverse_charge, vat_country
+from ...core.rules import reverse_charge, tax_category, vat_country
 
 TYPE_INVOICE, TYPE_CREDIT_NOTE = "380", "381"     # UNTDID 1001 document type codes
 
@@ -41,7 +41,7 @@ def build(book, graph, inv) -> dict:
     """The document of invoice record `inv`: parties, lines, tax per rate, totals, payment."""
     data = inv.data
     settings = book.settings
-    per_line = str(settings.get("tax_rounding") or "per-invoice") == "per-line"
+    per_line = settings.tax_per_line
     biz = settings.business()
     seller = {k: (_s(v) if k != "address" else v) for k, v in biz.items()}
     if seller.get("iban"):      # as people read it: groups of four
@@ -72,15 +72,7 @@ def build(book, graph, inv) -> dict:
                       "quantity": quantity, "unit_price": unit_price, "net": net, "tax_rate": rate})
     groups = []
     for rate, net, tax in tax_groups(data, per_line):
-        if rate > 0:
-            category, reason = "S", None
-        elif rc:
-            category, reason = "AE", "reverse_charge"
-        elif buyer_country and seller_country and buyer_country != seller_country \
-                and not (buyer_country in EU_COUNTRIES and seller_country in EU_COUNTRIES):
-            category, reason = "G", "export"
-        else:
-            category, reason = "E", "exempt"
+        category, reason = tax_category(rate, seller_country, buyer_country, buyer["vat_id"])
         groups.append({"rate": rate, "net": net, "tax": tax, "category": category, "reason": reason})
     subtotal = sum((g["net"] for g in groups), ZERO)
     tax = sum((g["tax"] for g in groups), ZERO)

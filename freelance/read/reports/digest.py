@@ -11,6 +11,7 @@ from decimal import Decimal
 from ..automation import due_occurrences, due_reminders, sent_reminders, upcoming
 from ..graph import Graph
 from ...core.money import ZERO, dec, money
+from ...core.rules import NOT_VOID   # invoice items in these count as billed hours
 from ...core.text import Column
 from . import Options, Report, Section
 from .parts import MONEY, PCT, RIGHT, day, for_client, goal_row, invoice_row, project_due, project_row
@@ -19,7 +20,6 @@ WINDOW = False         # what needs attention on --today: --period/--from/--to a
 SOON_DAYS = 7          # invoices due within this many days
 DRAFT_DAYS = 7         # drafts older than this
 STALE_DAYS = 30        # leads not touched for this many days
-INVOICED = ("draft", "sent", "paid")   # invoice items in these count as billed hours
 
 
 def stale_leads(g: Graph, opts: Options) -> list[dict]:
@@ -75,7 +75,7 @@ def unbilled(g: Graph, opts: Options) -> list[dict]:
         slot["hours_booked"] += dec(e.data.get("hours"))
     billed: dict[str, Decimal] = {}
     for inv in g.records("invoice"):
-        if inv.data.get("status") not in INVOICED or not isinstance(inv.data.get("items"), list) or inv.id in linked:
+        if inv.data.get("status") not in NOT_VOID or not isinstance(inv.data.get("items"), list) or inv.id in linked:
             continue
         for it in inv.data["items"]:
             if isinstance(it, dict) and it.get("service"):

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from ..graph import Graph
 from ...core.money import ZERO, dec
+from ...core.rules import BILLED
 from ...store.records import Record
 from ...core.text import Column
 from . import Options
@@ -95,7 +96,7 @@ def still_open(g: Graph, inv: Record, today: dt.date) -> Decimal | None:
 def _open(g: Graph, inv: Record, today: dt.date) -> Decimal:
     """Total less income received, of an invoice that was billed (sent or paid) by `today`."""
     status = inv.data.get("status")
-    if status not in ("sent", "paid"):
+    if status not in BILLED:
         return ZERO
     issued = day(inv.data.get("issued"))
     if issued is not None and issued > today:
@@ -110,7 +111,7 @@ def _credits(g: Graph, inv: Record, today: dt.date) -> dict[str, Decimal]:
     """credit note -> what it takes back (above zero), for the credit notes of `inv` sent (or
     paid) by `today`, in the order they were issued."""
     notes = [c for c in g.by("invoice", "credit_for").get(inv.id, ())
-             if c.data.get("status") in ("sent", "paid")
+             if c.data.get("status") in BILLED
              and (day(c.data.get("issued")) is None or day(c.data.get("issued")) <= today)]
     notes.sort(key=lambda c: (day(c.data.get("issued")) or dt.date.min, c.id))
     return {c.id: -g.derived(c)["total"] for c in notes if g.derived(c)["total"] < 0}
