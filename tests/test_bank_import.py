@@ -321,8 +321,8 @@ def test_a_file_of_several_accounts_imports_the_one_whose_iban_matches(book, tmp
     assert r.exit_code == 2
     assert r.stderr.strip() == (
         "freelance: error: all.csv holds 3 accounts (DE89370400440532013000 EUR, DE02120300000000202051 EUR, "
-        "US-778 USD) and none is account 'cash' alone: give the account the IBAN of one "
-        "(`iban:` in freelance.yaml's accounts)")
+        "US-778 USD) and none is account 'cash' alone: give the account the IBAN or number of one "
+        "(`freelance account edit cash --iban ...` or `--number ...`)")
     assert snapshot(book) == before
 
 
@@ -527,6 +527,59 @@ def test_flip_sign_and_skip_end(book, tmp_path):
                         "--json").stdout)
     assert [(a["kind"], a["amount"], a["payee"]) for a in out["added"]] == [
         ("expense", "20.00", "Shop"), ("income", "5.00", "Refund")]
+
+
+def test_a_sign_column_and_a_balance_before_each_line(book, tmp_path):
+    # ING's Dutch export: unsigned amounts, the sign in "Af Bij"; this bank gives the balance
+    # before each line, so the closing balance is the last one's plus its amount
+    rules(book, "ing", 'date_format: "%Y%m%d"\ndecimal_mark: ","\ncurrency: EUR\n'
+                       'columns: {date: Datum, payee: Naam, sign: Af Bij, amount: Bedrag (EUR), '
+                       'balance_before: Saldo voor mutatie}\n')
+    text = ("Datum,Naam,Af Bij,Bedrag (EUR),Saldo voor mutatie\n"
+            "20261102,Klant BV,Bij,\"1200,00\",\"100,00\"\n"
+            "20261103,Albert Heijn,Af,\"12,50\",\"1300,00\"\n"
+            "20261104,KPN,af,\"-30,00\",\"1287,50\"\n")        # the sign column decides, whatever the cell says
+    out = json.loads(fl(book, "bank", "import", statement(tmp_path, "ing.csv", text), "--account", "bank",
+                        "--json").stdout)
+    assert [(a["kind"], a["amount"]) for a in out["added"]] == [
+        ("income", "1200.00"), ("expense", "12.50"), ("expense", "30.00")]
+    assert (out["balance"]["date"], out["balance"]["amount"]) == ("2026-11-04", "1257.50")
+    # C/D by default; a value in neither list is named with its line
+    rules(book, "ing", 'date_format: "%Y%m%d"\ncolumns: {date: 1, sign: 2, amount: 3}\n')
+    r = fl(book, "bank", "import", statement(tmp_path, "cd.csv", "d,s,a\n20261102,C,5.00\n20261103,X,1.00\n"),
+           "--account", "bank")
+    assert (r.exit_code, r.stderr.strip()) == (1, (
+        "freelance: error: cd.csv:3: column 2: 'X' is neither money out (-, af, d, dbit, debit, dr, s) nor money in "
+        "(+, bij, c, cr, crdt, credit, h); say which in the rules (debit_values, credit_values)"))
+    rules(book, "ing", 'date_format: "%Y%m%d"\ndebit_values: [X]\ncolumns: {date: 1, sign: 2, amount: 3}\n')
+    out = json.loads(fl(book, "bank", "import", tmp_path / "cd.csv", "--account", "bank", "--json").stdout)
+    assert [(a["kind"], a["amount"]) for a in out["added"]] == [("income", "5.00"), ("expense", "1.00")]
+
+
+@pytest.mark.parametrize("rules_text,message", [
+    ('date_format: "%Y-%m-%d"\ncolumns: {date: 1, sign: 2, debit: 3, credit: 4}\n',
+     "bank-rules/r.yaml:2: columns: a sign column goes with one amount column (columns: amount:), not debit and credit"),
+    ('date_format: "%Y-%m-%d"\ncolumns: {date: 1, amount: 2, balance: 3, balance_before: 4}\n',
+     "bank-rules/r.yaml:2: columns: give balance (after each line) or balance_before (before it), not both"),
+    ('date_format: "%Y-%m-%d"\ndebit_values: [D, C]\ncolumns: {date: 1, sign: 2, amount: 3}\n',
+     "bank-rules/r.yaml:2: debit_values: 'c' is both money out and money in; give it to one of debit_values "
+     "and credit_values"),
+])
+def test_sign_and_balance_rules_are_checked(book, tmp_path, rules_text, message):
+    rules(book, "r", rules_text)
+    r = fl(book, "bank", "import", statement(tmp_path, "x.csv", "a,b,c,d\n"), "--account", "bank", "--rules", "r")
+    assert (r.exit_code, r.stderr.strip()) == (1, f"freelance: error: {message}")
+
+
+@pytest.mark.parametrize("day", ["0001-11-02", "1000-11-02", "1850-11-02", "3000-01-01"])
+def test_a_date_outside_the_years_a_book_holds_is_named(book, tmp_path, day):
+    rules(book, "iso", 'date_format: "%Y-%m-%d"\ncolumns: {date: 1, amount: 2}\n')
+    r = fl(book, "bank", "import", statement(tmp_path, "old.csv", f"d,a\n2026-11-01,1.00\n{day},2.00\n"),
+           "--account", "bank")
+    year = int(day[:4])
+    assert (r.exit_code, r.stderr.strip()) == (1, f"freelance: error: old.csv:3: column 1: {day!r}: year {year} "
+                                                  "is not a year a book needs (1900 to 2999)")
+    assert "Traceback" not in r.output
 
 
 # -- faces -----------------------------------------------------------------------------------

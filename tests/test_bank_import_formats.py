@@ -113,8 +113,9 @@ def test_camt_pending_line_comes_back_booked(book, tmp_path):
 
 def test_real_statements_import(book, tmp_path):
     r = fl(book, "bank", "import", REAL / "genkgo-camt053.v2.multi.statement.xml", "--account", "bank", "--dry-run")
-    # two statements of one IBAN that is not the account's: said which the file holds, nothing written
-    assert r.exit_code == 2 and "genkgo-camt053.v2.multi.statement.xml holds" in r.stderr, r.output
+    # two statements of one account (not "several accounts"): both read, in date order, each balance
+    assert r.exit_code == 0, r.output
+    assert "2 added, 0 updated, 0 skipped" in r.stdout and "holds" not in r.output
     r = fl(book, "bank", "import", REAL / "ofxparse-chase_cc.qfx", "--account", "usd", "--dry-run")
     assert r.exit_code == 0, r.output
     assert "2020-01-01 -10.00 USD SQ *ECCO UN POCO \u00a6 NATURA" in r.stdout
@@ -142,8 +143,8 @@ BOMB = (b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol
      "statement is empty (no entries, no balances); nothing to import"),
     ("huge.ofx", ofx_file([stmtrs("1", "USD", [stmttrn("F1", "20261105", "1000000000000")])]), 1,
      "huge.ofx: line 20: TRNAMT 1000000000000 is too large (at most 12 digits before the point)"),
-    ("notxml.xml", b'<?xml version="1.0"?>\n<feed/>', 2, "notxml.xml: an XML file that is neither CAMT.05x nor OFX; "
-     "give --format"),
+    ("notxml.xml", b'<?xml version="1.0"?>\n<feed/>', 2, "notxml.xml: an XML file that no statement reader claims "
+     "(formats: ofx, camt, mt940, csv); give --format"),
 ], ids=lambda v: v if isinstance(v, str) and v.endswith((".xml", ".ofx")) and len(v) < 20 else "")
 def test_broken_files_exact_message_exit_code_book_unchanged(book, tmp_path, name, data, code, message):
     path = tmp_path / name
@@ -165,3 +166,78 @@ def test_a_huge_file_is_refused_before_it_is_read(book, tmp_path):
     assert (p.returncode, p.stderr) == (1, f"freelance: error: {path}: 64 MB, more than the 64 MB a statement file "
                                            "may have; not read (export a shorter period from the bank)\n")
     assert "Traceback" not in p.stderr and snapshot(book) == before
+
+
+def test_camt_entries_whose_reference_is_the_placeholder_nonref_are_five_lines(book, tmp_path):
+    # a real bank's export: every entry's AcctSvcrRef is NONREF; a placeholder is not an id
+    entries = [ntry(f"{n}0.00", "DBIT", f"2026-11-0{n}", ref="NONREF", tx=txdtls(f"Shop {n}", side="Cdtr"))
+               for n in range(1, 6)]
+    path = tmp_path / "nonref.xml"
+    path.write_bytes(camt_file([stmt(entries, balances=bal("CLBD", "150.00", "2026-11-05", ind="DBIT"))]))
+    r = fl(book, "bank", "import", path, "--account", "bank", "--json")
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert [a["payee"] for a in out["added"]] == [f"Shop {n}" for n in range(1, 6)] and out["skipped"] == []
+    assert all(a["bank_ref"].startswith("h:") for a in out["added"])
+    r = fl(book, "bank", "import", path, "--account", "bank")
+    assert "0 added, 0 updated, 5 skipped as duplicates" in r.stdout, r.output
+
+
+def test_a_camt_file_of_several_statements_of_one_account_imports_each_with_its_balance(book, tmp_path):
+    days = [stmt([ntry("10.00", "CRDT", "2026-11-02", ref="A1")], sid="S-02",
+                 balances=bal("CLBD", "5.00", "2026-11-02")),
+            stmt([ntry("5.00", "DBIT", "2026-11-01", ref="A0")], sid="S-01",        # the file is not in date order
+                 balances=bal("CLBD", "5.00", "2026-11-01", ind="DBIT"))]
+    path = tmp_path / "days.xml"
+    path.write_bytes(camt_file(days))
+    r = fl(book, "bank", "import", path, "--account", "bank", "--json")
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert [a["bank_ref"] for a in out["added"]] == ["A0", "A1"]
+    assert [(b["date"], b["amount"]) for b in out["balances"]] == [("2026-11-01", "-5.00"), ("2026-11-02", "5.00")]
+    assert fl(book, "validate").exit_code == 0
+
+
+def test_the_import_runs_the_doors_follow_ups_for_every_record(book, tmp_path, monkeypatch):
+    """door.import_statement commits through door.commit: each kind's follow-up is asked once,
+    with every record of that kind the import touches (here: two lines and a balance)."""
+    from freelance.changes import door
+    from freelance.core.statement import Statement, StatementLine
+    from freelance.store.book import Book
+    import datetime as dt
+    from decimal import Decimal
+    asked = {}
+
+    def spy(kind):
+        def follow(book, changes):
+            asked[kind] = [(old, dict(new)["amount"]) for old, new in changes]
+            return [], [f"{kind} followed up"]
+        return follow
+    monkeypatch.setitem(door.FOLLOW_UPS, "transaction", spy("transaction"))
+    monkeypatch.setitem(door.FOLLOW_UPS, "balance", spy("balance"))
+    st = Statement(lines=[StatementLine(dt.date(2026, 11, 2), Decimal("10.00"), payee="A", line=1),
+                          StatementLine(dt.date(2026, 11, 3), Decimal("-2.50"), payee="B", line=2)],
+                   closing=(dt.date(2026, 11, 3), Decimal("7.50")), source="s")
+    b = Book(book, dt.date(2026, 12, 2))
+    with b.locked():
+        plan = door.import_statement(b, st, "bank")
+    assert asked == {"transaction": [(None, Decimal("10.00")), (None, Decimal("2.50"))],
+                     "balance": [(None, Decimal("7.50"))]}
+    assert plan.notes == ["transaction followed up", "balance followed up"]
+
+
+def test_an_account_number_that_is_not_an_iban_picks_its_statement_in_a_multi_account_ofx(book):
+    # ofxparse's multi-account file: accounts 9100 and 9200 (US numbers, no IBAN)
+    r = fl(book, "account", "add", "savings", "--currency", "USD", "--iban", "9200")
+    assert r.exit_code == 2 and "goes in --number" in r.stderr, r.output
+    assert fl(book, "account", "add", "savings", "--currency", "USD", "--number", "9200").exit_code == 0
+    assert "number: '9200'" in (book / "freelance.yaml").read_text(encoding="utf-8")
+    r = fl(book, "bank", "import", REAL / "ofxparse-multiple_accounts2.ofx", "--account", "savings", "--json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["balance"]["amount"] == "222"
+    r = fl(book, "bank", "import", REAL / "ofxparse-multiple_accounts2.ofx", "--account", "usd", "--dry-run")
+    assert r.exit_code == 2 and "--number" in r.stderr, r.output
+    assert fl(book, "account", "edit", "usd", "--number", "9100").exit_code == 0
+    r = fl(book, "bank", "import", REAL / "ofxparse-multiple_accounts2.ofx", "--account", "usd", "--json")
+    assert json.loads(r.stdout)["balance"]["amount"] == "111", r.output
+    assert fl(book, "validate").exit_code in (0, 1) and "unknown key 'number'" not in fl(book, "validate").stdout

@@ -212,8 +212,12 @@ def test_vcard_round_trip_keeps_any_text(empty_book, tmp_path_factory, name, com
     text = vcard.export(book, [rec])
     card = vcard.read_cards(text, "t.vcf")[0]
     got = vcard.card_values(card, [])
-    assert got["name"] == rec.data["name"] and got["company"] == rec.data["company"]
-    assert got["address"] == rec.data["address"] and got["notes"] == notes
+    # a card carries text as the book shows it: bidirectional controls (U+202A...) are cleaned
+    # on the way out (README, Safety), so text of nothing else comes back as no value at all
+    from freelance.core.text import clean
+    want = {k: " ".join(clean(rec.data[k]).split()) for k in ("name", "company", "address")}
+    assert {k: got.get(k, "") for k in want} == want
+    assert got.get("notes", "") == clean(notes).strip()
     assert got["_id"] == "x"
 
 

@@ -95,7 +95,7 @@ def test_a_project_added_through_the_form_appears_on_its_board_and_in_project_li
     site.fill("#f-due", "2027-01-31")
     shot(site, "form-new-project")
     with site.expect_navigation():
-        site.click("button[type=submit]")
+        site.click("main button[type=submit]")
     assert "added project 'shop-relaunch'" in site.locator(".note").inner_text()
     shot(site, "record-project")
     site.goto(site.server.url("/board/project"))
@@ -112,7 +112,7 @@ def test_a_bad_date_is_shown_next_to_its_field(site):
     site.fill("#f-name", "Shop relaunch")
     site.fill("#f-due", "2026-02-30")
     with site.expect_navigation():
-        site.click("button[type=submit]")
+        site.click("main button[type=submit]")
     err = site.locator('.field[data-field="due"] p.error').inner_text()
     assert err.startswith("--due:")
     assert git_diff_numstat(site.book) == []
@@ -184,3 +184,43 @@ def test_the_search_box_finds_a_bank_paid_expense_by_its_payee(site):
     with site.expect_navigation():
         rows.first.locator("a").click()
     assert "/r/expense/tx-20261127-bank01" in site.url and "Zebrafish Hosting GmbH" in site.content()
+
+
+def test_a_timer_started_on_one_page_and_stopped_on_another_books_what_the_cli_books(site, tmp_path):
+    import datetime as dt
+    import json
+    import shutil
+    import zoneinfo
+    twin = tmp_path / "twin"
+    shutil.copytree(site.book, twin, ignore=shutil.ignore_patterns(".git", ".freelance"))
+    site.goto(site.server.url("/board/client"))
+    form = site.locator("header form.timer")
+    assert form.get_attribute("data-running") == "no"
+    form.locator("select").select_option("acme-website|acme-build")
+    form.locator('input[name="note"]').fill("checkout flow")
+    with site.expect_navigation():
+        form.get_by_role("button", name="Start timer").click()
+    assert "/board/client" in site.url and "timer started on 'acme-website' (acme-build)" in site.content()
+    # the work took 90 minutes: the timer started then (the server's day is 2026-11-25, its clock the real one)
+    timer = site.book / "timer.yaml"
+    clock = dt.datetime.now(zoneinfo.ZoneInfo("Europe/London")).replace(tzinfo=None)
+    started = dt.datetime.combine(dt.date(2026, 11, 25), clock.time()).replace(second=0, microsecond=0) \
+        - dt.timedelta(minutes=90)
+    text = timer.read_text(encoding="utf-8")
+    timer.write_text(re.sub(r"(?m)^start: .*$", f"start: {started:%Y-%m-%d %H:%M}", text), encoding="utf-8")
+    site.goto(site.server.url("/finance"))
+    form = site.locator("header form.timer")
+    assert form.get_attribute("data-running") == "yes" and "acme-website" in form.inner_text()
+    shot(site, "timer-running")
+    with site.expect_navigation():
+        form.get_by_role("button", name="Stop").click()
+    assert "/finance" in site.url and "timer stopped: booked" in site.content()
+    assert not timer.exists()
+    web = json.loads(run_cli("time", "list", "--format", "json", books=site.book).stdout)[0]
+    assert (web["project"], web["service"], web["note"]) == ("acme-website", "acme-build", "checkout flow")
+    assert web["date"] == f"{started:%Y-%m-%d}" and 1.4 <= float(web["hours"]) <= 1.6
+    r = run_cli("time", "log", "acme-website", web["hours"], "--service", "acme-build", "--date", web["date"],
+                "--note", "checkout flow", books=twin)
+    assert r.exit_code == 0, r.output
+    cli = json.loads(run_cli("time", "list", "--format", "json", books=twin).stdout)[0]
+    assert {k: v for k, v in web.items() if k != "id"} == {k: v for k, v in cli.items() if k != "id"}

@@ -4,13 +4,16 @@ or are real ones from other projects' test suites (tests/data/statements/LICENSE
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from freelance.core.errors import DataError, UsageError
-from freelance.formats.statements import camt, detect, ofx, read_file
+from freelance.formats.statements import camt, ofx, read_file
+from freelance.formats.statements.registry import detect
 from freelance.formats.statements import guard
 from statement_files import REAL, bal, ntry, stmt, stmtrs, stmttrn, txdtls
 from statement_files import camt as camt_file
@@ -82,6 +85,43 @@ def test_ofx_cdata_entities_and_charset():
     trn = stmttrn("F1", "20261105", "-9.99", name="<![CDATA[Caf\u00e9 <Bleu> & Co]]>", memo="caf&#233;")
     [s] = ofx.read(ofx_file([stmtrs("1", "EUR", [trn])], charset="1252"), "cp.ofx")
     assert (s.lines[0].payee, s.lines[0].description) == ("Caf\u00e9 <Bleu> & Co", "caf\u00e9")
+
+
+@pytest.mark.parametrize("charset", ["8859-1", "ISO-8859-1", "1252", "CP1252"])
+def test_qfx_in_latin1_or_windows_1252_is_read(charset):
+    trn = stmttrn("F1", "20261105", "-9.99", name="Caf\u00e9 M\u00fcller")
+    [s] = ofx.read(ofx_file([stmtrs("1", "EUR", [trn])], charset=charset, qfx=True), "q.qfx")
+    assert s.lines[0].payee == "Caf\u00e9 M\u00fcller"
+
+
+def test_ofx_header_problems_are_named():
+    good = ofx_file([stmtrs("1", "USD", [stmttrn("F1", "20261105", "1.00")])])
+    assert message(ofx.read, good.replace(b"CHARSET:1252", b"CHARSET:KLINGON"), "k.ofx") == (
+        "k.ofx: the header says CHARSET:KLINGON, a character set freelance does not know; expected 1252, "
+        "ISO-8859-1 or NONE")
+    assert message(ofx.read, good.replace(b"SECURITY:NONE", b"SECURITY NONE"), "h.ofx") == (
+        "h.ofx: line 4: 'SECURITY NONE' is not a header line KEY:VALUE; an OFX 1 header has OFXHEADER, DATA, "
+        "VERSION, SECURITY, ENCODING, CHARSET, COMPRESSION, OLDFILEUID and NEWFILEUID")
+
+
+def test_no_gpl_library_is_imported_to_read_ofx():
+    code = ("import sys; from statement_files import REAL; from freelance.formats.statements import ofx; "
+            "[ofx.read((REAL / n).read_bytes(), n) for n in ('ofxparse-suncorp.ofx', 'ofxparse-checking.ofx')]; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('ofxtools', 'ofxparse')))")
+    tests = os.path.dirname(os.path.abspath(__file__))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tests,
+                         env={**os.environ, "PYTHONPATH": os.pathsep.join([os.path.dirname(tests), tests])})
+    assert (out.returncode, out.stdout.strip()) == (0, "[]"), out.stderr
+
+
+def test_ofx2_that_is_not_well_formed_xml_is_read_as_sgml():
+    # a bank writing OFX 2's header over an SGML body (values without end tags)
+    data = ofx_file([stmtrs("1", "USD", [stmttrn("F1", "20261105", "1.00", name="A")], balance="1.00")])
+    body = data[data.index(b"<OFX>"):]
+    data2 = ofx_file([], version=2)
+    data2 = data2[:data2.index(b"<OFX>")] + body
+    [s] = ofx.read(data2, "mixed.ofx")
+    assert (s.lines[0].payee, s.closing[1]) == ("A", D("1.00"))
 
 
 def test_ofx_undecodable_byte_names_its_line():

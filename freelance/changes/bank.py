@@ -30,12 +30,11 @@ from decimal import Decimal
 from ..core.errors import DataError, UsageError
 from ..core.rules import fits, iban_problem, places_message
 from ..core.schema import KINDS
-from ..core.statement import Statement, StatementLine
+from ..core.statement import Statement, StatementLine, bank_id
 from ..store.book import Book
 from ..store.records import Record
 from ..store.writer import Write, plan_append, plan_update, plan_updates
-from ..store.yamlio import read_records
-from . import currency, invoicing, records
+from . import records
 from .matching import Matcher
 
 PENDING_DAYS = 10        # a pending line comes back booked within this many days
@@ -52,9 +51,11 @@ class Plan:
     added: list[dict] = field(default_factory=list)      # {"line", "record"}
     updated: list[dict] = field(default_factory=list)    # {"line", "id", "kind", "changes", "matched_on"}
     skipped: list[dict] = field(default_factory=list)    # {"line", "date", "amount", "text", "duplicate_of", "matched_on"}
-    balance: dict | None = None                          # {"action": added|updated|exists, "record"}
+    balance: dict | None = None                          # the last of `balances`
+    balances: list[dict] = field(default_factory=list)   # {"action": added|updated|exists, "record"}, by day
     notes: list[str] = field(default_factory=list)
     writes: list[Write] = field(default_factory=list)
+    touched: list[tuple] = field(default_factory=list)   # (kind, old record or None, new data): for the door
 
 
 # -- which statement, which account ----------------------------------------------------------
@@ -68,28 +69,40 @@ def _compact(text) -> str:
     return "".join(str(text or "").split()).upper()
 
 
-def choose(book: Book, statements: list[Statement], account: str, name: str) -> Statement:
-    """The statement of `account` among those a file holds: the only one, else the one whose
-    IBAN or account id is the book account's `iban` (or its id), else the one in its
-    currency; UsageError naming what the file holds when that does not decide."""
+def choose(book: Book, statements: list[Statement], account: str, name: str) -> list[Statement]:
+    """The statements of `account` among those a file holds, in date order: a file may hold
+    several accounts (one is chosen: the only one, else the one whose IBAN or account id is
+    the book account's `iban` or `number` (or its id), else the one in its currency), and several
+    statements of one account (days or months one after another: all of them, each with
+    its closing balance). UsageError naming what the file holds when that does not decide."""
     acc = account_of(book, account)
     if not statements:
         raise DataError(f"{name}: holds no statement")
-    if len(statements) == 1:
-        return statements[0]
-    want = {_compact(acc.get("iban")), _compact(acc["id"])} - {""}
-    mine = [s for s in statements if {_compact(s.iban), _compact(s.account_id)} & want]
-    if len(mine) == 1:
-        return mine[0]
-    if not mine:
-        mine = statements
-    cur = book.settings.account_currency(account) or book.settings.currency
-    same = [s for s in mine if s.currency == cur]
-    if len(same) == 1:
-        return same[0]
-    held = ", ".join(describe(s) for s in statements)
-    raise UsageError(f"{name} holds {len(statements)} accounts ({held}) and none is account '{account}' "
-                     f"alone: give the account the IBAN of one (`iban:` in freelance.yaml's accounts)")
+    groups: dict[tuple, list[Statement]] = {}
+    for s in statements:
+        groups.setdefault((_compact(s.iban) or _compact(s.account_id), s.currency), []).append(s)
+    keys = list(groups)
+    if len(keys) > 1:
+        want = {_compact(acc.get("iban")), _compact(acc.get("number")), _compact(acc["id"])} - {""}
+        mine = [k for k in keys if {x for s in groups[k] for x in (_compact(s.iban), _compact(s.account_id))} & want]
+        if len(mine) != 1:
+            cur = book.settings.account_currency(account) or book.settings.currency
+            same = [k for k in (mine or keys) if k[1] == cur]
+            if len(same) != 1:
+                held = ", ".join(describe(groups[k][0]) for k in keys)
+                raise UsageError(f"{name} holds {len(keys)} accounts ({held}) and none is account '{account}' "
+                                 f"alone: give the account the IBAN or number of one (`freelance account edit "
+                                 f"{account} --iban ...` or `--number ...`)")
+            mine = same
+        keys = mine
+    return sorted(groups[keys[0]], key=_first_day)
+
+
+def _first_day(s: Statement) -> dt.date:
+    """When a statement starts: its opening balance's day, else its first line's, else its closing's."""
+    days = [d for d in (s.opening[0] if s.opening else None, min((x.date for x in s.lines), default=None),
+                        s.closing[0] if s.closing else None) if d is not None]
+    return days[0] if days else dt.date.min
 
 
 def describe(s: Statement) -> str:
@@ -179,19 +192,24 @@ def _label(data: dict, rid: str) -> str:
     return f"{data.get('kind') or 'transaction'} {rid}"
 
 
-def plan(book: Book, st: Statement, account: str, progress=None) -> Plan:
-    """The plan of importing statement `st` into `account`: nothing applied."""
+def plan(book: Book, statements: Statement | list[Statement], account: str, progress=None) -> Plan:
+    """The plan of importing `statements` (one account's, in date order) into `account`: the
+    writes and the records they touch, for the door to check, follow up and apply."""
+    sts = [statements] if isinstance(statements, Statement) else list(statements)
     account_of(book, account)
     acc_cur = book.settings.account_currency(account) or book.settings.currency
-    if st.currency and st.currency != acc_cur:
-        raise UsageError(f"{st.source}: the statement is in {st.currency}, account '{account}' in {acc_cur}: "
-                         "import it into an account in its currency (`--account`)")
-    cur = st.currency or acc_cur
-    p = Plan(account=account, currency=cur, source=st.source)
-    lines = list(st.lines)
-    for line in lines:
-        _check_line(book, st, line, cur)
-    refs = hashes(lines)
+    for st in sts:
+        if st.currency and st.currency != acc_cur:
+            raise UsageError(f"{st.source}: the statement is in {st.currency}, account '{account}' in {acc_cur}: "
+                             "import it into an account in its currency (`--account`)")
+    cur = next((st.currency for st in sts if st.currency), None) or acc_cur
+    p = Plan(account=account, currency=cur, source=sts[0].source if sts else "")
+    items: list[tuple[Statement, StatementLine, str]] = []
+    for st in sts:                  # a line's hash counts equal lines within its own statement
+        for line in st.lines:
+            _check_line(book, st, line, cur)
+        items += [(st, line, h) for line, h in zip(st.lines, hashes(st.lines))]
+    lines = [line for _, line, _ in items]
     known = _Known(book, account, min((x.date for x in lines), default=book.today),
                    max((x.date for x in lines), default=book.today)) if lines else None
     claimed: set[int] = set()
@@ -200,8 +218,8 @@ def plan(book: Book, st: Statement, account: str, progress=None) -> Plan:
     new_data: list[dict] = []
     updates: list[tuple[Record, dict]] = []
     ibans: dict[str, bool] = {}
-    total = len(lines)
-    for i, (line, h) in enumerate(zip(lines, refs)):
+    total = len(items)
+    for i, (st, line, h) in enumerate(items):
         if progress is not None and i % 250 == 0:
             progress(i, total)
         show = {"line": line.line, "date": line.date, "amount": line.amount,
@@ -209,14 +227,15 @@ def plan(book: Book, st: Statement, account: str, progress=None) -> Plan:
         if line.amount == 0:
             p.notes.append(f"{st.source}:{line.line}: an amount of 0; not imported")
             continue
-        ref = line.bank_id or h
+        own_id = bank_id(line.bank_id)          # NONREF and its kind are no id (docs/bank.md)
+        ref = own_id or h
         if ref in new_refs:
             p.skipped.append({**show, "duplicate_of": f"line {new_refs[ref]} of this statement",
-                              "matched_on": "bank id" if line.bank_id else "hash"})
+                              "matched_on": "bank id" if own_id else "hash"})
             continue
         hit, on = None, ""
-        if line.bank_id:
-            hit, on = _unclaimed(known.by_ref.get(line.bank_id), claimed), f"bank id {line.bank_id}"
+        if own_id:
+            hit, on = _unclaimed(known.by_ref.get(own_id), claimed), f"bank id {own_id}"
         if hit is None:
             hit, on = _unclaimed(known.by_ref.get(h), claimed), "hash of date, amount and text"
         if hit is not None:
@@ -256,23 +275,28 @@ def plan(book: Book, st: Statement, account: str, progress=None) -> Plan:
         p.added.append({"line": line.line, "record": data})
     if progress is not None:
         progress(total, total)
-    _check_records(book, new_data, updates)
-    staged: dict[str, Write] = {}
-    for rel, items in _by_file(updates).items():
-        w = plan_updates(book, items) if len(items) > 1 else plan_update(book, *items[0])
-        _stage(book, w, staged)
-    by_shard: dict[str, list[dict]] = {}
-    for d in new_data:
-        by_shard.setdefault(book.shard_for(TX, d["date"]), []).append(d)
-    for rel, items in sorted(by_shard.items()):
-        staged[rel] = plan_append(book, "transaction", items)
-    p.writes = list(staged.values())
-    w, notes = _settle(book, new_data, updates)
-    p.writes += w
-    p.notes += notes
-    if st.closing is not None:
-        _balance(book, st, account, cur, p)
+    for d in new_data:          # what the matcher linked: to records that are there (as `add` checks)
+        if any(d.get(f.name) for f in TX.link_fields):
+            records.check_links(book, TX, d, False)
+    p.writes = _writes(book, "transaction", updates, new_data)
+    p.touched = [(TX, rec, {**rec.data, **changes}) for rec, changes in updates] + [(TX, None, d) for d in new_data]
+    _balances(book, sts, account, cur, p)
     return p
+
+
+def _writes(book: Book, kind: str, updates: list[tuple[Record, dict]], new: list[dict]) -> list[Write]:
+    """One Write per file: its records' changes, then the new records appended (a kind's
+    year shards for dated kinds)."""
+    k = KINDS[kind]
+    out: dict[str, Write] = {}
+    for rel, items in _by_file(updates).items():
+        out[rel] = plan_updates(book, items) if len(items) > 1 else plan_update(book, *items[0])
+    by_file: dict[str, list[dict]] = {}
+    for d in new:
+        by_file.setdefault(book.shard_for(k, d.get(k.shard_by)) if k.sharded else k.path, []).append(d)
+    for rel, items in sorted(by_file.items()):
+        out[rel] = plan_append(book, kind, items, after=out.get(rel))
+    return list(out.values())
 
 
 def _unclaimed(found: list[Record] | None, claimed: set[int]) -> Record | None:
@@ -394,21 +418,6 @@ def _new_id(taken: set[str], day: dt.date) -> str:
             return rid
 
 
-def _check_records(book: Book, new_data: list[dict], updates: list[tuple[Record, dict]]) -> None:
-    """What the door checks of any transaction it writes (docs/finance.md), for each record
-    that has more than the statement's values (what the matcher linked or classified)."""
-    plain = {"id", "date", "kind", "amount", "currency", "account", "received", "description", "payee",
-             "iban", "reference", "bank_ref", "review", "classification", "category"}
-    for d in new_data:
-        if set(d) - plain or d.get("classification") or d.get("category"):
-            records.check_links(book, TX, d, False)
-            currency.check_write(book, "transaction", d)
-            invoicing.refuse_bad_payment(book, None, d)
-    for rec, changes in updates:
-        after = {**rec.data, **changes}
-        invoicing.refuse_bad_payment(book, rec, after)
-
-
 def _by_file(pairs: list[tuple[Record, dict]]) -> dict[str, list[tuple[Record, dict]]]:
     out: dict[str, list] = {}
     for rec, change in pairs:
@@ -416,63 +425,41 @@ def _by_file(pairs: list[tuple[Record, dict]]) -> dict[str, list[tuple[Record, d
     return out
 
 
-def _stage(book: Book, w: Write, staged: dict[str, Write]) -> None:
-    """Let the next plan of the same file start from this write's text (an update, then the
-    appends, in one write of the file); the disk is untouched until `apply`."""
-    kind = TX
-    book.stage(kind.name, w.rel, w.parsed or read_records(w.text.encode("utf-8"), w.rel, kind))
-    staged[w.rel] = w
-
-
-def _settle(book: Book, new_data: list[dict], updates: list[tuple[Record, dict]]) -> tuple[list[Write], list[str]]:
-    """Invoices paid by this import's received income, asked once per invoice with the sum of
-    its lines (`invoicing.pays`, the door's follow-up), changed in one write of their file."""
-    sums: dict[str, dict] = {}
-    paying = [d for d in new_data] + [{**r.data, **c} for r, c in updates]
-    for d in paying:
-        if d.get("kind") != "income" or d.get("received") is not True or not d.get("invoice"):
-            continue
-        inv = str(d["invoice"])
-        if inv in sums:
-            sums[inv]["amount"] += d["amount"]
-        else:
-            sums[inv] = {k: d.get(k) for k in ("kind", "received", "invoice", "amount", "currency", "account",
-                                                "client") if d.get(k) is not None}
-    paid, notes = [], []
-    for inv_id, merged in sums.items():
-        got = invoicing.pays(book, None, merged)
-        if got is not None:
-            paid.append((got[0], {"status": "paid"}))
-            notes.append(got[1])
-    if not paid:
-        return [], []
-    writes = [plan_updates(book, items) if len(items) > 1 else plan_update(book, *items[0])
-              for items in _by_file(paid).values()]
-    return writes, notes
-
-
-def _balance(book: Book, st: Statement, account: str, cur: str, p: Plan) -> None:
-    """The statement's closing balance as a `balance` record, unless the book has it already;
-    a different amount for the same account and day replaces the old one's."""
-    day, amount = st.closing
-    if not fits(amount, cur):
-        raise DataError(f"{st.source}: closing balance: " + places_message("balance", amount, cur))
-    source = st.source
-    for r in book.records(BALANCE):
-        if r.data.get("account") == account and r.data.get("date") == day:
-            if r.data.get("amount") == amount:
-                p.balance = {"action": "exists", "record": dict(r.data)}
-                return
+def _balances(book: Book, sts: list[Statement], account: str, cur: str, p: Plan) -> None:
+    """Each statement's closing balance as a `balance` record, unless the book has it already;
+    a different amount for the same account and day replaces the old one's (of two
+    statements closing on one day, the later's)."""
+    closing: dict[dt.date, tuple[Decimal, str]] = {}
+    for st in sts:
+        if st.closing is not None:
+            day, amount = st.closing
+            if not fits(amount, cur):
+                raise DataError(f"{st.source}: closing balance: " + places_message("balance", amount, cur))
+            closing[day] = (amount, st.source)
+    if not closing:
+        return
+    have = {r.data.get("date"): r for r in book.records(BALANCE) if r.data.get("account") == account}
+    updates, new, planned = [], [], set()
+    for day, (amount, source) in sorted(closing.items()):
+        r = have.get(day)
+        if r is not None and r.data.get("amount") == amount:
+            p.balances.append({"action": "exists", "record": dict(r.data)})
+        elif r is not None:
             changes = {"amount": amount, "source": source}
-            p.balance = {"action": "updated", "record": {**r.data, **changes}, "was": r.data.get("amount")}
-            p.writes.append(plan_update(book, r, changes))
-            return
-    data = {"account": account, "date": day, "amount": amount}
-    if cur != book.settings.currency:
-        data["currency"] = cur
-    if source:
-        data["source"] = source
-    data["id"] = records.new_id(book, BALANCE, data)
-    data = records.ordered(BALANCE, data)
-    p.balance = {"action": "added", "record": data}
-    p.writes.append(plan_append(book, "balance", data))
+            updates.append((r, changes))
+            p.balances.append({"action": "updated", "record": {**r.data, **changes}, "was": r.data.get("amount")})
+            p.touched.append((BALANCE, r, {**r.data, **changes}))
+        else:
+            data = {"account": account, "date": day, "amount": amount}
+            if cur != book.settings.currency:
+                data["currency"] = cur
+            if source:
+                data["source"] = source
+            data["id"] = records.new_id(book, BALANCE, data, planned)
+            planned.add(data["id"])
+            data = records.ordered(BALANCE, data)
+            new.append(data)
+            p.balances.append({"action": "added", "record": data})
+            p.touched.append((BALANCE, None, data))
+    p.balance = p.balances[-1]
+    p.writes += _writes(book, "balance", updates, new)

@@ -25,7 +25,7 @@ from ..core.schema import INVOICE, KINDS, RECURRING, Kind, noun_kind
 from ..store.book import Book
 from ..store.records import Record
 from ..store.writer import Write, apply, plan_remove, plan_update, plan_updates
-from . import contacts, currency, init, invoicing, records, recurring, services, settings, time, todos, workflow
+from . import bank, contacts, currency, init, invoicing, records, recurring, services, settings, time, todos, workflow
 # how a face names what to change: the record, typed values, a filter, a new record's id
 from .records import check_filter, find, new_id, parse_value, unchanged
 from .settings import ACCOUNT_EDITS
@@ -53,21 +53,25 @@ __all__ = [
     "find", "parse_value", "unchanged", "check_filter", "new_id", "review_items", "todo_done", "ACCOUNT_EDITS",
 ]
 
-# What else changes when a record of a kind is added, edited or removed, in the same atomic
-# write: kind -> function(book, old record | None, new data | None) -> (writes, notes).
+# What else changes when records of a kind are added, edited or removed, in the same atomic
+# write: kind -> function(book, [(old record | None, new data | None), ...]) -> (writes, notes),
+# asked once per kind with every record of that kind the change touches (a bank import
+# touches thousands, several of which may pay one invoice together).
 # Received income that covers an invoice moves it to paid (docs/workflow.md); an invoice
 # moved to paid by hand must have the received income to show for it.
-FollowUp = Callable[[Book, Record | None, dict | None], tuple[list[Write], list[str]]]
+FollowUp = Callable[[Book, list[tuple[Record | None, dict | None]]], tuple[list[Write], list[str]]]
+OneFollowUp = Callable[[Book, Record | None, dict | None], tuple[list[Write], list[str]]]
 
 
-def _each(*steps: FollowUp) -> FollowUp:
-    """The follow-ups of one kind, in order, as one."""
-    def follow(book: Book, old: Record | None, new: dict | None) -> tuple[list[Write], list[str]]:
+def _each(*steps: OneFollowUp) -> FollowUp:
+    """Follow-ups asked for one record at a time, in order, as one follow-up of a kind."""
+    def follow(book: Book, changes) -> tuple[list[Write], list[str]]:
         writes, notes = [], []
-        for step in steps:
-            w, n = step(book, old, new)
-            writes += w
-            notes += n
+        for old, new in changes:
+            for step in steps:
+                w, n = step(book, old, new)
+                writes += w
+                notes += n
         return writes, notes
     return follow
 
@@ -77,11 +81,11 @@ def _each(*steps: FollowUp) -> FollowUp:
 # A project's services are one link (docs/project-services.md): a project lists only services
 # that are its own, and a service moved to another project leaves the old one's list.
 FOLLOW_UPS: dict[str, FollowUp] = {
-    "transaction": invoicing.settle,
+    "transaction": invoicing.settle_all,
     "invoice": _each(invoicing.check_paid, time.release),
-    "project": services.check_listed_services,
-    "service": services.leave_old_project,
-    "time": time.check_billed,
+    "project": _each(services.check_listed_services),
+    "service": _each(services.leave_old_project),
+    "time": _each(time.check_billed),
 }
 
 
@@ -100,22 +104,29 @@ def update(record: Record, changes: dict) -> Callable[[Book], Write]:
     return lambda book: plan_update(book, record, changes)
 
 
-def commit(book: Book, writes: list[Write], notes: list[str] = (), touched: list[Touch] = ()) -> list[str]:
+def commit(book: Book, writes: list[Write], notes: list[str] = (), touched: list[Touch] = (),
+           dry_run: bool = False) -> list[str]:
     # (the door's own: every function below ends here)
     """Apply `writes`, each touched record's own write and every follow-up, as one atomic write;
-    returns the notes on what was done (the plan's, then the follow-ups')."""
+    returns the notes on what was done (the plan's, then the follow-ups'). `dry_run`: every
+    check and follow-up is worked out (a refusal is raised as it would be), nothing written."""
     writes, notes, own, more = list(writes), list(notes), [], []
+    by_kind: dict[str, list[tuple[Record | None, dict | None]]] = {}
     for t in touched:
         if t.new is not None:   # linked records in one currency, amounts that fit it (docs/finance.md)
             currency.check_write(book, t.kind.name, t.new, t.old)
-        follow = FOLLOW_UPS.get(t.kind.name)
+        by_kind.setdefault(t.kind.name, []).append((t.old, t.new))
+    for kind, changes in by_kind.items():
+        follow = FOLLOW_UPS.get(kind)
         if follow is not None:
-            w, n = follow(book, t.old, t.new)
+            w, n = follow(book, changes)
             more += w
             notes += n
+    for t in touched:
         if t.write is not None:
             own.append(t.write(book))
-    apply(book, writes + own + more)
+    if not dry_run:
+        apply(book, writes + own + more)
     return notes
 
 
@@ -312,15 +323,20 @@ def add_invoice_from_time(book: Book, values: dict, client: str | None, project:
 
 # -- bank statements ------------------------------------------------------------------------
 
-def import_statement(book: Book, statement, account: str, dry_run: bool = False, progress=None):
-    """Import a bank statement (`freelance.core.statement.Statement`) into `account`: new lines as
-    transactions, pending ones that came back booked updated, duplicates skipped, the closing
-    balance as a `balance` record and the invoices its income pays moved to paid, in one atomic
-    write (none with `dry_run`). Returns the plan (`changes.bank.Plan`): what was done."""
-    from . import bank
-    plan = bank.plan(book, statement, account, progress)
-    if not dry_run and plan.writes:
-        plan.notes = commit(book, plan.writes, plan.notes)
+def import_statement(book: Book, statements, account: str, dry_run: bool = False, progress=None,
+                     name: str = "the file"):
+    """Import the statements of `account` among those a file (`name`) holds (`freelance.core.
+    statement.Statement`s; or one): the account's are chosen (by IBAN or number, else
+    currency; several of one account in date order), new lines become transactions, pending
+    ones that came back booked are updated, duplicates skipped, each closing balance becomes a
+    `balance` record, through the door's checks and follow-ups (the invoices its income pays
+    move to paid), in one atomic write (none with `dry_run`). `progress(done, total)` is told
+    how far it is. Returns the plan (`changes.bank.Plan`): what was done."""
+    if isinstance(statements, bank.Statement):
+        statements = [statements]
+    plan = bank.plan(book, bank.choose(book, statements, account, name), account, progress)
+    touched = [Touch(kind, old, new) for kind, old, new in plan.touched]
+    plan.notes = commit(book, plan.writes, plan.notes, touched, dry_run=dry_run)
     return plan
 
 
@@ -346,15 +362,16 @@ def set_setting(book: Book, key: str, value):
 
 
 def add_account(book: Book, rid: str, name: str | None = None, currency: str | None = None,
-                opening_balance=None, iban: str | None = None) -> dict:
-    """`account add`; returns the account as `Settings.accounts()` gives it."""
-    writes, account = settings.plan_account_add(book, rid, name, currency, opening_balance, iban)
+                opening_balance=None, iban: str | None = None, number: str | None = None) -> dict:
+    """`account add`; returns the account as `Settings.accounts()` gives it (`number`: a bank
+    account number that is not an IBAN)."""
+    writes, account = settings.plan_account_add(book, rid, name, currency, opening_balance, iban, number)
     commit(book, writes)
     return account
 
 
 def edit_account(book: Book, rid: str, changes: dict) -> list[str]:
-    """`account edit`: `changes` maps name, currency, opening_balance, iban to the text typed
+    """`account edit`: `changes` maps name, currency, opening_balance, iban, number to the text typed
     (None removes one); returns the fields changed (none: it had those values)."""
     writes, changed = settings.plan_account_edit(book, rid, changes)
     if writes:

@@ -19,9 +19,11 @@ from ..core.errors import UsageError, did_you_mean
 from ..core.money import dec
 from ..core.rules import NOT_OWED, SETTLED, foreign_owner, pays_invoice, seal_of, sealed_changes
 from ..core.schema import INVOICE
+from ..core.text import fmt_money
+from ..read.graph import Graph
 from ..store.book import Book
 from ..store.records import Record
-from ..store.writer import Write, plan_update
+from ..store.writer import Write, plan_update, plan_updates_in_files
 from .numbers import next_number
 
 _NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)\Z")
@@ -377,6 +379,50 @@ def settle(book: Book, old: Record | None, new: dict | None) -> tuple[list[Write
     writes, notes = _pay(book, old, new) if new is not None else ([], [])
     back_w, back_n = _unpay(book, old, new, busy=bool(writes))
     return writes + back_w, notes + back_n
+
+
+def settle_all(book: Book, changes: list[tuple[Record | None, dict | None]]) -> tuple[list[Write], list[str]]:
+    """`settle` for the transactions of one change (door.FOLLOW_UPS): one of them is `settle`;
+    several (a bank import's lines) are judged each on its own, then each invoice they pay
+    (or stop paying) once, with their sum: two lines that pay one invoice together move it
+    to paid, and overpay it together too; every invoice that moves is changed in one write
+    of its file."""
+    if len(changes) == 1:
+        return settle(book, *changes[0])
+    by_invoice: dict[str, list[tuple[Record | None, dict | None]]] = {}
+    for old, new in changes:
+        if new is not None:
+            refuse_bad_payment(book, old, new)
+        paid = {str(d["invoice"]) for d in (old.data if old is not None else None, new)
+                if d is not None and d.get("kind") == "income" and d.get("invoice")}
+        for inv_id in paid:
+            by_invoice.setdefault(inv_id, []).append((old, new))
+    moves, notes = [], []
+    for inv_id, group in by_invoice.items():
+        before = sum((_contribution(o.data, inv_id) or 0 for o, _ in group if o is not None), Decimal(0))
+        after = sum((_contribution(n, inv_id) or 0 for _, n in group), Decimal(0))
+        if after == before:
+            continue
+        inv = book.get("invoice", inv_id)
+        if inv is None or not inv.file or inv.data.get("status") == "void":
+            continue
+        g = Graph(book)
+        cur, total = g.currency(inv), g.totals(inv)[2]
+        received = book.received_for_invoice(inv_id) - before + after
+        status = inv.data.get("status")
+        if after > before and received > total:
+            raise UsageError(f"income of {fmt_money(after - before, cur)} would overpay invoice '{inv_id}' "
+                             f"(total {fmt_money(total, cur)}, received {fmt_money(received - after + before, cur)} "
+                             "so far); record what it is owed against it and the rest as income without an invoice")
+        if after > before and status != "paid" and total > 0 and received >= total:
+            moves.append((inv, {"status": "paid"}))
+            notes.append(f"invoice '{inv_id}' is paid: received {fmt_money(received, cur)} covers its total "
+                         f"{fmt_money(total, cur)} ({status} -> paid)")
+        elif after < before and status == "paid" and received < total:
+            moves.append((inv, {"status": "sent"}))
+            notes.append(f"invoice '{inv_id}' now has received {fmt_money(received, cur)} of "
+                         f"{fmt_money(total, cur)} (paid -> sent)")
+    return (plan_updates_in_files(book, moves) if moves else []), notes
 
 
 def _contribution(data: dict | None, invoice: str):

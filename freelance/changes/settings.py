@@ -173,20 +173,22 @@ def plan_set(book: Book, key: str, value) -> tuple[list[Write], object]:
 # An account is an entry of the `accounts:` list of freelance.yaml (SPEC section 1), written
 # as a one-line mapping; an edit changes only that entry, comments and other entries stay.
 
-def _account_item(book: Book, rid: str, name, currency, opening_balance, iban):
+def _account_item(book: Book, rid: str, name, currency, opening_balance, iban, number=None):
     """The new entry of `accounts`, its values checked."""
     opening = _number("--opening-balance", opening_balance) if opening_balance is not None else Decimal(0)
     if currency is not None:
         currency = _currency(currency)
     if iban is not None:
         iban = _iban(iban)
+    if number is not None:
+        number = _account_number(number)
     from ..core.rules import fits, places_message
     if not fits(opening, currency or book.settings.currency):
         raise UsageError(places_message("--opening-balance", opening, currency or book.settings.currency))
     from ruamel.yaml.comments import CommentedMap
     item = CommentedMap([("id", rid), ("name", name or rid.replace("-", " ").title()),
                          *([("currency", currency)] if currency else []), ("opening_balance", opening),
-                         *([("iban", iban)] if iban else [])])
+                         *([("iban", iban)] if iban else []), *([("number", number)] if number else [])])
     item.fa.set_flow_style()
     return item
 
@@ -202,35 +204,48 @@ def _iban(text: str) -> str:
     value = "".join(str(text).split()).upper()       # as banks print it: GB29 NWBK 6016 ...
     problem = TEXT_CHECKS["iban"](value)
     if problem:
-        raise UsageError(f"--iban: {text!r}: {problem}")
+        raise UsageError(f"--iban: {text!r}: {problem}; a bank account number that is not an IBAN "
+                         "(as US and Canadian banks have) goes in --number")
+    return value
+
+
+def _account_number(text: str) -> str:
+    """The bank's number of an account that has no IBAN (what an OFX file's ACCTID says):
+    one line of printable text, as the bank writes it."""
+    value = str(text).strip()
+    if not value or len(value) > 64 or not value.isprintable():
+        raise UsageError(f"--number: {text!r}: expected the account's number as the bank writes it "
+                         "(one line, at most 64 characters)")
     return value
 
 
 def plan_account_add(book: Book, rid: str, name: str | None = None, currency: str | None = None,
-                     opening_balance=None, iban: str | None = None) -> tuple[list[Write], dict]:
+                     opening_balance=None, iban: str | None = None,
+                     number: str | None = None) -> tuple[list[Write], dict]:
     """(the write that adds an account to `accounts:`, the account as `Settings.accounts()` gives it)."""
     _utf8("account", rid, name, currency, opening_balance, iban)
     if not is_id(rid):
         raise UsageError(f"{rid!r}: an account id is letters, digits, '.', '_' and '-' (like 'bank' or 'wise-eur')")
     if rid in book.settings.allowed("accounts"):
         raise UsageError(f"account '{rid}' already exists; change it with `freelance account edit {rid} ...`")
-    item = _account_item(book, rid, name, currency, opening_balance, iban)
+    item = _account_item(book, rid, name, currency, opening_balance, iban, number)
 
     def change(doc):
         if "accounts" in doc and isinstance(doc["accounts"], list):
             doc["accounts"].append(item)
         else:
             doc["accounts"] = [x for x in (book.settings.raw.get("accounts") or DEFAULTS["accounts"])] + [item]
-    return [settings_update(book, change)], {"id": rid, "name": str(item["name"]), "currency": currency, "opening_balance": item["opening_balance"],
-            "iban": item.get("iban")}
+    return [settings_update(book, change)], {"id": rid, "name": str(item["name"]), "currency": currency,
+                                             "opening_balance": item["opening_balance"], "iban": item.get("iban"),
+                                             "number": item.get("number")}
 
 
-ACCOUNT_EDITS = ("name", "currency", "opening_balance", "iban")
+ACCOUNT_EDITS = ("name", "currency", "opening_balance", "iban", "number")
 
 
 def plan_account_edit(book: Book, rid: str, changes: dict) -> tuple[list[Write], list[str]]:
     """(the write that changes fields of account `rid`, the fields it changes): `changes` maps
-    name, currency, opening_balance, iban to the text typed (None removes the field; the id and
+    name, currency, opening_balance, iban, number to the text typed (None removes the field; the id and
     the name stay). A currency is refused while the account's records are in another."""
     account = book.settings.account(rid)
     _utf8("account", *changes.values())
@@ -249,6 +264,8 @@ def plan_account_edit(book: Book, rid: str, changes: dict) -> tuple[list[Write],
         typed["currency"] = _currency(changes["currency"]) if changes["currency"] is not None else None
     if "iban" in changes:
         typed["iban"] = _iban(changes["iban"]) if changes["iban"] is not None else None
+    if "number" in changes:
+        typed["number"] = _account_number(changes["number"]) if changes["number"] is not None else None
     if "opening_balance" in changes:
         typed["opening_balance"] = _number("--opening-balance", changes["opening_balance"])
     cur = typed["currency"] if "currency" in typed else account["currency"]

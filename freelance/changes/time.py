@@ -29,7 +29,7 @@ from ..store.book import Book
 from ..store.records import Record
 from ..store.style import dump
 from ..store.writer import Write, plan_delete, plan_updates_in_files
-from ..read.work import TIMER_FILE, now, read_timer, running
+from ..read.work import TIMER_FILE, booked_by, now, read_timer, running, timer_entry
 from . import records
 
 TIME = KINDS["time"]
@@ -138,29 +138,30 @@ def plan_entry(book: Book, timer: dict, end: dt.datetime, note: str | None) -> t
         raise UsageError(f"the timer started {start:%Y-%m-%d %H:%M} has run {hours_text(hours)}, more than the "
                          "24 hours one entry takes: stop it at the time the work ended (`freelance time stop "
                          f"--at \"{start:%Y-%m-%d} 18:00\"`), or drop it with `freelance time cancel`")
-    if _booked(book, timer["id"]):
-        return None, [plan_delete(book, TIMER_FILE)], [f"time entry '{timer['id']}' was booked already"]
+    rid, more = timer["id"], []
+    taken = timer_entry(book, timer)
+    if taken is not None and booked_by(taken, timer):
+        return None, [plan_delete(book, TIMER_FILE)], [f"time entry '{rid}' was booked already"]
     project = book.get("project", timer["project"])
     if project is None:
         raise UsageError(f"the timer's project '{timer['project']}' no longer exists; "
                          "`freelance time cancel` drops the timer")
-    values = {"date": start.date(), "project": project.id, "service": timer.get("service"),
+    service = timer.get("service")
+    if service is not None:
+        try:
+            pick_service(book, project, service)
+        except UsageError as exc:
+            raise UsageError(f"the timer's service: {exc.message.removeprefix('--service: ')}; "
+                             "`freelance time cancel` drops the timer") from None
+    if taken is not None:           # the id is another entry's: this work gets an id of its own
+        rid = records.new_id(book, TIME, {"date": start.date()})
+        more = [f"the timer's id '{timer['id']}' is time entry {taken.id}'s ({taken.data.get('date')}, "
+                f"{taken.data.get('project')}), other work: booked under a new id"]
+    values = {"date": start.date(), "project": project.id, "service": service,
               "hours": hours, "note": note or timer.get("note")}
     values = {k: v for k, v in values.items() if v is not None}
-    data, writes, notes = records.plan_add(book, TIME, values, rid=timer["id"], id_checked=True)
-    return data, writes, notes
-
-
-_GENERATED = re.compile(r"t-(\d{4})\d{4}-[0-9a-f]+\Z")
-
-
-def _booked(book: Book, rid: str) -> bool:
-    """Whether an entry with the timer's id exists: looked up in the year shard its id names,
-    not in the whole time log (which a stop does not load), or everywhere for an id of
-    another form (a timer.yaml edited by hand)."""
-    if _GENERATED.match(rid):
-        return book.find_generated(TIME, rid) is not None
-    return book.get("time", rid) is not None
+    data, writes, notes = records.plan_add(book, TIME, values, rid=rid, id_checked=True)
+    return data, writes, more + notes
 
 
 def plan_stop(book: Book, end_text: str | None, note: str | None) -> tuple[dict, dict | None, list[Write], list[str]]:

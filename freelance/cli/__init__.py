@@ -41,7 +41,7 @@ NOUNS: dict[str, tuple[str, str]] = {
     "calendar": ("freelance.cli.calendar", "The month or week in the terminal; export --ics for calendar apps."),
     "workflow": ("freelance.cli.workflow", "Client income with its invoice, client, project, service."),
     "export": ("freelance.cli.export", "Export to hledger, beancount, csv or json."),
-    "bank": ("freelance.cli.bank", "Bank statements: import CSV, OFX or CAMT; review, match, rules."),
+    "bank": ("freelance.cli.bank", "Bank statements: import a statement file, review, match, rules."),
     "serve": ("freelance.cli.serve", "The book in a browser: boards to drag, forms, finance, calendar."),
     "sync": ("freelance.cli.sync", "Commit, pull (merging by record), validate and push: one command for every device."),
     "history": ("freelance.cli.history", "A record's changes from git: date, commit, author, field: old -> new."),

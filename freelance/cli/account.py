@@ -26,14 +26,20 @@ def add(ctx: typer.Context,
             "--currency", metavar="CODE", help="The one currency it holds (default: any, balanced per currency).")] = None,
         opening_balance: Annotated[Optional[str], typer.Option(
             "--opening-balance", metavar="AMOUNT", help="Its balance before the book's first record (default 0).")] = None,
-        iban: Annotated[Optional[str], typer.Option("--iban", help="Its IBAN (checked; spaces are dropped).")] = None):
+        iban: Annotated[Optional[str], typer.Option("--iban", help="Its IBAN (checked; spaces are dropped).")] = None,
+        number: Annotated[Optional[str], typer.Option(
+            "--number", help="Its bank account number, when it has no IBAN (what the bank's OFX files name it by).")] = None):
     """Add an account to the book's `accounts:` list.
 
+    `bank import` finds an account's statement in a file of several by its IBAN or number.
+
     Example: freelance account add wise-eur --name "Wise EUR" --currency EUR --opening-balance 1200
+    Example: freelance account add checking --currency USD --number 1452687~7
     """
     from ..changes import door
     with writing(ctx) as book:
-        door.add_account(book, rid, name=name, currency=currency, opening_balance=opening_balance, iban=iban)
+        door.add_account(book, rid, name=name, currency=currency, opening_balance=opening_balance, iban=iban,
+                         number=number)
     say(f"added account '{rid}'")
 
 
@@ -119,8 +125,10 @@ def edit(ctx: typer.Context,
          opening_balance: Annotated[Optional[str], typer.Option("--opening-balance", metavar="AMOUNT",
                                                                 help="Opening balance.")] = None,
          iban: Annotated[Optional[str], typer.Option("--iban", help="Its IBAN (checked; spaces are dropped).")] = None,
+         number: Annotated[Optional[str], typer.Option(
+             "--number", help="Its bank account number, when it has no IBAN.")] = None,
          unset: Annotated[Optional[List[str]], typer.Option("--unset", metavar="FIELD",
-                                                            help="Remove currency or iban (repeat).")] = None):
+                                                            help="Remove currency, iban or number (repeat).")] = None):
     """Change an account; only its entry in freelance.yaml changes (comments and the rest stay).
 
     Example: freelance account edit bank --iban "GB29 NWBK 6016 1331 9268 19"
@@ -128,11 +136,11 @@ def edit(ctx: typer.Context,
     from ..changes import door
     from ..core.errors import UsageError, did_you_mean
     changes = {k: v for k, v in (("name", name), ("currency", currency), ("opening_balance", opening_balance),
-                                 ("iban", iban)) if v is not None}
+                                 ("iban", iban), ("number", number)) if v is not None}
     for field in unset or []:
         key = field.replace("-", "_")
-        if key not in ("currency", "iban"):
-            raise UsageError(f"--unset: cannot remove {field!r}; one of currency, iban"
+        if key not in ("currency", "iban", "number"):
+            raise UsageError(f"--unset: cannot remove {field!r}; one of currency, iban, number"
                              f"{did_you_mean(key, door.ACCOUNT_EDITS)}")
         if key in changes:
             raise UsageError(f"--unset {field} and --{field} together: give one of them")

@@ -1,7 +1,7 @@
 """`freelance bank ...`: bank statements into the book (docs/bank.md).
 
-`bank import` reads a statement file (a CSV by the book's rules, OFX/QFX, CAMT.053) and
-makes one door call (`door.import_statement`). More verbs (review, match, rules) are
+`bank import` reads a statement file (its format and reader come from the registry in
+`formats/statements/`: a CSV by the book's rules, OFX/QFX, CAMT.053, MT940...) and makes one door call (`door.import_statement`). More verbs (review, match, rules) are
 added to `app` below, one function each.
 """
 from __future__ import annotations
@@ -11,20 +11,18 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..formats.statements import registry as statements_registry
+
 app = typer.Typer(name="bank", no_args_is_help=True, add_completion=False,
-                  help="Bank statements: import a CSV, OFX or CAMT file into an account; review and match "
-                       "what it left open; classification rules.\n\n"
+                  help=f"Bank statements: import a {statements_registry.TITLES} file into an account; review "
+                       "and match what it left open; classification rules.\n\n"
                        "Example: freelance bank import ~/Downloads/2026-11.csv --account bank")
 
 
 
 @app.callback()
 def bank_root():
-    """Bank statements: import a CSV, OFX or CAMT file into an account; review and match what it
-    left open; classification rules.
-
-    Example: freelance bank import ~/Downloads/2026-11.csv --account bank
-    """
+    """Bank statements (the help shown is the Typer's above: it names the registry's formats)."""
 
 
 def read_statement_file(path: str) -> bytes:
@@ -43,25 +41,10 @@ def read_statement_file(path: str) -> bytes:
 
 
 def read_statements(book, data: bytes, name: str, fmt: str | None, rules: str | None):
-    """(format, statements) of a file's bytes: the format given or detected, its reader."""
-    import importlib
-
-    from ..core.errors import UsageError, did_you_mean
-    from ..formats.statements import FORMATS, detect
-    if fmt is not None and fmt not in FORMATS:
-        raise UsageError(f"--format: expected one of {', '.join(FORMATS)}, got {fmt!r}{did_you_mean(fmt, FORMATS)}")
-    fmt = fmt or detect(data, name)
-    if fmt == "csv":
-        from ..formats.statements import csvrules
-        rules_name, parsed = csvrules.load_rules(book, rules)
-        return fmt, csvrules.read(data, parsed, name)
-    if rules is not None:
-        raise UsageError(f"--rules is for CSV files; {name} is {fmt.upper()}")
-    try:
-        reader = importlib.import_module(f"freelance.formats.statements.{'ofx' if fmt == 'ofx' else 'camt'}")
-    except ImportError:
-        raise UsageError(f"{fmt.upper()} statements cannot be read by this version yet; export a CSV from the bank") from None
-    return fmt, reader.read(data, name)
+    """(format name, statements) of a file's bytes: the registry (formats/statements) knows
+    the formats, which one a file is, and how to read it."""
+    f, statements = statements_registry.read(book, data, name, fmt, rules)
+    return f.name, statements
 
 
 def _money(amount, cur: str) -> str:
@@ -76,7 +59,7 @@ def import_(ctx: typer.Context,
                 "--account", "-a", metavar="ACCOUNT",
                 help="The book's account it is a statement of (default: the only one).")] = None,
             fmt: Annotated[Optional[str], typer.Option(
-                "--format", metavar="csv|ofx|camt",
+                "--format", metavar="|".join(statements_registry.NAMES),
                 help="The FILE's format (default: detected from its first bytes).")] = None,
             rules: Annotated[Optional[str], typer.Option(
                 "--rules", metavar="NAME",
@@ -92,7 +75,8 @@ def import_(ctx: typer.Context,
     pending line that comes back booked updates its record. The closing balance
     becomes a balance assertion. One atomic write; nothing on any error.
     A CSV is read by the book's rules (bank-rules/NAME.yaml, docs/bank-csv.md);
-    OFX/QFX and CAMT.053 (.052, .054) files need none (docs/statement-readers.md).
+    OFX/QFX, CAMT.053 (.052, .054) and MT940/MT942 files need none
+    (docs/statement-readers.md).
 
     Example: freelance bank import ~/Downloads/2026-11.csv --account bank --rules mybank --dry-run
     """
@@ -100,7 +84,6 @@ def import_(ctx: typer.Context,
     import sys
 
     from ..changes import door
-    from ..changes.bank import account_of, choose
     from ..core.errors import UsageError
     from .common import say, state, writing
     data = read_statement_file(path)
@@ -114,15 +97,13 @@ def import_(ctx: typer.Context,
                 raise UsageError(f"--account is required: the book has {len(ids)} accounts "
                                  f"({', '.join(ids) or 'none: add one to freelance.yaml'})")
             acc = ids[0]
-        account_of(book, acc)
+        book.settings.account(acc, "--account")        # (before the file is read: misuse first)
         kind, statements = read_statements(book, data, name, fmt, rules)
-        st = choose(book, statements, acc, name)
-        bar = _progress(len(st.lines), as_json)
+        bar = _Progress(as_json)
         try:
-            plan = door.import_statement(book, st, acc, dry_run, bar.update if bar else None)
+            plan = door.import_statement(book, statements, acc, dry_run, bar.update, name=name)
         finally:
-            if bar is not None:
-                bar.close()
+            bar.close()
         return kind, plan
 
     if dry_run:
@@ -137,27 +118,27 @@ def import_(ctx: typer.Context,
     _say_plan(plan, name, dry_run, say)
 
 
-class _Bar:
-    """A progress bar on stdout (a terminal), for long imports."""
+class _Progress:
+    """A progress bar on stdout for long imports (1,000 lines or more), only on a terminal and
+    never with --json; made at the first report, when the number of lines is known."""
 
-    def __init__(self, total: int):
-        self.bar = typer.progressbar(length=total, label="importing", file=None)
-        self.bar.__enter__()
+    def __init__(self, as_json: bool):
+        self.wanted = not as_json and sys.stdout.isatty()
+        self.bar = None
         self.done = 0
 
     def update(self, done: int, total: int) -> None:
+        if self.bar is None:
+            if not self.wanted or total < 1000:
+                return
+            self.bar = typer.progressbar(length=total, label="importing", file=None)
+            self.bar.__enter__()
         self.bar.update(done - self.done)
         self.done = done
 
     def close(self) -> None:
-        self.bar.__exit__(None, None, None)
-
-
-def _progress(n: int, as_json: bool):
-    import sys
-    if as_json or n < 1000 or not sys.stdout.isatty():
-        return None
-    return _Bar(n)
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
 
 
 def _say_plan(plan, name: str, dry_run: bool, say) -> None:
@@ -186,8 +167,7 @@ def _plan_lines(plan, name: str, dry_run: bool, say) -> None:
     for s in plan.skipped:
         say(f"skipped line {s['line']} ({s['date']} {_money(s['amount'], cur)} {s['text']}): "
             f"duplicate of {s['duplicate_of']}, matched on {s['matched_on']}")
-    b = plan.balance
-    if b is not None:
+    for b in plan.balances:
         r = b["record"]
         what = f"balance of account {r['account']} at the end of {r['date']}: {_money(r['amount'], cur)}"
         if b["action"] == "exists":
@@ -211,6 +191,7 @@ def _as_json(plan, name: str, kind: str, dry_run: bool) -> dict:
         "skipped": [{"line": s["line"], "date": s["date"], "amount": s["amount"], "text": s["text"],
                      "duplicate_of": s["duplicate_of"], "matched_on": s["matched_on"]} for s in plan.skipped],
         "balance": ({"action": plan.balance["action"], **plan.balance["record"]} if plan.balance else None),
+        "balances": [{"action": b["action"], **b["record"]} for b in plan.balances],
         "notes": plan.notes,
     }
 

@@ -15,25 +15,30 @@ and reported by `validate` with the same words. It knows nothing of any CSV file
     flip_sign: false         money out is positive in this file (a card statement)
     currency: EUR            the statement's currency, when no column says it
     pending_values: [vorgemerkt]   what the pending column says of a line not booked yet
+    debit_values: [Af]       what the sign column says of money out (default: D, DR, DBIT, Debit, Af, S, -)
+    credit_values: [Bij]     ... of money in (default: C, CR, CRDT, Credit, Bij, H, +)
     columns:                 by the header's name, or by number (1 is the first)
       date: Buchungstag      (required)
       amount: Betrag         or debit: and/or credit: (money out, money in)
+      sign: Af Bij           the amount's sign in a column of its own (with amount:)
       payee, iban, reference, description (a list: joined), bank_id, pending,
-      currency, balance, account
+      currency, balance (after the line) or balance_before (before it), account
 """
 from __future__ import annotations
 
 import re
 
 TOP_KEYS = ("skip", "skip_end", "header", "delimiter", "encoding", "date_format", "decimal_mark",
-            "thousands", "flip_sign", "currency", "pending_values", "columns")
-COLUMN_KEYS = ("date", "amount", "debit", "credit", "payee", "iban", "reference", "description",
-               "bank_id", "pending", "currency", "balance", "account")
+            "thousands", "flip_sign", "currency", "pending_values", "debit_values", "credit_values", "columns")
+COLUMN_KEYS = ("date", "amount", "debit", "credit", "sign", "payee", "iban", "reference", "description",
+               "bank_id", "pending", "currency", "balance", "balance_before", "account")
 DATE_TOKENS = ("%d", "%m", "%Y", "%y", "%b", "%H", "%M", "%S")
 DATE_LITERALS = "-./: T,"
 THOUSANDS = ("", ".", ",", " ", "'")
 MAX_SKIP = 1000
 PENDING_DEFAULT = ("pending", "true", "yes", "1")
+DEBIT_DEFAULT = ("d", "dr", "dbit", "debit", "af", "s", "-")      # a sign column's money out (compared without case)
+CREDIT_DEFAULT = ("c", "cr", "crdt", "credit", "bij", "h", "+")   # ... and money in
 _DELIMITERS = {"tab": "\t", "\\t": "\t"}
 
 
@@ -138,9 +143,17 @@ def check(raw, lines: dict | None = None, nested: dict | None = None) -> list[tu
     cur = raw.get("currency")
     if cur is not None and not is_currency(cur):
         bad("currency", f"expected a three-letter code like EUR or USD, got {cur!r}")
-    pv = raw.get("pending_values")
-    if pv is not None and not (isinstance(pv, list) and pv and all(isinstance(x, (str, int)) and not isinstance(x, bool) for x in pv)):
-        bad("pending_values", f"expected a list of texts, like [pending, vorgemerkt], got {pv!r}")
+    for key, like in (("pending_values", "[pending, vorgemerkt]"), ("debit_values", "[D, Af]"),
+                      ("credit_values", "[C, Bij]")):
+        pv = raw.get(key)
+        if pv is not None and not (isinstance(pv, list) and pv
+                                   and all(isinstance(x, (str, int)) and not isinstance(x, bool) for x in pv)):
+            bad(key, f"expected a list of texts, like {like}, got {pv!r}")
+    both = {str(x).casefold() for x in raw.get("debit_values") or DEBIT_DEFAULT if not isinstance(x, bool)} & \
+        {str(x).casefold() for x in raw.get("credit_values") or CREDIT_DEFAULT if not isinstance(x, bool)}
+    if both and isinstance(raw.get("debit_values") or [], list) and isinstance(raw.get("credit_values") or [], list):
+        bad("credit_values" if "credit_values" in raw else "debit_values",
+            f"{sorted(both)[0]!r} is both money out and money in; give it to one of debit_values and credit_values")
     cols = raw.get("columns")
     if cols is None:
         bad("columns", "required: which column holds what, like columns: {date: Date, amount: Amount}",
@@ -165,6 +178,10 @@ def check(raw, lines: dict | None = None, nested: dict | None = None) -> list[tu
         bad("columns", "give one amount column, or debit and credit columns, not both")
     elif not any(k in cols for k in ("amount", "debit", "credit")):
         bad("columns", "no amount column: give columns: amount: NAME (or debit: and credit:)")
+    if "sign" in cols and "amount" not in cols:
+        bad("columns", "a sign column goes with one amount column (columns: amount:), not debit and credit")
+    if "balance" in cols and "balance_before" in cols:
+        bad("columns", "give balance (after each line) or balance_before (before it), not both")
     if "currency" in cols and cur is not None:
         bad("currency", "a currency column and a fixed currency: give one")
     return sorted(out, key=lambda x: x[0])

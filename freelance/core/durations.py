@@ -23,6 +23,8 @@ _BARE = re.compile(r"-?(\d{1,12}(?:[.,]\d{1,6})?|[.,]\d{1,6})\Z", re.ASCII)   # 
 UNITS_HINT = "45m, 90m, 1h30m, 1.5h or 1:30"
 HOURS_HINT = "1.5, 1,5, 1.5h, 1h30m, 90m or 1:30"
 MAX_ENTRY_HOURS = Decimal(24)
+MAX_DAY_HOURS = Decimal(24)     # every entry of one day together: a day has no more
+HOURS_PLACES = 6                # what `time log` keeps (0.000001 h is 3.6 ms): a finer value is no clock's
 _SIX = Decimal("0.000001")
 PLACES = Decimal("0.01")        # hours stored for a duration that is not a whole number of hundredths
 

@@ -65,7 +65,7 @@ SCALARS = ("name", "currency", "timezone", "week_start", "date_order", "invoice_
            "time_rounding", "auto_commit")
 
 TAX_ROUNDING = ("per-invoice", "per-line")
-ACCOUNT_KEYS = ("id", "name", "currency", "opening_balance", "iban")   # what an entry of `accounts` holds
+ACCOUNT_KEYS = ("id", "name", "currency", "opening_balance", "iban", "number")   # what an entry of `accounts` holds
 
 DATE_ORDERS = ("iso", "dmy", "mdy")
 
@@ -257,9 +257,11 @@ class Settings:
                 out.append({"id": str(v["id"]), "name": str(v.get("name") or v["id"]),
                             "opening_balance": opening_balance(v.get("opening_balance")) or Decimal(0),
                             "currency": str(cur) if cur else None,
-                            "iban": str(v["iban"]) if v.get("iban") else None})
+                            "iban": str(v["iban"]) if v.get("iban") else None,
+                            "number": str(v["number"]) if v.get("number") not in (None, "") else None})
             elif isinstance(v, str):
-                out.append({"id": v, "name": v, "opening_balance": Decimal(0), "currency": None, "iban": None})
+                out.append({"id": v, "name": v, "opening_balance": Decimal(0), "currency": None, "iban": None,
+                            "number": None})
         return out
 
     def account(self, rid: str, option: str = "") -> dict:

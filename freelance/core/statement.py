@@ -1,6 +1,7 @@
 """A bank statement as the import sees it, whatever file it came from (docs/bank.md).
 
-The readers in `freelance.formats.statements` (CSV with a book's rules, OFX/QFX, CAMT.053)
+The readers in `freelance.formats.statements` (CSV with a book's rules, OFX/QFX, CAMT.053, MT940;
+the list is `formats/statements/registry.py`)
 turn a file into these; the door's import planner (`changes/bank.py`) turns them into
 records. Amounts are `Decimal` with their sign: money in is positive, money out negative.
 """
@@ -33,3 +34,15 @@ class Statement:
     opening: tuple[date, Decimal] | None = None   # (day, balance at the start of that day)
     closing: tuple[date, Decimal] | None = None   # (day, balance at the end of that day)
     source: str = ""                      # file name, and the statement's own id when it has one
+
+
+# What banks write where a reference would be when they have none: never an id (two lines
+# carrying NONREF are not one line, docs/bank.md). Compared without case, spaces and dashes.
+PLACEHOLDER_IDS = frozenset({"NONREF", "NOTPROVIDED", "NOREF", "NONE", "NA", "NULL", "0", ""})
+
+
+def bank_id(text: str) -> str:
+    """The bank's reference `text` as a line's id: "" when it is a placeholder (NONREF...)."""
+    text = (text or "").strip()
+    key = "".join(ch for ch in text.upper() if ch.isalnum())
+    return "" if key in PLACEHOLDER_IDS or not key.strip("0") else text

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from decimal import Decimal
 from typing import Callable, Iterable
 
+from ..core.durations import HOURS_PLACES, MAX_DAY_HOURS, MAX_ENTRY_HOURS
 from ..core.errors import FreelanceError, Problem, did_you_mean
 from .graph import Graph
 from ..store.git import GITATTRIBUTES, registration_problem
@@ -20,7 +21,7 @@ from ..core.rules import (DATE_PAIRS, TEXT_CHECKS, business_problem, date_proble
 from ..core.schema import COMMON_FIELDS, KINDS, Field, Kind
 from ..core.settings import ACCOUNT_KEYS, BUSINESS, DEFAULTS, LISTS, OPTIONAL, OUTBOX, SETTINGS, SETTINGS_FILE, opening_balance
 from ..store.records import Record
-from .work import project_id_of, project_of, services_of
+from .work import TIMER_FILE, project_id_of, project_of, services_of, timer_problems
 
 
 def _p(r: Record, key: str, message: str, severity: str = "error") -> Problem:
@@ -97,6 +98,31 @@ def _mapping_checker(g: Graph, kind: Kind, fields, field_map):
     return check
 
 
+SUGGESTED = 20_000  # words compared for the did-you-mean hints of one field, in all (see _Hints)
+
+
+class _Hints:
+    """The did-you-mean of a value a field does not take, among `words()` (its allowed
+    values, or the ids it may link to). Each costs a pass over the words (difflib: tens of
+    microseconds a word), so: one per distinct value, and only while they cost SUGGESTED
+    comparisons in all; a book of 100,000 wrong values stays linear, the first ones get a hint."""
+
+    def __init__(self, words: Callable[[], list]):
+        self.words, self.known, self.spent = words, {}, 0
+
+    def __call__(self, value) -> str:
+        hint = self.known.get(value)
+        if hint is None:
+            words = self.words()
+            if self.spent and self.spent + len(words) > SUGGESTED:
+                hint = ""
+            else:
+                hint = did_you_mean(value, words)
+                self.spent += len(words) or 1
+            self.known[value] = hint
+        return hint
+
+
 def _value_checker(g: Graph, kind: Kind, f: Field):
     """A function (record, value, where, out) for field `f`, or None when no value of it
     can have a problem here (the reader already checked its type)."""
@@ -122,14 +148,16 @@ def _value_checker(g: Graph, kind: Kind, f: Field):
         return None
     src = f" (the book's {f.setting})" if f.setting else ""
 
+    allowed_hint = _Hints(lambda: allowed)
+    shown = ", ".join(allowed) if len(allowed) <= 30 else ", ".join(allowed[:30]) + f" and {len(allowed) - 30} more"
+
     def not_allowed(r, value, where, out):
-        out.append(_p(r, f.name, f"{where}{f.name} '{value}' is not one of {', '.join(allowed)}{src}"
-                                 f"{did_you_mean(value, allowed)}"))
+        out.append(_p(r, f.name, f"{where}{f.name} '{value}' is not one of {shown}{src}{allowed_hint(value)}"))
+
+    link_hint = _Hints(lambda: [i for idx in indexes for i in idx])
 
     def no_target(r, target, where, out):
-        pool = [i for idx in indexes for i in idx]
-        out.append(_p(r, f.name, f"{where}{f.name} '{target}': no such {' or '.join(f.link)}"
-                                 f"{did_you_mean(target, pool)}"))
+        out.append(_p(r, f.name, f"{where}{f.name} '{target}': no such {' or '.join(f.link)}{link_hint(target)}"))
 
     # the common shapes first: one plain test per value
     if allowed_set is not None and indexes is None and not c:
@@ -191,8 +219,11 @@ def _check_rule(r: Record, f: Field, c: str, value, name: str, out: list) -> Non
             out.append(_p(r, f.name, f"{name} must not be negative, got {value}"))
         elif c == "percent" and not (0 <= value <= 100):
             out.append(_p(r, f.name, f"{name} must be a percentage from 0 to 100, got {value}"))
-        elif c == "hours" and not (0 < value <= 24):
+        elif c == "hours" and not (0 < value <= MAX_ENTRY_HOURS):
             out.append(_p(r, f.name, f"{name} must be more than 0 and at most 24 in one entry, got {value}"))
+        elif c == "hours" and value.as_tuple().exponent < -HOURS_PLACES:
+            out.append(_p(r, f.name, f"{name} {value} is finer than any clock: `time log` keeps at most "
+                                     f"{HOURS_PLACES} decimal places of an hour (a few milliseconds)", "warning"))
 
 
 def check_future_money(g: Graph) -> Iterable[Problem]:
@@ -262,21 +293,40 @@ def check_invoices(g: Graph) -> Iterable[Problem]:
         if isinstance(issued, dt.date) and m and whole(m.group(2)) is not None:
             by_year[(issued.year, m.group(1))].append((whole(m.group(2)), inv))
     for (year, prefix), seq in by_year.items():
-        nums = sorted(n for n, _ in seq)
-        missing = sorted(set(range(nums[0], nums[-1] + 1)) - set(nums))
+        missing = gaps(n for n, _ in seq)
         if not missing:
             continue
+        nums = sorted({n for n, _ in seq})
+        first = next(a + 1 for a, b in zip(nums, nums[1:]) if b - a > 1)
         issued_nums = [n for n, inv in seq if inv.data.get("status") != "draft"]
         last = max(seq, key=lambda x: x[0])[1]
-        shown = ", ".join(map(str, missing[:10]))
-        if issued_nums and missing[0] < max(issued_nums):
+        if issued_nums and first < max(issued_nums):
             # an issued number after a hole: the sequence the law asks for is broken
-            yield _p(last, "id", f"invoice numbers of {year} have gaps: {shown} missing; issued numbers are "
+            yield _p(last, "id", f"invoice numbers of {year} have gaps: {missing} missing; issued numbers are "
                                  "gapless: restore the invoices that had them (from git: `git log -- "
                                  "invoices.yaml`), or record them as void; never renumber a sent invoice "
                                  "(correct it with a credit note)")
         else:
-            yield _p(last, "id", f"invoice numbers of {year} have gaps: {shown} missing", "warning")
+            yield _p(last, "id", f"invoice numbers of {year} have gaps: {missing} missing", "warning")
+
+
+def gaps(numbers: Iterable[int], shown: int = 10) -> str:
+    """The gaps between `numbers`, found from the numbers present (sorted), never by walking
+    the range between them (INV-2026-001 beside INV-2026-9000000000 is one gap, not nine
+    billion numbers): '23, 24', or '2 to 8999999999' for a run of more than two, at most
+    `shown` of them and how many more; '' when there is none."""
+    nums = sorted(set(numbers))
+    runs = [(a + 1, b - 1) for a, b in zip(nums, nums[1:]) if b - a > 1]
+    parts: list[str] = []
+    used = 0
+    for lo, hi in runs:
+        piece = [str(lo)] if lo == hi else [str(lo), str(hi)] if hi == lo + 1 else [f"{lo} to {hi}"]
+        if parts and len(parts) + len(piece) > shown:
+            break
+        parts += piece
+        used += 1
+    more = len(runs) - used
+    return ", ".join(parts) + (f" and {more} more gap{'s' * (more != 1)}" if more else "")
 
 
 _NUMBERED = re.compile(r"(.*?)(\d+)\D*\Z").match
@@ -320,26 +370,48 @@ def check_transactions(g: Graph) -> Iterable[Problem]:
 
 
 def check_time(g: Graph) -> Iterable[Problem]:
-    services: dict[str, list[str]] = {}    # project id -> its services' ids (work.services_of)
+    services: dict[str, dict[str, None]] = {}    # project id -> its services' ids, in order (work.services_of)
+    billed: dict[str, tuple] = {}                # invoice id -> what its lines name (_lines_of)
+    days: dict[dt.date, tuple] = {}              # day -> (hours booked, entries, the last of them)
     for e in g.records("time"):
         p = g.get("project", e.data.get("project"))
         s = e.data.get("service")
         if p is not None and isinstance(s, str):
             listed = services.get(p.id)
             if listed is None:
-                listed = services[p.id] = [x.id for x in services_of(g, p)]
+                listed = services[p.id] = dict.fromkeys(x.id for x in services_of(g, p))
             if s not in listed:
                 yield _p(e, "service", f"service '{s}' is not one of project {p.id}'s services"
                          + (f" ({', '.join(listed)})" if listed else " (it has none)"))
         d = e.data.get("date")
         if isinstance(d, dt.date) and d > g.today:
             yield _p(e, "date", f"hours booked in the future ({d}, today is {g.today})")
+        h = e.data.get("hours")
+        if isinstance(d, dt.date) and isinstance(h, Decimal) and h.is_finite() and h > 0:
+            total, n, _ = days.get(d, (Decimal(0), 0, e))
+            days[d] = (total + h, n + 1, e)
         inv = g.get("invoice", e.data.get("invoice")) if isinstance(e.data.get("invoice"), str) else None
         if inv is not None:
-            yield from _billed_on(e, p, inv)
+            lines = billed.get(inv.id)
+            if lines is None:
+                lines = billed[inv.id] = _lines_of(inv)
+            yield from _billed_on(e, p, inv, lines)
+    for d, (total, n, last) in days.items():
+        if total > MAX_DAY_HOURS:
+            yield _p(last, "hours", f"{n} entries book {total.normalize():f} hours on {d}, more than the "
+                                    f"{MAX_DAY_HOURS} a day has")
 
 
-def _billed_on(e: Record, p: Record | None, inv: Record) -> Iterable[Problem]:
+def _lines_of(inv: Record) -> tuple[set, set, bool, bool]:
+    """(services its lines name, projects its lines name, whether it has lines, whether a
+    line names a service): read once per invoice, not once per entry billed on it."""
+    items = [it for it in inv.data.get("items") or [] if isinstance(it, dict)]
+    services = {it.get("service") for it in items if isinstance(it.get("service"), str)}
+    projects = {it.get("project") for it in items if isinstance(it.get("project"), str)}
+    return services, projects, bool(items), any(it.get("service") for it in items)
+
+
+def _billed_on(e: Record, p: Record | None, inv: Record, lines: tuple) -> Iterable[Problem]:
     """An entry's invoice is of the entry's client and lists its service or its project."""
     client = p.data.get("client") if p is not None else None
     if client and inv.data.get("client") and inv.data["client"] != client:
@@ -347,10 +419,9 @@ def _billed_on(e: Record, p: Record | None, inv: Record) -> Iterable[Problem]:
                  f"{p.id} is client '{client}'s")
         return
     s, pid = e.data.get("service"), e.data.get("project")
-    items = [it for it in inv.data.get("items") or [] if isinstance(it, dict)]
-    if any((isinstance(s, str) and it.get("service") == s) or it.get("project") == pid for it in items) \
-            or (inv.data.get("project") == pid and (not isinstance(s, str) or not items
-                                                    or not any(it.get("service") for it in items))):
+    services, projects, has_items, names_service = lines
+    if (isinstance(s, str) and s in services) or (isinstance(pid, str) and pid in projects) \
+            or (inv.data.get("project") == pid and (not isinstance(s, str) or not has_items or not names_service)):
         return
     what = f"service '{s}' nor project '{pid}'" if isinstance(s, str) else f"project '{pid}'"
     yield _p(e, "invoice", f"invoice {inv.id} lists neither {what}" if isinstance(s, str)
@@ -464,7 +535,7 @@ def check_settings(g: Graph) -> Iterable[Problem]:
             yield p(name, f"{name} must be a list")
             continue
         vals = s.allowed(name)
-        dup = sorted({x for x in vals if vals.count(x) > 1})
+        dup = sorted(x for x, n in Counter(vals).items() if n > 1)
         if dup:
             yield p(name, f"{name} lists {', '.join(dup)} twice")
     accounts = s.get("accounts")
@@ -737,8 +808,8 @@ def validate(book) -> list[Problem]:
     extra = list(check_state(book))           # not kept in the cache: git's index is not a book file
     extra += check_merge_driver(book)         # nor git's config
     extra += check_bank_rules(book)           # nor bank-rules/*.yaml: not among the kinds' files it keys on
-    from .work import timer_problems
-    extra += timer_problems(book)             # nor the running timer: it ages by the hour
+    if book.path(TIMER_FILE).is_file():       # nor the running timer: it ages by the hour
+        extra += timer_problems(book, graph=Graph(book))
     return sorted(problems + extra, key=_order) if extra else problems
 
 

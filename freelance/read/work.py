@@ -20,6 +20,7 @@ The running timer is `timer.yaml` in the book (`read_timer`, docs/time.md).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -348,15 +349,54 @@ def timer_age(timer: dict, when: dt.datetime) -> dt.timedelta:
     return when - timer["start"]
 
 
-def timer_problems(book, when: dt.datetime | None = None) -> list[Problem]:
-    """What `validate` says about the running timer: unreadable, a project that is gone, or
-    running for more than a day (forgotten?)."""
+_GENERATED_TIME = re.compile(r"t-\d{8}-[0-9a-f]+\Z")
+
+
+def timer_entry(book, timer: dict, everywhere: bool = False) -> Record | None:
+    """The time entry that has the timer's id, or None: looked up in the year shard a
+    generated id names (a stop does not load the whole time log), or everywhere for an id of
+    another form (a timer.yaml edited by hand) or when `everywhere`."""
+    from ..core.schema import KINDS
+    rid = timer["id"]
+    if _GENERATED_TIME.match(rid) and not everywhere:
+        return book.find_generated(KINDS["time"], rid)
+    return book.get("time", rid)
+
+
+def booked_by(entry: Record, timer: dict) -> bool:
+    """Whether `entry` is what stopping `timer` books (its day, project and service): a stop
+    that was interrupted after the entry was written. An entry of other work that only has
+    the same id (a timer.yaml edited or merged by hand) is not."""
+    d = entry.data
+    return (d.get("date") == timer["start"].date() and d.get("project") == timer["project"]
+            and d.get("service") == timer.get("service"))
+
+
+def timer_problems(book, when: dt.datetime | None = None, graph: "Graph | None" = None) -> list[Problem]:
+    """What `validate` says about the running timer: unreadable, a project or service that
+    is gone (or not the project's), an id that is another time entry's, or running for more
+    than a day (forgotten?). The service is checked against the project's with `graph`."""
     timer, problems = read_timer(book)
     if timer is None:
         return problems
     out = []
-    if book.get("project", timer["project"]) is None:
+    project = book.get("project", timer["project"])
+    if project is None:
         out.append(Problem(TIMER_FILE, 1, "error", "timer", timer["id"], f"no project '{timer['project']}'"))
+    service = timer.get("service")
+    if service is not None and book.get("service", service) is None:
+        out.append(Problem(TIMER_FILE, 1, "error", "timer", timer["id"], f"no service '{service}'"))
+    elif service is not None and project is not None and graph is not None:
+        listed = [s.id for s in services_of(graph, project)]
+        if service not in listed:
+            out.append(Problem(TIMER_FILE, 1, "error", "timer", timer["id"],
+                               f"service '{service}' is not one of project {project.id}'s services"
+                               + (f" ({', '.join(listed)})" if listed else " (it has none)")))
+    entry = timer_entry(book, timer, everywhere=True)
+    if entry is not None and not booked_by(entry, timer):
+        out.append(Problem(TIMER_FILE, 1, "error", "timer", timer["id"],
+                           f"id '{timer['id']}' is time entry {entry.id}'s ({entry.file}:{entry.line}), other work: "
+                           "`freelance time stop` books the timer under a new id"))
     if timer_age(timer, when or now(book)) > dt.timedelta(days=1):
         out.append(Problem(TIMER_FILE, timer["line"], "warning", "timer", timer["id"],
                            f"the timer on '{timer['project']}' has run since {timer['start']:%Y-%m-%d %H:%M}, more "

@@ -12,7 +12,9 @@ import hashlib
 import hmac
 import secrets
 import threading
+import time
 import weakref
+from collections import OrderedDict
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import parse_qs, quote
@@ -30,7 +32,7 @@ from ..store.book import Book, lock
 from .forms import Stale
 from .pages import (board, calendar, edit_form, edit_submit, finance, goals, install_filters, link, listing, move, search,
                     new_form, new_submit, overview, record, remove, resources, settings_page, settings_submit,
-                    todo, workflow)
+                    timer_bar, timer_start, timer_stop, todo, workflow)
 
 HERE = Path(__file__).parent
 STATIC = {"app.js": "text/javascript", "app.css": "text/css"}
@@ -38,17 +40,62 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' 
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; connect-src 'self'")
 HEADERS = {"content-security-policy": CSP, "x-content-type-options": "nosniff", "x-frame-options": "DENY",
            "referrer-policy": "same-origin", "cache-control": "no-store"}
-MAX_BODY = 1_000_000
+MAX_BODY = 1_000_000     # bytes of a form: refused by its Content-Length, or as it streams in
+MAX_FIELDS = 2_000       # fields of a form (a 1 MB body of `a&a&a...` is 500,000)
+GUESSES = 5              # wrong tokens a client may send before it is slowed down
+MAX_WAIT = 60.0          # seconds: the longest a client waits between wrong tokens after that
+CLIENTS = 4_096          # clients whose wrong tokens are remembered (the oldest forgotten)
+
+
+def same_site(where: str) -> str:
+    r"""`where` if it is a path of this site, else "/": never another site (`//evil.example`,
+    `/\evil.example`), never a script (`javascript:`), and no character a browser drops or
+    reads as a separator (a tab in `/\t/evil.example` makes `//evil.example`)."""
+    if not isinstance(where, str) or not where.startswith("/") or where[1:2] in ("/", "\\") or len(where) > 2_000 \
+            or "\\" in where or any(ord(c) <= 0x20 or ord(c) == 0x7f for c in where):
+        return "/"
+    return where
+
+
+class Guesses:
+    """Wrong tokens per client (its address), bounded: after GUESSES, each wrong one makes
+    the client wait twice as long as the last time (1 s, 2 s, 4 s... at most MAX_WAIT)
+    before any token of it is looked at again; the right one forgets its count."""
+
+    def __init__(self):
+        self._seen: OrderedDict[str, tuple[int, float]] = OrderedDict()   # client -> (wrong, not before)
+        self._lock = threading.Lock()
+
+    def wait(self, client: str) -> float:
+        """Seconds `client` must still wait before a token of it is checked (0: none)."""
+        with self._lock:
+            wrong, until = self._seen.get(client, (0, 0.0))
+        return max(until - time.monotonic(), 0.0)
+
+    def wrong(self, client: str) -> None:
+        with self._lock:
+            n = self._seen.pop(client, (0, 0.0))[0] + 1
+            delay = 0.0 if n <= GUESSES else min(2.0 ** (n - GUESSES - 1), MAX_WAIT)
+            self._seen[client] = (n, time.monotonic() + delay)
+            while len(self._seen) > CLIENTS:
+                self._seen.popitem(last=False)
+
+    def right(self, client: str) -> None:
+        with self._lock:
+            self._seen.pop(client, None)
 
 
 class Site:
     """What every request needs: the book's place, today, the secrets, the templates."""
 
     def __init__(self, root: Path, *, today: dt.date | None, host: str, port: int, token: str,
-                 read_only: bool = False, cache: bool = True):
+                 read_only: bool = False, cache: bool = True, tls: bool = False):
         self.root, self._today, self.host, self.port = Path(root), today, host, port
-        self.token, self.read_only, self.cache = token, read_only, cache
+        self.token, self.read_only, self.cache, self.tls = token, read_only, cache, tls
+        self.scheme = "https" if tls else "http"
+        self.guesses = Guesses()
         self.csrf = hmac.new(token.encode(), b"csrf", hashlib.sha256).hexdigest()
+        self.here = threading.local()     # the path of the page being drawn (the timer comes back to it)
         self.cookie = f"freelance_token_{port}"      # cookies are per host, not per port
         shown = f"[{host}]" if ":" in host else host
         names = {shown} | ({"127.0.0.1", "localhost"} if host in ("127.0.0.1", "localhost") else set())
@@ -103,11 +150,14 @@ class Site:
     def page(self, template: str, status: int = 200, **ctx) -> HTMLResponse:
         ctx.setdefault("read_only", self.read_only)
         ctx.setdefault("static", False)
+        ctx.setdefault("here", getattr(self.here, "path", "/"))
         ctx.setdefault("today", self.today())
         ctx["csrf"] = self.csrf
         with self._lock:
             last = self._snapshot
         ctx.setdefault("errors_in_book", sum(p.is_error for p in last.book.problems) if last else 0)
+        if not ctx["static"]:
+            ctx.setdefault("timer", timer_bar(last.book if last is not None else self.book()))
         return HTMLResponse(self.env.get_template(template).render(**ctx), status_code=status)
 
     def note(self, kind: str, lines: list[str]) -> str:
@@ -119,8 +169,7 @@ class Site:
 
     def back(self, where: str, kind: str = "ok", lines: list[str] = ()) -> RedirectResponse:
         """Go back to a page of this site (only a path here: never another site) with a note."""
-        if not where.startswith("/") or where.startswith("//") or "\\" in where:
-            where = "/"
+        where = same_site(where)
         if lines:
             where += ("&" if "?" in where else "?") + "note=" + self.note(kind, list(lines))
         return RedirectResponse(where, status_code=303)
@@ -133,20 +182,28 @@ class Site:
             return PlainTextResponse(f"refused: this server answers to {sorted(self.hosts)[0]} only, "
                                      f"not to the Host {host!r}\n", status_code=421)
         given = request.query_params.get("token")
+        have = request.cookies.get(self.cookie)
+        if given is None and have is None:
+            return self.denied()
+        client = request.client.host if request.client else ""
+        wait = self.guesses.wait(client)
+        if wait:
+            return PlainTextResponse(f"refused: too many wrong tokens from {client}; try again in {wait:.0f} s\n",
+                                     status_code=429, headers={"retry-after": str(int(wait) + 1)})
+        if not hmac.compare_digest((given if given is not None else have).encode("utf-8", "replace"),
+                                   self.token.encode()):
+            self.guesses.wrong(client)
+            return self.denied()
+        self.guesses.right(client)
         if given is not None:
-            if not hmac.compare_digest(given.encode(), self.token.encode()):
-                return self.denied()
             rest = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
             where = request.url.path + ("?" + "&".join(f"{quote(k)}={quote(v)}" for k, v in rest) if rest else "")
             resp = RedirectResponse(where, status_code=303)
-            resp.set_cookie(self.cookie, self.token, httponly=True, samesite="strict", path="/")
+            resp.set_cookie(self.cookie, self.token, httponly=True, samesite="strict", path="/", secure=self.tls)
             return resp
-        have = request.cookies.get(self.cookie, "")
-        if not hmac.compare_digest(have.encode(), self.token.encode()):
-            return self.denied()
         if request.method == "POST":
             origin = request.headers.get("origin")
-            if origin is not None and origin != f"http://{host}":
+            if origin is not None and origin != f"{self.scheme}://{host}":
                 return PlainTextResponse(f"refused: a change sent from another site ({origin})\n", status_code=403)
         return None
 
@@ -168,8 +225,18 @@ class Site:
                                  "(it ends in ?token=...).\n", status_code=403)
 
 
+READ_ONLY = "this server is read-only (freelance serve --read-only): nothing can be changed here"
+
+
+def too_large() -> Response:
+    return PlainTextResponse(f"refused: a form is at most {MAX_BODY:,} bytes\n", status_code=413,
+                             headers={"connection": "close"})
+
+
 class Security:
-    """ASGI middleware: the security headers on every response, and the body size bound."""
+    """ASGI middleware: the security headers on every response, and the body size bound: a
+    request that says it is larger than MAX_BODY is refused before a byte of it is read
+    (the POST handlers stop reading one that grows past it without saying so)."""
 
     def __init__(self, app):
         self.app = app
@@ -184,22 +251,32 @@ class Security:
                 headers += [(k.encode(), v.encode()) for k, v in HEADERS.items()]
                 message = {**message, "headers": headers}
             await send(message)
+        length = [v for k, v in scope.get("headers", ()) if k == b"content-length"]
+        if length and not (length[0].isdigit() and len(length[0]) < 10 and int(length[0]) <= MAX_BODY):
+            return await too_large()(scope, receive, send_with_headers)
         await self.app(scope, receive, send_with_headers)
 
 
 def make_app(root: Path, *, today: dt.date | None = None, host: str = "127.0.0.1", port: int = 8765,
-             token: str | None = None, read_only: bool = False, cache: bool = True):
+             token: str | None = None, read_only: bool = False, cache: bool = True, tls: bool = False):
     site = Site(root, today=today, host=host, port=port, token=token or secrets.token_urlsafe(24),
-                read_only=read_only, cache=cache)
+                read_only=read_only, cache=cache, tls=tls)
 
-    def get(fn):
+    def get(fn, draws_a_form: bool = False):
         async def endpoint(request: Request):
             refused = site.refusal(request)
             if refused is not None:
                 return refused
+            if draws_a_form and site.read_only:
+                return site.page("message.html", 403, title="Read-only", lines=[READ_ONLY])
             note = site.notes.pop(request.query_params.get("note", ""), None)
+            path = request.url.path
+
+            def draw():
+                site.here.path = path
+                return fn(site, request, note)
             try:
-                return await run_in_threadpool(fn, site, request, note)
+                return await run_in_threadpool(draw)
             except FreelanceError as exc:
                 return site.page("message.html", 400 if exc.exit_code == 2 else 500, title="Not found",
                                  lines=[exc.message])
@@ -210,17 +287,22 @@ def make_app(root: Path, *, today: dt.date | None = None, host: str = "127.0.0.1
             refused = site.refusal(request)
             if refused is not None:
                 return refused
-            body = await request.body()
-            if len(body) > MAX_BODY:
-                return PlainTextResponse("refused: the form is too large\n", status_code=413)
-            form = {k: v[-1] for k, v in parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items()}
+            body = bytearray()
+            async for chunk in request.stream():        # never more than MAX_BODY in memory
+                body += chunk
+                if len(body) > MAX_BODY:
+                    return too_large()
+            try:
+                form = {k: v[-1] for k, v in parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True,
+                                                      max_num_fields=MAX_FIELDS).items()}
+            except ValueError:
+                return PlainTextResponse(f"refused: a form has at most {MAX_FIELDS} fields\n", status_code=413)
             if not hmac.compare_digest(form.get("csrf", "").encode(), site.csrf.encode()):
                 return PlainTextResponse("refused: the form carries no valid CSRF token; reload the page\n",
                                          status_code=403)
             if site.read_only:
-                return site.page("message.html", 403, title="Read-only",
-                                 lines=["this server is read-only (freelance serve --read-only): nothing was changed"])
-            back = form.get("back") or "/"
+                return site.page("message.html", 403, title="Read-only", lines=[READ_ONLY])
+            back = same_site(form.get("back") or "/")
             try:
                 return await run_in_threadpool(fn, site, request, form)
             except Stale as exc:
@@ -244,10 +326,12 @@ def make_app(root: Path, *, today: dt.date | None = None, host: str = "127.0.0.1
         Route("/board/{noun}", get(board)),
         Route("/list/{noun}", get(listing)),
         Route("/search", get(search)),
+        Route("/timer/start", post(timer_start), methods=["POST"]),
+        Route("/timer/stop", post(timer_stop), methods=["POST"]),
         Route("/r/{noun}/{rid:path}", get(record)),
-        Route("/new/{noun}", get(new_form)),
+        Route("/new/{noun}", get(new_form, draws_a_form=True)),
         Route("/new/{noun}", post(new_submit), methods=["POST"]),
-        Route("/edit/{noun}/{rid:path}", get(edit_form)),
+        Route("/edit/{noun}/{rid:path}", get(edit_form, draws_a_form=True)),
         Route("/edit/{noun}/{rid:path}", post(edit_submit), methods=["POST"]),
         Route("/move", post(move), methods=["POST"]),
         Route("/remove", post(remove), methods=["POST"]),

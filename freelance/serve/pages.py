@@ -3,12 +3,14 @@ checks the versions its form carries and makes ONE door call, as a CLI verb does
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from markupsafe import Markup
 
 from ..read import search as find
 from ..read import views
 from ..core.errors import UsageError, did_you_mean
+from ..core.limits import MAX_YEAR, MIN_YEAR, year_problem
 from ..read.graph import Graph
 from ..core.schema import KINDS
 from ..core.text import fmt_money, fmt_pct, text
@@ -151,6 +153,56 @@ def listing(site, request, note):
     rows = [{**views.row(g, r), "_href": href(noun, r.id)} for r in shown]
     return site.page("list.html", title=f"{noun.capitalize() if noun in ('income',) else kind.plural.capitalize() if kind.name != 'transaction' else 'Expenses'}",
                      noun=noun, columns=cols, rows=rows, more=len(recs) - len(shown), **_notes(note))
+
+
+# -- the timer, on every page ------------------------------------------------------------------
+
+def timer_bar(book) -> dict:
+    """What the header's timer shows: the running timer (project, service, since, hours so far)
+    or the projects it can start on (those not done)."""
+    from ..read.work import now, read_timer
+    timer, _ = read_timer(book)
+    if timer is not None:
+        minutes = max(0, int((now(book) - timer["start"]).total_seconds()) // 60)
+        return {"running": True, "project": timer["project"], "service": timer.get("service") or "",
+                "since": timer["start"].strftime("%H:%M") if timer["start"].date() == book.today
+                else timer["start"].strftime("%Y-%m-%d %H:%M"), "elapsed": f"{minutes // 60}:{minutes % 60:02d}"}
+    choices = []          # (value, label): a project, or one of its services when it lists several
+    for p in book.records("project"):
+        if p.data.get("status") == "done":
+            continue
+        services = p.data.get("services") or []
+        services = services if isinstance(services, list) else [services]
+        if len(services) > 1:
+            choices += [(f"{p.id}|{s}", f"{p.id} · {s}") for s in services]
+        else:
+            choices.append((p.id, p.id))
+    return {"running": False, "projects": choices}
+
+
+def timer_start(site, request, form):
+    """The header's start button: `freelance time start PROJECT [--service S] [--note N]`."""
+    from ..changes import door
+    back = form.get("back") or "/"
+    project, _, service = form.get("project", "").strip().partition("|")
+    with site.writing() as book:
+        timer, entry, notes = door.start_timer(book, project, service or form.get("service", "").strip() or None,
+                                               form.get("note", "").strip() or None, None)
+    lines = [*notes, f"timer started on '{timer['project']}'"
+             + (f" ({timer['service']})" if timer.get("service") else "")]
+    return site.back(back, "ok", lines)
+
+
+def timer_stop(site, request, form):
+    """The header's stop button: `freelance time stop`, the hours booked as one entry."""
+    from ..changes import door
+    back = form.get("back") or "/"
+    with site.writing() as book:
+        timer, entry, notes = door.stop_timer(book, None, form.get("note", "").strip() or None)
+    if entry is None:
+        return site.back(back, "ok", [*notes, "timer stopped"])
+    return site.back(back, "ok", [*notes, f"timer stopped: booked {entry['hours']} h on '{entry['project']}' "
+                                          f"({entry['id']})"])
 
 
 SEARCH_TEXT = 200    # the longest search a URL may carry (a longer one is a 400)
@@ -394,17 +446,10 @@ def calendar(site, request, note):
     book = g.book
     today = book.today
     q = request.query_params
-    try:
-        first = dt.date.fromisoformat((q.get("month") or f"{today:%Y-%m}") + "-01")
-    except ValueError:
-        first = today.replace(day=1)
+    first = _month_param(q.get("month")) if q.get("month") else today.replace(day=1)
     grid = cal.month_weeks(g, first.year, first.month)
     if q.get("week"):
-        try:
-            day = dt.date.fromisoformat(q["week"])
-        except ValueError:
-            day = today
-        grid = [cal.week_days(g, day)]
+        grid = [cal.week_days(g, _day_param(q["week"], "week"))]
     days = cal.entries(g, grid[0][0], grid[-1][-1])
     noun = {"meeting": "meeting", "invoice": "invoice", "project": "project"}
     weeks = [[{"day": d, "in_month": d.month == first.month or len(grid) == 1, "today": d == today,
@@ -416,12 +461,39 @@ def calendar(site, request, note):
     heads = cal.weekday_names(g)
     title = f"Week of {grid[0][0]}" if len(grid) == 1 else first.strftime("%B %Y")
     weekly = len(grid) == 1
-    return site.page("calendar.html", title=title, weeks=weeks, heads=heads, prev=f"{prev:%Y-%m}",
-                     next=f"{nxt:%Y-%m}", weekly=weekly,
-                     prev_week=grid[0][0] - dt.timedelta(days=7), next_week=grid[0][0] + dt.timedelta(days=7),
+    prev_week, next_week = grid[0][0] - dt.timedelta(days=7), grid[0][0] + dt.timedelta(days=7)
+    return site.page("calendar.html", title=title, weeks=weeks, heads=heads,
+                     prev=f"{prev:%Y-%m}" if prev.year >= MIN_YEAR else None,
+                     next=f"{nxt:%Y-%m}" if nxt.year <= MAX_YEAR else None, weekly=weekly,
+                     prev_week=prev_week if prev_week.year >= MIN_YEAR else None,
+                     next_week=next_week if next_week.year <= MAX_YEAR else None,
                      month=f"{(grid[0][0] if weekly else first):%Y-%m}",
                      week_of=(today if not q.get("week") else grid[0][0]),
                      **_notes(note))
+
+
+_MONTH = re.compile(r"(\d{4})-(\d{2})\Z", re.ASCII)
+
+
+def _month_param(text: str) -> dt.date:
+    """The first day of `?month=2026-11`, a month of the years a book has (limits.py): a
+    UsageError (400) otherwise, never a date Python cannot step past (9999-12, 0001-01)."""
+    m = _MONTH.match(text)
+    if not m or not 1 <= int(m.group(2)) <= 12 or year_problem(int(m.group(1))):
+        raise UsageError(f"month: expected a month like 2026-11, from {MIN_YEAR}-01 to {MAX_YEAR}-12, got {text[:40]!r}")
+    return dt.date(int(m.group(1)), int(m.group(2)), 1)
+
+
+def _day_param(text: str, name: str) -> dt.date:
+    """`?week=2026-11-25`: a day of the years a book has, else a UsageError (400)."""
+    try:
+        day = dt.date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        day = None
+    if day is None or year_problem(day.year):
+        raise UsageError(f"{name}: expected a day like 2026-11-25, from {MIN_YEAR}-01-01 to {MAX_YEAR}-12-31, "
+                         f"got {text[:40]!r}")
+    return day
 
 
 def goal_rows(g: Graph, today: dt.date) -> list[dict]:

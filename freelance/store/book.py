@@ -20,11 +20,13 @@ from pathlib import Path
 from ..core.errors import DataError, Problem, UsageError
 from ..core.schema import KINDS, Kind, kind_for_path
 from ..core.settings import SETTINGS_FILE, Settings, merged
+from .atomic import recover
 from .files import Within, read_book_file
 from .records import FileResult, Record, Stamp
 from .yamlio import read_mapping, read_records
 
 STATE_DIR = ".freelance"
+JOURNAL = f"{STATE_DIR}/commit"      # a group of writes under way (store/atomic.py)
 TAIL_MAX = 2000     # records appended or changed in a file before its cache entry is written whole again
 PEEK_BYTES = 256_000  # a file this big is peeked at (`Book.peek`) rather than loaded, for one record
 PEEK_RECORDS = 16     # records read one by one from a peeked file before it is loaded whole instead:
@@ -227,6 +229,12 @@ class Book:
         self._peeks: dict[str, Peek | None] = {}   # rel -> what `peek` knows (None: load it instead)
         self._summaries: dict[str, tuple] = {}    # rel -> (its loaded FileResult, the summary made of it)
         self._on_disk: dict | None = None          # the files' stamps when `reload` made this book
+        if self.interrupted():          # a command killed while writing: finish (or undo) it first
+            try:
+                with lock(self.root, timeout=0):    # (the lock held elsewhere: that command is still writing)
+                    pass
+            except DataError:
+                pass
         self._load_settings()
 
     # -- settings -----------------------------------------------------------
@@ -579,6 +587,16 @@ class Book:
                 del self._peeks[rel]
 
     # -- writing --------------------------------------------------------------
+    def journal(self) -> str | None:
+        """Where a group of writes keeps its journal (store/atomic.py): `.freelance/commit`, when
+        the book's `.freelance` is a folder of its own (it is made with the lock)."""
+        state = self.path(STATE_DIR)
+        return str(self.path(JOURNAL)) if state.is_dir() and not state.is_symlink() else None
+
+    def interrupted(self) -> bool:
+        """Whether a command was killed while writing (its journal is still there)."""
+        return interrupted(self.root)
+
     @contextmanager
     def locked(self, timeout: float = 15.0):
         """Hold the book's write lock (a separate lock file) for a read-modify-write."""
@@ -649,6 +667,15 @@ def lock(root: Path, timeout: float = 15.0, name: str = "lock",
     except Timeout:
         raise DataError(f"{root}: {busy}") from None
     try:
+        if interrupted(root):          # a command killed while writing: finished or undone first
+            recover(str(root), str(root / JOURNAL))
         yield
     finally:
         held.release()
+
+
+def interrupted(root: Path) -> bool:
+    """Whether a command was killed while writing book `root` (its journal is still there,
+    store/atomic.py)."""
+    j = Path(root) / JOURNAL
+    return os.path.lexists(j) or os.path.lexists(f"{j}.tmp")

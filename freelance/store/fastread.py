@@ -229,7 +229,9 @@ def _mapping(d: dict, plan: "_Plan", f: _File) -> int:
 _LISTISH = frozenset({"links", "strs", "records"})
 
 
-_DECIMAL_TEXT = re.compile(r"-?[0-9]{1,15}(?:\.(?!0\Z)[0-9]+)?\Z").match
+# a number `coerce` takes as it is: at most MAX_DIGITS before the point and MAX_PLACES after it
+# (limits.py); any other goes through `_scalar`, which reports what is wrong with it
+_DECIMAL_TEXT = re.compile(r"-?[0-9]{1,%d}(?:\.(?!0\Z)[0-9]{1,%d})?\Z" % (MAX_DIGITS, MAX_PLACES)).match
 
 
 def _quick(d: dict, plan: "_Plan", f: _File) -> int:

@@ -88,16 +88,23 @@ def _block_items(rel: str, res) -> None:
                     "rewrite it in that layout first")
 
 
-def plan_append(book: Book, kind: str, data: dict | list[dict]) -> Write:
+def plan_append(book: Book, kind: str, data: dict | list[dict], after: Write | None = None) -> Write:
     """Append new records (one, or several of one file) to the end of their file
-    (its year's shard for dated kinds)."""
+    (its year's shard for dated kinds). `after`: a Write of the same file planned before in
+    this change (records of it edited): the records go after its text, in one Write."""
     k = KINDS[kind]
     many = data if isinstance(data, list) else [data]
     rels = {book.shard_for(k, d.get(k.shard_by)) if k.sharded else k.path for d in many}
-    if len(rels) != 1:
+    if len(rels) != 1 or (after is not None and after.rel not in rels):
         raise DataError(f"internal error: one append spans several files ({', '.join(sorted(rels))})")
     rel = rels.pop()
     texts = [fast_text(d) for d in many]   # style.record_text's text, without ruamel.yaml when it can
+    if after is not None:
+        text = after.text if after.text.endswith("\n") or not after.text else after.text + "\n"
+        if re.search(r"^\.\.\.[ \t]*$", text, re.M):
+            raise DataError(f"{rel}: its YAML document ends with '...'; remove that line so records can be appended")
+        added = reads_back_all(texts, rel, k, many)
+        return Write(rel, text + "".join(a.text for a in added))
     p = book.peek(rel, k)
     if p is not None and p.appendable():   # a big file: append without reading its records
         data = p.data
@@ -398,7 +405,7 @@ def apply(book: Book, writes: list[Write]) -> None:
             continue
         w.data = w.data if w.data is not None else _as_before(w.text, current)
         files.append((path, w.data))
-    replace_all(files, make_folders=True)
+    replace_all(files, make_folders=True, journal=book.journal())   # all of them or none, even under a kill
     for path in deletes:                   # after every other file is in place (docs/time.md)
         try:
             os.unlink(path)

@@ -154,13 +154,21 @@ def generate(n: int, seed: int, today: dt.date) -> dict[str, list[dict]]:
 
     # -- time entries -----------------------------------------------------------------
     entries = []
+    booked: dict = {}                   # day -> hours booked on it: a day has 24 (validate says so)
     for _ in range(want["time"]):
         slot = rng.choice(rng.choice(list(by_client.values())))
         p = slot["project"]
         d = day(p["start"], min(p["end"], today))
         s = rng.choice(slot["services"])
+        hours = Decimal(rng.randint(2, 32)) / 4
+        while booked.get(d, 0) + hours > 24:      # a full day: what is left of it, or the day before
+            if 24 - booked.get(d, 0) >= 1:
+                hours = 24 - booked[d]
+            else:
+                d -= dt.timedelta(days=1)
+        booked[d] = booked.get(d, 0) + hours
         entries.append({"id": ids("t", d), "date": d, "project": p["id"], "service": s["id"],
-                        "hours": Decimal(rng.randint(2, 32)) / 4, "note": f"{s['name']} work"})
+                        "hours": hours, "note": f"{s['name']} work"})
     out["time"] = entries
 
     # -- invoices, and the income that pays them --------------------------------------------

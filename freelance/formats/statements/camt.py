@@ -12,7 +12,8 @@ docs/statement-readers.md says why each choice below was made. In short:
   (closing, at the end of its day);
 - an entry's sign is its CdtDbtInd; its day BookgDt, else ValDt; status BOOK, PDNG
   (pending) or INFO (information only: not read), in the old text form or the v8+
-  <Sts><Cd>; its id AcctSvcrRef (else the transaction's); the other party is the Dbtr
+  <Sts><Cd>; its id AcctSvcrRef (else the transaction's), unless a placeholder such as
+  NONREF (then the line has no id: de-duplication uses its hash); the other party is the Dbtr
   of a credit and the Cdtr of a debit;
 - a batch entry whose transactions carry their own amounts, adding up to the entry's,
   becomes one line per transaction;
@@ -25,7 +26,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from ...core.errors import DataError
-from ...core.statement import Statement, StatementLine
+from ...core.statement import Statement, StatementLine, bank_id
 from . import guard
 
 # the message's container and its statements, by message
@@ -34,6 +35,15 @@ _MESSAGE = {"BkToCstmrStmt": "CAMT.053 statement", "BkToCstmrAcctRpt": "CAMT.052
             "BkToCstmrDbtCdtNtfctn": "CAMT.054 notification"}
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}")
+_CAMT = re.compile(rb"<(\w+:)?(BkToCstmrStmt|BkToCstmrAcctRpt|BkToCstmrDbtCdtNtfctn)(V\d\d)?[\s>]")
+_DOCUMENT = re.compile(rb"<(\w+:)?Document[\s>/]")
+
+
+def claims(head: bytes) -> bool:
+    """An XML file whose namespace says camt.05x, or with a CAMT message or a <Document>."""
+    if head[:5].lower() != b"<?xml" and head[:9].lower() != b"<document" and head[:4] != b"<!--":
+        return False
+    return b"camt.05" in head[:4096].lower() or bool(_CAMT.search(head) or _DOCUMENT.search(head))
 
 
 def read(data: bytes, name: str) -> list[Statement]:
@@ -247,7 +257,7 @@ def _entry(ntry, n: int, name: str, label: str) -> list[tuple[StatementLine, str
     day = _day(_find(ntry, "BookgDt"), name, where, "BookgDt") or _day(_find(ntry, "ValDt"), name, where, "ValDt")
     if day is None:
         raise DataError(f"{name}: {where}: no BookgDt or ValDt, expected the entry's date")
-    entry_ref = _text(ntry, "AcctSvcrRef")
+    entry_ref = bank_id(_text(ntry, "AcctSvcrRef"))       # NONREF and its kind are no id
     description = _text(ntry, "AddtlNtryInf")
     txs = _all(ntry, "NtryDtls/TxDtls")
     pending = status != "BOOK"
@@ -256,7 +266,7 @@ def _entry(ntry, n: int, name: str, label: str) -> list[tuple[StatementLine, str
     if split is None:
         tx = txs[0] if txs else None
         party, iban = _party(tx, amount)
-        ref = entry_ref or _text(tx, "Refs/AcctSvcrRef")
+        ref = entry_ref or bank_id(_text(tx, "Refs/AcctSvcrRef"))
         return [(StatementLine(date=day, amount=amount, payee=guard.clean(party), iban=iban,
                                reference=guard.clean(_reference(tx)),
                                description=guard.clean(description or _text(tx, "AddtlTxInf")),
@@ -264,7 +274,7 @@ def _entry(ntry, n: int, name: str, label: str) -> list[tuple[StatementLine, str
     out = []
     for i, (tx, tx_amount, tx_ccy) in enumerate(split, 1):
         party, iban = _party(tx, tx_amount)
-        own = _text(tx, "Refs/AcctSvcrRef")
+        own = bank_id(_text(tx, "Refs/AcctSvcrRef"))
         ref = own if own and own != entry_ref else (f"{entry_ref}/{i}" if entry_ref else "")
         out.append((StatementLine(date=day, amount=tx_amount, payee=guard.clean(party), iban=iban,
                                   reference=guard.clean(_reference(tx)),

@@ -4,7 +4,8 @@ The rules say what hledger's CSV rules say: lines to skip, the delimiter, the
 encoding, the date format (a fixed one: a date is never guessed), the decimal mark and
 thousands separator, one amount column or debit and credit columns, a sign flip, and
 which column holds the date, payee, IBAN, reference, description, bank id, pending
-status, currency and running balance. `freelance.core.csvformat` checks the rules themselves.
+status, currency, the amount's sign (C/D, Af/Bij) and the running balance (after each
+line, or before it). `freelance.core.csvformat` checks the rules themselves.
 
 Every problem with a line is a `DataError` naming the file, the CSV line, the column and
 what was expected.
@@ -17,9 +18,9 @@ import io
 import re
 from decimal import Decimal, InvalidOperation
 
-from ...core.csvformat import PENDING_DEFAULT, check, delimiter_of, nested_lines
+from ...core.csvformat import CREDIT_DEFAULT, DEBIT_DEFAULT, PENDING_DEFAULT, check, delimiter_of, nested_lines
 from ...core.errors import DataError, UsageError, did_you_mean
-from ...core.limits import number_problem
+from ...core.limits import number_problem, year_problem
 from ...core.statement import Statement, StatementLine
 from ...core.text import clean
 
@@ -27,6 +28,11 @@ RULES_DIR = "bank-rules"
 _SYMBOLS = "€$£¥₣₤₹₽"
 _IBAN_LIKE = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{8,30}\Z")
 _CURRENCY = re.compile(r"[A-Z]{3}\Z")
+
+
+def claims(head: bytes) -> bool:
+    """A CSV is never recognised by its bytes: it is the registry's default (and a `.csv`)."""
+    return False
 
 
 # -- the rules file --------------------------------------------------------------------------
@@ -144,6 +150,8 @@ class _Reader:
         self.number_hint = f"like {'1' + th + '234' if th else '1234'}{mark}56"
         self.flip = bool(rules.get("flip_sign"))
         self.pending_values = {str(x).casefold() for x in rules.get("pending_values") or PENDING_DEFAULT}
+        self.debit_values = {str(x).casefold() for x in rules.get("debit_values") or DEBIT_DEFAULT}
+        self.credit_values = {str(x).casefold() for x in rules.get("credit_values") or CREDIT_DEFAULT}
         self.dates: dict[str, dt.date] = {}
 
     def where(self, line: int) -> str:
@@ -242,10 +250,11 @@ def _line(r: _Reader, n: int, row: list[str], index: dict, fixed: str | None) ->
     day = _date(r, n, *cell("date"))
     amount = _amount(r, n, cell)
     bal = None
-    if "balance" in index:
-        text_, label = cell("balance")
-        if text_.strip():
-            bal = (text_, label)        # read when it is the closing balance (`_closing`)
+    for key in ("balance", "balance_before"):
+        if key in index:
+            text_, label = cell(key)
+            if text_.strip():
+                bal = (text_, label, key == "balance_before")   # read when it gives the closing balance (`_closing`)
     cur = fixed
     if "currency" in index:
         text_, label = cell("currency")
@@ -303,7 +312,7 @@ def _lines(r: _Reader, rows: list, index: dict, fixed: str | None) -> list[tuple
         d = " ".join(x for x in (one_line(row[i]) if i < len(row) else "" for i in desc) if x) if desc else ""
         bal = None
         if bi is not None and row[bi].strip():
-            bal = (row[bi], index["balance"][0][1])
+            bal = (row[bi], index["balance"][0][1], False)
         line = StatementLine(date=day, amount=amount, payee=values[0],
                              iban="".join(row[ii].split()).upper() if ii is not None else "",
                              reference=values[1], description=d, bank_id=values[2], line=n)
@@ -327,11 +336,15 @@ def _date(r: _Reader, n: int, text: str, label: str) -> dt.date:
     if day is not None:
         return day
     try:
-        day = r.dates[t] = dt.datetime.strptime(t, r.fmt).date()
-        return day
+        day = dt.datetime.strptime(t, r.fmt).date()
     except ValueError:
         raise DataError(f"{r.where(n)}: {label}: {t!r} is not a date of the form {r.fmt} "
                         "(the rules' date_format)") from None
+    problem = year_problem(day.year)
+    if problem:
+        raise DataError(f"{r.where(n)}: {label}: {t!r}: {problem}")
+    r.dates[t] = day
+    return day
 
 
 def _amount(r: _Reader, n: int, cell) -> Decimal:
@@ -352,6 +365,17 @@ def _amount(r: _Reader, n: int, cell) -> Decimal:
         v = one("amount")
         if v is None:
             raise DataError(f"{r.where(n)}: {cell('amount')[1]}: empty; every line needs an amount")
+        if "sign" in r.rules["columns"]:
+            text, label = cell("sign")
+            said = text.strip().casefold()
+            if said in r.debit_values:
+                v = -abs(v)
+            elif said in r.credit_values:
+                v = abs(v)
+            else:
+                raise DataError(f"{r.where(n)}: {label}: {text.strip()[:20]!r} is neither money out ("
+                                f"{', '.join(sorted(r.debit_values))}) nor money in ({', '.join(sorted(r.credit_values))}); "
+                                "say which in the rules (debit_values, credit_values)")
     else:
         debit, credit = one("debit"), one("credit")
         if debit and credit:
@@ -364,14 +388,15 @@ def _amount(r: _Reader, n: int, cell) -> Decimal:
 
 def _closing(r: _Reader, items: list) -> tuple | None:
     """(day, balance) after the statement's last booked line: the last line with a balance in
-    a file sorted oldest first, the first in one sorted newest first."""
+    a file sorted oldest first, the first in one sorted newest first (a `balance_before`
+    column's balance plus that line's amount)."""
     booked = [(line, bal) for line, bal in items if bal is not None and not line.pending]
     if not booked:
         return None
     newest_first = items[0][0].date > items[-1][0].date
-    line, (text, label) = booked[0] if newest_first else booked[-1]
+    line, (text, label, before) = booked[0] if newest_first else booked[-1]
     value = parse_amount(text, r.number)
     if value is None or number_problem(value):
         raise DataError(f"{r.where(line.line)}: {label}: {text.strip()!r} is not an amount {r.number_hint} "
                         "(the closing balance; the rules' decimal_mark and thousands)")
-    return line.date, value
+    return line.date, value + line.amount if before else value    # a balance before the line: add the line

@@ -1,13 +1,14 @@
 """OFX 1.x (SGML), OFX 2.x (XML) and QFX statements -> `Statement`s (docs/statement-readers.md).
 
-ofxtools reads the header (version, encoding, charset) and turns the tag soup of either
-version into an element tree; this module reads the values from that tree itself:
+No OFX library: the header is a few `KEY:VALUE` lines (OFX 1) or one processing
+instruction (OFX 2), read here; an OFX 2 body is XML, read by lxml with the parser
+hardened as for CAMT; an OFX 1 body is SGML, read by `statements/sgml.py`. Both give a
+tree whose elements know their line, and the values are read from it here:
 
-- amounts from their text as `Decimal` (ofxtools would too, but its models are strict
-  about parts of the spec banks ignore, and a missing optional element should not make
-  a whole statement unreadable);
-- dates as the bank wrote them: `20261130200000[-5:EST]` is 30 November, the bank's day.
-  ofxtools' models convert to UTC, which would move an evening payment to the next day;
+- amounts from their text as `Decimal`; a missing optional element does not make a
+  whole statement unreadable;
+- dates as the bank wrote them: `20261130200000[-5:EST]` is 30 November, the bank's day
+  (converting to UTC would move an evening payment to the next day);
 - LEDGERBAL's DTASOF is the end of that day (a bare date, or a time of day), except an
   explicit midnight (`20261201000000`) when no transaction of the statement is on that
   day or later: that is the instant the day starts, so the end of the day before. (Some
@@ -18,19 +19,31 @@ Each STMTRS (bank account) or CCSTMTRS (credit card) is one `Statement`.
 """
 from __future__ import annotations
 
-import io
+import codecs
 import re
 from datetime import date, timedelta
-from xml.etree import ElementTree as ET
 
 from ...core.errors import DataError
-from ...core.statement import Statement, StatementLine
-from . import guard
+from ...core.statement import Statement, StatementLine, bank_id
+from . import guard, sgml
 
 _DATE = re.compile(r"(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(?:(\d{2})(?:\.\d+)?)?)?\s*(?:\[[^\]]*\])?")
 _IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}")
-_ENTITY = re.compile(r"&(#x[0-9a-fA-F]+|#\d+|amp|lt|gt|quot|apos|nbsp);")
-_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'", "nbsp": " "}
+_HEADER_LINE = re.compile(r"\s*([A-Za-z]+)\s*:\s*(.*?)\s*")
+_PI = re.compile(rb"<\?OFX\b[^>]*\?>", re.IGNORECASE)
+_FIELDS = "OFXHEADER, DATA, VERSION, SECURITY, ENCODING, CHARSET, COMPRESSION, OLDFILEUID and NEWFILEUID"
+# an OFX 1 header's CHARSET (with ENCODING:USASCII) -> Python's codec; others are asked of Python
+_CHARSETS = {"1252": "cp1252", "CP1252": "cp1252", "WINDOWS-1252": "cp1252", "8859-1": "latin_1",
+             "ISO-8859-1": "latin_1", "ISO8859-1": "latin_1", "LATIN1": "latin_1", "LATIN-1": "latin_1",
+             "8859-15": "iso8859_15", "ISO-8859-15": "iso8859_15", "NONE": "utf_8", "UTF-8": "utf_8"}
+
+
+def claims(head: bytes) -> bool:
+    """An OFX 1 header, an OFX 2 processing instruction, or a bare <OFX> body."""
+    low = head[:4096].lower()
+    if low.startswith(b"ofxheader") or low.startswith(b"<ofx>") or b"<?ofx" in low:
+        return True
+    return low.startswith(b"<?xml") and b"<ofx" in head[:65536].lower()
 
 
 def read(data: bytes, name: str) -> list[Statement]:
@@ -40,78 +53,128 @@ def read(data: bytes, name: str) -> list[Statement]:
     if not body.strip():
         raise DataError(f"{name}: the file is empty, expected an OFX statement")
     guard.refuse_declarations(body, name)
-    header_end, message = _header(body, name)
-    message = _cdata(message, name, guard.line_at(body, header_end))
+    xml, start, message = _header(body, name)
     if not re.search(r"</OFX>\s*$", message, re.IGNORECASE):
         if not re.search(r"<OFX>", message, re.IGNORECASE):
             raise DataError(f"{name}: has an OFX header but no <OFX> body; not a statement")
         raise DataError(f"{name}: ends before </OFX>: the file is cut short (download it again)")
-    root = _tree(message, name)
+    first_line = guard.line_at(body, start)
+    root = _xml(message, name, first_line) if xml else None
+    if root is None:
+        root = _sgml(message, name, first_line)
     if root.tag != "OFX":
         raise DataError(f"{name}: the body starts with <{root.tag}>, expected <OFX>")
-    lines = _lines_of(body, b"<STMTTRN>")
-    found = list(root.iter("STMTRS")) + list(root.iter("CCSTMTRS"))
+    found = [el for el in root.iter() if el.tag in ("STMTRS", "CCSTMTRS")]     # (document order)
     if not found:
         raise DataError(f"{name}: {_no_statement(root)}")
-    statements = []
-    order = {id(el): i for i, el in enumerate(root.iter("STMTTRN"))}
-    for rs in sorted(found, key=lambda el: _position(root, el)):
-        statements.append(_statement(rs, name, lambda el: lines[order[id(el)]]
-                                     if order.get(id(el), len(lines)) < len(lines) else 0))
-    return statements
+    return [_statement(rs, name) for rs in found]
 
 
 # --- the header and the tree -------------------------------------------------------------
 
-def _header(data: bytes, name: str) -> tuple[int, str]:
-    """(byte offset of the body, the body as text). ofxtools reads the header; OFX 2 files are
-    decoded as UTF-8, OFX 1 bodies by the header's CHARSET, both strictly (an undecodable byte
-    is an error naming its line, not a replacement character in a payee's name). A file
-    with no header at all, only an <OFX> body (some banks write that), is read as UTF-8."""
-    from ofxtools.header import OFXHeaderError, OFXHeaderV2, parse_header
+def _header(data: bytes, name: str) -> tuple[bool, int, str]:
+    """(whether the body is XML, its byte offset, the body as text). OFX 2 is UTF-8; an OFX 1
+    body is decoded by its header's CHARSET (1252, 8859-1...), strictly: an undecodable byte is
+    an error naming its line, not a replacement character in a payee's name. A file with no
+    header at all, only an <OFX> body (some banks write that), is read as UTF-8 SGML."""
     lead = data.lstrip()
     if lead[:5].lower() == b"<?xml":
-        text = guard.decode(data, "utf_8", name)
-        m = re.search(r"<\?OFX[^>]*\?>", text, re.IGNORECASE)
+        m = _PI.search(data, 0, 4096)
         if not m:
             raise DataError(f"{name}: an XML file without an OFX declaration (<?OFX OFXHEADER=\"200\" ...?>); "
                             "not an OFX statement")
-        head = data[:len(text[:m.end()].encode("utf-8"))]
-    elif lead[:5].upper() == b"<OFX>":
-        start = data.find(b"<")
-        return start, guard.decode(data[start:], "utf_8", name, offset=guard.line_at(data, start) - 1)
-    else:
-        start = data.find(b"<")
-        head = data[:start] if start >= 0 else data
-    try:
-        header, _ = parse_header(io.BytesIO(head.lstrip()))   # (ofxtools looks at 8 lines for it)
-    except (OFXHeaderError, ValueError) as e:
-        first = "".join(chr(b) if 32 <= b < 127 else "?" for b in lead[:120].split(b"\n")[0].strip())
-        if not first.upper().startswith(("OFXHEADER", "<?XML")):
-            raise DataError(f"{name}: not an OFX file: it starts with {first[:40]!r}, expected an OFX "
-                            "header (OFXHEADER:100 or <?OFX OFXHEADER=\"200\" ...?>)") from None
-        why = str(e).splitlines()[0].strip().rstrip(":") if not isinstance(e, UnicodeError) \
-            else "it is not plain ASCII"
-        if "_io." in why or "malformed" in why:
-            why = "some of its fields are missing or out of order"
-        raise DataError(f"{name}: the OFX header is not one ofxtools can read ({why}); expected "
-                        "OFXHEADER, DATA, VERSION, SECURITY, ENCODING, CHARSET, OLDFILEUID and NEWFILEUID") from None
-    start = len(head)
-    if start >= len(data):
+        text = guard.decode(data[m.end():], "utf_8", name, offset=guard.line_at(data, m.end()) - 1)
+        guard.decode(data[:m.end()], "utf_8", name)
+        return True, m.end(), text
+    start = data.find(b"<")
+    if lead[:5].upper() == b"<OFX>":
+        return False, start, guard.decode(data[start:], "utf_8", name, offset=guard.line_at(data, start) - 1)
+    head = data[:start] if start >= 0 else data
+    fields = _fields(head, lead, name)
+    if start < 0:
         raise DataError(f"{name}: has an OFX header but no <OFX> body; not a statement")
-    codec = "utf_8" if isinstance(header, OFXHeaderV2) else header.codec
+    codec = _codec(fields, name)
     body = data[start:]
     if codec != "utf_8" and not body.isascii():
         try:                           # a file saying CHARSET:1252 but written in UTF-8 (Chase's QFX
-            return start, body.decode("utf_8")   # do): Windows-1252 text is almost never valid UTF-8
+            return False, start, body.decode("utf_8")   # do): 1252 or Latin-1 text is almost never valid UTF-8
         except UnicodeDecodeError:
             pass
-    return start, guard.decode(body, codec, name, offset=guard.line_at(data, start) - 1)
+    return False, start, guard.decode(body, codec, name, offset=guard.line_at(data, start) - 1)
+
+
+def _fields(head: bytes, lead: bytes, name: str) -> dict[str, str]:
+    """An OFX 1 header's `KEY:VALUE` lines; DataError when it is not one."""
+    first = "".join(chr(b) if 32 <= b < 127 else "?" for b in lead[:120].split(b"\n")[0].strip())
+    if not first.upper().startswith("OFXHEADER"):
+        raise DataError(f"{name}: not an OFX file: it starts with {first[:40]!r}, expected an OFX "
+                        "header (OFXHEADER:100 or <?OFX OFXHEADER=\"200\" ...?>)")
+    fields: dict[str, str] = {}
+    for n, raw in enumerate(head.split(b"\n"), 1):
+        if not raw.strip():
+            continue
+        m = _HEADER_LINE.fullmatch(raw.decode("latin_1"))
+        if m is None or not raw.isascii():
+            shown = guard.clean(raw.decode("latin_1"))[:40]
+            raise DataError(f"{name}: line {n}: {shown!r} is not a header line KEY:VALUE; an OFX 1 header "
+                            f"has {_FIELDS}")
+        fields[m.group(1).upper()] = m.group(2)
+    if fields.get("OFXHEADER") != "100":
+        raise DataError(f"{name}: OFXHEADER is {fields.get('OFXHEADER')!r}, expected 100 (an OFX 1 file) "
+                        "or an XML file with <?OFX OFXHEADER=\"200\" ...?>")
+    return fields
+
+
+def _codec(fields: dict[str, str], name: str) -> str:
+    """The codec an OFX 1 body is in: ENCODING:UTF-8, else the CHARSET (USASCII files say which
+    8-bit set their accents are in)."""
+    if fields.get("ENCODING", "").upper().replace("_", "-") in ("UTF-8", "UTF8", "UNICODE"):
+        return "utf_8"
+    charset = fields.get("CHARSET", "NONE").upper()
+    codec = _CHARSETS.get(charset)
+    if codec is None:
+        try:
+            codec = codecs.lookup(charset).name
+        except LookupError:
+            raise DataError(f"{name}: the header says CHARSET:{charset[:20]}, a character set freelance does not "
+                            "know; expected 1252, ISO-8859-1 or NONE") from None
+    return codec
+
+
+def _xml(message: str, name: str, first_line: int):
+    """An OFX 2 body's tree, by lxml (nothing expanded or fetched); None when it is not
+    well-formed XML (banks that write OFX 2's header over an SGML body): the SGML reader
+    reads those."""
+    from lxml import etree
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                             dtd_validation=False, remove_comments=True, remove_pis=True)
+    try:
+        root = etree.fromstring("\n" * (first_line - 1) + message.strip(), parser)
+    except etree.XMLSyntaxError:
+        return None
+    if root is None or not isinstance(root.tag, str):
+        return None
+    return root
+
+
+def _sgml(message: str, name: str, first_line: int):
+    try:
+        root = sgml.parse(_cdata(message, name, first_line), first_line)
+    except sgml.SGMLError as e:
+        raise DataError(f"{name}: line {e.line}: the OFX body does not parse ({e}); "
+                        "the file is broken or cut short") from None
+    if not root.children:
+        raise DataError(f"{name}: the OFX body holds no elements")
+    if len(root.children) > 1:
+        extra = root.children[1]
+        raise DataError(f"{name}: line {extra.sourceline}: <{extra.tag}> after </{root.children[0].tag}>; "
+                        "the file is broken")
+    return root.children[0]
 
 
 def _cdata(message: str, name: str, first_line: int) -> str:
-    """CDATA sections as escaped text, found by plain searching (ofxtools' pattern for them
-    backtracks over the rest of the line, which a hostile file could make quadratic)."""
+    """CDATA sections as escaped text, found by plain searching (a pattern that backtracks
+    over the rest of a line could be made quadratic by a hostile file)."""
     if "<![CDATA[" not in message:
         return message
     out, pos = [], 0
@@ -130,40 +193,7 @@ def _cdata(message: str, name: str, first_line: int) -> str:
         pos = end + 3
 
 
-def _tree(message: str, name: str) -> ET.Element:
-    from ofxtools.Parser import ParseError, TreeBuilder
-    builder = TreeBuilder()
-    try:
-        builder.feed(message)
-        root = builder.close()
-    except (ParseError, ET.ParseError, AssertionError, IndexError) as e:
-        why = str(e).split(" - position")[0].splitlines()[0][:200] or "unbalanced tags"
-        raise DataError(f"{name}: the OFX body does not parse ({why}); the file is broken or cut short") from None
-    if root is None:
-        raise DataError(f"{name}: the OFX body holds no elements")
-    return root
-
-
-def _lines_of(data: bytes, tag: bytes) -> list[int]:
-    """The line of each occurrence of `tag`, in order (the tree keeps no positions)."""
-    out, pos, line = [], 0, 1
-    while True:
-        at = data.find(tag, pos)
-        if at < 0:
-            return out
-        line += data.count(b"\n", pos, at)
-        out.append(line)
-        pos = at + len(tag)
-
-
-def _position(root: ET.Element, target: ET.Element) -> int:
-    for i, el in enumerate(root.iter()):
-        if el is target:
-            return i
-    return 0
-
-
-def _no_statement(root: ET.Element) -> str:
+def _no_statement(root) -> str:
     for trnrs in list(root.iter("STMTTRNRS")) + list(root.iter("CCSTMTTRNRS")):
         code = _text(trnrs, "STATUS/CODE")
         if code and code != "0":
@@ -177,27 +207,11 @@ def _no_statement(root: ET.Element) -> str:
 
 # --- values ------------------------------------------------------------------------------
 
-def _text(el: ET.Element, path: str) -> str:
+def _text(el, path: str) -> str:
     found = el.find(path)
     if found is None or found.text is None:
         return ""
-    return _unescape(found.text.strip())
-
-
-def _unescape(text: str) -> str:
-    if "&" not in text:
-        return text
-
-    def one(m: re.Match) -> str:
-        ref = m.group(1)
-        if ref.startswith("#"):
-            try:
-                n = int(ref[2:], 16) if ref[1] in "xX" else int(ref[1:])
-                return chr(n) if 0 < n < 0x110000 else m.group(0)
-            except ValueError:
-                return m.group(0)
-        return _NAMED[ref]
-    return _ENTITY.sub(one, text)
+    return found.text.strip()
 
 
 def _date(raw: str, name: str, where: str, what: str) -> tuple[date, bool]:
@@ -213,7 +227,7 @@ def _date(raw: str, name: str, where: str, what: str) -> tuple[date, bool]:
     return day, midnight
 
 
-def _statement(rs: ET.Element, name: str, line_of) -> Statement:
+def _statement(rs, name: str) -> Statement:
     cc = rs.tag == "CCSTMTRS"
     acct = rs.find("CCACCTFROM" if cc else "BANKACCTFROM")
     account_id = _text(acct, "ACCTID") if acct is not None else ""
@@ -226,7 +240,7 @@ def _statement(rs: ET.Element, name: str, line_of) -> Statement:
         raise DataError(f"{name}: {where0}: CURDEF is {currency[:20]!r}, expected a currency code like USD")
     lines = []
     for trn in rs.iter("STMTTRN"):
-        lines.append(_line(trn, name, line_of(trn), currency))
+        lines.append(_line(trn, name, trn.sourceline or 0, currency))
     closing = None
     bal = next(rs.iter("LEDGERBAL"), None)      # (some banks leave BANKTRANLIST open around it)
     if bal is not None and _text(bal, "BALAMT"):     # (an empty LEDGERBAL says nothing)
@@ -245,7 +259,7 @@ def _statement(rs: ET.Element, name: str, line_of) -> Statement:
                      source=f"{name} {account_id}".strip())
 
 
-def _line(trn: ET.Element, name: str, line: int, currency: str) -> StatementLine:
+def _line(trn, name: str, line: int, currency: str) -> StatementLine:
     fitid = _text(trn, "FITID")
     where = f"line {line}" if line else f"transaction {fitid or '(no FITID)'}"
     action = _text(trn, "CORRECTACTION")
@@ -264,5 +278,5 @@ def _line(trn: ET.Element, name: str, line: int, currency: str) -> StatementLine
     return StatementLine(
         date=day, amount=amount, payee=guard.clean(payee), iban=to if _IBAN.fullmatch(to) else "",
         reference=guard.clean(_text(trn, "CHECKNUM") or _text(trn, "REFNUM")),
-        description=guard.clean(_text(trn, "MEMO")), bank_id=guard.clean(fitid, 255), pending=False,
+        description=guard.clean(_text(trn, "MEMO")), bank_id=guard.clean(bank_id(fitid), 255), pending=False,
         line=line)
