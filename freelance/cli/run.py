@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Annotated, Optional
-from zoneinfo import ZoneInfo
 
 import typer
 
@@ -44,10 +43,7 @@ class Done:
 
 def _when(book: Book) -> dt.datetime:
     """The mail's Date: --today at the time it is now, in the book's timezone."""
-    try:
-        tz = ZoneInfo(str(book.settings.get("timezone") or "UTC"))
-    except Exception:
-        tz = dt.timezone.utc
+    tz = book.settings.zone()
     return dt.datetime.combine(book.today, dt.datetime.now(tz).time().replace(microsecond=0), tzinfo=tz)
 
 
