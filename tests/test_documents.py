@@ -303,7 +303,7 @@ def test_send_writes_a_mail_with_the_pdf_and_seals_the_invoice(book, tmp_path):
     pdf.write_bytes(att.get_content())
     assert xml_totals(xml_of(pdf))["GrandTotalAmount"] == Decimal("3700.00")
     text = (book / "invoices.yaml").read_text()
-    assert "  status: sent\n" in text and "  sent_on: 2026-11-30\n" in text and "  seal: sha256:" in text
+    assert "  status: sent\n" in text and "  sent_on: 2026-11-30\n" in text and "  seal: v2:id,client," in text
     assert run_cli("validate", books=book, today=TODAY).exit_code == 0
 
     # sealed: what the document shows is refused, status and notes are not
@@ -497,7 +497,7 @@ def _imported(p) -> set:
 
 
 def test_one_pdf_imports_neither_factur_x_nor_an_http_client(tmp_path):
-    """One PDF in a new process has a budget of 1.5 s (docs/pdf-speed.md): factur-x's module and
+    """One PDF in a new process has a budget of 2.5 s (docs/pdf-speed.md): factur-x's module and
     the HTTP client it imports (requests) cost a quarter of it, for a check lxml does alone; the
     door and its planners are for changes."""
     from conftest import run_proc
@@ -511,46 +511,23 @@ def test_one_pdf_imports_neither_factur_x_nor_an_http_client(tmp_path):
     assert "weasyprint" in mods and "lxml.etree" in mods          # the measurement saw the imports
     assert sorted(m for m in mods if m.split(".")[0] in ("facturx", "requests", "urllib3", "pypdf")) == []
     assert sorted(m for m in mods if m.startswith("freelance.changes")) == []   # a document changes nothing
-    # WeasyPrint's C declarations come from the generated table, not parsed by pycparser: when this
-    # fails after a WeasyPrint upgrade, run `python -m freelance.formats.documents.pdf` (docs/pdf-speed.md)
-    assert "freelance.formats.documents._weasyprint_ffi" in mods and "pycparser" not in mods
     assert xml_of(out)
 
 
-def test_weasyprint_is_found_the_slow_way_when_the_quick_way_fails(tmp_path):
-    """The quick imports of WeasyPrint load its libraries by name (the generated table, then the
-    sonames without look-ups); where that fails, the libraries are looked up the usual way
-    (ctypes.util.find_library) and the PDF is made all the same, with nothing of WeasyPrint's
-    'could not import' banner on the output."""
-    from conftest import run_proc
-    book = tmp_path / "book"
-    shutil.copytree(DEMO, book, ignore=shutil.ignore_patterns(".freelance"))
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "sitecustomize.py").write_text(
-        "import cffi.api\n"
-        "_load = cffi.api._load_backend_lib\n"
-        "def _only_found(backend, name, flags):\n"
-        "    if isinstance(name, str) and '.so' in name:   # a soname: as if not on the loader's path\n"
-        "        raise OSError(name + ': not loadable by that name here')\n"
-        "    return _load(backend, name, flags)\n"
-        "cffi.api._load_backend_lib = _only_found\n"
-        "import freelance.formats.documents._weasyprint_ffi as table\n"
-        "class _Refusing:                 # the generated table's ffi loads by name only: nothing here\n"
-        "    def __init__(self, ffi):\n"
-        "        self._ffi = ffi\n"
-        "    def __getattr__(self, name):\n"
-        "        return getattr(self._ffi, name)\n"
-        "    def dlopen(self, name, flags=0):\n"
-        "        raise OSError(name + ': not loadable by that name here')\n"
-        "table.ffi = _Refusing(table.ffi)\n")
+def test_weasyprint_is_used_as_it_is():
+    """Issue 24: WeasyPrint through its public API only; no copy of its source executed, no
+    table of its C declarations kept here, nothing of the standard library swapped."""
+    import ctypes.util
+    import inspect
+
+    import freelance.formats.documents.pdf as pdf
     from conftest import ROOT
-    out = tmp_path / "one.pdf"
-    p = run_proc("--books", book, "--today", TODAY, "invoice", "pdf", "INV-2026-019", "--out", out,
-                 env={"PYTHONPATH": f"{site}{os.pathsep}{ROOT}"})
-    assert p.returncode == 0, p.stderr[-2000:]
-    assert p.stdout.strip() == f"wrote {out}" and "WeasyPrint could not import" not in p.stdout + p.stderr
-    assert xml_of(out)
+    before = ctypes.util.find_library
+    pdf.import_weasyprint()
+    assert ctypes.util.find_library is before
+    source = inspect.getsource(pdf)
+    assert "exec(" not in source and "find_library" not in source and "cdef" not in source
+    assert not (ROOT / "freelance" / "formats" / "documents" / "_weasyprint_ffi.py").exists()
 
 
 # -- the issue's leftovers: a period of supply in order, credit notes in the aging ---------------------
@@ -617,3 +594,37 @@ def test_a_credit_note_of_a_paid_invoice_is_credit_the_client_has(book):
     assert r.exit_code == 0, r.output
     assert "kunde-ag" not in aging(book)
     assert run_cli("validate", books=book, today=TODAY).exit_code == 0
+
+
+def test_a_running_serve_makes_an_invoice_pdf_in_under_half_a_second(tmp_path):
+    """Issue 24: where the speed goes. `serve` keeps WeasyPrint, its fonts and the template
+    loaded, so a PDF after the first costs its layout only (budget 0.5 s of CPU, measured as
+    the process's CPU time: the server runs in this process, and a shared machine's load
+    would make a wall-clock budget measure the wait for a core)."""
+    import time
+
+    pytest.importorskip("httpx")
+    from io import BytesIO
+
+    from pypdf import PdfReader
+    from servehelp import Live
+    book = tmp_path / "book"
+    shutil.copytree(DEMO, book, ignore=shutil.ignore_patterns(".freelance"))
+    live = Live(book)
+    try:
+        client = live.client()
+        first = client.get("/pdf/invoice/INV-2026-019")
+        assert first.status_code == 200 and first.headers["content-type"] == "application/pdf", first.text[:300]
+        cpus = []
+        for _ in range(3):
+            start = time.process_time()
+            again = client.get("/pdf/invoice/INV-2026-019")
+            cpus.append(time.process_time() - start)
+            assert again.status_code == 200
+        assert sorted(cpus)[1] < 0.5, cpus
+        assert list(PdfReader(BytesIO(again.content)).attachments) == ["factur-x.xml"]
+        assert client.get("/pdf/invoice/INV-2026-999").status_code == 400
+        page = client.get("/r/invoice/INV-2026-019").text
+        assert 'href="/pdf/invoice/INV-2026-019"' in page
+    finally:
+        live.stop()

@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 
 from ..core.errors import UsageError, did_you_mean
 from ..core.money import dec
-from ..core.rules import NOT_OWED, SETTLED, foreign_owner, pays_invoice, seal_of, sealed_changes
+from ..core.rules import NOT_OWED, SETTLED, first_format_seal, foreign_owner, pays_invoice, seal_of, seal_problem, sealed_changes
 from ..core.schema import INVOICE
 from ..core.text import fmt_money
 from ..read.graph import Graph
@@ -137,11 +137,10 @@ def plan_send(book: Book, inv: Record) -> tuple[dict, list[str]]:
     if status == "void":
         raise UsageError(f"invoice '{inv.id}' is void: it cannot be sent")
     seal = seal_of(inv.data)
-    if inv.data.get("seal") and inv.data["seal"] != seal:
+    broken = seal_problem(inv.data)
+    if broken and broken[0] == "error" and not first_format_seal(inv.data):     # a first-format seal: re-sealed
         from ..core.errors import DataError
-        raise DataError(f"invoice '{inv.id}' was sealed when sent, but what its document shows was changed "
-                        "by hand since: undo the change (see `freelance validate`), or correct it with a credit "
-                        f"note: `freelance invoice credit {inv.id}`")
+        raise DataError(f"invoice '{inv.id}': {broken[1]}; not sent again (see `freelance validate`)")
     changes = {"sent_on": book.today, "seal": seal}
     if status == "draft":
         changes = {"status": "sent", **changes}

@@ -1,13 +1,15 @@
 """Changing the book's settings with the same careful writes as records."""
 from __future__ import annotations
 
+import os
 from decimal import Decimal, InvalidOperation
 
-from ..core.errors import UsageError, did_you_mean
+from ..core.errors import DataError, UsageError, did_you_mean
 from ..core.rules import business_problem, is_currency, is_id, text_problem
 from ..core.schema import KINDS
 from ..core.settings import DEFAULTS, SCALARS, setting_value
 from ..store.book import Book
+from ..store.files import read_logo
 from ..store.writer import Write, settings_update
 
 
@@ -136,8 +138,13 @@ def plan_set(book: Book, key: str, value) -> tuple[list[Write], object]:
     parts = key.split(".")
     if parts[0] == "business" and len(parts) == 2:
         typed = _business_value(parts[1], values)
-        if parts[1] == "logo" and typed and not (book.root / typed).is_file():
-            raise UsageError(f"business.logo: no file {typed!r} in the book (a path relative to {book.root})")
+        if parts[1] == "logo" and typed:
+            if not os.path.lexists(book.root / typed):
+                raise UsageError(f"business.logo: no file {typed!r} in the book (a path relative to {book.root})")
+            try:
+                read_logo(book.root, typed)          # a picture inside the book (docs/documents.md)
+            except DataError as exc:
+                raise UsageError(str(exc)) from None
 
         def change_business(doc):
             from ruamel.yaml.comments import CommentedMap

@@ -115,18 +115,24 @@ def emit(content: str | bytes, out: str | None = None, option: str = "--out") ->
         sys.stdout.write(data.decode("utf-8"))
 
 
-def write_out(out: str, data: bytes, option: str = "--out") -> None:
-    """The one way a command writes its output to a file the user named (every `--out`,
-    `calendar export --ics`): atomically (a temporary file renamed over it), so a reader
-    never sees half of it. What is there now decides (README, "Safety"):
+def write_out(out: str, data: bytes, option: str = "--out", named: bool = True) -> None:
+    """The one way a command writes its output to a file (every `--out`, `calendar export
+    --ics`, the documents' default names): atomically (a temporary file renamed over it), so
+    a reader never sees half of it. What is there now decides (README, "Safety"):
     - nothing: a new file, with the mode the umask leaves;
     - a regular file: replaced, keeping its mode;
-    - a link: followed; the file it points to is replaced (keeping its mode), the link
-      stays a link; a link to nothing is refused;
+    - a link: followed only when the user `named` this path (`--out LINK`): the file it
+      points to is replaced (keeping its mode), the link stays a link; a name the command
+      chose itself (NUMBER.pdf, a file in `--out-dir`) is never written through a link that
+      was already there (refused, exit 2); a link to nothing is refused;
     - a folder, a device, a pipe, a socket: refused (exit 2), never replaced."""
     import stat as st_
 
     path = Path(out).expanduser()
+    if not named and os.path.islink(path):
+        raise UsageError(f"{option}: {path} is a link (to {os.readlink(path)}) that was already there; not "
+                         "written through: a file name the command chooses never follows a link (remove the "
+                         "link, or name the file with --out)")
     try:
         st = os.stat(path)
     except FileNotFoundError:
@@ -154,6 +160,33 @@ def write_out(out: str, data: bytes, option: str = "--out") -> None:
             fh.write(data)
     except OSError as exc:
         raise UsageError(f"{option}: cannot write in {folder} ({exc.strerror})") from None
+
+
+def out_folder(out_dir: str | None, option: str = "--out-dir") -> Path:
+    """The folder the documents a command names itself go to (`--out-dir`, else here), made if
+    missing. A folder given relative to here is walked without following a link that is
+    already there (a book's folder may hold links a clone planted: README, "Safety"); of an
+    absolute one, the folder named itself must not be a link."""
+    folder = Path(out_dir).expanduser() if out_dir else Path(".")
+    parts = folder.parts
+    checked = [Path(*parts[:i]) for i in range(1, len(parts) + 1)] if not folder.is_absolute() else [folder]
+    for step in checked:
+        if os.path.islink(step):
+            raise UsageError(f"{option}: {step} is a link (to {os.readlink(step)}); not followed: the "
+                             "documents go into the folder named, never through a link (give the folder itself)")
+        if os.path.lexists(step) and not step.is_dir():
+            raise UsageError(f"{option}: {step} is not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"{option}: cannot make folder {folder} ({exc.strerror})") from None
+    return folder
+
+
+def warn(message: str) -> None:
+    """A line about something the command did not do, on stderr."""
+    from ..core.text import clean
+    typer.echo(f"freelance: warning: {clean(message)}", err=True)
 
 
 def say(message: str) -> None:

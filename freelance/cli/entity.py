@@ -368,6 +368,7 @@ def build(noun: str) -> typer.Typer:
             from ..read import views
             from ..core.errors import UsageError, did_you_mean
             from ..read.graph import Graph
+            from ..read.kept import kept
             from ..formats.render import render_board
             fmt = list_format(fmt)
             book = state(ctx).book()
@@ -376,12 +377,14 @@ def build(noun: str) -> typer.Typer:
                 if bf is None or not (bf.choices or bf.setting):
                     choices = [x.name for x in kind.fields if x.choices or x.setting]
                     raise UsageError(f"--by: cannot group by {by!r}; one of {', '.join(choices)}{did_you_mean(by, choices)}")
-            _, recs = _records(book, noun)
-            _check_filters(book, kind, recs, None, client, {})
-            if client:
-                recs = [r for r in recs if r.data.get("client") == client]
-            g = Graph(book)
-            emit(render_board(views.board(g, kind, recs, by), fmt), out)
+
+            def drawn():            # the board as text: 25,000 invoices take a second to draw
+                _, recs = _records(book, noun)
+                _check_filters(book, kind, recs, None, client, {})
+                if client:
+                    recs = [r for r in recs if r.data.get("client") == client]
+                return render_board(views.board(Graph(book), kind, recs, by), fmt)
+            emit(kept(book, f"board-{noun}", (by, client, fmt), drawn), out)
         board.__doc__ = f"The {noun} board: one column per {kind.status}, with counts and totals.\n\n" \
                         f"Example: freelance {noun} board"
         app.command("board")(board)

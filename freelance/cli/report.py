@@ -91,7 +91,7 @@ def make(name: str):
 
         from ..core.dates import window
         from ..core.errors import UsageError, did_you_mean
-        from ..read.graph import Graph
+        from ..read import reports
         from ..read.reports import Options
         from .common import check_format
         check_format(fmt, FORMATS)
@@ -109,7 +109,7 @@ def make(name: str):
             raise UsageError(f"{given}: report {name} shows the book as it stands on one day and takes no "
                              f"--period, --from or --to; for another day use `freelance --today DATE report {name}`, "
                              "for money over a period `freelance report finance --period ...`")
-        report = module.build(Graph(book), opts)
+        report = reports.build(name, book, opts)
         for cond in fail_on or []:
             if cond not in report.alerts:
                 raise UsageError(f"--fail-on: report {name} has no condition {cond!r}"

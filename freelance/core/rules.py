@@ -288,11 +288,16 @@ TEXT_CHECKS = {"country": country_problem, "vat_id": vat_id_problem, "language":
                "iban": iban_problem, "bic": bic_problem, "rrule": rrule_problem}
 
 
-# -- sealing a sent invoice -----------------------------------------------------------------
+# -- sealing a sent invoice (docs/documents.md, "What the seal proves") -----------------------
 # What the document shows of an invoice record: sending seals these (a hash stored with the
-# invoice); afterwards they may not change (status, payments and notes may).
+# invoice); afterwards they may not change (status, payments and notes may). A seal names its
+# version and the fields it covers: `v2:id,client,...:hmac-sha256:HEX`. A version's fields are
+# fixed (SEAL_VERSIONS): a seal that lists others is not one the tool made.
 SEALED = ("id", "client", "project", "issued", "due", "items", "amount", "tax_rate", "currency",
           "supply_start", "supply_end", "credit_for")
+SEAL_VERSION = "v2"
+SEAL_VERSIONS = {"v2": SEALED}
+_SEAL_KEY = b"freelance invoice seal v2"     # public: it separates the seal from a plain SHA-256, it is no secret
 
 
 def _canonical(value):
@@ -313,13 +318,65 @@ def _canonical(value):
     return str(value)
 
 
-def seal_of(data: dict) -> str:
-    """The seal of an invoice's document fields: 'sha256:' and the hex digest of their canonical JSON."""
-    import hashlib
+def _fields_json(data: dict, fields) -> str:
     import json
-    fields = {k: _canonical(data.get(k)) for k in SEALED if data.get(k) is not None}
-    text = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+    shown = {k: _canonical(data.get(k)) for k in fields if data.get(k) is not None}
+    return json.dumps(shown, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _seal_v1(data: dict) -> str:
+    """The first seal (before issue 23): a plain SHA-256 of the fields' canonical JSON."""
+    import hashlib
+    return "sha256:" + hashlib.sha256(_fields_json(data, SEALED).encode("utf-8")).hexdigest()
+
+
+def seal_of(data: dict, version: str = SEAL_VERSION) -> str:
+    """The seal of an invoice's document fields: `VERSION:FIELD,...:hmac-sha256:HEX`, an HMAC
+    (a public key naming the version) over the version, the field list and their canonical JSON."""
+    import hashlib
+    import hmac
+    fields = SEAL_VERSIONS[version]
+    message = f"{version}\n{','.join(fields)}\n{_fields_json(data, fields)}".encode("utf-8")
+    return f"{version}:{','.join(fields)}:hmac-sha256:" + hmac.new(_SEAL_KEY, message, hashlib.sha256).hexdigest()
+
+
+def first_format_seal(data: dict) -> bool:
+    """`data` carries a first-format seal (`sha256:HEX`) that matches its fields: what `invoice
+    send` wrote before seals had versions, or a plain SHA-256 recomputed by hand (no telling)."""
+    import hmac
+    return hmac.compare_digest(str(data.get("seal") or ""), _seal_v1(data))
+
+
+def seal_problem(data: dict) -> tuple[str, str] | None:
+    """(severity, what) when invoice `data`'s seal does not hold, or is missing where `invoice
+    send` put one (`sent_on`); None when it holds or the invoice was never sent by the tool."""
+    import hmac
+    seal = data.get("seal")
+    sent = data.get("sent_on")
+    when = f" on {sent}" if sent else ""
+    if seal is None or seal == "":
+        if sent is not None:
+            return "error", (f"sent{when} by `invoice send`, but its seal is gone: the seal is what shows the "
+                             "document was not changed by hand since (restore it from git, `git log -p`)")
+        return None
+    text = str(seal)
+    parts = text.split(":")
+    if len(parts) == 2 and parts[0] == "sha256":
+        if first_format_seal(data):
+            return "error", ("sealed in the first format, a plain SHA-256 that anyone can recompute after a hand "
+                             "edit, so it proves nothing; if you sent it with freelance, re-seal it: "
+                             f"`freelance invoice send {data.get('id')}` (it writes the mail again)")
+    elif len(parts) == 4 and parts[0] in SEAL_VERSIONS and parts[2] == "hmac-sha256":
+        if tuple(parts[1].split(",")) != SEAL_VERSIONS[parts[0]]:
+            return "error", (f"the seal lists the fields {parts[1]!r}, which is not what a {parts[0]} seal covers: "
+                             "the tool did not write it")
+        if hmac.compare_digest(text, seal_of(data, parts[0])):
+            return None
+    else:
+        return "error", f"the seal {text[:40]!r} is not one the tool writes (VERSION:FIELDS:hmac-sha256:HEX)"
+    return "error", (f"sealed when sent{when}, but what its document shows was changed by hand since (the client "
+                     "has the document as sent): undo the change, or correct it with a credit note "
+                     f"(`freelance invoice credit {data.get('id')}`)")
 
 
 def sealed_changes(old: dict, new: dict) -> list[str]:

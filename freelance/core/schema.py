@@ -222,7 +222,7 @@ INVOICE = Kind(
         F("credit_for", "link", link=("invoice",), option=False,
           help="The invoice a credit note corrects."),
         F("sent_on", "date", option=False, help="The day `invoice send` sent it."),
-        F("seal", option=False, help="A hash of what the sent document shows (rules.seal_of)."),
+        F("seal", option=False, help="What the sent document shows, sealed: version, fields, HMAC (rules.seal_of)."),
         F("recurring", "link", link=("recurring",), option=False,
           help="The recurring invoice (schedule) that made it (docs/recurring.md)."),
         F("period", "date", option=False,

@@ -17,9 +17,10 @@ from .graph import Graph
 from ..store.git import GITATTRIBUTES, registration_problem
 from ..core.limits import line_problem, number_problem, whole
 from ..core.rules import (DATE_PAIRS, TEXT_CHECKS, business_problem, date_problems, invoice_number_problem, is_currency,
-                    is_email, is_id, is_url, moved_after, number_regex, seal_of)
+                    is_email, is_id, is_url, moved_after, number_regex, seal_problem)
 from ..core.schema import COMMON_FIELDS, KINDS, Field, Kind
 from ..core.settings import ACCOUNT_KEYS, BUSINESS, DEFAULTS, LISTS, OPTIONAL, OUTBOX, SETTINGS, SETTINGS_FILE, opening_balance
+from ..store.files import read_logo
 from ..store.records import Record
 from .work import TIMER_FILE, project_id_of, project_of, services_of, timer_problems
 
@@ -282,12 +283,9 @@ def check_invoices(g: Graph) -> Iterable[Problem]:
         if isinstance(end, dt.date) and not isinstance(start, dt.date):
             yield _p(inv, "supply_end", "supply_end without supply_start: a period of supply needs its first day "
                                         "(`--supplied DATE`)")
-        seal = inv.data.get("seal")
-        if seal and seal != seal_of(inv.data):
-            sent = inv.data.get("sent_on")
-            yield _p(inv, "seal", f"sealed when sent{f' on {sent}' if sent else ''}, but what its document shows "
-                                  "was changed by hand since (the client has the document as sent): undo the "
-                                  f"change, or correct it with a credit note (`freelance invoice credit {inv.id}`)")
+        sealed = seal_problem(inv.data)
+        if sealed:
+            yield _p(inv, "seal", sealed[1], sealed[0])
         issued = inv.data.get("issued")
         m = _NUMBERED(inv.id)
         if isinstance(issued, dt.date) and m and whole(m.group(2)) is not None:
@@ -564,8 +562,11 @@ def check_settings(g: Graph) -> Iterable[Problem]:
     yield from _check_business(s.get("business"), lambda msg: p("business", msg))
     biz = s.get("business")
     logo = biz.get("logo") if isinstance(biz, dict) else None
-    if logo and not (g.book.root / str(logo)).is_file():
-        yield p("business", f"business.logo {str(logo)!r}: no such file in the book")
+    if logo:
+        try:
+            read_logo(g.book.root, str(logo))
+        except FreelanceError as exc:
+            yield p("business", str(exc))
 
 
 def _check_business(biz, p) -> Iterable[Problem]:

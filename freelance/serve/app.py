@@ -30,9 +30,9 @@ from ..core.errors import FreelanceError
 from ..read.graph import Graph
 from ..store.book import Book, lock
 from .forms import Stale
-from .pages import (board, calendar, edit_form, edit_submit, finance, goals, install_filters, link, listing, move, search,
-                    new_form, new_submit, overview, record, remove, resources, settings_page, settings_submit,
-                    timer_bar, timer_start, timer_stop, todo, workflow)
+from .pages import (board, calendar, edit_form, edit_submit, finance, goals, install_filters, invoice_pdf, link, listing,
+                    move, new_form, new_submit, overview, record, remove, resources, search, settings_page,
+                    settings_submit, timer_bar, timer_start, timer_stop, todo, workflow)
 
 HERE = Path(__file__).parent
 STATIC = {"app.js": "text/javascript", "app.css": "text/css"}
@@ -329,6 +329,7 @@ def make_app(root: Path, *, today: dt.date | None = None, host: str = "127.0.0.1
         Route("/timer/start", post(timer_start), methods=["POST"]),
         Route("/timer/stop", post(timer_stop), methods=["POST"]),
         Route("/r/{noun}/{rid:path}", get(record)),
+        Route("/pdf/invoice/{rid:path}", get(invoice_pdf)),
         Route("/new/{noun}", get(new_form, draws_a_form=True)),
         Route("/new/{noun}", post(new_submit), methods=["POST"]),
         Route("/edit/{noun}/{rid:path}", get(edit_form, draws_a_form=True)),

@@ -278,6 +278,21 @@ def record(site, request, note):
                      if kind.status else [], **_notes(note))
 
 
+def invoice_pdf(site, request, note):
+    """`/pdf/invoice/NUMBER`: the invoice as the client receives it (what `invoice pdf` writes).
+    The server keeps WeasyPrint, its fonts and the template loaded: a PDF costs its layout only."""
+    from starlette.responses import Response
+
+    from ..formats.documents import invoice_document
+    from ..formats.documents import invoice_pdf as make_pdf
+    book = site.graph().book
+    doc = invoice_document(book, request.path_params["rid"])
+    pdf = make_pdf(book, doc)
+    name = re.sub(r"[^\w.@+-]", "-", doc["number"]) + ".pdf"
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{name}"'})
+
+
 def remove(site, request, form):
     from ..changes import door
     noun = form.get("kind", "")

@@ -118,40 +118,44 @@ class ResultHead(NamedTuple):
 
 _FINGERPRINT: str | None = None
 _CODE: str | None = None
+PACKAGE = Path(__file__).resolve().parent.parent          # freelance/ (this module is freelance/store/cache.py)
+# What the parsed form depends on, relative to PACKAGE: the reader, the schema, the errors and
+# money (the summaries' sums). A path that is not a file fails tests/test_scans.py: a module
+# moved (as when the floors became folders) would otherwise be hashed as missing, for ever.
+READER_SOURCES = ("store/records.py", "store/scalars.py", "store/yamlio.py", "store/fastread.py", "store/cache.py",
+                  "core/schema.py", "core/errors.py", "core/money.py", "core/rules.py")
+
+
+def _hashed(files) -> str:
+    h = hashlib.sha1(f"{FORMAT} {sys.version_info[:2]}".encode())
+    for f in files:
+        h.update(f.relative_to(PACKAGE).as_posix().encode() + b"\0")
+        try:
+            h.update(f.read_bytes())
+        except OSError:
+            h.update(b"?")
+    return h.hexdigest()
 
 
 def fingerprint() -> str:
-    """What the parsed form depends on: this format, Python, and the source of the reader
-    (records, scalars, yamlio, fastread), the schema, the errors and money (the summaries'
-    sums). Not the read side: a change of a rollup keeps every user's parse cache."""
+    """What the parsed form depends on: this format, Python, and the source of READER_SOURCES.
+    Not the read side: a change of a rollup keeps every user's parse cache."""
     global _FINGERPRINT
     if _FINGERPRINT is None:
-        here = Path(__file__).resolve().parent
-        h = hashlib.sha1(f"{FORMAT} {sys.version_info[:2]}".encode())
-        files = [here / f"{m}.py" for m in ("records", "scalars", "yamlio", "fastread", "cache")]
-        files += [here.parent / f"{m}.py" for m in ("schema", "errors", "money", "rules")]
-        for f in files:
-            try:
-                h.update(f.read_bytes())
-            except OSError:
-                h.update(b"?")
-        _FINGERPRINT = h.hexdigest()
+        _FINGERPRINT = _hashed(PACKAGE / rel for rel in READER_SOURCES)
     return _FINGERPRINT
+
+
+def code_sources() -> list[Path]:
+    """Every module of the package, the read side and the faces included."""
+    return sorted(PACKAGE.rglob("*.py"))
 
 
 def code_fingerprint() -> str:
     """What a command's result may depend on: Python and the source of every module of the package."""
     global _CODE
     if _CODE is None:
-        pkg = Path(__file__).resolve().parent
-        h = hashlib.sha1(f"{FORMAT} {sys.version_info[:2]}".encode())
-        for f in sorted(pkg.rglob("*.py")):
-            h.update(f.relative_to(pkg).as_posix().encode() + b"\0")
-            try:
-                h.update(f.read_bytes())
-            except OSError:
-                h.update(b"?")
-        _CODE = h.hexdigest()
+        _CODE = _hashed(code_sources())
     return _CODE
 
 

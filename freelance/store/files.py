@@ -15,6 +15,7 @@ folder), so what is at a file's path is checked before it is opened:
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -122,3 +123,79 @@ def writable(root: Path | str, rel: str) -> str:
         raise DataError(f"{rel}: is read-only (mode {stat.S_IMODE(st.st_mode):04o}); nothing was written "
                         f"(make it writable, chmod u+w {rel}, if the change is meant)")
     return real
+
+
+# -- the business logo: a picture inside the book ----------------------------------------------
+
+MAX_LOGO_BYTES = 4 * 1024 * 1024
+_RASTER = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"), (b"GIF87a", "image/gif"),
+           (b"GIF89a", "image/gif"))
+
+
+def read_logo(root: Path | str, rel: str) -> tuple[bytes, str]:
+    """(bytes, MIME type) of the logo `rel` (`business.logo`): a PNG, JPEG, GIF, WebP or SVG file
+    inside the book (the book-file rule above), at most MAX_LOGO_BYTES. An SVG must be
+    self-contained: no reference to anything but its own parts (`#id`) and data: URLs, no
+    script, no foreign objects, no DTD (docs/documents.md). DataError saying why otherwise."""
+    what = f"business.logo {rel!r}"
+    if os.path.isabs(rel) or ".." in Path(rel).parts:
+        raise DataError(f"{what}: a logo is a file inside the book, named relative to its folder (logo.png)")
+    try:
+        found = read_book_file(root, rel, limit=MAX_LOGO_BYTES)
+    except DataError as exc:
+        raise DataError(f"{what}: {exc}") from None
+    if found is None:
+        raise DataError(f"{what}: no such file in the book")
+    data = found[0]
+    for magic, mime in _RASTER:
+        if data.startswith(magic):
+            return data, mime
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return data, "image/webp"
+    problem = svg_problem(data)
+    if problem is None:
+        return data, "image/svg+xml"
+    raise DataError(f"{what}: {problem}")
+
+
+_SVG_NS = "http://www.w3.org/2000/svg"
+_CSS_REF = re.compile(r"@import|url\(\s*(?!['\"]?\s*#)", re.I)
+
+
+def svg_problem(data: bytes) -> str | None:
+    """Why `data` is not a self-contained SVG picture (None when it is one)."""
+    from lxml import etree            # lazy: the XML parser (docs/architecture.md)
+    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    if head != b"<":
+        return "not a picture (PNG, JPEG, GIF, WebP or SVG)"
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        return f"not a picture (PNG, JPEG, GIF, WebP or SVG): not well-formed XML ({exc})"
+    if root.tag != f"{{{_SVG_NS}}}svg":
+        return "not a picture (PNG, JPEG, GIF, WebP or SVG)"
+    tree = root.getroottree()
+    if tree.docinfo.internalDTD is not None or tree.docinfo.doctype:
+        return "an SVG with a DOCTYPE; a logo is a plain SVG (no DTD, no entities)"
+    if any(node.tag is etree.PI for node in root.itersiblings(preceding=True)):
+        return "an SVG with a processing instruction (<?xml-stylesheet ...?>); a logo is a plain SVG"
+    for node in root.iter():
+        if not isinstance(node.tag, str):          # lxml's documented sentinels: tag is etree.PI, ...
+            if node.tag is etree.PI:
+                return "an SVG with a processing instruction (<?...?>); a logo is a plain SVG"
+            if node.tag is etree.Entity:
+                return "an SVG with an entity reference; a logo is a plain SVG"
+            continue
+        local = etree.QName(node).localname
+        if local in ("script", "foreignObject", "iframe", "object", "embed", "audio", "video"):
+            return f"an SVG with <{local}>; a logo is a picture, nothing more"
+        if local == "style" and _CSS_REF.search(node.text or ""):
+            return "an SVG whose style refers to another file (url() or @import); a logo is self-contained"
+        for name, value in node.attrib.items():
+            attr = etree.QName(name).localname
+            if attr == "href" and not (value.strip().startswith("#") or re.match(r"data:image/(png|jpeg|gif|webp)[;,]", value.strip())):
+                return f"an SVG that refers to {value.strip()[:80]!r}; a logo is self-contained (embed it, or use #ids)"
+            if _CSS_REF.search(value) and (attr == "style" or "url(" in value.lower()):
+                return f"an SVG whose {attr} refers to another file ({value.strip()[:80]!r}); a logo is self-contained"
+    return None

@@ -381,6 +381,18 @@ def ratios(rows: list[Row], demo_rows: list[Row] | None) -> list[str]:
     return out
 
 
+def cpu_table(rows: list[Row]) -> str:
+    """`table` with each command's CPU time (user + system, median), which a loaded machine
+    disturbs less than the wall time: a wall time far above it waited for a core."""
+    lines = ["| command | median wall | CPU | peak memory | |", "|---|---:|---:|---:|---|"]
+    for r in rows:
+        wall = f"{r.wall:.3f} s" if r.wall is not None else ""
+        cpu = f"{statistics.median(r.cpus):.3f} s" if r.cpus else ""
+        mem = f"{r.mem} MB" if r.mem is not None else ""
+        lines.append(f"| {r.name} | {wall} | {cpu} | {mem} | {r.note} |")
+    return "\n".join(lines)
+
+
 def table(rows: list[Row]) -> str:
     lines = ["| work | median wall | peak memory | |", "|---|---:|---:|---|"]
     for r in rows:
@@ -474,6 +486,147 @@ def bank_statement(n: int, seed: int = 7) -> str:
         bal = f"{balance / 100:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
         out.append(f"{day:%d.%m.%Y};{name};;{ref};{text};{amount};{bal}")
     return "\n".join(out) + "\n"
+
+
+# -- the sweep: every command that reads the book, timed (issue 22) -----------------------------
+
+READ_VERBS = frozenset({"list", "show", "board", "sheet", "status", "review", "rules", "html", "xml", "pdf",
+                        "export"})         # a verb of these only reads the book (export writes elsewhere)
+READ_GROUPS = frozenset({"report", "export"})      # every command of these only reads the book
+# Top-level commands that only read the book (a top-level command's name says nothing: `undo`
+# and `sync` write, `serve` runs a server); a new one is listed under the sweep as not swept.
+READ_TOP = frozenset({"validate", "workflow", "search", "history"})
+ID_ARGS = frozenset({"rid", "number", "numbers"})  # an argument naming one record of the command's noun
+ID_NOUN = {"history": "invoice"}                    # whose list gives a command's id, when not its own
+TEXT_ARGS = {"words": "design"}                     # other arguments a read takes (`search WORDS`)
+EXTRA_ARGS = {                                      # what a swept command needs besides its record
+    "contact export": ["--vcf"],
+    "calendar export": ["--ics", "-", "--deadlines"],
+    "invoice html": ["--incomplete"],
+    "invoice pdf": ["--out", "{work}/sweep.pdf"],
+}
+SWEEP_BUDGET = 3.0                                  # every command (issue 22)
+WARM_BUDGETS = {"report summary": 0.5, "report finance": 0.5, "client board": 0.5, "invoice board": 0.5}
+
+
+def cli_commands() -> list[tuple[tuple[str, ...], object]]:
+    """Every command of the CLI as (path, click command), walked from the CLI itself, with the
+    groups that run on their own (`calendar`, `settings`) as commands too."""
+    import typer
+    from ..cli import command
+    out = []
+
+    def walk(cmd, path, ctx):
+        names = cmd.list_commands(ctx) if hasattr(cmd, "list_commands") else None
+        if names is None or (path and getattr(cmd, "invoke_without_command", False)):
+            out.append((tuple(path), cmd))
+        for name in names or ():
+            sub = cmd.get_command(ctx, name)
+            walk(sub, path + [name], typer.Context(sub, parent=ctx, info_name=name))
+    root = command()
+    walk(root, [], typer.Context(root, info_name="freelance"))
+    return out
+
+
+def is_read(path: tuple[str, ...], cmd=None) -> bool:
+    """Whether the command at `path` only reads the book: a top-level command of READ_TOP, a
+    group that runs on its own (`calendar`, `settings`), any command of `report` and
+    `export`, a read verb."""
+    if len(path) == 1:
+        return path[0] in READ_TOP or hasattr(cmd, "list_commands")
+    return path[0] in READ_GROUPS or path[-1] in READ_VERBS
+
+
+def read_commands() -> tuple[list[tuple[tuple[str, ...], list[str]]], list[str]]:
+    """([(path, names of its required arguments)] of every command that only reads the book,
+    [the other commands' names]): a command added to the CLI is swept without editing this."""
+    reads, others = [], []
+    for path, cmd in cli_commands():
+        if is_read(path, cmd):
+            reads.append((path, [p.name for p in cmd.params if p.param_type_name == "argument" and p.required]
+                          + [p.name for p in cmd.params if p.name in ID_ARGS and not p.required]))
+        else:
+            others.append(" ".join(path))
+    return reads, others
+
+
+def sweep_argvs(reads, ids: dict, work: Path) -> list[tuple[str, list[str] | None, str]]:
+    """(row name, argv after `freelance`, or None with why not) for each read command: an
+    id argument gets the last record its noun's `list --format json` lists (`ids`), `export
+    csv KIND` one row per kind."""
+    from ..core.schema import KINDS
+    out = []
+    for path, args in reads:
+        name = " ".join(path)
+        extra = [a.format(work=work) for a in EXTRA_ARGS.get(name, [])]
+        if args == ["kind"]:
+            out += [(f"{name} {k}", [*path, k, *extra], "") for k in KINDS]
+            continue
+        argv, why = [*path], ""
+        noun = ID_NOUN.get(path[0], path[0])
+        for a in args:
+            if a in ID_ARGS and ids.get(noun):
+                argv.append(ids[noun])
+            elif a in ID_ARGS:
+                why = f"skipped: `{noun} list` lists nothing in this book"
+            elif a in TEXT_ARGS:
+                argv.append(TEXT_ARGS[a])
+            else:
+                why = f"skipped: no value for its argument {a!r} (teach tools/bench.py's sweep_argvs)"
+        out.append((name, None if why else argv + extra, why))
+    return out
+
+
+def listed_ids(fl: list, nouns) -> dict:
+    """noun -> the id of the last record `freelance NOUN list --format json` lists (untimed).
+    Read line by line, keeping only the last top-level `"id":`: the list of 50,000 incomes
+    held whole in this process would be the peak memory every later child is reported with
+    (a child started by vfork inherits its parent's high-water mark at exec)."""
+    ids = {}
+    for noun in sorted(set(nouns)):
+        p = subprocess.Popen(fl + [noun, "list", "--format", "json"], env=env(), stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, text=True)
+        last = None
+        for line in p.stdout:
+            if line.startswith('    "id": '):
+                last = line
+        p.wait()
+        if last is not None:
+            try:
+                ids[noun] = str(json.loads(last.strip().split(": ", 1)[1].rstrip(",")))
+            except ValueError:
+                pass
+    return ids
+
+
+def bench_sweep(book: Path, repeat: int, work: Path) -> tuple[list[Row], list[str]]:
+    """Every command that only reads the book, timed on `book` with its parse cache warm:
+    (rows, the verdicts against SWEEP_BUDGET and WARM_BUDGETS)."""
+    fl = FL + ["--books", str(book), "--today", TODAY]
+    run(fl + ["validate", "--quiet"])                               # warm the cache, untimed
+    reads, others = read_commands()
+    ids = listed_ids(fl, [ID_NOUN.get(path[0], path[0]) for path, args in reads if set(args) & ID_ARGS])
+    rows, lines = [], []
+    for name, argv, why in sweep_argvs(reads, ids, work):
+        r = Row(name)
+        if argv is None:
+            r.note = why
+        else:
+            measure(r, repeat, fl + argv)
+        rows.append(r)
+    for r in rows:
+        budget = WARM_BUDGETS.get(r.name, SWEEP_BUDGET)
+        if r.wall is None:
+            lines.append(f"- {r.name}: {r.note or 'not measured'}")
+        else:
+            warm = "warm " if r.name in WARM_BUDGETS else ""
+            lines.append(f"- {warm}{r.name}: {r.wall:.2f} s (budget {budget:g} s) "
+                         f"{'holds' if r.wall < budget else 'DOES NOT HOLD'}")
+    over = [r for r in rows if r.wall is not None and r.wall >= WARM_BUDGETS.get(r.name, SWEEP_BUDGET)]
+    lines.append(f"- {len(rows) - len(over)} of {len(rows)} commands hold their budget"
+                 + (f"; over: {', '.join(r.name for r in over)}" if over else ""))
+    lines.append(f"- not swept (they write, or make a book or a server; see the write rows above): {', '.join(others)}")
+    return rows, lines
 
 
 def verdicts(rows) -> list[str]:
@@ -591,6 +744,7 @@ def bench_history(repeat: int, work: Path) -> Row:
 
 
 def main(argv=None) -> int:
+    global CACHE_HOME
     ap = argparse.ArgumentParser(prog="python -m freelance.tools.bench", description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="10000,100000", help="Transactions per generated book, comma-separated.")
     ap.add_argument("--repeat", type=int, default=3, help="Runs per measurement (the median is shown).")
@@ -600,10 +754,37 @@ def main(argv=None) -> int:
     ap.add_argument("--bank", action="store_true",
                     help="Time `bank import` only (10,000 lines into the 100,000-transaction book, new and "
                          "again) against issue 18's budgets.")
+    ap.add_argument("--sweep", action="store_true",
+                    help="Time only every command that reads the book (each list, show, board, report, export; "
+                         "walked from the CLI), on the largest --sizes book or --book, against issue 22's budgets.")
+    ap.add_argument("--book", metavar="DIR",
+                    help="With --sweep: sweep this existing book instead of generating one (the same book "
+                         "before and after a change).")
     ap.add_argument("--git", action="store_true",
                     help="Time the merge driver (two versions of a 10,000-record file) and `history` "
                          "against issue 25's budgets.")
     args = ap.parse_args(argv)
+    if args.sweep:
+        work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="freelance-bench-"))
+        work.mkdir(parents=True, exist_ok=True)
+        CACHE_HOME = str((work / "cache").resolve())
+        try:
+            n = max(int(s) for s in args.sizes.split(",") if s.strip())
+            book = Path(args.book) if args.book else work / f"book-{n}"
+            if not args.book and not book.exists():
+                subprocess.run(FL + ["--today", TODAY, "demo", str(book), "--transactions", str(n)], env=env(),
+                               check=True, stdout=subprocess.DEVNULL)
+            print(f"# freelance sweep of every reading command, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, "
+                  f"{'book ' + str(book) if args.book else f'{n:,} transactions'}\n", flush=True)
+            rows, lines = bench_sweep(book, args.repeat, work)
+            print(cpu_table(rows))
+            print("\nBudgets (issue 22: every command under 3 s; warm views under 0.5 s):")
+            print("\n".join(lines))
+            print("\nload average {:.1f} {:.1f} {:.1f} on {} cores".format(*os.getloadavg(), os.cpu_count()))
+        finally:
+            if not args.keep:
+                shutil.rmtree(work, ignore_errors=True)
+        return 0
     if args.git:
         work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="freelance-bench-"))
         work.mkdir(parents=True, exist_ok=True)
@@ -617,7 +798,6 @@ def main(argv=None) -> int:
     if args.bank:
         work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="freelance-bench-"))
         work.mkdir(parents=True, exist_ok=True)
-        global CACHE_HOME
         CACHE_HOME = str((work / "cache").resolve())
         try:
             print(f"# freelance bank import benchmark, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores\n")
@@ -652,6 +832,11 @@ def main(argv=None) -> int:
             print("\nBudgets (SPEC section 7):" if n >= 100_000 else
                   "\nBudgets (SPEC section 7; they are set for the 100,000-transaction book, shown here for reference):")
             print("\n".join(ratios(rows, demo_rows)) + "\n", flush=True)
+            rows, lines = bench_sweep(work / f"book-{n}", args.repeat, work)
+            print(f"### Every command that reads the book ({n:,} transactions, warm cache)\n")
+            print(cpu_table(rows))
+            print("\nBudgets (issue 22: every command under 3 s; warm views under 0.5 s):")
+            print("\n".join(lines) + "\n", flush=True)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

@@ -8,12 +8,13 @@ plus `--item` and `--number`, and hands them to `invoicing.plan_invoice`.
 from __future__ import annotations
 
 import inspect
+import os
 from typing import Annotated, List, Optional
 
 import typer
 
 from .. import entity
-from ..common import emit, say, state, writing
+from ..common import emit, out_folder, say, state, warn, write_out, writing
 
 EXAMPLE = ('freelance invoice add --client acme --project acme-website --item "Design sprint:1:2500" '
            '--item "Development:40:95" --tax-rate 19 --issued today')
@@ -135,9 +136,11 @@ def _document_verbs(app: typer.Typer, noun: str) -> None:
             numbers: Annotated[Optional[List[str]], typer.Argument(metavar="[INVOICE]...",
                                                                    help="Invoice numbers.", show_default=False)] = None,
             out: Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE",
-                                                       help="The PDF's file (one invoice; default: NUMBER.pdf).")] = None,
+                                                       help="The PDF's file (one invoice; default: NUMBER.pdf, never "
+                                                            "written through a link already there).")] = None,
             out_dir: Annotated[Optional[str], typer.Option("--out-dir", metavar="DIR",
-                                                           help="Folder for the PDFs, made if missing (default: here).")] = None,
+                                                           help="Folder for the PDFs, made if missing (default: here); "
+                                                                "not a link, nor through one.")] = None,
             status: Annotated[Optional[str], typer.Option("--status", help="Every invoice with this status.")] = None,
             client: Annotated[Optional[str], typer.Option("--client", help="Every invoice of this client.")] = None,
             period: Annotated[Optional[str], typer.Option("--period", metavar="PERIOD",
@@ -146,12 +149,11 @@ def _document_verbs(app: typer.Typer, noun: str) -> None:
 
         Name invoices, or choose them with --status, --client and --period (a batch).
         Refused, saying what to fill in, while your business details or the client's
-        billing details are missing.
+        billing details are missing. A book's own templates/invoice.html loads nothing
+        from outside the book (a warning says what it left out).
 
         Example: freelance invoice pdf --status sent --period 2026-Q4 --out-dir invoices/
         """
-        from pathlib import Path
-
         from ...formats.documents import invoice_document, invoice_pdf
         from ...core.errors import UsageError
         book = state(ctx).book()
@@ -163,16 +165,19 @@ def _document_verbs(app: typer.Typer, noun: str) -> None:
                              "--status, --client or --period")
         if out and len(chosen) != 1:
             raise UsageError(f"--out names one file, but {len(chosen)} invoices were chosen: use --out-dir")
-        folder = Path(out_dir).expanduser() if out_dir else Path(".")
         docs = [invoice_document(book, n) for n in dict.fromkeys(chosen)]   # all complete, or none written
-        if out_dir and docs:
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise UsageError(f"--out-dir: cannot make folder {folder} ({exc.strerror})") from None
+        folder = out_folder(out_dir) if docs and not out else None
         for doc in docs:
-            path = out or str(folder / _file_name(doc["number"], "pdf"))
-            emit(invoice_pdf(book, doc), path)
+            refused: list = []
+            pdf = invoice_pdf(book, doc, refused)
+            for line in refused:
+                warn(f"invoice {doc['number']}: {line}")
+            if out:
+                emit(pdf, out)
+                path = out
+            else:               # a name the command chooses: no link that was there is followed
+                path = str(folder / _file_name(doc["number"], "pdf"))
+                write_out(path, pdf, "--out-dir" if out_dir else "NUMBER.pdf", named=False)
             say(f"wrote {path}")
         if not docs:
             say("no invoice matches")
@@ -182,7 +187,8 @@ def _document_verbs(app: typer.Typer, noun: str) -> None:
     def send(ctx: typer.Context,
              number: Annotated[str, typer.Argument(metavar="INVOICE", help="The invoice number.")],
              eml: Annotated[Optional[str], typer.Option("--eml", metavar="FILE",
-                                                        help="The mail's file (default: NUMBER.eml).")] = None):
+                                                        help="The mail's file (default: NUMBER.eml, never written "
+                                                             "through a link already there).")] = None):
         """Send an invoice: write the mail (an .eml with the PDF attached) and seal the invoice.
 
         The mail goes to the client's billing email (else their email), from your
@@ -194,7 +200,6 @@ def _document_verbs(app: typer.Typer, noun: str) -> None:
         Example: freelance invoice send INV-2026-019 --eml INV-2026-019.eml
         """
         import datetime as dt
-        from pathlib import Path
 
         from ...changes import door
         from ...formats.documents import invoice_document, invoice_pdf
@@ -204,15 +209,21 @@ def _document_verbs(app: typer.Typer, noun: str) -> None:
             doc = invoice_document(book, rec.id)
             tz = book.settings.zone()
             when = dt.datetime.combine(book.today, dt.datetime.now(tz).time().replace(microsecond=0), tzinfo=tz)
-            mail = invoice_mail(doc, invoice_pdf(book, doc), _file_name(rec.id, "pdf"), book.root, when)
+            refused: list = []
+            mail = invoice_mail(doc, invoice_pdf(book, doc, refused), _file_name(rec.id, "pdf"), book.root, when)
+            for line in refused:
+                warn(f"invoice {rec.id}: {line}")
             path = eml or _file_name(rec.id, "eml")
-            existed = Path(path).exists()
-            emit(mail, path, option="--eml")
+            existed = os.path.lexists(path)
+            if eml:
+                emit(mail, path, option="--eml")
+            else:               # NUMBER.eml here: written only as a file, never through a link already there
+                write_out(path, mail, "NUMBER.eml", named=False)
             try:
                 notes = door.send_invoice(book, rec)
             except BaseException:
-                if not existed:
-                    Path(path).unlink(missing_ok=True)
+                if not existed and os.path.lexists(path):
+                    os.unlink(path)
                 raise
         say(f"wrote {path}: to {doc['buyer']['email']}, {_file_name(rec.id, 'pdf')} attached")
         for n in notes:

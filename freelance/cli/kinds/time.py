@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from ...core.text import clean
 from .. import entity
 from ..common import FORMAT_HELP, emit, say, state, writing
 
@@ -141,9 +142,10 @@ def _register(app: typer.Typer, noun: str) -> None:
                           "service": timer.get("service"), "note": timer.get("note"), "start": timer["start"],
                           "minutes": minutes, "hours": hours}))
             return
-        emit(f"timer on '{timer['project']}'" + (f" ({timer['service']})" if timer.get("service") else "")
-             + f" since {timer['start']:%Y-%m-%d %H:%M}: {hours_text(hours)}"
-             + (f" - {timer['note']}" if timer.get("note") else "") + "\n")
+        line = (f"timer on '{timer['project']}'" + (f" ({timer['service']})" if timer.get("service") else "")
+                + f" since {timer['start']:%Y-%m-%d %H:%M}: {hours_text(hours)}"
+                + (f" - {timer['note']}" if timer.get("note") else ""))
+        emit(clean(" ".join(line.splitlines())) + "\n")      # timer.yaml is someone's text: no escapes, one line
 
     @app.command("stop")
     def stop(ctx: typer.Context,

@@ -48,11 +48,13 @@ def invoice_xml(book, doc: dict) -> bytes:
     return xml
 
 
-def invoice_pdf(book, doc: dict) -> bytes:
+def invoice_pdf(book, doc: dict, refused: list | None = None) -> bytes:
+    """The PDF; `refused` gains a line for each thing the book's template asked for and did not
+    get (a file outside the book, a URL, an attachment: docs/documents.md)."""
     from .cii import build_xml
     from .html import render_html
     from .pdf import render_pdf
-    return render_pdf(doc, render_html(doc, book.root), build_xml(doc), book.root)
+    return render_pdf(doc, render_html(doc, book.root), build_xml(doc), book.root, refused)
 
 
 # -- payment reminders (docs/reminders.md) ------------------------------------------------

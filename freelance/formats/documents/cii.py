@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from ...core.text import clean
+
 RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
 RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
 UDT = "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100"
@@ -44,8 +46,8 @@ def build_xml(doc: dict) -> bytes:
     def el(parent, tag, text=None, **attrs):
         prefix, name = tag.split(":")
         e = etree.SubElement(parent, f"{{{NS[prefix]}}}{name}", attrs)
-        if text is not None:
-            e.text = str(text)
+        if text is not None:       # a book's text: no control characters (XML 1.0 refuses them)
+            e.text = clean(str(text))
         return e
 
     def date_el(parent, tag, d, inner="udt:DateTimeString"):

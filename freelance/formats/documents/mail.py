@@ -7,6 +7,13 @@ import datetime as dt
 from pathlib import Path
 
 from ...core.errors import DataError
+from ...core.text import clean
+
+
+def one_line(text) -> str:
+    """`text` as a mail header may hold it: one line (line and paragraph separators, U+0085,
+    vertical tab and form feed made spaces), no control or bidirectional characters."""
+    return clean(" ".join(str(text or "").splitlines())).strip()
 
 
 def invoice_mail(doc: dict, pdf: bytes, file_name: str, book_root: Path | None, when: dt.datetime,
@@ -31,16 +38,17 @@ def invoice_mail(doc: dict, pdf: bytes, file_name: str, book_root: Path | None, 
     subject, _, body = text.lstrip("\n").partition("\n")
     msg = EmailMessage(policy=SMTP)
     try:
-        msg["From"] = Address(display_name=doc["seller"].get("legal_name") or "", addr_spec=sender)
-        msg["To"] = Address(display_name=doc["buyer"]["name"], addr_spec=to)
+        msg["From"] = Address(display_name=one_line(doc["seller"].get("legal_name")), addr_spec=one_line(sender))
+        msg["To"] = Address(display_name=one_line(doc["buyer"]["name"]), addr_spec=one_line(to))
     except (ValueError, IndexError) as exc:
         raise DataError(f"invoice '{doc['number']}': an email address the mail cannot use ({exc})") from None
-    msg["Subject"] = subject.strip()
+    msg["Subject"] = one_line(subject)
     msg["Date"] = format_datetime(when)
-    msg["Message-ID"] = make_msgid(idstring=doc["number"].replace("/", "-"), domain=sender.rpartition("@")[2])
+    msg["Message-ID"] = make_msgid(idstring=doc["number"].replace("/", "-"), domain=one_line(sender).rpartition("@")[2])
     msg["Content-Language"] = doc["language"].replace("_", "-")
     for name, value in (headers or {}).items():
         msg[name] = value
-    msg.set_content(body.strip("\n") + "\n")
+    body = "\n".join(clean(line) for line in body.strip("\n").splitlines())
+    msg.set_content(body + "\n")
     msg.add_attachment(pdf, maintype="application", subtype="pdf", filename=file_name)
     return msg.as_bytes()

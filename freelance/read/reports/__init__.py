@@ -8,9 +8,12 @@ nothing in a report module prints or knows about formats.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from dataclasses import dataclass, field
 
 from ...core.text import Column
+from ..graph import Graph
+from ..kept import kept
 
 # name -> (module, one-line help). Modules are imported only when run.
 REPORTS: dict[str, tuple[str, str]] = {
@@ -30,6 +33,22 @@ REPORTS: dict[str, tuple[str, str]] = {
     "finance": ("freelance.read.reports.finance", "Account balances; income and expenses by month, classification, category."),
     "workflow": ("freelance.read.reports.workflow", "Client income with its invoice, client, project, service; unlinked, expected."),
 }
+
+# The reports whose answer depends on the book's files, --today and their options only (not on
+# git, the bank rules, the clock or the environment): kept between runs (read/kept.py). A report
+# that reads anything else must not be listed; a new one is computed every time until it is.
+KEPT = frozenset({"pipeline", "summary", "dashboard", "invoices", "projects", "services", "goals", "agenda",
+                  "digest", "finance", "workflow"})
+
+
+def build(name: str, book, opts: "Options") -> "Report":
+    """Report `name` of `book` for `opts`: its module's `build`, or its answer kept from the
+    last run when nothing it read changed (`KEPT`, read/kept.py)."""
+    module = importlib.import_module(REPORTS[name][0])
+    if name not in KEPT:
+        return module.build(Graph(book), opts)
+    return kept(book, f"report-{name}", (opts.start, opts.end, opts.client),
+                lambda: module.build(Graph(book), opts))
 
 
 @dataclass

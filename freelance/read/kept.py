@@ -1,0 +1,31 @@
+"""Answers kept between runs: a view asked again of a book that did not change costs a read.
+
+A report or a board is a function of the files it read, `--today`, its options and the code.
+`kept` stores its answer in the user's parse cache (`ParseCache.store_result`, as validate's
+answer is), keyed on all four; when none changed, the stored answer is the answer and no record
+is loaded (docs/performance.md, "Answers kept between runs"). Any change to a file it read, a
+file added to or removed from the book, another day, other options or another version of the
+package computes it again. An answer computed while the book had problems is not kept: the
+command must print them and exit 1, which needs the book read.
+
+Only for answers that depend on nothing but the book's files: not on git, bank rules, the clock
+or the environment (`reports.KEPT` names the reports that qualify).
+"""
+from __future__ import annotations
+
+
+def kept(book, name: str, key, compute):
+    """`compute()`, or the answer it gave last time for `name` and `key` on this book, if
+    nothing it depends on changed since. `key`: the options, as plain picklable values."""
+    cache = getattr(book, "cache", None)
+    if cache is None:
+        return compute()
+    full = (name, book.today.isoformat(), key)
+    listing = book.listing()
+    got = cache.load_result(name, full, listing)
+    if isinstance(got, tuple) and len(got) == 1:     # (answer,): an empty answer is kept too
+        return got[0]
+    answer = compute()
+    if not book.problems:
+        cache.store_result(name, full, listing, book.stamps, (answer,))
+    return answer
