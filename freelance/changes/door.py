@@ -20,11 +20,12 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..core.errors import UsageError
-from ..core.schema import INVOICE, KINDS, Kind, noun_kind
+from ..core.schedule import Period
+from ..core.schema import INVOICE, KINDS, RECURRING, Kind, noun_kind
 from ..store.book import Book
 from ..store.records import Record
-from ..store.writer import Write, apply, plan_remove, plan_update
-from . import bank, contacts, currency, init, invoicing, records, services, settings, time, todos, workflow
+from ..store.writer import Write, apply, plan_remove, plan_update, plan_updates
+from . import bank, contacts, currency, init, invoicing, records, recurring, services, settings, time, todos, workflow
 # how a face names what to change: the record, typed values, a filter, a new record's id
 from .records import check_filter, find, new_id, parse_value, unchanged
 from .settings import ACCOUNT_EDITS
@@ -44,6 +45,8 @@ __all__ = [
     "import_statement", "add_bank_rule",
     # settings and accounts
     "add_to_list", "remove_from_list", "set_setting", "add_account", "edit_account",
+    # recurring invoices and payment reminders (`freelance run`)
+    "add_recurring", "edit_recurring", "make_period", "record_reminders",
     # a new book
     "create_book",
     # naming a change
@@ -390,3 +393,47 @@ def create_book(root, **options) -> list[str]:
     """`init` (and `demo`): a new book's settings, empty files and git files in `root`; returns
     the files written. There is no book to lock or check yet: the folder is new."""
     return init.create_book(root, **options)
+
+
+# -- recurring invoices and reminders (docs/recurring.md, docs/reminders.md) ----------------
+
+def add_recurring(book: Book, values: dict, items: list[str] | None = None, every: str | None = None,
+                  on: str | None = None, rid: str | None = None,
+                  create_missing: bool = False) -> tuple[dict, list[str]]:
+    """A recurring invoice (a schedule) from typed values, `--item` texts and `--every`/`--on`."""
+    values = recurring.schedule_values(book, values, items, every, on)
+    data, writes, notes = recurring.plan_schedule(book, values, rid)
+    return data, commit(book, writes, notes, [Touch(RECURRING, None, data)])
+
+
+def edit_recurring(book: Book, record: Record, changes: dict, items: list[str] | None = None,
+                   every: str | None = None, on: str | None = None) -> list[str]:
+    """`recurring edit`: fields, new lines (`items` replace them all), a new schedule. The
+    invoices made already stay as they are; periods are keyed by their first day."""
+    changes = recurring.schedule_values(book, changes, items, every, on, old=record)
+    return _edit(book, record, changes, [], [])
+
+
+def make_period(book: Book, schedule: Record, period: Period) -> tuple[dict | None, list[str]]:
+    """Make sure the invoice of `period` of `schedule` exists: a draft issued today that records
+    (recurring, period). (None, []) when it bills hours and the period has none."""
+    planned = recurring.plan_period(book, schedule, period)
+    if planned is None:
+        return None, []
+    data, writes, notes = planned
+    return data, commit(book, writes, notes, [Touch(INVOICE, None, data)])
+
+
+def record_reminders(book: Book, sent: list[tuple[Record, dict]]) -> list[str]:
+    """Record reminders sent: each (invoice, {level, date, document, fee, interest}) appended to
+    the invoice's `reminders`, all in one write (a level recorded already is refused)."""
+    changes = []
+    for inv, entry in sent:
+        had = [r for r in inv.data.get("reminders") or []]
+        if any(isinstance(r, dict) and r.get("level") == entry["level"] for r in had):
+            raise UsageError(f"invoice '{inv.id}': reminder {entry['level']} was recorded already")
+        changes.append((inv, {"reminders": had + [{k: v for k, v in entry.items() if v is not None}]}))
+    if not changes:
+        return []
+    return commit(book, [plan_updates(book, changes)], [f"invoice '{inv.id}': reminder {e['level']} recorded"
+                                                        for inv, e in sent])

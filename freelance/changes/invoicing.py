@@ -164,7 +164,7 @@ def plan_invoice_edit(book: Book, inv: Record, changes: dict, items: list[str] |
                              f"(correct a sent one with `freelance invoice credit {inv.id}`)")
         if changes.get("amount") is not None:
             raise UsageError("give either --item (the new lines) or --amount, not both")
-        lines = _items(book, items)
+        lines = item_lines(book, items)
         changes["items"] = lines
         if inv.data.get("amount") is not None:
             changes["amount"] = None
@@ -177,7 +177,9 @@ def plan_invoice_edit(book: Book, inv: Record, changes: dict, items: list[str] |
     return changes
 
 
-def _items(book: Book, items: list[str], sign: int = 1) -> list[dict]:
+def item_lines(book: Book, items: list[str], sign: int = 1) -> list[dict]:
+    """`--item` texts as an invoice's lines (services checked, more than zero in all); `sign` -1:
+    negative prices (a credit note)."""
     lines = [parse_item(t) for t in items]
     services = book.index("service")
     for it in lines:
@@ -225,7 +227,7 @@ def plan_credit(book: Book, inv: Record, items: list[str] | None) -> tuple[dict,
     values = {k: inv.data[k] for k in ("client", "project", "currency", "tax_rate", "supply_start", "supply_end")
               if inv.data.get(k) is not None}
     if items:
-        values["items"] = _items(book, items, sign=-1)
+        values["items"] = item_lines(book, items, sign=-1)
     elif isinstance(inv.data.get("items"), list) and inv.data["items"]:
         values["items"] = []
         for it in inv.data["items"]:

@@ -32,6 +32,8 @@ NOUNS: dict[str, tuple[str, str]] = {
     "account": ("freelance.cli.account", "Accounts: balances, currency, IBAN; assert a statement's balance."),
     "transfer": ("freelance.cli.entity", "Money moved between your own accounts (not income or expense)."),
     "balance": ("freelance.cli.entity", "Balance assertions: an account's balance on a day, as the bank states it."),
+    "recurring": ("freelance.cli.entity", "Recurring invoices: one per period, made exactly once by `run`."),
+    "run": ("freelance.cli.run", "Do what is due, for cron: recurring invoices, payment reminders, mail."),
     "report": ("freelance.cli.report", "Reports: pipeline, ... in table, markdown, csv, json, html."),
     "validate": ("freelance.cli.validate", "Check the whole book; exit 1 when it has errors."),
     "search": ("freelance.cli.search", "Find any record by any words it holds, best match first."),

@@ -40,13 +40,14 @@ EXAMPLES = {
     "time": 'freelance time start acme-website --service acme-build --at 09:15 --note "checkout flow"',
     "transfer": 'freelance transfer add 200 --from bank --to cash --description "Cash for travel"',
     "balance": "freelance balance add bank --date 2026-11-30 --amount 4250.00 --source statement-2026-11.csv",
+    "recurring": 'freelance recurring add --client acme --item "Retainer:1:2000" --every month --on 1 --send',
 }
 
 # An id of the demo book per noun, and an edit, for the examples in --help.
 SAMPLE_ID = {"client": "acme", "project": "acme-website", "service": "acme-build", "invoice": "INV-2026-019",
              "income": "TX-ID", "expense": "TX-ID", "contact": "sam-sample", "resource": "pricing-guide",
              "goal": "emergency-fund", "meeting": "MEETING-ID", "time": "t-20260901-7f1505",
-             "transfer": "tr-20261102-5c0a11", "balance": "b-20261101-3e9d02"}
+             "transfer": "tr-20261102-5c0a11", "balance": "b-20261101-3e9d02", "recurring": "acme-retainer"}
 # ...and one that `rm` can remove (nothing links to it; ux-design is what the add example makes).
 SAMPLE_RM = {**SAMPLE_ID, "client": "pied-piper", "project": "studio-site", "service": "ux-design",
              "contact": "ines-insure", "invoice": "INV-2026-022"}
@@ -54,7 +55,8 @@ SAMPLE_EDIT = {"client": "--email ann@acme.example", "project": "--priority medi
                "invoice": "--due 2026-12-31", "income": "--received", "expense": "--description \"Figma, annual\"",
                "contact": "--phone \"+44 20 7946 0001\"", "resource": "--category budgeting",
                "goal": "--actual 7000", "meeting": "--duration 1h", "time": "--hours 1h45m",
-               "transfer": "--description \"Float for the trip\"", "balance": "--source statement-2026-11.csv"}
+               "transfer": "--description \"Float for the trip\"", "balance": "--source statement-2026-11.csv",
+               "recurring": "--end 2027-12-31"}
 
 
 def _a(noun: str) -> str:

@@ -12,6 +12,7 @@ import string
 from decimal import Decimal
 
 from .money import dec
+from .schedule import check_rule
 from .limits import MAX_INT_DIGITS, MAX_NUMBER_LENGTH, pattern_width_problem
 
 # -- invoice numbers ------------------------------------------------------------------
@@ -73,7 +74,7 @@ def is_currency(text) -> bool:
 
 # kind -> its (first, second) pairs: the second may not be before the first (`add`/`edit` refuse it too)
 DATE_PAIRS = {"project": (("start", "end"),), "service": (("start", "end"),), "goal": (("start", "target_date"),),
-              "meeting": (("start", "end"),),
+              "meeting": (("start", "end"),), "recurring": (("start", "end"),),
               "invoice": (("issued", "due"), ("supply_start", "supply_end"))}
 
 
@@ -284,9 +285,18 @@ def business_problem(rule: str, value: str) -> str | None:
     return None
 
 
+def rrule_problem(text: str) -> str | None:
+    """Why a recurring invoice's `rrule` is not a schedule `freelance run` reads, or None."""
+    try:
+        check_rule(text)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
 # a field's `check` (schema) -> the rule for its text, for `add`/`edit` and `validate` alike
 TEXT_CHECKS = {"country": country_problem, "vat_id": vat_id_problem, "language": language_problem,
-               "iban": iban_problem, "bic": bic_problem}
+               "iban": iban_problem, "bic": bic_problem, "rrule": rrule_problem}
 
 
 # -- sealing a sent invoice (docs/documents.md, "What the seal proves") -----------------------
@@ -405,6 +415,7 @@ MINOR_UNITS = {
 # (which may take its own from its links), then from its account (transactions), then the book.
 CURRENCY_FROM: dict[str, tuple[str, ...]] = {
     "invoice": ("project", "client"),
+    "recurring": ("project", "client"),
     "service": ("project", "client"),
     "project": ("client",),
     "transaction": ("invoice", "service", "project", "client"),

@@ -193,6 +193,14 @@ ITEM_FIELDS = (
     F("tax_rate", "decimal", check="percent"),     # this line's own rate (default: the invoice's)
 )
 
+REMINDER_FIELDS = (
+    F("level", "int", required=True),
+    F("date", "date", required=True),
+    F("document"),                                  # the mail written, as a path in the book
+    F("fee", "money", check="nonnegative"),         # the level's fee, added once with it
+    F("interest", "money", check="nonnegative"),    # interest on the open balance, worked out once
+)
+
 INVOICE = Kind(
     "invoice", "invoices", "invoices.yaml",
     fields=(
@@ -219,11 +227,50 @@ INVOICE = Kind(
         F("write_off_reason", option=False, help="Why it was written off (bank-fee, small-difference...)."),
         F("sent_on", "date", option=False, help="The day `invoice send` sent it."),
         F("seal", option=False, help="What the sent document shows, sealed: version, fields, HMAC (rules.seal_of)."),
+        F("recurring", "link", link=("recurring",), option=False,
+          help="The recurring invoice (schedule) that made it (docs/recurring.md)."),
+        F("period", "date", option=False,
+          help="With recurring: the first day of the period it bills; one invoice per schedule and period."),
+        F("reminders", "records", sub=REMINDER_FIELDS, option=False,
+          help="Payment reminders sent: level, date, document, fee, interest (docs/reminders.md)."),
         _NOTES,
     ),
     title="id", id_from="", status="status",
     columns=("id", "client", "issued", "due", "status", "total", "balance"),
     help="Invoices: draft, sent, paid, void.",
+)
+
+RECURRING = Kind(
+    "recurring", "recurring invoices", "recurring.yaml",
+    fields=(
+        F("id", option=False),
+        F("name", help="A name for the schedule (default: the client and the first line)."),
+        F("client", "link", link=("client",), required=True, help="Client id."),
+        F("project", "link", link=("project",), help="Project id (with --from-time: whose unbilled hours)."),
+        F("items", "records", sub=ITEM_FIELDS, option=False,
+          help="The lines of each invoice: description, quantity, unit_price; the period is added to each."),
+        F("from_time", "bool", help="Bill the project's (or client's) unbilled hours of each period instead "
+                                    "of fixed lines: billed in arrears."),
+        F("tax_rate", "decimal", check="percent", help="Tax rate in percent."),
+        _CURRENCY,
+        F("rrule", required=True, check="rrule",
+          help="The schedule as an RRULE, e.g. FREQ=MONTHLY;BYMONTHDAY=1 (or use --every and --on)."),
+        F("start", "date", required=True, default="@today", help="The first day of the first period."),
+        F("end", "date", help="No period starts after this day; the last one ends on it."),
+        F("count", "int", check="positive", help="How many invoices in all."),
+        F("billing", choices=("advance", "arrears"),
+          help="advance: a period's invoice on its first day (default); arrears: the day after its last."),
+        F("send", "bool", default=False,
+          help="Send each invoice when it is made on its day (an .eml in outbox/, or SMTP); "
+               "else it is a draft. Missed ones are always drafts."),
+        F("status", choices=("active", "paused"), default="active", help="active or paused."),
+        F("resumed", "date", option=False,
+          help="Set by `recurring resume`: periods due before it that were not made are skipped."),
+        _NOTES,
+    ),
+    status="status",
+    columns=("id", "client", "rrule", "start", "end", "status", "send", "next"),
+    help="Recurring invoices: a schedule makes each period's invoice once, run by `freelance run`.",
 )
 
 TRANSACTION = Kind(
@@ -375,7 +422,7 @@ BALANCE = Kind(
 
 KINDS: dict[str, Kind] = {k.name: k for k in (
     CLIENT, PROJECT, SERVICE, INVOICE, TRANSACTION, TIME, CONTACT, RESOURCE, GOAL, MEETING,
-    TRANSFER, BALANCE)}
+    TRANSFER, BALANCE, RECURRING)}
 
 # Fields every record may carry beyond its kind's declaration without a warning.
 COMMON_FIELDS = {"id", "tags"}
@@ -398,7 +445,7 @@ def kind_for_path(rel: str) -> Kind | None:
 NOUNS: dict[str, str] = {"client": "client", "project": "project", "service": "service", "invoice": "invoice",
                          "income": "transaction", "expense": "transaction", "contact": "contact",
                          "resource": "resource", "goal": "goal", "meeting": "meeting", "time": "time",
-                         "transfer": "transfer", "balance": "balance"}
+                         "transfer": "transfer", "balance": "balance", "recurring": "recurring"}
 
 # Fields a noun does not offer (income has no category, an expense no invoice).
 NOUN_HIDDEN: dict[str, set] = {"income": {"category", "kind"},

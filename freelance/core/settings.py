@@ -45,8 +45,15 @@ OPTIONAL: dict = {
     "tax_name": "tax",          # in exported account names: liabilities:tax:<name>, assets:tax:<name>
     "write_off_category": "write-offs",   # fees and write-offs: expenses:<category> (docs/ledger.md)
     "business": None,           # who you are on invoices: the keys of BUSINESS below
+    "reminders": None,          # payment reminder levels (docs/reminders.md); absent: REMINDERS
+    "outbox": "ignored",        # outbox/ (the mails `freelance run` writes): ignored by git, or kept
     "auto_commit": False,       # every change the CLI makes is its own git commit (docs/sync.md)
 }
+
+# Payment reminders when the book sets none: 7 and 21 days after the due date (docs/reminders.md).
+REMINDERS = ({"days": 7}, {"days": 21})
+REMINDER_KEYS = ("days", "fee", "interest", "template")
+OUTBOX = ("ignored", "kept")
 
 # Settings that are lists of allowed values (`settings add/rm` work on these).
 LISTS = ("stages", "income_classifications", "expense_categories", "accounts",
@@ -309,6 +316,67 @@ class Settings:
         addr = out["address"]
         out["address"] = [str(a) for a in addr] if isinstance(addr, list) else ([str(addr)] if addr else [])
         return {k: (v if v != "" else None) for k, v in out.items()}
+
+    def reminder_levels(self) -> tuple[list[dict], list[tuple[str, str]]]:
+        """([{level, days, fee, interest, template}], problems as (key, message)) of `reminders:`;
+        the levels by days after the due date, numbered from 1. A level that cannot be read is
+        left out (and named in the problems): no reminder is sent on a guess."""
+        raw = self.raw.get("reminders", REMINDERS) if "reminders" in self.raw else REMINDERS
+        if raw is None or raw is False:
+            return [], []
+        if not isinstance(raw, (list, tuple)):
+            return [], [("reminders", "expected a list of levels like [{days: 7}, {days: 21, fee: 5}] "
+                                      "(or [] for none)")]
+        levels, problems = [], []
+        for i, item in enumerate(raw, 1):
+            where = f"reminders[{i}]"
+            if not isinstance(item, dict):
+                problems.append((where, "expected a mapping like {days: 7, fee: 5}"))
+                continue
+            unknown = [k for k in item if k not in REMINDER_KEYS]
+            if unknown:
+                problems.append((where, f"unknown key '{unknown[0]}'{did_you_mean(str(unknown[0]), REMINDER_KEYS)}"))
+                continue
+            days = item.get("days")
+            if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= 3650:
+                problems.append((where, "days: expected the days after the due date, 0 to 3650"))
+                continue
+            level = {"days": days, "fee": None, "interest": None, "template": None}
+            for key in ("fee", "interest"):
+                v = item.get(key)
+                if v is None:
+                    continue
+                if isinstance(v, bool) or not isinstance(v, (int, Decimal)) or v < 0 or number_problem(Decimal(v)):
+                    problems.append((where, f"{key}: expected a number, 0 or more"))
+                    level = None
+                    break
+                if key == "interest" and v > 100:
+                    problems.append((where, "interest: a yearly rate in percent, 0 to 100"))
+                    level = None
+                    break
+                level[key] = Decimal(v)
+            if level is None:
+                continue
+            tpl = item.get("template")
+            if tpl is not None:
+                if not isinstance(tpl, str) or not tpl.replace("-", "").replace("_", "").isalnum():
+                    problems.append((where, "template: a name of letters, digits, - and _ (templates/NAME.html "
+                                            "and templates/NAME-mail.txt)"))
+                    continue
+                level["template"] = tpl
+            levels.append(level)
+        levels.sort(key=lambda x: x["days"])
+        for n, level in enumerate(levels, 1):
+            level["level"] = n
+        days = [x["days"] for x in levels]
+        if len(set(days)) != len(days):
+            problems.append(("reminders", "two levels have the same days"))
+        return levels, problems
+
+    @property
+    def outbox_kept(self) -> bool:
+        """Whether the mails in outbox/ are kept in git (`outbox: kept`), or ignored (the default)."""
+        return str(self.raw.get("outbox") or "ignored") == "kept"
 
     @property
     def time_rounding(self):

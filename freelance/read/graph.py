@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from ..core.money import HUNDRED, ZERO, dec, invoice_totals, pct
 from ..core.rules import BILLED, CURRENCY_FROM, is_client_income, settles_invoice
+from ..core.schedule import next_day
 from ..store.book import Book
 from ..store.records import Record
 from ..store.scalars import parse_duration
@@ -359,5 +360,11 @@ def _meeting(g: Graph, m: Record) -> dict:
     return {"end_time": end}
 
 
-DERIVE = {"invoice": _invoice, "client": _client, "project": _project, "service": _service,
+def _recurring(g: Graph, r: Record) -> dict:
+    """A schedule's next invoice day (docs/recurring.md) and the invoices it made."""
+    made = [i.id for i in g.by("invoice", "recurring").get(r.id, ())]
+    return {"next": next_day(r.data, g.today), "invoices": sorted(made)}
+
+
+DERIVE = {"recurring": _recurring, "invoice": _invoice, "client": _client, "project": _project, "service": _service,
           "contact": _contact, "resource": _resource, "goal": _goal, "meeting": _meeting}

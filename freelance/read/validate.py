@@ -20,7 +20,7 @@ from ..core.limits import line_problem, number_problem, whole
 from ..core.rules import (DATE_PAIRS, TEXT_CHECKS, business_problem, date_problems, invoice_number_problem, is_currency,
                     is_email, is_id, is_url, moved_after, number_regex, seal_problem)
 from ..core.schema import COMMON_FIELDS, KINDS, Field, Kind
-from ..core.settings import ACCOUNT_KEYS, BUSINESS, DEFAULTS, LISTS, OPTIONAL, SETTINGS, SETTINGS_FILE, opening_balance
+from ..core.settings import ACCOUNT_KEYS, BUSINESS, DEFAULTS, LISTS, OPTIONAL, OUTBOX, SETTINGS, SETTINGS_FILE, opening_balance
 from ..store.files import read_logo
 from ..store.records import Record
 from .work import TIMER_FILE, project_id_of, project_of, services_of, timer_problems
@@ -516,6 +516,10 @@ def check_settings(g: Graph) -> Iterable[Problem]:
     for key in lines:
         if key not in known:
             yield p(key, f"unknown setting '{key}'{did_you_mean(key, known)}", "warning")
+    for key, msg in s.reminder_levels()[1]:
+        yield p("reminders", f"{key}: {msg}")
+    if "outbox" in lines and s.get("outbox") not in OUTBOX:
+        yield p("outbox", f"outbox: one of {', '.join(OUTBOX)} (git ignores outbox/, or keeps it)")
     for key, setting in SETTINGS.items():     # each scalar by its one rule (core/settings.py)
         value = s.get(key)
         if (value is None and setting.optional) or (key in ("name", "tax_name") and key not in lines):
@@ -725,11 +729,34 @@ def check_balances(g: Graph) -> Iterable[Problem]:
                  f"{fmt_money(a.stated, '')}: {fmt_money(abs(diff), '')} {'missing' if diff > 0 else 'too much'}")
 
 
+def check_recurring(g: Graph) -> Iterable[Problem]:
+    """One invoice per schedule and period (docs/recurring.md), `period` with `recurring`; each
+    reminder level recorded once on an invoice (docs/reminders.md)."""
+    seen: dict[tuple, str] = {}
+    for inv in g.records("invoice"):
+        levels = [r.get("level") for r in inv.data.get("reminders") or [] if isinstance(r, dict)]
+        for level in sorted({x for x in levels if levels.count(x) > 1}, key=str):
+            yield _p(inv, "reminders", f"reminder level {level} is recorded twice")
+        rid, first = inv.data.get("recurring"), inv.data.get("period")
+        if rid is None and first is None:
+            continue
+        if rid is None or first is None:
+            yield _p(inv, "recurring" if rid is None else "period",
+                     "recurring and period go together: the schedule that made it and the first day of its period")
+            continue
+        key = (rid, first)
+        if key in seen:
+            yield _p(inv, "period", f"bills period {first} of recurring '{rid}' again: invoice '{seen[key]}' "
+                                    "bills it already (void one of them)")
+        else:
+            seen[key] = inv.id
+
+
 CHECKS: list[Callable[[Graph], Iterable[Problem]]] = [
     check_ids, check_fields, check_dates, check_shards, check_invoices, check_transactions,
     check_time, check_services, check_meetings, check_contacts, check_settings,
     check_projects, check_goals, check_invoice_money, check_currencies, check_future_money,
-    check_transfers, check_balances,
+    check_transfers, check_balances, check_recurring,
 ]
 
 

@@ -107,7 +107,7 @@ def tracked_state_files(root: Path) -> list[str]:
     """The files under the book's `.freelance/` that git tracks (book-relative, sorted): [] when
     it holds nothing but the lock, the book is not in a git repository, or there is no git."""
     try:
-        names = [n for n in os.listdir(Path(root) / STATE_DIR) if n not in ("lock", ".gitignore")]
+        names = [n for n in os.listdir(Path(root) / STATE_DIR) if n not in ("lock", "run.lock", ".gitignore")]
     except OSError:
         return []
     if not names:
@@ -644,9 +644,11 @@ class Book:
 
 
 @contextmanager
-def lock(root: Path, timeout: float = 15.0):
+def lock(root: Path, timeout: float = 15.0, name: str = "lock",
+         busy: str = "another freelance command is writing this book; try again"):
     """Hold book `root`'s write lock (a separate lock file) for a read-modify-write; take it
-    before reading anything of the book."""
+    before reading anything of the book. `name`: another lock of the book (`freelance run`
+    holds "run.lock" while it works, `busy` saying why when it waits too long)."""
     from filelock import FileLock, Timeout
     root = Path(root)
     Within(root)(STATE_DIR)            # the lock is made in the book, not where a link points
@@ -659,11 +661,11 @@ def lock(root: Path, timeout: float = 15.0):
                 fh.write("# freelance's write lock (the parse cache is in ~/.cache/freelance): safe to delete\n*\n")
         except OSError:
             pass
-    held = FileLock(str(state / "lock"), timeout=timeout)
+    held = FileLock(str(state / name), timeout=timeout)
     try:
         held.acquire()
     except Timeout:
-        raise DataError(f"{root}: another freelance command is writing this book; try again") from None
+        raise DataError(f"{root}: {busy}") from None
     try:
         if interrupted(root):          # a command killed while writing: finished or undone first
             recover(str(root), str(root / JOURNAL))

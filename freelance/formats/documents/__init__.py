@@ -55,3 +55,41 @@ def invoice_pdf(book, doc: dict, refused: list | None = None) -> bytes:
     from .html import render_html
     from .pdf import render_pdf
     return render_pdf(doc, render_html(doc, book.root), build_xml(doc), book.root, refused)
+
+
+# -- payment reminders (docs/reminders.md) ------------------------------------------------
+
+PAY_WITHIN_DAYS = 10        # a reminder asks for payment within this many days of its date
+
+
+def reminder_document(book, graph, reminder, levels: int) -> dict:
+    """The document of a payment reminder (`read.automation.Reminder`): the invoice's facts, what
+    it still owes, the level's fee and interest, what to pay by when; `levels`: how many there are
+    (the last is the final reminder). Refused (DataError) while the invoice's document is incomplete."""
+    import datetime as dt
+
+    from ...read.automation import to_pay
+    from . import model
+    inv = reminder.invoice
+    doc = model.build(book, graph, inv)
+    if doc["missing"]:
+        raise DataError(f"invoice '{inv.id}': no reminder without a complete document; it needs "
+                        + "; ".join(doc["missing"]))
+    level = reminder.level
+    doc["reminder"] = {
+        "level": level["level"], "final": level["level"] == levels, "date": book.today,
+        "open": reminder.open, "paid": doc["total"] - reminder.open if doc["total"] > reminder.open else None,
+        "fee": level.get("fee"), "interest": reminder.interest, "interest_rate": level.get("interest"),
+        "days": reminder.days_late, "pay": to_pay(reminder),
+        "by": book.today + dt.timedelta(days=PAY_WITHIN_DAYS),
+    }
+    return doc
+
+
+def reminder_pdf(book, doc: dict, template: str | None = None) -> bytes:
+    from .html import render
+    from .labels import labels
+    from .pdf import render_plain_pdf
+    words = labels(doc["language"])
+    title = f"{words['final_reminder'] if doc['reminder']['final'] else words['reminder']} {doc['number']}"
+    return render_plain_pdf(doc, render(f"{template or 'reminder'}.html", doc, book.root), title, book.root)

@@ -28,6 +28,16 @@ EN = {
     "mail_credit_body": "Please find attached credit note {number} for {total}, which corrects invoice {credit_for}. "
                         "The PDF carries its data as Factur-X (EN 16931) for your accounting software.",
     "mail_closing": "Kind regards,",
+    "reminder": "Payment reminder", "final_reminder": "Final payment reminder", "reminder_level": "Reminder",
+    "reminder_date": "Date", "reminder_intro": "Our records show that invoice {number} of {issued}, due on {due}, "
+                     "is still open. If you have paid it in the meantime, please disregard this reminder.",
+    "reminder_open": "Open on invoice {number}", "reminder_total": "Invoice total", "reminder_paid": "Paid",
+    "reminder_fee": "Reminder fee", "reminder_interest": "Interest ({rate} a year, {days} days)",
+    "reminder_pay": "Amount to pay", "reminder_terms": "Please pay {total} by {by} to the account below, quoting {number}.",
+    "reminder_subject": "Payment reminder: invoice {number} from {seller}",
+    "reminder_body": "invoice {number} of {issued} over {total}, due on {due}, is still open ({open}). "
+                     "Please find the reminder attached and pay {pay} by {by}. If you have paid it in the "
+                     "meantime, please disregard this mail.",
 }
 
 DE = {
@@ -54,6 +64,18 @@ DE = {
     "mail_credit_body": "anbei erhalten Sie die Gutschrift {number} über {total}, die die Rechnung {credit_for} "
                         "korrigiert. Das PDF enthält ihre Daten als ZUGFeRD / Factur-X (EN 16931) für Ihre Buchhaltung.",
     "mail_closing": "Mit freundlichen Grüßen",
+    "reminder": "Zahlungserinnerung", "final_reminder": "Mahnung", "reminder_level": "Mahnstufe",
+    "reminder_date": "Datum", "reminder_intro": "nach unseren Unterlagen ist die Rechnung {number} vom {issued}, "
+                     "fällig am {due}, noch offen. Sollten Sie inzwischen gezahlt haben, betrachten Sie dieses "
+                     "Schreiben bitte als gegenstandslos.",
+    "reminder_open": "Offen aus Rechnung {number}", "reminder_total": "Rechnungsbetrag", "reminder_paid": "Bezahlt",
+    "reminder_fee": "Mahngebühr", "reminder_interest": "Verzugszinsen ({rate} p. a., {days} Tage)",
+    "reminder_pay": "Zu zahlen", "reminder_terms": "Bitte überweisen Sie {total} bis zum {by} auf das unten "
+                                                    "genannte Konto, Verwendungszweck {number}.",
+    "reminder_subject": "Zahlungserinnerung: Rechnung {number} von {seller}",
+    "reminder_body": "die Rechnung {number} vom {issued} über {total}, fällig am {due}, ist noch offen ({open}). "
+                     "Anbei erhalten Sie die Zahlungserinnerung; bitte zahlen Sie {pay} bis zum {by}. Sollten Sie "
+                     "inzwischen gezahlt haben, betrachten Sie diese Nachricht bitte als gegenstandslos.",
 }
 
 FR = {
@@ -79,6 +101,18 @@ FR = {
     "mail_credit_body": "veuillez trouver ci-joint l'avoir {number} d'un montant de {total}, qui rectifie la facture "
                         "{credit_for}. Le PDF contient ses données au format Factur-X (EN 16931).",
     "mail_closing": "Cordialement,",
+    "reminder": "Relance de paiement", "final_reminder": "Mise en demeure", "reminder_level": "Relance",
+    "reminder_date": "Date", "reminder_intro": "sauf erreur de notre part, la facture {number} du {issued}, échue le "
+                     "{due}, reste impayée. Si vous l'avez réglée entre-temps, merci de ne pas tenir compte de "
+                     "cette relance.",
+    "reminder_open": "Reste dû sur la facture {number}", "reminder_total": "Montant de la facture",
+    "reminder_paid": "Payé", "reminder_fee": "Frais de relance",
+    "reminder_interest": "Intérêts de retard ({rate} par an, {days} jours)", "reminder_pay": "Montant à régler",
+    "reminder_terms": "Merci de régler {total} avant le {by} sur le compte ci-dessous, référence {number}.",
+    "reminder_subject": "Relance : facture {number} de {seller}",
+    "reminder_body": "la facture {number} du {issued} d'un montant de {total}, échue le {due}, reste impayée "
+                     "({open}). Vous trouverez la relance ci-jointe ; merci de régler {pay} avant le {by}. Si vous "
+                     "l'avez réglée entre-temps, merci de ne pas tenir compte de ce message.",
 }
 
 LABELS = {"en": EN, "de": DE, "fr": FR}

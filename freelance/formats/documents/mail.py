@@ -16,8 +16,11 @@ def one_line(text) -> str:
     return clean(" ".join(str(text or "").splitlines())).strip()
 
 
-def invoice_mail(doc: dict, pdf: bytes, file_name: str, book_root: Path | None, when: dt.datetime) -> bytes:
-    """The message as bytes (CRLF line ends, as mail is sent)."""
+def invoice_mail(doc: dict, pdf: bytes, file_name: str, book_root: Path | None, when: dt.datetime,
+                 template: str = "invoice-mail.txt", headers: dict | None = None) -> bytes:
+    """The message as bytes (CRLF line ends, as mail is sent): `template` (the invoice's, or a
+    reminder's) for subject and body, the PDF attached, `headers` added (`freelance run` says
+    in X-Freelance-* headers what the mail is, so a retry records it)."""
     from email.headerregistry import Address
     from email.message import EmailMessage
     from email.policy import SMTP
@@ -31,7 +34,7 @@ def invoice_mail(doc: dict, pdf: bytes, file_name: str, book_root: Path | None, 
                                          "you@example.test`)", sender)) if not value]
     if missing:
         raise DataError(f"invoice '{doc['number']}' cannot be sent: it needs " + "; ".join(missing))
-    text = render("invoice-mail.txt", doc, book_root)
+    text = render(template, doc, book_root)
     subject, _, body = text.lstrip("\n").partition("\n")
     msg = EmailMessage(policy=SMTP)
     try:
@@ -43,6 +46,8 @@ def invoice_mail(doc: dict, pdf: bytes, file_name: str, book_root: Path | None, 
     msg["Date"] = format_datetime(when)
     msg["Message-ID"] = make_msgid(idstring=doc["number"].replace("/", "-"), domain=one_line(sender).rpartition("@")[2])
     msg["Content-Language"] = doc["language"].replace("_", "-")
+    for name, value in (headers or {}).items():
+        msg[name] = value
     body = "\n".join(clean(line) for line in body.strip("\n").splitlines())
     msg.set_content(body + "\n")
     msg.add_attachment(pdf, maintype="application", subtype="pdf", filename=file_name)

@@ -160,6 +160,32 @@ def _source(attachment) -> str:
     return str(attachment.name or attachment.description or "unnamed")[:120]
 
 
+def render_plain_pdf(doc: dict, html: str, title: str, book_root: Path | None = None,
+                     refused: list | None = None) -> bytes:
+    """PDF bytes of `html`, a letter that is not an invoice (a payment reminder): no e-invoice in
+    it, nothing attached, what it loads through the book's fetcher as an invoice's."""
+    import logging
+    refused = [] if refused is None else refused
+    with _TYPESETTING:
+        weasyprint = import_weasyprint()
+        for name in ("weasyprint", "fontTools"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+        global _FONTS
+        if _FONTS is None:
+            from weasyprint.text.fonts import FontConfiguration
+            _FONTS = FontConfiguration()
+        fetcher = book_fetcher(weasyprint, book_root, refused)
+        base = book_root.resolve().as_uri() + "/" if book_root is not None else None
+        document = weasyprint.HTML(string=html, base_url=base, url_fetcher=fetcher).render(font_config=_FONTS)
+        document.metadata.attachments = []
+        for page in document.pages:
+            page.links[:] = [link for link in page.links if link[0] != "attachment"]
+        meta = document.metadata
+        meta.title = title
+        meta.authors = [doc["seller"].get("legal_name") or ""]
+        meta.lang = doc["language"].replace("_", "-")
+        return document.write_pdf()
+
 def _show_attachments(document, pdf) -> None:
     """A PDF reader opens with its attachments pane, where the e-invoice is (as factur-x does).
     WeasyPrint 70 lists an embedded file twice in the catalog's /AF (once from the name tree,

@@ -27,7 +27,8 @@ REPORTS: dict[str, tuple[str, str]] = {
     "services": ("freelance.read.reports.services", "Services per status with amount, hours booked and invoiced."),
     "goals": ("freelance.read.reports.goals", "Goals with completion, expected progress and on track or behind. --fail-on behind."),
     "agenda": ("freelance.read.reports.agenda", "Meetings and deadlines in a window (default: the next 14 days)."),
-    "digest": ("freelance.read.reports.digest", "What needs attention, for a weekly cron mail. --fail-on overdue, due-soon, drafts, "
+    "digest": ("freelance.read.reports.digest", "What needs attention, for a weekly cron mail; what `run` made and what waits. "
+               "--fail-on overdue, due-soon, drafts, reminders, "
                "stale-leads, past-due, unbilled, behind, or problems (any of those)."),
     "finance": ("freelance.read.reports.finance", "Account balances; income and expenses by month, classification, category."),
     "workflow": ("freelance.read.reports.workflow", "Client income with its invoice, client, project, service; unlinked, expected."),

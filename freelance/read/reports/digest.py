@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from ..automation import due_occurrences, due_reminders, sent_reminders, upcoming
 from ..graph import Graph
 from ...core.money import ZERO, dec, money
 from ...core.rules import NOT_VOID   # invoice items in these count as billed hours
@@ -117,6 +118,41 @@ def forgotten_timer(g: Graph, opts: Options) -> list[dict]:
              "note": timer.get("note")}]
 
 
+def run_made(g: Graph, opts: Options, start: dt.date, end: dt.date) -> list[dict]:
+    """What `freelance run` made from `start` to `end`: recurring invoices and reminders sent."""
+    rows = []
+    for inv in g.records("invoice"):
+        if not for_client(inv, opts):
+            continue
+        issued = day(inv.data.get("issued"))
+        if inv.data.get("recurring") and issued is not None and start <= issued <= end:
+            rows.append({"date": issued, "invoice": inv.id, "client": inv.data.get("client"),
+                         "made": f"recurring {inv.data['recurring']}", "status": inv.data.get("status")})
+        for r in sent_reminders(inv):
+            if start <= r["date"] <= end:
+                rows.append({"date": r["date"], "invoice": inv.id, "client": inv.data.get("client"),
+                             "made": f"reminder {r['level']}", "status": inv.data.get("status")})
+    return sorted(rows, key=lambda r: (r["date"], r["invoice"], r["made"]))
+
+
+def run_waits(g: Graph, opts: Options) -> list[dict]:
+    """What the next `freelance run` will do, and the recurring invoices due in the next days."""
+    rows = []
+    for o in due_occurrences(g, opts.today):
+        if for_client(o.schedule, opts):
+            rows.append({"on": o.period.issue, "what": f"recurring {o.schedule.id}", "client": o.schedule.data.get("client"),
+                         "invoice": None, "note": "missed: made as a draft" if o.late else "due now"})
+    for r in due_reminders(g, opts.today):
+        if for_client(r.invoice, opts):
+            rows.append({"on": opts.today, "what": f"reminder {r.level['level']}", "client": r.invoice.data.get("client"),
+                         "invoice": r.invoice.id, "note": f"{r.days_late} days late"})
+    for u in upcoming(g, opts.today, SOON_DAYS):
+        if not opts.client or u["client"] == opts.client:
+            rows.append({"on": u["on"], "what": f"recurring {u['recurring']}", "client": u["client"],
+                         "invoice": None, "note": "next"})
+    return sorted(rows, key=lambda r: (r["on"], r["what"], str(r["invoice"])))
+
+
 def build(g: Graph, opts: Options) -> Report:
     today = opts.today
     invoices = [invoice_row(g, i, today) for i in g.records("invoice") if for_client(i, opts)]
@@ -151,6 +187,8 @@ def build(g: Graph, opts: Options) -> Report:
     leads = stale_leads(g, opts)
     hours = unbilled(g, opts)
     timers = forgotten_timer(g, opts)
+    made = run_made(g, opts, week_start, week_end)
+    waits = run_waits(g, opts)
     inv_cols = [Column("invoice"), Column("client"), Column("client_name", "name"), Column("due")]
     sections = [
         Section("overdue", "Overdue invoices", overdue,
@@ -179,6 +217,11 @@ def build(g: Graph, opts: Options) -> Report:
         Section("timer", "Timer running for more than a day", timers,
                 [Column("project"), Column("service"), Column("start"), Column("hours", **RIGHT), Column("note")],
                 note="stop it at the time the work ended: `freelance time stop --at ...`, or `time cancel`"),
+        Section("run_made", "Made by `freelance run` this week", made,
+                [Column("date"), Column("invoice"), Column("client"), Column("made"), Column("status")]),
+        Section("run_waits", "Waiting for `freelance run`", waits,
+                [Column("on"), Column("what"), Column("client"), Column("invoice"), Column("note")],
+                note="recurring invoices and payment reminders due, and the next recurring invoices"),
         Section("meetings", f"Meetings this week ({week_start.isoformat()} to {week_end.isoformat()})", meetings,
                 [Column("date"), Column("time"), Column("title"), Column("with"), Column("medium"), Column("meeting")],
                 table_columns=("date", "time", "title", "with", "medium")),
@@ -189,7 +232,8 @@ def build(g: Graph, opts: Options) -> Report:
     alerts = {"overdue": [r["invoice"] for r in overdue], "due-soon": [r["invoice"] for r in due_soon],
               "drafts": [r["invoice"] for r in drafts], "stale-leads": [r["client"] for r in leads],
               "past-due": [r["project"] for r in late], "unbilled": [r["service"] or r["project"] for r in hours],
-              "behind": [r["goal"] for r in behind], "timer": [r["timer"] for r in timers]}
+              "behind": [r["goal"] for r in behind], "timer": [r["timer"] for r in timers],
+              "reminders": [r["invoice"] for r in waits if r["what"].startswith("reminder")]}
     alerts["problems"] = [x for v in list(alerts.values()) for x in v]
     book = g.settings.currency
     by_cur: dict[str, Decimal] = {book: ZERO}       # never added across currencies
