@@ -17,8 +17,8 @@ def test_income_expense_and_meeting_lists_come_by_date(cli):
         rows = json.loads(cli(noun, "list", "--format", "json").stdout)
         field = "start" if noun == "meeting" else "date"
         dates = [r[field] for r in rows]
-        assert dates == sorted(dates), noun
-        assert [r["id"] for r in rows].index(early) < 3, noun      # written last, listed in its place
+        assert dates == sorted(dates, reverse=True), noun             # newest first
+        assert [r["id"] for r in rows].index(early) >= len(rows) - 3, noun   # written last, listed in its place
 
 
 @pytest.mark.parametrize("noun, text, expected", [

@@ -165,13 +165,13 @@ def test_meeting_attendee_typo_and_bad_values(cli):
 
 def test_meeting_list_by_dates_and_attendee(cli):
     rows = _json(cli, "meeting", "list", "--from", "2026-12-01", "--to", "2026-12-10")
-    assert [m["title"] for m in rows] == ["Stark Studio proposal", "Globex handover", "Contract review with Sam"]
+    assert [m["title"] for m in rows] == ["Contract review with Sam", "Globex handover", "Stark Studio proposal"]
     rows = _json(cli, "meeting", "list", "--with", "acme")
-    assert [m["start"] for m in rows] == ["2026-09-02 10:00", "2026-10-21 14:00", "2026-11-27 15:00", "2026-12-15 17:00"]
+    assert [m["start"] for m in rows] == ["2026-12-15 17:00", "2026-11-27 15:00", "2026-10-21 14:00", "2026-09-02 10:00"]
     rows = _json(cli, "meeting", "list", "--with", "acme", "--from", "today")
     assert len(rows) == 2
     rows = _json(cli, "meeting", "list", "--medium", "phone", "--priority", "medium")
-    assert [m["id"] for m in rows] == ["m-20261103-f4998d", "m-20261208-7cf207"]
+    assert [m["id"] for m in rows] == ["m-20261208-7cf207", "m-20261103-f4998d"]
 
 
 def test_client_show_lists_its_meetings(cli):

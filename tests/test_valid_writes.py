@@ -118,7 +118,7 @@ def test_invoice_new_makes_the_next_number_for_the_incomes_client(fresh):
     assert "invoice: new" not in (fresh / "transactions" / "2026.yaml").read_text()
     income = j(run_cli("income", "list", "--format", "json", books=fresh))
     assert [(t["client"], t["invoice"], t["classification"]) for t in income] == [
-        ("acme", "INV-2026-001", "client"), ("acme", "INV-2026-002", "client")]
+        ("acme", "INV-2026-002", "client"), ("acme", "INV-2026-001", "client")]      # newest first
     assert errors_of(fresh) == []
 
 

@@ -34,6 +34,7 @@ NOUNS: dict[str, tuple[str, str]] = {
     "balance": ("freelance.cli.entity", "Balance assertions: an account's balance on a day, as the bank states it."),
     "report": ("freelance.cli.report", "Reports: pipeline, ... in table, markdown, csv, json, html."),
     "validate": ("freelance.cli.validate", "Check the whole book; exit 1 when it has errors."),
+    "search": ("freelance.cli.search", "Find any record by any words it holds, best match first."),
     "settings": ("freelance.cli.settings", "Show or change the book's settings and lists."),
     "calendar": ("freelance.cli.calendar", "The month or week in the terminal; export --ics for calendar apps."),
     "workflow": ("freelance.cli.workflow", "Client income with its invoice, client, project, service."),

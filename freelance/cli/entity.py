@@ -187,7 +187,9 @@ def build(noun: str) -> typer.Typer:
 
     def list_(ctx: typer.Context, status: Optional[str] = None, client: Optional[str] = None,
               date_from: Optional[str] = None, date_to: Optional[str] = None, period: Optional[str] = None,
-              search: Optional[str] = None, fmt: str = "table", out: Optional[str] = None, **filters):
+              search: Optional[str] = None, sort: Optional[list[str]] = None, fmt: str = "table",
+              out: Optional[str] = None, **filters):
+        from ..read import search as find
         from ..read import views
         from ..read.graph import Graph
         from ..formats.render import render_rows
@@ -209,9 +211,11 @@ def build(noun: str) -> typer.Typer:
                 recs = [r for r in recs if r.data.get(f.name) == want
                         or (isinstance(r.data.get(f.name), list) and want in r.data[f.name])]
         if search:
-            recs = [r for r in recs if views.matches(r, search)]
-        recs = views.by_date(kind, recs)
+            recs = [r for r in recs if find.matches(r, search)]
+        recs = find.newest_first(kind, recs)
         rows = [views.row(g, r) for r in recs]
+        if sort:
+            rows = find.sort_rows(rows, find.sort_keys(kind, rows, sort))
         emit(render_rows(rows, views.columns(kind), fmt, json_rows=rows if fmt == "json" else None,
                          table_keys=views.TABLE_COLUMNS.get(noun, ())), out)
 
@@ -231,7 +235,12 @@ def build(noun: str) -> typer.Typer:
                                         help=f"Only records with this {f.name.replace('_', ' ')}.")]))
     list_params.append(inspect.Parameter("search", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
         Optional[str], typer.Option("--search", metavar="TEXT",
-                                    help="Only records with TEXT in their name, description or notes (any case).")]))
+                                    help="Only records holding every word of TEXT in any of their text fields "
+                                         "(name, description, notes, payee, reference...; any case).")]))
+    list_params.append(inspect.Parameter("sort", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
+        Optional[list[str]], typer.Option("--sort", metavar="FIELD",
+                                          help="Order by FIELD (-FIELD: descending); repeat for ties. "
+                                               "Default: dated records newest first, others in file order.")]))
     list_params += _range_params() + _output_params()
     list_.__signature__ = inspect.Signature(list_params)
     list_.__doc__ = f"List {kind.plural if noun not in ('income', 'expense') else noun}.\n\nExample: freelance {noun} list" + (f" --{kind.status} {f_list_example(kind)}" if kind.status else "") + " --format json"

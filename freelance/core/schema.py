@@ -248,7 +248,8 @@ TRANSACTION = Kind(
         F("review", option=False, help="Why `bank import` left it for review; cleared when settled."),
     ),
     title="description", id_from="", id_prefix="tx", shard_by="date",
-    columns=("id", "date", "kind", "amount", "account", "received", "description"),
+    columns=("id", "date", "kind", "amount", "account", "received", "client", "category", "payee",
+             "description"),
     nouns=("income", "expense"),
     help="Money in and out.",
 )

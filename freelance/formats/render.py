@@ -17,6 +17,7 @@ from ..core.text import HIDDEN, Column, clean, fmt_money, fmt_pct, jsonable, tex
 
 FORMATS = ("table", "markdown", "csv", "json")
 TABLE_CELL = 40   # the widest a table cell gets (but a row's first column, its id)
+TABLE_WIDTH = 100  # a list's row fits this many characters (text columns clipped to make it fit)
 REPORT_FORMATS = FORMATS + ("html",)
 
 _NUMERIC = re.compile(r"-?\d+(\.\d+)?\Z")
@@ -90,10 +91,32 @@ def render_rows(rows: list[dict], columns: list[Column], fmt: str, json_rows=Non
         return tabulate(body, headers, tablefmt="github", colalign=[c.align for c in columns], disable_numparse=True) + "\n"
     if not rows:
         return "(none)\n"
-    # a table is for reading (csv and json carry everything): one line per row, and long
-    # text (a pasted paragraph, a hostile 1,000-character name) clipped after the id column
-    body = [[x if i == 0 else _clip(x.replace("\n", " "), TABLE_CELL) for i, x in enumerate(row)] for row in body]
+    # a table is for reading (csv and json carry everything): one line per row, a column empty
+    # in every row left out, and long text (a pasted paragraph, a hostile 1,000-character name)
+    # clipped after the id column so that the row fits TABLE_WIDTH
+    keep = [i for i in range(len(columns)) if i == 0 or any(row[i] for row in body)]
+    columns = [columns[i] for i in keep]
+    headers = [headers[i] for i in keep]
+    body = [[row[i].replace("\n", " ") for i in keep] for row in body]
+    # (tabulate pads a header by two: a column is never narrower than its header + 2)
+    widths = fit([max([len(h) + 2] + [len(row[i]) for row in body]) for i, h in enumerate(headers)],
+                 [i > 0 and c.align == "left" for i, c in enumerate(columns)])
+    body = [[x if i == 0 else _clip(x, widths[i]) for i, x in enumerate(row)] for row in body]
     return tabulate(body, headers, tablefmt="simple", colalign=[c.align for c in columns], disable_numparse=True) + "\n"
+
+
+def fit(widths: list[int], shrinkable: list[bool], total: int = None) -> list[int]:
+    """Column widths no wider than TABLE_CELL, then narrowed (the widest text column first,
+    never below 10) until the row with two spaces between columns fits `total`."""
+    total = TABLE_WIDTH if total is None else total
+    widths = [w if i == 0 else min(w, TABLE_CELL) for i, w in enumerate(widths)]
+    while sum(widths) + 2 * (len(widths) - 1) > total:
+        candidates = [i for i, s in enumerate(shrinkable) if s and widths[i] > 10]
+        if not candidates:
+            break
+        i = max(candidates, key=lambda j: widths[j])
+        widths[i] -= 1
+    return widths
 
 
 def html_table(rows: list[dict], columns: list[Column], title: str = "") -> str:

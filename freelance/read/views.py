@@ -57,20 +57,21 @@ def row(g: Graph, r: Record) -> dict:
     return d
 
 
-# What `list` shows in the table format, per noun, to stay readable at 80
-# columns; --format csv, markdown or json carry every column of `Kind.columns`.
+# What `list` shows in the table format, per noun: the columns a person needs, fitted to 100
+# characters by `render` (long text clipped); --format csv, markdown or json carry every
+# column of `Kind.columns`.
 TABLE_COLUMNS = {
     "client": ("id", "name", "stage", "contract_value", "invoiced_pct"),
     "project": ("id", "client", "status", "due", "completion_pct"),
     "service": ("id", "client", "pricing", "amount", "status"),
     "invoice": ("id", "client", "due", "status", "total", "balance"),
-    "income": ("id", "date", "amount", "received", "client"),
-    "expense": ("id", "date", "amount", "category", "received"),
+    "income": ("id", "date", "amount", "client", "payee", "description", "received"),
+    "expense": ("id", "date", "amount", "category", "payee", "description", "received"),
     "contact": ("id", "name", "category", "email", "phone"),
     "resource": ("id", "type", "category", "open_todos"),
     "goal": ("id", "target", "actual", "completion_pct", "on_track"),
     "meeting": ("id", "start", "title", "medium"),
-    "time": ("id", "date", "project", "hours", "invoice"),
+    "time": ("id", "date", "project", "service", "hours", "note", "invoice"),
     "transfer": ("id", "date", "amount", "from_account", "to_account"),
     "balance": ("id", "account", "date", "amount"),
 }
@@ -98,37 +99,6 @@ def in_range(r: Record, kind: Kind, start: dt.date | None, end: dt.date | None) 
     if not isinstance(v, dt.date):
         return False
     return (start is None or v >= start) and (end is None or v <= end)
-
-
-# Dated records (money, hours, meetings) are listed by date, not in file order: a record
-# written by hand at the end of its year's file shows in its place.
-DATED = ("transaction", "time", "meeting", "transfer", "balance")
-
-# What `list --search TEXT` looks in.
-SEARCHED = ("name", "title", "description", "notes", "note")
-
-
-def by_date(kind: Kind, records: list[Record]) -> list[Record]:
-    """Records of a dated kind in date order (file order among the same day; records whose
-    date does not read come last); other kinds as they are."""
-    if kind.name not in DATED:
-        return records
-    field = DATE_FIELD[kind.name]
-
-    def key(r: Record):
-        v = r.data.get(field)
-        if isinstance(v, dt.datetime):
-            return (0, v)
-        if isinstance(v, dt.date):
-            return (0, dt.datetime(v.year, v.month, v.day))
-        return (1, dt.datetime.min)
-    return sorted(records, key=key)
-
-
-def matches(r: Record, text: str) -> bool:
-    """Whether `text` is in the record's name (or title), description or notes, ignoring case."""
-    want = text.casefold()
-    return any(isinstance(r.data.get(f), str) and want in r.data[f].casefold() for f in SEARCHED)
 
 
 def detail(g: Graph, r: Record) -> list[tuple[str, str]]:

@@ -53,11 +53,16 @@ def _register(app: typer.Typer, noun: str) -> None:
               period: Annotated[Optional[str], typer.Option("--period", metavar="PERIOD", help="2026, 2026-Q4 or 2026-11.")] = None,
               unbilled: Annotated[bool, typer.Option("--unbilled", help="Only entries no invoice names yet.")] = False,
               billed: Annotated[bool, typer.Option("--billed", help="Only entries an invoice names.")] = False,
+              search: Annotated[Optional[str], typer.Option("--search", metavar="TEXT", help=(
+                  "Only entries holding every word of TEXT in their note, project, service... (any case)."))] = None,
+              sort: Annotated[Optional[list[str]], typer.Option("--sort", metavar="FIELD", help=(
+                  "Order by FIELD (-FIELD: descending); repeat for ties. Default: newest first."))] = None,
               fmt: _FORMAT = "table", out: _OUT = None):
-        """List time entries, oldest first.
+        """List time entries, newest first.
 
-        Example: freelance time list --client acme --unbilled --format json
+        Example: freelance time list --client acme --unbilled --sort project --format json
         """
+        from ...read import search as find
         from ...read import views
         from ...changes.door import check_filter
         from ...core.dates import window
@@ -84,8 +89,11 @@ def _register(app: typer.Typer, noun: str) -> None:
         if client:
             owner = {p.id: p.data.get("client") for p in book.records("project")}
             recs = [r for r in recs if owner.get(r.data.get("project")) == client]
-        recs.sort(key=lambda r: (str(r.data.get("date")), r.file, r.line))
-        rows = [views.row(g, r) for r in recs]
+        if search:
+            recs = [r for r in recs if find.matches(r, search)]
+        rows = [views.row(g, r) for r in find.newest_first(kind, recs)]
+        if sort:
+            rows = find.sort_rows(rows, find.sort_keys(kind, rows, sort))
         emit(render_rows(rows, views.columns(kind), fmt, json_rows=rows if fmt == "json" else None,
                          table_keys=views.TABLE_COLUMNS.get("time", ())), out)
 

@@ -1,0 +1,206 @@
+"""Finding and ordering records: the whole book searched for words, and rows sorted by fields.
+
+One rule for both faces: `list --search`, `freelance search` and the web's search box all ask
+`texts` what a record says, and `list --sort` and the web's column headers ask `sort_rows`.
+docs/search.md says how hits are ranked.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from ..core.errors import UsageError, did_you_mean
+from ..core.schema import KINDS, Kind
+from ..store.records import Record
+
+# The fields a record is known by: a word found there ranks the record higher.
+TITLES = ("id", "name", "title", "description", "note", "payee", "company")
+
+# Dated kinds list newest first; the field that dates each.
+DATED = {"transaction": "date", "time": "date", "meeting": "start", "transfer": "date", "balance": "date"}
+
+
+def texts(r: Record) -> list[tuple[str, str]]:
+    """(field, text) for every text the record holds, nested lists and mappings (an invoice's
+    items, a record's links) included; the id first."""
+    out = [("id", r.id)]
+
+    def walk(field: str, v) -> None:
+        if isinstance(v, str):
+            out.append((field, v))
+        elif isinstance(v, list):
+            for x in v:
+                walk(field, x)
+        elif isinstance(v, dict):
+            for k, x in v.items():
+                walk(f"{field}.{k}", x)
+
+    for k, v in r.data.items():
+        if k != "id":
+            walk(k, v)
+    return out
+
+
+def matches(r: Record, text: str) -> bool:
+    """Whether every word of `text` is in one of the record's texts, ignoring case."""
+    words = text.casefold().split()
+    if not words:
+        return True
+    hay = " \n".join(t.casefold() for _, t in texts(r))
+    return all(w in hay for w in words)
+
+
+def score(r: Record, words: list[str]) -> tuple[int, list[str]]:
+    """How well the record answers the words (0: not every word is in it), and the fields
+    they were found in. A word in an id, name or title counts more, a whole word more than a
+    part of one, and the whole phrase in one field more again."""
+    found: list[str] = []
+    total = 0
+    fields = [(f, t.casefold()) for f, t in texts(r)]
+    for w in words:
+        best = 0
+        where = ""
+        for f, t in fields:
+            at = t.find(w)
+            if at < 0:
+                continue
+            s = 1
+            if at == 0 or not t[at - 1].isalnum():
+                s += 1                                  # the start of a word
+                end = at + len(w)
+                if end == len(t) or not t[end].isalnum():
+                    s += 1                              # a whole word
+            if f.split(".")[0] in TITLES:
+                s *= 3
+            if t == w:
+                s += 6                                  # the whole field (an id, a name)
+            if s > best:
+                best, where = s, f
+        if not best:
+            return 0, []
+        total += best
+        if where not in found:
+            found.append(where)
+    if len(words) > 1:
+        phrase = " ".join(words)
+        if any(phrase in t for _, t in fields):
+            total += 2 * len(words)
+    return total, found
+
+
+def _date(r: Record):
+    field = DATED.get(r.kind) or {"invoice": "issued", "project": "due", "service": "start",
+                                  "goal": "target_date"}.get(r.kind)
+    v = r.data.get(field) if field else None
+    if isinstance(v, dt.datetime):
+        return v.date()
+    return v if isinstance(v, dt.date) else None
+
+
+def search(records, text: str, limit: int | None = None) -> list[dict]:
+    """The records holding every word of `text`, best first (then newest, then by id):
+    kind, id, title, date, the fields the words were found in, and a snippet."""
+    words = text.casefold().split()
+    if not words:
+        raise UsageError("search for what? give one or more words, as in `freelance search acme`")
+    hits = []
+    for r in records:
+        s, fields = score(r, words)
+        if s:
+            hits.append((s, r, fields))
+    hits.sort(key=lambda h: (-h[0], -(_date(h[1]) or dt.date.min).toordinal(), h[1].kind, h[1].id))
+    out = []
+    for s, r, fields in hits[:limit] if limit else hits:
+        out.append({"kind": _noun(r), "id": r.id, "title": _title(r), "date": _date(r),
+                    "found_in": fields, "snippet": _snippet(r, fields, words), "score": s})
+    return out
+
+
+def _noun(r: Record) -> str:
+    return str(r.data.get("kind") or "transaction") if r.kind == "transaction" else r.kind
+
+
+def _title(r: Record) -> str:
+    kind = KINDS[r.kind]
+    for f in (kind.title, "name", "title", "description", "payee", "note"):
+        v = r.data.get(f) if f else None
+        if isinstance(v, str) and v.strip():
+            return v
+    return ""
+
+
+def _snippet(r: Record, fields: list[str], words: list[str], width: int = 60) -> str:
+    """The text around the first word found, in the first field that is not the title."""
+    title = _title(r)
+    for f, t in texts(r):
+        if f not in fields or t == title or f == "id":
+            continue
+        low = t.casefold()
+        at = min((low.find(w) for w in words if w in low), default=-1)
+        if at < 0:
+            continue
+        start = max(0, at - width // 3)
+        piece = " ".join(t[start:start + width].split())
+        return f"{f}: " + ("…" if start else "") + piece + ("…" if start + width < len(t) else "")
+    return ""
+
+
+# -- sorting ----------------------------------------------------------------------------------
+
+def sort_keys(kind: Kind, rows: list[dict], keys: list[str]) -> list[tuple[str, bool]]:
+    """`--sort` values as (field, descending), each checked against the fields the rows have
+    (stored, the list's columns, and the derived ones a row carries; with no rows there is
+    nothing to order and nothing to check a derived name against)."""
+    known = [f.name for f in kind.fields] + list(kind.columns) + sorted({k for r in rows[:50] for k in r})
+    out = []
+    for key in keys:
+        desc = key.startswith("-")
+        name = key.lstrip("-+").strip()
+        if rows and name not in known:
+            raise UsageError(f"cannot sort {kind.plural} by {name!r}{did_you_mean(name, known)}; "
+                             f"the fields are: {', '.join(dict.fromkeys(known))}")
+        out.append((name, desc))
+    return out
+
+
+def _typed(v):
+    """A value as a key that compares across the types a field may hold in a hand-edited book."""
+    if isinstance(v, bool):
+        return (0, int(v), "")
+    if isinstance(v, (int, float, Decimal)):
+        return (1, Decimal(str(v)), "")
+    if isinstance(v, dt.datetime):
+        return (2, v.toordinal() * 86400 + v.hour * 3600 + v.minute * 60 + v.second, "")
+    if isinstance(v, dt.date):
+        return (2, v.toordinal() * 86400, "")
+    if isinstance(v, (list, tuple)):
+        return (3, 0, ", ".join(map(str, v)).casefold())
+    return (3, 0, str(v).casefold())
+
+
+def sort_rows(rows: list[dict], keys: list[tuple[str, bool]]) -> list[dict]:
+    """Rows ordered by each (field, descending) in turn, the first key first; a row without
+    the field comes last either way; rows equal on every key keep their order."""
+    for name, desc in reversed(keys):
+        have = [r for r in rows if r.get(name) not in (None, "", [])]
+        missing = [r for r in rows if r.get(name) in (None, "", [])]
+        have.sort(key=lambda r: _typed(r[name]), reverse=desc)
+        rows = have + missing
+    return rows
+
+
+def newest_first(kind: Kind, records: list[Record]) -> list[Record]:
+    """Records of a dated kind, newest first (records written on the same day: the last
+    written first; a date that does not read: last); other kinds in file order."""
+    field = DATED.get(kind.name)
+    if not field:
+        return records
+
+    def key(r: Record):
+        v = r.data.get(field)
+        if isinstance(v, dt.datetime):
+            return (1, v)
+        if isinstance(v, dt.date):
+            return (1, dt.datetime(v.year, v.month, v.day))
+        return (0, dt.datetime.min)
+    return sorted(records[::-1], key=key, reverse=True)
