@@ -164,3 +164,23 @@ def test_every_page_for_a_person_to_look_at(site):
         site.locator("ul.todos li.open button.box").first.click()
     assert "done: to-do" in site.locator(".note").inner_text()
     assert len(git_diff_numstat(site.book)) == 1
+
+
+def test_the_search_box_finds_a_bank_paid_expense_by_its_payee(site):
+    with open(site.book / "transactions" / "2026.yaml", "a", encoding="utf-8") as fh:
+        fh.write("- id: tx-20261127-bank01\n  date: 2026-11-27\n  kind: expense\n  amount: 21.00\n"
+                 "  category: software\n  account: bank\n  received: true\n  description: Card payment\n"
+                 "  payee: Zebrafish Hosting GmbH\n")
+    site.goto(site.server.url("/board/client"))
+    box = site.get_by_role("searchbox", name="Search the book")
+    box.fill("zebrafish hosting")
+    with site.expect_navigation():
+        box.press("Enter")
+    rows = site.locator('table[data-kind="search"] tbody tr')
+    assert rows.count() == 1 and rows.first.get_attribute("data-id") == "tx-20261127-bank01"
+    cli_hits = run_cli("search", "zebrafish hosting", "--format", "json", books=site.book).stdout
+    assert '"tx-20261127-bank01"' in cli_hits
+    shot(site, "search")
+    with site.expect_navigation():
+        rows.first.locator("a").click()
+    assert "/r/expense/tx-20261127-bank01" in site.url and "Zebrafish Hosting GmbH" in site.content()

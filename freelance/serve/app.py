@@ -29,7 +29,7 @@ from ..read.graph import Graph
 from ..store import git
 from ..store.book import Book, lock
 from .forms import Stale
-from .pages import (board, calendar, edit_form, edit_submit, finance, goals, install_filters, link, listing, move,
+from .pages import (board, calendar, edit_form, edit_submit, finance, goals, install_filters, link, listing, move, search,
                     new_form, new_submit, overview, record, remove, resources, todo, workflow)
 
 HERE = Path(__file__).parent
@@ -255,6 +255,7 @@ def make_app(root: Path, *, today: dt.date | None = None, host: str = "127.0.0.1
         Route("/", get(overview)),
         Route("/board/{noun}", get(board)),
         Route("/list/{noun}", get(listing)),
+        Route("/search", get(search)),
         Route("/r/{noun}/{rid:path}", get(record)),
         Route("/new/{noun}", get(new_form)),
         Route("/new/{noun}", post(new_submit), methods=["POST"]),

@@ -7,6 +7,7 @@ import datetime as dt
 
 from markupsafe import Markup
 
+from ..read import search as find
 from ..read import views
 from ..core.errors import UsageError, did_you_mean
 from ..read.graph import Graph
@@ -147,13 +148,27 @@ def listing(site, request, note):
     kind, recs = _records_of(book, noun)
     cols = [c for c in views.columns(kind) if c.key in views.TABLE_COLUMNS.get(noun, ()) or not
             views.TABLE_COLUMNS.get(noun)]
-    date_field = views.DATE_FIELD.get(kind.name)
-    if date_field:
-        recs = sorted(recs, key=lambda r: str(r.data.get(date_field) or ""), reverse=True)
+    recs = find.newest_first(kind, recs)
     shown = recs[:RECENT]
     rows = [{**views.row(g, r), "_href": href(noun, r.id)} for r in shown]
     return site.page("list.html", title=f"{noun.capitalize() if noun in ('income',) else kind.plural.capitalize() if kind.name != 'transaction' else 'Expenses'}",
                      noun=noun, columns=cols, rows=rows, more=len(recs) - len(shown), **_notes(note))
+
+
+SEARCH_TEXT = 200    # the longest search a URL may carry (a longer one is a 400)
+
+
+def search(site, request, note):
+    """`/search?q=WORDS`: the whole book, ranked as `freelance search` ranks it."""
+    q = request.query_params.get("q", "").strip()
+    if len(q) > SEARCH_TEXT:
+        raise UsageError(f"a search is at most {SEARCH_TEXT} characters")
+    hits = []
+    if q:
+        book = site.graph().book
+        records = [r for k in KINDS for r in book.records(k)]
+        hits = [{**h, "_href": href(h["kind"], h["id"])} for h in find.search(records, q, limit=100)]
+    return site.page("search.html", title="Search", q=q, hits=hits, **_notes(note))
 
 
 def _links(g: Graph, rec) -> list[tuple[str, list[tuple[str, str, str]]]]:
