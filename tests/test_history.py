@@ -105,3 +105,34 @@ def test_undo_refuses_a_pushed_change(tmp_path):
 def test_history_outside_git_is_misuse(empty_book):
     r = run_cli("history", "acme", books=empty_book)
     assert r.exit_code == 2 and "git" in r.output
+
+
+def test_the_webs_record_page_shows_the_history_and_its_changes_are_commits(tmp_path):
+    """With `auto_commit: true` a move on the web board is its own commit, and the record's
+    page lists its changes from git."""
+    import os
+    from servehelp import Live
+    from test_serve import form_of
+    _, laptop, _ = shared(tmp_path)
+    auto(laptop)
+    cli_env(laptop, "client", "edit", "acme", "--phone", "555")
+    old = {k: os.environ.get(k) for k in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME",
+                                           "GIT_COMMITTER_EMAIL")}
+    os.environ.update({k: GIT_ENV[k] for k in old})
+    server = Live(laptop)
+    try:
+        c = server.client()
+        form = form_of(c.get("/board/client").text, "/move", "acme")
+        r = c.post("/move", data={**form, "to": "client"})
+        assert r.status_code in (200, 303), r.text
+        assert git(laptop, "log", "-1", "--format=%s").stdout.strip() == "client move acme client"
+        page = c.get("/r/client/acme").text
+        assert "<h2>History</h2>" in page
+        assert "stage: lead -&gt; client" in page and "phone: (none) -&gt; 555" in page
+    finally:
+        server.stop()
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v

@@ -28,6 +28,7 @@ from starlette.routing import Route
 
 from ..core.errors import FreelanceError
 from ..read.graph import Graph
+from ..store import git
 from ..store.book import Book, lock
 from .forms import Stale
 from .pages import (board, calendar, edit_form, edit_submit, finance, goals, install_filters, invoice_pdf, link, listing,
@@ -134,7 +135,19 @@ class Site:
     def writing(self):
         """The book, locked for a read-modify-write: nothing is read before the lock is held."""
         with lock(self.root):
-            yield self.book()
+            book = self.book()
+            yield book
+            self.auto_commit(book)
+
+    def auto_commit(self, book) -> None:
+        """A change made here is its own git commit when the book says `auto_commit: true`, as
+        the CLI's are (docs/sync.md); a commit that fails leaves the change written."""
+        if book.settings.get("auto_commit") is not True or not git.in_repository(self.root):
+            return
+        try:
+            git.commit_book(self.root)
+        except FreelanceError:
+            pass
 
     def memo(self, g: Graph, key, make):
         """What `make()` builds from graph `g` (a board, the overview), built once per snapshot."""

@@ -14,6 +14,7 @@ from ..core.limits import MAX_YEAR, MIN_YEAR, year_problem
 from ..read.graph import Graph
 from ..core.schema import KINDS
 from ..core.text import fmt_money, fmt_pct, text
+from ..store import git
 from .charts import hbar_chart, months_chart
 from .forms import (as_text, check_version, field_of_message, fields, inputs, kind_of, noun_of,
                     typed, version)
@@ -272,7 +273,7 @@ def record(site, request, note):
     name = rec.data.get(kind.title)
     return site.page("record.html", title=f"{name} ({noun} {rec.id})" if name and str(name) != rec.id
                      else f"{noun} {rec.id}", noun=noun, rec=rec, version=version(rec), lines=lines, links=_links(g, rec), sections=views.detail_sections(g, rec),
-                     todos=todos, where=f"{rec.file}:{rec.line}", here=href(noun, rec.id),
+                     todos=todos, where=f"{rec.file}:{rec.line}", here=href(noun, rec.id), history=_history(book, rec),
                      has_status=bool(kind.status), status_field=kind.status,
                      choices=list(kind.field(kind.status).choices or book.settings.allowed(kind.field(kind.status).setting))
                      if kind.status else [], **_notes(note))
@@ -291,6 +292,22 @@ def invoice_pdf(site, request, note):
     name = re.sub(r"[^\w.@+-]", "-", doc["number"]) + ".pdf"
     return Response(pdf, media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{name}"'})
+
+
+def _history(book, rec, shown: int = 20) -> list[tuple[str, str, str, str]]:
+    """The record's latest changes from git, as `freelance history` lists them (docs/sync.md):
+    (date, commit, author, change); none when the book is not in a git repository."""
+    if not git.in_repository(book.root):
+        return []
+    rows = []
+    for c in git.history(book.root, rec.id, [rec.file], limit=200)[:shown]:
+        if c["change"] == "edit":
+            what = "; ".join(f"{k}: {'(none)' if o is None else text(o)} -> {'(none)' if n is None else text(n)}"
+                             for k, (o, n) in c["fields"].items())
+        else:
+            what = "added" if c["change"] == "add" else "removed"
+        rows.append((c["date"][:16].replace("T", " "), c["commit"][:8], c["author"], what))
+    return rows
 
 
 def remove(site, request, form):

@@ -336,14 +336,15 @@ def _blobs(root: Path, shas: list[str]) -> dict[str, bytes]:
     return out
 
 
-def history(root: Path, rid: str, rels: list[str]) -> list[dict]:
+def history(root: Path, rid: str, rels: list[str], limit: int | None = None) -> list[dict]:
     """Every commit that changed record `rid` (in the book files `rels`), newest first:
     {date, commit, author, subject, file, change, fields: {field: (old, new)}}, change being
-    "add", "edit" or "rm". Merge commits are not walked into: the commits they bring are."""
+    "add", "edit" or "rm". Merge commits are not walked into: the commits they bring are.
+    `limit`: look at the last `limit` commits of the files only (a page that shows the latest)."""
     if not rels:
         return []
     p = git(root, "log", "--format=%x00%H%x1f%an%x1f%aI%x1f%s", "--raw", "--no-abbrev", "--no-renames",
-            "--relative", "--", *rels, check=False)
+            "--relative", *([f"--max-count={limit}"] if limit else []), "--", *rels, check=False)
     if p.returncode != 0:
         return []
     entries = []
