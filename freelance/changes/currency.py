@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from ..core.rules import CURRENCY_FROM, WHOLE_AMOUNTS, fits, places_message, transfer_problems
 from ..core.errors import UsageError
+from ..read.graph import currency_of, to_currency_of
 
 # kind -> the kinds whose records name it in CURRENCY_FROM (and by which field)
 _CHILDREN = {}
@@ -37,7 +38,6 @@ def check_write(book, kind: str, new: dict, old=None) -> None:
     changed = {k for k in _WATCHED if new.get(k) != was.get(k)}
     if old is not None and not changed:
         return
-    from ..read.graph import currency_of
     cur = currency_of(book.get, book.settings, kind, new)
     noun = _noun(kind, new)
     # amounts that must fit the currency's minor unit
@@ -81,7 +81,6 @@ def check_write(book, kind: str, new: dict, old=None) -> None:
                 raise UsageError(f"--account: account '{new['account']}' holds {held}, and this {noun} is in {cur}; "
                                  f"use an account in {cur} (or one that names no currency)")
     if kind == "transfer":
-        from ..read.graph import to_currency_of
         held = book.settings.account_currency(new.get("from_account")) if new.get("from_account") else None
         for name, msg in transfer_problems(new, cur, to_currency_of(book.settings, new, cur), held):
             opt = {"to_account": "--to", "currency": "--currency", "to_amount": "--to-amount"}.get(name, "--amount")

@@ -31,6 +31,7 @@ from .records import check_filter, find, new_id, parse_value, unchanged
 from .settings import ACCOUNT_EDITS
 from .todos import is_done as todo_done
 from .matching import review_items       # what `bank review` lists, each with the command that settles it
+from .matching import plan_rule
 
 # docs/architecture.md, "The door", lists exactly these (tests/test_layers.py compares them)
 __all__ = [
@@ -279,7 +280,6 @@ def import_contacts(book: Book, planned) -> list[str]:
 def add_bank_rule(book: Book, values: dict) -> list[str]:
     """`bank rule add`: a classification rule appended to `bank-rules/classify.yaml`, and the
     records under review it covers classified, in one atomic write; returns notes."""
-    from .matching import plan_rule
     _, writes, notes = plan_rule(book, values)
     return commit(book, writes, notes)
 

@@ -8,6 +8,8 @@ from ..core.errors import UsageError
 from ..core.rules import is_currency
 from ..core.schema import KINDS
 from ..core.settings import DEFAULTS, SETTINGS_FILE
+import zoneinfo
+from ..store.style import dump
 
 GITATTRIBUTES = """# freelance books are plain text: keep line endings stable across machines
 *.yaml text eol=lf
@@ -22,7 +24,6 @@ GITIGNORE = """# freelance's lock and parse cache: safe to delete at any time
 def settings_text(name: str | None, currency: str, timezone: str, owner: str | None, email: str | None) -> str:
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-    from ..store.style import dump
     doc = CommentedMap()
     for key, value in DEFAULTS.items():
         if key == "name" and name:
@@ -73,7 +74,6 @@ def create_book(root: Path, *, name=None, currency="USD", timezone="UTC", owner=
     """Write a new book; returns the files written (relative to `root`). A folder inside
     another book is refused unless `force`: the parent's `validate` would read the new
     book's files as strays, and its git repository would hold another (docs/init.md)."""
-    import zoneinfo
     if not is_currency(currency):
         raise UsageError(f"--currency: expected a three-letter code like EUR, got {currency!r}")
     try:

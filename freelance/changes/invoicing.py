@@ -15,31 +15,31 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 
-from ..core.errors import UsageError, did_you_mean
-from ..core.money import ZERO, dec
+from ..core.errors import DataError, did_you_mean, UsageError
+from ..core.money import dec, money, ZERO
 from ..core.rules import (BILLED, NOT_OWED, SETTLED, first_format_seal, foreign_owner, seal_of,
                           seal_problem, sealed_changes, settles_invoice)
-from ..read.owed import left_to_pay, settlement
+from ..read.owed import credit_notes, left_to_pay, settlement, written_off
 from ..core.schema import INVOICE
 from ..core.text import fmt_money
-from ..read.graph import Graph
+from ..read.graph import currency_of, Graph
 from ..store.book import Book
 from ..store.records import Record
 from ..store.writer import Write, plan_update, plan_updates_in_files
 from .numbers import next_number
+from ..core.limits import line_problem
+from .records import check_size, number_text, plan_add
 
 _NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)\Z")
 
 
 def _decimal(text: str, what: str, item: str) -> Decimal:
-    from .records import number_text
     try:
         value = Decimal(number_text(text, f"--item {item!r}: {what}", plain=False))
     except InvalidOperation:
         value = None
     if value is None or not value.is_finite():
         raise UsageError(f"--item {item!r}: {what} {text.strip()!r} is not a number")
-    from .records import check_size
     return check_size(value, text.strip(), f"--item {item!r}: {what}")
 
 
@@ -72,7 +72,6 @@ def parse_item(text: str) -> dict:
     if quantity <= 0:
         raise UsageError(f"--item {text!r}: quantity must be more than zero, got {qty.strip()}")
     unit_price = _decimal(price, "unit price", text)
-    from ..core.limits import line_problem
     problem = line_problem(quantity, unit_price)
     if problem:
         raise UsageError(f"--item {text!r}: {problem}")
@@ -94,7 +93,6 @@ def plan_invoice(book: Book, values: dict, items: list[str], number: str | None,
                  create_missing: bool = False, lines: list[dict] | None = None) -> tuple[dict, list[Write], list[str]]:
     """A new invoice from typed option values plus `--item` texts (or `lines` made already,
     as `invoice add --from-time` makes them); writes not applied."""
-    from .records import plan_add
     values = dict(values)
     if (items or lines) and values.get("amount") is not None:
         raise UsageError("give either --item (one or more lines) or --amount (a one-line invoice), not both")
@@ -107,7 +105,6 @@ def plan_invoice(book: Book, values: dict, items: list[str], number: str | None,
             sid = it.get("service")
             if sid and sid not in services:
                 raise UsageError(f"--item: no service '{sid}'{did_you_mean(sid, services)}")
-        from ..core.money import money
         subtotal = sum(money(it["quantity"] * it["unit_price"]) for it in values["items"])   # as totalled
         if subtotal <= 0:   # what `validate` refuses, `add` does not write
             raise UsageError(f"--item: the lines add up to {subtotal}: an invoice must be for more than zero")
@@ -141,7 +138,6 @@ def plan_send(book: Book, inv: Record) -> tuple[dict, list[str]]:
     seal = seal_of(inv.data)
     broken = seal_problem(inv.data)
     if broken and broken[0] == "error" and not first_format_seal(inv.data):     # a first-format seal: re-sealed
-        from ..core.errors import DataError
         raise DataError(f"invoice '{inv.id}': {broken[1]}; not sent again (see `freelance validate`)")
     changes = {"sent_on": book.today, "seal": seal}
     if status == "draft":
@@ -186,7 +182,6 @@ def item_lines(book: Book, items: list[str], sign: int = 1) -> list[dict]:
         sid = it.get("service")
         if sid and sid not in services:
             raise UsageError(f"--item: no service '{sid}'{did_you_mean(sid, services)}")
-    from ..core.money import money
     subtotal = sum(money(it["quantity"] * it["unit_price"]) for it in lines)   # as totalled
     if subtotal <= 0:   # what `validate` refuses, an edit does not write
         raise UsageError(f"--item: the lines add up to {subtotal}: an invoice must be for more than zero")
@@ -198,8 +193,6 @@ def item_lines(book: Book, items: list[str], sign: int = 1) -> list[dict]:
 
 def _refuse_over_credit(book: Book, inv: Record, values: dict) -> None:
     """Credit notes of an invoice (not void) may together take back at most its total."""
-    from ..read.graph import Graph
-    from ..core.text import fmt_money
     g = Graph(book)
     total = g.totals(inv)[2]
     before = sum((g.totals(r)[2] for r in book.records("invoice")
@@ -216,7 +209,6 @@ def plan_credit(book: Book, inv: Record, items: list[str] | None) -> tuple[dict,
     """A credit note for `inv`: its own number, `credit_for` the original, the original's
     client, project, currency and rates, and its lines (or the `--item` lines) with negative
     prices, so its totals are negative and rollups count it. Starts as a draft."""
-    from .records import plan_add
     status = inv.data.get("status")
     if inv.data.get("credit_for"):
         raise UsageError(f"'{inv.id}' is a credit note itself: credit the invoice it corrects "
@@ -253,8 +245,6 @@ def plan_settle(book: Book, inv: Record, write_off: bool, reason: str | None) ->
     """`invoice settle`: the changes that mark a sent invoice paid once nothing is left to pay
     (read/owed.py: money, fees, credit notes, write-off), writing off what is left with
     `write_off` (a small difference, a fee the client's bank took; `reason` says why)."""
-    from ..read.graph import Graph
-    from ..core.text import fmt_money
     if inv.data.get("credit_for"):
         raise UsageError(f"'{inv.id}' is a credit note: it is settled by the invoice it corrects "
                          f"({inv.data['credit_for']}), or marked paid when refunded: `freelance invoice move {inv.id} paid`")
@@ -306,8 +296,6 @@ def check_paid(book: Book, old: Record | None, new: dict) -> tuple[list[Write], 
                          f"{old.id} void`, or correct it with a credit note: `freelance invoice credit {old.id}`")
     if new is None or new.get("status") != "paid" or (old is not None and old.data.get("status") == "paid"):
         return [], []
-    from ..read.graph import Graph
-    from ..core.text import fmt_money
     inv = old
     if inv is None:   # a new invoice: no income can be linked to it yet
         raise UsageError(f"a new invoice cannot start as paid: add it as sent, then record the payment "
@@ -346,8 +334,6 @@ def refuse_back(old: Record, new: dict) -> None:
 def _refuse_new_total(book: Book, old: Record, new: dict) -> None:
     """An invoice edit or move that leaves it overpaid (a lower total, or back from void), or
     in another currency or of another client than the income linked to it."""
-    from ..read.graph import Graph
-    from ..core.text import fmt_money
     g = Graph(book)
     cur = g.currency(Record(old.kind, new, old.file, old.line, {}))    # as stored, or from its project or client
     client = new.get("client")
@@ -408,11 +394,8 @@ def refuse_bad_payment(book: Book, old: Record | None, new: dict) -> None:
     inv = book.get("invoice", inv_id)
     if inv is None or not inv.file:
         return                  # missing (check_links says so), or made on the spot in its currency
-    from ..read.graph import Graph
-    from ..core.text import fmt_money
     g = Graph(book)
     inv_cur = g.currency(inv)
-    from ..read.graph import currency_of
     cur = currency_of(book.get, book.settings, "transaction", new)      # no --currency: the invoice's
     if relinked and cur != inv_cur:
         raise UsageError(f"income in {cur} cannot pay invoice '{inv_id}', which is in {inv_cur}: "
@@ -512,8 +495,6 @@ def _unpay(book: Book, old: Record | None, new: dict | None, busy: bool) -> tupl
     inv = book.get("invoice", inv_id)
     if inv is None or inv.data.get("status") != "paid":
         return [], []
-    from ..read.graph import Graph
-    from ..core.text import fmt_money
     g = Graph(book)
     total = g.totals(inv)[2] - settled_otherwise(book, g, inv)
     received = book.received_for_invoice(inv_id) - before + after
@@ -545,10 +526,8 @@ def pays(book: Book, old: Record | None, new: dict) -> tuple[Record, str] | None
     inv = book.get("invoice", new["invoice"])
     if inv is None or not inv.file or inv.data.get("status") in SETTLED:
         return None  # missing, made on the spot by --create-missing (a draft), or settled
-    from ..read.graph import Graph
     g = Graph(book)
     cur = g.currency(inv)
-    from ..read.graph import currency_of
     if currency_of(book.get, book.settings, "transaction", new) != cur:
         return None  # validate reports the currency mismatch
     total = g.totals(inv)[2]
@@ -560,7 +539,6 @@ def pays(book: Book, old: Record | None, new: dict) -> tuple[Record, str] | None
     other = settled_otherwise(book, g, inv) if received < total else ZERO   # money alone: no need to look
     if left_to_pay(total, received, other) > 0:
         return None
-    from ..core.text import fmt_money
     was = inv.data.get("status")
     by = f" and {fmt_money(other, cur)} of credit notes and write-offs" if other else ""
     note = (f"invoice '{inv.id}' is paid: received {fmt_money(received, cur)}{by} covers its total "
@@ -572,7 +550,6 @@ def settled_otherwise(book: Book, g, inv: Record) -> Decimal:
     """What settles `inv` besides money (read/owed.py): its billed credit notes and its
     write-off. Its credit notes are looked for only when its number appears more than once
     in the invoices' file, so a payment on a big book does not load every invoice."""
-    from ..read.owed import credit_notes, written_off
     other = written_off(inv, None)
     data = book.read_bytes_of(inv.file) if inv.file else None
     if data is not None and data.count(inv.id.encode()) < 2:

@@ -22,13 +22,21 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..read.classify import RULES_FILE, Rule, first_rule, read_rules
+from ..read.classify import first_rule, read_rule, read_rules, Rule, RULES_FILE
 from ..core.money import ZERO, dec, invoice_totals
 from ..core.rules import BILLED, NOT_OWED, SETTLED, settles_invoice
 from ..read.owed import left_to_pay
 from ..core.statement import StatementLine
 from ..store.book import Book
-from ..store.records import Record
+from ..store.records import Record, Record as Rec
+import shlex
+from ..core.errors import DataError, UsageError
+from ..core.schema import KINDS
+from ..core.text import fmt_money
+from ..read.graph import currency_of
+from ..store.cache import payers_of
+from ..store.emitter import record_text
+from ..store.writer import Write, plan_updates_in_files
 
 SHOWN = 3            # candidates named in a review reason
 
@@ -110,8 +118,6 @@ class Matcher:
         return self._invoices
 
     def _load_invoices(self) -> None:
-        from ..read.graph import currency_of
-        from ..core.schema import KINDS
         book = self.book
         per_line = book.settings.tax_per_line
         received: dict[str, Decimal] = {}
@@ -179,7 +185,6 @@ class Matcher:
         of the client income recorded so far, from each shard's cached summary (`payers`, kept
         beside `received`) or its records when it is read already or has no such summary."""
         if self._payers is None:
-            from ..core.schema import KINDS
             book = self.book
             ibans: dict[str, set] = {}
             names: dict[str, set] = {}
@@ -191,7 +196,6 @@ class Matcher:
                 loaded = book.files.get(rel)
                 found = None if loaded is not None else book.summary(rel, kind).get("payers")
                 if found is None:
-                    from ..store.cache import payers_of
                     found = payers_of(book.read_file(rel, kind).records)
                 for key in found:
                     value, client = key[1:].rsplit("\t", 1)
@@ -294,7 +298,6 @@ class Matcher:
         if inv.currency != self.currency:
             return f"which is in {inv.currency}, and the payment in {self.currency}"
         if amount != inv.balance:
-            from ..core.text import fmt_money
             return (f"but {fmt_money(amount, self.currency)} is not its balance "
                     f"{fmt_money(inv.balance, inv.currency)}")
         return None
@@ -385,11 +388,6 @@ def covered(book: Book, rule: Rule) -> list[tuple[Record, dict]]:
 def plan_rule(book: Book, values: dict) -> tuple[Rule, list, list[str]]:
     """(the rule, the writes that append it to the rules file and classify the records under
     review it covers, notes), after checking it as `validate` would."""
-    from ..core.errors import UsageError, DataError
-    from ..store.records import Record as Rec
-    from ..store.writer import Write, plan_updates_in_files
-    from ..read.classify import read_rule
-    from ..store.emitter import record_text
     values = {k: v for k, v in values.items() if v is not None}
     rule, problems = read_rule(book.settings, Rec("rule", values, RULES_FILE, 0, {}))
     if rule is None:
@@ -430,8 +428,6 @@ def plan_rule(book: Book, values: dict) -> tuple[Rule, list, list[str]]:
 def review_items(book: Book, account: str | None = None) -> list[dict]:
     """The records under review (of `account`), oldest first, each with why, its best candidate
     invoices and the commands that settle it."""
-    import shlex
-    from ..read.graph import currency_of
     todo = [t for t in book.records("transaction") if t.data.get("review")
             and (account is None or t.data.get("account") == account)]
     todo.sort(key=lambda t: (str(t.data.get("date")), t.id))

@@ -13,14 +13,20 @@ import secrets
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
-from ..core.dates import parse_date, parse_datetime
+from ..core.dates import parse_date, parse_datetime, parse_period
 from ..core.errors import UsageError, did_you_mean
-from ..core.rules import NOT_OWED, TEXT_CHECKS, is_currency, is_email, is_id, is_url
+from ..core.rules import date_order, is_currency, is_email, is_id, is_url, moved_after, NOT_OWED, TEXT_CHECKS
 from ..core.schema import KINDS, Field, Kind
 from ..store.book import Book
 from ..store.records import Record
 from ..store.scalars import duration_problem, duration_text, parse_duration
 from ..store.writer import Write, plan_append
+from ..core.durations import HOURS_HINT, MAX_ENTRY_HOURS, parse_hours
+from ..core.limits import number_problem
+from ..core.text import clean
+from ..read.graph import Graph
+from .matching import clear_review
+from .numbers import next_number
 
 # A comma is read only as a thousands separator in its proper place (1,200.50):
 # "1,5" or "1.200,50" would otherwise silently become 15 or 1.20050.
@@ -30,7 +36,6 @@ _THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?\Z")
 def check_size(value: Decimal, text: str, opt: str) -> Decimal:
     """Refuse numbers no book needs and Decimal's cent rounding cannot take (1e30, 1e-40):
     `1e999999` would be written out as a million digits (limits.py)."""
-    from ..core.limits import number_problem
     problem = number_problem(value)
     if problem:
         raise UsageError(f"{opt}: {text} {problem}")
@@ -55,7 +60,7 @@ def number_text(text: str, opt: str, plain: bool = True) -> str:
 
 
 def slug(text: str) -> str:
-    from ..core.text import clean  # an escape sequence is not part of the name: "\x1b[31mRed" -> "red"
+    # an escape sequence is not part of the name: "\x1b[31mRed" -> "red"
     t = unicodedata.normalize("NFKD", clean(str(text))).encode("ascii", "ignore").decode()
     t = re.sub(r"[^a-zA-Z0-9]+", "-", t).strip("-").lower()
     return t[:60].strip("-") or "item"
@@ -94,7 +99,6 @@ def parse_value(book: Book, f: Field, raw, *, option: str | None = None):
         return raw
     text = str(raw)
     if f.check == "hours":
-        from ..core.durations import HOURS_HINT, MAX_ENTRY_HOURS, parse_hours
         value = parse_hours(text)
         if value is None:
             raise UsageError(f"{opt}: expected hours like {HOURS_HINT}, got {text!r}")
@@ -285,7 +289,6 @@ def _check_stub(book: Book, kind: str, stub: dict, context: dict, context_kind: 
             raise UsageError(f"{option}: cannot create invoice '{target}' without an amount: add it first with "
                              f"`freelance invoice add --client {stub['client']} --amount AMOUNT`")
     if kind == "service":
-        from ..read.graph import Graph
         project = Record("project", context, "", 0, {}) if context_kind == "project" else (
             book.get("project", stub["project"]) if stub.get("project") else None)
         rate, _ = Graph(book).rate_for(Record("service", stub, "", 0, {}), project)
@@ -317,7 +320,6 @@ def check_links(book: Book, kind: Kind, data: dict, create_missing: bool,
         value = data.get(f.name)
         option = (f.aliases or (f.option_name,))[0]
         if f.link == ("invoice",) and value == NEW_INVOICE:
-            from .numbers import next_number
             day = data.get("date") if isinstance(data.get("date"), dt.date) else book.today
             value = data[f.name] = next_number(book, day.year)
             if book.get("invoice", value) is not None:   # numbered by hand past the pattern
@@ -386,14 +388,12 @@ def _from_period(kind: Kind, data: dict) -> dict:
     and, unless given, is due on its last."""
     if kind.name != "goal" or not data.get("period"):
         return {}
-    from ..core.dates import parse_period
     first, last = parse_period(str(data["period"]), "--period")
     return {k: v for k, v in (("start", first), ("target_date", last)) if k not in data}
 
 
 def _check_moved(book: Book, kind: Kind, data: dict) -> None:
     """Refuse money marked as moved (received, paid) on a day after today, unless `--future`."""
-    from ..core.rules import moved_after
     if kind.name != "transaction":
         return
     msg = moved_after(data, book.today)
@@ -417,7 +417,6 @@ def unchanged(record: Record, changes: dict) -> bool:
 def _check_date_order(kind: Kind, data: dict, only=None) -> None:
     """Refuse an end before its start (what `validate` reports, a write does not make); with
     `only` (the fields a change sets), just the pairs the change touches."""
-    from ..core.rules import date_order
     bad = date_order(kind.name, data, only)
     if bad:
         f = kind.field(bad[0])
@@ -440,7 +439,7 @@ def plan_edit(book: Book, record: Record, changes: dict,
         if context.get(k) is not None and context.get(k) != merged.get(k):
             changes[k] = merged[k] = context[k]           # `new` became the invoice's number
     after = {k: v for k, v in merged.items() if not (k in changes and changes[k] is None)}
-    from .matching import clear_review      # what it lacked given: no longer under review
+    # what it lacked given: no longer under review
     clear_review(record, changes, after)
     _check_date_order(kind, after, set(changes))     # an old wrong pair does not block other edits
     if set(changes) & {"date", "received"} and not future:

@@ -5,12 +5,16 @@ import os
 from decimal import Decimal, InvalidOperation
 
 from ..core.errors import DataError, UsageError, did_you_mean
-from ..core.rules import business_problem, is_currency, is_id, text_problem
+from ..core.rules import business_problem, fits, is_currency, is_id, places_message, TEXT_CHECKS, text_problem
 from ..core.schema import KINDS
-from ..core.settings import DEFAULTS, SCALARS, setting_value
+from ..core.settings import BUSINESS, DEFAULTS, LISTS, SCALARS, setting_value, SETTINGS_FILE
 from ..store.book import Book
-from ..store.files import read_logo
+from ..store.files import read_book_file, read_logo
 from ..store.writer import Write, settings_update
+import io
+from ..read.graph import Graph
+from ..store.style import rt_yaml
+from .records import check_size, label, number_text
 
 
 def _flow(values):
@@ -80,7 +84,6 @@ def plan_list_rm(book: Book, name: str, value: str) -> list[Write]:
 
 def _number(opt: str, value) -> Decimal:
     """A number typed for a setting: finite and within the limits (limits.py)."""
-    from .records import check_size, number_text
     try:
         d = Decimal(number_text(str(value), opt, plain=False))
     except InvalidOperation:
@@ -111,7 +114,6 @@ def _utf8(option: str, *values) -> None:
 def _business_value(key: str, values: list[str]):
     """A business identity value checked by its rule; the address is a list of lines, an
     empty value clears the key (None)."""
-    from ..core.settings import BUSINESS
     if key not in BUSINESS:
         raise UsageError(f"cannot set business.{key}; one of {', '.join('business.' + k for k in BUSINESS)}"
                          f"{did_you_mean(key, BUSINESS)}")
@@ -168,7 +170,6 @@ def plan_set(book: Book, key: str, value) -> tuple[list[Write], object]:
             doc["owner"][parts[1]] = value
         return [settings_update(book, change)], value
     if key not in SCALARS:
-        from ..core.settings import LISTS
         hint = f"; {key} is a list: use `settings add {key} VALUE`" if key in LISTS else ""
         raise UsageError(f"cannot set {key!r}{hint}; one of {', '.join(SCALARS)}, owner.name, owner.email, "
                          f"owner.address, business.legal_name, business.iban, ...{did_you_mean(key, SCALARS)}")
@@ -189,7 +190,6 @@ def _account_item(book: Book, rid: str, name, currency, opening_balance, iban, n
         iban = _iban(iban)
     if number is not None:
         number = _account_number(number)
-    from ..core.rules import fits, places_message
     if not fits(opening, currency or book.settings.currency):
         raise UsageError(places_message("--opening-balance", opening, currency or book.settings.currency))
     from ruamel.yaml.comments import CommentedMap
@@ -207,7 +207,6 @@ def _currency(text: str) -> str:
 
 
 def _iban(text: str) -> str:
-    from ..core.rules import TEXT_CHECKS
     value = "".join(str(text).split()).upper()       # as banks print it: GB29 NWBK 6016 ...
     problem = TEXT_CHECKS["iban"](value)
     if problem:
@@ -276,7 +275,6 @@ def plan_account_edit(book: Book, rid: str, changes: dict) -> tuple[list[Write],
     if "opening_balance" in changes:
         typed["opening_balance"] = _number("--opening-balance", changes["opening_balance"])
     cur = typed["currency"] if "currency" in typed else account["currency"]
-    from ..core.rules import fits, places_message
     opening = typed.get("opening_balance", account["opening_balance"])
     if not fits(opening, cur or book.settings.currency):
         raise UsageError(places_message("--opening-balance", opening, cur or book.settings.currency))
@@ -317,9 +315,6 @@ def _spliced_entry(book: Book, rid: str, write):
     otherwise, or the splice would not read back as the round trip does (then `write` is used)."""
     from ruamel.yaml.comments import CommentedMap
 
-    from ..store.files import read_book_file
-    from ..store.style import rt_yaml
-    from ..core.settings import SETTINGS_FILE
     got = read_book_file(book.root, SETTINGS_FILE)
     if got is None:
         return None
@@ -372,9 +367,7 @@ def _flow_end(text: str, start: int) -> int:
 
 
 def _flow_text(item) -> str:
-    import io
 
-    from ..store.style import rt_yaml
     y = rt_yaml()
     y.width = 10 ** 6
     buf = io.StringIO()
@@ -395,7 +388,6 @@ def _plain(value):
 
 def _check_held(book: Book, rid: str, currency: str) -> None:
     """Refuse a currency for account `rid` while records in it are in another one."""
-    from ..read.graph import Graph
     g = Graph(book)
     other = []
     for kind, field in (("transaction", "account"), ("transfer", "from_account"), ("balance", "account")):
@@ -406,7 +398,6 @@ def _check_held(book: Book, rid: str, currency: str) -> None:
         if r.data.get("to_account") == rid and r.data.get("to_amount") is None and g.currency(r) != currency:
             other.append((r, g.currency(r)))
     if other:
-        from .records import label
         shown = ", ".join(f"{label(r)} ({cur})" for r, cur in other[:3])
         more = f" and {len(other) - 3} more" if len(other) > 3 else ""
         raise UsageError(f"--currency: account '{rid}' has records in another currency than {currency}: {shown}{more}; "

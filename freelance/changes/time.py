@@ -20,7 +20,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 
-from ..core.durations import MAX_ENTRY_HOURS, hours_text, rounded, tidy
+from ..core.durations import hours_text, MAX_ENTRY_HOURS, parse_hours, rounded, tidy
 from ..core.errors import UsageError, did_you_mean
 from ..core.money import money
 from ..core.rules import BILLED
@@ -29,8 +29,11 @@ from ..store.book import Book
 from ..store.records import Record
 from ..store.style import dump
 from ..store.writer import Write, plan_delete, plan_updates_in_files
-from ..read.work import TIMER_FILE, booked_by, now, read_timer, running, timer_entry
+from ..read.work import booked_by, now, read_timer, running, services_of, timer_entry, TIMER_FILE
 from . import records
+from ..core.dates import parse_datetime
+from ..read.graph import Graph
+from .invoicing import next_number, plan_invoice
 
 TIME = KINDS["time"]
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})\Z")
@@ -48,7 +51,6 @@ def at(book: Book, text: str | None, option: str = "--at") -> dt.datetime:
         if h > 23 or mi > 59:
             raise UsageError(f"{option}: {text!r} is not a time of day (00:00 to 23:59)")
         return dt.datetime.combine(book.today, dt.time(h, mi))
-    from ..core.dates import parse_datetime
     return parse_datetime(text, book.today, option).replace(second=0, microsecond=0)
 
 
@@ -57,8 +59,6 @@ def at(book: Book, text: str | None, option: str = "--at") -> dt.datetime:
 def pick_service(book: Book, project: Record, service: str | None) -> tuple[str | None, list[str]]:
     """The service an entry of `project` names: the one given (one of the project's), the
     project's only one, or none when it has none."""
-    from ..read.graph import Graph
-    from ..read.work import services_of
     listed = [s.id for s in services_of(Graph(book), project)]   # docs/project-services.md
     if service is None:
         if len(listed) == 1:
@@ -132,7 +132,6 @@ def plan_entry(book: Book, timer: dict, end: dt.datetime, note: str | None) -> t
     if end <= start:
         raise UsageError(f"--at: {end:%Y-%m-%d %H:%M} is not after the timer's start ({start:%Y-%m-%d %H:%M})")
     minutes = Decimal(int((end - start).total_seconds()) // 60)
-    from ..core.durations import parse_hours
     hours = parse_hours(f"{minutes}m")
     if hours > MAX_ENTRY_HOURS:
         raise UsageError(f"the timer started {start:%Y-%m-%d %H:%M} has run {hours_text(hours)}, more than the "
@@ -223,8 +222,6 @@ def plan_bill(book: Book, values: dict, client: str | None, project: str | None,
               service: str | None, include_fixed: bool, number: str | None):
     """`invoice add --from-time`: (invoice data, writes, notes), or None when there is
     nothing to bill. `values` are the invoice's other typed options (issued, due, tax_rate...)."""
-    from ..read.graph import Graph
-    from .invoicing import next_number, plan_invoice
     if not client and not project:
         raise UsageError("--from-time needs --client C or --project P: whose hours to bill")
     if project:

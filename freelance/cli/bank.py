@@ -28,7 +28,6 @@ def bank_root():
 def read_statement_file(path: str) -> bytes:
     """The bytes of FILE ('-': stdin), at most limits.MAX_STATEMENT_BYTES, the size checked before
     reading (statements/guard.py); UsageError when it cannot be read or is not a plain file."""
-    import sys
 
     from ..core.limits import MAX_STATEMENT_BYTES
     from ..formats.statements import guard
@@ -80,8 +79,6 @@ def import_(ctx: typer.Context,
 
     Example: freelance bank import ~/Downloads/2026-11.csv --account bank --rules mybank --dry-run
     """
-    import os
-    import sys
 
     from ..changes import door
     from ..core.errors import UsageError
@@ -197,6 +194,7 @@ def _as_json(plan, name: str, kind: str, dry_run: bool) -> dict:
 
 
 from . import bank_match  # noqa: E402  (review, match, rule add, rules: docs/bank-matching.md)
+import os
 
 bank_match.add_verbs(app)
 

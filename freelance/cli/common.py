@@ -11,6 +11,7 @@ from pathlib import Path
 import typer
 
 from ..core.errors import UsageError
+import stat as st_
 
 
 @dataclass
@@ -126,7 +127,6 @@ def write_out(out: str, data: bytes, option: str = "--out", named: bool = True) 
       chose itself (NUMBER.pdf, a file in `--out-dir`) is never written through a link that
       was already there (refused, exit 2); a link to nothing is refused;
     - a folder, a device, a pipe, a socket: refused (exit 2), never replaced."""
-    import stat as st_
 
     path = Path(out).expanduser()
     if not named and os.path.islink(path):

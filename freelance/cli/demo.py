@@ -6,6 +6,8 @@ from typing import Annotated
 import typer
 
 from .common import say, state
+from pathlib import Path
+import time
 
 
 def demo(
@@ -22,8 +24,6 @@ def demo(
 
     Example: freelance demo /tmp/bigbook --transactions 100000 --seed 7
     """
-    import time
-    from pathlib import Path
 
     from ..tools.demo import write_book
     t0 = time.perf_counter()

@@ -12,6 +12,7 @@ import typer
 
 from ..core.schema import KINDS, NOUNS, Field, Kind, noun_fields
 from .common import FORMAT_HELP, emit, say, state, writing
+import importlib
 
 # noun -> kind name, and the fields a noun does not offer: core.schema's, shared with the web
 NOUN_KIND = NOUNS
@@ -462,7 +463,6 @@ def _output_params():
 
 def command(noun: str):
     # kind modules that add verbs register themselves on import
-    import importlib
     for mod in ("freelance.cli.kinds." + NOUN_KIND[noun],):
         try:
             importlib.import_module(mod)

@@ -11,6 +11,8 @@ from typing import Annotated, Optional
 import typer
 
 from .common import say
+import shlex
+import sys
 
 # The hook calls the Python that installed it (so it works from a virtualenv that is
 # not active when git runs), else whatever `freelance` is on PATH.
@@ -35,8 +37,6 @@ fi || {{
 
 def hook_text(where: str = ".") -> str:
     """The hook for a book at `where`, relative to the top of its repository."""
-    import shlex
-    import sys
     return HOOK.format(python=shlex.quote(sys.executable),
                        where="" if where in ("", ".") else "/" + shlex.quote(where))
 

@@ -5,6 +5,9 @@ import typer
 
 from ..read.reports import REPORTS
 from .common import emit, state
+import html
+import importlib
+import textwrap
 
 FORMATS = ("table", "markdown", "csv", "json", "html")
 
@@ -66,12 +69,10 @@ def render_report(report, fmt: str, today) -> str:
 
 
 def wrap(text: str, width: int = 80) -> str:
-    import textwrap
     return "\n".join(textwrap.wrap(text, width, break_on_hyphens=False)) + "\n"
 
 
 def clean_html(text: str) -> str:
-    import html
     return html.escape(text)
 
 
@@ -90,7 +91,6 @@ def make(name: str):
                                                               "accrual (when invoiced); report finance.")] = None,
             fail_on: Annotated[Optional[List[str]], typer.Option("--fail-on", metavar="CONDITION",
                                                                help="Exit 1 when CONDITION holds (see the report's help).")] = None):
-        import importlib
 
         from ..core.dates import window
         from ..core.errors import UsageError, did_you_mean

@@ -6,6 +6,8 @@ from typing import Annotated, Optional
 import typer
 
 from .common import emit, state
+from pathlib import Path
+import os
 
 
 def validate(
@@ -35,8 +37,6 @@ def validate(
         from ..store.book import Book, find_book
         from ..store.staged import staged_root
         st = state(ctx)
-        import os
-        from pathlib import Path
         chosen = st.books or os.environ.get("FREELANCE_BOOKS")
         # the folder given, even if its freelance.yaml is deleted in the working tree only
         start = Path(chosen).expanduser() if chosen and Path(chosen).expanduser().is_dir() else find_book(st.books)

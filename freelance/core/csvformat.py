@@ -27,6 +27,8 @@ and reported by `validate` with the same words. It knows nothing of any CSV file
 from __future__ import annotations
 
 import re
+from .errors import did_you_mean
+from .rules import is_currency
 
 TOP_KEYS = ("skip", "skip_end", "header", "delimiter", "encoding", "date_format", "decimal_mark",
             "thousands", "flip_sign", "currency", "pending_values", "debit_values", "credit_values", "columns")
@@ -93,8 +95,6 @@ def _column_problem(key: str, value, header: bool) -> str | None:
 def check(raw, lines: dict | None = None, nested: dict | None = None) -> list[tuple[int, str, str]]:
     """The problems of a rules file read as a mapping: (line, key, message) each, in file
     order. `lines` maps a top-level key to its line, `nested` a column key to its line."""
-    from .errors import did_you_mean
-    from .rules import is_currency
     lines, nested = lines or {}, nested or {}
     out: list[tuple[int, str, str]] = []
 

@@ -14,6 +14,9 @@ from decimal import Decimal
 from .money import dec
 from .schedule import check_rule
 from .limits import MAX_INT_DIGITS, MAX_NUMBER_LENGTH, pattern_width_problem
+import hashlib
+import hmac
+import json
 
 # -- invoice numbers ------------------------------------------------------------------
 
@@ -313,7 +316,6 @@ _SEAL_KEY = b"freelance invoice seal v2"     # public: it separates the seal fro
 
 def _canonical(value):
     """A value as the seal sees it: 39.90 and 39.9 are one number, dates ISO, mappings sorted."""
-    from decimal import Decimal
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, Decimal):
@@ -330,22 +332,18 @@ def _canonical(value):
 
 
 def _fields_json(data: dict, fields) -> str:
-    import json
     shown = {k: _canonical(data.get(k)) for k in fields if data.get(k) is not None}
     return json.dumps(shown, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def _seal_v1(data: dict) -> str:
     """The first seal (before issue 23): a plain SHA-256 of the fields' canonical JSON."""
-    import hashlib
     return "sha256:" + hashlib.sha256(_fields_json(data, SEALED).encode("utf-8")).hexdigest()
 
 
 def seal_of(data: dict, version: str = SEAL_VERSION) -> str:
     """The seal of an invoice's document fields: `VERSION:FIELD,...:hmac-sha256:HEX`, an HMAC
     (a public key naming the version) over the version, the field list and their canonical JSON."""
-    import hashlib
-    import hmac
     fields = SEAL_VERSIONS[version]
     message = f"{version}\n{','.join(fields)}\n{_fields_json(data, fields)}".encode("utf-8")
     return f"{version}:{','.join(fields)}:hmac-sha256:" + hmac.new(_SEAL_KEY, message, hashlib.sha256).hexdigest()
@@ -354,14 +352,12 @@ def seal_of(data: dict, version: str = SEAL_VERSION) -> str:
 def first_format_seal(data: dict) -> bool:
     """`data` carries a first-format seal (`sha256:HEX`) that matches its fields: what `invoice
     send` wrote before seals had versions, or a plain SHA-256 recomputed by hand (no telling)."""
-    import hmac
     return hmac.compare_digest(str(data.get("seal") or ""), _seal_v1(data))
 
 
 def seal_problem(data: dict) -> tuple[str, str] | None:
     """(severity, what) when invoice `data`'s seal does not hold, or is missing where `invoice
     send` put one (`sent_on`); None when it holds or the invoice was never sent by the tool."""
-    import hmac
     seal = data.get("seal")
     sent = data.get("sent_on")
     when = f" on {sent}" if sent else ""

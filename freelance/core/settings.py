@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Callable
 
-from .errors import did_you_mean
+from .errors import did_you_mean, UsageError
 from .limits import number_problem, terms_problem, whole
 from .rules import DEFAULT_INVOICE_NUMBER, invoice_number_problem, is_currency, is_tax_name, text_problem
+from .durations import rounding_rule
 
 SETTINGS_FILE = "freelance.yaml"
 
@@ -145,7 +146,6 @@ def _rate_problem(value) -> str | None:
 
 
 def _rounding_read(text: str):
-    from .durations import rounding_rule
     try:
         rule = rounding_rule(text)
     except ValueError as exc:
@@ -154,7 +154,6 @@ def _rounding_read(text: str):
 
 
 def _rounding_problem(value) -> str | None:
-    from .durations import rounding_rule
     try:
         rounding_rule(value)
         return None
@@ -271,7 +270,6 @@ class Settings:
     def account(self, rid: str, option: str = "") -> dict:
         """The account `rid` (as `accounts()` gives it), or a UsageError naming the close ones
         (after `option: ` when an option named it)."""
-        from .errors import UsageError, did_you_mean
         accounts = self.accounts()
         for a in accounts:
             if a["id"] == rid:
@@ -381,7 +379,6 @@ class Settings:
     @property
     def time_rounding(self):
         """(step in minutes, mode) of `time_rounding`, or None (none, or unreadable: validate says so)."""
-        from .durations import rounding_rule
         try:
             return rounding_rule(self.raw.get("time_rounding"))
         except ValueError:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation, ROUND_HALF_UP
 
 # Bidirectional controls: an override (U+202E) or isolate makes `txt.exe` of `exe.txt`, and
 # reorders a terminal line or a CSV cell, hiding what the text says (Trojan Source).
@@ -47,7 +47,6 @@ def fmt_money(amount, currency: str = "") -> str:
             amount = Decimal(str(amount))
         except Exception:
             return str(amount)
-    from decimal import ROUND_HALF_UP, InvalidOperation
     try:
         amount = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)   # half up, as invoices round
     except InvalidOperation:

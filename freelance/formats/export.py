@@ -28,6 +28,14 @@ from decimal import Decimal
 
 from ..read.graph import Graph
 from ..read.journal import journal
+import csv
+import io
+import json
+from ..core.schema import KINDS
+from ..core.text import clean, jsonable
+from ..core.text import text as as_text
+from ..read.views import row
+from .render import csv_safe
 
 
 @dataclass
@@ -51,7 +59,7 @@ def entries(g: Graph, accrual: bool = False) -> list[Entry]:
 
 
 def _one_line(text: str) -> str:
-    from ..core.text import clean       # bidi and C1 controls out too: a journal is read in a terminal
+    # bidi and C1 controls out too: a journal is read in a terminal
     return clean(re.sub(r"[\x00-\x1f\x7f]+", " ", text)).strip()
 
 
@@ -115,20 +123,11 @@ def beancount(g: Graph, accrual: bool = False) -> str:
 
 def all_records(g: Graph) -> dict:
     """Every record of the book with its derived fields, by kind (plural), as in `list --format json`."""
-    from ..core.schema import KINDS
-    from ..read.views import row
     return {k.plural.replace(" ", "_"): [row(g, r) for r in g.records(k.name)] for k in KINDS.values()}
 
 
 def csv_of(g: Graph, kind_name: str) -> str:
     """One kind's records as CSV: stored fields, then derived ones; formula-safe."""
-    import csv
-    import io
-
-    from .render import csv_safe
-    from ..core.schema import KINDS
-    from ..core.text import clean, jsonable, text
-    from ..read.views import row
     kind = KINDS[kind_name]
     rows = [row(g, r) for r in g.records(kind.name)]
     keys: list[str] = []
@@ -145,9 +144,8 @@ def csv_of(g: Graph, kind_name: str) -> str:
             if isinstance(v, Decimal):
                 cells.append(format(v, "f"))
             elif isinstance(v, (list, dict)) and any(isinstance(x, dict) for x in (v if isinstance(v, list) else [v])):
-                import json
                 cells.append(csv_safe(clean(json.dumps(jsonable(v), ensure_ascii=False))))
             else:
-                cells.append(csv_safe(text(v)))
+                cells.append(csv_safe(as_text(v)))
         w.writerow(cells)
     return out.getvalue()

@@ -27,6 +27,7 @@ from ..store.atomic import replace_all
 from ..store.book import config_file
 from ..store.files import read_book_file, writable
 from ..store.yamlio import read_mapping
+import re
 
 OUTBOX = "outbox"
 SENT = "outbox/sent"
@@ -57,7 +58,6 @@ def prepare(book) -> None:
 
 def name_for(number: str, action: str) -> str:
     """`INV-2026-019.eml` (the invoice), `INV-2026-019-reminder-1.eml`: the number, made a file name."""
-    import re
     base = re.sub(r"[^\w.@+-]", "-", number)
     return f"{base}.eml" if action == "invoice" else f"{base}-{action.replace(' ', '-')}.eml"
 

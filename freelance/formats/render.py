@@ -14,6 +14,8 @@ import re
 from decimal import Decimal
 
 from ..core.text import HIDDEN, Column, clean, fmt_money, fmt_pct, jsonable, text
+import sys
+import textwrap
 
 FORMATS = ("table", "markdown", "csv", "json")
 TABLE_CELL = 40   # the widest a table cell gets (but a row's first column, its id)
@@ -32,7 +34,6 @@ def to_json(data) -> str:
 
 
 def _utf8_stdout() -> bool:
-    import sys
     encoding = (getattr(sys.stdout, "encoding", None) or "utf-8").lower().replace("-", "").replace("_", "")
     return encoding in ("utf8", "utf8sig")
 
@@ -197,7 +198,6 @@ def _wrap(s: str, w: int) -> str:
     """A card line folded to the column's width (words kept whole where they fit), never cut off."""
     if len(s) <= w:
         return s
-    import textwrap
     return "\n".join(textwrap.wrap(s, w, break_on_hyphens=False)) or s[:w]
 
 

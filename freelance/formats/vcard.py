@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..core.errors import UsageError
+from ..core.errors import did_you_mean, UsageError
 from ..core.rules import is_id
 from ..core.schema import KINDS
 from ..store.book import Book
+from ..changes import door
+from ..core.text import clean
 
 UID_SUFFIX = "@freelance"
 FIELDS = ("name", "category", "designation", "company", "phone", "email", "other_phones", "other_emails",
@@ -31,7 +33,7 @@ def export(book: Book, records, version: str = "3.0") -> str:
     import vobject
     if version not in ("3.0", "4.0"):
         raise UsageError(f"--version: expected 3.0 or 4.0, got {version!r}")
-    from ..core.text import clean  # RFC 6350 text has no control characters (ESC, BEL...)
+    # RFC 6350 text has no control characters (ESC, BEL...)
     out = []
     for r in records:
         d = {k: clean(v) if isinstance(v, str) else v for k, v in r.data.items()}
@@ -76,7 +78,6 @@ def export(book: Book, records, version: str = "3.0") -> str:
 
 
 def _strs(v) -> list[str]:
-    from ..core.text import clean
     return [clean(str(x)) for x in v if str(x).strip()] if isinstance(v, list) else []
 
 
@@ -206,12 +207,10 @@ def plan_import(book: Book, text: str, source: str, category: str | None = None)
     Linear in the cards and the book: each card is matched through indexes (id, email, other
     emails, name) of the contacts as they will be after the cards before it; the door plans
     the file once at the end (changes/contacts.py)."""
-    from ..changes import door
     kind = KINDS["contact"]
     res = ImportResult()
     categories = book.settings.allowed("contact_categories")
     if category is not None and category not in categories:
-        from ..core.errors import did_you_mean
         raise UsageError(f"--category: {category!r} is not one of {', '.join(categories)}{did_you_mean(category, categories)}")
     cards = read_cards(text, source)
     now = _Contacts(book.records(kind.name))

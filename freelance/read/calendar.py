@@ -15,6 +15,8 @@ from .graph import Graph
 from ..core.money import ZERO
 from ..core.rules import UNPAID
 from ..core.text import clean, fmt_money
+import zoneinfo
+from ..core.errors import DataError
 
 MARK = {"meeting": "", "invoice": "$", "project": "!"}
 LEGEND = "10:00 meeting   $ invoice due   ! project due   [25] today"
@@ -205,7 +207,6 @@ def to_ics(g: Graph, with_deadlines: bool = False) -> bytes:
     """Every meeting (and with `with_deadlines`, invoice and project due dates as all-day
     events) as an RFC 5545 calendar. UIDs come from record ids, so importing the file
     again updates events instead of duplicating them."""
-    import zoneinfo
 
     from icalendar import Calendar, Event, vCalAddress, vText
 
@@ -213,7 +214,6 @@ def to_ics(g: Graph, with_deadlines: bool = False) -> bytes:
     try:
         tz = zoneinfo.ZoneInfo(tzname)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        from ..core.errors import DataError
         raise DataError(f"freelance.yaml: timezone {tzname!r} is not a known time zone") from None
     stamp = dt.datetime.combine(g.today, dt.time(), tzinfo=dt.timezone.utc)  # deterministic per --today
     cal = Calendar()

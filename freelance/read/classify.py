@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from ..core.errors import Problem, did_you_mean
 from ..core.schema import Field, Kind
+from ..store.yamlio import read_records
 
 RULES_FILE = "bank-rules/classify.yaml"
 RESERVED = "classify"                 # `--rules classify` is not a CSV rules file
@@ -105,7 +106,6 @@ def first_rule(rules: list[Rule], money_in: bool, account: str | None, payee: st
 def read_rules(book) -> tuple[list[Rule], list[Problem]]:
     """The book's rules (those without an error) and the problems of the file, each with its
     line; ([], []) when there is no rules file."""
-    from ..store.yamlio import read_records
     data = book.raw(RULES_FILE)
     if data is None:
         return [], []

@@ -17,6 +17,9 @@ from ..store.book import Book
 from ..store.records import Record
 from ..store.scalars import parse_duration
 from .owed import client_outstanding, due_date, overdue_days, settlement
+from ..core.dates import parse_period
+from ..core.errors import UsageError
+from .work import project_work, service_work
 
 
 class Graph:
@@ -264,7 +267,7 @@ def _client(g: Graph, c: Record) -> dict:
 
 
 def _project(g: Graph, p: Record) -> dict:
-    from .work import project_work  # hours, work value, invoiced (net) and unbilled: docs/completion.md
+    # hours, work value, invoiced (net) and unbilled: docs/completion.md
     w = project_work(g, p)
     basis = p.data.get("basis") or ("hours" if p.data.get("estimated_hours") else ("invoicing" if p.data.get("value") else None))
     completion, note = None, None
@@ -287,7 +290,7 @@ def _project(g: Graph, p: Record) -> dict:
 
 
 def _service(g: Graph, s: Record) -> dict:
-    from .work import service_work  # amount, hours, work value, invoiced, unbilled: docs/completion.md
+    # amount, hours, work value, invoiced, unbilled: docs/completion.md
     return {**service_work(g, s), "received": g.received_income("service", s.id, g.currency(s)),
             "currency": g.currency(s)}
 
@@ -313,8 +316,6 @@ def measured(g: Graph, goal: Record) -> Decimal | None:
         return None
     first, last = goal.data.get("start"), goal.data.get("target_date")
     if goal.data.get("period"):
-        from ..core.dates import parse_period
-        from ..core.errors import UsageError
         try:
             first, last = parse_period(str(goal.data["period"]), "period")
         except UsageError:

@@ -26,6 +26,7 @@ from ..core.money import HUNDRED, ZERO, dec, tax_groups
 from ..core.rules import BILLED, minor_units, settles_invoice
 from .graph import Graph, transfer_legs
 from .owed import credit_notes, day, payments, written_off
+import re
 
 BASES = ("cash", "accrual")
 DEFAULT_BASIS = "cash"        # revenue and tax when the money moved (docs/ledger.md)
@@ -58,7 +59,6 @@ class Txn:
 
 def tax_name(g: Graph) -> str:
     """The name of the tax in account names (`liabilities:tax:<name>`): the `tax_name` setting."""
-    import re
     name = re.sub(r"[^a-z0-9-]+", "-", str(g.settings.get("tax_name") or "tax").lower()).strip("-")
     return name or "tax"
 

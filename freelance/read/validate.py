@@ -12,8 +12,8 @@ from decimal import Decimal
 from typing import Callable, Iterable
 
 from ..core.durations import HOURS_PLACES, MAX_DAY_HOURS, MAX_ENTRY_HOURS
-from ..core.errors import FreelanceError, Problem, did_you_mean
-from .graph import Graph
+from ..core.errors import did_you_mean, FreelanceError, Problem, UsageError
+from .graph import Graph, to_currency_of
 from .owed import written_off
 from ..store.git import GITATTRIBUTES, registration_problem
 from ..core.limits import line_problem, number_problem, whole
@@ -24,6 +24,15 @@ from ..core.settings import ACCOUNT_KEYS, BUSINESS, DEFAULTS, LISTS, OPTIONAL, O
 from ..store.files import read_logo
 from ..store.records import Record
 from .work import TIMER_FILE, project_id_of, project_of, services_of, timer_problems
+import os
+from ..core import csvformat
+from ..core.dates import parse_period
+from ..core.rules import CURRENCY_FROM, WHOLE_AMOUNTS, fits, places_message, transfer_problems
+from ..core.text import fmt_money
+from ..store.book import STATE_DIR, tracked_state_files
+from ..store.yamlio import read_mapping
+from .classify import RULES_FILE, read_rules
+from .finance import reconcile
 
 
 def _p(r: Record, key: str, message: str, severity: str = "error") -> Problem:
@@ -491,8 +500,6 @@ def check_contacts(g: Graph) -> Iterable[Problem]:
 
 def check_goals(g: Graph) -> Iterable[Problem]:
     """A measured goal needs a readable period; its typed actual is not used."""
-    from ..core.dates import parse_period
-    from ..core.errors import UsageError
     for goal in g.records("goal"):
         period = goal.data.get("period")
         if period is not None:
@@ -651,7 +658,6 @@ def check_invoice_money(g: Graph) -> Iterable[Problem]:
 def check_currencies(g: Graph) -> Iterable[Problem]:
     """Linked records in one currency, amounts that fit their currency's minor unit, tax on
     expenses that makes sense, and income that is not a client's kept off clients (docs/finance.md)."""
-    from ..core.rules import CURRENCY_FROM, WHOLE_AMOUNTS, fits, places_message
     for kind, links in CURRENCY_FROM.items():
         for r in g.records(kind):
             cur = g.currency(r)
@@ -700,8 +706,6 @@ def check_currencies(g: Graph) -> Iterable[Problem]:
 def check_transfers(g: Graph) -> Iterable[Problem]:
     """Transfers between two own accounts, in the currency their first account holds, with the
     amount that reached the second when its currency differs (rules.transfer_problems)."""
-    from .graph import to_currency_of
-    from ..core.rules import transfer_problems
     for t in g.records("transfer"):
         cur = g.currency(t)
         src = t.data.get("from_account")
@@ -713,8 +717,6 @@ def check_transfers(g: Graph) -> Iterable[Problem]:
 def check_balances(g: Graph) -> Iterable[Problem]:
     """Balance assertions the book disagrees with: the account's balance at the end of the
     day differs from what the statement says (finance.reconcile: one sweep per account)."""
-    from .finance import reconcile
-    from ..core.text import fmt_money
     for b in g.records("balance"):
         account, cur = b.data.get("account"), g.currency(b)
         held = g.settings.account_currency(account) if account else None
@@ -763,11 +765,6 @@ CHECKS: list[Callable[[Graph], Iterable[Problem]]] = [
 def check_bank_rules(book) -> list[Problem]:
     """Each `bank-rules/*.yaml` (how `bank import` reads a bank's CSV, docs/bank-csv.md) checked
     as `bank import` checks it (`csvformat.check`), every problem with its line and key."""
-    import os
-
-    from ..core.csvformat import check, nested_lines
-    from ..store.yamlio import read_mapping
-    from .classify import RULES_FILE, read_rules
     try:
         names = sorted(n for n in os.listdir(os.path.join(book.root, "bank-rules"))
                        if n.endswith(".yaml") and not n.startswith("."))
@@ -790,7 +787,7 @@ def check_bank_rules(book) -> list[Problem]:
         out += problems
         if raw is None or any(p.is_error for p in problems):
             continue
-        for line, key, msg in check(raw, lines, nested_lines(data.decode("utf-8", "replace"))):
+        for line, key, msg in csvformat.check(raw, lines, csvformat.nested_lines(data.decode("utf-8", "replace"))):
             out.append(Problem(rel, line, "error", "", "", f"{key + ': ' if key else ''}{msg}"))
     return out
 
@@ -826,7 +823,6 @@ def check_state(book) -> Iterable[Problem]:
     """Files under the book's `.freelance/` that git tracks: a parse cache shipped with a
     clone is never read (the cache is the user's own, docs/cache-trust.md), but it does not
     belong in the repository."""
-    from ..store.book import STATE_DIR, tracked_state_files
     tracked = tracked_state_files(book.root)
     if tracked:
         shown = ", ".join(tracked[:3]) + (f" and {len(tracked) - 3} more" if len(tracked) > 3 else "")

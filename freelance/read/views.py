@@ -11,7 +11,9 @@ from .graph import Graph
 from ..core.money import ZERO, line_total
 from ..core.schema import KINDS, Kind
 from ..store.records import Record
-from ..core.text import Column, clean, fmt_money, fmt_pct, fmt_price
+from ..core.text import clean, Column, fmt_money, fmt_pct, fmt_price, text
+from .calendar import meeting_lines
+from .work import breakdown
 
 MONEY = {"contract_value", "invoiced", "received", "outstanding", "value", "amount", "rate", "total",
          "subtotal", "tax", "balance", "unit_price", "default_rate", "unbilled_value", "booked_value",
@@ -129,7 +131,6 @@ def detail(g: Graph, r: Record) -> list[tuple[str, str]]:
                 if isinstance(t, dict):
                     lines.append((f"todo {i}", f"[{'x' if t.get('done') else ' '}] {t.get('text', '')}"))
         else:
-            from ..core.text import text
             lines.append((k, text(v)))
     return lines
 
@@ -217,7 +218,6 @@ def _unbilled(g: Graph, sid):
 def detail_sections(g: Graph, r: Record) -> list[tuple[str, list[Column], list[dict]]]:
     """(title, columns, rows) tables that `show` prints under a record's fields:
     a project's hours by service and by week, a service's hours by week."""
-    from .work import breakdown
     b = breakdown(g, r)
     cur = g.currency(r)
     out = []
@@ -266,7 +266,6 @@ def linked_lines(g, rec) -> str:
                        f"  {'received' if t.data.get('received') else 'expected'}"
                        + (f"  {t.data['invoice']}" if t.data.get("invoice") else ""))
     if rec.kind in ("client", "contact") and d.get("meetings"):
-        from .calendar import meeting_lines
         out += meeting_lines(g, d["meetings"])
     return ("linked:\n" + "\n".join(out) + "\n") if out else ""
 

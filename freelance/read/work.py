@@ -28,11 +28,14 @@ from typing import TYPE_CHECKING
 from ..core.durations import rounded
 from ..core.errors import DataError, Problem
 from ..core.money import ZERO, dec, money, pct
-from ..core.rules import BILLED
+from ..core.rules import BILLED, is_id
 from ..store.records import Record
 from ..store.scalars import coerce
+from ..core.schema import KINDS
+from ..store.yamlio import read_mapping
 
 if TYPE_CHECKING:        # the graph calls these with itself: no import at run time
+    from ..store.book import Book
     from .graph import Graph
 
 NONE = Decimal(0)  # hour sums start here, so they print as "12.5", not "12.50"
@@ -304,7 +307,6 @@ TIMER_FIELDS = {"id": "str", "project": "str", "service": "str", "start": "datet
 def read_timer(book) -> tuple[dict | None, list[Problem]]:
     """The running timer (`timer.yaml`: id, project, service, start, note), or None when no
     timer runs; with the problems that keep it from being read."""
-    from ..store.yamlio import read_mapping
     if not book.path(TIMER_FILE).is_file():
         return None, []
     raw, lines, problems = read_mapping(book.raw(TIMER_FILE) or b"", TIMER_FILE)
@@ -325,7 +327,6 @@ def read_timer(book) -> tuple[dict | None, list[Problem]]:
     for key in ("id", "project", "start"):
         if key not in out:
             return None, [Problem(TIMER_FILE, 1, "error", "timer", "", f"the timer has no {key}")]
-    from ..core.rules import is_id
     if not is_id(out["id"]):
         return None, [Problem(TIMER_FILE, lines.get("id", 1), "error", "timer", "",
                               f"id {out['id']!r} is not an id (letters, digits, '.', '_' and '-')")]
@@ -360,7 +361,6 @@ def timer_entry(book, timer: dict, everywhere: bool = False) -> Record | None:
     """The time entry that has the timer's id, or None: looked up in the year shard a
     generated id names (a stop does not load the whole time log), or everywhere for an id of
     another form (a timer.yaml edited by hand) or when `everywhere`."""
-    from ..core.schema import KINDS
     rid = timer["id"]
     if _GENERATED_TIME.match(rid) and not everywhere:
         return book.find_generated(KINDS["time"], rid)

@@ -18,6 +18,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ..core.errors import UsageError
+import socket
+import ssl
+import webbrowser
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 MIN_TOKEN_BITS = 128        # beyond this machine (docs/serve.md): what a token must be worth at least
@@ -70,8 +73,6 @@ def run(root: Path, *, today: dt.date | None = None, host: str = "127.0.0.1", po
         token: str | None = None, read_only: bool = False, open_browser: bool = False, cache: bool = True,
         insecure: bool = False, tls_cert: Path | None = None, tls_key: Path | None = None) -> None:
     """Serve the book at `root` until interrupted; prints the URL with its token."""
-    import socket
-    import ssl
 
     import uvicorn
 
@@ -110,7 +111,6 @@ def run(root: Path, *, today: dt.date | None = None, host: str = "127.0.0.1", po
     print(f"freelance: serving {root}{' (read-only)' if read_only else ''} at\n  {url}\n"
           "(the token is kept in a cookie after the first visit; Ctrl-C stops)", flush=True)
     if open_browser:
-        import webbrowser
         webbrowser.open(url)
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
                             ssl_certfile=str(tls_cert) if tls else None, ssl_keyfile=str(tls_key) if tls else None)

@@ -34,6 +34,7 @@ from .forms import Stale
 from .pages import (board, calendar, edit_form, edit_submit, finance, goals, install_filters, invoice_pdf, link, listing,
                     move, new_form, new_submit, overview, record, remove, resources, search, settings_page,
                     settings_submit, timer_bar, timer_start, timer_stop, todo, workflow)
+import ipaddress
 
 HERE = Path(__file__).parent
 STATIC = {"app.js": "text/javascript", "app.css": "text/css"}
@@ -223,7 +224,6 @@ class Site:
     def ip_literal(self, host: str) -> bool:
         """`192.168.1.5:8765` or `[fe80::1]:8765` on our port: an address, not a name (DNS
         rebinding needs a name that the attacker's DNS turns into this machine's address)."""
-        import ipaddress
         name, _, port = host.rpartition(":")
         if port != str(self.port):
             return False

@@ -13,11 +13,12 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..core.errors import FreelanceError, UsageError
-from ..core.schema import KINDS, Field, Kind, noun_fields, noun_kind
+from ..core.errors import did_you_mean, FreelanceError, UsageError
+from ..core.schema import Field, Kind, noun_fields, noun_kind
 from ..core.schema import noun_of as schema_noun_of
 from ..store.book import Book
 from ..store.records import Record
+from ..changes.door import parse_value
 
 # the nouns the web has pages for (what each names, and offers, is core.schema's, as for the CLI)
 WEB_NOUNS = ("client", "project", "service", "invoice", "income", "expense", "contact", "resource", "goal", "meeting")
@@ -43,7 +44,6 @@ def check_version(record: Record, given: str | None, noun: str) -> None:
 
 def kind_of(noun: str) -> Kind:
     if noun not in WEB_NOUNS:
-        from ..core.errors import did_you_mean
         raise UsageError(f"no such kind {noun!r}{did_you_mean(noun, WEB_NOUNS)}")
     return noun_kind(noun)
 
@@ -127,7 +127,6 @@ def field_of_message(noun: str, message: str) -> str | None:
 def typed(book: Book, noun: str, form: dict[str, str], only: set[str] | None = None) -> tuple[dict, dict]:
     """The form's filled fields as typed values (blank: left out, or None for `only` fields:
     cleared); and field -> message for those the CLI's checks refuse."""
-    from ..changes.door import parse_value
     values, errors = {}, {}
     for f in fields(noun):
         if only is not None and f.name not in only:

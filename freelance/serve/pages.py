@@ -7,9 +7,10 @@ import re
 
 from markupsafe import Markup
 
-from ..read import search as find
+from ..read import calendar as cal, finance as fin, search as find
 from ..read import views
-from ..core.errors import UsageError, did_you_mean
+from ..read.workflow import rows as workflow_rows
+from ..core.errors import did_you_mean, FreelanceError, UsageError
 from ..core.limits import MAX_YEAR, MIN_YEAR, year_problem
 from ..read.graph import Graph
 from ..core.schema import KINDS
@@ -18,6 +19,16 @@ from ..store import git
 from .charts import hbar_chart, months_chart
 from .forms import (as_text, check_version, field_of_message, fields, inputs, kind_of, noun_of,
                     typed, version)
+from pathlib import Path
+from urllib.parse import quote
+from ..changes import door
+from ..core.dates import window
+from ..core.settings import SETTINGS
+from ..formats.documents import invoice_document, invoice_pdf as make_pdf
+from ..read.reports import Options, summary
+from ..read.reports.parts import goal_row, goals as goal_list
+from ..read.work import now, read_timer
+from ..read.workflow import LINKS
 
 BOARDS = ("client", "project", "service", "invoice")
 NAV = [("Overview", "/"), ("Clients", "/board/client"), ("Projects", "/board/project"),
@@ -43,7 +54,6 @@ def cell(row: dict, col) -> str:
 
 
 def href(noun: str, rid) -> str:
-    from urllib.parse import quote
     return f"/r/{noun}/{quote(str(rid), safe='')}"
 
 
@@ -61,7 +71,6 @@ def _notes(note) -> dict:
 
 
 def _range(book, q) -> tuple:
-    from ..core.dates import window
     return window(book.today, q.get("from"), q.get("to"), q.get("period"))
 
 
@@ -113,7 +122,6 @@ def board(site, request, note):
 def move(site, request, form):
     """A drop on a board: the same as `freelance NOUN move ID VALUE` (or an edit of the
     board's grouping field, e.g. priority)."""
-    from ..changes import door
     noun = form.get("kind", "")
     kind = kind_of(noun)
     field = form.get("field") or kind.status
@@ -161,7 +169,6 @@ def listing(site, request, note):
 def timer_bar(book) -> dict:
     """What the header's timer shows: the running timer (project, service, since, hours so far)
     or the projects it can start on (those not done)."""
-    from ..read.work import now, read_timer
     timer, _ = read_timer(book)
     if timer is not None:
         minutes = max(0, int((now(book) - timer["start"]).total_seconds()) // 60)
@@ -183,7 +190,6 @@ def timer_bar(book) -> dict:
 
 def timer_start(site, request, form):
     """The header's start button: `freelance time start PROJECT [--service S] [--note N]`."""
-    from ..changes import door
     back = form.get("back") or "/"
     project, _, service = form.get("project", "").strip().partition("|")
     with site.writing() as book:
@@ -196,7 +202,6 @@ def timer_start(site, request, form):
 
 def timer_stop(site, request, form):
     """The header's stop button: `freelance time stop`, the hours booked as one entry."""
-    from ..changes import door
     back = form.get("back") or "/"
     with site.writing() as book:
         timer, entry, notes = door.stop_timer(book, None, form.get("note", "").strip() or None)
@@ -260,7 +265,6 @@ def _links(g: Graph, rec) -> list[tuple[str, list[tuple[str, str, str]]]]:
 
 
 def record(site, request, note):
-    from ..changes import door
     noun, rid = request.path_params["noun"], request.path_params["rid"]
     kind = kind_of(noun)
     g = site.graph()
@@ -284,8 +288,6 @@ def invoice_pdf(site, request, note):
     The server keeps WeasyPrint, its fonts and the template loaded: a PDF costs its layout only."""
     from starlette.responses import Response
 
-    from ..formats.documents import invoice_document
-    from ..formats.documents import invoice_pdf as make_pdf
     book = site.graph().book
     doc = invoice_document(book, request.path_params["rid"])
     pdf = make_pdf(book, doc)
@@ -311,7 +313,6 @@ def _history(book, rec, shown: int = 20) -> list[tuple[str, str, str, str]]:
 
 
 def remove(site, request, form):
-    from ..changes import door
     noun = form.get("kind", "")
     kind = kind_of(noun)
     with site.writing() as book:
@@ -354,10 +355,8 @@ def _place_errors(noun, message, errors, general):
 
 
 def new_submit(site, request, form):
-    from ..changes import door
-    from ..core.errors import FreelanceError
     noun = request.path_params["noun"]
-    kind = kind_of(noun)
+    kind_of(noun)                                   # an unknown noun is refused before anything is read
     with site.writing() as book:
         values, errors = typed(book, noun, form)
         general = []
@@ -376,7 +375,6 @@ def new_submit(site, request, form):
 
 
 def edit_form(site, request, note):
-    from ..changes import door
     noun, rid = request.path_params["noun"], request.path_params["rid"]
     kind = kind_of(noun)
     book = site.book()
@@ -387,8 +385,6 @@ def edit_form(site, request, note):
 
 def edit_submit(site, request, form):
     """Only the fields whose text differs from the record's are changed (one line each)."""
-    from ..changes import door
-    from ..core.errors import FreelanceError
     noun, rid = request.path_params["noun"], request.path_params["rid"]
     kind = kind_of(noun)
     form["via"] = "form"
@@ -414,11 +410,10 @@ def edit_submit(site, request, form):
 # -- the workflow ----------------------------------------------------------------------------------
 
 def workflow(site, request, note):
-    from ..read.workflow import LINKS, rows
     g = site.graph()
     book = g.book
     unlinked = request.query_params.get("unlinked") == "1"
-    data = site.memo(g, ("workflow", unlinked), lambda: rows(g, unlinked=unlinked)[::-1])
+    data = site.memo(g, ("workflow", unlinked), lambda: workflow_rows(g, unlinked=unlinked)[::-1])
     shown = data[:RECENT]
     index = {r.id: r for r in g.client_income()}
     for r in shown:
@@ -430,8 +425,6 @@ def workflow(site, request, note):
 
 
 def link(site, request, form):
-    from ..changes import door
-    from ..read.workflow import LINKS
     links, create = {}, False
     for k in LINKS:
         new = form.get(f"new_{k}", "").strip()
@@ -452,7 +445,6 @@ def link(site, request, form):
 # -- finance, calendar, goals, resources ---------------------------------------------------------------
 
 def finance(site, request, note):
-    from ..read import finance as fin
     g = site.graph()
     book = g.book
     period = request.query_params.get("period") or str(book.today.year)
@@ -487,7 +479,6 @@ def per_currency(rows: list[dict], book: str, chart) -> str:
 
 
 def calendar(site, request, note):
-    from ..read import calendar as cal
     g = site.graph()
     book = g.book
     today = book.today
@@ -543,8 +534,6 @@ def _day_param(text: str, name: str) -> dt.date:
 
 
 def goal_rows(g: Graph, today: dt.date) -> list[dict]:
-    from ..read.reports import Options
-    from ..read.reports.parts import goal_row, goals as goal_list
     out = []
     for x in goal_list(g, Options(today)):
         r = goal_row(g, x)
@@ -570,7 +559,6 @@ def resources(site, request, note):
 
 def todo(site, request, form):
     """Tick a to-do (or untick it), or append one: `resource done` / `resource todo`."""
-    from ..changes import door
     back = form.get("back") or "/resources"
     with site.writing() as book:
         rec = door.find(book, "resource", form.get("id", ""), "resource")
@@ -588,9 +576,6 @@ def todo(site, request, form):
 # -- the overview (also `report dashboard --format html`) ----------------------------------------------
 
 def overview_data(g: Graph, today: dt.date) -> dict:
-    from ..read import finance as fin
-    from ..read.reports import Options
-    from ..read.reports import summary
     report = summary.build(g, Options(today))
     f = fin.summary(g, dt.date(today.year, 1, 1), today)
     months = per_currency(f.months, f.currency, lambda rows, c: months_chart(
@@ -611,7 +596,6 @@ def overview(site, request, note):
 def static_dashboard(book) -> str:
     """One self-contained page of the overview (CSS inline, no script, no forms): for a cron
     mail or an archive (`freelance report dashboard --format html`)."""
-    from pathlib import Path
 
     import jinja2
     here = Path(__file__).parent
@@ -634,7 +618,6 @@ __all__ = ["overview", "board", "listing", "record", "new_form", "new_submit", "
 # -- settings: the schema's form (core/settings.SETTINGS), through `settings set`'s door ------------
 
 def settings_page(site, request, note):
-    from ..core.settings import SETTINGS
     book = site.book()
     rows = [{"name": s.name, "help": s.help, "choices": [str(c) for c in s.choices],
              "value": as_text(book.settings.get(s.name))} for s in SETTINGS.values()]
@@ -645,8 +628,6 @@ def settings_page(site, request, note):
 
 
 def settings_submit(site, request, form):
-    from ..changes import door
-    from ..core.settings import SETTINGS
     key = form.get("key", "")
     if key not in SETTINGS:
         raise UsageError(f"no setting {key!r}{did_you_mean(key, SETTINGS)}")

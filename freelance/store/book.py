@@ -24,6 +24,9 @@ from .atomic import recover
 from .files import Within, read_book_file
 from .records import FileResult, Record, Stamp
 from .yamlio import read_mapping, read_records
+from ..core.money import ZERO
+from .cache import ParseCache, TextLoader, amend, locator, summarize
+from .parallel import parse_many
 
 STATE_DIR = ".freelance"
 JOURNAL = f"{STATE_DIR}/commit"      # a group of writes under way (store/atomic.py)
@@ -177,7 +180,6 @@ class Peek:
     def ids(self) -> tuple[list, list]:
         """(ids, item lines) of the records, in file order (`cache.locator`)."""
         if self._ids is None:
-            from .cache import locator
             self._ids = locator(self.summary)
         return self._ids
 
@@ -216,7 +218,6 @@ class Book:
         self.inside = Within(self.root)    # rel -> its real path, when inside the book (store/files.py)
         self.cache = None
         if cache:
-            from .cache import ParseCache
             self.cache = ParseCache(self.root)
         self.parsed: list[str] = []   # files parsed from YAML (not taken from the cache) by this Book
         self.files: dict[str, FileResult] = {}
@@ -365,7 +366,6 @@ class Book:
             tail = tail + [change.change]
             summary = None
             if isinstance(token, Peek):        # planned on a peeked file: no records to summarize
-                from .cache import amend
                 summary = amend(kind, token.summary, change.change, change.record,
                                 token.ids)
             if sum(len(c[1]) if c[0] == "append" else 1 for c in tail) <= TAIL_MAX and \
@@ -384,7 +384,6 @@ class Book:
             found = self.cache.summary(rel, self.path(rel))
             if found is not None:
                 return found
-        from .cache import summarize
         res = self.read_file(rel, kind)
         known = self._summaries.get(rel)
         if known is None or known[0] is not res:   # once per loaded file, not per question asked of it
@@ -394,7 +393,6 @@ class Book:
     def received_for_invoice(self, invoice_id: str):
         """The sum of the received income linked to an invoice (`Graph.received_income`), shard
         by shard from their summaries: a write on a big book does not load every transaction."""
-        from ..core.money import ZERO
         kind = KINDS["transaction"]
         total = ZERO
         for rel in self.files_of(kind):
@@ -477,7 +475,6 @@ class Book:
         if found is None or not found[1].get("clean") or "locator" not in found[1]:
             return None
         stamp, summary, data, tail = found
-        from .cache import TextLoader
         p = Peek(rel, kind, summary, TextLoader(path, rel, stamp[3], data, stamp[:3]))
         self._peeks[rel] = p
         self.stamps[rel] = Stamp(None, None, stamp)
@@ -554,8 +551,6 @@ class Book:
                         todo[rel] = k.name
             if len(todo) < 2:
                 return
-            from .cache import TextLoader
-            from .parallel import parse_many
             for rel, (records, problems, parsed, known) in parse_many(self.root, todo, self.cache is not None).items():
                 res = FileResult(records, problems, parsed, None)
                 res.load_text = TextLoader(self.path(rel), rel, known[3])

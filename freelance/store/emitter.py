@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from .scalars import resolve_plain
 from .yamlio import yaml11_reads_otherwise
+from .style import record_text as slow
 
 # Strings written plain, unquoted: they start with a letter (or are a phone
 # number, a duration or a URL), hold no YAML indicator that matters in block context, and
@@ -105,5 +106,4 @@ def record_text(data: dict) -> str:
     try:
         return fast_text(data)
     except NotFast:
-        from .style import record_text as slow
         return slow(data)

@@ -12,19 +12,23 @@ this process as before: the result is the same either way.
 """
 from __future__ import annotations
 
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+
 import gc
 import os
 from pathlib import Path
+from ..core.schema import KINDS
+from .cache import ParseCache
+from .files import read_book_file
+from .records import Stamp
+from .yamlio import read_records
 
 MIN_BYTES = 4_000_000     # below this, starting workers costs more than it saves
 
 
 def _parse(root: str, rel: str, kind_name: str, cache: bool):
     """Parse one file (in a worker, or in this process): (records, problems, parsed, stamp)."""
-    from ..core.schema import KINDS
-    from .records import Stamp
-    from .yamlio import read_records
-    from .files import read_book_file
     got = read_book_file(root, rel)
     if got is None:
         raise FileNotFoundError(rel)
@@ -32,7 +36,6 @@ def _parse(root: str, rel: str, kind_name: str, cache: bool):
     stamp = Stamp(data, st)
     res = read_records(data, rel, KINDS[kind_name])
     if cache:
-        from .cache import ParseCache
         ParseCache(Path(root)).store(rel, stamp, res, kind_name)
     return res.records, res.problems, res.parsed, (stamp.size, stamp.mtime_ns, stamp.inode, stamp.digest)
 
@@ -62,8 +65,6 @@ def parse_many(root: Path, todo: dict[str, str], cache: bool) -> dict:
     if cores < 2 or len(sizes) < 2 or sum(sizes.values()) < MIN_BYTES:
         return {}
     try:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
         context = multiprocessing.get_context("fork")
     except (ImportError, ValueError):
         return {}

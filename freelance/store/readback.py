@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from ..core.errors import DataError
 from ..core.schema import KINDS
-from .records import Record
+from .records import FileResult, Record
 from .yamlio import read_records
 
 
@@ -44,7 +44,6 @@ def reads_back_all(texts: list[str], rel: str, kind, expect: list[dict]) -> list
     texts read in one pass, each record checked against what it should be; any doubt (a
     problem, a count or a value that differs) and each is read alone, as `reads_back` does,
     which names the record that does not read back."""
-    from .records import FileResult
     if len(texts) < 2:
         return [reads_back(t, rel, kind, d) for t, d in zip(texts, expect)]
     res = read_records("".join(texts).encode("utf-8"), rel, kind)

@@ -12,6 +12,8 @@ from .readback import reads_back
 from .records import Record
 from .style import dump, needs_escapes, rt_yaml
 from .yamlio import read_records
+import difflib
+from .emitter import NotFast, fast_text
 
 
 def lines_of(text: str) -> list[str]:
@@ -99,7 +101,6 @@ def _canonical_rewrite(record: Record, chunk: str, changes: dict) -> str | None:
     them: a changed one stays, a removed one goes, a new one after the keys before it in the
     schema. None otherwise (tests/hostile/test_also_found.py checks it gives what the
     round-trip gives)."""
-    from .emitter import fast_text, NotFast
     data = record.data
     if any(v.__class__ in (list, dict) for v in data.values()) or \
             any(v.__class__ in (list, dict) for v in changes.values()):
@@ -170,7 +171,6 @@ def _overlay(chunk: str, before: str, after: str, rel: str, kind) -> str:
     src, old, new = chunk.splitlines(True), before.splitlines(True), after.splitlines(True)
     if src == old or len(src) != len(old) or any(_shape(a) != _shape(b) for a, b in zip(src, old)):
         return after
-    import difflib
 
     def sort(line: str) -> tuple[int, bool]:
         rest = line.lstrip(" ")
@@ -236,7 +236,6 @@ def _update_list(seq, value: list, was: list | None) -> None:
     (the book's reading of them, `was`, when known), so an entry taken out of the middle
     takes its own comment with it and leaves the others where they are; a changed entry
     is changed key by key; a value the book reads as the new one is left as written."""
-    import difflib
     base = was if was is not None else list(seq)
     ops = difflib.SequenceMatcher(None, [_entry_key(x) for x in base], [_entry_key(x) for x in value],
                                   autojunk=False).get_opcodes()

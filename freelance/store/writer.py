@@ -27,6 +27,9 @@ from .readback import keeps_its_meaning, reads_back_all
 from .records import FileResult, Record
 from .splice import lines_of, next_item, peeked_span, rewrite, span, span_in, spliced
 from .style import dump, rt_yaml
+import bisect
+from ..core.settings import SETTINGS_FILE
+from .yamlio import read_records
 
 
 class Tail(NamedTuple):
@@ -215,7 +218,6 @@ def plan_updates(book: Book, changes: list[tuple[Record, dict]]) -> Write:
     _block_items(rel, res)
     lines = lines_of(res.text or "")
     starts = sorted({r.line for r in res.records})
-    import bisect
     pieces, stop = [], len(lines)
     for record, change in sorted(pairs, key=lambda p: p[0].line, reverse=True):
         i = bisect.bisect_right(starts, record.line)
@@ -279,7 +281,6 @@ def _one_line(record: Record, chunk: str, change: dict) -> str | None:
     expect = {k: v for k, v in record.data.items() if k != key}
     if value is not None:
         expect[key] = value
-    from .yamlio import read_records
     again = read_records(new.encode("utf-8"), record.file, kind, fast=False)
     if not again.parsed or again.problems or len(again.records) != 1 or again.records[0].data != expect:
         return None
@@ -350,7 +351,6 @@ def _reparsed(res, old: Record, new: Record | None, first: int, shift: int, text
 
 def settings_update(book: Book, change) -> Write:
     """Round-trip `freelance.yaml` (a small file) through `change(mapping)`."""
-    from ..core.settings import SETTINGS_FILE
     if not book.settings_parsed:
         raise DataError(f"{SETTINGS_FILE}: refusing to write to a file that does not parse; fix it first")
     first = next((p for p in book.settings_problems if p.is_error), None)

@@ -310,7 +310,6 @@ def yaml11_reads_otherwise(text: str) -> bool:
     YAML 1.2 misreads; the book is also read by other tools, so these are quoted too."""
     global _RESOLVER
     if _RESOLVER is None:
-        import yaml
         _RESOLVER = (yaml.resolver.Resolver(), yaml.ScalarNode)
     resolver, node = _RESOLVER
     return resolver.resolve(node, text, (True, False)) != "tag:yaml.org,2002:str"

@@ -24,6 +24,18 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+import datetime as dt
+import hashlib
+import hmac
+import platform
+import random
+import urllib.parse
+import urllib.request
+import typer
+import yaml
+from ..cli import NOUNS, command
+from ..core.schema import KINDS
+from ..read.reports import REPORTS
 
 TODAY = "2026-11-25"
 ROOT = Path(__file__).resolve().parents[2]
@@ -87,8 +99,6 @@ def measure(row: Row, repeat: int, argv_for, prepare=None) -> Row:
 
 
 def available_freelance() -> dict:
-    from ..cli import NOUNS
-    from ..read.reports import REPORTS
     out = {"export": "export" in NOUNS, "summary": "summary" in REPORTS}
     help_ = subprocess.run(FL + ["income", "--help"], env=env(), capture_output=True, text=True).stdout
     out["link"] = bool(re.search(r"^\s+link\b", help_, re.M))
@@ -271,10 +281,6 @@ SERVE_TOKEN = "bench-token-0123456789"
 def bench_serve(book: Path, repeat: int) -> list[Row]:
     """`freelance serve` on `book`: each page's time once warm (one untimed GET first), and a
     drag (the POST of a client's move and its redirect), over HTTP on a loopback port."""
-    import hashlib
-    import hmac
-    import urllib.parse
-    import urllib.request
     rows = [Row(f"serve: GET {p}") for p in SERVE_PAGES] + [Row("serve: the board after a drag (book re-read)"),
                                                             Row("serve: drag (POST /move)")]
     p = subprocess.Popen(FL + ["--books", str(book), "--today", TODAY, "serve", "--port", "0", "--token", SERVE_TOKEN],
@@ -403,9 +409,7 @@ def table(rows: list[Row]) -> str:
 
 
 def versions() -> str:
-    import platform
 
-    import yaml
     parts = [f"Python {platform.python_version()}", f"PyYAML {yaml.__version__}"]
     try:
         import ryml
@@ -466,8 +470,6 @@ def bank_statement(n: int, seed: int = 7) -> str:
     """A German bank's CSV of `n` lines over the year to the bench's today (Jan 20 - Nov 20
     2026: one year shard): decimal commas, thousands dots, a running balance, card payments,
     transfers in with references, equal coffees on one day."""
-    import datetime as dt
-    import random
     rnd = random.Random(seed)
     first = dt.date(2026, 1, 20)
     days = (dt.date(2026, 11, 20) - first).days
@@ -512,8 +514,6 @@ WARM_BUDGETS = {"report summary": 0.5, "report finance": 0.5, "client board": 0.
 def cli_commands() -> list[tuple[tuple[str, ...], object]]:
     """Every command of the CLI as (path, click command), walked from the CLI itself, with the
     groups that run on their own (`calendar`, `settings`) as commands too."""
-    import typer
-    from ..cli import command
     out = []
 
     def walk(cmd, path, ctx):
@@ -554,7 +554,6 @@ def sweep_argvs(reads, ids: dict, work: Path) -> list[tuple[str, list[str] | Non
     """(row name, argv after `freelance`, or None with why not) for each read command: an
     id argument gets the last record its noun's `list --format json` lists (`ids`), `export
     csv KIND` one row per kind."""
-    from ..core.schema import KINDS
     out = []
     for path, args in reads:
         name = " ".join(path)

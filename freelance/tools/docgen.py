@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
+import typer
+from ..cli import NOUNS, app
 
 START, END = "<!-- commands:start -->", "<!-- commands:end -->"
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -16,9 +18,7 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 
 def walk():
     """(path, command) for every command under `freelance`, depth first, in help order."""
-    import typer
 
-    from ..cli import NOUNS, app
     root = typer.main.get_command(app)
     ctx = root.make_context("freelance", ["--help"], resilient_parsing=True)
 

@@ -6,6 +6,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..entity import EXTRA
+import sys
 
 
 def register(app: typer.Typer, noun: str) -> None:
@@ -20,7 +21,6 @@ def register(app: typer.Typer, noun: str) -> None:
 
         Example: freelance contact import ~/Downloads/contacts.vcf --category services
         """
-        import sys
 
         from ...formats import vcard
         from ...changes import door

@@ -6,6 +6,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..entity import EXTRA
+from decimal import Decimal
 
 
 def register(app: typer.Typer, noun: str) -> None:
@@ -36,7 +37,6 @@ def register(app: typer.Typer, noun: str) -> None:
                 new = door.parse_value(book, f, value, option="VALUE")
             else:
                 old = rec.data.get("actual")
-                from decimal import Decimal
                 new = (old if isinstance(old, Decimal) else Decimal(0)) + door.parse_value(book, f, add, option="--add")
             door.edit(book, rec, {"actual": new})
         book = state(ctx).book()

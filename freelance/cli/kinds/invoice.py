@@ -15,6 +15,8 @@ import typer
 
 from .. import entity
 from ..common import emit, out_folder, say, state, warn, write_out, writing
+import datetime as dt
+import re
 
 EXAMPLE = ('freelance invoice add --client acme --project acme-website --item "Design sprint:1:2500" '
            '--item "Development:40:95" --tax-rate 19 --issued today')
@@ -94,7 +96,6 @@ entity.EXTRA.setdefault("invoice", []).append(_add_verb)
 
 def _file_name(number: str, ext: str) -> str:
     """The default file of an invoice's document: its number, with '/' and the like made '-'."""
-    import re
     return re.sub(r"[^\w.@+-]", "-", number) + "." + ext
 
 
@@ -199,7 +200,6 @@ def _document_verbs(app: typer.Typer, noun: str) -> None:
 
         Example: freelance invoice send INV-2026-019 --eml INV-2026-019.eml
         """
-        import datetime as dt
 
         from ...changes import door
         from ...formats.documents import invoice_document, invoice_pdf

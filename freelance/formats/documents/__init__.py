@@ -6,14 +6,21 @@ the XML alone. One dict (`model.build`) feeds them all; see docs/documents.md.
 """
 from __future__ import annotations
 
-from ...core.errors import DataError, UsageError
+from ...core.errors import DataError, did_you_mean, UsageError
+import datetime as dt
+from . import model
+from ...core.schema import KINDS
+from ...read.automation import to_pay
+from ...read.graph import Graph
+from .cii import build_xml
+from .html import render, render_html
+from .labels import labels
+from .pdf import check_xml, render_pdf, render_plain_pdf
 
 
 def invoice_document(book, number: str, complete: bool = True) -> dict:
     """The document of invoice `number`; with `complete`, refuse (DataError) one that lacks
     what an invoice must show, saying what and how to fill it in."""
-    from ...read.graph import Graph
-    from . import model
     rec = _find(book, number)
     if rec.data.get("status") == "void":
         raise UsageError(f"invoice '{rec.id}' is void: there is no document to send")
@@ -27,8 +34,6 @@ def invoice_document(book, number: str, complete: bool = True) -> dict:
 def _find(book, number: str):
     """The invoice `number`, or a UsageError with the closest numbers: what `door.find` does,
     without importing the door and its planners (a document changes nothing; 45 ms a process)."""
-    from ...core.errors import did_you_mean
-    from ...core.schema import KINDS
     rec = book.find_generated(KINDS["invoice"], number) or book.get("invoice", number)
     if rec is None:
         raise UsageError(f"no invoice '{number}'{did_you_mean(number, [r.id for r in book.records('invoice')])}")
@@ -36,13 +41,10 @@ def _find(book, number: str):
 
 
 def invoice_html(book, doc: dict) -> str:
-    from .html import render_html
     return render_html(doc, book.root)
 
 
 def invoice_xml(book, doc: dict) -> bytes:
-    from .cii import build_xml
-    from .pdf import check_xml
     xml = build_xml(doc)
     check_xml(xml)
     return xml
@@ -51,9 +53,6 @@ def invoice_xml(book, doc: dict) -> bytes:
 def invoice_pdf(book, doc: dict, refused: list | None = None) -> bytes:
     """The PDF; `refused` gains a line for each thing the book's template asked for and did not
     get (a file outside the book, a URL, an attachment: docs/documents.md)."""
-    from .cii import build_xml
-    from .html import render_html
-    from .pdf import render_pdf
     return render_pdf(doc, render_html(doc, book.root), build_xml(doc), book.root, refused)
 
 
@@ -66,10 +65,7 @@ def reminder_document(book, graph, reminder, levels: int) -> dict:
     """The document of a payment reminder (`read.automation.Reminder`): the invoice's facts, what
     it still owes, the level's fee and interest, what to pay by when; `levels`: how many there are
     (the last is the final reminder). Refused (DataError) while the invoice's document is incomplete."""
-    import datetime as dt
 
-    from ...read.automation import to_pay
-    from . import model
     inv = reminder.invoice
     doc = model.build(book, graph, inv)
     if doc["missing"]:
@@ -87,9 +83,6 @@ def reminder_document(book, graph, reminder, levels: int) -> dict:
 
 
 def reminder_pdf(book, doc: dict, template: str | None = None) -> bytes:
-    from .html import render
-    from .labels import labels
-    from .pdf import render_plain_pdf
     words = labels(doc["language"])
     title = f"{words['final_reminder'] if doc['reminder']['final'] else words['reminder']} {doc['number']}"
     return render_plain_pdf(doc, render(f"{template or 'reminder'}.html", doc, book.root), title, book.root)

@@ -20,8 +20,11 @@ import time
 from pathlib import Path
 
 from ...core.errors import DataError
-from ...store.files import read_book_file
+from ...store.files import read_book_file, read_logo
 from .labels import labels
+import base64
+import functools
+import traceback
 
 TEMPLATES = Path(__file__).parent / "templates"
 MAX_TEMPLATE_BYTES = 1024 * 1024      # a template file (the built-in one: 7 KB)
@@ -227,7 +230,6 @@ def _make_sandbox():
 
 
 def _bounded_filter(name: str, f):
-    import functools
 
     @functools.wraps(f)                 # keeps Jinja's pass_context/pass_environment mark
     def bounded(*args, **kwargs):
@@ -280,7 +282,6 @@ def _render_bounded(env, template, context: dict) -> str:
 def _template_line(exc: BaseException, env) -> tuple[str | None, int | None]:
     """(the book template file, its line) where `exc` was raised, from the traceback (Jinja2
     rewrites its frames to the template's file and line)."""
-    import traceback
     where = (None, None)
     for frame, lineno in traceback.walk_tb(exc.__traceback__):
         name = frame.f_code.co_filename
@@ -291,9 +292,7 @@ def _template_line(exc: BaseException, env) -> tuple[str | None, int | None]:
 
 def logo_url(doc: dict, book_root: Path | None) -> str | None:
     """The logo as a data: URL (the book-file rule and the logo's own: store.files.read_logo)."""
-    import base64
 
-    from ...store.files import read_logo
     if not doc.get("logo") or book_root is None:
         return None
     data, mime = read_logo(book_root, str(doc["logo"]))

@@ -8,6 +8,11 @@ from pathlib import Path
 
 from ...core.errors import DataError
 from ...core.text import clean
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, make_msgid
+from .html import render
 
 
 def one_line(text) -> str:
@@ -21,12 +26,7 @@ def invoice_mail(doc: dict, pdf: bytes, file_name: str, book_root: Path | None, 
     """The message as bytes (CRLF line ends, as mail is sent): `template` (the invoice's, or a
     reminder's) for subject and body, the PDF attached, `headers` added (`freelance run` says
     in X-Freelance-* headers what the mail is, so a retry records it)."""
-    from email.headerregistry import Address
-    from email.message import EmailMessage
-    from email.policy import SMTP
-    from email.utils import format_datetime, make_msgid
 
-    from .html import render
     to, sender = doc["buyer"].get("email"), doc["seller"].get("email")
     missing = [what for what, value in (("the client's billing email (`freelance client edit CLIENT "
                                          "--billing-email ap@client.test`)", to),

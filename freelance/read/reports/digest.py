@@ -15,6 +15,7 @@ from ...core.rules import NOT_VOID   # invoice items in these count as billed ho
 from ...core.text import Column
 from . import Options, Report, Section
 from .parts import MONEY, PCT, RIGHT, day, for_client, goal_row, invoice_row, project_due, project_row
+from ..work import now, read_timer
 
 WINDOW = False         # what needs attention on --today: --period/--from/--to are refused, not ignored
 SOON_DAYS = 7          # invoices due within this many days
@@ -102,7 +103,6 @@ def unbilled(g: Graph, opts: Options) -> list[dict]:
 
 def forgotten_timer(g: Graph, opts: Options) -> list[dict]:
     """The running timer (timer.yaml), when it has run for more than a day."""
-    from ..work import now, read_timer
     timer, _ = read_timer(g.book)
     if timer is None:
         return []

@@ -10,11 +10,11 @@ from decimal import Decimal
 
 from ..graph import Graph
 from ...core.money import ZERO, dec
-from ...core.rules import BILLED
 from ...store.records import Record
 from ...core.text import Column
 from ..owed import credit_notes, overdue_days, settlement
 from . import Options
+from ...core.schema import INVOICE
 
 MONEY = dict(align="right", money=True)
 RIGHT = dict(align="right")
@@ -88,7 +88,6 @@ def status_rows(g: Graph, records: list[Record], today: dt.date) -> list[dict]:
     """Per invoice status (and currency): count, total, balance; then an `overdue` row
     (a subset of sent: what is owed past its due date)."""
     book = g.settings.currency
-    from ...core.schema import INVOICE
     statuses = list(INVOICE.field("status").choices)
     statuses += sorted({str(i.data.get("status")) for i in records if i.data.get("status") not in statuses})
     rows = []

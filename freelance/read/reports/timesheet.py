@@ -14,7 +14,7 @@ from decimal import Decimal
 from ...core.durations import rounded, tidy
 from ..graph import Graph
 from ...core.money import money
-from ...core.text import Column
+from ...core.text import clean, Column, fmt_money
 from ..work import week_of
 
 WEEKDAY = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
@@ -135,7 +135,6 @@ def total_row(sheet: dict) -> dict:
 def render_table(sheet: dict, width: int = 80) -> str:
     """The sheet for a terminal: projects with their services indented under them, a column
     per day (or week), the row's hours and value; at most `width` columns for a week."""
-    from ...core.text import clean, fmt_money
     cols = sheet["columns"]
 
     def h(v) -> str:
@@ -181,7 +180,6 @@ def render_table(sheet: dict, width: int = 80) -> str:
 
 
 def _value(r: dict) -> str:
-    from ...core.text import fmt_money
     if r["pricing"] == "fixed":
         return "fixed fee"
     return fmt_money(r["value"]) if r["value"] is not None else "no rate"

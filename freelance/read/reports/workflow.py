@@ -6,6 +6,7 @@ from ..graph import Graph
 from ...core.money import ZERO
 from ..workflow import COLUMNS, rows
 from . import Options, Report, Section
+from ...core.text import Column
 
 
 def build(g: Graph, opts: Options) -> Report:
@@ -19,7 +20,6 @@ def build(g: Graph, opts: Options) -> Report:
         currencies = [cur] + sorted({r["currency"] for r in members} - {cur})
         return [{"what": what, "count": sum(1 for r in members if r["currency"] == c), "currency": c,
                  "amount": sum((r["amount"] for r in members if r["currency"] == c), ZERO)} for c in currencies]
-    from ...core.text import Column
     return Report("workflow", "Workflow: client income", [
         Section("summary", "Summary", lines("client income", income) + lines("unlinked (no invoice or client)", unlinked)
                 + lines("expected (not yet received)", pending),
