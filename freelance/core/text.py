@@ -98,3 +98,13 @@ class Column:
     def __post_init__(self):
         if not self.header:
             self.header = self.key.replace("_", " ")
+
+    def cell(self, row: dict) -> str:
+        """How this column shows `row`'s value: money with the row's currency, a percentage,
+        or plain text (every face that draws a table: the terminal, markdown, html, the web)."""
+        v = row.get(self.key)
+        if self.money:
+            return fmt_money(v, row.get("currency", "") if self.unit else "")
+        if self.pct:
+            return fmt_pct(v)
+        return text(v)

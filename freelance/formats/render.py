@@ -13,7 +13,7 @@ import json
 import re
 from decimal import Decimal
 
-from ..core.text import HIDDEN, Column, clean, fmt_money, fmt_pct, jsonable, text
+from ..core.text import HIDDEN, Column, clean, fmt_money, jsonable, text
 import sys
 import textwrap
 
@@ -36,15 +36,6 @@ def to_json(data) -> str:
 def _utf8_stdout() -> bool:
     encoding = (getattr(sys.stdout, "encoding", None) or "utf-8").lower().replace("-", "").replace("_", "")
     return encoding in ("utf8", "utf8sig")
-
-
-def _cell(col: Column, row: dict) -> str:
-    v = row.get(col.key)
-    if col.money:
-        return fmt_money(v, row.get("currency", "") if col.unit else "")
-    if col.pct:
-        return fmt_pct(v)
-    return text(v)
 
 
 def md_text(s: str) -> str:
@@ -85,7 +76,7 @@ def render_rows(rows: list[dict], columns: list[Column], fmt: str, json_rows=Non
     if fmt == "html":
         return html_table(rows, columns)
     from tabulate import tabulate
-    body = [[_cell(c, r) for c in columns] for r in rows]
+    body = [[c.cell(r) for c in columns] for r in rows]
     headers = [c.header for c in columns]
     if fmt == "markdown":
         body = [[md_text(x.replace("|", "\\|").replace("\n", " ")) for x in row] for row in body]
@@ -128,7 +119,7 @@ def html_table(rows: list[dict], columns: list[Column], title: str = "") -> str:
     parts.append("<table>\n<thead><tr>" + "".join(f"<th>{e(c.header)}</th>" for c in columns) + "</tr></thead>\n<tbody>")
     for r in rows:
         parts.append("<tr>" + "".join(
-            f"<td class=\"{'num' if c.align == 'right' else ''}\">{e(_cell(c, r))}</td>" for c in columns) + "</tr>")
+            f"<td class=\"{'num' if c.align == 'right' else ''}\">{e(c.cell(r))}</td>" for c in columns) + "</tr>")
     parts.append("</tbody></table>\n")
     return "\n".join(parts)
 

@@ -45,12 +45,7 @@ IDS = 1000          # ids a link field offers to pick from (the newest; any id c
 # -- drawing helpers (Jinja filters) ------------------------------------------------------
 
 def cell(row: dict, col) -> str:
-    v = row.get(col.key)
-    if col.money:
-        return fmt_money(v, row.get("currency", "") if col.unit else "")
-    if col.pct:
-        return fmt_pct(v)
-    return text(v)
+    return col.cell(row)
 
 
 def href(noun: str, rid) -> str:
