@@ -21,11 +21,11 @@ from typing import Callable
 
 from ..core.errors import UsageError
 from ..core.schedule import Period
-from ..core.schema import INVOICE, KINDS, RECURRING, Kind, noun_kind
+from ..core.schema import INVOICE, KINDS, QUOTE, RECURRING, Kind, noun_kind
 from ..store.book import Book
 from ..store.records import Record
 from ..store.writer import Write, apply, plan_remove, plan_update, plan_updates
-from . import bank, contacts, currency, init, invoicing, records, recurring, services, settings, time, todos, workflow
+from . import bank, contacts, currency, init, invoicing, quotes, records, recurring, services, settings, time, todos, workflow
 # how a face names what to change: the record, typed values, a filter, a new record's id
 from .records import check_filter, find, new_id, parse_value, unchanged
 from .settings import ACCOUNT_EDITS
@@ -40,6 +40,8 @@ __all__ = [
     "import_contacts", "add_todo", "mark_todo",
     # invoices
     "add_invoice", "add_invoice_from_time", "edit_invoice", "send_invoice", "credit_invoice", "settle_invoice",
+    # quotes and projects billed in parts (docs/quotes.md)
+    "add_quote", "edit_quote", "send_quote", "accept_quote", "add_part_invoice",
     # time
     "log_time", "start_timer", "stop_timer", "cancel_timer",
     # bank
@@ -87,6 +89,7 @@ FOLLOW_UPS: dict[str, FollowUp] = {
     "project": _each(services.check_listed_services),
     "service": _each(services.leave_old_project),
     "time": _each(time.check_billed),
+    "quote": _each(quotes.check_quote),
 }
 
 
@@ -197,6 +200,47 @@ def settle_invoice(book: Book, record: Record, write_off: bool = False, reason: 
     return commit(book, [], notes, [Touch(INVOICE, record, after, update(record, changes))])
 
 
+# -- quotes and projects billed in parts (docs/quotes.md) ----------------------------------------
+
+def add_quote(book: Book, values: dict, items: list[str], number: str | None = None) -> tuple[dict, list[str]]:
+    """A quote from typed values and `--item` texts, numbered by the book's quote_number."""
+    data, writes, notes = quotes.plan_quote(book, values, items, number)
+    return data, commit(book, writes, notes, [Touch(QUOTE, None, data)])
+
+
+def edit_quote(book: Book, record: Record, changes: dict, items: list[str] | None = None) -> list[str]:
+    """`quote edit`: a draft's lines replaced by `items`, then as `edit` (a sealed field refused)."""
+    changes = quotes.plan_quote_edit(book, record, changes, items)
+    return _edit(book, record, changes, [], [])
+
+
+def send_quote(book: Book, record: Record) -> list[str]:
+    """Mark quote `record` sent today and seal what its document shows (the face delivers it)."""
+    changes, notes = quotes.plan_send(book, record)
+    return commit(book, [], notes, [Touch(QUOTE, record, {**record.data, **changes}, update(record, changes))])
+
+
+def accept_quote(book: Book, record: Record, project: str | None = None,
+                 deposit: str | None = None) -> tuple[dict | None, list[str]]:
+    """`quote accept`: the client to client, the project and its services from the quote's lines,
+    the quote accepted, and with `deposit` (30% or a net amount) the deposit invoice, in one
+    write; returns (the deposit invoice's data or None, notes)."""
+    writes, notes, touched, invoice = quotes.plan_accept(book, record, project, deposit)
+    touches = [Touch(kind, old, new, update(old, changes) if old is not None else None)
+               for kind, old, new, changes in touched]
+    if invoice is not None:
+        touches.append(Touch(INVOICE, None, invoice))
+    return invoice, commit(book, writes, notes, touches)
+
+
+def add_part_invoice(book: Book, values: dict, part: str, share: str | None = None,
+                     lines: list[int] | None = None, number: str | None = None) -> tuple[dict, list[str]]:
+    """A deposit or progress invoice of a project (`share`: 30% or a net amount; or the quoted
+    `lines` by number), or its final invoice deducting every deposit and progress invoice."""
+    data, writes, notes = quotes.plan_part(book, values, part, share, lines, number)
+    return data, commit(book, writes, notes, [Touch(INVOICE, None, data)])
+
+
 def edit(book: Book, record: Record, changes: dict, future: bool = False) -> list[str]:
     """Change fields of a record (None clears one); returns notes on what else changed with it.
     `changes` may gain values the change chose (`--invoice new` -> the number it made).
@@ -246,6 +290,8 @@ def add_by_noun(book: Book, noun: str, values: dict, rid: str | None = None, cre
     income or an expense as a transaction with its context, any other kind as it is."""
     if noun == "invoice":
         return add_invoice(book, values, items or [], number, create_missing)
+    if noun == "quote":
+        return add_quote(book, values, items or [], number)
     kind = noun_kind(noun)
     if kind.name == "transaction":
         return add_transaction(book, noun, values, rid, create_missing, future)

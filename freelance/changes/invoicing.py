@@ -19,7 +19,7 @@ from ..core.errors import DataError, did_you_mean, UsageError
 from ..core.money import dec, money, ZERO
 from ..core.rules import (BILLED, NOT_OWED, SETTLED, first_format_seal, foreign_owner, seal_of,
                           seal_problem, sealed_changes, settles_invoice)
-from ..read.owed import credit_notes, left_to_pay, settlement, written_off
+from ..read.owed import credit_notes, left_to_pay, prepaid, settlement, written_off
 from ..core.schema import INVOICE
 from ..core.text import fmt_money
 from ..read.graph import currency_of, Graph
@@ -90,9 +90,11 @@ def parse_item(text: str) -> dict:
 # -- a new invoice -----------------------------------------------------------------
 
 def plan_invoice(book: Book, values: dict, items: list[str], number: str | None,
-                 create_missing: bool = False, lines: list[dict] | None = None) -> tuple[dict, list[Write], list[str]]:
+                 create_missing: bool = False, lines: list[dict] | None = None,
+                 terms: int | None = None) -> tuple[dict, list[Write], list[str]]:
     """A new invoice from typed option values plus `--item` texts (or `lines` made already,
-    as `invoice add --from-time` makes them); writes not applied."""
+    as `invoice add --from-time` makes them); writes not applied. Due after `terms` days, else
+    its project's `payment_terms_days` (a quote's terms, docs/quotes.md), else the book's."""
     values = dict(values)
     if (items or lines) and values.get("amount") is not None:
         raise UsageError("give either --item (one or more lines) or --amount (a one-line invoice), not both")
@@ -109,8 +111,13 @@ def plan_invoice(book: Book, values: dict, items: list[str], number: str | None,
         if subtotal <= 0:   # what `validate` refuses, `add` does not write
             raise UsageError(f"--item: the lines add up to {subtotal}: an invoice must be for more than zero")
     issued = values.setdefault("issued", book.today)
+    if terms is None and isinstance(values.get("project"), str):
+        project = book.get("project", values["project"])
+        terms = project.data.get("payment_terms_days") if project is not None else None
+    if not isinstance(terms, int) or isinstance(terms, bool) or terms <= 0:
+        terms = book.settings.payment_terms_days
     if values.get("due") is None:
-        values["due"] = issued + dt.timedelta(days=book.settings.payment_terms_days)
+        values["due"] = issued + dt.timedelta(days=terms)
     elif values["due"] < issued:
         raise UsageError(f"--due {values['due']} is before --issued {issued}")
     rid = number or next_number(book, issued.year)
@@ -454,7 +461,7 @@ def settle_all(book: Book, changes: list[tuple[Record | None, dict | None]]) -> 
         if inv is None or not inv.file or inv.data.get("status") == "void":
             continue
         g = Graph(book)
-        cur, total = g.currency(inv), g.totals(inv)[2]
+        cur, total = g.currency(inv), g.totals(inv)[2] - prepaid(g, inv).total
         received = book.received_for_invoice(inv_id) - before + after
         status = inv.data.get("status")
         if after > before and received > total:
@@ -547,10 +554,10 @@ def pays(book: Book, old: Record | None, new: dict) -> tuple[Record, str] | None
 
 
 def settled_otherwise(book: Book, g, inv: Record) -> Decimal:
-    """What settles `inv` besides money (read/owed.py): its billed credit notes and its
-    write-off. Its credit notes are looked for only when its number appears more than once
+    """What settles `inv` besides money (read/owed.py): its billed credit notes, its
+    write-off and (a final invoice) its deposit and progress invoices. Its credit notes are looked for only when its number appears more than once
     in the invoices' file, so a payment on a big book does not load every invoice."""
-    other = written_off(inv, None)
+    other = written_off(inv, None) + prepaid(g, inv).total     # a final invoice: paid on account
     data = book.read_bytes_of(inv.file) if inv.file else None
     if data is not None and data.count(inv.id.encode()) < 2:
         return other

@@ -143,6 +143,7 @@ class Matcher:
         out: dict[str, Open] = {}
         by_ref = self._by_ref
         otherwise: dict[str, Decimal] = {}     # credit notes (billed) and write-offs, by the invoice they settle
+        on_account: list = []                  # (final invoice, the invoices it deducts)
         for r in book.records("invoice"):
             d = r.data
             if d.get("credit_for").__class__ is str and d.get("status") in BILLED:
@@ -153,6 +154,19 @@ class Matcher:
             off = d.get("written_off")
             if isinstance(off, Decimal) and off.is_finite() and off > 0 and d.get("id").__class__ is str:
                 otherwise[d["id"]] = otherwise.get(d["id"], ZERO) + off
+            deducts = d.get("deducts")      # a final invoice: its deposits and progress invoices (docs/quotes.md)
+            if isinstance(deducts, list) and deducts and d.get("id").__class__ is str:
+                on_account.append((d["id"], deducts))
+        if on_account:
+            index = book.index("invoice")
+            for rid, deducts in on_account:
+                for part in deducts:
+                    got = index.get(part) if isinstance(part, str) else None
+                    if got is not None and got.data.get("status") != "void":
+                        try:
+                            otherwise[rid] = otherwise.get(rid, ZERO) + invoice_totals(got.data, per_line)[2]
+                        except Exception:     # a broken invoice (validate says so) settles nothing
+                            pass
         for r in book.records("invoice"):
             d = r.data
             rid = d.get("id")

@@ -22,6 +22,7 @@ NOUNS: dict[str, tuple[str, str]] = {
     "project": ("freelance.cli.entity", "Projects, their status, priority and completion."),
     "service": ("freelance.cli.entity", "Services: hourly or fixed-price offerings."),
     "invoice": ("freelance.cli.entity", "Invoices: draft, sent, paid, void."),
+    "quote": ("freelance.cli.entity", "Quotes: draft, sent, accepted into a project, declined, expired."),
     "income": ("freelance.cli.entity", "Money in: client income, salary, interest..."),
     "expense": ("freelance.cli.entity", "Money out, by category."),
     "contact": ("freelance.cli.entity", "Contacts: finance, services, legal."),

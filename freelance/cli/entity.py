@@ -42,13 +42,16 @@ EXAMPLES = {
     "transfer": 'freelance transfer add 200 --from bank --to cash --description "Cash for travel"',
     "balance": "freelance balance add bank --date 2026-11-30 --amount 4250.00 --source statement-2026-11.csv",
     "recurring": 'freelance recurring add --client acme --item "Retainer:1:2000" --every month --on 1 --send',
+    "quote": 'freelance quote add --client acme --item "Design:1:2500:19%" --item "Build:40:95:19%" '
+             '--valid-until +30d',
 }
 
 # An id of the demo book per noun, and an edit, for the examples in --help.
 SAMPLE_ID = {"client": "acme", "project": "acme-website", "service": "acme-build", "invoice": "INV-2026-019",
              "income": "TX-ID", "expense": "TX-ID", "contact": "sam-sample", "resource": "pricing-guide",
              "goal": "emergency-fund", "meeting": "MEETING-ID", "time": "t-20260901-7f1505",
-             "transfer": "tr-20261102-5c0a11", "balance": "b-20261101-3e9d02", "recurring": "acme-retainer"}
+             "transfer": "tr-20261102-5c0a11", "balance": "b-20261101-3e9d02", "recurring": "acme-retainer",
+             "quote": "Q-2026-001"}
 # ...and one that `rm` can remove (nothing links to it; ux-design is what the add example makes).
 SAMPLE_RM = {**SAMPLE_ID, "client": "pied-piper", "project": "studio-site", "service": "ux-design",
              "contact": "ines-insure", "invoice": "INV-2026-022"}
@@ -57,7 +60,7 @@ SAMPLE_EDIT = {"client": "--email ann@acme.example", "project": "--priority medi
                "contact": "--phone \"+44 20 7946 0001\"", "resource": "--category budgeting",
                "goal": "--actual 7000", "meeting": "--duration 1h", "time": "--hours 1h45m",
                "transfer": "--description \"Float for the trip\"", "balance": "--source statement-2026-11.csv",
-               "recurring": "--end 2027-12-31"}
+               "recurring": "--end 2027-12-31", "quote": "--valid-until 2026-12-31"}
 
 
 def _a(noun: str) -> str:
@@ -311,6 +314,8 @@ def build(noun: str) -> typer.Typer:
                 notes = door.edit_project_services(book, rec, changes, add, rm)
             elif kind.name == "invoice":    # --item replaces a draft's lines; a derived due date follows
                 notes = door.edit_invoice(book, rec, changes, items, future=kw.get("future") or False)
+            elif kind.name == "quote":      # --item replaces a draft's lines
+                notes = door.edit_quote(book, rec, changes, items)
             else:
                 notes = door.edit(book, rec, changes, future=kw.get("future") or False)
         if changes:
@@ -326,7 +331,7 @@ def build(noun: str) -> typer.Typer:
         for name, opt, what in (("add_items", f"--add-{word}", "Add"), ("rm_items", f"--rm-{word}", "Remove")):
             eparams.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
                 Optional[List[str]], typer.Option(opt, metavar="ID", help=f"{what} one of the {noun}'s {field} (repeat).")]))
-    if kind.name == "invoice":
+    if kind.name in ("invoice", "quote"):
         eparams.append(inspect.Parameter("item", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
             Optional[List[str]], typer.Option("--item", metavar="DESC:QTY:PRICE[:SERVICE][:RATE%]",
                                               help="A draft's new lines, replacing all of them (repeat).")]))

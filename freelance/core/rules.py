@@ -21,6 +21,7 @@ import json
 # -- invoice numbers ------------------------------------------------------------------
 
 DEFAULT_INVOICE_NUMBER = "INV-{year}-{seq:03d}"
+DEFAULT_QUOTE_NUMBER = "Q-{year}-{seq:03d}"
 
 
 def invoice_number_problem(pattern) -> str | None:
@@ -121,6 +122,12 @@ def _when(d: dt.date) -> str:
 
 # An invoice's statuses (schema.py's `status` field), and the sets the rules ask about: each once.
 INVOICE_STATUSES = ("draft", "sent", "paid", "void")
+QUOTE_STATUSES = ("draft", "sent", "accepted", "declined", "expired")
+QUOTE_OPEN = ("draft", "sent")     # may still be accepted; a sent one past its valid_until is shown expired
+# a project billed in parts (docs/quotes.md): deposit and progress invoices are paid on account
+# (UNTDID 1001 type 386) and deducted, as prepaid, by the final invoice (380)
+INVOICE_PARTS = ("deposit", "progress", "final")
+ON_ACCOUNT = ("deposit", "progress")
 BILLED = ("sent", "paid")          # counted as invoiced (reports, billed hours, a service's lines)
 NOT_OWED = ("draft", "void")       # nothing is owed on it: no payment is for it
 SETTLED = ("paid", "void")         # closed: income no longer moves it to paid
@@ -310,7 +317,19 @@ TEXT_CHECKS = {"country": country_problem, "vat_id": vat_id_problem, "language":
 SEALED = ("id", "client", "project", "issued", "due", "items", "amount", "tax_rate", "currency",
           "supply_start", "supply_end", "credit_for")
 SEAL_VERSION = "v2"
-SEAL_VERSIONS = {"v2": SEALED}
+# a part of a project billed in parts also seals what it is and what it deducts (docs/quotes.md);
+# a quote seals what its document shows (its own version: a quote is no invoice)
+QUOTE_SEALED = ("id", "client", "title", "issued", "valid_until", "items", "tax_rate", "currency", "start", "due",
+                "payment_terms_days")
+SEAL_VERSIONS = {"v2": SEALED, "p1": SEALED + ("part", "deducts"), "q1": QUOTE_SEALED}
+
+
+def seal_version(data: dict, kind: str = "invoice") -> str:
+    """The seal version a record gets when sent: q1 for a quote, p1 for a part of a project billed
+    in parts, else v2 (what every invoice got before)."""
+    if kind == "quote":
+        return "q1"
+    return "p1" if data.get("part") or data.get("deducts") else SEAL_VERSION
 _SEAL_KEY = b"freelance invoice seal v2"     # public: it separates the seal from a plain SHA-256, it is no secret
 
 
@@ -341,9 +360,10 @@ def _seal_v1(data: dict) -> str:
     return "sha256:" + hashlib.sha256(_fields_json(data, SEALED).encode("utf-8")).hexdigest()
 
 
-def seal_of(data: dict, version: str = SEAL_VERSION) -> str:
+def seal_of(data: dict, version: str | None = None) -> str:
     """The seal of an invoice's document fields: `VERSION:FIELD,...:hmac-sha256:HEX`, an HMAC
     (a public key naming the version) over the version, the field list and their canonical JSON."""
+    version = version or seal_version(data)
     fields = SEAL_VERSIONS[version]
     message = f"{version}\n{','.join(fields)}\n{_fields_json(data, fields)}".encode("utf-8")
     return f"{version}:{','.join(fields)}:hmac-sha256:" + hmac.new(_SEAL_KEY, message, hashlib.sha256).hexdigest()
@@ -390,7 +410,8 @@ def sealed_changes(old: dict, new: dict) -> list[str]:
     """The sealed fields an edit of a sealed invoice (`old`) would change in `new`."""
     if not old.get("seal"):
         return []
-    return [k for k in SEALED if _canonical(old.get(k)) != _canonical(new.get(k))]
+    fields = SEAL_VERSIONS.get(str(old["seal"]).split(":", 1)[0], SEALED)
+    return [k for k in fields if _canonical(old.get(k)) != _canonical(new.get(k))]
 
 
 # -- currencies (docs/finance.md) ----------------------------------------------------------
@@ -411,6 +432,7 @@ MINOR_UNITS = {
 # (which may take its own from its links), then from its account (transactions), then the book.
 CURRENCY_FROM: dict[str, tuple[str, ...]] = {
     "invoice": ("project", "client"),
+    "quote": ("client",),
     "recurring": ("project", "client"),
     "service": ("project", "client"),
     "project": ("client",),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field as dc_field
 from typing import Any
 
-from .rules import INVOICE_STATUSES
+from .rules import INVOICE_PARTS, INVOICE_STATUSES, QUOTE_STATUSES
 
 # Field types. Scalars are read from the YAML scalar's text:
 #   str      any text (an email, a phone, a URL are str with a `check`)
@@ -135,6 +135,10 @@ PROJECT = Kind(
         F("estimated_hours", "decimal", check="positive", help="Estimated hours."),
         F("basis", choices=("hours", "invoicing"), help="Completion basis: hours or invoicing."),
         F("rate", "money", check="positive", help="Hourly rate for this project's work."),
+        F("quote", "link", link=("quote",), option=False,
+          help="The accepted quote it was made from (`quote accept`): its lines are the quoted work."),
+        F("payment_terms_days", "int", check="positive",
+          help="Days until this project's invoices are due (default: the book's payment_terms_days)."),
         _CURRENCY,
         _NOTES,
     ),
@@ -233,11 +237,45 @@ INVOICE = Kind(
           help="With recurring: the first day of the period it bills; one invoice per schedule and period."),
         F("reminders", "records", sub=REMINDER_FIELDS, option=False,
           help="Payment reminders sent: level, date, document, fee, interest (docs/reminders.md)."),
+        F("part", choices=INVOICE_PARTS, option=False,
+          help="A part of a project billed in parts: deposit or progress (paid on account, type 386), "
+               "or the final invoice (docs/quotes.md)."),
+        F("deducts", "links", link=("invoice",), option=False,
+          help="A final invoice: the deposit and progress invoices whose payments it deducts (prepaid)."),
         _NOTES,
     ),
     title="id", id_from="", status="status",
     columns=("id", "client", "issued", "due", "status", "total", "balance"),
     help="Invoices: draft, sent, paid, void.",
+)
+
+QUOTE = Kind(
+    "quote", "quotes", "quotes.yaml",
+    fields=(
+        F("id", option=False),
+        F("client", "link", link=("client",), required=True, help="Client id (a lead may get one)."),
+        F("title", help="What the quote is for; the project's name when it is accepted."),
+        F("issued", "date", default="@today", help="Issue date."),
+        F("valid_until", "date", help="The offer holds until this day (default: issued + 30 days)."),
+        F("status", choices=QUOTE_STATUSES, default="draft",
+          help="draft, sent, accepted, declined or expired (a sent quote past --valid-until is shown expired)."),
+        F("items", "records", sub=ITEM_FIELDS, option=False,
+          help="Line items: description, quantity, unit_price, tax_rate."),
+        F("tax_rate", "decimal", check="percent", help="Tax rate in percent (a line may have its own)."),
+        _CURRENCY,
+        F("start", "date", help="When the work would start (the project's start when accepted)."),
+        F("due", "date", help="When the work would be delivered (the project's due date when accepted)."),
+        F("payment_terms_days", "int", check="positive",
+          help="Days its invoices are due after issue (default: the book's payment_terms_days)."),
+        F("project", "link", link=("project",), option=False, help="The project `quote accept` made of it."),
+        F("accepted_on", "date", option=False, help="The day it was accepted."),
+        F("sent_on", "date", option=False, help="The day `quote send` sent it."),
+        F("seal", option=False, help="What the sent document shows, sealed (rules.seal_of)."),
+        _NOTES,
+    ),
+    title="id", id_from="", status="status",
+    columns=("id", "client", "title", "issued", "valid_until", "status", "total"),
+    help="Quotes: what a client (or a lead) is offered, accepted into a project.",
 )
 
 RECURRING = Kind(
@@ -422,7 +460,7 @@ BALANCE = Kind(
 
 KINDS: dict[str, Kind] = {k.name: k for k in (
     CLIENT, PROJECT, SERVICE, INVOICE, TRANSACTION, TIME, CONTACT, RESOURCE, GOAL, MEETING,
-    TRANSFER, BALANCE, RECURRING)}
+    TRANSFER, BALANCE, RECURRING, QUOTE)}
 
 # Fields every record may carry beyond its kind's declaration without a warning.
 COMMON_FIELDS = {"id", "tags"}
@@ -445,7 +483,8 @@ def kind_for_path(rel: str) -> Kind | None:
 NOUNS: dict[str, str] = {"client": "client", "project": "project", "service": "service", "invoice": "invoice",
                          "income": "transaction", "expense": "transaction", "contact": "contact",
                          "resource": "resource", "goal": "goal", "meeting": "meeting", "time": "time",
-                         "transfer": "transfer", "balance": "balance", "recurring": "recurring"}
+                         "transfer": "transfer", "balance": "balance", "recurring": "recurring",
+                         "quote": "quote"}
 
 # Fields a noun does not offer (income has no category, an expense no invoice).
 NOUN_HIDDEN: dict[str, set] = {"income": {"category", "kind"},

@@ -9,7 +9,7 @@ from typing import Callable
 
 from .errors import did_you_mean, UsageError
 from .limits import number_problem, terms_problem, whole
-from .rules import DEFAULT_INVOICE_NUMBER, invoice_number_problem, is_currency, is_tax_name, text_problem
+from .rules import DEFAULT_INVOICE_NUMBER, DEFAULT_QUOTE_NUMBER, invoice_number_problem, is_currency, is_tax_name, text_problem
 from .durations import rounding_rule
 
 SETTINGS_FILE = "freelance.yaml"
@@ -49,6 +49,7 @@ OPTIONAL: dict = {
     "reminders": None,          # payment reminder levels (docs/reminders.md); absent: REMINDERS
     "outbox": "ignored",        # outbox/ (the mails `freelance run` writes): ignored by git, or kept
     "auto_commit": False,       # every change the CLI makes is its own git commit (docs/sync.md)
+    "quote_number": DEFAULT_QUOTE_NUMBER,   # how quotes are numbered (docs/quotes.md)
 }
 
 # Payment reminders when the book sets none: 7 and 21 days after the due date (docs/reminders.md).
@@ -64,7 +65,7 @@ LISTS = ("stages", "income_classifications", "expense_categories", "accounts",
 # Scalar settings `settings set` accepts, with a check of the value.
 SCALARS = ("name", "currency", "timezone", "week_start", "date_order", "invoice_number",
            "payment_terms_days", "default_rate", "tax_rounding", "tax_name", "write_off_category",
-           "time_rounding", "auto_commit")
+           "time_rounding", "auto_commit", "quote_number")
 
 TAX_ROUNDING = ("per-invoice", "per-line")
 ACCOUNT_KEYS = ("id", "name", "currency", "opening_balance", "iban", "number")   # what an entry of `accounts` holds
@@ -201,6 +202,8 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
             _rounding_problem, _rounding_read),
     Setting("auto_commit", "true: every change the CLI makes is its own git commit (docs/sync.md).",
             lambda v: None if isinstance(v, bool) else "expected true or false", _bool, ("true", "false"), optional=True),
+    Setting("quote_number", "How new quotes are numbered: {year} and {seq} (like Q-{year}-{seq:03d}).",
+            _pattern_problem, optional=True),
 )}
 assert tuple(SETTINGS) == SCALARS, "SCALARS and SETTINGS name the same settings"
 

@@ -16,10 +16,11 @@ from ..core.schedule import next_day
 from ..store.book import Book
 from ..store.records import Record
 from ..store.scalars import parse_duration
-from .owed import client_outstanding, due_date, overdue_days, settlement
+from .owed import client_outstanding, due_date, overdue_days, prepaid, settlement
 from ..core.dates import parse_period
 from ..core.errors import UsageError
 from .work import project_work, service_work
+from . import quotes
 
 
 class Graph:
@@ -230,6 +231,7 @@ def _invoice(g: Graph, inv: Record) -> dict:
         "due_date": due_date(g, inv), "overdue": late > 0,
         "days_overdue": late,
         "partially_paid": ZERO < s.received < total and s.balance > 0,
+        "prepaid": s.prepaid, "prepaid_net": prepaid(g, inv).net_total,
         "currency": s.currency,
     }
 
@@ -245,8 +247,8 @@ def _client(g: Graph, c: Record) -> dict:
             if d["currency"] != cur:
                 other[d["currency"]] = other.get(d["currency"], ZERO) + d["subtotal"]
                 continue
-            invoiced += d["subtotal"]     # net of tax: tax is collected, not earned (docs/completion.md)
-            gross += d["total"]
+            invoiced += d["subtotal"] - d["prepaid_net"]    # net of tax: tax is collected, not earned
+            gross += d["total"] - d["prepaid"]               # (docs/completion.md); a final invoice's deposits once
     outstanding = client_outstanding(g, c.id, cur)     # read/owed.py: as aging and the boards say
     cv = c.data.get("contract_value")
     income = [t for t in g.by("transaction", "client").get(c.id, []) if t.data.get("kind") == "income"]
@@ -283,6 +285,7 @@ def _project(g: Graph, p: Record) -> dict:
         note = "no estimated_hours or value: set one to track completion"
     return {
         **w, "received": g.received_income("project", p.id, g.currency(p)),
+        "quoted": quotes.quoted(g, p), "quote": p.data.get("quote"),
         "basis": basis, "completion_pct": completion, "completion_note": note,
         "overrun": completion is not None and completion > HUNDRED,
         "currency": g.currency(p),
@@ -367,5 +370,5 @@ def _recurring(g: Graph, r: Record) -> dict:
     return {"next": next_day(r.data, g.today), "invoices": sorted(made)}
 
 
-DERIVE = {"recurring": _recurring, "invoice": _invoice, "client": _client, "project": _project, "service": _service,
+DERIVE = {"quote": quotes.derive, "recurring": _recurring, "invoice": _invoice, "client": _client, "project": _project, "service": _service,
           "contact": _contact, "resource": _resource, "goal": _goal, "meeting": _meeting}

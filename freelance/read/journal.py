@@ -23,9 +23,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
 from ..core.money import HUNDRED, ZERO, dec, tax_groups
-from ..core.rules import BILLED, minor_units, settles_invoice
+from ..core.rules import BILLED, ON_ACCOUNT, minor_units, settles_invoice
 from .graph import Graph, transfer_legs
-from .owed import credit_notes, day, payments, written_off
+from .owed import credit_notes, day, payments, prepaid, written_off
 import re
 
 BASES = ("cash", "accrual")
@@ -93,7 +93,24 @@ def net_of_credits(g: Graph, inv) -> tuple[Decimal, dict]:
         total += g.totals(c)[2]
         for rate, _, t in invoice_tax(g, c):
             tax[rate] = tax.get(rate, ZERO) + t
+    before = prepaid(g, inv)            # a final invoice: its deposits carried their own tax
+    if before.invoices:
+        total -= before.total
+        for rate, t in before.tax.items():
+            tax[rate] = tax.get(rate, ZERO) - t
     return total, tax
+
+
+def advances(g: Graph, client: str) -> tuple[str, ...]:
+    """Where deposit and progress invoices (paid on account) are booked until the final invoice
+    (docs/quotes.md): a liability, money received in advance."""
+    return ("liabilities", "advances", client)
+
+
+def on_account(g: Graph, inv_id) -> bool:
+    """Whether invoice `inv_id` is a deposit or progress invoice (paid on account)."""
+    inv = g.get("invoice", inv_id) if isinstance(inv_id, str) else None
+    return inv is not None and inv.data.get("part") in ON_ACCOUNT
 
 
 def _cash_tax(g: Graph) -> dict:
@@ -132,6 +149,23 @@ def _allocate_tax(g: Graph) -> dict:
                 before[rate] = upto
             got[src] = mine
     return got
+
+
+def _advanced(g: Graph, ids) -> Decimal:
+    """Cash basis: the net (without tax) that the received payments of invoices `ids` booked
+    to advances."""
+    cash_tax = _cash_tax(g)
+    booked = ZERO
+    for rid in ids:
+        inv = g.get("invoice", rid)
+        if inv is None:
+            continue
+        for t in payments(g, inv, None):
+            if t.data.get("received") is not True:
+                continue
+            gross = sum(settles_invoice(t.data))
+            booked += gross - sum(cash_tax.get(f"transaction:{t.id}", {}).values(), ZERO)
+    return booked
 
 
 def expense_tax(g: Graph, t) -> Decimal:
@@ -192,17 +226,28 @@ def _post(g: Graph, basis: str) -> list[Txn]:
         cur = g.currency(inv)
         client = str(inv.data.get("client") or "unknown")
         src = f"invoice:{inv.id}"
+        before = prepaid(g, inv)        # a final invoice: what its deposits and progress invoices were
         if basis == "accrual":
             billed[inv.id] = client
             total = g.totals(inv)[2]
-            postings = [Posting(("assets", "receivable", client), total, cur, src)]
+            earned = advances(g, client) if inv.data.get("part") in ON_ACCOUNT else ("income", "clients", client)
+            postings = [Posting(("assets", "receivable", client), total - before.total, cur, src)]
+            if before.invoices:         # the advances become revenue; their tax was due with them
+                postings.append(Posting(advances(g, client), before.net_total, cur, src))
             for rate, net, t in invoice_tax(g, inv):
-                postings.append(Posting(("income", "clients", client), -net, cur, src))
+                postings.append(Posting(earned, -net, cur, src))
+                t -= before.tax.get(rate, ZERO)
                 if t:
                     postings.append(Posting(tax, -t, cur, src, rate=rate))
             credit = inv.data.get("credit_for")
             out.append(Txn(issued, f"{'Credit note' if credit else 'Invoice'} {inv.id}", src, postings,
                            link=str(credit) if credit else None))
+        elif before.invoices:           # cash basis: what the deposits' payments booked in advance is earned now
+            booked = _advanced(g, before.invoices)
+            if booked:
+                out.append(Txn(issued, f"Final invoice {inv.id}: advances earned", src,
+                               [Posting(advances(g, client), booked, cur, src),
+                                Posting(("income", "clients", client), -booked, cur, src)]))
         off = written_off(inv, None)
         if off:     # never to be paid: an expense, against the receivable (or, cash basis, the revenue)
             d = day(inv.data.get("written_off_on")) or issued
@@ -238,7 +283,9 @@ def _post(g: Graph, basis: str) -> list[Txn]:
             else:
                 mine = cash_tax.get(src, {})
                 part = sum(mine.values(), ZERO)
-                postings.append(Posting(_income_account(t), -(gross - part) if part else -gross, cur, src))
+                earned = advances(g, str(t.data.get("client") or "unknown")) if on_account(g, inv_id) \
+                    else _income_account(t)         # a deposit: received in advance until the final invoice
+                postings.append(Posting(earned, -(gross - part) if part else -gross, cur, src))
                 for rate, v in sorted(mine.items()):
                     if v:
                         postings.append(Posting(tax, -v, cur, src, rate=rate))

@@ -1,7 +1,8 @@
 """What an invoice still owes: the one answer (docs/ledger.md).
 
 An invoice's balance is its total less the payments linked to it (with what the bank kept
-of them, `fee`), the credit notes set against it and what was written off. It is paid when
+of them, `fee`), the credit notes set against it, what was written off and, for a final
+invoice, what its deposit and progress invoices were (`prepaid`, docs/quotes.md). It is paid when
 that is zero, whichever of them settled it; a credit note set against its invoice is settled
 by that. Status, aging, overdue, a client's outstanding, the boards, the digest, the bank
 matcher and the bank import all read `settlement`.
@@ -14,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..core.money import ZERO
+from ..core.money import ZERO, tax_groups
 from ..core.rules import BILLED, settles_invoice
 
 
@@ -33,6 +34,7 @@ class Settlement:
     balance: Decimal        # total - paid - fees - credited - written_off (a credit note: what the client is still owed, below zero)
     owed: Decimal           # the balance when it was billed (sent or paid, issued) by then, else 0
     settled: bool           # billed and nothing left either way
+    prepaid: Decimal = ZERO  # a final invoice: the deposit and progress invoices it deducts (BT-113)
 
     @property
     def received(self) -> Decimal:
@@ -81,6 +83,49 @@ def written_off(inv, asof: dt.date | None = None) -> Decimal:
     return amount + ZERO
 
 
+@dataclass(frozen=True)
+class Prepaid:
+    """What a final invoice deducts (docs/quotes.md): the deposit and progress invoices it names
+    (`deducts:`, void ones left out), their net and tax per rate and their total."""
+    invoices: tuple[str, ...]
+    net: dict               # rate -> net
+    tax: dict               # rate -> tax
+    total: Decimal          # what was paid on account: the invoices' totals with tax
+
+    @property
+    def net_total(self) -> Decimal:
+        return sum(self.net.values(), ZERO)
+
+
+NOTHING_PREPAID = Prepaid((), {}, {}, ZERO)
+
+
+def prepaid(g, inv) -> Prepaid:
+    """What invoice `inv` deducts as paid on account: the totals of the invoices of its `deducts:`
+    (a final invoice's deposits and progress invoices), per tax rate. Nothing for other invoices."""
+    ids = inv.data.get("deducts")
+    if not isinstance(ids, list) or not ids:
+        return NOTHING_PREPAID
+    return g.memo(("prepaid", inv.id, id(inv)), lambda: _prepaid(g, inv, ids))
+
+
+def _prepaid(g, inv, ids: list) -> Prepaid:
+    net: dict = {}
+    tax: dict = {}
+    total = ZERO
+    found = []
+    for rid in ids:
+        part = g.get("invoice", rid) if isinstance(rid, str) else None
+        if part is None or part.data.get("status") == "void" or part.id == inv.id:
+            continue                    # validate reports a missing or void one
+        found.append(part.id)
+        total += g.totals(part)[2]
+        for rate, n, t in tax_groups(part.data, g.settings.tax_per_line):
+            net[rate] = net.get(rate, ZERO) + n
+            tax[rate] = tax.get(rate, ZERO) + t
+    return Prepaid(tuple(found), net, tax, total)
+
+
 def _billed_by(inv, asof: dt.date | None) -> bool:
     if inv.data.get("status") not in BILLED:
         return False
@@ -111,17 +156,18 @@ def _settle(g, inv, asof: dt.date) -> Settlement:
             paid += amount
             fees += fee
         off = written_off(inv, asof)
-        left = total - paid - fees - off
+        before = prepaid(g, inv).total      # a final invoice: paid on account already
+        left = total - before - paid - fees - off
         credited = ZERO
         for c in credit_notes(g, inv, asof):
             take = min(-g.totals(c)[2], max(left - credited, ZERO))
             credited += take
-        balance = left_to_pay(total, paid + fees + off, credited)
+        balance = left_to_pay(total, paid + fees + off, credited + before)
         if status == "void" or (status == "paid" and not _anything_linked(g, inv)):
             balance = ZERO
         billed = _billed_by(inv, asof)
         got = Settlement(inv.id, cur, total, paid, fees, credited, off, balance,
-                         balance if billed else ZERO, billed and balance == 0)
+                         balance if billed else ZERO, billed and balance == 0, before)
     return got
 
 

@@ -17,7 +17,8 @@ from .work import breakdown
 
 MONEY = {"contract_value", "invoiced", "received", "outstanding", "value", "amount", "rate", "total",
          "subtotal", "tax", "balance", "unit_price", "default_rate", "unbilled_value", "booked_value",
-         "effective_rate", "invoiced_gross", "fees", "credited", "written_off", "fee"}
+         "effective_rate", "invoiced_gross", "fees", "credited", "written_off", "fee", "prepaid", "prepaid_net",
+         "quoted"}
 PCT = {"invoiced_pct", "completion_pct", "expected_pct"}
 RIGHT = MONEY | PCT | {"hours", "estimated_hours", "actual_hours", "hours_booked", "target", "actual",
                         "quantity", "days_overdue", "open_todos", "count", "unpriced_hours", "hours_invoiced",
@@ -176,6 +177,15 @@ def _card(g: Graph, r: Record) -> tuple[list[str], Decimal | None]:
             lines.append(f"OVERDUE {d['days_overdue']} days")
         if d["partially_paid"]:
             lines += ["part paid", f"{fmt_money(d['balance'], '')} due"]
+        return lines, d["total"]
+    if k == "quote":
+        lines = [r.id, str(r.data.get("client") or ""), fmt_money(d["total"], d["currency"])]
+        if r.data.get("title"):
+            lines.insert(1, str(r.data["title"]))
+        if d["expired"] and r.data.get("status") != "expired":
+            lines.append(f"EXPIRED {r.data.get('valid_until')}")
+        elif r.data.get("valid_until") and r.data.get("status") in ("draft", "sent"):
+            lines.append(f"valid until {r.data['valid_until']}")
         return lines, d["total"]
     title = KINDS[k].title
     return [str(r.data.get(title) or r.id)], None

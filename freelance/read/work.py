@@ -30,6 +30,7 @@ from ..core.errors import DataError, Problem
 from ..core.money import ZERO, dec, money, pct
 from ..core.rules import BILLED, is_id
 from ..store.records import Record
+from .owed import prepaid
 from ..store.scalars import coerce
 from ..core.schema import KINDS
 from ..store.yamlio import read_mapping
@@ -219,7 +220,7 @@ def project_work(g: Graph, p: Record) -> dict:
     cur = g.currency(p)      # invoices in another currency are never added in (validate reports them)
     for inv in g.by("invoice", "project").get(p.id, []):
         if inv.data.get("status") in BILLED and g.currency(inv) == cur:
-            invoiced += g.totals(inv)[0]
+            invoiced += g.totals(inv)[0] - prepaid(g, inv).net_total    # a final invoice: its deposits once
             counted.add(inv.id)
     by_line = _lines_by_service(g)
     for s in services:

@@ -31,9 +31,20 @@ def _add_verb(app: typer.Typer, noun: str) -> None:
             raise UsageError("--through, --service and --include-fixed go with --from-time")
         if timed and (kw.get("item") or kw.get("amount")):
             raise UsageError("--from-time makes the lines from the hours: give no --item or --amount with it")
+        parts = [x for x in ("deposit", "progress", "final") if kw.get(x)]
+        if kw.get("progress_line") and not kw.get("progress"):
+            parts.append("progress")
+        if len(parts) > 1 or (parts and (timed or kw.get("item") or kw.get("amount"))):
+            raise UsageError("give one of --deposit, --progress (or --progress-line), --final; they make the lines "
+                             "from the project's quoted work: no --item, --amount or --from-time with them")
         with writing(ctx) as book:
             values = entity.typed_values(book, noun, kw)
-            if timed:
+            if parts:
+                part = parts[0]
+                share = kw.get(part) if part != "final" else None
+                data, notes = door.add_part_invoice(book, values, part, share if isinstance(share, str) else None,
+                                                    kw.get("progress_line") or None, kw.get("number"))
+            elif timed:
                 from ...core.dates import parse_date
                 through = parse_date(kw["through"], book.today, "--through") if kw.get("through") else book.today
                 client, project = values.pop("client", None), values.pop("project", None)
@@ -52,8 +63,12 @@ def _add_verb(app: typer.Typer, noun: str) -> None:
         from ...core.text import fmt_money
         g = Graph(book)
         rec = book.get("invoice", data["id"])      # a new invoice: its total, no income to load for it
-        say(f"added invoice '{data['id']}' ({data['status']}): total {fmt_money(g.totals(rec)[2], g.currency(rec))}, "
-            f"due {data['due']}")
+        d = g.derived(rec)
+        what = f"{data['part']} invoice" if data.get("part") else "invoice"
+        say(f"added {what} '{data['id']}' ({data['status']}): total {fmt_money(d['total'], d['currency'])}"
+            + (f", less {fmt_money(d['prepaid'], d['currency'])} paid on account: "
+               f"{fmt_money(d['total'] - d['prepaid'], d['currency'])}" if d["prepaid"] else "")
+            + f", due {data['due']}")
 
     P = inspect.Parameter
     params = [entity.ctx_param(),
@@ -77,13 +92,29 @@ def _add_verb(app: typer.Typer, noun: str) -> None:
               P("service", P.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[str], typer.Option(
                   "--service", metavar="ID", help="With --from-time: only this service's hours.")]),
               P("include_fixed", P.KEYWORD_ONLY, default=False, annotation=Annotated[bool, typer.Option(
-                  "--include-fixed", help="With --from-time: add completed fixed-price services not billed yet.")])]
+                  "--include-fixed", help="With --from-time: add completed fixed-price services not billed yet.")]),
+              P("deposit", P.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[str], typer.Option(
+                  "--deposit", metavar="PCT%|AMOUNT",
+                  help="A deposit invoice of --project (type 386, paid on account): a share of its quoted work, "
+                       "30% or an amount without tax, one line per tax rate.")]),
+              P("progress", P.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[str], typer.Option(
+                  "--progress", metavar="PCT%|AMOUNT",
+                  help="A progress invoice of --project (type 386, paid on account): a share of its quoted work.")]),
+              P("progress_line", P.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[List[int]], typer.Option(
+                  "--progress-line", metavar="N",
+                  help="A progress invoice of the quoted work's line N, whole (repeat; `project show` numbers them).")]),
+              P("final", P.KEYWORD_ONLY, default=False, annotation=Annotated[bool, typer.Option(
+                  "--final", help="The final invoice of --project (380): the whole quoted work, less every deposit "
+                                  "and progress invoice (paid on account, BT-113), each rate's tax settled.")])]
     add.__signature__ = inspect.Signature(params)
     add.__doc__ = ("Add an invoice: the next number of the book's pattern, due after payment_terms_days.\n\n"
                    "Give line items with --item (repeat) or one amount with --amount, or bill unbilled hours "
                    "with --from-time (running it again bills nothing twice).\n\n"
+                   "A project billed in parts (docs/quotes.md): --deposit 30% or --progress 40% take a share of "
+                   "its quoted work; --final bills the whole work less what was paid on account.\n\n"
                    f"Example: {EXAMPLE}\n\n"
-                   "Example: freelance invoice add --from-time --client acme --through 2026-11-30")
+                   "Example: freelance invoice add --from-time --client acme --through 2026-11-30\n\n"
+                   "Example: freelance invoice add --final --project shop-relaunch")
     # replace the generic add, keep every other generic verb
     app.registered_commands[:] = [c for c in app.registered_commands if c.name != "add"]
     app.command("add")(add)

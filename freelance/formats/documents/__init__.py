@@ -56,6 +56,31 @@ def invoice_pdf(book, doc: dict, refused: list | None = None) -> bytes:
     return render_pdf(doc, render_html(doc, book.root), build_xml(doc), book.root, refused)
 
 
+# -- quotes (docs/quotes.md) ----------------------------------------------------------------
+
+def quote_document(book, number: str, complete: bool = True) -> dict:
+    """The document of quote `number` (the invoice's model: parties, lines, tax per rate), with
+    its validity and the work's dates; refused (DataError) while what it must show is missing."""
+    rec = book.get("quote", number)
+    if rec is None:
+        raise UsageError(f"no quote '{number}'{did_you_mean(number, [r.id for r in book.records('quote')])}")
+    doc = model.build(book, Graph(book), rec)
+    if complete and doc["missing"]:
+        raise DataError(f"quote '{rec.id}' is not complete yet; it needs " + "; ".join(doc["missing"]))
+    return doc
+
+
+def quote_html(book, doc: dict) -> str:
+    return render("quote.html", doc, book.root)
+
+
+def quote_pdf(book, doc: dict, refused: list | None = None) -> bytes:
+    """The quote as PDF: a letter, not an invoice (no e-invoice XML in it)."""
+    words = labels(doc["language"])
+    return render_plain_pdf(doc, render("quote.html", doc, book.root), f"{words['quote']} {doc['number']}",
+                            book.root, refused)
+
+
 # -- payment reminders (docs/reminders.md) ------------------------------------------------
 
 PAY_WITHIN_DAYS = 10        # a reminder asks for payment within this many days of its date

@@ -72,6 +72,10 @@ def build_xml(doc: dict) -> bytes:
     date_el(head, "ram:IssueDateTime", doc["issued"])
     if doc.get("notes"):
         el(el(head, "ram:IncludedNote"), "ram:Content", doc["notes"])
+    if doc.get("prepaid"):      # a final invoice: what it deducts, with the tax each carried (BT-113 below)
+        el(el(head, "ram:IncludedNote"), "ram:Content", "Paid on account: " + "; ".join(
+            f"{p['number']} net {_amount(p['net'])} VAT {_amount(p['tax'])} total {_amount(p['total'])}"
+            for p in doc["prepaid"]))
 
     trade = el(root, "rsm:SupplyChainTradeTransaction")
     cur = doc["currency"]
@@ -125,7 +129,7 @@ def build_xml(doc: dict) -> bytes:
         period = el(settlement, "ram:BillingSpecifiedPeriod")
         date_el(period, "ram:StartDateTime", doc["supply_start"])
         date_el(period, "ram:EndDateTime", doc["supply_end"])
-    if doc.get("due") and doc["type_code"] == "380":
+    if doc.get("due") and doc["type_code"] in ("380", "386"):
         terms = el(settlement, "ram:SpecifiedTradePaymentTerms")
         el(terms, "ram:Description", f"Payable within {doc['terms_days']} days")
         date_el(terms, "ram:DueDateDateTime", doc["due"])
@@ -134,7 +138,9 @@ def build_xml(doc: dict) -> bytes:
     el(sums, "ram:TaxBasisTotalAmount", _amount(doc["subtotal"]))
     el(sums, "ram:TaxTotalAmount", _amount(doc["tax"]), currencyID=cur)
     el(sums, "ram:GrandTotalAmount", _amount(doc["total"]))
-    el(sums, "ram:DuePayableAmount", _amount(doc["total"]))
+    if doc.get("prepaid"):      # BT-113: the deposit and progress invoices a final invoice deducts
+        el(sums, "ram:TotalPrepaidAmount", _amount(doc["prepaid_total"]))
+    el(sums, "ram:DuePayableAmount", _amount(doc["total"] - (doc.get("prepaid_total") or 0)))
     if doc.get("credit_for"):
         ref = el(settlement, "ram:InvoiceReferencedDocument")
         el(ref, "ram:IssuerAssignedID", doc["credit_for"])

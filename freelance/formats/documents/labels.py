@@ -115,6 +115,38 @@ FR = {
                      "l'avez réglée entre-temps, merci de ne pas tenir compte de ce message.",
 }
 
+
+EN.update({
+    "quote": "Quote", "quote_number": "Quote number", "quote_date": "Date", "valid_until": "Valid until",
+    "work_start": "Work starts", "delivery": "Delivery", "quote_total": "Total",
+    "quote_terms": "This offer is valid until {until}.",
+    "quote_mail_subject": "Quote {number} from {seller}",
+    "quote_mail_body": "Please find attached our quote {number} for {total}, valid until {until}.",
+    "deposit_invoice": "Deposit invoice", "progress_invoice": "Progress invoice", "final_invoice": "Final invoice",
+    "prepaid": "Paid on account", "prepaid_line": "{number} of {issued} (net {net}, VAT {tax})",
+    "amount_due": "Amount due",
+})
+DE.update({
+    "quote": "Angebot", "quote_number": "Angebotsnummer", "quote_date": "Datum", "valid_until": "Gültig bis",
+    "work_start": "Beginn", "delivery": "Lieferung", "quote_total": "Gesamtbetrag",
+    "quote_terms": "Dieses Angebot ist gültig bis zum {until}.",
+    "quote_mail_subject": "Angebot {number} von {seller}",
+    "quote_mail_body": "anbei erhalten Sie unser Angebot {number} über {total}, gültig bis zum {until}.",
+    "deposit_invoice": "Anzahlungsrechnung", "progress_invoice": "Abschlagsrechnung", "final_invoice": "Schlussrechnung",
+    "prepaid": "Abzüglich geleisteter Zahlungen", "prepaid_line": "{number} vom {issued} (netto {net}, USt. {tax})",
+    "amount_due": "Zu zahlen",
+})
+FR.update({
+    "quote": "Devis", "quote_number": "Numéro de devis", "quote_date": "Date", "valid_until": "Valable jusqu'au",
+    "work_start": "Début", "delivery": "Livraison", "quote_total": "Total TTC",
+    "quote_terms": "Ce devis est valable jusqu'au {until}.",
+    "quote_mail_subject": "Devis {number} de {seller}",
+    "quote_mail_body": "veuillez trouver ci-joint notre devis {number} d'un montant de {total}, valable jusqu'au {until}.",
+    "deposit_invoice": "Facture d'acompte", "progress_invoice": "Facture de situation", "final_invoice": "Facture de solde",
+    "prepaid": "Déjà réglé (acomptes)", "prepaid_line": "{number} du {issued} (HT {net}, TVA {tax})",
+    "amount_due": "Net à payer",
+})
+
 LABELS = {"en": EN, "de": DE, "fr": FR}
 
 

@@ -10,10 +10,12 @@ import datetime as dt
 from decimal import Decimal
 
 from ...core.money import ZERO, invoice_lines, tax_groups
-from ...core.rules import reverse_charge, tax_category, vat_country
+from ...core.rules import ON_ACCOUNT, reverse_charge, tax_category, vat_country
+from ...read.owed import prepaid
 from ...core.text import clean
 
 TYPE_INVOICE, TYPE_CREDIT_NOTE = "380", "381"     # UNTDID 1001 document type codes
+TYPE_PREPAYMENT = "386"     # a deposit or progress invoice: paid on account, deducted by the final one
 
 # A field a complete invoice needs (EU VAT Directive art. 226) -> how to fill it in.
 SELLER_NEEDS = {"legal_name": "freelance settings set business.legal_name \"Your Name Ltd\"",
@@ -83,8 +85,19 @@ def build(book, graph, inv) -> dict:
     supply_start = data.get("supply_start") if isinstance(data.get("supply_start"), dt.date) else None
     supply_end = data.get("supply_end") if isinstance(data.get("supply_end"), dt.date) else None
     credit_for = _s(data.get("credit_for"))
+    part = data.get("part") if isinstance(data.get("part"), str) else None
+    before = prepaid(graph, inv) if inv.kind == "invoice" else None
+    deducted = []
+    for rid in (before.invoices if before is not None else ()):
+        got = graph.get("invoice", rid)
+        net_, tax_, total_ = graph.totals(got)
+        deducted.append({"number": rid, "issued": got.data.get("issued") if isinstance(got.data.get("issued"), dt.date)
+                         else None, "part": got.data.get("part"), "net": net_, "tax": tax_, "total": total_})
+    paid_before = before.total if before is not None else ZERO
     doc = {
-        "number": inv.id, "type_code": TYPE_CREDIT_NOTE if credit_for else TYPE_INVOICE,
+        "number": inv.id, "kind": inv.kind, "part": part,
+        "type_code": TYPE_CREDIT_NOTE if credit_for else TYPE_PREPAYMENT if part in ON_ACCOUNT else TYPE_INVOICE,
+        "prepaid": deducted, "prepaid_total": paid_before, "due_payable": None,
         "credit_for": credit_for, "status": data.get("status"),
         "issued": issued, "due": due, "terms_days": (due - issued).days if due else None,
         "supply_start": supply_start or issued, "supply_end": supply_end,
@@ -95,6 +108,12 @@ def build(book, graph, inv) -> dict:
         "notes": _s(data.get("notes")), "project": _s(data.get("project")),
         "logo": seller.get("logo"),
     }
+    doc["due_payable"] = total - paid_before
+    if inv.kind == "quote":     # a quote: valid until a day; its `due` is when the work is delivered
+        until = data.get("valid_until")
+        doc.update(valid_until=until if isinstance(until, dt.date) else None, due=None, terms_days=None,
+                   title=_s(data.get("title")), delivery=due, start=data.get("start")
+                   if isinstance(data.get("start"), dt.date) else None)
     doc["missing"] = missing(doc, client_rec.id if client_rec is not None else None)
     return _cleaned(doc)
 
@@ -121,7 +140,7 @@ def missing(doc: dict, client: str | None) -> list[str]:
     if any(g["rate"] > 0 for g in doc["groups"]) and not (s.get("vat_id") or s.get("tax_number")):
         out.append("your VAT id or tax number (the invoice charges tax): "
                    "`freelance settings set business.vat_id DE123456789`")
-    if not s.get("iban"):
+    if not s.get("iban") and doc.get("kind") != "quote":
         out.append("your bank account: `freelance settings set business.iban \"DE89 3704 0044 0532 0130 00\"`")
     if client is None:
         out.append("the client: the invoice names none, or one the book does not have")

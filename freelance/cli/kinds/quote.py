@@ -1,0 +1,176 @@
+"""Quotes on the command line (docs/quotes.md): `add` with `--item` lines and the book's
+numbering (Q-2026-001), the documents (`html`, `pdf`), `send` (the mail, sealed) and `accept`
+(the client to client, the project and its services, the deposit invoice). list, show, edit,
+move, board and rm are the generic ones (cli/entity.py)."""
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+import os
+from typing import Annotated, List, Optional
+
+import typer
+
+from .. import entity
+from ..common import emit, say, state, warn, write_out, writing
+from .invoice import _file_name
+
+EXAMPLE = ('freelance quote add --client acme --title "Shop relaunch" --item "Design:1:2500:19%" '
+           '--item "Development:40:95:19%" --valid-until +30d')
+
+
+def _add_verb(app: typer.Typer, noun: str) -> None:
+    def add(ctx: typer.Context, **kw):
+        from ...changes import door
+        from ...read.graph import Graph
+        from ...core.text import fmt_money
+        with writing(ctx) as book:
+            values = entity.typed_values(book, noun, kw)
+            data, notes = door.add_quote(book, values, kw.get("item") or [], kw.get("number"))
+        for n in notes:
+            say(n)
+        rec = book.get("quote", data["id"])
+        d = Graph(book).derived(rec)
+        say(f"added quote '{data['id']}' ({data['status']}): total {fmt_money(d['total'], d['currency'])}, "
+            f"valid until {data['valid_until']}")
+
+    P = inspect.Parameter
+    params = [entity.ctx_param(),
+              P("item", P.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[List[str]], typer.Option(
+                  "--item", metavar="DESC:QTY:PRICE[:RATE%]",
+                  help='A line, "description:quantity:unit_price" with the line\'s own tax rate (":19%"); '
+                       "repeat it. On acceptance a line of quantity 1 becomes a fixed-price service, "
+                       "others hourly ones (quantity = hours).")]),
+              *entity.option_params(noun, for_edit=False),
+              P("number", P.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[str], typer.Option(
+                  "--number", "--id", metavar="NUMBER",
+                  help="The quote number (default: the next of the issue year by the book's quote_number, "
+                       "Q-{year}-{seq:03d}).")])]
+    add.__signature__ = inspect.Signature(params)
+    add.__doc__ = ("Add a quote: the next number of the book's quote_number pattern, valid for 30 days "
+                   "unless --valid-until says otherwise. A lead may get one.\n\n"
+                   f"Example: {EXAMPLE}")
+    app.registered_commands[:] = [c for c in app.registered_commands if c.name != "add"]
+    app.command("add")(add)
+
+
+def _verbs(app: typer.Typer, noun: str) -> None:
+    @app.command("html")
+    def html(ctx: typer.Context,
+             number: Annotated[str, typer.Argument(metavar="QUOTE", help="The quote number.")],
+             out: Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE",
+                                                        help="Write to FILE (default: print it).")] = None,
+             incomplete: Annotated[bool, typer.Option("--incomplete", help="Render it even when your or the "
+                                                      "client's details are missing (a preview).")] = False):
+        """The quote as one HTML page, in the client's language (a preview of the PDF).
+
+        Example: freelance quote html Q-2026-001 --out Q-2026-001.html
+        """
+        from ...formats.documents import quote_document, quote_html
+        book = state(ctx).book()
+        emit(quote_html(book, quote_document(book, number, complete=not incomplete)), out)
+
+    @app.command("pdf")
+    def pdf(ctx: typer.Context,
+            number: Annotated[str, typer.Argument(metavar="QUOTE", help="The quote number.")],
+            out: Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE",
+                                                       help="The PDF's file (default: NUMBER.pdf, never written "
+                                                            "through a link already there).")] = None):
+        """The quote as PDF, in the client's language: what the client (or lead) receives.
+
+        Refused, saying what to fill in, while your business details or the client's billing
+        address are missing.
+
+        Example: freelance quote pdf Q-2026-001 --out Q-2026-001.pdf
+        """
+        from ...formats.documents import quote_document, quote_pdf
+        book = state(ctx).book()
+        doc = quote_document(book, number)
+        refused: list = []
+        data = quote_pdf(book, doc, refused)
+        for line in refused:
+            warn(f"quote {doc['number']}: {line}")
+        if out:
+            emit(data, out)
+            path = out
+        else:
+            path = _file_name(doc["number"], "pdf")
+            write_out(path, data, "NUMBER.pdf", named=False)
+        say(f"wrote {path}")
+
+    @app.command("send")
+    def send(ctx: typer.Context,
+             number: Annotated[str, typer.Argument(metavar="QUOTE", help="The quote number.")],
+             eml: Annotated[Optional[str], typer.Option("--eml", metavar="FILE",
+                                                        help="The mail's file (default: NUMBER.eml, never written "
+                                                             "through a link already there).")] = None):
+        """Send a quote: write the mail (an .eml with the PDF attached), mark it sent and seal it.
+
+        What its document shows can no longer be edited afterwards (status and notes can).
+
+        Example: freelance quote send Q-2026-001 --eml Q-2026-001.eml
+        """
+        from ...changes import door
+        from ...formats.documents import quote_document, quote_pdf
+        from ...formats.documents.mail import invoice_mail
+        with writing(ctx) as book:
+            rec = door.find(book, "quote", number, "quote")
+            doc = quote_document(book, rec.id)
+            tz = book.settings.zone()
+            when = dt.datetime.combine(book.today, dt.datetime.now(tz).time().replace(microsecond=0), tzinfo=tz)
+            refused: list = []
+            mail = invoice_mail(doc, quote_pdf(book, doc, refused), _file_name(rec.id, "pdf"), book.root, when,
+                                template="quote-mail.txt")
+            for line in refused:
+                warn(f"quote {rec.id}: {line}")
+            path = eml or _file_name(rec.id, "eml")
+            existed = os.path.lexists(path)
+            if eml:
+                emit(mail, path, option="--eml")
+            else:
+                write_out(path, mail, "NUMBER.eml", named=False)
+            try:
+                notes = door.send_quote(book, rec)
+            except BaseException:
+                if not existed and os.path.lexists(path):
+                    os.unlink(path)
+                raise
+        say(f"wrote {path}: to {doc['buyer']['email']}, {_file_name(rec.id, 'pdf')} attached")
+        for n in notes:
+            say(n)
+
+    @app.command("accept")
+    def accept(ctx: typer.Context,
+               number: Annotated[str, typer.Argument(metavar="QUOTE", help="The quote number.")],
+               project: Annotated[Optional[str], typer.Option(
+                   "--project", metavar="NEW", help="The new project's id (default: a slug of the quote's title).")] = None,
+               deposit: Annotated[Optional[str], typer.Option(
+                   "--deposit", metavar="PCT%|AMOUNT",
+                   help="Make the deposit invoice (a draft, type 386): a percentage of the quoted work (30%) or "
+                        "an amount without tax, split over the tax rates as the quote is.")] = None):
+        """Accept a quote: the client becomes a client, the project and its services are made from
+        the quote's lines, and with --deposit the deposit invoice (its number is printed).
+
+        A line of quantity 1 becomes a fixed-price service, others hourly services (quantity =
+        hours, unit price = rate). The project keeps the quote's dates (start, due) and payment
+        terms; its invoices are due after those terms.
+
+        Example: freelance quote accept Q-2026-001 --project shop-relaunch --deposit 30%
+        """
+        from ...changes import door
+        with writing(ctx) as book:
+            rec = door.find(book, "quote", number, "quote")
+            invoice, notes = door.accept_quote(book, rec, project, deposit)
+        for n in notes:
+            say(n)
+        if invoice is not None:
+            from ...read.graph import Graph
+            from ...core.text import fmt_money
+            g = Graph(book)
+            d = g.derived(book.get("invoice", invoice["id"]))
+            say(f"added deposit invoice '{invoice['id']}' (draft): total {fmt_money(d['total'], d['currency'])}, "
+                f"due {invoice['due']}")
+            typer.echo(invoice["id"])
+
+
+entity.EXTRA.setdefault("quote", []).extend([_add_verb, _verbs])
