@@ -547,7 +547,9 @@ def pays(book: Book, old: Record | None, new: dict) -> tuple[Record, str] | None
     if left_to_pay(total, received, other) > 0:
         return None
     was = inv.data.get("status")
-    by = f" and {fmt_money(other, cur)} of credit notes and write-offs" if other else ""
+    ahead = prepaid(g, inv).total if other else ZERO      # a final invoice: paid on account
+    by = (f" and {fmt_money(other - ahead, cur)} of credit notes and write-offs" if other - ahead else "") + \
+         (f" and {fmt_money(ahead, cur)} paid on account" if ahead else "")
     note = (f"invoice '{inv.id}' is paid: received {fmt_money(received, cur)}{by} covers its total "
             f"{fmt_money(total, cur)} ({was} -> paid)")
     return inv, note

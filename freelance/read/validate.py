@@ -17,7 +17,7 @@ from .graph import Graph, to_currency_of
 from .owed import written_off
 from ..store.git import GITATTRIBUTES, registration_problem
 from ..core.limits import line_problem, number_problem, whole
-from ..core.rules import (DATE_PAIRS, TEXT_CHECKS, business_problem, date_problems, invoice_number_problem, is_currency,
+from ..core.rules import (ON_ACCOUNT, DATE_PAIRS, TEXT_CHECKS, business_problem, date_problems, invoice_number_problem, is_currency,
                     is_email, is_id, is_url, moved_after, number_regex, seal_problem)
 from ..core.schema import COMMON_FIELDS, KINDS, Field, Kind
 from ..core.settings import ACCOUNT_KEYS, BUSINESS, DEFAULTS, LISTS, OPTIONAL, OUTBOX, SETTINGS, SETTINGS_FILE, opening_balance
@@ -754,11 +754,42 @@ def check_recurring(g: Graph) -> Iterable[Problem]:
             seen[key] = inv.id
 
 
+def check_quotes(g: Graph) -> Iterable[Problem]:
+    """Quotes (docs/quotes.md): lines that add up to more than zero, valid_until not before the
+    issue date, an accepted one names its project, a sent one's seal holds; a final invoice's
+    `deducts` are deposit or progress invoices of its project."""
+    for q in g.records("quote"):
+        items = q.data.get("items")
+        if not isinstance(items, list) or not items:
+            yield _p(q, "items", "a quote needs lines (`freelance quote edit ID --item \"Design:1:2500\"`)")
+        elif g.derived(q)["total"] <= 0:
+            yield _p(q, "items", f"total is {g.derived(q)['total']}: a quote must be for more than zero")
+        issued, until = q.data.get("issued"), q.data.get("valid_until")
+        if isinstance(issued, dt.date) and isinstance(until, dt.date) and until < issued:
+            yield _p(q, "valid_until", f"valid_until {until} is before issued {issued}")
+        if q.data.get("status") == "accepted" and not q.data.get("project"):
+            yield _p(q, "status", "accepted, but it names no project (`freelance quote accept` makes one)")
+        sealed = seal_problem(q.data)
+        if sealed:
+            yield _p(q, "seal", sealed[1], sealed[0])
+    for inv in g.records("invoice"):
+        deducts = inv.data.get("deducts")
+        if not isinstance(deducts, list):
+            continue
+        for rid in deducts:
+            part = g.get("invoice", rid) if isinstance(rid, str) else None
+            if part is None:
+                continue                    # check_fields reports the dangling link
+            if part.data.get("part") not in ON_ACCOUNT or part.data.get("project") != inv.data.get("project"):
+                yield _p(inv, "deducts", f"deducts {rid}, which is not a deposit or progress invoice of project "
+                                         f"{inv.data.get('project')}")
+
+
 CHECKS: list[Callable[[Graph], Iterable[Problem]]] = [
     check_ids, check_fields, check_dates, check_shards, check_invoices, check_transactions,
     check_time, check_services, check_meetings, check_contacts, check_settings,
     check_projects, check_goals, check_invoice_money, check_currencies, check_future_money,
-    check_transfers, check_balances, check_recurring,
+    check_transfers, check_balances, check_recurring, check_quotes,
 ]
 
 

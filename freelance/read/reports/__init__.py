@@ -29,7 +29,7 @@ REPORTS: dict[str, tuple[str, str]] = {
     "agenda": ("freelance.read.reports.agenda", "Meetings and deadlines in a window (default: the next 14 days)."),
     "digest": ("freelance.read.reports.digest", "What needs attention, for a weekly cron mail; what `run` made and what waits. "
                "--fail-on overdue, due-soon, drafts, reminders, "
-               "stale-leads, past-due, unbilled, behind, or problems (any of those)."),
+               "stale-leads, expired-quotes, past-due, unbilled, behind, or problems (any of those)."),
     "finance": ("freelance.read.reports.finance", "Account balances; income and expenses by month, classification, category."),
     "workflow": ("freelance.read.reports.workflow", "Client income with its invoice, client, project, service; unlinked, expected."),
 }

@@ -16,6 +16,7 @@ from ...core.text import Column
 from . import Options, Report, Section
 from .parts import MONEY, PCT, RIGHT, day, for_client, goal_row, invoice_row, project_due, project_row
 from ..work import now, read_timer
+from ..quotes import expired
 
 WINDOW = False         # what needs attention on --today: --period/--from/--to are refused, not ignored
 SOON_DAYS = 7          # invoices due within this many days
@@ -189,6 +190,14 @@ def build(g: Graph, opts: Options) -> Report:
     timers = forgotten_timer(g, opts)
     made = run_made(g, opts, week_start, week_end)
     waits = run_waits(g, opts)
+    quotes = []         # open quotes past their valid_until (docs/quotes.md): follow up, or decline them
+    for q in g.records("quote"):
+        if q.data.get("status") in ("draft", "sent") and expired(g, q, today) and for_client(q, opts):
+            d = g.derived(q)
+            quotes.append({"quote": q.id, "client": q.data.get("client"), "title": q.data.get("title"),
+                           "status": q.data.get("status"), "valid_until": q.data.get("valid_until"),
+                           "total": d["total"], "currency": d["currency"]})
+    quotes.sort(key=lambda r: (str(r["valid_until"]), r["quote"]))
     inv_cols = [Column("invoice"), Column("client"), Column("client_name", "name"), Column("due")]
     sections = [
         Section("overdue", "Overdue invoices", overdue,
@@ -201,6 +210,10 @@ def build(g: Graph, opts: Options) -> Report:
                 [Column("invoice"), Column("client"), Column("client_name", "name"), Column("issued"),
                  Column("age_days", "days old", **RIGHT), Column("total", **MONEY)],
                 table_columns=("invoice", "client", "issued", "age_days", "total")),
+        Section("expired_quotes", "Quotes expired (past their valid_until, not accepted)", quotes,
+                [Column("quote"), Column("client"), Column("title"), Column("status"), Column("valid_until", "valid until"),
+                 Column("total", **MONEY)],
+                note="follow up, or close them: `freelance quote move Q declined` (or expired)"),
         Section("stale_leads", f"Leads not touched for {STALE_DAYS} days", leads,
                 [Column("client"), Column("name"), Column("last_touched", "last touched"), Column("touched_by", "by"),
                  Column("days", "days ago", **RIGHT)],
@@ -231,6 +244,7 @@ def build(g: Graph, opts: Options) -> Report:
     ]
     alerts = {"overdue": [r["invoice"] for r in overdue], "due-soon": [r["invoice"] for r in due_soon],
               "drafts": [r["invoice"] for r in drafts], "stale-leads": [r["client"] for r in leads],
+              "expired-quotes": [r["quote"] for r in quotes],
               "past-due": [r["project"] for r in late], "unbilled": [r["service"] or r["project"] for r in hours],
               "behind": [r["goal"] for r in behind], "timer": [r["timer"] for r in timers],
               "reminders": [r["invoice"] for r in waits if r["what"].startswith("reminder")]}
