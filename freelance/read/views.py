@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from .graph import Graph
 from ..core.money import ZERO, line_total
+from ..core.rules import QUOTE_OPEN
 from ..core.schema import KINDS, Kind
 from ..store.records import Record
 from ..core.text import clean, Column, fmt_money, fmt_pct, fmt_price, text
@@ -184,7 +185,7 @@ def _card(g: Graph, r: Record) -> tuple[list[str], Decimal | None]:
             lines.insert(1, str(r.data["title"]))
         if d["expired"] and r.data.get("status") != "expired":
             lines.append(f"EXPIRED {r.data.get('valid_until')}")
-        elif r.data.get("valid_until") and r.data.get("status") in ("draft", "sent"):
+        elif r.data.get("valid_until") and r.data.get("status") in QUOTE_OPEN:
             lines.append(f"valid until {r.data['valid_until']}")
         return lines, d["total"]
     title = KINDS[k].title

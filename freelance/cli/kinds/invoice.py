@@ -125,7 +125,7 @@ entity.EXTRA.setdefault("invoice", []).append(_add_verb)
 
 # -- documents: html, pdf, xml ---------------------------------------------------------------
 
-def _file_name(number: str, ext: str) -> str:
+def file_name(number: str, ext: str) -> str:
     """The default file of an invoice's document: its number, with '/' and the like made '-'."""
     return re.sub(r"[^\w.@+-]", "-", number) + "." + ext
 
@@ -208,7 +208,7 @@ def _document_verbs(app: typer.Typer, noun: str) -> None:
                 emit(pdf, out)
                 path = out
             else:               # a name the command chooses: no link that was there is followed
-                path = str(folder / _file_name(doc["number"], "pdf"))
+                path = str(folder / file_name(doc["number"], "pdf"))
                 write_out(path, pdf, "--out-dir" if out_dir else "NUMBER.pdf", named=False)
             say(f"wrote {path}")
         if not docs:
@@ -241,10 +241,10 @@ def _document_verbs(app: typer.Typer, noun: str) -> None:
             tz = book.settings.zone()
             when = dt.datetime.combine(book.today, dt.datetime.now(tz).time().replace(microsecond=0), tzinfo=tz)
             refused: list = []
-            mail = invoice_mail(doc, invoice_pdf(book, doc, refused), _file_name(rec.id, "pdf"), book.root, when)
+            mail = invoice_mail(doc, invoice_pdf(book, doc, refused), file_name(rec.id, "pdf"), book.root, when)
             for line in refused:
                 warn(f"invoice {rec.id}: {line}")
-            path = eml or _file_name(rec.id, "eml")
+            path = eml or file_name(rec.id, "eml")
             existed = os.path.lexists(path)
             if eml:
                 emit(mail, path, option="--eml")
@@ -256,7 +256,7 @@ def _document_verbs(app: typer.Typer, noun: str) -> None:
                 if not existed and os.path.lexists(path):
                     os.unlink(path)
                 raise
-        say(f"wrote {path}: to {doc['buyer']['email']}, {_file_name(rec.id, 'pdf')} attached")
+        say(f"wrote {path}: to {doc['buyer']['email']}, {file_name(rec.id, 'pdf')} attached")
         for n in notes:
             say(n)
 

@@ -13,7 +13,7 @@ import typer
 
 from .. import entity
 from ..common import emit, say, state, warn, write_out, writing
-from .invoice import _file_name
+from .invoice import file_name
 
 EXAMPLE = ('freelance quote add --client acme --title "Shop relaunch" --item "Design:1:2500:19%" '
            '--item "Development:40:95:19%" --valid-until +30d')
@@ -94,7 +94,7 @@ def _verbs(app: typer.Typer, noun: str) -> None:
             emit(data, out)
             path = out
         else:
-            path = _file_name(doc["number"], "pdf")
+            path = file_name(doc["number"], "pdf")
             write_out(path, data, "NUMBER.pdf", named=False)
         say(f"wrote {path}")
 
@@ -119,11 +119,11 @@ def _verbs(app: typer.Typer, noun: str) -> None:
             tz = book.settings.zone()
             when = dt.datetime.combine(book.today, dt.datetime.now(tz).time().replace(microsecond=0), tzinfo=tz)
             refused: list = []
-            mail = invoice_mail(doc, quote_pdf(book, doc, refused), _file_name(rec.id, "pdf"), book.root, when,
+            mail = invoice_mail(doc, quote_pdf(book, doc, refused), file_name(rec.id, "pdf"), book.root, when,
                                 template="quote-mail.txt")
             for line in refused:
                 warn(f"quote {rec.id}: {line}")
-            path = eml or _file_name(rec.id, "eml")
+            path = eml or file_name(rec.id, "eml")
             existed = os.path.lexists(path)
             if eml:
                 emit(mail, path, option="--eml")
@@ -135,7 +135,7 @@ def _verbs(app: typer.Typer, noun: str) -> None:
                 if not existed and os.path.lexists(path):
                     os.unlink(path)
                 raise
-        say(f"wrote {path}: to {doc['buyer']['email']}, {_file_name(rec.id, 'pdf')} attached")
+        say(f"wrote {path}: to {doc['buyer']['email']}, {file_name(rec.id, 'pdf')} attached")
         for n in notes:
             say(n)
 

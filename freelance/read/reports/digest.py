@@ -11,7 +11,7 @@ from decimal import Decimal
 from ..automation import due_occurrences, due_reminders, sent_reminders, upcoming
 from ..graph import Graph
 from ...core.money import ZERO, dec, money
-from ...core.rules import NOT_VOID   # invoice items in these count as billed hours
+from ...core.rules import NOT_VOID, QUOTE_OPEN   # invoice items in these count as billed hours
 from ...core.text import Column
 from . import Options, Report, Section
 from .parts import MONEY, PCT, RIGHT, day, for_client, goal_row, invoice_row, project_due, project_row
@@ -192,7 +192,7 @@ def build(g: Graph, opts: Options) -> Report:
     waits = run_waits(g, opts)
     quotes = []         # open quotes past their valid_until (docs/quotes.md): follow up, or decline them
     for q in g.records("quote"):
-        if q.data.get("status") in ("draft", "sent") and expired(g, q, today) and for_client(q, opts):
+        if q.data.get("status") in QUOTE_OPEN and expired(g, q, today) and for_client(q, opts):
             d = g.derived(q)
             quotes.append({"quote": q.id, "client": q.data.get("client"), "title": q.data.get("title"),
                            "status": q.data.get("status"), "valid_until": q.data.get("valid_until"),
