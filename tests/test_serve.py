@@ -88,7 +88,7 @@ def test_every_page_has_a_strict_csp_and_no_inline_script(live):
     for path in ("/", "/board/client", "/board/project?by=priority", "/board/service", "/board/invoice",
                  "/r/client/acme", "/r/invoice/INV-2026-019", "/new/project", "/edit/client/acme", "/workflow",
                  "/finance", "/calendar", "/calendar?week=2026-11-25", "/goals", "/resources", "/list/contact",
-                 "/list/income", "/list/expense", "/list/meeting", "/r/resource/pricing-guide"):
+                 "/list/income", "/list/expense", "/list/meeting", "/list/quote", "/r/resource/pricing-guide"):
         r = c.get(path)
         assert r.status_code == 200, (path, r.text[:500])
         csp = r.headers["content-security-policy"]

@@ -35,7 +35,7 @@ NAV = [("Overview", "/"), ("Clients", "/board/client"), ("Projects", "/board/pro
        ("Services", "/board/service"), ("Invoices", "/board/invoice"), ("Finance", "/finance"),
        ("Workflow", "/workflow")]
 TOOLS = [("Resources", "/resources"), ("Contacts", "/list/contact"), ("Goals", "/goals"), ("Settings", "/settings"),
-         ("Calendar", "/calendar"), ("Meetings", "/list/meeting")]
+         ("Calendar", "/calendar"), ("Meetings", "/list/meeting"), ("Quotes", "/list/quote")]
 RECENT = 200        # rows a list or the workflow shows at most (newest first)
 CARDS = 150         # cards a board column shows at most (the newest)
 OVERDUE = 8         # overdue cards the overview names
