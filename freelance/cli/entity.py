@@ -54,7 +54,7 @@ SAMPLE_ID = {"client": "acme", "project": "acme-website", "service": "acme-build
              "quote": "Q-2026-001"}
 # ...and one that `rm` can remove (nothing links to it; ux-design is what the add example makes).
 SAMPLE_RM = {**SAMPLE_ID, "client": "pied-piper", "project": "studio-site", "service": "ux-design",
-             "contact": "ines-insure", "invoice": "INV-2026-022"}
+             "contact": "ines-insure", "invoice": "INV-2026-022", "quote": "Q-2026-002"}
 SAMPLE_EDIT = {"client": "--email ann@acme.example", "project": "--priority medium", "service": "--rate 110",
                "invoice": "--due 2026-12-31", "income": "--received", "expense": "--description \"Figma, annual\"",
                "contact": "--phone \"+44 20 7946 0001\"", "resource": "--category budgeting",

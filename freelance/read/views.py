@@ -15,6 +15,7 @@ from ..store.records import Record
 from ..core.text import clean, Column, fmt_money, fmt_pct, fmt_price, text
 from .calendar import meeting_lines
 from .work import breakdown
+from .quotes import side_by_side
 
 MONEY = {"contract_value", "invoiced", "received", "outstanding", "value", "amount", "rate", "total",
          "subtotal", "tax", "balance", "unit_price", "default_rate", "unbilled_value", "booked_value",
@@ -245,6 +246,17 @@ def detail_sections(g: Graph, r: Record) -> list[tuple[str, list[Column], list[d
     if b.get("hours_by_week"):
         out.append(("hours by week", [Column("week"), Column("start", "from"), Column("hours", align="right"),
                                       Column("entries", align="right")], b["hours_by_week"]))
+    if r.kind == "project" and g.derived(r).get("quoted") is not None:    # docs/quotes.md
+        d = g.derived(r)
+        side = side_by_side(g, r)
+        out.append(("quoted, invoiced and booked (net of tax)", [
+            Column("quote"), Column("quoted", align="right", money=True),
+            Column("on_account", "on account", align="right", money=True),
+            Column("invoiced", align="right", money=True), Column("booked", align="right", money=True),
+            Column("final")],
+            [{"quote": d.get("quote"), "quoted": side["quoted"], "on_account": side["on_account"],
+              "invoiced": side["invoiced"], "booked": side["booked"], "final": side["final"] or "not yet",
+              "currency": cur}]))
     return out
 
 

@@ -21,7 +21,8 @@ from ..store.records import Record
 from ..changes.door import parse_value
 
 # the nouns the web has pages for (what each names, and offers, is core.schema's, as for the CLI)
-WEB_NOUNS = ("client", "project", "service", "invoice", "income", "expense", "contact", "resource", "goal", "meeting")
+WEB_NOUNS = ("client", "project", "service", "invoice", "income", "expense", "contact", "resource", "goal", "meeting",
+             "quote")
 LONG = {"notes", "agenda", "description"}
 
 

@@ -331,7 +331,7 @@ def _form_page(site, book, noun, *, values, errors, general=(), rec=None, status
                      version=version(rec) if rec is not None else "",
                      inputs=inputs(book, noun, values, errors), errors=list(general), datalists=datalists,
                      action=(f"/edit/{noun}/{rec.id}" if rec is not None else f"/new/{noun}"),
-                     items=items, is_invoice=noun == "invoice" and rec is None)
+                     items=items, is_invoice=noun in ("invoice", "quote") and rec is None)
 
 
 def new_form(site, request, note):

@@ -155,7 +155,7 @@ def _verbs(app: typer.Typer, noun: str) -> None:
         hours, unit price = rate). The project keeps the quote's dates (start, due) and payment
         terms; its invoices are due after those terms.
 
-        Example: freelance quote accept Q-2026-001 --project shop-relaunch --deposit 30%
+        Example: freelance quote accept Q-2026-001 --project menu-app --deposit 30%
         """
         from ...changes import door
         with writing(ctx) as book:
