@@ -51,7 +51,7 @@ def title_of(noun: str) -> str:
 def other_lists() -> list[tuple[str, str]]:
     """The lists of every other noun of the schema (contacts, meetings, transfers, balances,
     recurring invoices, and whatever kind is added there), for the header's "Lists"."""
-    shown = {url for _, url in NAV + TOOLS}
+    shown = {url for _, url in NAV + TOOLS} | {"/list/resource", "/list/goal"}     # /resources and /goals show them
     return [(title_of(n), f"/list/{n}") for n in NOUNS if f"/list/{n}" not in shown and f"/board/{n}" not in shown]
 RECENT = 200        # rows a list or the workflow shows at most (newest first)
 CARDS = 150         # cards a board column shows at most (the newest)
