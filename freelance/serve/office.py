@@ -20,7 +20,7 @@ from ..formats.documents.mail import invoice_mail
 from ..formats.statements import registry as statements
 from ..read import finance as fin
 from ..read.classify import read_rules
-from .forms import Input, check_version
+from .forms import Input, as_text, check_version, version
 
 UPLOADS = 8          # statement files kept between their dry run and their import (the oldest forgotten)
 ACCOUNT_FIELDS = (   # (name, help) as `account add` / `account edit` take them
@@ -89,7 +89,6 @@ def account_new_form(site, request, note):
 
 
 def _shown(value) -> str:
-    from .forms import as_text
     return as_text(value)
 
 
@@ -195,7 +194,6 @@ def bank_page(site, request, note):
 
 
 def door_version(rec) -> str:
-    from .forms import version
     return version(rec)
 
 
