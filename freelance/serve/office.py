@@ -63,8 +63,8 @@ def account_page(site, request, note):
     rid = request.path_params["rid"]
     g = site.graph()
     g.settings.account(rid)                 # NotFound: 404
-    d = fin.account_detail(g, rid)
-    recs = fin.reconciliation(g, rid)
+    d = site.memo(g, ("account", rid), lambda: fin.account_detail(g, rid))
+    recs = site.memo(g, ("reconciliation", rid), lambda: fin.reconciliation(g, rid))
     return site.page("account.html", title=f"Account {d['name']}" + (f" ({rid})" if d["name"] != rid else ""),
                      d=d, recs=recs, rid=rid, here=account_href(rid), **_notes(note))
 
@@ -178,14 +178,14 @@ def bank_page(site, request, note):
     with its candidate invoices to match in one click; the accounts' reconciliation; the rules."""
     g = site.graph()
     book = g.book
-    items = door.review_items(book)
+    items = [dict(it) for it in site.memo(g, ("review",), lambda: door.review_items(book))]
     for it in items:
         it["_href"] = f"/r/{it['kind']}/{quote(it['id'], safe='')}"
         rec = book.get("transaction", it["id"])
         it["version"] = door_version(rec)
     rules, _ = read_rules(book)
     accounts = [a["id"] for a in book.settings.accounts()]
-    recs = [(a, r) for a in accounts for r in fin.reconciliation(g, a)]
+    recs = [(a, r) for a in accounts for r in site.memo(g, ("reconciliation", a), lambda a=a: fin.reconciliation(g, a))]
     return site.page("bank.html", title="Bank", items=items, rules=[r.as_dict() for r in rules], rule_columns=RULE_COLUMNS,
                      accounts=accounts, recs=recs, account_href=account_href,
                      categories=book.settings.allowed("expense_categories"),
