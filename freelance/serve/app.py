@@ -29,6 +29,8 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 
 from ..core.errors import FreelanceError, NotFound
+from ..core.schema import KINDS
+from ..read import search as find
 from ..read.graph import Graph
 from ..store import git
 from ..store.book import Book, lock
@@ -115,6 +117,7 @@ class Site:
         self.any_address = host in ("0.0.0.0", "::")     # bound to every address: any IP literal will do
         self.notes: dict[str, tuple[str, list[str]]] = {}
         self.uploads = Uploads()
+        self._search: dict[str, tuple[list, find.Index]] = {}      # kind -> (its records, their index)
         self._snapshot: Graph | None = None     # the last page's graph
         self._lock = threading.Lock()
         self._memos: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()   # Graph -> {key: value}
@@ -171,6 +174,24 @@ class Site:
         with self._lock:
             memo[key] = value
         return value
+
+    def search_index(self, g: Graph) -> "find.Index":
+        """The search index of the book of `g`, per kind: a kind whose records the last reload
+        kept (the same list: none of its files changed) keeps its index, so a search after a
+        drag on a client indexes the clients again, not 100,000 transactions."""
+        def make():
+            parts = []
+            for k in KINDS:
+                recs = g.book.records(k)
+                with self._lock:
+                    have = self._search.get(k)
+                if have is None or have[0] is not recs:
+                    have = (recs, find.Index(recs))
+                    with self._lock:
+                        self._search[k] = have
+                parts.append(have[1])
+            return find.Index(parts=parts)
+        return self.memo(g, ("search",), make)
 
     def page(self, template: str, status: int = 200, **ctx) -> HTMLResponse:
         ctx.setdefault("read_only", self.read_only)

@@ -166,10 +166,10 @@ def listing(site, request, note):
     noun = request.path_params["noun"]
     g = site.graph()
     book = g.book
-    kind, recs = _records_of(book, noun)
+    kind = kind_of(noun)
     cols = [c for c in views.columns(kind) if c.key in views.TABLE_COLUMNS.get(noun, ()) or not
             views.TABLE_COLUMNS.get(noun)]
-    recs = find.newest_first(kind, recs)
+    recs = site.memo(g, ("list", noun), lambda: find.newest_first(kind, _records_of(book, noun)[1]))
     shown = recs[:RECENT]
     rows = [{**views.row(g, r), "_href": href(noun, r.id)} for r in shown]
     return site.page("list.html", title=title_of(noun), noun=noun, board=noun in BOARDS, columns=cols, rows=rows, more=len(recs) - len(shown), **_notes(note))
@@ -233,9 +233,9 @@ def search(site, request, note):
         raise UsageError(f"a search is at most {SEARCH_TEXT} characters")
     hits = []
     if q:
-        book = site.graph().book
-        records = [r for k in KINDS for r in book.records(k)]
-        hits = [{**h, "_href": href(h["kind"], h["id"])} for h in find.search(records, q, limit=100)]
+        g = site.graph()
+        hits = [{**h, "_href": href(h["kind"], h["id"])}
+                for h in find.search((), q, limit=100, index=site.search_index(g))]
     return site.page("search.html", title="Search", q=q, hits=hits, **_notes(note))
 
 
