@@ -173,3 +173,18 @@ def test_an_invoice_is_downloaded_previewed_and_sent_from_its_page(live, monkeyp
                                              books=live.book, today=TODAY).stdout)
     assert shown["status"] == "sent"
     assert 'action="/send/invoice"' not in c.get("/r/invoice/INV-2026-019").text     # sent: no second send
+
+
+def test_a_statement_upload_needs_the_csrf_token_and_a_file_and_a_bad_file_is_said_so(live):
+    c = live.client()
+    csrf = csrf_of(c)
+    files = {"file": ("s.csv", b"Date,Payee,Amount\n2026-11-20,X,1.00\n", "text/csv")}
+    assert c.post("/bank/upload", data={"account": "bank"}, files=files).status_code == 403
+    assert c.post("/bank/upload", data={"csrf": csrf, "account": "bank"}).status_code in (400, 411)
+    r = c.post("/bank/upload", data={"csrf": csrf, "account": "bank"},
+               files={"file": ("s.txt", b"\x00\x01 not a statement", "application/octet-stream")})
+    assert r.status_code == 400 and "Cannot import that" in r.text
+    r = c.post("/bank/upload", data={"csrf": csrf, "account": "nowhere"}, files=files)
+    assert r.status_code == 404 and "no account" in r.text
+    assert c.post("/bank/import", data={"csrf": csrf, "key": "gone", "account": "bank"}).status_code == 303
+    assert git_diff_numstat(live.book) == []
