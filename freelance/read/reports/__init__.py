@@ -32,13 +32,16 @@ REPORTS: dict[str, tuple[str, str]] = {
                "stale-leads, past-due, unbilled, behind, or problems (any of those)."),
     "finance": ("freelance.read.reports.finance", "Account balances; income and expenses by month, classification, category."),
     "workflow": ("freelance.read.reports.workflow", "Client income with its invoice, client, project, service; unlinked, expected."),
+    "vat": ("freelance.read.reports.vat", "The VAT return of a period (default: this quarter): output tax per rate, "
+            "reverse-charge and intra-EU supplies, exports, input tax, the net payable; the EC sales list. "
+            "--basis cash|accrual; --fail-on warnings."),
 }
 
 # The reports whose answer depends on the book's files, --today and their options only (not on
 # git, the bank rules, the clock or the environment): kept between runs (read/kept.py). A report
 # that reads anything else must not be listed; a new one is computed every time until it is.
 KEPT = frozenset({"pipeline", "summary", "dashboard", "invoices", "projects", "services", "goals", "agenda",
-                  "digest", "finance", "workflow"})
+                  "digest", "finance", "workflow", "vat"})
 
 
 def build(name: str, book, opts: "Options") -> "Report":
