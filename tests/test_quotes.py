@@ -87,6 +87,10 @@ def test_lead_to_quote_to_deposit_progress_final_and_nothing_owed(book):
     assert shown(book, "client", "kunde-ag")["outstanding"] == "0.00"
     assert shown(book, "invoice", "INV-2026-003")["balance"] == "0.00"
     assert ok(book, "validate").exit_code == 0
+    for basis in ("cash", "accrual"):       # the VAT return: the quote's net and tax per rate, once
+        vat = json.loads(ok(book, "report", "vat", "--period", "2026", "--basis", basis, "--format", "json").stdout)
+        assert {(r["rate"], r["net"], r["tax"]) for r in vat["outputs"]} == {
+            ("19", "6300.00", "1197.00"), ("7", "60.00", "4.20")}, basis
     # the journal: deposits are advances until the final invoice; then all of it is revenue
     from freelance.read.graph import Graph
     from freelance.read.journal import balances, journal, unbalanced
@@ -119,6 +123,8 @@ def test_deposits_are_advances_until_the_final_invoice(book):
         assert bal[(("liabilities", "advances", "kunde-ag"), "EUR")] == Decimal("-500.00")
         assert (("income", "clients", "kunde-ag"), "EUR") not in bal
         assert bal[(("liabilities", "tax", "tax"), "EUR")] == Decimal("-95.00")
+        vat = json.loads(ok(book, "report", "vat", "--period", "2026", "--basis", basis, "--format", "json").stdout)
+        assert [(r["rate"], r["net"], r["tax"]) for r in vat["outputs"]] == [("19", "500.00", "95.00")]
 
 
 def test_quote_rules_with_located_messages(book):

@@ -30,7 +30,7 @@ from ..core.money import ZERO
 from ..core.rules import BILLED, EU_COUNTRIES, reverse_charge, tax_category, vat_country, vat_id_problem
 from .graph import Graph
 from .journal import DEFAULT_BASIS, Txn, invoice_tax, journal, round_to
-from .owed import credit_notes, day
+from .owed import credit_notes, day, prepaid
 
 # EN 16931 VAT category (rules.tax_category) -> what the return calls the supply
 SUPPLIES = {"S": "taxed", "AE": "reverse charge (intra-EU)", "G": "export (outside the EU)",
@@ -67,6 +67,8 @@ def _nets(g: Graph, inv, with_credits: bool) -> dict[Decimal, Decimal]:
     for rec in [inv, *(credit_notes(g, inv, None) if with_credits else [])]:
         for rate, net, _ in invoice_tax(g, rec):
             out[rate] = out.get(rate, ZERO) + net
+    for rate, net in prepaid(g, inv).net.items():     # a final invoice: its deposits were supplies of their own
+        out[rate] = out.get(rate, ZERO) - net
     return out
 
 
@@ -122,8 +124,11 @@ def vat_return(g: Graph, basis: str = DEFAULT_BASIS, start: dt.date | None = Non
                 row = inputs.setdefault((p.currency, rate if isinstance(rate, Decimal) else None), [ZERO, ZERO])
                 row[0] += net
                 row[1] += p.amount
-            elif p.account[0] == "income":
+            elif p.account[0] == "income" or p.account[:2] == ("liabilities", "advances"):
+                # a deposit's net is a taxable supply when its tax is due (docs/quotes.md): what it
+                # books to advances counts as income does; a final invoice's release of them nets out
                 income[p.currency] = income.get(p.currency, ZERO) - p.amount
+        income = {cur: v for cur, v in income.items() if v}
         if not income and not tax_by_rate:
             continue
         inv, with_credits = _invoice_of(g, x, basis)
