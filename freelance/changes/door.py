@@ -40,6 +40,7 @@ __all__ = [
     "import_contacts", "add_todo", "mark_todo",
     # invoices
     "add_invoice", "add_invoice_from_time", "edit_invoice", "send_invoice", "credit_invoice", "settle_invoice",
+    "renumber_invoice",
     # time
     "log_time", "start_timer", "stop_timer", "cancel_timer",
     # bank
@@ -195,6 +196,16 @@ def settle_invoice(book: Book, record: Record, write_off: bool = False, reason: 
     changes, notes = invoicing.plan_settle(book, record, write_off, reason)
     after = {**record.data, **changes}
     return commit(book, [], notes, [Touch(INVOICE, record, after, update(record, changes))])
+
+
+def renumber_invoice(book: Book, record: Record, number: str | None = None,
+                     taken: tuple[str, ...] = ()) -> tuple[str, list[str]]:
+    """A draft invoice's number changed (to `number`, else the next free one after the book's
+    and `taken`'s), with every record linking to it, in one atomic write (`invoice renumber`,
+    and `sync` when another device made a draft of the same number). Returns (number, notes).
+    Nothing but the id changes, so no follow-up has anything to do."""
+    new, writes, notes = invoicing.plan_renumber(book, record, number, tuple(taken))
+    return new, commit(book, writes, notes)
 
 
 def edit(book: Book, record: Record, changes: dict, future: bool = False) -> list[str]:
