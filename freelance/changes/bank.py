@@ -269,7 +269,7 @@ def plan(book: Book, statements: Statement | list[Statement], account: str, prog
         new_refs[ref] = line.line
         data = _record(book, line, account, cur, ref, ibans, p, st.source)
         data.update({k: v for k, v in matcher.values(line).items() if v is not None})
-        data["id"] = _new_id(known.taken_ids, line.date)
+        data["id"] = _new_id(known.taken_ids, line.date, f"{account}|{ref}")
         data = records.ordered(TX, data)
         new_data.append(data)
         p.added.append({"line": line.line, "record": data})
@@ -410,7 +410,14 @@ def _record(book: Book, line: StatementLine, account: str, cur: str, ref: str, i
     return data
 
 
-def _new_id(taken: set[str], day: dt.date) -> str:
+def _new_id(taken: set[str], day: dt.date, line: str) -> str:
+    """A new record's id: its date and 24 bits of the hash of its account and bank line, so
+    that one statement imported on two devices gives the same records, which a git merge
+    keeps once (docs/ids.md); random when that id is taken."""
+    rid = f"{TX.id_prefix}-{day:%Y%m%d}-{hashlib.sha256(line.encode('utf-8')).hexdigest()[:6]}"
+    if rid not in taken:
+        taken.add(rid)
+        return rid
     while True:
         rid = f"{TX.id_prefix}-{day:%Y%m%d}-{secrets.token_hex(3)}"
         if rid not in taken:
