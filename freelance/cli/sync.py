@@ -114,7 +114,7 @@ def _renumber(root, st, remote: str) -> tuple[list[str], str]:
     ours_ids = tuple(Book(root, st.today_date(), cache=st.cache).index("invoice"))
     with git.checkout_of(root) as there:
         for rid in later:
-            book = Book(there, st.today_date(), cache=st.cache)
+            book = Book(there, st.today_date(), cache=False)     # a folder that is gone in a moment
             new, _ = door.renumber_invoice(book, door.find(book, "invoice", rid), taken=ours_ids)
             git.commit_book(there, message=f"invoice renumber {rid} {new}")
             notes.append(f"renumbered the draft invoice {rid} from {remote} to {new}: an invoice {rid} was "
