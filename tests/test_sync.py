@@ -60,6 +60,12 @@ def test_a_conflict_stops_sync_with_the_records_to_settle(tmp_path):
     assert sync(laptop).returncode == 0
     assert yaml.safe_load((laptop / "clients.yaml").read_text())[1]["email"] == "b@beta.test"
     assert ids(laptop) == ["acme", "beta", "delta"]
+    # the history keeps both devices' edits, the one the settling replaced too
+    import json
+    for book in (laptop, desktop):
+        data = json.loads(run_cli("history", "beta", "--format", "json", books=book).stdout)
+        news = sorted(c["fields"]["email"]["new"] for c in data if c["change"] == "edit")
+        assert news == ["a@beta.test", "b@beta.test"], data
 
 
 def test_a_merged_book_with_errors_is_not_pushed(tmp_path):

@@ -400,11 +400,14 @@ def _blobs(root: Path, shas: list[str]) -> dict[str, bytes]:
 def history(root: Path, rid: str, rels: list[str], limit: int | None = None) -> list[dict]:
     """Every commit that changed record `rid` (in the book files `rels`), newest first:
     {date, commit, author, subject, file, change, fields: {field: (old, new)}}, change being
-    "add", "edit" or "rm". Merge commits are not walked into: the commits they bring are.
+    "add", "edit" or "rm". Merge commits are not walked into: the commits they bring are, from
+    both sides (`--full-history`: an edit the other side's version replaced when a conflict
+    was settled is listed too).
     `limit`: look at the last `limit` commits of the files only (a page that shows the latest)."""
     if not rels:
         return []
-    p = git(root, "log", "--format=%x00%H%x1f%an%x1f%aI%x1f%s", "--raw", "--no-abbrev", "--no-renames",
+    p = git(root, "log", "--full-history", "--format=%x00%H%x1f%an%x1f%aI%x1f%s", "--raw", "--no-abbrev",
+            "--no-renames",
             "--relative", *([f"--max-count={limit}"] if limit else []), "--", *rels, check=False)
     if p.returncode != 0:
         return []
