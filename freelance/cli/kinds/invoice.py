@@ -295,7 +295,7 @@ def _document_verbs(app: typer.Typer, noun: str) -> None:
         this by itself when another device made a draft of the same number
         (docs/sync.md).
 
-        Example: freelance invoice renumber INV-2026-014
+        Example: freelance invoice renumber INV-2026-020
         """
         from ...changes import door
         with writing(ctx) as book:
