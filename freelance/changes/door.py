@@ -152,6 +152,8 @@ def add_transaction(book: Book, noun: str, values: dict, rid: str | None = None,
     if noun == "income" and "classification" not in values:
         values["classification"] = "client" if values.get("client") else \
             (book.settings.allowed("income_classifications") or ["other"])[-1]
+    if noun == "expense":
+        values = records.supplier_defaults(book, values, create_missing)
     if noun == "expense" and "category" not in values:
         raise UsageError("--category is required for an expense "
                          f"(one of {', '.join(book.settings.allowed('expense_categories'))})")

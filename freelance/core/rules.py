@@ -78,7 +78,7 @@ def is_currency(text) -> bool:
 # kind -> its (first, second) pairs: the second may not be before the first (`add`/`edit` refuse it too)
 DATE_PAIRS = {"project": (("start", "end"),), "service": (("start", "end"),), "goal": (("start", "target_date"),),
               "meeting": (("start", "end"),), "recurring": (("start", "end"),),
-              "invoice": (("issued", "due"), ("supply_start", "supply_end"))}
+              "invoice": (("issued", "due"), ("supply_start", "supply_end")), "transaction": (("issued", "due"),)}
 
 
 def date_problems(kind_name: str, data: dict, only=None) -> list[tuple[str, str]]:
@@ -414,7 +414,7 @@ CURRENCY_FROM: dict[str, tuple[str, ...]] = {
     "recurring": ("project", "client"),
     "service": ("project", "client"),
     "project": ("client",),
-    "transaction": ("invoice", "service", "project", "client"),
+    "transaction": ("invoice", "service", "project", "client", "supplier"),
 }
 
 # Amounts that must fit the currency's minor unit (0.001 USD is refused). Prices per unit
@@ -488,3 +488,45 @@ def transfer_problems(data: dict, currency: str, to_currency: str, held: str | N
     if isinstance(to_amount, Decimal) and not fits(to_amount, to_currency):
         out.append(("to_amount", places_message("to_amount", to_amount, to_currency)))
     return out
+
+
+# -- expenses, bills and suppliers (docs/suppliers.md) ------------------------------------------
+
+def _finite(v) -> bool:
+    return isinstance(v, Decimal) and v.is_finite()
+
+
+def expense_taxes(data: dict, currency: str) -> list[tuple[Decimal | None, Decimal]]:
+    """An expense's input tax per rate, (rate or None, tax): a bill's `taxes` (net and tax per
+    rate, as its e-invoice states them), else its `tax` (at its `tax_rate`, when given), else the
+    part of its amount (tax included) that `tax_rate` is, rounded half up to the currency's unit.
+    Nothing for an amount that is not a number (a draft)."""
+    from decimal import ROUND_HALF_UP
+    amount = data.get("amount")
+    if not _finite(amount):
+        return []
+    rate, tax, taxes = data.get("tax_rate"), data.get("tax"), data.get("taxes")
+    rate = rate if _finite(rate) else None
+    if isinstance(taxes, list) and taxes:
+        out = [(t.get("rate") if _finite(t.get("rate")) else None, t["tax"]) for t in taxes
+               if isinstance(t, dict) and _finite(t.get("tax"))]
+        if out:
+            return out
+    if _finite(tax):
+        return [(rate, min(max(tax, Decimal(0)), amount) + 0)]
+    if rate is not None and rate > 0:
+        unit = Decimal(1).scaleb(-minor_units(currency))
+        return [(rate, (amount * rate / (100 + rate)).quantize(unit, rounding=ROUND_HALF_UP) + 0)]
+    return []
+
+
+def is_bill(data: dict | None) -> bool:
+    """An expense that is a supplier's bill: it has a bill number (open until paid)."""
+    return data is not None and data.get("kind") == "expense" and bool(data.get("number"))
+
+
+def bill_status(data: dict) -> str:
+    """A bill's status: draft (to complete), paid (the money moved) or open."""
+    if data.get("draft") is True:
+        return "draft"
+    return "paid" if data.get("received") is True else "open"

@@ -49,6 +49,7 @@ OPTIONAL: dict = {
     "reminders": None,          # payment reminder levels (docs/reminders.md); absent: REMINDERS
     "outbox": "ignored",        # outbox/ (the mails `freelance run` writes): ignored by git, or kept
     "auto_commit": False,       # every change the CLI makes is its own git commit (docs/sync.md)
+    "require_receipts": False,  # GoBD mode: validate lists every expense without a receipt (docs/suppliers.md)
 }
 
 # Payment reminders when the book sets none: 7 and 21 days after the due date (docs/reminders.md).
@@ -64,7 +65,7 @@ LISTS = ("stages", "income_classifications", "expense_categories", "accounts",
 # Scalar settings `settings set` accepts, with a check of the value.
 SCALARS = ("name", "currency", "timezone", "week_start", "date_order", "invoice_number",
            "payment_terms_days", "default_rate", "tax_rounding", "tax_name", "write_off_category",
-           "time_rounding", "auto_commit")
+           "time_rounding", "auto_commit", "require_receipts")
 
 TAX_ROUNDING = ("per-invoice", "per-line")
 ACCOUNT_KEYS = ("id", "name", "currency", "opening_balance", "iban", "number")   # what an entry of `accounts` holds
@@ -200,6 +201,9 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     Setting("time_rounding", "How booked hours are rounded: none, or a step and a direction like 15m up.",
             _rounding_problem, _rounding_read),
     Setting("auto_commit", "true: every change the CLI makes is its own git commit (docs/sync.md).",
+            lambda v: None if isinstance(v, bool) else "expected true or false", _bool, ("true", "false"), optional=True),
+    Setting("require_receipts", "true: every expense needs its receipt; `validate` lists those without one "
+                                "(GoBD mode, docs/suppliers.md).",
             lambda v: None if isinstance(v, bool) else "expected true or false", _bool, ("true", "false"), optional=True),
 )}
 assert tuple(SETTINGS) == SCALARS, "SCALARS and SETTINGS name the same settings"
@@ -383,6 +387,11 @@ class Settings:
             return rounding_rule(self.raw.get("time_rounding"))
         except ValueError:
             return None
+
+    @property
+    def require_receipts(self) -> bool:
+        """`require_receipts: true` (GoBD mode): every expense needs its receipt."""
+        return self.raw.get("require_receipts") is True
 
     @property
     def tax_per_line(self) -> bool:

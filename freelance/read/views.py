@@ -17,11 +17,11 @@ from .work import breakdown
 
 MONEY = {"contract_value", "invoiced", "received", "outstanding", "value", "amount", "rate", "total",
          "subtotal", "tax", "balance", "unit_price", "default_rate", "unbilled_value", "booked_value",
-         "effective_rate", "invoiced_gross", "fees", "credited", "written_off", "fee"}
+         "effective_rate", "invoiced_gross", "fees", "credited", "written_off", "fee", "spent", "open_amount", "net"}
 PCT = {"invoiced_pct", "completion_pct", "expected_pct"}
 RIGHT = MONEY | PCT | {"hours", "estimated_hours", "actual_hours", "hours_booked", "target", "actual",
                         "quantity", "days_overdue", "open_todos", "count", "unpriced_hours", "hours_invoiced",
-                        "hours_billed"}
+                        "hours_billed", "open_bills", "overdue_bills"}
 
 # The date field `--from`, `--to` and `--period` filter on.
 DATE_FIELD = {"transaction": "date", "time": "date", "meeting": "start", "invoice": "issued",
@@ -68,7 +68,8 @@ TABLE_COLUMNS = {
     "service": ("id", "client", "pricing", "amount", "status"),
     "invoice": ("id", "client", "due", "status", "total", "balance"),
     "income": ("id", "date", "amount", "client", "payee", "description", "received"),
-    "expense": ("id", "date", "amount", "category", "payee", "description", "received"),
+    "expense": ("id", "date", "amount", "category", "supplier", "payee", "description", "received"),
+    "supplier": ("id", "name", "category", "spent", "open_bills", "open_amount"),
     "contact": ("id", "name", "category", "email", "phone"),
     "resource": ("id", "type", "category", "open_todos"),
     "goal": ("id", "target", "actual", "completion_pct", "on_track"),
