@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import string
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from .money import dec
 from .schedule import check_rule
@@ -414,7 +414,7 @@ CURRENCY_FROM: dict[str, tuple[str, ...]] = {
     "recurring": ("project", "client"),
     "service": ("project", "client"),
     "project": ("client",),
-    "transaction": ("invoice", "service", "project", "client", "supplier"),
+    "transaction": ("invoice", "service", "project", "client"),
 }
 
 # Amounts that must fit the currency's minor unit (0.001 USD is refused). Prices per unit
@@ -501,7 +501,6 @@ def expense_taxes(data: dict, currency: str) -> list[tuple[Decimal | None, Decim
     rate, as its e-invoice states them), else its `tax` (at its `tax_rate`, when given), else the
     part of its amount (tax included) that `tax_rate` is, rounded half up to the currency's unit.
     Nothing for an amount that is not a number (a draft)."""
-    from decimal import ROUND_HALF_UP
     amount = data.get("amount")
     if not _finite(amount):
         return []
