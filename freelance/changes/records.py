@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from ..core.dates import parse_date, parse_datetime, parse_period
 from ..core.errors import UsageError, did_you_mean
-from ..core.rules import date_order, is_currency, is_email, is_id, is_url, moved_after, NOT_OWED, TEXT_CHECKS
+from ..core.rules import date_order, is_currency, is_email, is_id, is_url, may_lack, moved_after, NOT_OWED, TEXT_CHECKS
 from ..core.schema import KINDS, Field, Kind
 from ..store.book import Book
 from ..store.records import Record
@@ -394,7 +394,7 @@ def plan_add(book: Book, kind: Kind, values: dict, rid: str | None = None,
         else:
             data[f.name] = f.default
     for f in kind.fields:
-        if f.required and f.name != "id" and data.get(f.name) in (None, "", []):
+        if f.required and f.name != "id" and data.get(f.name) in (None, "", []) and not may_lack(kind.name, f.name, data):
             raise UsageError(f"{f.option_name} is required for a new {kind.name}")
     _check_date_order(kind, data)
     if not future:

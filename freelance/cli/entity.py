@@ -11,7 +11,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from ..core.schema import KINDS, NOUNS, Field, Kind, noun_fields
-from .common import FORMAT_HELP, emit, say, state, writing
+from .common import FORMAT_HELP, emit, read_user_file, say, state, writing
 import importlib
 
 # noun -> kind name, and the fields a noun does not offer: core.schema's, shared with the web
@@ -152,8 +152,9 @@ def build(noun: str) -> typer.Typer:
                 kw[pos_field.name] = kw.pop("_positional")
             values = typed_values(book, noun, kw)
             create = kw.get("create_missing") or False
+            receipt = read_user_file(kw["receipt"], "--receipt") if kw.get("receipt") else None
             data, notes = door.add_by_noun(book, noun, values, rid=kw.get("id"), create_missing=create,
-                                           future=kw.get("future") or False)
+                                           future=kw.get("future") or False, receipt=receipt)
         for n in notes:
             say(n)
         say(f"added {noun} '{data['id']}'")
@@ -176,6 +177,11 @@ def build(noun: str) -> typer.Typer:
             "from what links them, and are refused when they would not pass `validate`."))]))
     if kind.name == "transaction":
         params.append(_future_param(noun))
+    if noun == "expense":
+        params.append(inspect.Parameter("receipt", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
+            Optional[str], typer.Option("--receipt", metavar="FILE", help=(
+                "The receipt or bill (PDF, photo): copied into the book's documents/YYYY/ and linked; "
+                "the same file twice is stored once."))]))
     add.__signature__ = inspect.Signature(params)
     add.__doc__ = f"Add {_a(noun)}.\n\nExample: {EXAMPLES.get(noun, '')}"
     app.command("add")(add)

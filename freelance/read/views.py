@@ -127,6 +127,19 @@ def detail(g: Graph, r: Record) -> list[tuple[str, str]]:
                     lines.append((f"item {i}", f"{it.get('description', '')} — {q} x {fmt_price(price, cur)}"
                                   + f" = {fmt_money(line_total(it), cur)}"
                                   + (f" [{it['service']}]" if it.get("service") else "")))
+        elif k == "taxes" and isinstance(v, list):      # a bill's net and tax per rate
+            for t in v:
+                if isinstance(t, dict):
+                    lines.append((f"tax {fmt_pct(t.get('rate'))}", f"net {fmt_money(t.get('net'), cur)}, "
+                                                                  f"tax {fmt_money(t.get('tax'), cur)}"))
+        elif k == "lines" and isinstance(v, list):      # a bill's lines, as its e-invoice gives them
+            for i, it in enumerate(v, 1):
+                if isinstance(it, dict):
+                    lines.append((f"line {i}", f"{it.get('description') or ''} — {it.get('quantity') or 1} = "
+                                               f"{fmt_money(it.get('net'), cur)}"
+                                               + (f" ({fmt_pct(it['tax_rate'])})" if it.get("tax_rate") is not None else "")))
+        elif k in ("spent_by_currency", "open_by_currency") and isinstance(v, dict):
+            lines.append((k, ", ".join(fmt_money(x, c) for c, x in v.items())))
         elif k == "todos" and isinstance(v, list):
             for i, t in enumerate(v, 1):
                 if isinstance(t, dict):
