@@ -215,3 +215,30 @@ def test_an_imported_bill_is_paid_from_the_bank_statement_by_its_iban(book, tmp_
     assert (got["status"], got["date"], got["issued"]) == ("paid", "2020-12-10", "2020-11-21")
     cash = fl(book, "export", "hledger").stdout
     assert "assets:tax:tax  11.20 EUR" in cash and "assets:tax:tax  63.84 EUR" in cash
+
+
+def test_the_record_page_links_the_receipt_and_serves_it_only_from_inside_the_book(book, tmp_path):
+    from servehelp import Live
+    receipt = tmp_path / "bill.pdf"
+    receipt.write_bytes(b"%PDF-1.4\n% the bill\n")
+    rid = re.search(r"added expense '([^']+)'", fl(book, "expense", "add", "119", "--category", "software",
+                                                   "--receipt", receipt).output).group(1)
+    other = re.search(r"added expense '([^']+)'", fl(book, "expense", "add", "5", "--category", "office").output).group(1)
+    live = Live(book)
+    try:
+        c = live.client()
+        page = c.get(f"/r/expense/{rid}")
+        assert page.status_code == 200 and f'href="/receipt/{rid}"' in page.text
+        got = c.get(f"/receipt/{rid}")
+        assert got.status_code == 200 and got.content == receipt.read_bytes()
+        assert got.headers["content-type"] == "application/pdf" and got.headers["x-content-type-options"] == "nosniff"
+        assert c.get(f"/receipt/{other}").status_code == 400           # no receipt
+        stored = book / show(book, rid)["receipt"]
+        secret = tmp_path / "secret.pdf"
+        secret.write_bytes(b"%PDF secret")
+        stored.unlink()
+        stored.symlink_to(secret)                                       # a link out of the book: refused
+        bad = c.get(f"/receipt/{rid}")
+        assert bad.status_code != 200 and b"%PDF secret" not in bad.content and b"out of the book" in bad.content
+    finally:
+        live.stop()

@@ -32,7 +32,7 @@ from ..store import git
 from ..store.book import Book, lock
 from .forms import Stale
 from .pages import (board, calendar, edit_form, edit_submit, finance, goals, install_filters, invoice_pdf, link, listing,
-                    move, new_form, new_submit, overview, record, remove, resources, search, settings_page,
+                    move, new_form, new_submit, overview, receipt, record, remove, resources, search, settings_page,
                     settings_submit, timer_bar, timer_start, timer_stop, todo, workflow)
 import ipaddress
 
@@ -343,6 +343,7 @@ def make_app(root: Path, *, today: dt.date | None = None, host: str = "127.0.0.1
         Route("/timer/stop", post(timer_stop), methods=["POST"]),
         Route("/r/{noun}/{rid:path}", get(record)),
         Route("/pdf/invoice/{rid:path}", get(invoice_pdf)),
+        Route("/receipt/{rid:path}", get(receipt)),
         Route("/new/{noun}", get(new_form, draws_a_form=True)),
         Route("/new/{noun}", post(new_submit), methods=["POST"]),
         Route("/edit/{noun}/{rid:path}", get(edit_form, draws_a_form=True)),
