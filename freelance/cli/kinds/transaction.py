@@ -53,7 +53,7 @@ def _expense_verbs(app: typer.Typer, noun: str) -> None:
         """Attach a receipt: the file is copied into the book's documents/YYYY/ (named by date,
         supplier and a hash of its content; the same file twice is stored once) and linked.
 
-        Example: freelance expense attach tx-20261105-1a2b3c ~/Downloads/receipt.jpg
+        Example: freelance expense attach TX-ID ~/Downloads/receipt.jpg
         """
         from ...changes import door
         name, data = read_user_file(path)
