@@ -242,3 +242,5 @@ def test_the_record_page_links_the_receipt_and_serves_it_only_from_inside_the_bo
         assert bad.status_code != 200 and b"%PDF secret" not in bad.content and b"out of the book" in bad.content
     finally:
         live.stop()
+    vat = json.loads(fl(book, "report", "vat", "--period", "2020-Q4", "--format", "json").stdout)
+    assert [(x["rate"], x["net"], x["tax"]) for x in vat["inputs"]] == [("19", "336.00", "63.84"), ("7", "160.00", "11.20")]
