@@ -188,3 +188,11 @@ def test_a_statement_upload_needs_the_csrf_token_and_a_file_and_a_bad_file_is_sa
     assert r.status_code == 404 and "no account" in r.text
     assert c.post("/bank/import", data={"csrf": csrf, "key": "gone", "account": "bank"}).status_code == 303
     assert git_diff_numstat(live.book) == []
+
+
+def test_a_new_records_day_is_today_as_the_cli_takes_it(live):
+    c = live.client()
+    for noun, field in (("time", "date"), ("transfer", "date"), ("recurring", "start"), ("expense", "date")):
+        page = c.get(f"/new/{noun}").text
+        assert re.search(rf'id="f-{field}" type="text" name="{field}" value="{TODAY}"', page), noun
+    assert 'name="start" value=""' in c.get("/new/goal").text        # a goal's start follows its --period
