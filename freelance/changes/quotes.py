@@ -54,7 +54,7 @@ def plan_quote(book: Book, values: dict, items: list[str], number: str | None) -
     for a, b in (("start", "due"),):
         if values.get(a) and values.get(b) and values[b] < values[a]:
             raise UsageError(f"--{b} {values[b]} is before --{a} {values[a]}")
-    rid = number or next_number(book, issued.year, "quote")
+    rid = number or next_number(book, issued.year, kind="quote")
     return plan_add(book, QUOTE, values, rid=rid)
 
 

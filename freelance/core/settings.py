@@ -49,6 +49,7 @@ OPTIONAL: dict = {
     "reminders": None,          # payment reminder levels (docs/reminders.md); absent: REMINDERS
     "outbox": "ignored",        # outbox/ (the mails `freelance run` writes): ignored by git, or kept
     "auto_commit": False,       # every change the CLI makes is its own git commit (docs/sync.md)
+    "require_receipts": False,  # GoBD mode: validate lists every expense without a receipt (docs/suppliers.md)
     "tax_reserve": None,        # the part of this year's profit to set aside for income tax, like 30% (docs/tax-reserve.md)
     "tax_reserve_account": "tax-reserve",   # the account that holds it
     "quote_number": DEFAULT_QUOTE_NUMBER,   # how quotes are numbered (docs/quotes.md)
@@ -67,10 +68,10 @@ LISTS = ("stages", "income_classifications", "expense_categories", "accounts",
 # Scalar settings `settings set` accepts, with a check of the value.
 SCALARS = ("name", "currency", "timezone", "week_start", "date_order", "invoice_number",
            "payment_terms_days", "default_rate", "tax_rounding", "tax_name", "write_off_category",
-           "time_rounding", "auto_commit", "tax_reserve", "tax_reserve_account", "quote_number")
+           "time_rounding", "auto_commit", "tax_reserve", "tax_reserve_account", "require_receipts", "quote_number")
 
 TAX_ROUNDING = ("per-invoice", "per-line")
-ACCOUNT_KEYS = ("id", "name", "currency", "opening_balance", "iban", "number")   # what an entry of `accounts` holds
+ACCOUNT_KEYS = ("id", "name", "currency", "opening_balance", "iban", "bic", "number")   # what an entry of `accounts` holds
 
 DATE_ORDERS = ("iso", "dmy", "mdy")
 
@@ -231,6 +232,9 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
             _reserve_read, optional=True),
     Setting("tax_reserve_account", "The account that holds the tax reserve (default tax-reserve; one of `accounts`).",
             lambda v: None if is_id(v) else "expected an account id like tax-reserve", str.strip, optional=True),
+    Setting("require_receipts", "true: every expense needs its receipt; `validate` lists those without one "
+                                "(GoBD mode, docs/suppliers.md).",
+            lambda v: None if isinstance(v, bool) else "expected true or false", _bool, ("true", "false"), optional=True),
     Setting("quote_number", "How new quotes are numbered: {year} and {seq} (like Q-{year}-{seq:03d}).",
             _pattern_problem, optional=True),
 )}
@@ -293,10 +297,11 @@ class Settings:
                             "opening_balance": opening_balance(v.get("opening_balance")) or Decimal(0),
                             "currency": str(cur) if cur else None,
                             "iban": str(v["iban"]) if v.get("iban") else None,
+                            "bic": str(v["bic"]) if v.get("bic") else None,
                             "number": str(v["number"]) if v.get("number") not in (None, "") else None})
             elif isinstance(v, str):
                 out.append({"id": v, "name": v, "opening_balance": Decimal(0), "currency": None, "iban": None,
-                            "number": None})
+                            "bic": None, "number": None})
         return out
 
     def account(self, rid: str, option: str = "") -> dict:
@@ -346,6 +351,18 @@ class Settings:
         addr = out["address"]
         out["address"] = [str(a) for a in addr] if isinstance(addr, list) else ([str(addr)] if addr else [])
         return {k: (v if v != "" else None) for k, v in out.items()}
+
+    def payee(self, currency: str) -> dict:
+        """The bank account an invoice in `currency` asks to be paid to: {iban, bic, account}.
+        The first of `accounts` in that currency with an IBAN; else the business's `iban` and
+        `bic` (account None); a BIC is the account's own, or the business's for the same IBAN."""
+        biz = self.business()
+        same = lambda a, b: str(a or "").replace(" ", "").upper() == str(b or "").replace(" ", "").upper()  # noqa: E731
+        for a in self.accounts():
+            if a["iban"] and (a["currency"] or self.currency) == currency:
+                bic = a["bic"] or (biz.get("bic") if same(a["iban"], biz.get("iban")) else None)
+                return {"iban": a["iban"], "bic": bic, "account": a["id"]}
+        return {"iban": biz.get("iban"), "bic": biz.get("bic"), "account": None}
 
     def reminder_levels(self) -> tuple[list[dict], list[tuple[str, str]]]:
         """([{level, days, fee, interest, template}], problems as (key, message)) of `reminders:`;
@@ -426,6 +443,11 @@ class Settings:
             return rounding_rule(self.raw.get("time_rounding"))
         except ValueError:
             return None
+
+    @property
+    def require_receipts(self) -> bool:
+        """`require_receipts: true` (GoBD mode): every expense needs its receipt."""
+        return self.raw.get("require_receipts") is True
 
     @property
     def tax_per_line(self) -> bool:

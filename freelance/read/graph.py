@@ -11,7 +11,7 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..core.money import HUNDRED, ZERO, dec, invoice_totals, pct
-from ..core.rules import BILLED, CURRENCY_FROM, is_client_income, settles_invoice
+from ..core.rules import BILLED, CURRENCY_FROM, bill_status, expense_taxes, is_bill, is_client_income, settles_invoice
 from ..core.schedule import next_day
 from ..store.book import Book
 from ..store.records import Record
@@ -74,6 +74,49 @@ class Graph:
         if cur is None:
             cur = self._cache[key] = currency_of(self.get, self.settings, record.kind, record.data)
         return cur
+
+    def adopt(self, prev: "Graph") -> bool:
+        """Take over from `prev` (the graph of the book this one's was reloaded from) what
+        the change between them cannot have changed: each invoice's derived values and
+        settlement, the currency of every invoice and transaction, and the indexes of both
+        kinds. Only when the same invoices and transactions are read (their files did not
+        change: `Book.reload` kept the same lists), the settings and today are the same, and
+        no client, project or service changed the currency it gives or the link it is taken
+        through (CURRENCY_FROM). A drag on a big book's client board then recomputes the
+        clients, not 25,000 invoices' settlements. Returns whether anything was taken."""
+        old, new = prev.book, self.book
+        if old is new or old.settings is not new.settings or prev.today != self.today:
+            return False
+        kept = ("invoice", "transaction")
+        if any(old.records(k) is not new.records(k) for k in kept):
+            return False
+        for kind in ("client", "project", "service"):
+            a, b = old.records(kind), new.records(kind)
+            if a is b:
+                continue
+            links = ("currency", *CURRENCY_FROM.get(kind, ()))
+
+            def shape(recs):
+                return sorted((str(r.id), *(str(r.data.get(f)) for f in links)) for r in recs)
+            if shape(a) != shape(b):
+                return False
+        cache, mine, today = prev._cache, self._cache, self.today
+        for k in kept:                  # keyed by the records' identity: only records both graphs hold
+            for r in self.records(k):
+                i = id(r)
+                for key in ((k, i), ("currency", i)):
+                    v = cache.get(key)
+                    if v is not None:
+                        mine[key] = v
+                if k == "invoice" and (k, i) in mine:       # its settlement today (read/owed.py's key)
+                    key = ("memo", ("settlement", r.id, i, today))
+                    v = cache.get(key)
+                    if v is not None:
+                        mine[key] = v
+        for key, value in prev._by.items():
+            if key[0] in kept:
+                self._by[key] = value
+        return True
 
     def derived(self, record: Record) -> dict:
         key = (record.kind, id(record))
@@ -370,5 +413,51 @@ def _recurring(g: Graph, r: Record) -> dict:
     return {"next": next_day(r.data, g.today), "invoices": sorted(made)}
 
 
-DERIVE = {"quote": quotes.derive, "recurring": _recurring, "invoice": _invoice, "client": _client, "project": _project, "service": _service,
+def _supplier(g: Graph, s: Record) -> dict:
+    """What was spent with a supplier this year (paid expenses, per currency; `spent` in its
+    own), its open bills and what they still owe (docs/suppliers.md)."""
+    cur = g.currency(s)
+    year = g.today.year
+    spent: dict[str, Decimal] = {}
+    open_by: dict[str, Decimal] = {}
+    bills, expenses, open_bills, overdue = [], [], [], 0
+    for t in g.by("transaction", "supplier").get(s.id, ()):
+        if t.data.get("kind") != "expense":
+            continue
+        expenses.append(t.id)
+        amount, d, tcur = t.data.get("amount"), t.data.get("date"), g.currency(t)
+        if not isinstance(amount, Decimal) or not amount.is_finite():
+            continue
+        if t.data.get("received") is True and isinstance(d, dt.date) and d.year == year:
+            spent[tcur] = spent.get(tcur, ZERO) + amount
+        if is_bill(t.data):
+            bills.append(t.id)
+            if bill_status(t.data) == "open":
+                open_bills.append(t.id)
+                open_by[tcur] = open_by.get(tcur, ZERO) + amount
+                due = t.data.get("due")
+                overdue += isinstance(due, dt.date) and due < g.today
+    order = lambda d: {k: d[k] for k in sorted(d, key=lambda c: (c != cur, c))}  # noqa: E731
+    return {"spent": spent.get(cur, ZERO), "spent_by_currency": order(spent), "spent_year": year,
+            "open_bills": len(open_bills), "open_amount": open_by.get(cur, ZERO),
+            "open_by_currency": order(open_by), "overdue_bills": overdue,
+            "bills": bills, "expenses": expenses, "currency": cur}
+
+
+def _transaction(g: Graph, t: Record) -> dict:
+    """A bill's status (open, paid, draft) and whether it is overdue; an expense's input tax."""
+    if t.data.get("kind") != "expense":
+        return {}
+    out: dict = {}
+    taxes = expense_taxes(t.data, g.currency(t))
+    if taxes:
+        out["tax"] = sum((x for _, x in taxes), ZERO)
+    if is_bill(t.data):
+        status = bill_status(t.data)
+        due = t.data.get("due")
+        out.update(status=status, overdue=status == "open" and isinstance(due, dt.date) and due < g.today)
+    return out
+
+
+DERIVE = {"quote": quotes.derive, "supplier": _supplier, "transaction": _transaction, "recurring": _recurring, "invoice": _invoice, "client": _client, "project": _project, "service": _service,
           "contact": _contact, "resource": _resource, "goal": _goal, "meeting": _meeting}
