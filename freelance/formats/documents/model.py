@@ -13,6 +13,7 @@ from ...core.money import ZERO, invoice_lines, tax_groups
 from ...core.rules import ON_ACCOUNT, reverse_charge, tax_category, vat_country
 from ...read.owed import prepaid
 from ...core.text import clean
+from .address import postal_lines
 
 TYPE_INVOICE, TYPE_CREDIT_NOTE = "380", "381"     # UNTDID 1001 document type codes
 TYPE_PREPAYMENT = "386"     # a deposit or progress invoice: paid on account, deducted by the final one
@@ -31,7 +32,7 @@ def _party_client(c: dict, fallback_name: str) -> dict:
     addr = c.get("address")
     lines = [str(a) for a in addr] if isinstance(addr, list) else ([str(addr)] if addr else [])
     return {"name": str(c.get("billing_name") or c.get("company") or c.get("name") or fallback_name),
-            "address": lines, "postcode": _s(c.get("postcode")), "city": _s(c.get("city")),
+            "address": lines, "postcode": _s(c.get("postcode")), "city": _s(c.get("city")), "region": _s(c.get("region")),
             "country": _s(c.get("country")), "vat_id": _s(c.get("vat_id")),
             "email": _s(c.get("billing_email") or c.get("email")), "contact": _s(c.get("contact"))}
 
@@ -116,6 +117,8 @@ def build(book, graph, inv) -> dict:
         doc.update(valid_until=until if isinstance(until, dt.date) else None, due=None, terms_days=None,
                    title=_s(data.get("title")), delivery=due, start=data.get("start")
                    if isinstance(data.get("start"), dt.date) else None)
+    for party in (doc["seller"], doc["buyer"]):      # the address block in its country's format
+        party["postal"] = postal_lines(party)
     doc["missing"] = missing(doc, client_rec.id if client_rec is not None else None)
     return _cleaned(doc)
 
