@@ -391,13 +391,14 @@ def edit_account(book: Book, rid: str, changes: dict) -> list[str]:
 
 # -- a new book -------------------------------------------------------------------------------
 
-def set_rates(book: Book, items: list, dry_run: bool = False) -> dict:
+def set_rates(book: Book, items: list, dry_run: bool = False, keep_typed: bool = False) -> dict:
     """Exchange rates into rates.yaml: each (day, currency, rate, source), one unit of the
-    currency worth `rate` of the book's (`rates set`, `rates import`; docs/rates.md). Returns
-    the counts added, changed and the same as before."""
+    currency worth `rate` of the book's (`rates set`, `rates import`; docs/rates.md).
+    `keep_typed`: rates typed by hand stay (an import). Returns the counts added, changed,
+    the same as before, and kept."""
     for day, cur, rate, _ in items:
         rates.check_rate(book, cur, rate, f"{cur} on {day}")
-    writes, counts = rates.plan_rates(book, items)
+    writes, counts = rates.plan_rates(book, items, keep_typed)
     commit(book, writes, dry_run=dry_run)
     return counts
 

@@ -40,18 +40,25 @@ def check_rate(book: Book, currency: str, rate: Decimal, where: str = "") -> Non
         raise UsageError(f"{at}rate {rate}: {problem}")
 
 
-def plan_rates(book: Book, items: list[tuple[dt.date, str, Decimal, str]]) -> tuple[list[Write], dict]:
+TYPED = "typed"
+
+
+def plan_rates(book: Book, items: list[tuple[dt.date, str, Decimal, str]],
+               keep_typed: bool = False) -> tuple[list[Write], dict]:
     """The write that puts each (day, currency, rate, source) in rates.yaml: new days appended,
     a changed rate of a day already there re-written in place, the same rate left alone.
-    Returns (writes, counts {"added", "changed", "same"})."""
+    `keep_typed`: a rate typed by hand (`source: typed`) is kept (an import does not overwrite
+    it). Returns (writes, counts {"added", "changed", "same", "kept"})."""
     have = book.index("rate")
     latest: dict[str, tuple] = {}
     for day, cur, rate, source in items:             # a file naming a day twice: its last one
         latest[rate_id(cur, day)] = (day, cur, rate, source)
-    new, changes, same = [], [], 0
+    new, changes, same, kept = [], [], 0, 0
     for rid, (day, cur, rate, source) in latest.items():
         old = have.get(rid)
-        if old is None:
+        if old is not None and keep_typed and old.data.get("source") == TYPED and old.data.get("rate") != rate:
+            kept += 1
+        elif old is None:
             new.append(ordered(RATE, {"id": rid, "date": day, "currency": cur, "rate": rate, "source": source}))
         elif old.data.get("rate") != rate or old.data.get("date") != day or old.data.get("currency") != cur:
             changes.append((old, {"date": day, "currency": cur, "rate": rate, "source": source}))
@@ -64,4 +71,4 @@ def plan_rates(book: Book, items: list[tuple[dt.date, str, Decimal, str]]) -> tu
         w = plan_append(book, "rate", new, after=w)
     if w is not None:
         writes.append(w)
-    return writes, {"added": len(new), "changed": len(changes), "same": same}
+    return writes, {"added": len(new), "changed": len(changes), "same": same, "kept": kept}

@@ -77,7 +77,7 @@ def import_(ctx: typer.Context,
     """Read rates from a file into rates.yaml: the ECB's reference rates (eurofxref.csv,
     eurofxref-hist.csv, eurofxref-daily.xml, eurofxref-hist.xml, or the .zip they come in),
     turned into the book's currency; or hledger price directives (P 2026-11-20 USD 0.9132 EUR).
-    Importing the same file again changes nothing.
+    Importing the same file again changes nothing; a rate typed with `rates set` is kept.
 
     Example: freelance rates import eurofxref-hist.zip --currency USD --from 2026-01-01
     """
@@ -106,10 +106,11 @@ def import_(ctx: typer.Context,
                                  "records use no other currency than its own: name the ones to keep with --currency")
         items = [(d, cur, rate, kind) for d, cur, rate in got
                  if (not wanted or cur in wanted) and (start is None or d >= start) and (end is None or d <= end)]
-        counts = door.set_rates(book, items, dry_run=dry_run)
+        counts = door.set_rates(book, items, dry_run=dry_run, keep_typed=True)
     curs = sorted({cur for _, cur, _, _ in items})
     say(f"{'would import' if dry_run else 'imported'} {len(items)} rates of {', '.join(curs) or 'no currency'} "
         f"from {name}: {counts['added']} added, {counts['changed']} changed, {counts['same']} already there"
+        + (f", {counts['kept']} typed by hand kept" if counts["kept"] else "")
         + (f"; {skipped} prices between other currencies skipped" if skipped else ""))
 
 

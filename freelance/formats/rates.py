@@ -19,13 +19,21 @@ from ..core.rules import is_currency
 
 PLACES = Decimal("1E-10")
 EUR = "EUR"
+MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+          "november", "december"]
 
 
 def _day(text: str, where: str) -> dt.date:
+    t = text.strip()
     try:
-        return dt.date.fromisoformat(text.strip().replace("/", "-"))
+        return dt.date.fromisoformat(t.replace("/", "-"))
     except ValueError:
-        raise DataError(f"{where}: expected a date like 2026-11-20, got {text.strip()[:40]!r}") from None
+        pass
+    try:                    # the ECB's one-day CSV: "30 October 2026" (English month names)
+        day, month, year = t.split()
+        return dt.date(int(year), MONTHS.index(month.lower()) + 1, int(day))
+    except ValueError:
+        raise DataError(f"{where}: expected a date like 2026-11-20, got {t[:40]!r}") from None
 
 
 def _number(text: str) -> Decimal | None:

@@ -18,7 +18,8 @@ from ..kept import kept
 # name -> (module, one-line help). Modules are imported only when run.
 REPORTS: dict[str, tuple[str, str]] = {
     "pipeline": ("freelance.read.reports.pipeline", "Clients per stage with contract value and invoiced %."),
-    "summary": ("freelance.read.reports.summary", "The whole dashboard on one screen. --fail-on overdue or behind."),
+    "summary": ("freelance.read.reports.summary", "The whole dashboard on one screen. --fail-on overdue or behind. "
+                "--value home: money in the book's currency too"),
     "dashboard": ("freelance.read.reports.dashboard", "The overview of `freelance serve`; --format html is one self-contained "
                   "page (boards, charts, goals; no script). --fail-on overdue or behind."),
     "invoices": ("freelance.read.reports.invoices", "Invoices per status, the list, and an aging table of what is owed on --today. "
@@ -30,7 +31,8 @@ REPORTS: dict[str, tuple[str, str]] = {
     "digest": ("freelance.read.reports.digest", "What needs attention, for a weekly cron mail; what `run` made and what waits. "
                "--fail-on overdue, due-soon, drafts, reminders, "
                "stale-leads, past-due, unbilled, behind, or problems (any of those)."),
-    "finance": ("freelance.read.reports.finance", "Account balances; income and expenses by month, classification, category."),
+    "finance": ("freelance.read.reports.finance", "Account balances; income and expenses by month, classification, category; "
+                "revenue and tax (--basis cash|accrual); --value home: in the book's currency too, at each day's rate."),
     "workflow": ("freelance.read.reports.workflow", "Client income with its invoice, client, project, service; unlinked, expected."),
 }
 
@@ -60,6 +62,8 @@ class Options:
     end: dt.date | None = None        # --to / --period
     client: str | None = None
     basis: str | None = None          # --basis cash|accrual (reports with BASIS = True; default read/journal.py)
+    value: str | None = None          # --value home: figures in the book's currency too (reports with VALUE = True)
+    value_date: dt.date | None = None  # --value-date: the day balances are valued on (read/value.py)
 
 
 @dataclass
