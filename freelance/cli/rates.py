@@ -95,17 +95,17 @@ def import_(ctx: typer.Context,
         home = book.settings.currency
         start = parse_date(date_from, book.today, "--from", book.settings.date_order) if date_from else None
         end = parse_date(date_to, book.today, "--to", book.settings.date_order) if date_to else None
-        got, kind, skipped = read_rates(data, name, home)
+        got = read_rates(data, name, home)
         if home in wanted:
             raise UsageError(f"--currency {home}: the book's own currency has no rate")
-        days = {d for d, _, _ in got}
-        if not wanted and len(days) > 1 and kind == "ecb":
+        if not wanted and got.days > 1 and got.kind == "ecb":
             wanted = foreign_currencies(Graph(book))
             if not wanted:
-                raise UsageError(f"{name} holds {len(days)} days of every currency the ECB quotes, and the book's "
+                raise UsageError(f"{name} holds {got.days} days of every currency the ECB quotes, and the book's "
                                  "records use no other currency than its own: name the ones to keep with --currency")
-        items = [(d, cur, rate, kind) for d, cur, rate in got
-                 if (not wanted or cur in wanted) and (start is None or d >= start) and (end is None or d <= end)]
+        items = [(d, cur, rate, got.kind) for d, cur, rate in got.rates(
+            lambda d, cur: (not wanted or cur in wanted) and (start is None or d >= start) and (end is None or d <= end))]
+        skipped = got.skipped
         counts = door.set_rates(book, items, dry_run=dry_run, keep_typed=True)
     curs = sorted({cur for _, cur, _, _ in items})
     say(f"{'would import' if dry_run else 'imported'} {len(items)} rates of {', '.join(curs) or 'no currency'} "

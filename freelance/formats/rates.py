@@ -48,18 +48,37 @@ def _places(v: Decimal) -> Decimal:
     return v.quantize(PLACES, rounding=ROUND_HALF_UP).normalize() if v.as_tuple().exponent < -10 else v
 
 
-def _from_euro(per_euro: dict[dt.date, dict[str, Decimal]], home: str) -> list[tuple[dt.date, str, Decimal]]:
-    """ECB quotes (1 EUR = x CUR) as rates in `home` (1 CUR = y home)."""
+def _from_euro(per_euro: dict[dt.date, dict[str, Decimal]], home: str, keep) -> list[tuple[dt.date, str, Decimal]]:
+    """ECB quotes (1 EUR = x CUR) as rates in `home` (1 CUR = y home), of the days and
+    currencies `keep(day, cur)` takes."""
     out = []
     for day, quotes in sorted(per_euro.items()):
-        quotes = {**quotes, EUR: Decimal(1)}
-        base = quotes.get(home)
+        quotes = {**quotes, EUR: "1"}
+        base = _number(quotes.get(home) or "")      # kept as text: only what is kept is read as a number
         if base is None:
             continue            # the book's currency is not quoted that day
-        for cur, v in sorted(quotes.items()):
-            if cur != home:
-                out.append((day, cur, _places(base / v)))
+        for cur, text in sorted(quotes.items()):
+            if cur != home and keep(day, cur):
+                v = _number(text)
+                if v is not None:                   # "N/A": not quoted that day
+                    out.append((day, cur, _places(base / v)))
     return out
+
+
+class RateFile:
+    """A file's rates: `kind` ("ecb" or "hledger"), how many `days` it covers, and `rates(keep)`
+    in the book's currency (converted only for the days and currencies kept)."""
+
+    def __init__(self, kind: str, home: str, per_euro: dict | None = None, direct: list | None = None,
+                 skipped: int = 0):
+        self.kind, self.home, self.skipped = kind, home, skipped
+        self._per_euro, self._direct = per_euro, direct
+        self.days = len(per_euro) if per_euro is not None else len({d for d, _, _ in direct or ()})
+
+    def rates(self, keep=lambda day, cur: True) -> list[tuple[dt.date, str, Decimal]]:
+        if self._per_euro is not None:
+            return _from_euro(self._per_euro, self.home, keep)
+        return [(d, c, r) for d, c, r in self._direct if keep(d, c)]
 
 
 def _ecb_csv(text: str, name: str) -> dict:
@@ -75,9 +94,8 @@ def _ecb_csv(text: str, name: str) -> dict:
         day = _day(row[0], f"{name}:{n}")
         quotes = out.setdefault(day, {})
         for cur, cell in zip(curs, row[1:]):
-            v = _number(cell)
-            if cur and is_currency(cur) and v is not None:      # "N/A": not quoted that day
-                quotes[cur] = v
+            if cur and is_currency(cur):
+                quotes[cur] = cell
     return out
 
 
@@ -95,9 +113,9 @@ def _ecb_xml(data: bytes, name: str) -> dict:
         day = _day(when, f"{name}:{cube.sourceline}")
         quotes = out.setdefault(day, {})
         for c in cube:
-            cur, v = c.get("currency"), _number(c.get("rate") or "")
-            if cur and is_currency(cur) and v is not None:
-                quotes[cur] = v
+            cur = c.get("currency")
+            if cur and is_currency(cur):
+                quotes[cur] = c.get("rate") or ""
     if not out:
         raise DataError(f"{name}: expected the ECB's XML (<Cube time=\"2026-11-20\"><Cube currency=\"USD\" "
                         "rate=\"1.0856\"/>...), found no rates")
@@ -137,8 +155,8 @@ def _hledger(text: str, name: str, home: str) -> tuple[list, int]:
     return out, skipped
 
 
-def read_rates(data: bytes, name: str, home: str) -> tuple[list[tuple[dt.date, str, Decimal]], str, int]:
-    """The rates a file holds, in `home`: (rates, the file's kind, prices skipped)."""
+def read_rates(data: bytes, name: str, home: str) -> RateFile:
+    """The rates a file holds, to be had in `home`."""
     if data[:4] == b"PK\x03\x04":
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as z:
@@ -156,11 +174,11 @@ def read_rates(data: bytes, name: str, home: str) -> tuple[list[tuple[dt.date, s
         raise DataError(f"{name}: not UTF-8 text") from None
     head = text.lstrip()[:200]
     if head.startswith("<"):
-        return _from_euro(_ecb_xml(data, name), home), "ecb", 0
+        return RateFile("ecb", home, per_euro=_ecb_xml(data, name))
     if head.lower().startswith("date"):
-        return _from_euro(_ecb_csv(text, name), home), "ecb", 0
+        return RateFile("ecb", home, per_euro=_ecb_csv(text, name))
     got, skipped = _hledger(text, name, home)
     if not got and not skipped:
         raise DataError(f"{name}: expected the ECB's CSV or XML rates, or hledger price directives "
                         "('P 2026-11-20 USD 0.9132 EUR'); found none")
-    return got, "hledger", skipped
+    return RateFile("hledger", home, direct=got, skipped=skipped)
