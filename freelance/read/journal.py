@@ -312,7 +312,7 @@ def _realised(g: Graph, postings: list[Posting], issued: dt.date | None, d: dt.d
         rate = at_issue.rate if p.account[:2] == ("assets", "receivable") else at_day.rate
         total = round_to(abs(p.amount) * rate, home)
         weight += total if p.amount > 0 else -total
-        out.append(p._replace(price=(total, home)))
+        out.append(Posting(p.account, p.amount, p.currency, p.source, (total, home), p.rate))
     if weight:
         out.append(Posting(FX_LOSSES if weight < 0 else FX_GAINS, -weight, home, src))
     return out
