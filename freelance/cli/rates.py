@@ -12,7 +12,7 @@ app = typer.Typer(name="rates", no_args_is_help=True, add_completion=False,
                   help="Exchange rates: what one unit of a foreign currency is worth in the book's currency on a "
                        "day. The book's own rates (rates.yaml) win; else the ECB's reference rates since 1999, "
                        "shipped with the program (offline). A missing rate is an error, never 1:1.\n\n"
-                       "Example: freelance rates set 2026-11-20 USD 0.9132")
+                       "Example: freelance rates set 2026-11-20 EUR 1.0856")
 
 _OUT = Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE",
                                              help="Write to FILE (atomically; '-' for stdout).")]
@@ -46,7 +46,9 @@ def set_(ctx: typer.Context,
     It is written to rates.yaml (a second rate of the same day replaces the first) and wins over
     the ECB's rate of that day.
 
-    Example: freelance rates set 2026-11-20 USD 0.9132
+    In a EUR book: freelance rates set 2026-11-20 USD 0.9132 (one dollar is 0.9132 euro).
+
+    Example: freelance rates set 2026-11-20 EUR 1.0856
     """
     from ..changes import door
     from ..core.dates import parse_date
@@ -79,7 +81,10 @@ def import_(ctx: typer.Context,
     turned into the book's currency; or hledger price directives (P 2026-11-20 USD 0.9132 EUR).
     Importing the same file again changes nothing; a rate typed with `rates set` is kept.
 
-    Example: freelance rates import eurofxref-hist.zip --currency USD --from 2026-01-01
+    The ECB's files: https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist.zip (and eurofxref.zip,
+    eurofxref-daily.xml).
+
+    Example: freelance rates import ~/Downloads/eurofxref-hist.zip --currency EUR --from 2026-10-01
     """
     from ..changes import door
     from ..core.dates import parse_date
@@ -122,7 +127,7 @@ def list_(ctx: typer.Context,
           fmt: _FMT = "table", out: _OUT = None):
     """List the book's own rates (rates.yaml), oldest first: what they win over the ECB's with.
 
-    Example: freelance rates list --currency USD --format json
+    Example: freelance rates list --currency EUR --format json
     """
     from ..core.dates import parse_date
     from ..formats.render import render_rows
@@ -152,7 +157,7 @@ def show(ctx: typer.Context,
     the latest earlier day's within 7 days. An error (exit 1) names the day and currency when
     there is none.
 
-    Example: freelance rates show USD 2026-07-03
+    Example: freelance rates show EUR 2026-07-03
     """
     from ..core.dates import parse_date
     from ..formats.render import render_rows
