@@ -19,6 +19,7 @@ EXAMPLES = {
     "summary": "freelance report summary --format html --out summary.html",
     "finance": "freelance report finance --period 2026-Q3 --basis accrual --value home",
     "dashboard": "freelance report dashboard --format html --out dash.html",
+    "vat": "freelance report vat --period 2026-Q4 --basis accrual --format json",
 }
 
 
@@ -89,7 +90,7 @@ def make(name: str):
             client: Annotated[Optional[str], typer.Option("--client", metavar="ID", help="Only this client.")] = None,
             basis: Annotated[Optional[str], typer.Option("--basis", metavar="BASIS",
                                                          help="cash (default: revenue and tax when the money moved) or "
-                                                              "accrual (when invoiced); report finance.")] = None,
+                                                              "accrual (when invoiced); report finance and vat.")] = None,
             value: Annotated[Optional[str], typer.Option("--value", metavar="home",
                                                          help="home: totals in the book's currency too, at each "
                                                               "day's exchange rate (report finance, summary).")] = None,
