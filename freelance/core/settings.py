@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Callable
 
-from .errors import did_you_mean, UsageError
+from .errors import did_you_mean, NotFound, UsageError
 from .limits import number_problem, terms_problem, whole
 from .rules import DEFAULT_INVOICE_NUMBER, invoice_number_problem, is_currency, is_id, is_tax_name, text_problem
 from .durations import rounding_rule
@@ -304,7 +304,7 @@ class Settings:
             if a["id"] == rid:
                 return a
         ids = [a["id"] for a in accounts]
-        raise UsageError(f"{option + ': ' if option else ''}no account '{rid}'{did_you_mean(rid, ids)}; the book's "
+        raise NotFound(f"{option + ': ' if option else ''}no account '{rid}'{did_you_mean(rid, ids)}; the book's "
                          f"accounts: {', '.join(ids) or 'none'} (add one with `freelance account add ID`)")
 
     def account_currency(self, account) -> str | None:
