@@ -140,6 +140,9 @@ def test_import_the_ecb_files_and_hledger_prices(book, tmp_path):
     r = ok(fl(book, "rates", "import", str(prices)))
     assert "2 rates of USD" in r.stdout and "1 prices between other currencies skipped" in r.stdout
     assert js(book, "rates", "show", "USD", "2026-11-04")["rate"] == "0.8"
+    hits = ok(fl(book, "search", "USD", "--format", "json")).stdout       # thousands of rates: not in a search
+    assert '"kind": "rate"' not in hits
+    assert '"kind": "rate"' in ok(fl(book, "search", "USD", "--kind", "rate", "--format", "json")).stdout
     bad = tmp_path / "bad.journal"
     bad.write_text("P 2026-11-03 USD\n")
     r = fl(book, "rates", "import", str(bad))

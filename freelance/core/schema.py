@@ -63,6 +63,7 @@ class Kind:
     columns: tuple[str, ...] = ()  # list view columns
     help: str = ""
     nouns: tuple[str, ...] = ()  # CLI nouns serving this kind (income/expense share one)
+    searched: bool = True       # in `search` and the web's search by default (rates are not: thousands of USD-...)
     field_map: dict = dc_field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self):
@@ -430,7 +431,7 @@ RATE = Kind(
           help="What one unit of the currency is worth in the book's currency on that day."),
         F("source", help="Where it comes from: typed (`rates set`), ecb, hledger, or a file's name."),
     ),
-    title="id", id_from="", nouns=("rates",),
+    title="id", id_from="", nouns=("rates",), searched=False,
     columns=("id", "date", "currency", "rate", "source"),
     help="Exchange rates typed or imported into the book (`freelance rates`); they win over the ECB's "
          "history that ships with the program (docs/rates.md).",
