@@ -47,6 +47,9 @@ def build(book, graph, inv) -> dict:
     per_line = settings.tax_per_line
     biz = settings.business()
     seller = {k: (_s(v) if k != "address" else v) for k, v in biz.items()}
+    currency = graph.currency(inv)
+    payee = settings.payee(currency)        # the account of the invoice's currency (docs/payment-qr.md)
+    seller["iban"], seller["bic"] = _s(payee["iban"]), _s(payee["bic"])
     if seller.get("iban"):      # as people read it: groups of four
         compact = seller["iban"].replace(" ", "").upper()
         seller["iban_compact"] = compact
@@ -54,7 +57,6 @@ def build(book, graph, inv) -> dict:
     client_rec = graph.get("client", data.get("client")) if data.get("client") else None
     client = client_rec.data if client_rec is not None else {}
     buyer = _party_client(client, str(data.get("client") or ""))
-    currency = graph.currency(inv)
     language = str(client.get("language") or settings.get("language") or "en")
     seller_country = seller.get("country")
     buyer_country = buyer["country"] or vat_country(buyer["vat_id"])
