@@ -22,6 +22,7 @@ record cannot inject postings. See docs/export.md.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -172,7 +173,24 @@ def beancount(g: Graph, accrual: bool = False) -> str:
             price = f" @@ {format(e.prices[i][0], 'f')} {e.prices[i][1]}" if i in e.prices else ""
             lines.append(f"  {name(parts)}  {format(amount, 'f')} {cur}{price}")
         lines.append("")
+    lines += _documents(g, {name(a) for a in _accounts(es)}, name, esc)
     return "\n".join(lines)
+
+
+def _documents(g: Graph, opened: set, name, esc) -> list[str]:
+    """beancount `document` directives: each expense's receipt (docs/suppliers.md), on its
+    expense account, by its absolute path (beancount reads a relative one from the folder of
+    the file it loads, which the export does not know)."""
+    root = os.path.realpath(g.book.root)
+    out = []
+    for t in g.records("transaction"):
+        receipt, d = t.data.get("receipt"), t.data.get("date")
+        if t.data.get("kind") != "expense" or not isinstance(receipt, str) or not isinstance(d, dt.date):
+            continue
+        account = name(("expenses", str(t.data.get("category") or "other")))
+        if account in opened:
+            out.append((d, t.id, f'{d} document {account} "{esc(os.path.join(root, receipt))}"'))
+    return [line for _, _, line in sorted(out)] + ([""] if out else [])
 
 
 # -- spreadsheets and scripts ------------------------------------------------------
