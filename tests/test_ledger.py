@@ -182,13 +182,41 @@ def test_void_is_final_and_hours_are_billed_once(book):
     assert ok(fl(book, "validate")).output.startswith("ok")
 
 
-def test_a_sealed_invoice_does_not_go_back_to_draft(book):
+def test_validate_reports_hours_billed_on_two_live_invoices(book):
+    """The issue's way to bill hours twice (void, back to draft, bill again), done by hand as a
+    merge of two devices could: validate names the entry, both invoices and the way out."""
+    ok(fl(book, "project", "add", "Site", "--client", "acme"))
+    ok(fl(book, "time", "log", "site", "3h", "--date", "2026-11-02"))
+    ok(fl(book, "settings", "set", "default_rate", "100"))
+    ok(fl(book, "invoice", "add", "--from-time", "--client", "acme"))
+    first = js(book, "invoice", "list")[-1]["id"]
+    ok(fl(book, "invoice", "move", first, "sent"))
+    ok(fl(book, "invoice", "move", first, "void"))
+    path = book / "invoices.yaml"
+    path.write_text(path.read_text().replace("  status: void\n", "  status: draft\n", 1))   # back, by hand
+    ok(fl(book, "invoice", "add", "--from-time", "--client", "acme"))
+    second = js(book, "invoice", "list")[-1]["id"]
+    entry = js(book, "time", "list")[0]
+    assert entry["invoice"] == second
+    r = fl(book, "validate")
+    assert r.exit_code == 1
+    line = next(x for x in r.output.splitlines() if entry["id"] in x)
+    assert line.startswith("timelog/") and ": error: " in line
+    assert f"{first} (draft, invoices.yaml:" in line and f"{second} (draft, invoices.yaml:" in line
+    assert f"freelance invoice rm {first}" in line
+    ok(fl(book, "invoice", "rm", first))
+    assert ok(fl(book, "validate")).output.startswith("ok")
+
+
+@pytest.mark.parametrize("status", ["sent", "paid", "void"])
+def test_a_sealed_invoice_does_not_go_back_to_draft(book, status):
     inv = _invoice(book, "Work:1:100")
     path = book / "invoices.yaml"
     text = path.read_text()
-    path.write_text(text.replace("  status: sent\n", "  status: sent\n  seal: sha256:x\n", 1))
+    path.write_text(text.replace("  status: sent\n", f"  status: {status}\n  seal: sha256:x\n", 1))
     r = fl(book, "invoice", "move", inv, "draft")
-    assert r.exit_code == 2 and "does not go back to draft" in r.stderr
+    assert r.exit_code == 2 and ("void is final" if status == "void" else "does not go back to draft") in r.stderr
+    assert f"status: {status}\n" in path.read_text()
 
 
 def test_expense_show_says_paid_and_money_in_exponent_form_is_refused(book):
@@ -218,6 +246,14 @@ def test_the_accounts_tables_add_up_opening_in_out_transfers(book):
     for r in js(book, "report", "finance")["accounts"]:
         assert Decimal(r["opening_balance"]) + Decimal(r["money_in"]) - Decimal(r["money_out"]) \
             + Decimal(r["transfers"]) == Decimal(r["balance"])
+    from servehelp import Live                             # the web finance page: the same table
+    server = Live(book, today=TODAY, read_only=True)
+    try:
+        page = server.client().get("/finance?period=2026").text
+    finally:
+        server.stop()
+    row = page.split('<tr data-account="bank"', 1)[1].split("</tr>", 1)[0]
+    assert "500.00" in row and "-100.00" in row and "650.00" in row, row
 
 
 def test_reports_of_the_whole_book_refuse_client_rather_than_ignore_it(book):
