@@ -336,3 +336,23 @@ def test_the_bank_matcher_reads_the_same_balance_net_of_credit_notes(cli):
     assert got.get("invoice") == "INV-2026-017", got
     r = ok(cli("income", "add", "500", "--invoice", "INV-2026-017", "--received", "--date", "2026-11-20"))
     assert "invoice 'INV-2026-017' is paid" in r.stdout
+
+
+def test_a_bank_import_paying_net_of_a_credit_note_leaves_nothing_owed(book, tmp_path):
+    """Several bank lines settle invoices together (`settle_all`): the credit note counts as it
+    does for one payment typed by hand (read/owed.py), so the invoice moves to paid."""
+    from statement_files import ofx, stmtrs, stmttrn
+    inv = _invoice(book, "Work:1:1000")                   # 1,190.00
+    _credit(book, inv, "Discount:1:100")                  # -119.00: 1,071.00 is owed
+    other = _invoice(book, "Other:1:10", tax="0")         # a second line of the statement pays it
+    trns = [stmttrn(f"F{i}", "20261105", amount, name="Acme GmbH", memo=f"Payment {inv}")
+            for i, amount in enumerate(["1071.00"])] + [stmttrn("F9", "20261106", "10.00", name="Acme GmbH",
+                                                          memo=f"Payment {other}")]
+    path = tmp_path / "statement.ofx"
+    path.write_bytes(ofx([stmtrs("123456", "EUR", trns)]))
+    r = ok(fl(book, "bank", "import", path, "--account", "bank"))
+    assert f"invoice '{inv}' is paid" in r.output, r.output
+    assert js(book, "invoice", "show", inv)["status"] == "paid"
+    assert js(book, "invoice", "show", other)["status"] == "paid"
+    _nothing_owed_everywhere(book, inv)
+    assert ok(fl(book, "validate")).output.startswith("ok")
