@@ -356,3 +356,28 @@ def test_a_bank_import_paying_net_of_a_credit_note_leaves_nothing_owed(book, tmp
     assert js(book, "invoice", "show", other)["status"] == "paid"
     _nothing_owed_everywhere(book, inv)
     assert ok(fl(book, "validate")).output.startswith("ok")
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext not installed (.ci/run installs it)")
+def test_the_statement_as_a_document_shows_the_figures_of_its_json(book, tmp_path):
+    """`client statement --format html|pdf` goes through the document pipeline (your business,
+    the client's address, their language) and shows the report's own figures: the PDF's text
+    (pdftotext) has every amount and running balance of `--format json`, in order."""
+    import re
+    ok(fl(book, "settings", "set", "business.legal_name", "Alex Example"))
+    inv = _invoice(book, "Work:1:1000")
+    _credit(book, inv, "Discount:1:100")
+    _invoice(book, "More:1:100", tax="0", issued="2026-11-10")
+    ok(fl(book, "income", "add", "1066", "--invoice", inv, "--received", "--fee", "5", "--date", "2026-11-01"))
+    st = js(book, "client", "statement", "acme")
+    want = [Decimal(v) for r in st["lines"] for v in (r["amount"], r["balance"]) if v is not None]
+    want.append(Decimal(st["summary"][0]["closing"]))                 # "Balance due: ..."
+    html = ok(fl(book, "client", "statement", "acme", "--format", "html")).stdout
+    assert "Statement of account" in html and "Alex Example" in html and "closing balance" in html
+    out = tmp_path / "st.pdf"
+    ok(fl(book, "client", "statement", "acme", "--format", "pdf", "--out", out))
+    assert out.read_bytes().startswith(b"%PDF")
+    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    got = [Decimal(sign + digits.replace(",", ""))
+           for sign, digits in re.findall(r"([-−]?)[€$£]?\s?(\d[\d,]*\.\d\d)", text.replace("−", "-"))]
+    assert got == want, text
