@@ -23,7 +23,7 @@ from conftest import run_cli
 
 settings.register_profile("ledger", max_examples=3, deadline=None, derandomize=True,
                           suppress_health_check=list(HealthCheck))
-settings.register_profile("ledger-long", max_examples=2000, deadline=None,
+settings.register_profile("ledger-long", max_examples=int(os.environ.get("LEDGER_EXAMPLES") or 2000), deadline=None,
                           suppress_health_check=list(HealthCheck))
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ledger")
 TODAY = "2026-12-15"
