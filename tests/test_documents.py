@@ -639,7 +639,7 @@ def test_a_running_serve_makes_an_invoice_pdf_in_under_half_a_second(tmp_path):
             assert again.status_code == 200
         assert sorted(cpus)[1] < 0.5, cpus
         assert list(PdfReader(BytesIO(again.content)).attachments) == ["factur-x.xml"]
-        assert client.get("/pdf/invoice/INV-2026-999").status_code == 400
+        assert client.get("/pdf/invoice/INV-2026-999").status_code == 404          # not there: 404 (issue #30)
         page = client.get("/r/invoice/INV-2026-019").text
         assert 'href="/pdf/invoice/INV-2026-019"' in page
     finally:

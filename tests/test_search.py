@@ -123,3 +123,17 @@ def test_sort_orders_by_each_key_and_leaves_missing_values_last(rows, desc):
     for x, y in zip(present, present[1:]):                            # ties: by b, missing b last
         if x["a"] == y["a"] and x["b"] and y["b"]:
             assert x["b"].casefold() <= y["b"].casefold()
+
+
+def test_the_servers_index_finds_what_a_scan_finds_in_the_same_order(demo):
+    """`serve` searches through an Index kept per kind (read/search.py); the hits, their order,
+    snippets and scores are those of the scan `freelance search` makes."""
+    import datetime as dt
+    from freelance.core.schema import KINDS
+    from freelance.read.search import Index
+    from freelance.store.book import Book
+    book = Book(demo, dt.date(2026, 11, 25))
+    records = [r for k in KINDS for r in book.records(k)]
+    index = Index(parts=[Index(book.records(k)) for k in KINDS])
+    for q in ("acme", "ACME website", "inv-2026", "design sprint", "nothing-like-this", "a"):
+        assert search((), q, limit=50, index=index) == search(records, q, limit=50), q

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import git_commit_all, run_cli
+from conftest import ROOT, git_commit_all, run_cli
 from servehelp import TOKEN, Live, git_diff, git_diff_numstat
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -29,9 +29,19 @@ def browser():
 def site(demo, browser):
     """A served copy of the demo book (a git repository, to read diffs) and a page that has
     the access token; CSP violations and script errors fail the test."""
+    yield from _served(demo, browser, "2026-11-25")
+
+
+@pytest.fixture
+def site_in_december(demo, browser):
+    """The same on 2026-12-01, when November's statement (examples/bank/2026-11.csv) is in."""
+    yield from _served(demo, browser, "2026-12-01")
+
+
+def _served(demo, browser, today):
     git_commit_all(demo)
-    server = Live(demo)
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    server = Live(demo, today=today)
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True)
     page = context.new_page()
     problems = []
     refused = ("status of 400", "status of 409")      # a form sent back with the CLI's messages
@@ -41,6 +51,7 @@ def site(demo, browser):
     page.goto(server.url(f"/?token={TOKEN}"))
     page.server = server
     page.book = demo
+    page.today = today
     yield page
     context.close()
     server.stop()
@@ -153,7 +164,10 @@ def test_every_page_for_a_person_to_look_at(site):
              "board-invoice": "/board/invoice", "record-client": "/r/client/acme", "record-invoice": "/r/invoice/INV-2026-019",
              "edit-client": "/edit/client/acme", "new-invoice": "/new/invoice", "finance": "/finance",
              "calendar": "/calendar", "calendar-week": "/calendar?week=2026-11-25", "goals": "/goals",
-             "resources": "/resources", "contacts": "/list/contact", "income": "/list/income"}
+             "resources": "/resources", "contacts": "/list/contact", "income": "/list/income",
+             "time": "/list/time", "new-time": "/new/time", "transfers": "/list/transfer", "balances": "/list/balance",
+             "recurring": "/list/recurring", "new-recurring": "/new/recurring", "accounts": "/accounts",
+             "account": "/account/bank", "new-account": "/new/account", "bank": "/bank"}
     for name, path in pages.items():
         response = site.goto(site.server.url(path))
         assert response.status == 200, path
@@ -187,10 +201,8 @@ def test_the_search_box_finds_a_bank_paid_expense_by_its_payee(site):
 
 
 def test_a_timer_started_on_one_page_and_stopped_on_another_books_what_the_cli_books(site, tmp_path):
-    import datetime as dt
     import json
     import shutil
-    import zoneinfo
     twin = tmp_path / "twin"
     shutil.copytree(site.book, twin, ignore=shutil.ignore_patterns(".git", ".freelance"))
     site.goto(site.server.url("/board/client"))
@@ -198,29 +210,96 @@ def test_a_timer_started_on_one_page_and_stopped_on_another_books_what_the_cli_b
     assert form.get_attribute("data-running") == "no"
     form.locator("select").select_option("acme-website|acme-build")
     form.locator('input[name="note"]').fill("checkout flow")
+    form.locator('input[name="at"]').fill("yesterday 09:00")       # started before the page was opened
     with site.expect_navigation():
         form.get_by_role("button", name="Start timer").click()
     assert "/board/client" in site.url and "timer started on 'acme-website' (acme-build)" in site.content()
-    # the work took 90 minutes: the timer started then (the server's day is 2026-11-25, its clock the real one)
-    timer = site.book / "timer.yaml"
-    clock = dt.datetime.now(zoneinfo.ZoneInfo("Europe/London")).replace(tzinfo=None)
-    started = dt.datetime.combine(dt.date(2026, 11, 25), clock.time()).replace(second=0, microsecond=0) \
-        - dt.timedelta(minutes=90)
-    text = timer.read_text(encoding="utf-8")
-    timer.write_text(re.sub(r"(?m)^start: .*$", f"start: {started:%Y-%m-%d %H:%M}", text), encoding="utf-8")
     site.goto(site.server.url("/finance"))
     form = site.locator("header form.timer")
     assert form.get_attribute("data-running") == "yes" and "acme-website" in form.inner_text()
     shot(site, "timer-running")
+    form.locator('input[name="at"]').fill("yesterday 10:30")
     with site.expect_navigation():
         form.get_by_role("button", name="Stop").click()
-    assert "/finance" in site.url and "timer stopped: booked" in site.content()
-    assert not timer.exists()
-    web = json.loads(run_cli("time", "list", "--format", "json", books=site.book).stdout)[0]
-    assert (web["project"], web["service"], web["note"]) == ("acme-website", "acme-build", "checkout flow")
-    assert web["date"] == f"{started:%Y-%m-%d}" and 1.4 <= float(web["hours"]) <= 1.6
-    r = run_cli("time", "log", "acme-website", web["hours"], "--service", "acme-build", "--date", web["date"],
-                "--note", "checkout flow", books=twin)
-    assert r.exit_code == 0, r.output
-    cli = json.loads(run_cli("time", "list", "--format", "json", books=twin).stdout)[0]
+    assert "/finance" in site.url and "timer stopped: booked 1.5 h" in site.content()
+    assert not (site.book / "timer.yaml").exists()
+    for argv in (["time", "start", "acme-website", "--service", "acme-build", "--note", "checkout flow",
+                  "--at", "yesterday 09:00"], ["time", "stop", "--at", "yesterday 10:30"]):
+        r = run_cli(*argv, books=twin, today=site.today)
+        assert r.exit_code == 0, r.output
+    web, cli = (json.loads(run_cli("time", "list", "--format", "json", books=b).stdout)[0] for b in (site.book, twin))
+    assert (web["project"], web["service"], web["note"], web["date"], web["hours"]) == \
+        ("acme-website", "acme-build", "checkout flow", "2026-11-24", "1.5")
     assert {k: v for k, v in web.items() if k != "id"} == {k: v for k, v in cli.items() if k != "id"}
+
+
+def test_a_statement_uploaded_reviewed_matched_and_reconciled_leaves_the_book_the_cli_leaves(site_in_december,
+                                                                                            tmp_path):
+    """The bank page, as the bank walkthrough's commands: `bank import --dry-run`, `bank import`,
+    `bank match` of the payment it could not place, the account reconciled with the statement."""
+    import json
+    import shutil
+    site = site_in_december
+    twin = tmp_path / "twin"
+    shutil.copytree(site.book, twin, ignore=shutil.ignore_patterns(".git", ".freelance"))
+    statement = tmp_path / "2026-11.csv"
+    lines = (ROOT / "examples" / "bank" / "2026-11.csv").read_text(encoding="utf-8").splitlines()
+    closing = float(lines[-1].rsplit(",", 1)[1])      # + a payment of INV-2026-018 by a payer the book does not know
+    statement.write_text("\n".join(lines + [f"2026-11-30,G. Holdings,payment,SEPA credit transfer,1848.00,"
+                                            f"{closing + 1848:.2f}"]) + "\n", encoding="utf-8")
+    site.goto(site.server.url("/bank"))
+    site.set_input_files('form.upload input[type="file"]', str(statement))
+    site.select_option('form.upload select[name="account"]', "bank")
+    site.fill('form.upload input[name="rules"]', "mybank")
+    with site.expect_navigation():
+        site.get_by_role("button", name="Dry run").click()
+    assert "6 to add, 0 to update, 0 skipped" in site.locator(".counts").inner_text()
+    assert git_diff_numstat(site.book) == []                    # a dry run writes nothing
+    shot(site, "bank-dry-run")
+    with site.expect_navigation():
+        site.get_by_role("button", name="Import").click()
+    assert "2026-11.csv: 6 added" in site.locator(".note").inner_text()
+    review = site.locator(".review")
+    assert review.count() == 4
+    shot(site, "bank-review")
+    with site.expect_navigation():
+        site.get_by_role("button", name="match INV-2026-018").click()
+    assert "INV-2026-018" in site.locator(".note").inner_text() and site.locator(".review").count() == 3
+    site.goto(site.server.url("/account/bank"))
+    rec = site.locator('.reconcile[data-currency="USD"]')
+    assert rec.get_attribute("data-holds") == "yes" and "reconciled" in rec.inner_text()
+    shot(site, "account-reconciled")
+
+    def cli(*argv):
+        r = run_cli(*argv, books=twin, today=site.today)
+        assert r.exit_code == 0, r.output
+        return r.stdout
+    cli("bank", "import", statement, "--account", "bank", "--rules", "mybank")
+    tx = [x for x in json.loads(cli("bank", "review", "--format", "json")) if x["payee"] == "G. Holdings"][0]["id"]
+    cli("bank", "match", tx, "INV-2026-018")
+    assert _book(site.book) == _book(twin)
+
+
+def _book(root):
+    """A book's files, its generated ids (random per run) made alike."""
+    gen = re.compile(r"\b(t|tr|b|tx|m)-(\d{8})-[0-9a-f]{6}\b")
+    return {p.relative_to(root).as_posix(): gen.sub(r"\1-\2-X", p.read_text(encoding="utf-8"))
+            for p in sorted(root.rglob("*.yaml")) if ".git" not in p.parts and ".freelance" not in p.parts}
+
+
+def test_the_invoice_page_previews_the_pdf_downloads_it_and_sends_it(site, monkeypatch):
+    monkeypatch.delenv("FREELANCE_SMTP_HOST", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(site.book.parent / "no-config"))
+    site.goto(site.server.url("/r/invoice/INV-2026-019"))
+    preview = site.locator("object.pdf-preview")
+    got = site.request.get(site.server.url(preview.get_attribute("data")))
+    assert got.headers["content-type"] == "application/pdf" and got.body().startswith(b"%PDF")
+    shot(site, "invoice-preview")
+    with site.expect_download() as dl:
+        site.get_by_role("link", name="download the PDF").click()
+    assert dl.value.suggested_filename == "INV-2026-019.pdf"
+    with site.expect_navigation():
+        site.get_by_role("button", name="send it").click()
+    assert "sent invoice INV-2026-019" in site.locator(".note").inner_text()
+    assert (site.book / "outbox" / "INV-2026-019.eml").is_file()
+    assert site.locator('tr[data-field="status"] td').inner_text() == "sent"

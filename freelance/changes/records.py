@@ -14,7 +14,7 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from ..core.dates import parse_date, parse_datetime, parse_period
-from ..core.errors import UsageError, did_you_mean
+from ..core.errors import NotFound, UsageError, did_you_mean
 from ..core.rules import date_order, is_currency, is_email, is_id, is_url, moved_after, NOT_OWED, TEXT_CHECKS
 from ..core.schema import KINDS, Field, Kind
 from ..store.book import Book
@@ -79,7 +79,7 @@ def find(book: Book, kind: str, rid: str, noun: str | None = None) -> Record:
     if rec is None or (kind == "transaction" and noun in ("income", "expense") and rec.data.get("kind") != noun):
         pool = [r.id for r in book.records(kind)
                 if kind != "transaction" or noun not in ("income", "expense") or r.data.get("kind") == noun]
-        raise UsageError(f"no {noun} '{rid}'{did_you_mean(rid, pool)}")
+        raise NotFound(f"no {noun} '{rid}'{did_you_mean(rid, pool)}")
     return rec
 
 

@@ -42,7 +42,7 @@ NOUNS: dict[str, tuple[str, str]] = {
     "workflow": ("freelance.cli.workflow", "Client income with its invoice, client, project, service."),
     "export": ("freelance.cli.export", "Export to hledger, beancount, csv or json."),
     "bank": ("freelance.cli.bank", "Bank statements: import a statement file, review, match, rules."),
-    "serve": ("freelance.cli.serve", "The book in a browser: boards to drag, forms, finance, calendar."),
+    "serve": ("freelance.cli.serve", "The book in a browser: boards, forms, bank, accounts, finance, calendar."),
     "sync": ("freelance.cli.sync", "Commit, pull (merging by record), validate and push: one command for every device."),
     "history": ("freelance.cli.history", "A record's changes from git: date, commit, author, field: old -> new."),
     "undo": ("freelance.cli.history", "Take back the last change the tool committed (if not pushed)."),

@@ -18,6 +18,7 @@ EXAMPLES = {
     "agenda": "freelance report agenda --period 2026-12",
     "summary": "freelance report summary --format html --out summary.html",
     "dashboard": "freelance report dashboard --format html --out dash.html",
+    "vat": "freelance report vat --period 2026-Q4 --basis accrual --format json",
 }
 
 
@@ -88,7 +89,7 @@ def make(name: str):
             client: Annotated[Optional[str], typer.Option("--client", metavar="ID", help="Only this client.")] = None,
             basis: Annotated[Optional[str], typer.Option("--basis", metavar="BASIS",
                                                          help="cash (default: revenue and tax when the money moved) or "
-                                                              "accrual (when invoiced); report finance.")] = None,
+                                                              "accrual (when invoiced); report finance and vat.")] = None,
             fail_on: Annotated[Optional[List[str]], typer.Option("--fail-on", metavar="CONDITION",
                                                                help="Exit 1 when CONDITION holds (see the report's help).")] = None):
 

@@ -31,6 +31,11 @@ def serve(ctx: typer.Context,
                                                                       "the books, e.g. to an accountant).")] = False):
     """Serve the book in a browser: boards to drag, records, forms, finance, calendar.
 
+    Every kind has its list, page and forms (time, transfers, balances included);
+    /accounts and /bank import a statement (dry run first), match payments to
+    invoices and reconcile each account; an invoice's page previews, downloads
+    and sends its PDF; a timer and a search box are on every page.
+
     Binds 127.0.0.1 and prints the URL with its access token; every change goes
     through the same checks as the command line and is the same one-line diff.
     Beyond this machine (--host) it needs a long --token and a certificate (or

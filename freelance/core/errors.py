@@ -53,6 +53,10 @@ class UsageError(FreelanceError):
     exit_code = 2
 
 
+class NotFound(UsageError):
+    """No record, kind or account of that name: exit 2 on the command line, 404 in the web."""
+
+
 class DataError(FreelanceError):
     """The book itself is in a state the command refuses to touch: exit 1."""
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Callable
 
-from .errors import did_you_mean, UsageError
+from .errors import did_you_mean, NotFound, UsageError
 from .limits import number_problem, terms_problem, whole
-from .rules import DEFAULT_INVOICE_NUMBER, invoice_number_problem, is_currency, is_tax_name, text_problem
+from .rules import DEFAULT_INVOICE_NUMBER, invoice_number_problem, is_currency, is_id, is_tax_name, text_problem
 from .durations import rounding_rule
 
 SETTINGS_FILE = "freelance.yaml"
@@ -49,6 +49,8 @@ OPTIONAL: dict = {
     "reminders": None,          # payment reminder levels (docs/reminders.md); absent: REMINDERS
     "outbox": "ignored",        # outbox/ (the mails `freelance run` writes): ignored by git, or kept
     "auto_commit": False,       # every change the CLI makes is its own git commit (docs/sync.md)
+    "tax_reserve": None,        # the part of this year's profit to set aside for income tax, like 30% (docs/tax-reserve.md)
+    "tax_reserve_account": "tax-reserve",   # the account that holds it
 }
 
 # Payment reminders when the book sets none: 7 and 21 days after the due date (docs/reminders.md).
@@ -64,7 +66,7 @@ LISTS = ("stages", "income_classifications", "expense_categories", "accounts",
 # Scalar settings `settings set` accepts, with a check of the value.
 SCALARS = ("name", "currency", "timezone", "week_start", "date_order", "invoice_number",
            "payment_terms_days", "default_rate", "tax_rounding", "tax_name", "write_off_category",
-           "time_rounding", "auto_commit")
+           "time_rounding", "auto_commit", "tax_reserve", "tax_reserve_account")
 
 TAX_ROUNDING = ("per-invoice", "per-line")
 ACCOUNT_KEYS = ("id", "name", "currency", "opening_balance", "iban", "number")   # what an entry of `accounts` holds
@@ -168,6 +170,27 @@ def _bool(text: str):
     return t == "true"
 
 
+def reserve_percent(value) -> Decimal | None:
+    """`tax_reserve` as a percentage (30% -> 30), or None when it is not one from 0 to 100."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        text = value.strip().removesuffix("%").strip()
+        if not text or not all(c.isdigit() or c == "." for c in text) or text.count(".") > 1 or text == ".":
+            return None
+        value = Decimal(text)
+    if not isinstance(value, (int, Decimal)) or number_problem(Decimal(value)) or not 0 <= value <= 100:
+        return None
+    return Decimal(value)
+
+
+def _reserve_read(text: str) -> str:
+    pct = reserve_percent(text)
+    if pct is None:
+        raise ValueError("expected a percentage of the year's profit from 0 to 100, like 30%")
+    return f"{pct.normalize():f}%"
+
+
 def _pattern_problem(value) -> str | None:
     why = invoice_number_problem(value)
     return f"not a usable pattern ({why}); e.g. {DEFAULT_INVOICE_NUMBER}" if why else None
@@ -201,6 +224,12 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
             _rounding_problem, _rounding_read),
     Setting("auto_commit", "true: every change the CLI makes is its own git commit (docs/sync.md).",
             lambda v: None if isinstance(v, bool) else "expected true or false", _bool, ("true", "false"), optional=True),
+    Setting("tax_reserve", "The part of this year's profit to set aside for income tax, like 30% (report summary, "
+                           "the digest and the dashboard compare it with the tax_reserve_account).",
+            lambda v: None if reserve_percent(v) is not None else "expected a percentage from 0 to 100, like 30%",
+            _reserve_read, optional=True),
+    Setting("tax_reserve_account", "The account that holds the tax reserve (default tax-reserve; one of `accounts`).",
+            lambda v: None if is_id(v) else "expected an account id like tax-reserve", str.strip, optional=True),
 )}
 assert tuple(SETTINGS) == SCALARS, "SCALARS and SETTINGS name the same settings"
 
@@ -275,7 +304,7 @@ class Settings:
             if a["id"] == rid:
                 return a
         ids = [a["id"] for a in accounts]
-        raise UsageError(f"{option + ': ' if option else ''}no account '{rid}'{did_you_mean(rid, ids)}; the book's "
+        raise NotFound(f"{option + ': ' if option else ''}no account '{rid}'{did_you_mean(rid, ids)}; the book's "
                          f"accounts: {', '.join(ids) or 'none'} (add one with `freelance account add ID`)")
 
     def account_currency(self, account) -> str | None:
@@ -375,6 +404,17 @@ class Settings:
     def outbox_kept(self) -> bool:
         """Whether the mails in outbox/ are kept in git (`outbox: kept`), or ignored (the default)."""
         return str(self.raw.get("outbox") or "ignored") == "kept"
+
+    @property
+    def tax_reserve(self) -> Decimal | None:
+        """`tax_reserve` in percent (30% -> 30), or None when unset or unreadable (validate says so)."""
+        value = self.raw.get("tax_reserve")
+        return None if value is None else reserve_percent(value)
+
+    @property
+    def tax_reserve_account(self) -> str:
+        """The account that holds the tax reserve (`tax_reserve_account`, default tax-reserve)."""
+        return str(self.raw.get("tax_reserve_account") or OPTIONAL["tax_reserve_account"])
 
     @property
     def time_rounding(self):

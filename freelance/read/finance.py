@@ -287,3 +287,45 @@ def account_detail(g: Graph, account: str) -> dict:
             "reconciled_through": main["reconciled_through"] if main else None,
             "balances": [{k: v for k, v in r.items() if k not in ("id", "kind", "name", "holds", "iban")} for r in rows],
             "assertions": checks}
+
+
+def reconciliation(g: Graph, account: str) -> list[dict]:
+    """The reconciliation of `account`, per currency it has a balance assertion in: the latest
+    statement balance, the book's balance at the end of its day, the difference, the day the
+    two last agreed before it, and the lines that explain a difference: the account's records
+    after that day up to the statement's (moved money, and money expected but not moved:
+    a payment the bank booked that the book still expects is the usual cause). For the web's
+    account page (docs/reconciliation.md)."""
+    by_cur: dict[str, list[Assertion]] = defaultdict(list)
+    for a in reconcile(g):
+        if a.account == account:
+            by_cur[a.currency].append(a)
+    out = []
+    for cur in sorted(by_cur, key=_order(g.settings.currency)):
+        checks = by_cur[cur]
+        last = checks[-1]
+        agreed = [a.date for a in checks[:-1] if a.holds and a.date < last.date]
+        since = agreed[-1] if agreed else None
+        lines = []
+        for t in g.records("transaction"):
+            d, amount, kind = t.data.get("date"), t.data.get("amount"), t.data.get("kind")
+            if not isinstance(d, dt.date) or not isinstance(amount, Decimal) or kind not in ("income", "expense") \
+                    or _account_of(g, t) != account or g.currency(t) != cur or d > last.date \
+                    or (since is not None and d <= since):
+                continue
+            moved = t.data.get("received") is True
+            lines.append({"id": t.id, "noun": kind, "date": d, "amount": amount if kind == "income" else -amount,
+                          "text": str(t.data.get("payee") or t.data.get("description") or t.data.get("reference") or ""),
+                          "moved": moved, "review": t.data.get("review") or ""})
+        for t in g.records("transfer"):
+            for acc, c, amount, d in transfer_legs(g, t):
+                if acc == account and c == cur and d <= last.date and (since is None or d > since):
+                    lines.append({"id": t.id, "noun": "transfer", "date": d, "amount": amount,
+                                  "text": str(t.data.get("description") or ""), "moved": True, "review": ""})
+        lines.sort(key=lambda x: (x["date"], x["id"]))
+        expected = sum((x["amount"] for x in lines if not x["moved"]), ZERO)
+        out.append({"currency": cur, "statement": last.stated, "date": last.date, "book": last.book,
+                    "difference": last.difference, "holds": last.holds, "since": since,
+                    "source": last.record.data.get("source"), "assertion": last.record.id,
+                    "expected": expected + ZERO, "lines": lines})
+    return out

@@ -50,13 +50,35 @@ def matches(r: Record, text: str) -> bool:
     return all(w in hay for w in words)
 
 
-def score(r: Record, words: list[str]) -> tuple[int, list[str]]:
+def folded(r: Record) -> list[tuple[str, str]]:
+    """(field, text casefolded) for every text of the record: what `score` compares words with."""
+    return [(f, t.casefold()) for f, t in texts(r)]
+
+
+class Index:
+    """The records' folded texts, made once (a server keeps one per snapshot of the book), so
+    that a search compares words with text instead of walking every record again: a record
+    that lacks a word is passed over by one look at its haystack, and only the rest scored."""
+
+    def __init__(self, records=(), parts: list["Index"] = ()):
+        self.entries = [e for p in parts for e in p.entries]
+        for r in records:
+            fields = folded(r)
+            self.entries.append((r, fields, " \n".join(t for _, t in fields)))
+
+    def candidates(self, words: list[str]):
+        for r, fields, hay in self.entries:
+            if all(w in hay for w in words):
+                yield r, fields
+
+
+def score(r: Record, words: list[str], fields: list[tuple[str, str]] | None = None) -> tuple[int, list[str]]:
     """How well the record answers the words (0: not every word is in it), and the fields
     they were found in. A word in an id, name or title counts more, a whole word more than a
     part of one, and the whole phrase in one field more again."""
     found: list[str] = []
     total = 0
-    fields = [(f, t.casefold()) for f, t in texts(r)]
+    fields = folded(r) if fields is None else fields
     for w in words:
         best = 0
         where = ""
@@ -97,15 +119,17 @@ def _date(r: Record):
     return v if isinstance(v, dt.date) else None
 
 
-def search(records, text: str, limit: int | None = None) -> list[dict]:
+def search(records, text: str, limit: int | None = None, index: Index | None = None) -> list[dict]:
     """The records holding every word of `text`, best first (then newest, then by id):
-    kind, id, title, date, the fields the words were found in, and a snippet."""
+    kind, id, title, date, the fields the words were found in, and a snippet. With `index`
+    (an Index of the same records) only the records holding every word are scored."""
     words = text.casefold().split()
     if not words:
         raise UsageError("search for what? give one or more words, as in `freelance search acme`")
     hits = []
-    for r in records:
-        s, fields = score(r, words)
+    pairs = index.candidates(words) if index is not None else ((r, None) for r in records)
+    for r, known in pairs:
+        s, fields = score(r, words, known)
         if s:
             hits.append((s, r, fields))
     hits.sort(key=lambda h: (-h[0], -(_date(h[1]) or dt.date.min).toordinal(), h[1].kind, h[1].id))

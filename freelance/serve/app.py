@@ -22,11 +22,15 @@ from urllib.parse import parse_qs, quote
 import jinja2
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from ..core.errors import FreelanceError
+from ..core.errors import FreelanceError, NotFound
+from ..core.schema import KINDS
+from ..read import search as find
 from ..read.graph import Graph
 from ..store import git
 from ..store.book import Book, lock
@@ -34,14 +38,22 @@ from .forms import Stale
 from .pages import (board, calendar, edit_form, edit_submit, finance, goals, install_filters, invoice_pdf, link, listing,
                     move, new_form, new_submit, overview, record, remove, resources, search, settings_page,
                     settings_submit, timer_bar, timer_start, timer_stop, todo, workflow)
+from .office import (account_edit_form, account_edit_submit, account_new_form, account_new_submit, account_page,
+                     accounts_page, bank_import, bank_match, bank_page, bank_rule, bank_upload, send_invoice, Uploads)
+from ..core.limits import MAX_STATEMENT_BYTES
 import ipaddress
 
 HERE = Path(__file__).parent
 STATIC = {"app.js": "text/javascript", "app.css": "text/css"}
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "object-src 'self'; frame-src 'self'; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; connect-src 'self'")
 HEADERS = {"content-security-policy": CSP, "x-content-type-options": "nosniff", "x-frame-options": "DENY",
            "referrer-policy": "same-origin", "cache-control": "no-store"}
+# an invoice's PDF is shown inside its own page (an <object>): only this site may frame it
+PDF_HEADERS = {**HEADERS, "content-security-policy": "default-src 'none'; frame-ancestors 'self'",
+               "x-frame-options": "SAMEORIGIN"}
+UPLOAD = "/bank/upload"     # the one path that takes a file (a statement): its own size bound
 MAX_BODY = 1_000_000     # bytes of a form: refused by its Content-Length, or as it streams in
 MAX_FIELDS = 2_000       # fields of a form (a 1 MB body of `a&a&a...` is 500,000)
 GUESSES = 5              # wrong tokens a client may send before it is slowed down
@@ -104,6 +116,8 @@ class Site:
         self.hosts = {f"{n}:{port}" for n in names} | (names if port == 80 else set())
         self.any_address = host in ("0.0.0.0", "::")     # bound to every address: any IP literal will do
         self.notes: dict[str, tuple[str, list[str]]] = {}
+        self.uploads = Uploads()
+        self._search: dict[str, tuple[list, find.Index]] = {}      # kind -> (its records, their index)
         self._snapshot: Graph | None = None     # the last page's graph
         self._lock = threading.Lock()
         self._memos: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()   # Graph -> {key: value}
@@ -160,6 +174,24 @@ class Site:
         with self._lock:
             memo[key] = value
         return value
+
+    def search_index(self, g: Graph) -> "find.Index":
+        """The search index of the book of `g`, per kind: a kind whose records the last reload
+        kept (the same list: none of its files changed) keeps its index, so a search after a
+        drag on a client indexes the clients again, not 100,000 transactions."""
+        def make():
+            parts = []
+            for k in KINDS:
+                recs = g.book.records(k)
+                with self._lock:
+                    have = self._search.get(k)
+                if have is None or have[0] is not recs:
+                    have = (recs, find.Index(recs))
+                    with self._lock:
+                        self._search[k] = have
+                parts.append(have[1])
+            return find.Index(parts=parts)
+        return self.memo(g, ("search",), make)
 
     def page(self, template: str, status: int = 200, **ctx) -> HTMLResponse:
         ctx.setdefault("read_only", self.read_only)
@@ -241,6 +273,17 @@ class Site:
 READ_ONLY = "this server is read-only (freelance serve --read-only): nothing can be changed here"
 
 
+def error_page(site: Site, exc: FreelanceError) -> Response:
+    """What a page that cannot be drawn answers: 404 for a kind, record or account that is not
+    there; 400 for a question asked wrongly (a bad month, an unknown board field); 422 for a
+    book that cannot answer it (an incomplete invoice has no PDF). Never a 500 for either."""
+    if isinstance(exc, NotFound):
+        return site.page("message.html", 404, title="Not found", lines=[exc.message])
+    if exc.exit_code == 2:
+        return site.page("message.html", 400, title="Cannot show that", lines=[exc.message])
+    return site.page("message.html", 422, title="The book cannot answer that yet", lines=[exc.message])
+
+
 def too_large() -> Response:
     return PlainTextResponse(f"refused: a form is at most {MAX_BODY:,} bytes\n", status_code=413,
                              headers={"connection": "close"})
@@ -258,14 +301,17 @@ class Security:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
 
+        ours = PDF_HEADERS if scope["path"].startswith("/pdf/") else HEADERS
+
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", []) if k.decode().lower() not in HEADERS]
-                headers += [(k.encode(), v.encode()) for k, v in HEADERS.items()]
+                headers = [(k, v) for k, v in message.get("headers", []) if k.decode().lower() not in ours]
+                headers += [(k.encode(), v.encode()) for k, v in ours.items()]
                 message = {**message, "headers": headers}
             await send(message)
         length = [v for k, v in scope.get("headers", ()) if k == b"content-length"]
-        if length and not (length[0].isdigit() and len(length[0]) < 10 and int(length[0]) <= MAX_BODY):
+        limit = MAX_STATEMENT_BYTES + MAX_BODY if scope["path"] == UPLOAD else MAX_BODY
+        if length and not (length[0].isdigit() and len(length[0]) < 10 and int(length[0]) <= limit):
             return await too_large()(scope, receive, send_with_headers)
         await self.app(scope, receive, send_with_headers)
 
@@ -291,8 +337,7 @@ def make_app(root: Path, *, today: dt.date | None = None, host: str = "127.0.0.1
             try:
                 return await run_in_threadpool(draw)
             except FreelanceError as exc:
-                return site.page("message.html", 400 if exc.exit_code == 2 else 500, title="Not found",
-                                 lines=[exc.message])
+                return error_page(site, exc)
         return endpoint
 
     def post(fn):
@@ -325,6 +370,38 @@ def make_app(root: Path, *, today: dt.date | None = None, host: str = "127.0.0.1
                 return site.back(back, "error", [exc.message])
         return endpoint
 
+    def upload(fn):
+        """A form with a file (multipart): the gate, the size bound, the CSRF token, then `fn(site,
+        request, fields, (file name, bytes))` in a thread; a FreelanceError is shown as a page."""
+        async def endpoint(request: Request):
+            refused = site.refusal(request)
+            if refused is not None:
+                return refused
+            if site.read_only:
+                return site.page("message.html", 403, title="Read-only", lines=[READ_ONLY])
+            if not request.headers.get("content-length"):
+                return PlainTextResponse("refused: a file upload must say its length\n", status_code=411)
+            try:
+                async with request.form(max_files=1, max_fields=50, max_part_size=MAX_BODY) as form:
+                    fields = {k: v for k, v in form.items() if isinstance(v, str)}
+                    file = form.get("file")
+                    if file is None or isinstance(file, str):
+                        return site.page("message.html", 400, title="No file", lines=["choose a statement file"],
+                                         back="/bank")
+                    got = (file.filename or "statement", await file.read(MAX_STATEMENT_BYTES + 1))
+            except (HTTPException, MultiPartException) as exc:        # a malformed multipart body
+                return PlainTextResponse(f"refused: not a form with a file ({getattr(exc, 'detail', None) or exc})\n",
+                                         status_code=400)
+            if not hmac.compare_digest(fields.get("csrf", "").encode(), site.csrf.encode()):
+                return PlainTextResponse("refused: the form carries no valid CSRF token; reload the page\n",
+                                         status_code=403)
+            try:
+                return await run_in_threadpool(fn, site, request, fields, got)
+            except FreelanceError as exc:
+                return site.page("message.html", 404 if isinstance(exc, NotFound) else 400,
+                                 title="Cannot import that", lines=[exc.message], back="/bank")
+        return endpoint
+
     async def static(request: Request):
         refused = site.refusal(request)
         if refused is not None:
@@ -343,6 +420,18 @@ def make_app(root: Path, *, today: dt.date | None = None, host: str = "127.0.0.1
         Route("/timer/stop", post(timer_stop), methods=["POST"]),
         Route("/r/{noun}/{rid:path}", get(record)),
         Route("/pdf/invoice/{rid:path}", get(invoice_pdf)),
+        Route("/accounts", get(accounts_page)),
+        Route("/account/{rid:path}", get(account_page)),
+        Route("/new/account", get(account_new_form, draws_a_form=True)),
+        Route("/new/account", post(account_new_submit), methods=["POST"]),
+        Route("/edit/account/{rid:path}", get(account_edit_form, draws_a_form=True)),
+        Route("/edit/account/{rid:path}", post(account_edit_submit), methods=["POST"]),
+        Route("/bank", get(bank_page)),
+        Route(UPLOAD, upload(bank_upload), methods=["POST"]),
+        Route("/bank/import", post(bank_import), methods=["POST"]),
+        Route("/bank/match", post(bank_match), methods=["POST"]),
+        Route("/bank/rule", post(bank_rule), methods=["POST"]),
+        Route("/send/invoice", post(send_invoice), methods=["POST"]),
         Route("/new/{noun}", get(new_form, draws_a_form=True)),
         Route("/new/{noun}", post(new_submit), methods=["POST"]),
         Route("/edit/{noun}/{rid:path}", get(edit_form, draws_a_form=True)),

@@ -13,15 +13,16 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..core.errors import did_you_mean, FreelanceError, UsageError
-from ..core.schema import Field, Kind, noun_fields, noun_kind
+from ..core.errors import did_you_mean, FreelanceError, NotFound, UsageError
+from ..core.schema import NOUNS, Field, Kind, noun_fields, noun_kind
 from ..core.schema import noun_of as schema_noun_of
 from ..store.book import Book
 from ..store.records import Record
 from ..changes.door import parse_value
 
-# the nouns the web has pages for (what each names, and offers, is core.schema's, as for the CLI)
-WEB_NOUNS = ("client", "project", "service", "invoice", "income", "expense", "contact", "resource", "goal", "meeting")
+# the nouns the web has pages for: every noun of core.schema (a kind added there has its list,
+# record page, forms and remove here at once); what each names and offers is the schema's, as for the CLI
+WEB_NOUNS = NOUNS
 LONG = {"notes", "agenda", "description"}
 
 
@@ -44,7 +45,7 @@ def check_version(record: Record, given: str | None, noun: str) -> None:
 
 def kind_of(noun: str) -> Kind:
     if noun not in WEB_NOUNS:
-        raise UsageError(f"no such kind {noun!r}{did_you_mean(noun, WEB_NOUNS)}")
+        raise NotFound(f"no such kind {noun!r}{did_you_mean(noun, WEB_NOUNS)}")
     return noun_kind(noun)
 
 

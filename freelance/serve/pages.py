@@ -10,10 +10,10 @@ from markupsafe import Markup
 from ..read import calendar as cal, finance as fin, search as find
 from ..read import views
 from ..read.workflow import rows as workflow_rows
-from ..core.errors import did_you_mean, FreelanceError, UsageError
+from ..core.errors import did_you_mean, FreelanceError, NotFound, UsageError
 from ..core.limits import MAX_YEAR, MIN_YEAR, year_problem
 from ..read.graph import Graph
-from ..core.schema import KINDS
+from ..core.schema import KINDS, NOUNS
 from ..core.text import fmt_money, fmt_pct, text
 from ..store import git
 from .charts import hbar_chart, months_chart
@@ -34,8 +34,25 @@ BOARDS = ("client", "project", "service", "invoice")
 NAV = [("Overview", "/"), ("Clients", "/board/client"), ("Projects", "/board/project"),
        ("Services", "/board/service"), ("Invoices", "/board/invoice"), ("Finance", "/finance"),
        ("Workflow", "/workflow")]
-TOOLS = [("Resources", "/resources"), ("Contacts", "/list/contact"), ("Goals", "/goals"), ("Settings", "/settings"),
-         ("Calendar", "/calendar"), ("Meetings", "/list/meeting")]
+NAV += [("Time", "/list/time"), ("Income", "/list/income"), ("Expenses", "/list/expense"), ("Bank", "/bank"),
+        ("Accounts", "/accounts")]
+TOOLS = [("Resources", "/resources"), ("Goals", "/goals"), ("Settings", "/settings"), ("Calendar", "/calendar")]
+
+
+def title_of(noun: str) -> str:
+    """What a list of `noun` is called: its kind's plural (income and expenses by their noun)."""
+    if noun == "income":
+        return "Income"
+    if noun == "expense":
+        return "Expenses"
+    return kind_of(noun).plural.capitalize()
+
+
+def other_lists() -> list[tuple[str, str]]:
+    """The lists of every other noun of the schema (contacts, meetings, transfers, balances,
+    recurring invoices, and whatever kind is added there), for the header's "Lists"."""
+    shown = {url for _, url in NAV + TOOLS} | {"/list/resource", "/list/goal"}     # /resources and /goals show them
+    return [(title_of(n), f"/list/{n}") for n in NOUNS if f"/list/{n}" not in shown and f"/board/{n}" not in shown]
 RECENT = 200        # rows a list or the workflow shows at most (newest first)
 CARDS = 150         # cards a board column shows at most (the newest)
 OVERDUE = 8         # overdue cards the overview names
@@ -58,7 +75,7 @@ def install_filters(env) -> None:
     env.filters["pct"] = fmt_pct
     env.filters["text"] = text
     env.filters["is_web"] = lambda u: str(u).lower().startswith(("http://", "https://", "mailto:"))
-    env.globals.update(nav=NAV, tools=TOOLS, href=href, min=min, max=max)
+    env.globals.update(nav=NAV, tools=TOOLS, lists=other_lists(), href=href, min=min, max=max)
 
 
 def _notes(note) -> dict:
@@ -99,7 +116,7 @@ def board_data(g: Graph, noun: str, by: str | None = None, limit: int = CARDS) -
 def board(site, request, note):
     noun = request.path_params["noun"]
     if noun not in BOARDS:
-        raise UsageError(f"no board of {noun!r}; boards: {', '.join(BOARDS)}{did_you_mean(noun, BOARDS)}")
+        raise NotFound(f"no board of {noun!r}; boards: {', '.join(BOARDS)}{did_you_mean(noun, BOARDS)}")
     kind = kind_of(noun)
     by = request.query_params.get("by") or None
     if by is not None:
@@ -149,14 +166,13 @@ def listing(site, request, note):
     noun = request.path_params["noun"]
     g = site.graph()
     book = g.book
-    kind, recs = _records_of(book, noun)
+    kind = kind_of(noun)
     cols = [c for c in views.columns(kind) if c.key in views.TABLE_COLUMNS.get(noun, ()) or not
             views.TABLE_COLUMNS.get(noun)]
-    recs = find.newest_first(kind, recs)
+    recs = site.memo(g, ("list", noun), lambda: find.newest_first(kind, _records_of(book, noun)[1]))
     shown = recs[:RECENT]
     rows = [{**views.row(g, r), "_href": href(noun, r.id)} for r in shown]
-    return site.page("list.html", title=f"{noun.capitalize() if noun in ('income',) else kind.plural.capitalize() if kind.name != 'transaction' else 'Expenses'}",
-                     noun=noun, columns=cols, rows=rows, more=len(recs) - len(shown), **_notes(note))
+    return site.page("list.html", title=title_of(noun), noun=noun, board=noun in BOARDS, columns=cols, rows=rows, more=len(recs) - len(shown), **_notes(note))
 
 
 # -- the timer, on every page ------------------------------------------------------------------
@@ -184,22 +200,23 @@ def timer_bar(book) -> dict:
 
 
 def timer_start(site, request, form):
-    """The header's start button: `freelance time start PROJECT [--service S] [--note N]`."""
+    """The header's start button: `freelance time start PROJECT [--service S] [--note N] [--at T]`."""
     back = form.get("back") or "/"
     project, _, service = form.get("project", "").strip().partition("|")
     with site.writing() as book:
         timer, entry, notes = door.start_timer(book, project, service or form.get("service", "").strip() or None,
-                                               form.get("note", "").strip() or None, None)
+                                               form.get("note", "").strip() or None, form.get("at", "").strip() or None)
     lines = [*notes, f"timer started on '{timer['project']}'"
              + (f" ({timer['service']})" if timer.get("service") else "")]
     return site.back(back, "ok", lines)
 
 
 def timer_stop(site, request, form):
-    """The header's stop button: `freelance time stop`, the hours booked as one entry."""
+    """The header's stop button: `freelance time stop [--at T]`, the hours booked as one entry."""
     back = form.get("back") or "/"
     with site.writing() as book:
-        timer, entry, notes = door.stop_timer(book, None, form.get("note", "").strip() or None)
+        timer, entry, notes = door.stop_timer(book, form.get("at", "").strip() or None,
+                                              form.get("note", "").strip() or None)
     if entry is None:
         return site.back(back, "ok", [*notes, "timer stopped"])
     return site.back(back, "ok", [*notes, f"timer stopped: booked {entry['hours']} h on '{entry['project']}' "
@@ -216,9 +233,9 @@ def search(site, request, note):
         raise UsageError(f"a search is at most {SEARCH_TEXT} characters")
     hits = []
     if q:
-        book = site.graph().book
-        records = [r for k in KINDS for r in book.records(k)]
-        hits = [{**h, "_href": href(h["kind"], h["id"])} for h in find.search(records, q, limit=100)]
+        g = site.graph()
+        hits = [{**h, "_href": href(h["kind"], h["id"])}
+                for h in find.search((), q, limit=100, index=site.search_index(g))]
     return site.page("search.html", title="Search", q=q, hits=hits, **_notes(note))
 
 
@@ -287,8 +304,9 @@ def invoice_pdf(site, request, note):
     doc = invoice_document(book, request.path_params["rid"])
     pdf = make_pdf(book, doc)
     name = re.sub(r"[^\w.@+-]", "-", doc["number"]) + ".pdf"
+    how = "attachment" if request.query_params.get("download") else "inline"
     return Response(pdf, media_type="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{name}"'})
+                    headers={"Content-Disposition": f'{how}; filename="{name}"'})
 
 
 def _history(book, rec, shown: int = 20) -> list[tuple[str, str, str, str]]:
@@ -331,7 +349,8 @@ def _form_page(site, book, noun, *, values, errors, general=(), rec=None, status
                      version=version(rec) if rec is not None else "",
                      inputs=inputs(book, noun, values, errors), errors=list(general), datalists=datalists,
                      action=(f"/edit/{noun}/{rec.id}" if rec is not None else f"/new/{noun}"),
-                     items=items, is_invoice=noun == "invoice" and rec is None)
+                     items=items, has_items=noun in ("invoice", "recurring") and rec is None,
+                     is_invoice=noun == "invoice" and rec is None)
 
 
 def new_form(site, request, note):
@@ -349,6 +368,29 @@ def _place_errors(noun, message, errors, general):
         general.append(message)
 
 
+def _add(book, noun: str, values: dict, form: dict, items: list[str], create: bool) -> tuple[dict, list[str]]:
+    """The door call the CLI's add of `noun` makes: hours as `time log` books them (the service
+    taken from the project), a recurring invoice with its lines, any other as `NOUN add`."""
+    if noun == "time":
+        raw = {k: form.get(k, "").strip() or None for k in ("project", "hours", "date", "service", "note")}
+        if not raw["project"] or not raw["hours"]:
+            raise UsageError(f"--{'project' if not raw['project'] else 'hours'}: must not be blank")
+        return door.log_time(book, raw["project"], raw["hours"], raw["date"], raw["service"], raw["note"])
+    if noun == "recurring":
+        return door.add_recurring(book, values, items or None, create_missing=create)
+    return door.add_by_noun(book, noun, values, create_missing=create, items=items, number=form.get("number") or None)
+
+
+def _edit(book, noun: str, rec, values: dict) -> list[str]:
+    """The door call the CLI's `NOUN edit` makes (an invoice's sealed fields and a schedule's
+    rule are checked by theirs)."""
+    if noun == "invoice":
+        return door.edit_invoice(book, rec, values)
+    if noun == "recurring":
+        return door.edit_recurring(book, rec, values)
+    return door.edit(book, rec, values)
+
+
 def new_submit(site, request, form):
     noun = request.path_params["noun"]
     kind_of(noun)                                   # an unknown noun is refused before anything is read
@@ -359,8 +401,7 @@ def new_submit(site, request, form):
         create = form.get("create_missing") == "yes"
         if not errors:
             try:
-                data, notes = door.add_by_noun(book, noun, values, create_missing=create, items=items,
-                                               number=form.get("number") or None)
+                data, notes = _add(book, noun, values, form, items, create)
             except FreelanceError as exc:
                 _place_errors(noun, exc.message, errors, general)
         if errors or general:
@@ -394,7 +435,7 @@ def edit_submit(site, request, form):
             return site.back(href(noun, rec.id), "ok", [f"nothing changed in {noun} '{rec.id}'"])
         if not errors:
             try:
-                notes = door.edit(book, rec, values)
+                notes = _edit(book, noun, rec, values)
             except FreelanceError as exc:
                 _place_errors(noun, exc.message, errors, general)
         if errors or general:

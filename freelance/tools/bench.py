@@ -274,7 +274,9 @@ def bench_size(n: int, repeat: int, work: Path, have: dict) -> tuple[list[Row], 
     return rows, info
 
 
-SERVE_PAGES = ("/", "/board/client", "/board/invoice", "/workflow", "/finance", "/calendar", "/r/client/{client}")
+SERVE_PAGES = ("/", "/board/client", "/board/project", "/board/service", "/board/invoice", "/workflow", "/finance",
+               "/calendar", "/r/client/{client}", "/list/income", "/list/expense", "/list/time", "/list/transfer",
+               "/list/balance", "/accounts", "/account/bank", "/bank", "/search?q=acme")
 SERVE_TOKEN = "bench-token-0123456789"
 
 
@@ -782,6 +784,9 @@ def main(argv=None) -> int:
     ap.add_argument("--book", metavar="DIR",
                     help="With --sweep: sweep this existing book instead of generating one (the same book "
                          "before and after a change).")
+    ap.add_argument("--serve", action="store_true",
+                    help="Time only `freelance serve`: every page warm and the first page after a write, on the "
+                         "largest --sizes book or --book, against issue 30's budgets (0.3 s and 0.2 s).")
     ap.add_argument("--git", action="store_true",
                     help="Time the merge driver (two versions of a 10,000-record file) and `history` "
                          "against issue 25's budgets.")
@@ -811,6 +816,30 @@ def main(argv=None) -> int:
             print("\nBudgets (issue 22: every command under 3 s; warm views under 0.5 s):")
             print("\n".join(lines))
             print("\nload average {:.1f} {:.1f} {:.1f} on {} cores".format(*os.getloadavg(), os.cpu_count()))
+        finally:
+            if not args.keep:
+                shutil.rmtree(work, ignore_errors=True)
+        return 0
+    if args.serve:
+        work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="freelance-bench-"))
+        work.mkdir(parents=True, exist_ok=True)
+        CACHE_HOME = str((work / "cache").resolve())
+        try:
+            n = max(int(s) for s in args.sizes.split(",") if s.strip())
+            book = Path(args.book) if args.book else work / f"book-{n}"
+            if not args.book and not book.exists():
+                subprocess.run(FL + ["--today", TODAY, "demo", str(book), "--transactions", str(n)], env=env(),
+                               check=True, stdout=subprocess.DEVNULL)
+            print(f"# freelance serve benchmark, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, "
+                  f"{'book ' + str(book) if args.book else f'{n:,} transactions'}\n", flush=True)
+            rows = bench_serve(book, args.repeat)
+            print(table(rows))
+            print("\nBudgets (issue 30: every page warm under 0.3 s; the first page after a write under 0.2 s):")
+            for r in rows:
+                if r.wall is None:
+                    continue
+                budget = 0.2 if "after a drag" in r.name else 0.3
+                print(f"- {r.name}: {r.wall:.3f} s ({'ok' if r.wall <= budget else 'OVER'} {budget} s)")
         finally:
             if not args.keep:
                 shutil.rmtree(work, ignore_errors=True)

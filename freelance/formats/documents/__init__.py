@@ -6,7 +6,7 @@ the XML alone. One dict (`model.build`) feeds them all; see docs/documents.md.
 """
 from __future__ import annotations
 
-from ...core.errors import DataError, did_you_mean, UsageError
+from ...core.errors import DataError, did_you_mean, NotFound, UsageError
 import datetime as dt
 from . import model
 from ...core.schema import KINDS
@@ -36,7 +36,7 @@ def _find(book, number: str):
     without importing the door and its planners (a document changes nothing; 45 ms a process)."""
     rec = book.find_generated(KINDS["invoice"], number) or book.get("invoice", number)
     if rec is None:
-        raise UsageError(f"no invoice '{number}'{did_you_mean(number, [r.id for r in book.records('invoice')])}")
+        raise NotFound(f"no invoice '{number}'{did_you_mean(number, [r.id for r in book.records('invoice')])}")
     return rec
 
 

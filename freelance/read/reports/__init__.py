@@ -18,7 +18,8 @@ from ..kept import kept
 # name -> (module, one-line help). Modules are imported only when run.
 REPORTS: dict[str, tuple[str, str]] = {
     "pipeline": ("freelance.read.reports.pipeline", "Clients per stage with contract value and invoiced %."),
-    "summary": ("freelance.read.reports.summary", "The whole dashboard on one screen. --fail-on overdue or behind."),
+    "summary": ("freelance.read.reports.summary", "The whole dashboard on one screen (the tax reserve with a `tax_reserve` setting). "
+                "--fail-on overdue, behind or tax-reserve."),
     "dashboard": ("freelance.read.reports.dashboard", "The overview of `freelance serve`; --format html is one self-contained "
                   "page (boards, charts, goals; no script). --fail-on overdue or behind."),
     "invoices": ("freelance.read.reports.invoices", "Invoices per status, the list, and an aging table of what is owed on --today. "
@@ -29,16 +30,20 @@ REPORTS: dict[str, tuple[str, str]] = {
     "agenda": ("freelance.read.reports.agenda", "Meetings and deadlines in a window (default: the next 14 days)."),
     "digest": ("freelance.read.reports.digest", "What needs attention, for a weekly cron mail; what `run` made and what waits. "
                "--fail-on overdue, due-soon, drafts, reminders, "
-               "stale-leads, past-due, unbilled, behind, or problems (any of those)."),
+               "stale-leads, past-due, unbilled, behind, tax-reserve (less in the reserve than set aside), "
+               "or problems (any of those)."),
     "finance": ("freelance.read.reports.finance", "Account balances; income and expenses by month, classification, category."),
     "workflow": ("freelance.read.reports.workflow", "Client income with its invoice, client, project, service; unlinked, expected."),
+    "vat": ("freelance.read.reports.vat", "The VAT return of a period (default: this quarter): output tax per rate, "
+            "reverse-charge and intra-EU supplies, exports, input tax, the net payable; the EC sales list. "
+            "--basis cash|accrual; --fail-on warnings."),
 }
 
 # The reports whose answer depends on the book's files, --today and their options only (not on
 # git, the bank rules, the clock or the environment): kept between runs (read/kept.py). A report
 # that reads anything else must not be listed; a new one is computed every time until it is.
 KEPT = frozenset({"pipeline", "summary", "dashboard", "invoices", "projects", "services", "goals", "agenda",
-                  "digest", "finance", "workflow"})
+                  "digest", "finance", "workflow", "vat"})
 
 
 def build(name: str, book, opts: "Options") -> "Report":

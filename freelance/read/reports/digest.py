@@ -14,7 +14,7 @@ from ...core.money import ZERO, dec, money
 from ...core.rules import NOT_VOID   # invoice items in these count as billed hours
 from ...core.text import Column
 from . import Options, Report, Section
-from .parts import MONEY, PCT, RIGHT, day, for_client, goal_row, invoice_row, project_due, project_row
+from .parts import MONEY, PCT, RIGHT, day, for_client, goal_row, invoice_row, project_due, project_row, reserve_section
 from ..work import now, read_timer
 
 WINDOW = False         # what needs attention on --today: --period/--from/--to are refused, not ignored
@@ -234,6 +234,10 @@ def build(g: Graph, opts: Options) -> Report:
               "past-due": [r["project"] for r in late], "unbilled": [r["service"] or r["project"] for r in hours],
               "behind": [r["goal"] for r in behind], "timer": [r["timer"] for r in timers],
               "reminders": [r["invoice"] for r in waits if r["what"].startswith("reminder")]}
+    reserve = reserve_section(g, opts.today) if not opts.client else None     # with a `tax_reserve` setting
+    if reserve is not None:
+        sections.append(reserve)
+        alerts["tax-reserve"] = [f"{r['difference']} {r['currency']}" for r in reserve.rows if r["difference"] < 0]
     alerts["problems"] = [x for v in list(alerts.values()) for x in v]
     book = g.settings.currency
     by_cur: dict[str, Decimal] = {book: ZERO}       # never added across currencies

@@ -13,7 +13,8 @@ from ...core.money import ZERO, dec
 from ...store.records import Record
 from ...core.text import Column
 from ..owed import credit_notes, overdue_days, settlement
-from . import Options
+from ..reserve import reserve_note, tax_reserve
+from . import Options, Section
 from ...core.schema import INVOICE
 
 MONEY = dict(align="right", money=True)
@@ -326,3 +327,16 @@ def per_currency(sums: dict, book: str) -> list[str]:
 CASH_COLUMNS = [Column("period"), Column("from"), Column("to"), Column("income", **MONEY),
                 Column("expenses", **MONEY), Column("net", **MONEY)]
 
+
+
+# -- the tax reserve (read/reserve.py) --
+
+def reserve_section(g: Graph, today: dt.date):
+    """The tax reserve's section for the summary, the dashboard and the digest, or None when
+    the book sets no `tax_reserve`."""
+    rows = tax_reserve(g, today)
+    if not rows:
+        return None
+    return Section("tax_reserve", f"Tax reserve {today.year}", rows, [
+        Column("percent", "%", align="right"), Column("profit", **MONEY), Column("set_aside", "set aside", **MONEY),
+        Column("reserved", "in reserve", **MONEY), Column("difference", **MONEY)], note=reserve_note(g))

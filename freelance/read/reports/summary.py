@@ -8,7 +8,7 @@ from ...core.text import Column
 from . import Options, Report, Section, pipeline
 from .parts import (AGENDA_COLUMNS, CASH_COLUMNS, GOAL_COLUMNS, GOAL_TABLE, MONEY, PROJECT_COLUMNS, STATUS_COLUMNS,
                     agenda_rows, cash_rows, for_client, goal_row, goals, invoice_row, project_row, projects,
-                    status_rows)
+                    reserve_section, status_rows)
 
 NEXT_DAYS = 7
 WINDOW = False     # the dashboard on one day (--today), not over --period/--from/--to: those are refused
@@ -23,7 +23,8 @@ def build(g: Graph, opts: Options) -> Report:
     goal_rows = [goal_row(g, x) for x in goals(g, Options(today))]
     soon = agenda_rows(g, opts, today, today + dt.timedelta(days=NEXT_DAYS - 1))
     accounts = g.account_balances(upto=today)      # per account and currency
-    return Report("summary", f"Summary on {today.isoformat()}", [
+    reserve = reserve_section(g, today)            # with a `tax_reserve` setting only
+    report = Report("summary", f"Summary on {today.isoformat()}", [
         Section("pipeline", "Pipeline", stages.rows, stages.columns, note=stages.note),
         Section("invoices", "Invoices", status_rows(g, invoices, today), STATUS_COLUMNS,
                 note="owed: unpaid on the day; overdue: the part of it past its due date"),
@@ -40,3 +41,7 @@ def build(g: Graph, opts: Options) -> Report:
                 table_columns=("date", "time", "what", "title", "with")),
     ], alerts={"overdue": [i.id for i in invoices if invoice_row(g, i, today)["overdue"]],
                "behind": [r["goal"] for r in goal_rows if r["on_track"] is False]})
+    if reserve is not None:
+        report.sections.insert(4, reserve)
+        report.alerts["tax-reserve"] = [f"{r['difference']} {r['currency']}" for r in reserve.rows if r["difference"] < 0]
+    return report
