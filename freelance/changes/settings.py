@@ -215,6 +215,14 @@ def _iban(text: str) -> str:
     return value
 
 
+def _bic(text: str) -> str:
+    value = "".join(str(text).split()).upper()
+    problem = TEXT_CHECKS["bic"](value)
+    if problem:
+        raise UsageError(f"--bic: {text!r}: {problem}")
+    return value
+
+
 def _account_number(text: str) -> str:
     """The bank's number of an account that has no IBAN (what an OFX file's ACCTID says):
     one line of printable text, as the bank writes it."""
@@ -246,7 +254,7 @@ def plan_account_add(book: Book, rid: str, name: str | None = None, currency: st
                                              "number": item.get("number")}
 
 
-ACCOUNT_EDITS = ("name", "currency", "opening_balance", "iban", "number")
+ACCOUNT_EDITS = ("name", "currency", "opening_balance", "iban", "bic", "number")
 
 
 def plan_account_edit(book: Book, rid: str, changes: dict) -> tuple[list[Write], list[str]]:
@@ -270,6 +278,8 @@ def plan_account_edit(book: Book, rid: str, changes: dict) -> tuple[list[Write],
         typed["currency"] = _currency(changes["currency"]) if changes["currency"] is not None else None
     if "iban" in changes:
         typed["iban"] = _iban(changes["iban"]) if changes["iban"] is not None else None
+    if "bic" in changes:
+        typed["bic"] = _bic(changes["bic"]) if changes["bic"] is not None else None
     if "number" in changes:
         typed["number"] = _account_number(changes["number"]) if changes["number"] is not None else None
     if "opening_balance" in changes:

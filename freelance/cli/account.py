@@ -125,22 +125,26 @@ def edit(ctx: typer.Context,
          opening_balance: Annotated[Optional[str], typer.Option("--opening-balance", metavar="AMOUNT",
                                                                 help="Opening balance.")] = None,
          iban: Annotated[Optional[str], typer.Option("--iban", help="Its IBAN (checked; spaces are dropped).")] = None,
+         bic: Annotated[Optional[str], typer.Option("--bic", help="Its bank's BIC, shown with its IBAN on invoices in its currency.")] = None,
          number: Annotated[Optional[str], typer.Option(
              "--number", help="Its bank account number, when it has no IBAN.")] = None,
          unset: Annotated[Optional[List[str]], typer.Option("--unset", metavar="FIELD",
-                                                            help="Remove currency, iban or number (repeat).")] = None):
+                                                            help="Remove currency, iban, bic or number (repeat).")] = None):
     """Change an account; only its entry in freelance.yaml changes (comments and the rest stay).
 
     Example: freelance account edit bank --iban "GB29 NWBK 6016 1331 9268 19"
+
+    Example: freelance account edit wise-usd --currency USD --iban "BE71 0961 2345 6769" --bic TRWIBEB1XXX
+    (an invoice in USD then asks to be paid to it)
     """
     from ..changes import door
     from ..core.errors import UsageError, did_you_mean
     changes = {k: v for k, v in (("name", name), ("currency", currency), ("opening_balance", opening_balance),
-                                 ("iban", iban), ("number", number)) if v is not None}
+                                 ("iban", iban), ("bic", bic), ("number", number)) if v is not None}
     for field in unset or []:
         key = field.replace("-", "_")
-        if key not in ("currency", "iban", "number"):
-            raise UsageError(f"--unset: cannot remove {field!r}; one of currency, iban, number"
+        if key not in ("currency", "iban", "bic", "number"):
+            raise UsageError(f"--unset: cannot remove {field!r}; one of currency, iban, bic, number"
                              f"{did_you_mean(key, door.ACCOUNT_EDITS)}")
         if key in changes:
             raise UsageError(f"--unset {field} and --{field} together: give one of them")

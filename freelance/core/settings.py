@@ -69,7 +69,7 @@ SCALARS = ("name", "currency", "timezone", "week_start", "date_order", "invoice_
            "time_rounding", "auto_commit", "tax_reserve", "tax_reserve_account")
 
 TAX_ROUNDING = ("per-invoice", "per-line")
-ACCOUNT_KEYS = ("id", "name", "currency", "opening_balance", "iban", "number")   # what an entry of `accounts` holds
+ACCOUNT_KEYS = ("id", "name", "currency", "opening_balance", "iban", "bic", "number")   # what an entry of `accounts` holds
 
 DATE_ORDERS = ("iso", "dmy", "mdy")
 
@@ -290,10 +290,11 @@ class Settings:
                             "opening_balance": opening_balance(v.get("opening_balance")) or Decimal(0),
                             "currency": str(cur) if cur else None,
                             "iban": str(v["iban"]) if v.get("iban") else None,
+                            "bic": str(v["bic"]) if v.get("bic") else None,
                             "number": str(v["number"]) if v.get("number") not in (None, "") else None})
             elif isinstance(v, str):
                 out.append({"id": v, "name": v, "opening_balance": Decimal(0), "currency": None, "iban": None,
-                            "number": None})
+                            "bic": None, "number": None})
         return out
 
     def account(self, rid: str, option: str = "") -> dict:
@@ -343,6 +344,18 @@ class Settings:
         addr = out["address"]
         out["address"] = [str(a) for a in addr] if isinstance(addr, list) else ([str(addr)] if addr else [])
         return {k: (v if v != "" else None) for k, v in out.items()}
+
+    def payee(self, currency: str) -> dict:
+        """The bank account an invoice in `currency` asks to be paid to: {iban, bic, account}.
+        The first of `accounts` in that currency with an IBAN; else the business's `iban` and
+        `bic` (account None); a BIC is the account's own, or the business's for the same IBAN."""
+        biz = self.business()
+        same = lambda a, b: str(a or "").replace(" ", "").upper() == str(b or "").replace(" ", "").upper()  # noqa: E731
+        for a in self.accounts():
+            if a["iban"] and (a["currency"] or self.currency) == currency:
+                bic = a["bic"] or (biz.get("bic") if same(a["iban"], biz.get("iban")) else None)
+                return {"iban": a["iban"], "bic": bic, "account": a["id"]}
+        return {"iban": biz.get("iban"), "bic": biz.get("bic"), "account": None}
 
     def reminder_levels(self) -> tuple[list[dict], list[tuple[str, str]]]:
         """([{level, days, fee, interest, template}], problems as (key, message)) of `reminders:`;

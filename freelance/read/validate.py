@@ -603,6 +603,8 @@ def check_settings(g: Graph) -> Iterable[Problem]:
             yield p("accounts", f"{where}: opening_balance {_short(opening)} {why}")
         if acc.get("iban") is not None and (why := TEXT_CHECKS["iban"](str(acc["iban"]))):
             yield p("accounts", f"{where}: iban {_short(acc['iban'])}: {why}")
+        if acc.get("bic") is not None and (why := TEXT_CHECKS["bic"](str(acc["bic"]))):
+            yield p("accounts", f"{where}: bic {_short(acc['bic'])}: {why}")
     yield from _check_business(s.get("business"), lambda msg: p("business", msg))
     biz = s.get("business")
     logo = biz.get("logo") if isinstance(biz, dict) else None

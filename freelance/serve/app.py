@@ -142,6 +142,8 @@ class Site:
         if last is not None and book is last.book:
             return last
         g = Graph(book)
+        if last is not None:
+            g.adopt(last)       # what the change cannot have touched (read/graph.py)
         with self._lock:
             self._snapshot = g
         return g

@@ -26,7 +26,7 @@ def test_unknown_keys_in_account_entries_are_warned_about(cli):
              "accounts: [{id: bank, name: Bank, opening_balence: 500}, {id: cash, name: Cash, colour: red}]")
     r = cli("validate")
     assert ("freelance.yaml:10: warning: accounts[1] (bank): unknown key 'opening_balence' (did you mean "
-            "'opening_balance'?) (an account has id, name, currency, opening_balance, iban, number)") in r.stdout
+            "'opening_balance'?) (an account has id, name, currency, opening_balance, iban, bic, number)") in r.stdout
     assert "freelance.yaml:10: warning: accounts[2] (cash): unknown key 'colour'" in r.stdout
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from ...core.errors import DataError
 from ...store.files import read_book_file, read_logo
 from .labels import labels
+from .payment import epc_image, swiss_bill
 import base64
 import functools
 import traceback
@@ -309,7 +310,9 @@ def render(name: str, doc: dict, book_root: Path | None = None) -> str:
     words = labels(doc["language"])
     fmt = formatters(doc)
     logo = logo_url(doc, book_root) if name.endswith(".html") else None
-    context = dict(doc=doc, t=words, logo=logo, **fmt)
+    invoice = name == "invoice.html"       # the codes to pay by phone, as data: URLs (payment.py)
+    context = dict(doc=doc, t=words, logo=logo, epc_qr=epc_image(doc) if invoice else None,
+                   qr_bill=swiss_bill(doc) if invoice else None, **fmt)
     where = f"templates/{name}" if own else f"the built-in template {name}"
     try:
         template = env.get_template(name)

@@ -20,6 +20,7 @@ EN = {
     "terms": "Please pay {total} by {due} ({days} days) to the account below, quoting {number}.",
     "terms_nodue": "Please pay {total} to the account below, quoting {number}.",
     "bank": "Bank details", "iban": "IBAN", "bic": "BIC", "page": "Page", "of": "of",
+    "scan_to_pay": "Scan with your banking app to pay", "account": "Account",
     "email": "Email", "phone": "Phone", "website": "Web", "services": "Services",
     "mail_subject": "Invoice {number} from {seller}", "mail_greeting": "Hello {name},",
     "mail_body": "Please find attached invoice {number} for {total}, due on {due}. The PDF carries the "
@@ -64,6 +65,7 @@ DE = {
              "Verwendungszweck {number}.",
     "terms_nodue": "Bitte zahlen Sie {total} auf das unten genannte Konto, Verwendungszweck {number}.",
     "bank": "Bankverbindung", "iban": "IBAN", "bic": "BIC", "page": "Seite", "of": "von",
+    "scan_to_pay": "Mit der Banking-App scannen und bezahlen", "account": "Konto",
     "email": "E-Mail", "phone": "Telefon", "website": "Web", "services": "Leistungen",
     "mail_subject": "Rechnung {number} von {seller}", "mail_greeting": "Guten Tag {name},",
     "mail_body": "anbei erhalten Sie die Rechnung {number} über {total}, fällig am {due}. Das PDF enthält "
@@ -110,6 +112,7 @@ FR = {
              "référence {number}.",
     "terms_nodue": "Merci de régler {total} sur le compte ci-dessous, référence {number}.",
     "bank": "Coordonnées bancaires", "iban": "IBAN", "bic": "BIC", "page": "Page", "of": "sur",
+    "scan_to_pay": "Scannez avec votre application bancaire pour payer", "account": "Compte",
     "email": "E-mail", "phone": "Tél.", "website": "Web", "services": "Prestations",
     "mail_subject": "Facture {number} de {seller}", "mail_greeting": "Bonjour {name},",
     "mail_body": "veuillez trouver ci-joint la facture {number} d'un montant de {total}, à régler avant le "

@@ -38,9 +38,12 @@ def _s(v) -> str | None:
     return None if v is None or v == "" else str(v)
 
 
-def _seller(settings) -> dict:
-    """Your business as a document shows it (settings' `business`), the IBAN in groups of four."""
+def _seller(settings, currency: str) -> dict:
+    """Your business as a document shows it (settings' `business`), with the account of the
+    document's currency (docs/payment-qr.md), the IBAN in groups of four."""
     seller = {k: (_s(v) if k != "address" else v) for k, v in settings.business().items()}
+    payee = settings.payee(currency)
+    seller["iban"], seller["bic"] = _s(payee["iban"]), _s(payee["bic"])
     if seller.get("iban"):      # as people read it: groups of four
         compact = seller["iban"].replace(" ", "").upper()
         seller["iban_compact"] = compact
@@ -53,11 +56,11 @@ def build(book, graph, inv) -> dict:
     data = inv.data
     settings = book.settings
     per_line = settings.tax_per_line
-    seller = _seller(settings)
+    currency = graph.currency(inv)
+    seller = _seller(settings, currency)
     client_rec = graph.get("client", data.get("client")) if data.get("client") else None
     client = client_rec.data if client_rec is not None else {}
     buyer = _party_client(client, str(data.get("client") or ""))
-    currency = graph.currency(inv)
     language = str(client.get("language") or settings.get("language") or "en")
     seller_country = seller.get("country")
     buyer_country = buyer["country"] or vat_country(buyer["vat_id"])
@@ -111,7 +114,6 @@ def build_statement(book, graph, report) -> dict:
     client_id = report.meta["client"]
     client_rec = graph.get("client", client_id)
     client = client_rec.data if client_rec is not None else {}
-    seller = _seller(book.settings)
     summary = {row["currency"]: row for row in report.sections[0].rows}
     currencies = []
     for section in report.sections[1:]:
@@ -119,9 +121,10 @@ def build_statement(book, graph, report) -> dict:
         currencies.append({"currency": cur, "summary": summary[cur],
                            "rows": [{k: row.get(k) for k in ("date", "what", "invoice", "reference", "description",
                                                              "amount", "balance")} for row in section.rows]})
+    currency = currencies[0]["currency"] if currencies else book.settings.currency
+    seller = _seller(book.settings, currency)           # the account of the client's (first) currency
     doc = {"kind": "statement", "number": f"{client_id} {report.meta['to']}", "title": report.title,
-           "client": client_id, "from": report.meta.get("from"), "to": report.meta["to"],
-           "currency": currencies[0]["currency"] if currencies else graph.currency(client_rec),
+           "client": client_id, "from": report.meta.get("from"), "to": report.meta["to"], "currency": currency,
            "language": str(client.get("language") or book.settings.get("language") or "en"),
            "seller": seller, "buyer": _party_client(client, client_id), "logo": seller.get("logo"),
            "currencies": currencies}
