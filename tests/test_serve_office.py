@@ -188,3 +188,24 @@ def test_a_statement_upload_needs_the_csrf_token_and_a_file_and_a_bad_file_is_sa
     assert r.status_code == 404 and "no account" in r.text
     assert c.post("/bank/import", data={"csrf": csrf, "key": "gone", "account": "bank"}).status_code == 303
     assert git_diff_numstat(live.book) == []
+
+
+def test_a_new_records_day_is_today_as_the_cli_takes_it(live):
+    c = live.client()
+    for noun, field in (("time", "date"), ("transfer", "date"), ("recurring", "start"), ("expense", "date")):
+        page = c.get(f"/new/{noun}").text
+        assert re.search(rf'id="f-{field}" type="text" name="{field}" value="{TODAY}"', page), noun
+    assert 'name="start" value=""' in c.get("/new/goal").text        # a goal's start follows its --period
+
+
+def test_an_account_that_does_not_reconcile_shows_the_difference_and_the_lines_behind_it(live):
+    r = run_cli("account", "assert", "bank", "20000", "--on", "2026-11-24", books=live.book, today=TODAY)
+    assert r.exit_code == 0 and "too much" in r.output, r.output
+    page = live.client().get("/account/bank").text
+    block = re.search(r'<div class="reconcile" data-account="bank" data-currency="USD" data-holds="no">(.*?)</div>',
+                      page, re.S).group(1)
+    import html
+    text = html.unescape(block)
+    assert "20,000.00 USD" in text and "more in the book than the bank" in text and "The lines since 2026-10-31" in text
+    rows = re.findall(r'<tr data-id="([^"]+)" data-moved="(yes|no)">', block)
+    assert rows and all(i.startswith(("tx-", "tr-")) for i, _ in rows)

@@ -357,6 +357,9 @@ def new_form(site, request, note):
     noun = request.path_params["noun"]
     kind_of(noun)
     values = {k: v for k, v in request.query_params.items() if k in {f.name for f in fields(noun)}}
+    for f in fields(noun):              # a day the CLI takes as today when it is not given is shown so
+        if f.default == "@today" and f.required:
+            values.setdefault(f.name, site.today().isoformat())
     return _form_page(site, site.book(), noun, values=values, errors={})
 
 
