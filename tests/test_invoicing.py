@@ -247,3 +247,28 @@ def test_invoice_show_lines_add_up_to_the_subtotal(cli):
     assert "  item 1          Words — 1000 x 0.125 USD = 125.00 USD\n" in show
     assert "  item 2          Checks — 3 x 0.333 USD = 1.00 USD\n" in show
     assert "  subtotal        126.00 USD\n" in show
+
+
+def test_renumber_gives_a_draft_the_next_number_and_moves_its_links_in_one_write(cli):
+    import subprocess
+    from conftest import git_commit_all
+    assert cli("project", "add", "Audit", "--client", "acme", "--rate", "95").exit_code == 0
+    assert cli("time", "log", "audit", "2h", "--date", "2026-11-20").exit_code == 0
+    r = cli("invoice", "add", "--client", "acme", "--project", "audit", "--from-time")
+    assert r.exit_code == 0, r.output
+    old = r.stdout.split("'")[1]
+    assert cli("income", "add", "10", "--invoice", old, "--date", "2026-11-21").exit_code == 0
+    git_commit_all(cli.book)
+    r = cli("invoice", "renumber", old)
+    assert r.exit_code == 0, r.output
+    new = r.stdout.split("'")[3]
+    assert new != old and "2 records linking to it" in r.stdout
+    diff = subprocess.run(["git", "diff", "-U0"], cwd=cli.book, capture_output=True, text=True).stdout
+    changed = [l for l in diff.splitlines() if l[:1] in "+-" and l[:3] not in ("+++", "---")]
+    assert sorted(changed) == sorted([f"-- id: {old}", f"+- id: {new}", f"-  invoice: {old}", f"+  invoice: {new}",
+                                      f"-  invoice: {old}", f"+  invoice: {new}"])
+    assert cli("validate").exit_code == 0
+    assert cli("invoice", "renumber", new, "--to", "INV-2026-001").exit_code == 2    # taken
+    cli("invoice", "move", new, "sent")
+    r = cli("invoice", "renumber", new)
+    assert r.exit_code == 2 and "credit note" in r.output                          # issued: never

@@ -74,7 +74,7 @@ def test_add_an_account_with_an_opening_balance(cli):
     (["set", "payment_terms_days", "thirty"], "payment_terms_days: expected a whole number of days from 0 to 3650, got 'thirty'"),
     (["set", "stages", "lead"], "cannot set 'stages'; stages is a list: use `settings add stages VALUE`; one of "
                                 "name, currency, timezone, week_start, date_order, invoice_number, payment_terms_days, "
-                                "default_rate, tax_rounding, tax_name, write_off_category, time_rounding, auto_commit, tax_reserve, tax_reserve_account, owner.name, owner.email, owner.address, "
+                                "default_rate, tax_rounding, tax_name, write_off_category, time_rounding, auto_commit, tax_reserve, tax_reserve_account, require_receipts, owner.name, owner.email, owner.address, "
                                 "business.legal_name, business.iban, ..."),
 ])
 def test_bad_settings_changes_exit_2_and_leave_the_file(cli, args, message):

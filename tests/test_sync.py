@@ -60,6 +60,12 @@ def test_a_conflict_stops_sync_with_the_records_to_settle(tmp_path):
     assert sync(laptop).returncode == 0
     assert yaml.safe_load((laptop / "clients.yaml").read_text())[1]["email"] == "b@beta.test"
     assert ids(laptop) == ["acme", "beta", "delta"]
+    # the history keeps both devices' edits, the one the settling replaced too
+    import json
+    for book in (laptop, desktop):
+        data = json.loads(run_cli("history", "beta", "--format", "json", books=book).stdout)
+        news = sorted(c["fields"]["email"]["new"] for c in data if c["change"] == "edit")
+        assert news == ["a@beta.test", "b@beta.test"], data
 
 
 def test_a_merged_book_with_errors_is_not_pushed(tmp_path):
@@ -96,3 +102,70 @@ def test_sync_without_a_remote_commits_only(tmp_path):
 def test_sync_outside_git_is_misuse(empty_book):
     r = sync(empty_book)
     assert r.returncode == 2 and "git" in r.stderr
+
+
+def invoices(book):
+    return {r["id"]: r for r in yaml.safe_load((book / "invoices.yaml").read_text()) or []}
+
+
+def test_drafts_of_one_number_made_on_two_devices_end_as_two_numbers(tmp_path):
+    origin, laptop, desktop = shared(tmp_path)
+    fl(laptop, "invoice", "add", "--client", "acme", "--amount", "100")
+    assert sync(laptop).returncode == 0
+    # the desktop has not seen it: its invoice gets the same number, with hours and income linked
+    fl(desktop, "project", "add", "Site", "--client", "beta", "--rate", "50")
+    fl(desktop, "time", "log", "site", "2h", "--date", "2026-11-20")
+    r = fl(desktop, "invoice", "add", "--client", "beta", "--project", "site", "--from-time")
+    assert "INV-2026-001" in r.output
+    fl(desktop, "income", "add", "10", "--invoice", "INV-2026-001", "--date", "2026-11-21")
+    r = sync(desktop)
+    assert r.returncode == 0, r.stderr
+    assert "renumbered the draft invoice INV-2026-001 made here to INV-2026-002" in r.stdout
+    assert sync(laptop).returncode == 0
+    for book in (laptop, desktop):
+        inv = invoices(book)
+        assert sorted(inv) == ["INV-2026-001", "INV-2026-002"]
+        assert inv["INV-2026-001"]["client"] == "acme" and inv["INV-2026-002"]["client"] == "beta"
+        entries = yaml.safe_load((book / "timelog/2026.yaml").read_text())
+        assert [e["invoice"] for e in entries] == ["INV-2026-002"]
+        income = yaml.safe_load((book / "transactions/2026.yaml").read_text())
+        assert [t["invoice"] for t in income] == ["INV-2026-002"]
+        v = run_cli("validate", books=book)
+        assert v.exit_code == 0 and "duplicate" not in v.output, v.output
+    assert (laptop / "invoices.yaml").read_bytes() == (desktop / "invoices.yaml").read_bytes()
+    assert "invoice renumber INV-2026-001 INV-2026-002" in git(desktop, "log", "--format=%s").stdout
+
+
+def test_invoices_issued_under_one_number_on_two_devices_are_a_conflict(tmp_path):
+    origin, laptop, desktop = shared(tmp_path)
+    fl(laptop, "invoice", "add", "--client", "acme", "--amount", "100")
+    fl(laptop, "invoice", "move", "INV-2026-001", "sent")
+    assert sync(laptop).returncode == 0
+    fl(desktop, "invoice", "add", "--client", "beta", "--amount", "70")
+    fl(desktop, "invoice", "move", "INV-2026-001", "sent")
+    r = sync(desktop)
+    assert r.returncode == 1
+    assert "conflict: invoices.yaml: invoice 'INV-2026-001'" in r.stderr
+    assert "renumbered" not in r.stdout
+
+
+def test_a_draft_from_the_other_device_gives_way_to_an_invoice_issued_here(tmp_path):
+    origin, laptop, desktop = shared(tmp_path)
+    fl(laptop, "project", "add", "Site", "--client", "acme", "--rate", "50")
+    fl(laptop, "time", "log", "site", "2h", "--date", "2026-11-20")
+    fl(laptop, "invoice", "add", "--client", "acme", "--project", "site", "--from-time")
+    assert sync(laptop).returncode == 0                       # a draft, pushed
+    fl(desktop, "invoice", "add", "--client", "beta", "--amount", "70")
+    fl(desktop, "invoice", "move", "INV-2026-001", "sent")     # issued here: its number stays
+    r = sync(desktop)
+    assert r.returncode == 0, r.stderr
+    assert "renumbered the draft invoice INV-2026-001 from origin to INV-2026-002" in r.stdout
+    assert sync(laptop).returncode == 0
+    for book in (laptop, desktop):
+        inv = invoices(book)
+        assert inv["INV-2026-001"]["client"] == "beta" and inv["INV-2026-001"]["status"] == "sent"
+        assert inv["INV-2026-002"]["client"] == "acme" and inv["INV-2026-002"]["status"] == "draft"
+        entries = yaml.safe_load((book / "timelog/2026.yaml").read_text())
+        assert [e["invoice"] for e in entries] == ["INV-2026-002"]
+        assert run_cli("validate", books=book).exit_code == 0
+    assert git(desktop, "worktree", "list").stdout.count("\n") == 1     # the temporary one is gone

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..core.errors import DataError, UsageError
-from ..core.rules import fits, iban_problem, places_message
+from ..core.rules import bill_status, fits, iban_problem, is_bill, places_message
 from ..core.schema import KINDS
 from ..core.statement import Statement, StatementLine, bank_id
 from ..store.book import Book
@@ -164,17 +164,22 @@ class _Known:
         self.by_ref: dict[str, list[Record]] = {}
         self.pending: dict[tuple, list[Record]] = {}
         self.typed: dict[Decimal, list[Record]] = {}
+        self.bills: dict[Decimal, list[Record]] = {}     # open bills by amount, in any account
         self.taken_ids: set[str] = set()
         self.shards: list[str] = []
         years = range((first - dt.timedelta(days=PENDING_DAYS)).year, (last + dt.timedelta(days=PENDING_DAYS)).year + 1)
         for rel in book.files_of(TX):
             stem = rel.rsplit("/", 1)[-1][:-5]
-            if not (stem.isdigit() and int(stem) in years):
+            # a bill of last year may be paid this year: its shard is read for its open bills
+            if not (stem.isdigit() and (int(stem) in years or int(stem) == first.year - 1)):
                 continue
             self.shards.append(rel)
             for r in book.read_file(rel, TX).records:
                 self.taken_ids.add(r.id)
-                if r.data.get("account") != account:
+                if is_bill(r.data) and bill_status(r.data) == "open" and not r.data.get("bank_ref") \
+                        and isinstance(r.data.get("amount"), Decimal):
+                    self.bills.setdefault(r.data["amount"], []).append(r)
+                if r.data.get("account") != account or int(stem) not in years:
                     continue
                 ref = r.data.get("bank_ref")
                 if not ref:      # typed by hand: the payment may be on the statement too
@@ -257,6 +262,19 @@ def plan(book: Book, statements: Statement | list[Statement], account: str, prog
                 p.updated.append({"line": line.line, "id": hit.id, "kind": hit.data.get("kind"), "changes": changes,
                                   "matched_on": f"pending line of the same amount and text, dated {hit.data.get('date')}"})
                 continue
+        hit = _bill(book, known, line, claimed) if line.amount < 0 and not line.pending else None
+        if hit is not None:
+            claimed.add(id(hit))
+            changes = _adopted(hit, line, ref, ibans)
+            if hit.data.get("account") != account:
+                changes["account"] = account
+            updates.append((hit, changes))
+            p.updated.append({"line": line.line, "id": hit.id, "kind": "expense", "changes": changes,
+                              "matched_on": f"open bill {hit.data.get('number')} of the same amount, "
+                                            f"by the supplier's IBAN or the reference"})
+            p.notes.append(f"{st.source}:{line.line}: pays bill {hit.data.get('number')} "
+                           f"of {hit.data.get('supplier') or hit.data.get('payee') or 'its supplier'} (expense {hit.id})")
+            continue
         hit = _typed(known, line, claimed)
         if hit is not None:
             claimed.add(id(hit))
@@ -269,7 +287,7 @@ def plan(book: Book, statements: Statement | list[Statement], account: str, prog
         new_refs[ref] = line.line
         data = _record(book, line, account, cur, ref, ibans, p, st.source)
         data.update({k: v for k, v in matcher.values(line).items() if v is not None})
-        data["id"] = _new_id(known.taken_ids, line.date)
+        data["id"] = _new_id(known.taken_ids, line.date, f"{account}|{ref}")
         data = records.ordered(TX, data)
         new_data.append(data)
         p.added.append({"line": line.line, "record": data})
@@ -315,6 +333,28 @@ def _pending(known: _Known, line: StatementLine, claimed: set[int]) -> Record | 
         gap = abs((line.date - d).days)
         if gap <= PENDING_DAYS and (best is None or gap < best[0]):
             best = (gap, r)
+    return best[1] if best else None
+
+
+def _bill(book: Book, known: _Known, line: StatementLine, claimed: set[int]) -> Record | None:
+    """The open bill this outgoing line pays: the same amount, and the line's IBAN is the bill's
+    or its supplier's, or the line's text names the bill's number (the oldest due first), as a
+    client's payment pays its invoice (docs/suppliers.md)."""
+    iban = _compact(line.iban)
+    text = _compact(" ".join(x for x in (line.reference, line.description, line.payee) if x))
+    best = None
+    for r in known.bills.get(-line.amount, ()):
+        d = r.data.get("date")
+        if id(r) in claimed or not isinstance(d, dt.date) or d > line.date:
+            continue
+        sup = book.get("supplier", r.data.get("supplier")) if r.data.get("supplier") else None
+        theirs = {_compact(r.data.get("iban")), _compact(sup.data.get("iban") if sup is not None else None)} - {""}
+        number = _compact(r.data.get("number"))
+        if not ((iban and iban in theirs) or (number and number in text)):
+            continue
+        key = (r.data.get("due") if isinstance(r.data.get("due"), dt.date) else d, d, r.id)
+        if best is None or key < best[0]:
+            best = (key, r)
     return best[1] if best else None
 
 
@@ -410,7 +450,14 @@ def _record(book: Book, line: StatementLine, account: str, cur: str, ref: str, i
     return data
 
 
-def _new_id(taken: set[str], day: dt.date) -> str:
+def _new_id(taken: set[str], day: dt.date, line: str) -> str:
+    """A new record's id: its date and 24 bits of the hash of its account and bank line, so
+    that one statement imported on two devices gives the same records, which a git merge
+    keeps once (docs/ids.md); random when that id is taken."""
+    rid = f"{TX.id_prefix}-{day:%Y%m%d}-{hashlib.sha256(line.encode('utf-8')).hexdigest()[:6]}"
+    if rid not in taken:
+        taken.add(rid)
+        return rid
     while True:
         rid = f"{TX.id_prefix}-{day:%Y%m%d}-{secrets.token_hex(3)}"
         if rid not in taken:

@@ -25,7 +25,7 @@ from ..core.schema import INVOICE, KINDS, RECURRING, Kind, noun_kind
 from ..store.book import Book
 from ..store.records import Record
 from ..store.writer import Write, apply, plan_remove, plan_update, plan_updates
-from . import bank, contacts, currency, init, invoicing, records, recurring, services, settings, time, todos, workflow
+from . import bank, contacts, currency, init, invoicing, receipts, records, recurring, services, settings, time, todos, workflow
 # how a face names what to change: the record, typed values, a filter, a new record's id
 from .records import check_filter, find, new_id, parse_value, unchanged
 from .settings import ACCOUNT_EDITS
@@ -38,8 +38,11 @@ __all__ = [
     # records
     "add", "add_by_noun", "edit", "remove", "add_transaction", "link_income", "edit_project_services",
     "import_contacts", "add_todo", "mark_todo",
+    # expenses: receipts and supplier e-invoices (docs/suppliers.md)
+    "attach_receipt", "import_bill",
     # invoices
     "add_invoice", "add_invoice_from_time", "edit_invoice", "send_invoice", "credit_invoice", "settle_invoice",
+    "renumber_invoice",
     # time
     "log_time", "start_timer", "stop_timer", "cancel_timer",
     # bank
@@ -140,10 +143,13 @@ def add(book: Book, kind: Kind, values: dict, rid: str | None = None,
 
 
 def add_transaction(book: Book, noun: str, values: dict, rid: str | None = None,
-                    create_missing: bool = False, future: bool = False) -> tuple[dict, list[str]]:
+                    create_missing: bool = False, future: bool = False,
+                    receipt: tuple[str, bytes] | None = None) -> tuple[dict, list[str]]:
     """Add income or an expense (`noun`), with what a transaction takes from its context: the
     invoice, project or service names income's client; income is classified client when it
-    has one, else the book's last classification; an expense needs its category."""
+    has one, else the book's last classification; an expense needs its category (its
+    supplier's, when not given). `receipt` (file name, bytes): copied into `documents/` and
+    linked, in the same write (docs/suppliers.md)."""
     values = {**values, "kind": noun}
     if noun == "income" and not values.get("client"):
         client = records.owner_client(book, values)
@@ -152,10 +158,52 @@ def add_transaction(book: Book, noun: str, values: dict, rid: str | None = None,
     if noun == "income" and "classification" not in values:
         values["classification"] = "client" if values.get("client") else \
             (book.settings.allowed("income_classifications") or ["other"])[-1]
+    if noun == "expense":
+        values = records.supplier_defaults(book, values, create_missing)
     if noun == "expense" and "category" not in values:
         raise UsageError("--category is required for an expense "
                          f"(one of {', '.join(book.settings.allowed('expense_categories'))})")
-    return add(book, KINDS["transaction"], values, rid, create_missing, future)
+    if receipt is None:
+        return add(book, KINDS["transaction"], values, rid, create_missing, future)
+    if noun != "expense":
+        raise UsageError("--receipt: only an expense keeps a receipt")
+    values = dict(values)
+    values["receipt"], write = receipts.plan(book, receipt[1], receipt[0], values.get("date") or book.today,
+                                             values.get("supplier"))
+    data, writes, notes = records.plan_add(book, KINDS["transaction"], values, rid, create_missing, future)
+    return data, commit(book, writes + [write] * (write is not None), notes, [Touch(KINDS["transaction"], None, data)])
+
+
+def attach_receipt(book: Book, record: Record, name: str, data: bytes) -> tuple[str, list[str]]:
+    """`expense attach ID FILE`: the file copied into `documents/` (stored once: the same file
+    again is the one there) and linked from the expense; returns (its path, notes)."""
+    if record.kind != "transaction" or record.data.get("kind") != "expense":
+        raise UsageError(f"{records.label(record)}: only an expense keeps a receipt")
+    rel, write = receipts.plan(book, data, name, record.data.get("date"), record.data.get("supplier"))
+    old = record.data.get("receipt")
+    if old == rel:
+        return rel, [f"expense '{record.id}' has this receipt already ({rel})"]
+    notes = [f"expense '{record.id}': receipt {rel}" + (" (the same file was stored already)" if write is None else "")]
+    if old:
+        notes.append(f"expense '{record.id}': it linked {old} before; that file stays in the book")
+    changes = {"receipt": rel}
+    return rel, commit(book, [write] if write is not None else [], notes,
+                       [Touch(KINDS["transaction"], record, {**record.data, **changes}, update(record, changes))])
+
+
+def import_bill(book: Book, bill: dict, name: str, data: bytes, account: str | None = None,
+                category: str | None = None) -> tuple[dict, bool, list[str]]:
+    """`expense import`: a supplier's e-invoice (`bill`: the typed values a face read from it,
+    `formats.einvoice`) as an open bill, its supplier found by VAT id or IBAN or added, the file
+    kept as its receipt, in one write. A file imported before adds nothing: (the expense it
+    made, False, notes); else (the new expense, True, notes)."""
+    plan = receipts.plan_bill(book, bill, name, data, account, category)
+    if plan.existing is not None:
+        return plan.existing, False, plan.notes
+    touched = [Touch(KINDS["transaction"], None, plan.expense)]
+    if plan.supplier is not None:
+        touched.append(Touch(KINDS["supplier"], None, plan.supplier))
+    return plan.expense, True, commit(book, plan.writes, plan.notes, touched)
 
 
 def add_invoice(book: Book, values: dict, items: list[str], number: str | None = None,
@@ -195,6 +243,16 @@ def settle_invoice(book: Book, record: Record, write_off: bool = False, reason: 
     changes, notes = invoicing.plan_settle(book, record, write_off, reason)
     after = {**record.data, **changes}
     return commit(book, [], notes, [Touch(INVOICE, record, after, update(record, changes))])
+
+
+def renumber_invoice(book: Book, record: Record, number: str | None = None,
+                     taken: tuple[str, ...] = ()) -> tuple[str, list[str]]:
+    """A draft invoice's number changed (to `number`, else the next free one after the book's
+    and `taken`'s), with every record linking to it, in one atomic write (`invoice renumber`,
+    and `sync` when another device made a draft of the same number). Returns (number, notes).
+    Nothing but the id changes, so no follow-up has anything to do."""
+    new, writes, notes = invoicing.plan_renumber(book, record, number, tuple(taken))
+    return new, commit(book, writes, notes)
 
 
 def edit(book: Book, record: Record, changes: dict, future: bool = False) -> list[str]:
@@ -240,15 +298,16 @@ def link_income(book: Book, tx: Record, links: dict, create_missing: bool = Fals
 
 
 def add_by_noun(book: Book, noun: str, values: dict, rid: str | None = None, create_missing: bool = False,
-                future: bool = False, items: list[str] | None = None, number: str | None = None
-                ) -> tuple[dict, list[str]]:
+                future: bool = False, items: list[str] | None = None, number: str | None = None,
+                receipt: tuple[str, bytes] | None = None) -> tuple[dict, list[str]]:
     """`NOUN add` and the web's new-record form: an invoice from its `--item` lines and number,
-    income or an expense as a transaction with its context, any other kind as it is."""
+    income or an expense as a transaction with its context (an expense with its `receipt`),
+    any other kind as it is."""
     if noun == "invoice":
         return add_invoice(book, values, items or [], number, create_missing)
     kind = noun_kind(noun)
     if kind.name == "transaction":
-        return add_transaction(book, noun, values, rid, create_missing, future)
+        return add_transaction(book, noun, values, rid, create_missing, future, receipt)
     return add(book, kind, values, rid, create_missing)
 
 

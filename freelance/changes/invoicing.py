@@ -18,14 +18,14 @@ from decimal import Decimal, InvalidOperation
 from ..core.errors import DataError, did_you_mean, UsageError
 from ..core.money import dec, money, ZERO
 from ..core.rules import (BILLED, NOT_OWED, SETTLED, first_format_seal, foreign_owner, seal_of,
-                          seal_problem, sealed_changes, settles_invoice)
+                          is_id, seal_problem, sealed_changes, settles_invoice)
 from ..read.owed import left_to_pay, settled_otherwise as owed_otherwise, settlement, written_off
-from ..core.schema import INVOICE
+from ..core.schema import INVOICE, KINDS
 from ..core.text import fmt_money
 from ..read.graph import currency_of, Graph
 from ..store.book import Book
 from ..store.records import Record
-from ..store.writer import Write, plan_update, plan_updates_in_files
+from ..store.writer import Write, plan_update, plan_updates, plan_updates_in_files
 from .numbers import next_number
 from ..core.limits import line_problem
 from .records import check_size, number_text, plan_add
@@ -237,6 +237,57 @@ def plan_credit(book: Book, inv: Record, items: list[str] | None) -> tuple[dict,
     values["status"] = "draft"
     values["credit_for"] = inv.id
     return plan_add(book, INVOICE, values, rid=next_number(book, book.today.year))
+
+
+# -- a draft's number ------------------------------------------------------------------
+
+def plan_renumber(book: Book, inv: Record, number: str | None = None,
+                  taken: tuple[str, ...] = ()) -> tuple[str, list[Write], list[str]]:
+    """A draft invoice's number (its id) changed to `number`, else to the next free one of its
+    year (after the book's and `taken`'s), with every link to it: the `invoice` of income and
+    time entries, a credit note's `credit_for`, any field the schema says links an invoice.
+    Only a draft: an issued number is the law's, never changed (docs/sync.md). Returns
+    (the new number, writes, notes)."""
+    status = inv.data.get("status") or "draft"
+    if status != "draft" or inv.data.get("seal") or inv.data.get("sent_on"):
+        raise UsageError(f"invoice '{inv.id}' is {status}{' and was sent' if inv.data.get('sent_on') else ''}: "
+                         "an issued number is never changed; correct it with a credit note "
+                         f"(`freelance invoice credit {inv.id}`)")
+    same = [r for r in book.records("invoice") if r.id == inv.id]
+    if len(same) > 1:
+        raise DataError(f"{len(same)} invoices are numbered '{inv.id}' ({', '.join(f'{r.file}:{r.line}' for r in same)}): "
+                        "which links are whose cannot be told; give one of them another `id:` in its file, and "
+                        "its income and time entries the same `invoice:`")
+    issued = inv.data.get("issued")
+    year = issued.year if isinstance(issued, dt.date) else book.today.year
+    new = number or next_number(book, year, taken)
+    if not is_id(new):
+        raise UsageError(f"{new!r} is not a usable number: letters, digits, '.', '_' and '-' only")
+    if new == inv.id:
+        raise UsageError(f"invoice '{inv.id}' has that number already")
+    if new in book.index("invoice"):
+        raise UsageError(f"invoice '{new}' exists already: choose a free number (or leave --to out for the next one)")
+    own: list[tuple[Record, dict]] = [(inv, {"id": new})]
+    links: list[tuple[Record, dict]] = []
+    for kind in KINDS.values():
+        fields = [f.name for f in kind.link_fields if "invoice" in f.link]
+        if not fields:
+            continue
+        for r in book.records(kind.name):
+            change = {}
+            for name in fields:
+                v = r.data.get(name)
+                if v == inv.id:
+                    change[name] = new
+                elif isinstance(v, list) and inv.id in v:
+                    change[name] = [new if x == inv.id else x for x in v]
+            if change:
+                (own if r.file == inv.file else links).append((r, change))
+    writes = [plan_updates(book, own) if len(own) > 1 else plan_update(book, inv, {"id": new})]
+    writes += plan_updates_in_files(book, links)
+    moved = len(own) - 1 + len(links)
+    return new, writes, [f"invoice '{inv.id}' is now '{new}'"
+                         + (f", and {moved} record{'s' * (moved != 1)} linking to it" if moved else "")]
 
 
 # -- settling ------------------------------------------------------------------------

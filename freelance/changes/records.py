@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from ..core.dates import parse_date, parse_datetime, parse_period
 from ..core.errors import NotFound, UsageError, did_you_mean
-from ..core.rules import date_order, is_currency, is_email, is_id, is_url, moved_after, NOT_OWED, TEXT_CHECKS
+from ..core.rules import date_order, is_currency, is_email, is_id, is_url, may_lack, moved_after, NOT_OWED, TEXT_CHECKS
 from ..core.schema import KINDS, Field, Kind
 from ..store.book import Book
 from ..store.records import Record
@@ -246,6 +246,27 @@ def owner_client(book: Book, data: dict) -> str | None:
     return None
 
 
+def supplier_defaults(book: Book, values: dict, create_missing: bool = False) -> dict:
+    """An expense's values with what its supplier gives when they are not given: the category,
+    the tax rate (unless the tax is given) and the currency (docs/suppliers.md). A supplier
+    that does not exist is refused here, with the close ones (unless `create_missing`)."""
+    rid = values.get("supplier")
+    sup = book.get("supplier", rid) if isinstance(rid, str) and rid else None
+    if sup is None:
+        if rid and not create_missing:
+            raise UsageError(f"--supplier: no supplier '{rid}'{did_you_mean(rid, list(book.index('supplier')))} "
+                             "(add it with `freelance supplier add NAME`, or use --create-missing)")
+        return values
+    out = dict(values)
+    if "category" not in out and sup.data.get("category"):
+        out["category"] = sup.data["category"]
+    if "tax_rate" not in out and "tax" not in out and "taxes" not in out and sup.data.get("tax_rate") is not None:
+        out["tax_rate"] = sup.data["tax_rate"]
+    if "currency" not in out and sup.data.get("currency"):
+        out["currency"] = sup.data["currency"]
+    return out
+
+
 def _other_currency(book: Book, client: str | None) -> str | None:
     """The client's own currency, when it has one other than the book's."""
     rec = book.get("client", client) if client else None
@@ -276,6 +297,8 @@ def _stub(book: Book, kind: str, rid: str, context: dict, context_kind: str) -> 
             data["currency"] = cur       # the income's (or its client's): an invoice is paid in its own
     elif kind == "contact":
         data.update(name=name)
+    elif kind == "supplier":
+        data.update(name=name, category=context.get("category"))
     return {k: v for k, v in data.items() if v is not None}
 
 
@@ -371,7 +394,7 @@ def plan_add(book: Book, kind: Kind, values: dict, rid: str | None = None,
         else:
             data[f.name] = f.default
     for f in kind.fields:
-        if f.required and f.name != "id" and data.get(f.name) in (None, "", []):
+        if f.required and f.name != "id" and data.get(f.name) in (None, "", []) and not may_lack(kind.name, f.name, data):
             raise UsageError(f"{f.option_name} is required for a new {kind.name}")
     _check_date_order(kind, data)
     if not future:

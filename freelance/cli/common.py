@@ -193,3 +193,19 @@ def say(message: str) -> None:
     """A short confirmation of what a command did."""
     from ..core.text import clean
     typer.echo(clean(message))
+
+
+def read_user_file(path: str, option: str = "FILE", limit: int = 64 * 1024 * 1024) -> tuple[str, bytes]:
+    """(its name, its bytes) of a file the user names on the command line (a receipt, an
+    e-invoice): a plain file of at most `limit` bytes, else a usage error saying why."""
+    from ..core.errors import DataError
+    from ..store.files import read_regular
+    try:
+        data, _ = read_regular(path, path, limit)
+    except FileNotFoundError:
+        raise UsageError(f"{option}: no file {path!r}") from None
+    except DataError as exc:
+        raise UsageError(f"{option}: {exc.message}") from None
+    except OSError as exc:
+        raise UsageError(f"{option}: cannot read {path!r} ({exc.strerror})") from None
+    return os.path.basename(path), data

@@ -11,7 +11,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from ..core.schema import KINDS, NOUNS, Field, Kind, noun_fields
-from .common import FORMAT_HELP, emit, say, state, writing
+from .common import FORMAT_HELP, emit, read_user_file, say, state, writing
 import importlib
 
 # noun -> kind name, and the fields a noun does not offer: core.schema's, shared with the web
@@ -20,12 +20,13 @@ NOUN_KIND = NOUNS
 # noun -> the field given as the first argument of `add`
 POSITIONAL = {"client": "name", "project": "name", "service": "name", "contact": "name",
               "resource": "name", "goal": "name", "meeting": "title", "income": "amount", "expense": "amount",
-              "transfer": "amount", "balance": "account"}
+              "transfer": "amount", "balance": "account", "supplier": "name"}
 
 
 # A field's help where a noun means something else by it than the kind's declaration says
 # (income and expenses share the transaction kind: an expense's project is not client income).
-HELP = {("expense", "project"): "Project id (a cost of this project)."}
+HELP = {("expense", "project"): "Project id (a cost of this project).",
+        ("expense", "iban"): "The supplier's bank account the bill is paid to (from its e-invoice, or the statement)."}
 
 EXAMPLES = {
     "client": 'freelance client add "Acme Corp" --stage lead --contract-value 12000',
@@ -42,13 +43,16 @@ EXAMPLES = {
     "transfer": 'freelance transfer add 200 --from bank --to cash --description "Cash for travel"',
     "balance": "freelance balance add bank --date 2026-11-30 --amount 4250.00 --source statement-2026-11.csv",
     "recurring": 'freelance recurring add --client acme --item "Retainer:1:2000" --every month --on 1 --send',
+    "supplier": 'freelance supplier add "Hosting GmbH" --vat-id DE123456788 --iban DE02120300000000202051 '
+                '--category software --tax-rate 19',
 }
 
 # An id of the demo book per noun, and an edit, for the examples in --help.
 SAMPLE_ID = {"client": "acme", "project": "acme-website", "service": "acme-build", "invoice": "INV-2026-019",
              "income": "TX-ID", "expense": "TX-ID", "contact": "sam-sample", "resource": "pricing-guide",
              "goal": "emergency-fund", "meeting": "MEETING-ID", "time": "t-20260901-7f1505",
-             "transfer": "tr-20261102-5c0a11", "balance": "b-20261101-3e9d02", "recurring": "acme-retainer"}
+             "transfer": "tr-20261102-5c0a11", "balance": "b-20261101-3e9d02", "recurring": "acme-retainer",
+             "supplier": "hosting-gmbh"}
 # ...and one that `rm` can remove (nothing links to it; ux-design is what the add example makes).
 SAMPLE_RM = {**SAMPLE_ID, "client": "pied-piper", "project": "studio-site", "service": "ux-design",
              "contact": "ines-insure", "invoice": "INV-2026-022"}
@@ -57,7 +61,7 @@ SAMPLE_EDIT = {"client": "--email ann@acme.example", "project": "--priority medi
                "contact": "--phone \"+44 20 7946 0001\"", "resource": "--category budgeting",
                "goal": "--actual 7000", "meeting": "--duration 1h", "time": "--hours 1h45m",
                "transfer": "--description \"Float for the trip\"", "balance": "--source statement-2026-11.csv",
-               "recurring": "--end 2027-12-31"}
+               "recurring": "--end 2027-12-31", "supplier": "--category office"}
 
 
 def _a(noun: str) -> str:
@@ -148,8 +152,9 @@ def build(noun: str) -> typer.Typer:
                 kw[pos_field.name] = kw.pop("_positional")
             values = typed_values(book, noun, kw)
             create = kw.get("create_missing") or False
+            receipt = read_user_file(kw["receipt"], "--receipt") if kw.get("receipt") else None
             data, notes = door.add_by_noun(book, noun, values, rid=kw.get("id"), create_missing=create,
-                                           future=kw.get("future") or False)
+                                           future=kw.get("future") or False, receipt=receipt)
         for n in notes:
             say(n)
         say(f"added {noun} '{data['id']}'")
@@ -172,6 +177,11 @@ def build(noun: str) -> typer.Typer:
             "from what links them, and are refused when they would not pass `validate`."))]))
     if kind.name == "transaction":
         params.append(_future_param(noun))
+    if noun == "expense":
+        params.append(inspect.Parameter("receipt", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
+            Optional[str], typer.Option("--receipt", metavar="FILE", help=(
+                "The receipt or bill (PDF, photo): copied into the book's documents/YYYY/ and linked; "
+                "the same file twice is stored once."))]))
     add.__signature__ = inspect.Signature(params)
     add.__doc__ = f"Add {_a(noun)}.\n\nExample: {EXAMPLES.get(noun, '')}"
     app.command("add")(add)

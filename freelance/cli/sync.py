@@ -58,8 +58,12 @@ def sync(
             tell("no remote to sync with: committed only (add one: `git remote add origin URL`)")
             return
         remote, branch = where
-        if not git.pull(root, remote, branch):
-            _stop(git.conflicts_in(root, git.unmerged(root)), "to settle")
+        if git.fetch(root, remote, branch):
+            notes, incoming = _renumber(root, st, remote)
+            for note in notes:
+                tell(note)
+            if not git.merge_fetched(root, incoming):
+                _stop(git.conflicts_in(root, git.unmerged(root)), "to settle")
     book = Book(root, st.today_date(), cache=st.cache)
     errors = [p for p in validate(book) if p.is_error]
     if errors:
@@ -76,6 +80,46 @@ def sync(
             tell(f"pushed {n} commit{'s' * (n != 1)} to {remote}/{branch}")
             return
     tell(f"up to date with {remote}/{branch}")
+
+
+def _draft(values: dict) -> bool:
+    return (values.get("status") or "draft") == "draft" and not values.get("sent_on") and not values.get("seal")
+
+
+def _renumber(root, st, remote: str) -> tuple[list[str], str]:
+    """Invoices this clone and the fetched one each added under one number (docs/sync.md): a
+    draft made here (seen by no other device yet) takes the next number free on both sides,
+    with its links; else a draft from the remote does, when the one here is issued, in a
+    commit on top of the fetched one. Two issued invoices keep their numbers: the merge names
+    the conflict. Each renumbering is its own commit. (What was done, the commit to merge.)"""
+    from ..changes import door
+    from ..core.schema import INVOICE
+    from ..store import git
+    from ..store.book import Book
+    both = git.added_on_both(root, INVOICE.path)
+    if not both:
+        return [], "FETCH_HEAD"
+    theirs_ids = git.ids_in(root, INVOICE.path)
+    notes, later = [], []
+    for rid, ours, theirs in both:
+        if _draft(ours):
+            book = Book(root, st.today_date(), cache=st.cache)
+            new, _ = door.renumber_invoice(book, door.find(book, "invoice", rid), taken=tuple(theirs_ids))
+            git.commit_book(root, message=f"invoice renumber {rid} {new}")
+            notes.append(f"renumbered the draft invoice {rid} made here to {new}: {remote} has an invoice {rid} too")
+        elif _draft(theirs):
+            later.append(rid)
+    if not later:
+        return notes, "FETCH_HEAD"
+    ours_ids = tuple(Book(root, st.today_date(), cache=st.cache).index("invoice"))
+    with git.checkout_of(root) as there:
+        for rid in later:
+            book = Book(there, st.today_date(), cache=False)     # a folder that is gone in a moment
+            new, _ = door.renumber_invoice(book, door.find(book, "invoice", rid), taken=ours_ids)
+            git.commit_book(there, message=f"invoice renumber {rid} {new}")
+            notes.append(f"renumbered the draft invoice {rid} from {remote} to {new}: an invoice {rid} was "
+                         "issued here")
+        return notes, git.head(there)
 
 
 def _stop(conflicts: list[str], what: str) -> None:

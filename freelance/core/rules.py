@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import string
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from .money import dec
 from .schedule import check_rule
@@ -78,7 +78,7 @@ def is_currency(text) -> bool:
 # kind -> its (first, second) pairs: the second may not be before the first (`add`/`edit` refuse it too)
 DATE_PAIRS = {"project": (("start", "end"),), "service": (("start", "end"),), "goal": (("start", "target_date"),),
               "meeting": (("start", "end"),), "recurring": (("start", "end"),),
-              "invoice": (("issued", "due"), ("supply_start", "supply_end"))}
+              "invoice": (("issued", "due"), ("supply_start", "supply_end")), "transaction": (("issued", "due"),)}
 
 
 def date_problems(kind_name: str, data: dict, only=None) -> list[tuple[str, str]]:
@@ -488,3 +488,50 @@ def transfer_problems(data: dict, currency: str, to_currency: str, held: str | N
     if isinstance(to_amount, Decimal) and not fits(to_amount, to_currency):
         out.append(("to_amount", places_message("to_amount", to_amount, to_currency)))
     return out
+
+
+# -- expenses, bills and suppliers (docs/suppliers.md) ------------------------------------------
+
+def _finite(v) -> bool:
+    return isinstance(v, Decimal) and v.is_finite()
+
+
+def expense_taxes(data: dict, currency: str) -> list[tuple[Decimal | None, Decimal]]:
+    """An expense's input tax per rate, (rate or None, tax): a bill's `taxes` (net and tax per
+    rate, as its e-invoice states them), else its `tax` (at its `tax_rate`, when given), else the
+    part of its amount (tax included) that `tax_rate` is, rounded half up to the currency's unit.
+    Nothing for an amount that is not a number (a draft)."""
+    amount = data.get("amount")
+    if not _finite(amount):
+        return []
+    rate, tax, taxes = data.get("tax_rate"), data.get("tax"), data.get("taxes")
+    rate = rate if _finite(rate) else None
+    if isinstance(taxes, list) and taxes:
+        out = [(t.get("rate") if _finite(t.get("rate")) else None, t["tax"]) for t in taxes
+               if isinstance(t, dict) and _finite(t.get("tax"))]
+        if out:
+            return out
+    if _finite(tax):
+        return [(rate, min(max(tax, Decimal(0)), amount) + 0)]
+    if rate is not None and rate > 0:
+        unit = Decimal(1).scaleb(-minor_units(currency))
+        return [(rate, (amount * rate / (100 + rate)).quantize(unit, rounding=ROUND_HALF_UP) + 0)]
+    return []
+
+
+def is_bill(data: dict | None) -> bool:
+    """An expense that is a supplier's bill: it has a bill number (open until paid)."""
+    return data is not None and data.get("kind") == "expense" and bool(data.get("number"))
+
+
+def bill_status(data: dict) -> str:
+    """A bill's status: draft (to complete), paid (the money moved) or open."""
+    if data.get("draft") is True:
+        return "draft"
+    return "paid" if data.get("received") is True else "open"
+
+
+def may_lack(kind_name: str, field: str, data: dict) -> bool:
+    """A required field a record may lack for now: a draft expense's amount (a receipt read in
+    without e-invoice data, to complete: docs/suppliers.md)."""
+    return kind_name == "transaction" and field == "amount" and data.get("draft") is True

@@ -274,6 +274,19 @@ RECURRING = Kind(
     help="Recurring invoices: a schedule makes each period's invoice once, run by `freelance run`.",
 )
 
+TAX_FIELDS = (
+    F("rate", "decimal", check="percent"),
+    F("net", "money"),
+    F("tax", "money"),
+)
+
+LINE_FIELDS = (
+    F("description"),
+    F("quantity", "decimal"),
+    F("net", "money"),
+    F("tax_rate", "decimal", check="percent"),
+)
+
 TRANSACTION = Kind(
     "transaction", "transactions", "transactions",
     fields=(
@@ -302,9 +315,22 @@ TRANSACTION = Kind(
         F("reference", help="The payment reference (remittance text) from the statement."),
         F("bank_ref", option=False, help="The bank's id of the statement line, or a hash of it (docs/bank.md)."),
         F("review", option=False, help="Why `bank import` left it for review; cleared when settled."),
+        # an expense's supplier and, for a bill, its number, dates, tax per rate and lines (docs/suppliers.md)
+        F("supplier", "link", link=("supplier",),
+          help="Supplier id; the expense takes its category, tax rate and currency when not given."),
+        F("number", help="The bill's number, as the supplier wrote it: the expense is a bill (open until paid)."),
+        F("issued", "date", help="The bill's issue date (default: the date)."),
+        F("due", "date", help="The day the bill is due."),
+        F("taxes", "records", sub=TAX_FIELDS, option=False,
+          help="A bill's net and tax per rate: rate, net, tax (the input tax the journal books)."),
+        F("lines", "records", sub=LINE_FIELDS, option=False,
+          help="A bill's lines as its e-invoice gives them: description, quantity, net, tax_rate."),
+        F("receipt", option=False,
+          help="The receipt or bill in the book: documents/YYYY/DATE-SUPPLIER-HASH.ext (`expense attach`)."),
+        F("draft", "bool", help="A draft to complete (a receipt without e-invoice data): no amount needed yet."),
     ),
     title="description", id_from="", id_prefix="tx", shard_by="date",
-    columns=("id", "date", "kind", "amount", "account", "received", "client", "category", "payee",
+    columns=("id", "date", "kind", "amount", "account", "received", "client", "category", "supplier", "payee",
              "description"),
     nouns=("income", "expense"),
     help="Money in and out.",
@@ -421,9 +447,31 @@ BALANCE = Kind(
     help="Balance assertions: an account's balance on a day, as a bank statement states it.",
 )
 
+SUPPLIER = Kind(
+    "supplier", "suppliers", "suppliers.yaml",
+    fields=(
+        F("id", option=False),
+        F("name", required=True, help="The supplier's name."),
+        F("vat_id", check="vat_id", help="The supplier's VAT id, like DE123456789: its e-invoices are matched by it."),
+        F("iban", check="iban", help="The supplier's bank account: payments to it pay its open bills."),
+        F("address", "strs", help="Address line (repeat the option for more lines)."),
+        F("postcode", help="Postcode."),
+        F("city", help="City."),
+        F("country", check="country", help="Country: ISO 3166 code like DE."),
+        F("email", check="email", help="Email address."),
+        F("category", setting="expense_categories",
+          help="Default expense category of its bills (the book's `expense_categories`)."),
+        F("tax_rate", "decimal", check="percent", help="Default tax rate of its bills, in percent."),
+        _CURRENCY,
+        _NOTES,
+    ),
+    columns=("id", "name", "vat_id", "category", "spent", "open_bills", "open_amount"),
+    help="Suppliers: who you buy from; their bills, receipts and e-invoices (docs/suppliers.md).",
+)
+
 KINDS: dict[str, Kind] = {k.name: k for k in (
     CLIENT, PROJECT, SERVICE, INVOICE, TRANSACTION, TIME, CONTACT, RESOURCE, GOAL, MEETING,
-    TRANSFER, BALANCE, RECURRING)}
+    TRANSFER, BALANCE, RECURRING, SUPPLIER)}
 
 # Fields every record may carry beyond its kind's declaration without a warning.
 COMMON_FIELDS = {"id", "tags"}
@@ -446,10 +494,11 @@ def kind_for_path(rel: str) -> Kind | None:
 NOUNS: dict[str, str] = {"client": "client", "project": "project", "service": "service", "invoice": "invoice",
                          "income": "transaction", "expense": "transaction", "contact": "contact",
                          "resource": "resource", "goal": "goal", "meeting": "meeting", "time": "time",
-                         "transfer": "transfer", "balance": "balance", "recurring": "recurring"}
+                         "transfer": "transfer", "balance": "balance", "recurring": "recurring",
+                         "supplier": "supplier"}
 
 # Fields a noun does not offer (income has no category, an expense no invoice).
-NOUN_HIDDEN: dict[str, set] = {"income": {"category", "kind"},
+NOUN_HIDDEN: dict[str, set] = {"income": {"category", "kind", "supplier", "number", "issued", "due", "draft"},
                                "expense": {"classification", "invoice", "client", "service", "kind"}}
 
 

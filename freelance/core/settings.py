@@ -49,6 +49,7 @@ OPTIONAL: dict = {
     "reminders": None,          # payment reminder levels (docs/reminders.md); absent: REMINDERS
     "outbox": "ignored",        # outbox/ (the mails `freelance run` writes): ignored by git, or kept
     "auto_commit": False,       # every change the CLI makes is its own git commit (docs/sync.md)
+    "require_receipts": False,  # GoBD mode: validate lists every expense without a receipt (docs/suppliers.md)
     "tax_reserve": None,        # the part of this year's profit to set aside for income tax, like 30% (docs/tax-reserve.md)
     "tax_reserve_account": "tax-reserve",   # the account that holds it
 }
@@ -66,7 +67,7 @@ LISTS = ("stages", "income_classifications", "expense_categories", "accounts",
 # Scalar settings `settings set` accepts, with a check of the value.
 SCALARS = ("name", "currency", "timezone", "week_start", "date_order", "invoice_number",
            "payment_terms_days", "default_rate", "tax_rounding", "tax_name", "write_off_category",
-           "time_rounding", "auto_commit", "tax_reserve", "tax_reserve_account")
+           "time_rounding", "auto_commit", "tax_reserve", "tax_reserve_account", "require_receipts")
 
 TAX_ROUNDING = ("per-invoice", "per-line")
 ACCOUNT_KEYS = ("id", "name", "currency", "opening_balance", "iban", "bic", "number")   # what an entry of `accounts` holds
@@ -230,6 +231,9 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
             _reserve_read, optional=True),
     Setting("tax_reserve_account", "The account that holds the tax reserve (default tax-reserve; one of `accounts`).",
             lambda v: None if is_id(v) else "expected an account id like tax-reserve", str.strip, optional=True),
+    Setting("require_receipts", "true: every expense needs its receipt; `validate` lists those without one "
+                                "(GoBD mode, docs/suppliers.md).",
+            lambda v: None if isinstance(v, bool) else "expected true or false", _bool, ("true", "false"), optional=True),
 )}
 assert tuple(SETTINGS) == SCALARS, "SCALARS and SETTINGS name the same settings"
 
@@ -436,6 +440,11 @@ class Settings:
             return rounding_rule(self.raw.get("time_rounding"))
         except ValueError:
             return None
+
+    @property
+    def require_receipts(self) -> bool:
+        """`require_receipts: true` (GoBD mode): every expense needs its receipt."""
+        return self.raw.get("require_receipts") is True
 
     @property
     def tax_per_line(self) -> bool:

@@ -22,6 +22,7 @@ record cannot inject postings. See docs/export.md.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from decimal import Decimal
 
@@ -115,7 +116,24 @@ def beancount(g: Graph, accrual: bool = False) -> str:
             price = f" @@ {format(p.price[0], 'f')} {p.price[1]}" if p.price else ""
             add(f"  {name(p.account)}  {format(p.amount, 'f')} {p.currency}{price}")
         add("")
+    lines += _documents(g, {name(a) for a in accounts}, name, esc)
     return "\n".join(lines)
+
+
+def _documents(g: Graph, opened: set, name, esc) -> list[str]:
+    """beancount `document` directives: each expense's receipt (docs/suppliers.md), on its
+    expense account, by its absolute path (beancount reads a relative one from the folder of
+    the file it loads, which the export does not know)."""
+    root = os.path.realpath(g.book.root)
+    out = []
+    for t in g.records("transaction"):
+        receipt, d = t.data.get("receipt"), t.data.get("date")
+        if t.data.get("kind") != "expense" or not isinstance(receipt, str) or not isinstance(d, dt.date):
+            continue
+        account = name(("expenses", str(t.data.get("category") or "other")))
+        if account in opened:
+            out.append((d, t.id, f'{d} document {account} "{esc(os.path.join(root, receipt))}"'))
+    return [line for _, _, line in sorted(out)] + ([""] if out else [])
 
 
 # -- spreadsheets and scripts ------------------------------------------------------

@@ -11,7 +11,7 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..core.money import HUNDRED, ZERO, dec, invoice_totals, pct
-from ..core.rules import BILLED, CURRENCY_FROM, is_client_income, settles_invoice
+from ..core.rules import BILLED, CURRENCY_FROM, bill_status, expense_taxes, is_bill, is_client_income, settles_invoice
 from ..core.schedule import next_day
 from ..store.book import Book
 from ..store.records import Record
@@ -438,5 +438,51 @@ def _recurring(g: Graph, r: Record) -> dict:
     return {"next": next_day(r.data, g.today), "invoices": sorted(made)}
 
 
-DERIVE = {"recurring": _recurring, "invoice": _invoice, "client": _client, "project": _project, "service": _service,
+def _supplier(g: Graph, s: Record) -> dict:
+    """What was spent with a supplier this year (paid expenses, per currency; `spent` in its
+    own), its open bills and what they still owe (docs/suppliers.md)."""
+    cur = g.currency(s)
+    year = g.today.year
+    spent: dict[str, Decimal] = {}
+    open_by: dict[str, Decimal] = {}
+    bills, expenses, open_bills, overdue = [], [], [], 0
+    for t in g.by("transaction", "supplier").get(s.id, ()):
+        if t.data.get("kind") != "expense":
+            continue
+        expenses.append(t.id)
+        amount, d, tcur = t.data.get("amount"), t.data.get("date"), g.currency(t)
+        if not isinstance(amount, Decimal) or not amount.is_finite():
+            continue
+        if t.data.get("received") is True and isinstance(d, dt.date) and d.year == year:
+            spent[tcur] = spent.get(tcur, ZERO) + amount
+        if is_bill(t.data):
+            bills.append(t.id)
+            if bill_status(t.data) == "open":
+                open_bills.append(t.id)
+                open_by[tcur] = open_by.get(tcur, ZERO) + amount
+                due = t.data.get("due")
+                overdue += isinstance(due, dt.date) and due < g.today
+    order = lambda d: {k: d[k] for k in sorted(d, key=lambda c: (c != cur, c))}  # noqa: E731
+    return {"spent": spent.get(cur, ZERO), "spent_by_currency": order(spent), "spent_year": year,
+            "open_bills": len(open_bills), "open_amount": open_by.get(cur, ZERO),
+            "open_by_currency": order(open_by), "overdue_bills": overdue,
+            "bills": bills, "expenses": expenses, "currency": cur}
+
+
+def _transaction(g: Graph, t: Record) -> dict:
+    """A bill's status (open, paid, draft) and whether it is overdue; an expense's input tax."""
+    if t.data.get("kind") != "expense":
+        return {}
+    out: dict = {}
+    taxes = expense_taxes(t.data, g.currency(t))
+    if taxes:
+        out["tax"] = sum((x for _, x in taxes), ZERO)
+    if is_bill(t.data):
+        status = bill_status(t.data)
+        due = t.data.get("due")
+        out.update(status=status, overdue=status == "open" and isinstance(due, dt.date) and due < g.today)
+    return out
+
+
+DERIVE = {"supplier": _supplier, "transaction": _transaction, "recurring": _recurring, "invoice": _invoice, "client": _client, "project": _project, "service": _service,
           "contact": _contact, "resource": _resource, "goal": _goal, "meeting": _meeting}

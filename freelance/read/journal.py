@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
-from ..core.money import HUNDRED, ZERO, dec, tax_groups
-from ..core.rules import BILLED, minor_units, settles_invoice
+from ..core.money import ZERO, dec, tax_groups
+from ..core.rules import BILLED, expense_taxes, is_bill, minor_units, settles_invoice
 from .graph import Graph, transfer_legs
 from .owed import credit_notes, day, payments, written_off
 import re
@@ -135,16 +135,9 @@ def _allocate_tax(g: Graph) -> dict:
 
 
 def expense_tax(g: Graph, t) -> Decimal:
-    """An expense's input tax: its `tax`, or the part of its amount (tax included) that `tax_rate` is."""
-    amount = t.data.get("amount")
-    if not isinstance(amount, Decimal) or not amount.is_finite():
-        return ZERO
-    tax, rate = t.data.get("tax"), t.data.get("tax_rate")
-    if isinstance(tax, Decimal) and tax.is_finite():
-        return min(max(tax, ZERO), amount) + ZERO
-    if isinstance(rate, Decimal) and rate.is_finite() and rate > 0:
-        return round_to(amount * rate / (HUNDRED + rate), g.currency(t))
-    return ZERO
+    """An expense's input tax: its bill's tax per rate, its `tax`, or the part of its amount (tax
+    included) that `tax_rate` is (`rules.expense_taxes`, the one rule)."""
+    return sum((tax for _, tax in expense_taxes(t.data, g.currency(t))), ZERO)
 
 
 def tax_part(g: Graph, t) -> Decimal:
@@ -219,6 +212,10 @@ def _post(g: Graph, basis: str) -> list[Txn]:
     cash_tax = _cash_tax(g)
     for t in g.records("transaction"):
         d, amount, kind = t.data.get("date"), t.data.get("amount"), t.data.get("kind")
+        if basis == "accrual" and kind == "expense" and is_bill(t.data) and t.data.get("draft") is not True \
+                and isinstance(d, dt.date) and isinstance(amount, Decimal) and amount.is_finite():
+            out += _bill(g, t, d, amount)      # owed to the supplier when issued, paid when the money moved
+            continue
         if t.data.get("received") is not True or not isinstance(d, dt.date) or not isinstance(amount, Decimal) \
                 or not amount.is_finite():
             continue
@@ -244,10 +241,7 @@ def _post(g: Graph, basis: str) -> list[Txn]:
                         postings.append(Posting(tax, -v, cur, src, rate=rate))
             out.append(Txn(d, desc, src, postings, link=inv_id))
         elif kind == "expense":
-            part = expense_tax(g, t)
-            postings = [Posting(("expenses", str(t.data.get("category") or "other")), amount - part, cur, src)]
-            if part:
-                postings.append(Posting(("assets", "tax", tax_name(g)), part, cur, src))
+            postings = _cost(g, t, amount, cur, src)
             postings.append(Posting(_asset(g, t), -amount, cur, src))
             out.append(Txn(d, desc, src, postings))
     for t in g.records("transfer"):     # one transaction, two asset postings; priced across currencies
@@ -279,6 +273,31 @@ def _post(g: Graph, basis: str) -> list[Txn]:
             *(Posting(("equity", "opening-balances"),
                       -sum((dec(a["opening_balance"]) for a in opening if (a["currency"] or book) == c), ZERO), c, src)
               for c in currencies)]))
+    return out
+
+
+def _cost(g: Graph, t, amount: Decimal, cur: str, src: str) -> list[Posting]:
+    """An expense's cost: expenses:category +(amount - input tax); assets:tax +input tax per rate."""
+    taxes = expense_taxes(t.data, cur)
+    part = sum((tax for _, tax in taxes), ZERO)
+    postings = [Posting(("expenses", str(t.data.get("category") or "other")), amount - part, cur, src)]
+    postings += [Posting(("assets", "tax", tax_name(g)), tax, cur, src, rate=rate) for rate, tax in taxes if tax]
+    return postings
+
+
+def _bill(g: Graph, t, d: dt.date, amount: Decimal) -> list[Txn]:
+    """A bill on the accrual basis: its cost and input tax when issued, owed to the supplier
+    (liabilities:payable:<supplier>); the payment, when the money moved, settles that."""
+    cur = g.currency(t)
+    src = f"transaction:{t.id}"
+    payable = ("liabilities", "payable", str(t.data.get("supplier") or "unknown"))
+    issued = t.data.get("issued") if isinstance(t.data.get("issued"), dt.date) else d
+    number = t.data.get("number")
+    out = [Txn(issued, f"Bill {number}" + (f" ({t.data['description']})" if t.data.get("description") else ""), src,
+               _cost(g, t, amount, cur, src) + [Posting(payable, -amount, cur, src)])]
+    if t.data.get("received") is True:
+        out.append(Txn(d, f"Paid bill {number}", src,
+                       [Posting(payable, amount, cur, src), Posting(_asset(g, t), -amount, cur, src)]))
     return out
 
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Callable, Iterable
 
 from ..core.durations import HOURS_PLACES, MAX_DAY_HOURS, MAX_ENTRY_HOURS
-from ..core.errors import did_you_mean, FreelanceError, Problem, UsageError
+from ..core.errors import DataError, did_you_mean, FreelanceError, Problem, UsageError
 from .graph import Graph, to_currency_of
 from .owed import written_off
 from ..store.git import GITATTRIBUTES, registration_problem
@@ -21,13 +21,14 @@ from ..core.rules import (DATE_PAIRS, TEXT_CHECKS, business_problem, date_proble
                     is_email, is_id, is_url, moved_after, number_regex, seal_problem)
 from ..core.schema import COMMON_FIELDS, KINDS, Field, Kind
 from ..core.settings import ACCOUNT_KEYS, BUSINESS, DEFAULTS, LISTS, OPTIONAL, OUTBOX, SETTINGS, SETTINGS_FILE, opening_balance
+from ..store.documents import receipt_present
 from ..store.files import read_logo
 from ..store.records import Record
 from .work import TIMER_FILE, project_id_of, project_of, services_of, timer_problems
 import os
 from ..core import csvformat
 from ..core.dates import parse_period
-from ..core.rules import CURRENCY_FROM, WHOLE_AMOUNTS, fits, places_message, transfer_problems
+from ..core.rules import CURRENCY_FROM, WHOLE_AMOUNTS, fits, may_lack, places_message, transfer_problems
 from ..core.text import fmt_money
 from ..store.book import STATE_DIR, tracked_state_files
 from ..store.yamlio import read_mapping
@@ -94,6 +95,8 @@ def _mapping_checker(g: Graph, kind: Kind, fields, field_map):
             v = data.get(f.name)
             if v is None or (not v and isinstance(v, (str, list))):   # `in (None, "", [])`, without
                 # comparing a Decimal to "" (which asks numbers.Rational, an ABC: slow)
+                if is_tx and not where and may_lack(kind.name, f.name, data):
+                    continue
                 if f.name == "kind" and is_tx:
                     out.append(_p(r, "id", "kind is missing: expected income or expense"))
                 else:
@@ -378,6 +381,37 @@ def check_transactions(g: Graph) -> Iterable[Problem]:
             c = t.data.get("client")
             if rec is not None and c and rec.data.get("client") and rec.data.get("client") != c:
                 yield _p(t, link, f"{link} {rec.id} belongs to client '{rec.data.get('client')}', not '{c}'")
+
+
+def check_expenses(g: Graph) -> Iterable[Problem]:
+    """Receipts that are in the book; a bill whose tax per rate adds up to its amount; drafts to
+    complete; with `require_receipts: true` (GoBD mode), every expense without its receipt
+    (docs/suppliers.md)."""
+    required = g.settings.require_receipts
+    for t in g.records("transaction"):
+        if t.data.get("kind") != "expense":
+            continue
+        receipt = t.data.get("receipt")
+        if receipt:
+            try:
+                missing = not receipt_present(g.book.root, receipt)
+            except DataError as exc:
+                yield _p(t, "receipt", exc.message)
+            else:
+                if missing:
+                    yield _p(t, "receipt", f"receipt {receipt} is not in the book (moved or deleted?); "
+                                           f"attach it again: `freelance expense attach {t.id} FILE`")
+        elif required:
+            yield _p(t, "id", f"expense has no receipt (require_receipts: true): `freelance expense attach {t.id} FILE`")
+        if t.data.get("draft") is True:
+            yield _p(t, "draft", f"a draft to complete: `freelance expense edit {t.id} --amount ... --not-draft`",
+                     "warning")
+        taxes, amount = t.data.get("taxes"), t.data.get("amount")
+        if isinstance(taxes, list) and taxes and isinstance(amount, Decimal) and amount.is_finite():
+            parts = [x.get(k) for x in taxes if isinstance(x, dict) for k in ("net", "tax")]
+            if all(isinstance(v, Decimal) and v.is_finite() for v in parts) and sum(parts, Decimal(0)) != amount:
+                yield _p(t, "taxes", f"the bill's net and tax per rate add up to {sum(parts, Decimal(0))}, "
+                                     f"not its amount {amount}", "warning")
 
 
 def check_time(g: Graph) -> Iterable[Problem]:
@@ -793,7 +827,7 @@ CHECKS: list[Callable[[Graph], Iterable[Problem]]] = [
     check_ids, check_fields, check_dates, check_shards, check_invoices, check_transactions,
     check_time, check_billed_once, check_services, check_meetings, check_contacts, check_settings,
     check_projects, check_goals, check_invoice_money, check_currencies, check_future_money,
-    check_transfers, check_balances, check_recurring,
+    check_transfers, check_balances, check_recurring, check_expenses,
 ]
 
 

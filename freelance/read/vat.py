@@ -117,8 +117,13 @@ def vat_return(g: Graph, basis: str = DEFAULT_BASIS, start: dt.date | None = Non
             elif p.account[:2] == ("assets", "tax"):
                 totals.setdefault(p.currency, [ZERO, ZERO])[1] += p.amount
                 rec = g.get("transaction", x.rid) if x.source.startswith("transaction:") else None
-                rate = rec.data.get("tax_rate") if rec is not None else None
-                net = sum((q.amount for q in x.postings if q.account[0] == "expenses" and q.currency == p.currency), ZERO)
+                rate = p.rate if p.rate is not None else (rec.data.get("tax_rate") if rec is not None else None)
+                # a bill's net per rate, as it states it (docs/suppliers.md); else the expense's net
+                taxes = rec.data.get("taxes") if rec is not None and p.rate is not None else None
+                mine = [t for t in taxes if isinstance(t, dict) and t.get("rate") == rate
+                        and isinstance(t.get("net"), Decimal)] if isinstance(taxes, list) else []
+                net = sum((t["net"] for t in mine), ZERO) if mine else \
+                    sum((q.amount for q in x.postings if q.account[0] == "expenses" and q.currency == p.currency), ZERO)
                 row = inputs.setdefault((p.currency, rate if isinstance(rate, Decimal) else None), [ZERO, ZERO])
                 row[0] += net
                 row[1] += p.amount

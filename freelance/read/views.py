@@ -17,11 +17,11 @@ from .work import breakdown
 
 MONEY = {"contract_value", "invoiced", "received", "outstanding", "value", "amount", "rate", "total",
          "subtotal", "tax", "balance", "unit_price", "default_rate", "unbilled_value", "booked_value",
-         "effective_rate", "invoiced_gross", "fees", "credited", "written_off", "fee"}
+         "effective_rate", "invoiced_gross", "fees", "credited", "written_off", "fee", "spent", "open_amount", "net"}
 PCT = {"invoiced_pct", "completion_pct", "expected_pct"}
 RIGHT = MONEY | PCT | {"hours", "estimated_hours", "actual_hours", "hours_booked", "target", "actual",
                         "quantity", "days_overdue", "open_todos", "count", "unpriced_hours", "hours_invoiced",
-                        "hours_billed"}
+                        "hours_billed", "open_bills", "overdue_bills"}
 
 # The date field `--from`, `--to` and `--period` filter on.
 DATE_FIELD = {"transaction": "date", "time": "date", "meeting": "start", "invoice": "issued",
@@ -71,7 +71,8 @@ TABLE_COLUMNS = {
     "service": ("id", "client", "pricing", "amount", "status"),
     "invoice": ("id", "client", "due", "status", "total", "balance"),
     "income": ("id", "date", "amount", "client", "payee", "description", "received"),
-    "expense": ("id", "date", "amount", "category", "payee", "description", "received"),
+    "expense": ("id", "date", "amount", "category", "supplier", "payee", "description", "received"),
+    "supplier": ("id", "name", "category", "spent", "open_bills", "open_amount"),
     "contact": ("id", "name", "category", "email", "phone"),
     "resource": ("id", "type", "category", "open_todos"),
     "goal": ("id", "target", "actual", "completion_pct", "on_track"),
@@ -129,6 +130,19 @@ def detail(g: Graph, r: Record) -> list[tuple[str, str]]:
                     lines.append((f"item {i}", f"{it.get('description', '')} — {q} x {fmt_price(price, cur)}"
                                   + f" = {fmt_money(line_total(it), cur)}"
                                   + (f" [{it['service']}]" if it.get("service") else "")))
+        elif k == "taxes" and isinstance(v, list):      # a bill's net and tax per rate
+            for t in v:
+                if isinstance(t, dict):
+                    lines.append((f"tax {fmt_pct(t.get('rate'))}", f"net {fmt_money(t.get('net'), cur)}, "
+                                                                  f"tax {fmt_money(t.get('tax'), cur)}"))
+        elif k == "lines" and isinstance(v, list):      # a bill's lines, as its e-invoice gives them
+            for i, it in enumerate(v, 1):
+                if isinstance(it, dict):
+                    lines.append((f"line {i}", f"{it.get('description') or ''} — {it.get('quantity') or 1} = "
+                                               f"{fmt_money(it.get('net'), cur)}"
+                                               + (f" ({fmt_pct(it['tax_rate'])})" if it.get("tax_rate") is not None else "")))
+        elif k in ("spent_by_currency", "open_by_currency") and isinstance(v, dict):
+            lines.append((k, ", ".join(fmt_money(x, c) for c, x in v.items())))
         elif k == "todos" and isinstance(v, list):
             for i, t in enumerate(v, 1):
                 if isinstance(t, dict):

@@ -16,6 +16,7 @@ from ..read.graph import Graph
 from ..core.schema import KINDS, NOUNS
 from ..core.text import fmt_money, fmt_pct, text
 from ..store import git
+from ..store.documents import read_receipt
 from .charts import hbar_chart, months_chart
 from .forms import (as_text, check_version, field_of_message, fields, inputs, kind_of, noun_of,
                     typed, version)
@@ -307,6 +308,33 @@ def invoice_pdf(site, request, note):
     how = "attachment" if request.query_params.get("download") else "inline"
     return Response(pdf, media_type="application/pdf",
                     headers={"Content-Disposition": f'{how}; filename="{name}"'})
+
+
+# what a receipt is served as: a picture or a PDF shows in the browser, anything else is a download
+RECEIPT_TYPES = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg", ".gif": "image/gif",
+                 ".webp": "image/webp", ".xml": "text/plain; charset=utf-8", ".txt": "text/plain; charset=utf-8"}
+
+
+def receipt(site, request, note):
+    """`/receipt/TX-ID`: an expense's receipt, read from the book's documents/ only (a path that
+    leaves it, or a link out of the book, is refused), under the site's content policy (no script
+    runs); what the browser cannot show is a download (docs/suppliers.md)."""
+    from starlette.responses import Response
+
+    book = site.graph().book
+    rec = door.find(book, "transaction", request.path_params["rid"], "expense")
+    rel = rec.data.get("receipt")
+    if not rel:
+        raise UsageError(f"expense '{rec.id}' has no receipt (`freelance expense attach {rec.id} FILE`)")
+    data = read_receipt(book.root, rel)
+    if data is None:
+        raise UsageError(f"{rel}: the receipt is not in the book (moved or deleted?)")
+    ext = Path(rel).suffix.lower()
+    kind = RECEIPT_TYPES.get(ext)
+    name = re.sub(r"[^\w.@+-]", "-", Path(rel).name)
+    return Response(data, media_type=kind or "application/octet-stream", headers={
+        "Content-Disposition": f'{"inline" if kind else "attachment"}; filename="{name}"',
+        "X-Content-Type-Options": "nosniff"})
 
 
 def _history(book, rec, shown: int = 20) -> list[tuple[str, str, str, str]]:

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import subprocess
 import sys
+import tempfile
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from ..core.errors import DataError, UsageError
 from ..core.schema import kind_for_path
@@ -188,10 +192,10 @@ def commit_message(root: Path, files: list[tuple[str, str]]) -> str:
     return subject + ("\n\n" + body if body else "") + "\n\n" + TRAILER + "\n"
 
 
-def commit_book(root: Path, paths: list[str] | None = None) -> str | None:
+def commit_book(root: Path, paths: list[str] | None = None, message: str | None = None) -> str | None:
     """Stage the book's folder (or only `paths` in it) and commit it with a message naming the
-    records; the subject, or None when nothing changed. During a merge (conflicts settled) it
-    commits the merge."""
+    records (or `message`); the subject, or None when nothing changed. During a merge
+    (conflicts settled) it commits the merge."""
     git(root, "add", "-A", "--", *(paths or ["."]))
     if merging(root):
         files = staged_changes(root)
@@ -202,7 +206,7 @@ def commit_book(root: Path, paths: list[str] | None = None) -> str | None:
     files = staged_changes(root)
     if not files:
         return None
-    message = commit_message(root, files)
+    message = message + "\n\n" + TRAILER + "\n" if message else commit_message(root, files)
     git(root, "commit", "-q", "--no-verify", "-F", "-", "--", *(paths or ["."]), input=message,
         env=_identity(root))
     return message.split("\n", 1)[0]
@@ -271,19 +275,76 @@ def markers_left(root: Path, rels: list[str]) -> list[str]:
     return out
 
 
-def pull(root: Path, remote: str, branch: str) -> bool:
-    """Fetch and merge `remote/branch` (book files by the driver); False when git left conflicts."""
+def fetch(root: Path, remote: str, branch: str) -> bool:
+    """Fetch `remote/branch` into FETCH_HEAD; False when the remote has no such branch yet."""
     p = git(root, "fetch", "-q", remote, branch, check=False, timeout=600)
     if p.returncode != 0:
         if "couldn't find remote ref" in p.stderr.lower():
-            return True                       # a new remote: nothing there to merge yet
+            return False                      # a new remote: nothing there to merge yet
         raise DataError(f"git fetch from {remote} failed: {(p.stderr or p.stdout).strip()}")
-    p = git(root, "merge", "--no-edit", "-q", "FETCH_HEAD", check=False, env=_identity(root))
+    return True
+
+
+def added_on_both(root: Path, rel: str, other: str = "FETCH_HEAD") -> list[tuple[str, dict, dict]]:
+    """Records of book file `rel` that this clone (HEAD) and `other` each added since their
+    merge base under one id, with other values: (id, ours' values, theirs' values). Two
+    devices' drafts of one invoice number are these (docs/sync.md)."""
+    p = git(root, "merge-base", "HEAD", other, check=False)
+    base = p.stdout.strip()
+    if p.returncode != 0 or not base:
+        return []
+    sides = [_blob(root, f"{c}:./{rel}") for c in (base, "HEAD", other)]
+    if sides[1] is None or sides[2] is None or sides[1] == sides[2]:
+        return []
+    ours, theirs = (diff_records(sides[0], side, rel) for side in sides[1:])
+    if ours is None or theirs is None:
+        return []                             # a file that does not read: the merge names it
+    added = {c.id: c.data for c in theirs if c.what == "add"}
+    return [(c.id, c.data, added[c.id]) for c in ours if c.what == "add" and c.id in added
+            and c.data != added[c.id]]
+
+
+def ids_in(root: Path, rel: str, commit: str = "FETCH_HEAD") -> list[str]:
+    """The ids of book file `rel` as `commit` has it."""
+    changes = diff_records(None, _blob(root, f"{commit}:./{rel}") or b"", rel) or []
+    return [c.id for c in changes]
+
+
+@contextmanager
+def checkout_of(root: Path, commit: str = "FETCH_HEAD") -> Iterator[Path]:
+    """The book as `commit` has it, in a temporary work tree of the same repository (outside
+    the book; removed after): its folder. A change made and committed there (`commit_book`)
+    is a commit on top of `commit`, which `merge_fetched` can merge instead."""
+    prefix = git(root, "rev-parse", "--show-prefix").stdout.strip()
+    folder = Path(tempfile.mkdtemp(prefix="freelance-sync-"))
+    tree = folder / "book"
+    git(root, "worktree", "add", "-q", "--detach", str(tree), commit)
+    try:
+        yield tree / prefix if prefix else tree
+    finally:
+        git(root, "worktree", "remove", "--force", str(tree), check=False)
+        shutil.rmtree(folder, ignore_errors=True)
+        git(root, "worktree", "prune", check=False)
+
+
+def head(root: Path) -> str:
+    return git(root, "rev-parse", "HEAD").stdout.strip()
+
+
+def merge_fetched(root: Path, commit: str = "FETCH_HEAD") -> bool:
+    """Merge FETCH_HEAD (or `commit`: it with a change made on top, `checkout_of`), book files
+    by the driver; False when git left conflicts."""
+    p = git(root, "merge", "--no-edit", "-q", commit, check=False, env=_identity(root))
     if p.returncode == 0:
         return True
     if merging(root):
         return False
     raise DataError(f"git merge failed: {(p.stderr or p.stdout).strip()}")
+
+
+def pull(root: Path, remote: str, branch: str) -> bool:
+    """Fetch and merge `remote/branch` (book files by the driver); False when git left conflicts."""
+    return merge_fetched(root) if fetch(root, remote, branch) else True
 
 
 def push(root: Path, remote: str, branch: str) -> None:
@@ -339,11 +400,14 @@ def _blobs(root: Path, shas: list[str]) -> dict[str, bytes]:
 def history(root: Path, rid: str, rels: list[str], limit: int | None = None) -> list[dict]:
     """Every commit that changed record `rid` (in the book files `rels`), newest first:
     {date, commit, author, subject, file, change, fields: {field: (old, new)}}, change being
-    "add", "edit" or "rm". Merge commits are not walked into: the commits they bring are.
+    "add", "edit" or "rm". Merge commits are not walked into: the commits they bring are, from
+    both sides (`--full-history`: an edit the other side's version replaced when a conflict
+    was settled is listed too).
     `limit`: look at the last `limit` commits of the files only (a page that shows the latest)."""
     if not rels:
         return []
-    p = git(root, "log", "--format=%x00%H%x1f%an%x1f%aI%x1f%s", "--raw", "--no-abbrev", "--no-renames",
+    p = git(root, "log", "--full-history", "--format=%x00%H%x1f%an%x1f%aI%x1f%s", "--raw", "--no-abbrev",
+            "--no-renames",
             "--relative", *([f"--max-count={limit}"] if limit else []), "--", *rels, check=False)
     if p.returncode != 0:
         return []

@@ -281,6 +281,29 @@ def _document_verbs(app: typer.Typer, noun: str) -> None:
         for n in notes:
             say(n)
 
+    @app.command("renumber")
+    def renumber(ctx: typer.Context,
+                 number: Annotated[str, typer.Argument(metavar="INVOICE", help="The draft's number now.")],
+                 to: Annotated[Optional[str], typer.Option(
+                     "--to", metavar="NUMBER", help="The number it gets (default: the next free one of "
+                                                    "its year, by the book's invoice_number pattern).")] = None):
+        """Give a draft invoice another number, with every record linking to it.
+
+        The invoice's id is its number: its income, time entries and credit notes
+        follow it, in one atomic write. Only a draft: an issued number is never
+        changed (correct a sent invoice with a credit note). `freelance sync` does
+        this by itself when another device made a draft of the same number
+        (docs/sync.md).
+
+        Example: freelance invoice renumber INV-2026-020
+        """
+        from ...changes import door
+        with writing(ctx) as book:
+            rec = door.find(book, "invoice", number)
+            _, notes = door.renumber_invoice(book, rec, to)
+        for n in notes:
+            say(n)
+
 
 def _select(book, status, client, period) -> list[str]:
     from ...core.dates import window

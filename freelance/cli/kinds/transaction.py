@@ -1,12 +1,13 @@
-"""What is special about income on the command line: `income link`, the workflow's verb."""
+"""What is special about income and expenses on the command line: `income link`, the workflow's
+verb; `expense attach` (a receipt) and `expense import` (supplier e-invoices, docs/suppliers.md)."""
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated, List, Optional
 
 import typer
 
 from .. import entity
-from ..common import say, writing
+from ..common import read_user_file, say, warn, writing
 
 EXAMPLE = "freelance income link tx-20261118-36f675 --invoice INV-2026-013 --project globex-dashboard"
 
@@ -42,3 +43,61 @@ def _link_verb(app: typer.Typer, noun: str) -> None:
 
 
 entity.EXTRA.setdefault("income", []).append(_link_verb)
+
+
+def _expense_verbs(app: typer.Typer, noun: str) -> None:
+    @app.command("attach")
+    def attach(ctx: typer.Context,
+               rid: Annotated[str, typer.Argument(metavar="ID", help="The expense's id.")],
+               path: Annotated[str, typer.Argument(metavar="FILE", help="The receipt: a PDF, a photo, an e-invoice.")]):
+        """Attach a receipt: the file is copied into the book's documents/YYYY/ (named by date,
+        supplier and a hash of its content; the same file twice is stored once) and linked.
+
+        Example: freelance expense attach TX-ID ~/Downloads/receipt.jpg
+        """
+        from ...changes import door
+        name, data = read_user_file(path)
+        with writing(ctx) as book:
+            rec = door.find(book, "transaction", rid, noun)
+            _, notes = door.attach_receipt(book, rec, name, data)
+        for n in notes:
+            say(n)
+
+    @app.command("import")
+    def import_(ctx: typer.Context,
+                paths: Annotated[List[str], typer.Argument(metavar="FILE...", help=(
+                    "Supplier e-invoices: Factur-X/ZUGFeRD PDFs, XRechnung (UBL or CII) or CII XML files; "
+                    "a PDF without one is kept as the receipt of a draft to complete."))],
+                account: Annotated[Optional[str], typer.Option("--account", metavar="ID", help=(
+                    "The account the bill is paid from (default: the book's first)."))] = None,
+                category: Annotated[Optional[str], typer.Option("--category", metavar="CATEGORY", help=(
+                    "The expense category (default: the supplier's, else other)."))] = None):
+        """Import supplier e-invoices as open bills: the supplier (found by VAT id or IBAN, or
+        added), number, dates, lines, net and tax per rate, total, due date, payment IBAN; the
+        file is kept as the receipt. The XML is checked against its official schema first.
+        Importing the same file again adds nothing. Prints each expense's id on its own line;
+        what else it did goes to stderr.
+
+        Example: freelance expense import ~/Downloads/RE-2026-0815.pdf --account bank
+        """
+        from ...changes import door
+        from ...formats import einvoice
+        files = [read_user_file(p) for p in paths]
+        bills = [(name, data, einvoice.read(data, name)) for name, data in files]   # all checked first
+        for name, data, bill in bills:
+            with writing(ctx) as book:
+                made, added, notes = door.import_bill(book, bill or {}, name, data, account, category)
+            for n in notes:
+                warn(n) if not added else typer.echo(f"freelance: {n}", err=True)
+            if added and bill is None:
+                typer.echo(f"freelance: {name}: no e-invoice inside: kept as the receipt of draft expense "
+                           f"'{made['id']}'; complete it (`freelance expense edit {made['id']} --amount ... "
+                           "--not-draft`)", err=True)
+            elif added:
+                typer.echo(f"freelance: {name}: {bill['format']}: bill {bill.get('number')} of "
+                           f"{made.get('supplier')}, {made['amount']} {bill.get('currency') or ''}".rstrip()
+                           + f" -> expense '{made['id']}'", err=True)
+            typer.echo(made["id"])
+
+
+entity.EXTRA.setdefault("expense", []).append(_expense_verbs)
