@@ -25,6 +25,7 @@ def test_two_devices_merge_with_sync(tmp_path):
     r = sync(desktop)
     assert r.returncode == 0, r.stderr
     assert "registered the merge driver" in r.stdout        # a plain clone: sync registers it
+    assert "merged 1 commit from origin/" in r.stdout         # the laptop's
     r = sync(laptop)
     assert r.returncode == 0, r.stderr
     for book in (laptop, desktop):

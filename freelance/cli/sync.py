@@ -62,8 +62,11 @@ def sync(
             notes, incoming = _renumber(root, st, remote)
             for note in notes:
                 tell(note)
+            behind = git.count(root, f"HEAD..{incoming}")
             if not git.merge_fetched(root, incoming):
                 _stop(git.conflicts_in(root, git.unmerged(root)), "to settle")
+            if behind:
+                tell(f"merged {behind} commit{'s' * (behind != 1)} from {remote}/{branch}")
     book = Book(root, st.today_date(), cache=st.cache)
     errors = [p for p in validate(book) if p.is_error]
     if errors:

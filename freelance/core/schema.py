@@ -105,6 +105,8 @@ CLIENT = Kind(
         F("address", "strs", help="Billing address line (repeat the option for more lines)."),
         F("postcode", help="Postcode of the billing address."),
         F("city", help="City of the billing address."),
+        F("region", help="State, province or region of the billing address, where the country's addresses have one "
+                         "(US: CA, Canada: ON, Australia: NSW, Italy: RM)."),
         F("country", check="country", help="Country of the billing address: ISO 3166 code like DE."),
         F("vat_id", check="vat_id", help="The client's VAT id, like DE123456789."),
         F("billing_email", check="email", help="Where invoices are sent (default: the email)."),

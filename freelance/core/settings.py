@@ -78,7 +78,7 @@ DATE_ORDERS = ("iso", "dmy", "mdy")
 # the seller: key -> the rule that checks it (rules.TEXT_CHECKS, "email", "url"), or "".
 # `address` is a list of lines; `logo` a file in the book. Optional: a book without it
 # validates, and `invoice pdf` says which of them a complete invoice still needs.
-BUSINESS = {"legal_name": "", "address": "", "postcode": "", "city": "", "country": "country",
+BUSINESS = {"legal_name": "", "address": "", "postcode": "", "city": "", "region": "", "country": "country",
             "vat_id": "vat_id", "tax_number": "", "email": "email", "phone": "", "website": "url",
             "iban": "iban", "bic": "bic", "logo": ""}
 

@@ -354,6 +354,12 @@ def push(root: Path, remote: str, branch: str) -> None:
                         f"{(p.stderr or p.stdout).strip()}")
 
 
+def count(root: Path, spec: str) -> int:
+    """How many commits `git rev-list SPEC` lists (0 when git cannot tell)."""
+    p = git(root, "rev-list", "--count", spec, check=False)
+    return int(p.stdout.strip()) if p.returncode == 0 and p.stdout.strip().isdigit() else 0
+
+
 def ahead(root: Path, remote: str, branch: str) -> int:
     """Commits here that `remote/branch` does not have (all, when it has none of them)."""
     p = git(root, "rev-list", "--count", f"{remote}/{branch}..HEAD", check=False)

@@ -159,6 +159,8 @@ def _party(el, parent, tag, p: dict, seller: bool):
     if p.get("city"):
         el(addr, "ram:CityName", p["city"])
     el(addr, "ram:CountryID", p.get("country") or "")
+    if p.get("region"):
+        el(addr, "ram:CountrySubDivisionName", p["region"])
     if p.get("email"):
         el(el(party, "ram:URIUniversalCommunication"), "ram:URIID", p["email"], schemeID="EM")
     if p.get("vat_id"):

@@ -12,6 +12,7 @@ from decimal import Decimal
 from ...core.money import ZERO, invoice_lines, tax_groups
 from ...core.rules import reverse_charge, tax_category, vat_country
 from ...core.text import clean
+from .address import postal_lines
 
 TYPE_INVOICE, TYPE_CREDIT_NOTE = "380", "381"     # UNTDID 1001 document type codes
 
@@ -29,7 +30,7 @@ def _party_client(c: dict, fallback_name: str) -> dict:
     addr = c.get("address")
     lines = [str(a) for a in addr] if isinstance(addr, list) else ([str(addr)] if addr else [])
     return {"name": str(c.get("billing_name") or c.get("company") or c.get("name") or fallback_name),
-            "address": lines, "postcode": _s(c.get("postcode")), "city": _s(c.get("city")),
+            "address": lines, "postcode": _s(c.get("postcode")), "city": _s(c.get("city")), "region": _s(c.get("region")),
             "country": _s(c.get("country")), "vat_id": _s(c.get("vat_id")),
             "email": _s(c.get("billing_email") or c.get("email")), "contact": _s(c.get("contact"))}
 
@@ -103,6 +104,8 @@ def build(book, graph, inv) -> dict:
         "notes": _s(data.get("notes")), "project": _s(data.get("project")),
         "logo": seller.get("logo"),
     }
+    for party in (doc["seller"], doc["buyer"]):      # the address block in its country's format
+        party["postal"] = postal_lines(party)
     doc["missing"] = missing(doc, client_rec.id if client_rec is not None else None)
     return _cleaned(doc)
 
