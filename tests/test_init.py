@@ -8,7 +8,7 @@ import pytest
 from conftest import ROOT, run_cli, run_proc
 
 ENTITY_FILES = ["balances.yaml", "clients.yaml", "contacts.yaml", "goals.yaml", "invoices.yaml", "meetings/2026.yaml",
-                "projects.yaml", "recurring.yaml", "resources.yaml", "services.yaml", "suppliers.yaml", "timelog/2026.yaml",
+                "projects.yaml", "rates.yaml", "recurring.yaml", "resources.yaml", "services.yaml", "suppliers.yaml", "timelog/2026.yaml",
                 "transactions/2026.yaml",
                 "transfers/2026.yaml"]
 

@@ -25,7 +25,7 @@ from ..core.schema import INVOICE, KINDS, RECURRING, Kind, noun_kind
 from ..store.book import Book
 from ..store.records import Record
 from ..store.writer import Write, apply, plan_remove, plan_update, plan_updates
-from . import bank, contacts, currency, init, invoicing, receipts, records, recurring, services, settings, time, todos, workflow
+from . import bank, contacts, currency, init, invoicing, rates, receipts, records, recurring, services, settings, time, todos, workflow
 # how a face names what to change: the record, typed values, a filter, a new record's id
 from .records import check_filter, find, new_id, parse_value, unchanged
 from .settings import ACCOUNT_EDITS
@@ -51,6 +51,8 @@ __all__ = [
     "add_to_list", "remove_from_list", "set_setting", "add_account", "edit_account",
     # recurring invoices and payment reminders (`freelance run`)
     "add_recurring", "edit_recurring", "make_period", "record_reminders",
+    # exchange rates (`freelance rates`)
+    "set_rates",
     # a new book
     "create_book",
     # naming a change
@@ -447,6 +449,18 @@ def edit_account(book: Book, rid: str, changes: dict) -> list[str]:
 
 
 # -- a new book -------------------------------------------------------------------------------
+
+def set_rates(book: Book, items: list, dry_run: bool = False, keep_typed: bool = False) -> dict:
+    """Exchange rates into rates.yaml: each (day, currency, rate, source), one unit of the
+    currency worth `rate` of the book's (`rates set`, `rates import`; docs/rates.md).
+    `keep_typed`: rates typed by hand stay (an import). Returns the counts added, changed,
+    the same as before, and kept."""
+    for day, cur, rate, _ in items:
+        rates.check_rate(book, cur, rate, f"{cur} on {day}")
+    writes, counts = rates.plan_rates(book, items, keep_typed)
+    commit(book, writes, dry_run=dry_run)
+    return counts
+
 
 def create_book(root, **options) -> list[str]:
     """`init` (and `demo`): a new book's settings, empty files and git files in `root`; returns

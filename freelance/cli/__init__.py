@@ -34,6 +34,7 @@ NOUNS: dict[str, tuple[str, str]] = {
     "transfer": ("freelance.cli.entity", "Money moved between your own accounts (not income or expense)."),
     "balance": ("freelance.cli.entity", "Balance assertions: an account's balance on a day, as the bank states it."),
     "recurring": ("freelance.cli.entity", "Recurring invoices: one per period, made exactly once by `run`."),
+    "rates": ("freelance.cli.rates", "Exchange rates: ECB history offline, typed or imported; what a day's rate is."),
     "run": ("freelance.cli.run", "Do what is due, for cron: recurring invoices, payment reminders, mail."),
     "report": ("freelance.cli.report", "Reports: pipeline, ... in table, markdown, csv, json, html."),
     "validate": ("freelance.cli.validate", "Check the whole book; exit 1 when it has errors."),

@@ -34,9 +34,13 @@ def hledger(ctx: typer.Context, out: Out = None, accrual: Accrual = False):
 
     Example: freelance export hledger --out book.journal && hledger -f book.journal bal
     """
-    from ..formats.export import hledger as write
+    from ..formats.export import export_warnings, hledger as write
     from ..read.graph import Graph
-    emit(write(Graph(state(ctx).book()), accrual), out)
+    from .common import warn
+    g = Graph(state(ctx).book())
+    emit(write(g, accrual), out)
+    for w in export_warnings(g, accrual):
+        warn(w)
 
 
 @app.command("beancount")
@@ -45,9 +49,13 @@ def beancount(ctx: typer.Context, out: Out = None, accrual: Accrual = False):
 
     Example: freelance export beancount --out book.beancount && bean-check book.beancount
     """
-    from ..formats.export import beancount as write
+    from ..formats.export import beancount as write, export_warnings
     from ..read.graph import Graph
-    emit(write(Graph(state(ctx).book()), accrual), out)
+    from .common import warn
+    g = Graph(state(ctx).book())
+    emit(write(g, accrual), out)
+    for w in export_warnings(g, accrual):
+        warn(w)
 
 
 @app.command("csv")

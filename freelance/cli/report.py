@@ -17,6 +17,7 @@ EXAMPLES = {
     "invoices": "freelance --today 2026-06-30 report invoices",
     "agenda": "freelance report agenda --period 2026-12",
     "summary": "freelance report summary --format html --out summary.html",
+    "finance": "freelance report finance --period 2026-Q3 --basis accrual --value home",
     "dashboard": "freelance report dashboard --format html --out dash.html",
     "vat": "freelance report vat --period 2026-Q4 --basis accrual --format json",
 }
@@ -90,6 +91,12 @@ def make(name: str):
             basis: Annotated[Optional[str], typer.Option("--basis", metavar="BASIS",
                                                          help="cash (default: revenue and tax when the money moved) or "
                                                               "accrual (when invoiced); report finance and vat.")] = None,
+            value: Annotated[Optional[str], typer.Option("--value", metavar="home",
+                                                         help="home: totals in the book's currency too, at each "
+                                                              "day's exchange rate (report finance, summary).")] = None,
+            value_day: Annotated[Optional[str], typer.Option("--value-date", metavar="DATE",
+                                                             help="With --value home: the day balances are valued on "
+                                                                  "(default: the end of the window, or today).")] = None,
             fail_on: Annotated[Optional[List[str]], typer.Option("--fail-on", metavar="CONDITION",
                                                                help="Exit 1 when CONDITION holds (see the report's help).")] = None):
 
@@ -115,6 +122,18 @@ def make(name: str):
             if basis not in BASES:
                 raise UsageError(f"--basis: expected cash or accrual, got {basis!r}{did_you_mean(basis, BASES)}")
             opts.basis = basis
+        if value is not None or value_day is not None:
+            if not getattr(module, "VALUE", False):
+                raise UsageError(f"--value: report {name} has no money totals to value; see `freelance report finance "
+                                 "--value home` or `freelance report summary --value home`")
+            if value is None:
+                raise UsageError("--value-date: give --value home with it")
+            if value != "home":
+                raise UsageError(f"--value: expected home (the book's currency), got {value!r}")
+            opts.value = value
+            if value_day is not None:
+                from ..core.dates import parse_date
+                opts.value_date = parse_date(value_day, book.today, "--value-date", book.settings.date_order)
         if client and not getattr(module, "CLIENT", True):
             raise UsageError(f"--client: report {name} is of the whole book and takes no --client; "
                              + getattr(module, "CLIENT_INSTEAD", "see `freelance report invoices --client ID`"))

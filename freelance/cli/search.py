@@ -38,7 +38,7 @@ def search(
         if k not in nouns:
             raise UsageError(f"--kind: no kind {k!r}{did_you_mean(k, nouns)}")
         wanted.add(k)
-    names = sorted({nouns[k] for k in wanted}) if wanted else [k.name for k in KINDS.values()]
+    names = sorted({nouns[k] for k in wanted}) if wanted else [k.name for k in KINDS.values() if k.searched]
     records = [r for name in names for r in book.records(name)]
     hits = find(records, " ".join(words), limit=None)
     if wanted:

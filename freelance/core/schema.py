@@ -63,6 +63,7 @@ class Kind:
     columns: tuple[str, ...] = ()  # list view columns
     help: str = ""
     nouns: tuple[str, ...] = ()  # CLI nouns serving this kind (income/expense share one)
+    searched: bool = True       # in `search` and the web's search by default (rates are not: thousands of USD-...)
     field_map: dict = dc_field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self):
@@ -449,6 +450,22 @@ BALANCE = Kind(
     help="Balance assertions: an account's balance on a day, as a bank statement states it.",
 )
 
+RATE = Kind(
+    "rate", "exchange rates", "rates.yaml",
+    fields=(
+        F("id", option=False),
+        F("date", "date", required=True, help="The day the rate is of."),
+        F("currency", required=True, check="currency", help="The foreign currency (ISO code)."),
+        F("rate", "decimal", required=True, check="positive",
+          help="What one unit of the currency is worth in the book's currency on that day."),
+        F("source", help="Where it comes from: typed (`rates set`), ecb, hledger, or a file's name."),
+    ),
+    title="id", id_from="", nouns=("rates",), searched=False,
+    columns=("id", "date", "currency", "rate", "source"),
+    help="Exchange rates typed or imported into the book (`freelance rates`); they win over the ECB's "
+         "history that ships with the program (docs/rates.md).",
+)
+
 SUPPLIER = Kind(
     "supplier", "suppliers", "suppliers.yaml",
     fields=(
@@ -473,7 +490,7 @@ SUPPLIER = Kind(
 
 KINDS: dict[str, Kind] = {k.name: k for k in (
     CLIENT, PROJECT, SERVICE, INVOICE, TRANSACTION, TIME, CONTACT, RESOURCE, GOAL, MEETING,
-    TRANSFER, BALANCE, RECURRING, SUPPLIER)}
+    TRANSFER, BALANCE, RECURRING, SUPPLIER, RATE)}
 
 # Fields every record may carry beyond its kind's declaration without a warning.
 COMMON_FIELDS = {"id", "tags"}

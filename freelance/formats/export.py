@@ -27,7 +27,8 @@ import re
 from decimal import Decimal
 
 from ..read.graph import Graph
-from ..read.journal import journal
+from ..read.journal import fx_missing, journal
+from ..read.rates import rates
 import csv
 import io
 import json
@@ -39,6 +40,53 @@ from .render import csv_safe
 
 
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+def prices(g: Graph, accrual: bool = False) -> list[tuple[dt.date, str, Decimal]]:
+    """The exchange rates behind the journal's figures in the book's currency, as (day,
+    currency, rate): the rate of each day a posting in another currency has (the rule of
+    read/rates.py, so `hledger bal --value=then` finds the same one), the rates a realised gain
+    used, the rates of each month's last day and of today, and every rate the book holds of a
+    currency the journal uses (balances valued on a chosen day: `--value=2026-09-30,EUR`). A day
+    without a rate is left out (`export_warnings` says so)."""
+    home = g.settings.currency
+    r = rates(g)
+    got: dict = {}
+    days: set = set()
+    for x in journal(g, "accrual" if accrual else "cash"):
+        for p in x.postings:
+            if p.currency != home:
+                days.add((p.currency, x.date))
+    for cur, d in days:
+        f = r.find(cur, d)
+        if f is not None:
+            got[(f.day, cur)] = f.rate
+    for (cur, _), f in list(r.used.items()):
+        got[(f.day, cur)] = f.rate
+    used = {cur for cur, _ in days}
+    if days:            # balances valued on a month's last day or today (`--value=2026-09-30,EUR`)
+        first, last = min(d for _, d in days), max(max(d for _, d in days), g.today)
+        ends, y, m = [g.today], first.year, first.month
+        while (y, m) <= (last.year, last.month):
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+            ends.append(dt.date(y, m, 1) - dt.timedelta(days=1))
+        for cur in used:
+            for d in ends:
+                f = r.find(cur, d)
+                if f is not None:
+                    got[(f.day, cur)] = f.rate
+    for cur, d, rate in r.book_rates():
+        if cur in used:
+            got[(d, cur)] = rate
+    return [(d, cur, rate) for (d, cur), rate in sorted(got.items())]
+
+
+def export_warnings(g: Graph, accrual: bool = False) -> list[str]:
+    """What the export could not say for want of a rate: each (currency, day) a foreign
+    invoice's realised gain or loss needed (docs/rates.md)."""
+    missing = fx_missing(g, "accrual" if accrual else "cash")
+    return [f"no exchange rate of {cur} on {d}: the realised gain or loss of the invoices settled then is left out; "
+            f"type it with `freelance rates set {d} {cur} RATE`" for cur, d in missing]
 
 
 def _one_line(text: str) -> str:
@@ -66,6 +114,10 @@ def hledger(g: Graph, accrual: bool = False) -> str:
                       | {g.settings.currency}):
         lines.append(f"commodity 1000.00 {cur}")
     lines += [f"account {name(a)}" for a in sorted(accounts)] + [""]
+    ps = prices(g, accrual)
+    if ps:      # market prices: `hledger bal --value=then,<book currency>` values each posting on its day
+        home = g.settings.currency
+        lines += [f"P {d} {cur} {format(rate, 'f')} {home}" for d, cur, rate in ps] + [""]
     add = lines.append
     for x in txns:
         desc = _one_line(x.description).replace(";", ",")
@@ -104,6 +156,10 @@ def beancount(g: Graph, accrual: bool = False) -> str:
              f'option "operating_currency" "{g.settings.currency}"', ""]
     accounts = {p.account for x in txns for p in x.postings} | {x.assertion[0] for x in txns if x.assertion}
     lines += [f"{first} open {name(a)}" for a in sorted(accounts)] + [""]
+    ps = prices(g, accrual)
+    if ps:
+        home = g.settings.currency
+        lines += [f"{d} price {cur} {format(rate, 'f')} {home}" for d, cur, rate in ps] + [""]
     add = lines.append
     for x in txns:
         if x.assertion:     # beancount checks a balance at the start of its day: the end of D is D+1

@@ -26,8 +26,11 @@ from ..core.money import ZERO, dec, tax_groups
 from ..core.rules import BILLED, expense_taxes, is_bill, minor_units, settles_invoice
 from .graph import Graph, transfer_legs
 from .owed import credit_notes, day, payments, written_off
+from .rates import rates
 import re
 
+FX_GAINS = ("income", "fx-gains")        # realised exchange gains and losses (docs/rates.md)
+FX_LOSSES = ("expenses", "fx-losses")
 BASES = ("cash", "accrual")
 DEFAULT_BASIS = "cash"        # revenue and tax when the money moved (docs/ledger.md)
 
@@ -203,6 +206,7 @@ def _post(g: Graph, basis: str) -> list[Txn]:
             postings = [Posting(fees_account, off, cur, src)]
             if basis == "accrual":
                 postings.append(Posting(("assets", "receivable", client), -off, cur, src))
+                postings = _realised(g, postings, issued, d, cur, src)
             else:
                 mine = _cash_tax(g).get(src, {})
                 part = sum(mine.values(), ZERO)
@@ -232,6 +236,7 @@ def _post(g: Graph, basis: str) -> list[Txn]:
                 postings.append(Posting(fees_account, fee, cur, src))
             if basis == "accrual" and inv_id in billed and g.currency(g.get("invoice", inv_id)) == cur:
                 postings.append(Posting(("assets", "receivable", billed[inv_id]), -gross, cur, src))
+                postings = _realised(g, postings, day(g.get("invoice", inv_id).data.get("issued")), d, cur, src)
             else:
                 mine = cash_tax.get(src, {})
                 part = sum(mine.values(), ZERO)
@@ -274,6 +279,47 @@ def _post(g: Graph, basis: str) -> list[Txn]:
                       -sum((dec(a["opening_balance"]) for a in opening if (a["currency"] or book) == c), ZERO), c, src)
               for c in currencies)]))
     return out
+
+
+def _realised(g: Graph, postings: list[Posting], issued: dt.date | None, d: dt.date, cur: str,
+              src: str) -> list[Posting]:
+    """Accrual basis, an invoice in a foreign currency settled (paid, or written off) on `d` at
+    another rate than the one of its issue day: the receivable leaves at its value on the issue
+    day, the money (and fee) comes at the day's, and the difference is a realised gain
+    (`income:fx-gains`) or loss (`expenses:fx-losses`) in the book's currency. Each foreign
+    posting is priced (`@@`, rounded to the cent) so the transaction balances in both
+    currencies. Without both rates the postings stay as they are, and `fx_missing` names the
+    day and currency (the exports warn; `--value home` refuses)."""
+    home = g.settings.currency
+    if cur == home or issued is None:
+        return postings
+    r = rates(g)
+    at_issue, at_day = r.find(cur, issued), r.find(cur, d)
+    if at_issue is None or at_day is None:
+        _missing(g).update({(cur, x): None for x, got in ((issued, at_issue), (d, at_day)) if got is None})
+        return postings
+    r.rate(cur, issued), r.rate(cur, d)      # remembered: the exports print their prices
+    if at_issue.rate == at_day.rate:
+        return postings
+    out, weight = [], ZERO
+    for p in postings:
+        rate = at_issue.rate if p.account[:2] == ("assets", "receivable") else at_day.rate
+        total = round_to(abs(p.amount) * rate, home)
+        weight += total if p.amount > 0 else -total
+        out.append(Posting(p.account, p.amount, p.currency, p.source, (total, home), p.rate))
+    if weight:
+        out.append(Posting(FX_LOSSES if weight < 0 else FX_GAINS, -weight, home, src))
+    return out
+
+
+def _missing(g: Graph) -> dict:
+    return g.memo(("fx_missing",), dict)
+
+
+def fx_missing(g: Graph, basis: str = DEFAULT_BASIS) -> list[tuple[str, dt.date]]:
+    """(currency, day) of the rates a foreign invoice's gain or loss needed and did not find."""
+    journal(g, basis)
+    return sorted(_missing(g))
 
 
 def _cost(g: Graph, t, amount: Decimal, cur: str, src: str) -> list[Posting]:
@@ -347,3 +393,29 @@ def revenue(g: Graph, basis: str = DEFAULT_BASIS, start: dt.date | None = None,
     return [{"basis": basis, **out[c], "profit": out[c]["revenue"] - out[c]["expenses"],
              "owed": out[c]["collected"] - out[c]["paid"], "currency": c}
             for c in sorted(out, key=lambda c: (c != book, c))]
+
+
+def revenue_home(g: Graph, basis: str = DEFAULT_BASIS, start: dt.date | None = None,
+                 end: dt.date | None = None) -> dict:
+    """`revenue` in the book's currency (`--value home`): each posting in another currency
+    valued at the rate of its transaction's day (income, expenses and tax: the rate date rule,
+    docs/rates.md), summed exactly and rounded to the cent once, as `hledger bal --value=then`
+    does with the export's prices. A missing rate raises `MissingRate` naming the day."""
+    home = g.settings.currency
+    r = rates(g)
+    row = {k: ZERO for k in ("revenue", "expenses", "collected", "paid")}
+    for x in journal(g, basis):
+        if (start is not None and x.date < start) or (end is not None and x.date > end) or x.source == "settings:opening":
+            continue
+        for p in x.postings:
+            key = {"income": "revenue", "expenses": "expenses"}.get(p.account[0])
+            if p.account[:2] == ("liabilities", "tax"):
+                key = "collected"
+            elif p.account[:2] == ("assets", "tax"):
+                key = "paid"
+            if key is None:
+                continue
+            v = p.amount if p.currency == home else p.amount * r.rate(p.currency, x.date)
+            row[key] += -v if key in ("revenue", "collected") else v
+    exact = {**row, "profit": row["revenue"] - row["expenses"], "owed": row["collected"] - row["paid"]}
+    return {"basis": basis, **{k: round_to(v, home) for k, v in exact.items()}, "currency": home}

@@ -183,7 +183,7 @@ class Site:
         drag on a client indexes the clients again, not 100,000 transactions."""
         def make():
             parts = []
-            for k in KINDS:
+            for k in (k for k, kind in KINDS.items() if kind.searched):
                 recs = g.book.records(k)
                 with self._lock:
                     have = self._search.get(k)

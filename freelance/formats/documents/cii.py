@@ -59,6 +59,7 @@ def build_xml(doc: dict) -> bytes:
     # A credit note (381) states its amounts as positive numbers: the type says they are owed back.
     sign = Decimal(-1) if doc["type_code"] == "381" and doc["total"] < 0 else Decimal(1)
     doc = {**doc, "subtotal": sign * doc["subtotal"], "tax": sign * doc["tax"], "total": sign * doc["total"],
+           "tax_home": sign * doc["tax_home"] if doc.get("tax_home") is not None else None,
            "lines": [{**line, "unit_price": sign * line["unit_price"], "net": sign * line["net"]}
                      for line in doc["lines"]],
            "groups": [{**g, "net": sign * g["net"], "tax": sign * g["tax"]} for g in doc["groups"]]}
@@ -102,6 +103,8 @@ def build_xml(doc: dict) -> bytes:
 
     settlement = el(trade, "ram:ApplicableHeaderTradeSettlement")
     el(settlement, "ram:PaymentReference", doc["number"])
+    if doc.get("tax_home") is not None:        # BT-6: the VAT accounting currency (the book's)
+        el(settlement, "ram:TaxCurrencyCode", doc["tax_currency"])
     el(settlement, "ram:InvoiceCurrencyCode", cur)
     seller = doc["seller"]
     if seller.get("iban"):
@@ -133,6 +136,8 @@ def build_xml(doc: dict) -> bytes:
     el(sums, "ram:LineTotalAmount", _amount(doc["subtotal"]))
     el(sums, "ram:TaxBasisTotalAmount", _amount(doc["subtotal"]))
     el(sums, "ram:TaxTotalAmount", _amount(doc["tax"]), currencyID=cur)
+    if doc.get("tax_home") is not None:        # BT-111: the VAT total in the accounting currency (BR-53)
+        el(sums, "ram:TaxTotalAmount", _amount(doc["tax_home"]), currencyID=doc["tax_currency"])
     el(sums, "ram:GrandTotalAmount", _amount(doc["total"]))
     el(sums, "ram:DuePayableAmount", _amount(doc["total"]))
     if doc.get("credit_for"):
@@ -174,4 +179,8 @@ def totals(xml: bytes) -> dict:
     from lxml import etree
     root = etree.fromstring(xml)
     sums = root.find(".//ram:SpecifiedTradeSettlementHeaderMonetarySummation", NS)
-    return {etree.QName(e).localname: Decimal(e.text) for e in sums}
+    out: dict = {}
+    for e in sums:      # a second TaxTotalAmount is the VAT in the accounting currency (BT-111): "TaxTotalAmount EUR"
+        name = etree.QName(e).localname
+        out[name if name not in out else f"{name} {e.get('currencyID')}"] = Decimal(e.text)
+    return out

@@ -12,6 +12,7 @@ EN = {
     "from": "From", "to": "Bill to", "vat_id": "VAT ID", "tax_number": "Tax number",
     "description": "Description", "quantity": "Qty", "unit_price": "Unit price", "rate": "VAT",
     "net": "Net", "subtotal": "Net total", "tax_on": "VAT {rate} on {net}", "total": "Total due",
+    "tax_home": "VAT in {currency} (1 {foreign} = {rate} {currency}, {day})",
     "credit_total": "Total credited",
     "reverse_charge": "Reverse charge: VAT to be accounted for by the recipient "
                       "(Article 196 of Council Directive 2006/112/EC).",
@@ -56,6 +57,7 @@ DE = {
     "from": "Von", "to": "An", "vat_id": "USt-IdNr.", "tax_number": "Steuernummer",
     "description": "Beschreibung", "quantity": "Menge", "unit_price": "Einzelpreis", "rate": "USt.",
     "net": "Netto", "subtotal": "Summe netto", "tax_on": "USt. {rate} auf {net}", "total": "Gesamtbetrag",
+    "tax_home": "USt. in {currency} (1 {foreign} = {rate} {currency}, {day})",
     "credit_total": "Gutgeschrieben",
     "reverse_charge": "Steuerschuldnerschaft des Leistungsempfängers (Reverse Charge, "
                       "Art. 196 MwStSystRL).",
@@ -104,6 +106,7 @@ FR = {
     "period": "Période de prestation", "from": "De", "to": "Facturé à", "vat_id": "N° TVA",
     "tax_number": "N° fiscal", "description": "Désignation", "quantity": "Qté", "unit_price": "Prix unitaire",
     "rate": "TVA", "net": "HT", "subtotal": "Total HT", "tax_on": "TVA {rate} sur {net}",
+    "tax_home": "TVA en {currency} (1 {foreign} = {rate} {currency}, {day})",
     "total": "Total TTC", "credit_total": "Total crédité",
     "reverse_charge": "Autoliquidation : TVA due par le preneur (article 196 de la directive 2006/112/CE).",
     "exempt": "TVA non applicable : prestation exonérée.",

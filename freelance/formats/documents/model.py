@@ -11,7 +11,9 @@ from decimal import Decimal
 
 from ...core.money import ZERO, invoice_lines, tax_groups
 from ...core.rules import reverse_charge, tax_category, vat_country
-from ...core.text import clean
+from ...core.text import clean, fmt_money
+from ...read.journal import round_to
+from ...read.rates import rates
 from .address import postal_lines
 
 TYPE_INVOICE, TYPE_CREDIT_NOTE = "380", "381"     # UNTDID 1001 document type codes
@@ -104,9 +106,12 @@ def build(book, graph, inv) -> dict:
         "notes": _s(data.get("notes")), "project": _s(data.get("project")),
         "logo": seller.get("logo"),
     }
+    doc.update(_tax_home(settings.currency, graph, currency, issued, tax))
     for party in (doc["seller"], doc["buyer"]):      # the address block in its country's format
         party["postal"] = postal_lines(party)
     doc["missing"] = missing(doc, client_rec.id if client_rec is not None else None)
+    if doc.get("tax_home_missing"):
+        doc["missing"].append(doc.pop("tax_home_missing"))
     return _cleaned(doc)
 
 
@@ -132,6 +137,25 @@ def build_statement(book, graph, report) -> dict:
            "seller": seller, "buyer": _party_client(client, client_id), "logo": seller.get("logo"),
            "currencies": currencies}
     return _cleaned(doc)
+
+
+def _tax_home(home: str, graph, currency: str, issued: dt.date, tax: Decimal) -> dict:
+    """An invoice in another currency than the book's states its VAT in the book's (the
+    accounting currency: EN 16931 BT-6 and BT-111, rule BR-53; VAT Directive art. 230), at the
+    rate of its issue day (docs/rates.md). Without VAT and without a rate it says nothing;
+    with VAT and no rate, the rate is what the document lacks."""
+    none = {"tax_currency": None, "tax_home": None, "tax_rate_home": None, "tax_rate_day": None}
+    if currency == home:
+        return none
+    found = rates(graph).find(currency, issued)
+    if found is None:
+        if not tax:
+            return none
+        return {**none, "tax_home_missing": f"the exchange rate of {currency} on {issued} (its VAT is stated in "
+                f"{home} too): `freelance rates set {issued} {currency} RATE`"}
+    amount = round_to(tax * found.rate, home)
+    return {"tax_currency": home, "tax_home": amount, "tax_rate_home": found.rate, "tax_rate_day": found.day,
+            "tax_home_text": fmt_money(amount, home)}
 
 
 def _cleaned(value):

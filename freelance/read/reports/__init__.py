@@ -19,7 +19,7 @@ from ..kept import kept
 REPORTS: dict[str, tuple[str, str]] = {
     "pipeline": ("freelance.read.reports.pipeline", "Clients per stage with contract value and invoiced %."),
     "summary": ("freelance.read.reports.summary", "The whole dashboard on one screen (the tax reserve with a `tax_reserve` setting). "
-                "--fail-on overdue, behind or tax-reserve."),
+                "--fail-on overdue, behind or tax-reserve. --value home: money in the book's currency too."),
     "dashboard": ("freelance.read.reports.dashboard", "The overview of `freelance serve`; --format html is one self-contained "
                   "page (boards, charts, goals; no script). --fail-on overdue or behind."),
     "invoices": ("freelance.read.reports.invoices", "Invoices per status, the list, and an aging table of what is owed on --today. "
@@ -32,7 +32,8 @@ REPORTS: dict[str, tuple[str, str]] = {
                "--fail-on overdue, due-soon, drafts, reminders, "
                "stale-leads, past-due, unbilled, behind, tax-reserve (less in the reserve than set aside), "
                "or problems (any of those)."),
-    "finance": ("freelance.read.reports.finance", "Account balances; income and expenses by month, classification, category."),
+    "finance": ("freelance.read.reports.finance", "Account balances; income and expenses by month, classification, category; "
+                "revenue and tax (--basis cash|accrual); --value home: in the book's currency too, at each day's rate."),
     "workflow": ("freelance.read.reports.workflow", "Client income with its invoice, client, project, service; unlinked, expected."),
     "vat": ("freelance.read.reports.vat", "The VAT return of a period (default: this quarter): output tax per rate, "
             "reverse-charge and intra-EU supplies, exports, input tax, the net payable; the EC sales list. "
@@ -65,6 +66,8 @@ class Options:
     end: dt.date | None = None        # --to / --period
     client: str | None = None
     basis: str | None = None          # --basis cash|accrual (reports with BASIS = True; default read/journal.py)
+    value: str | None = None          # --value home: figures in the book's currency too (reports with VALUE = True)
+    value_date: dt.date | None = None  # --value-date: the day balances are valued on (read/value.py)
 
 
 @dataclass

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from ..finance import summary
 from ..graph import Graph
-from ..journal import DEFAULT_BASIS, revenue
+from ..journal import DEFAULT_BASIS, revenue, revenue_home
+from ..value import accounts_home, value_date
 from ...core.text import Column
 from . import Options, Report, Section
 
 CLIENT = False     # accounts and tax are the whole book's: --client is refused, not ignored
 BASIS = True       # --basis cash|accrual: revenue and tax when the money moved, or when invoiced
+VALUE = True       # --value home [--value-date DATE]: the book's currency beside each currency (docs/rates.md)
 CLIENT_INSTEAD = "for one client's money see `freelance report invoices --client ID` or `freelance client show ID`"
 
 
@@ -58,6 +60,20 @@ def build(g: Graph, opts: Options) -> Report:
               "accrual basis: revenue and tax when invoices and credit notes were issued")
         + "; from the journal, as the exports print it (docs/ledger.md); --basis cash|accrual",
         table_columns=("revenue", "expenses", "profit", "collected", "owed")))
+    if opts.value == "home":
+        home = f.currency
+        on = value_date(opts.today, opts.end, opts.value_date)
+        sections.append(Section("revenue_home", f"Revenue and tax in {home} ({basis} basis)",
+                                [revenue_home(g, basis, opts.start, opts.end)], [
+            Column("revenue", **m), Column("expenses", **m), Column("profit", **m),
+            Column("collected", "tax collected", **m), Column("paid", "input tax", **m), Column("owed", "tax owed", **m)],
+            note=f"--value home: every currency in {home}, each posting at the rate of its day (income, expenses, "
+                 "tax); `hledger bal --value=then` on the export agrees (docs/rates.md)",
+            table_columns=("revenue", "expenses", "profit", "collected", "owed")))
+        sections.append(Section("accounts_home", f"Balances in {home} on {on}", accounts_home(g, f.accounts, on), [
+            Column("account"), Column("amount", "balance", unit=False, **m), Column("amount_currency", "cur"),
+            Column("rate", align="right"), Column("balance", f"in {home}", unit=False, **m)],
+            note=f"each balance at the rate of {on} (--value-date; default the end of the window, or today)"))
     if f.tax:
         sections.append(Section("tax", "Tax (collected on invoices, paid on expenses)", f.tax, [
             Column("tax"), Column("collected", **m), Column("paid", **m), Column("owed", **m)],

@@ -6,11 +6,13 @@ import datetime as dt
 from ..graph import Graph
 from ...core.text import Column
 from . import Options, Report, Section, pipeline
+from ..value import accounts_home, cash_home, value_date
 from .parts import (AGENDA_COLUMNS, CASH_COLUMNS, GOAL_COLUMNS, GOAL_TABLE, MONEY, PROJECT_COLUMNS, STATUS_COLUMNS,
                     agenda_rows, cash_rows, for_client, goal_row, goals, invoice_row, project_row, projects,
                     reserve_section, status_rows)
 
 NEXT_DAYS = 7
+VALUE = True       # --value home [--value-date DATE]: money moved and balances in the book's currency too
 WINDOW = False     # the dashboard on one day (--today), not over --period/--from/--to: those are refused
 
 
@@ -24,6 +26,17 @@ def build(g: Graph, opts: Options) -> Report:
     soon = agenda_rows(g, opts, today, today + dt.timedelta(days=NEXT_DAYS - 1))
     accounts = g.account_balances(upto=today)      # per account and currency
     reserve = reserve_section(g, today)            # with a `tax_reserve` setting only
+    home = []
+    if opts.value == "home":
+        cur = g.settings.currency
+        on = value_date(today, None, opts.value_date)
+        home = [Section("cash_home", f"Income and expenses in {cur}", cash_home(g, today), CASH_COLUMNS,
+                        note="--value home: each transaction at the rate of its day (docs/rates.md)"),
+                Section("accounts_home", f"Balances in {cur} on {on}", accounts_home(g, accounts, on), [
+                    Column("account"), Column("amount", "balance", unit=False, align="right", money=True), Column("amount_currency", "cur"),
+                    Column("rate", align="right"), Column("balance", f"in {cur}", **MONEY)],
+                    note=f"each balance at the rate of {on} (--value-date, default today)",
+                    table_columns=("account", "amount", "amount_currency", "rate", "balance"))]
     report = Report("summary", f"Summary on {today.isoformat()}", [
         Section("pipeline", "Pipeline", stages.rows, stages.columns, note=stages.note),
         Section("invoices", "Invoices", status_rows(g, invoices, today), STATUS_COLUMNS,
@@ -34,6 +47,7 @@ def build(g: Graph, opts: Options) -> Report:
             Column("money_in", "in", **MONEY), Column("money_out", "out", **MONEY),
             Column("transfers", **MONEY), Column("balance", **MONEY)],
             table_columns=("account", "opening_balance", "money_in", "money_out", "transfers", "balance")),
+        *home,
         Section("projects", "Projects in progress", in_progress, PROJECT_COLUMNS,
                 table_columns=("project", "client", "due", "actual_hours", "estimated_hours", "completion_pct")),
         Section("goals", "Goals", goal_rows, GOAL_COLUMNS, table_columns=GOAL_TABLE),
