@@ -9,6 +9,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 needs_hledger = pytest.mark.skipif(shutil.which("hledger") is None, reason="hledger not installed (.ci/run installs it)")
 
@@ -176,3 +177,19 @@ def test_export_csv_is_formula_safe_and_json_has_every_record(cli):
     data = json.loads(cli("export", "json").stdout)
     assert len(data["invoices"]) == 22 and len(data["clients"]) == 10
     assert data["clients"][0]["received"] == "12650.00"
+
+
+_scalars = (st.none() | st.booleans() | st.integers() | st.text(max_size=8) | st.floats(allow_nan=True)
+            | st.decimals(allow_nan=False, places=2) | st.dates() | st.datetimes())
+_values = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=4) | st.tuples(inner, inner)
+                       | st.dictionaries(st.text(max_size=4) | st.integers(0, 3), inner, max_size=4), max_leaves=20)
+
+
+@settings(max_examples=150, deadline=None)
+@given(value=_values, ascii_only=st.booleans())
+def test_the_fast_json_writer_writes_what_the_library_writes(value, ascii_only):
+    """`render.dumps` (what every --format json and `export json` print) is the standard
+    library's indented text of `jsonable`, character for character, only faster."""
+    from freelance.core.text import jsonable
+    from freelance.formats.render import dumps
+    assert dumps(value, ascii_only) == json.dumps(jsonable(value), indent=2, ensure_ascii=ascii_only)

@@ -182,13 +182,41 @@ def test_void_is_final_and_hours_are_billed_once(book):
     assert ok(fl(book, "validate")).output.startswith("ok")
 
 
-def test_a_sealed_invoice_does_not_go_back_to_draft(book):
+def test_validate_reports_hours_billed_on_two_live_invoices(book):
+    """The issue's way to bill hours twice (void, back to draft, bill again), done by hand as a
+    merge of two devices could: validate names the entry, both invoices and the way out."""
+    ok(fl(book, "project", "add", "Site", "--client", "acme"))
+    ok(fl(book, "time", "log", "site", "3h", "--date", "2026-11-02"))
+    ok(fl(book, "settings", "set", "default_rate", "100"))
+    ok(fl(book, "invoice", "add", "--from-time", "--client", "acme"))
+    first = js(book, "invoice", "list")[-1]["id"]
+    ok(fl(book, "invoice", "move", first, "sent"))
+    ok(fl(book, "invoice", "move", first, "void"))
+    path = book / "invoices.yaml"
+    path.write_text(path.read_text().replace("  status: void\n", "  status: draft\n", 1))   # back, by hand
+    ok(fl(book, "invoice", "add", "--from-time", "--client", "acme"))
+    second = js(book, "invoice", "list")[-1]["id"]
+    entry = js(book, "time", "list")[0]
+    assert entry["invoice"] == second
+    r = fl(book, "validate")
+    assert r.exit_code == 1
+    line = next(x for x in r.output.splitlines() if entry["id"] in x)
+    assert line.startswith("timelog/") and ": error: " in line
+    assert f"{first} (draft, invoices.yaml:" in line and f"{second} (draft, invoices.yaml:" in line
+    assert f"freelance invoice rm {first}" in line
+    ok(fl(book, "invoice", "rm", first))
+    assert ok(fl(book, "validate")).output.startswith("ok")
+
+
+@pytest.mark.parametrize("status", ["sent", "paid", "void"])
+def test_a_sealed_invoice_does_not_go_back_to_draft(book, status):
     inv = _invoice(book, "Work:1:100")
     path = book / "invoices.yaml"
     text = path.read_text()
-    path.write_text(text.replace("  status: sent\n", "  status: sent\n  seal: sha256:x\n", 1))
+    path.write_text(text.replace("  status: sent\n", f"  status: {status}\n  seal: sha256:x\n", 1))
     r = fl(book, "invoice", "move", inv, "draft")
-    assert r.exit_code == 2 and "does not go back to draft" in r.stderr
+    assert r.exit_code == 2 and ("void is final" if status == "void" else "does not go back to draft") in r.stderr
+    assert f"status: {status}\n" in path.read_text()
 
 
 def test_expense_show_says_paid_and_money_in_exponent_form_is_refused(book):
@@ -218,6 +246,14 @@ def test_the_accounts_tables_add_up_opening_in_out_transfers(book):
     for r in js(book, "report", "finance")["accounts"]:
         assert Decimal(r["opening_balance"]) + Decimal(r["money_in"]) - Decimal(r["money_out"]) \
             + Decimal(r["transfers"]) == Decimal(r["balance"])
+    from servehelp import Live                             # the web finance page: the same table
+    server = Live(book, today=TODAY, read_only=True)
+    try:
+        page = server.client().get("/finance?period=2026").text
+    finally:
+        server.stop()
+    row = page.split('<tr data-account="bank"', 1)[1].split("</tr>", 1)[0]
+    assert "500.00" in row and "-100.00" in row and "650.00" in row, row
 
 
 def test_reports_of_the_whole_book_refuse_client_rather_than_ignore_it(book):
@@ -300,3 +336,48 @@ def test_the_bank_matcher_reads_the_same_balance_net_of_credit_notes(cli):
     assert got.get("invoice") == "INV-2026-017", got
     r = ok(cli("income", "add", "500", "--invoice", "INV-2026-017", "--received", "--date", "2026-11-20"))
     assert "invoice 'INV-2026-017' is paid" in r.stdout
+
+
+def test_a_bank_import_paying_net_of_a_credit_note_leaves_nothing_owed(book, tmp_path):
+    """Several bank lines settle invoices together (`settle_all`): the credit note counts as it
+    does for one payment typed by hand (read/owed.py), so the invoice moves to paid."""
+    from statement_files import ofx, stmtrs, stmttrn
+    inv = _invoice(book, "Work:1:1000")                   # 1,190.00
+    _credit(book, inv, "Discount:1:100")                  # -119.00: 1,071.00 is owed
+    other = _invoice(book, "Other:1:10", tax="0")         # a second line of the statement pays it
+    trns = [stmttrn(f"F{i}", "20261105", amount, name="Acme GmbH", memo=f"Payment {inv}")
+            for i, amount in enumerate(["1071.00"])] + [stmttrn("F9", "20261106", "10.00", name="Acme GmbH",
+                                                          memo=f"Payment {other}")]
+    path = tmp_path / "statement.ofx"
+    path.write_bytes(ofx([stmtrs("123456", "EUR", trns)]))
+    r = ok(fl(book, "bank", "import", path, "--account", "bank"))
+    assert f"invoice '{inv}' is paid" in r.output, r.output
+    assert js(book, "invoice", "show", inv)["status"] == "paid"
+    assert js(book, "invoice", "show", other)["status"] == "paid"
+    _nothing_owed_everywhere(book, inv)
+    assert ok(fl(book, "validate")).output.startswith("ok")
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext not installed (.ci/run installs it)")
+def test_the_statement_as_a_document_shows_the_figures_of_its_json(book, tmp_path):
+    """`client statement --format html|pdf` goes through the document pipeline (your business,
+    the client's address, their language) and shows the report's own figures: the PDF's text
+    (pdftotext) has every amount and running balance of `--format json`, in order."""
+    import re
+    ok(fl(book, "settings", "set", "business.legal_name", "Alex Example"))
+    inv = _invoice(book, "Work:1:1000")
+    _credit(book, inv, "Discount:1:100")
+    _invoice(book, "More:1:100", tax="0", issued="2026-11-10")
+    ok(fl(book, "income", "add", "1066", "--invoice", inv, "--received", "--fee", "5", "--date", "2026-11-01"))
+    st = js(book, "client", "statement", "acme")
+    want = [Decimal(v) for r in st["lines"] for v in (r["amount"], r["balance"]) if v is not None]
+    want.append(Decimal(st["summary"][0]["closing"]))                 # "Balance due: ..."
+    html = ok(fl(book, "client", "statement", "acme", "--format", "html")).stdout
+    assert "Statement of account" in html and "Alex Example" in html and "closing balance" in html
+    out = tmp_path / "st.pdf"
+    ok(fl(book, "client", "statement", "acme", "--format", "pdf", "--out", out))
+    assert out.read_bytes().startswith(b"%PDF")
+    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    got = [Decimal(sign + digits.replace(",", ""))
+           for sign, digits in re.findall(r"([-−]?)[€$£]?\s?(\d[\d,]*\.\d\d)", text.replace("−", "-"))]
+    assert got == want, text

@@ -6,13 +6,15 @@ PATH running this checkout; each command must exit 0 (`set -e`, and a
 trap names the one that did not). Then the book must validate."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+from decimal import Decimal
 
-from conftest import ROOT, TODAY
+from conftest import ROOT, TODAY, run_cli
 
 README = ROOT / "README.md"
 
@@ -53,3 +55,34 @@ def test_readme_walkthrough_runs_in_order_on_a_new_book(tmp_path):
     assert "Traceback" not in r.stderr
     assert (home / "books" / "freelance.yaml").is_file()
     assert r.stderr.rstrip().endswith("ok: no problems"), r.stderr[-3000:]
+    _nothing_owed_everywhere(home / "books")
+
+
+def _nothing_owed_everywhere(book):
+    """The README's "What is still owed": the invoice paid net of a bank fee, the one paid net
+    of its credit note (and that credit note) and the one written off owe nothing on any face."""
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("\n## What is still owed"):]
+    block = re.search(r"^```sh\n(.*?)^```", section, flags=re.S | re.M).group(1)
+    paid = list(dict.fromkeys(re.findall(r"--invoice (INV-\S+)", block) + re.findall(r"settle (INV-\S+)", block)))
+    notes = re.findall(r"credit (INV-\S+)", block)
+    assert len(paid) == 3 and notes, block
+
+    def js(*args):
+        r = run_cli(*args, "--format", "json", books=book, today=TODAY)
+        assert r.exit_code == 0, r.output
+        return json.loads(r.stdout)
+    listed = {row["id"]: row for row in js("invoice", "list")}
+    note = next(row for row in listed.values() if row.get("credit_for") in notes)
+    for number in paid + [note["id"]]:
+        shown = js("invoice", "show", number)
+        assert (shown["balance"], shown["overdue"], shown["settled"]) == ("0.00", False, True), shown
+        assert listed[number]["balance"] == "0.00"
+    assert all(js("invoice", "show", n)["status"] == "paid" for n in paid)
+    report = js("report", "invoices")
+    named = json.dumps(report["aging"]) + json.dumps(report["alerts"])
+    assert not any(n in named for n in paid + [note["id"]]), named
+    lines = js("client", "statement", listed[paid[0]]["client"])["lines"]
+    for number in paid:       # each invoice's lines (its credit notes') on the client's statement add up to nothing
+        mine = {number} | {n for n, row in listed.items() if row.get("credit_for") == number}
+        assert sum(Decimal(x["amount"]) for x in lines if x["invoice"] in mine and x["amount"]) == 0, number

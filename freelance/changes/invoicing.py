@@ -19,7 +19,7 @@ from ..core.errors import DataError, did_you_mean, UsageError
 from ..core.money import dec, money, ZERO
 from ..core.rules import (BILLED, NOT_OWED, SETTLED, first_format_seal, foreign_owner, seal_of,
                           is_id, seal_problem, sealed_changes, settles_invoice)
-from ..read.owed import credit_notes, left_to_pay, prepaid, settlement, written_off
+from ..read.owed import left_to_pay, prepaid, settled_otherwise as owed_otherwise, settlement, written_off
 from ..core.schema import INVOICE, KINDS
 from ..core.text import fmt_money
 from ..read.graph import currency_of, Graph
@@ -512,18 +512,23 @@ def settle_all(book: Book, changes: list[tuple[Record | None, dict | None]]) -> 
         if inv is None or not inv.file or inv.data.get("status") == "void":
             continue
         g = Graph(book)
-        cur, total = g.currency(inv), g.totals(inv)[2] - prepaid(g, inv).total
+        cur, total = g.currency(inv), g.totals(inv)[2]
         received = book.received_for_invoice(inv_id) - before + after
+        other = settled_otherwise(book, g, inv)           # credit notes, write-off, prepaid (read/owed.py)
+        left = left_to_pay(total, received, other)
+        by = f" and {fmt_money(other, cur)} of credit notes and write-offs" if other else ""
         status = inv.data.get("status")
-        if after > before and received > total:
+        if after > before and left < 0:
             raise UsageError(f"income of {fmt_money(after - before, cur)} would overpay invoice '{inv_id}' "
-                             f"(total {fmt_money(total, cur)}, received {fmt_money(received - after + before, cur)} "
-                             "so far); record what it is owed against it and the rest as income without an invoice")
-        if after > before and status != "paid" and total > 0 and received >= total:
+                             f"(total {fmt_money(total, cur)}"
+                             + (f", {fmt_money(other, cur)} settled by credit notes or written off" if other else "")
+                             + f", received {fmt_money(received - after + before, cur)} so far); record what it "
+                             "is owed against it and the rest as income without an invoice")
+        if after > before and status != "paid" and total > 0 and left <= 0:
             moves.append((inv, {"status": "paid"}))
-            notes.append(f"invoice '{inv_id}' is paid: received {fmt_money(received, cur)} covers its total "
+            notes.append(f"invoice '{inv_id}' is paid: received {fmt_money(received, cur)}{by} covers its total "
                          f"{fmt_money(total, cur)} ({status} -> paid)")
-        elif after < before and status == "paid" and received < total:
+        elif after < before and status == "paid" and left > 0:
             moves.append((inv, {"status": "sent"}))
             notes.append(f"invoice '{inv_id}' now has received {fmt_money(received, cur)} of "
                          f"{fmt_money(total, cur)} (paid -> sent)")
@@ -610,8 +615,7 @@ def settled_otherwise(book: Book, g, inv: Record) -> Decimal:
     """What settles `inv` besides money (read/owed.py): its billed credit notes, its
     write-off and (a final invoice) its deposit and progress invoices. Its credit notes are looked for only when its number appears more than once
     in the invoices' file, so a payment on a big book does not load every invoice."""
-    other = written_off(inv, None) + prepaid(g, inv).total     # a final invoice: paid on account
     data = book.read_bytes_of(inv.file) if inv.file else None
     if data is not None and data.count(inv.id.encode()) < 2:
-        return other
-    return other + sum((-g.totals(c)[2] for c in credit_notes(g, inv, None)), ZERO)
+        return written_off(inv, None) + prepaid(g, inv).total     # a final invoice: paid on account
+    return owed_otherwise(g, inv)

@@ -24,8 +24,8 @@ from decimal import Decimal
 
 from ..read.classify import first_rule, read_rule, read_rules, Rule, RULES_FILE
 from ..core.money import ZERO, dec, invoice_totals
-from ..core.rules import BILLED, NOT_OWED, SETTLED, settles_invoice
-from ..read.owed import left_to_pay
+from ..core.rules import NOT_OWED, SETTLED, settles_invoice
+from ..read.owed import left_to_pay, settled_otherwise
 from ..core.statement import StatementLine
 from ..store.book import Book
 from ..store.records import Record, Record as Rec
@@ -33,7 +33,7 @@ import shlex
 from ..core.errors import DataError, UsageError
 from ..core.schema import KINDS
 from ..core.text import fmt_money
-from ..read.graph import currency_of
+from ..read.graph import currency_of, Graph
 from ..store.cache import payers_of
 from ..store.emitter import record_text
 from ..store.writer import Write, plan_updates_in_files
@@ -142,31 +142,7 @@ class Matcher:
 
         out: dict[str, Open] = {}
         by_ref = self._by_ref
-        otherwise: dict[str, Decimal] = {}     # credit notes (billed) and write-offs, by the invoice they settle
-        on_account: list = []                  # (final invoice, the invoices it deducts)
-        for r in book.records("invoice"):
-            d = r.data
-            if d.get("credit_for").__class__ is str and d.get("status") in BILLED:
-                try:
-                    otherwise[d["credit_for"]] = otherwise.get(d["credit_for"], ZERO) - invoice_totals(d, per_line)[2]
-                except Exception:             # a broken credit note (validate says so) settles nothing
-                    pass
-            off = d.get("written_off")
-            if isinstance(off, Decimal) and off.is_finite() and off > 0 and d.get("id").__class__ is str:
-                otherwise[d["id"]] = otherwise.get(d["id"], ZERO) + off
-            deducts = d.get("deducts")      # a final invoice: its deposits and progress invoices (docs/quotes.md)
-            if isinstance(deducts, list) and deducts and d.get("id").__class__ is str:
-                on_account.append((d["id"], deducts))
-        if on_account:
-            index = book.index("invoice")
-            for rid, deducts in on_account:
-                for part in deducts:
-                    got = index.get(part) if isinstance(part, str) else None
-                    if got is not None and got.data.get("status") != "void":
-                        try:
-                            otherwise[rid] = otherwise.get(rid, ZERO) + invoice_totals(got.data, per_line)[2]
-                        except Exception:     # a broken invoice (validate says so) settles nothing
-                            pass
+        g = Graph(book)                        # credit notes and write-offs: read/owed.py, as every face
         for r in book.records("invoice"):
             d = r.data
             rid = d.get("id")
@@ -187,7 +163,7 @@ class Matcher:
                 homes[key] = currency_of(get, book.settings, "invoice", d)
             out[rid] = Open(rid, status, d.get("client"), d.get("project"),
                             next(iter(services)) if len(services) == 1 and None not in services else None,
-                            homes[key], total, received.get(rid, ZERO), otherwise.get(rid, ZERO))
+                            homes[key], total, received.get(rid, ZERO), settled_otherwise(g, r))
         self._invoices = out
         self._ref_lengths = sorted({len(k) for k in by_ref if k}, reverse=True)
         for inv in out.values():

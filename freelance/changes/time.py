@@ -265,14 +265,18 @@ def plan_bill(book: Book, values: dict, client: str | None, project: str | None,
             item["service"] = s.id
         else:
             item["project"] = pid
-        item.update(quantity=tidy(hours), unit_price=rate if rate == money(rate) else money(rate))
+        item.update(quantity=tidy(hours), unit_price=rate if rate == money(rate) else money(rate),
+                    entries=[e.id for e in es])     # the hours it bills, so validate sees any billed twice
         items.append(item)
         taken += es
         currencies.add(_currency(g, prj, s))
     if include_fixed:
         for s in _fixed_to_bill(g, book, client, project, service):
-            items.append({"description": f"{s.data.get('name') or s.id} (fixed fee)", "service": s.id,
-                          "quantity": Decimal(1), "unit_price": s.data["rate"]})
+            fixed = {"description": f"{s.data.get('name') or s.id} (fixed fee)", "service": s.id,
+                     "quantity": Decimal(1), "unit_price": s.data["rate"]}
+            if fixed_entries.get(s.id):
+                fixed["entries"] = [e.id for e in fixed_entries[s.id]]
+            items.append(fixed)
             taken += fixed_entries.get(s.id, [])
             currencies.add(_currency(g, g.get("project", s.data.get("project")), s))
     if not items:

@@ -86,10 +86,15 @@ def json(ctx: typer.Context, out: Out = None):
     """
     from ..formats.export import all_records
     from ..read.graph import Graph
-    from ..formats.render import to_json
+    from ..formats.render import to_json, utf8_stdout
+    from ..read.kept import kept
     book = state(ctx).book()
-    book.load_all()
-    emit(to_json({"today": book.today, "currency": book.settings.currency, **all_records(Graph(book))}), out)
+
+    def compute() -> str:
+        book.load_all()
+        return to_json({"today": book.today, "currency": book.settings.currency, **all_records(Graph(book))})
+    # the text kept between runs (read/kept.py): asked again of a book that did not change, a read
+    emit(kept(book, "export-json", (utf8_stdout(),), compute), out)
 
 
 def command(name: str):

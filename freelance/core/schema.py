@@ -198,6 +198,7 @@ ITEM_FIELDS = (
     F("quantity", "decimal", check="positive"),
     F("unit_price", "money", required=True),
     F("tax_rate", "decimal", check="percent"),     # this line's own rate (default: the invoice's)
+    F("entries", "strs"),                           # the time entries it bills (`--from-time`): billed once, for ever
 )
 
 REMINDER_FIELDS = (

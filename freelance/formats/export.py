@@ -1,6 +1,6 @@
 """The book as a plain-text accounting journal (hledger, beancount), or as csv/json.
 
-One list of `Entry`s is built from the graph and written in either syntax:
+The journal (read/journal.py) is written in either syntax:
 
 - client income -> income:clients:<client>, other income -> income:<classification>,
   expenses -> expenses:<category>, accounts -> assets:<account>, opening
@@ -24,7 +24,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..read.graph import Graph
@@ -40,24 +39,7 @@ from ..read.views import row
 from .render import csv_safe
 
 
-@dataclass
-class Entry:
-    date: dt.date
-    description: str
-    rid: str
-    postings: list[tuple[tuple[str, ...], Decimal | None, str]]   # (account parts, amount or None, currency)
-    prices: dict = field(default_factory=dict)    # posting index -> (total price, its currency): `@@`
-    balance: tuple | None = None     # a balance assertion: (account parts, amount, currency) at the end of the day
-
-
-def entries(g: Graph, accrual: bool = False) -> list[Entry]:
-    """The journal (read/journal.py) as entries to print: the export adds nothing to it."""
-    out = []
-    for x in journal(g, "accrual" if accrual else "cash"):
-        out.append(Entry(x.date, x.description, x.rid, [(p.account, p.amount, p.currency) for p in x.postings],
-                         prices={i: p.price for i, p in enumerate(x.postings) if p.price},
-                         balance=x.assertion))
-    return out
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f]+")
 
 
 def prices(g: Graph, accrual: bool = False) -> list[tuple[dt.date, str, Decimal]]:
@@ -109,36 +91,44 @@ def export_warnings(g: Graph, accrual: bool = False) -> list[str]:
 
 def _one_line(text: str) -> str:
     # bidi and C1 controls out too: a journal is read in a terminal
-    return clean(re.sub(r"[\x00-\x1f\x7f]+", " ", text)).strip()
-
-
-def _accounts(es: list[Entry]) -> list[tuple[str, ...]]:
-    return sorted({p[0] for e in es for p in e.postings} | {e.balance[0] for e in es if e.balance})
+    if text.isascii() and text.isprintable():       # nothing to clean (most descriptions): as fast as it gets
+        return text.strip()
+    return clean(_CONTROLS.sub(" ", text)).strip()
 
 
 def hledger(g: Graph, accrual: bool = False) -> str:
-    es = entries(g, accrual)
-    name = lambda parts: ":".join(_one_line(p).replace("  ", " ") for p in parts)  # noqa: E731
+    """The journal (read/journal.py) in hledger's syntax: read once, each account's name
+    made once (a 100,000-transaction book has a few hundred accounts and 200,000 postings)."""
+    txns = journal(g, "accrual" if accrual else "cash")
+    names: dict = {}
+
+    def name(parts):
+        got = names.get(parts)
+        if got is None:
+            got = names[parts] = ":".join(_one_line(p).replace("  ", " ") for p in parts)
+        return got
     lines = [f"; {_one_line(str(g.settings.get('name') or 'freelance book'))}: exported by `freelance export hledger"
              f"{' --accrual' if accrual else ''}`", ""]
-    for cur in sorted({p[2] for e in es for p in e.postings} | {e.balance[2] for e in es if e.balance}
+    accounts = {p.account for x in txns for p in x.postings} | {x.assertion[0] for x in txns if x.assertion}
+    for cur in sorted({p.currency for x in txns for p in x.postings} | {x.assertion[2] for x in txns if x.assertion}
                       | {g.settings.currency}):
         lines.append(f"commodity 1000.00 {cur}")
-    lines += [f"account {name(a)}" for a in _accounts(es)] + [""]
+    lines += [f"account {name(a)}" for a in sorted(accounts)] + [""]
     ps = prices(g, accrual)
     if ps:      # market prices: `hledger bal --value=then,<book currency>` values each posting on its day
         home = g.settings.currency
         lines += [f"P {d} {cur} {format(rate, 'f')} {home}" for d, cur, rate in ps] + [""]
-    for e in es:
-        desc = _one_line(e.description).replace(";", ",")
-        lines.append(f"{e.date} {desc}  ; id:{e.rid}")
-        if e.balance:       # a zero posting asserting the balance after it (`hledger check` checks it)
-            parts, amount, cur = e.balance
-            lines.append(f"    {name(parts)}  0 {cur} = {format(amount, 'f')} {cur}")
-        for i, (parts, amount, cur) in enumerate(e.postings):
-            price = f" @@ {format(e.prices[i][0], 'f')} {e.prices[i][1]}" if i in e.prices else ""
-            lines.append(f"    {name(parts)}  {format(amount, 'f')} {cur}{price}")
-        lines.append("")
+    add = lines.append
+    for x in txns:
+        desc = _one_line(x.description).replace(";", ",")
+        add(f"{x.date} {desc}  ; id:{x.rid}")
+        if x.assertion:     # a zero posting asserting the balance after it (`hledger check` checks it)
+            parts, amount, cur = x.assertion
+            add(f"    {name(parts)}  0 {cur} = {format(amount, 'f')} {cur}")
+        for p in x.postings:
+            price = f" @@ {format(p.price[0], 'f')} {p.price[1]}" if p.price else ""
+            add(f"    {name(p.account)}  {format(p.amount, 'f')} {p.currency}{price}")
+        add("")
     return "\n".join(lines)
 
 
@@ -149,31 +139,40 @@ def _bean_part(part: str) -> str:
 
 
 def beancount(g: Graph, accrual: bool = False) -> str:
-    es = entries(g, accrual)
-    name = lambda parts: ":".join(_bean_part(p) for p in parts)  # noqa: E731
+    """The journal in beancount's syntax, read once as `hledger` reads it."""
+    txns = journal(g, "accrual" if accrual else "cash")
+    names: dict = {}
+
+    def name(parts):
+        got = names.get(parts)
+        if got is None:
+            got = names[parts] = ":".join(_bean_part(p) for p in parts)
+        return got
     esc = lambda s: _one_line(s).replace("\\", "\\\\").replace('"', '\\"')  # noqa: E731
-    first = es[0].date if es else g.today
+    first = txns[0].date if txns else g.today
     lines = [f'; {esc(str(g.settings.get("name") or "freelance book"))}: exported by `freelance export beancount'
              f'{" --accrual" if accrual else ""}`',
              f'option "title" "{esc(str(g.settings.get("name") or "freelance book"))}"',
              f'option "operating_currency" "{g.settings.currency}"', ""]
-    lines += [f"{first} open {name(a)}" for a in _accounts(es)] + [""]
+    accounts = {p.account for x in txns for p in x.postings} | {x.assertion[0] for x in txns if x.assertion}
+    lines += [f"{first} open {name(a)}" for a in sorted(accounts)] + [""]
     ps = prices(g, accrual)
     if ps:
         home = g.settings.currency
         lines += [f"{d} price {cur} {format(rate, 'f')} {home}" for d, cur, rate in ps] + [""]
-    for e in es:
-        if e.balance:       # beancount checks a balance at the start of its day: the end of D is D+1
-            parts, amount, cur = e.balance
-            lines += [f"{e.date + dt.timedelta(days=1)} balance {name(parts)}  {format(amount, 'f')} {cur}", ""]
+    add = lines.append
+    for x in txns:
+        if x.assertion:     # beancount checks a balance at the start of its day: the end of D is D+1
+            parts, amount, cur = x.assertion
+            lines += [f"{x.date + dt.timedelta(days=1)} balance {name(parts)}  {format(amount, 'f')} {cur}", ""]
             continue
-        lines.append(f'{e.date} * "{esc(e.description)}"')
-        lines.append(f'  id: "{esc(e.rid)}"')
-        for i, (parts, amount, cur) in enumerate(e.postings):
-            price = f" @@ {format(e.prices[i][0], 'f')} {e.prices[i][1]}" if i in e.prices else ""
-            lines.append(f"  {name(parts)}  {format(amount, 'f')} {cur}{price}")
-        lines.append("")
-    lines += _documents(g, {name(a) for a in _accounts(es)}, name, esc)
+        add(f'{x.date} * "{esc(x.description)}"')
+        add(f'  id: "{esc(x.rid)}"')
+        for p in x.postings:
+            price = f" @@ {format(p.price[0], 'f')} {p.price[1]}" if p.price else ""
+            add(f"  {name(p.account)}  {format(p.amount, 'f')} {p.currency}{price}")
+        add("")
+    lines += _documents(g, {name(a) for a in accounts}, name, esc)
     return "\n".join(lines)
 
 

@@ -72,8 +72,31 @@ class Graph:
         key = ("currency", id(record))
         cur = self._cache.get(key)
         if cur is None:
-            cur = self._cache[key] = currency_of(self.get, self.settings, record.kind, record.data)
+            cur = self._cache[key] = self._currency(record.kind, record.data)
         return cur
+
+    def _currency(self, kind: str, data: dict) -> str:
+        """`currency_of`, each linked record's currency asked of the graph (kept per record) and
+        each account's once: a book of 100,000 transactions does not walk income -> invoice ->
+        project -> client, nor the accounts' list, for every one of them. The links go one
+        way (CURRENCY_FROM is a tree of kinds, three deep), so this is `currency_of`'s answer."""
+        cur = data.get("currency")
+        if cur:
+            return str(cur)
+        for link in CURRENCY_FROM.get(kind, ()):
+            rid = data.get(link)
+            rec = self.get(link, rid) if isinstance(rid, str) and rid else None
+            if rec is not None:
+                return self.currency(rec)
+        account = data.get(ACCOUNT_FIELD.get(kind, ""))
+        if account:
+            key = ("account currency", str(account))
+            held = self._cache.get(key, self)
+            if held is self:
+                held = self._cache[key] = self.settings.account_currency(account)
+            if held:
+                return held
+        return self.settings.currency
 
     def adopt(self, prev: "Graph") -> bool:
         """Take over from `prev` (the graph of the book this one's was reloaded from) what
@@ -144,7 +167,12 @@ class Graph:
 
     def totals(self, inv: Record) -> tuple[Decimal, Decimal, Decimal]:
         """(subtotal, tax, total) of invoice `inv`, rounded as the book's tax_rounding says."""
-        return invoice_totals(inv.data, per_line=self.settings.tax_per_line)
+        data = inv.data
+        key = ("totals", id(data))
+        got = self._cache.get(key)
+        if got is None or got[0] is not data:     # kept with its data: a record made for a check is not another's
+            got = self._cache[key] = (data, invoice_totals(data, per_line=self.settings.tax_per_line))
+        return got[1]
 
     # -- time -----------------------------------------------------------------
     def hours(self, field: str, rid: str) -> Decimal:

@@ -126,6 +126,14 @@ def _prepaid(g, inv, ids: list) -> Prepaid:
     return Prepaid(tuple(found), net, tax, total)
 
 
+def settled_otherwise(g, inv, asof: dt.date | None = None) -> Decimal:
+    """What settles `inv` besides money by `asof` (any day: None): its billed credit notes, in
+    full, its write-off and (a final invoice) the deposits it deducts. What a payment may still bring (`total - received - this`) is
+    `left_to_pay`; the matcher and the door's payment checks read it here."""
+    return written_off(inv, asof) + prepaid(g, inv).total + \
+        sum((-g.totals(c)[2] for c in credit_notes(g, inv, asof)), ZERO)
+
+
 def _billed_by(inv, asof: dt.date | None) -> bool:
     if inv.data.get("status") not in BILLED:
         return False

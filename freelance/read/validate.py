@@ -447,6 +447,39 @@ def check_time(g: Graph) -> Iterable[Problem]:
                                     f"{MAX_DAY_HOURS} a day has")
 
 
+def check_billed_once(g: Graph) -> Iterable[Problem]:
+    """Hours are billed once, for ever (docs/ledger.md): a time entry is on one live (not void)
+    invoice at most, whether an invoice's lines list it (`entries`, written by `invoice add
+    --from-time`) or the entry names the invoice (`invoice`). Two happen when a voided invoice
+    was brought back (by hand, or a merge of two devices) after its hours were billed again."""
+    on: dict[str, dict[str, Record]] = {}       # entry id -> live invoices that bill it, in file order
+    for inv in g.records("invoice"):
+        if inv.data.get("status") == "void" or inv.data.get("credit_for"):
+            continue
+        items = inv.data.get("items")
+        for it in items if isinstance(items, list) else ():
+            listed = it.get("entries") if isinstance(it, dict) else None
+            for eid in listed if isinstance(listed, list) else ():
+                if isinstance(eid, str):
+                    on.setdefault(eid, {})[inv.id] = inv
+    for e in g.records("time"):
+        inv = g.get("invoice", e.data.get("invoice")) if isinstance(e.data.get("invoice"), str) else None
+        if inv is not None and inv.data.get("status") != "void" and e.id in on:
+            on[e.id].setdefault(inv.id, inv)
+    for eid, invoices in on.items():
+        if len(invoices) < 2:
+            continue
+        e = g.get("time", eid)
+        named = e.data.get("invoice") if e is not None else None
+        where = ", ".join(f"{i.id} ({i.data.get('status')}, {i.file}:{i.line})" for i in invoices.values())
+        extra = [i for i in invoices.values() if i.id != named][-1]      # the one the entry does not name
+        way = (f"`freelance invoice rm {extra.id}` (a draft)" if extra.data.get("status") == "draft"
+               else f"`freelance invoice credit {extra.id}` for its hours, or `freelance invoice move {extra.id} void`")
+        message = (f"billed on {len(invoices)} live invoices: {where}; hours are billed once: {way}")
+        yield _p(e, "invoice", message) if e is not None else \
+            _p(extra, "items", f"time entry '{eid}' (not in the time log) is {message}")
+
+
 def _lines_of(inv: Record) -> tuple[set, set, bool, bool]:
     """(services its lines name, projects its lines name, whether it has lines, whether a
     line names a service): read once per invoice, not once per entry billed on it."""
@@ -823,7 +856,7 @@ def check_quotes(g: Graph) -> Iterable[Problem]:
 
 CHECKS: list[Callable[[Graph], Iterable[Problem]]] = [
     check_ids, check_fields, check_dates, check_shards, check_invoices, check_transactions,
-    check_time, check_services, check_meetings, check_contacts, check_settings,
+    check_time, check_billed_once, check_services, check_meetings, check_contacts, check_settings,
     check_projects, check_goals, check_invoice_money, check_currencies, check_future_money,
     check_transfers, check_balances, check_recurring, check_expenses, check_quotes,
 ]

@@ -37,15 +37,18 @@ def noun_of(record: Record) -> str:
     return record.kind
 
 
+_FIELDS: dict[str, tuple[str, ...]] = {}    # kind -> its declared fields but id and kind
+
+
 def record_json(g: Graph, r: Record) -> dict:
     """Every stored and derived field under the files' names, plus id and kind (SPEC 3)."""
-    kind = KINDS[r.kind]
+    names = _FIELDS.get(r.kind)
+    if names is None:
+        names = _FIELDS[r.kind] = tuple(f.name for f in KINDS[r.kind].fields if f.name not in ("id", "kind"))
+    data = r.data
     out = {"id": r.id, "kind": noun_of(r)}
-    for f in kind.fields:
-        if f.name in ("id", "kind"):
-            continue
-        out[f.name] = r.data.get(f.name)
-    for k, v in r.data.items():
+    out.update(zip(names, map(data.get, names)))        # each declared field, in order (100,000 rows: C speed)
+    for k, v in data.items():
         if k not in out and k != "kind":
             out[k] = v
     for k, v in g.derived(r).items():

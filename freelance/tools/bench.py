@@ -744,6 +744,29 @@ def bench_history(repeat: int, work: Path) -> Row:
                    FL + ["--books", str(book), "--today", TODAY, "history", names[0]])
 
 
+LEDGER_PROPERTY = ROOT / "tests" / "test_ledger_property.py"
+
+
+def ledger_property(examples: int | None) -> int:
+    """Issue 22's property, long: the CI profile tries a few books, this thousands (an hour or
+    so on two cores). pytest's exit status is the answer: 0 every face agreed on every book."""
+    if not LEDGER_PROPERTY.is_file():
+        print(f"--ledger-property runs {LEDGER_PROPERTY.name} of the repository's tests/, which this "
+              "installation does not have: run it from a clone (pip install -e '.[test]')", file=sys.stderr)
+        return 2
+    e = {**env(), "HYPOTHESIS_PROFILE": "ledger-long"}
+    if examples:
+        e["LEDGER_EXAMPLES"] = str(examples)
+    print(f"# freelance ledger property, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, "
+          f"{examples or 'the long profile of'} generated books\n", flush=True)
+    start = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
+                           "--hypothesis-show-statistics", str(LEDGER_PROPERTY)], env=e,
+                          cwd=LEDGER_PROPERTY.parents[1])
+    print(f"\n{'every face agreed' if done.returncode == 0 else 'FAILED'} in {time.monotonic() - start:.0f} s")
+    return done.returncode
+
+
 def main(argv=None) -> int:
     global CACHE_HOME
     ap = argparse.ArgumentParser(prog="python -m freelance.tools.bench", description=__doc__.split("\n\n")[0])
@@ -767,7 +790,15 @@ def main(argv=None) -> int:
     ap.add_argument("--git", action="store_true",
                     help="Time the merge driver (two versions of a 10,000-record file) and `history` "
                          "against issue 25's budgets.")
+    ap.add_argument("--ledger-property", action="store_true",
+                    help="Run the ledger's property test (tests/test_ledger_property.py: every face agrees with "
+                         "the journal to the cent) with its long profile, thousands of generated books, instead "
+                         "of CI's few (HYPOTHESIS_PROFILE=ledger-long; from a clone of the repository).")
+    ap.add_argument("--examples", type=int, metavar="N",
+                    help="With --ledger-property: how many books to generate (default: the profile's 2,000).")
     args = ap.parse_args(argv)
+    if args.ledger_property:
+        return ledger_property(args.examples)
     if args.sweep:
         work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="freelance-bench-"))
         work.mkdir(parents=True, exist_ok=True)

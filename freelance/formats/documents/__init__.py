@@ -111,3 +111,21 @@ def reminder_pdf(book, doc: dict, template: str | None = None) -> bytes:
     words = labels(doc["language"])
     title = f"{words['final_reminder'] if doc['reminder']['final'] else words['reminder']} {doc['number']}"
     return render_plain_pdf(doc, render(f"{template or 'reminder'}.html", doc, book.root), title, book.root)
+
+
+# -- a client's statement of account (docs/ledger.md) --------------------------------------
+
+def statement_document(book, graph, report) -> dict:
+    """The document of a client's statement (`read.reports.statement.build`'s report)."""
+    return model.build_statement(book, graph, report)
+
+
+def statement_html(book, doc: dict) -> str:
+    return render("statement.html", doc, book.root)
+
+
+def statement_pdf(book, doc: dict, refused: list | None = None) -> bytes:
+    """The statement as a PDF (a letter, no e-invoice in it), through the book's fetcher and
+    the typesetting lock as an invoice's."""
+    title = f"{labels(doc['language'])['statement']}: {doc['buyer']['name']}, {doc['to']}"
+    return render_plain_pdf(doc, statement_html(book, doc), title, book.root, refused)

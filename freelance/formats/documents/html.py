@@ -49,8 +49,8 @@ def formatters(doc: dict) -> dict:
     loc = _locale(doc["language"])
     cur = doc["currency"]
 
-    def money(v):
-        return format_currency(v, cur, locale=loc)
+    def money(v, currency=None):
+        return format_currency(v, currency or cur, locale=loc)
 
     def number(v):
         return format_decimal(v, locale=loc, decimal_quantization=False)
@@ -58,11 +58,14 @@ def formatters(doc: dict) -> dict:
     def date(d):
         return format_date(d, format="long", locale=loc) if d else ""
 
+    def day(d):         # in a table's column
+        return format_date(d, format="medium", locale=loc) if d else ""
+
     def percent(rate):
         return format_decimal(rate, locale=loc, decimal_quantization=False) + "\u00a0%"
     def country(code):
         return loc.territories.get(code, code) if code else ""
-    return {"money": money, "number": number, "date": date, "percent": percent, "css": css_string,
+    return {"money": money, "number": number, "date": date, "day": day, "percent": percent, "css": css_string,
             "country": country}
 
 

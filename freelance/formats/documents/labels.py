@@ -40,6 +40,14 @@ EN = {
     "reminder_body": "invoice {number} of {issued} over {total}, due on {due}, is still open ({open}). "
                      "Please find the reminder attached and pay {pay} by {by}. If you have paid it in the "
                      "meantime, please disregard this mail.",
+    "statement": "Statement of account", "statement_to": "To", "statement_period": "Period",
+    "statement_date": "Date", "statement_item": "Item", "statement_invoice": "Invoice",
+    "statement_description": "Description", "statement_amount": "Amount", "statement_balance": "Balance",
+    "statement_in": "In {currency}", "statement_due": "Balance due: {total}. Please pay it to the account below.",
+    "statement_credit": "Credit in your favour: {total}.", "statement_settled": "Nothing is owed.",
+    "statement_opening": "opening balance", "statement_closing": "closing balance",
+    "statement_what": {"invoice": "invoice", "credit note": "credit note", "payment": "payment",
+                       "bank fee": "bank fee", "written off": "written off"},
 }
 
 DE = {
@@ -80,6 +88,15 @@ DE = {
     "reminder_body": "die Rechnung {number} vom {issued} über {total}, fällig am {due}, ist noch offen ({open}). "
                      "Anbei erhalten Sie die Zahlungserinnerung; bitte zahlen Sie {pay} bis zum {by}. Sollten Sie "
                      "inzwischen gezahlt haben, betrachten Sie diese Nachricht bitte als gegenstandslos.",
+    "statement": "Kontoauszug", "statement_to": "An", "statement_period": "Zeitraum",
+    "statement_date": "Datum", "statement_item": "Vorgang", "statement_invoice": "Rechnung",
+    "statement_description": "Beschreibung", "statement_amount": "Betrag", "statement_balance": "Saldo",
+    "statement_in": "In {currency}", "statement_due": "Offener Betrag: {total}. Bitte überweisen Sie ihn auf das "
+                                                     "unten genannte Konto.",
+    "statement_credit": "Guthaben zu Ihren Gunsten: {total}.", "statement_settled": "Es ist nichts offen.",
+    "statement_opening": "Anfangssaldo", "statement_closing": "Endsaldo",
+    "statement_what": {"invoice": "Rechnung", "credit note": "Gutschrift", "payment": "Zahlung",
+                       "bank fee": "Bankgebühr", "written off": "ausgebucht"},
 }
 
 FR = {
@@ -119,6 +136,15 @@ FR = {
     "reminder_body": "la facture {number} du {issued} d'un montant de {total}, échue le {due}, reste impayée "
                      "({open}). Vous trouverez la relance ci-jointe ; merci de régler {pay} avant le {by}. Si vous "
                      "l'avez réglée entre-temps, merci de ne pas tenir compte de ce message.",
+    "statement": "Relevé de compte", "statement_to": "À", "statement_period": "Période",
+    "statement_date": "Date", "statement_item": "Opération", "statement_invoice": "Facture",
+    "statement_description": "Libellé", "statement_amount": "Montant", "statement_balance": "Solde",
+    "statement_in": "En {currency}", "statement_due": "Solde dû : {total}. Merci de le régler sur le compte "
+                                                     "ci-dessous.",
+    "statement_credit": "Avoir en votre faveur : {total}.", "statement_settled": "Rien n'est dû.",
+    "statement_opening": "solde d'ouverture", "statement_closing": "solde de clôture",
+    "statement_what": {"invoice": "facture", "credit note": "avoir", "payment": "paiement",
+                       "bank fee": "frais bancaires", "written off": "passé en perte"},
 }
 
 

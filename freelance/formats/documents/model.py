@@ -43,20 +43,26 @@ def _s(v) -> str | None:
     return None if v is None or v == "" else str(v)
 
 
-def build(book, graph, inv) -> dict:
-    """The document of invoice record `inv`: parties, lines, tax per rate, totals, payment."""
-    data = inv.data
-    settings = book.settings
-    per_line = settings.tax_per_line
-    biz = settings.business()
-    seller = {k: (_s(v) if k != "address" else v) for k, v in biz.items()}
-    currency = graph.currency(inv)
-    payee = settings.payee(currency)        # the account of the invoice's currency (docs/payment-qr.md)
+def _seller(settings, currency: str) -> dict:
+    """Your business as a document shows it (settings' `business`), with the account of the
+    document's currency (docs/payment-qr.md), the IBAN in groups of four."""
+    seller = {k: (_s(v) if k != "address" else v) for k, v in settings.business().items()}
+    payee = settings.payee(currency)
     seller["iban"], seller["bic"] = _s(payee["iban"]), _s(payee["bic"])
     if seller.get("iban"):      # as people read it: groups of four
         compact = seller["iban"].replace(" ", "").upper()
         seller["iban_compact"] = compact
         seller["iban"] = " ".join(compact[i:i + 4] for i in range(0, len(compact), 4))
+    return seller
+
+
+def build(book, graph, inv) -> dict:
+    """The document of invoice record `inv`: parties, lines, tax per rate, totals, payment."""
+    data = inv.data
+    settings = book.settings
+    per_line = settings.tax_per_line
+    currency = graph.currency(inv)
+    seller = _seller(settings, currency)
     client_rec = graph.get("client", data.get("client")) if data.get("client") else None
     client = client_rec.data if client_rec is not None else {}
     buyer = _party_client(client, str(data.get("client") or ""))
@@ -125,6 +131,30 @@ def build(book, graph, inv) -> dict:
     doc["missing"] = missing(doc, client_rec.id if client_rec is not None else None)
     if doc.get("tax_home_missing"):
         doc["missing"].append(doc.pop("tax_home_missing"))
+    return _cleaned(doc)
+
+
+def build_statement(book, graph, report) -> dict:
+    """The document of a client's statement of account (`client statement C --format html|pdf`):
+    the parties, and the report's own rows and summary (`read/reports/statement.py`), so the
+    document shows the figures every other format shows; nothing is added up here."""
+    client_id = report.meta["client"]
+    client_rec = graph.get("client", client_id)
+    client = client_rec.data if client_rec is not None else {}
+    summary = {row["currency"]: row for row in report.sections[0].rows}
+    currencies = []
+    for section in report.sections[1:]:
+        cur = section.rows[0]["currency"]
+        currencies.append({"currency": cur, "summary": summary[cur],
+                           "rows": [{k: row.get(k) for k in ("date", "what", "invoice", "reference", "description",
+                                                             "amount", "balance")} for row in section.rows]})
+    currency = currencies[0]["currency"] if currencies else book.settings.currency
+    seller = _seller(book.settings, currency)           # the account of the client's (first) currency
+    doc = {"kind": "statement", "number": f"{client_id} {report.meta['to']}", "title": report.title,
+           "client": client_id, "from": report.meta.get("from"), "to": report.meta["to"], "currency": currency,
+           "language": str(client.get("language") or book.settings.get("language") or "en"),
+           "seller": seller, "buyer": _party_client(client, client_id), "logo": seller.get("logo"),
+           "currencies": currencies}
     return _cleaned(doc)
 
 
