@@ -417,13 +417,10 @@ def balances(txns: list[Txn]) -> dict[tuple[tuple[str, ...], str], Decimal]:
     return out
 
 
-def revenue(g: Graph, basis: str = DEFAULT_BASIS, start: dt.date | None = None,
-            end: dt.date | None = None) -> list[dict]:
-    """Per currency (the book's first), from the journal of `basis` between `start` and `end`:
-    revenue (income earned, net of tax), expenses (net of input tax, fees and write-offs
-    included), tax collected (owed to the tax office) and input tax (reclaimable)."""
-    book = g.settings.currency
-    out: dict = {}
+def _revenue_postings(g: Graph, basis: str, start: dt.date | None, end: dt.date | None):
+    """(transaction, posting, key) for every posting `revenue` counts between `start` and `end`,
+    the opening balances left out; key: revenue, expenses, collected (output tax) or paid
+    (input tax)."""
     for x in journal(g, basis):
         if (start is not None and x.date < start) or (end is not None and x.date > end) or x.source == "settings:opening":
             continue
@@ -433,10 +430,20 @@ def revenue(g: Graph, basis: str = DEFAULT_BASIS, start: dt.date | None = None,
                 key = "collected"
             elif p.account[:2] == ("assets", "tax"):
                 key = "paid"
-            if key is None:
-                continue
-            row = out.setdefault(p.currency, {k: ZERO for k in ("revenue", "expenses", "collected", "paid")})
-            row[key] += -p.amount if key in ("revenue", "collected") else p.amount
+            if key is not None:
+                yield x, p, key
+
+
+def revenue(g: Graph, basis: str = DEFAULT_BASIS, start: dt.date | None = None,
+            end: dt.date | None = None) -> list[dict]:
+    """Per currency (the book's first), from the journal of `basis` between `start` and `end`:
+    revenue (income earned, net of tax), expenses (net of input tax, fees and write-offs
+    included), tax collected (owed to the tax office) and input tax (reclaimable)."""
+    book = g.settings.currency
+    out: dict = {}
+    for x, p, key in _revenue_postings(g, basis, start, end):
+        row = out.setdefault(p.currency, {k: ZERO for k in ("revenue", "expenses", "collected", "paid")})
+        row[key] += -p.amount if key in ("revenue", "collected") else p.amount
     return [{"basis": basis, **out[c], "profit": out[c]["revenue"] - out[c]["expenses"],
              "owed": out[c]["collected"] - out[c]["paid"], "currency": c}
             for c in sorted(out, key=lambda c: (c != book, c))]
@@ -451,18 +458,8 @@ def revenue_home(g: Graph, basis: str = DEFAULT_BASIS, start: dt.date | None = N
     home = g.settings.currency
     r = rates(g)
     row = {k: ZERO for k in ("revenue", "expenses", "collected", "paid")}
-    for x in journal(g, basis):
-        if (start is not None and x.date < start) or (end is not None and x.date > end) or x.source == "settings:opening":
-            continue
-        for p in x.postings:
-            key = {"income": "revenue", "expenses": "expenses"}.get(p.account[0])
-            if p.account[:2] == ("liabilities", "tax"):
-                key = "collected"
-            elif p.account[:2] == ("assets", "tax"):
-                key = "paid"
-            if key is None:
-                continue
-            v = p.amount if p.currency == home else p.amount * r.rate(p.currency, x.date)
-            row[key] += -v if key in ("revenue", "collected") else v
+    for x, p, key in _revenue_postings(g, basis, start, end):
+        v = p.amount if p.currency == home else p.amount * r.rate(p.currency, x.date)
+        row[key] += -v if key in ("revenue", "collected") else v
     exact = {**row, "profit": row["revenue"] - row["expenses"], "owed": row["collected"] - row["paid"]}
     return {"basis": basis, **{k: round_to(v, home) for k, v in exact.items()}, "currency": home}
