@@ -41,6 +41,47 @@ def test_a_view_asked_again_is_read_not_computed_and_says_the_same(cli, argv):
     assert ParseCache(cli.book)._result(name).is_file()
 
 
+# Lists (with their common options) and search keep their drawn text (cli/common.kept_text).
+LISTS = [("income", "list"), ("expense", "list", "--category", "software", "--sort", "-amount"),
+         ("client", "list", "--sort", "-name"), ("invoice", "list", "--status", "sent"),
+         ("time", "list", "--unbilled"), ("account", "list"), ("search", "acme")]
+
+
+def kept_entry(book, name):
+    """(inode, mtime) of the kept answer `name`: a run that computes it again replaces the file."""
+    st = ParseCache(book)._result(name).stat()
+    return st.st_ino, st.st_mtime_ns
+
+
+@pytest.mark.parametrize("argv", LISTS, ids=" ".join)
+def test_a_list_or_search_asked_again_is_read_not_computed(cli, argv):
+    name = "search" if argv[0] == "search" else f"list-{argv[0]}"
+    for fmt in ("table", "json"):
+        first = same_as_plain(cli.book, *argv, "--format", fmt)
+        entry = kept_entry(cli.book, name)
+        again = same_as_plain(cli.book, *argv, "--format", fmt)
+        assert first.stdout == again.stdout != "" and first.exit_code == 0
+        assert kept_entry(cli.book, name) == entry          # read, not computed and stored again
+
+
+def test_lists_and_search_follow_writes_and_days(cli):
+    invoices = same_as_plain(cli.book, "invoice", "list").stdout
+    found = same_as_plain(cli.book, "search", "zebra", "--format", "json").stdout
+    assert run_cli("invoice", "move", "INV-2026-001", "sent", books=cli.book).exit_code == 0
+    assert same_as_plain(cli.book, "invoice", "list").stdout != invoices
+    expenses = same_as_plain(cli.book, "expense", "list").stdout
+    accounts = same_as_plain(cli.book, "account", "list").stdout
+    assert run_cli("expense", "add", "49.90", "--category", "software", "--date", "2026-11-20", "--paid",
+                   "--description", "Zebra licence", books=cli.book).exit_code == 0
+    assert same_as_plain(cli.book, "search", "zebra", "--format", "json").stdout != found
+    assert same_as_plain(cli.book, "expense", "list").stdout != expenses
+    assert same_as_plain(cli.book, "account", "list").stdout != accounts
+    same_as_plain(cli.book, "invoice", "list", today="2027-03-01")          # another day: overdue moves
+    for _ in range(2):      # a misspelt filter is refused every time (nothing kept for it)
+        r = same_as_plain(cli.book, "invoice", "list", "--status", "snet")
+        assert r.exit_code == 2
+
+
 def test_a_write_another_day_or_other_options_compute_it_again(cli):
     before = same_as_plain(cli.book, "report", "summary").stdout
     assert answered_from_cache(cli.book)

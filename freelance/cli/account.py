@@ -6,7 +6,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from .common import FORMAT_HELP, emit, say, state, writing
+from .common import FORMAT_HELP, emit, kept_text, say, state, writing
 
 app = typer.Typer(name="account", no_args_is_help=True, add_completion=False,
                   help="Accounts: where money is, in which currency, with which IBAN; balances per currency, "
@@ -60,14 +60,18 @@ def list_(ctx: typer.Context, fmt: _FMT = "table", out: _OUT = None):
 
     Example: freelance account list --format json
     """
-    from ..read.finance import accounts
-    from ..read.graph import Graph
-    from ..formats.render import render_rows
     from .common import check_format
     fmt = check_format(fmt)
-    rows = accounts(Graph(state(ctx).book()))
-    emit(render_rows(rows, _columns(), fmt, json_rows=rows if fmt == "json" else None,
-                     table_keys=("id", "currency", "iban", "balance", "reconciled_through")), out)
+    book = state(ctx).book()
+
+    def drawn():            # every transaction summed: kept between runs (read/kept.py)
+        from ..read.finance import accounts
+        from ..read.graph import Graph
+        from ..formats.render import render_rows
+        rows = accounts(Graph(book))
+        return render_rows(rows, _columns(), fmt, json_rows=rows if fmt == "json" else None,
+                           table_keys=("id", "currency", "iban", "balance", "reconciled_through"))
+    emit(kept_text(book, "list-account", (fmt,), drawn), out)
 
 
 @app.command("show")

@@ -80,6 +80,16 @@ def load_problems(book, limit: int = 20) -> list[str]:
     return lines
 
 
+def kept_text(book, name: str, key, draw) -> str:
+    """The text `draw()` makes of the book, kept between runs (read/kept.py): asked again of a
+    book that did not change, with the same `key` (the options, as plain values), it is one
+    read and no record is loaded. JSON's text depends on stdout too (all ASCII when it cannot
+    show UTF-8: `render.to_json`), so that is in the key."""
+    from ..formats.render import utf8_stdout
+    from ..read.kept import kept
+    return kept(book, name, (key, utf8_stdout()), draw)
+
+
 FORMAT_HELP = "Output format: table, markdown, csv or json."
 FormatOpt = typer.Option("table", "--format", "-f", help=FORMAT_HELP, metavar="FORMAT")
 OutOpt = typer.Option(None, "--out", "-o", help="Write the output to FILE (atomically) instead of stdout ('-': stdout).",

@@ -11,7 +11,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from ..core.schema import KINDS, NOUNS, Field, Kind, noun_fields
-from .common import FORMAT_HELP, emit, read_user_file, say, state, writing
+from .common import FORMAT_HELP, emit, kept_text, read_user_file, say, state, writing
 import importlib
 
 # noun -> kind name, and the fields a noun does not offer: core.schema's, shared with the web
@@ -197,35 +197,41 @@ def build(noun: str) -> typer.Typer:
               date_from: Optional[str] = None, date_to: Optional[str] = None, period: Optional[str] = None,
               search: Optional[str] = None, sort: Optional[list[str]] = None, fmt: str = "table",
               out: Optional[str] = None, **filters):
-        from ..read import search as find
-        from ..read import views
-        from ..read.graph import Graph
-        from ..formats.render import render_rows
         fmt = list_format(fmt)
         book = state(ctx).book()
-        start, end = date_range(book, date_from, date_to, period)
-        kind_, recs = _records(book, noun)
-        g = Graph(book)
-        _check_filters(book, kind, recs, status, client, {f: filters.get("f_" + f.name) for f in list_filters})
-        if status:
-            recs = [r for r in recs if r.data.get(kind.status) == status]
-        if client:
-            recs = [r for r in recs if r.data.get("client") == client
-                    or (kind.name == "meeting" and client in (r.data.get("attendees") or []))]
-        recs = [r for r in recs if views.in_range(r, kind, start, end)]
-        for f in list_filters:
-            want = filters.get("f_" + f.name)
-            if want:
-                recs = [r for r in recs if r.data.get(f.name) == want
-                        or (isinstance(r.data.get(f.name), list) and want in r.data[f.name])]
-        if search:
-            recs = [r for r in recs if find.matches(r, search)]
-        recs = find.newest_first(kind, recs)
-        rows = [views.row(g, r) for r in recs]
-        if sort:
-            rows = find.sort_rows(rows, find.sort_keys(kind, rows, sort))
-        emit(render_rows(rows, views.columns(kind), fmt, json_rows=rows if fmt == "json" else None,
-                         table_keys=views.TABLE_COLUMNS.get(noun, ())), out)
+        wanted = {f.name: filters.get("f_" + f.name) for f in list_filters}
+
+        def drawn():            # the list as text: 50,000 incomes take a second or two to derive and draw
+            from ..read import search as find
+            from ..read import views
+            from ..read.graph import Graph
+            from ..formats.render import render_rows
+            start, end = date_range(book, date_from, date_to, period)
+            kind_, recs = _records(book, noun)
+            g = Graph(book)
+            _check_filters(book, kind, recs, status, client, {f: wanted[f.name] for f in list_filters})
+            if status:
+                recs = [r for r in recs if r.data.get(kind.status) == status]
+            if client:
+                recs = [r for r in recs if r.data.get("client") == client
+                        or (kind.name == "meeting" and client in (r.data.get("attendees") or []))]
+            recs = [r for r in recs if views.in_range(r, kind, start, end)]
+            for f in list_filters:
+                want = wanted[f.name]
+                if want:
+                    recs = [r for r in recs if r.data.get(f.name) == want
+                            or (isinstance(r.data.get(f.name), list) and want in r.data[f.name])]
+            if search:
+                recs = [r for r in recs if find.matches(r, search)]
+            recs = find.newest_first(kind, recs)
+            rows = [views.row(g, r) for r in recs]
+            if sort:
+                rows = find.sort_rows(rows, find.sort_keys(kind, rows, sort))
+            return render_rows(rows, views.columns(kind), fmt, json_rows=rows if fmt == "json" else None,
+                               table_keys=views.TABLE_COLUMNS.get(noun, ()))
+        # kept between runs (read/kept.py): asked again of a book that did not change, a read
+        key = (status, client, date_from, date_to, period, search, tuple(sort or ()), fmt, tuple(wanted.items()))
+        emit(kept_text(book, f"list-{noun}", key, drawn), out)
 
     list_params = [ctx_param()]
     if kind.status:
@@ -382,11 +388,7 @@ def build(noun: str) -> typer.Typer:
                   out: Annotated[Optional[str], typer.Option("--out", "-o", help="Write to FILE (atomically; '-' for stdout).")] = None,
                   by: Annotated[Optional[str], typer.Option("--by", help="Group by another field (e.g. priority).")] = None,
                   client: Annotated[Optional[str], typer.Option("--client", help="Only this client's records.")] = None):
-            from ..read import views
             from ..core.errors import UsageError, did_you_mean
-            from ..read.graph import Graph
-            from ..read.kept import kept
-            from ..formats.render import render_board
             fmt = list_format(fmt)
             book = state(ctx).book()
             if by is not None:
@@ -396,12 +398,15 @@ def build(noun: str) -> typer.Typer:
                     raise UsageError(f"--by: cannot group by {by!r}; one of {', '.join(choices)}{did_you_mean(by, choices)}")
 
             def drawn():            # the board as text: 25,000 invoices take a second to draw
+                from ..read import views
+                from ..read.graph import Graph
+                from ..formats.render import render_board
                 _, recs = _records(book, noun)
                 _check_filters(book, kind, recs, None, client, {})
                 if client:
                     recs = [r for r in recs if r.data.get("client") == client]
                 return render_board(views.board(Graph(book), kind, recs, by), fmt)
-            emit(kept(book, f"board-{noun}", (by, client, fmt), drawn), out)
+            emit(kept_text(book, f"board-{noun}", (by, client, fmt), drawn), out)
         board.__doc__ = f"The {noun} board: one column per {kind.status}, with counts and totals.\n\n" \
                         f"Example: freelance {noun} board"
         app.command("board")(board)

@@ -4,7 +4,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from ..read.reports import REPORTS
-from .common import emit, state
+from .common import emit, kept_text, state
 import html
 import importlib
 import textwrap
@@ -142,19 +142,26 @@ def make(name: str):
             raise UsageError(f"{given}: report {name} shows the book as it stands on one day and takes no "
                              f"--period, --from or --to; for another day use `freelance --today DATE report {name}`, "
                              "for money over a period `freelance report finance --period ...`")
-        report = reports.build(name, book, opts)
-        for cond in fail_on or []:
-            if cond not in report.alerts:
-                raise UsageError(f"--fail-on: report {name} has no condition {cond!r}"
-                                 + (f"; expected one of {', '.join(report.alerts)}" if report.alerts
-                                    else " (it has no --fail-on conditions)")
-                                 + did_you_mean(cond, report.alerts))
         if name == "dashboard" and fmt == "html":
             from ..serve.pages import static_dashboard     # the web overview, drawn once, no script
-            emit(static_dashboard(book), out)
+            report = reports.build(name, book, opts)
+            text, alerts = None, {c: bool(items) for c, items in report.alerts.items()}
         else:
-            emit(render_report(report, fmt, book.today), out)
-        if any(report.alerts.get(c) for c in fail_on or []):
+            def drawn():        # (the text, which --fail-on conditions hold): 25,000 invoices take a second to draw
+                report = reports.build(name, book, opts)
+                return render_report(report, fmt, book.today), {c: bool(items) for c, items in report.alerts.items()}
+            if name in reports.KEPT:        # the drawn text kept too (read/kept.py), as a board's is
+                text, alerts = kept_text(book, f"drawn-report-{name}", (reports.options_key(opts), fmt), drawn)
+            else:
+                text, alerts = drawn()
+        for cond in fail_on or []:
+            if cond not in alerts:
+                raise UsageError(f"--fail-on: report {name} has no condition {cond!r}"
+                                 + (f"; expected one of {', '.join(alerts)}" if alerts
+                                    else " (it has no --fail-on conditions)")
+                                 + did_you_mean(cond, alerts))
+        emit(static_dashboard(book) if text is None else text, out)
+        if any(alerts.get(c) for c in fail_on or []):
             raise typer.Exit(1)
     run.__doc__ = f"{help_}\n\nExample: freelance report {name} --format markdown"
     return run

@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .common import FORMAT_HELP, check_format, emit, state
+from .common import FORMAT_HELP, check_format, emit, kept_text, state
 
 
 def search(
@@ -39,13 +39,16 @@ def search(
             raise UsageError(f"--kind: no kind {k!r}{did_you_mean(k, nouns)}")
         wanted.add(k)
     names = sorted({nouns[k] for k in wanted}) if wanted else [k.name for k in KINDS.values() if k.searched]
-    records = [r for name in names for r in book.records(name)]
-    hits = find(records, " ".join(words), limit=None)
-    if wanted:
-        hits = [h for h in hits if h["kind"] in wanted or nouns.get(h["kind"]) in wanted]
-    hits = hits[:limit]
-    columns = [Column("kind"), Column("id"), Column("title"), Column("date"), Column("snippet", "found")]
-    emit(render_rows(hits, columns, fmt, json_rows=hits if fmt == "json" else None), out)
+
+    def drawn():            # every record's texts walked: kept between runs (read/kept.py)
+        records = [r for name in names for r in book.records(name)]
+        hits = find(records, " ".join(words), limit=None)
+        if wanted:
+            hits = [h for h in hits if h["kind"] in wanted or nouns.get(h["kind"]) in wanted]
+        hits = hits[:limit]
+        columns = [Column("kind"), Column("id"), Column("title"), Column("date"), Column("snippet", "found")]
+        return render_rows(hits, columns, fmt, json_rows=hits if fmt == "json" else None)
+    emit(kept_text(book, "search", (tuple(words), tuple(sorted(wanted)), limit, fmt), drawn), out)
 
 
 def command(name: str):

@@ -9,7 +9,7 @@ import typer
 
 from ...core.text import clean
 from .. import entity
-from ..common import FORMAT_HELP, emit, say, state, writing
+from ..common import FORMAT_HELP, emit, kept_text, say, state, writing
 
 _FORMAT = Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)]
 _OUT = Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE", help="Write to FILE (atomically).")]
@@ -63,40 +63,44 @@ def _register(app: typer.Typer, noun: str) -> None:
 
         Example: freelance time list --client acme --unbilled --sort project --format json
         """
-        from ...read import search as find
-        from ...read import views
-        from ...changes.door import check_filter
-        from ...core.dates import window
         from ...core.errors import UsageError
-        from ...read.graph import Graph
-        from ...formats.render import render_rows
         from ...core.schema import KINDS
         fmt = entity.list_format(fmt)
         if billed and unbilled:
             raise UsageError("--billed and --unbilled exclude each other: give one")
         book = state(ctx).book()
         kind = KINDS["time"]
-        for f, v in (("project", project), ("service", service)):
-            if v:
-                check_filter(book, kind.field(f), v, f"--{f}")
-        if client:
-            check_filter(book, KINDS["project"].field("client"), client, "--client")
-        start, end = window(book.today, date_from, date_to, period)
-        g = Graph(book)
-        recs = [r for r in book.records("time") if views.in_range(r, kind, start, end)
-                and (not project or r.data.get("project") == project)
-                and (not service or r.data.get("service") == service)
-                and (not billed or r.data.get("invoice")) and (not unbilled or not r.data.get("invoice"))]
-        if client:
-            owner = {p.id: p.data.get("client") for p in book.records("project")}
-            recs = [r for r in recs if owner.get(r.data.get("project")) == client]
-        if search:
-            recs = [r for r in recs if find.matches(r, search)]
-        rows = [views.row(g, r) for r in find.newest_first(kind, recs)]
-        if sort:
-            rows = find.sort_rows(rows, find.sort_keys(kind, rows, sort))
-        emit(render_rows(rows, views.columns(kind), fmt, json_rows=rows if fmt == "json" else None,
-                         table_keys=views.TABLE_COLUMNS.get("time", ())), out)
+
+        def drawn():            # the list as text, kept between runs (read/kept.py)
+            from ...read import search as find
+            from ...read import views
+            from ...changes.door import check_filter
+            from ...core.dates import window
+            from ...read.graph import Graph
+            from ...formats.render import render_rows
+            for f, v in (("project", project), ("service", service)):
+                if v:
+                    check_filter(book, kind.field(f), v, f"--{f}")
+            if client:
+                check_filter(book, KINDS["project"].field("client"), client, "--client")
+            start, end = window(book.today, date_from, date_to, period)
+            g = Graph(book)
+            recs = [r for r in book.records("time") if views.in_range(r, kind, start, end)
+                    and (not project or r.data.get("project") == project)
+                    and (not service or r.data.get("service") == service)
+                    and (not billed or r.data.get("invoice")) and (not unbilled or not r.data.get("invoice"))]
+            if client:
+                owner = {p.id: p.data.get("client") for p in book.records("project")}
+                recs = [r for r in recs if owner.get(r.data.get("project")) == client]
+            if search:
+                recs = [r for r in recs if find.matches(r, search)]
+            rows = [views.row(g, r) for r in find.newest_first(kind, recs)]
+            if sort:
+                rows = find.sort_rows(rows, find.sort_keys(kind, rows, sort))
+            return render_rows(rows, views.columns(kind), fmt, json_rows=rows if fmt == "json" else None,
+                               table_keys=views.TABLE_COLUMNS.get("time", ()))
+        key = (project, client, service, date_from, date_to, period, unbilled, billed, search, tuple(sort or ()), fmt)
+        emit(kept_text(book, "list-time", key, drawn), out)
 
     @app.command("start")
     def start(ctx: typer.Context,

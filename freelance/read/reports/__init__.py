@@ -53,10 +53,13 @@ def build(name: str, book, opts: "Options") -> "Report":
     module = importlib.import_module(REPORTS[name][0])
     if name not in KEPT:
         return module.build(Graph(book), opts)
-    # every option is in the key (today is in it already): an option added later cannot be
-    # forgotten, as --basis was
-    key = tuple((f.name, getattr(opts, f.name)) for f in fields(opts) if f.name != "today")
-    return kept(book, f"report-{name}", key, lambda: module.build(Graph(book), opts))
+    return kept(book, f"report-{name}", options_key(opts), lambda: module.build(Graph(book), opts))
+
+
+def options_key(opts: "Options") -> tuple:
+    """The options as a kept answer's key (read/kept.py): every one of them (today is in the key
+    already), so that an option added later cannot be forgotten, as --basis was."""
+    return tuple((f.name, getattr(opts, f.name)) for f in fields(opts) if f.name != "today")
 
 
 @dataclass
