@@ -47,7 +47,10 @@ def _order(book: str):
     return lambda cur: (cur != book, cur)
 
 
-def summary(g: Graph, start: dt.date | None = None, end: dt.date | None = None) -> Finance:
+def summary(g: Graph, start: dt.date | None = None, end: dt.date | None = None, taxed: bool = True) -> Finance:
+    """Balances, months, classifications, categories and tax of the window. `taxed=False`: no
+    tax worked out (every tax figure zero, no `tax` rows), for what reads only the balances and
+    sums (`accounts`): the tax of 100,000 transactions is most of the cost."""
     book = g.settings.currency
     out = Finance(book, start, end)
     first = _order(book)
@@ -91,7 +94,7 @@ def summary(g: Graph, start: dt.date | None = None, end: dt.date | None = None) 
         if end is not None and d > end:
             continue
         month = months[(f"{d:%Y-%m}", cur)]
-        tax = tax_part(g, t) if moved else ZERO
+        tax = tax_part(g, t) if moved and taxed else ZERO
         if income:
             group = classes[(str(t.data.get("classification") or "(none)"), cur)]
             group["received" if moved else "expected"] += amount
@@ -139,7 +142,7 @@ def summary(g: Graph, start: dt.date | None = None, end: dt.date | None = None) 
         rows = [a for a in out.accounts if a["currency"] == cur]
         out.totals_by_currency.append({**{k: sum((r[k] for r in rows), ZERO) for k in keys}, "currency": cur})
     out.totals = out.totals_by_currency[0]
-    for r in revenue(g, "cash", start, end):    # the journal's: payments, fees and write-offs (docs/ledger.md)
+    for r in revenue(g, "cash", start, end) if taxed else ():  # the journal's: payments, fees and write-offs (docs/ledger.md)
         if r["collected"] or r["paid"] or r["currency"] in taxes:
             taxes[r["currency"]] = {"collected": r["collected"], "paid": r["paid"]}
     for cur in sorted(taxes, key=first):
@@ -260,7 +263,7 @@ def accounts(g: Graph) -> list[dict]:
     naming no currency may hold several), in the order of `accounts:`; for `account list`."""
     info = {a["id"]: a for a in g.settings.accounts()}
     rows = []
-    for a in summary(g).accounts:
+    for a in summary(g, taxed=False).accounts:      # the balances only: no tax worked out
         declared = info.get(a["account"], {})
         rows.append({"id": a["account"], "kind": "account", "name": a["name"], "currency": a["currency"],
                      "holds": declared.get("currency"), "iban": declared.get("iban"),
