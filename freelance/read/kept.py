@@ -1,6 +1,7 @@
 """Answers kept between runs: a view asked again of a book that did not change costs a read.
 
-A report or a board is a function of the files it read, `--today`, its options and the code.
+A report, a board, a list or a search is a function of the files it read, `--today`, its
+options and the code (the faces keep their drawn text through `cli/common.kept_text`).
 `kept` stores its answer in the user's parse cache (`ParseCache.store_result`, as validate's
 answer is), keyed on all four; when none changed, the stored answer is the answer and no record
 is loaded (docs/performance.md, "Answers kept between runs"). Any change to a file it read, a
