@@ -43,3 +43,19 @@ def test_a_simple_table_is_what_tabulate_writes(case):
     headers, body, aligns = case
     assert simple_table(body, headers, aligns) == tabulate(body, headers, tablefmt="simple", colalign=aligns,
                                                            disable_numparse=True)
+
+
+_lines = st.one_of(st.text(alphabet=st.sampled_from(" ab-\n"), max_size=10), st.just(""),
+                   st.text(alphabet=st.sampled_from(" ab1€é…漢\u0301\n"), max_size=8),
+                   st.text(alphabet=st.sampled_from(" a\n\r\t\x1b\u200b"), max_size=6))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 4).flatmap(lambda n: st.tuples(
+    st.lists(st.text(alphabet=st.sampled_from(" ab(1)é漢"), max_size=6), min_size=n, max_size=n),
+    st.lists(st.lists(_lines, min_size=n, max_size=n), max_size=4))))
+def test_a_board_grid_is_what_tabulate_writes(case):
+    from tabulate import tabulate
+    from freelance.formats.render import grid_table
+    headers, body = case
+    assert grid_table(body, headers) == tabulate(body, headers, tablefmt="simple_grid", disable_numparse=True)

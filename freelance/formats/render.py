@@ -264,7 +264,6 @@ def render_board(columns: list[dict], fmt: str, width: int = 80) -> str:
                            + "".join(f" · {md_text(clean(x))}" for x in card["lines"][1:]))
             out.append("")
         return "\n".join(out)
-    from tabulate import tabulate
     n = max(len(columns), 1)
     colw = max(12, (width - 1) // n - 3)  # a column is its text, two spaces of padding and a border
     headers = []
@@ -291,7 +290,58 @@ def render_board(columns: list[dict], fmt: str, width: int = 80) -> str:
         totals.append("\n".join(_wrap(x, colw) for x in lines))
     if any(totals):
         body.append(totals)
-    return tabulate(body, headers, tablefmt="simple_grid", disable_numparse=True) + "\n"
+    return grid_table(body, headers) + "\n"
+
+
+def grid_table(body: list[list[str]], headers: list[str]) -> str:
+    """`tabulate(body, headers, tablefmt="simple_grid", disable_numparse=True)`, the same text
+    (a board: cells of several lines, every column left-aligned), written here in one pass
+    when every line of every cell is printable (as `simple_table`: tabulate's width function
+    for text beyond ASCII), else by tabulate. tests/test_tables.py holds the two equal."""
+    def cut(cell: str) -> list[str]:        # a cell's lines, as tabulate pads them
+        cell = cell.strip()
+        return cell.split("\n") if multiline and cell else [cell] if not multiline else []
+    multiline = any("\n" in x or "\r" in x for x in headers) or \
+        any("\n" in x or "\r" in x for row in body for x in row)
+    if headers and all(len(row) == len(headers) for row in body):
+        cols = [[cut(x) for x in col] for col in zip(*body)] if body else [[] for _ in headers]
+        plain = "".join(headers) + "".join(line for col in cols for cell in col for line in cell)
+        width = len
+        if plain.isprintable() and not plain.isascii():
+            import tabulate as library
+            if library.wcwidth is not None and library.WIDE_CHARS_MODE:
+                columns = library.wcwidth.wcswidth
+
+                def width(s: str) -> int:
+                    return len(s) if s.isascii() else columns(s)
+        if plain.isprintable():
+            heads = [width(h) for h in headers]
+            sizes = [[[width(line) for line in cell] for cell in col] for col in cols]
+            if min(heads, default=0) >= 0 and all(w >= 0 for col in sizes for cell in col for w in cell):
+                return _grid(headers, heads, cols, sizes)
+    from tabulate import tabulate
+    return tabulate(body, headers, tablefmt="simple_grid", disable_numparse=True)
+
+
+def _grid(headers: list[str], heads: list[int], cols: list, sizes: list) -> str:
+    widths = [max([h + 2] + [w for cell in col for w in cell]) for h, col in zip(heads, sizes)]
+    cells = [[[line + " " * (most - w) for line, w in zip(cell, size)] for cell, size in zip(col, csize)]
+             for most, col, csize in zip(widths, cols, sizes)]
+
+    def bar(left: str, mid: str, right: str) -> str:
+        return left + mid.join("─" * (w + 2) for w in widths) + right
+    out = [bar("┌", "┬", "┐"),
+           ("│" + "│".join(f" {h}{' ' * (w - n)} " for h, n, w in zip(headers, heads, widths)) + "│").rstrip(),
+           bar("├", "┼", "┤")]
+    rows = list(zip(*cells))
+    for i, row in enumerate(rows):
+        for k in range(max(len(c) for c in row)):
+            out.append(("│" + "│".join(f" {c[k] if k < len(c) else ' ' * w} " for c, w in zip(row, widths))
+                        + "│").rstrip())
+        if i < len(rows) - 1:
+            out.append(bar("├", "┼", "┤"))
+    out.append(bar("└", "┴", "┘"))
+    return "\n".join(out)
 
 
 def _wrap(s: str, w: int) -> str:
