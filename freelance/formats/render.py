@@ -32,10 +32,30 @@ def to_json(data) -> str:
     or an editor (bidi and C1 controls) as \\u escapes, which read back as the same string.
     All ASCII (\\u escapes) when stdout cannot show UTF-8 (`cli.standard_streams`)."""
     ascii_only = not utf8_stdout()
-    text = dumps(data, ascii_only, "\n")
+    return _shown(dumps(data, ascii_only, "\n"), ascii_only)
+
+
+def _shown(text: str, ascii_only: bool) -> str:
+    """JSON text with the hidden characters (`text.HIDDEN`) escaped."""
     if ascii_only or text.isascii() and "\x7f" not in text:      # (each a C scan) nothing to escape
         return text
     return HIDDEN.sub(lambda m: f"\\u{ord(m.group()):04x}", text) if HIDDEN.search(text) else text
+
+
+def json_bytes(items) -> bytes:
+    """`to_json(dict(items))` in UTF-8, an item's value a callable called when its turn comes
+    (`export json`: each kind's rows made, written and let go in turn, so that 116 MB of text
+    and 150,000 rows are not in memory at once)."""
+    ascii_only = not utf8_stdout()
+    out: list[bytes] = []
+    sep = "{\n  "
+    for key, value in items:
+        value = value() if callable(value) else value
+        text = sep + json.dumps(key, ensure_ascii=ascii_only) + ": " + dumps(value, ascii_only, indent="  ")
+        out.append(_shown(text, ascii_only).encode("utf-8"))
+        sep = ",\n  "
+    out.append(b"\n}\n" if out else b"{}\n")
+    return b"".join(out)
 
 
 _SCALARS = {type(None): lambda v: "null", bool: lambda v: "true" if v else "false", int: int.__repr__}
@@ -65,7 +85,7 @@ def _encoder(sep: str, ensure_ascii: bool) -> json.JSONEncoder:
     return got
 
 
-def dumps(data, ensure_ascii: bool = True, end: str = "") -> str:
+def dumps(data, ensure_ascii: bool = True, end: str = "", indent: str = "") -> str:
     """`json.dumps(jsonable(data), indent=2, ensure_ascii=...)`, the same text, in one pass and a
     fraction of the time: with `indent`, the standard library writes through its Python encoder
     (nested generators), and `export json` of a 100,000-transaction book is 116 MB of it.
@@ -77,7 +97,7 @@ def dumps(data, ensure_ascii: bool = True, end: str = "") -> str:
     of scalars are one call of the C encoder. Strings elsewhere are escaped by the library's
     own (C) escaper; anything else is left to `json.dumps`, so what it refuses is refused alike
     (tests/test_export.py holds the two equal). `end` is added to the text (116 MB are not
-    copied to add a newline)."""
+    copied to add a newline); `indent`: the text of `data` as the value of a key at that indent."""
     enc = json.encoder.encode_basestring_ascii if ensure_ascii else json.encoder.encode_basestring
     scalars = _SCALARS
     keys: dict = {}                             # a key's text, once per key (rows repeat them)
@@ -189,7 +209,7 @@ def dumps(data, ensure_ascii: bool = True, end: str = "") -> str:
                 emit(j, ind, add)
 
     out: list[str] = []
-    emit(data, "", out.append)
+    emit(data, indent, out.append)
     out.append(end)
     return "".join(out)
 
