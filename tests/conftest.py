@@ -36,6 +36,19 @@ def pytest_addoption(parser):
                      help="Rewrite tests/golden/* from the current output (review the diff!).")
 
 
+# The longest modules start first: pytest-xdist hands tests out in collection order, so a
+# module of a minute collected last would run alone at the end while the other worker idles.
+RUN_FIRST = ("tests/test_readme_walkthrough.py", "tests/test_serve_browser.py", "tests/hostile/test_cache_trust.py",
+             "tests/test_run_simulation.py", "tests/test_documents.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    def rank(item):
+        path = item.nodeid.split("::")[0]
+        return RUN_FIRST.index(path) if path in RUN_FIRST else len(RUN_FIRST)
+    items.sort(key=rank)    # stable: each module keeps its own order
+
+
 @pytest.fixture
 def update_goldens(request):
     return request.config.getoption("--update-goldens")
