@@ -11,14 +11,17 @@ The caller is a few lines of Python started with `-S -I` (no site, no imports of
     python tests/forkserver.py serve SOCKET   # prints "ready" when it accepts
     FL_FORKSERVER=SOCKET python -S -I tests/forkserver.py ARGS...
 
-Only the walk-through uses it: tests of start-up itself (imports, terminals, encodings)
-start real processes (conftest.run_proc).
+The walk-through uses it, and `conftest.run_proc` in modules marked `forkserver` (tests
+that need a process of their own: its files, locks, exit code, streams, but not its
+start-up). Tests of start-up itself (imports, terminals and encodings, signals, limits)
+start real processes.
 """
 import json
 import os
 import socket
 import struct
 import sys
+import time
 
 
 def client(argv: list[str]) -> int:
@@ -60,6 +63,7 @@ def _child(conn, listener, request, fds) -> None:
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
+    time.tzset()            # TZ as a new process reads it at start
     sys.argv = ["freelance", *request["argv"]]
     code = 0
     try:
@@ -90,6 +94,9 @@ def _warm_up() -> None:
     scratch = tempfile.mkdtemp(prefix="forkserver-warm-")
     book = os.path.join(scratch, "book")
     runner = CliRunner()
+    # its own cache and config folders: no user key or setting is read before a child asks
+    saved = {k: os.environ.get(k) for k in ("XDG_CACHE_HOME", "XDG_CONFIG_HOME")}
+    os.environ.update(XDG_CACHE_HOME=os.path.join(scratch, "cache"), XDG_CONFIG_HOME=os.path.join(scratch, "config"))
     try:
         for args in (["init", book, "--no-git"], ["client", "add", "Warm Up"], ["client", "list"],
                      ["client", "show", "warm-up"], ["project", "add", "Warm", "--client", "warm-up"],
@@ -97,6 +104,11 @@ def _warm_up() -> None:
             books = [] if args[0] == "init" else ["--books", book]
             runner.invoke(app, [*books, *args], env={"FREELANCE_BOOKS": None})
     finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
         shutil.rmtree(scratch, ignore_errors=True)
 
 
@@ -119,10 +131,19 @@ def serve(path: str) -> None:
     print("ready", flush=True)
 
     def reply(conn, pid):
-        _, status = os.waitpid(pid, 0)
+        """Wait for the child; if the caller goes first (killed on a timeout), so does the child."""
+        import select
+        pidfd = os.pidfd_open(pid)
         try:
+            ready, _, _ = select.select([pidfd, conn], [], [])
+            if pidfd not in ready and not conn.recv(1, socket.MSG_PEEK):
+                os.kill(pid, 9)
+            _, status = os.waitpid(pid, 0)
             conn.sendall(struct.pack("!i", os.waitstatus_to_exitcode(status)))
+        except OSError:
+            pass
         finally:
+            os.close(pidfd)
             conn.close()
 
     while True:
