@@ -151,17 +151,22 @@ class Site:
                 g.adopt(last)       # every value the change cannot have touched (read/graph.py)
             with self._lock:
                 self._snapshot = g
-                self._retired.append(last)          # freed after the page is sent (`retire`)
-                self._retired.append(g.dropped)
+                self._retired += [last, g.dropped]      # freed after the page is sent (`retire`)
                 g.dropped = []
             return g
 
     def retire(self) -> None:
-        """Free the last graph and the values its successor did not take (a big book's journal,
-        millions of objects), after a page is sent rather than while it is drawn."""
+        """After a page is sent rather than while it is drawn: free the last graph and the values
+        its successor did not take (a big book's journal, millions of objects), and index by id
+        the kinds read (the next reload mends the index where records changed, `Book.reload`)."""
         with self._lock:
             old, self._retired = self._retired, []
+            g = self._snapshot
         old.clear()
+        if g is not None:
+            for kind in KINDS:
+                if g.book.loaded(kind):
+                    g.book.index(kind)
 
     @contextmanager
     def writing(self):
@@ -355,7 +360,7 @@ def make_app(root: Path, *, today: dt.date | None = None, host: str = "127.0.0.1
                 response = await run_in_threadpool(draw)
             except FreelanceError as exc:
                 response = error_page(site, exc)
-            if site._retired and response.background is None:
+            if site._retired and response.background is None:     # a new graph drew it
                 response.background = BackgroundTask(run_in_threadpool, site.retire)
             return response
         return endpoint

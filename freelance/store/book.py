@@ -699,7 +699,16 @@ class Book:
                 came.append(r)
             gone.extend(before.values())
             res.records[:] = kept
-        self.records(k)             # loaded, as in `old`: the next reload reads again what changes then
+        records = self.records(k)   # loaded, as in `old`: the next reload reads again what changes then
+        idx = old._index.get(kind)
+        if idx is not None and len(idx) == len(old._records[kind]) == len(records) - len(came) + len(gone):
+            idx = dict(idx)         # no id twice before: mend the index where records went and came
+            for r in gone:
+                if idx.get(r.id) is r:
+                    del idx[r.id]
+            if all(r.id and r.id not in idx for r in came):
+                idx.update((r.id, r) for r in came)
+                self._index[kind] = idx
         self.changes[kind] = (gone, came)
 
 @contextmanager
