@@ -666,6 +666,25 @@ class Book:
         fresh._on_disk = now
         return fresh
 
+    def _replayed(self, old: "Book", rel: str, records: list | None) -> FileResult | None:
+        """File `rel` as old's `records` of it and the changes written to it since (its cache
+        entry's tail, `ParseCache.load_since`), read as `read_file` would; None when the cache
+        does not know them so."""
+        base = old._bases.get(rel)
+        if self.cache is None or records is None or base is None or base[2] is not records \
+                or old.files[rel].problems:
+            return None
+        self.inside(rel)
+        got = self.cache.load_since(rel, self.path(rel), base[0], len(base[1]), records)
+        if got is None:
+            return None
+        res, known = got
+        self.stamps[rel] = Stamp(None, None, known)
+        self.files[rel] = res
+        own, tail = self.cache.tails.pop(rel)
+        self._bases[rel] = (own, tail, res.records)
+        return res
+
     def _read_again(self, old: "Book", kind: str, rels: list[str]) -> None:
         """Forget files `rels` of `kind` (a copy of book `old`); when `old` had the kind's records
         loaded, read them again now, keeping each of old's records whose file, line and data are
@@ -685,6 +704,12 @@ class Book:
         k = KINDS[kind]
         gone, came = [], []
         for rel in rels:
+            res = self._replayed(old, rel, prev.get(rel))
+            if res is not None:        # the unchanged records are old's own: only the changes are new
+                olds, news = set(map(id, prev[rel])), set(map(id, res.records))
+                gone.extend(r for r in prev[rel] if id(r) not in news)
+                came.extend(r for r in res.records if id(r) not in olds)
+                continue
             before = {(r.line, r.id): r for r in prev.get(rel, ())}
             res = self.read_file(rel, k)
             kept = []
