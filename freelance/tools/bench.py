@@ -857,11 +857,14 @@ def main(argv=None) -> int:
                     help="Time only every command that reads the book (each list, show, board, report, export; "
                          "walked from the CLI), on the largest --sizes book or --book, against issue 22's budgets.")
     ap.add_argument("--book", metavar="DIR",
-                    help="With --sweep: sweep this existing book instead of generating one (the same book "
-                         "before and after a change).")
+                    help="With --sweep or --serve: use this existing book instead of generating one (the same "
+                         "book before and after a change; --serve writes to it, so give it a copy).")
     ap.add_argument("--serve", action="store_true",
-                    help="Time only `freelance serve`: every page warm and the first page after a write, on the "
-                         "largest --sizes book or --book, against issue 30's budgets (0.3 s and 0.2 s).")
+                    help="Time only `freelance serve`: every page warm, and the first page after each write a "
+                         "user makes in the browser (a drag, an income added, a client edited, hours booked, an "
+                         "invoice paid in full) with the server's CPU time, on the largest --sizes book or --book, "
+                         "against issue 30's budgets (0.3 s and 0.2 s). Example: python -m freelance.tools.bench "
+                         "--serve --book /tmp/copy-of-book --keep /tmp/bench")
     ap.add_argument("--git", action="store_true",
                     help="Time the merge driver (two versions of a 10,000-record file) and `history` "
                          "against issue 25's budgets.")
