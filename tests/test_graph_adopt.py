@@ -89,3 +89,19 @@ def test_adoption_keeps_what_the_change_did_not_touch_and_follows_changes_in_a_r
     assert g.derived(g.get("client", "northwind")) is old["northwind"]
     assert g.derived(g.get("client", "acme")) is not old["acme"]           # its invoice was paid
     assert g.derived(g.get("client", "globex")) is not old["globex"]       # it paid one
+
+
+def test_a_value_that_read_nothing_of_the_book_is_never_handed_over(demo):
+    """A memo that reads no record (a dict the journal fills in as it posts: fx_missing) is not
+    adopted, nor is what used it: it could hold what an older book gave."""
+    book = Book(demo, TODAY).reload()
+    g = Graph(book, track=True)
+    filled = g.memo(("filled",), dict)
+    filled["x"] = 1
+    used = g.memo(("uses filled",), lambda: dict(g.memo(("filled",), dict)))
+    kept = g.derived(g.get("client", "northwind"))
+    EDITS["a client dragged"](demo)
+    last, g = g, Graph(book.reload(TODAY), track=True)
+    assert g.adopt(last)
+    assert g.memo(("filled",), dict) == {} and g.memo(("uses filled",), dict) == {} and used == {"x": 1}
+    assert g.derived(g.get("client", "northwind")) is kept

@@ -40,6 +40,7 @@ class Graph:
         self._deps: dict = {}       # kept value's key -> what it read: ("id", kind, id), ("by", kind, field, value), ("kind", kind)
         self._users: dict = {}      # what was read -> the keys of the kept values that read it
         self._kinds: set = set()    # the kinds any kept value read
+        self._bare: set = set()     # the keys of kept values that read nothing
         self.dropped: list = []     # the values `adopt` dropped, to free when it suits the caller
         self._local = threading.local()     # this thread's stack of the reads of the values being derived
         self._lock = threading.Lock()       # a value kept, and the hand-over to the next graph (`adopt`)
@@ -90,6 +91,9 @@ class Graph:
             value = make()
         finally:
             stack.pop()
+        bare = not reads        # read nothing of the book: a constant, or a dict others fill in (journal's
+        if bare:                # fx_missing): never handed over, nor what used it
+            reads = {("bare", key)}
         whole = {what[1] for what in reads if what[0] == "kind"}
         if whole:               # all of a kind read: each of its records read is said by that
             reads = {what for what in reads if what[0] == "kind" or what[1] not in whole}
@@ -103,6 +107,8 @@ class Graph:
                 got.add(key)
             self._deps[key] = reads
             self._cache[key] = value
+            if bare:
+                self._bare.add(key)
         if stack:
             stack[-1] |= reads
         return value
@@ -181,8 +187,9 @@ class Graph:
             if any(kind not in changes and kind in prev._kinds for kind in new.reread):
                 return False     # changed, but not read again: not known how
             cache, deps, users, kinds = prev._cache, prev._deps, prev._users, prev._kinds
-            prev._cache, prev._deps, prev._users, prev._kinds = {}, {}, {}, set()   # a page still drawn on it derives afresh
-        stale = set()
+            stale = {k for key in prev._bare for k in users.get(("bare", key), ())}
+            prev._cache, prev._deps, prev._users, prev._kinds, prev._bare = {}, {}, {}, set(), set()
+            # (a page still drawn on `prev` derives afresh)
         for kind, (gone, came) in changes.items():
             reads = {("kind", kind)}
             for r in gone + came:
