@@ -137,26 +137,36 @@ class Graph:
         """The record's `currency:`, else what it links to (invoice <- project <- client,
         service <- project <- client, income <- its invoice...), else its account's, else the book's."""
         key = ("currency", id(record))
-        cur = self._cache.get(key)
-        if cur is None:
+        got = self._cache.get(key)
+        if got is not None and got[0] is record:     # kept with its record (a record gone keeps no answer)
             if self.track:
-                return self._keep(key, lambda: self._currency(record.kind, record.data), record)
-            cur = self._cache[key] = self._currency(record.kind, record.data)
-        elif self.track:
-            self._reuse(key)
-        return cur
+                self._reuse(key)
+            return got[1]
+        if self.track:        # it reads only the fields the currency comes from (a drag leaves it)
+            return self._keep(key, lambda: (record, self._currency(record.kind, record.data, record.id)))[1]
+        self._cache[key] = (record, self._currency(record.kind, record.data))
+        return self._cache[key][1]
 
-    def _currency(self, kind: str, data: dict) -> str:
+    def _currency(self, kind: str, data: dict, rid: str | None = None) -> str:
         """`currency_of`, each linked record's currency asked of the graph (kept per record) and
         each account's once: a book of 100,000 transactions does not walk income -> invoice ->
         project -> client, nor the accounts' list, for every one of them. The links go one
-        way (CURRENCY_FROM is a tree of kinds, three deep), so this is `currency_of`'s answer."""
+        way (CURRENCY_FROM is a tree of kinds, three deep), so this is `currency_of`'s answer.
+        Tracked (`rid`: the record's id) as what it reads: those fields of the record, and
+        whether each record it links to is there."""
+        if self.track and rid is not None:
+            for f in currency_fields(kind):
+                self._read(("field", kind, rid, f))
         cur = data.get("currency")
         if cur:
             return str(cur)
         for link in CURRENCY_FROM.get(kind, ()):
             rid = data.get(link)
-            rec = self.get(link, rid) if isinstance(rid, str) and rid else None
+            if not (isinstance(rid, str) and rid):
+                continue
+            if self.track:
+                self._read(("there", link, rid))
+            rec = self.book.get(link, rid)
             if rec is not None:
                 return self.currency(rec)
         account = data.get(ACCOUNT_FIELD.get(kind, ""))
@@ -197,6 +207,19 @@ class Graph:
                 for field, v in r.data.items():
                     for x in index_keys(v):
                         reads.add(("by", kind, field, x))
+            was, now = defaultdict(list), defaultdict(list)
+            for r in gone:
+                was[r.id].append(r.data)
+            for r in came:
+                now[r.id].append(r.data)
+            for rid in was.keys() | now.keys():
+                a, b = was.get(rid, ()), now.get(rid, ())
+                if len(a) == len(b) == 1:        # the same record, edited (or moved): the fields that differ
+                    fields = {f for f in a[0].keys() | b[0].keys() if a[0].get(f) != b[0].get(f)}
+                else:                            # one came or went: whether it is there, and all it says
+                    reads.add(("there", kind, rid))
+                    fields = currency_fields(kind)
+                reads.update(("field", kind, rid, f) for f in fields)
             for what in reads:
                 got = users.get(what)
                 if got:
@@ -325,6 +348,11 @@ class Graph:
                         "transfers": moved.get((acc, cur), ZERO) + ZERO,
                         "balance": opening + inflow - outflow + moved.get((acc, cur), ZERO), "currency": cur})
         return out
+
+
+def currency_fields(kind: str) -> tuple[str, ...]:
+    """The fields a record's currency is taken from (`Graph._currency`)."""
+    return ("currency", *CURRENCY_FROM.get(kind, ()), *((ACCOUNT_FIELD[kind],) if kind in ACCOUNT_FIELD else ()))
 
 
 def index_keys(v) -> list[str]:
