@@ -715,7 +715,7 @@ class Book:
             kept = []
             for r in res.records:
                 o = before.pop((r.line, r.id), None)
-                if o is not None and o.data == r.data and o._lines == r._lines and o.kind == r.kind:
+                if o is not None and o.same_as(r):
                     kept.append(o)
                     continue
                 if o is not None:
