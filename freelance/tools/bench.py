@@ -305,7 +305,8 @@ def sent_invoices(book: Path, n: int) -> list[tuple[str, str]]:
 
 
 def bench_serve(book: Path, repeat: int) -> list[Row]:
-    """`freelance serve` on `book`: each page's time once warm (one untimed GET first); then
+    """`freelance serve` on `book`: each page's time (and the server's CPU time) once warm (one
+    untimed GET first); then
     the writes a user makes in the browser (a drag on the client board, an income added, a
     client edited, hours booked, an invoice paid in full by an income), each timed as its POST
     and as the first page after it (the one the browser is sent to), with the server's CPU
@@ -358,7 +359,9 @@ def bench_serve(book: Path, repeat: int) -> list[Row]:
             path = path.format(client=urllib.parse.quote(client))
             call(path)
             for _ in range(repeat):
-                row.walls.append(call(path)[0])
+                wall, _, _, cpu = call(path)
+                row.walls.append(wall)
+                row.cpus.append(cpu)
         csrf = hmac.new(SERVE_TOKEN.encode(), b"csrf", hashlib.sha256).hexdigest()
 
         def form(**fields) -> bytes:
