@@ -26,7 +26,7 @@ from ..core.limits import number_problem
 from ..core.text import clean
 from ..read.graph import Graph
 from .matching import clear_review
-from .numbers import next_number
+from .numbers import draft_id
 
 # A comma is read only as a thousands separator in its proper place (1,200.50):
 # "1,5" or "1.200,50" would otherwise silently become 15 or 1.20050.
@@ -230,7 +230,7 @@ def ordered(kind: Kind, data: dict) -> dict:
 # something it needs cannot be found the command is refused, naming what to give
 # (docs/create-missing.md).
 
-NEW_INVOICE = "new"     # `--invoice new`: the book's next invoice number
+NEW_INVOICE = "new"     # `--invoice new`: a new draft invoice (its draft id)
 
 
 def owner_client(book: Book, data: dict) -> str | None:
@@ -332,8 +332,8 @@ def _check_stub(book: Book, kind: str, stub: dict, context: dict, context_kind: 
 def check_links(book: Book, kind: Kind, data: dict, create_missing: bool,
                 only: set[str] | None = None) -> tuple[list[Write], list[str]]:
     """Refuse links to missing records (with close matches), or create them when asked.
-    `--invoice new` (on a record that links to an invoice) makes the book's next number;
-    the chosen number replaces `new` in `data`."""
+    `--invoice new` (on a record that links to an invoice) makes a draft invoice; its draft
+    id replaces `new` in `data`."""
     writes, notes = [], []
     stubs: dict[str, list[dict]] = {}   # kind -> records to create, appended in one write per file
     order = ("client", "project", "service", "invoice")
@@ -344,9 +344,7 @@ def check_links(book: Book, kind: Kind, data: dict, create_missing: bool,
         option = (f.aliases or (f.option_name,))[0]
         if f.link == ("invoice",) and value == NEW_INVOICE:
             day = data.get("date") if isinstance(data.get("date"), dt.date) else book.today
-            value = data[f.name] = next_number(book, day.year)
-            if book.get("invoice", value) is not None:   # numbered by hand past the pattern
-                raise UsageError(f"{option}: the next number, {value}, is taken; give the number to use")
+            value = data[f.name] = draft_id(book, day)    # a draft: numbered when it is issued
             new_ok = True
         else:
             new_ok = create_missing

@@ -285,8 +285,10 @@ def send_invoice(site, request, form):
     with site.writing() as book:
         rec = door.find(book, "invoice", form.get("id", ""))
         check_version(rec, form.get("version"), "invoice")
-        doc = invoice_document(book, rec.id)
         smtp = outbox.smtp_settings()
+        invoice_document(book, rec.id)              # refused before it is numbered when it cannot be made
+        rec, numbered = door.number_invoice(book, rec)     # a draft's number, before its document
+        doc = invoice_document(book, rec.id)
         name = outbox.name_for(rec.id, "invoice")
         rel = f"{outbox.OUTBOX}/{name}"
         mail = invoice_mail(doc, make_pdf(book, doc), name[:-4] + ".pdf", book.root, _when(book),
@@ -307,5 +309,5 @@ def send_invoice(site, request, form):
             if smtp is None:
                 outbox.remove(book, rel)
             raise
-    return site.back(back, "ok", [*notes, f"sent invoice {rec.id} to {doc['buyer'].get('email') or 'the client'} "
+    return site.back(back, "ok", [*numbered, *notes, f"sent invoice {rec.id} to {doc['buyer'].get('email') or 'the client'} "
                                           f"({where})"])

@@ -237,6 +237,8 @@ def _document_verbs(app: typer.Typer, noun: str) -> None:
         from ...formats.documents.mail import invoice_mail
         with writing(ctx) as book:
             rec = door.find(book, "invoice", number)
+            invoice_document(book, rec.id)      # refused (incomplete...) before a draft is numbered
+            rec, numbered = door.number_invoice(book, rec)     # a draft's number, before its document
             doc = invoice_document(book, rec.id)
             tz = book.settings.zone()
             when = dt.datetime.combine(book.today, dt.datetime.now(tz).time().replace(microsecond=0), tzinfo=tz)
@@ -257,7 +259,7 @@ def _document_verbs(app: typer.Typer, noun: str) -> None:
                     os.unlink(path)
                 raise
         say(f"wrote {path}: to {doc['buyer']['email']}, {file_name(rec.id, 'pdf')} attached")
-        for n in notes:
+        for n in numbered + notes:
             say(n)
 
 
