@@ -289,9 +289,11 @@ def edit_invoice(book: Book, record: Record, changes: dict, items: list[str] | N
     return _edit(book, record, changes, [], [], future)
 
 
-def credit_invoice(book: Book, record: Record, items: list[str] | None = None) -> tuple[dict, list[str]]:
-    """A credit note for invoice `record` (all its lines, or `items`), numbered as the next invoice."""
-    data, writes, notes = invoicing.plan_credit(book, record, items)
+def credit_invoice(book: Book, record: Record, items: list[str] | None = None,
+                   status: str = "draft") -> tuple[dict, list[str]]:
+    """A credit note for invoice `record` (all its lines, or `items`): a draft under a draft id,
+    or `status` sent, numbered as the next invoice."""
+    data, writes, notes = invoicing.plan_credit(book, record, items, status)
     return data, commit(book, writes, notes, [Touch(INVOICE, None, data)])
 
 

@@ -268,12 +268,15 @@ def _document_verbs(app: typer.Typer, noun: str) -> None:
                number: Annotated[str, typer.Argument(metavar="INVOICE", help="The invoice it corrects.")],
                item: Annotated[Optional[List[str]], typer.Option(
                    "--item", metavar="DESC:QTY:PRICE[:SERVICE][:RATE%]",
-                   help="Credit only these lines (positive prices; repeat). Default: every line.")] = None):
-        """Make a credit note for a sent invoice: its own number, linked to the original.
+                   help="Credit only these lines (positive prices; repeat). Default: every line.")] = None,
+               issue: Annotated[bool, typer.Option(
+                   "--issue", help="Issue it at once (sent, with its number) instead of a draft.")] = False):
+        """Make a credit note for a sent invoice, linked to the original.
 
         Its lines are the original's (or --item's) with negative prices, so its totals are
         negative and reports count it; its PDF and XML are a credit note (type 381) that
-        names the invoice it corrects. It starts as a draft: send it like an invoice.
+        names the invoice it corrects. It starts as a draft under a draft id (its number
+        comes when it is sent: send it like an invoice), or with --issue as sent, numbered.
 
         Example: freelance invoice credit INV-2026-018 --item "Dashboard, hours not worked:4:95"
         """
@@ -282,11 +285,12 @@ def _document_verbs(app: typer.Typer, noun: str) -> None:
         from ...core.text import fmt_money
         with writing(ctx) as book:
             rec = door.find(book, "invoice", number)
-            data, notes = door.credit_invoice(book, rec, item)
+            data, notes = door.credit_invoice(book, rec, item, "sent" if issue else "draft")
         for n in notes:
             say(n)
         d = Graph(book).derived(book.get("invoice", data["id"]))
-        say(f"added credit note '{data['id']}' for invoice '{rec.id}' (draft): total {fmt_money(d['total'], d['currency'])}")
+        say(f"added credit note '{data['id']}' for invoice '{rec.id}' ({data['status']}): "
+            f"total {fmt_money(d['total'], d['currency'])}")
 
 
     @app.command("settle")
