@@ -213,11 +213,11 @@ def _refuse_over_credit(book: Book, inv: Record, values: dict) -> None:
 
 
 def plan_credit(book: Book, inv: Record, items: list[str] | None,
-                status: str = "draft") -> tuple[dict, list[Write], list[str]]:
+                as_status: str = "draft") -> tuple[dict, list[Write], list[str]]:
     """A credit note for `inv`: its own number, `credit_for` the original, the original's
     client, project, currency and rates, and its lines (or the `--item` lines) with negative
     prices, so its totals are negative and rollups count it. Starts as a draft under a draft
-    id, or `status` sent with its number."""
+    id, or `as_status` sent with its number."""
     status = inv.data.get("status")
     if inv.data.get("credit_for"):
         raise UsageError(f"'{inv.id}' is a credit note itself: credit the invoice it corrects "
@@ -243,9 +243,9 @@ def plan_credit(book: Book, inv: Record, items: list[str] | None,
         values["items"] = [{"description": what, "quantity": Decimal(1), "unit_price": -dec(inv.data.get("amount"))}]
     _refuse_over_credit(book, inv, values)
     values["issued"] = book.today
-    values["status"] = status
+    values["status"] = as_status
     values["credit_for"] = inv.id
-    return plan_add(book, INVOICE, values, rid=new_invoice_id(book, status, book.today))
+    return plan_add(book, INVOICE, values, rid=new_invoice_id(book, as_status, book.today))
 
 
 # -- a draft's number ------------------------------------------------------------------

@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 from ..changes import door
 from ..core.errors import FreelanceError, NotFound, UsageError
+from ..core.rules import is_draft_id
 from ..core.limits import MAX_STATEMENT_BYTES
 from ..core.text import Column
 from ..formats import outbox
@@ -286,7 +287,8 @@ def send_invoice(site, request, form):
         rec = door.find(book, "invoice", form.get("id", ""))
         check_version(rec, form.get("version"), "invoice")
         smtp = outbox.smtp_settings()
-        invoice_document(book, rec.id)              # refused before it is numbered when it cannot be made
+        if is_draft_id(rec.id):         # refused (incomplete, no email...) before a draft is numbered
+            invoice_mail(invoice_document(book, rec.id), b"", "draft.pdf", book.root, _when(book))
         rec, numbered = door.number_invoice(book, rec)     # a draft's number, before its document
         doc = invoice_document(book, rec.id)
         name = outbox.name_for(rec.id, "invoice")

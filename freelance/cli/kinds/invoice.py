@@ -14,6 +14,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from .. import entity
+from ...core.rules import is_draft_id
 from ..common import emit, out_folder, say, state, warn, write_out, writing
 import datetime as dt
 import re
@@ -237,11 +238,12 @@ def _document_verbs(app: typer.Typer, noun: str) -> None:
         from ...formats.documents.mail import invoice_mail
         with writing(ctx) as book:
             rec = door.find(book, "invoice", number)
-            invoice_document(book, rec.id)      # refused (incomplete...) before a draft is numbered
-            rec, numbered = door.number_invoice(book, rec)     # a draft's number, before its document
-            doc = invoice_document(book, rec.id)
             tz = book.settings.zone()
             when = dt.datetime.combine(book.today, dt.datetime.now(tz).time().replace(microsecond=0), tzinfo=tz)
+            if is_draft_id(rec.id):      # refused (incomplete, no email...) before a draft is numbered
+                invoice_mail(invoice_document(book, rec.id), b"", "draft.pdf", book.root, when)
+            rec, numbered = door.number_invoice(book, rec)     # a draft's number, before its document
+            doc = invoice_document(book, rec.id)
             refused: list = []
             mail = invoice_mail(doc, invoice_pdf(book, doc, refused), file_name(rec.id, "pdf"), book.root, when)
             for line in refused:
