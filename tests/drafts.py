@@ -22,3 +22,14 @@ def draft(text: str) -> str:
     m = DRAFT.search(text)
     assert m, text
     return m.group(0)
+
+
+_NUMBERED = re.compile(r"invoice '[^']+' is numbered ([^\s,]+)")
+
+
+def numbered(result) -> str:
+    """The number a command that issued a draft said it gave it."""
+    text = result if isinstance(result, str) else result.output
+    m = _NUMBERED.search(text)
+    assert m, text
+    return m.group(1)
