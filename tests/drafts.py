@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 DRAFT = re.compile(r"draft-\d{8}-[0-9a-f]{6}")
-_ADDED = re.compile(r"added (?:invoice|credit note) '([^']+)'")
+_ADDED = re.compile(r"added (?:\w+ )?(?:invoice|credit note) '([^']+)'")
 
 
 def added(result) -> str:
