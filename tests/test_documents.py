@@ -366,7 +366,7 @@ def test_a_drafts_document_says_draft_and_sending_it_numbers_it_first(book, tmp_
     assert f"invoice '{rid}' is numbered INV-2026-004" in r.output
     assert b"Rechnung INV-2026-004" in eml.read_bytes() and rid.encode() not in eml.read_bytes()
     text = (book / "invoices.yaml").read_text()
-    assert "- id: INV-2026-004\n" in text and rid not in text
+    assert "- id: INV-2026-004\n" in text and f"- id: {rid}\n" not in text and f"  draft_id: {rid}\n" in text
     assert run_cli("validate", books=book, today=TODAY).exit_code == 0
 
 

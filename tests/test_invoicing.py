@@ -34,7 +34,8 @@ def test_invoice_add_makes_a_draft_numbered_when_issued_items_tax_and_due_date(c
     assert r.exit_code == 0, r.output
     assert f"invoice '{rid}' is numbered INV-2026-023" in r.stdout
     assert show(cli, "invoice", "INV-2026-023")["total"] == "7497.00"
-    assert rid not in (cli.book / "invoices.yaml").read_text()
+    assert f"- id: {rid}\n" not in (cli.book / "invoices.yaml").read_text()
+    assert show(cli, "invoice", rid)["id"] == "INV-2026-023"            # its draft id still names it
 
 
 def test_invoice_add_amount_explicit_number_and_due(cli):

@@ -125,7 +125,7 @@ def _numbered(book: Book, record: Record, changes: dict, taken: list[str]):
     in its own file go into that one write."""
     number, own, links = invoicing.plan_number(book, record, None, tuple(taken))
     taken.append(number)
-    changes = {**changes, "id": number}
+    changes = {**changes, "id": number, "draft_id": record.id}      # the draft id still finds it
 
     def write(book: Book) -> Write:
         return plan_updates(book, [(record, changes), *own]) if own else plan_update(book, record, changes)

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from ..core.dates import parse_date, parse_datetime, parse_period
 from ..core.errors import NotFound, UsageError, did_you_mean
-from ..core.rules import date_order, is_currency, is_email, is_id, is_url, may_lack, moved_after, NOT_OWED, TEXT_CHECKS
+from ..core.rules import date_order, is_currency, is_draft_id, is_email, is_id, is_url, may_lack, moved_after, NOT_OWED, TEXT_CHECKS
 from ..core.schema import KINDS, Field, Kind
 from ..store.book import Book
 from ..store.records import Record
@@ -72,9 +72,16 @@ def label(record: Record) -> str:
     return f"{k} {record.id}"
 
 
+def issued_as(book: Book, draft: str) -> Record | None:
+    """The invoice that had draft id `draft` until it was issued (its `draft_id`), or None."""
+    return next((r for r in book.records("invoice") if r.data.get("draft_id") == draft), None)
+
+
 def find(book: Book, kind: str, rid: str, noun: str | None = None) -> Record:
     """The record `rid` of `kind`, or a UsageError with the closest ids."""
     rec = book.find_generated(KINDS[kind], rid) or book.get(kind, rid)
+    if rec is None and kind == "invoice" and is_draft_id(rid):     # issued since: its number (docs/ids.md)
+        rec = issued_as(book, rid)
     noun = noun or kind
     if rec is None or (kind == "transaction" and noun in ("income", "expense") and rec.data.get("kind") != noun):
         pool = [r.id for r in book.records(kind)
@@ -98,6 +105,10 @@ def parse_value(book: Book, f: Field, raw, *, option: str | None = None):
     if isinstance(raw, bool):
         return raw
     text = str(raw)
+    if f.type == "link" and "invoice" in f.link and is_draft_id(text) and book.get("invoice", text) is None:
+        issued = issued_as(book, text)          # a draft issued since: its number (docs/ids.md)
+        if issued is not None:
+            return issued.id
     if f.check == "hours":
         value = parse_hours(text)
         if value is None:
