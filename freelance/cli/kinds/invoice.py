@@ -108,7 +108,11 @@ def _add_verb(app: typer.Typer, noun: str) -> None:
                   "--final", help="The final invoice of --project (380): the whole quoted work, less every deposit "
                                   "and progress invoice (paid on account, BT-113), each rate's tax settled.")])]
     add.__signature__ = inspect.Signature(params)
-    add.__doc__ = ("Add an invoice: the next number of the book's pattern, due after payment_terms_days.\n\n"
+    add.__doc__ = ("Add an invoice: a draft under a draft id (its number comes when it is issued), due after "
+                   "payment_terms_days.\n\n"
+                   "It prints the draft id (draft-20261207-3fa9c2); `invoice send` or `invoice move ID sent` gives "
+                   "it the next number of the book's pattern, with every record linking to it. --status sent "
+                   "numbers it at once; --number chooses one.\n\n"
                    "Give line items with --item (repeat) or one amount with --amount, or bill unbilled hours "
                    "with --from-time (running it again bills nothing twice).\n\n"
                    "A project billed in parts (docs/quotes.md): --deposit 30% or --progress 40% take a share of "
@@ -329,10 +333,11 @@ def _document_verbs(app: typer.Typer, noun: str) -> None:
         """Give a draft invoice another number, with every record linking to it.
 
         The invoice's id is its number: its income, time entries and credit notes
-        follow it, in one atomic write. Only a draft: an issued number is never
-        changed (correct a sent invoice with a credit note). `freelance sync` does
-        this by itself when another device made a draft of the same number
-        (docs/sync.md).
+        follow it, in one atomic write. Only a draft, or an invoice still under its
+        draft id (sent by hand or by a merge: it gets its number): an issued number is
+        never changed (correct a sent invoice with a credit note). `freelance sync`
+        does this by itself for numbered drafts of older books that another device
+        numbered alike (docs/sync.md).
 
         Example: freelance invoice renumber INV-2026-020
         """
