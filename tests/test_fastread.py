@@ -232,7 +232,7 @@ def book_file(draw):
     return kind, "\n".join(lines) + draw(st.sampled_from(["\n", "", "\n\n", "\n# end\n"]))
 
 
-@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(book_file())
 def test_hostile_files_read_the_same_or_are_declined(case):
     kind, text = case
@@ -250,7 +250,7 @@ def test_the_hostile_files_are_not_all_declined():
     """The property above must be tested on files the fast path takes, not only on ones it declines."""
     taken = []
 
-    @settings(max_examples=300, deadline=None, database=None, derandomize=True,
+    @settings(max_examples=150, deadline=None, database=None, derandomize=True,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(book_file())
     def count(case):

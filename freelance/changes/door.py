@@ -544,10 +544,11 @@ def set_setting(book: Book, key: str, value):
 
 
 def add_account(book: Book, rid: str, name: str | None = None, currency: str | None = None,
-                opening_balance=None, iban: str | None = None, number: str | None = None) -> dict:
+                opening_balance=None, iban: str | None = None, number: str | None = None,
+                bic: str | None = None) -> dict:
     """`account add`; returns the account as `Settings.accounts()` gives it (`number`: a bank
     account number that is not an IBAN)."""
-    writes, account = settings.plan_account_add(book, rid, name, currency, opening_balance, iban, number)
+    writes, account = settings.plan_account_add(book, rid, name, currency, opening_balance, iban, number, bic)
     commit(book, writes)
     return account
 

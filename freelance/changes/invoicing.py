@@ -63,6 +63,11 @@ def parse_item(text: str) -> dict:
         service = parts[3].strip()
         parts = parts[:3]
     else:
+        if rate is None and len(parts) == 4 and all(_NUMBER.fullmatch(p.strip().replace(",", "")) for p in parts[1:]):
+            # "Book:1:100:7": a tax rate without its '%', or a description ending in ":1"? Never guess.
+            raise UsageError(f"--item {text!r}: four numbers after the description; if the last is the "
+                             f"line's tax rate, end it with '%' (':{parts[3].strip()}%'); a description that "
+                             "ends in ':<number>' needs another character after it")
         parts = text.rsplit(":", 2)
     if len(parts) != 3 or not parts[0].strip():
         raise UsageError(f"--item {text!r}: expected \"description:quantity:unit_price\" "

@@ -181,7 +181,7 @@ def plan_set(book: Book, key: str, value) -> tuple[list[Write], object]:
 # An account is an entry of the `accounts:` list of freelance.yaml (SPEC section 1), written
 # as a one-line mapping; an edit changes only that entry, comments and other entries stay.
 
-def _account_item(book: Book, rid: str, name, currency, opening_balance, iban, number=None):
+def _account_item(book: Book, rid: str, name, currency, opening_balance, iban, number=None, bic=None):
     """The new entry of `accounts`, its values checked."""
     opening = _number("--opening-balance", opening_balance) if opening_balance is not None else Decimal(0)
     if currency is not None:
@@ -190,12 +190,15 @@ def _account_item(book: Book, rid: str, name, currency, opening_balance, iban, n
         iban = _iban(iban)
     if number is not None:
         number = _account_number(number)
+    if bic is not None:
+        bic = _bic(bic)
     if not fits(opening, currency or book.settings.currency):
         raise UsageError(places_message("--opening-balance", opening, currency or book.settings.currency))
     from ruamel.yaml.comments import CommentedMap
     item = CommentedMap([("id", rid), ("name", name or rid.replace("-", " ").title()),
                          *([("currency", currency)] if currency else []), ("opening_balance", opening),
-                         *([("iban", iban)] if iban else []), *([("number", number)] if number else [])])
+                         *([("iban", iban)] if iban else []), *([("bic", bic)] if bic else []),
+                         *([("number", number)] if number else [])])
     item.fa.set_flow_style()
     return item
 
@@ -235,14 +238,14 @@ def _account_number(text: str) -> str:
 
 def plan_account_add(book: Book, rid: str, name: str | None = None, currency: str | None = None,
                      opening_balance=None, iban: str | None = None,
-                     number: str | None = None) -> tuple[list[Write], dict]:
+                     number: str | None = None, bic: str | None = None) -> tuple[list[Write], dict]:
     """(the write that adds an account to `accounts:`, the account as `Settings.accounts()` gives it)."""
-    _utf8("account", rid, name, currency, opening_balance, iban)
+    _utf8("account", rid, name, currency, opening_balance, iban, number, bic)
     if not is_id(rid):
         raise UsageError(f"{rid!r}: an account id is letters, digits, '.', '_' and '-' (like 'bank' or 'wise-eur')")
     if rid in book.settings.allowed("accounts"):
         raise UsageError(f"account '{rid}' already exists; change it with `freelance account edit {rid} ...`")
-    item = _account_item(book, rid, name, currency, opening_balance, iban, number)
+    item = _account_item(book, rid, name, currency, opening_balance, iban, number, bic)
 
     def change(doc):
         if "accounts" in doc and isinstance(doc["accounts"], list):
@@ -251,7 +254,7 @@ def plan_account_add(book: Book, rid: str, name: str | None = None, currency: st
             doc["accounts"] = [x for x in (book.settings.raw.get("accounts") or DEFAULTS["accounts"])] + [item]
     return [settings_update(book, change)], {"id": rid, "name": str(item["name"]), "currency": currency,
                                              "opening_balance": item["opening_balance"], "iban": item.get("iban"),
-                                             "number": item.get("number")}
+                                             "bic": item.get("bic"), "number": item.get("number")}
 
 
 ACCOUNT_EDITS = ("name", "currency", "opening_balance", "iban", "bic", "number")

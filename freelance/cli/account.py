@@ -27,6 +27,8 @@ def add(ctx: typer.Context,
         opening_balance: Annotated[Optional[str], typer.Option(
             "--opening-balance", metavar="AMOUNT", help="Its balance before the book's first record (default 0).")] = None,
         iban: Annotated[Optional[str], typer.Option("--iban", help="Its IBAN (checked; spaces are dropped).")] = None,
+        bic: Annotated[Optional[str], typer.Option(
+            "--bic", help="Its bank's BIC, shown with its IBAN on invoices in its currency.")] = None,
         number: Annotated[Optional[str], typer.Option(
             "--number", help="Its bank account number, when it has no IBAN (what the bank's OFX files name it by).")] = None):
     """Add an account to the book's `accounts:` list.
@@ -34,12 +36,15 @@ def add(ctx: typer.Context,
     `bank import` finds an account's statement in a file of several by its IBAN or number.
 
     Example: freelance account add wise-eur --name "Wise EUR" --currency EUR --opening-balance 1200
+
+    Example: freelance account add wise-usd --currency USD --iban "BE71 0961 2345 6769" --bic TRWIBEB1XXX
+
     Example: freelance account add checking --currency USD --number 1452687~7
     """
     from ..changes import door
     with writing(ctx) as book:
         door.add_account(book, rid, name=name, currency=currency, opening_balance=opening_balance, iban=iban,
-                         number=number)
+                         number=number, bic=bic)
     say(f"added account '{rid}'")
 
 
@@ -99,7 +104,8 @@ def show(ctx: typer.Context,
                Column("difference", **m), Column("source")]
     if fmt == "table":
         fields = [("name", d["name"]), ("currency", d["holds"] or f"any ({d['currency']} first)"),
-                  ("iban", d["iban"] or ""), ("opening", fmt_money(d["opening_balance"], d["currency"])),
+                  ("iban", d["iban"] or ""), *[(k, d[k]) for k in ("bic", "number") if d.get(k)],
+                  ("opening", fmt_money(d["opening_balance"], d["currency"])),
                   ("balance", fmt_money(d["balance"], d["currency"])),
                   ("reconciled", str(d["reconciled_through"] or "never"))]
         width = max(len(k) for k, _ in fields)

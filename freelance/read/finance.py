@@ -281,8 +281,8 @@ def account_detail(g: Graph, account: str) -> dict:
                "difference": a.difference, "holds": a.holds, "source": a.record.data.get("source")}
               for a in reconcile(g) if a.account == account]
     return {"id": account, "kind": "account", "name": info.get("name") or account, "currency": cur,
-            "holds": info.get("currency"), "iban": info.get("iban"),
-            "opening_balance": info.get("opening_balance", ZERO),
+            "holds": info.get("currency"), "iban": info.get("iban"), "bic": info.get("bic"),
+            "number": info.get("number"), "opening_balance": info.get("opening_balance", ZERO),
             "balance": main["balance"] if main else info.get("opening_balance", ZERO),
             "reconciled_through": main["reconciled_through"] if main else None,
             "balances": [{k: v for k, v in r.items() if k not in ("id", "kind", "name", "holds", "iban")} for r in rows],

@@ -29,9 +29,9 @@ ACCOUNT_FIELDS = (   # (name, help) as `account add` / `account edit` take them
     ("currency", "The one currency it holds (blank: any, balanced per currency)."),
     ("opening_balance", "Its balance before the book's first record (default 0)."),
     ("iban", "Its IBAN (checked; spaces are dropped)."),
+    ("bic", "Its bank's BIC, shown with its IBAN on invoices in its currency."),
     ("number", "Its bank account number, when it has no IBAN."),
 )
-EDIT_ONLY = (("bic", "Its bank's BIC, shown with its IBAN on invoices in its currency."),)   # `account edit` only
 UNSETTABLE = ("currency", "iban", "bic", "number")      # what `account edit --unset` may remove
 
 
@@ -71,15 +71,11 @@ def account_page(site, request, note):
                      d=d, recs=recs, rid=rid, here=account_href(rid), **_notes(note))
 
 
-def _account_fields(new: bool) -> tuple:
-    return ACCOUNT_FIELDS if new else ACCOUNT_FIELDS + tuple(f for f in EDIT_ONLY if f[0] in door.ACCOUNT_EDITS)
-
-
 def _account_inputs(values: dict, errors: dict, new: bool) -> list[Input]:
     out = [Input("id", "id", "text", values.get("id", ""), "The account's id, like bank or wise-eur.", (), True,
                  errors.get("id", ""))] if new else []
     return out + [Input(n, n.replace("_", " "), "text", values.get(n, ""), h, (), False, errors.get(n, ""))
-                  for n, h in _account_fields(new)]
+                  for n, h in ACCOUNT_FIELDS]
 
 
 def _account_form(site, *, values, rid=None, errors=(), status=200):
@@ -101,7 +97,7 @@ def _shown(value) -> str:
 def account_edit_form(site, request, note):
     rid = request.path_params["rid"]
     info = site.book().settings.account(rid)
-    return _account_form(site, values={n: _shown(info.get(n)) for n, _ in _account_fields(False)}, rid=rid)
+    return _account_form(site, values={n: _shown(info.get(n)) for n, _ in ACCOUNT_FIELDS}, rid=rid)
 
 
 def account_new_submit(site, request, form):
@@ -126,7 +122,7 @@ def account_edit_submit(site, request, form):
         with site.writing() as book:
             info = book.settings.account(rid)
             changes = {}
-            for n, _ in _account_fields(False):
+            for n, _ in ACCOUNT_FIELDS:
                 new = form.get(n, "").strip()
                 if n not in form or new == _shown(info.get(n)).strip():
                     continue
