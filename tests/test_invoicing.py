@@ -301,9 +301,25 @@ def test_renumber_gives_a_draft_the_next_number_and_moves_its_links_in_one_write
     diff = subprocess.run(["git", "diff", "-U0"], cwd=cli.book, capture_output=True, text=True).stdout
     changed = [l for l in diff.splitlines() if l[:1] in "+-" and l[:3] not in ("+++", "---")]
     assert sorted(changed) == sorted([f"-- id: {old}", f"+- id: {new}", f"-  invoice: {old}", f"+  invoice: {new}",
-                                      f"-  invoice: {old}", f"+  invoice: {new}"])
+                                      f"-  invoice: {old}", f"+  invoice: {new}", f"+  draft_id: {old}"])
     assert cli("validate").exit_code == 0
     assert cli("invoice", "renumber", new, "--to", "INV-2026-001").exit_code == 2    # taken
     cli("invoice", "move", new, "sent")
     r = cli("invoice", "renumber", new)
     assert r.exit_code == 2 and "credit note" in r.output                          # issued: never
+
+
+def test_an_invoice_sent_under_its_draft_id_is_an_error_that_renumber_settles(cli):
+    """Sent by hand (or a merge) without its number: `validate` says so with the way out, and
+    `invoice renumber` gives it the next number (an issued draft id never had one)."""
+    rid = added(cli("invoice", "add", "--client", "acme", "--amount", "100"))
+    path = cli.book / "invoices.yaml"
+    head, tail = path.read_text().split(f"- id: {rid}\n")
+    path.write_text(head + f"- id: {rid}\n" + tail.replace("status: draft", "status: sent", 1))
+    r = cli("validate")
+    assert r.exit_code == 1
+    assert f"'{rid}': sent, but still under its draft id" in r.stdout and f"freelance invoice renumber {rid}" in r.stdout
+    r = cli("invoice", "renumber", rid)
+    assert r.exit_code == 0 and f"invoice '{rid}' is now 'INV-2026-023'" in r.output, r.output
+    assert cli("validate").exit_code == 0
+    assert show(cli, "invoice", rid)["id"] == "INV-2026-023"

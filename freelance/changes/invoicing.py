@@ -269,7 +269,8 @@ def plan_renumber(book: Book, inv: Record, number: str | None = None,
                          "an issued number is never changed; correct it with a credit note "
                          f"(`freelance invoice credit {inv.id}`)")
     new, own, links = plan_number(book, inv, number, taken)
-    writes = [plan_updates(book, [(inv, {"id": new}), *own]) if own else plan_update(book, inv, {"id": new})]
+    change = {"id": new, "draft_id": inv.id} if is_draft_id(inv.id) else {"id": new}   # the draft id still names it
+    writes = [plan_updates(book, [(inv, change), *own]) if own else plan_update(book, inv, change)]
     writes += plan_updates_in_files(book, links)
     return new, writes, [f"invoice '{inv.id}' is now '{new}'" + linked_note(own, links)]
 
