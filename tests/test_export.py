@@ -183,6 +183,13 @@ _scalars = (st.none() | st.booleans() | st.integers() | st.text(max_size=8) | st
             | st.decimals(allow_nan=False, places=2) | st.dates() | st.datetimes())
 _values = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=4) | st.tuples(inner, inner)
                        | st.dictionaries(st.text(max_size=4) | st.integers(0, 3), inner, max_size=4), max_leaves=20)
+# rows as the exports hold them (lists of dicts of scalars, braces and newlines in the text), some
+# nested among them: what the writer hands to the library's C encoder a run at a time
+_row = st.dictionaries(st.sampled_from(["id", "}", "{", "a\n", ""]) | st.text(max_size=3),
+                       _scalars.filter(lambda v: not isinstance(v, float)) | st.sampled_from(["},\n  {", "}", "]"]),
+                       max_size=5)
+_values = _values | st.lists(_row | _values, max_size=6) | st.dictionaries(st.text(max_size=3), st.lists(_row, max_size=4),
+                                                                          max_size=3)
 
 
 @settings(max_examples=150, deadline=None)

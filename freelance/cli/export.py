@@ -84,15 +84,14 @@ def json(ctx: typer.Context, out: Out = None):
 
     Example: freelance export json --out book.json
     """
-    from ..formats.export import all_records
-    from ..read.graph import Graph
-    from ..formats.render import to_json, utf8_stdout
+    from ..formats.export import book_json
+    from ..formats.render import utf8_stdout
     from ..read.kept import kept
     book = state(ctx).book()
 
-    def compute() -> str:
+    def compute() -> bytes:
         book.load_all()
-        return to_json({"today": book.today, "currency": book.settings.currency, **all_records(Graph(book))})
+        return book_json(book)
     # the text kept between runs (read/kept.py): asked again of a book that did not change, a read
     emit(kept(book, "export-json", (utf8_stdout(),), compute), out)
 

@@ -82,8 +82,13 @@ def tax_groups(invoice: dict, per_line: bool = False) -> list[tuple[Decimal, Dec
 
 def invoice_totals(invoice: dict, per_line: bool = False) -> tuple[Decimal, Decimal, Decimal]:
     """An invoice's (subtotal, tax, total) rounded to cents; tax per line or on each rate's net."""
+    return totals_of(tax_groups(invoice, per_line))
+
+
+def totals_of(groups) -> tuple[Decimal, Decimal, Decimal]:
+    """(subtotal, tax, total) of an invoice's `tax_groups`."""
     subtotal = tax = ZERO
-    for _, net, t in tax_groups(invoice, per_line):
+    for _, net, t in groups:
         subtotal += net
         tax += t
     return subtotal, tax, subtotal + tax

@@ -35,8 +35,8 @@ import json
 from ..core.schema import KINDS
 from ..core.text import clean, jsonable
 from ..core.text import text as as_text
-from ..read.views import row
-from .render import csv_safe
+from ..read.views import rows
+from .render import csv_safe, json_bytes
 
 
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f]+")
@@ -196,21 +196,30 @@ def _documents(g: Graph, opened: set, name, esc) -> list[str]:
 
 def all_records(g: Graph) -> dict:
     """Every record of the book with its derived fields, by kind (plural), as in `list --format json`."""
-    return {k.plural.replace(" ", "_"): [row(g, r) for r in g.records(k.name)] for k in KINDS.values()}
+    return {k.plural.replace(" ", "_"): rows(g, g.records(k.name)) for k in KINDS.values()}
+
+
+def book_json(book) -> bytes:
+    """`export json`: `{"today", "currency", **all_records}` as `render.to_json` writes it, in
+    UTF-8, one kind's rows made and written at a time (docs/performance.md)."""
+    g = Graph(book)
+    items = [("today", book.today), ("currency", book.settings.currency)]
+    items += [(k.plural.replace(" ", "_"), lambda k=k: rows(g, g.records(k.name))) for k in KINDS.values()]
+    return json_bytes(items)
 
 
 def csv_of(g: Graph, kind_name: str) -> str:
     """One kind's records as CSV: stored fields, then derived ones; formula-safe."""
     kind = KINDS[kind_name]
-    rows = [row(g, r) for r in g.records(kind.name)]
+    found = rows(g, g.records(kind.name))
     keys: list[str] = []
-    for r in rows:
+    for r in found:
         keys += [k for k in r if k not in keys]
     keys = keys or ["id", *[f.name for f in kind.fields if f.name != "id"]]
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     w.writerow(keys)
-    for r in rows:
+    for r in found:
         cells = []
         for k in keys:
             v = r.get(k)

@@ -13,6 +13,7 @@ import io
 import json
 import re
 from decimal import Decimal
+from itertools import chain, cycle
 
 from ..core.text import HIDDEN, Column, clean, fmt_money, jsonable, text
 import sys
@@ -30,26 +31,110 @@ def to_json(data) -> str:
     """Stable JSON: UTF-8 text, with the characters that can hide or reorder text in a terminal
     or an editor (bidi and C1 controls) as \\u escapes, which read back as the same string.
     All ASCII (\\u escapes) when stdout cannot show UTF-8 (`cli.standard_streams`)."""
-    text = dumps(data, not utf8_stdout()) + "\n"
+    ascii_only = not utf8_stdout()
+    return _shown(dumps(data, ascii_only, "\n"), ascii_only)
+
+
+def _shown(text: str, ascii_only: bool) -> str:
+    """JSON text with the hidden characters (`text.HIDDEN`) escaped."""
+    if ascii_only or text.isascii() and "\x7f" not in text:      # (each a C scan) nothing to escape
+        return text
     return HIDDEN.sub(lambda m: f"\\u{ord(m.group()):04x}", text) if HIDDEN.search(text) else text
 
 
+def json_bytes(items) -> bytes:
+    """`to_json(dict(items))` in UTF-8, an item's value a callable called when its turn comes
+    (`export json`: each kind's rows made, written and let go in turn, so that 116 MB of text
+    and 150,000 rows are not in memory at once)."""
+    ascii_only = not utf8_stdout()
+    out: list[bytes] = []
+    sep = "{\n  "
+    for key, value in items:
+        value = value() if callable(value) else value
+        text = sep + json.dumps(key, ensure_ascii=ascii_only) + ": " + dumps(value, ascii_only, indent="  ")
+        out.append(_shown(text, ascii_only).encode("utf-8"))
+        sep = ",\n  "
+    out.append(b"\n}\n" if out else b"{}\n")
+    return b"".join(out)
+
+
 _SCALARS = {type(None): lambda v: "null", bool: lambda v: "true" if v else "false", int: int.__repr__}
+# What the library's C encoder writes as `jsonable` and `indent=2` would (`default=jsonable` gives
+# a Decimal's, a date's and a datetime's text): a value of these types is one line, whatever its depth
+_FLAT = frozenset({str, int, bool, type(None), Decimal, dt.date, dt.datetime})
+_NESTED = frozenset({list, tuple, dict})
+_ENCODERS: dict = {}
+ROWS = 500          # rows written at once: the text of a few hundred, not 70 MB copied three times
 
 
-def dumps(data, ensure_ascii: bool = True) -> str:
+_TEXTS = {Decimal: lambda v: format(v, "f"), dt.date: dt.date.isoformat}
+
+
+def _text(v):
+    """A Decimal's, a date's, a datetime's text, as `jsonable` gives it (the C encoder asks)."""
+    return _TEXTS.get(v.__class__, jsonable)(v)
+
+
+def _encoder(sep: str, ensure_ascii: bool) -> json.JSONEncoder:
+    """The library's encoder without `indent`, so its C encoder, items separated by `sep`."""
+    key = (sep, ensure_ascii)
+    got = _ENCODERS.get(key)
+    if got is None:
+        got = _ENCODERS[key] = json.JSONEncoder(ensure_ascii=ensure_ascii, check_circular=False,
+                                                separators=(sep, ": "), default=_text)
+    return got
+
+
+def dumps(data, ensure_ascii: bool = True, end: str = "", indent: str = "") -> str:
     """`json.dumps(jsonable(data), indent=2, ensure_ascii=...)`, the same text, in one pass and a
-    third of the time: with `indent`, the standard library writes through its Python encoder
-    (nested generators), and `export json` of a 100,000-transaction book is 96 MB of it. Strings
-    are escaped by the library's own (C) escaper; anything else is left to `json.dumps`, so what
-    it refuses is refused alike (tests/test_export.py holds the two equal)."""
+    fraction of the time: with `indent`, the standard library writes through its Python encoder
+    (nested generators), and `export json` of a 100,000-transaction book is 116 MB of it.
+
+    Rows (a list's dicts with the same keys, as every list and export holds) are written a few
+    hundred at a time: their values, one list, by the library's C encoder one per line (a
+    scalar's text never holds a newline: strings are escaped), then put between the keys' text,
+    made once; a nested value (an invoice's lines) is written in its place at its depth. Lists
+    of scalars are one call of the C encoder. Strings elsewhere are escaped by the library's
+    own (C) escaper; anything else is left to `json.dumps`, so what it refuses is refused alike
+    (tests/test_export.py holds the two equal). `end` is added to the text (116 MB are not
+    copied to add a newline); `indent`: the text of `data` as the value of a key at that indent."""
     enc = json.encoder.encode_basestring_ascii if ensure_ascii else json.encoder.encode_basestring
-    out: list[str] = []
-    add = out.append
     scalars = _SCALARS
     keys: dict = {}                             # a key's text, once per key (rows repeat them)
+    lines = _encoder("\n", ensure_ascii)       # a list of scalars -> their texts, one per line
+    templates: dict = {}                        # (keys, indent) -> the text around each value
 
-    def emit(v, ind: str) -> None:
+    def rows(v, ind: str) -> str | None:
+        """Dicts `v` (at least one, all with the same text keys) as `indent=2` writes them as
+        items of a list at `ind`, each row's items a line; None when a value is not of the kinds
+        written here (the caller writes them one by one)."""
+        first = v[0]
+        inner = ind + "  "
+        shape = (tuple(first), ind, len(v))
+        template = templates.get(shape)
+        if template is None:                    # the rows' text, each value a %s
+            row = "{\n" + inner + (",\n" + inner).join(enc(k).replace("%", "%%") + ": %s" for k in first) + "\n" + ind + "}"
+            template = templates[shape] = (",\n" + ind).join([row] * len(v))
+        values = list(chain.from_iterable(map(dict.values, v)))
+        kinds = set(map(type, values))
+        holes: list = []
+        if not _FLAT.issuperset(kinds):
+            if not (_FLAT | _NESTED).issuperset(kinds):
+                return None
+            holes = [(i, values[i]) for i, t in enumerate(map(type, values)) if t in _NESTED]
+            for i, _ in holes:
+                values[i] = None
+        texts = lines.encode(values)[1:-1].split("\n")
+        for i, x in holes:
+            texts[i] = text_of(x, inner)
+        return template % tuple(texts)
+
+    def text_of(v, ind: str) -> str:
+        got: list[str] = []
+        emit(v, ind, got.append)
+        return "".join(got)
+
+    def emit(v, ind: str, add) -> None:
         t = type(v)
         if t is str:
             add(enc(v))
@@ -80,7 +165,7 @@ def dumps(data, ensure_ascii: bool = True) -> str:
                     add(sep + key + scalars[t](x))
                 else:
                     add(sep + key)
-                    emit(x, inner)
+                    emit(x, inner, add)
                 sep = ",\n" + inner
             add("\n" + ind + "}")
         elif t is list or t is tuple:
@@ -88,20 +173,44 @@ def dumps(data, ensure_ascii: bool = True) -> str:
                 add("[]")
                 return
             inner = ind + "  "
+            if _FLAT.issuperset(map(type, v)):          # scalars: one per line
+                add("[\n" + inner + _encoder(",\n" + inner, ensure_ascii).encode(v)[1:-1] + "\n" + ind + "]")
+                return
             sep = "[\n" + inner
-            for x in v:
+            i, n = 0, len(v)
+            while i < n:
+                x = v[i]
+                if type(x) is dict and x and all(k.__class__ is str for k in x):
+                    shape = tuple(x)                    # a run of rows with the same keys (at most ROWS)
+                    j, last = i + 1, min(n, i + ROWS)
+                    while j < last and type(v[j]) is dict and tuple(v[j]) == shape:
+                        j += 1
+                    text = rows(v[i:j], inner)
+                    if text is not None:
+                        add(sep + text)
+                        sep = ",\n" + inner
+                    else:                               # a value of another kind: row by row
+                        for x in v[i:j]:
+                            add(sep)
+                            emit(x, inner, add)
+                            sep = ",\n" + inner
+                    i = j
+                    continue
                 add(sep)
+                emit(x, inner, add)
                 sep = ",\n" + inner
-                emit(x, inner)
+                i += 1
             add("\n" + ind + "]")
         else:
             j = jsonable(v)
             if j is v or type(j) is type(v) and j == v:
                 add(json.dumps(v, indent=2, ensure_ascii=ensure_ascii).replace("\n", "\n" + ind))
             else:
-                emit(j, ind)
+                emit(j, ind, add)
 
-    emit(data, "")
+    out: list[str] = []
+    emit(data, indent, out.append)
+    out.append(end)
     return "".join(out)
 
 

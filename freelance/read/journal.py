@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
-from ..core.money import ZERO, dec, tax_groups
+from ..core.money import ZERO, dec
 from ..core.rules import BILLED, ON_ACCOUNT, expense_taxes, is_bill, minor_units, settles_invoice
 from .graph import Graph, transfer_legs
 from .owed import credit_notes, day, payments, prepaid, written_off
@@ -76,13 +76,9 @@ def round_to(amount: Decimal, currency: str) -> Decimal:
     return amount.quantize(Decimal(1).scaleb(-minor_units(currency)), rounding=ROUND_HALF_UP) + ZERO
 
 
-def _per_line(g: Graph) -> bool:
-    return g.settings.tax_per_line
-
-
 def invoice_tax(g: Graph, inv) -> list[tuple[Decimal, Decimal, Decimal]]:
     """(rate, net, tax) per tax rate of `inv` (below zero for a credit note)."""
-    return tax_groups(inv.data, _per_line(g))
+    return g.tax_groups(inv)
 
 
 def net_of_credits(g: Graph, inv) -> tuple[Decimal, dict]:

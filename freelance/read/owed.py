@@ -159,7 +159,8 @@ def _settle(g, inv, asof: dt.date) -> Settlement:
         got = _credit_settlement(g, inv, asof, cur, total)
     else:
         paid = fees = ZERO
-        for t in payments(g, inv, asof):
+        found = payments(g, inv, asof)
+        for t in found:
             amount, fee = settles_invoice(t.data)
             paid += amount
             fees += fee
@@ -171,7 +172,7 @@ def _settle(g, inv, asof: dt.date) -> Settlement:
             take = min(-g.totals(c)[2], max(left - credited, ZERO))
             credited += take
         balance = left_to_pay(total, paid + fees + off, credited + before)
-        if status == "void" or (status == "paid" and not _anything_linked(g, inv)):
+        if status == "void" or (status == "paid" and not found and not _anything_linked(g, inv)):
             balance = ZERO
         billed = _billed_by(inv, asof)
         got = Settlement(inv.id, cur, total, paid, fees, credited, off, balance,

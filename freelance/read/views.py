@@ -42,27 +42,61 @@ _FIELDS: dict[str, tuple[str, ...]] = {}    # kind -> its declared fields but id
 
 def record_json(g: Graph, r: Record) -> dict:
     """Every stored and derived field under the files' names, plus id and kind (SPEC 3)."""
-    names = _FIELDS.get(r.kind)
-    if names is None:
-        names = _FIELDS[r.kind] = tuple(f.name for f in KINDS[r.kind].fields if f.name not in ("id", "kind"))
+    got = _FIELDS.get(r.kind)
+    if got is None:
+        names = tuple(f.name for f in KINDS[r.kind].fields if f.name not in ("id", "kind"))
+        got = _FIELDS[r.kind] = (names, frozenset(names) | {"id", "kind"})
+    names, known = got
     data = r.data
     out = {"id": r.id, "kind": noun_of(r)}
     out.update(zip(names, map(data.get, names)))        # each declared field, in order (100,000 rows: C speed)
-    for k, v in data.items():
-        if k not in out and k != "kind":
-            out[k] = v
-    for k, v in g.derived(r).items():
-        if k not in out or out[k] is None:
-            out[k] = v
+    if not known.issuperset(data):                      # fields the kind does not declare, in their order
+        for k, v in data.items():
+            if k not in out and k != "kind":
+                out[k] = v
+    derived = g.derived(r)
+    if derived:
+        for k, v in derived.items():
+            if k not in out or out[k] is None:
+                out[k] = v
     return out
 
 
 def row(g: Graph, r: Record) -> dict:
     d = record_json(g, r)
-    d.setdefault("currency", g.currency(r))
-    if not d.get("currency"):
+    if not d.get("currency"):       # (a key added here comes last)
         d["currency"] = g.currency(r)
     return d
+
+
+def rows(g: Graph, records) -> list[dict]:
+    """`[row(g, r) for r in records]`, the same dicts: what every record of a kind shares is
+    looked up once (`export json` makes 150,000 of them)."""
+    out = []
+    add = out.append
+    derived, currency = g.derived, g.currency
+    for r in records:
+        got = _FIELDS.get(r.kind)
+        if got is None:
+            record_json(g, r)
+            got = _FIELDS[r.kind]
+        names, known = got
+        data = r.data
+        d = {"id": r.id, "kind": str(data.get("kind") or "transaction") if r.kind == "transaction" else r.kind}
+        d.update(zip(names, map(data.get, names)))
+        if not known.issuperset(data):
+            for k, v in data.items():
+                if k not in d and k != "kind":
+                    d[k] = v
+        more = derived(r)
+        if more:
+            for k, v in more.items():
+                if k not in d or d[k] is None:
+                    d[k] = v
+        if not d.get("currency"):
+            d["currency"] = currency(r)
+        add(d)
+    return out
 
 
 # What `list` shows in the table format, per noun: the columns a person needs, fitted to 100

@@ -81,15 +81,24 @@ def _lines_by_service(g: Graph) -> dict:
 def _unaccounted_income(g: Graph, field: str, rid: str, cur: str) -> Decimal:
     """Income linked to `rid` that no sent or paid invoice accounts for already (only income
     in `cur`, the record's currency: another currency is never added in; validate reports it)."""
-    total = ZERO
-    for t in g.by("transaction", field).get(rid, ()):
-        if t.data.get("kind") != "income" or g.currency(t) != cur:
-            continue
-        inv = g.get("invoice", t.data.get("invoice")) if isinstance(t.data.get("invoice"), str) else None
-        if inv is not None and inv.data.get("status") in BILLED:
-            continue
-        total += dec(t.data.get("amount"))
-    return total
+    got = g.memo(("unaccounted income", field), lambda: _unaccounted_by(g, field)).get(rid)
+    return got.get(cur, ZERO) if got else ZERO
+
+
+def _unaccounted_by(g: Graph, field: str) -> dict:
+    """id -> currency -> `_unaccounted_income`, for every project's or service's in one pass."""
+    out: dict = {}
+    for rid, ts in g.by("transaction", field).items():
+        for t in ts:
+            if t.data.get("kind") != "income":
+                continue
+            inv = g.get("invoice", t.data.get("invoice")) if isinstance(t.data.get("invoice"), str) else None
+            if inv is not None and inv.data.get("status") in BILLED:
+                continue
+            sums = out.setdefault(rid, {})
+            cur = g.currency(t)
+            sums[cur] = sums.get(cur, ZERO) + dec(t.data.get("amount"))
+    return out
 
 
 def services_of(g: Graph, p: Record) -> list[Record]:
@@ -186,7 +195,12 @@ def service_work(g: Graph, s: Record) -> dict:
 
 def _unattributed(g: Graph, p: Record) -> Decimal:
     """What the project was billed that names no service: invoice lines without one, amount-only
-    invoices, and income linked to the project but to no service nor billed invoice."""
+    invoices, and income linked to the project but to no service nor billed invoice (once per
+    project: each of its services asks)."""
+    return g.memo(("unattributed", p.id, id(p)), lambda: _billed_to_no_service(g, p))
+
+
+def _billed_to_no_service(g: Graph, p: Record) -> Decimal:
     total = ZERO
     for inv in g.by("invoice", "project").get(p.id, []):
         if inv.data.get("status") not in BILLED:
