@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 import pytest
@@ -123,18 +124,26 @@ FORKSERVER = ROOT / "tests" / "forkserver.py"
 _fork = {"marked": False, "socket": None}
 
 
+_fork_lock = threading.Lock()
+
+
 def _forkserver() -> str:
-    """This worker's fork server (tests/forkserver.py), started on first use."""
-    if _fork["socket"] is None:
-        path = os.path.join(_HOME, f"fork-{os.getpid()}.sock")
-        env = {k: v for k, v in os.environ.items() if not k.startswith("FREELANCE_")}
-        env["PYTHONPATH"] = str(ROOT)
-        proc = subprocess.Popen([sys.executable, str(FORKSERVER), "serve", path], env=env, cwd=_HOME,
-                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True)
-        assert proc.stdout.readline().strip() == "ready", "the fork server did not start"
-        atexit.register(lambda: (proc.kill(), proc.wait()))
-        _fork["socket"] = path
-    return _fork["socket"]
+    """This worker's fork server (tests/forkserver.py), started on first use (by one thread: a
+    test's threads may all ask at once)."""
+    with _fork_lock:
+        return _fork["socket"] or _start_forkserver()
+
+
+def _start_forkserver() -> str:
+    path = os.path.join(_HOME, f"fork-{os.getpid()}.sock")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FREELANCE_")}
+    env["PYTHONPATH"] = str(ROOT)
+    proc = subprocess.Popen([sys.executable, str(FORKSERVER), "serve", path], env=env, cwd=_HOME,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "ready", "the fork server did not start"
+    atexit.register(lambda: (proc.kill(), proc.wait()))
+    _fork["socket"] = path
+    return path
 
 
 def pytest_configure(config):

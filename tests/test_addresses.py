@@ -34,7 +34,7 @@ def test_each_client_gets_its_countrys_address_format(empty_book):
         ok(run_cli(*args, books=book, today=TODAY))
     got = {}
     for n, client in enumerate(("acme", "bloggs", "kunde"), 1):
-        ok(run_cli("invoice", "add", "--client", client, "--amount", "100", books=book, today=TODAY))
+        ok(run_cli("invoice", "add", "--client", client, "--amount", "100", "--status", "sent", books=book, today=TODAY))
         got[client] = block(ok(run_cli("invoice", "html", f"INV-2026-00{n}", books=book, today=TODAY)).stdout)
     assert got["acme"][1:4] == ["500 Market Street", "San Francisco, CA 94105", "United States"]
     assert got["bloggs"][1:5] == ["12 Example Road", "Flat 2", "London", "N1 7GU"]

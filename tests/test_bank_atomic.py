@@ -48,8 +48,8 @@ def book(empty_book) -> Path:
     s = (empty_book / "freelance.yaml").read_text(encoding="utf-8").replace("currency: USD", "currency: EUR")
     (empty_book / "freelance.yaml").write_text(s, encoding="utf-8")
     for args in (("client", "add", "ACME GmbH", "--stage", "client"),
-                 ("invoice", "add", "--client", "acme-gmbh", "--amount", "1200", "--issued", "2026-10-01"),
-                 ("invoice", "move", "INV-2026-001", "sent")):
+                 ("invoice", "add", "--client", "acme-gmbh", "--amount", "1200", "--issued", "2026-10-01",
+                  "--status", "sent")):
         assert run_cli(*args, books=empty_book, today=TODAY).exit_code == 0
     (empty_book / "bank-rules").mkdir()
     (empty_book / "bank-rules" / "giro.yaml").write_text(RULES, encoding="utf-8")

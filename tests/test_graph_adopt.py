@@ -1,6 +1,6 @@
 """`serve` keeps the derivations a change cannot touch (`Graph.adopt`, issue #30): after any
 edit, a graph that adopted the last one's values derives what a fresh graph derives, for every
-record of every kind; and it adopts on a client's drag (the case it is for)."""
+record of every kind; and it keeps what the edit did not touch (the case it is for)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from conftest import run_cli
 from freelance.core.schema import KINDS
 from freelance.read.graph import Graph
 from freelance.store.book import Book
@@ -22,31 +23,85 @@ def _edit(path, pattern, repl):
     path.write_text(new, encoding="utf-8")
 
 
-EDITS = {   # name: (file, pattern, replacement, adopts)
-    "a client dragged": ("clients.yaml", r"stage: lead", "stage: negotiation", True),
-    "a client's currency": ("clients.yaml", r"^(- id: acme\n(?:  .*\n)*?)", r"\1  currency: EUR\n", False),
-    "a project's client": ("projects.yaml", r"client: acme", "client: globex", False),
-    "a project renamed": ("projects.yaml", r"^(  name: )(.*)$", r"\1\2 (renamed)", True),
-    "an invoice's due day": ("invoices.yaml", r"due: 2026-12-20", "due: 2026-12-01", False),
-    "an hour booked": ("timelog/2026.yaml", r"hours: 5$", "hours: 6", True),
+def _cli(*args):
+    def run(book):
+        r = run_cli(*args, books=book, today=TODAY.isoformat())
+        assert r.exit_code == 0, r.output
+    return run
+
+
+def _regex(rel, pattern, repl):
+    return lambda book: _edit(book / rel, pattern, repl)
+
+
+EDITS = {   # name: what changes the book, as the browser or an editor does
+    "a client dragged": _regex("clients.yaml", r"stage: lead", "stage: negotiation"),
+    "a client's email": _cli("client", "edit", "acme", "--email", "billing@acme.test"),
+    "a client's currency": _regex("clients.yaml", r"^(- id: acme\n(?:  .*\n)*?)", r"\1  currency: EUR\n"),
+    "a project's client": _regex("projects.yaml", r"client: acme", "client: globex"),
+    "a project renamed": _regex("projects.yaml", r"^(  name: )(.*)$", r"\1\2 (renamed)"),
+    "an invoice's due day": _regex("invoices.yaml", r"due: 2026-12-20", "due: 2026-12-01"),
+    "an invoice written off": _cli("invoice", "settle", "INV-2026-015", "--write-off", "--reason", "bank-fee"),
+    "an invoice paid in full": _cli("income", "add", "2850", "--client", "acme", "--invoice", "INV-2026-015",
+                                    "--received", "--date", "2026-11-22"),
+    "an hour booked": _regex("timelog/2026.yaml", r"hours: 5$", "hours: 6"),
+    "a time entry added": _cli("time", "log", "harbor-menu", "3", "--date", "2026-11-20"),
+    "income added": _cli("income", "add", "500", "--client", "acme", "--received", "--date", "2026-11-20"),
+    "income paying an invoice": _cli("income", "add", "100", "--client", "globex", "--invoice", "INV-2026-013",
+                                     "--received", "--date", "2026-11-21"),
+    "an income's amount": _regex("transactions/2026.yaml", r"^(- id: tx-\S+\n(?:  .*\n)*?  kind: income\n  amount: )",
+                                 r"\g<1>1"),
+    "a line added above others": _regex("transactions/2026.yaml", r"^(  description: Co-working desk)$",
+                                        r"\1\n  note: a line more"),
 }
+
+
+def _everything(g):
+    return {k: {(r.id, r.file, r.line): g.derived(r) for r in g.records(k)} for k in KINDS}
 
 
 @pytest.mark.parametrize("name", list(EDITS))
 def test_an_adopting_graph_derives_what_a_fresh_graph_derives(demo, name):
-    rel, pattern, repl, adopts = EDITS[name]
     before = Book(demo, TODAY).reload()
-    old = Graph(before)
-    for k in KINDS:                             # everything derived once, as pages leave it
-        for r in old.records(k):
-            old.derived(r)
-    _edit(demo / rel, pattern, repl)
+    old = Graph(before, track=True)
+    _everything(old)                        # everything derived once, as pages leave it
+    EDITS[name](demo)
     after = before.reload(TODAY)
     assert after is not before
-    adopted = Graph(after)
-    assert adopted.adopt(old) is adopts
+    adopted = Graph(after, track=True)
+    adopted.adopt(old)
     fresh = Graph(Book(demo, TODAY))
-    for k in KINDS:
-        got = {r.id: adopted.derived(r) for r in adopted.records(k)}
-        want = {r.id: fresh.derived(r) for r in fresh.records(k)}
-        assert got == want, (name, k)
+    assert _everything(adopted) == _everything(fresh), name
+
+
+def test_adoption_keeps_what_the_change_did_not_touch_and_follows_changes_in_a_row(demo):
+    book = Book(demo, TODAY).reload()
+    g = Graph(book, track=True)
+    old = {c.id: g.derived(c) for c in g.records("client")}
+    for name in ("a client dragged", "income paying an invoice", "an invoice paid in full", "a time entry added"):
+        EDITS[name](demo)
+        book = book.reload(TODAY)
+        last, g = g, Graph(book, track=True)
+        assert g.adopt(last), name
+        assert {c.id: g.derived(c) for c in g.records("client")} == \
+               {c.id: Graph(Book(demo, TODAY)).derived(c) for c in Graph(Book(demo, TODAY)).records("client")}, name
+    # a client none of these touched keeps the very values derived before them
+    assert g.derived(g.get("client", "northwind")) is old["northwind"]
+    assert g.derived(g.get("client", "acme")) is not old["acme"]           # its invoice was paid
+    assert g.derived(g.get("client", "globex")) is not old["globex"]       # it paid one
+
+
+def test_a_value_that_read_nothing_of_the_book_is_never_handed_over(demo):
+    """A memo that reads no record (a dict the journal fills in as it posts: fx_missing) is not
+    adopted, nor is what used it: it could hold what an older book gave."""
+    book = Book(demo, TODAY).reload()
+    g = Graph(book, track=True)
+    filled = g.memo(("filled",), dict)
+    filled["x"] = 1
+    used = g.memo(("uses filled",), lambda: dict(g.memo(("filled",), dict)))
+    kept = g.derived(g.get("client", "northwind"))
+    EDITS["a client dragged"](demo)
+    last, g = g, Graph(book.reload(TODAY), track=True)
+    assert g.adopt(last)
+    assert g.memo(("filled",), dict) == {} and g.memo(("uses filled",), dict) == {} and used == {"x": 1}
+    assert g.derived(g.get("client", "northwind")) is kept

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from drafts import DRAFT, added
 from freelance.core.errors import UsageError
 
 
@@ -14,18 +15,27 @@ def show(cli, kind, rid, **kw):
     return json.loads(r.stdout)
 
 
-def test_invoice_add_takes_the_next_number_items_tax_and_due_date(cli):
+def test_invoice_add_makes_a_draft_numbered_when_issued_items_tax_and_due_date(cli):
     r = cli("invoice", "add", "--client", "acme", "--project", "acme-website", "--item", "Design sprint:1:2500",
             "--item", "Development:40:95", "--tax-rate", "19", "--issued", "today")
     assert r.exit_code == 0, r.output
-    assert r.stdout == "added invoice 'INV-2026-023' (draft): total 7,497.00 USD, due 2026-12-25\n"
+    rid = added(r)
+    assert DRAFT.fullmatch(rid) and rid.startswith("draft-20261125-")       # its issue date, then random
+    assert r.stdout == f"added invoice '{rid}' (draft): total 7,497.00 USD, due 2026-12-25\n"
     text = (cli.book / "invoices.yaml").read_text()
     assert text.endswith(
-        "- id: INV-2026-023\n  client: acme\n  project: acme-website\n  issued: 2026-11-25\n  due: 2026-12-25\n"
+        f"- id: {rid}\n  client: acme\n  project: acme-website\n  issued: 2026-11-25\n  due: 2026-12-25\n"
         "  status: draft\n  items:\n  - description: Design sprint\n    quantity: 1\n    unit_price: 2500\n"
         "  - description: Development\n    quantity: 40\n    unit_price: 95\n  tax_rate: 19\n")
-    d = show(cli, "invoice", "INV-2026-023")
+    d = show(cli, "invoice", rid)
     assert (d["subtotal"], d["tax"], d["total"], d["balance"]) == ("6300.00", "1197.00", "7497.00", "7497.00")
+    # leaving draft gives it the next number of the book's pattern, and the command says it
+    r = cli("invoice", "move", rid, "sent")
+    assert r.exit_code == 0, r.output
+    assert f"invoice '{rid}' is numbered INV-2026-023" in r.stdout
+    assert show(cli, "invoice", "INV-2026-023")["total"] == "7497.00"
+    assert f"- id: {rid}\n" not in (cli.book / "invoices.yaml").read_text()
+    assert show(cli, "invoice", rid)["id"] == "INV-2026-023"            # its draft id still names it
 
 
 def test_invoice_add_amount_explicit_number_and_due(cli):
@@ -35,7 +45,7 @@ def test_invoice_add_amount_explicit_number_and_due(cli):
     d = show(cli, "invoice", "INV-2026-100")
     assert (d["amount"], d["total"], d["due"], d["status"]) == ("1200", "1200.00", "2026-11-15", "draft")
     # the next number follows the highest of the year
-    r = cli("invoice", "add", "--client", "globex", "--amount", "50")
+    r = cli("invoice", "add", "--client", "globex", "--amount", "50", "--status", "sent")
     assert "'INV-2026-101'" in r.stdout
     # a number already taken is refused, the file untouched
     before = (cli.book / "invoices.yaml").read_text()
@@ -46,19 +56,20 @@ def test_invoice_add_amount_explicit_number_and_due(cli):
 
 def test_numbering_is_per_issue_year_and_follows_the_book_pattern(cli):
     r = cli("invoice", "add", "--client", "acme", "--amount", "10", "--issued", "2027-01-04")
-    assert "'INV-2027-001'" in r.stdout
+    assert cli("invoice", "move", added(r), "sent").exit_code == 0
+    assert show(cli, "invoice", "INV-2027-001")["status"] == "sent"
     assert cli("settings", "set", "invoice_number", "F{year}-{seq:04d}").exit_code == 0
-    r = cli("invoice", "add", "--client", "acme", "--amount", "10", "--issued", "2027-02-01")
+    r = cli("invoice", "add", "--client", "acme", "--amount", "10", "--issued", "2027-02-01", "--status", "sent")
     assert "'F2027-0001'" in r.stdout
     r = cli("invoice", "add", "--client", "acme", "--amount", "10", "--issued", "2027-02-02")
-    assert "'F2027-0002'" in r.stdout
+    assert "is numbered F2027-0002" in cli("invoice", "move", added(r), "sent").stdout
 
 
 def test_item_descriptions_may_hold_colons_and_name_a_service(cli):
     r = cli("invoice", "add", "--client", "acme", "--item", "Meeting: kick-off 10:00:2:150:acme-build",
             "--item", "Note: a:b:1:0.5")
     assert r.exit_code == 0, r.output
-    items = show(cli, "invoice", "INV-2026-023")["items"]
+    items = show(cli, "invoice", added(r))["items"]
     assert items == [
         {"description": "Meeting: kick-off 10:00", "service": "acme-build", "quantity": "2", "unit_price": "150"},
         {"description": "Note: a:b", "quantity": "1", "unit_price": "0.5"}]
@@ -94,10 +105,10 @@ def _tax_book(cli, rounding):
     assert cli("settings", "set", "tax_rounding", rounding).exit_code == 0
     r = cli("invoice", "add", "--client", "acme", "--item", "a:1:0.10", "--item", "b:1:0.20")
     assert r.exit_code == 0, r.output
-    r = cli("invoice", "add", "--client", "acme", "--tax-rate", "19",
-            "--item", "x:1:0.50", "--item", "y:1:0.50", "--item", "z:1:0.50")
-    assert r.exit_code == 0, r.output
-    return show(cli, "invoice", "INV-2026-023"), show(cli, "invoice", "INV-2026-024")
+    r2 = cli("invoice", "add", "--client", "acme", "--tax-rate", "19",
+             "--item", "x:1:0.50", "--item", "y:1:0.50", "--item", "z:1:0.50")
+    assert r2.exit_code == 0, r2.output
+    return show(cli, "invoice", added(r)), show(cli, "invoice", added(r2))
 
 
 def test_tax_rounding_per_invoice(cli):
@@ -119,7 +130,7 @@ def test_a_line_may_carry_its_own_tax_rate(cli):
     assert r.exit_code == 0, r.output
     text = (cli.book / "invoices.yaml").read_text()
     assert "  - description: 'Book: a guide'\n    quantity: 1\n    unit_price: 39.90\n    tax_rate: 7\n" in text
-    shown = json.loads(cli("invoice", "show", "INV-2026-023", "--format", "json").stdout)
+    shown = json.loads(cli("invoice", "show", added(r), "--format", "json").stdout)
     # 955.50 x 19 % = 181.545 -> 181.55; 39.90 x 7 % = 2.793 -> 2.79; 4.80 x 0 %
     assert (shown["subtotal"], shown["tax"], shown["total"]) == ("1000.20", "184.34", "1184.54")
     r = cli("invoice", "add", "--client", "acme", "--item", "Dev:1:10:120%")
@@ -129,18 +140,19 @@ def test_a_line_may_carry_its_own_tax_rate(cli):
 def test_a_drafts_lines_are_replaced_and_a_derived_due_date_follows_the_issue_date(cli):
     r = cli("invoice", "add", "--client", "acme", "--amount", "100", "--issued", "2026-11-20")
     assert r.exit_code == 0 and "due 2026-12-20" in r.output
-    r = cli("invoice", "edit", "INV-2026-023", "--item", "Design:2:150", "--item", "Book:1:30:7%",
+    rid = added(r)
+    r = cli("invoice", "edit", rid, "--item", "Design:2:150", "--item", "Book:1:30:7%",
             "--issued", "2026-11-25")
     assert r.exit_code == 0, r.output
-    assert r.stdout == "changed invoice 'INV-2026-023': issued, items, amount, due\n"
-    shown = json.loads(cli("invoice", "show", "INV-2026-023", "--format", "json").stdout)
+    assert r.stdout == f"changed invoice '{rid}': issued, items, amount, due\n"
+    shown = json.loads(cli("invoice", "show", rid, "--format", "json").stdout)
     assert shown["issued"] == "2026-11-25" and shown["due"] == "2026-12-25"      # moved with it
     assert shown["amount"] is None and [i["description"] for i in shown["items"]] == ["Design", "Book"]
     assert shown["subtotal"] == "330.00"
     # a due date typed by hand stays where it was put
-    assert cli("invoice", "edit", "INV-2026-023", "--due", "2027-01-15").exit_code == 0
-    assert cli("invoice", "edit", "INV-2026-023", "--issued", "2026-11-26").exit_code == 0
-    assert json.loads(cli("invoice", "show", "INV-2026-023", "--format", "json").stdout)["due"] == "2027-01-15"
+    assert cli("invoice", "edit", rid, "--due", "2027-01-15").exit_code == 0
+    assert cli("invoice", "edit", rid, "--issued", "2026-11-26").exit_code == 0
+    assert json.loads(cli("invoice", "show", rid, "--format", "json").stdout)["due"] == "2027-01-15"
     # only a draft's lines
     r = cli("invoice", "edit", "INV-2026-018", "--item", "x:1:1")
     assert r.exit_code == 2 and "only a draft's lines can be replaced" in r.output
@@ -148,9 +160,9 @@ def test_a_drafts_lines_are_replaced_and_a_derived_due_date_follows_the_issue_da
 
 
 def test_move_sent_paid_void(cli):
-    cli("invoice", "add", "--client", "acme", "--amount", "100")
-    r = cli("invoice", "move", "INV-2026-023", "sent")
-    assert r.stdout == "moved invoice 'INV-2026-023': draft -> sent\n"
+    rid = added(cli("invoice", "add", "--client", "acme", "--amount", "100"))
+    r = cli("invoice", "move", rid, "sent")
+    assert r.stdout == f"moved invoice '{rid}': draft -> sent\ninvoice '{rid}' is numbered INV-2026-023\n"
     r = cli("invoice", "move", "INV-2026-023", "void")
     assert r.stdout == "moved invoice 'INV-2026-023': sent -> void\n"
     r = cli("invoice", "move", "INV-2026-023", "paied")
@@ -225,7 +237,12 @@ def test_one_invoice_number_rule_for_settings_validate_and_add(cli, pattern):
     assert pattern in settings.read_text()
     r = cli("validate")
     assert r.exit_code == 1 and f"invoice_number '{pattern}': not a usable pattern" in r.stdout
+    r = cli("invoice", "add", "--client", "acme", "--amount", "10", "--status", "sent")
+    assert r.exit_code == 2 and "invoice_number pattern" in r.stderr and "not usable" in r.stderr
+    # a draft needs no number yet; issuing it does
     r = cli("invoice", "add", "--client", "acme", "--amount", "10")
+    assert r.exit_code == 0, r.output
+    r = cli("invoice", "move", added(r), "sent")
     assert r.exit_code == 2 and "invoice_number pattern" in r.stderr and "not usable" in r.stderr
 
 
@@ -261,7 +278,7 @@ def test_invoice_show_lines_add_up_to_the_subtotal(cli):
     cents the subtotal adds: 1000 x 0.125 = 125.00, 3 x 0.333 = 1.00, subtotal 126.00."""
     r = cli("invoice", "add", "--client", "acme", "--item", "Words:1000:0.125", "--item", "Checks:3:0.333")
     assert r.exit_code == 0, r.output
-    show = cli("invoice", "show", "INV-2026-023").stdout
+    show = cli("invoice", "show", added(r)).stdout
     assert "  item 1          Words — 1000 x 0.125 USD = 125.00 USD\n" in show
     assert "  item 2          Checks — 3 x 0.333 USD = 1.00 USD\n" in show
     assert "  subtotal        126.00 USD\n" in show
@@ -284,9 +301,25 @@ def test_renumber_gives_a_draft_the_next_number_and_moves_its_links_in_one_write
     diff = subprocess.run(["git", "diff", "-U0"], cwd=cli.book, capture_output=True, text=True).stdout
     changed = [l for l in diff.splitlines() if l[:1] in "+-" and l[:3] not in ("+++", "---")]
     assert sorted(changed) == sorted([f"-- id: {old}", f"+- id: {new}", f"-  invoice: {old}", f"+  invoice: {new}",
-                                      f"-  invoice: {old}", f"+  invoice: {new}"])
+                                      f"-  invoice: {old}", f"+  invoice: {new}", f"+  draft_id: {old}"])
     assert cli("validate").exit_code == 0
     assert cli("invoice", "renumber", new, "--to", "INV-2026-001").exit_code == 2    # taken
     cli("invoice", "move", new, "sent")
     r = cli("invoice", "renumber", new)
     assert r.exit_code == 2 and "credit note" in r.output                          # issued: never
+
+
+def test_an_invoice_sent_under_its_draft_id_is_an_error_that_renumber_settles(cli):
+    """Sent by hand (or a merge) without its number: `validate` says so with the way out, and
+    `invoice renumber` gives it the next number (an issued draft id never had one)."""
+    rid = added(cli("invoice", "add", "--client", "acme", "--amount", "100"))
+    path = cli.book / "invoices.yaml"
+    head, tail = path.read_text().split(f"- id: {rid}\n")
+    path.write_text(head + f"- id: {rid}\n" + tail.replace("status: draft", "status: sent", 1))
+    r = cli("validate")
+    assert r.exit_code == 1
+    assert f"'{rid}': sent, but still under its draft id" in r.stdout and f"freelance invoice renumber {rid}" in r.stdout
+    r = cli("invoice", "renumber", rid)
+    assert r.exit_code == 0 and f"invoice '{rid}' is now 'INV-2026-023'" in r.output, r.output
+    assert cli("validate").exit_code == 0
+    assert show(cli, "invoice", rid)["id"] == "INV-2026-023"

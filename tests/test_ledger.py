@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 
 from conftest import run_cli
+from drafts import added, numbered
 
 TODAY = "2026-12-01"
 needs_hledger = pytest.mark.skipif(shutil.which("hledger") is None, reason="hledger not installed (.ci/run installs it)")
@@ -38,18 +39,13 @@ def book(empty_book):
 
 
 def _invoice(book, *items, issued="2026-10-01", tax="19"):
-    ok(fl(book, "invoice", "add", "--client", "acme", *[x for i in items for x in ("--item", i)],
-          "--tax-rate", tax, "--issued", issued))
-    number = [i for i in js(book, "invoice", "list")][-1]["id"]
-    ok(fl(book, "invoice", "move", number, "sent"))
-    return number
+    rid = added(ok(fl(book, "invoice", "add", "--client", "acme", *[x for i in items for x in ("--item", i)],
+                      "--tax-rate", tax, "--issued", issued)))
+    return numbered(ok(fl(book, "invoice", "move", rid, "sent")))
 
 
 def _credit(book, inv, *items):
-    ok(fl(book, "invoice", "credit", inv, *[x for i in items for x in ("--item", i)]))
-    note = js(book, "invoice", "list")[-1]["id"]
-    ok(fl(book, "invoice", "move", note, "sent"))
-    return note
+    return added(ok(fl(book, "invoice", "credit", inv, *[x for i in items for x in ("--item", i)], "--issue")))
 
 
 def _nothing_owed_everywhere(book, inv):
@@ -171,9 +167,8 @@ def test_void_is_final_and_hours_are_billed_once(book):
     ok(fl(book, "project", "add", "Site", "--client", "acme"))
     ok(fl(book, "time", "log", "site", "3h", "--date", "2026-11-02"))
     ok(fl(book, "settings", "set", "default_rate", "100"))
-    ok(fl(book, "invoice", "add", "--from-time", "--client", "acme"))
-    inv = js(book, "invoice", "list")[-1]["id"]
-    ok(fl(book, "invoice", "move", inv, "sent"))
+    inv = added(ok(fl(book, "invoice", "add", "--from-time", "--client", "acme")))
+    inv = numbered(ok(fl(book, "invoice", "move", inv, "sent")))
     ok(fl(book, "invoice", "move", inv, "void"))        # releases its hours
     for status in ("draft", "sent", "paid"):
         r = fl(book, "invoice", "move", inv, status)
@@ -188,14 +183,12 @@ def test_validate_reports_hours_billed_on_two_live_invoices(book):
     ok(fl(book, "project", "add", "Site", "--client", "acme"))
     ok(fl(book, "time", "log", "site", "3h", "--date", "2026-11-02"))
     ok(fl(book, "settings", "set", "default_rate", "100"))
-    ok(fl(book, "invoice", "add", "--from-time", "--client", "acme"))
-    first = js(book, "invoice", "list")[-1]["id"]
-    ok(fl(book, "invoice", "move", first, "sent"))
+    first = added(ok(fl(book, "invoice", "add", "--from-time", "--client", "acme")))
+    first = numbered(ok(fl(book, "invoice", "move", first, "sent")))
     ok(fl(book, "invoice", "move", first, "void"))
     path = book / "invoices.yaml"
     path.write_text(path.read_text().replace("  status: void\n", "  status: draft\n", 1))   # back, by hand
-    ok(fl(book, "invoice", "add", "--from-time", "--client", "acme"))
-    second = js(book, "invoice", "list")[-1]["id"]
+    second = added(ok(fl(book, "invoice", "add", "--from-time", "--client", "acme")))
     entry = js(book, "time", "list")[0]
     assert entry["invoice"] == second
     r = fl(book, "validate")
@@ -328,9 +321,7 @@ def test_the_bank_matcher_reads_the_same_balance_net_of_credit_notes(cli):
     from freelance.changes.matching import Matcher
     from freelance.core.statement import StatementLine
     from freelance.store.book import Book
-    ok(cli("invoice", "credit", "INV-2026-017", "--item", "Less support:1:100"))
-    note = json.loads(cli("invoice", "list", "--format", "json").stdout)[-1]["id"]
-    ok(cli("invoice", "move", note, "sent"))
+    ok(cli("invoice", "credit", "INV-2026-017", "--item", "Less support:1:100", "--issue"))
     m = Matcher(Book(cli.book, dt.date(2026, 11, 25)), "bank")
     got = m.values(StatementLine(date=dt.date(2026, 11, 20), amount=Decimal("500"), line=1, reference="INV-2026-017"))
     assert got.get("invoice") == "INV-2026-017", got

@@ -57,9 +57,9 @@ def eur(tmp_path_factory) -> Path:
     ok(run_cli("account", "add", "wise-usd", "--currency", "USD", "--iban", "BE71 0961 2345 6769", books=root, today=TODAY))
     ok(run_cli("account", "edit", "wise-usd", "--bic", "TRWIBEB1XXX", books=root, today=TODAY))
     ok(run_cli("invoice", "add", "--client", "kunde-ag", "--item", "Entwicklung:12.5:95.50", "--item", "Buch:1:39.90:7%",
-               "--tax-rate", "19", "--issued", "2026-11-10", books=root, today=TODAY))
+               "--tax-rate", "19", "--issued", "2026-11-10", "--status", "sent", books=root, today=TODAY))
     ok(run_cli("invoice", "add", "--client", "acme", "--amount", "1234.56", "--issued", "2026-11-12",
-               books=root, today=TODAY))
+               "--status", "sent", books=root, today=TODAY))
     return root
 
 
@@ -102,7 +102,7 @@ def test_a_chf_invoice_carries_a_swiss_qr_bill(tmp_path):
                                               "tax_number": "CHE-116.281.710 MWST", "iban": "CH44 3199 9123 0008 8901 2"},
                      ["Kunde", "--address", "Marktgasse 3", "--postcode", "3011", "--city", "Bern", "--country", "CH"])
     ok(run_cli("invoice", "add", "--client", "kunde", "--item", "Beratung:2:150", "--tax-rate", "8.1",
-               "--issued", "2026-11-20", books=root, today=TODAY))
+               "--issued", "2026-11-20", "--status", "sent", books=root, today=TODAY))
     pdf = tmp_path / "chf.pdf"
     ok(run_cli("invoice", "pdf", "INV-2026-001", "--out", pdf, books=root, today=TODAY))
     [payload] = codes(pdf)

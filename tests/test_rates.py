@@ -52,13 +52,11 @@ def quarter(tmp_path_factory):
     ok(run("init", root, "--no-git", "--currency", "EUR", today=None))
     for args in (["client", "add", "Euro Shop"], ["client", "add", "Yankee Corp", "--currency", "USD"],
                  ["invoice", "add", "--client", "yankee-corp", "--item", "Design:10:119", "--tax-rate", "0",
-                  "--issued", "2026-07-01"],
+                  "--issued", "2026-07-01", "--status", "sent"],
                  ["invoice", "add", "--client", "yankee-corp", "--item", "Build:20:100", "--tax-rate", "19",
-                  "--issued", "2026-08-10"],
+                  "--issued", "2026-08-10", "--status", "sent"],
                  ["invoice", "add", "--client", "euro-shop", "--item", "Site:1:1000", "--tax-rate", "19",
-                  "--issued", "2026-07-20"],
-                 ["invoice", "move", "INV-2026-001", "sent"], ["invoice", "move", "INV-2026-002", "sent"],
-                 ["invoice", "move", "INV-2026-003", "sent"],
+                  "--issued", "2026-07-20", "--status", "sent"],
                  ["income", "add", "600", "--invoice", "INV-2026-001", "--received", "--date", "2026-08-03"],
                  ["income", "add", "590", "--invoice", "INV-2026-001", "--received", "--date", "2026-08-15"],
                  ["income", "add", "500", "--invoice", "INV-2026-002", "--received", "--date", "2026-09-15",
@@ -238,8 +236,8 @@ def test_value_home_on_summary_and_refusals(quarter):
 
 def test_a_missing_rate_is_a_warning_on_export_and_an_error_for_value_home(book):
     ok(fl(book, "client", "add", "Yankee Corp", "--currency", "USD"))
-    ok(fl(book, "invoice", "add", "--client", "yankee-corp", "--item", "Work:1:100", "--issued", "2026-11-10"))
-    ok(fl(book, "invoice", "move", "INV-2026-001", "sent"))
+    ok(fl(book, "invoice", "add", "--client", "yankee-corp", "--item", "Work:1:100", "--issued", "2026-11-10",
+          "--status", "sent"))
     ok(fl(book, "income", "add", "100", "--invoice", "INV-2026-001", "--received", "--date", "2026-11-20",
           today="2026-12-01"))
     r = fl(book, "export", "hledger", "--accrual", today="2026-12-01")

@@ -275,16 +275,22 @@ def csrf_of(live) -> str:
     return c, re.search(r'name="csrf" value="([^"]+)"', c.get("/new/client").text).group(1)
 
 
-def test_an_invoice_added_through_the_form_takes_the_next_number_and_its_items(live):
+def test_an_invoice_added_through_the_form_is_a_draft_numbered_when_the_board_moves_it(live):
     c, csrf = csrf_of(live)
     r = c.post("/new/invoice", data={"csrf": csrf, "client": "acme", "tax_rate": "19",
                                      "items": "Design sprint:1:2500\nDevelopment:40:95"})
-    assert r.status_code == 303 and r.headers["location"].startswith("/r/invoice/INV-2026-023")
-    shown = run_cli("invoice", "show", "INV-2026-023", "--format", "json", books=live.book)
+    assert r.status_code == 303 and r.headers["location"].startswith("/r/invoice/draft-20261125-")
+    rid = r.headers["location"].split("/")[3].split("?")[0]
+    shown = run_cli("invoice", "show", rid, "--format", "json", books=live.book)
     import json
     inv = json.loads(shown.stdout)
     assert inv["total"] == "7497.00" and inv["status"] == "draft" and len(inv["items"]) == 2
     assert git_diff_numstat(live.book) == ["13\t0\tinvoices.yaml"]
+    form = form_of(c.get("/board/invoice").text, "/move", rid)
+    r = c.post("/move", data={**form, "to": "sent"})                    # the board's drag
+    assert r.status_code == 303
+    assert json.loads(run_cli("invoice", "show", "INV-2026-023", "--format", "json", books=live.book).stdout)[
+        "status"] == "sent"
 
 
 def test_a_refused_payment_says_why_and_writes_nothing(live):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import yaml
 
 from conftest import run_cli
+from drafts import added
 from gitbooks import fl, git, shared, sync
 
 
@@ -109,14 +110,39 @@ def invoices(book):
     return {r["id"]: r for r in yaml.safe_load((book / "invoices.yaml").read_text()) or []}
 
 
-def test_drafts_of_one_number_made_on_two_devices_end_as_two_numbers(tmp_path):
+def test_drafts_made_on_two_devices_never_clash_and_take_their_numbers_when_issued(tmp_path):
     origin, laptop, desktop = shared(tmp_path)
-    fl(laptop, "invoice", "add", "--client", "acme", "--amount", "100")
+    mine = added(fl(laptop, "invoice", "add", "--client", "acme", "--amount", "100"))
+    assert sync(laptop).returncode == 0
+    fl(desktop, "project", "add", "Site", "--client", "beta", "--rate", "50")
+    fl(desktop, "time", "log", "site", "2h", "--date", "2026-11-20")
+    theirs = added(fl(desktop, "invoice", "add", "--client", "beta", "--project", "site", "--from-time"))
+    fl(desktop, "income", "add", "10", "--invoice", theirs, "--date", "2026-11-21")
+    r = sync(desktop)
+    assert r.returncode == 0, r.stderr
+    assert "renumbered" not in r.stdout
+    assert sorted(invoices(desktop)) == sorted([mine, theirs])
+    # issued on the desktop: the next number, its hours and income with it, in one write
+    r = fl(desktop, "invoice", "move", theirs, "sent")
+    assert f"invoice '{theirs}' is numbered INV-2026-001, and 2 records linking to it" in r.output, r.output
+    assert sync(desktop).returncode == 0 and sync(laptop).returncode == 0
+    for book in (laptop, desktop):
+        inv = invoices(book)
+        assert sorted(inv) == sorted(["INV-2026-001", mine])
+        assert [e["invoice"] for e in yaml.safe_load((book / "timelog/2026.yaml").read_text())] == ["INV-2026-001"]
+        assert [t["invoice"] for t in yaml.safe_load((book / "transactions/2026.yaml").read_text())] == ["INV-2026-001"]
+        v = run_cli("validate", books=book)
+        assert v.exit_code == 0 and "duplicate" not in v.output, v.output
+
+
+def test_numbered_drafts_of_an_older_book_made_on_two_devices_end_as_two_numbers(tmp_path):
+    origin, laptop, desktop = shared(tmp_path)
+    fl(laptop, "invoice", "add", "--client", "acme", "--amount", "100", "--number", "INV-2026-001")
     assert sync(laptop).returncode == 0
     # the desktop has not seen it: its invoice gets the same number, with hours and income linked
     fl(desktop, "project", "add", "Site", "--client", "beta", "--rate", "50")
     fl(desktop, "time", "log", "site", "2h", "--date", "2026-11-20")
-    r = fl(desktop, "invoice", "add", "--client", "beta", "--project", "site", "--from-time")
+    r = fl(desktop, "invoice", "add", "--client", "beta", "--project", "site", "--from-time", "--number", "INV-2026-001")
     assert "INV-2026-001" in r.output
     fl(desktop, "income", "add", "10", "--invoice", "INV-2026-001", "--date", "2026-11-21")
     r = sync(desktop)
@@ -139,11 +165,9 @@ def test_drafts_of_one_number_made_on_two_devices_end_as_two_numbers(tmp_path):
 
 def test_invoices_issued_under_one_number_on_two_devices_are_a_conflict(tmp_path):
     origin, laptop, desktop = shared(tmp_path)
-    fl(laptop, "invoice", "add", "--client", "acme", "--amount", "100")
-    fl(laptop, "invoice", "move", "INV-2026-001", "sent")
+    fl(laptop, "invoice", "move", added(fl(laptop, "invoice", "add", "--client", "acme", "--amount", "100")), "sent")
     assert sync(laptop).returncode == 0
-    fl(desktop, "invoice", "add", "--client", "beta", "--amount", "70")
-    fl(desktop, "invoice", "move", "INV-2026-001", "sent")
+    fl(desktop, "invoice", "move", added(fl(desktop, "invoice", "add", "--client", "beta", "--amount", "70")), "sent")
     r = sync(desktop)
     assert r.returncode == 1
     assert "conflict: invoices.yaml: invoice 'INV-2026-001'" in r.stderr
@@ -154,10 +178,9 @@ def test_a_draft_from_the_other_device_gives_way_to_an_invoice_issued_here(tmp_p
     origin, laptop, desktop = shared(tmp_path)
     fl(laptop, "project", "add", "Site", "--client", "acme", "--rate", "50")
     fl(laptop, "time", "log", "site", "2h", "--date", "2026-11-20")
-    fl(laptop, "invoice", "add", "--client", "acme", "--project", "site", "--from-time")
-    assert sync(laptop).returncode == 0                       # a draft, pushed
-    fl(desktop, "invoice", "add", "--client", "beta", "--amount", "70")
-    fl(desktop, "invoice", "move", "INV-2026-001", "sent")     # issued here: its number stays
+    fl(laptop, "invoice", "add", "--client", "acme", "--project", "site", "--from-time", "--number", "INV-2026-001")
+    assert sync(laptop).returncode == 0                       # a numbered draft (an older book's), pushed
+    fl(desktop, "invoice", "add", "--client", "beta", "--amount", "70", "--status", "sent")   # issued here: its number stays
     r = sync(desktop)
     assert r.returncode == 0, r.stderr
     assert "renumbered the draft invoice INV-2026-001 from origin to INV-2026-002" in r.stdout

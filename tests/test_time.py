@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from conftest import run_cli
+from drafts import added
 
 MONDAY = "2026-11-02"
 
@@ -128,20 +129,27 @@ def test_a_week_of_timers_a_correction_a_sheet_and_invoices_that_bill_nothing_tw
     assert data["totals"]["hours"] == "42" and data["totals"]["value"] == {"USD": "3802.50"}
     # invoices from the hours, one per client
     r = ok(cli(book, "invoice", "add", "--from-time", "--client", "acme", today=day(4)))
+    a = added(r)
     assert r.stdout == ("billed 5 time entries (18.25 h)\n"
-                        "added invoice 'INV-2026-001' (draft): total 1,902.50 USD, due 2026-12-06\n")
+                        f"added invoice '{a}' (draft): total 1,902.50 USD, due 2026-12-06\n")
     r = ok(cli(book, "invoice", "add", "--from-time", "--project", "beta-app", today=day(4)))
-    assert "added invoice 'INV-2026-002' (draft): total 1,900.00 USD" in r.stdout
-    inv = json.loads(ok(cli(book, "invoice", "show", "INV-2026-001", "--format", "json", today=day(4))).stdout)
+    b = added(r)
+    assert f"added invoice '{b}' (draft): total 1,900.00 USD" in r.stdout
+    inv = json.loads(ok(cli(book, "invoice", "show", a, "--format", "json", today=day(4))).stdout)
     assert inv["client"] == "acme" and inv["project"] == "acme-web"
     assert [(i["description"], i.get("service"), i["quantity"], i["unit_price"]) for i in inv["items"]] == [
         ("UX design, 2026-11-02 to 2026-11-03", "acme-design", "7", "95"),
         ("Front-end build, 2026-11-04 to 2026-11-06", "acme-build", "11.25", "110")]
-    inv2 = json.loads(ok(cli(book, "invoice", "show", "INV-2026-002", "--format", "json", today=day(4))).stdout)
+    inv2 = json.loads(ok(cli(book, "invoice", "show", b, "--format", "json", today=day(4))).stdout)
     assert [(i["description"], i.get("project"), i["quantity"], i["unit_price"]) for i in inv2["items"]] == [
         ("Beta app, 2026-11-02 to 2026-11-06", "beta-app", "23.75", "80")]
     billed = (book / "timelog" / "2026.yaml").read_text()
-    assert billed.count("invoice: INV-2026-001\n") == 5 and billed.count("invoice: INV-2026-002\n") == 5
+    assert billed.count(f"invoice: {a}\n") == 5 and billed.count(f"invoice: {b}\n") == 5
+    # sent: the draft takes its number, and its entries with it, in one write
+    r = ok(cli(book, "invoice", "move", b, "sent", today=day(4)))
+    assert f"invoice '{b}' is numbered INV-2026-001, and 5 records linking to it" in r.stdout
+    b = "INV-2026-001"
+    assert (book / "timelog" / "2026.yaml").read_text().count("invoice: INV-2026-001\n") == 5
     # a second run bills nothing and writes nothing
     before = {p: p.read_bytes() for p in book.rglob("*.yaml")}
     for who in (("--client", "acme"), ("--client", "beta")):
@@ -150,7 +158,7 @@ def test_a_week_of_timers_a_correction_a_sheet_and_invoices_that_bill_nothing_tw
     assert {p: p.read_bytes() for p in book.rglob("*.yaml")} == before
     assert json.loads(ok(cli(book, "time", "list", "--unbilled", "--format", "json", today=day(4))).stdout) == []
     # the invoice's time sheet shows exactly its entries
-    s = json.loads(ok(cli(book, "time", "sheet", "--invoice", "INV-2026-002", "--format", "json", today=day(4))).stdout)
+    s = json.loads(ok(cli(book, "time", "sheet", "--invoice", "INV-2026-001", "--format", "json", today=day(4))).stdout)
     assert [(r["project"], r["hours"], r["value"]) for r in s["rows"]] == [("beta-app", "23.75", "1900.00")]
     assert ok(cli(book, "validate", today=day(4))).output == "ok: no problems\n"
 
@@ -215,7 +223,7 @@ def test_time_rounding_rounds_what_is_billed_never_what_is_stored(tmp_path):
     assert raw["rounding"] is None and raw["rows"][0]["hours"] == "3.41"
     r = ok(cli(book, "invoice", "add", "--from-time", "--client", "beta"))
     assert "billed 3 time entries (3.41 h, rounded by time_rounding 15m up)" in r.stdout
-    inv = json.loads(ok(cli(book, "invoice", "show", "INV-2026-001", "--format", "json")).stdout)
+    inv = json.loads(ok(cli(book, "invoice", "show", added(r), "--format", "json")).stdout)
     assert inv["items"][0]["quantity"] == "3.75" and inv["total"] == "300.00"
     assert "hours: 1.08\n" in (book / "timelog" / "2026.yaml").read_text()
 
@@ -235,7 +243,7 @@ def _billed(tmp_path) -> tuple[Path, str]:
     book = make_book(tmp_path)
     r = ok(cli(book, "time", "log", "beta-app", "2", "--note", "setup"))
     eid = r.stdout.split("as '")[1].rstrip("'\n")
-    ok(cli(book, "invoice", "add", "--from-time", "--client", "beta"))
+    ok(cli(book, "invoice", "add", "--from-time", "--client", "beta", "--number", "INV-2026-001"))   # a numbered draft
     return book, eid
 
 
@@ -257,17 +265,17 @@ def test_voiding_or_removing_a_draft_releases_its_entries(tmp_path):
     r = ok(cli(book, "invoice", "move", "INV-2026-001", "void"))
     assert f"released 1 time entry (2 h) of invoice 'INV-2026-001' (void): they are unbilled again" in r.stdout
     assert "invoice:" not in (book / "timelog" / "2026.yaml").read_text()
-    ok(cli(book, "invoice", "add", "--from-time", "--client", "beta"))
-    assert "invoice: INV-2026-002\n" in (book / "timelog" / "2026.yaml").read_text()
-    r = ok(cli(book, "invoice", "rm", "INV-2026-002"))
-    assert "released 1 time entry (2 h) of invoice 'INV-2026-002' (removed)" in r.stdout
+    again = added(ok(cli(book, "invoice", "add", "--from-time", "--client", "beta")))
+    assert f"invoice: {again}\n" in (book / "timelog" / "2026.yaml").read_text()
+    r = ok(cli(book, "invoice", "rm", again))
+    assert f"released 1 time entry (2 h) of invoice '{again}' (removed)" in r.stdout
     assert "invoice:" not in (book / "timelog" / "2026.yaml").read_text()
     assert ok(cli(book, "validate")).output == "ok: no problems\n"
 
 
 def test_validate_checks_an_entrys_invoice(tmp_path):
     book, eid = _billed(tmp_path)
-    ok(cli(book, "invoice", "add", "--client", "acme", "--item", "Other work:1:100"))
+    ok(cli(book, "invoice", "add", "--client", "acme", "--item", "Other work:1:100", "--number", "INV-2026-002"))
     path = book / "timelog" / "2026.yaml"
     path.write_text(path.read_text().replace("invoice: INV-2026-001", "invoice: INV-2026-002"))
     r = cli(book, "validate")
@@ -276,7 +284,7 @@ def test_validate_checks_an_entrys_invoice(tmp_path):
     path.write_text(path.read_text().replace("invoice: INV-2026-002", "invoice: INV-2026-009"))
     r = cli(book, "validate")
     assert r.exit_code == 1 and "INV-2026-009" in r.stdout
-    ok(cli(book, "invoice", "add", "--client", "beta", "--item", "Hosting:1:50"))       # INV-2026-003
+    ok(cli(book, "invoice", "add", "--client", "beta", "--item", "Hosting:1:50", "--number", "INV-2026-003"))
     path.write_text(path.read_text().replace("invoice: INV-2026-009", "invoice: INV-2026-003"))
     r = cli(book, "validate")
     assert r.exit_code == 1
@@ -301,7 +309,7 @@ def test_include_fixed_bills_a_completed_fixed_fee_once(tmp_path):
     assert r.stdout.startswith("nothing to bill")
     r = ok(cli(book, "invoice", "add", "--from-time", "--client", "acme", "--include-fixed"))
     assert "total 1,500.00 USD" in r.stdout
-    assert "invoice: INV-2026-001" in (book / "timelog" / "2026.yaml").read_text()
+    assert f"invoice: {added(r)}" in (book / "timelog" / "2026.yaml").read_text()
     r = ok(cli(book, "invoice", "add", "--from-time", "--client", "acme", "--include-fixed"))
     assert r.stdout.startswith("nothing to bill")
 
@@ -406,12 +414,12 @@ def test_marking_entries_keeps_their_lines_and_puts_the_key_in_its_place(tmp_pat
                      "  note: setup\n\n"
                      "- id: t-20261102-bbbbbb\n  date: 2026-11-02\n  project: beta-app\n  hours: 1\n  tags: [x]\n"
                      "# end\n")
-    ok(cli(book, "invoice", "add", "--from-time", "--client", "beta"))
+    rid = added(ok(cli(book, "invoice", "add", "--from-time", "--client", "beta")))
     assert shard.read_text() == (
         "# my hours\n"
         "- id: t-20261102-aaaaaa\n  date: 2026-11-02\n  project: beta-app\n  hours: 2  # late start\n"
-        "  note: setup\n  invoice: INV-2026-001\n\n"
-        "- id: t-20261102-bbbbbb\n  date: 2026-11-02\n  project: beta-app\n  hours: 1\n  invoice: INV-2026-001\n"
+        f"  note: setup\n  invoice: {rid}\n\n"
+        f"- id: t-20261102-bbbbbb\n  date: 2026-11-02\n  project: beta-app\n  hours: 1\n  invoice: {rid}\n"
         "  tags: [x]\n# end\n")
-    ok(cli(book, "invoice", "rm", "INV-2026-001"))
+    ok(cli(book, "invoice", "rm", rid))
     assert "invoice:" not in shard.read_text() and "  hours: 2  # late start\n" in shard.read_text()

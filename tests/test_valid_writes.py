@@ -9,6 +9,7 @@ import subprocess
 import pytest
 
 from conftest import run_cli
+from drafts import draft
 
 
 def j(r):
@@ -101,39 +102,43 @@ def test_project_add_creating_its_services_uses_the_projects_rate(fresh):
     assert errors_of(fresh) == []
 
 
-def test_invoice_new_makes_the_next_number_for_the_incomes_client(fresh):
+def test_invoice_new_makes_a_draft_for_the_incomes_client(fresh):
     assert run_cli("client", "edit", "acme", "--default-rate", "80", books=fresh).exit_code == 0
     assert run_cli("project", "add", "Shoot", "--client", "acme", books=fresh).exit_code == 0
     r = run_cli("income", "add", "500", "--date", "2026-11-20", "--client", "acme", "--invoice", "new",
                 "--received", books=fresh)
     assert r.exit_code == 0, r.output
-    assert r.stdout.splitlines()[0] == "created invoice 'INV-2026-001' (draft)"
+    one = draft(r.stdout)
+    assert r.stdout.splitlines()[0] == f"created invoice '{one}' (draft)" and one.startswith("draft-20261120-")
     # the client is taken from the project; the invoice is dated as the income
     r = run_cli("income", "add", "300", "--project", "shoot", "--invoice", "new", "--create-missing", books=fresh)
     assert r.exit_code == 0, r.output
-    assert r.stdout.splitlines()[0] == "created invoice 'INV-2026-002' (draft)"
+    two = draft(r.stdout)
+    assert r.stdout.splitlines()[0] == f"created invoice '{two}' (draft)"
     text = (fresh / "invoices.yaml").read_text()
-    assert "- id: INV-2026-001\n  client: acme\n  issued: 2026-11-20\n  status: draft\n  amount: 500\n" in text
-    assert "- id: INV-2026-002\n  client: acme\n  project: shoot\n  issued: 2026-11-25\n  status: draft\n  amount: 300\n" in text
+    assert f"- id: {one}\n  client: acme\n  issued: 2026-11-20\n  status: draft\n  amount: 500\n" in text
+    assert f"- id: {two}\n  client: acme\n  project: shoot\n  issued: 2026-11-25\n  status: draft\n  amount: 300\n" in text
     assert "invoice: new" not in (fresh / "transactions" / "2026.yaml").read_text()
     income = j(run_cli("income", "list", "--format", "json", books=fresh))
     assert [(t["client"], t["invoice"], t["classification"]) for t in income] == [
-        ("acme", "INV-2026-002", "client"), ("acme", "INV-2026-001", "client")]      # newest first
+        ("acme", two, "client"), ("acme", one, "client")]      # newest first
     assert errors_of(fresh) == []
 
 
 def test_invoice_new_needs_a_client_and_links_on_income_link(cli):
     before = snapshot(cli.book)
     r = cli("income", "add", "200", "--invoice", "new")
-    assert r.exit_code == 2 and "--invoice: cannot create invoice 'INV-2026-023' without a client: give --client" in r.stderr
+    assert r.exit_code == 2 and "--invoice: cannot create invoice 'draft-20261125-" in r.stderr
+    assert "without a client: give --client" in r.stderr
     assert snapshot(cli.book) == before
     r = cli("income", "add", "200", "--classification", "client", "--received")
     tx = r.stdout.split("'")[1]
     r = cli("income", "link", tx, "--client", "globex", "--invoice", "new")
     assert r.exit_code == 0, r.output
-    assert "created invoice 'INV-2026-023' (draft)" in r.stdout
-    assert j(cli("income", "show", tx, "--format", "json"))["invoice"] == "INV-2026-023"
-    assert j(cli("invoice", "show", "INV-2026-023", "--format", "json"))["client"] == "globex"
+    rid = draft(r.stdout)
+    assert f"created invoice '{rid}' (draft)" in r.stdout
+    assert j(cli("income", "show", tx, "--format", "json"))["invoice"] == rid
+    assert j(cli("invoice", "show", rid, "--format", "json"))["client"] == "globex"
     assert errors_of(cli.book) == []
 
 
@@ -324,8 +329,9 @@ def test_income_edit_invoice_new_takes_the_incomes_client_and_amount(cli):
     tx = r.stdout.split("'")[1]
     r = cli("income", "edit", tx, "--invoice", "new")
     assert r.exit_code == 0, r.output
-    assert r.stdout.splitlines() == [f"changed income '{tx}': invoice", "created invoice 'INV-2026-023' (draft)"]
-    inv = j(cli("invoice", "show", "INV-2026-023", "--format", "json"))
+    rid = draft(r.stdout)
+    assert r.stdout.splitlines() == [f"changed income '{tx}': invoice", f"created invoice '{rid}' (draft)"]
+    inv = j(cli("invoice", "show", rid, "--format", "json"))
     assert (inv["client"], inv["amount"], inv["status"]) == ("globex", "300", "draft")
     assert errors_of(cli.book) == []
 
@@ -335,7 +341,7 @@ def test_records_made_for_a_client_in_another_currency_are_in_its_currency(empty
     r = run_cli("income", "add", "500", "--client", "bolt", "--project", "app", "--service", "dev",
                 "--invoice", "new", "--create-missing", "--received", books=empty_book)
     assert r.exit_code == 0, r.output
-    for kind, rid in (("project", "app"), ("service", "dev"), ("invoice", "INV-2026-001")):
+    for kind, rid in (("project", "app"), ("service", "dev"), ("invoice", draft(r.stdout))):
         assert j(run_cli(kind, "show", rid, "--format", "json", books=empty_book))["currency"] == "USD", kind
     assert [t["currency"] for t in j(run_cli("income", "list", "--format", "json", books=empty_book))] == ["USD"]
     assert errors_of(empty_book) == []

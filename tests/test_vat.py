@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 
 from conftest import run_cli
+from drafts import added, numbered
 
 TODAY = "2026-12-20"
 needs_hledger = pytest.mark.skipif(shutil.which("hledger") is None, reason="hledger not installed (.ci/run installs it)")
@@ -31,11 +32,9 @@ def js(book, *args):
 
 
 def _invoice(book, client, *items, issued, tax="19"):
-    ok(fl(book, "invoice", "add", "--client", client, *[x for i in items for x in ("--item", i)],
-          "--tax-rate", tax, "--issued", issued))
-    number = js(book, "invoice", "list")[-1]["id"]
-    ok(fl(book, "invoice", "move", number, "sent"))
-    return number
+    rid = added(ok(fl(book, "invoice", "add", "--client", client, *[x for i in items for x in ("--item", i)],
+                      "--tax-rate", tax, "--issued", issued)))
+    return numbered(ok(fl(book, "invoice", "move", rid, "sent")))
 
 
 @pytest.fixture(scope="module")
@@ -54,9 +53,7 @@ def quarter(tmp_path_factory):
            "acme": _invoice(book, "acme", "Work:1:1000", "Book:1:100:7%", issued="2026-10-05"),
            "frog": _invoice(book, "frog", "Dev:2:500", issued="2026-10-06", tax="0"),
            "yank": _invoice(book, "yank", "Dev:1:800", issued="2026-11-01", tax="0")}
-    ok(fl(book, "invoice", "credit", ids["acme"], "--item", "Discount:1:100"))
-    ids["credit"] = js(book, "invoice", "list")[-1]["id"]
-    ok(fl(book, "invoice", "move", ids["credit"], "sent"))
+    ids["credit"] = added(ok(fl(book, "invoice", "credit", ids["acme"], "--item", "Discount:1:100", "--issue")))
     for args in (("income", "add", "357", "--invoice", ids["old"], "--received", "--date", "2026-10-02"),
                  ("income", "add", "1173", "--invoice", ids["acme"], "--fee", "5", "--received", "--date", "2026-11-10"),
                  ("income", "add", "500", "--invoice", ids["yank"], "--received", "--date", "2026-11-15"),

@@ -82,23 +82,27 @@ def test_one_link_updates_client_project_service_and_invoice(cli):
     # a draft invoice for Initech's report tool, and client income that is not linked yet
     r = cli("invoice", "add", "--client", "initech", "--project", "initech-reports",
             "--item", "Report tool, second half:1:2100:initech-dev")
-    assert "'INV-2026-023'" in r.stdout
+    inv = r.stdout.split("'")[1]
+    assert inv.startswith("draft-")
     tx = added_id(cli("income", "add", "2100", "--classification", "client", "--received", "--date", "2026-11-24"))
     before = {k: rollup(cli, k, rid) for k, rid in
-              (("client", "initech"), ("project", "initech-reports"), ("service", "initech-dev"), ("invoice", "INV-2026-023"))}
+              (("client", "initech"), ("project", "initech-reports"), ("service", "initech-dev"), ("invoice", inv))}
     assert before == {
         "client": {"invoiced": "2100.00", "received": "1000.00", "outstanding": "1100.00"},
         "project": {"invoiced": "2100.00", "received": "1000.00", "completion_pct": "50.0"},
         "service": {"invoiced": "0.00", "received": "0.00"},
         "invoice": {"status": "draft", "received": "0.00", "balance": "2100.00", "partially_paid": False}}
-    r = cli("income", "link", tx, "--invoice", "INV-2026-023", "--project", "initech-reports", "--service", "initech-dev")
+    r = cli("income", "link", tx, "--invoice", inv, "--project", "initech-reports", "--service", "initech-dev")
     assert r.exit_code == 0, r.output
     assert r.stdout.splitlines() == [
-        "client 'initech' taken from invoice INV-2026-023",
-        f"linked income '{tx}': invoice INV-2026-023, project initech-reports, service initech-dev, client initech",
-        "invoice 'INV-2026-023' is paid: received 2,100.00 USD covers its total 2,100.00 USD (draft -> paid)"]
-    after = {k: rollup(cli, k, rid) for k, rid in
-             (("client", "initech"), ("project", "initech-reports"), ("service", "initech-dev"), ("invoice", "INV-2026-023"))}
+        f"client 'initech' taken from invoice {inv}",
+        f"linked income '{tx}': invoice {inv}, project initech-reports, service initech-dev, client initech",
+        f"invoice '{inv}' is paid: received 2,100.00 USD covers its total 2,100.00 USD; it is still a draft: "
+        f"`freelance invoice move {inv} paid` issues it with its number"]
+    r = cli("invoice", "move", inv, "paid")             # issued: its number, its income with it
+    assert r.exit_code == 0 and f"invoice '{inv}' is numbered INV-2026-023, and 1 record linking to it" in r.stdout
+    after = {k: rollup(cli, k, rid) for k, rid in (("client", "initech"), ("project", "initech-reports"),
+                                                   ("service", "initech-dev"), ("invoice", "INV-2026-023"))}
     assert after == {
         "client": {"invoiced": "4200.00", "received": "3100.00", "outstanding": "1100.00"},
         "project": {"invoiced": "4200.00", "received": "3100.00", "completion_pct": "100.0"},

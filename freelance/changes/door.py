@@ -20,11 +20,12 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..core.errors import UsageError
+from ..core.rules import BILLED, is_draft_id
 from ..core.schedule import Period
 from ..core.schema import INVOICE, KINDS, QUOTE, RECURRING, Kind, noun_kind
 from ..store.book import Book
 from ..store.records import Record
-from ..store.writer import Write, apply, plan_remove, plan_update, plan_updates
+from ..store.writer import Write, apply, plan_remove, plan_update, plan_updates, plan_updates_in_files
 from . import bank, contacts, currency, init, invoicing, quotes, rates, receipts, records, recurring, services, settings, time, todos, workflow
 # how a face names what to change: the record, typed values, a filter, a new record's id
 from .records import check_filter, find, new_id, parse_value, unchanged
@@ -42,7 +43,7 @@ __all__ = [
     "attach_receipt", "import_bill",
     # invoices
     "add_invoice", "add_invoice_from_time", "edit_invoice", "send_invoice", "credit_invoice", "settle_invoice",
-    "renumber_invoice",
+    "renumber_invoice", "number_invoice",
     # quotes and projects billed in parts (docs/quotes.md)
     "add_quote", "edit_quote", "send_quote", "accept_quote", "add_part_invoice",
     # time
@@ -109,8 +110,49 @@ class Touch:
 
 
 def update(record: Record, changes: dict) -> Callable[[Book], Write]:
-    """The deferred write that changes some keys of `record` (for `Touch.write`)."""
-    return lambda book: plan_update(book, record, changes)
+    """The deferred write that changes some keys of `record` (for `Touch.write`); it carries
+    `changes`, so that an invoice leaving draft can add its number to them (`_issue`)."""
+    def write(book: Book) -> Write:
+        return plan_update(book, record, changes)
+    write.changes = changes
+    return write
+
+
+def _numbered(book: Book, record: Record, changes: dict, taken: list[str]):
+    """Invoice `record`, still under its draft id, given its number (the next of its issue
+    year, gapless) with `changes`: (the changes with `id`, the deferred write of its file,
+    the writes of the other files that link to it, the note naming the number). Its links
+    in its own file go into that one write."""
+    number, own, links = invoicing.plan_number(book, record, None, tuple(taken))
+    taken.append(number)
+    changes = {**changes, "id": number, "draft_id": record.id}      # the draft id still finds it
+
+    def write(book: Book) -> Write:
+        return plan_updates(book, [(record, changes), *own]) if own else plan_update(book, record, changes)
+    write.changes = changes
+    return changes, write, plan_updates_in_files(book, links), \
+        f"invoice '{record.id}' is numbered {number}" + invoicing.linked_note(own, links)
+
+
+def _issue(book: Book, touched: list[Touch]) -> tuple[list[Write], list[str]]:
+    """Every touched invoice that leaves draft (to sent or paid) under its draft id gets its
+    number here, whichever door it went through (`move`, `edit --status`, the web's board):
+    `Touch.new` and its write gain the `id`, and the records linking to it are rewritten, in
+    the same atomic write (docs/ids.md). `send_invoice` numbers before sealing, so its touch
+    carries the number already."""
+    writes, notes, taken = [], [], []
+    for t in touched:
+        if t.kind.name != "invoice" or t.old is None or t.new is None or not is_draft_id(t.old.id) \
+                or t.new.get("id", t.old.id) != t.old.id or t.new.get("status") not in BILLED:
+            continue
+        changes = getattr(t.write, "changes", None)
+        if changes is None:
+            changes = {k: t.new.get(k) for k in {*t.new, *t.old.data} if t.new.get(k) != t.old.data.get(k)}
+        changes, t.write, more, note = _numbered(book, t.old, changes, taken)
+        t.new = {**t.new, "id": changes["id"]}
+        writes += more
+        notes.append(note)
+    return writes, notes
 
 
 def commit(book: Book, writes: list[Write], notes: list[str] = (), touched: list[Touch] = (),
@@ -120,6 +162,9 @@ def commit(book: Book, writes: list[Write], notes: list[str] = (), touched: list
     returns the notes on what was done (the plan's, then the follow-ups'). `dry_run`: every
     check and follow-up is worked out (a refusal is raised as it would be), nothing written."""
     writes, notes, own, more = list(writes), list(notes), [], []
+    w, n = _issue(book, touched)
+    writes += w
+    notes += n
     by_kind: dict[str, list[tuple[Record | None, dict | None]]] = {}
     for t in touched:
         if t.new is not None:   # linked records in one currency, amounts that fit it (docs/finance.md)
@@ -221,9 +266,17 @@ def add_invoice(book: Book, values: dict, items: list[str], number: str | None =
 def send_invoice(book: Book, record: Record) -> list[str]:
     """Mark invoice `record` sent today and seal what its document shows (the document itself
     is made and delivered by a face); returns notes."""
-    changes, notes = invoicing.plan_send(book, record)
-    after = {**record.data, **changes}
-    return commit(book, [], notes, [Touch(INVOICE, record, after, update(record, changes))])
+    writes, first, write = [], [], None
+    if is_draft_id(record.id):      # numbered first: the seal covers the number its document shows
+        changes, write, writes, note = _numbered(book, record, {}, [])
+        first.append(note)
+        numbered = Record(record.kind, {**record.data, **changes}, record.file, record.line, None)
+        changes, notes = invoicing.plan_send(book, numbered)
+        write.changes.update(changes)
+    else:
+        changes, notes = invoicing.plan_send(book, record)
+        write = update(record, changes)
+    return commit(book, writes, first + notes, [Touch(INVOICE, record, {**record.data, **write.changes}, write)])
 
 
 def edit_invoice(book: Book, record: Record, changes: dict, items: list[str] | None = None,
@@ -236,9 +289,11 @@ def edit_invoice(book: Book, record: Record, changes: dict, items: list[str] | N
     return _edit(book, record, changes, [], [], future)
 
 
-def credit_invoice(book: Book, record: Record, items: list[str] | None = None) -> tuple[dict, list[str]]:
-    """A credit note for invoice `record` (all its lines, or `items`), numbered as the next invoice."""
-    data, writes, notes = invoicing.plan_credit(book, record, items)
+def credit_invoice(book: Book, record: Record, items: list[str] | None = None,
+                   status: str = "draft") -> tuple[dict, list[str]]:
+    """A credit note for invoice `record` (all its lines, or `items`): a draft under a draft id,
+    or `status` sent, numbered as the next invoice."""
+    data, writes, notes = invoicing.plan_credit(book, record, items, status)
     return data, commit(book, writes, notes, [Touch(INVOICE, None, data)])
 
 
@@ -299,6 +354,18 @@ def renumber_invoice(book: Book, record: Record, number: str | None = None,
     Nothing but the id changes, so no follow-up has anything to do."""
     new, writes, notes = invoicing.plan_renumber(book, record, number, tuple(taken))
     return new, commit(book, writes, notes)
+
+
+def number_invoice(book: Book, record: Record) -> tuple[Record, list[str]]:
+    """Invoice `record`, still under its draft id, given its number (the next of its year) with
+    every record linking to it, in one atomic write; (the record as it is now, notes). A face
+    calls it before it makes the document it sends, so the document shows the number; an
+    invoice numbered already is returned as it is (docs/ids.md)."""
+    if not is_draft_id(record.id):
+        return record, []
+    changes, write, writes, note = _numbered(book, record, {}, [])
+    commit(book, writes + [write(book)], [note])
+    return find(book, "invoice", changes["id"]), [note]
 
 
 def edit(book: Book, record: Record, changes: dict, future: bool = False) -> list[str]:

@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from ..core.errors import DataError, did_you_mean, UsageError
 from ..core.money import dec, money, ZERO
 from ..core.rules import (BILLED, NOT_OWED, SETTLED, first_format_seal, foreign_owner, seal_of,
-                          is_id, seal_problem, sealed_changes, settles_invoice)
+                          is_draft_id, is_id, seal_problem, sealed_changes, settles_invoice)
 from ..read.owed import left_to_pay, prepaid, settled_otherwise as owed_otherwise, settlement, written_off
 from ..core.schema import INVOICE, KINDS
 from ..core.text import fmt_money
@@ -26,7 +26,7 @@ from ..read.graph import currency_of, Graph
 from ..store.book import Book
 from ..store.records import Record
 from ..store.writer import Write, plan_update, plan_updates, plan_updates_in_files
-from .numbers import next_number
+from .numbers import draft_id, new_invoice_id, next_number
 from ..core.limits import line_problem
 from .records import check_size, number_text, plan_add
 
@@ -125,7 +125,7 @@ def plan_invoice(book: Book, values: dict, items: list[str], number: str | None,
         values["due"] = issued + dt.timedelta(days=terms)
     elif values["due"] < issued:
         raise UsageError(f"--due {values['due']} is before --issued {issued}")
-    rid = number or next_number(book, issued.year)
+    rid = new_invoice_id(book, values.get("status"), issued, number)
     return plan_add(book, INVOICE, values, rid=rid, create_missing=create_missing)
 
 
@@ -217,10 +217,12 @@ def _refuse_over_credit(book: Book, inv: Record, values: dict) -> None:
                          "back more than it was for")
 
 
-def plan_credit(book: Book, inv: Record, items: list[str] | None) -> tuple[dict, list[Write], list[str]]:
+def plan_credit(book: Book, inv: Record, items: list[str] | None,
+                as_status: str = "draft") -> tuple[dict, list[Write], list[str]]:
     """A credit note for `inv`: its own number, `credit_for` the original, the original's
     client, project, currency and rates, and its lines (or the `--item` lines) with negative
-    prices, so its totals are negative and rollups count it. Starts as a draft."""
+    prices, so its totals are negative and rollups count it. Starts as a draft under a draft
+    id, or `as_status` sent with its number."""
     status = inv.data.get("status")
     if inv.data.get("credit_for"):
         raise UsageError(f"'{inv.id}' is a credit note itself: credit the invoice it corrects "
@@ -246,9 +248,9 @@ def plan_credit(book: Book, inv: Record, items: list[str] | None) -> tuple[dict,
         values["items"] = [{"description": what, "quantity": Decimal(1), "unit_price": -dec(inv.data.get("amount"))}]
     _refuse_over_credit(book, inv, values)
     values["issued"] = book.today
-    values["status"] = "draft"
+    values["status"] = as_status
     values["credit_for"] = inv.id
-    return plan_add(book, INVOICE, values, rid=next_number(book, book.today.year))
+    return plan_add(book, INVOICE, values, rid=new_invoice_id(book, as_status, book.today))
 
 
 # -- a draft's number ------------------------------------------------------------------
@@ -258,13 +260,47 @@ def plan_renumber(book: Book, inv: Record, number: str | None = None,
     """A draft invoice's number (its id) changed to `number`, else to the next free one of its
     year (after the book's and `taken`'s), with every link to it: the `invoice` of income and
     time entries, a credit note's `credit_for`, any field the schema says links an invoice.
-    Only a draft: an issued number is the law's, never changed (docs/sync.md). Returns
-    (the new number, writes, notes)."""
+    Only a draft, or an invoice that still has its draft id (issued by hand or by a merge:
+    it never had a number): an issued number is the law's, never changed (docs/sync.md).
+    Returns (the new number, writes, notes)."""
     status = inv.data.get("status") or "draft"
-    if status != "draft" or inv.data.get("seal") or inv.data.get("sent_on"):
+    if not is_draft_id(inv.id) and (status != "draft" or inv.data.get("seal") or inv.data.get("sent_on")):
         raise UsageError(f"invoice '{inv.id}' is {status}{' and was sent' if inv.data.get('sent_on') else ''}: "
                          "an issued number is never changed; correct it with a credit note "
                          f"(`freelance invoice credit {inv.id}`)")
+    new, own, links = plan_number(book, inv, number, taken)
+    change = {"id": new, "draft_id": inv.id} if is_draft_id(inv.id) else {"id": new}   # the draft id still names it
+    writes = [plan_updates(book, [(inv, change), *own]) if own else plan_update(book, inv, change)]
+    writes += plan_updates_in_files(book, links)
+    return new, writes, [f"invoice '{inv.id}' is now '{new}'" + linked_note(own, links)]
+
+
+def linked_note(own: list, links: list) -> str:
+    moved = len(own) + len(links)
+    return f", and {moved} record{'s' * (moved != 1)} linking to it" if moved else ""
+
+
+def _naming(book: Book, kind, rid: str) -> list[Record]:
+    """The records of `kind` that may link to `rid`: every one when the kind is loaded, else
+    those of the files whose text holds it (a draft is linked from few records: issuing one on
+    a book of 100,000 transactions parses none of their shards that do not name it)."""
+    if book.loaded(kind.name) or kind.name == "invoice":
+        return book.records(kind.name)
+    out: list[Record] = []
+    for rel in book.files_of(kind):
+        data = book.raw(rel)
+        if data is not None and rid.encode("utf-8") in data:
+            out += book.read_file(rel, kind).records
+    return out
+
+
+def plan_number(book: Book, inv: Record, number: str | None = None, taken: tuple[str, ...] = ()
+                ) -> tuple[str, list[tuple[Record, dict]], list[tuple[Record, dict]]]:
+    """The number `inv` takes (`number`, else the next of its issue year after the book's and
+    `taken`'s) and its links rewritten: (number, changes to records in the invoice's own file,
+    changes to records of other files). The invoice's own change (`id`) is the caller's, so that it
+    goes into the one write of its file with whatever else changes (a draft sent: its status,
+    its seal)."""
     same = [r for r in book.records("invoice") if r.id == inv.id]
     if len(same) > 1:
         raise DataError(f"{len(same)} invoices are numbered '{inv.id}' ({', '.join(f'{r.file}:{r.line}' for r in same)}): "
@@ -277,15 +313,15 @@ def plan_renumber(book: Book, inv: Record, number: str | None = None,
         raise UsageError(f"{new!r} is not a usable number: letters, digits, '.', '_' and '-' only")
     if new == inv.id:
         raise UsageError(f"invoice '{inv.id}' has that number already")
-    if new in book.index("invoice"):
+    if new in book.index("invoice") or new in taken:
         raise UsageError(f"invoice '{new}' exists already: choose a free number (or leave --to out for the next one)")
-    own: list[tuple[Record, dict]] = [(inv, {"id": new})]
+    own: list[tuple[Record, dict]] = []
     links: list[tuple[Record, dict]] = []
     for kind in KINDS.values():
         fields = [f.name for f in kind.link_fields if "invoice" in f.link]
         if not fields:
             continue
-        for r in book.records(kind.name):
+        for r in _naming(book, kind, inv.id):
             change = {}
             for name in fields:
                 v = r.data.get(name)
@@ -295,11 +331,7 @@ def plan_renumber(book: Book, inv: Record, number: str | None = None,
                     change[name] = [new if x == inv.id else x for x in v]
             if change:
                 (own if r.file == inv.file else links).append((r, change))
-    writes = [plan_updates(book, own) if len(own) > 1 else plan_update(book, inv, {"id": new})]
-    writes += plan_updates_in_files(book, links)
-    moved = len(own) - 1 + len(links)
-    return new, writes, [f"invoice '{inv.id}' is now '{new}'"
-                         + (f", and {moved} record{'s' * (moved != 1)} linking to it" if moved else "")]
+    return new, own, links
 
 
 # -- settling ------------------------------------------------------------------------
@@ -367,7 +399,8 @@ def check_paid(book: Book, old: Record | None, new: dict) -> tuple[list[Write], 
     if inv.data.get("credit_for"):    # settled by a refund (an expense) or set off: no income to wait for
         return [], []
     g = Graph(book)
-    s = settlement(g, Record(inv.kind, {**new, "status": "sent"}, inv.file, inv.line, {}), dt.date.max)  # read/owed.py, as it will be
+    # read/owed.py, as it will be (under the id its income links to: a draft numbered now keeps its links)
+    s = settlement(g, Record(inv.kind, {**new, "id": inv.id, "status": "sent"}, inv.file, inv.line, {}), dt.date.max)
     if s.total > 0 and s.balance <= 0:
         return [], []
     cur = s.currency
@@ -530,9 +563,13 @@ def settle_all(book: Book, changes: list[tuple[Record | None, dict | None]]) -> 
                              + f", received {fmt_money(received - after + before, cur)} so far); record what it "
                              "is owed against it and the rest as income without an invoice")
         if after > before and status != "paid" and total > 0 and left <= 0:
+            note = (f"invoice '{inv_id}' is paid: received {fmt_money(received, cur)}{by} covers its total "
+                    f"{fmt_money(total, cur)} ({status} -> paid)")
+            if is_draft_id(inv_id):
+                notes.append(draft_paid(inv_id, note))
+                continue
             moves.append((inv, {"status": "paid"}))
-            notes.append(f"invoice '{inv_id}' is paid: received {fmt_money(received, cur)}{by} covers its total "
-                         f"{fmt_money(total, cur)} ({status} -> paid)")
+            notes.append(note)
         elif after < before and status == "paid" and left > 0:
             moves.append((inv, {"status": "sent"}))
             notes.append(f"invoice '{inv_id}' now has received {fmt_money(received, cur)} of "
@@ -580,7 +617,17 @@ def _pay(book: Book, old: Record | None, new: dict) -> tuple[list[Write], list[s
     if got is None:
         return [], []
     inv, note = got
+    if is_draft_id(inv.id):
+        return [], [draft_paid(inv.id, note)]
     return [plan_update(book, inv, {"status": "paid"})], [note]
+
+
+def draft_paid(rid: str, note: str) -> str:
+    """What a payment that covers a draft still under its draft id says instead of moving it:
+    it is numbered when issued, and a payment does not issue it (its links are being written
+    in this very command); the one command that does both (docs/ids.md)."""
+    return (note.replace(" (draft -> paid)", "") + f"; it is still a draft: `freelance invoice move {rid} paid` "
+            "issues it with its number")
 
 
 def pays(book: Book, old: Record | None, new: dict) -> tuple[Record, str] | None:

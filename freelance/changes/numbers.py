@@ -5,10 +5,12 @@ Its own room so that both an invoice added (`invoicing`) and one made on the spo
 `--invoice new` (`records.check_links`) take it without importing each other."""
 from __future__ import annotations
 
+import datetime as dt
+import secrets
 from typing import Iterable
 
 from ..core.errors import UsageError
-from ..core.rules import DEFAULT_INVOICE_NUMBER, DEFAULT_QUOTE_NUMBER, invoice_number_problem, number_regex
+from ..core.rules import DRAFT_PREFIX, DEFAULT_INVOICE_NUMBER, DEFAULT_QUOTE_NUMBER, invoice_number_problem, number_regex
 from ..store.book import Book
 
 # kind -> (the setting that holds its pattern, the default pattern)
@@ -33,3 +35,25 @@ def next_number(book: Book, year: int, taken: Iterable[str] = (), kind: str = "i
     rx = number_regex(pattern, year)
     seqs = [int(m.group(1)) for rid in [*book.index(kind), *taken] if (m := rx.match(rid))]
     return pattern.format(year=year, seq=max(seqs, default=0) + 1)
+
+
+def draft_id(book: Book, day: dt.date, taken: Iterable[str] = ()) -> str:
+    """A draft invoice's id: `draft-YYYYMMDD-3fa9c2` (its issue date, 24 random bits), never one
+    the book or `taken` holds. Random, not a counter: drafts made on two devices never clash;
+    the legal number is given when it leaves draft (`next_number`, docs/ids.md)."""
+    held = book.index("invoice")
+    taken = set(taken)
+    while True:
+        rid = f"{DRAFT_PREFIX}{day:%Y%m%d}-{secrets.token_hex(3)}"
+        if rid not in held and rid not in taken:
+            return rid
+
+
+def new_invoice_id(book: Book, status, issued: dt.date, number: str | None = None) -> str:
+    """A new invoice's id: `number` when chosen, a draft id while it is a draft (no `status` is
+    a draft), else the next number of its issue year."""
+    if number:
+        return number
+    if status in (None, "", "draft"):
+        return draft_id(book, issued)
+    return next_number(book, issued.year)

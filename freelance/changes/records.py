@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from ..core.dates import parse_date, parse_datetime, parse_period
 from ..core.errors import NotFound, UsageError, did_you_mean
-from ..core.rules import date_order, is_currency, is_email, is_id, is_url, may_lack, moved_after, NOT_OWED, TEXT_CHECKS
+from ..core.rules import date_order, is_currency, is_draft_id, is_email, is_id, is_url, may_lack, moved_after, NOT_OWED, TEXT_CHECKS
 from ..core.schema import KINDS, Field, Kind
 from ..store.book import Book
 from ..store.records import Record
@@ -26,7 +26,7 @@ from ..core.limits import number_problem
 from ..core.text import clean
 from ..read.graph import Graph
 from .matching import clear_review
-from .numbers import next_number
+from .numbers import draft_id
 
 # A comma is read only as a thousands separator in its proper place (1,200.50):
 # "1,5" or "1.200,50" would otherwise silently become 15 or 1.20050.
@@ -72,9 +72,16 @@ def label(record: Record) -> str:
     return f"{k} {record.id}"
 
 
+def issued_as(book: Book, draft: str) -> Record | None:
+    """The invoice that had draft id `draft` until it was issued (its `draft_id`), or None."""
+    return next((r for r in book.records("invoice") if r.data.get("draft_id") == draft), None)
+
+
 def find(book: Book, kind: str, rid: str, noun: str | None = None) -> Record:
     """The record `rid` of `kind`, or a UsageError with the closest ids."""
     rec = book.find_generated(KINDS[kind], rid) or book.get(kind, rid)
+    if rec is None and kind == "invoice" and is_draft_id(rid):     # issued since: its number (docs/ids.md)
+        rec = issued_as(book, rid)
     noun = noun or kind
     if rec is None or (kind == "transaction" and noun in ("income", "expense") and rec.data.get("kind") != noun):
         pool = [r.id for r in book.records(kind)
@@ -98,6 +105,10 @@ def parse_value(book: Book, f: Field, raw, *, option: str | None = None):
     if isinstance(raw, bool):
         return raw
     text = str(raw)
+    if f.type == "link" and "invoice" in f.link and is_draft_id(text) and book.get("invoice", text) is None:
+        issued = issued_as(book, text)          # a draft issued since: its number (docs/ids.md)
+        if issued is not None:
+            return issued.id
     if f.check == "hours":
         value = parse_hours(text)
         if value is None:
@@ -230,7 +241,7 @@ def ordered(kind: Kind, data: dict) -> dict:
 # something it needs cannot be found the command is refused, naming what to give
 # (docs/create-missing.md).
 
-NEW_INVOICE = "new"     # `--invoice new`: the book's next invoice number
+NEW_INVOICE = "new"     # `--invoice new`: a new draft invoice (its draft id)
 
 
 def owner_client(book: Book, data: dict) -> str | None:
@@ -332,8 +343,8 @@ def _check_stub(book: Book, kind: str, stub: dict, context: dict, context_kind: 
 def check_links(book: Book, kind: Kind, data: dict, create_missing: bool,
                 only: set[str] | None = None) -> tuple[list[Write], list[str]]:
     """Refuse links to missing records (with close matches), or create them when asked.
-    `--invoice new` (on a record that links to an invoice) makes the book's next number;
-    the chosen number replaces `new` in `data`."""
+    `--invoice new` (on a record that links to an invoice) makes a draft invoice; its draft
+    id replaces `new` in `data`."""
     writes, notes = [], []
     stubs: dict[str, list[dict]] = {}   # kind -> records to create, appended in one write per file
     order = ("client", "project", "service", "invoice")
@@ -344,9 +355,7 @@ def check_links(book: Book, kind: Kind, data: dict, create_missing: bool,
         option = (f.aliases or (f.option_name,))[0]
         if f.link == ("invoice",) and value == NEW_INVOICE:
             day = data.get("date") if isinstance(data.get("date"), dt.date) else book.today
-            value = data[f.name] = next_number(book, day.year)
-            if book.get("invoice", value) is not None:   # numbered by hand past the pattern
-                raise UsageError(f"{option}: the next number, {value}, is taken; give the number to use")
+            value = data[f.name] = draft_id(book, day)    # a draft: numbered when it is issued
             new_ok = True
         else:
             new_ok = create_missing

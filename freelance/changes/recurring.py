@@ -18,7 +18,7 @@ from ..store.book import Book
 from ..store.records import Record
 from ..store.writer import Write
 from .invoicing import item_lines, plan_invoice
-from .numbers import next_number
+
 from .records import plan_add
 from .time import plan_bill
 
@@ -97,4 +97,4 @@ def plan_period(book: Book, sched: Record, period: Period) -> tuple[dict, list[W
     if not lines:
         raise UsageError(f"recurring '{sched.id}' has no lines to bill (`freelance recurring edit {sched.id} "
                          "--item ...`)")
-    return plan_invoice(book, values, [], next_number(book, book.today.year), lines=lines)
+    return plan_invoice(book, values, [], None, lines=lines)

@@ -33,7 +33,8 @@ from ..read.work import booked_by, now, read_timer, running, services_of, timer_
 from . import records
 from ..core.dates import parse_datetime
 from ..read.graph import Graph
-from .invoicing import next_number, plan_invoice
+from .invoicing import plan_invoice
+from .numbers import new_invoice_id
 
 TIME = KINDS["time"]
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})\Z")
@@ -293,7 +294,7 @@ def plan_bill(book: Book, values: dict, client: str | None, project: str | None,
     if cur != book.settings.currency and not values.get("currency"):
         values["currency"] = cur
     issued = values.setdefault("issued", book.today)
-    number = number or next_number(book, issued.year)
+    number = new_invoice_id(book, values.get("status"), issued, number)
     data, writes, notes = plan_invoice(book, values, [], number, lines=items)
     writes += plan_updates_in_files(book, [(e, {"invoice": number}) for e in taken])
     hours = sum((Decimal(e.data["hours"]) for e in taken), Decimal(0))

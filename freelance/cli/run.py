@@ -125,6 +125,12 @@ def _make_invoices(book: Book, smtp: dict | None, out: list[Done], dry_run: bool
         if sched.data.get("send") is not True:
             out.append(Done("draft", number, f"made draft {number} for {what}"))
             continue
+        try:
+            number = door.number_invoice(book, book.get("invoice", number))[0].id   # before its document
+        except FreelanceError as exc:
+            failed = True
+            out.append(Done("failed", number, f"made {number} for {what}, not numbered: {exc.message}"))
+            continue
         rel = f"{outbox.OUTBOX}/{outbox.name_for(number, 'invoice')}"
         try:
             doc = invoice_document(book, number)

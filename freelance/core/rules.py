@@ -22,6 +22,16 @@ import json
 
 DEFAULT_INVOICE_NUMBER = "INV-{year}-{seq:03d}"
 DEFAULT_QUOTE_NUMBER = "Q-{year}-{seq:03d}"
+# A draft invoice's id until it is issued: `draft-YYYYMMDD-3fa9c2` (its issue date, 24 random
+# bits), so drafts made on two devices never clash; its number comes when it leaves draft
+# (docs/ids.md)
+DRAFT_PREFIX = "draft-"
+_DRAFT_ID = re.compile(r"draft-\d{8}-[0-9a-f]{6}\Z")
+
+
+def is_draft_id(rid) -> bool:
+    """`rid` is a draft invoice's id (`draft-20261207-3fa9c2`), not a number."""
+    return isinstance(rid, str) and _DRAFT_ID.match(rid) is not None
 
 
 def invoice_number_problem(pattern) -> str | None:
@@ -40,6 +50,8 @@ def invoice_number_problem(pattern) -> str | None:
         return str(exc)
     if "seq" not in fields or not set(fields) <= {"year", "seq"}:
         return "it needs {seq} (and may use {year})"
+    if made.lower().startswith(DRAFT_PREFIX):
+        return f"numbers starting with '{DRAFT_PREFIX}' are drafts' ids"
     if len(made) > MAX_NUMBER_LENGTH:
         return f"it makes numbers longer than {MAX_NUMBER_LENGTH} characters"
     return None

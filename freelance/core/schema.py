@@ -234,6 +234,8 @@ INVOICE = Kind(
         F("written_off_on", "date", option=False, help="The day it was written off."),
         F("write_off_reason", option=False, help="Why it was written off (bank-fee, small-difference...)."),
         F("sent_on", "date", option=False, help="The day `invoice send` sent it."),
+        F("draft_id", option=False,
+          help="The draft id it had until it was issued and numbered: it still names it (docs/ids.md)."),
         F("seal", option=False, help="What the sent document shows, sealed: version, fields, HMAC (rules.seal_of)."),
         F("recurring", "link", link=("recurring",), option=False,
           help="The recurring invoice (schedule) that made it (docs/recurring.md)."),

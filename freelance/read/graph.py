@@ -7,6 +7,7 @@ report, `show` and JSON output reads them from here.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -23,69 +24,152 @@ from .work import project_work, service_work
 from . import quotes
 
 
+_NONE = object()     # no value kept yet (a memo may keep None)
+
+
 class Graph:
-    def __init__(self, book: Book):
+    def __init__(self, book: Book, track: bool = False):
         self.book = book
         self.today = book.today
         self.settings = book.settings
         self._by: dict = {}
         self._cache: dict = {}
-        self._currencies: dict = {}     # id(record) -> its currency
+        self._currencies: dict = {}     # id(record) -> its currency (an untracked graph's)
+        # `track` (serve): what each kept value read, so a graph of the book after a change keeps
+        # every value that read none of the records that changed (`adopt`, docs/serve.md)
+        self.track = track
+        self._deps: dict = {}       # kept value's key -> what it read: ("id", kind, id), ("by", kind, field, value), ("kind", kind)
+        self._users: dict = {}      # what was read -> the keys of the kept values that read it
+        self._kinds: set = set()    # the kinds any kept value read
+        self._bare: set = set()     # the keys of kept values that read nothing
+        self.dropped: list = []     # the values `adopt` dropped, to free when it suits the caller
+        self._local = threading.local()     # this thread's stack of the reads of the values being derived
+        self._lock = threading.Lock()       # a value kept, and the hand-over to the next graph (`adopt`)
 
     # -- plumbing -------------------------------------------------------------
     def records(self, kind: str) -> list[Record]:
+        if self.track:
+            self._read(("kind", kind))
         return self.book.records(kind)
 
     def get(self, kind: str, rid) -> Record | None:
-        return self.book.get(kind, rid) if rid is not None else None
+        if rid is None:
+            return None
+        if self.track:
+            self._read(("id", kind, str(rid)))
+        return self.book.get(kind, rid)
 
     def by(self, kind: str, field: str) -> dict:
         """value of `field` -> records of `kind` (list fields index every element)."""
         key = (kind, field)
         if key not in self._by:
             groups = defaultdict(list)
-            for r in self.records(kind):
-                v = r.data.get(field)
-                if v is None:
-                    continue
-                if v.__class__ is str:
-                    groups[v].append(r)
-                elif isinstance(v, list):
-                    for x in v:
-                        if isinstance(x, str):
-                            groups[x].append(r)
-                elif v is not None:
-                    groups[str(v)].append(r)
+            for r in self.book.records(kind):
+                for x in index_keys(r.data.get(field)):
+                    groups[x].append(r)
             self._by[key] = groups
+        if self.track:
+            stack = getattr(self._local, "stack", None)
+            if stack:
+                return Reading(self._by[key], stack[-1], kind, field)
         return self._by[key]
 
-    def memo(self, key, make):
+    # -- what each kept value read (`track`) ----------------------------------------------
+    def _read(self, what) -> None:
+        stack = getattr(self._local, "stack", None)
+        if stack:
+            stack[-1].add(what)
+
+    def _keep(self, key, make, own: Record | None = None):
+        """`make()`, kept under `key` with what it read (with `own`'s id: a value about a record
+        is about that record)."""
+        stack = getattr(self._local, "stack", None)
+        if stack is None:
+            stack = self._local.stack = []
+        reads = {("id", own.kind, own.id)} if own is not None else set()
+        stack.append(reads)
+        try:
+            value = make()
+        finally:
+            stack.pop()
+        bare = not reads        # read nothing of the book: a constant, or a dict others fill in (journal's
+        if bare:                # fx_missing): never handed over, nor what used it
+            reads = {("bare", key)}
+        whole = {what[1] for what in reads if what[0] == "kind"}
+        if whole:               # all of a kind read: each of its records read is said by that
+            reads = {what for what in reads if what[0] == "kind" or what[1] not in whole}
+        with self._lock:        # (the graph's own dicts now: `adopt` may have handed them over meanwhile)
+            users, kinds = self._users, self._kinds
+            for what in reads:
+                got = users.get(what)
+                if got is None:
+                    got = users[what] = set()
+                    kinds.add(what[1])
+                got.add(key)
+            self._deps[key] = reads
+            self._cache[key] = value
+            if bare:
+                self._bare.add(key)
+        if stack:
+            stack[-1] |= reads
+        return value
+
+    def _reuse(self, key) -> None:
+        """A kept value used while another is derived: what it read, that one read too."""
+        stack = getattr(self._local, "stack", None)
+        if stack:
+            stack[-1] |= self._deps.get(key, ())
+
+    def memo(self, key, make, of: Record | None = None):
         """What `make()` builds from this graph, built once (a read-side module's index over
-        many records, keyed by a tuple naming it)."""
+        many records, keyed by a tuple naming it; `of`: the record it is about, when the key
+        names it by identity)."""
         key = ("memo", key)
-        if key not in self._cache:
-            self._cache[key] = make()
-        return self._cache[key]
+        value = self._cache.get(key, _NONE)
+        if value is _NONE:
+            if self.track:
+                return self._keep(key, make, of)
+            value = self._cache[key] = make()
+        elif self.track:
+            self._reuse(key)
+        return value
 
     def currency(self, record: Record) -> str:
         """The record's `currency:`, else what it links to (invoice <- project <- client,
         service <- project <- client, income <- its invoice...), else its account's, else the book's."""
-        cur = self._currencies.get(id(record))     # asked 400,000 times by `export json`: one lookup
-        if cur is None:
-            cur = self._currencies[id(record)] = self._currency(record.kind, record.data)
-        return cur
+        if not self.track:
+            cur = self._currencies.get(id(record))     # asked 400,000 times by `export json`: one lookup
+            if cur is None:
+                cur = self._currencies[id(record)] = self._currency(record.kind, record.data)
+            return cur
+        key = ("currency", id(record))
+        got = self._cache.get(key)
+        if got is not None and got[0] is record:     # kept with its record (a record gone keeps no answer)
+            self._reuse(key)
+            return got[1]
+        # it reads only the fields the currency comes from (a drag leaves it)
+        return self._keep(key, lambda: (record, self._currency(record.kind, record.data, record.id)))[1]
 
-    def _currency(self, kind: str, data: dict) -> str:
+    def _currency(self, kind: str, data: dict, rid: str | None = None) -> str:
         """`currency_of`, each linked record's currency asked of the graph (kept per record) and
         each account's once: a book of 100,000 transactions does not walk income -> invoice ->
         project -> client, nor the accounts' list, for every one of them. The links go one
-        way (CURRENCY_FROM is a tree of kinds, three deep), so this is `currency_of`'s answer."""
+        way (CURRENCY_FROM is a tree of kinds, three deep), so this is `currency_of`'s answer.
+        Tracked (`rid`: the record's id) as what it reads: those fields of the record, and
+        whether each record it links to is there."""
+        if self.track and rid is not None:
+            for f in currency_fields(kind):
+                self._read(("field", kind, rid, f))
         cur = data.get("currency")
         if cur:
             return str(cur)
         for link in CURRENCY_FROM.get(kind, ()):
             rid = data.get(link)
-            rec = self.get(link, rid) if isinstance(rid, str) and rid else None
+            if not (isinstance(rid, str) and rid):
+                continue
+            if self.track:
+                self._read(("there", link, rid))
+            rec = self.book.get(link, rid)
             if rec is not None:
                 return self.currency(rec)
         account = data.get(ACCOUNT_FIELD.get(kind, ""))
@@ -99,56 +183,86 @@ class Graph:
         return self.settings.currency
 
     def adopt(self, prev: "Graph") -> bool:
-        """Take over from `prev` (the graph of the book this one's was reloaded from) what
-        the change between them cannot have changed: each invoice's derived values and
-        settlement, the currency of every invoice and transaction, and the indexes of both
-        kinds. Only when the same invoices and transactions are read (their files did not
-        change: `Book.reload` kept the same lists), the settings and today are the same, and
-        no client, project or service changed the currency it gives or the link it is taken
-        through (CURRENCY_FROM). A drag on a big book's client board then recomputes the
-        clients, not 25,000 invoices' settlements. Returns whether anything was taken."""
+        """Take over from `prev` (a tracking graph of the book this one's was reloaded from,
+        `Book.reload`) every kept value that read none of the records that came or went since
+        (`Book.changes`), and the indexes, mended where those records were. A drag on a big
+        book's client board then derives one client again, an income added its client, its
+        invoice and what they feed, not 500 clients and 25,000 invoices. Only when the
+        settings and today are the same, and every kind whose files changed was either read
+        again whole (so its changes are known) or never read by `prev`'s values. Returns
+        whether anything was taken."""
         old, new = prev.book, self.book
-        if old is new or old.settings is not new.settings or prev.today != self.today:
+        if not (self.track and prev.track) or old is new or new.base is None or new.base() is not old \
+                or old.settings is not new.settings or prev.today != self.today:
             return False
-        kept = ("invoice", "transaction")
-        if any(old.records(k) is not new.records(k) for k in kept):
-            return False
-        for kind in ("client", "project", "service"):
-            a, b = old.records(kind), new.records(kind)
-            if a is b:
+        changes = new.changes
+        with prev._lock:       # handed over, not copied (a graph of 100,000 records keeps ~10^6 values)
+            if any(kind not in changes and kind in prev._kinds for kind in new.reread):
+                return False     # changed, but not read again: not known how
+            cache, deps, users, kinds = prev._cache, prev._deps, prev._users, prev._kinds
+            stale = {k for key in prev._bare for k in users.get(("bare", key), ())}
+            prev._cache, prev._deps, prev._users, prev._kinds, prev._bare = {}, {}, {}, set(), set()
+            # (a page still drawn on `prev` derives afresh)
+        for kind, (gone, came) in changes.items():
+            reads = {("kind", kind)}
+            for r in gone + came:
+                reads.add(("id", kind, r.id))
+                for field, v in r.data.items():
+                    for x in index_keys(v):
+                        reads.add(("by", kind, field, x))
+            was, now = defaultdict(list), defaultdict(list)
+            for r in gone:
+                was[r.id].append(r.data)
+            for r in came:
+                now[r.id].append(r.data)
+            for rid in was.keys() | now.keys():
+                a, b = was.get(rid, ()), now.get(rid, ())
+                if len(a) == len(b) == 1:        # the same record, edited (or moved): the fields that differ
+                    fields = {f for f in a[0].keys() | b[0].keys() if a[0].get(f) != b[0].get(f)}
+                else:                            # one came or went: whether it is there, and all it says
+                    reads.add(("there", kind, rid))
+                    fields = currency_fields(kind)
+                reads.update(("field", kind, rid, f) for f in fields)
+            for what in reads:
+                got = users.get(what)
+                if got:
+                    stale.update(got)
+        dropped = self.dropped      # freed when the caller says (a big book's journal takes a while)
+        for key in stale:           # (`users` may still name them: a key there is only a candidate)
+            dropped.append((cache.pop(key, None), deps.pop(key, None)))
+        with self._lock:
+            self._cache, self._deps, self._users, self._kinds = cache, deps, users, kinds
+        for key, groups in prev._by.items():
+            kind, field = key
+            if kind not in changes:
+                self._by[key] = groups
                 continue
-            links = ("currency", *CURRENCY_FROM.get(kind, ()))
-
-            def shape(recs):
-                return sorted((str(r.id), *(str(r.data.get(f)) for f in links)) for r in recs)
-            if shape(a) != shape(b):
-                return False
-        cache, mine, today = prev._cache, self._cache, self.today
-        for k in kept:                  # keyed by the records' identity: only records both graphs hold
-            for r in self.records(k):
-                i = id(r)
-                v = cache.get((k, i))
-                if v is not None:
-                    mine[(k, i)] = v
-                v = prev._currencies.get(i)
-                if v is not None:
-                    self._currencies[i] = v
-                if k == "invoice" and (k, i) in mine:       # its settlement today (read/owed.py's key)
-                    key = ("memo", ("settlement", r.id, i, today))
-                    v = cache.get(key)
-                    if v is not None:
-                        mine[key] = v
-        for key, value in prev._by.items():
-            if key[0] in kept:
-                self._by[key] = value
+            gone, came = changes[kind]
+            out = dict(groups)
+            left = {id(r) for r in gone}
+            mend = {x for r in gone + came for x in index_keys(r.data.get(field))}
+            for x in mend:
+                keep = [r for r in groups.get(x, ()) if id(r) not in left]
+                keep += [r for r in came if x in index_keys(r.data.get(field))]
+                keep.sort(key=lambda r: (r.file, r.line))      # the records' order: shards by name, then line
+                if keep:
+                    out[x] = keep
+                else:
+                    out.pop(x, None)
+            self._by[key] = defaultdict(list, out)
         return True
 
     def derived(self, record: Record) -> dict:
         key = (record.kind, id(record))
-        if key not in self._cache:
+        value = self._cache.get(key)
+        if value is None:
             fn = DERIVE.get(record.kind)
-            self._cache[key] = fn(self, record) if fn else {}
-        return self._cache[key]
+            if fn and self.track:
+                return self._keep(key, lambda: fn(self, record), record)
+            value = self._cache[key] = fn(self, record) if fn else {}
+        elif self.track:
+            self._reuse(key)
+        return value
 
     # -- money in -------------------------------------------------------------
     def client_income(self) -> list[Record]:
@@ -159,6 +273,14 @@ class Graph:
         """Received income linked to a record (only income in `currency`, when given). A client's,
         project's or service's counts client income only: a grant linked to a client was not paid by it."""
         field = {"client": "client", "invoice": "invoice", "project": "project", "service": "service"}[kind]
+        if self.track:        # per record, as read (serve): an income added re-derives its client's alone
+            total = ZERO
+            for t in self.by("transaction", field).get(rid, ()):
+                got = settles_invoice(t.data)        # with the fee the bank kept: the client paid it
+                if got is not None and (kind == "invoice" or is_client_income(t.data)) \
+                        and (currency is None or self.currency(t) == currency):
+                    total += got[0] + got[1]
+            return total
         got = self.memo(("received by", field), lambda: self._received_by(field, kind == "invoice")).get(rid)
         if not got:
             return ZERO
@@ -257,6 +379,63 @@ class Graph:
                         "transfers": moved.get((acc, cur), ZERO) + ZERO,
                         "balance": opening + inflow - outflow + moved.get((acc, cur), ZERO), "currency": cur})
         return out
+
+
+def currency_fields(kind: str) -> tuple[str, ...]:
+    """The fields a record's currency is taken from (`Graph._currency`)."""
+    return ("currency", *CURRENCY_FROM.get(kind, ()), *((ACCOUNT_FIELD[kind],) if kind in ACCOUNT_FIELD else ()))
+
+
+def index_keys(v) -> list[str]:
+    """What `Graph.by` files a field's value under: a text as it is, each text of a list, any
+    other value as text (none for None)."""
+    if v is None:
+        return []
+    if v.__class__ is str:
+        return [v]
+    if isinstance(v, list):
+        return [x for x in v if isinstance(x, str)]
+    return [str(v)]
+
+
+class Reading:
+    """A `Graph.by` index seen by a value being derived (`Graph.track`): each value looked
+    up is noted as read; going through all of them reads the whole kind."""
+    __slots__ = ("groups", "reads", "kind", "field")
+
+    def __init__(self, groups, reads, kind, field):
+        self.groups, self.reads, self.kind, self.field = groups, reads, kind, field
+
+    def get(self, value, default=None):
+        self.reads.add(("by", self.kind, self.field, value))
+        return self.groups.get(value, default)
+
+    def __getitem__(self, value):
+        self.reads.add(("by", self.kind, self.field, value))
+        return self.groups[value]
+
+    def __contains__(self, value):
+        self.reads.add(("by", self.kind, self.field, value))
+        return value in self.groups
+
+    def _all(self):
+        self.reads.add(("kind", self.kind))
+        return self.groups
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __len__(self):
+        return len(self._all())
+
+    def keys(self):
+        return self._all().keys()
+
+    def values(self):
+        return self._all().values()
+
+    def items(self):
+        return self._all().items()
 
 
 def currency_of(get, settings, kind: str, data: dict, _depth: int = 0) -> str:

@@ -106,7 +106,7 @@ def prepaid(g, inv) -> Prepaid:
     ids = inv.data.get("deducts")
     if not isinstance(ids, list) or not ids:
         return NOTHING_PREPAID
-    return g.memo(("prepaid", inv.id, id(inv)), lambda: _prepaid(g, inv, ids))
+    return g.memo(("prepaid", inv.id, id(inv)), lambda: _prepaid(g, inv, ids), of=inv)
 
 
 def _prepaid(g, inv, ids: list) -> Prepaid:
@@ -148,7 +148,7 @@ def settlement(g, inv, asof: dt.date | None = None) -> Settlement:
     a paid credit note (refunded, or set off elsewhere) owes nothing. A void invoice owes
     nothing; a paid one with nothing linked counts as settled (validate warns about it)."""
     asof = g.today if asof is None else asof
-    return g.memo(("settlement", inv.id, id(inv), asof), lambda: _settle(g, inv, asof))
+    return g.memo(("settlement", inv.id, id(inv), asof), lambda: _settle(g, inv, asof), of=inv)
 
 
 def _settle(g, inv, asof: dt.date) -> Settlement:

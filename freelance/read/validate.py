@@ -17,7 +17,7 @@ from .graph import Graph, to_currency_of
 from .owed import written_off
 from ..store.git import GITATTRIBUTES, registration_problem
 from ..core.limits import line_problem, number_problem, whole
-from ..core.rules import (ON_ACCOUNT, DATE_PAIRS, TEXT_CHECKS, business_problem, date_problems, invoice_number_problem, is_currency,
+from ..core.rules import (BILLED, ON_ACCOUNT, is_draft_id, DATE_PAIRS, TEXT_CHECKS, business_problem, date_problems, invoice_number_problem, is_currency,
                     is_email, is_id, is_url, moved_after, number_regex, seal_problem)
 from ..core.schema import COMMON_FIELDS, KINDS, Field, Kind
 from ..core.settings import ACCOUNT_KEYS, BUSINESS, DEFAULTS, LISTS, OPTIONAL, OUTBOX, SETTINGS, SETTINGS_FILE, opening_balance
@@ -303,7 +303,7 @@ def check_invoices(g: Graph) -> Iterable[Problem]:
         if sealed:
             yield _p(inv, "seal", sealed[1], sealed[0])
         issued = inv.data.get("issued")
-        m = _NUMBERED(inv.id)
+        m = _NUMBERED(inv.id) if not is_draft_id(inv.id) else None     # a draft has no number yet
         if isinstance(issued, dt.date) and m and whole(m.group(2)) is not None:
             by_year[(issued.year, m.group(1))].append((whole(m.group(2)), inv))
     for (year, prefix), seq in by_year.items():
@@ -708,6 +708,11 @@ def check_invoice_money(g: Graph) -> Iterable[Problem]:
                     regexes[issued.year] = None
             rx = regexes[issued.year]
             if rx is None:
+                continue
+            if is_draft_id(inv.id):
+                if status in BILLED:     # issued by hand or by a merge: it never got its number
+                    yield _p(inv, "id", f"{status}, but still under its draft id: give it its number with "
+                                        f"`freelance invoice renumber {inv.id}` (docs/ids.md)")
                 continue
             if not rx.match(inv.id):
                 example = pattern.format(year=issued.year, seq=1)

@@ -248,16 +248,17 @@ def board(g: Graph, kind: Kind, records: list[Record], by: str | None = None) ->
     field = by or kind.status
     f = kind.field(field)
     values = list(f.choices) or (g.settings.allowed(f.setting) if f.setting else [])
-    extra = sorted({str(r.data.get(field)) for r in records if r.data.get(field) not in values and r.data.get(field) is not None})
-    unset = [r for r in records if r.data.get(field) is None]
+    groups: dict = {}          # the column's value -> its records, in the records' order (one pass)
+    for r in records:
+        v = r.data.get(field)
+        groups.setdefault("(none)" if v is None else v if v in values else str(v), []).append(r)
+    extra = sorted(v for v in groups if v not in values and v != "(none)")
     cols = []
     book_currency = g.settings.currency
-    for value in values + extra + (["(none)"] if unset else []):
+    for value in values + extra + (["(none)"] if "(none)" in groups else []):
         cards, totals = [], {}
-        for r in records:
-            if r.data.get(field) != value and not (value == "(none)" and r.data.get(field) is None):
-                continue
-            lines, amount = _card(g, r)
+        for r in groups.get(value, ()):
+            lines, amount = card(g, r)
             cards.append({"id": r.id, "lines": lines})
             if amount is not None:
                 cur = g.currency(r)
@@ -269,6 +270,15 @@ def board(g: Graph, kind: Kind, records: list[Record], by: str | None = None) ->
                      "other_totals": {c: totals[c] for c in sorted(totals)},
                      "cards": cards})
     return cols
+
+
+def card(g: Graph, r: Record) -> tuple[list[str], Decimal | None]:
+    """A record's card (its lines, the amount its column adds up), kept in a tracking graph
+    (`serve`) until what it shows changes: a board drawn again after a change draws again only
+    the cards of what changed."""
+    if g.track:
+        return g.memo(("card", id(r)), lambda: _card(g, r), of=r)
+    return _card(g, r)
 
 
 # -- show: sections under the fields ----------------------------------------------

@@ -197,7 +197,7 @@ def _unattributed(g: Graph, p: Record) -> Decimal:
     """What the project was billed that names no service: invoice lines without one, amount-only
     invoices, and income linked to the project but to no service nor billed invoice (once per
     project: each of its services asks)."""
-    return g.memo(("unattributed", p.id, id(p)), lambda: _billed_to_no_service(g, p))
+    return g.memo(("unattributed", p.id, id(p)), lambda: _billed_to_no_service(g, p), of=p)
 
 
 def _billed_to_no_service(g: Graph, p: Record) -> Decimal:

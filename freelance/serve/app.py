@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, quote
 
 import jinja2
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
@@ -120,6 +121,8 @@ class Site:
         self._search: dict[str, tuple[list, find.Index]] = {}      # kind -> (its records, their index)
         self._snapshot: Graph | None = None     # the last page's graph
         self._lock = threading.Lock()
+        self._reloading = threading.Lock()
+        self._retired: list = []                # what `retire` frees
         self._memos: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()   # Graph -> {key: value}
         self.env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")),
                                       autoescape=True, trim_blocks=True, lstrip_blocks=True)
@@ -134,19 +137,36 @@ class Site:
     def graph(self) -> Graph:
         """The book's graph for a page: the last page's while no file of the book changed (its
         derived values are computed already), else a graph over the book reloaded
-        (`Book.reload`: only the kinds whose files changed are read again). Changes never use
+        (`Book.reload`: only the files that changed are read again) that adopts from the last
+        one what the change cannot have touched (`Graph.adopt`). Changes never use
         it: they read the book afresh under the lock (`writing`)."""
+        with self._reloading:        # one reload at a time: the next page waits for it, and uses it
+            with self._lock:
+                last = self._snapshot
+            book = last.book.reload(self.today()) if last is not None else self.book().reload()
+            if last is not None and book is last.book:
+                return last
+            g = Graph(book, track=True)
+            if last is not None:
+                g.adopt(last)       # every value the change cannot have touched (read/graph.py)
+            with self._lock:
+                self._snapshot = g
+                self._retired += [last, g.dropped]      # freed after the page is sent (`retire`)
+                g.dropped = []
+            return g
+
+    def retire(self) -> None:
+        """After a page is sent rather than while it is drawn: free the last graph and the values
+        its successor did not take (a big book's journal, millions of objects), and index by id
+        the kinds read (the next reload mends the index where records changed, `Book.reload`)."""
         with self._lock:
-            last = self._snapshot
-        book = last.book.reload(self.today()) if last is not None else self.book().reload()
-        if last is not None and book is last.book:
-            return last
-        g = Graph(book)
-        if last is not None:
-            g.adopt(last)       # what the change cannot have touched (read/graph.py)
-        with self._lock:
-            self._snapshot = g
-        return g
+            old, self._retired = self._retired, []
+            g = self._snapshot
+        old.clear()
+        if g is not None:
+            for kind in KINDS:
+                if g.book.loaded(kind):
+                    g.book.index(kind)
 
     @contextmanager
     def writing(self):
@@ -337,9 +357,12 @@ def make_app(root: Path, *, today: dt.date | None = None, host: str = "127.0.0.1
                 site.here.path = path
                 return fn(site, request, note)
             try:
-                return await run_in_threadpool(draw)
+                response = await run_in_threadpool(draw)
             except FreelanceError as exc:
-                return error_page(site, exc)
+                response = error_page(site, exc)
+            if site._retired and response.background is None:     # a new graph drew it
+                response.background = BackgroundTask(run_in_threadpool, site.retire)
+            return response
         return endpoint
 
     def post(fn):

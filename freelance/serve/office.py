@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 from ..changes import door
 from ..core.errors import FreelanceError, NotFound, UsageError
+from ..core.rules import is_draft_id
 from ..core.limits import MAX_STATEMENT_BYTES
 from ..core.text import Column
 from ..formats import outbox
@@ -281,8 +282,11 @@ def send_invoice(site, request, form):
     with site.writing() as book:
         rec = door.find(book, "invoice", form.get("id", ""))
         check_version(rec, form.get("version"), "invoice")
-        doc = invoice_document(book, rec.id)
         smtp = outbox.smtp_settings()
+        if is_draft_id(rec.id):         # refused (incomplete, no email...) before a draft is numbered
+            invoice_mail(invoice_document(book, rec.id), b"", "draft.pdf", book.root, _when(book))
+        rec, numbered = door.number_invoice(book, rec)     # a draft's number, before its document
+        doc = invoice_document(book, rec.id)
         name = outbox.name_for(rec.id, "invoice")
         rel = f"{outbox.OUTBOX}/{name}"
         mail = invoice_mail(doc, make_pdf(book, doc), name[:-4] + ".pdf", book.root, _when(book),
@@ -303,5 +307,5 @@ def send_invoice(site, request, form):
             if smtp is None:
                 outbox.remove(book, rel)
             raise
-    return site.back(back, "ok", [*notes, f"sent invoice {rec.id} to {doc['buyer'].get('email') or 'the client'} "
+    return site.back(back, "ok", [*numbered, *notes, f"sent invoice {rec.id} to {doc['buyer'].get('email') or 'the client'} "
                                           f"({where})"])

@@ -101,13 +101,15 @@ def board_data(g: Graph, noun: str, by: str | None = None, limit: int = CARDS) -
     for col in cols:
         for card in col["cards"]:
             card["overdue"] = any(str(x).startswith("OVERDUE") for x in card["lines"])
-            card["href"] = href(noun, card["id"])
             if card["overdue"]:
                 overdue.append(card)
         col["more"] = max(len(col["cards"]) - limit, 0)
         col["cards"] = col["cards"][len(col["cards"]) - limit:] if col["more"] else col["cards"]
         for card in col["cards"]:
             card["version"] = version(index[card["id"]])
+            card["href"] = href(noun, card["id"])
+    for card in overdue[:OVERDUE]:
+        card["href"] = href(noun, card["id"])
     f = kind.field(field)
     values = list(f.choices) or (g.settings.allowed(f.setting) if f.setting else [])
     return {"noun": noun, "field": field, "columns": cols, "choices": values, "overdue": overdue[:OVERDUE],

@@ -13,6 +13,7 @@ import gc
 import os
 import re
 import subprocess
+import weakref
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
@@ -229,7 +230,11 @@ class Book:
         self.problems: list[Problem] = []
         self._peeks: dict[str, Peek | None] = {}   # rel -> what `peek` knows (None: load it instead)
         self._summaries: dict[str, tuple] = {}    # rel -> (its loaded FileResult, the summary made of it)
+        self._file_idx: dict[str, tuple] = {}     # rel -> (its loaded FileResult, id -> record of it)
         self._on_disk: dict | None = None          # the files' stamps when `reload` made this book
+        self.base = None                           # (a weak reference to) the book `reload` made this from, and
+        self.changes: dict[str, tuple[list, list]] = {}   # kind -> (records gone, records come) since
+        self.reread: set[str] = set()              # the kinds whose files changed since (read again, or to be)
         if self.interrupted():          # a command killed while writing: finish (or undo) it first
             try:
                 with lock(self.root, timeout=0):    # (the lock held elsewhere: that command is still writing)
@@ -435,12 +440,26 @@ class Book:
     def index(self, kind: str) -> dict[str, Record]:
         """id -> record (the first, when an id is duplicated: validate reports the rest)."""
         if kind not in self._index:
+            k = KINDS[kind]
+            self.records(k)
             idx: dict[str, Record] = {}
-            for r in self.records(kind):
-                if r.id and r.id not in idx:
-                    idx[r.id] = r
+            for rel in reversed(self.files_of(k)):      # an earlier file's record wins
+                idx.update(self._file_index(rel, self.read_file(rel, k)))
             self._index[kind] = idx
         return self._index[kind]
+
+    def _file_index(self, rel: str, res: FileResult) -> dict[str, Record]:
+        """id -> record of one file (the first of an id), kept while the file is: a book
+        `reload` made after a change to another file indexes only that one again."""
+        got = self._file_idx.get(rel)
+        if got is None or got[0] is not res:
+            pairs = [(v if v.__class__ is str else str(v), r) for r in res.records
+                     if (v := r.data.get("id")) is not None]
+            pairs.reverse()               # a dict keeps the last value given: the first record
+            idx = dict(pairs)
+            idx.pop("", None)             # (`Record.id` of an item without one)
+            got = self._file_idx[rel] = (res, idx)
+        return got[1]
 
     def get(self, kind: str, rid: str) -> Record | None:
         rid = str(rid)
@@ -613,10 +632,13 @@ class Book:
 
     def reload(self, today: dt.date | None = None) -> "Book":
         """The book as its files are now (for a long-running reader such as `serve`): this one
-        when no file changed since the last `reload` made it; after a change to some kinds'
-        files, a copy that forgets only those kinds (a drag on a big book re-reads clients.yaml,
-        not 100,000 transactions); a new Book when the settings, the list of files or today
-        changed. This book itself is never changed: a reader holding it keeps what it saw."""
+        when no file changed since the last `reload` made it; after a change to some files, a
+        copy that reads again only those files (an income added re-reads one shard of the
+        transactions, not 100,000 of them) and keeps every record whose file, line and data
+        are as they were: the same Record, so what a reader derived of it still holds
+        (`changes` says which records came and went); a new Book when the settings, the list
+        of files or today changed. This book itself is never changed: a reader holding it
+        keeps what it saw."""
         fresh = Book(self.root, today or self.today, cache=self.cache is not None)
         now = fresh.on_disk()
         before = self._on_disk
@@ -624,19 +646,95 @@ class Book:
             if before == now:
                 return self
             if before.keys() == now.keys() and before[SETTINGS_FILE] == now[SETTINGS_FILE]:
-                changed = {kind_for_path(rel) for rel in now if now[rel] != before[rel]}
-                if None not in changed:
+                changed: dict[str, list[str]] = {}
+                for rel in now:
+                    if now[rel] != before[rel]:
+                        kind = kind_for_path(rel)
+                        if kind is None:
+                            break
+                        changed.setdefault(kind.name, []).append(rel)
+                else:
                     book = copy.copy(self)
                     for name, value in vars(self).items():   # its own dicts and lists: this one stays as it was
                         if isinstance(value, (dict, list)):
                             setattr(book, name, type(value)(value))
-                    for kind in changed:
-                        book.forget(kind.name)
+                    book.base, book.changes, book.reread = weakref.ref(self), {}, set(changed)
+                    for kind, rels in changed.items():
+                        book._read_again(self, kind, rels)
                     book._on_disk = now
                     return book
         fresh._on_disk = now
         return fresh
 
+    def _replayed(self, old: "Book", rel: str, records: list | None) -> FileResult | None:
+        """File `rel` as old's `records` of it and the changes written to it since (its cache
+        entry's tail, `ParseCache.load_since`), read as `read_file` would; None when the cache
+        does not know them so."""
+        base = old._bases.get(rel)
+        if self.cache is None or records is None or base is None or base[2] is not records \
+                or old.files[rel].problems:
+            return None
+        self.inside(rel)
+        got = self.cache.load_since(rel, self.path(rel), base[0], len(base[1]), records)
+        if got is None:
+            return None
+        res, known = got
+        self.stamps[rel] = Stamp(None, None, known)
+        self.files[rel] = res
+        own, tail = self.cache.tails.pop(rel)
+        self._bases[rel] = (own, tail, res.records)
+        return res
+
+    def _read_again(self, old: "Book", kind: str, rels: list[str]) -> None:
+        """Forget files `rels` of `kind` (a copy of book `old`); when `old` had the kind's records
+        loaded, read them again now, keeping each of old's records whose file, line and data are
+        unchanged, and note in `changes[kind]` the records that went and came."""
+        loaded = kind in old._records
+        prev = {rel: old.files[rel].records for rel in rels if rel in old.files}
+        self._records.pop(kind, None)
+        self._index.pop(kind, None)
+        for rel in rels:
+            res = self.files.pop(rel, None)
+            if res is not None and res.problems:
+                self.problems = [p for p in self.problems if p not in res.problems]
+            for d in (self._peeks, self._summaries, self._ready, self._file_idx):
+                d.pop(rel, None)
+        if not loaded:
+            return
+        k = KINDS[kind]
+        gone, came = [], []
+        for rel in rels:
+            res = self._replayed(old, rel, prev.get(rel))
+            if res is not None:        # the unchanged records are old's own: only the changes are new
+                olds, news = set(map(id, prev[rel])), set(map(id, res.records))
+                gone.extend(r for r in prev[rel] if id(r) not in news)
+                came.extend(r for r in res.records if id(r) not in olds)
+                continue
+            before = {(r.line, r.id): r for r in prev.get(rel, ())}
+            res = self.read_file(rel, k)
+            kept = []
+            for r in res.records:
+                o = before.pop((r.line, r.id), None)
+                if o is not None and o.same_as(r):
+                    kept.append(o)
+                    continue
+                if o is not None:
+                    gone.append(o)
+                kept.append(r)
+                came.append(r)
+            gone.extend(before.values())
+            res.records[:] = kept
+        records = self.records(k)   # loaded, as in `old`: the next reload reads again what changes then
+        idx = old._index.get(kind)
+        if idx is not None and len(idx) == len(old._records[kind]) == len(records) - len(came) + len(gone):
+            idx = dict(idx)         # no id twice before: mend the index where records went and came
+            for r in gone:
+                if idx.get(r.id) is r:
+                    del idx[r.id]
+            if all(r.id and r.id not in idx for r in came):
+                idx.update((r.id, r) for r in came)
+                self._index[kind] = idx
+        self.changes[kind] = (gone, came)
 
 @contextmanager
 def lock(root: Path, timeout: float = 15.0, name: str = "lock",

@@ -53,6 +53,12 @@ class Record:
     def line_of(self, key: str) -> int:
         return self.lines.get(key, self.line)
 
+    def same_as(self, other: "Record") -> bool:
+        """Whether `other` reads as this record does: kind, data and the line of each key (as
+        read, without working out a tight item's lines)."""
+        return self.kind == other.kind and self.line == other.line and self.file == other.file \
+            and self._lines == other._lines and self.data == other.data
+
     def __repr__(self) -> str:
         return f"<{self.kind} {self.id!r} {self.file}:{self.line}>"
 

@@ -134,7 +134,11 @@ def test_a_hand_written_wide_sequence_and_its_number_do_not_break_validate(cli):
     assert "freelance.yaml:16: error: invoice_number 'INV-{year}-{seq:05000d}': not a usable pattern (" \
            "{seq:05000d} is too wide" in r.stdout
     assert len(r.stdout) < 5000                    # the number is not repeated 5,000 digits long
-    r = calm(cli("invoice", "add", "--client", "acme", "--amount", "5"))
+    r = calm(cli("invoice", "add", "--client", "acme", "--amount", "5", "--status", "sent"))
+    assert r.exit_code == 2 and "is not usable ({seq:05000d} is too wide" in r.stderr
+    r = calm(cli("invoice", "add", "--client", "acme", "--amount", "5"))     # a draft needs no number yet
+    assert r.exit_code == 0, r.output
+    r = calm(cli("invoice", "move", r.stdout.split("'")[1], "sent"))          # issuing it does
     assert r.exit_code == 2 and "is not usable ({seq:05000d} is too wide" in r.stderr
     assert calm(cli("invoice", "list")).exit_code == 0
 

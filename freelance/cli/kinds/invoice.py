@@ -14,6 +14,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from .. import entity
+from ...core.rules import is_draft_id
 from ..common import emit, out_folder, say, state, warn, write_out, writing
 import datetime as dt
 import re
@@ -107,7 +108,11 @@ def _add_verb(app: typer.Typer, noun: str) -> None:
                   "--final", help="The final invoice of --project (380): the whole quoted work, less every deposit "
                                   "and progress invoice (paid on account, BT-113), each rate's tax settled.")])]
     add.__signature__ = inspect.Signature(params)
-    add.__doc__ = ("Add an invoice: the next number of the book's pattern, due after payment_terms_days.\n\n"
+    add.__doc__ = ("Add an invoice: a draft under a draft id (its number comes when it is issued), due after "
+                   "payment_terms_days.\n\n"
+                   "It prints the draft id (draft-20261207-3fa9c2); `invoice send` or `invoice move ID sent` gives "
+                   "it the next number of the book's pattern, with every record linking to it. --status sent "
+                   "numbers it at once; --number chooses one.\n\n"
                    "Give line items with --item (repeat) or one amount with --amount, or bill unbilled hours "
                    "with --from-time (running it again bills nothing twice).\n\n"
                    "A project billed in parts (docs/quotes.md): --deposit 30% or --progress 40% take a share of "
@@ -237,9 +242,12 @@ def _document_verbs(app: typer.Typer, noun: str) -> None:
         from ...formats.documents.mail import invoice_mail
         with writing(ctx) as book:
             rec = door.find(book, "invoice", number)
-            doc = invoice_document(book, rec.id)
             tz = book.settings.zone()
             when = dt.datetime.combine(book.today, dt.datetime.now(tz).time().replace(microsecond=0), tzinfo=tz)
+            if is_draft_id(rec.id):      # refused (incomplete, no email...) before a draft is numbered
+                invoice_mail(invoice_document(book, rec.id), b"", "draft.pdf", book.root, when)
+            rec, numbered = door.number_invoice(book, rec)     # a draft's number, before its document
+            doc = invoice_document(book, rec.id)
             refused: list = []
             mail = invoice_mail(doc, invoice_pdf(book, doc, refused), file_name(rec.id, "pdf"), book.root, when)
             for line in refused:
@@ -257,7 +265,7 @@ def _document_verbs(app: typer.Typer, noun: str) -> None:
                     os.unlink(path)
                 raise
         say(f"wrote {path}: to {doc['buyer']['email']}, {file_name(rec.id, 'pdf')} attached")
-        for n in notes:
+        for n in numbered + notes:
             say(n)
 
 
@@ -266,12 +274,15 @@ def _document_verbs(app: typer.Typer, noun: str) -> None:
                number: Annotated[str, typer.Argument(metavar="INVOICE", help="The invoice it corrects.")],
                item: Annotated[Optional[List[str]], typer.Option(
                    "--item", metavar="DESC:QTY:PRICE[:SERVICE][:RATE%]",
-                   help="Credit only these lines (positive prices; repeat). Default: every line.")] = None):
-        """Make a credit note for a sent invoice: its own number, linked to the original.
+                   help="Credit only these lines (positive prices; repeat). Default: every line.")] = None,
+               issue: Annotated[bool, typer.Option(
+                   "--issue", help="Issue it at once (sent, with its number) instead of a draft.")] = False):
+        """Make a credit note for a sent invoice, linked to the original.
 
         Its lines are the original's (or --item's) with negative prices, so its totals are
         negative and reports count it; its PDF and XML are a credit note (type 381) that
-        names the invoice it corrects. It starts as a draft: send it like an invoice.
+        names the invoice it corrects. It starts as a draft under a draft id (its number
+        comes when it is sent: send it like an invoice), or with --issue as sent, numbered.
 
         Example: freelance invoice credit INV-2026-018 --item "Dashboard, hours not worked:4:95"
         """
@@ -280,11 +291,12 @@ def _document_verbs(app: typer.Typer, noun: str) -> None:
         from ...core.text import fmt_money
         with writing(ctx) as book:
             rec = door.find(book, "invoice", number)
-            data, notes = door.credit_invoice(book, rec, item)
+            data, notes = door.credit_invoice(book, rec, item, "sent" if issue else "draft")
         for n in notes:
             say(n)
         d = Graph(book).derived(book.get("invoice", data["id"]))
-        say(f"added credit note '{data['id']}' for invoice '{rec.id}' (draft): total {fmt_money(d['total'], d['currency'])}")
+        say(f"added credit note '{data['id']}' for invoice '{rec.id}' ({data['status']}): "
+            f"total {fmt_money(d['total'], d['currency'])}")
 
 
     @app.command("settle")
@@ -321,10 +333,11 @@ def _document_verbs(app: typer.Typer, noun: str) -> None:
         """Give a draft invoice another number, with every record linking to it.
 
         The invoice's id is its number: its income, time entries and credit notes
-        follow it, in one atomic write. Only a draft: an issued number is never
-        changed (correct a sent invoice with a credit note). `freelance sync` does
-        this by itself when another device made a draft of the same number
-        (docs/sync.md).
+        follow it, in one atomic write. Only a draft, or an invoice still under its
+        draft id (sent by hand or by a merge: it gets its number): an issued number is
+        never changed (correct a sent invoice with a credit note). `freelance sync`
+        does this by itself for numbered drafts of older books that another device
+        numbered alike (docs/sync.md).
 
         Example: freelance invoice renumber INV-2026-020
         """

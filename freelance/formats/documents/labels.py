@@ -6,6 +6,7 @@ these are the few words around them.
 from __future__ import annotations
 
 EN = {
+    "draft": "Draft",  # a draft's number: it has none until it is issued (docs/ids.md)
     "invoice": "Invoice", "credit_note": "Credit note", "number": "Invoice number",
     "credit_number": "Credit note number", "credit_for": "Corrects invoice",
     "issued": "Invoice date", "due": "Due date", "supply": "Date of supply", "period": "Period of supply",
@@ -51,6 +52,7 @@ EN = {
 }
 
 DE = {
+    "draft": "Entwurf",  # a draft's number: it has none until it is issued (docs/ids.md)
     "invoice": "Rechnung", "credit_note": "Gutschrift", "number": "Rechnungsnummer",
     "credit_number": "Gutschriftsnummer", "credit_for": "Korrigiert Rechnung",
     "issued": "Rechnungsdatum", "due": "Fällig am", "supply": "Leistungsdatum", "period": "Leistungszeitraum",
@@ -100,6 +102,7 @@ DE = {
 }
 
 FR = {
+    "draft": "Brouillon",  # a draft's number: it has none until it is issued (docs/ids.md)
     "invoice": "Facture", "credit_note": "Avoir", "number": "Numéro de facture",
     "credit_number": "Numéro d'avoir", "credit_for": "Rectifie la facture",
     "issued": "Date de facture", "due": "Échéance", "supply": "Date de livraison",

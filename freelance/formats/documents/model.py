@@ -10,12 +10,13 @@ import datetime as dt
 from decimal import Decimal
 
 from ...core.money import ZERO, invoice_lines, tax_groups
-from ...core.rules import ON_ACCOUNT, reverse_charge, tax_category, vat_country
+from ...core.rules import ON_ACCOUNT, is_draft_id, reverse_charge, tax_category, vat_country
 from ...core.text import clean, fmt_money
 from ...read.journal import round_to
 from ...read.owed import prepaid
 from ...read.rates import rates
 from .address import postal_lines
+from .labels import labels
 
 TYPE_INVOICE, TYPE_CREDIT_NOTE = "380", "381"     # UNTDID 1001 document type codes
 TYPE_PREPAYMENT = "386"     # a deposit or progress invoice: paid on account, deducted by the final one
@@ -106,7 +107,9 @@ def build(book, graph, inv) -> dict:
                          else None, "part": got.data.get("part"), "net": net_, "tax": tax_, "total": total_})
     paid_before = before.total if before is not None else ZERO
     doc = {
-        "number": inv.id, "kind": inv.kind, "part": part,
+        # a draft under its draft id has no number yet: its document says it is a draft (docs/ids.md)
+        "number": labels(language)["draft"].upper() if is_draft_id(inv.id) else inv.id, "draft": is_draft_id(inv.id),
+        "kind": inv.kind, "part": part,
         "type_code": TYPE_CREDIT_NOTE if credit_for else TYPE_PREPAYMENT if part in ON_ACCOUNT else TYPE_INVOICE,
         "prepaid": deducted, "prepaid_total": paid_before, "due_payable": None,
         "credit_for": credit_for, "status": data.get("status"),
