@@ -368,6 +368,11 @@ def test_a_drafts_document_says_draft_and_sending_it_numbers_it_first(book, tmp_
     text = (book / "invoices.yaml").read_text()
     assert "- id: INV-2026-004\n" in text and f"- id: {rid}\n" not in text and f"  draft_id: {rid}\n" in text
     assert run_cli("validate", books=book, today=TODAY).exit_code == 0
+    # the id it was made under still names it, as in show and send: its document now has the number
+    page = run_cli("invoice", "html", rid, books=book, today=TODAY)
+    assert page.exit_code == 0 and "INV-2026-004" in page.stdout and "ENTWURF" not in page.stdout, page.output
+    xml = run_cli("invoice", "xml", rid, books=book, today=TODAY)
+    assert xml.exit_code == 0 and "<ram:ID>INV-2026-004</ram:ID>" in xml.stdout, xml.output
 
 
 def test_send_needs_a_billing_email_and_changes_nothing_without_one(book, tmp_path):

@@ -370,7 +370,7 @@ def number_invoice(book: Book, record: Record) -> tuple[Record, list[str]]:
 
 def edit(book: Book, record: Record, changes: dict, future: bool = False) -> list[str]:
     """Change fields of a record (None clears one); returns notes on what else changed with it.
-    `changes` may gain values the change chose (`--invoice new` -> the number it made).
+    `changes` may gain values the change chose (`--invoice new` -> the draft id it made).
     `future`: money marked as moved may be dated after today."""
     return _edit(book, record, changes, [], [], future)
 

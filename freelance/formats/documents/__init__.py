@@ -9,6 +9,7 @@ from __future__ import annotations
 from ...core.errors import DataError, did_you_mean, NotFound, UsageError
 import datetime as dt
 from . import model
+from ...core.rules import is_draft_id
 from ...core.schema import KINDS
 from ...read.automation import to_pay
 from ...read.graph import Graph
@@ -35,6 +36,8 @@ def _find(book, number: str):
     """The invoice `number`, or a UsageError with the closest numbers: what `door.find` does,
     without importing the door and its planners (a document changes nothing; 45 ms a process)."""
     rec = book.find_generated(KINDS["invoice"], number) or book.get("invoice", number)
+    if rec is None and is_draft_id(number):          # issued since: the draft id still names it (docs/ids.md)
+        rec = next((r for r in book.records("invoice") if r.data.get("draft_id") == number), None)
     if rec is None:
         raise NotFound(f"no invoice '{number}'{did_you_mean(number, [r.id for r in book.records('invoice')])}")
     return rec
