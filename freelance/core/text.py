@@ -21,6 +21,8 @@ HIDDEN = re.compile("[\x7f-\x9f" + BIDI + "]")   # what JSON output escapes (it 
 def clean(text: str) -> str:
     """User text made safe for a terminal, a CSV cell or a mail: escape sequences, control
     characters (C0 but tab and newline, C1) and bidirectional controls removed."""
+    if text.isprintable():      # none of those is printable: most text has nothing to remove
+        return text
     return _CONTROL.sub("", text)
 
 

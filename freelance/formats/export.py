@@ -223,7 +223,12 @@ def csv_of(g: Graph, kind_name: str) -> str:
         cells = []
         for k in keys:
             v = r.get(k)
-            if isinstance(v, Decimal):
+            t = type(v)
+            if v is None:                       # the common cases first: what as_text gives them
+                cells.append("")
+            elif t is str:
+                cells.append(csv_safe(clean(v)))
+            elif t is Decimal:
                 cells.append(format(v, "f"))
             elif isinstance(v, (list, dict)) and any(isinstance(x, dict) for x in (v if isinstance(v, list) else [v])):
                 cells.append(csv_safe(clean(json.dumps(jsonable(v), ensure_ascii=False))))

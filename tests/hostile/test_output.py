@@ -5,6 +5,7 @@ import json
 import re
 
 import pytest
+from hypothesis import given, settings, strategies as st
 from markdown_it import MarkdownIt
 
 from freelance.read.reports import REPORTS
@@ -128,3 +129,14 @@ def test_any_name_round_trips_and_no_output_format_carries_control_characters(tm
             assert not control.search(out.stdout.replace("\r\n", "\n")), (fmt, name)
         assert run_cli("validate", books=book).exit_code == 0
     check()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec=None), max_size=40)
+       | st.lists(st.sampled_from(["a", "\x1b[31m", "\x1b]8;;x\x07", "\t", "\n", "\x85", "\u202e", "\u061c",
+                                   "\u2066", "é", "\x00", "\x7f", " "]), max_size=12).map("".join))
+def test_clean_takes_out_exactly_what_its_pattern_names(s):
+    """`clean` returns printable text untouched without running its pattern (the CSV export
+    cleans three million cells): the answer must be the pattern's, for any text."""
+    from freelance.core.text import _CONTROL, clean
+    assert clean(s) == _CONTROL.sub("", s)
