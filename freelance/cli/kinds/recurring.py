@@ -8,7 +8,6 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from ...changes import door
 from ...core.errors import UsageError
 from .. import entity
 from ..common import say, writing
@@ -38,6 +37,7 @@ def _schedule_params() -> list[inspect.Parameter]:
 
 def register(app: typer.Typer, noun: str) -> None:
     def add(ctx: typer.Context, **kw):
+        from ...changes import door     # a write: the door only when one is made
         with writing(ctx) as book:
             values = entity.typed_values(book, noun, kw)
             data, notes = door.add_recurring(book, values, kw.get("item"), kw.get("every"), kw.get("on"),
@@ -59,6 +59,7 @@ def register(app: typer.Typer, noun: str) -> None:
                    f"Example: {EXAMPLE}\n\nExample: {RULE_EXAMPLE}")
 
     def edit(ctx: typer.Context, **kw):
+        from ...changes import door     # a write: the door only when one is made
         with writing(ctx) as book:
             rec = door.find(book, "recurring", kw.pop("_rid"), noun)
             changes = entity.typed_values(book, noun, kw)
@@ -94,6 +95,7 @@ def register(app: typer.Typer, noun: str) -> None:
                                                    "in the pause are skipped, never billed later.")):
         def change(ctx: typer.Context, rid: Annotated[str, typer.Argument(metavar="ID", help="The schedule's id.")],
                    status=status, verb=verb):
+            from ...changes import door     # a write: the door only when one is made
             with writing(ctx) as book:
                 rec = door.find(book, "recurring", rid, noun)
                 if rec.data.get("status", "active") == status:
