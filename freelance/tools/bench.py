@@ -14,6 +14,7 @@ Not part of the test run. Results are recorded in docs/performance.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -859,8 +860,33 @@ def ledger_property(examples: int | None) -> int:
     return done.returncode
 
 
-def main(argv=None) -> int:
+@contextlib.contextmanager
+def _work_folder(keep: str | None, cache: bool = True):
+    """The folder a benchmark works in: --keep DIR, else a temporary one removed afterwards;
+    with `cache`, the runs' parse cache is in it (not the user's ~/.cache)."""
     global CACHE_HOME
+    work = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="freelance-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    if cache:
+        CACHE_HOME = str((work / "cache").resolve())
+    try:
+        yield work
+    finally:
+        if not keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _largest_book(args, work: Path) -> tuple[Path, str]:
+    """(--book, else a book of the largest --sizes generated into `work` once; how to name it)."""
+    n = max(int(s) for s in args.sizes.split(",") if s.strip())
+    book = Path(args.book) if args.book else work / f"book-{n}"
+    if not args.book and not book.exists():
+        subprocess.run(FL + ["--today", TODAY, "demo", str(book), "--transactions", str(n)], env=env(),
+                       check=True, stdout=subprocess.DEVNULL)
+    return book, ("book " + str(book) if args.book else f"{n:,} transactions")
+
+
+def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m freelance.tools.bench", description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="10000,100000", help="Transactions per generated book, comma-separated.")
     ap.add_argument("--repeat", type=int, default=3, help="Runs per measurement (the median is shown).")
@@ -897,38 +923,21 @@ def main(argv=None) -> int:
     if args.ledger_property:
         return ledger_property(args.examples)
     if args.sweep:
-        work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="freelance-bench-"))
-        work.mkdir(parents=True, exist_ok=True)
-        CACHE_HOME = str((work / "cache").resolve())
-        try:
-            n = max(int(s) for s in args.sizes.split(",") if s.strip())
-            book = Path(args.book) if args.book else work / f"book-{n}"
-            if not args.book and not book.exists():
-                subprocess.run(FL + ["--today", TODAY, "demo", str(book), "--transactions", str(n)], env=env(),
-                               check=True, stdout=subprocess.DEVNULL)
+        with _work_folder(args.keep) as work:
+            book, name = _largest_book(args, work)
             print(f"# freelance sweep of every reading command, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, "
-                  f"{'book ' + str(book) if args.book else f'{n:,} transactions'}\n", flush=True)
+                  f"{name}\n", flush=True)
             rows, lines = bench_sweep(book, args.repeat, work)
             print(cpu_table(rows))
             print("\nBudgets (issue 22: every command under 3 s; issue 30: warm views under 0.3 s):")
             print("\n".join(lines))
             print("\nload average {:.1f} {:.1f} {:.1f} on {} cores".format(*os.getloadavg(), os.cpu_count()))
-        finally:
-            if not args.keep:
-                shutil.rmtree(work, ignore_errors=True)
         return 0
     if args.serve:
-        work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="freelance-bench-"))
-        work.mkdir(parents=True, exist_ok=True)
-        CACHE_HOME = str((work / "cache").resolve())
-        try:
-            n = max(int(s) for s in args.sizes.split(",") if s.strip())
-            book = Path(args.book) if args.book else work / f"book-{n}"
-            if not args.book and not book.exists():
-                subprocess.run(FL + ["--today", TODAY, "demo", str(book), "--transactions", str(n)], env=env(),
-                               check=True, stdout=subprocess.DEVNULL)
-            print(f"# freelance serve benchmark, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, "
-                  f"{'book ' + str(book) if args.book else f'{n:,} transactions'}\n", flush=True)
+        with _work_folder(args.keep) as work:
+            book, name = _largest_book(args, work)
+            print(f"# freelance serve benchmark, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, {name}\n",
+                  flush=True)
             rows = bench_serve(book, args.repeat)
             print(cpu_table(rows))
             print("\nBudgets (issue 30: every page warm under 0.3 s; the first page after a write under 0.2 s, "
@@ -941,49 +950,27 @@ def main(argv=None) -> int:
                 what = "CPU" if r.cpus else "wall"
                 print(f"- {r.name}: {took:.3f} s {what} ({'ok' if took <= budget else 'OVER'} {budget} s)")
             print("\nload average {:.1f} {:.1f} {:.1f} on {} cores".format(*os.getloadavg(), os.cpu_count()))
-        finally:
-            if not args.keep:
-                shutil.rmtree(work, ignore_errors=True)
         return 0
     if args.git:
-        work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="freelance-bench-"))
-        work.mkdir(parents=True, exist_ok=True)
-        try:
+        with _work_folder(args.keep, cache=False) as work:
             print(f"# freelance git benchmark, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores\n")
             print("\n".join(bench_git(args.repeat, work)))
-        finally:
-            if not args.keep:
-                shutil.rmtree(work, ignore_errors=True)
         return 0
     if args.bank:
-        work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="freelance-bench-"))
-        work.mkdir(parents=True, exist_ok=True)
-        CACHE_HOME = str((work / "cache").resolve())
-        try:
+        with _work_folder(args.keep) as work:
             print(f"# freelance bank import benchmark, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores\n")
             n = max(int(s) for s in args.sizes.split(",") if s.strip())
             print("\n".join(bench_bank(n, 10_000, args.repeat, work)))
-        finally:
-            if not args.keep:
-                shutil.rmtree(work, ignore_errors=True)
         return 0
     if args.documents:
-        work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="freelance-bench-"))
-        work.mkdir(parents=True, exist_ok=True)
-        try:
+        with _work_folder(args.keep, cache=False) as work:
             print(f"# freelance documents benchmark, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores\n")
             print("\n".join(bench_documents(args.repeat, work)))
-        finally:
-            if not args.keep:
-                shutil.rmtree(work, ignore_errors=True)
         return 0
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     have = available_freelance()
-    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="freelance-bench-"))
-    work.mkdir(parents=True, exist_ok=True)
-    CACHE_HOME = str((work / "cache").resolve())
-    print(f"# freelance benchmark, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores\n\n{versions()}\n")
-    try:
+    with _work_folder(args.keep) as work:
+        print(f"# freelance benchmark, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores\n\n{versions()}\n")
         demo_rows, _ = bench_size(1000, args.repeat, work, have)   # the size-independence reference
         for n in sizes:
             rows, info = bench_size(n, args.repeat, work, have)
@@ -997,9 +984,6 @@ def main(argv=None) -> int:
             print(cpu_table(rows))
             print("\nBudgets (issue 22: every command under 3 s; issue 30: warm views under 0.3 s):")
             print("\n".join(lines) + "\n", flush=True)
-    finally:
-        if not args.keep:
-            shutil.rmtree(work, ignore_errors=True)
     return 0
 
 
