@@ -695,9 +695,12 @@ def bench_sweep(book: Path, repeat: int, work: Path) -> tuple[list[Row], list[st
     reads, others = read_commands()
     ids = listed_ids(fl, [ID_NOUN.get(path[0], path[0]) for path, args in reads if set(args) & ID_ARGS])
     rows, lines = [], []
+    in_git = subprocess.run(["git", "-C", str(book), "rev-parse", "--git-dir"], capture_output=True).returncode == 0
     for name, argv, why in sweep_argvs(reads, ids, work):
         r = Row(name)
-        if argv is None:
+        if name == "history" and not in_git:
+            r.note = "skipped: the book is not a git repository (`bench --git` times history on 1,000 commits)"
+        elif argv is None:
             r.note = why
         else:
             measure(r, repeat, fl + argv)
