@@ -49,9 +49,6 @@ ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "data"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 TODAY = "2026-11-25"   # the demo book's "today" in every golden file
-# A JVM run once (Saxon-HE over the EN 16931 schematron): the quick compiler only and one GC
-# thread take half the CPU of the defaults, which are tuned for long-running servers.
-JAVA_QUICK = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"]
 
 
 def pytest_addoption(parser):
