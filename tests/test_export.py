@@ -230,3 +230,55 @@ def test_export_json_of_a_value_orjson_refuses_is_written_as_before():
     odd = [{1: "one", "big": 2**70}]
     assert book_json_bytes(odd) is None
     assert json.loads(json_bytes([("rows", odd)])) == {"rows": [{"1": "one", "big": 2**70}]}
+
+
+def test_export_json_with_the_transactions_written_on_another_core_is_the_same(cli, monkeypatch):
+    """At 20,000 transactions and more, `export json` writes their rows in a forked worker while
+    it derives the rest (store/parallel.py `ahead`): the same bytes as written in one process."""
+    import os
+    from freelance.store import parallel
+    alone = cli("export", "json")
+    assert alone.exit_code == 0, alone.output
+    forks = []
+    real_fork = os.fork
+
+    def counted():
+        forks.append(1)
+        return real_fork()
+    monkeypatch.setattr(parallel, "AHEAD_MIN", 1)
+    monkeypatch.setattr(os, "fork", counted)
+    two = cli("export", "json")
+    assert two.exit_code == 0, two.output
+    assert two.stdout == alone.stdout
+    assert forks == ([1] if (os.cpu_count() or 1) > 1 else [])
+
+
+@pytest.mark.skipif((__import__("os").cpu_count() or 1) < 2, reason="one core: nothing is forked")
+def test_a_worker_that_fails_leaves_the_work_to_this_process():
+    """The forked worker's text when it delivers, else (it raised, died) the text made here."""
+    import os
+    from freelance.store.parallel import AHEAD_MIN, ahead
+    me = os.getpid()
+    here: list = []
+    big = bytes(range(256)) * 20_000        # 5 MB: more than a pipe holds, the reader must drain it
+
+    def works():
+        if os.getpid() == me:
+            here.append(1)
+        return big
+    assert ahead(works, AHEAD_MIN)() == big and here == []
+
+    def fails():
+        if os.getpid() != me:
+            raise RuntimeError("the worker fails")
+        here.append(1)
+        return big
+    assert ahead(fails, AHEAD_MIN)() == big and here == [1]
+
+    def dies():
+        if os.getpid() != me:
+            os.kill(os.getpid(), 9)
+        here.append(1)
+        return b"made here"
+    assert ahead(dies, AHEAD_MIN)() == b"made here" and here == [1, 1]
+    assert ahead(works, AHEAD_MIN - 1)() == big and here == [1, 1, 1]      # too small: made here
