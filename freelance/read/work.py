@@ -81,7 +81,10 @@ def _lines_by_service(g: Graph) -> dict:
 def _unaccounted_income(g: Graph, field: str, rid: str, cur: str) -> Decimal:
     """Income linked to `rid` that no sent or paid invoice accounts for already (only income
     in `cur`, the record's currency: another currency is never added in; validate reports it)."""
-    got = g.memo(("unaccounted income", field), lambda: _unaccounted_by(g, field)).get(rid)
+    if g.track:         # per field, as read (serve)
+        got = g.memo(("unaccounted income", field), lambda: _unaccounted_by(g, field)).get(rid)
+    else:
+        got = g.income_sums()[("unaccounted", field)].get(rid)
     return got.get(cur, ZERO) if got else ZERO
 
 
@@ -201,6 +204,11 @@ def _unattributed(g: Graph, p: Record) -> Decimal:
 
 
 def _billed_to_no_service(g: Graph, p: Record) -> Decimal:
+    return _invoiced_to_no_service(g, p) + (_income_to_no_service(g, p) if g.track else
+                                            g.income_sums()[("unattributed", "project")].get(p.id, ZERO))
+
+
+def _invoiced_to_no_service(g: Graph, p: Record) -> Decimal:
     total = ZERO
     for inv in g.by("invoice", "project").get(p.id, []):
         if inv.data.get("status") not in BILLED:
@@ -213,6 +221,12 @@ def _billed_to_no_service(g: Graph, p: Record) -> Decimal:
                     total += money((q if isinstance(q, Decimal) else Decimal(1)) * dec(it.get("unit_price")))
         else:
             total += g.totals(inv)[0]
+    return total
+
+
+def _income_to_no_service(g: Graph, p: Record) -> Decimal:
+    """Income linked to the project but to no service nor billed invoice, in any currency."""
+    total = ZERO
     for t in g.by("transaction", "project").get(p.id, ()):
         inv = g.get("invoice", t.data.get("invoice")) if isinstance(t.data.get("invoice"), str) else None
         if t.data.get("kind") == "income" and not t.data.get("service") and not (
