@@ -171,6 +171,11 @@ def test_every_page_for_a_person_to_look_at(site):
     for name, path in pages.items():
         response = site.goto(site.server.url(path))
         assert response.status == 200, path
+        spilled = site.evaluate("() => [...document.querySelectorAll('.panel, .record-form, main > table')]"
+                                ".filter(e => e.scrollWidth > e.clientWidth + 1 || e.getBoundingClientRect().right"
+                                " > document.documentElement.clientWidth).map(e => e.querySelector('h2, h3')"
+                                "?.textContent || e.className || e.tagName)")
+        assert spilled == [], (path, spilled)       # nothing wider than its card or the window at 1400 px
         shot(site, name)
     # a to-do ticked with the mouse: one record's line
     site.goto(site.server.url("/resources"))
