@@ -333,7 +333,7 @@ def linked_lines(g, rec) -> str:
             inv = g.get("invoice", inv_id)
             di = g.derived(inv)
             mark = f" overdue {di['days_overdue']} days" if di["overdue"] else ""
-            gross = (f" (net {fmt_money(di['subtotal'], di['currency'])} + tax {fmt_money(di['tax'], di['currency'])})" if di["tax"] else "")
+            gross = (f" (net {fmt_money(di['subtotal'], '')} + tax {fmt_money(di['tax'], '')})" if di["tax"] else "")
             out.append(f"  invoice  {inv.id}  {inv.data.get('status')}  {fmt_money(di['total'], di['currency'])}{gross}"
                        f"  balance {fmt_money(di['balance'], di['currency'])}{mark}")
         for pid in d.get("projects", []):
