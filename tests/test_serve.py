@@ -351,3 +351,32 @@ def test_a_book_with_errors_says_so_on_every_page(live):
     c = live.client()
     page = c.get("/board/client").text
     assert "the book has 1 error" in page and "freelance validate" in page
+
+
+def test_a_report_page_shows_the_figures_of_freelance_report_with_the_same_options(live, monkeypatch):
+    """`/report/NAME?period=&client=` is `freelance report NAME --period --client`: its sections,
+    every amount as `--format json` has it (with its currency); an unknown report is a 404, a
+    bad period or client a 400 with the CLI's message."""
+    import json
+    from decimal import Decimal
+    c = live.client()
+    assert "/report/invoices" in c.get("/reports").text
+    r = c.get("/report/invoices?client=globex")
+    assert r.status_code == 200
+    cli = json.loads(run_cli("report", "invoices", "--client", "globex", "--format", "json", books=live.book).stdout)
+    owed = [row for row in cli["aging"] if row["client"] == "globex"]
+    assert owed and all(f"{Decimal(row['total']):,.2f}" in r.text for row in owed)
+    assert "acme" not in re.sub(r"<header.*?</header>", "", r.text, flags=re.S)      # --client honoured
+    r = c.get("/report/finance?period=2026-Q4&basis=accrual")
+    cli = json.loads(run_cli("report", "finance", "--period", "2026-Q4", "--basis", "accrual", "--format", "json",
+                             books=live.book).stdout)
+    revenue = cli["revenue"][0]
+    assert f"{Decimal(revenue['revenue']):,.2f} {revenue['currency']}" in r.text and "accrual basis" in r.text
+    assert c.get("/report/nope").status_code == 404
+    bad = c.get("/report/vat?period=2026-13")
+    assert bad.status_code == 400 and "2026-13" in bad.text
+    assert c.get("/report/invoices?client=nobody").status_code == 400
+    from freelance.serve import pages
+    monkeypatch.setattr(pages, "REPORT_ROWS", 3)         # a big book's 25,000 invoices: the first rows, and a word
+    r = c.get("/report/invoices?period=2026")
+    assert "the first 3 of 22 rows" in r.text and r.text.count("INV-2026-0") < 22

@@ -37,7 +37,8 @@ NAV = [("Overview", "/"), ("Clients", "/board/client"), ("Projects", "/board/pro
        ("Workflow", "/workflow")]
 NAV += [("Time", "/list/time"), ("Income", "/list/income"), ("Expenses", "/list/expense"), ("Bank", "/bank"),
         ("Accounts", "/accounts")]
-TOOLS = [("Resources", "/resources"), ("Goals", "/goals"), ("Settings", "/settings"), ("Calendar", "/calendar")]
+TOOLS = [("Reports", "/reports"), ("Resources", "/resources"), ("Goals", "/goals"), ("Settings", "/settings"),
+         ("Calendar", "/calendar")]
 
 
 def title_of(noun: str) -> str:
@@ -534,6 +535,53 @@ def finance(site, request, note):
     return site.page("finance.html", title=f"Finance {period}", f=f, months_svg=Markup(months),
                      classes_svg=Markup(classes), cats_svg=Markup(cats), period=period, years=years,
                      **_notes(note))
+
+
+# the reports the web shows as their own pages (the overview is the dashboard and the summary)
+WEB_REPORTS = ("invoices", "vat", "finance", "pipeline", "projects", "services", "goals", "agenda", "digest",
+               "workflow")
+REPORT_ROWS = 500     # rows a report's section shows on a page (a ten-year book lists 25,000 invoices)
+
+
+def reports_page(site, request, note):
+    """`/reports`: every report of `freelance report` the web shows, with its one-line help."""
+    from ..read.reports import REPORTS
+    rows = [(name, REPORTS[name][1].split(". ")[0].rstrip(".") + ".") for name in WEB_REPORTS]
+    return site.page("reports.html", title="Reports", reports=rows, **_notes(note))
+
+
+def report_page(site, request, note):
+    """`/report/NAME?period=&from=&to=&client=&basis=`: `freelance report NAME` with the same
+    options, its sections as tables (every figure with its currency, as the CLI's html)."""
+    import importlib
+    from ..read.journal import BASES
+    from ..read.reports import REPORTS, Options, options_key
+    name = request.path_params["name"]
+    if name not in WEB_REPORTS:
+        raise NotFound(f"no report {name!r}{did_you_mean(name, WEB_REPORTS)}")
+    g = site.graph()
+    book = g.book
+    q = request.query_params
+    module = importlib.import_module(REPORTS[name][0])
+    opts = Options(today=book.today)
+    window_ = getattr(module, "WINDOW", True)
+    if window_:
+        opts.start, opts.end = _range(book, q)
+    client = q.get("client", "").strip()
+    if client and getattr(module, "CLIENT", True):
+        if book.get("client", client) is None:
+            raise UsageError(f"client: no client '{client}'{did_you_mean(client, book.index('client'))}")
+        opts.client = client
+    basis = q.get("basis", "").strip()
+    if basis and getattr(module, "BASIS", False):
+        if basis not in BASES:
+            raise UsageError(f"basis: expected cash or accrual, got {basis!r}")
+        opts.basis = basis
+    report = site.memo(g, ("report", name, options_key(opts)), lambda: module.build(g, opts))
+    return site.page("report.html", title=report.title, report=report, name=name, window=window_, most=REPORT_ROWS,
+                     takes_client=getattr(module, "CLIENT", True), takes_basis=getattr(module, "BASIS", False),
+                     opt={k: q.get(k, "") for k in ("period", "from", "to", "client", "basis")},
+                     help=REPORTS[name][1], **_notes(note))
 
 
 def per_currency(rows: list[dict], book: str, chart) -> str:
