@@ -380,3 +380,20 @@ def test_a_report_page_shows_the_figures_of_freelance_report_with_the_same_optio
     monkeypatch.setattr(pages, "REPORT_ROWS", 3)         # a big book's 25,000 invoices: the first rows, and a word
     r = c.get("/report/invoices?period=2026")
     assert "the first 3 of 22 rows" in r.text and r.text.count("INV-2026-0") < 22
+
+
+def test_an_edit_opened_from_the_bank_review_comes_back_to_it(live):
+    """The review queue's "edit it" (`/edit/KIND/ID?back=/bank`): saved or cancelled, the bank
+    page again, where the next line waits; a "back" to another site is dropped."""
+    c = live.client()
+    edit = c.get("/edit/expense/tx-20260103-f28c10?back=/bank").text
+    assert '<input type="hidden" name="back" value="/bank">' in edit and '<a href="/bank">cancel</a>' in edit
+    other = c.get("/edit/expense/tx-20260103-f28c10?back=//evil.example").text
+    assert "evil.example" not in other and '<a href="/r/expense/tx-20260103-f28c10">cancel</a>' in other
+    version = re.search(r'name="version" value="([^"]+)"', edit).group(1)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', edit).group(1)
+    r = c.post("/edit/expense/tx-20260103-f28c10", data={"csrf": csrf, "version": version, "back": "/bank",
+                                                         "description": "Figma, annual"})
+    assert r.status_code == 303 and r.headers["location"].startswith("/bank?note=")
+    assert "changed expense" in c.get(r.headers["location"]).text
+    assert git_diff_numstat(live.book) == ["1\t1\ttransactions/2026.yaml"]

@@ -369,7 +369,7 @@ def remove(site, request, form):
 
 # -- forms -----------------------------------------------------------------------------------
 
-def _form_page(site, book, noun, *, values, errors, general=(), rec=None, status=200, items=""):
+def _form_page(site, book, noun, *, values, errors, general=(), rec=None, status=200, items="", back=""):
     datalists = {}
     for f in fields(noun):
         for k in f.link:
@@ -381,7 +381,13 @@ def _form_page(site, book, noun, *, values, errors, general=(), rec=None, status
                      inputs=inputs(book, noun, values, errors), errors=list(general), datalists=datalists,
                      action=(f"/edit/{noun}/{rec.id}" if rec is not None else f"/new/{noun}"),
                      items=items, has_items=noun in ("invoice", "recurring", "quote") and rec is None,
-                     is_invoice=noun == "invoice" and rec is None)
+                     is_invoice=noun == "invoice" and rec is None, back=_here_path(back))
+
+
+def _here_path(where) -> str:
+    """`where` when it is a path of this site (a form's "back"), else "" (never another site)."""
+    where = str(where or "")
+    return where if where.startswith("/") and where[1:2] not in ("/", "\\") and len(where) <= 2_000 else ""
 
 
 def new_form(site, request, note):
@@ -450,7 +456,7 @@ def edit_form(site, request, note):
     book = site.book()
     rec = door.find(book, kind.name, rid, noun)
     return _form_page(site, book, noun, values={f.name: as_text(rec.data.get(f.name)) for f in fields(noun)},
-                      errors={}, rec=rec)
+                      errors={}, rec=rec, back=request.query_params.get("back", ""))
 
 
 def edit_submit(site, request, form):
@@ -473,8 +479,10 @@ def edit_submit(site, request, form):
             except FreelanceError as exc:
                 _place_errors(noun, exc.message, errors, general)
         if errors or general:
-            return _form_page(site, book, noun, values=form, errors=errors, general=general, rec=rec, status=400)
-    return site.back(href(noun, rec.id), "ok", [f"changed {noun} '{rec.id}': {', '.join(sorted(changed))}", *notes])
+            return _form_page(site, book, noun, values=form, errors=errors, general=general, rec=rec, status=400,
+                              back=form.get("back", ""))
+    return site.back(_here_path(form.get("back")) or href(noun, rec.id), "ok",
+                     [f"changed {noun} '{rec.id}': {', '.join(sorted(changed))}", *notes])
 
 
 # -- the workflow ----------------------------------------------------------------------------------
