@@ -3,6 +3,7 @@ checks the versions its form carries and makes ONE door call, as a CLI verb does
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import re
 
 from markupsafe import Markup
@@ -26,7 +27,8 @@ from ..changes import door
 from ..core.dates import window
 from ..core.settings import SETTINGS
 from ..formats.documents import invoice_document, invoice_pdf as make_pdf
-from ..read.reports import Options, summary
+from ..read.journal import BASES
+from ..read.reports import REPORTS, Options, options_key, summary
 from ..read.reports.parts import goal_row, goals as goal_list
 from ..read.work import now, read_timer
 from ..read.workflow import LINKS
@@ -553,7 +555,6 @@ REPORT_ROWS = 500     # rows a report's section shows on a page (a ten-year book
 
 def reports_page(site, request, note):
     """`/reports`: every report of `freelance report` the web shows, with its one-line help."""
-    from ..read.reports import REPORTS
     rows = [(name, REPORTS[name][1].split(". ")[0].rstrip(".") + ".") for name in WEB_REPORTS]
     return site.page("reports.html", title="Reports", reports=rows, **_notes(note))
 
@@ -561,9 +562,6 @@ def reports_page(site, request, note):
 def report_page(site, request, note):
     """`/report/NAME?period=&from=&to=&client=&basis=`: `freelance report NAME` with the same
     options, its sections as tables (every figure with its currency, as the CLI's html)."""
-    import importlib
-    from ..read.journal import BASES
-    from ..read.reports import REPORTS, Options, options_key
     name = request.path_params["name"]
     if name not in WEB_REPORTS:
         raise NotFound(f"no report {name!r}{did_you_mean(name, WEB_REPORTS)}")
