@@ -82,7 +82,9 @@ class Graph:
 
     def _keep(self, key, make, own: Record | None = None):
         """`make()`, kept under `key` with what it read (with `own`'s id: a value about a record
-        is about that record)."""
+        is about that record). A kept value it used is noted as `("key", that key)`, not by
+        copying what that one read: adopt drops it with that one (a board of 1,000 projects
+        that each use a whole-book memo does not copy the memo's reads 1,000 times)."""
         stack = getattr(self._local, "stack", None)
         if stack is None:
             stack = self._local.stack = []
@@ -95,30 +97,32 @@ class Graph:
         bare = not reads        # read nothing of the book: a constant, or a dict others fill in (journal's
         if bare:                # fx_missing): never handed over, nor what used it
             reads = {("bare", key)}
-        whole = {what[1] for what in reads if what[0] == "kind"}
-        if whole:               # all of a kind read: each of its records read is said by that
-            reads = {what for what in reads if what[0] == "kind" or what[1] not in whole}
+        else:
+            whole = {what[1] for what in reads if what[0] == "kind"}
+            if whole:           # all of a kind read: each of its records read is said by that
+                reads = {what for what in reads if what[0] == "kind" or what[0] == "key" or what[1] not in whole}
         with self._lock:        # (the graph's own dicts now: `adopt` may have handed them over meanwhile)
             users, kinds = self._users, self._kinds
             for what in reads:
                 got = users.get(what)
                 if got is None:
                     got = users[what] = set()
-                    kinds.add(what[1])
+                    if what[0] != "key":
+                        kinds.add(what[1])
                 got.add(key)
             self._deps[key] = reads
             self._cache[key] = value
             if bare:
                 self._bare.add(key)
         if stack:
-            stack[-1] |= reads
+            stack[-1].add(("key", key))
         return value
 
     def _reuse(self, key) -> None:
-        """A kept value used while another is derived: what it read, that one read too."""
+        """A kept value used while another is derived: that one goes when this one goes."""
         stack = getattr(self._local, "stack", None)
         if stack:
-            stack[-1] |= self._deps.get(key, ())
+            stack[-1].add(("key", key))
 
     def memo(self, key, make, of: Record | None = None):
         """What `make()` builds from this graph, built once (a read-side module's index over
@@ -227,6 +231,14 @@ class Graph:
                 got = users.get(what)
                 if got:
                     stale.update(got)
+        todo = list(stale)          # and every value that used one of them, and what used that...
+        while todo:
+            got = users.get(("key", todo.pop()))
+            if got:
+                for k in got:
+                    if k not in stale:
+                        stale.add(k)
+                        todo.append(k)
         dropped = self.dropped      # freed when the caller says (a big book's journal takes a while)
         for key in stale:           # (`users` may still name them: a key there is only a candidate)
             dropped.append((cache.pop(key, None), deps.pop(key, None)))
