@@ -9,7 +9,11 @@ import re
 import pytest
 
 from conftest import run_cli
+from dataclasses import asdict
+
 from freelance.core.schema import KINDS
+from freelance.read import finance as fin
+from freelance.read.journal import BASES, journal, revenue
 from freelance.read.graph import Graph
 from freelance.store.book import Book
 
@@ -56,8 +60,26 @@ EDITS = {   # name: what changes the book, as the browser or an editor does
 }
 
 
+WINDOWS = ((None, None), (dt.date(2026, 1, 1), TODAY), (dt.date(2026, 11, 1), dt.date(2026, 11, 30)))
+
+
+def _whole(g):
+    """Every whole-book value a server keeps and mends after a change (`Graph.tally`): the
+    finance summary of each window, taxed or not, the accounts, revenue of each basis and
+    window, and the journal itself."""
+    out = {"accounts": fin.accounts(g)}
+    for start, end in WINDOWS:
+        for taxed in (True, False):
+            out[("finance", start, end, taxed)] = asdict(fin.summary(g, start, end, taxed))
+        for basis in BASES:
+            out[("revenue", basis, start, end)] = revenue(g, basis, start, end)
+    for basis in BASES:
+        out[("journal", basis)] = journal(g, basis)
+    return out
+
+
 def _everything(g):
-    return {k: {(r.id, r.file, r.line): g.derived(r) for r in g.records(k)} for k in KINDS}
+    return {**{k: {(r.id, r.file, r.line): g.derived(r) for r in g.records(k)} for k in KINDS}, "whole": _whole(g)}
 
 
 @pytest.mark.parametrize("name", list(EDITS))

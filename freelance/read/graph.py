@@ -42,9 +42,11 @@ class Graph:
         self._users: dict = {}      # what was read -> the keys of the kept values that read it
         self._kinds: set = set()    # the kinds any kept value read
         self._bare: set = set()     # the keys of kept values that read nothing
+        self._tallies: dict = {}    # name -> Tally (`tally`): mended, not dropped, by `adopt`
         self.dropped: list = []     # the values `adopt` dropped, to free when it suits the caller
         self._local = threading.local()     # this thread's stack of the reads of the values being derived
         self._lock = threading.Lock()       # a value kept, and the hand-over to the next graph (`adopt`)
+        self._tallying = threading.RLock()  # one tally made or mended at a time
 
     # -- plumbing -------------------------------------------------------------
     def records(self, kind: str) -> list[Record]:
@@ -138,6 +140,15 @@ class Graph:
             self._reuse(key)
         return value
 
+    def constant(self, key, make):
+        """What `make()` works out of the settings alone (an account's name), kept untracked: a
+        graph adopts another's values only when their settings are the same object."""
+        key = ("constant", key)
+        got = self._cache.get(key, _NONE)
+        if got is _NONE:
+            got = self._cache[key] = make()
+        return got
+
     def currency(self, record: Record) -> str:
         """The record's `currency:`, else what it links to (invoice <- project <- client,
         service <- project <- client, income <- its invoice...), else its account's, else the book's."""
@@ -186,6 +197,52 @@ class Graph:
                 return held
         return self.settings.currency
 
+    def tally(self, name, kinds: tuple[str, ...], part) -> "Tally":
+        """Sums over every record of `kinds`, each record adding `part(record)` (pairs of a key
+        and a number: Decimal, or an int count). In a tracking graph (serve) each record's part
+        is kept (it reads what it reads, as any kept value), and after a change the next graph
+        mends the sums (`adopt`): it takes out the parts of the records that went and of those
+        whose part read what changed, and adds their parts again: an income added costs one
+        part, not 100,000. A value that reads the sums is dropped when they change. `name`
+        says what the parts are (with whatever they depend on, a period's days)."""
+        with self._tallying:
+            t = self._made(name, kinds, part)
+        if self.track:
+            self._read(("tally", name))
+        return t
+
+    def _made(self, name, kinds, part) -> "Tally":
+        t = self._tallies.get(name)
+        if t is None:
+            t = Tally(name, tuple(kinds))
+            outer = getattr(self._local, "stack", None)
+            self._local.stack = []         # the parts are not what the caller read: the sums are
+            try:
+                for kind in kinds:
+                    for r in self.book.records(kind):
+                        t.add(self._part(t, part, r))
+            finally:
+                self._local.stack = outer
+            with self._lock:
+                self._tallies[name] = t
+                if self.track:
+                    self._kinds.update(kinds)
+        elif t.pending or t.came:
+            outer = getattr(self._local, "stack", None)
+            self._local.stack = []
+            try:
+                t.mend(lambda r: self._part(t, part, r))
+            finally:
+                self._local.stack = outer
+        return t
+
+    def _part(self, t: "Tally", part, r: Record):
+        if not self.track:
+            return part(r)
+        got = self._keep(("part", t.name, id(r)), lambda: (r, part(r)), r)
+        t.parts[id(r)] = got
+        return got[1]
+
     def adopt(self, prev: "Graph") -> bool:
         """Take over from `prev` (a tracking graph of the book this one's was reloaded from,
         `Book.reload`) every kept value that read none of the records that came or went since
@@ -200,12 +257,13 @@ class Graph:
                 or old.settings is not new.settings or prev.today != self.today:
             return False
         changes = new.changes
-        with prev._lock:       # handed over, not copied (a graph of 100,000 records keeps ~10^6 values)
+        with prev._tallying, prev._lock:    # handed over, not copied (a graph of 100,000 records keeps ~10^6 values)
             if any(kind not in changes and kind in prev._kinds for kind in new.reread):
                 return False     # changed, but not read again: not known how
-            cache, deps, users, kinds = prev._cache, prev._deps, prev._users, prev._kinds
+            cache, deps, users, kinds, tallies = prev._cache, prev._deps, prev._users, prev._kinds, prev._tallies
             stale = {k for key in prev._bare for k in users.get(("bare", key), ())}
             prev._cache, prev._deps, prev._users, prev._kinds, prev._bare = {}, {}, {}, set(), set()
+            prev._tallies = {}
             # (a page still drawn on `prev` derives afresh)
         for kind, (gone, came) in changes.items():
             reads = {("kind", kind)}
@@ -231,19 +289,36 @@ class Graph:
                 got = users.get(what)
                 if got:
                     stale.update(got)
-        todo = list(stale)          # and every value that used one of them, and what used that...
-        while todo:
-            got = users.get(("key", todo.pop()))
-            if got:
-                for k in got:
-                    if k not in stale:
-                        stale.add(k)
-                        todo.append(k)
+        def spread(todo):           # and every value that used one of them, and what used that...
+            while todo:
+                got = users.get(("key", todo.pop()))
+                if got:
+                    for k in got:
+                        if k not in stale:
+                            stale.add(k)
+                            todo.append(k)
+        spread(list(stale))
+        for t in tallies.values():  # sums: the parts that went or must be made again, the records that came
+            for kind in t.kinds:
+                if kind in changes:
+                    gone, came = changes[kind]
+                    t.came += came
+                    t.gone.update(id(r) for r in gone)
+        for key in stale:
+            if key[0] == "part":
+                t, got = tallies.get(key[1]), cache.get(key)
+                if t is not None and got is not None:
+                    t.pending.append(got)
+        for name, t in tallies.items():
+            if t.pending or t.came:
+                more = [k for k in users.get(("tally", name), ()) if k not in stale]
+                stale.update(more)
+                spread(more)
         dropped = self.dropped      # freed when the caller says (a big book's journal takes a while)
         for key in stale:           # (`users` may still name them: a key there is only a candidate)
             dropped.append((cache.pop(key, None), deps.pop(key, None)))
         with self._lock:
-            self._cache, self._deps, self._users, self._kinds = cache, deps, users, kinds
+            self._cache, self._deps, self._users, self._kinds, self._tallies = cache, deps, users, kinds, tallies
         for key, groups in prev._by.items():
             kind, field = key
             if kind not in changes:
@@ -391,6 +466,62 @@ class Graph:
                         "transfers": moved.get((acc, cur), ZERO) + ZERO,
                         "balance": opening + inflow - outflow + moved.get((acc, cur), ZERO), "currency": cur})
         return out
+
+
+class Tally:
+    """Sums made of one part per record (`Graph.tally`): `sums[key]`, and how many parts add
+    to each key (a key no part adds to any more is gone, as it would be from sums made
+    afresh). Decimal sums are exact, so taking a part out and adding another gives the
+    sums made afresh, to the cent."""
+
+    def __init__(self, name, kinds: tuple[str, ...]):
+        self.name, self.kinds = name, kinds
+        self.sums: dict = {}
+        self.n: dict = {}
+        self.parts: dict = {}       # id(record) -> (record, its part): a tracking graph's
+        self.pending: list = []     # (record, part) dropped by `adopt`: to take out, and make again unless gone
+        self.came: list = []        # records that came since the sums were mended
+        self.gone: set = set()      # ids of records that went since
+
+    def add(self, part) -> None:
+        sums, n = self.sums, self.n
+        for k, v in part:
+            got = sums.get(k)
+            if got is None:
+                sums[k], n[k] = v, 1
+            else:
+                sums[k], n[k] = got + v, n[k] + 1
+
+    def take(self, part) -> None:
+        sums, n = self.sums, self.n
+        for k, v in part:
+            left = n[k] - 1
+            if left:
+                sums[k], n[k] = sums[k] - v, left
+            else:
+                del sums[k], n[k]
+
+    def mend(self, make) -> None:
+        """Take out the pending parts, and add the parts (`make(record)`) of the records still
+        there whose part was dropped, and of those that came."""
+        redo: dict = {}
+        for rec, part in self.pending:
+            have = self.parts.get(id(rec))
+            if have is not None and have[0] is rec and have[1] is part:
+                self.take(part)
+                del self.parts[id(rec)]
+            if id(rec) not in self.gone:
+                redo[id(rec)] = rec
+        for rec in self.came:
+            if id(rec) not in self.gone:
+                redo[id(rec)] = rec
+        self.pending, self.came, self.gone = [], [], set()
+        for rec in redo.values():
+            if id(rec) not in self.parts:
+                self.add(make(rec))
+
+    def get(self, key, default=None):
+        return self.sums.get(key, default)
 
 
 def currency_fields(kind: str) -> tuple[str, ...]:

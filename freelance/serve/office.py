@@ -55,7 +55,7 @@ ACCOUNT_COLUMNS = [Column("id"), Column("name"), Column("currency"), Column("iba
 def accounts_page(site, request, note):
     """`/accounts`: `freelance account list`, each account a link to its page."""
     g = site.graph()
-    rows = [{**r, "_href": account_href(r["id"])} for r in site.memo(g, ("accounts",), lambda: fin.accounts(g))]
+    rows = [{**r, "_href": account_href(r["id"])} for r in g.memo(("page", "accounts"), lambda: fin.accounts(g))]
     return site.page("accounts.html", title="Accounts", rows=rows, columns=ACCOUNT_COLUMNS, **_notes(note))
 
 

@@ -521,7 +521,7 @@ def finance(site, request, note):
         start, end = _range(book, {"period": period})
     except UsageError:
         period, (start, end) = str(book.today.year), _range(book, {"period": str(book.today.year)})
-    f = site.memo(g, ("finance", start, end), lambda: fin.summary(g, start, end))
+    f = g.memo(("page", "finance", start, end), lambda: fin.summary(g, start, end))     # kept by what it read
     cur = f.currency
     months = per_currency(f.months, cur, lambda rows, c: months_chart(
         [(m["month"], m["income"], m["expenses"]) for m in rows], c))
@@ -529,11 +529,16 @@ def finance(site, request, note):
         [(x["classification"], x["received"]) for x in rows], c, "income"))
     cats = per_currency(f.categories, cur, lambda rows, c: hbar_chart(
         [(x["category"], x["paid"]) for x in rows], c, "expense"))
-    years = site.memo(g, ("years",), lambda: sorted({str(t.data.get("date"))[:4] for t in g.records("transaction")
-                                                     if t.data.get("date")}))
+    years = sorted(str(y) for y in g.tally(("years",), ("transaction",), _year).sums)
     return site.page("finance.html", title=f"Finance {period}", f=f, months_svg=Markup(months),
                      classes_svg=Markup(classes), cats_svg=Markup(cats), period=period, years=years,
                      **_notes(note))
+
+
+def _year(t) -> list:
+    """A transaction's year, as the finance page's choice of years counts it."""
+    d = t.data.get("date")
+    return [(str(d)[:4], 1)] if d else []
 
 
 def per_currency(rows: list[dict], book: str, chart) -> str:
