@@ -429,43 +429,48 @@ class Graph:
     def account_balances(self, upto: dt.date | None = None) -> list[dict]:
         """Per account and currency: opening balance, money in, money out, balance (moved
         money only). An account that names its currency has one row in it; one that does not
-        has a row in the book's currency and one per other currency that moved through it."""
+        has a row in the book's currency and one per other currency that moved through it.
+        Summed from one part per transaction and transfer (`tally`)."""
         out = []
         accounts = self.settings.accounts()
         book = self.settings.currency
-        totals: dict[tuple[str, str], list] = {}
-        for a in accounts:
-            totals[(a["id"], a["currency"] or book)] = [ZERO, ZERO]
-        for t in self.records("transaction"):
-            if t.data.get("received") is not True:
-                continue
-            d = t.data.get("date")
-            if upto is not None and isinstance(d, dt.date) and d > upto:
-                continue
-            acc = str(t.data.get("account") or (accounts[0]["id"] if accounts else ""))
-            slot = totals.setdefault((acc, self.currency(t)), [ZERO, ZERO])
-            amount = dec(t.data.get("amount"))
-            slot[0 if t.data.get("kind") == "income" else 1] += amount
-        moved: dict[tuple[str, str], Decimal] = {}      # transfers between own accounts, net
-        for t in self.records("transfer"):
-            for acc, cur, amount, d in transfer_legs(self, t):
-                if upto is None or d <= upto:
-                    totals.setdefault((acc, cur), [ZERO, ZERO])
-                    moved[(acc, cur)] = moved.get((acc, cur), ZERO) + amount
+        first = accounts[0]["id"] if accounts else ""
+        sums = self.tally(("balances", upto), ("transaction", "transfer"),
+                          lambda r: self._balance_part(r, upto, first)).sums
+        rows = {(a["id"], a["currency"] or book) for a in accounts}
+        rows.update(key[1:] for key in sums if key[0] == "acc")
         names = {a["id"]: a for a in accounts}
         order = {a["id"]: i for i, a in enumerate(accounts)}
 
         def home(acc: str) -> str:        # the account's own currency (the book's when it names none)
             return (names[acc]["currency"] if acc in names else None) or book
-        for (acc, cur), (inflow, outflow) in sorted(
-                totals.items(), key=lambda kv: (order.get(kv[0][0], len(order)), kv[0][0], kv[0][1] != home(kv[0][0]), kv[0][1])):
+        for acc, cur in sorted(rows, key=lambda k: (order.get(k[0], len(order)), k[0], k[1] != home(k[0]), k[1])):
             a = names.get(acc)
+            inflow, outflow = sums.get(("in", acc, cur), ZERO) + ZERO, sums.get(("out", acc, cur), ZERO) + ZERO
+            moved = sums.get(("moved", acc, cur), ZERO) + ZERO
             opening = a["opening_balance"] + ZERO if a is not None and cur == home(acc) else ZERO
             out.append({"account": acc, "name": a["name"] if a is not None else acc,
                         "opening_balance": opening, "money_in": inflow, "money_out": outflow,
-                        "transfers": moved.get((acc, cur), ZERO) + ZERO,
-                        "balance": opening + inflow - outflow + moved.get((acc, cur), ZERO), "currency": cur})
+                        "transfers": moved, "balance": opening + inflow - outflow + moved, "currency": cur})
         return out
+
+    def _balance_part(self, r: Record, upto: dt.date | None, first: str) -> list:
+        """What transaction or transfer `r` adds to `account_balances(upto)`."""
+        if r.kind == "transfer":        # between own accounts, net
+            out = []
+            for acc, cur, amount, d in transfer_legs(self, r):
+                if upto is None or d <= upto:
+                    out += [(("acc", acc, cur), 1), (("moved", acc, cur), amount)]
+            return out
+        if r.data.get("received") is not True:
+            return []
+        d = r.data.get("date")
+        if upto is not None and isinstance(d, dt.date) and d > upto:
+            return []
+        acc = str(r.data.get("account") or first)
+        cur = self.currency(r)
+        return [(("acc", acc, cur), 1),
+                (("in" if r.data.get("kind") == "income" else "out", acc, cur), dec(r.data.get("amount")))]
 
 
 class Tally:

@@ -187,7 +187,16 @@ class Site:
             pass
 
     def memo(self, g: Graph, key, make):
-        """What `make()` builds from graph `g` (a board, the overview), built once per snapshot."""
+        """What `make()` builds from graph `g` (a board, the overview): kept by the graph with
+        what it read (`Graph.memo`), so the next graph keeps it unless a change touched what it
+        read (`Graph.adopt`). `make` must read the book only through `g` (a value that read
+        `g.book` itself would be kept when it must not be)."""
+        if g.track:
+            return g.memo(("page", *key), make)
+        return self.snapshot_memo(g, key, make)
+
+    def snapshot_memo(self, g: Graph, key, make):
+        """What `make()` builds from graph `g`, built once per snapshot (whatever it read)."""
         with self._lock:
             memo = self._memos.setdefault(g, {})
             if key in memo:
@@ -220,7 +229,7 @@ class Site:
                         self._search[k] = have
                 parts.append(have[1])
             return find.Index(parts=parts)
-        return self.memo(g, ("search",), make)
+        return self.snapshot_memo(g, ("search",), make)
 
     def page(self, template: str, status: int = 200, **ctx) -> HTMLResponse:
         ctx.setdefault("read_only", self.read_only)

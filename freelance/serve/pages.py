@@ -3,13 +3,14 @@ checks the versions its form carries and makes ONE door call, as a CLI verb does
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import re
 
 from markupsafe import Markup
 
 from ..read import calendar as cal, finance as fin, search as find
 from ..read import views
-from ..read.workflow import rows as workflow_rows
+from ..read.workflow import row as workflow_row
 from ..core.errors import did_you_mean, FreelanceError, NotFound, UsageError
 from ..core.limits import MAX_YEAR, MIN_YEAR, year_problem
 from ..read.graph import Graph
@@ -157,9 +158,11 @@ def move(site, request, form):
 
 # -- lists and records ---------------------------------------------------------------------------
 
-def _records_of(book, noun):
+def _records_of(g, noun):
+    """The records a list of `noun` shows (income and expenses: the transactions of that kind),
+    read through graph `g`."""
     kind = kind_of(noun)
-    recs = book.records(kind.name)
+    recs = g.records(kind.name)
     if kind.name == "transaction":
         recs = [r for r in recs if r.data.get("kind") == noun]
     return kind, recs
@@ -172,7 +175,7 @@ def listing(site, request, note):
     kind = kind_of(noun)
     cols = [c for c in views.columns(kind) if c.key in views.TABLE_COLUMNS.get(noun, ()) or not
             views.TABLE_COLUMNS.get(noun)]
-    recs = site.memo(g, ("list", noun), lambda: find.newest_first(kind, _records_of(book, noun)[1]))
+    recs = site.memo(g, ("list", noun), lambda: find.newest_first(kind, _records_of(g, noun)[1]))
     shown = recs[:RECENT]
     rows = [{**views.row(g, r), "_href": href(noun, r.id)} for r in shown]
     return site.page("list.html", title=title_of(noun), noun=noun, board=noun in BOARDS, columns=cols, rows=rows, more=len(recs) - len(shown), **_notes(note))
@@ -482,15 +485,25 @@ def workflow(site, request, note):
     g = site.graph()
     book = g.book
     unlinked = request.query_params.get("unlinked") == "1"
-    data = site.memo(g, ("workflow", unlinked), lambda: workflow_rows(g, unlinked=unlinked)[::-1])
-    shown = data[:RECENT]
-    index = {r.id: r for r in g.client_income()}
-    for r in shown:
-        r["version"] = version(index[r["id"]])
-        r["href"] = href("income", r["id"])
+    shown, total = site.memo(g, ("workflow", unlinked), lambda: newest_workflow(g, unlinked, RECENT))
     datalists = {k: list(book.index(k))[-IDS:] for k in LINKS}
     return site.page("workflow.html", title="Workflow: client income and its links", rows=shown, links=LINKS,
-                     datalists=datalists, unlinked=unlinked, more=len(data) - len(shown), **_notes(note))
+                     datalists=datalists, unlinked=unlinked, more=total - len(shown), **_notes(note))
+
+
+def newest_workflow(g: Graph, unlinked: bool, n: int) -> tuple[list[dict], int]:
+    """The newest `n` rows of the workflow (`report workflow`'s rows, newest first) with their
+    records' versions and links, and how many rows there are: the newest picked from the
+    client income without sorting all of it (a big book's is tens of thousands)."""
+    ordered = [(str(t.data.get("date")), t.id, i, t) for i, t in enumerate(g.client_income())
+               if not (unlinked and t.data.get("invoice") and t.data.get("client"))]
+    rows = []
+    for _, _, _, t in heapq.nlargest(n, ordered, key=lambda x: x[:3]):
+        r = workflow_row(g, t)
+        r["version"] = version(t)
+        r["href"] = href("income", t.id)
+        rows.append(r)
+    return rows, len(ordered)
 
 
 def link(site, request, form):
@@ -650,13 +663,18 @@ def todo(site, request, form):
 # -- the overview (also `report dashboard --format html`) ----------------------------------------------
 
 def overview_data(g: Graph, today: dt.date) -> dict:
-    report = summary.build(g, Options(today))
-    f = fin.summary(g, dt.date(today.year, 1, 1), today)
-    months = per_currency(f.months, f.currency, lambda rows, c: months_chart(
-        [(m["month"], m["income"], m["expenses"]) for m in rows], c))
-    boards = {noun: board_data(g, noun, limit=0) for noun in BOARDS}
+    """The overview's parts, each kept by a tracking graph with what it read (serve): after a
+    change the overview is put together again from the parts the change did not touch."""
+    def kept(key, make):
+        return g.memo(("overview", key, today), make) if g.track else make()
+    report = kept("summary", lambda: summary.build(g, Options(today)))
+    f = kept("finance", lambda: fin.summary(g, dt.date(today.year, 1, 1), today))
+    months = kept("months", lambda: per_currency(f.months, f.currency, lambda rows, c: months_chart(
+        [(m["month"], m["income"], m["expenses"]) for m in rows], c)))
+    boards = {noun: kept(("board", noun), lambda noun=noun: board_data(g, noun, limit=0)) for noun in BOARDS}
     return {"report": report, "sections": {s.name: s for s in report.sections}, "months_svg": Markup(months),
-            "boards": boards, "goals": goal_rows(g, today), "currency": g.settings.currency, "f": f}
+            "boards": boards, "goals": kept("goals", lambda: goal_rows(g, today)), "currency": g.settings.currency,
+            "f": f}
 
 
 def overview(site, request, note):
