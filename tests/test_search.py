@@ -1,5 +1,6 @@
 """Finding and ordering: `freelance search` over the whole book, `list --search` in every text
 field, `list --sort`, dated lists newest first, and tables that fit 100 columns."""
+import datetime as dt
 import json
 from decimal import Decimal
 
@@ -177,3 +178,15 @@ def test_an_index_mended_after_each_kind_of_edit_finds_what_a_fresh_scan_finds(d
         for q in ("acme", "inv-2026", "desk", "payment", "2026-11"):
             assert search((), q, limit=50, index=whole) == search(records, q, limit=50), (name, q)
     assert applied >= 10
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.dates(dt.date(2025, 1, 1), dt.date(2025, 1, 5)), st.just("not a date")),
+                max_size=30), st.integers(0, 35))
+def test_the_newest_n_are_the_first_n_of_the_newest_first(dates, n):
+    """The web's lists pick their newest rows without sorting the kind (`newest_first(..., n)`):
+    the same records, in the same order, as the first n of the whole order (same days included)."""
+    from freelance.core.schema import KINDS
+    from freelance.read.search import newest_first
+    records = [Record("time", {"id": f"t{i}", "date": d}, "timelog/2025.yaml", i + 1, {}) for i, d in enumerate(dates)]
+    assert newest_first(KINDS["time"], records, n) == newest_first(KINDS["time"], records)[:n]

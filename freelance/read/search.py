@@ -7,6 +7,7 @@ docs/search.md says how hits are ranked.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from bisect import bisect_right
 from decimal import Decimal
 
@@ -294,12 +295,13 @@ def sort_rows(rows: list[dict], keys: list[tuple[str, bool]]) -> list[dict]:
     return rows
 
 
-def newest_first(kind: Kind, records: list[Record]) -> list[Record]:
+def newest_first(kind: Kind, records: list[Record], n: int | None = None) -> list[Record]:
     """Records of a dated kind, newest first (records written on the same day: the last
-    written first; a date that does not read: last); other kinds in file order."""
+    written first; a date that does not read: last); other kinds in file order. `n`: the
+    first `n` only, picked without sorting them all."""
     field = DATED.get(kind.name)
     if not field:
-        return records
+        return records if n is None else records[:n]
 
     def key(r: Record):
         v = r.data.get(field)
@@ -308,4 +310,6 @@ def newest_first(kind: Kind, records: list[Record]) -> list[Record]:
         if isinstance(v, dt.date):
             return (1, dt.datetime(v.year, v.month, v.day))
         return (0, dt.datetime.min)
+    if n is not None:           # as sorted(..., reverse=True)[:n], equal keys in the same order
+        return heapq.nlargest(n, records[::-1], key=key)
     return sorted(records[::-1], key=key, reverse=True)

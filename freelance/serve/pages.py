@@ -175,10 +175,14 @@ def listing(site, request, note):
     kind = kind_of(noun)
     cols = [c for c in views.columns(kind) if c.key in views.TABLE_COLUMNS.get(noun, ()) or not
             views.TABLE_COLUMNS.get(noun)]
-    recs = site.memo(g, ("list", noun), lambda: find.newest_first(kind, _records_of(g, noun)[1]))
-    shown = recs[:RECENT]
+    shown, total = site.memo(g, ("list", noun), lambda: _newest(kind, _records_of(g, noun)[1]))
     rows = [{**views.row(g, r), "_href": href(noun, r.id)} for r in shown]
-    return site.page("list.html", title=title_of(noun), noun=noun, board=noun in BOARDS, columns=cols, rows=rows, more=len(recs) - len(shown), **_notes(note))
+    return site.page("list.html", title=title_of(noun), noun=noun, board=noun in BOARDS, columns=cols, rows=rows, more=total - len(shown), **_notes(note))
+
+
+def _newest(kind, records) -> tuple[list, int]:
+    """The first RECENT records of a list (`newest_first`), and how many there are."""
+    return find.newest_first(kind, records, RECENT), len(records)
 
 
 # -- the timer, on every page ------------------------------------------------------------------
@@ -574,7 +578,7 @@ def calendar(site, request, note):
     grid = cal.month_weeks(g, first.year, first.month)
     if q.get("week"):
         grid = [cal.week_days(g, _day_param(q["week"], "week"))]
-    days = cal.entries(g, grid[0][0], grid[-1][-1])
+    days = site.memo(g, ("calendar", grid[0][0], grid[-1][-1]), lambda: cal.entries(g, grid[0][0], grid[-1][-1]))
     noun = {"meeting": "meeting", "invoice": "invoice", "project": "project"}
     weeks = [[{"day": d, "in_month": d.month == first.month or len(grid) == 1, "today": d == today,
                "entries": [{"when": e.when if e.start else {"invoice": "invoice due", "project": "project due"}[e.kind],

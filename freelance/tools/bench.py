@@ -976,7 +976,7 @@ def main(argv=None) -> int:
             for r in rows:
                 if r.wall is None:
                     continue
-                budget = 0.2 if r.name.startswith(AFTER) else 0.3
+                budget = 0.2 if r.name.startswith((AFTER, FIRST)) else 0.3
                 took = statistics.median(r.cpus) if r.cpus else r.wall
                 what = "CPU" if r.cpus else "wall"
                 print(f"- {r.name}: {took:.3f} s {what} ({'ok' if took <= budget else 'OVER'} {budget} s)")
