@@ -204,6 +204,24 @@ def test_book_template_is_rendered_sandboxed(book):
     assert "Traceback" not in r.output
 
 
+def test_a_book_template_copied_from_the_built_in_one_with_its_parts_renders_the_same(book):
+    """The built-in templates share parts (templates/parts/, macros they import): a book that
+    starts from a copy brings the parts too, and its sandboxed render is the built-in page."""
+    built_in = run_cli("invoice", "html", "INV-2026-003", books=book, today=TODAY)
+    assert built_in.exit_code == 0, built_in.output
+    from freelance.formats.documents.html import TEMPLATES
+    (book / "templates").mkdir()
+    shutil.copy(TEMPLATES / "invoice.html", book / "templates" / "invoice.html")
+    r = run_cli("invoice", "html", "INV-2026-003", books=book, today=TODAY)
+    assert r.exit_code == 1 and "parts/letter.html" in r.output and "Traceback" not in r.output
+    shutil.copytree(TEMPLATES / "parts", book / "templates" / "parts")
+    (book / "templates" / "parts" / "letter.html").write_text(
+        (TEMPLATES / "parts" / "letter.html").read_text().replace("<h1>", "<h1 class=book>"))
+    r = run_cli("invoice", "html", "INV-2026-003", books=book, today=TODAY)
+    assert r.exit_code == 0, r.output
+    assert r.stdout == built_in.stdout.replace("<h1>", "<h1 class=book>")
+
+
 def test_every_invoice_of_the_demo_book_renders(tmp_path):
     book = tmp_path / "demo"
     shutil.copytree(DEMO, book, ignore=shutil.ignore_patterns(".freelance"))

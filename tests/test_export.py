@@ -200,3 +200,85 @@ def test_the_fast_json_writer_writes_what_the_library_writes(value, ascii_only):
     from freelance.core.text import jsonable
     from freelance.formats.render import dumps
     assert dumps(value, ascii_only) == json.dumps(jsonable(value), indent=2, ensure_ascii=ascii_only)
+
+
+# The book's values (no float: the store builds none), with the characters the JSON escapes or
+# must not (C0 and C1 controls, DEL, bidi controls, quotes, backslashes, astral characters)
+_book_text = st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from(list("\x00\x1f\x7f\x85\x9f\u061c\u200e"
+                                                                               "\u202e\u2066\u2069\u2028\"\\\U0001f600")),
+                     max_size=8)
+_book_scalars = (st.none() | st.booleans() | st.integers(-2**63, 2**64 - 1) | _book_text
+                 | st.decimals(allow_nan=False, places=2) | st.dates() | st.datetimes())
+_book_values = st.recursive(_book_scalars, lambda inner: st.lists(inner, max_size=4)
+                            | st.dictionaries(_book_text, inner, max_size=4), max_leaves=20)
+
+
+@settings(max_examples=150, deadline=None)
+@given(value=_book_values | st.lists(st.dictionaries(st.sampled_from(["id", "kind", "a\n"]), _book_scalars), max_size=4),
+       indent=st.sampled_from([b"", b"  "]))
+def test_export_json_writes_the_books_values_as_the_library_does(value, indent):
+    """`export json` writes the book's values with orjson (`render.book_json_bytes`): the same
+    bytes as the standard library's indented text, hidden characters escaped (`render.dumps`)."""
+    from freelance.formats.render import _shown, book_json_bytes, dumps
+    want = _shown(dumps(value, False, indent=indent.decode()), False).encode("utf-8")
+    assert book_json_bytes(value, indent) == want
+
+
+def test_export_json_of_a_value_orjson_refuses_is_written_as_before():
+    """A key that is not a string or an int over 64 bits: orjson refuses, the library's writer writes."""
+    from freelance.formats.render import book_json_bytes, json_bytes
+    odd = [{1: "one", "big": 2**70}]
+    assert book_json_bytes(odd) is None
+    assert json.loads(json_bytes([("rows", odd)])) == {"rows": [{"1": "one", "big": 2**70}]}
+
+
+def test_export_json_with_the_transactions_written_on_another_core_is_the_same(cli, monkeypatch):
+    """At 20,000 transactions and more, `export json` writes their rows in a forked worker while
+    it derives the rest (store/parallel.py `ahead`): the same bytes as written in one process."""
+    import os
+    from freelance.store import parallel
+    alone = cli("export", "json")
+    assert alone.exit_code == 0, alone.output
+    forks = []
+    real_fork = os.fork
+
+    def counted():
+        forks.append(1)
+        return real_fork()
+    monkeypatch.setattr(parallel, "AHEAD_MIN", 1)
+    monkeypatch.setattr(os, "fork", counted)
+    two = cli("export", "json")
+    assert two.exit_code == 0, two.output
+    assert two.stdout == alone.stdout
+    assert forks == ([1] if (os.cpu_count() or 1) > 1 else [])
+
+
+@pytest.mark.skipif((__import__("os").cpu_count() or 1) < 2, reason="one core: nothing is forked")
+def test_a_worker_that_fails_leaves_the_work_to_this_process():
+    """The forked worker's text when it delivers, else (it raised, died) the text made here."""
+    import os
+    from freelance.store.parallel import AHEAD_MIN, ahead
+    me = os.getpid()
+    here: list = []
+    big = bytes(range(256)) * 20_000        # 5 MB: more than a pipe holds, the reader must drain it
+
+    def works():
+        if os.getpid() == me:
+            here.append(1)
+        return big
+    assert ahead(works, AHEAD_MIN)() == big and here == []
+
+    def fails():
+        if os.getpid() != me:
+            raise RuntimeError("the worker fails")
+        here.append(1)
+        return big
+    assert ahead(fails, AHEAD_MIN)() == big and here == [1]
+
+    def dies():
+        if os.getpid() != me:
+            os.kill(os.getpid(), 9)
+        here.append(1)
+        return b"made here"
+    assert ahead(dies, AHEAD_MIN)() == b"made here" and here == [1, 1]
+    assert ahead(works, AHEAD_MIN - 1)() == big and here == [1, 1, 1]      # too small: made here

@@ -116,6 +116,35 @@ def ctx_param():
     return inspect.Parameter("ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=typer.Context)
 
 
+LINE = "DESC:QTY:PRICE[:SERVICE][:RATE%]"      # an invoice's --item (changes/invoicing.parse_item)
+
+
+def item_option(help: str, metavar: str = LINE):
+    """The type of `--item` (repeated): a line of an invoice, a credit note, a quote or a
+    recurring invoice, as `invoicing.parse_item` reads it; `help` says what the lines are for."""
+    return Annotated[Optional[List[str]], typer.Option("--item", metavar=metavar, help=help)]
+
+
+def item_param(help: str, metavar: str = LINE) -> inspect.Parameter:
+    """`--item` as a parameter of a command whose signature is made (add, edit)."""
+    return inspect.Parameter("item", inspect.Parameter.KEYWORD_ONLY, default=None,
+                             annotation=item_option(help, metavar))
+
+
+def number_param(help: str) -> inspect.Parameter:
+    """`--number` (or `--id`): the number a new invoice or quote gets instead of the next one."""
+    return inspect.Parameter("number", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
+        Optional[str], typer.Option("--number", "--id", metavar="NUMBER", help=help)])
+
+
+def replace_verbs(app: typer.Typer, **verbs) -> None:
+    """Register `verbs` (name=function) on a noun's app in place of its generic ones of those
+    names (a kind's own `add` takes --item), keeping every other generic verb."""
+    app.registered_commands[:] = [c for c in app.registered_commands if c.name not in verbs]
+    for name, fn in verbs.items():
+        app.command(name)(fn)
+
+
 def typed_values(book, noun: str, kwargs: dict) -> dict:
     """Typed values of the field options that were given."""
     from ..changes.door import parse_value
@@ -224,7 +253,7 @@ def build(noun: str) -> typer.Typer:
             if search:
                 recs = [r for r in recs if find.matches(r, search)]
             recs = find.newest_first(kind, recs)
-            rows = [views.row(g, r) for r in recs]
+            rows = views.rows(g, recs)          # the rows every export makes, each kind's shared part once
             if sort:
                 rows = find.sort_rows(rows, find.sort_keys(kind, rows, sort))
             return render_rows(rows, views.columns(kind), fmt, json_rows=rows if fmt == "json" else None,
@@ -349,9 +378,7 @@ def build(noun: str) -> typer.Typer:
             eparams.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
                 Optional[List[str]], typer.Option(opt, metavar="ID", help=f"{what} one of the {noun}'s {field} (repeat).")]))
     if kind.name in ("invoice", "quote"):
-        eparams.append(inspect.Parameter("item", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
-            Optional[List[str]], typer.Option("--item", metavar="DESC:QTY:PRICE[:SERVICE][:RATE%]",
-                                              help="A draft's new lines, replacing all of them (repeat).")]))
+        eparams.append(item_param("A draft's new lines, replacing all of them (repeat)."))
     eparams.append(inspect.Parameter("unset", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
         Optional[List[str]], typer.Option("--unset", metavar="FIELD", help="Remove a field (repeat).")]))
     if kind.name == "transaction":

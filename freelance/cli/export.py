@@ -85,15 +85,11 @@ def json(ctx: typer.Context, out: Out = None):
     Example: freelance export json --out book.json
     """
     from ..formats.export import book_json
-    from ..formats.render import utf8_stdout
-    from ..read.kept import kept
     book = state(ctx).book()
-
-    def compute() -> bytes:
-        book.load_all()
-        return book_json(book)
-    # the text kept between runs (read/kept.py): asked again of a book that did not change, a read
-    emit(kept(book, "export-json", (utf8_stdout(),), compute), out)
+    book.load_all()
+    # not kept between runs (read/kept.py): keeping 116 MB at 100,000 transactions cost a fifth
+    # of making it, on every first run (docs/performance.md, "export json's first run")
+    emit(book_json(book), out)
 
 
 def command(name: str):

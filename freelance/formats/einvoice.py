@@ -199,7 +199,7 @@ def _cii(root, flavor: str, where: str) -> dict:
     address = _one(seller, "PostalTradeAddress")
     vat = next((" ".join(el.text.split()) for el in _all(seller, "SpecifiedTaxRegistration/ID")
                 if el.get("schemeID") == "VA" and el.text), None)
-    return {
+    return _invoice({
         "type": type_code, "credit": type_code in CREDIT_CODES,
         "number": _text(doc, "ID"),
         "issued": _date(doc, "IssueDateTime/DateTimeString", where=where),
@@ -208,21 +208,11 @@ def _cii(root, flavor: str, where: str) -> dict:
         "net": _cents(_money(sums, "TaxBasisTotalAmount", where=where)) if sums is not None else None,
         "tax": tax_total,
         "amount": _cents(_money(sums, "GrandTotalAmount", where=where)) if sums is not None else None,
-        "taxes": [t for t in taxes if t["net"] is not None and t["tax"] is not None],
-        "lines": lines,
-        "iban": iban.replace(" ", "") if iban else None,
-        "reference": _text(settle, "PaymentReference"),
-        "seller": _party({
-            "name": _text(seller, "Name"), "vat_id": vat,
-            "address": [x for x in (_text(address, "LineOne"), _text(address, "LineTwo"), _text(address, "LineThree"))
-                        if x] if address is not None else [],
-            "postcode": _text(address, "PostcodeCode") if address is not None else None,
-            "city": _text(address, "CityName") if address is not None else None,
-            "country": _text(address, "CountryID") if address is not None else None,
-            "email": _text(seller, "DefinedTradeContact/EmailURIUniversalCommunication/URIID",
-                           "URIUniversalCommunication/URIID"),
-            "iban": iban.replace(" ", "") if iban else None}),
-    }
+    }, taxes, lines, iban, _text(settle, "PaymentReference"), {
+        "name": _text(seller, "Name"), "vat_id": vat,
+        **_address(address, ("LineOne", "LineTwo", "LineThree"), "PostcodeCode", "CityName", "CountryID"),
+        "email": _text(seller, "DefinedTradeContact/EmailURIUniversalCommunication/URIID",
+                       "URIUniversalCommunication/URIID")})
 
 
 def _ubl(root, where: str) -> dict:
@@ -255,7 +245,7 @@ def _ubl(root, where: str) -> dict:
     vat = next((" ".join(ts.xpath(_q("CompanyID"))[0].text.split()) for ts in _all(party, "PartyTaxScheme")
                 if ts.xpath(_q("CompanyID")) and ts.xpath(_q("CompanyID"))[0].text
                 and (_text(ts, "TaxScheme/ID") or "VAT").upper() == "VAT"), None)
-    return {
+    return _invoice({
         "type": type_code, "credit": credit or type_code in CREDIT_CODES,
         "number": _text(root, "ID"),
         "issued": _date(root, "IssueDate", where=where),
@@ -264,20 +254,29 @@ def _ubl(root, where: str) -> dict:
         "net": _cents(_money(totals, "TaxExclusiveAmount", where=where)) if totals is not None else None,
         "tax": tax_total,
         "amount": _cents(_money(totals, "TaxInclusiveAmount", where=where)) if totals is not None else None,
-        "taxes": [t for t in taxes if t["net"] is not None and t["tax"] is not None],
-        "lines": lines,
-        "iban": iban.replace(" ", "") if iban else None,
-        "reference": _text(root, "PaymentMeans/PaymentID"),
-        "seller": _party({
-            "name": _text(party, "PartyName/Name", "PartyLegalEntity/RegistrationName"), "vat_id": vat,
-            "address": [x for x in (_text(address, "StreetName"), _text(address, "AdditionalStreetName"))
-                        if x] if address is not None else [],
-            "postcode": _text(address, "PostalZone") if address is not None else None,
-            "city": _text(address, "CityName") if address is not None else None,
-            "country": _text(address, "Country/IdentificationCode") if address is not None else None,
-            "email": _text(party, "Contact/ElectronicMail"),
-            "iban": iban.replace(" ", "") if iban else None}),
-    }
+    }, taxes, lines, iban, _text(root, "PaymentMeans/PaymentID"), {
+        "name": _text(party, "PartyName/Name", "PartyLegalEntity/RegistrationName"), "vat_id": vat,
+        **_address(address, ("StreetName", "AdditionalStreetName"), "PostalZone", "CityName",
+                   "Country/IdentificationCode"),
+        "email": _text(party, "Contact/ElectronicMail")})
+
+
+def _invoice(found: dict, taxes: list, lines: list, iban: str | None, reference: str | None, seller: dict) -> dict:
+    """What either syntax (CII, UBL) read, in one shape: `found` (type, credit, number, dates,
+    currency, totals), the taxes whose net and tax were both given, the lines, the IBAN without
+    its spaces (the invoice's and the seller's), the payment reference and the seller."""
+    iban = iban.replace(" ", "") if iban else None
+    return {**found, "taxes": [t for t in taxes if t["net"] is not None and t["tax"] is not None],
+            "lines": lines, "iban": iban, "reference": reference, "seller": _party({**seller, "iban": iban})}
+
+
+def _address(address, lines: tuple[str, ...], postcode: str, city: str, country: str) -> dict:
+    """The seller's address lines, postcode, city and country from the element `address` (None:
+    the invoice gives none), each named by its path in the syntax."""
+    if address is None:
+        return {"address": [], "postcode": None, "city": None, "country": None}
+    return {"address": [x for x in (_text(address, p) for p in lines) if x], "postcode": _text(address, postcode),
+            "city": _text(address, city), "country": _text(address, country)}
 
 
 def _party(d: dict) -> dict:

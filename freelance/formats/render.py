@@ -14,10 +14,13 @@ import json
 import re
 from decimal import Decimal
 from itertools import chain, cycle
+from typing import NamedTuple
 
 from ..core.text import HIDDEN, Column, clean, fmt_money, jsonable, text
 import sys
 import textwrap
+
+import orjson
 
 FORMATS = ("table", "markdown", "csv", "json")
 TABLE_CELL = 40   # the widest a table cell gets (but a row's first column, its id)
@@ -51,11 +54,62 @@ def json_bytes(items) -> bytes:
     sep = "{\n  "
     for key, value in items:
         value = value() if callable(value) else value
-        text = sep + json.dumps(key, ensure_ascii=ascii_only) + ": " + dumps(value, ascii_only, indent="  ")
-        out.append(_shown(text, ascii_only).encode("utf-8"))
+        out.append((sep + json.dumps(key, ensure_ascii=ascii_only) + ": ").encode("utf-8"))
+        out.append(value.text if isinstance(value, Written) else item_bytes(value, ascii_only))
         sep = ",\n  "
     out.append(b"\n}\n" if out else b"{}\n")
     return b"".join(out)
+
+
+class Written(NamedTuple):
+    """An item's value written already (`item_bytes`), for `json_bytes` to put in its place."""
+    text: bytes
+
+
+def item_bytes(value, ascii_only: bool) -> bytes:
+    """The text of a top-level item's value as `json_bytes` writes it (at an indent of two)."""
+    fast = None if ascii_only else book_json_bytes(value, b"  ")
+    return fast if fast is not None else _shown(dumps(value, ascii_only, indent="  "), ascii_only).encode("utf-8")
+
+
+_ORJSON = orjson.OPT_INDENT_2 | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+# The UTF-8 of what `_shown` escapes (`text.HIDDEN`: DEL, the C1 controls, the bidi controls)
+_HIDDEN_UTF8 = re.compile(b"\x7f|\xc2[\x80-\x9f]|\xd8\x9c|\xe2\x80[\x8e\x8f\xaa-\xae]|\xe2\x81[\xa6-\xa9]")
+
+
+def _orjson_default(v):
+    """What orjson hands back (a Decimal, a date, a datetime): its text as `jsonable` gives it;
+    anything else refused, as the standard library refuses it."""
+    c = v.__class__
+    if c is Decimal:
+        return format(v, "f")
+    if c is dt.date:
+        return v.isoformat()
+    got = jsonable(v)
+    if got is v:
+        raise TypeError(f"{type(v).__name__} is not JSON serializable")
+    return got
+
+
+def book_json_bytes(data, indent: bytes = b"") -> bytes | None:
+    """`dumps(data, False, indent=...)` in UTF-8 with `_shown`'s escapes, written by orjson
+    (`export json`: 116 MB at 100,000 transactions in a quarter of the time). For the book's
+    values only: strings, ints, bools, None, Decimals, dates and datetimes in dicts and lists,
+    as the store builds them (never a float: orjson writes a float otherwise than the library).
+    None when orjson refuses the value (a key that is not a string, an int over 64 bits, a lone
+    surrogate): the caller writes it with `dumps`, which writes or refuses it as the library does."""
+    try:
+        if indent == b"  ":         # written as the value of a key at that indent, not indented again
+            out = orjson.dumps({"": data}, default=_orjson_default, option=_ORJSON)[len(b'{\n  "": '):-len(b"\n}")]
+        else:
+            out = orjson.dumps(data, default=_orjson_default, option=_ORJSON)
+            if indent:
+                out = out.replace(b"\n", b"\n" + indent)
+    except (orjson.JSONEncodeError, TypeError):
+        return None
+    if not out.isascii() and _HIDDEN_UTF8.search(out):
+        return _shown(out.decode("utf-8"), False).encode("utf-8")
+    return out
 
 
 _SCALARS = {type(None): lambda v: "null", bool: lambda v: "true" if v else "false", int: int.__repr__}

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from ..core.money import ZERO, tax_groups
 from ..core.rules import BILLED, settles_invoice
@@ -21,9 +22,9 @@ from ..core.rules import BILLED, settles_invoice
 
 # -- what an invoice still owes ----------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Settlement:
-    """What settles an invoice (or a credit note), as of a day. Amounts in its currency."""
+class Settlement(NamedTuple):
+    """What settles an invoice (or a credit note), as of a day. Amounts in its currency.
+    (A named tuple: made for each of 25,000 invoices, a frozen dataclass took a fifth of it.)"""
     invoice: str
     currency: str
     total: Decimal          # below zero for a credit note
@@ -50,22 +51,29 @@ def day(v) -> dt.date | None:
 
 def payments(g, inv, asof: dt.date | None = None) -> list:
     """The received income in the invoice's currency linked to `inv`, dated by `asof`, oldest first."""
+    linked = g.by("transaction", "invoice").get(inv.id)
+    if not linked:
+        return []
     cur = g.currency(inv)
     out = []
-    for t in g.by("transaction", "invoice").get(inv.id, ()):
+    for t in linked:
         if settles_invoice(t.data) is None or g.currency(t) != cur:
             continue
         d = day(t.data.get("date"))
         if asof is not None and d is not None and d > asof:
             continue
         out.append(t)
-    out.sort(key=lambda t: (day(t.data.get("date")) or dt.date.min, t.id))
+    if len(out) > 1:
+        out.sort(key=lambda t: (day(t.data.get("date")) or dt.date.min, t.id))
     return out
 
 
 def credit_notes(g, inv, asof: dt.date | None = None) -> list:
     """The billed (sent or paid) credit notes of `inv` issued by `asof`, in the order they were issued."""
-    notes = [c for c in g.by("invoice", "credit_for").get(inv.id, ())
+    notes = g.by("invoice", "credit_for").get(inv.id)
+    if not notes:
+        return []
+    notes = [c for c in notes
              if c.data.get("status") in BILLED and g.totals(c)[2] < 0
              and (asof is None or day(c.data.get("issued")) is None or day(c.data.get("issued")) <= asof)]
     notes.sort(key=lambda c: (day(c.data.get("issued")) or dt.date.min, c.id))

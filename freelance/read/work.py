@@ -87,7 +87,7 @@ def _unaccounted_income(g: Graph, field: str, rid: str, cur: str) -> Decimal:
             if _unaccounted(g, t) and g.currency(t) == cur:
                 total += dec(t.data.get("amount"))
         return total
-    got = g.memo(("unaccounted income", field), lambda: _unaccounted_by(g, field)).get(rid)
+    got = g.income_sums()[("unaccounted", field)].get(rid)
     return got.get(cur, ZERO) if got else ZERO
 
 
@@ -97,19 +97,6 @@ def _unaccounted(g: Graph, t: Record) -> bool:
         return False
     inv = g.get("invoice", t.data.get("invoice")) if isinstance(t.data.get("invoice"), str) else None
     return inv is None or inv.data.get("status") not in BILLED
-
-
-def _unaccounted_by(g: Graph, field: str) -> dict:
-    """id -> currency -> `_unaccounted_income`, for every project's or service's in one pass."""
-    out: dict = {}
-    for rid, ts in g.by("transaction", field).items():
-        for t in ts:
-            if not _unaccounted(g, t):
-                continue
-            sums = out.setdefault(rid, {})
-            cur = g.currency(t)
-            sums[cur] = sums.get(cur, ZERO) + dec(t.data.get("amount"))
-    return out
 
 
 def services_of(g: Graph, p: Record) -> list[Record]:
@@ -212,6 +199,11 @@ def _unattributed(g: Graph, p: Record) -> Decimal:
 
 
 def _billed_to_no_service(g: Graph, p: Record) -> Decimal:
+    return _invoiced_to_no_service(g, p) + (_income_to_no_service(g, p) if g.track else
+                                            g.income_sums()[("unattributed", "project")].get(p.id, ZERO))
+
+
+def _invoiced_to_no_service(g: Graph, p: Record) -> Decimal:
     total = ZERO
     for inv in g.by("invoice", "project").get(p.id, []):
         if inv.data.get("status") not in BILLED:
@@ -224,6 +216,12 @@ def _billed_to_no_service(g: Graph, p: Record) -> Decimal:
                     total += money((q if isinstance(q, Decimal) else Decimal(1)) * dec(it.get("unit_price")))
         else:
             total += g.totals(inv)[0]
+    return total
+
+
+def _income_to_no_service(g: Graph, p: Record) -> Decimal:
+    """Income linked to the project but to no service nor billed invoice, in any currency."""
+    total = ZERO
     for t in g.by("transaction", "project").get(p.id, ()):
         inv = g.get("invoice", t.data.get("invoice")) if isinstance(t.data.get("invoice"), str) else None
         if t.data.get("kind") == "income" and not t.data.get("service") and not (

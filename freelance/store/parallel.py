@@ -17,7 +17,9 @@ from concurrent.futures import ProcessPoolExecutor
 
 import gc
 import os
+import threading
 from pathlib import Path
+from typing import Callable
 from ..core.schema import KINDS
 from .cache import ParseCache
 from .files import read_book_file
@@ -89,3 +91,73 @@ def parse_many(root: Path, todo: dict[str, str], cache: bool) -> dict:
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     return out
+
+
+AHEAD_MIN = 20_000        # records: below this, a forked worker costs more than it saves
+
+
+def ahead(make: Callable[[], bytes], size: int) -> Callable[[], bytes]:
+    """`make()` (bytes, from what this process holds) started now on another core, in a forked
+    child, while this process goes on with other work: a callable that waits for and returns
+    its bytes. `export json` writes the transactions' rows so (two thirds of its text) while
+    it derives the rest. When it is not worth it (`size`, the records `make` covers, under
+    AHEAD_MIN, or one core), or the child fails (it raised, died, was killed, or the fork was
+    refused), `make()` runs here when asked: the bytes are the same either way.
+
+    The child only computes and writes to a pipe (never the book, the cache, stdout or a lock)
+    and leaves by `os._exit`, so nothing of this process's clean-up runs twice; a thread here
+    drains the pipe meanwhile, so the child never waits on it. A child left behind by a killed
+    parent ends at its next write (the pipe has no reader)."""
+    if size < AHEAD_MIN or (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"):
+        return make
+    try:
+        r, w = os.pipe()
+    except OSError:
+        return make
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(r)
+        os.close(w)
+        return make
+    if pid == 0:                                # the child
+        code = 1
+        try:
+            gc.disable()                        # it only allocates; a collection would copy every page
+            os.close(r)
+            view = memoryview(make())
+            while view:
+                view = view[os.write(w, view):]
+            code = 0
+        except BaseException:
+            pass
+        finally:
+            os._exit(code)
+    os.close(w)
+    chunks: list[bytes] = []
+
+    def drain() -> None:
+        try:
+            while True:
+                got = os.read(r, 1 << 20)
+                if not got:
+                    break
+                chunks.append(got)
+        except OSError:
+            chunks.clear()
+            chunks.append(None)                 # (a read failed: not the whole text)
+        finally:
+            os.close(r)
+    reader = threading.Thread(target=drain, name="ahead", daemon=True)
+    reader.start()
+
+    def result() -> bytes:
+        reader.join()
+        try:
+            _, status = os.waitpid(pid, 0)
+        except ChildProcessError:
+            status = -1
+        if status == 0 and None not in chunks:
+            return b"".join(chunks)
+        return make()
+    return result

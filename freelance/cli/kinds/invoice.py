@@ -8,19 +8,20 @@ plus `--item` and `--number`, and hands them to `invoicing.plan_invoice`.
 from __future__ import annotations
 
 import inspect
-import os
 from typing import Annotated, List, Optional
 
 import typer
 
 from .. import entity
 from ...core.rules import is_draft_id
-from ..common import emit, out_folder, say, state, warn, write_out, writing
-import datetime as dt
-import re
+from ..common import emit, out_folder, say, state, writing
+from . import documents
 
 EXAMPLE = ('freelance invoice add --client acme --project acme-website --item "Design sprint:1:2500" '
            '--item "Development:40:95" --tax-rate 19 --issued today')
+INVOICE = documents.number_arg("invoice")
+OUT, EML = documents.OUT, documents.EML
+CREDIT_ITEMS = entity.item_option("Credit only these lines (positive prices; repeat). Default: every line.")
 
 
 def _add_verb(app: typer.Typer, noun: str) -> None:
@@ -73,15 +74,12 @@ def _add_verb(app: typer.Typer, noun: str) -> None:
 
     P = inspect.Parameter
     params = [entity.ctx_param(),
-              P("item", P.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[List[str]], typer.Option(
-                  "--item", metavar="DESC:QTY:PRICE[:SERVICE][:RATE%]",
-                  help='A line item, "description:quantity:unit_price" with an optional ":service-id" and '
-                       'the line\'s own tax rate (":7%"); repeat it. The description may contain \':\' '
-                       "(fields are split from the right).")]),
+              entity.item_param('A line item, "description:quantity:unit_price" with an optional ":service-id" and '
+                                'the line\'s own tax rate (":7%"); repeat it. The description may contain \':\' '
+                                "(fields are split from the right)."),
               *entity.option_params(noun, for_edit=False),
-              P("number", P.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[str], typer.Option(
-                  "--number", "--id", metavar="NUMBER",
-                  help="The invoice number (default: the next of the issue year by the book's invoice_number).")]),
+              entity.number_param("The invoice number (default: the next of the issue year by the book's "
+                                  "invoice_number)."),
               P("create_missing", P.KEYWORD_ONLY, default=False, annotation=Annotated[bool, typer.Option(
                   "--create-missing", help="Create the client or project if it does not exist yet.")]),
               P("from_time", P.KEYWORD_ONLY, default=False, annotation=Annotated[bool, typer.Option(
@@ -120,9 +118,7 @@ def _add_verb(app: typer.Typer, noun: str) -> None:
                    f"Example: {EXAMPLE}\n\n"
                    "Example: freelance invoice add --from-time --client acme --through 2026-11-30\n\n"
                    "Example: freelance invoice add --final --project shop-relaunch")
-    # replace the generic add, keep every other generic verb
-    app.registered_commands[:] = [c for c in app.registered_commands if c.name != "add"]
-    app.command("add")(add)
+    entity.replace_verbs(app, add=add)
 
 
 entity.EXTRA.setdefault("invoice", []).append(_add_verb)
@@ -130,33 +126,11 @@ entity.EXTRA.setdefault("invoice", []).append(_add_verb)
 
 # -- documents: html, pdf, xml ---------------------------------------------------------------
 
-def file_name(number: str, ext: str) -> str:
-    """The default file of an invoice's document: its number, with '/' and the like made '-'."""
-    return re.sub(r"[^\w.@+-]", "-", number) + "." + ext
-
-
 def _document_verbs(app: typer.Typer, noun: str) -> None:
-    @app.command("html")
-    def html(ctx: typer.Context,
-             number: Annotated[str, typer.Argument(metavar="INVOICE", help="The invoice number.")],
-             out: Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE",
-                                                        help="Write to FILE (default: print it).")] = None,
-             incomplete: Annotated[bool, typer.Option("--incomplete", help="Render it even when your or the "
-                                                      "client's details are missing (a preview).")] = False):
-        """The invoice as one HTML page, in the client's language (a preview of the PDF).
-
-        Example: freelance invoice html INV-2026-019 --out INV-2026-019.html
-        """
-        from ...formats.documents import invoice_document, invoice_html
-        book = state(ctx).book()
-        doc = invoice_document(book, number, complete=not incomplete)
-        emit(invoice_html(book, doc), out)
+    documents.html_verb(app, noun, "INV-2026-019")
 
     @app.command("xml")
-    def xml(ctx: typer.Context,
-            number: Annotated[str, typer.Argument(metavar="INVOICE", help="The invoice number.")],
-            out: Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE",
-                                                       help="Write to FILE (default: print it).")] = None):
+    def xml(ctx: typer.Context, number: INVOICE, out: OUT = None):
         """The invoice as Factur-X / ZUGFeRD XML (EN 16931), checked against the schema.
 
         The same XML is embedded in the PDF; this writes it alone.
@@ -191,7 +165,7 @@ def _document_verbs(app: typer.Typer, noun: str) -> None:
 
         Example: freelance invoice pdf --status sent --period 2026-Q4 --out-dir invoices/
         """
-        from ...formats.documents import invoice_document, invoice_pdf
+        from ...formats.documents import invoice_document
         from ...core.errors import UsageError
         book = state(ctx).book()
         chosen = list(numbers or [])
@@ -205,27 +179,13 @@ def _document_verbs(app: typer.Typer, noun: str) -> None:
         docs = [invoice_document(book, n) for n in dict.fromkeys(chosen)]   # all complete, or none written
         folder = out_folder(out_dir) if docs and not out else None
         for doc in docs:
-            refused: list = []
-            pdf = invoice_pdf(book, doc, refused)
-            for line in refused:
-                warn(f"invoice {doc['number']}: {line}")
-            if out:
-                emit(pdf, out)
-                path = out
-            else:               # a name the command chooses: no link that was there is followed
-                path = str(folder / file_name(doc["number"], "pdf"))
-                write_out(path, pdf, "--out-dir" if out_dir else "NUMBER.pdf", named=False)
-            say(f"wrote {path}")
+            documents.write_pdf(book, noun, doc, out, folder, "--out-dir" if out_dir else "NUMBER.pdf")
         if not docs:
             say("no invoice matches")
 
 
     @app.command("send")
-    def send(ctx: typer.Context,
-             number: Annotated[str, typer.Argument(metavar="INVOICE", help="The invoice number.")],
-             eml: Annotated[Optional[str], typer.Option("--eml", metavar="FILE",
-                                                        help="The mail's file (default: NUMBER.eml, never written "
-                                                             "through a link already there).")] = None):
+    def send(ctx: typer.Context, number: INVOICE, eml: EML = None):
         """Send an invoice: write the mail (an .eml with the PDF attached) and seal the invoice.
 
         The mail goes to the client's billing email (else their email), from your
@@ -238,43 +198,23 @@ def _document_verbs(app: typer.Typer, noun: str) -> None:
         """
 
         from ...changes import door
-        from ...formats.documents import invoice_document, invoice_pdf
+        from ...formats.documents import invoice_document
         from ...formats.documents.mail import invoice_mail
         with writing(ctx) as book:
             rec = door.find(book, "invoice", number)
-            tz = book.settings.zone()
-            when = dt.datetime.combine(book.today, dt.datetime.now(tz).time().replace(microsecond=0), tzinfo=tz)
+            when = documents.mail_time(book)
             if is_draft_id(rec.id):      # refused (incomplete, no email...) before a draft is numbered
                 invoice_mail(invoice_document(book, rec.id), b"", "draft.pdf", book.root, when)
             rec, numbered = door.number_invoice(book, rec)     # a draft's number, before its document
             doc = invoice_document(book, rec.id)
-            refused: list = []
-            mail = invoice_mail(doc, invoice_pdf(book, doc, refused), file_name(rec.id, "pdf"), book.root, when)
-            for line in refused:
-                warn(f"invoice {rec.id}: {line}")
-            path = eml or file_name(rec.id, "eml")
-            existed = os.path.lexists(path)
-            if eml:
-                emit(mail, path, option="--eml")
-            else:               # NUMBER.eml here: written only as a file, never through a link already there
-                write_out(path, mail, "NUMBER.eml", named=False)
-            try:
-                notes = door.send_invoice(book, rec)
-            except BaseException:
-                if not existed and os.path.lexists(path):
-                    os.unlink(path)
-                raise
-        say(f"wrote {path}: to {doc['buyer']['email']}, {file_name(rec.id, 'pdf')} attached")
-        for n in numbered + notes:
-            say(n)
+            path, notes = documents.mail_out(book, noun, rec, doc, eml, when, lambda: door.send_invoice(book, rec))
+        documents.say_sent(path, rec, doc, numbered + notes)
 
 
     @app.command("credit")
     def credit(ctx: typer.Context,
                number: Annotated[str, typer.Argument(metavar="INVOICE", help="The invoice it corrects.")],
-               item: Annotated[Optional[List[str]], typer.Option(
-                   "--item", metavar="DESC:QTY:PRICE[:SERVICE][:RATE%]",
-                   help="Credit only these lines (positive prices; repeat). Default: every line.")] = None,
+               item: CREDIT_ITEMS = None,
                issue: Annotated[bool, typer.Option(
                    "--issue", help="Issue it at once (sent, with its number) instead of a draft.")] = False):
         """Make a credit note for a sent invoice, linked to the original.
@@ -301,7 +241,7 @@ def _document_verbs(app: typer.Typer, noun: str) -> None:
 
     @app.command("settle")
     def settle(ctx: typer.Context,
-               number: Annotated[str, typer.Argument(metavar="INVOICE", help="The invoice number.")],
+               number: INVOICE,
                write_off: Annotated[bool, typer.Option(
                    "--write-off", help="Write off what is still owed (it never comes): an expense of the "
                                        "book's write_off_category.")] = False,

@@ -4,17 +4,16 @@ numbering (Q-2026-001), the documents (`html`, `pdf`), `send` (the mail, sealed)
 move, board and rm are the generic ones (cli/entity.py)."""
 from __future__ import annotations
 
-import datetime as dt
 import inspect
-import os
-from typing import Annotated, List, Optional
+from typing import Annotated, Optional
 
 import typer
 
 from .. import entity
-from ..common import emit, say, state, warn, write_out, writing
-from .invoice import file_name
+from ..common import say, state, writing
+from . import documents
 
+QUOTE = documents.number_arg("quote")
 EXAMPLE = ('freelance quote add --client acme --title "Shop relaunch" --item "Design:1:2500:19%" '
            '--item "Development:40:95:19%" --valid-until +30d')
 
@@ -34,45 +33,26 @@ def _add_verb(app: typer.Typer, noun: str) -> None:
         say(f"added quote '{data['id']}' ({data['status']}): total {fmt_money(d['total'], d['currency'])}, "
             f"valid until {data['valid_until']}")
 
-    P = inspect.Parameter
-    params = [entity.ctx_param(),
-              P("item", P.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[List[str]], typer.Option(
-                  "--item", metavar="DESC:QTY:PRICE[:RATE%]",
-                  help='A line, "description:quantity:unit_price" with the line\'s own tax rate (":19%"); '
-                       "repeat it. On acceptance a line of quantity 1 becomes a fixed-price service, "
-                       "others hourly ones (quantity = hours).")]),
-              *entity.option_params(noun, for_edit=False),
-              P("number", P.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[str], typer.Option(
-                  "--number", "--id", metavar="NUMBER",
-                  help="The quote number (default: the next of the issue year by the book's quote_number, "
-                       "Q-{year}-{seq:03d}).")])]
-    add.__signature__ = inspect.Signature(params)
+    add.__signature__ = inspect.Signature([
+        entity.ctx_param(),
+        entity.item_param('A line, "description:quantity:unit_price" with the line\'s own tax rate (":19%"); '
+                          "repeat it. On acceptance a line of quantity 1 becomes a fixed-price service, "
+                          "others hourly ones (quantity = hours).", metavar="DESC:QTY:PRICE[:RATE%]"),
+        *entity.option_params(noun, for_edit=False),
+        entity.number_param("The quote number (default: the next of the issue year by the book's quote_number, "
+                            "Q-{year}-{seq:03d}).")])
     add.__doc__ = ("Add a quote: the next number of the book's quote_number pattern, valid for 30 days "
                    "unless --valid-until says otherwise. A lead may get one.\n\n"
                    f"Example: {EXAMPLE}")
-    app.registered_commands[:] = [c for c in app.registered_commands if c.name != "add"]
-    app.command("add")(add)
+    entity.replace_verbs(app, add=add)
 
 
 def _verbs(app: typer.Typer, noun: str) -> None:
-    @app.command("html")
-    def html(ctx: typer.Context,
-             number: Annotated[str, typer.Argument(metavar="QUOTE", help="The quote number.")],
-             out: Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE",
-                                                        help="Write to FILE (default: print it).")] = None,
-             incomplete: Annotated[bool, typer.Option("--incomplete", help="Render it even when your or the "
-                                                      "client's details are missing (a preview).")] = False):
-        """The quote as one HTML page, in the client's language (a preview of the PDF).
-
-        Example: freelance quote html Q-2026-001 --out Q-2026-001.html
-        """
-        from ...formats.documents import quote_document, quote_html
-        book = state(ctx).book()
-        emit(quote_html(book, quote_document(book, number, complete=not incomplete)), out)
+    documents.html_verb(app, noun, "Q-2026-001")
 
     @app.command("pdf")
     def pdf(ctx: typer.Context,
-            number: Annotated[str, typer.Argument(metavar="QUOTE", help="The quote number.")],
+            number: QUOTE,
             out: Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE",
                                                        help="The PDF's file (default: NUMBER.pdf, never written "
                                                             "through a link already there).")] = None):
@@ -83,27 +63,12 @@ def _verbs(app: typer.Typer, noun: str) -> None:
 
         Example: freelance quote pdf Q-2026-001 --out Q-2026-001.pdf
         """
-        from ...formats.documents import quote_document, quote_pdf
+        from ...formats.documents import quote_document
         book = state(ctx).book()
-        doc = quote_document(book, number)
-        refused: list = []
-        data = quote_pdf(book, doc, refused)
-        for line in refused:
-            warn(f"quote {doc['number']}: {line}")
-        if out:
-            emit(data, out)
-            path = out
-        else:
-            path = file_name(doc["number"], "pdf")
-            write_out(path, data, "NUMBER.pdf", named=False)
-        say(f"wrote {path}")
+        documents.write_pdf(book, noun, quote_document(book, number), out)
 
     @app.command("send")
-    def send(ctx: typer.Context,
-             number: Annotated[str, typer.Argument(metavar="QUOTE", help="The quote number.")],
-             eml: Annotated[Optional[str], typer.Option("--eml", metavar="FILE",
-                                                        help="The mail's file (default: NUMBER.eml, never written "
-                                                             "through a link already there).")] = None):
+    def send(ctx: typer.Context, number: QUOTE, eml: documents.EML = None):
         """Send a quote: write the mail (an .eml with the PDF attached), mark it sent and seal it.
 
         What its document shows can no longer be edited afterwards (status and notes can).
@@ -111,37 +76,17 @@ def _verbs(app: typer.Typer, noun: str) -> None:
         Example: freelance quote send Q-2026-001 --eml Q-2026-001.eml
         """
         from ...changes import door
-        from ...formats.documents import quote_document, quote_pdf
-        from ...formats.documents.mail import invoice_mail
+        from ...formats.documents import quote_document
         with writing(ctx) as book:
             rec = door.find(book, "quote", number, "quote")
             doc = quote_document(book, rec.id)
-            tz = book.settings.zone()
-            when = dt.datetime.combine(book.today, dt.datetime.now(tz).time().replace(microsecond=0), tzinfo=tz)
-            refused: list = []
-            mail = invoice_mail(doc, quote_pdf(book, doc, refused), file_name(rec.id, "pdf"), book.root, when,
-                                template="quote-mail.txt")
-            for line in refused:
-                warn(f"quote {rec.id}: {line}")
-            path = eml or file_name(rec.id, "eml")
-            existed = os.path.lexists(path)
-            if eml:
-                emit(mail, path, option="--eml")
-            else:
-                write_out(path, mail, "NUMBER.eml", named=False)
-            try:
-                notes = door.send_quote(book, rec)
-            except BaseException:
-                if not existed and os.path.lexists(path):
-                    os.unlink(path)
-                raise
-        say(f"wrote {path}: to {doc['buyer']['email']}, {file_name(rec.id, 'pdf')} attached")
-        for n in notes:
-            say(n)
+            path, notes = documents.mail_out(book, noun, rec, doc, eml, documents.mail_time(book),
+                                             lambda: door.send_quote(book, rec), template="quote-mail.txt")
+        documents.say_sent(path, rec, doc, notes)
 
     @app.command("accept")
     def accept(ctx: typer.Context,
-               number: Annotated[str, typer.Argument(metavar="QUOTE", help="The quote number.")],
+               number: QUOTE,
                project: Annotated[Optional[str], typer.Option(
                    "--project", metavar="NEW", help="The new project's id (default: a slug of the quote's title).")] = None,
                deposit: Annotated[Optional[str], typer.Option(

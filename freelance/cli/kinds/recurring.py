@@ -22,10 +22,8 @@ P = inspect.Parameter
 
 def _schedule_params() -> list[inspect.Parameter]:
     return [
-        P("item", P.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[List[str]], typer.Option(
-            "--item", metavar="DESC:QTY:PRICE[:SERVICE][:RATE%]",
-            help='A line of each invoice, as `invoice add --item` takes it (repeat); the period is added to its '
-                 'text ("Retainer, January 2026"), or put where the text says {period}.')]),
+        entity.item_param('A line of each invoice, as `invoice add --item` takes it (repeat); the period is added '
+                          'to its text ("Retainer, January 2026"), or put where the text says {period}.'),
         P("every", P.KEYWORD_ONLY, default=None, annotation=Annotated[Optional[str], typer.Option(
             "--every", metavar="[N] week|month|quarter|year",
             help='How often: "month", "quarter", "year", "week", "2 weeks" (instead of --rrule).')]),
@@ -85,9 +83,7 @@ def register(app: typer.Typer, noun: str) -> None:
                     "sending. Invoices made already stay as they are.\n\n"
                     "Example: freelance recurring edit acme-retainer --item \"Retainer:1:2200\" --end 2027-12-31")
 
-    app.registered_commands[:] = [c for c in app.registered_commands if c.name not in ("add", "edit")]
-    app.command("add")(add)
-    app.command("edit")(edit)
+    entity.replace_verbs(app, add=add, edit=edit)
 
     for verb, status, doc in (("pause", "paused", "Pause a recurring invoice: `run` makes none of it until "
                                                   "`resume`."),

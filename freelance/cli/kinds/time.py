@@ -94,7 +94,7 @@ def _register(app: typer.Typer, noun: str) -> None:
                 recs = [r for r in recs if owner.get(r.data.get("project")) == client]
             if search:
                 recs = [r for r in recs if find.matches(r, search)]
-            rows = [views.row(g, r) for r in find.newest_first(kind, recs)]
+            rows = views.rows(g, find.newest_first(kind, recs))
             if sort:
                 rows = find.sort_rows(rows, find.sort_keys(kind, rows, sort))
             return render_rows(rows, views.columns(kind), fmt, json_rows=rows if fmt == "json" else None,
