@@ -38,8 +38,8 @@ class Graph:
         # `track` (serve): what each kept value read, so a graph of the book after a change keeps
         # every value that read none of the records that changed (`adopt`, docs/serve.md)
         self.track = track
-        self._deps: dict = {}       # kept value's key -> what it read: ("id", kind, id), ("by", kind, field, value), ("kind", kind)
-        self._users: dict = {}      # what was read -> the keys of the kept values that read it
+        self._users: dict = {}      # what was read -> the keys of the kept values that read it: ("id", kind, id),
+                                    # ("by", kind, field, value), ("kind", kind), ("key", a kept value's key)...
         self._kinds: set = set()    # the kinds any kept value read
         self._bare: set = set()     # the keys of kept values that read nothing
         self._tallies: dict = {}    # name -> Tally (`tally`): mended, not dropped, by `adopt`
@@ -112,7 +112,6 @@ class Graph:
                     if what[0] != "key":
                         kinds.add(what[1])
                 got.add(key)
-            self._deps[key] = reads
             self._cache[key] = value
             if bare:
                 self._bare.add(key)
@@ -238,8 +237,8 @@ class Graph:
 
     def _part(self, t: "Tally", part, r: Record):
         if not self.track:
-            return part(r)
-        got = self._keep(("part", t.name, id(r)), lambda: (r, part(r)), r)
+            return t.compact(part(r))
+        got = self._keep(("part", t.name, id(r)), lambda: (r, t.compact(part(r))), r)
         t.parts[id(r)] = got
         return got[1]
 
@@ -260,9 +259,9 @@ class Graph:
         with prev._tallying, prev._lock:    # handed over, not copied (a graph of 100,000 records keeps ~10^6 values)
             if any(kind not in changes and kind in prev._kinds for kind in new.reread):
                 return False     # changed, but not read again: not known how
-            cache, deps, users, kinds, tallies = prev._cache, prev._deps, prev._users, prev._kinds, prev._tallies
+            cache, users, kinds, tallies = prev._cache, prev._users, prev._kinds, prev._tallies
             stale = {k for key in prev._bare for k in users.get(("bare", key), ())}
-            prev._cache, prev._deps, prev._users, prev._kinds, prev._bare = {}, {}, {}, set(), set()
+            prev._cache, prev._users, prev._kinds, prev._bare = {}, {}, set(), set()
             prev._tallies = {}
             # (a page still drawn on `prev` derives afresh)
         for kind, (gone, came) in changes.items():
@@ -316,9 +315,9 @@ class Graph:
                 spread(more)
         dropped = self.dropped      # freed when the caller says (a big book's journal takes a while)
         for key in stale:           # (`users` may still name them: a key there is only a candidate)
-            dropped.append((cache.pop(key, None), deps.pop(key, None)))
+            dropped.append(cache.pop(key, None))
         with self._lock:
-            self._cache, self._deps, self._users, self._kinds, self._tallies = cache, deps, users, kinds, tallies
+            self._cache, self._users, self._kinds, self._tallies = cache, users, kinds, tallies
         for key, groups in prev._by.items():
             kind, field = key
             if kind not in changes:
@@ -526,23 +525,36 @@ class Tally:
         self.name, self.kinds = name, kinds
         self.sums: dict = {}
         self.n: dict = {}
+        self.keys: dict = {}        # every key a part has named, once
         self.parts: dict = {}       # id(record) -> (record, its part): a tracking graph's
         self.pending: list = []     # (record, part) dropped by `adopt`: to take out, and make again unless gone
         self.came: list = []        # records that came since the sums were mended
         self.gone: set = set()      # ids of records that went since
 
-    def add(self, part) -> None:
+    def compact(self, pairs) -> tuple:
+        """A part as kept: one flat tuple (key, amount, key, amount...), each key the tally's own
+        object (a server keeps a part per record and tally: 100,000s of them)."""
+        keys = self.keys
+        out = []
+        for k, v in pairs:
+            out.append(keys.setdefault(k, k))
+            out.append(v)
+        return tuple(out)
+
+    def add(self, part: tuple) -> None:
         sums, n = self.sums, self.n
-        for k, v in part:
+        it = iter(part)
+        for k, v in zip(it, it):
             got = sums.get(k)
             if got is None:
                 sums[k], n[k] = v, 1
             else:
                 sums[k], n[k] = got + v, n[k] + 1
 
-    def take(self, part) -> None:
+    def take(self, part: tuple) -> None:
         sums, n = self.sums, self.n
-        for k, v in part:
+        it = iter(part)
+        for k, v in zip(it, it):
             left = n[k] - 1
             if left:
                 sums[k], n[k] = sums[k] - v, left
