@@ -153,6 +153,7 @@ SERVE_PAGES = {     # path: (page function's name, path parameters, query)
     "/accounts": ("accounts_page", {}, b""), "/bank": ("bank_page", {}, b""), "/search": ("search", {}, b"q=acme"),
     "/list/income": ("listing", {"noun": "income"}, b""), "/list/expense": ("listing", {"noun": "expense"}, b""),
     "/list/time": ("listing", {"noun": "time"}, b""), "/r/client/acme": ("record", {"noun": "client", "rid": "acme"}, b""),
+    "/account/bank": ("account_page", {"rid": "bank"}, b""),
 }
 
 

@@ -222,6 +222,7 @@ class Graph:
                         t.add(self._part(t, part, r))
             finally:
                 self._local.stack = outer
+            t.sums = dict(t.work)
             with self._lock:
                 self._tallies[name] = t
                 if self.track:
@@ -523,7 +524,8 @@ class Tally:
 
     def __init__(self, name, kinds: tuple[str, ...]):
         self.name, self.kinds = name, kinds
-        self.sums: dict = {}
+        self.sums: dict = {}        # as last made or mended: never changed after (a page may still read it)
+        self.work: dict = {}        # the sums being mended
         self.n: dict = {}
         self.keys: dict = {}        # every key a part has named, once
         self.parts: dict = {}       # id(record) -> (record, its part): a tracking graph's
@@ -542,7 +544,7 @@ class Tally:
         return tuple(out)
 
     def add(self, part: tuple) -> None:
-        sums, n = self.sums, self.n
+        sums, n = self.work, self.n
         it = iter(part)
         for k, v in zip(it, it):
             got = sums.get(k)
@@ -552,7 +554,7 @@ class Tally:
                 sums[k], n[k] = got + v, n[k] + 1
 
     def take(self, part: tuple) -> None:
-        sums, n = self.sums, self.n
+        sums, n = self.work, self.n
         it = iter(part)
         for k, v in zip(it, it):
             left = n[k] - 1
@@ -579,9 +581,7 @@ class Tally:
         for rec in redo.values():
             if id(rec) not in self.parts:
                 self.add(make(rec))
-
-    def get(self, key, default=None):
-        return self.sums.get(key, default)
+        self.sums = dict(self.work)
 
 
 def currency_fields(kind: str) -> tuple[str, ...]:
