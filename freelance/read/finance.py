@@ -141,8 +141,8 @@ def _part(g: Graph, r, start: dt.date | None, end: dt.date | None, taxed: bool) 
     """What transaction or transfer `r` adds to `summary`'s sums of the window: (key, amount)
     pairs; a key of three parts counts the records of its row (an account's, a month's, a
     classification's)."""
-    out: list = []
     if r.kind == "transfer":     # between own accounts: in balances, never income or expense
+        out: list = []
         for account, cur, amount, d in transfer_legs(g, r):
             out.append((("acc", account, cur), 1))
             if start is not None and d < start:
@@ -150,17 +150,17 @@ def _part(g: Graph, r, start: dt.date | None, end: dt.date | None, taxed: bool) 
             elif end is None or d <= end:
                 out.append((("acc", account, cur, "transfers_in" if amount > 0 else "transfers_out"), abs(amount)))
         return out
-    kind = r.data.get("kind")
-    d = r.data.get("date")
-    amount = r.data.get("amount")
-    if kind not in ("income", "expense") or not isinstance(d, dt.date) or not isinstance(amount, Decimal):
-        return out  # validate reports these
+    data = r.data
+    kind, d, amount = data.get("kind"), data.get("date"), data.get("amount")
+    if (kind != "income" and kind != "expense") or not isinstance(d, dt.date) or not isinstance(amount, Decimal):
+        return []  # validate reports these
     cur = g.currency(r)
+    account = data.get("account")
+    account = str(account) if account else _account_of(g, r)
+    out = [(("acc", account, cur), 1)]
     if cur != g.settings.currency:
         out.append((("other", cur), 1))
-    moved = r.data.get("received") is True
-    account = _account_of(g, r)
-    out.append((("acc", account, cur), 1))
+    moved = data.get("received") is True
     income = kind == "income"
     if start is not None and d < start:
         if moved:  # before the period: part of the opening balance
@@ -168,25 +168,24 @@ def _part(g: Graph, r, start: dt.date | None, end: dt.date | None, taxed: bool) 
         return out
     if end is not None and d > end:
         return out
-    month = f"{d:%Y-%m}"
-    out.append((("month", month, cur), 1))
+    month = f"{d.year:04d}-{d.month:02d}"
     tax = tax_part(g, r) if moved and taxed else ZERO
     if income:
-        group = ("class", str(r.data.get("classification") or "(none)"), cur)
-        out.append(((*group, "received" if moved else "expected"), amount))
-        out.append((("acc", account, cur, "money_in" if moved else "expected_in"), amount))
-        out.append((("month", month, cur, "income" if moved else "expected_income"), amount))
+        group = ("class", str(data.get("classification") or "(none)"), cur)
+        out += [((*group, "received" if moved else "expected"), amount),
+                (("acc", account, cur, "money_in" if moved else "expected_in"), amount),
+                (("month", month, cur), 1), (("month", month, cur, "income" if moved else "expected_income"), amount),
+                ((*group, "tax"), tax), (group, 1)]
         if tax:
             out.append((("tax", cur, "collected"), tax))
     else:
-        group = ("cat", str(r.data.get("category") or "(none)"), cur)
-        out.append(((*group, "paid" if moved else "expected"), amount))
-        out.append((("acc", account, cur, "money_out" if moved else "expected_out"), amount))
-        out.append((("month", month, cur, "expenses" if moved else "expected_expenses"), amount))
+        group = ("cat", str(data.get("category") or "(none)"), cur)
+        out += [((*group, "paid" if moved else "expected"), amount),
+                (("acc", account, cur, "money_out" if moved else "expected_out"), amount),
+                (("month", month, cur), 1), (("month", month, cur, "expenses" if moved else "expected_expenses"), amount),
+                ((*group, "tax"), tax), (group, 1)]
         if tax:
             out.append((("tax", cur, "paid"), tax))
-    out.append(((*group, "tax"), tax))
-    out.append((group, 1))
     return out
 
 

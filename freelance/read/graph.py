@@ -43,6 +43,7 @@ class Graph:
         self._kinds: set = set()    # the kinds any kept value read
         self._bare: set = set()     # the keys of kept values that read nothing
         self._tallies: dict = {}    # name -> Tally (`tally`): mended, not dropped, by `adopt`
+        self._constants: dict = {}  # what the settings alone say (`constant`)
         self.dropped: list = []     # the values `adopt` dropped, to free when it suits the caller
         self._local = threading.local()     # this thread's stack of the reads of the values being derived
         self._lock = threading.Lock()       # a value kept, and the hand-over to the next graph (`adopt`)
@@ -140,12 +141,11 @@ class Graph:
         return value
 
     def constant(self, key, make):
-        """What `make()` works out of the settings alone (an account's name), kept untracked: a
+        """What `make(graph)` works out of the settings alone (an account's name), kept untracked: a
         graph adopts another's values only when their settings are the same object."""
-        key = ("constant", key)
-        got = self._cache.get(key, _NONE)
+        got = self._constants.get(key, _NONE)
         if got is _NONE:
-            got = self._cache[key] = make()
+            got = self._constants[key] = make(self)
         return got
 
     def currency(self, record: Record) -> str:
@@ -218,8 +218,12 @@ class Graph:
             self._local.stack = []         # the parts are not what the caller read: the sums are
             try:
                 for kind in kinds:
-                    for r in self.book.records(kind):
-                        t.add(self._part(t, part, r))
+                    if self.track:
+                        for r in self.book.records(kind):
+                            t.add(self._part(t, part, r))
+                    else:           # nothing kept per record: the parts summed as they come
+                        for r in self.book.records(kind):
+                            t.add_pairs(part(r))
             finally:
                 self._local.stack = outer
             t.sums = dict(t.work)
@@ -237,8 +241,6 @@ class Graph:
         return t
 
     def _part(self, t: "Tally", part, r: Record):
-        if not self.track:
-            return t.compact(part(r))
         got = self._keep(("part", t.name, id(r)), lambda: (r, t.compact(part(r))), r)
         t.parts[id(r)] = got
         return got[1]
@@ -319,6 +321,7 @@ class Graph:
             dropped.append(cache.pop(key, None))
         with self._lock:
             self._cache, self._users, self._kinds, self._tallies = cache, users, kinds, tallies
+            self._constants = prev._constants      # the same settings
         for key, groups in prev._by.items():
             kind, field = key
             if kind not in changes:
@@ -552,6 +555,15 @@ class Tally:
                 sums[k], n[k] = v, 1
             else:
                 sums[k], n[k] = got + v, n[k] + 1
+
+    def add_pairs(self, pairs) -> None:
+        """`add` of a part as `part` made it, (key, amount) pairs, by a graph that never mends
+        (no count kept of the parts that add to each key)."""
+        sums = self.work
+        get = sums.get
+        for k, v in pairs:
+            got = get(k)
+            sums[k] = v if got is None else got + v
 
     def take(self, part: tuple) -> None:
         sums, n = self.work, self.n

@@ -125,10 +125,10 @@ def cash_tax(g: Graph, rec) -> dict:
     """{rate: tax} that record `rec` (a payment, or an invoice's write-off) carries on the cash
     basis (`_cash_tax_of` of the invoice it settles; the last invoice of that id, as validate
     reports a second one)."""
-    if rec.kind == "invoice":
-        ids, src = [rec.id], f"invoice:{rec.id}"
-    else:
-        ids, src = index_keys(rec.data.get("invoice")), f"transaction:{rec.id}"
+    src = f"{rec.kind}:{rec.id}"
+    if not g.track:         # every invoice's in one dict (the CLI asks of every payment once)
+        return g.memo(("cash_tax",), lambda: _every_cash_tax(g)).get(src, {})
+    ids = [rec.id] if rec.kind == "invoice" else index_keys(rec.data.get("invoice"))
     got = None
     for rid in ids:
         for inv in g.by("invoice", "id").get(rid, ()):
@@ -136,6 +136,15 @@ def cash_tax(g: Graph, rec) -> dict:
             if mine is not None:
                 got = mine
     return got if got is not None else {}
+
+
+def _every_cash_tax(g: Graph) -> dict:
+    """`_cash_tax_of` every invoice, in one dict (a later invoice of the same id wins, as
+    `cash_tax` says)."""
+    got: dict = {}
+    for inv in g.records("invoice"):
+        got.update(_cash_tax_of(g, inv))
+    return got
 
 
 def _allocate_tax(g: Graph, inv) -> dict:
@@ -224,9 +233,17 @@ def journal(g: Graph, basis: str = DEFAULT_BASIS) -> list[Txn]:
 
 def _post(g: Graph, basis: str) -> list[Txn]:
     out: list[Txn] = []
+    names = _accounts_named(g)
     for kind in POSTED:
-        for r in g.records(kind):
-            out += txns(g, r, basis)
+        if g.track:
+            for r in g.records(kind):
+                out += txns(g, r, basis)
+        else:
+            post = _POST[kind]
+            for r in g.records(kind):
+                got = post(g, r, basis, names)
+                if got:
+                    out += got
     out.sort(key=lambda e: (e.date, e.assertion is not None, e.rid))
     first = out[0].date if out else g.today
     opening = [a for a in g.settings.accounts() if a["opening_balance"] != 0]
@@ -251,14 +268,21 @@ def txns(g: Graph, r, basis: str) -> list[Txn]:
     per record, so sums over the journal are mended by the records that changed (`revenue`)."""
     post = _POST[r.kind]
     if not g.track:
-        return post(g, r, basis)
-    return g.memo(("txns", basis, id(r)), lambda: post(g, r, basis), of=r)
+        return post(g, r, basis, _accounts_named(g))
+    return g.memo(("txns", basis, id(r)), lambda: post(g, r, basis, _accounts_named(g)), of=r)
 
 
 def _accounts_named(g: Graph) -> tuple:
     """(the tax liability account, the fees and write-offs account): from the settings."""
-    return g.constant("journal accounts", lambda: (("liabilities", "tax", tax_name(g)),
-                                                   ("expenses", write_off_category(g))))
+    return g.constant("journal accounts", _names_of)
+
+
+def _names_of(g: Graph) -> tuple:
+    return ("liabilities", "tax", tax_name(g)), ("expenses", write_off_category(g))
+
+
+def _input_tax_of(g: Graph) -> tuple:
+    return ("assets", "tax", tax_name(g))
 
 
 def _billed(g: Graph, inv_id) -> str | None:
@@ -271,9 +295,9 @@ def _billed(g: Graph, inv_id) -> str | None:
     return client
 
 
-def _invoice_txns(g: Graph, inv, basis: str) -> list[Txn]:
+def _invoice_txns(g: Graph, inv, basis: str, names: tuple) -> list[Txn]:
     out: list[Txn] = []
-    tax, fees_account = _accounts_named(g)
+    tax, fees_account = names
     issued = day(inv.data.get("issued"))
     if inv.data.get("status") not in BILLED or issued is None:
         return out
@@ -318,7 +342,7 @@ def _invoice_txns(g: Graph, inv, basis: str) -> list[Txn]:
     return out
 
 
-def _transaction_txns(g: Graph, t, basis: str) -> list[Txn]:
+def _transaction_txns(g: Graph, t, basis: str, names: tuple) -> list[Txn]:
     d, amount, kind = t.data.get("date"), t.data.get("amount"), t.data.get("kind")
     if basis == "accrual" and kind == "expense" and is_bill(t.data) and t.data.get("draft") is not True \
             and isinstance(d, dt.date) and isinstance(amount, Decimal) and amount.is_finite():
@@ -326,7 +350,7 @@ def _transaction_txns(g: Graph, t, basis: str) -> list[Txn]:
     if t.data.get("received") is not True or not isinstance(d, dt.date) or not isinstance(amount, Decimal) \
             or not amount.is_finite():
         return []
-    tax, fees_account = _accounts_named(g)
+    tax, fees_account = names
     cur = g.currency(t)
     src = f"transaction:{t.id}"
     desc = str(t.data.get("description") or f"{kind} {t.id}")
@@ -359,7 +383,7 @@ def _transaction_txns(g: Graph, t, basis: str) -> list[Txn]:
     return []
 
 
-def _transfer_txns(g: Graph, t, basis: str) -> list[Txn]:
+def _transfer_txns(g: Graph, t, basis: str, names: tuple) -> list[Txn]:
     """One transaction, two asset postings; priced across currencies."""
     legs = transfer_legs(g, t)
     if len(legs) != 2:
@@ -372,7 +396,7 @@ def _transfer_txns(g: Graph, t, basis: str) -> list[Txn]:
                                        price=(in_amount, to_cur) if to_cur != cur else None)])]
 
 
-def _balance_txns(g: Graph, b, basis: str) -> list[Txn]:
+def _balance_txns(g: Graph, b, basis: str, names: tuple) -> list[Txn]:
     """A balance assertion: after every entry of its day (the journal's sort)."""
     d, amount, account = b.data.get("date"), b.data.get("amount"), b.data.get("account")
     if isinstance(d, dt.date) and isinstance(amount, Decimal) and amount.is_finite() and account:
@@ -433,7 +457,9 @@ def _cost(g: Graph, t, amount: Decimal, cur: str, src: str) -> list[Posting]:
     taxes = expense_taxes(t.data, cur)
     part = sum((tax for _, tax in taxes), ZERO)
     postings = [Posting(("expenses", str(t.data.get("category") or "other")), amount - part, cur, src)]
-    postings += [Posting(("assets", "tax", tax_name(g)), tax, cur, src, rate=rate) for rate, tax in taxes if tax]
+    if taxes:
+        paid = g.constant("input tax account", _input_tax_of)
+        postings += [Posting(paid, tax, cur, src, rate=rate) for rate, tax in taxes if tax]
     return postings
 
 
