@@ -151,10 +151,10 @@ def test_show_has_rollups_and_linked_records(cli):
     assert out.startswith("client acme  (clients.yaml:2)\n")
     for line in ("  invoiced        16,100.00 USD", "  invoiced_pct    67.1%", "  received        12,650.00 USD",
                  "  outstanding     3,450.00 USD",
-                 "  invoice  INV-2026-001  paid  4,000.00 USD  balance 0.00",
-                 "  invoice  INV-2026-015  sent  5,700.00 USD  balance 2,850.00 overdue 11 days",
-                 "  invoice  INV-2026-019  draft  4,200.00 USD  balance 4,200.00",
-                 "  project  acme-website  in-progress  Acme website  done 114.4% over  unbilled 12,380.00",
+                 "  invoice  INV-2026-001  paid  4,000.00 USD  balance 0.00 USD",
+                 "  invoice  INV-2026-015  sent  5,700.00 USD  balance 2,850.00 USD overdue 11 days",
+                 "  invoice  INV-2026-019  draft  4,200.00 USD  balance 4,200.00 USD",
+                 "  project  acme-website  in-progress  Acme website  done 114.4% over  unbilled 12,380.00 USD",
                  "  income   tx-20261110-e8e25d  2026-11-10  2,850.00 USD  received  INV-2026-015"):
         assert line + "\n" in out
 

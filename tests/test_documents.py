@@ -699,3 +699,36 @@ def test_a_foreign_invoice_with_vat_states_it_in_the_books_currency_or_names_the
     html = run_cli("invoice", "html", "INV-2026-004", books=book, today=TODAY)
     assert html.exit_code == 0, html.output
     assert "VAT in EUR (1 USD = 0.8612 EUR" in html.stdout and "245.44" in html.stdout
+
+
+def _address_blocks(html: str) -> list[list[str]]:
+    """The lines of each party's address block (the <div>s of the head table's cells holding a
+    street of the demo book), as the page prints them."""
+    import re
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", html, re.S)
+    return [re.findall(r"<div>([^<]*)</div>", c) for c in cells if "1 Globex Plaza" in c or "12 Example Road" in c]
+
+
+def test_the_statement_and_the_reminder_print_the_addresses_as_the_invoice_does(cli):
+    """In the country's format with the country's name (`Eugene, OR 97403`, `United States`),
+    not `97403 Eugene` as raw lines: the three documents a client receives agree."""
+    import datetime as dt
+    from freelance.formats.documents import reminder_document
+    from freelance.formats.documents.html import render
+    from freelance.read.automation import Reminder
+    from freelance.read.graph import Graph
+    from freelance.store.book import Book
+    invoice = cli("invoice", "html", "INV-2026-013").stdout
+    statement = cli("client", "statement", "globex", "--format", "html").stdout
+    book = Book(cli.book, dt.date(2026, 11, 25))
+    g = Graph(book)
+    doc = reminder_document(book, g, Reminder(book.get("invoice", "INV-2026-013"), {"level": 1, "days": 7},
+                                              Decimal("2464.00"), 19, None), 2)
+    reminder = render("reminder.html", doc, book.root)
+    buyer = next(b for b in _address_blocks(invoice) if "1 Globex Plaza" in b)
+    assert buyer[-2:] == ["Eugene, OR 97403", "United States"]
+    for page in (statement, reminder):
+        blocks = _address_blocks(page)
+        assert any(b[-2:] == buyer[-2:] and "1 Globex Plaza" in b for b in blocks), blocks
+        assert any(b[b.index("12 Example Road"):][:4] == ["12 Example Road", "London", "N1 7GU", "United Kingdom"]
+                   for b in blocks if "12 Example Road" in b), blocks

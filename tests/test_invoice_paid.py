@@ -34,7 +34,7 @@ def test_removing_the_income_that_paid_an_invoice_moves_it_back_to_sent(cli):
     # the only problem left: the bank statement of October had that money (docs/accounts.md)
     r = cli("validate")
     assert r.stdout == ("balances.yaml:5: error: balance 'b-20261101-3e9d02': bank on 2026-10-31: the book says "
-                        "18,293.34 USD, the statement 18,893.34: 600.00 missing\n")
+                        "18,293.34 USD, the statement 18,893.34 USD: 600.00 USD missing\n")
 
 
 def test_marking_its_payment_not_received_and_back_moves_the_invoice_both_ways(cli):

@@ -186,12 +186,12 @@ def test_board_has_status_columns_counts_totals_and_marks(cli):
     totals = lines.index(next(l for l in lines if l.split("│")[1:3] and l.split("│")[1].strip() == "total"))
     assert [c.strip() for c in lines[totals + 1].split("│")[1:-1]] == [
         "4,800.00 USD", "16,162.00 USD", "31,552.00 USD", "4,200.00 USD"]   # sent: 2100 + 2464 + 5700 + 3450 + 600 + 1848
-    assert "OVERDUE 72 days" in r.stdout and "part paid" in r.stdout and "1,100.00 due" in r.stdout
+    assert "OVERDUE 72 days" in r.stdout and "part paid" in r.stdout and "1,100.00 USD due" in r.stdout
     cols = json.loads(cli("invoice", "board", "--format", "json").stdout)
     sent = next(c for c in cols if c["name"] == "sent")
     assert (sent["count"], sent["total"]) == (6, "16162.00")
     initech = next(c for c in sent["cards"] if c["id"] == "INV-2026-009")
-    assert initech["lines"][-3:] == ["OVERDUE 72 days", "part paid", "1,100.00 due"]
+    assert initech["lines"][-3:] == ["OVERDUE 72 days", "part paid", "1,100.00 USD due"]
     assert max(len(line) for line in r.stdout.splitlines()) <= 80
 
 

@@ -531,7 +531,7 @@ def test_service_board_shows_amount_hours_booked_and_unbilled(cli):
     cols = j(cli("service", "board", "-f", "json"))
     assert [(c["name"], c["count"]) for c in cols] == [("not-started", 2), ("in-progress", 4), ("completed", 7)]
     cards = {c["id"]: c["lines"] for col in cols for c in col["cards"]}
-    assert cards["acme-build"] == ["Acme front-end build", "10,500.00 USD", "69.5/100 h booked", "unbilled 7,297.50"]
+    assert cards["acme-build"] == ["Acme front-end build", "10,500.00 USD", "69.5/100 h booked", "unbilled 7,297.50 USD"]
     assert cards["northwind-shop-ux"] == ["Shop UX research", "3,450.00 USD", "5.5/30 h booked"]
     assert cards["acme-audit-review"] == ["Accessibility review", "8,000.00 USD", "0 h booked"]
 
@@ -688,9 +688,9 @@ def test_service_show_gives_work_value_and_unbilled_and_weeks(cli):
 
 def test_client_show_lists_projects_and_services_with_completion(cli):
     out = lines_of(cli("client", "show", "acme").stdout)
-    assert "  project  acme-website  in-progress  Acme website  done 114.4% over  unbilled 12,380.00" in out
+    assert "  project  acme-website  in-progress  Acme website  done 114.4% over  unbilled 12,380.00 USD" in out
     assert "  project  acme-audit  done  Acme accessibility audit  done 100.0%" in out
-    assert "  service  acme-build  in-progress  10,500.00 USD  69.5 h  done 69.5%  unbilled 7,297.50" in out
+    assert "  service  acme-build  in-progress  10,500.00 USD  69.5 h  done 69.5%  unbilled 7,297.50 USD" in out
     assert "  service  retainer-support  in-progress  600.00 USD  0 h  done n/a (fixed fee: done when completed)" in out
 
 

@@ -53,10 +53,10 @@ def test_validate_reports_the_difference_with_the_exact_message(acc):
     assert r.exit_code == 1
     assert ("balances.yaml:5: error: balance 'b-20261130-" in r.stdout)
     assert r.stdout.rstrip().endswith(
-        "bank on 2026-11-30: the book says 4,100.10 EUR, the statement 4,140.10: 40.00 missing")
+        "bank on 2026-11-30: the book says 4,100.10 EUR, the statement 4,140.10 EUR: 40.00 EUR missing")
     ok(acc("account", "assert", "bank", "4000", "--on", "2026-11-29"))
     r = acc("validate")
-    assert "bank on 2026-11-29: the book says 4,350.00 EUR, the statement 4,000.00: 350.00 too much" in r.stdout
+    assert "bank on 2026-11-29: the book says 4,350.00 EUR, the statement 4,000.00 EUR: 350.00 EUR too much" in r.stdout
     # the latest assertion that holds: none
     f = json.dumps(json.loads(ok(acc("report", "finance", "--format", "json")).stdout))
     assert '"reconciled_through": null' in f

@@ -171,6 +171,11 @@ def test_every_page_for_a_person_to_look_at(site):
     for name, path in pages.items():
         response = site.goto(site.server.url(path))
         assert response.status == 200, path
+        spilled = site.evaluate("() => [...document.querySelectorAll('.panel, .record-form, main > table')]"
+                                ".filter(e => e.scrollWidth > e.clientWidth + 1 || e.getBoundingClientRect().right"
+                                " > document.documentElement.clientWidth).map(e => e.querySelector('h2, h3')"
+                                "?.textContent || e.className || e.tagName)")
+        assert spilled == [], (path, spilled)       # nothing wider than its card or the window at 1400 px
         shot(site, name)
     # a to-do ticked with the mouse: one record's line
     site.goto(site.server.url("/resources"))
@@ -303,3 +308,38 @@ def test_the_invoice_page_previews_the_pdf_downloads_it_and_sends_it(site, monke
     assert "sent invoice INV-2026-019" in site.locator(".note").inner_text()
     assert (site.book / "outbox" / "INV-2026-019.eml").is_file()
     assert site.locator('tr[data-field="status"] td').inner_text() == "sent"
+
+
+def test_the_hours_of_a_project_billed_from_its_page_leave_the_book_invoice_add_from_time_leaves(site, tmp_path):
+    """The project page's "make a draft invoice": `invoice add --from-time --project P --through D
+    --tax-rate R`, the same draft and the same entries marked billed; its page is shown."""
+    import json
+    import shutil
+    twin = tmp_path / "twin"
+    shutil.copytree(site.book, twin, ignore=shutil.ignore_patterns(".git", ".freelance"))
+    site.goto(site.server.url("/r/project/globex-dashboard"))
+    form = site.locator("form.bill")
+    assert form.locator('input[name="through"]').input_value() == site.today
+    form.locator('input[name="through"]').fill("2026-10-31")
+    form.locator('input[name="tax_rate"]').fill("19")
+    with site.expect_navigation():
+        form.get_by_role("button", name="make a draft invoice").click()
+    assert "/r/invoice/draft-" in site.url and "from the unbilled hours of project globex-dashboard" in \
+        site.locator(".note").inner_text()
+    shot(site, "invoice-from-hours")
+    r = run_cli("invoice", "add", "--from-time", "--project", "globex-dashboard", "--through", "2026-10-31",
+                "--tax-rate", "19", books=twin, today=site.today)
+    assert r.exit_code == 0, r.output
+    draft = re.compile(r"draft-\d{8}-[0-9a-f]{6}")
+    assert {k: draft.sub("draft-X", v) for k, v in _book(site.book).items()} == \
+        {k: draft.sub("draft-X", v) for k, v in _book(twin).items()}
+    web = json.loads(run_cli("invoice", "show", site.url.split("/r/invoice/")[1].split("?")[0], "--format", "json",
+                             books=site.book, today=site.today).stdout)
+    assert (web["status"], web["total"], web["currency"]) == ("draft", site.locator(
+        'tr[data-field="total"] td').inner_text().split()[0].replace(",", ""), "USD")
+    site.goto(site.server.url("/r/project/globex-dashboard"))          # billed once: nothing left to bill
+    site.locator('form.bill input[name="through"]').fill("2026-10-31")
+    with site.expect_navigation():
+        site.get_by_role("button", name="make a draft invoice").click()
+    assert "/r/project/globex-dashboard" in site.url and "nothing to bill" in site.locator(".note").inner_text()
+    shot(site, "record-project-bill")

@@ -17,6 +17,7 @@ def test_client_board_shows_three_stage_columns_with_totals(cli):
     header = r.stdout.splitlines()[1]
     assert "lead (3)" in header and "negotiation (2)" in header and "client (5)" in header
     assert "contract 24,000.00 USD" in r.stdout and "67.1% invoiced" in r.stdout
+    assert "invoiced 16,100.00 USD" in r.stdout and "invoiced 0.00 USD" in r.stdout   # every amount with its currency
     assert "total 62,500.00 USD" in r.stdout
     assert max(len(line) for line in r.stdout.splitlines()) <= 80
 

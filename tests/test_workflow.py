@@ -121,7 +121,7 @@ def test_partial_payments_then_paid(cli):
     assert rollup(cli, "client", "acme")["outstanding"] == "3200.00"     # 2850 left of INV-015 + 350
     r = cli("invoice", "board", "--format", "json")
     card = next(c for col in json.loads(r.stdout) for c in col["cards"] if c["id"] == "INV-2026-017")
-    assert card["lines"][-2:] == ["part paid", "350.00 due"]
+    assert card["lines"][-2:] == ["part paid", "350.00 USD due"]
     # the rest arrives later: expected first, then `income edit --received`
     rest = added_id(cli("income", "add", "350", "--client", "acme", "--invoice", "INV-2026-017"))
     assert rollup(cli, "invoice", "INV-2026-017")["status"] == "sent"

@@ -802,7 +802,7 @@ def check_balances(g: Graph) -> Iterable[Problem]:
         diff = a.difference
         yield _p(a.record, "amount",
                  f"{a.account} on {a.date}: the book says {fmt_money(a.book, a.currency)}, the statement "
-                 f"{fmt_money(a.stated, '')}: {fmt_money(abs(diff), '')} {'missing' if diff > 0 else 'too much'}")
+                 f"{fmt_money(a.stated, a.currency)}: {fmt_money(abs(diff), a.currency)} {'missing' if diff > 0 else 'too much'}")
 
 
 def check_recurring(g: Graph) -> Iterable[Problem]:

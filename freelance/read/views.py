@@ -203,7 +203,7 @@ def _card(g: Graph, r: Record) -> tuple[list[str], Decimal | None]:
         p = d["invoiced_pct"]
         lines = [str(r.data.get("name") or r.id),
                  f"contract {fmt_money(cv, cur)}" if cv is not None else "no contract value",
-                 f"invoiced {fmt_money(d['invoiced'], '')}",
+                 f"invoiced {fmt_money(d['invoiced'], d.get('currency') or cur)}",
                  fmt_pct(p) if p is not None and p > 100 else (f"{p}% invoiced" if p is not None else "")]
         lines = [x for x in lines if x]
         return lines, cv if isinstance(cv, Decimal) else ZERO
@@ -225,14 +225,14 @@ def _card(g: Graph, r: Record) -> tuple[list[str], Decimal | None]:
         booked = f"{d['hours_booked']}" + (f"/{est}" if isinstance(est, Decimal) else "") + " h booked"
         lines = [str(r.data.get("name") or r.id), fmt_money(d["amount"], cur) or "no amount", booked]
         if d["unbilled_value"] > 0:
-            lines.append(f"unbilled {fmt_money(d['unbilled_value'], '')}")
+            lines.append(f"unbilled {fmt_money(d['unbilled_value'], cur)}")
         return lines, d["amount"] or ZERO
     if k == "invoice":
         lines = [r.id, str(r.data.get("client") or ""), fmt_money(d["total"], d["currency"])]
         if d["overdue"]:
             lines.append(f"OVERDUE {d['days_overdue']} days")
         if d["partially_paid"]:
-            lines += ["part paid", f"{fmt_money(d['balance'], '')} due"]
+            lines += ["part paid", f"{fmt_money(d['balance'], d['currency'])} due"]
         return lines, d["total"]
     if k == "quote":
         lines = [r.id, str(r.data.get("client") or ""), fmt_money(d["total"], d["currency"])]
@@ -335,18 +335,18 @@ def linked_lines(g, rec) -> str:
             mark = f" overdue {di['days_overdue']} days" if di["overdue"] else ""
             gross = (f" (net {fmt_money(di['subtotal'], '')} + tax {fmt_money(di['tax'], '')})" if di["tax"] else "")
             out.append(f"  invoice  {inv.id}  {inv.data.get('status')}  {fmt_money(di['total'], di['currency'])}{gross}"
-                       f"  balance {fmt_money(di['balance'], '')}{mark}")
+                       f"  balance {fmt_money(di['balance'], di['currency'])}{mark}")
         for pid in d.get("projects", []):
             p = g.get("project", pid)
             dp = g.derived(p)
             out.append(f"  project  {p.id}  {p.data.get('status')}  {clean(str(p.data.get('name', '')))}  {done_text(dp)}"
-                       + (f"  unbilled {fmt_money(dp['unbilled_value'], '')}" if dp["unbilled_value"] > 0 else ""))
+                       + (f"  unbilled {fmt_money(dp['unbilled_value'], g.currency(p))}" if dp["unbilled_value"] > 0 else ""))
         for sid in d.get("services", []):
             s = g.get("service", sid)
             ds = g.derived(s)
             out.append(f"  service  {s.id}  {s.data.get('status')}  {fmt_money(ds['amount'], g.currency(s)) or 'no amount'}"
                        f"  {ds['hours_booked']} h  {done_text(ds)}"
-                       + (f"  unbilled {fmt_money(ds['unbilled_value'], '')}" if ds["unbilled_value"] > 0 else ""))
+                       + (f"  unbilled {fmt_money(ds['unbilled_value'], g.currency(s))}" if ds["unbilled_value"] > 0 else ""))
         for tid in d.get("income", []):
             t = g.get("transaction", tid)
             out.append(f"  income   {t.id}  {t.data.get('date')}  {fmt_money(t.data.get('amount'), g.currency(t))}"

@@ -40,7 +40,8 @@ from .pages import (board, calendar, edit_form, edit_submit, finance, goals, ins
                     move, new_form, new_submit, overview, receipt, record, remove, resources, search, settings_page,
                     settings_submit, timer_bar, timer_start, timer_stop, todo, workflow)
 from .office import (account_edit_form, account_edit_submit, account_new_form, account_new_submit, account_page,
-                     accounts_page, bank_import, bank_match, bank_page, bank_rule, bank_upload, send_invoice, Uploads)
+                     accounts_page, bank_import, bank_match, bank_page, bank_rule, bank_upload, bill_hours, send_invoice,
+                     Uploads)
 from ..core.limits import MAX_STATEMENT_BYTES
 import ipaddress
 
@@ -473,6 +474,7 @@ def make_app(root: Path, *, today: dt.date | None = None, host: str = "127.0.0.1
         Route("/bank/match", post(bank_match), methods=["POST"]),
         Route("/bank/rule", post(bank_rule), methods=["POST"]),
         Route("/send/invoice", post(send_invoice), methods=["POST"]),
+        Route("/bill", post(bill_hours), methods=["POST"]),
         Route("/receipt/{rid:path}", get(receipt)),
         Route("/new/{noun}", get(new_form, draws_a_form=True)),
         Route("/new/{noun}", post(new_submit), methods=["POST"]),

@@ -11,6 +11,7 @@ from collections import OrderedDict
 from urllib.parse import quote
 
 from ..changes import door
+from ..core.dates import parse_date
 from ..core.errors import FreelanceError, NotFound, UsageError
 from ..core.rules import is_draft_id
 from ..core.limits import MAX_STATEMENT_BYTES
@@ -21,7 +22,7 @@ from ..formats.documents.mail import invoice_mail
 from ..formats.statements import registry as statements
 from ..read import finance as fin
 from ..read.classify import read_rules
-from .forms import Input, as_text, check_version, version
+from .forms import Input, as_text, check_version, typed, version
 
 UPLOADS = 8          # statement files kept between their dry run and their import (the oldest forgotten)
 ACCOUNT_FIELDS = (   # (name, help) as `account add` / `account edit` take them
@@ -271,6 +272,30 @@ def _when(book) -> dt.datetime:
     """The mail's Date: today (the book's) at the time it is now, in the book's timezone."""
     tz = book.settings.zone()
     return dt.datetime.combine(book.today, dt.datetime.now(tz).time().replace(microsecond=0), tzinfo=tz)
+
+
+def bill_hours(site, request, form):
+    """A project's (or client's) page's "bill the unbilled hours": `freelance invoice add
+    --from-time --project P [--through DATE] [--tax-rate R]`, through the same door call: a draft
+    whose lines are the hours not billed yet, each entry taken marked with it in the same write.
+    The new invoice's page is shown (to check, edit or send it)."""
+    noun, rid = form.get("noun", ""), form.get("id", "").strip()
+    if noun not in ("project", "client"):
+        raise UsageError("the hours billed are a project's or a client's")
+    with site.writing() as book:
+        values, errors = typed(book, "invoice", {"tax_rate": form.get("tax_rate", "")})
+        if errors:
+            raise UsageError(next(iter(errors.values())))
+        raw = form.get("through", "").strip()
+        through = parse_date(raw, book.today, "--through") if raw else book.today
+        data, notes = door.add_invoice_from_time(book, values, rid if noun == "client" else None,
+                                                 rid if noun == "project" else None, through)
+    if data is None:
+        return site.back(form.get("back") or "/", "ok", [f"nothing to bill: no unbilled time of {noun} {rid} "
+                                                         f"up to {through}"])
+    return site.back(f"/r/invoice/{quote(data['id'], safe='')}", "ok",
+                     [*notes, f"added invoice '{data['id']}' ({data['status']}) from the unbilled hours of {noun} "
+                              f"{rid} up to {through}: check it, then send it"])
 
 
 def send_invoice(site, request, form):

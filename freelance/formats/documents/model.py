@@ -158,6 +158,8 @@ def build_statement(book, graph, report) -> dict:
            "language": str(client.get("language") or book.settings.get("language") or "en"),
            "seller": seller, "buyer": _party_client(client, client_id), "logo": seller.get("logo"),
            "currencies": currencies}
+    for party in (doc["seller"], doc["buyer"]):      # the address block as the invoice and the reminder print it
+        party["postal"] = postal_lines(party)
     return _cleaned(doc)
 
 
