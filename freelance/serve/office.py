@@ -181,7 +181,7 @@ def bank_page(site, request, note):
     with its candidate invoices to match in one click; the accounts' reconciliation; the rules."""
     g = site.graph()
     book = g.book
-    items = [dict(it) for it in site.memo(g, ("review",), lambda: door.review_items(book))]
+    items = [dict(it) for it in site.snapshot_memo(g, ("review",), lambda: door.review_items(book))]  # reads the book itself
     for it in items:
         it["_href"] = f"/r/{it['kind']}/{quote(it['id'], safe='')}"
         rec = book.get("transaction", it["id"])
