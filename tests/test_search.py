@@ -1,5 +1,6 @@
 """Finding and ordering: `freelance search` over the whole book, `list --search` in every text
 field, `list --sort`, dated lists newest first, and tables that fit 100 columns."""
+import datetime as dt
 import json
 from decimal import Decimal
 
@@ -137,3 +138,55 @@ def test_the_servers_index_finds_what_a_scan_finds_in_the_same_order(demo):
     index = Index(parts=[Index(book.records(k)) for k in KINDS])
     for q in ("acme", "ACME website", "inv-2026", "design sprint", "nothing-like-this", "a"):
         assert search((), q, limit=50, index=index) == search(records, q, limit=50), q
+
+
+@pytest.mark.parametrize("how", ["changed", "mended"])
+def test_an_index_mended_after_each_kind_of_edit_finds_what_a_fresh_scan_finds(demo, monkeypatch, how):
+    """`serve` mends its index after a write (`Index.changed` with the reload's changes, or
+    `Index.mended` by the records kept): after every edit of tests/test_graph_adopt.py the hits,
+    their order, snippets and scores are a fresh scan's. Blocks of 3 records, so that a change
+    lands in one block of many."""
+    import datetime as dt
+    from freelance.core.schema import KINDS
+    from freelance.read import search as find
+    from freelance.store.book import Book
+    from test_graph_adopt import EDITS
+    monkeypatch.setattr(find, "BLOCK", 3)
+    today = dt.date(2026, 11, 25)
+    book = Book(demo, today).reload()
+    index = {k: (book.records(k), find.Index(book.records(k))) for k in KINDS}
+    applied = 0
+    for name, edit in EDITS.items():
+        try:
+            edit(demo)
+        except AssertionError:          # an edit the ones before it made impossible (its line is gone)
+            continue
+        applied += 1
+        new = book.reload(today)
+        for k in KINDS:
+            recs, idx = index[k]
+            if new.records(k) is not recs:
+                if how == "changed" and k in new.changes:
+                    idx = idx.changed(*new.changes[k])
+                else:
+                    idx = idx.mended(new.records(k))
+            index[k] = (new.records(k), idx)
+        book = new
+        whole = find.Index(parts=[idx for _, idx in index.values()])
+        fresh = Book(demo, today)
+        records = [r for k in KINDS for r in fresh.records(k)]
+        for q in ("acme", "inv-2026", "desk", "payment", "2026-11"):
+            assert search((), q, limit=50, index=whole) == search(records, q, limit=50), (name, q)
+    assert applied >= 10
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.dates(dt.date(2025, 1, 1), dt.date(2025, 1, 5)), st.just("not a date")),
+                max_size=30), st.integers(0, 35))
+def test_the_newest_n_are_the_first_n_of_the_newest_first(dates, n):
+    """The web's lists pick their newest rows without sorting the kind (`newest_first(..., n)`):
+    the same records, in the same order, as the first n of the whole order (same days included)."""
+    from freelance.core.schema import KINDS
+    from freelance.read.search import newest_first
+    records = [Record("time", {"id": f"t{i}", "date": d}, "timelog/2025.yaml", i + 1, {}) for i, d in enumerate(dates)]
+    assert newest_first(KINDS["time"], records, n) == newest_first(KINDS["time"], records)[:n]

@@ -50,11 +50,15 @@ def _order(book: str):
 def summary(g: Graph, start: dt.date | None = None, end: dt.date | None = None, taxed: bool = True) -> Finance:
     """Balances, months, classifications, categories and tax of the window. `taxed=False`: no
     tax worked out (every tax figure zero, no `tax` rows), for what reads only the balances and
-    sums (`accounts`): the tax of 100,000 transactions is most of the cost."""
+    sums (`accounts`): the tax of 100,000 transactions is most of the cost. The sums are
+    made of one part per transaction and transfer (`Graph.tally`): a server mends them by
+    the records that changed (docs/serve.md)."""
     book = g.settings.currency
     out = Finance(book, start, end)
     first = _order(book)
     settings_accounts = g.settings.accounts()
+    sums = g.tally(("finance", start, end, taxed), ("transaction", "transfer"),
+                   lambda r: _part(g, r, start, end, taxed)).sums
 
     def blank(acc_id, name, cur, opening=ZERO):
         return {"account": acc_id, "name": name, "opening_balance": opening, "money_in": ZERO, "money_out": ZERO,
@@ -63,67 +67,32 @@ def summary(g: Graph, start: dt.date | None = None, end: dt.date | None = None, 
     acc = {(a["id"], a["currency"] or book): blank(a["id"], a["name"], a["currency"] or book, a["opening_balance"])
            for a in settings_accounts}
     names = {a["id"]: a["name"] for a in settings_accounts}
-    months = defaultdict(lambda: {"income": ZERO, "expenses": ZERO, "expected_income": ZERO, "expected_expenses": ZERO})
-    classes = defaultdict(lambda: {"received": ZERO, "expected": ZERO, "count": 0, "tax": ZERO})
-    cats = defaultdict(lambda: {"paid": ZERO, "expected": ZERO, "count": 0, "tax": ZERO})
-    for c in g.settings.allowed("income_classifications"):
-        classes[(c, book)]
-    for c in g.settings.allowed("expense_categories"):
-        cats[(c, book)]
-    others: dict[str, int] = defaultdict(int)
-    taxes = defaultdict(lambda: {"collected": ZERO, "paid": ZERO})
-    for t in g.records("transaction"):
-        kind = t.data.get("kind")
-        d = t.data.get("date")
-        amount = t.data.get("amount")
-        if kind not in ("income", "expense") or not isinstance(d, dt.date) or not isinstance(amount, Decimal):
-            continue  # validate reports these
-        cur = g.currency(t)
-        if cur != book:
-            others[cur] += 1
-        moved = t.data.get("received") is True
-        account = _account_of(g, t)
-        a = acc.get((account, cur))
-        if a is None:
-            a = acc[(account, cur)] = blank(account, names.get(account, account), cur)
-        income = kind == "income"
-        if start is not None and d < start:
-            if moved:  # before the period: part of the opening balance
-                a["opening_balance"] += amount if income else -amount
-            continue
-        if end is not None and d > end:
-            continue
-        month = months[(f"{d:%Y-%m}", cur)]
-        tax = tax_part(g, t) if moved and taxed else ZERO
-        if income:
-            group = classes[(str(t.data.get("classification") or "(none)"), cur)]
-            group["received" if moved else "expected"] += amount
-            a["money_in" if moved else "expected_in"] += amount
-            month["income" if moved else "expected_income"] += amount
-            if tax:
-                taxes[cur]["collected"] += tax
-        else:
-            group = cats[(str(t.data.get("category") or "(none)"), cur)]
-            group["paid" if moved else "expected"] += amount
-            a["money_out" if moved else "expected_out"] += amount
-            month["expenses" if moved else "expected_expenses"] += amount
-            if tax:
-                taxes[cur]["paid"] += tax
-        group["tax"] += tax
-        group["count"] += 1
-    for t in g.records("transfer"):     # between own accounts: in balances, never income or expense
-        for account, cur, amount, d in transfer_legs(g, t):
-            a = acc.get((account, cur))
-            if a is None:
-                a = acc[(account, cur)] = blank(account, names.get(account, account), cur)
-            if start is not None and d < start:
-                a["opening_balance"] += amount
-            elif end is None or d <= end:
-                a["transfers_in" if amount > 0 else "transfers_out"] += abs(amount)
+    months: dict = {}
+    classes: dict = {(c, book): None for c in g.settings.allowed("income_classifications")}
+    cats: dict = {(c, book): None for c in g.settings.allowed("expense_categories")}
+    others: dict[str, int] = {}
+    taxes: dict = {}
+    for key in sums:            # which rows there are: the ones some part adds to
+        what = key[0]
+        if what == "acc" and len(key) == 3 and key[1:] not in acc:
+            acc[key[1:]] = blank(key[1], names.get(key[1], key[1]), key[2])
+        elif what == "month" and len(key) == 3:
+            months[key[1:]] = None
+        elif what == "class" and len(key) == 3:
+            classes.setdefault(key[1:], None)
+        elif what == "cat" and len(key) == 3:
+            cats.setdefault(key[1:], None)
+        elif what == "other":
+            others[key[1]] = sums[key]
+        elif what == "tax":
+            taxes.setdefault(key[1], {"collected": ZERO, "paid": ZERO})[key[2]] = sums[key] + ZERO
     order = {a["id"]: i for i, a in enumerate(settings_accounts)}
     through = reconciled_through(g)
     for key in sorted(acc, key=lambda k: (order.get(k[0], len(order)), k[0], first(k[1]))):
         a = acc[key]
+        for f in ("opening_balance", "money_in", "money_out", "transfers_in", "transfers_out", "expected_in",
+                  "expected_out"):
+            a[f] = a[f] + sums.get(("acc", *key, f), ZERO)
         a["reconciled_through"] = through.get(key)
         a["opening_balance"] = dec(a["opening_balance"]) + ZERO
         a["transfers"] = a["transfers_in"] - a["transfers_out"]
@@ -131,12 +100,28 @@ def summary(g: Graph, start: dt.date | None = None, end: dt.date | None = None, 
         a["expected_balance"] = a["balance"] + a["expected_in"] - a["expected_out"]
         out.accounts.append(a)
     for m, cur in sorted(months, key=lambda k: (k[0], first(k[1]))):
-        v = months[(m, cur)]
+        v = {f: sums.get(("month", m, cur, f), ZERO) + ZERO
+             for f in ("income", "expenses", "expected_income", "expected_expenses")}
         out.months.append({"month": m, **v, "net": v["income"] - v["expenses"], "currency": cur})
-    out.classifications = [{"classification": k, **v, "net": v["received"] - v["tax"], "currency": cur}
-                           for (k, cur), v in sorted(classes.items(), key=lambda kv: first(kv[0][1]))]
-    out.categories = [{"category": k, **v, "net": v["paid"] - v["tax"], "currency": cur}
-                      for (k, cur), v in sorted(cats.items(), key=lambda kv: first(kv[0][1]))]
+
+    def group(what, k, cur, fields):
+        v = {f: sums.get((what, k, cur, f), ZERO) + ZERO for f in fields}
+        return {**v, "count": sums.get((what, k, cur), 0), "tax": sums.get((what, k, cur, "tax"), ZERO) + ZERO}
+
+    def listed(groups: dict, allowed: int):      # the allowed ones as the settings list them, then the others by name
+        keys = list(groups)
+        return keys[:allowed] + sorted(keys[allowed:])
+    n_classes = len(g.settings.allowed("income_classifications"))
+    n_cats = len(g.settings.allowed("expense_categories"))
+    rows = [{"classification": k, **group("class", k, cur, ("received", "expected"))} | {"currency": cur}
+            for k, cur in listed(classes, n_classes)]
+    out.classifications = sorted(({**r, "net": r["received"] - r["tax"]} for r in rows), key=lambda r: first(r["currency"]))
+    out.classifications = [{k: r[k] for k in ("classification", "received", "expected", "count", "tax", "net", "currency")}
+                           for r in out.classifications]
+    rows = [{"category": k, **group("cat", k, cur, ("paid", "expected"))} | {"currency": cur}
+            for k, cur in listed(cats, n_cats)]
+    out.categories = [{k: r[k] for k in ("category", "paid", "expected", "count", "tax", "net", "currency")}
+                      for r in sorted(({**r, "net": r["paid"] - r["tax"]} for r in rows), key=lambda r: first(r["currency"]))]
     keys = ("opening_balance", "money_in", "money_out", "transfers_in", "transfers_out", "transfers", "balance", "expected_in", "expected_out", "expected_balance")
     for cur in sorted({a["currency"] for a in out.accounts} | {book}, key=first):
         rows = [a for a in out.accounts if a["currency"] == cur]
@@ -149,6 +134,58 @@ def summary(g: Graph, start: dt.date | None = None, end: dt.date | None = None, 
         v = taxes[cur]
         out.tax.append({"tax": tax_name(g), **v, "owed": v["collected"] - v["paid"], "currency": cur})
     out.other_currencies = dict(sorted(others.items()))
+    return out
+
+
+def _part(g: Graph, r, start: dt.date | None, end: dt.date | None, taxed: bool) -> list:
+    """What transaction or transfer `r` adds to `summary`'s sums of the window: (key, amount)
+    pairs; a key of three parts counts the records of its row (an account's, a month's, a
+    classification's)."""
+    if r.kind == "transfer":     # between own accounts: in balances, never income or expense
+        out: list = []
+        for account, cur, amount, d in transfer_legs(g, r):
+            out.append((("acc", account, cur), 1))
+            if start is not None and d < start:
+                out.append((("acc", account, cur, "opening_balance"), amount))
+            elif end is None or d <= end:
+                out.append((("acc", account, cur, "transfers_in" if amount > 0 else "transfers_out"), abs(amount)))
+        return out
+    data = r.data
+    kind, d, amount = data.get("kind"), data.get("date"), data.get("amount")
+    if (kind != "income" and kind != "expense") or not isinstance(d, dt.date) or not isinstance(amount, Decimal):
+        return []  # validate reports these
+    cur = g.currency(r)
+    account = data.get("account")
+    account = str(account) if account else _account_of(g, r)
+    out = [(("acc", account, cur), 1)]
+    if cur != g.settings.currency:
+        out.append((("other", cur), 1))
+    moved = data.get("received") is True
+    income = kind == "income"
+    if start is not None and d < start:
+        if moved:  # before the period: part of the opening balance
+            out.append((("acc", account, cur, "opening_balance"), amount if income else -amount))
+        return out
+    if end is not None and d > end:
+        return out
+    month = f"{d.year:04d}-{d.month:02d}"
+    tax = tax_part(g, r) if moved and taxed else ZERO
+    if income:
+        group = ("class", str(data.get("classification") or "(none)"), cur)
+        out += [((*group, "received" if moved else "expected"), amount),
+                (("acc", account, cur, "money_in" if moved else "expected_in"), amount),
+                (("month", month, cur), 1), (("month", month, cur, "income" if moved else "expected_income"), amount),
+                ((*group, "tax"), tax), (group, 1)]
+        if tax:
+            out.append((("tax", cur, "collected"), tax))
+    else:
+        group = ("cat", str(data.get("category") or "(none)"), cur)
+        out += [((*group, "paid" if moved else "expected"), amount),
+                (("acc", account, cur, "money_out" if moved else "expected_out"), amount),
+                (("month", month, cur), 1), (("month", month, cur, "expenses" if moved else "expected_expenses"), amount),
+                ((*group, "tax"), tax), (group, 1)]
+        if tax:
+            out.append((("tax", cur, "paid"), tax))
     return out
 
 

@@ -38,13 +38,16 @@ class Graph:
         # `track` (serve): what each kept value read, so a graph of the book after a change keeps
         # every value that read none of the records that changed (`adopt`, docs/serve.md)
         self.track = track
-        self._deps: dict = {}       # kept value's key -> what it read: ("id", kind, id), ("by", kind, field, value), ("kind", kind)
-        self._users: dict = {}      # what was read -> the keys of the kept values that read it
+        self._users: dict = {}      # what was read -> the keys of the kept values that read it: ("id", kind, id),
+                                    # ("by", kind, field, value), ("kind", kind), ("key", a kept value's key)...
         self._kinds: set = set()    # the kinds any kept value read
         self._bare: set = set()     # the keys of kept values that read nothing
+        self._tallies: dict = {}    # name -> Tally (`tally`): mended, not dropped, by `adopt`
+        self._constants: dict = {}  # what the settings alone say (`constant`)
         self.dropped: list = []     # the values `adopt` dropped, to free when it suits the caller
         self._local = threading.local()     # this thread's stack of the reads of the values being derived
         self._lock = threading.Lock()       # a value kept, and the hand-over to the next graph (`adopt`)
+        self._tallying = threading.RLock()  # one tally made or mended at a time
 
     # -- plumbing -------------------------------------------------------------
     def records(self, kind: str) -> list[Record]:
@@ -82,7 +85,9 @@ class Graph:
 
     def _keep(self, key, make, own: Record | None = None):
         """`make()`, kept under `key` with what it read (with `own`'s id: a value about a record
-        is about that record)."""
+        is about that record). A kept value it used is noted as `("key", that key)`, not by
+        copying what that one read: adopt drops it with that one (a board of 1,000 projects
+        that each use a whole-book memo does not copy the memo's reads 1,000 times)."""
         stack = getattr(self._local, "stack", None)
         if stack is None:
             stack = self._local.stack = []
@@ -95,30 +100,31 @@ class Graph:
         bare = not reads        # read nothing of the book: a constant, or a dict others fill in (journal's
         if bare:                # fx_missing): never handed over, nor what used it
             reads = {("bare", key)}
-        whole = {what[1] for what in reads if what[0] == "kind"}
-        if whole:               # all of a kind read: each of its records read is said by that
-            reads = {what for what in reads if what[0] == "kind" or what[1] not in whole}
+        else:
+            whole = {what[1] for what in reads if what[0] == "kind"}
+            if whole:           # all of a kind read: each of its records read is said by that
+                reads = {what for what in reads if what[0] == "kind" or what[0] == "key" or what[1] not in whole}
         with self._lock:        # (the graph's own dicts now: `adopt` may have handed them over meanwhile)
             users, kinds = self._users, self._kinds
             for what in reads:
                 got = users.get(what)
                 if got is None:
                     got = users[what] = set()
-                    kinds.add(what[1])
+                    if what[0] != "key":
+                        kinds.add(what[1])
                 got.add(key)
-            self._deps[key] = reads
             self._cache[key] = value
             if bare:
                 self._bare.add(key)
         if stack:
-            stack[-1] |= reads
+            stack[-1].add(("key", key))
         return value
 
     def _reuse(self, key) -> None:
-        """A kept value used while another is derived: what it read, that one read too."""
+        """A kept value used while another is derived: that one goes when this one goes."""
         stack = getattr(self._local, "stack", None)
         if stack:
-            stack[-1] |= self._deps.get(key, ())
+            stack[-1].add(("key", key))
 
     def memo(self, key, make, of: Record | None = None):
         """What `make()` builds from this graph, built once (a read-side module's index over
@@ -133,6 +139,14 @@ class Graph:
         elif self.track:
             self._reuse(key)
         return value
+
+    def constant(self, key, make):
+        """What `make(graph)` works out of the settings alone (an account's name), kept untracked: a
+        graph adopts another's values only when their settings are the same object."""
+        got = self._constants.get(key, _NONE)
+        if got is _NONE:
+            got = self._constants[key] = make(self)
+        return got
 
     def currency(self, record: Record) -> str:
         """The record's `currency:`, else what it links to (invoice <- project <- client,
@@ -182,6 +196,55 @@ class Graph:
                 return held
         return self.settings.currency
 
+    def tally(self, name, kinds: tuple[str, ...], part) -> "Tally":
+        """Sums over every record of `kinds`, each record adding `part(record)` (pairs of a key
+        and a number: Decimal, or an int count). In a tracking graph (serve) each record's part
+        is kept (it reads what it reads, as any kept value), and after a change the next graph
+        mends the sums (`adopt`): it takes out the parts of the records that went and of those
+        whose part read what changed, and adds their parts again: an income added costs one
+        part, not 100,000. A value that reads the sums is dropped when they change. `name`
+        says what the parts are (with whatever they depend on, a period's days)."""
+        with self._tallying:
+            t = self._made(name, kinds, part)
+        if self.track:
+            self._read(("tally", name))
+        return t
+
+    def _made(self, name, kinds, part) -> "Tally":
+        t = self._tallies.get(name)
+        if t is None:
+            t = Tally(name, tuple(kinds))
+            outer = getattr(self._local, "stack", None)
+            self._local.stack = []         # the parts are not what the caller read: the sums are
+            try:
+                for kind in kinds:
+                    if self.track:
+                        for r in self.book.records(kind):
+                            t.add(self._part(t, part, r))
+                    else:           # nothing kept per record: the parts summed as they come
+                        for r in self.book.records(kind):
+                            t.add_pairs(part(r))
+            finally:
+                self._local.stack = outer
+            t.sums = dict(t.work)
+            with self._lock:
+                self._tallies[name] = t
+                if self.track:
+                    self._kinds.update(kinds)
+        elif t.pending or t.came:
+            outer = getattr(self._local, "stack", None)
+            self._local.stack = []
+            try:
+                t.mend(lambda r: self._part(t, part, r))
+            finally:
+                self._local.stack = outer
+        return t
+
+    def _part(self, t: "Tally", part, r: Record):
+        got = self._keep(("part", t.name, id(r)), lambda: (r, t.compact(part(r))), r)
+        t.parts[id(r)] = got
+        return got[1]
+
     def adopt(self, prev: "Graph") -> bool:
         """Take over from `prev` (a tracking graph of the book this one's was reloaded from,
         `Book.reload`) every kept value that read none of the records that came or went since
@@ -196,12 +259,13 @@ class Graph:
                 or old.settings is not new.settings or prev.today != self.today:
             return False
         changes = new.changes
-        with prev._lock:       # handed over, not copied (a graph of 100,000 records keeps ~10^6 values)
+        with prev._tallying, prev._lock:    # handed over, not copied (a graph of 100,000 records keeps ~10^6 values)
             if any(kind not in changes and kind in prev._kinds for kind in new.reread):
                 return False     # changed, but not read again: not known how
-            cache, deps, users, kinds = prev._cache, prev._deps, prev._users, prev._kinds
+            cache, users, kinds, tallies = prev._cache, prev._users, prev._kinds, prev._tallies
             stale = {k for key in prev._bare for k in users.get(("bare", key), ())}
-            prev._cache, prev._deps, prev._users, prev._kinds, prev._bare = {}, {}, {}, set(), set()
+            prev._cache, prev._users, prev._kinds, prev._bare = {}, {}, set(), set()
+            prev._tallies = {}
             # (a page still drawn on `prev` derives afresh)
         for kind, (gone, came) in changes.items():
             reads = {("kind", kind)}
@@ -227,11 +291,37 @@ class Graph:
                 got = users.get(what)
                 if got:
                     stale.update(got)
+        def spread(todo):           # and every value that used one of them, and what used that...
+            while todo:
+                got = users.get(("key", todo.pop()))
+                if got:
+                    for k in got:
+                        if k not in stale:
+                            stale.add(k)
+                            todo.append(k)
+        spread(list(stale))
+        for t in tallies.values():  # sums: the parts that went or must be made again, the records that came
+            for kind in t.kinds:
+                if kind in changes:
+                    gone, came = changes[kind]
+                    t.came += came
+                    t.gone.update(id(r) for r in gone)
+        for key in stale:
+            if key[0] == "part":
+                t, got = tallies.get(key[1]), cache.get(key)
+                if t is not None and got is not None:
+                    t.pending.append(got)
+        for name, t in tallies.items():
+            if t.pending or t.came:
+                more = [k for k in users.get(("tally", name), ()) if k not in stale]
+                stale.update(more)
+                spread(more)
         dropped = self.dropped      # freed when the caller says (a big book's journal takes a while)
         for key in stale:           # (`users` may still name them: a key there is only a candidate)
-            dropped.append((cache.pop(key, None), deps.pop(key, None)))
+            dropped.append(cache.pop(key, None))
         with self._lock:
-            self._cache, self._deps, self._users, self._kinds = cache, deps, users, kinds
+            self._cache, self._users, self._kinds, self._tallies = cache, users, kinds, tallies
+            self._constants = prev._constants      # the same settings
         for key, groups in prev._by.items():
             kind, field = key
             if kind not in changes:
@@ -385,43 +475,125 @@ class Graph:
     def account_balances(self, upto: dt.date | None = None) -> list[dict]:
         """Per account and currency: opening balance, money in, money out, balance (moved
         money only). An account that names its currency has one row in it; one that does not
-        has a row in the book's currency and one per other currency that moved through it."""
+        has a row in the book's currency and one per other currency that moved through it.
+        Summed from one part per transaction and transfer (`tally`)."""
         out = []
         accounts = self.settings.accounts()
         book = self.settings.currency
-        totals: dict[tuple[str, str], list] = {}
-        for a in accounts:
-            totals[(a["id"], a["currency"] or book)] = [ZERO, ZERO]
-        for t in self.records("transaction"):
-            if t.data.get("received") is not True:
-                continue
-            d = t.data.get("date")
-            if upto is not None and isinstance(d, dt.date) and d > upto:
-                continue
-            acc = str(t.data.get("account") or (accounts[0]["id"] if accounts else ""))
-            slot = totals.setdefault((acc, self.currency(t)), [ZERO, ZERO])
-            amount = dec(t.data.get("amount"))
-            slot[0 if t.data.get("kind") == "income" else 1] += amount
-        moved: dict[tuple[str, str], Decimal] = {}      # transfers between own accounts, net
-        for t in self.records("transfer"):
-            for acc, cur, amount, d in transfer_legs(self, t):
-                if upto is None or d <= upto:
-                    totals.setdefault((acc, cur), [ZERO, ZERO])
-                    moved[(acc, cur)] = moved.get((acc, cur), ZERO) + amount
+        first = accounts[0]["id"] if accounts else ""
+        sums = self.tally(("balances", upto), ("transaction", "transfer"),
+                          lambda r: self._balance_part(r, upto, first)).sums
+        rows = {(a["id"], a["currency"] or book) for a in accounts}
+        rows.update(key[1:] for key in sums if key[0] == "acc")
         names = {a["id"]: a for a in accounts}
         order = {a["id"]: i for i, a in enumerate(accounts)}
 
         def home(acc: str) -> str:        # the account's own currency (the book's when it names none)
             return (names[acc]["currency"] if acc in names else None) or book
-        for (acc, cur), (inflow, outflow) in sorted(
-                totals.items(), key=lambda kv: (order.get(kv[0][0], len(order)), kv[0][0], kv[0][1] != home(kv[0][0]), kv[0][1])):
+        for acc, cur in sorted(rows, key=lambda k: (order.get(k[0], len(order)), k[0], k[1] != home(k[0]), k[1])):
             a = names.get(acc)
+            inflow, outflow = sums.get(("in", acc, cur), ZERO) + ZERO, sums.get(("out", acc, cur), ZERO) + ZERO
+            moved = sums.get(("moved", acc, cur), ZERO) + ZERO
             opening = a["opening_balance"] + ZERO if a is not None and cur == home(acc) else ZERO
             out.append({"account": acc, "name": a["name"] if a is not None else acc,
                         "opening_balance": opening, "money_in": inflow, "money_out": outflow,
-                        "transfers": moved.get((acc, cur), ZERO) + ZERO,
-                        "balance": opening + inflow - outflow + moved.get((acc, cur), ZERO), "currency": cur})
+                        "transfers": moved, "balance": opening + inflow - outflow + moved, "currency": cur})
         return out
+
+    def _balance_part(self, r: Record, upto: dt.date | None, first: str) -> list:
+        """What transaction or transfer `r` adds to `account_balances(upto)`."""
+        if r.kind == "transfer":        # between own accounts, net
+            out = []
+            for acc, cur, amount, d in transfer_legs(self, r):
+                if upto is None or d <= upto:
+                    out += [(("acc", acc, cur), 1), (("moved", acc, cur), amount)]
+            return out
+        if r.data.get("received") is not True:
+            return []
+        d = r.data.get("date")
+        if upto is not None and isinstance(d, dt.date) and d > upto:
+            return []
+        acc = str(r.data.get("account") or first)
+        cur = self.currency(r)
+        return [(("acc", acc, cur), 1),
+                (("in" if r.data.get("kind") == "income" else "out", acc, cur), dec(r.data.get("amount")))]
+
+
+class Tally:
+    """Sums made of one part per record (`Graph.tally`): `sums[key]`, and how many parts add
+    to each key (a key no part adds to any more is gone, as it would be from sums made
+    afresh). Decimal sums are exact, so taking a part out and adding another gives the
+    sums made afresh, to the cent."""
+
+    def __init__(self, name, kinds: tuple[str, ...]):
+        self.name, self.kinds = name, kinds
+        self.sums: dict = {}        # as last made or mended: never changed after (a page may still read it)
+        self.work: dict = {}        # the sums being mended
+        self.n: dict = {}
+        self.keys: dict = {}        # every key a part has named, once
+        self.parts: dict = {}       # id(record) -> (record, its part): a tracking graph's
+        self.pending: list = []     # (record, part) dropped by `adopt`: to take out, and make again unless gone
+        self.came: list = []        # records that came since the sums were mended
+        self.gone: set = set()      # ids of records that went since
+
+    def compact(self, pairs) -> tuple:
+        """A part as kept: one flat tuple (key, amount, key, amount...), each key the tally's own
+        object (a server keeps a part per record and tally: 100,000s of them)."""
+        keys = self.keys
+        out = []
+        for k, v in pairs:
+            out.append(keys.setdefault(k, k))
+            out.append(v)
+        return tuple(out)
+
+    def add(self, part: tuple) -> None:
+        sums, n = self.work, self.n
+        it = iter(part)
+        for k, v in zip(it, it):
+            got = sums.get(k)
+            if got is None:
+                sums[k], n[k] = v, 1
+            else:
+                sums[k], n[k] = got + v, n[k] + 1
+
+    def add_pairs(self, pairs) -> None:
+        """`add` of a part as `part` made it, (key, amount) pairs, by a graph that never mends
+        (no count kept of the parts that add to each key)."""
+        sums = self.work
+        get = sums.get
+        for k, v in pairs:
+            got = get(k)
+            sums[k] = v if got is None else got + v
+
+    def take(self, part: tuple) -> None:
+        sums, n = self.work, self.n
+        it = iter(part)
+        for k, v in zip(it, it):
+            left = n[k] - 1
+            if left:
+                sums[k], n[k] = sums[k] - v, left
+            else:
+                del sums[k], n[k]
+
+    def mend(self, make) -> None:
+        """Take out the pending parts, and add the parts (`make(record)`) of the records still
+        there whose part was dropped, and of those that came."""
+        redo: dict = {}
+        for rec, part in self.pending:
+            have = self.parts.get(id(rec))
+            if have is not None and have[0] is rec and have[1] is part:
+                self.take(part)
+                del self.parts[id(rec)]
+            if id(rec) not in self.gone:
+                redo[id(rec)] = rec
+        for rec in self.came:
+            if id(rec) not in self.gone:
+                redo[id(rec)] = rec
+        self.pending, self.came, self.gone = [], [], set()
+        for rec in redo.values():
+            if id(rec) not in self.parts:
+                self.add(make(rec))
+        self.sums = dict(self.work)
 
 
 def currency_fields(kind: str) -> tuple[str, ...]:

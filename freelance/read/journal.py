@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 from ..core.money import ZERO, dec
 from ..core.rules import BILLED, ON_ACCOUNT, expense_taxes, is_bill, minor_units, settles_invoice
-from .graph import Graph, transfer_legs
+from .graph import Graph, index_keys, transfer_legs
 from .owed import credit_notes, day, payments, prepaid, written_off
 from .rates import rates
 import re
@@ -112,48 +112,73 @@ def on_account(g: Graph, inv_id) -> bool:
     return inv is not None and inv.data.get("part") in ON_ACCOUNT
 
 
-def _cash_tax(g: Graph) -> dict:
-    """"kind:id" -> {rate: tax} for what settles an invoice on the cash basis: each payment
+def _cash_tax_of(g: Graph, inv) -> dict:
+    """"kind:id" -> {rate: tax} for what settles invoice `inv` on the cash basis: each payment
     (with its fee) and its write-off carry the invoice's tax net of its credit notes in
     proportion, allocated on the running sum, so a settled invoice's settlements carry
-    exactly its tax (not the paid share of the invoice's own tax)."""
-    return g.memo(("cash_tax",), lambda: _allocate_tax(g))
+    exactly its tax (not the paid share of the invoice's own tax). Kept per invoice: a
+    payment added works out its invoice's again, not every invoice's."""
+    return g.memo(("cash_tax", id(inv)), lambda: _allocate_tax(g, inv), of=inv)
 
 
-def _allocate_tax(g: Graph) -> dict:
+def cash_tax(g: Graph, rec) -> dict:
+    """{rate: tax} that record `rec` (a payment, or an invoice's write-off) carries on the cash
+    basis (`_cash_tax_of` of the invoice it settles; the last invoice of that id, as validate
+    reports a second one)."""
+    src = f"{rec.kind}:{rec.id}"
+    if not g.track:         # every invoice's in one dict (the CLI asks of every payment once)
+        return g.memo(("cash_tax",), lambda: _every_cash_tax(g)).get(src, {})
+    ids = [rec.id] if rec.kind == "invoice" else index_keys(rec.data.get("invoice"))
+    got = None
+    for rid in ids:
+        for inv in g.by("invoice", "id").get(rid, ()):
+            mine = _cash_tax_of(g, inv).get(src)
+            if mine is not None:
+                got = mine
+    return got if got is not None else {}
+
+
+def _every_cash_tax(g: Graph) -> dict:
+    """`_cash_tax_of` every invoice, in one dict (a later invoice of the same id wins, as
+    `cash_tax` says)."""
     got: dict = {}
     for inv in g.records("invoice"):
-        if inv.data.get("credit_for") or inv.data.get("status") == "void":
-            continue
-        events = [((day(t.data.get("date")) or dt.date.min, t.id), f"transaction:{t.id}", sum(settles_invoice(t.data)))
-                  for t in payments(g, inv, None)]
-        off = written_off(inv, None)
-        if off:
-            events.append(((day(inv.data.get("written_off_on")) or dt.date.max, inv.id), f"invoice:{inv.id}", off))
-        if not events:
-            continue
-        total, taxes = net_of_credits(g, inv)
-        if total <= 0 or not any(taxes.values()):
-            continue
-        cur = g.currency(inv)
-        done = ZERO
-        before = {rate: ZERO for rate in taxes}
-        for _, src, amount in sorted(events):
-            done += amount
-            share = min(done, total)
-            mine = {}
-            for rate, tax in taxes.items():
-                upto = round_to(share * tax / total, cur)
-                mine[rate] = upto - before[rate]
-                before[rate] = upto
-            got[src] = mine
+        got.update(_cash_tax_of(g, inv))
+    return got
+
+
+def _allocate_tax(g: Graph, inv) -> dict:
+    got: dict = {}
+    if inv.data.get("credit_for") or inv.data.get("status") == "void":
+        return got
+    events = [((day(t.data.get("date")) or dt.date.min, t.id), f"transaction:{t.id}", sum(settles_invoice(t.data)))
+              for t in payments(g, inv, None)]
+    off = written_off(inv, None)
+    if off:
+        events.append(((day(inv.data.get("written_off_on")) or dt.date.max, inv.id), f"invoice:{inv.id}", off))
+    if not events:
+        return got
+    total, taxes = net_of_credits(g, inv)
+    if total <= 0 or not any(taxes.values()):
+        return got
+    cur = g.currency(inv)
+    done = ZERO
+    before = {rate: ZERO for rate in taxes}
+    for _, src, amount in sorted(events):
+        done += amount
+        share = min(done, total)
+        mine = {}
+        for rate, tax in taxes.items():
+            upto = round_to(share * tax / total, cur)
+            mine[rate] = upto - before[rate]
+            before[rate] = upto
+        got[src] = mine
     return got
 
 
 def _advanced(g: Graph, ids) -> Decimal:
     """Cash basis: the net (without tax) that the received payments of invoices `ids` booked
     to advances."""
-    cash_tax = _cash_tax(g)
     booked = ZERO
     for rid in ids:
         inv = g.get("invoice", rid)
@@ -163,7 +188,7 @@ def _advanced(g: Graph, ids) -> Decimal:
             if t.data.get("received") is not True:
                 continue
             gross = sum(settles_invoice(t.data))
-            booked += gross - sum(cash_tax.get(f"transaction:{t.id}", {}).values(), ZERO)
+            booked += gross - sum(cash_tax(g, t).values(), ZERO)
     return booked
 
 
@@ -177,7 +202,7 @@ def tax_part(g: Graph, t) -> Decimal:
     """The part of transaction `t` that is tax: of income paying an invoice, its share of the
     invoice's tax net of credit notes (collected, not earned); of an expense, its input tax."""
     if t.data.get("kind") == "income":
-        return sum(_cash_tax(g).get(f"transaction:{t.id}", {}).values(), ZERO)
+        return sum(cash_tax(g, t).values(), ZERO)
     if t.data.get("kind") == "expense":
         return expense_tax(g, t)
     return ZERO
@@ -208,107 +233,17 @@ def journal(g: Graph, basis: str = DEFAULT_BASIS) -> list[Txn]:
 
 def _post(g: Graph, basis: str) -> list[Txn]:
     out: list[Txn] = []
-    tax = ("liabilities", "tax", tax_name(g))
-    fees_account = ("expenses", write_off_category(g))
-    billed: dict[str, str] = {}
-    for inv in g.records("invoice"):
-        issued = day(inv.data.get("issued"))
-        if inv.data.get("status") not in BILLED or issued is None:
-            continue
-        cur = g.currency(inv)
-        client = str(inv.data.get("client") or "unknown")
-        src = f"invoice:{inv.id}"
-        before = prepaid(g, inv)        # a final invoice: what its deposits and progress invoices were
-        if basis == "accrual":
-            billed[inv.id] = client
-            total = g.totals(inv)[2]
-            earned = advances(g, client) if inv.data.get("part") in ON_ACCOUNT else ("income", "clients", client)
-            postings = [Posting(("assets", "receivable", client), total - before.total, cur, src)]
-            if before.invoices:         # the advances become revenue; their tax was due with them
-                postings.append(Posting(advances(g, client), before.net_total, cur, src))
-            for rate, net, t in invoice_tax(g, inv):
-                postings.append(Posting(earned, -net, cur, src))
-                t -= before.tax.get(rate, ZERO)
-                if t:
-                    postings.append(Posting(tax, -t, cur, src, rate=rate))
-            credit = inv.data.get("credit_for")
-            out.append(Txn(issued, f"{'Credit note' if credit else 'Invoice'} {inv.id}", src, postings,
-                           link=str(credit) if credit else None))
-        elif before.invoices:           # cash basis: what the deposits' payments booked in advance is earned now
-            booked = _advanced(g, before.invoices)
-            if booked:
-                out.append(Txn(issued, f"Final invoice {inv.id}: advances earned", src,
-                               [Posting(advances(g, client), booked, cur, src),
-                                Posting(("income", "clients", client), -booked, cur, src)]))
-        off = written_off(inv, None)
-        if off:     # never to be paid: an expense, against the receivable (or, cash basis, the revenue)
-            d = day(inv.data.get("written_off_on")) or issued
-            why = inv.data.get("write_off_reason")
-            postings = [Posting(fees_account, off, cur, src)]
-            if basis == "accrual":
-                postings.append(Posting(("assets", "receivable", client), -off, cur, src))
-                postings = _realised(g, postings, issued, d, cur, src)
-            else:
-                mine = _cash_tax(g).get(src, {})
-                part = sum(mine.values(), ZERO)
-                postings.append(Posting(("income", "clients", client), -(off - part), cur, src))
-                postings += [Posting(tax, -v, cur, src, rate=rate) for rate, v in sorted(mine.items()) if v]
-            out.append(Txn(d, f"Written off of {inv.id}" + (f" ({why})" if why else ""), src, postings, link=inv.id))
-    cash_tax = _cash_tax(g)
-    for t in g.records("transaction"):
-        d, amount, kind = t.data.get("date"), t.data.get("amount"), t.data.get("kind")
-        if basis == "accrual" and kind == "expense" and is_bill(t.data) and t.data.get("draft") is not True \
-                and isinstance(d, dt.date) and isinstance(amount, Decimal) and amount.is_finite():
-            out += _bill(g, t, d, amount)      # owed to the supplier when issued, paid when the money moved
-            continue
-        if t.data.get("received") is not True or not isinstance(d, dt.date) or not isinstance(amount, Decimal) \
-                or not amount.is_finite():
-            continue
-        cur = g.currency(t)
-        src = f"transaction:{t.id}"
-        desc = str(t.data.get("description") or f"{kind} {t.id}")
-        if kind == "income":
-            settled = settles_invoice(t.data)
-            fee = settled[1] if settled is not None else ZERO
-            gross = amount + fee if fee else amount      # what the client paid: the fee is theirs too
-            inv_id = t.data.get("invoice") if isinstance(t.data.get("invoice"), str) else None
-            postings = [Posting(_asset(g, t), amount, cur, src)]
-            if fee:
-                postings.append(Posting(fees_account, fee, cur, src))
-            if basis == "accrual" and inv_id in billed and g.currency(g.get("invoice", inv_id)) == cur:
-                postings.append(Posting(("assets", "receivable", billed[inv_id]), -gross, cur, src))
-                postings = _realised(g, postings, day(g.get("invoice", inv_id).data.get("issued")), d, cur, src)
-            else:
-                mine = cash_tax.get(src, {})
-                part = sum(mine.values(), ZERO)
-                earned = advances(g, str(t.data.get("client") or "unknown")) if on_account(g, inv_id) \
-                    else _income_account(t)         # a deposit: received in advance until the final invoice
-                postings.append(Posting(earned, -(gross - part) if part else -gross, cur, src))
-                for rate, v in sorted(mine.items()):
-                    if v:
-                        postings.append(Posting(tax, -v, cur, src, rate=rate))
-            out.append(Txn(d, desc, src, postings, link=inv_id))
-        elif kind == "expense":
-            postings = _cost(g, t, amount, cur, src)
-            postings.append(Posting(_asset(g, t), -amount, cur, src))
-            out.append(Txn(d, desc, src, postings))
-    for t in g.records("transfer"):     # one transaction, two asset postings; priced across currencies
-        legs = transfer_legs(g, t)
-        if len(legs) != 2:
-            continue                    # validate reports it
-        (a, cur, out_amount, d), (b, to_cur, in_amount, _) = legs
-        src = f"transfer:{t.id}"
-        desc = str(t.data.get("description") or f"transfer {a} -> {b}")
-        out.append(Txn(d, desc, src, [Posting(("assets", b), in_amount, to_cur, src),
-                                      Posting(("assets", a), out_amount, cur, src,
-                                              price=(in_amount, to_cur) if to_cur != cur else None)]))
-    for b in g.records("balance"):      # after every entry of its day (the sort below)
-        d, amount, account = b.data.get("date"), b.data.get("amount"), b.data.get("account")
-        if isinstance(d, dt.date) and isinstance(amount, Decimal) and amount.is_finite() and account:
-            cur = g.currency(b)
-            amount = amount.quantize(Decimal(1).scaleb(-minor_units(cur)))   # its precision is the check's
-            out.append(Txn(d, f"Balance of {account}", f"balance:{b.id}", [],
-                           assertion=(("assets", str(account)), amount, cur)))
+    names = _accounts_named(g)
+    for kind in POSTED:
+        if g.track:
+            for r in g.records(kind):
+                out += txns(g, r, basis)
+        else:
+            post = _POST[kind]
+            for r in g.records(kind):
+                got = post(g, r, basis, names)
+                if got:
+                    out += got
     out.sort(key=lambda e: (e.date, e.assertion is not None, e.rid))
     first = out[0].date if out else g.today
     opening = [a for a in g.settings.accounts() if a["opening_balance"] != 0]
@@ -322,6 +257,158 @@ def _post(g: Graph, basis: str) -> list[Txn]:
                       -sum((dec(a["opening_balance"]) for a in opening if (a["currency"] or book) == c), ZERO), c, src)
               for c in currencies)]))
     return out
+
+
+POSTED = ("invoice", "transaction", "transfer", "balance")      # the kinds that post, in the journal's order
+
+
+def txns(g: Graph, r, basis: str) -> list[Txn]:
+    """Record `r`'s transactions in the journal of `basis` (none for most records of a kind
+    that posts nothing that day: an expected payment, a draft). A tracking graph keeps them
+    per record, so sums over the journal are mended by the records that changed (`revenue`)."""
+    post = _POST[r.kind]
+    if not g.track:
+        return post(g, r, basis, _accounts_named(g))
+    return g.memo(("txns", basis, id(r)), lambda: post(g, r, basis, _accounts_named(g)), of=r)
+
+
+def _accounts_named(g: Graph) -> tuple:
+    """(the tax liability account, the fees and write-offs account): from the settings."""
+    return g.constant("journal accounts", _names_of)
+
+
+def _names_of(g: Graph) -> tuple:
+    return ("liabilities", "tax", tax_name(g)), ("expenses", write_off_category(g))
+
+
+def _input_tax_of(g: Graph) -> tuple:
+    return ("assets", "tax", tax_name(g))
+
+
+def _billed(g: Graph, inv_id) -> str | None:
+    """Accrual basis: the client whose receivable invoice `inv_id` is, when it is billed (sent
+    or paid, with an issue day), else None."""
+    client = None
+    for inv in g.by("invoice", "id").get(inv_id, ()) if isinstance(inv_id, str) else ():
+        if inv.data.get("status") in BILLED and day(inv.data.get("issued")) is not None:
+            client = str(inv.data.get("client") or "unknown")
+    return client
+
+
+def _invoice_txns(g: Graph, inv, basis: str, names: tuple) -> list[Txn]:
+    out: list[Txn] = []
+    tax, fees_account = names
+    issued = day(inv.data.get("issued"))
+    if inv.data.get("status") not in BILLED or issued is None:
+        return out
+    cur = g.currency(inv)
+    client = str(inv.data.get("client") or "unknown")
+    src = f"invoice:{inv.id}"
+    before = prepaid(g, inv)        # a final invoice: what its deposits and progress invoices were
+    if basis == "accrual":
+        total = g.totals(inv)[2]
+        earned = advances(g, client) if inv.data.get("part") in ON_ACCOUNT else ("income", "clients", client)
+        postings = [Posting(("assets", "receivable", client), total - before.total, cur, src)]
+        if before.invoices:         # the advances become revenue; their tax was due with them
+            postings.append(Posting(advances(g, client), before.net_total, cur, src))
+        for rate, net, t in invoice_tax(g, inv):
+            postings.append(Posting(earned, -net, cur, src))
+            t -= before.tax.get(rate, ZERO)
+            if t:
+                postings.append(Posting(tax, -t, cur, src, rate=rate))
+        credit = inv.data.get("credit_for")
+        out.append(Txn(issued, f"{'Credit note' if credit else 'Invoice'} {inv.id}", src, postings,
+                       link=str(credit) if credit else None))
+    elif before.invoices:           # cash basis: what the deposits' payments booked in advance is earned now
+        booked = _advanced(g, before.invoices)
+        if booked:
+            out.append(Txn(issued, f"Final invoice {inv.id}: advances earned", src,
+                           [Posting(advances(g, client), booked, cur, src),
+                            Posting(("income", "clients", client), -booked, cur, src)]))
+    off = written_off(inv, None)
+    if off:     # never to be paid: an expense, against the receivable (or, cash basis, the revenue)
+        d = day(inv.data.get("written_off_on")) or issued
+        why = inv.data.get("write_off_reason")
+        postings = [Posting(fees_account, off, cur, src)]
+        if basis == "accrual":
+            postings.append(Posting(("assets", "receivable", client), -off, cur, src))
+            postings = _realised(g, postings, issued, d, cur, src)
+        else:
+            mine = cash_tax(g, inv)
+            part = sum(mine.values(), ZERO)
+            postings.append(Posting(("income", "clients", client), -(off - part), cur, src))
+            postings += [Posting(tax, -v, cur, src, rate=rate) for rate, v in sorted(mine.items()) if v]
+        out.append(Txn(d, f"Written off of {inv.id}" + (f" ({why})" if why else ""), src, postings, link=inv.id))
+    return out
+
+
+def _transaction_txns(g: Graph, t, basis: str, names: tuple) -> list[Txn]:
+    d, amount, kind = t.data.get("date"), t.data.get("amount"), t.data.get("kind")
+    if basis == "accrual" and kind == "expense" and is_bill(t.data) and t.data.get("draft") is not True \
+            and isinstance(d, dt.date) and isinstance(amount, Decimal) and amount.is_finite():
+        return _bill(g, t, d, amount)      # owed to the supplier when issued, paid when the money moved
+    if t.data.get("received") is not True or not isinstance(d, dt.date) or not isinstance(amount, Decimal) \
+            or not amount.is_finite():
+        return []
+    tax, fees_account = names
+    cur = g.currency(t)
+    src = f"transaction:{t.id}"
+    desc = str(t.data.get("description") or f"{kind} {t.id}")
+    if kind == "income":
+        settled = settles_invoice(t.data)
+        fee = settled[1] if settled is not None else ZERO
+        gross = amount + fee if fee else amount      # what the client paid: the fee is theirs too
+        inv_id = t.data.get("invoice") if isinstance(t.data.get("invoice"), str) else None
+        postings = [Posting(_asset(g, t), amount, cur, src)]
+        if fee:
+            postings.append(Posting(fees_account, fee, cur, src))
+        client = _billed(g, inv_id) if basis == "accrual" else None
+        if client is not None and g.currency(g.get("invoice", inv_id)) == cur:
+            postings.append(Posting(("assets", "receivable", client), -gross, cur, src))
+            postings = _realised(g, postings, day(g.get("invoice", inv_id).data.get("issued")), d, cur, src)
+        else:
+            mine = cash_tax(g, t)
+            part = sum(mine.values(), ZERO)
+            earned = advances(g, str(t.data.get("client") or "unknown")) if on_account(g, inv_id) \
+                else _income_account(t)         # a deposit: received in advance until the final invoice
+            postings.append(Posting(earned, -(gross - part) if part else -gross, cur, src))
+            for rate, v in sorted(mine.items()):
+                if v:
+                    postings.append(Posting(tax, -v, cur, src, rate=rate))
+        return [Txn(d, desc, src, postings, link=inv_id)]
+    if kind == "expense":
+        postings = _cost(g, t, amount, cur, src)
+        postings.append(Posting(_asset(g, t), -amount, cur, src))
+        return [Txn(d, desc, src, postings)]
+    return []
+
+
+def _transfer_txns(g: Graph, t, basis: str, names: tuple) -> list[Txn]:
+    """One transaction, two asset postings; priced across currencies."""
+    legs = transfer_legs(g, t)
+    if len(legs) != 2:
+        return []                       # validate reports it
+    (a, cur, out_amount, d), (b, to_cur, in_amount, _) = legs
+    src = f"transfer:{t.id}"
+    desc = str(t.data.get("description") or f"transfer {a} -> {b}")
+    return [Txn(d, desc, src, [Posting(("assets", b), in_amount, to_cur, src),
+                               Posting(("assets", a), out_amount, cur, src,
+                                       price=(in_amount, to_cur) if to_cur != cur else None)])]
+
+
+def _balance_txns(g: Graph, b, basis: str, names: tuple) -> list[Txn]:
+    """A balance assertion: after every entry of its day (the journal's sort)."""
+    d, amount, account = b.data.get("date"), b.data.get("amount"), b.data.get("account")
+    if isinstance(d, dt.date) and isinstance(amount, Decimal) and amount.is_finite() and account:
+        cur = g.currency(b)
+        amount = amount.quantize(Decimal(1).scaleb(-minor_units(cur)))   # its precision is the check's
+        return [Txn(d, f"Balance of {account}", f"balance:{b.id}", [],
+                    assertion=(("assets", str(account)), amount, cur))]
+    return []
+
+
+_POST = {"invoice": _invoice_txns, "transaction": _transaction_txns, "transfer": _transfer_txns,
+         "balance": _balance_txns}
 
 
 def _realised(g: Graph, postings: list[Posting], issued: dt.date | None, d: dt.date, cur: str,
@@ -370,7 +457,9 @@ def _cost(g: Graph, t, amount: Decimal, cur: str, src: str) -> list[Posting]:
     taxes = expense_taxes(t.data, cur)
     part = sum((tax for _, tax in taxes), ZERO)
     postings = [Posting(("expenses", str(t.data.get("category") or "other")), amount - part, cur, src)]
-    postings += [Posting(("assets", "tax", tax_name(g)), tax, cur, src, rate=rate) for rate, tax in taxes if tax]
+    if taxes:
+        paid = g.constant("input tax account", _input_tax_of)
+        postings += [Posting(paid, tax, cur, src, rate=rate) for rate, tax in taxes if tax]
     return postings
 
 
@@ -421,25 +510,51 @@ def _revenue_postings(g: Graph, basis: str, start: dt.date | None, end: dt.date 
         if (start is not None and x.date < start) or (end is not None and x.date > end) or x.source == "settings:opening":
             continue
         for p in x.postings:
-            key = {"income": "revenue", "expenses": "expenses"}.get(p.account[0])
-            if p.account[:2] == ("liabilities", "tax"):
-                key = "collected"
-            elif p.account[:2] == ("assets", "tax"):
-                key = "paid"
+            key = _posting_key(p)
             if key is not None:
                 yield x, p, key
+
+
+def _posting_key(p: Posting) -> str | None:
+    """What `revenue` counts posting `p` as: revenue, expenses, collected (output tax), paid
+    (input tax), or None."""
+    if p.account[:2] == ("liabilities", "tax"):
+        return "collected"
+    if p.account[:2] == ("assets", "tax"):
+        return "paid"
+    return {"income": "revenue", "expenses": "expenses"}.get(p.account[0])
+
+
+def _revenue_part(g: Graph, r, basis: str, start, end) -> list:
+    """Record `r`'s part of `revenue`: ((currency, key), amount) per posting it counts."""
+    out = []
+    for x in txns(g, r, basis):
+        if (start is not None and x.date < start) or (end is not None and x.date > end):
+            continue
+        for p in x.postings:
+            key = _posting_key(p)
+            if key is not None:
+                out.append(((p.currency, key), -p.amount if key in ("revenue", "collected") else p.amount))
+    return out
 
 
 def revenue(g: Graph, basis: str = DEFAULT_BASIS, start: dt.date | None = None,
             end: dt.date | None = None) -> list[dict]:
     """Per currency (the book's first), from the journal of `basis` between `start` and `end`:
     revenue (income earned, net of tax), expenses (net of input tax, fees and write-offs
-    included), tax collected (owed to the tax office) and input tax (reclaimable)."""
+    included), tax collected (owed to the tax office) and input tax (reclaimable). A tracking
+    graph (serve) sums each record's postings once (`Graph.tally`): after a change, only the
+    records that changed are posted again."""
     book = g.settings.currency
     out: dict = {}
-    for x, p, key in _revenue_postings(g, basis, start, end):
-        row = out.setdefault(p.currency, {k: ZERO for k in ("revenue", "expenses", "collected", "paid")})
-        row[key] += -p.amount if key in ("revenue", "collected") else p.amount
+    if g.track:
+        t = g.tally(("revenue", basis, start, end), POSTED, lambda r: _revenue_part(g, r, basis, start, end))
+        for (cur, key), v in t.sums.items():
+            out.setdefault(cur, {k: ZERO for k in ("revenue", "expenses", "collected", "paid")})[key] = v + ZERO
+    else:
+        for x, p, key in _revenue_postings(g, basis, start, end):
+            row = out.setdefault(p.currency, {k: ZERO for k in ("revenue", "expenses", "collected", "paid")})
+            row[key] += -p.amount if key in ("revenue", "collected") else p.amount
     return [{"basis": basis, **out[c], "profit": out[c]["revenue"] - out[c]["expenses"],
              "owed": out[c]["collected"] - out[c]["paid"], "currency": c}
             for c in sorted(out, key=lambda c: (c != book, c))]

@@ -7,6 +7,7 @@ docs/search.md says how hits are ranked.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from bisect import bisect_right
 from decimal import Decimal
 
@@ -15,6 +16,7 @@ from ..core.schema import KINDS, Kind
 from ..store.records import Record
 
 # The fields a record is known by: a word found there ranks the record higher.
+BLOCK = 4096        # records per block of an Index (its text is made per block)
 TITLES = ("id", "name", "title", "description", "note", "payee", "company")
 
 # Dated kinds list newest first; the field that dates each.
@@ -59,15 +61,59 @@ def folded(r: Record) -> list[tuple[str, str]]:
 class Index:
     """The records' folded texts, made once (a server keeps one per snapshot of the book), so
     that a search compares words with text instead of walking every record again: a record
-    that lacks a word is passed over by one look at its haystack, and only the rest scored."""
+    that lacks a word is passed over by one look at its haystack, and only the rest scored.
+    An index of `parts` searches each part in turn (a kind's index is kept while its records
+    are, `serve`); `mended` makes the index of a kind's records after a change from this one,
+    folding again only the records that are not the very ones it holds."""
 
     def __init__(self, records=(), parts: list["Index"] = ()):
-        self.entries = [e for p in parts for e in p.entries]
-        for r in records:
-            fields = folded(r)
-            self.entries.append((r, fields, " \n".join(t for _, t in fields)))
+        self.parts = list(parts)
+        self.entries = []
         self._all: str | None = None
         self._starts: list[int] = []
+        entries = [_entry(r) for r in records]
+        if len(entries) <= BLOCK:
+            self.entries = entries
+        else:                   # in blocks: a change makes one block's text again, not the whole kind's
+            self.parts += [Index.of(entries[i:i + BLOCK]) for i in range(0, len(entries), BLOCK)]
+
+    @staticmethod
+    def of(entries: list) -> "Index":
+        out = Index()
+        out.entries = entries
+        return out
+
+    def mended(self, records) -> "Index":
+        """The index of `records` (this index's records after a reload, `Book.reload`: the
+        records that did not change are the same objects), each record's entry taken from
+        here when it is the same record, made when it is new."""
+        known = {id(e[0]): e for p in self._leaves() for e in p.entries}
+        entries = []
+        for r in records:
+            e = known.get(id(r))
+            entries.append(e if e is not None and e[0] is r else _entry(r))
+        return Index(parts=[Index.of(entries[i:i + BLOCK]) for i in range(0, len(entries), BLOCK)])
+
+    def changed(self, gone, came) -> "Index":
+        """This index after the records `gone` went and `came` came (`Book.changes`): the
+        blocks that held none of `gone` are kept with their text, the ones that did are made
+        again without them, and `came` is a block of its own (small blocks are merged)."""
+        left = {id(r) for r in gone}
+        parts = []
+        for p in self._leaves():
+            if left and any(id(e[0]) in left for e in p.entries):
+                p = Index.of([e for e in p.entries if id(e[0]) not in left])
+            if p.entries:
+                parts.append(p)
+        if came:
+            parts.append(Index.of([_entry(r) for r in came]))
+        small = [p for p in parts if len(p.entries) < BLOCK // 8]
+        if len(small) > 8:          # many writes: their blocks become one
+            parts = [p for p in parts if len(p.entries) >= BLOCK // 8] + [Index.of([e for p in small for e in p.entries])]
+        return Index(parts=parts)
+
+    def _leaves(self) -> list["Index"]:
+        return [x for p in self.parts for x in p._leaves()] + ([self] if self.entries else [])
 
     def _text(self) -> str:
         """Every haystack in one string, NUL between them (no word holds one), and where each
@@ -82,6 +128,10 @@ class Index:
 
     def candidates(self, words: list[str]):
         """The records whose texts hold every word (a word found once per record)."""
+        for p in self.parts:
+            yield from p.candidates(words)
+        if not self.entries:
+            return
         text, first = self._text(), max(words, key=len)
         if "\0" in first:
             return
@@ -95,6 +145,12 @@ class Index:
             if all(w in hay for w in words):
                 yield r, fields
             at = starts[n + 1] if n + 1 < len(starts) else len(text)
+
+
+def _entry(r: Record) -> tuple:
+    """(record, its folded texts, them joined): what an Index holds of a record."""
+    fields = folded(r)
+    return (r, fields, " \n".join(t for _, t in fields))
 
 
 def score(r: Record, words: list[str], fields: list[tuple[str, str]] | None = None) -> tuple[int, list[str]]:
@@ -147,7 +203,8 @@ def _date(r: Record):
 def search(records, text: str, limit: int | None = None, index: Index | None = None) -> list[dict]:
     """The records holding every word of `text`, best first (then newest, then by id):
     kind, id, title, date, the fields the words were found in, and a snippet. With `index`
-    (an Index of the same records) only the records holding every word are scored."""
+    (an Index of the same records) only the records holding every word are scored. Equal
+    ones come in the book's order (file, then line), so an index's order is not the answer's."""
     words = text.casefold().split()
     if not words:
         raise UsageError("search for what? give one or more words, as in `freelance search acme`")
@@ -157,7 +214,7 @@ def search(records, text: str, limit: int | None = None, index: Index | None = N
         s, fields = score(r, words, known)
         if s:
             hits.append((s, r, fields))
-    hits.sort(key=lambda h: (-h[0], -(_date(h[1]) or dt.date.min).toordinal(), h[1].kind, h[1].id))
+    hits.sort(key=lambda h: (-h[0], -(_date(h[1]) or dt.date.min).toordinal(), h[1].kind, h[1].id, h[1].file, h[1].line))
     out = []
     for s, r, fields in hits[:limit] if limit else hits:
         out.append({"kind": _noun(r), "id": r.id, "title": _title(r), "date": _date(r),
@@ -238,12 +295,13 @@ def sort_rows(rows: list[dict], keys: list[tuple[str, bool]]) -> list[dict]:
     return rows
 
 
-def newest_first(kind: Kind, records: list[Record]) -> list[Record]:
+def newest_first(kind: Kind, records: list[Record], n: int | None = None) -> list[Record]:
     """Records of a dated kind, newest first (records written on the same day: the last
-    written first; a date that does not read: last); other kinds in file order."""
+    written first; a date that does not read: last); other kinds in file order. `n`: the
+    first `n` only, picked without sorting them all."""
     field = DATED.get(kind.name)
     if not field:
-        return records
+        return records if n is None else records[:n]
 
     def key(r: Record):
         v = r.data.get(field)
@@ -252,4 +310,6 @@ def newest_first(kind: Kind, records: list[Record]) -> list[Record]:
         if isinstance(v, dt.date):
             return (1, dt.datetime(v.year, v.month, v.day))
         return (0, dt.datetime.min)
+    if n is not None:           # as sorted(..., reverse=True)[:n], equal keys in the same order
+        return heapq.nlargest(n, records[::-1], key=key)
     return sorted(records[::-1], key=key, reverse=True)

@@ -81,27 +81,22 @@ def _lines_by_service(g: Graph) -> dict:
 def _unaccounted_income(g: Graph, field: str, rid: str, cur: str) -> Decimal:
     """Income linked to `rid` that no sent or paid invoice accounts for already (only income
     in `cur`, the record's currency: another currency is never added in; validate reports it)."""
-    if g.track:         # per field, as read (serve)
-        got = g.memo(("unaccounted income", field), lambda: _unaccounted_by(g, field)).get(rid)
-    else:
-        got = g.income_sums()[("unaccounted", field)].get(rid)
+    if g.track:         # per record, as read (serve): an income added re-derives its project's alone
+        total = ZERO
+        for t in g.by("transaction", field).get(rid, ()):
+            if _unaccounted(g, t) and g.currency(t) == cur:
+                total += dec(t.data.get("amount"))
+        return total
+    got = g.income_sums()[("unaccounted", field)].get(rid)
     return got.get(cur, ZERO) if got else ZERO
 
 
-def _unaccounted_by(g: Graph, field: str) -> dict:
-    """id -> currency -> `_unaccounted_income`, for every project's or service's in one pass."""
-    out: dict = {}
-    for rid, ts in g.by("transaction", field).items():
-        for t in ts:
-            if t.data.get("kind") != "income":
-                continue
-            inv = g.get("invoice", t.data.get("invoice")) if isinstance(t.data.get("invoice"), str) else None
-            if inv is not None and inv.data.get("status") in BILLED:
-                continue
-            sums = out.setdefault(rid, {})
-            cur = g.currency(t)
-            sums[cur] = sums.get(cur, ZERO) + dec(t.data.get("amount"))
-    return out
+def _unaccounted(g: Graph, t: Record) -> bool:
+    """Whether transaction `t` is income that no sent or paid invoice accounts for."""
+    if t.data.get("kind") != "income":
+        return False
+    inv = g.get("invoice", t.data.get("invoice")) if isinstance(t.data.get("invoice"), str) else None
+    return inv is None or inv.data.get("status") not in BILLED
 
 
 def services_of(g: Graph, p: Record) -> list[Record]:

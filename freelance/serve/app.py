@@ -189,7 +189,16 @@ class Site:
             pass
 
     def memo(self, g: Graph, key, make):
-        """What `make()` builds from graph `g` (a board, the overview), built once per snapshot."""
+        """What `make()` builds from graph `g` (a board, the overview): kept by the graph with
+        what it read (`Graph.memo`), so the next graph keeps it unless a change touched what it
+        read (`Graph.adopt`). `make` must read the book only through `g` (a value that read
+        `g.book` itself would be kept when it must not be)."""
+        if g.track:
+            return g.memo(("page", *key), make)
+        return self.snapshot_memo(g, key, make)
+
+    def snapshot_memo(self, g: Graph, key, make):
+        """What `make()` builds from graph `g`, built once per snapshot (whatever it read)."""
         with self._lock:
             memo = self._memos.setdefault(g, {})
             if key in memo:
@@ -201,8 +210,10 @@ class Site:
 
     def search_index(self, g: Graph) -> "find.Index":
         """The search index of the book of `g`, per kind: a kind whose records the last reload
-        kept (the same list: none of its files changed) keeps its index, so a search after a
-        drag on a client indexes the clients again, not 100,000 transactions."""
+        kept (the same list: none of its files changed) keeps its index, and a kind that
+        changed is mended (`Index.mended`: only the records that came are folded), so a search
+        after a drag on a client indexes one client again, and after an income one income,
+        not 100,000 transactions."""
         def make():
             parts = []
             for k in (k for k, kind in KINDS.items() if kind.searched):
@@ -210,12 +221,17 @@ class Site:
                 with self._lock:
                     have = self._search.get(k)
                 if have is None or have[0] is not recs:
-                    have = (recs, find.Index(recs))
+                    base = g.book.base() if g.book.base is not None else None
+                    if have is not None and base is not None and k in g.book.changes and base.loaded(k) \
+                            and have[0] is base.records(k):
+                        have = (recs, have[1].changed(*g.book.changes[k]))    # the last reload's changes
+                    else:
+                        have = (recs, find.Index(recs) if have is None else have[1].mended(recs))
                     with self._lock:
                         self._search[k] = have
                 parts.append(have[1])
             return find.Index(parts=parts)
-        return self.memo(g, ("search",), make)
+        return self.snapshot_memo(g, ("search",), make)
 
     def page(self, template: str, status: int = 200, **ctx) -> HTMLResponse:
         ctx.setdefault("read_only", self.read_only)

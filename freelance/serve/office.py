@@ -56,7 +56,7 @@ ACCOUNT_COLUMNS = [Column("id"), Column("name"), Column("currency"), Column("iba
 def accounts_page(site, request, note):
     """`/accounts`: `freelance account list`, each account a link to its page."""
     g = site.graph()
-    rows = [{**r, "_href": account_href(r["id"])} for r in site.memo(g, ("accounts",), lambda: fin.accounts(g))]
+    rows = [{**r, "_href": account_href(r["id"])} for r in g.memo(("page", "accounts"), lambda: fin.accounts(g))]
     return site.page("accounts.html", title="Accounts", rows=rows, columns=ACCOUNT_COLUMNS, **_notes(note))
 
 
@@ -181,7 +181,7 @@ def bank_page(site, request, note):
     with its candidate invoices to match in one click; the accounts' reconciliation; the rules."""
     g = site.graph()
     book = g.book
-    items = [dict(it) for it in site.memo(g, ("review",), lambda: door.review_items(book))]
+    items = [dict(it) for it in site.snapshot_memo(g, ("review",), lambda: door.review_items(book))]  # reads the book itself
     for it in items:
         it["_href"] = f"/r/{it['kind']}/{quote(it['id'], safe='')}"
         rec = book.get("transaction", it["id"])

@@ -3,6 +3,7 @@ checks the versions its form carries and makes ONE door call, as a CLI verb does
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import importlib
 import re
 
@@ -10,7 +11,7 @@ from markupsafe import Markup
 
 from ..read import calendar as cal, finance as fin, search as find
 from ..read import views
-from ..read.workflow import rows as workflow_rows
+from ..read.workflow import row as workflow_row
 from ..core.errors import did_you_mean, FreelanceError, NotFound, UsageError
 from ..core.limits import MAX_YEAR, MIN_YEAR, year_problem
 from ..read.graph import Graph
@@ -160,9 +161,11 @@ def move(site, request, form):
 
 # -- lists and records ---------------------------------------------------------------------------
 
-def _records_of(book, noun):
+def _records_of(g, noun):
+    """The records a list of `noun` shows (income and expenses: the transactions of that kind),
+    read through graph `g`."""
     kind = kind_of(noun)
-    recs = book.records(kind.name)
+    recs = g.records(kind.name)
     if kind.name == "transaction":
         recs = [r for r in recs if r.data.get("kind") == noun]
     return kind, recs
@@ -175,10 +178,14 @@ def listing(site, request, note):
     kind = kind_of(noun)
     cols = [c for c in views.columns(kind) if c.key in views.TABLE_COLUMNS.get(noun, ()) or not
             views.TABLE_COLUMNS.get(noun)]
-    recs = site.memo(g, ("list", noun), lambda: find.newest_first(kind, _records_of(book, noun)[1]))
-    shown = recs[:RECENT]
+    shown, total = site.memo(g, ("list", noun), lambda: _newest(kind, _records_of(g, noun)[1]))
     rows = [{**views.row(g, r), "_href": href(noun, r.id)} for r in shown]
-    return site.page("list.html", title=title_of(noun), noun=noun, board=noun in BOARDS, columns=cols, rows=rows, more=len(recs) - len(shown), **_notes(note))
+    return site.page("list.html", title=title_of(noun), noun=noun, board=noun in BOARDS, columns=cols, rows=rows, more=total - len(shown), **_notes(note))
+
+
+def _newest(kind, records) -> tuple[list, int]:
+    """The first RECENT records of a list (`newest_first`), and how many there are."""
+    return find.newest_first(kind, records, RECENT), len(records)
 
 
 # -- the timer, on every page ------------------------------------------------------------------
@@ -493,15 +500,25 @@ def workflow(site, request, note):
     g = site.graph()
     book = g.book
     unlinked = request.query_params.get("unlinked") == "1"
-    data = site.memo(g, ("workflow", unlinked), lambda: workflow_rows(g, unlinked=unlinked)[::-1])
-    shown = data[:RECENT]
-    index = {r.id: r for r in g.client_income()}
-    for r in shown:
-        r["version"] = version(index[r["id"]])
-        r["href"] = href("income", r["id"])
+    shown, total = site.memo(g, ("workflow", unlinked), lambda: newest_workflow(g, unlinked, RECENT))
     datalists = {k: list(book.index(k))[-IDS:] for k in LINKS}
     return site.page("workflow.html", title="Workflow: client income and its links", rows=shown, links=LINKS,
-                     datalists=datalists, unlinked=unlinked, more=len(data) - len(shown), **_notes(note))
+                     datalists=datalists, unlinked=unlinked, more=total - len(shown), **_notes(note))
+
+
+def newest_workflow(g: Graph, unlinked: bool, n: int) -> tuple[list[dict], int]:
+    """The newest `n` rows of the workflow (`report workflow`'s rows, newest first) with their
+    records' versions and links, and how many rows there are: the newest picked from the
+    client income without sorting all of it (a big book's is tens of thousands)."""
+    ordered = [(str(t.data.get("date")), t.id, i, t) for i, t in enumerate(g.client_income())
+               if not (unlinked and t.data.get("invoice") and t.data.get("client"))]
+    rows = []
+    for _, _, _, t in heapq.nlargest(n, ordered, key=lambda x: x[:3]):
+        r = workflow_row(g, t)
+        r["version"] = version(t)
+        r["href"] = href("income", t.id)
+        rows.append(r)
+    return rows, len(ordered)
 
 
 def link(site, request, form):
@@ -532,7 +549,7 @@ def finance(site, request, note):
         start, end = _range(book, {"period": period})
     except UsageError:
         period, (start, end) = str(book.today.year), _range(book, {"period": str(book.today.year)})
-    f = site.memo(g, ("finance", start, end), lambda: fin.summary(g, start, end))
+    f = g.memo(("page", "finance", start, end), lambda: fin.summary(g, start, end))     # kept by what it read
     cur = f.currency
     months = per_currency(f.months, cur, lambda rows, c: months_chart(
         [(m["month"], m["income"], m["expenses"]) for m in rows], c))
@@ -540,11 +557,16 @@ def finance(site, request, note):
         [(x["classification"], x["received"]) for x in rows], c, "income"))
     cats = per_currency(f.categories, cur, lambda rows, c: hbar_chart(
         [(x["category"], x["paid"]) for x in rows], c, "expense"))
-    years = site.memo(g, ("years",), lambda: sorted({str(t.data.get("date"))[:4] for t in g.records("transaction")
-                                                     if t.data.get("date")}))
+    years = sorted(str(y) for y in g.tally(("years",), ("transaction",), _year).sums)
     return site.page("finance.html", title=f"Finance {period}", f=f, months_svg=Markup(months),
                      classes_svg=Markup(classes), cats_svg=Markup(cats), period=period, years=years,
                      **_notes(note))
+
+
+def _year(t) -> list:
+    """A transaction's year, as the finance page's choice of years counts it."""
+    d = t.data.get("date")
+    return [(str(d)[:4], 1)] if d else []
 
 
 # the reports the web shows as their own pages (the overview is the dashboard and the summary)
@@ -583,7 +605,8 @@ def report_page(site, request, note):
         if basis not in BASES:
             raise UsageError(f"basis: expected cash or accrual, got {basis!r}")
         opts.basis = basis
-    report = site.memo(g, ("report", name, options_key(opts)), lambda: module.build(g, opts))
+    # a report may read the book beside the graph (the outbox, its files): built once per snapshot
+    report = site.snapshot_memo(g, ("report", name, options_key(opts)), lambda: module.build(g, opts))
     return site.page("report.html", title=report.title, report=report, name=name, window=window_, most=REPORT_ROWS,
                      takes_client=getattr(module, "CLIENT", True), takes_basis=getattr(module, "BASIS", False),
                      opt={k: q.get(k, "") for k in ("period", "from", "to", "client", "basis")},
@@ -610,7 +633,7 @@ def calendar(site, request, note):
     grid = cal.month_weeks(g, first.year, first.month)
     if q.get("week"):
         grid = [cal.week_days(g, _day_param(q["week"], "week"))]
-    days = cal.entries(g, grid[0][0], grid[-1][-1])
+    days = site.memo(g, ("calendar", grid[0][0], grid[-1][-1]), lambda: cal.entries(g, grid[0][0], grid[-1][-1]))
     noun = {"meeting": "meeting", "invoice": "invoice", "project": "project"}
     weeks = [[{"day": d, "in_month": d.month == first.month or len(grid) == 1, "today": d == today,
                "entries": [{"when": e.when if e.start else {"invoice": "invoice due", "project": "project due"}[e.kind],
@@ -699,13 +722,18 @@ def todo(site, request, form):
 # -- the overview (also `report dashboard --format html`) ----------------------------------------------
 
 def overview_data(g: Graph, today: dt.date) -> dict:
-    report = summary.build(g, Options(today))
-    f = fin.summary(g, dt.date(today.year, 1, 1), today)
-    months = per_currency(f.months, f.currency, lambda rows, c: months_chart(
-        [(m["month"], m["income"], m["expenses"]) for m in rows], c))
-    boards = {noun: board_data(g, noun, limit=0) for noun in BOARDS}
+    """The overview's parts, each kept by a tracking graph with what it read (serve): after a
+    change the overview is put together again from the parts the change did not touch."""
+    def kept(key, make):
+        return g.memo(("overview", key, today), make) if g.track else make()
+    report = kept("summary", lambda: summary.build(g, Options(today)))
+    f = kept("finance", lambda: fin.summary(g, dt.date(today.year, 1, 1), today))
+    months = kept("months", lambda: per_currency(f.months, f.currency, lambda rows, c: months_chart(
+        [(m["month"], m["income"], m["expenses"]) for m in rows], c)))
+    boards = {noun: kept(("board", noun), lambda noun=noun: board_data(g, noun, limit=0)) for noun in BOARDS}
     return {"report": report, "sections": {s.name: s for s in report.sections}, "months_svg": Markup(months),
-            "boards": boards, "goals": goal_rows(g, today), "currency": g.settings.currency, "f": f}
+            "boards": boards, "goals": kept("goals", lambda: goal_rows(g, today)), "currency": g.settings.currency,
+            "f": f}
 
 
 def overview(site, request, note):

@@ -728,10 +728,12 @@ class Book:
         idx = old._index.get(kind)
         if idx is not None and len(idx) == len(old._records[kind]) == len(records) - len(came) + len(gone):
             idx = dict(idx)         # no id twice before: mend the index where records went and came
+            again = {r.id for r in came}        # an edited record keeps its place (the order a fresh index has)
+            left = {id(r) for r in gone}
             for r in gone:
-                if idx.get(r.id) is r:
+                if idx.get(r.id) is r and r.id not in again:
                     del idx[r.id]
-            if all(r.id and r.id not in idx for r in came):
+            if all(r.id and (r.id not in idx or id(idx[r.id]) in left) for r in came) and len(again) == len(came):
                 idx.update((r.id, r) for r in came)
                 self._index[kind] = idx
         self.changes[kind] = (gone, came)

@@ -115,6 +115,38 @@ def status_rows(g: Graph, records: list[Record], today: dt.date) -> list[dict]:
     return rows
 
 
+def every_invoice_status(g: Graph, today: dt.date) -> tuple[list[dict], list[str]]:
+    """`status_rows` of every invoice, and the ids of the overdue ones in the book's order:
+    summed from one part per invoice (`Graph.tally`), so a server mends them by the invoices
+    that changed."""
+    book = g.settings.currency
+    sums = g.tally(("invoice status", today), ("invoice",), lambda inv: _status_part(g, inv, today)).sums
+    statuses = list(INVOICE.field("status").choices)
+    statuses += sorted({k[1] for k in sums if k[0] == "n" and k[1] is not None and k[1] not in statuses})
+    rows = []
+    for label in statuses + [None]:     # None: the overdue row
+        curs = {k[2] for k in sums if k[0] == "n" and k[1] == label} - {book}
+        for cur in [book] + sorted(curs):
+            rows.append({"status": label if label is not None else "overdue", "count": sums.get(("n", label, cur), 0),
+                         "total": sums.get(("total", label, cur), ZERO) + ZERO,
+                         "owed": sums.get(("owed", label, cur), ZERO) + ZERO, "currency": cur})
+    late = sorted(k[1:] for k in sums if k[0] == "late")
+    return rows, [rid for _, _, rid in late]
+
+
+def _status_part(g: Graph, inv: Record, today: dt.date) -> list:
+    """What invoice `inv` adds to `every_invoice_status`: its count, total and what it still
+    owes under its status (and under None, the overdue row, when it is overdue)."""
+    cur, total = g.currency(inv), g.derived(inv)["total"]
+    status = str(inv.data.get("status"))
+    out = [(("n", status, cur), 1), (("total", status, cur), total), (("owed", status, cur), still_open(g, inv, today) or ZERO)]
+    r = invoice_row(g, inv, today)
+    if r["overdue"]:
+        out += [(("n", None, cur), 1), (("total", None, cur), total), (("owed", None, cur), r["owed"]),
+                (("late", inv.file, inv.line, inv.id), 1)]
+    return out
+
+
 STATUS_COLUMNS = [Column("status"), Column("count", **RIGHT), Column("total", **MONEY), Column("owed", **MONEY)]
 
 BUCKETS = (("current", None, 0), ("days_0_30", 1, 30), ("days_31_60", 31, 60),
@@ -299,24 +331,33 @@ AGENDA_TABLE = ("date", "time", "what", "title", "with")
 
 def cash_rows(g: Graph, today: dt.date) -> list[dict]:
     """Income and expenses that moved (received: true), this month and this year up to today:
-    a row in the book's currency, and one per other currency that moved (never added together)."""
+    a row in the book's currency, and one per other currency that moved (never added together).
+    Summed from one part per transaction (`Graph.tally`)."""
     book = g.settings.currency
     periods = [("month", today.replace(day=1)), ("year", today.replace(month=1, day=1))]
     rows = []
     for name, first in periods:
+        got = g.tally(("cash rows", first, today), ("transaction",), lambda t: _cash_part(g, t, first, today)).sums
         sums: dict[str, list] = {book: [ZERO, ZERO]}
-        for t in g.records("transaction"):
-            d = day(t.data.get("date"))
-            if t.data.get("received") is not True or d is None or not first <= d <= today:
-                continue
-            kind = t.data.get("kind")
-            if kind in ("income", "expense"):
-                sums.setdefault(g.currency(t), [ZERO, ZERO])[0 if kind == "income" else 1] += dec(t.data.get("amount"))
+        for (cur, slot), v in got.items():
+            sums.setdefault(cur, [ZERO, ZERO])[slot] += v
         for cur in per_currency(sums, book):
             income, expenses = sums[cur]
             rows.append({"period": name, "from": first, "to": today, "income": income, "expenses": expenses,
                          "net": income - expenses, "currency": cur})
     return rows
+
+
+def _cash_part(g: Graph, t: Record, first: dt.date, today: dt.date) -> list:
+    """What transaction `t` adds to `cash_rows` of `first`..`today`: ((currency, 0 for income or
+    1 for expenses), amount)."""
+    d = day(t.data.get("date"))
+    if t.data.get("received") is not True or d is None or not first <= d <= today:
+        return []
+    kind = t.data.get("kind")
+    if kind not in ("income", "expense"):
+        return []
+    return [((g.currency(t), 0 if kind == "income" else 1), dec(t.data.get("amount")))]
 
 
 def per_currency(sums: dict, book: str) -> list[str]:

@@ -8,7 +8,8 @@ from ...core.text import Column
 from . import Options, Report, Section, pipeline
 from ..value import accounts_home, cash_home, value_date
 from .parts import (AGENDA_COLUMNS, CASH_COLUMNS, GOAL_COLUMNS, GOAL_TABLE, MONEY, PROJECT_COLUMNS, STATUS_COLUMNS,
-                    agenda_rows, cash_rows, for_client, goal_row, goals, invoice_row, project_row, projects,
+                    agenda_rows, cash_rows, every_invoice_status, for_client, goal_row, goals, invoice_row, project_row,
+                    projects,
                     reserve_section, status_rows)
 
 NEXT_DAYS = 7
@@ -18,14 +19,20 @@ WINDOW = False     # the dashboard on one day (--today), not over --period/--fro
 
 def build(g: Graph, opts: Options) -> Report:
     today = opts.today
-    stages = pipeline.build(g, opts).sections[0]
+    if g.track and not opts.client:     # a server: each section kept with what it read (docs/serve.md)
+        def kept(key, make):
+            return g.memo(("summary", key, today), make)
+    else:
+        def kept(key, make):
+            return make()
+    stages = kept("pipeline", lambda: pipeline.build(g, opts).sections[0])
     invoices = [i for i in g.records("invoice") if for_client(i, opts)]
-    in_progress = [project_row(g, p) for p in projects(g, Options(today, client=opts.client))
-                   if p.data.get("status") == "in-progress"]
-    goal_rows = [goal_row(g, x) for x in goals(g, Options(today))]
-    soon = agenda_rows(g, opts, today, today + dt.timedelta(days=NEXT_DAYS - 1))
+    in_progress = kept("in progress", lambda: [project_row(g, p) for p in projects(g, Options(today, client=opts.client))
+                                               if p.data.get("status") == "in-progress"])
+    goal_rows = kept("goals", lambda: [goal_row(g, x) for x in goals(g, Options(today))])
+    soon = kept("agenda", lambda: agenda_rows(g, opts, today, today + dt.timedelta(days=NEXT_DAYS - 1)))
     accounts = g.account_balances(upto=today)      # per account and currency
-    reserve = reserve_section(g, today)            # with a `tax_reserve` setting only
+    reserve = kept("reserve", lambda: reserve_section(g, today))    # with a `tax_reserve` setting only
     home = []
     if opts.value == "home":
         cur = g.settings.currency
@@ -37,9 +44,14 @@ def build(g: Graph, opts: Options) -> Report:
                     Column("rate", align="right"), Column("balance", f"in {cur}", **MONEY)],
                     note=f"each balance at the rate of {on} (--value-date, default today)",
                     table_columns=("account", "amount", "amount_currency", "rate", "balance"))]
+    if opts.client:
+        statuses = status_rows(g, invoices, today)
+        overdue = [i.id for i in invoices if invoice_row(g, i, today)["overdue"]]
+    else:                                           # every invoice: summed per invoice (a server mends them)
+        statuses, overdue = every_invoice_status(g, today)
     report = Report("summary", f"Summary on {today.isoformat()}", [
         Section("pipeline", "Pipeline", stages.rows, stages.columns, note=stages.note),
-        Section("invoices", "Invoices", status_rows(g, invoices, today), STATUS_COLUMNS,
+        Section("invoices", "Invoices", statuses, STATUS_COLUMNS,
                 note="owed: unpaid on the day; overdue: the part of it past its due date"),
         Section("cash", "Income and expenses (money moved)", cash_rows(g, today), CASH_COLUMNS),
         Section("accounts", "Accounts", accounts, [
@@ -53,7 +65,7 @@ def build(g: Graph, opts: Options) -> Report:
         Section("goals", "Goals", goal_rows, GOAL_COLUMNS, table_columns=GOAL_TABLE),
         Section("next", f"Next {NEXT_DAYS} days", soon, AGENDA_COLUMNS,
                 table_columns=("date", "time", "what", "title", "with")),
-    ], alerts={"overdue": [i.id for i in invoices if invoice_row(g, i, today)["overdue"]],
+    ], alerts={"overdue": overdue,
                "behind": [r["goal"] for r in goal_rows if r["on_track"] is False]})
     if reserve is not None:
         report.sections.insert(4, reserve)
