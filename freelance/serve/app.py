@@ -120,6 +120,7 @@ class Site:
         self.notes: dict[str, tuple[str, list[str]]] = {}
         self.uploads = Uploads()
         self._search: dict[str, tuple[list, find.Index]] = {}      # kind -> (its records, their index)
+        self._newest: dict = {}         # a list's name -> (its kind's records, their order: `newest`)
         self._snapshot: Graph | None = None     # the last page's graph
         self._lock = threading.Lock()
         self._reloading = threading.Lock()
@@ -206,6 +207,24 @@ class Site:
         with self._lock:
             memo[key] = value
         return value
+
+    def newest(self, g: Graph, name, kind: str, key, member) -> "find.Newest":
+        """The records of `kind` that `member` takes, in `key`'s order (`find.Newest`), kept per
+        name while the kind's records are, and mended with the last reload's changes: a list or
+        the workflow after an income inserts one record, not sorting 100,000."""
+        recs = g.book.records(kind)
+        with self._lock:
+            have = self._newest.get(name)
+        if have is None or have[0] is not recs:
+            base = g.book.base() if g.book.base is not None else None
+            if have is not None and base is not None and kind in g.book.changes and base.loaded(kind) \
+                    and have[0] is base.records(kind):
+                have = (recs, have[1].changed(*g.book.changes[kind]))
+            else:
+                have = (recs, find.Newest(recs, key, member))
+            with self._lock:
+                self._newest[name] = have
+        return have[1]
 
     def search_index(self, g: Graph) -> "find.Index":
         """The search index of the book of `g`, per kind: a kind whose records the last reload
