@@ -188,3 +188,25 @@ def test_every_page_a_server_draws_after_each_edit_is_a_fresh_servers(demo):
             assert _page(site, path) == _page(fresh, path), (name, path)
         site.retire()
     assert applied >= 10
+
+
+def test_pages_not_drawn_for_several_edits_are_a_fresh_servers(demo):
+    """A server mends its lists' order and its search index at each reload (`Site._follow`),
+    so pages not drawn while several edits came in a row are still the pages a fresh server
+    draws."""
+    from freelance.serve.app import Site
+    site = Site(demo, today=TODAY, host="127.0.0.1", port=8765, token="t" * 24)
+    watched = ("/workflow", "/list/income", "/list/expense", "/list/time", "/search", "/")
+    for path in watched:
+        _page(site, path)
+    for names in (("income added", "a time entry added", "an income's amount"),
+                  ("income paying an invoice", "a line added above others")):
+        for name in names:
+            EDITS[name](demo)
+            _page(site, "/r/client/acme")       # the page a write lands on: the book reloaded
+        records = site.graph().book.records("transaction")
+        assert site._newest[("workflow", False)][1] is records, "mended at each reload, not made again"
+        assert site._search["transaction"][0] is records
+        fresh = Site(demo, today=TODAY, host="127.0.0.1", port=8765, token="t" * 24)
+        for path in watched:
+            assert _page(site, path) == _page(fresh, path), (names, path)

@@ -190,3 +190,22 @@ def test_the_newest_n_are_the_first_n_of_the_newest_first(dates, n):
     from freelance.read.search import newest_first
     records = [Record("time", {"id": f"t{i}", "date": d}, "timelog/2025.yaml", i + 1, {}) for i, d in enumerate(dates)]
     assert newest_first(KINDS["time"], records, n) == newest_first(KINDS["time"], records)[:n]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.dates(dt.date(2025, 1, 1), dt.date(2025, 1, 4))), max_size=25),
+       st.lists(st.integers(0, 30), max_size=6), st.lists(st.dates(dt.date(2025, 1, 1), dt.date(2025, 1, 4)), max_size=4),
+       st.integers(0, 30))
+def test_an_order_mended_by_what_went_and_came_is_the_order_made_afresh(dates, gone, came, n):
+    """A server keeps its lists and the workflow in order and mends them with a reload's changes
+    (`Newest.changed`): the newest n are those `newest_first` gives of the records as they are."""
+    from freelance.core.schema import KINDS
+    from freelance.read.search import Newest, date_key, newest_first
+    kind = KINDS["time"]
+    records = [Record("time", {"id": f"t{i}", "date": d}, "timelog/2025.yaml", i + 1, {}) for i, d in enumerate(dates)]
+    order = Newest(records, date_key(kind), lambda r: True)
+    went = [records[i] for i in sorted(set(gone)) if i < len(records)]
+    new = [Record("time", {"id": f"n{i}", "date": d}, "timelog/2026.yaml", i + 1, {}) for i, d in enumerate(came)]
+    now = [r for r in records if r not in went] + new
+    mended = order.changed(went, new)
+    assert mended.first(n) == newest_first(kind, now, n) and len(mended) == len(now)

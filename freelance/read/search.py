@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right, insort
 from decimal import Decimal
 
 from ..core.errors import UsageError, did_you_mean
@@ -295,13 +295,63 @@ def sort_rows(rows: list[dict], keys: list[tuple[str, bool]]) -> list[dict]:
     return rows
 
 
+class Newest:
+    """Records in a list's order, newest first, kept sorted so that a change to a few records
+    mends it (`changed`) instead of sorting them all again (a server's lists and workflow after
+    a write). `key(record)`: the order, oldest first; `member(record)`: whether the list holds
+    it. Records equal on the key come last written first (the book's order, file then line,
+    reversed), as a stable sort of the records reversed has them."""
+
+    def __init__(self, records=(), key=None, member=None):
+        self.key, self.member = key, member
+        self.entries = sorted((key(r), r.file, r.line, r) for r in records if member(r)) if key else []
+
+    def _entry(self, r: Record) -> tuple:
+        return (self.key(r), r.file, r.line, r)
+
+    def changed(self, gone, came) -> "Newest":
+        """This order after the records `gone` went and `came` came (`Book.changes`)."""
+        out = Newest(key=self.key, member=self.member)
+        entries = out.entries = list(self.entries)
+        for r in gone:
+            if self.member(r):
+                e = self._entry(r)
+                at = bisect_left(entries, e[:3])
+                while at < len(entries) and entries[at][:3] == e[:3]:
+                    if entries[at][3] is r:
+                        del entries[at]
+                        break
+                    at += 1
+        for r in came:
+            if self.member(r):
+                insort(entries, self._entry(r))
+        return out
+
+    def first(self, n: int) -> list[Record]:
+        """The newest `n`, newest first."""
+        return [e[3] for e in self.entries[:-n - 1 if n < len(self.entries) else None:-1]] if n else []
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
 def newest_first(kind: Kind, records: list[Record], n: int | None = None) -> list[Record]:
     """Records of a dated kind, newest first (records written on the same day: the last
     written first; a date that does not read: last); other kinds in file order. `n`: the
     first `n` only, picked without sorting them all."""
+    key = date_key(kind)
+    if key is None:
+        return records if n is None else records[:n]
+    if n is not None:           # as sorted(..., reverse=True)[:n], equal keys in the same order
+        return heapq.nlargest(n, records[::-1], key=key)
+    return sorted(records[::-1], key=key, reverse=True)
+
+
+def date_key(kind: Kind):
+    """The order of a dated kind's list, oldest first (`newest_first` reverses it), or None."""
     field = DATED.get(kind.name)
     if not field:
-        return records if n is None else records[:n]
+        return None
 
     def key(r: Record):
         v = r.data.get(field)
@@ -310,6 +360,4 @@ def newest_first(kind: Kind, records: list[Record], n: int | None = None) -> lis
         if isinstance(v, dt.date):
             return (1, dt.datetime(v.year, v.month, v.day))
         return (0, dt.datetime.min)
-    if n is not None:           # as sorted(..., reverse=True)[:n], equal keys in the same order
-        return heapq.nlargest(n, records[::-1], key=key)
-    return sorted(records[::-1], key=key, reverse=True)
+    return key

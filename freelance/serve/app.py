@@ -121,6 +121,7 @@ class Site:
         self.notes: dict[str, tuple[str, list[str]]] = {}
         self.uploads = Uploads()
         self._search: dict[str, tuple[list, find.Index]] = {}      # kind -> (its records, their index)
+        self._newest: dict = {}         # a list's name -> (its kind, the kind's records, their order: `newest`)
         self._snapshot: Graph | None = None     # the last page's graph
         self._lock = threading.Lock()
         self._reloading = threading.Lock()
@@ -151,6 +152,7 @@ class Site:
             g = Graph(book, track=True)
             if last is not None:
                 g.adopt(last)       # every value the change cannot have touched (read/graph.py)
+                self._follow(book)
             with self._lock:
                 self._snapshot = g
                 self._retired += [last, g.dropped]      # freed after the page is sent (`retire`)
@@ -207,6 +209,43 @@ class Site:
         with self._lock:
             memo[key] = value
         return value
+
+    def _follow(self, book: Book) -> None:
+        """Mend every order and search index kept with the changes of this reload now (a few
+        records each), so that a page not drawn since the last write still mends its own
+        rather than starting again."""
+        base = book.base() if book.base is not None else None
+        if base is None:
+            return
+        with self._lock:
+            newest, search = dict(self._newest), dict(self._search)
+        for name, (kind, recs, order) in newest.items():
+            if kind in book.changes and base.loaded(kind) and recs is base.records(kind):
+                newest[name] = (kind, book.records(kind), order.changed(*book.changes[kind]))
+        for kind, (recs, index) in search.items():
+            if kind in book.changes and base.loaded(kind) and recs is base.records(kind):
+                search[kind] = (book.records(kind), index.changed(*book.changes[kind]))
+        with self._lock:
+            self._newest.update(newest)
+            self._search.update(search)
+
+    def newest(self, g: Graph, name, kind: str, key, member) -> "find.Newest":
+        """The records of `kind` that `member` takes, in `key`'s order (`find.Newest`), kept per
+        name while the kind's records are, and mended with the last reload's changes: a list or
+        the workflow after an income inserts one record, not sorting 100,000."""
+        recs = g.book.records(kind)
+        with self._lock:
+            have = self._newest.get(name)
+        if have is None or have[1] is not recs:
+            base = g.book.base() if g.book.base is not None else None
+            if have is not None and base is not None and kind in g.book.changes and base.loaded(kind) \
+                    and have[1] is base.records(kind):
+                have = (kind, recs, have[2].changed(*g.book.changes[kind]))
+            else:
+                have = (kind, recs, find.Newest(recs, key, member))
+            with self._lock:
+                self._newest[name] = have
+        return have[2]
 
     def search_index(self, g: Graph) -> "find.Index":
         """The search index of the book of `g`, per kind: a kind whose records the last reload

@@ -3,7 +3,6 @@ checks the versions its form carries and makes ONE door call, as a CLI verb does
 from __future__ import annotations
 
 import datetime as dt
-import heapq
 import importlib
 import re
 
@@ -178,14 +177,16 @@ def listing(site, request, note):
     kind = kind_of(noun)
     cols = [c for c in views.columns(kind) if c.key in views.TABLE_COLUMNS.get(noun, ()) or not
             views.TABLE_COLUMNS.get(noun)]
-    shown, total = site.memo(g, ("list", noun), lambda: _newest(kind, _records_of(g, noun)[1]))
+    key = find.date_key(kind)
+    if key is None:         # a kind in the book's order
+        recs = _records_of(g, noun)[1]
+        shown, total = recs[:RECENT], len(recs)
+    else:                   # newest first, the order kept and mended (`Site.newest`)
+        order = site.newest(g, ("list", noun), kind.name, key,
+                            (lambda r: r.data.get("kind") == noun) if kind.name == "transaction" else (lambda r: True))
+        shown, total = order.first(RECENT), len(order)
     rows = [{**views.row(g, r), "_href": href(noun, r.id)} for r in shown]
     return site.page("list.html", title=title_of(noun), noun=noun, board=noun in BOARDS, columns=cols, rows=rows, more=total - len(shown), **_notes(note))
-
-
-def _newest(kind, records) -> tuple[list, int]:
-    """The first RECENT records of a list (`newest_first`), and how many there are."""
-    return find.newest_first(kind, records, RECENT), len(records)
 
 
 # -- the timer, on every page ------------------------------------------------------------------
@@ -500,25 +501,30 @@ def workflow(site, request, note):
     g = site.graph()
     book = g.book
     unlinked = request.query_params.get("unlinked") == "1"
-    shown, total = site.memo(g, ("workflow", unlinked), lambda: newest_workflow(g, unlinked, RECENT))
-    datalists = {k: list(book.index(k))[-IDS:] for k in LINKS}
-    return site.page("workflow.html", title="Workflow: client income and its links", rows=shown, links=LINKS,
-                     datalists=datalists, unlinked=unlinked, more=total - len(shown), **_notes(note))
-
-
-def newest_workflow(g: Graph, unlinked: bool, n: int) -> tuple[list[dict], int]:
-    """The newest `n` rows of the workflow (`report workflow`'s rows, newest first) with their
-    records' versions and links, and how many rows there are: the newest picked from the
-    client income without sorting all of it (a big book's is tens of thousands)."""
-    ordered = [(str(t.data.get("date")), t.id, i, t) for i, t in enumerate(g.client_income())
-               if not (unlinked and t.data.get("invoice") and t.data.get("client"))]
-    rows = []
-    for _, _, _, t in heapq.nlargest(n, ordered, key=lambda x: x[:3]):
+    order = site.newest(g, ("workflow", unlinked), "transaction", _workflow_key,
+                        lambda t: _in_workflow(t, unlinked))
+    shown = []
+    for t in order.first(RECENT):
         r = workflow_row(g, t)
         r["version"] = version(t)
         r["href"] = href("income", t.id)
-        rows.append(r)
-    return rows, len(ordered)
+        shown.append(r)
+    datalists = {k: list(book.index(k))[-IDS:] for k in LINKS}
+    return site.page("workflow.html", title="Workflow: client income and its links", rows=shown, links=LINKS,
+                     datalists=datalists, unlinked=unlinked, more=len(order) - len(shown), **_notes(note))
+
+
+def _workflow_key(t) -> tuple:
+    """The workflow's order (`report workflow`: by day, then id; the newest shown first)."""
+    return (str(t.data.get("date")), t.id)
+
+
+def _in_workflow(t, unlinked: bool) -> bool:
+    """Whether the workflow shows transaction `t`: client income (`Graph.client_income`), only
+    the unlinked ones (no invoice or no client) when asked."""
+    if t.data.get("kind") != "income" or t.data.get("classification") != "client":
+        return False
+    return not (unlinked and t.data.get("invoice") and t.data.get("client"))
 
 
 def link(site, request, form):
