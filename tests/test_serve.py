@@ -397,3 +397,23 @@ def test_an_edit_opened_from_the_bank_review_comes_back_to_it(live):
     assert r.status_code == 303 and r.headers["location"].startswith("/bank?note=")
     assert "changed expense" in c.get(r.headers["location"]).text
     assert git_diff_numstat(live.book) == ["1\t1\ttransactions/2026.yaml"]
+
+
+def test_a_clients_statement_of_account_from_its_page(live):
+    """The client page links `/statement/C`: `client statement C` with its period, every line and
+    balance as `--format json` has them; `/pdf/statement/C` is the PDF to send."""
+    import json
+    from decimal import Decimal
+    c = live.client()
+    assert 'href="/statement/globex"' in c.get("/r/client/globex").text
+    r = c.get("/statement/globex?period=2026-Q4")
+    assert r.status_code == 200
+    cli = json.loads(run_cli("client", "statement", "globex", "--period", "2026-Q4", "--format", "json",
+                             books=live.book).stdout)
+    for line in cli["lines"]:
+        assert f"{Decimal(line['balance']):,.2f} {line['currency']}" in r.text
+    pdf = c.get(re.search(r'href="(/pdf/statement/globex[^"]*)"', r.text).group(1).replace("&amp;", "&"))
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert "frame-ancestors 'self'" in pdf.headers["content-security-policy"]
+    assert c.get("/statement/nobody").status_code == 404
+    assert c.get("/statement/globex?period=2026-13").status_code == 400

@@ -38,6 +38,7 @@ from ..store.book import Book, lock
 from .forms import Stale
 from .pages import (board, calendar, edit_form, edit_submit, finance, goals, install_filters, invoice_pdf, link, listing,
                     move, new_form, new_submit, overview, receipt, record, remove, report_page, reports_page, resources,
+                    statement_page, statement_pdf_page,
                     search, settings_page,
                     settings_submit, timer_bar, timer_start, timer_stop, todo, workflow)
 from .office import (account_edit_form, account_edit_submit, account_new_form, account_new_submit, account_page,
@@ -502,6 +503,8 @@ def make_app(root: Path, *, today: dt.date | None = None, host: str = "127.0.0.1
         Route("/timer/stop", post(timer_stop), methods=["POST"]),
         Route("/r/{noun}/{rid:path}", get(record)),
         Route("/pdf/invoice/{rid:path}", get(invoice_pdf)),
+        Route("/pdf/statement/{rid:path}", get(statement_pdf_page)),
+        Route("/statement/{rid:path}", get(statement_page)),
         Route("/accounts", get(accounts_page)),
         Route("/account/{rid:path}", get(account_page)),
         Route("/new/account", get(account_new_form, draws_a_form=True)),

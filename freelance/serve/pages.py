@@ -22,14 +22,15 @@ from .charts import hbar_chart, months_chart
 from .forms import (as_text, check_version, field_of_message, fields, inputs, kind_of, noun_of,
                     typed, version)
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 from ..changes import door
 from ..core.dates import window
 from ..core.settings import SETTINGS
-from ..formats.documents import invoice_document, invoice_pdf as make_pdf
+from ..formats.documents import invoice_document, invoice_pdf as make_pdf, statement_document, statement_pdf
 from ..read.journal import BASES
 from ..read.reports import REPORTS, Options, options_key, summary
 from ..read.reports.parts import goal_row, goals as goal_list
+from ..read.reports.statement import build as build_statement
 from ..read.work import now, read_timer
 from ..read.workflow import LINKS
 
@@ -323,6 +324,43 @@ def invoice_pdf(site, request, note):
                     headers={"Content-Disposition": f'{how}; filename="{name}"'})
 
 
+def _statement(site, request):
+    """The client and `client statement C --period/--from/--to`'s report (and its graph)."""
+    g = site.graph()
+    book = g.book
+    rec = door.find(book, "client", request.path_params["rid"], "client")
+    start, end = _range(book, request.query_params)
+    opts = Options(book.today, start, end)
+    return g, rec, site.snapshot_memo(g, ("statement", rec.id, start, end), lambda: build_statement(g, rec.id, opts))
+
+
+def statement_page(site, request, note):
+    """`/statement/CLIENT?period=`: `freelance client statement CLIENT`, its figures as tables and
+    the document to send (`/pdf/statement/CLIENT`, as `--format pdf` writes it)."""
+    g, rec, report = _statement(site, request)
+    q = request.query_params
+    opt = {k: q.get(k, "") for k in ("period", "from", "to")}
+    pdf = f"/pdf/statement/{quote(rec.id, safe='')}" + (f"?{urlencode({k: v for k, v in opt.items() if v})}"
+                                                       if any(opt.values()) else "")
+    return site.page("report.html", title=report.title, report=report, name="statement", window=True,
+                     most=REPORT_ROWS, takes_client=False, takes_basis=False, opt=opt,
+                     action=f"/statement/{quote(rec.id, safe='')}", command=f"client statement {rec.id}",
+                     pdf=pdf, back_to=(href("client", rec.id), f"client {rec.id}"), **_notes(note))
+
+
+def statement_pdf_page(site, request, note):
+    """`/pdf/statement/CLIENT?period=`: the statement as the client receives it (the PDF of
+    `client statement CLIENT --format pdf`)."""
+    from starlette.responses import Response
+    g, rec, report = _statement(site, request)
+    book = g.book
+    doc = statement_document(book, g, report)
+    pdf = statement_pdf(book, doc, [])
+    name = re.sub(r"[^\w.@+-]", "-", f"statement-{rec.id}-{doc['to']}") + ".pdf"
+    how = "attachment" if request.query_params.get("download") else "inline"
+    return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": f'{how}; filename="{name}"'})
+
+
 # what a receipt is served as: a picture or a PDF shows in the browser, anything else is a download
 RECEIPT_TYPES = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg", ".gif": "image/gif",
                  ".webp": "image/webp", ".xml": "text/plain; charset=utf-8", ".txt": "text/plain; charset=utf-8"}
@@ -614,6 +652,7 @@ def report_page(site, request, note):
     # a report may read the book beside the graph (the outbox, its files): built once per snapshot
     report = site.snapshot_memo(g, ("report", name, options_key(opts)), lambda: module.build(g, opts))
     return site.page("report.html", title=report.title, report=report, name=name, window=window_, most=REPORT_ROWS,
+                     action=f"/report/{name}", command=f"report {name}", back_to=("/reports", "all reports"),
                      takes_client=getattr(module, "CLIENT", True), takes_basis=getattr(module, "BASIS", False),
                      opt={k: q.get(k, "") for k in ("period", "from", "to", "client", "basis")},
                      help=REPORTS[name][1], **_notes(note))

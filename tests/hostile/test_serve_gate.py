@@ -131,7 +131,7 @@ def test_the_calendar_at_the_edges_of_its_years_links_no_further(live):
 
 PATHS = ["/", "/board/{a}", "/list/{a}", "/r/{a}/{b}", "/new/{a}", "/edit/{a}/{b}", "/workflow", "/finance",
          "/calendar", "/goals", "/resources", "/static/{a}", "/board/client", "/board/project", "/r/client/{b}",
-         "/edit/invoice/{b}", "/new/invoice", "/list/income", "/search", "/report/{a}", "/report/invoices",
+         "/edit/invoice/{b}", "/new/invoice", "/list/income", "/search", "/report/{a}", "/report/invoices", "/statement/{a}",
          "/report/finance"]
 PARAMS = ["month", "week", "period", "by", "unlinked", "note", "from", "to", "client", "id", "status", "issued", "q",
           "sort", "basis"]
