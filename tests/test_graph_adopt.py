@@ -57,6 +57,8 @@ EDITS = {   # name: what changes the book, as the browser or an editor does
                                      "--received", "--date", "2026-11-21"),
     "an income's amount": _regex("transactions/2026.yaml", r"^(- id: tx-\S+\n(?:  .*\n)*?  kind: income\n  amount: )",
                                  r"\g<1>1"),
+    "a draft invoice sent": _regex("invoices.yaml", r"status: draft", "status: sent"),
+    "an invoice line's service": _regex("invoices.yaml", r"service: acme-audit-review", "service: acme-design"),
     "a line added above others": _regex("transactions/2026.yaml", r"^(  description: Co-working desk)$",
                                         r"\1\n  note: a line more"),
 }

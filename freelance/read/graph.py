@@ -63,12 +63,13 @@ class Graph:
         return self.book.get(kind, rid)
 
     def by(self, kind: str, field: str) -> dict:
-        """value of `field` -> records of `kind` (list fields index every element)."""
+        """value of `field` -> records of `kind` (list fields index every element; `items.service`:
+        each service a record's items name)."""
         key = (kind, field)
         if key not in self._by:
             groups = defaultdict(list)
             for r in self.book.records(kind):
-                for x in index_keys(r.data.get(field)):
+                for x in field_keys(r.data, field):
                     groups[x].append(r)
             self._by[key] = groups
         if self.track:
@@ -269,11 +270,14 @@ class Graph:
             # (a page still drawn on `prev` derives afresh)
         for kind, (gone, came) in changes.items():
             reads = {("kind", kind)}
+            nested = [f for k, f in prev._by if k == kind and "." in f]    # `items.service`...
             for r in gone + came:
                 reads.add(("id", kind, r.id))
                 for field, v in r.data.items():
                     for x in index_keys(v):
                         reads.add(("by", kind, field, x))
+                for field in nested:
+                    reads.update(("by", kind, field, x) for x in field_keys(r.data, field))
             was, now = defaultdict(list), defaultdict(list)
             for r in gone:
                 was[r.id].append(r.data)
@@ -330,10 +334,10 @@ class Graph:
             gone, came = changes[kind]
             out = dict(groups)
             left = {id(r) for r in gone}
-            mend = {x for r in gone + came for x in index_keys(r.data.get(field))}
+            mend = {x for r in gone + came for x in field_keys(r.data, field)}
             for x in mend:
                 keep = [r for r in groups.get(x, ()) if id(r) not in left]
-                keep += [r for r in came if x in index_keys(r.data.get(field))]
+                keep += [r for r in came if x in field_keys(r.data, field)]
                 keep.sort(key=lambda r: (r.file, r.line))      # the records' order: shards by name, then line
                 if keep:
                     out[x] = keep
@@ -599,6 +603,19 @@ class Tally:
 def currency_fields(kind: str) -> tuple[str, ...]:
     """The fields a record's currency is taken from (`Graph._currency`)."""
     return ("currency", *CURRENCY_FROM.get(kind, ()), *((ACCOUNT_FIELD[kind],) if kind in ACCOUNT_FIELD else ()))
+
+
+def field_keys(data: dict, field: str) -> list[str]:
+    """What `Graph.by` files a record's `data` under for `field`: `index_keys` of its value, or
+    for `list.sub` (`items.service`) each text that a mapping of the list names under `sub`,
+    once."""
+    if "." not in field:
+        return index_keys(data.get(field))
+    top, sub = field.split(".", 1)
+    v = data.get(top)
+    if not isinstance(v, list):
+        return []
+    return list(dict.fromkeys(x.get(sub) for x in v if isinstance(x, dict) and isinstance(x.get(sub), str)))
 
 
 def index_keys(v) -> list[str]:
