@@ -16,6 +16,7 @@ from freelance.read import finance as fin
 from freelance.read.journal import BASES, journal, revenue
 from freelance.read.reports import Options, summary
 from freelance.read.reports.parts import every_invoice_status, invoice_row, status_rows
+from freelance.serve.pages import board_data
 from freelance.read.graph import Graph
 from freelance.store.book import Book
 
@@ -81,6 +82,10 @@ def _whole(g):
         out[("journal", basis)] = journal(g, basis)
     out["summary"] = summary.build(g, Options(TODAY))       # the overview's report
     out["balances"] = [g.account_balances(), g.account_balances(TODAY)]
+    for noun in ("client", "project", "service", "invoice"):      # a server's boards (pages.kept_board)
+        for limit in (0, 2, 150):
+            out[("board", noun, limit)] = board_data(g, noun, limit=limit)
+    out[("board", "project", "priority")] = board_data(g, "project", "priority", limit=1)
     return out
 
 

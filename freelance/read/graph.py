@@ -22,6 +22,7 @@ from ..core.dates import parse_period
 from ..core.errors import UsageError
 from .work import project_work, service_work
 from . import quotes
+from .search import Newest
 
 
 _NONE = object()     # no value kept yet (a memo may keep None)
@@ -44,6 +45,7 @@ class Graph:
         self._bare: set = set()     # the keys of kept values that read nothing
         self._tallies: dict = {}    # name -> Tally (`tally`): mended, not dropped, by `adopt`
         self._constants: dict = {}  # what the settings alone say (`constant`)
+        self._orders: dict = {}     # name -> Order (`ordered`): mended, not dropped, by `adopt`
         self.dropped: list = []     # the values `adopt` dropped, to free when it suits the caller
         self._local = threading.local()     # this thread's stack of the reads of the values being derived
         self._lock = threading.Lock()       # a value kept, and the hand-over to the next graph (`adopt`)
@@ -241,6 +243,25 @@ class Graph:
                 self._local.stack = outer
         return t
 
+    def ordered(self, name, kind: str, key) -> "Newest":
+        """The records of `kind` sorted by `key(record)` (a function of the record's data alone),
+        then by file and line (`search.Newest`): kept, and in a tracking graph mended with the
+        records that went and came since (`adopt`) rather than sorted again. A value that reads
+        it is dropped when it changes."""
+        with self._tallying:
+            o = self._orders.get(name)
+            if o is None:
+                o = self._orders[name] = Order(Newest(self.book.records(kind), key, lambda r: True), kind)
+                if self.track:
+                    self._kinds.add(kind)
+            elif o.steps:
+                for gone, came in o.steps:
+                    o.order = o.order.changed(gone, came)
+                o.steps = []
+        if self.track:
+            self._read(("order", name))
+        return o.order
+
     def _part(self, t: "Tally", part, r: Record):
         got = self._keep(("part", t.name, id(r)), lambda: (r, t.compact(part(r))), r)
         t.parts[id(r)] = got
@@ -267,6 +288,7 @@ class Graph:
             stale = {k for key in prev._bare for k in users.get(("bare", key), ())}
             prev._cache, prev._users, prev._kinds, prev._bare = {}, {}, set(), set()
             prev._tallies = {}
+            orders, prev._orders = prev._orders, {}
             # (a page still drawn on `prev` derives afresh)
         for kind, (gone, came) in changes.items():
             reads = {("kind", kind)}
@@ -315,6 +337,12 @@ class Graph:
                 t, got = tallies.get(key[1]), cache.get(key)
                 if t is not None and got is not None:
                     t.pending.append(got)
+        for name, o in orders.items():      # an order: the records that went and came, in turn
+            if o.kind in changes:
+                o.steps.append(changes[o.kind])
+                more = [k for k in users.get(("order", name), ()) if k not in stale]
+                stale.update(more)
+                spread(more)
         for name, t in tallies.items():
             if t.pending or t.came:
                 more = [k for k in users.get(("tally", name), ()) if k not in stale]
@@ -326,6 +354,7 @@ class Graph:
         with self._lock:
             self._cache, self._users, self._kinds, self._tallies = cache, users, kinds, tallies
             self._constants = prev._constants      # the same settings
+            self._orders = orders
         for key, groups in prev._by.items():
             kind, field = key
             if kind not in changes:
@@ -521,6 +550,14 @@ class Graph:
         cur = self.currency(r)
         return [(("acc", acc, cur), 1),
                 (("in" if r.data.get("kind") == "income" else "out", acc, cur), dec(r.data.get("amount")))]
+
+
+class Order:
+    """A kept `Newest` of a kind (`Graph.ordered`) and the changes (gone, came) to apply to it."""
+    __slots__ = ("order", "kind", "steps")
+
+    def __init__(self, order, kind: str):
+        self.order, self.kind, self.steps = order, kind, []
 
 
 class Tally:
