@@ -12,7 +12,7 @@ from conftest import run_cli
 from dataclasses import asdict
 
 from freelance.core.schema import KINDS
-from freelance.read import finance as fin
+from freelance.read import calendar as cal, finance as fin
 from freelance.read.journal import BASES, journal, revenue
 from freelance.read.reports import Options, summary
 from freelance.read.reports.parts import every_invoice_status, invoice_row, status_rows
@@ -86,6 +86,7 @@ def _whole(g):
         for limit in (0, 2, 150):
             out[("board", noun, limit)] = board_data(g, noun, limit=limit)
     out[("board", "project", "priority")] = board_data(g, "project", "priority", limit=1)
+    out["calendar"] = [cal.entries(g, dt.date(2026, 11, 1), dt.date(2026, 12, 31)), cal.deadlines(g)]
     return out
 
 
