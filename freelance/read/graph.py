@@ -552,6 +552,15 @@ class Graph:
                 (("in" if r.data.get("kind") == "income" else "out", acc, cur), dec(r.data.get("amount")))]
 
 
+class Carried:
+    """A value carried in a tally's key (a row, which is not hashable), equal only to itself:
+    the part that added it is the part that takes it out."""
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+
 class Order:
     """A kept `Newest` of a kind (`Graph.ordered`) and the changes (gone, came) to apply to it."""
     __slots__ = ("order", "kind", "steps")
