@@ -319,6 +319,7 @@ def test_send_writes_a_mail_with_the_pdf_and_seals_the_invoice(book, tmp_path):
     assert "30 Nov 2026" in msg["Date"]
     body = msg.get_body(("plain",)).get_content()
     assert "facture INV-2026-001" in body and "3\u202f700,00\xa0€" in body
+    assert "\r\n\r\nCordialement," in body       # the closing after a blank line, as the quote's and reminder's
     (att,) = list(msg.iter_attachments())
     assert att.get_content_type() == "application/pdf" and att.get_filename() == "INV-2026-001.pdf"
     pdf = tmp_path / "attached.pdf"

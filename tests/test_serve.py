@@ -351,3 +351,69 @@ def test_a_book_with_errors_says_so_on_every_page(live):
     c = live.client()
     page = c.get("/board/client").text
     assert "the book has 1 error" in page and "freelance validate" in page
+
+
+def test_a_report_page_shows_the_figures_of_freelance_report_with_the_same_options(live, monkeypatch):
+    """`/report/NAME?period=&client=` is `freelance report NAME --period --client`: its sections,
+    every amount as `--format json` has it (with its currency); an unknown report is a 404, a
+    bad period or client a 400 with the CLI's message."""
+    import json
+    from decimal import Decimal
+    c = live.client()
+    assert "/report/invoices" in c.get("/reports").text
+    r = c.get("/report/invoices?client=globex")
+    assert r.status_code == 200
+    cli = json.loads(run_cli("report", "invoices", "--client", "globex", "--format", "json", books=live.book).stdout)
+    owed = [row for row in cli["aging"] if row["client"] == "globex"]
+    assert owed and all(f"{Decimal(row['total']):,.2f}" in r.text for row in owed)
+    assert "acme" not in re.sub(r"<header.*?</header>", "", r.text, flags=re.S)      # --client honoured
+    r = c.get("/report/finance?period=2026-Q4&basis=accrual")
+    cli = json.loads(run_cli("report", "finance", "--period", "2026-Q4", "--basis", "accrual", "--format", "json",
+                             books=live.book).stdout)
+    revenue = cli["revenue"][0]
+    assert f"{Decimal(revenue['revenue']):,.2f} {revenue['currency']}" in r.text and "accrual basis" in r.text
+    assert c.get("/report/nope").status_code == 404
+    bad = c.get("/report/vat?period=2026-13")
+    assert bad.status_code == 400 and "2026-13" in bad.text
+    assert c.get("/report/invoices?client=nobody").status_code == 400
+    from freelance.serve import pages
+    monkeypatch.setattr(pages, "REPORT_ROWS", 3)         # a big book's 25,000 invoices: the first rows, and a word
+    r = c.get("/report/invoices?period=2026")
+    assert "the first 3 of 22 rows" in r.text and r.text.count("INV-2026-0") < 22
+
+
+def test_an_edit_opened_from_the_bank_review_comes_back_to_it(live):
+    """The review queue's "edit it" (`/edit/KIND/ID?back=/bank`): saved or cancelled, the bank
+    page again, where the next line waits; a "back" to another site is dropped."""
+    c = live.client()
+    edit = c.get("/edit/expense/tx-20260103-f28c10?back=/bank").text
+    assert '<input type="hidden" name="back" value="/bank">' in edit and '<a href="/bank">cancel</a>' in edit
+    other = c.get("/edit/expense/tx-20260103-f28c10?back=//evil.example").text
+    assert "evil.example" not in other and '<a href="/r/expense/tx-20260103-f28c10">cancel</a>' in other
+    version = re.search(r'name="version" value="([^"]+)"', edit).group(1)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', edit).group(1)
+    r = c.post("/edit/expense/tx-20260103-f28c10", data={"csrf": csrf, "version": version, "back": "/bank",
+                                                         "description": "Figma, annual"})
+    assert r.status_code == 303 and r.headers["location"].startswith("/bank?note=")
+    assert "changed expense" in c.get(r.headers["location"]).text
+    assert git_diff_numstat(live.book) == ["1\t1\ttransactions/2026.yaml"]
+
+
+def test_a_clients_statement_of_account_from_its_page(live):
+    """The client page links `/statement/C`: `client statement C` with its period, every line and
+    balance as `--format json` has them; `/pdf/statement/C` is the PDF to send."""
+    import json
+    from decimal import Decimal
+    c = live.client()
+    assert 'href="/statement/globex"' in c.get("/r/client/globex").text
+    r = c.get("/statement/globex?period=2026-Q4")
+    assert r.status_code == 200
+    cli = json.loads(run_cli("client", "statement", "globex", "--period", "2026-Q4", "--format", "json",
+                             books=live.book).stdout)
+    for line in cli["lines"]:
+        assert f"{Decimal(line['balance']):,.2f} {line['currency']}" in r.text
+    pdf = c.get(re.search(r'href="(/pdf/statement/globex[^"]*)"', r.text).group(1).replace("&amp;", "&"))
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert "frame-ancestors 'self'" in pdf.headers["content-security-policy"]
+    assert c.get("/statement/nobody").status_code == 404
+    assert c.get("/statement/globex?period=2026-13").status_code == 400

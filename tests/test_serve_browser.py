@@ -167,7 +167,9 @@ def test_every_page_for_a_person_to_look_at(site):
              "resources": "/resources", "contacts": "/list/contact", "income": "/list/income",
              "time": "/list/time", "new-time": "/new/time", "transfers": "/list/transfer", "balances": "/list/balance",
              "recurring": "/list/recurring", "new-recurring": "/new/recurring", "accounts": "/accounts",
-             "account": "/account/bank", "new-account": "/new/account", "bank": "/bank"}
+             "account": "/account/bank", "new-account": "/new/account", "bank": "/bank", "reports": "/reports",
+             "report-invoices": "/report/invoices", "report-vat": "/report/vat?period=2026-Q4",
+             "statement": "/statement/globex?period=2026-Q4"}
     for name, path in pages.items():
         response = site.goto(site.server.url(path))
         assert response.status == 200, path

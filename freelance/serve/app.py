@@ -37,7 +37,9 @@ from ..store import git
 from ..store.book import Book, lock
 from .forms import Stale
 from .pages import (board, calendar, edit_form, edit_submit, finance, goals, install_filters, invoice_pdf, link, listing,
-                    move, new_form, new_submit, overview, receipt, record, remove, resources, search, settings_page,
+                    move, new_form, new_submit, overview, receipt, record, remove, report_page, reports_page, resources,
+                    statement_page, statement_pdf_page,
+                    search, settings_page,
                     settings_submit, timer_bar, timer_start, timer_stop, todo, workflow)
 from .office import (account_edit_form, account_edit_submit, account_new_form, account_new_submit, account_page,
                      accounts_page, bank_import, bank_match, bank_page, bank_rule, bank_upload, bill_hours, send_invoice,
@@ -501,6 +503,8 @@ def make_app(root: Path, *, today: dt.date | None = None, host: str = "127.0.0.1
         Route("/timer/stop", post(timer_stop), methods=["POST"]),
         Route("/r/{noun}/{rid:path}", get(record)),
         Route("/pdf/invoice/{rid:path}", get(invoice_pdf)),
+        Route("/pdf/statement/{rid:path}", get(statement_pdf_page)),
+        Route("/statement/{rid:path}", get(statement_page)),
         Route("/accounts", get(accounts_page)),
         Route("/account/{rid:path}", get(account_page)),
         Route("/new/account", get(account_new_form, draws_a_form=True)),
@@ -524,6 +528,8 @@ def make_app(root: Path, *, today: dt.date | None = None, host: str = "127.0.0.1
         Route("/workflow", get(workflow)),
         Route("/link", post(link), methods=["POST"]),
         Route("/finance", get(finance)),
+        Route("/reports", get(reports_page)),
+        Route("/report/{name}", get(report_page)),
         Route("/calendar", get(calendar)),
         Route("/goals", get(goals)),
         Route("/resources", get(resources)),

@@ -3,6 +3,7 @@ checks the versions its form carries and makes ONE door call, as a CLI verb does
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import re
 from bisect import bisect_left, bisect_right
 
@@ -23,13 +24,15 @@ from .charts import hbar_chart, months_chart
 from .forms import (as_text, check_version, field_of_message, fields, inputs, kind_of, noun_of,
                     typed, version)
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 from ..changes import door
 from ..core.dates import window
 from ..core.settings import SETTINGS
-from ..formats.documents import invoice_document, invoice_pdf as make_pdf
-from ..read.reports import Options, summary
+from ..formats.documents import invoice_document, invoice_pdf as make_pdf, statement_document, statement_pdf
+from ..read.journal import BASES
+from ..read.reports import REPORTS, Options, options_key, summary
 from ..read.reports.parts import goal_row, goals as goal_list
+from ..read.reports.statement import build as build_statement
 from ..read.work import now, read_timer
 from ..read.workflow import LINKS
 
@@ -39,7 +42,8 @@ NAV = [("Overview", "/"), ("Clients", "/board/client"), ("Projects", "/board/pro
        ("Workflow", "/workflow")]
 NAV += [("Time", "/list/time"), ("Income", "/list/income"), ("Expenses", "/list/expense"), ("Bank", "/bank"),
         ("Accounts", "/accounts")]
-TOOLS = [("Resources", "/resources"), ("Goals", "/goals"), ("Settings", "/settings"), ("Calendar", "/calendar")]
+TOOLS = [("Reports", "/reports"), ("Resources", "/resources"), ("Goals", "/goals"), ("Settings", "/settings"),
+         ("Calendar", "/calendar")]
 
 
 def title_of(noun: str) -> str:
@@ -390,6 +394,43 @@ def invoice_pdf(site, request, note):
                     headers={"Content-Disposition": f'{how}; filename="{name}"'})
 
 
+def _statement(site, request):
+    """The client and `client statement C --period/--from/--to`'s report (and its graph)."""
+    g = site.graph()
+    book = g.book
+    rec = door.find(book, "client", request.path_params["rid"], "client")
+    start, end = _range(book, request.query_params)
+    opts = Options(book.today, start, end)
+    return g, rec, site.snapshot_memo(g, ("statement", rec.id, start, end), lambda: build_statement(g, rec.id, opts))
+
+
+def statement_page(site, request, note):
+    """`/statement/CLIENT?period=`: `freelance client statement CLIENT`, its figures as tables and
+    the document to send (`/pdf/statement/CLIENT`, as `--format pdf` writes it)."""
+    g, rec, report = _statement(site, request)
+    q = request.query_params
+    opt = {k: q.get(k, "") for k in ("period", "from", "to")}
+    pdf = f"/pdf/statement/{quote(rec.id, safe='')}" + (f"?{urlencode({k: v for k, v in opt.items() if v})}"
+                                                       if any(opt.values()) else "")
+    return site.page("report.html", title=report.title, report=report, name="statement", window=True,
+                     most=REPORT_ROWS, takes_client=False, takes_basis=False, opt=opt,
+                     action=f"/statement/{quote(rec.id, safe='')}", command=f"client statement {rec.id}",
+                     pdf=pdf, back_to=(href("client", rec.id), f"client {rec.id}"), **_notes(note))
+
+
+def statement_pdf_page(site, request, note):
+    """`/pdf/statement/CLIENT?period=`: the statement as the client receives it (the PDF of
+    `client statement CLIENT --format pdf`)."""
+    from starlette.responses import Response
+    g, rec, report = _statement(site, request)
+    book = g.book
+    doc = statement_document(book, g, report)
+    pdf = statement_pdf(book, doc, [])
+    name = re.sub(r"[^\w.@+-]", "-", f"statement-{rec.id}-{doc['to']}") + ".pdf"
+    how = "attachment" if request.query_params.get("download") else "inline"
+    return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": f'{how}; filename="{name}"'})
+
+
 # what a receipt is served as: a picture or a PDF shows in the browser, anything else is a download
 RECEIPT_TYPES = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg", ".gif": "image/gif",
                  ".webp": "image/webp", ".xml": "text/plain; charset=utf-8", ".txt": "text/plain; charset=utf-8"}
@@ -446,7 +487,7 @@ def remove(site, request, form):
 
 # -- forms -----------------------------------------------------------------------------------
 
-def _form_page(site, book, noun, *, values, errors, general=(), rec=None, status=200, items=""):
+def _form_page(site, book, noun, *, values, errors, general=(), rec=None, status=200, items="", back=""):
     datalists = {}
     for f in fields(noun):
         for k in f.link:
@@ -458,7 +499,13 @@ def _form_page(site, book, noun, *, values, errors, general=(), rec=None, status
                      inputs=inputs(book, noun, values, errors), errors=list(general), datalists=datalists,
                      action=(f"/edit/{noun}/{rec.id}" if rec is not None else f"/new/{noun}"),
                      items=items, has_items=noun in ("invoice", "recurring", "quote") and rec is None,
-                     is_invoice=noun == "invoice" and rec is None)
+                     is_invoice=noun == "invoice" and rec is None, back=_here_path(back))
+
+
+def _here_path(where) -> str:
+    """`where` when it is a path of this site (a form's "back"), else "" (never another site)."""
+    where = str(where or "")
+    return where if where.startswith("/") and where[1:2] not in ("/", "\\") and len(where) <= 2_000 else ""
 
 
 def new_form(site, request, note):
@@ -527,7 +574,7 @@ def edit_form(site, request, note):
     book = site.book()
     rec = door.find(book, kind.name, rid, noun)
     return _form_page(site, book, noun, values={f.name: as_text(rec.data.get(f.name)) for f in fields(noun)},
-                      errors={}, rec=rec)
+                      errors={}, rec=rec, back=request.query_params.get("back", ""))
 
 
 def edit_submit(site, request, form):
@@ -550,8 +597,10 @@ def edit_submit(site, request, form):
             except FreelanceError as exc:
                 _place_errors(noun, exc.message, errors, general)
         if errors or general:
-            return _form_page(site, book, noun, values=form, errors=errors, general=general, rec=rec, status=400)
-    return site.back(href(noun, rec.id), "ok", [f"changed {noun} '{rec.id}': {', '.join(sorted(changed))}", *notes])
+            return _form_page(site, book, noun, values=form, errors=errors, general=general, rec=rec, status=400,
+                              back=form.get("back", ""))
+    return site.back(_here_path(form.get("back")) or href(noun, rec.id), "ok",
+                     [f"changed {noun} '{rec.id}': {', '.join(sorted(changed))}", *notes])
 
 
 # -- the workflow ----------------------------------------------------------------------------------
@@ -632,6 +681,51 @@ def _year(t) -> list:
     """A transaction's year, as the finance page's choice of years counts it."""
     d = t.data.get("date")
     return [(str(d)[:4], 1)] if d else []
+
+
+# the reports the web shows as their own pages (the overview is the dashboard and the summary)
+WEB_REPORTS = ("invoices", "vat", "finance", "pipeline", "projects", "services", "goals", "agenda", "digest",
+               "workflow")
+REPORT_ROWS = 500     # rows a report's section shows on a page (a ten-year book lists 25,000 invoices)
+
+
+def reports_page(site, request, note):
+    """`/reports`: every report of `freelance report` the web shows, with its one-line help."""
+    rows = [(name, REPORTS[name][1].split(". ")[0].rstrip(".") + ".") for name in WEB_REPORTS]
+    return site.page("reports.html", title="Reports", reports=rows, **_notes(note))
+
+
+def report_page(site, request, note):
+    """`/report/NAME?period=&from=&to=&client=&basis=`: `freelance report NAME` with the same
+    options, its sections as tables (every figure with its currency, as the CLI's html)."""
+    name = request.path_params["name"]
+    if name not in WEB_REPORTS:
+        raise NotFound(f"no report {name!r}{did_you_mean(name, WEB_REPORTS)}")
+    g = site.graph()
+    book = g.book
+    q = request.query_params
+    module = importlib.import_module(REPORTS[name][0])
+    opts = Options(today=book.today)
+    window_ = getattr(module, "WINDOW", True)
+    if window_:
+        opts.start, opts.end = _range(book, q)
+    client = q.get("client", "").strip()
+    if client and getattr(module, "CLIENT", True):
+        if book.get("client", client) is None:
+            raise UsageError(f"client: no client '{client}'{did_you_mean(client, book.index('client'))}")
+        opts.client = client
+    basis = q.get("basis", "").strip()
+    if basis and getattr(module, "BASIS", False):
+        if basis not in BASES:
+            raise UsageError(f"basis: expected cash or accrual, got {basis!r}")
+        opts.basis = basis
+    # a report may read the book beside the graph (the outbox, its files): built once per snapshot
+    report = site.snapshot_memo(g, ("report", name, options_key(opts)), lambda: module.build(g, opts))
+    return site.page("report.html", title=report.title, report=report, name=name, window=window_, most=REPORT_ROWS,
+                     action=f"/report/{name}", command=f"report {name}", back_to=("/reports", "all reports"),
+                     takes_client=getattr(module, "CLIENT", True), takes_basis=getattr(module, "BASIS", False),
+                     opt={k: q.get(k, "") for k in ("period", "from", "to", "client", "basis")},
+                     help=REPORTS[name][1], **_notes(note))
 
 
 def per_currency(rows: list[dict], book: str, chart) -> str:

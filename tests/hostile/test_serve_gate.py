@@ -131,9 +131,10 @@ def test_the_calendar_at_the_edges_of_its_years_links_no_further(live):
 
 PATHS = ["/", "/board/{a}", "/list/{a}", "/r/{a}/{b}", "/new/{a}", "/edit/{a}/{b}", "/workflow", "/finance",
          "/calendar", "/goals", "/resources", "/static/{a}", "/board/client", "/board/project", "/r/client/{b}",
-         "/edit/invoice/{b}", "/new/invoice", "/list/income", "/search"]
+         "/edit/invoice/{b}", "/new/invoice", "/list/income", "/search", "/report/{a}", "/report/invoices", "/statement/{a}",
+         "/report/finance"]
 PARAMS = ["month", "week", "period", "by", "unlinked", "note", "from", "to", "client", "id", "status", "issued", "q",
-          "sort"]
+          "sort", "basis"]
 text = st.one_of(st.text(max_size=30), st.sampled_from(["9999-12", "0001-01", "9999-12-31", "0001-01-01", "-1",
                                                          "10000", "2026-Q9", "..", "../..", "%00", "nan", "1e999",
                                                          "\x00", "\u202e", "client", "status", "acme",
@@ -203,7 +204,8 @@ def test_read_only_draws_no_form_and_refuses_the_form_pages(demo):
         c = server.client()
         for path in ("/", "/board/client", "/board/project", "/board/service", "/board/invoice", "/r/client/acme",
                      "/r/invoice/INV-2026-019", "/r/resource/pricing-guide", "/workflow", "/finance", "/calendar",
-                     "/goals", "/resources", "/list/contact", "/list/income", "/list/expense", "/list/meeting"):
+                     "/goals", "/resources", "/list/contact", "/list/income", "/list/expense", "/list/meeting",
+                     "/r/project/acme-website", "/reports", "/report/invoices"):
             r = c.get(path)
             assert r.status_code == 200, path
             assert not re.search(r'<form[^>]*method="post"', r.text, re.I), path
