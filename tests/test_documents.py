@@ -227,17 +227,22 @@ def test_every_invoice_of_the_demo_book_renders(tmp_path):
     shutil.copytree(DEMO, book, ignore=shutil.ignore_patterns(".freelance"))
     out = tmp_path / "pdfs"
     out.mkdir()
+    for _ in range(2):       # two drafts under draft ids: each its own file (not both DRAFT.pdf, one lost)
+        r = run_cli("invoice", "add", "--client", "globex", "--item", "Workshop:1:800", "--issued", "2026-11-25",
+                    books=book, today=TODAY)
+        assert r.exit_code == 0, r.output
     r = run_cli("invoice", "pdf", "--period", "2026", "--out-dir", out, books=book, today=TODAY)
     assert r.exit_code == 0, r.output
     invoices = json.loads(run_cli("invoice", "list", "--format", "json", books=book, today=TODAY).stdout)
     expected = sorted(i["id"] for i in invoices if i["status"] != "void")
+    assert sum(DRAFT.fullmatch(i) is not None for i in expected) == 2
     assert sorted(p.stem for p in out.glob("*.pdf")) == expected
     for inv in invoices:
         if inv["status"] == "void":
             continue
         pdf = out / f"{inv['id']}.pdf"
         text = pdftotext(pdf)
-        assert inv["id"] in text and "Example Studio Ltd" in text
+        assert ("DRAFT" if DRAFT.fullmatch(inv["id"]) else inv["id"]) in text and "Example Studio Ltd" in text
         assert xml_totals(xml_of(pdf))["GrandTotalAmount"] == Decimal(str(inv["total"]))
     keep_pngs(out / "INV-2026-019.pdf", "demo-INV-2026-019")
 

@@ -388,7 +388,7 @@ def invoice_pdf(site, request, note):
     book = site.graph().book
     doc = invoice_document(book, request.path_params["rid"])
     pdf = make_pdf(book, doc)
-    name = re.sub(r"[^\w.@+-]", "-", doc["number"]) + ".pdf"
+    name = re.sub(r"[^\w.@+-]", "-", doc["id"] if doc.get("draft") else doc["number"]) + ".pdf"
     how = "attachment" if request.query_params.get("download") else "inline"
     return Response(pdf, media_type="application/pdf",
                     headers={"Content-Disposition": f'{how}; filename="{name}"'})

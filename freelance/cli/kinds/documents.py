@@ -63,7 +63,8 @@ def write_pdf(book, noun: str, doc: dict, out: Optional[str], folder: Optional[P
         emit(data, out)
         path = out
     else:               # a name the command chooses: no link that was there is followed
-        path = file_name(doc["number"], "pdf") if folder is None else str(folder / file_name(doc["number"], "pdf"))
+        name = file_name(doc["id"] if doc.get("draft") else doc["number"], "pdf")    # a draft: its draft id
+        path = name if folder is None else str(folder / name)
         write_out(path, data, option, named=False)
     say(f"wrote {path}")
 

@@ -109,6 +109,7 @@ def build(book, graph, inv) -> dict:
     doc = {
         # a draft under its draft id has no number yet: its document says it is a draft (docs/ids.md)
         "number": labels(language)["draft"].upper() if is_draft_id(inv.id) else inv.id, "draft": is_draft_id(inv.id),
+        "id": inv.id,           # its record (a draft's file is named by it: two drafts are two files)
         "kind": inv.kind, "part": part,
         "type_code": TYPE_CREDIT_NOTE if credit_for else TYPE_PREPAYMENT if part in ON_ACCOUNT else TYPE_INVOICE,
         "prepaid": deducted, "prepaid_total": paid_before, "due_payable": None,
