@@ -3,24 +3,16 @@ edit, a graph that adopted the last one's values derives what a fresh graph deri
 record of every kind; and it keeps what the edit did not touch (the case it is for)."""
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
 
+from adoptcheck import SERVE_PAGES, TODAY, everything, page, site as server
 from conftest import run_cli
-from dataclasses import asdict
 
-from freelance.core.schema import KINDS
-from freelance.read import calendar as cal, finance as fin
-from freelance.read.journal import BASES, journal, revenue
-from freelance.read.reports import Options, summary
-from freelance.read.reports.parts import every_invoice_status, invoice_row, status_rows
-from freelance.serve.pages import board_data
 from freelance.read.graph import Graph
+from freelance.read.reports.parts import every_invoice_status, invoice_row, status_rows
 from freelance.store.book import Book
-
-TODAY = dt.date(2026, 11, 25)
 
 
 def _edit(path, pattern, repl):
@@ -65,47 +57,18 @@ EDITS = {   # name: what changes the book, as the browser or an editor does
 }
 
 
-WINDOWS = ((None, None), (dt.date(2026, 1, 1), TODAY), (dt.date(2026, 11, 1), dt.date(2026, 11, 30)))
-
-
-def _whole(g):
-    """Every whole-book value a server keeps and mends after a change (`Graph.tally`): the
-    finance summary of each window, taxed or not, the accounts, revenue of each basis and
-    window, and the journal itself."""
-    out = {"accounts": fin.accounts(g)}
-    for start, end in WINDOWS:
-        for taxed in (True, False):
-            out[("finance", start, end, taxed)] = asdict(fin.summary(g, start, end, taxed))
-        for basis in BASES:
-            out[("revenue", basis, start, end)] = revenue(g, basis, start, end)
-    for basis in BASES:
-        out[("journal", basis)] = journal(g, basis)
-    out["summary"] = summary.build(g, Options(TODAY))       # the overview's report
-    out["balances"] = [g.account_balances(), g.account_balances(TODAY)]
-    for noun in ("client", "project", "service", "invoice"):      # a server's boards (pages.kept_board)
-        for limit in (0, 2, 150):
-            out[("board", noun, limit)] = board_data(g, noun, limit=limit)
-    out[("board", "project", "priority")] = board_data(g, "project", "priority", limit=1)
-    out["calendar"] = [cal.entries(g, dt.date(2026, 11, 1), dt.date(2026, 12, 31)), cal.deadlines(g)]
-    return out
-
-
-def _everything(g):
-    return {**{k: {(r.id, r.file, r.line): g.derived(r) for r in g.records(k)} for k in KINDS}, "whole": _whole(g)}
-
-
 @pytest.mark.parametrize("name", list(EDITS))
 def test_an_adopting_graph_derives_what_a_fresh_graph_derives(demo, name):
     before = Book(demo, TODAY).reload()
     old = Graph(before, track=True)
-    _everything(old)                        # everything derived once, as pages leave it
+    everything(old)                        # everything derived once, as pages leave it
     EDITS[name](demo)
     after = before.reload(TODAY)
     assert after is not before
     adopted = Graph(after, track=True)
     adopted.adopt(old)
     fresh = Graph(Book(demo, TODAY))
-    assert _everything(adopted) == _everything(fresh), name
+    assert everything(adopted) == everything(fresh), name
 
 
 def test_adoption_keeps_what_the_change_did_not_touch_and_follows_changes_in_a_row(demo):
@@ -153,37 +116,13 @@ def test_the_invoices_summed_per_invoice_are_the_invoices_counted_at_once(demo):
             status_rows(g, invoices, TODAY), [i.id for i in invoices if invoice_row(g, i, TODAY)["overdue"]]), name
 
 
-SERVE_PAGES = {     # path: (page function's name, path parameters, query)
-    "/": ("overview", {}, b""), "/board/client": ("board", {"noun": "client"}, b""),
-    "/board/project": ("board", {"noun": "project"}, b""), "/board/service": ("board", {"noun": "service"}, b""),
-    "/board/invoice": ("board", {"noun": "invoice"}, b""), "/workflow": ("workflow", {}, b""),
-    "/finance": ("finance", {}, b""), "/calendar": ("calendar", {}, b""), "/goals": ("goals", {}, b""),
-    "/accounts": ("accounts_page", {}, b""), "/bank": ("bank_page", {}, b""), "/search": ("search", {}, b"q=acme"),
-    "/list/income": ("listing", {"noun": "income"}, b""), "/list/expense": ("listing", {"noun": "expense"}, b""),
-    "/list/time": ("listing", {"noun": "time"}, b""), "/r/client/acme": ("record", {"noun": "client", "rid": "acme"}, b""),
-    "/account/bank": ("account_page", {"rid": "bank"}, b""),
-}
-
-
-def _page(site, path) -> str:
-    from starlette.requests import Request
-    from freelance.serve import office, pages
-    name, params, query = SERVE_PAGES[path]
-    fn = getattr(pages, name, None) or getattr(office, name)
-    site.here.path = path
-    request = Request({"type": "http", "method": "GET", "path": path, "query_string": query, "headers": [],
-                       "path_params": params, "scheme": "http", "server": ("127.0.0.1", 8765), "root_path": ""})
-    return fn(site, request, None).body.decode()
-
-
 def test_every_page_a_server_draws_after_each_edit_is_a_fresh_servers(demo):
     """`serve` keeps its pages and their parts by what they read and mends its sums (issue
     #30): after each edit in a row, every page it draws is byte for byte the page a server
     started afresh on the book draws."""
-    from freelance.serve.app import Site
-    site = Site(demo, today=TODAY, host="127.0.0.1", port=8765, token="t" * 24)
+    site = server(demo)
     for path in SERVE_PAGES:
-        _page(site, path)
+        page(site, path)
     applied = 0
     for name, edit in EDITS.items():
         try:
@@ -191,9 +130,9 @@ def test_every_page_a_server_draws_after_each_edit_is_a_fresh_servers(demo):
         except AssertionError:          # an edit the ones before it made impossible (its line is gone)
             continue
         applied += 1
-        fresh = Site(demo, today=TODAY, host="127.0.0.1", port=8765, token="t" * 24)
+        fresh = server(demo)
         for path in SERVE_PAGES:
-            assert _page(site, path) == _page(fresh, path), (name, path)
+            assert page(site, path) == page(fresh, path), (name, path)
         site.retire()
     assert applied >= 10
 
@@ -202,19 +141,18 @@ def test_pages_not_drawn_for_several_edits_are_a_fresh_servers(demo):
     """A server mends its lists' order and its search index at each reload (`Site._follow`),
     so pages not drawn while several edits came in a row are still the pages a fresh server
     draws."""
-    from freelance.serve.app import Site
-    site = Site(demo, today=TODAY, host="127.0.0.1", port=8765, token="t" * 24)
+    site = server(demo)
     watched = ("/workflow", "/list/income", "/list/expense", "/list/time", "/search", "/")
     for path in watched:
-        _page(site, path)
+        page(site, path)
     for names in (("income added", "a time entry added", "an income's amount"),
                   ("income paying an invoice", "a line added above others")):
         for name in names:
             EDITS[name](demo)
-            _page(site, "/r/client/acme")       # the page a write lands on: the book reloaded
+            page(site, "/r/client/acme")       # the page a write lands on: the book reloaded
         records = site.graph().book.records("transaction")
         assert site._newest[("workflow", False)][1] is records, "mended at each reload, not made again"
         assert site._search["transaction"][0] is records
-        fresh = Site(demo, today=TODAY, host="127.0.0.1", port=8765, token="t" * 24)
+        fresh = server(demo)
         for path in watched:
-            assert _page(site, path) == _page(fresh, path), (names, path)
+            assert page(site, path) == page(fresh, path), (names, path)
