@@ -69,7 +69,12 @@ def page(site, path, query: bytes | None = None) -> str:
     return fn(site, request, None).body.decode()
 
 
-def site(root):
-    """A server on book `root`, as `freelance serve` makes it (not listening: pages are drawn by `page`)."""
+def site(root, like=None):
+    """A server on book `root`, as `freelance serve` makes it (not listening: pages are drawn by
+    `page`); with `like`, a server started afresh that takes `like`'s compiled templates (they
+    read nothing of any book: a fresh server without compiling them again, 20 ms a page)."""
     from freelance.serve.app import Site
-    return Site(root, today=TODAY, host="127.0.0.1", port=8765, token="t" * 24)
+    made = Site(root, today=TODAY, host="127.0.0.1", port=8765, token="t" * 24)
+    if like is not None:
+        made.env = like.env
+    return made

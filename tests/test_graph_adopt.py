@@ -130,7 +130,7 @@ def test_every_page_a_server_draws_after_each_edit_is_a_fresh_servers(demo):
         except AssertionError:          # an edit the ones before it made impossible (its line is gone)
             continue
         applied += 1
-        fresh = server(demo)
+        fresh = server(demo, like=site)
         for path in SERVE_PAGES:
             assert page(site, path) == page(fresh, path), (name, path)
         site.retire()
@@ -153,6 +153,6 @@ def test_pages_not_drawn_for_several_edits_are_a_fresh_servers(demo):
         records = site.graph().book.records("transaction")
         assert site._newest[("workflow", False)][1] is records, "mended at each reload, not made again"
         assert site._search["transaction"][0] is records
-        fresh = server(demo)
+        fresh = server(demo, like=site)
         for path in watched:
             assert page(site, path) == page(fresh, path), (names, path)
