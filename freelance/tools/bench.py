@@ -887,25 +887,41 @@ def bench_history(repeat: int, work: Path) -> Row:
 
 
 LEDGER_PROPERTY = ROOT / "tests" / "test_ledger_property.py"
+ADOPT_PROPERTY = ROOT / "tests" / "test_adopt_property.py"
 
 
 def ledger_property(examples: int | None) -> int:
     """Issue 22's property, long: the CI profile tries a few books, this thousands (an hour or
     so on two cores). pytest's exit status is the answer: 0 every face agreed on every book."""
-    if not LEDGER_PROPERTY.is_file():
-        print(f"--ledger-property runs {LEDGER_PROPERTY.name} of the repository's tests/, which this "
+    return _long_property(LEDGER_PROPERTY, "--ledger-property", "ledger-long", "LEDGER_EXAMPLES", examples,
+                          "ledger property", "generated books", "every face agreed")
+
+
+def adopt_property(examples: int | None) -> int:
+    """Issue 30's property, long: runs of random edits through the door, after each an adopting
+    graph and a long-lived server against fresh ones; CI tries a few runs, this hundreds (about
+    0.4 s of CPU each). 0: they agreed after every edit."""
+    return _long_property(ADOPT_PROPERTY, "--adopt-property", "adopt-long", "ADOPT_EXAMPLES", examples,
+                          "adopt property", "runs of edits", "adopted values and pages were fresh ones")
+
+
+def _long_property(test: Path, flag: str, profile: str, variable: str, examples: int | None, name: str,
+                   what: str, good: str) -> int:
+    """Run property test `test` with its long hypothesis profile (`examples` of them, else the
+    profile's own number): pytest's exit status is the answer."""
+    if not test.is_file():
+        print(f"{flag} runs {test.name} of the repository's tests/, which this "
               "installation does not have: run it from a clone (pip install -e '.[test]')", file=sys.stderr)
         return 2
-    e = {**env(), "HYPOTHESIS_PROFILE": "ledger-long"}
+    e = {**env(), "HYPOTHESIS_PROFILE": profile}
     if examples:
-        e["LEDGER_EXAMPLES"] = str(examples)
-    print(f"# freelance ledger property, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, "
-          f"{examples or 'the long profile of'} generated books\n", flush=True)
+        e[variable] = str(examples)
+    print(f"# freelance {name}, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, "
+          f"{examples or 'the long profile of'} {what}\n", flush=True)
     start = time.monotonic()
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
-                           "--hypothesis-show-statistics", str(LEDGER_PROPERTY)], env=e,
-                          cwd=LEDGER_PROPERTY.parents[1])
-    print(f"\n{'every face agreed' if done.returncode == 0 else 'FAILED'} in {time.monotonic() - start:.0f} s")
+                           "--hypothesis-show-statistics", str(test)], env=e, cwd=test.parents[1])
+    print(f"\n{good if done.returncode == 0 else 'FAILED'} in {time.monotonic() - start:.0f} s")
     return done.returncode
 
 
@@ -968,11 +984,19 @@ def main(argv=None) -> int:
                     help="Run the ledger's property test (tests/test_ledger_property.py: every face agrees with "
                          "the journal to the cent) with its long profile, thousands of generated books, instead "
                          "of CI's few (HYPOTHESIS_PROFILE=ledger-long; from a clone of the repository).")
+    ap.add_argument("--adopt-property", action="store_true",
+                    help="Run serve's adoption property (tests/test_adopt_property.py: after random runs of "
+                         "edits through the door, an adopting graph and a long-lived server derive and draw "
+                         "what fresh ones do) with its long profile, 300 runs instead of CI's 15 "
+                         "(HYPOTHESIS_PROFILE=adopt-long; from a clone of the repository).")
     ap.add_argument("--examples", type=int, metavar="N",
-                    help="With --ledger-property: how many books to generate (default: the profile's 2,000).")
+                    help="With --ledger-property: how many books to generate (default: the profile's 2,000); "
+                         "with --adopt-property: how many runs of edits (default 300).")
     args = ap.parse_args(argv)
     if args.ledger_property:
         return ledger_property(args.examples)
+    if args.adopt_property:
+        return adopt_property(args.examples)
     if args.sweep:
         with _work_folder(args.keep) as work:
             book, name = _largest_book(args, work)
