@@ -42,26 +42,33 @@ PAYEES = ("Acme Corp", "Globex Ltd", "Northwind Traders", "Corner Cafe")
 PAGES = ("/", "/finance", "/accounts", "/board/invoice", "/search")
 
 pick = st.integers(0, 1000)                 # which of the records that fit, modulo how many there are
-day = st.integers(0, 24)                    # a day of November 2026, up to TODAY
+day = st.integers(0, 83)                    # October to December 2026 (after TODAY: --future)
+worked = st.integers(31, 55)                # a day worked: November 2026, up to TODAY
 cents = st.integers(1, 3000_00)
+currency = st.sampled_from([None, None, "EUR", "GBP"])
 step = st.one_of(
     # the amount: cents, or what the invoice still owes (less the fee): paid in full
     st.tuples(st.just("income"), st.one_of(cents, st.just("owed")), st.one_of(st.none(), pick),
-              st.sampled_from([None, "2.50", "15"]), day, st.sampled_from(PAYEES), st.booleans()),
+              st.sampled_from([None, "2.50", "15"]), day, st.sampled_from(PAYEES), st.booleans(), currency),
     st.tuples(st.just("expense"), cents, st.sampled_from(["software", "travel", "office"]), day,
-              st.sampled_from(PAYEES), st.booleans()),
+              st.sampled_from(PAYEES), st.booleans(), currency),
+    st.tuples(st.just("edit money"), st.sampled_from(["income", "expense"]), pick,
+              st.sampled_from(["--amount", "--date", "--account", "--received", "--not-received", "--currency"]),
+              st.integers(0, 83)),
     st.tuples(st.just("move client"), pick, st.sampled_from(["lead", "negotiation", "client"])),
     st.tuples(st.just("move project"), pick, st.sampled_from(["not-started", "in-progress", "on-hold", "done"])),
     st.tuples(st.just("edit client"), pick, st.sampled_from(["--email", "--name", "--default-rate", "--currency"]),
               st.integers(0, 3)),
     st.tuples(st.just("edit project"), pick, st.sampled_from(["--name", "--client", "--rate", "--priority"]), pick),
-    st.tuples(st.just("hours"), pick, st.integers(1, 32), day),
+    st.tuples(st.just("hours"), pick, st.integers(1, 32), worked),
+    st.tuples(st.just("edit hours"), pick, st.integers(1, 32)),
     st.tuples(st.just("invoice from hours"), pick),
+    st.tuples(st.just("edit draft"), pick, st.sampled_from(["--due", "--tax-rate", "--item", "--issued"]), day),
     st.tuples(st.just("send"), pick),
     st.tuples(st.just("mark"), pick, st.sampled_from(["paid", "void"])),
     st.tuples(st.just("credit"), pick, st.booleans()),
     st.tuples(st.just("write off"), pick),
-    st.tuples(st.just("transfer"), cents, day, st.booleans()),
+    st.tuples(st.just("transfer"), cents, worked, st.booleans()),
     st.tuples(st.just("remove"), st.sampled_from(["income", "expense", "time", "transfer", "client", "invoice"]), pick),
 )
 
@@ -80,11 +87,15 @@ def _command(root: Path, s) -> list | None:
     recs = {k: book.records(k) for k in ("client", "project", "invoice", "transaction", "time", "transfer")}
     invoices = recs["invoice"]
     status = lambda *ss: [i for i in invoices if i.data.get("status") in ss]    # noqa: E731
-    d = lambda n: (dt.date(2026, 11, 1) + dt.timedelta(days=n)).isoformat()    # noqa: E731
+    d = lambda n: (dt.date(2026, 10, 1) + dt.timedelta(days=n)).isoformat()    # noqa: E731
+    future = lambda n: ["--future"] if d(n) > TODAY.isoformat() else []       # noqa: E731
     what = s[0]
     if what == "income":
-        _, c, inv, fee, n, payee, received = s
-        args = ["--date", d(n), "--payee", payee, "--received" if received else "--not-received"]
+        _, c, inv, fee, n, payee, received, cur = s
+        args = ["--date", d(n), "--payee", payee, "--received" if received else "--not-received", *future(n)]
+        if cur:         # money in another currency than the book's: no client of the book's currency
+            return ["income", "add", _money(c if c != "owed" else 100_00), *args, "--currency", cur,
+                    "--classification", "other"]
         sent = status("sent")
         if inv is None or not sent:
             return ["income", "add", _money(c if c != "owed" else 100_00), *args,
@@ -96,9 +107,15 @@ def _command(root: Path, s) -> list | None:
         return ["income", "add", _money(c), *args, "--client", i.data["client"], "--invoice", i.id,
                 *(["--fee", fee] if fee else [])]
     if what == "expense":
-        _, c, category, n, payee, paid = s
+        _, c, category, n, payee, paid, cur = s
         return ["expense", "add", _money(c), "--category", category, "--date", d(n), "--payee", payee,
-                "--paid" if paid else "--unpaid"]
+                "--paid" if paid else "--unpaid", *future(n), *(["--currency", cur] if cur else [])]
+    if what == "edit money":
+        _, noun, n, option, v = s
+        rs = [r for r in recs["transaction"] if r.data.get("kind") == noun]
+        value = {"--amount": [_money(v * 1234 + 1)], "--date": [d(v), *future(v)],
+                 "--account": [("bank", "cash")[v % 2]], "--currency": [("USD", "EUR", "GBP")[v % 3]]}.get(option, [])
+        return ([noun, "edit", _nth(rs, n), option, *value]) if rs else None
     if what == "move client":
         return ["client", "move", _nth(recs["client"], s[1]), s[2]]
     if what == "move project":
@@ -119,6 +136,13 @@ def _command(root: Path, s) -> list | None:
         services = project.data.get("services") or []
         return ["time", "log", project.id, str(quarters / 4), "--date", d(when),
                 *(["--service", services[n % len(services)]] if services else [])]
+    if what == "edit hours":
+        return ["time", "edit", _nth(recs["time"], s[1]), "--hours", str(s[2] / 4)]
+    if what == "edit draft":
+        _, n, option, v = s
+        value = {"--due": d(v), "--issued": d(v), "--tax-rate": str((0, 7, 19, 20)[v % 4]),
+                 "--item": f"Extra work:{1 + v % 5}:{40 + v}"}[option]
+        return status("draft") and ["invoice", "edit", _nth(status("draft"), n), option, value]
     if what == "invoice from hours":
         return ["invoice", "add", "--from-time", "--client", _nth(recs["client"], s[1]), "--issued", TODAY.isoformat()]
     if what == "send":
