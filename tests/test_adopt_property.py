@@ -40,6 +40,7 @@ if not PROFILE.startswith("adopt"):         # another test's profile (ledger-lon
 
 PAYEES = ("Acme Corp", "Globex Ltd", "Northwind Traders", "Corner Cafe")
 PAGES = ("/", "/finance", "/accounts", "/board/invoice", "/search")
+_TEMPLATES: list = []       # the last example's server: the next takes its compiled templates
 
 pick = st.integers(0, 1000)                 # which of the records that fit, modulo how many there are
 day = st.integers(0, 83)                    # October to December 2026 (after TODAY: --future)
@@ -179,7 +180,8 @@ def test_after_any_edits_an_adopting_graph_and_server_are_fresh_ones(steps):
         book = Book(root, TODAY).reload()
         g = Graph(book, track=True)
         everything(g)                               # everything derived once, as pages leave it
-        site = server(root)
+        site = server(root, like=_TEMPLATES[0] if _TEMPLATES else None)
+        _TEMPLATES[:] = [site]
         for path in PAGES:
             page(site, path)
         done = []
