@@ -5,9 +5,11 @@ does), a graph that reloaded the book and adopted the last graph's values (`Book
 values and every whole-book value a server mends (tests/adoptcheck.py), and one long-lived
 server draws the overview, /finance, /accounts, /board/invoice and a search for a payee as a
 fresh server does. The edits: income linked to an invoice or not (a fee sometimes), expenses,
-clients and projects moved on their boards or a field edited, hours booked, a draft invoice
-from the hours, a draft sent (numbered), an invoice marked paid or void, credited, written off,
-a transfer, a record removed (refused, and so nothing, when something links to it).
+income linked afterwards (the workflow, the bank review), balance assertions, money, hours and
+drafts edited in place, in three currencies, dated after today too, clients and projects moved
+on their boards or a field edited, hours booked, a draft invoice from the hours, a draft
+sent (numbered), an invoice marked paid or void, credited, written off, a transfer, a record
+removed (refused, and so nothing, when something links to it).
 
 A bounded profile runs in CI (`adopt`: a few runs of 3-8 edits on the demo book);
 `HYPOTHESIS_PROFILE=adopt-long` (ADOPT_EXAMPLES=N) or `python -m freelance.tools.bench
@@ -56,6 +58,8 @@ step = st.one_of(
     st.tuples(st.just("edit money"), st.sampled_from(["income", "expense"]), pick,
               st.sampled_from(["--amount", "--date", "--account", "--received", "--not-received", "--currency"]),
               st.integers(0, 83)),
+    st.tuples(st.just("link income"), pick, pick, st.booleans()),        # the workflow's, the bank review's
+    st.tuples(st.just("balance"), st.sampled_from(["bank", "cash"]), worked, st.integers(-500_00, 30000_00)),
     st.tuples(st.just("move client"), pick, st.sampled_from(["lead", "negotiation", "client"])),
     st.tuples(st.just("move project"), pick, st.sampled_from(["not-started", "in-progress", "on-hold", "done"])),
     st.tuples(st.just("edit client"), pick, st.sampled_from(["--email", "--name", "--default-rate", "--currency"]),
@@ -117,6 +121,20 @@ def _command(root: Path, s) -> list | None:
         value = {"--amount": [_money(v * 1234 + 1)], "--date": [d(v), *future(v)],
                  "--account": [("bank", "cash")[v % 2]], "--currency": [("USD", "EUR", "GBP")[v % 3]]}.get(option, [])
         return ([noun, "edit", _nth(rs, n), option, *value]) if rs else None
+    if what == "link income":
+        _, n, inv, to_invoice = s
+        loose = [r for r in recs["transaction"] if r.data.get("kind") == "income" and not r.data.get("invoice")
+                 and r.data.get("classification", "client") == "client"]
+        if not loose:
+            return None
+        tx = loose[n % len(loose)]
+        own = lambda rs: [r for r in rs if r.data.get("client") in (None, tx.data.get("client"))]    # noqa: E731
+        if to_invoice:
+            return own(status("sent")) and ["income", "link", tx.id, "--invoice", _nth(own(status("sent")), inv)]
+        return own(recs["project"]) and ["income", "link", tx.id, "--project", _nth(own(recs["project"]), inv)]
+    if what == "balance":
+        _, account, n, c = s
+        return ["balance", "add", account, "--date", d(n), "--amount", ("-" if c < 0 else "") + _money(abs(c))]
     if what == "move client":
         return ["client", "move", _nth(recs["client"], s[1]), s[2]]
     if what == "move project":
