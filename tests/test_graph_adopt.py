@@ -12,10 +12,11 @@ from conftest import run_cli
 from dataclasses import asdict
 
 from freelance.core.schema import KINDS
-from freelance.read import finance as fin
+from freelance.read import calendar as cal, finance as fin
 from freelance.read.journal import BASES, journal, revenue
 from freelance.read.reports import Options, summary
 from freelance.read.reports.parts import every_invoice_status, invoice_row, status_rows
+from freelance.serve.pages import board_data
 from freelance.read.graph import Graph
 from freelance.store.book import Book
 
@@ -57,6 +58,8 @@ EDITS = {   # name: what changes the book, as the browser or an editor does
                                      "--received", "--date", "2026-11-21"),
     "an income's amount": _regex("transactions/2026.yaml", r"^(- id: tx-\S+\n(?:  .*\n)*?  kind: income\n  amount: )",
                                  r"\g<1>1"),
+    "a draft invoice sent": _regex("invoices.yaml", r"status: draft", "status: sent"),
+    "an invoice line's service": _regex("invoices.yaml", r"service: acme-audit-review", "service: acme-design"),
     "a line added above others": _regex("transactions/2026.yaml", r"^(  description: Co-working desk)$",
                                         r"\1\n  note: a line more"),
 }
@@ -79,6 +82,11 @@ def _whole(g):
         out[("journal", basis)] = journal(g, basis)
     out["summary"] = summary.build(g, Options(TODAY))       # the overview's report
     out["balances"] = [g.account_balances(), g.account_balances(TODAY)]
+    for noun in ("client", "project", "service", "invoice"):      # a server's boards (pages.kept_board)
+        for limit in (0, 2, 150):
+            out[("board", noun, limit)] = board_data(g, noun, limit=limit)
+    out[("board", "project", "priority")] = board_data(g, "project", "priority", limit=1)
+    out["calendar"] = [cal.entries(g, dt.date(2026, 11, 1), dt.date(2026, 12, 31)), cal.deadlines(g)]
     return out
 
 

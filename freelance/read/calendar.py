@@ -70,17 +70,15 @@ def meetings(g: Graph, first: dt.date | None = None, last: dt.date | None = None
 
 
 def deadlines(g: Graph, first: dt.date | None = None, last: dt.date | None = None) -> list[Entry]:
-    """Unpaid invoices on their due date, unfinished projects on their due (or end) date."""
+    """Unpaid invoices on their due date, unfinished projects on their due (or end) date. A
+    tracking graph (serve) keeps the invoices' per invoice (`Graph.tally`): a payment changes
+    one entry, not 25,000."""
     out = []
-    for inv in g.records("invoice"):
-        d = g.derived(inv)
-        day = d["due_date"]
-        if inv.data.get("status") not in UNPAID or d["balance"] <= ZERO or not isinstance(day, dt.date):
-            continue
-        client = g.get("client", inv.data.get("client"))
-        who = str(client.data.get("name")) if client is not None else str(inv.data.get("client") or "")
-        out.append(Entry(day, "invoice", inv.id, inv.id, label=who,
-                         detail=f"{who} · {fmt_money(d['balance'], d['currency'])} · {inv.data.get('status')}"))
+    if g.track:
+        sums = g.tally(("deadlines", first, last), ("invoice",), lambda inv: _due_part(g, inv, first, last)).sums
+        out += [Entry(*k[3:]) for k in sorted(sums, key=lambda k: (k[3], k[4], k[5], k[1], k[2]))]
+    else:
+        out += [e for e in map(lambda inv: _invoice_due(g, inv), g.records("invoice")) if e is not None]
     for p in g.records("project"):
         day = p.data.get("due") or p.data.get("end")
         if p.data.get("status") == "done" or not isinstance(day, dt.date):
@@ -89,6 +87,27 @@ def deadlines(g: Graph, first: dt.date | None = None, last: dt.date | None = Non
                          detail=f"{p.data.get('client') or ''} · {p.data.get('status') or ''}".strip(" ·")))
     out = [e for e in out if (first is None or e.day >= first) and (last is None or e.day <= last)]
     return sorted(out, key=lambda e: (e.day, e.kind, e.id))
+
+
+def _invoice_due(g: Graph, inv) -> Entry | None:
+    """An unpaid invoice's entry on its due day, or None."""
+    d = g.derived(inv)
+    day = d["due_date"]
+    if inv.data.get("status") not in UNPAID or d["balance"] <= ZERO or not isinstance(day, dt.date):
+        return None
+    client = g.get("client", inv.data.get("client"))
+    who = str(client.data.get("name")) if client is not None else str(inv.data.get("client") or "")
+    return Entry(day, "invoice", inv.id, inv.id, label=who,
+                 detail=f"{who} · {fmt_money(d['balance'], d['currency'])} · {inv.data.get('status')}")
+
+
+def _due_part(g: Graph, inv, first: dt.date | None, last: dt.date | None) -> list:
+    """Invoice `inv`'s part of `deadlines` between `first` and `last`: its entry as a key (the
+    book's order, file and line, after it: `deadlines` sorts by the entry, then by that)."""
+    e = _invoice_due(g, inv)
+    if e is None or (first is not None and e.day < first) or (last is not None and e.day > last):
+        return []
+    return [(("due", inv.file, inv.line, e.day, e.kind, e.id, e.title, e.start, e.end, e.detail, e.label), 1)]
 
 
 def entries(g: Graph, first: dt.date, last: dt.date) -> dict[dt.date, list[Entry]]:

@@ -22,6 +22,7 @@ from ..core.dates import parse_period
 from ..core.errors import UsageError
 from .work import project_work, service_work
 from . import quotes
+from .search import Newest
 
 
 _NONE = object()     # no value kept yet (a memo may keep None)
@@ -44,6 +45,7 @@ class Graph:
         self._bare: set = set()     # the keys of kept values that read nothing
         self._tallies: dict = {}    # name -> Tally (`tally`): mended, not dropped, by `adopt`
         self._constants: dict = {}  # what the settings alone say (`constant`)
+        self._orders: dict = {}     # name -> Order (`ordered`): mended, not dropped, by `adopt`
         self.dropped: list = []     # the values `adopt` dropped, to free when it suits the caller
         self._local = threading.local()     # this thread's stack of the reads of the values being derived
         self._lock = threading.Lock()       # a value kept, and the hand-over to the next graph (`adopt`)
@@ -63,12 +65,13 @@ class Graph:
         return self.book.get(kind, rid)
 
     def by(self, kind: str, field: str) -> dict:
-        """value of `field` -> records of `kind` (list fields index every element)."""
+        """value of `field` -> records of `kind` (list fields index every element; `items.service`:
+        each service a record's items name)."""
         key = (kind, field)
         if key not in self._by:
             groups = defaultdict(list)
             for r in self.book.records(kind):
-                for x in index_keys(r.data.get(field)):
+                for x in field_keys(r.data, field):
                     groups[x].append(r)
             self._by[key] = groups
         if self.track:
@@ -240,6 +243,25 @@ class Graph:
                 self._local.stack = outer
         return t
 
+    def ordered(self, name, kind: str, key) -> "Newest":
+        """The records of `kind` sorted by `key(record)` (a function of the record's data alone),
+        then by file and line (`search.Newest`): kept, and in a tracking graph mended with the
+        records that went and came since (`adopt`) rather than sorted again. A value that reads
+        it is dropped when it changes."""
+        with self._tallying:
+            o = self._orders.get(name)
+            if o is None:
+                o = self._orders[name] = Order(Newest(self.book.records(kind), key, lambda r: True), kind)
+                if self.track:
+                    self._kinds.add(kind)
+            elif o.steps:
+                for gone, came in o.steps:
+                    o.order = o.order.changed(gone, came)
+                o.steps = []
+        if self.track:
+            self._read(("order", name))
+        return o.order
+
     def _part(self, t: "Tally", part, r: Record):
         got = self._keep(("part", t.name, id(r)), lambda: (r, t.compact(part(r))), r)
         t.parts[id(r)] = got
@@ -266,14 +288,18 @@ class Graph:
             stale = {k for key in prev._bare for k in users.get(("bare", key), ())}
             prev._cache, prev._users, prev._kinds, prev._bare = {}, {}, set(), set()
             prev._tallies = {}
+            orders, prev._orders = prev._orders, {}
             # (a page still drawn on `prev` derives afresh)
         for kind, (gone, came) in changes.items():
             reads = {("kind", kind)}
+            nested = [f for k, f in prev._by if k == kind and "." in f]    # `items.service`...
             for r in gone + came:
                 reads.add(("id", kind, r.id))
                 for field, v in r.data.items():
                     for x in index_keys(v):
                         reads.add(("by", kind, field, x))
+                for field in nested:
+                    reads.update(("by", kind, field, x) for x in field_keys(r.data, field))
             was, now = defaultdict(list), defaultdict(list)
             for r in gone:
                 was[r.id].append(r.data)
@@ -311,6 +337,12 @@ class Graph:
                 t, got = tallies.get(key[1]), cache.get(key)
                 if t is not None and got is not None:
                     t.pending.append(got)
+        for name, o in orders.items():      # an order: the records that went and came, in turn
+            if o.kind in changes:
+                o.steps.append(changes[o.kind])
+                more = [k for k in users.get(("order", name), ()) if k not in stale]
+                stale.update(more)
+                spread(more)
         for name, t in tallies.items():
             if t.pending or t.came:
                 more = [k for k in users.get(("tally", name), ()) if k not in stale]
@@ -322,6 +354,7 @@ class Graph:
         with self._lock:
             self._cache, self._users, self._kinds, self._tallies = cache, users, kinds, tallies
             self._constants = prev._constants      # the same settings
+            self._orders = orders
         for key, groups in prev._by.items():
             kind, field = key
             if kind not in changes:
@@ -330,10 +363,10 @@ class Graph:
             gone, came = changes[kind]
             out = dict(groups)
             left = {id(r) for r in gone}
-            mend = {x for r in gone + came for x in index_keys(r.data.get(field))}
+            mend = {x for r in gone + came for x in field_keys(r.data, field)}
             for x in mend:
                 keep = [r for r in groups.get(x, ()) if id(r) not in left]
-                keep += [r for r in came if x in index_keys(r.data.get(field))]
+                keep += [r for r in came if x in field_keys(r.data, field)]
                 keep.sort(key=lambda r: (r.file, r.line))      # the records' order: shards by name, then line
                 if keep:
                     out[x] = keep
@@ -519,6 +552,23 @@ class Graph:
                 (("in" if r.data.get("kind") == "income" else "out", acc, cur), dec(r.data.get("amount")))]
 
 
+class Carried:
+    """A value carried in a tally's key (a row, which is not hashable), equal only to itself:
+    the part that added it is the part that takes it out."""
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+
+class Order:
+    """A kept `Newest` of a kind (`Graph.ordered`) and the changes (gone, came) to apply to it."""
+    __slots__ = ("order", "kind", "steps")
+
+    def __init__(self, order, kind: str):
+        self.order, self.kind, self.steps = order, kind, []
+
+
 class Tally:
     """Sums made of one part per record (`Graph.tally`): `sums[key]`, and how many parts add
     to each key (a key no part adds to any more is gone, as it would be from sums made
@@ -599,6 +649,19 @@ class Tally:
 def currency_fields(kind: str) -> tuple[str, ...]:
     """The fields a record's currency is taken from (`Graph._currency`)."""
     return ("currency", *CURRENCY_FROM.get(kind, ()), *((ACCOUNT_FIELD[kind],) if kind in ACCOUNT_FIELD else ()))
+
+
+def field_keys(data: dict, field: str) -> list[str]:
+    """What `Graph.by` files a record's `data` under for `field`: `index_keys` of its value, or
+    for `list.sub` (`items.service`) each text that a mapping of the list names under `sub`,
+    once."""
+    if "." not in field:
+        return index_keys(data.get(field))
+    top, sub = field.split(".", 1)
+    v = data.get(top)
+    if not isinstance(v, list):
+        return []
+    return list(dict.fromkeys(x.get(sub) for x in v if isinstance(x, dict) and isinstance(x.get(sub), str)))
 
 
 def index_keys(v) -> list[str]:

@@ -61,6 +61,25 @@ def is_fixed(service: Record | None) -> bool:
     return service is not None and service.data.get("pricing") == "fixed"
 
 
+def _service_lines(g: Graph, sid: str) -> list:
+    """[(invoice, net line amount, quantity)] of the lines naming service `sid` on sent and paid
+    invoices. A tracking graph (serve) reads only the invoices that name it: an invoice paid
+    derives again the services it names, not every one."""
+    if not g.track:
+        return _lines_by_service(g).get(sid, [])
+    out = []
+    for inv in g.by("invoice", "items.service").get(sid, ()):
+        items = inv.data.get("items")
+        if inv.data.get("status") not in BILLED or not isinstance(items, list):
+            continue
+        for it in items:
+            if isinstance(it, dict) and it.get("service") == sid:
+                q = it.get("quantity")
+                q = q if isinstance(q, Decimal) else Decimal(1)
+                out.append((inv, money(q * dec(it.get("unit_price"))), q))
+    return out
+
+
 def _lines_by_service(g: Graph) -> dict:
     """service id -> [(invoice, net line amount, quantity)] over sent and paid invoices (cached)."""
     def make():
@@ -156,7 +175,7 @@ def service_work(g: Graph, s: Record) -> dict:
     entries = g.by("time", "service").get(s.id, [])
     booked = hours_of(entries)
     cur = g.currency(s)
-    lines = [x for x in _lines_by_service(g).get(s.id, []) if g.currency(x[0]) == cur]
+    lines = [x for x in _service_lines(g, s.id) if g.currency(x[0]) == cur]
     invoiced = sum((amount for _, amount, _ in lines), ZERO) + _unaccounted_income(g, "service", s.id, cur)
     project = project_of(g, s)
     out = {"hours_booked": booked, "hours_billed": hours_billed(g, entries), "invoiced": invoiced}
@@ -245,9 +264,8 @@ def project_work(g: Graph, p: Record) -> dict:
         if inv.data.get("status") in BILLED and g.currency(inv) == cur:
             invoiced += g.totals(inv)[0] - prepaid(g, inv).net_total    # a final invoice: its deposits once
             counted.add(inv.id)
-    by_line = _lines_by_service(g)
     for s in services:
-        for inv, amount, _ in by_line.get(s.id, []):
+        for inv, amount, _ in _service_lines(g, s.id):
             if inv.id not in counted and inv.data.get("project") in (None, p.id) and g.currency(inv) == cur:
                 invoiced += amount
     invoiced += _unaccounted_income(g, "project", p.id, cur)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import re
+from bisect import bisect_left, bisect_right
 
 from markupsafe import Markup
 
 from ..read import calendar as cal, finance as fin, search as find
 from ..read import views
 from ..read.workflow import row as workflow_row
+from ..core.money import ZERO
 from ..core.errors import did_you_mean, FreelanceError, NotFound, UsageError
 from ..core.limits import MAX_YEAR, MIN_YEAR, year_problem
 from ..read.graph import Graph
@@ -96,7 +98,11 @@ def _range(book, q) -> tuple:
 
 def board_data(g: Graph, noun: str, by: str | None = None, limit: int = CARDS) -> dict:
     """A board's columns with their counts and totals over every record, and at most `limit`
-    cards each (the newest: a big book's paid invoices are thousands); overdue cards apart."""
+    cards each (the newest: a big book's paid invoices are thousands); overdue cards apart.
+    A tracking graph (serve) keeps the sums per column and the records' order by column,
+    mended by the records that changed (`kept_board`)."""
+    if g.track:
+        return kept_board(g, noun, by, limit)
     kind = kind_of(noun)
     field = by or kind.status
     recs = g.records(kind.name)
@@ -119,6 +125,70 @@ def board_data(g: Graph, noun: str, by: str | None = None, limit: int = CARDS) -
     values = list(f.choices) or (g.settings.allowed(f.setting) if f.setting else [])
     return {"noun": noun, "field": field, "columns": cols, "choices": values, "overdue": overdue[:OVERDUE],
             "overdue_more": max(len(overdue) - OVERDUE, 0)}
+
+
+def _column(r, field: str, values: list):
+    """The column of a board that record `r` is in (`views.board`'s rule)."""
+    v = r.data.get(field)
+    return "(none)" if v is None else v if v in values else str(v)
+
+
+def kept_board(g: Graph, noun: str, by: str | None, limit: int) -> dict:
+    """`board_data` from sums kept per record (`Graph.tally`: each column's count and totals,
+    and its overdue cards) and the records kept in column order (`Graph.ordered`): after a
+    change, the board costs the records that changed and the cards it shows."""
+    kind = kind_of(noun)
+    field = by or kind.status
+    f = kind.field(field)
+    values = list(f.choices) or (g.settings.allowed(f.setting) if f.setting else [])
+
+    def part(r):
+        col = _column(r, field, values)
+        lines, amount = views.card(g, r)
+        out = [(("n", col), 1)]
+        if amount is not None:
+            out.append((("total", col, g.currency(r)), amount))
+        if any(str(x).startswith("OVERDUE") for x in lines):
+            out.append((("late", col, r.file, r.line), 1))
+        return out
+    sums = g.tally(("board", kind.name, field), (kind.name,), part).sums
+    order = g.ordered(("board", kind.name, field), kind.name, lambda r: str(_column(r, field, values)))
+    entries = order.entries
+    present = {k[1] for k in sums if k[0] == "n"}
+    extra = sorted(v for v in present if v not in values and v != "(none)")
+    book_currency = g.settings.currency
+    has_money = kind.name in ("client", "project", "invoice", "service")
+    cols, shown = [], {}
+    for value in values + extra + (["(none)"] if "(none)" in present else []):
+        count = sums.get(("n", value), 0)
+        totals = {k[2]: v for k, v in sums.items() if k[0] == "total" and k[1] == value}
+        top = bisect_right(entries, (str(value), "\uffff"))
+        first = max(top - (min(count, limit)), 0)
+        cards = []
+        for _, file, line, r in entries[first:top]:
+            lines, _ = views.card(g, r)
+            card = {"id": r.id, "lines": lines, "overdue": any(str(x).startswith("OVERDUE") for x in lines),
+                    "version": version(r), "href": href(noun, r.id)}
+            cards.append(card)
+            shown[(value, file, line)] = card
+        cols.append({"name": value, "count": count,
+                     "total": (totals.pop(book_currency, ZERO) + ZERO) if has_money else None,
+                     "currency": book_currency,
+                     "other_totals": {c: totals[c] + ZERO for c in sorted(totals)},
+                     "cards": cards, "more": max(count - limit, 0)})
+    rank = {c["name"]: i for i, c in enumerate(cols)}
+    late = sorted((k for k in sums if k[0] == "late"), key=lambda k: (rank.get(k[1], len(rank)), k[2], k[3]))
+    overdue = []
+    for _, value, file, line in late[:OVERDUE]:
+        card = shown.get((value, file, line))
+        if card is None:
+            at = bisect_left(entries, (str(value), file, line))
+            r = entries[at][3]
+            lines, _ = views.card(g, r)
+            card = {"id": r.id, "lines": lines, "overdue": True, "href": href(noun, r.id)}
+        overdue.append(card)
+    return {"noun": noun, "field": field, "columns": cols, "choices": values, "overdue": overdue,
+            "overdue_more": max(len(late) - OVERDUE, 0)}
 
 
 def board(site, request, note):

@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from decimal import Decimal
 from pathlib import Path
 import datetime as dt
 import hashlib
@@ -286,7 +287,7 @@ AFTER = "serve: the page after "       # the rows of the first page after a writ
 # the whole-book pages, each drawn first after each of these writes (budget 0.2 s of the server's CPU)
 SERVE_WHOLE = ("/", "/accounts", "/finance", "/workflow", "/search?q=acme", "/board/invoice", "/board/project",
                "/board/service", "/calendar", "/list/income")
-WHOLE_WRITES = ("a drag", "an income added", "a client edited")
+WHOLE_WRITES = ("a drag", "an income added", "a client edited", "an invoice paid in full")
 FIRST = "serve: first after "            # "serve: first after a drag: /accounts"
 
 
@@ -308,6 +309,18 @@ def sent_invoices(book: Path, n: int) -> list[tuple[str, str]]:
             if len(out) == n:
                 break
     return out
+
+
+def open_invoices(book: Path, n: int) -> list[tuple[str, str, str]]:
+    """(client, invoice, balance) of `n` sent invoices that still owe something, from one
+    `invoice list --format json` (what pays each in full)."""
+    p = subprocess.run(FL + ["--books", str(book), "--today", TODAY, "invoice", "list", "--format", "json"], env=env(),
+                       capture_output=True, text=True, check=True)
+    out = []
+    for inv in json.loads(p.stdout):
+        if inv.get("status") == "sent" and inv.get("client") and Decimal(str(inv.get("balance") or 0)) > 0:
+            out.append((inv["client"], inv["id"], str(inv["balance"])))
+    return out[-n:]
 
 
 def bench_serve(book: Path, repeat: int) -> list[Row]:
@@ -420,13 +433,20 @@ def bench_serve(book: Path, repeat: int) -> list[Row]:
                 after[w].cpus.append(cpu)
                 time.sleep(0.5)                           # what the server frees after the page, apart
         n = repeat
+        owing = open_invoices(book, len(SERVE_WHOLE) * repeat + len(paying) + 1)
+        owing = [x for x in owing if x[1] not in {inv for _, inv, _ in paying}]     # not paid above
+
+        def pay_next(_):
+            c, inv, amount = owing.pop()
+            return "/new/income", form(amount=amount, client=c, invoice=inv, received="yes", date=TODAY,
+                                       description=f"Bench payment of {inv}")
         for w in WHOLE_WRITES:      # each whole-book page drawn first after the write, the others warm
             for page in SERVE_WHOLE:
                 for _ in range(repeat):
                     for q in SERVE_WHOLE:
                         call(q)
                     n += 1
-                    path, data = how[w](n)
+                    path, data = (pay_next if w == "an invoice paid in full" else how[w])(n)
                     wall, body, where, _ = call(path, data)
                     if not where:
                         raise RuntimeError(f"serve refused {w}: {re.sub(r'<[^>]+>', ' ', body)[:300]}")
@@ -938,7 +958,7 @@ def main(argv=None) -> int:
                          "user makes in the browser (a drag, an income added, a client edited, hours booked, an "
                          "invoice paid in full) with the server's CPU time, and each whole-book page (overview, "
                          "accounts, finance, workflow, search, boards, calendar, income) drawn first after a drag, "
-                         "an income and a client edit, on the largest --sizes book or --book, "
+                         "an income, a client edit and an invoice paid, on the largest --sizes book or --book, "
                          "against issue 30's budgets (0.3 s and 0.2 s). Example: python -m freelance.tools.bench "
                          "--serve --book /tmp/copy-of-book --keep /tmp/bench")
     ap.add_argument("--git", action="store_true",

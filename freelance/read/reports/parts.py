@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from ..graph import Graph
+from ..graph import Carried, Graph
 from ...core.money import ZERO, dec
 from ...store.records import Record
 from ...core.text import Column
@@ -296,14 +296,15 @@ def agenda_rows(g: Graph, opts: Options, start: dt.date, end: dt.date) -> list[d
         rows.append({"date": s.date(), "time": s.strftime("%H:%M"), "end": e.strftime("%H:%M") if e else None,
                      "what": "meeting", "id": m.id, "title": m.data.get("title"), "with": attendees,
                      "amount": None, "currency": g.currency(m)})
-    for inv in g.records("invoice"):
-        due = g.derived(inv)["due_date"]
-        balance = owed(g, inv, opts.today)
-        if due is None or balance is None or not start <= due <= end or not for_client(inv, opts):
-            continue
-        rows.append({"date": due, "time": None, "end": None, "what": "invoice due", "id": inv.id,
-                     "title": f"{inv.id} due", "with": [inv.data.get("client")] if inv.data.get("client") else [],
-                     "amount": balance, "currency": g.currency(inv)})
+    if g.track and not opts.client:     # a server: kept per invoice (`Graph.tally`), in the book's order
+        sums = g.tally(("agenda", start, end, opts.today), ("invoice",),
+                       lambda inv: _agenda_part(g, inv, start, end, opts.today)).sums
+        rows += [dict(k[3].value) for k in sorted(sums, key=lambda k: (k[1], k[2]))]
+    else:
+        for inv in g.records("invoice"):
+            row = _agenda_invoice(g, inv, start, end, opts.today)
+            if row is not None and for_client(inv, opts):
+                rows.append(row)
     for p in g.records("project"):
         if p.data.get("status") == "done" or not for_client(p, opts):
             continue
@@ -320,6 +321,25 @@ def agenda_rows(g: Graph, opts: Options, start: dt.date, end: dt.date) -> list[d
                 rows.append({"date": d, "time": None, "end": None, "what": "goal target", "id": goal.id,
                              "title": goal.data.get("name"), "with": [], "amount": None, "currency": g.settings.currency})
     return sorted(rows, key=lambda r: (r["date"], r["time"] or "", r["what"], str(r["id"])))
+
+
+def _agenda_invoice(g: Graph, inv: Record, start: dt.date, end: dt.date, today: dt.date) -> dict | None:
+    """An invoice's row of the agenda (due from `start` to `end`, still owed on `today`), or None."""
+    due = g.derived(inv)["due_date"]
+    balance = owed(g, inv, today)
+    if due is None or balance is None or not start <= due <= end:
+        return None
+    return {"date": due, "time": None, "end": None, "what": "invoice due", "id": inv.id,
+            "title": f"{inv.id} due", "with": [inv.data.get("client")] if inv.data.get("client") else [],
+            "amount": balance, "currency": g.currency(inv)}
+
+
+def _agenda_part(g: Graph, inv: Record, start: dt.date, end: dt.date, today: dt.date) -> list:
+    """Invoice `inv`'s row of the agenda as a key (after the book's order: file, line)."""
+    row = _agenda_invoice(g, inv, start, end, today)
+    if row is None:
+        return []
+    return [(("due", inv.file, inv.line, Carried(row)), 1)]
 
 
 AGENDA_COLUMNS = [Column("date"), Column("time"), Column("end"), Column("what"), Column("id"), Column("title"),
