@@ -523,6 +523,29 @@ def test_a_sealed_invoice_is_not_removed(book, tmp_path):
         assert (book / "invoices.yaml").read_bytes() == before
 
 
+def test_an_issued_invoice_keeps_its_number_unless_forced(tmp_path):
+    """Moved to sent by hand (not sealed), paid or void: its number is used, so `invoice rm`
+    refuses it and names the ways out; --force removes it, and validate then reports the gap.
+    A draft is removed as before."""
+    book = tmp_path / "book"
+    shutil.copytree(DEMO, book)
+    r = run_cli("invoice", "move", "INV-2026-019", "sent", books=book, today=TODAY)
+    assert r.exit_code == 0, r.output
+    number = "INV-2026-019"
+    before = (book / "invoices.yaml").read_bytes()
+    for rid, status in ((number, "sent"), ("INV-2026-001", "paid"), ("INV-2026-021", "void")):
+        r = run_cli("invoice", "rm", rid, books=book, today=TODAY)
+        assert r.exit_code == 2 and f"invoice '{rid}' is {status}: an issued invoice keeps its number" in r.output
+        assert "--force removes it anyway" in r.output
+        assert (f"invoice move {rid} void" in r.output) == (status != "void")
+        assert (book / "invoices.yaml").read_bytes() == before
+    assert run_cli("invoice", "rm", number, "--force", books=book, today=TODAY).exit_code == 0
+    assert number not in (book / "invoices.yaml").read_text()
+    r = run_cli("validate", books=book, today=TODAY)
+    assert r.exit_code == 1 and "invoice numbers of 2026 have gaps: 19 missing" in r.output, r.output
+    assert run_cli("invoice", "rm", "INV-2026-022", books=book, today=TODAY).exit_code == 0      # a draft
+
+
 # -- the PDF/A-3 container: what a client's software looks for, and what it costs to make -------------
 
 def test_pdf_is_pdfa3_with_the_facturx_xml_declared_as_its_data(book, tmp_path):

@@ -417,3 +417,11 @@ def test_a_clients_statement_of_account_from_its_page(live):
     assert "frame-ancestors 'self'" in pdf.headers["content-security-policy"]
     assert c.get("/statement/nobody").status_code == 404
     assert c.get("/statement/globex?period=2026-13").status_code == 400
+
+
+def test_a_goal_in_money_reads_as_money(live):
+    """A goal whose unit is a currency shows its figures as every amount is shown (34,252.00 of
+    60,000.00 USD, not 34252 of 60000 USD); other units as they are written."""
+    c = live.client()
+    for page in (c.get("/goals").text, c.get("/").text):
+        assert "34,252.00 of 60,000.00 USD" in page and "15 of 21.1 km" in page

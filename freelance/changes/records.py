@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from ..core.dates import parse_date, parse_datetime, parse_period
 from ..core.errors import NotFound, UsageError, did_you_mean
-from ..core.rules import date_order, is_currency, is_draft_id, is_email, is_id, is_url, may_lack, moved_after, NOT_OWED, TEXT_CHECKS
+from ..core.rules import BILLED, date_order, is_currency, is_draft_id, is_email, is_id, is_url, may_lack, moved_after, NOT_OWED, TEXT_CHECKS
 from ..core.schema import KINDS, Field, Kind
 from ..store.book import Book
 from ..store.records import Record
@@ -498,7 +498,18 @@ def linked_from(book: Book, record: Record) -> list[tuple[Record, str]]:
 
 
 def check_removable(book: Book, record: Record, force: bool = False) -> None:
-    """Refuse to remove a record other records link to, unless `force` leaves them dangling."""
+    """Refuse to remove a record other records link to, unless `force` leaves them dangling, and
+    an issued invoice (sent, paid or void: its number is used), unless `force`. A sealed one
+    (sent by `invoice send`) is refused even so, by the invoice's follow-up (`invoicing.check_paid`)."""
+    status = record.data.get("status")
+    if record.kind == "invoice" and (status in BILLED or status == "void") and not force and not record.data.get("seal"):
+        rid = record.id
+        ways = ("it stays on record as void; " if status == "void" else
+                f"void it with `freelance invoice move {rid} void`, or correct it with a credit note "
+                f"(`freelance invoice credit {rid}`); ")
+        raise UsageError(f"invoice '{rid}' is {status}: an issued invoice keeps its number, so that numbering "
+                         f"stays gapless (docs/invoicing.md); {ways}--force removes it anyway, and validate "
+                         "then reports the gap")
     users = linked_from(book, record)
     if record.kind == "invoice" and record.data.get("status") in NOT_OWED:
         # time entries a draft or void invoice billed are released with it (`time.release`)

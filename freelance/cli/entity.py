@@ -448,7 +448,9 @@ def build(noun: str) -> typer.Typer:
         say(f"removed {noun} '{rec.id}'")
         for n in notes:
             say(n)
-    rm.__doc__ = f"Remove {_a(noun)} (refused while other records link to it).\n\nExample: freelance {noun} rm {SAMPLE_RM[noun]}"
+    issued = (" An issued invoice (sent, paid or void) keeps its number: refused without --force, and a sealed "
+              "one (sent by `invoice send`) even with it; void it or credit it instead.") if noun == "invoice" else ""
+    rm.__doc__ = f"Remove {_a(noun)} (refused while other records link to it).{issued}\n\nExample: freelance {noun} rm {SAMPLE_RM[noun]}"
     app.command("rm")(rm)
 
     for extra in EXTRA.get(noun, []):

@@ -27,6 +27,7 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 from ..changes import door
 from ..core.dates import window
+from ..core.rules import is_currency
 from ..core.settings import SETTINGS
 from ..formats.documents import invoice_document, invoice_pdf as make_pdf, statement_document, statement_pdf
 from ..read.journal import BASES
@@ -801,6 +802,9 @@ def goal_rows(g: Graph, today: dt.date) -> list[dict]:
         r["href"] = href("goal", x.id)
         r["bar"] = min(int(r["completion_pct"] or 0), 100)
         r["expected_bar"] = min(int(r["expected_pct"] or 0), 100) if r["expected_pct"] is not None else None
+        unit = r["unit"]            # a goal in money reads as money: 34,252.00 of 60,000.00 USD
+        r["progress"] = (f"{fmt_money(r['actual'], '')} of {fmt_money(r['target'], unit)}" if is_currency(unit)
+                         else f"{text(r['actual'])} of {text(r['target'])} {text(unit) if unit else ''}".rstrip())
         out.append(r)
     return out
 
