@@ -32,7 +32,7 @@ from conftest import DEMO, run_cli
 from freelance.read.graph import Graph
 from freelance.store.book import Book
 
-settings.register_profile("adopt", max_examples=int(os.environ.get("ADOPT_EXAMPLES") or 15), deadline=None,
+settings.register_profile("adopt", max_examples=int(os.environ.get("ADOPT_EXAMPLES") or 12), deadline=None,
                           derandomize=True, suppress_health_check=list(HealthCheck))
 settings.register_profile("adopt-long", max_examples=int(os.environ.get("ADOPT_EXAMPLES") or 300), deadline=None,
                           suppress_health_check=list(HealthCheck))

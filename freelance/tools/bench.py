@@ -987,7 +987,7 @@ def main(argv=None) -> int:
     ap.add_argument("--adopt-property", action="store_true",
                     help="Run serve's adoption property (tests/test_adopt_property.py: after random runs of "
                          "edits through the door, an adopting graph and a long-lived server derive and draw "
-                         "what fresh ones do) with its long profile, 300 runs instead of CI's 15 "
+                         "what fresh ones do) with its long profile, 300 runs instead of CI's 12 "
                          "(HYPOTHESIS_PROFILE=adopt-long; from a clone of the repository).")
     ap.add_argument("--examples", type=int, metavar="N",
                     help="With --ledger-property: how many books to generate (default: the profile's 2,000); "
