@@ -536,7 +536,7 @@ def test_an_issued_invoice_keeps_its_number_unless_forced(tmp_path):
     for rid, status in ((number, "sent"), ("INV-2026-001", "paid"), ("INV-2026-021", "void")):
         r = run_cli("invoice", "rm", rid, books=book, today=TODAY)
         assert r.exit_code == 2 and f"invoice '{rid}' is {status}: an issued invoice keeps its number" in r.output
-        assert "--force removes it anyway" in r.output
+        assert f"`freelance invoice rm {rid} --force` removes it anyway" in r.output
         assert (f"invoice move {rid} void" in r.output) == (status != "void")
         assert (book / "invoices.yaml").read_bytes() == before
     assert run_cli("invoice", "rm", number, "--force", books=book, today=TODAY).exit_code == 0

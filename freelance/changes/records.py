@@ -508,8 +508,8 @@ def check_removable(book: Book, record: Record, force: bool = False) -> None:
                 f"void it with `freelance invoice move {rid} void`, or correct it with a credit note "
                 f"(`freelance invoice credit {rid}`); ")
         raise UsageError(f"invoice '{rid}' is {status}: an issued invoice keeps its number, so that numbering "
-                         f"stays gapless (docs/invoicing.md); {ways}--force removes it anyway, and validate "
-                         "then reports the gap")
+                         f"stays gapless (docs/invoicing.md); {ways}`freelance invoice rm {rid} --force` removes "
+                         "it anyway, and validate then reports the gap")
     users = linked_from(book, record)
     if record.kind == "invoice" and record.data.get("status") in NOT_OWED:
         # time entries a draft or void invoice billed are released with it (`time.release`)

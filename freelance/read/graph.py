@@ -404,44 +404,63 @@ class Graph:
                         and (currency is None or self.currency(t) == currency):
                     total += got[0] + got[1]
             return total
-        got = self.income_sums()[("received", field)].get(rid)
+        got = self.income_sums("client" if field == "client" else "work")[("received", field)].get(rid)
         if not got:
             return ZERO
         return sum(got.values(), ZERO) if currency is None else got.get(currency, ZERO)
 
-    def income_sums(self) -> dict:
-        """Every income's links summed in one pass over the transactions (an untracked graph's:
-        `export json` asks it of 1,500 clients, projects and services at 100,000 transactions):
-        - ("received", field) -> id -> currency -> received income linked by `field` (client,
-          project, service: client income only; invoice: any), with the fee the bank kept;
+    def income_sums(self, part: str = "work") -> dict:
+        """The income's links summed in one pass over the transactions (an untracked graph's:
+        `export json` asks it of 1,500 clients, projects and services at 100,000 transactions),
+        in two parts, so a report of clients pays for theirs alone. `part` "client":
+        - ("received", "client") -> id -> currency -> received client income naming the client,
+          with the fee the bank kept;
+        - ("income", "client") -> id -> the ids of the income naming the client, in book order.
+        "work":
+        - ("received", field) -> id -> currency -> as above, by project and service (client
+          income only) and by invoice (any income);
         - ("unaccounted", field) -> id -> currency -> income linked by `field` (project, service)
           that no sent or paid invoice accounts for (work.py's `_unaccounted_income`);
         - ("unattributed", "project") -> id -> that income of a project naming no service, in any
-          currency (work.py's `_billed_to_no_service`);
-        - ("income", "client") -> id -> the ids of the income naming the client, in book order."""
-        return self.memo(("income sums",), self._income_sums)
+          currency (work.py's `_billed_to_no_service`)."""
+        return self.memo(("income sums", part), self._client_income_sums if part == "client" else self._work_income_sums)
 
-    def _income_sums(self) -> dict:
-        out: dict = {("received", f): {} for f in ("client", "project", "service", "invoice")}
-        out.update({("unaccounted", "project"): {}, ("unaccounted", "service"): {}, ("unattributed", "project"): {},
-                    ("income", "client"): {}})
-        received = [(f, out[("received", f)]) for f in ("client", "project", "service", "invoice")]
+    @staticmethod
+    def _add(sums: dict, rid: str, cur: str, amount: Decimal) -> None:
+        got = sums.get(rid)
+        if got is None:
+            got = sums[rid] = {}
+        got[cur] = got.get(cur, ZERO) + amount
+
+    def _client_income_sums(self) -> dict:
+        received, incomes = {}, {}
+        add, currency = self._add, self.currency
+        for t in self.records("transaction"):
+            data = t.data
+            if data.get("kind") != "income":
+                continue
+            clients = index_keys(data.get("client"))
+            for rid in clients:
+                incomes.setdefault(rid, []).append(t.id)
+            got = settles_invoice(data) if clients else None
+            if got is not None and is_client_income(data):
+                cur = currency(t)
+                for rid in clients:
+                    add(received, rid, cur, got[0] + got[1])
+        return {("received", "client"): received, ("income", "client"): incomes}
+
+    def _work_income_sums(self) -> dict:
+        out: dict = {("received", f): {} for f in ("project", "service", "invoice")}
+        out.update({("unaccounted", "project"): {}, ("unaccounted", "service"): {}, ("unattributed", "project"): {}})
+        received = [(f, out[("received", f)]) for f in ("project", "service", "invoice")]
         unaccounted = [(f, out[("unaccounted", f)]) for f in ("project", "service")]
-        unattributed, incomes = out[("unattributed", "project")], out[("income", "client")]
-        currency, get = self.currency, self.get
-
-        def add(sums: dict, rid: str, cur: str, amount: Decimal) -> None:
-            got = sums.get(rid)
-            if got is None:
-                got = sums[rid] = {}
-            got[cur] = got.get(cur, ZERO) + amount
+        unattributed = out[("unattributed", "project")]
+        add, currency, get = self._add, self.currency, self.get
         for t in self.records("transaction"):
             data = t.data
             if data.get("kind") != "income":
                 continue
             cur = None
-            for rid in index_keys(data.get("client")):
-                incomes.setdefault(rid, []).append(t.id)
             got = settles_invoice(data)
             if got is not None:
                 amount = got[0] + got[1]
@@ -801,7 +820,7 @@ def _client(g: Graph, c: Record) -> dict:
             gross += d["total"] - d["prepaid"]               # (docs/completion.md); a final invoice's deposits once
     outstanding = client_outstanding(g, c.id, cur)     # read/owed.py: as aging and the boards say
     cv = c.data.get("contract_value")
-    income = g.income_sums()[("income", "client")].get(c.id, []) if not g.track else \
+    income = g.income_sums("client")[("income", "client")].get(c.id, []) if not g.track else \
         [t.id for t in g.by("transaction", "client").get(c.id, []) if t.data.get("kind") == "income"]
     return {
         "invoiced": invoiced,

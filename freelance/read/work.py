@@ -106,7 +106,7 @@ def _unaccounted_income(g: Graph, field: str, rid: str, cur: str) -> Decimal:
             if _unaccounted(g, t) and g.currency(t) == cur:
                 total += dec(t.data.get("amount"))
         return total
-    got = g.income_sums()[("unaccounted", field)].get(rid)
+    got = g.income_sums("work")[("unaccounted", field)].get(rid)
     return got.get(cur, ZERO) if got else ZERO
 
 
@@ -219,7 +219,7 @@ def _unattributed(g: Graph, p: Record) -> Decimal:
 
 def _billed_to_no_service(g: Graph, p: Record) -> Decimal:
     return _invoiced_to_no_service(g, p) + (_income_to_no_service(g, p) if g.track else
-                                            g.income_sums()[("unattributed", "project")].get(p.id, ZERO))
+                                            g.income_sums("work")[("unattributed", "project")].get(p.id, ZERO))
 
 
 def _invoiced_to_no_service(g: Graph, p: Record) -> Decimal:
