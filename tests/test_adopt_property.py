@@ -6,7 +6,7 @@ values and every whole-book value a server mends (tests/adoptcheck.py), and one 
 server draws the overview, /finance, /accounts, /board/invoice and a search for a payee as a
 fresh server does. The edits: income linked to an invoice or not (a fee sometimes), expenses,
 income linked afterwards (the workflow, the bank review), balance assertions, money, hours and
-drafts edited in place, in three currencies, dated after today too, clients and projects moved
+drafts edited in place, in three currencies, dated after today too and into 2027 (a new file), clients and projects moved
 on their boards or a field edited, hours booked, a draft invoice from the hours, a draft
 sent (numbered), an invoice marked paid or void, credited, written off, a transfer, a record
 removed (refused, and so nothing, when something links to it).
@@ -45,7 +45,7 @@ PAGES = ("/", "/finance", "/accounts", "/board/invoice", "/search")
 _TEMPLATES: list = []       # the last example's server: the next takes its compiled templates
 
 pick = st.integers(0, 1000)                 # which of the records that fit, modulo how many there are
-day = st.integers(0, 83)                    # October to December 2026 (after TODAY: --future)
+day = st.integers(0, 100)                   # 2026-10-01 to 2027-01-09 (after TODAY: --future; 2027 is a new file)
 worked = st.integers(31, 55)                # a day worked: November 2026, up to TODAY
 cents = st.integers(1, 3000_00)
 currency = st.sampled_from([None, None, "EUR", "GBP"])
@@ -57,7 +57,7 @@ step = st.one_of(
               st.sampled_from(PAYEES), st.booleans(), currency),
     st.tuples(st.just("edit money"), st.sampled_from(["income", "expense"]), pick,
               st.sampled_from(["--amount", "--date", "--account", "--received", "--not-received", "--currency"]),
-              st.integers(0, 83)),
+              day),
     st.tuples(st.just("link income"), pick, pick, st.booleans()),        # the workflow's, the bank review's
     st.tuples(st.just("balance"), st.sampled_from(["bank", "cash"]), worked, st.integers(-500_00, 30000_00)),
     st.tuples(st.just("move client"), pick, st.sampled_from(["lead", "negotiation", "client"])),
