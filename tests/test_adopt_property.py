@@ -6,12 +6,13 @@ values and every whole-book value a server mends (tests/adoptcheck.py), and one 
 server draws the overview, /finance, /accounts, /board/invoice and a search for a payee as a
 fresh server does. The edits: income linked to an invoice or not (a fee sometimes), expenses,
 income linked afterwards (the workflow, the bank review), balance assertions, money, hours and
-drafts edited in place, in three currencies, dated after today too and into 2027 (a new file), clients and projects moved
-on their boards or a field edited, hours booked, a draft invoice from the hours, a draft
-sent (numbered), an invoice marked paid or void, credited, written off, a transfer, a record
-removed (refused, and so nothing, when something links to it).
+drafts edited in place, in three currencies, dated after today too and into 2027 (a new
+file), clients and projects moved on their boards or a field edited, hours booked, a draft
+invoice from the hours, a draft sent (numbered), an invoice marked paid or void, credited,
+written off, a transfer, a record removed (refused, and so nothing, when something links
+to it).
 
-A bounded profile runs in CI (`adopt`: a few runs of 3-8 edits on the demo book);
+A bounded profile runs in CI (`adopt`: EVERY_EDIT and 12 runs of 3-8 edits on the demo book);
 `HYPOTHESIS_PROFILE=adopt-long` (ADOPT_EXAMPLES=N) or `python -m freelance.tools.bench
 --adopt-property` runs hundreds."""
 from __future__ import annotations
