@@ -111,3 +111,24 @@ def test_a_book_with_problems_is_read_every_time(cli):
         r = same_as_plain(cli.book, "client", "board")
         assert r.exit_code == 1 and "duplicate key" in r.stderr
     assert not answered_from_cache(cli.book)
+
+
+def test_a_report_asked_again_is_answered_before_the_reports_are_imported(demo):
+    """The drawn text of a report asked again is found before the graph and the report's modules
+    are imported (cli/report.py, read/report_options.py): a warm view's start-up is the command's.
+    A real process, with -X importtime (the fork server would have imported them already)."""
+    import os
+    import subprocess
+    import sys
+    from conftest import ROOT
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("FREELANCE_")}, "PYTHONPATH": str(ROOT)}
+
+    def run(*argv):
+        return subprocess.run([sys.executable, "-X", "importtime", "-m", "freelance", "--books", str(demo),
+                               "--today", TODAY, *argv], env=env, capture_output=True, text=True, timeout=60)
+    for argv in (("report", "finance", "--basis", "accrual"), ("report", "summary", "--format", "json")):
+        first, again = run(*argv), run(*argv)
+        assert first.returncode == again.returncode == 0 and first.stdout == again.stdout != ""
+        assert "freelance.read.graph" in first.stderr and "freelance.read.graph" not in again.stderr
+    refused = run("report", "goals", "--basis", "accrual")      # still refused: never drawn, never kept
+    assert refused.returncode == 2 and "--basis: report goals does not count revenue" in refused.stderr

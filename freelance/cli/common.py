@@ -80,6 +80,13 @@ def load_problems(book, limit: int = 20) -> list[str]:
     return lines
 
 
+def stored_text(book, name: str, key):
+    """What `kept_text` kept for `name` and `key`, or `kept.MISSING` (nothing is drawn)."""
+    from ..formats.render import utf8_stdout
+    from ..read.kept import stored
+    return stored(book, name, (key, utf8_stdout()))
+
+
 def kept_text(book, name: str, key, draw) -> str:
     """The text `draw()` makes of the book, kept between runs (read/kept.py): asked again of a
     book that did not change, with the same `key` (the options, as plain values), it is one

@@ -3,7 +3,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from ..read.reports import REPORTS
+from ..read.report_options import REPORTS
 from .common import emit, kept_text, state
 import html
 import importlib
@@ -102,9 +102,9 @@ def make(name: str):
 
         from ..core.dates import window
         from ..core.errors import UsageError, did_you_mean
-        from ..read import reports
-        from ..read.reports import Options
-        from .common import check_format
+        from ..read.kept import MISSING
+        from ..read.report_options import KEPT, Options, options_key
+        from .common import check_format, stored_text
         check_format(fmt, FORMATS)
         st = state(ctx)
         book = st.book()
@@ -114,6 +114,16 @@ def make(name: str):
             if book.get("client", client) is None:
                 raise UsageError(f"--client: no client '{client}'{did_you_mean(client, book.index('client'))}")
             opts.client = client
+        if name in KEPT and not (name == "dashboard" and fmt == "html") and value_day is None:
+            # asked again of a book that did not change: the text drawn last time, found before the
+            # report's modules are imported (options it would refuse were never drawn, so never kept)
+            ask = Options(**{**vars(opts), "basis": basis, "value": value})
+            got = stored_text(book, f"drawn-report-{name}", (options_key(ask), fmt))
+            if got is not MISSING:
+                text, alerts = got
+                finish(name, text, alerts, fail_on, out)
+                return
+        from ..read import reports
         module = importlib.import_module(module_name)
         if basis is not None:
             from ..read.journal import BASES
@@ -150,21 +160,27 @@ def make(name: str):
             def drawn():        # (the text, which --fail-on conditions hold): 25,000 invoices take a second to draw
                 report = reports.build(name, book, opts)
                 return render_report(report, fmt, book.today), {c: bool(items) for c, items in report.alerts.items()}
-            if name in reports.KEPT:        # the drawn text kept too (read/kept.py), as a board's is
-                text, alerts = kept_text(book, f"drawn-report-{name}", (reports.options_key(opts), fmt), drawn)
+            if name in KEPT:        # the drawn text kept too (read/kept.py), as a board's is
+                text, alerts = kept_text(book, f"drawn-report-{name}", (options_key(opts), fmt), drawn)
             else:
                 text, alerts = drawn()
-        for cond in fail_on or []:
-            if cond not in alerts:
-                raise UsageError(f"--fail-on: report {name} has no condition {cond!r}"
-                                 + (f"; expected one of {', '.join(alerts)}" if alerts
-                                    else " (it has no --fail-on conditions)")
-                                 + did_you_mean(cond, alerts))
-        emit(static_dashboard(book) if text is None else text, out)
-        if any(alerts.get(c) for c in fail_on or []):
-            raise typer.Exit(1)
+        finish(name, static_dashboard(book) if text is None else text, alerts, fail_on, out)
     run.__doc__ = f"{help_}\n\nExample: freelance report {name} --format markdown"
     return run
+
+
+def finish(name: str, text: str, alerts: dict, fail_on, out) -> None:
+    """The report's text out, then exit 1 when a `--fail-on` condition holds."""
+    from ..core.errors import UsageError, did_you_mean
+    for cond in fail_on or []:
+        if cond not in alerts:
+            raise UsageError(f"--fail-on: report {name} has no condition {cond!r}"
+                             + (f"; expected one of {', '.join(alerts)}" if alerts
+                                else " (it has no --fail-on conditions)")
+                             + did_you_mean(cond, alerts))
+    emit(text, out)
+    if any(alerts.get(c) for c in fail_on or []):
+        raise typer.Exit(1)
 
 
 def command(name: str):

@@ -15,17 +15,33 @@ or the environment (`reports.KEPT` names the reports that qualify).
 from __future__ import annotations
 
 
+MISSING = object()       # `stored`: nothing kept for these options, or something it read changed
+
+
+def stored(book, name: str, key):
+    """The answer kept for `name` and `key` on this book, if nothing it depends on changed
+    since; else MISSING. Only ever an answer computed for those very options: a face may look
+    before it checks them (options it would refuse were never computed, so never kept)."""
+    cache = getattr(book, "cache", None)
+    if cache is None:
+        return MISSING
+    got = cache.load_result(name, (name, book.today.isoformat(), key), book.listing())
+    if isinstance(got, tuple) and len(got) == 1:     # (answer,): an empty answer is kept too
+        return got[0]
+    return MISSING
+
+
 def kept(book, name: str, key, compute):
     """`compute()`, or the answer it gave last time for `name` and `key` on this book, if
     nothing it depends on changed since. `key`: the options, as plain picklable values."""
     cache = getattr(book, "cache", None)
     if cache is None:
         return compute()
+    got = stored(book, name, key)
+    if got is not MISSING:
+        return got
     full = (name, book.today.isoformat(), key)
     listing = book.listing()
-    got = cache.load_result(name, full, listing)
-    if isinstance(got, tuple) and len(got) == 1:     # (answer,): an empty answer is kept too
-        return got[0]
     answer = compute()
     if not book.problems:
         cache.store_result(name, full, listing, book.stamps, (answer,))
