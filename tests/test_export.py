@@ -224,6 +224,12 @@ def test_export_json_writes_the_books_values_as_the_library_does(value, indent):
     assert book_json_bytes(value, indent) == want
 
 
+def test_export_json_escapes_a_delete_in_ascii_text():
+    """DEL is ASCII, and hidden in a terminal: escaped as the library's writer escapes it."""
+    from freelance.formats.render import book_json_bytes
+    assert book_json_bytes(["a\x7fb"]) == b'[\n  "a\\u007fb"\n]'
+
+
 def test_export_json_of_a_value_orjson_refuses_is_written_as_before():
     """A key that is not a string or an int over 64 bits: orjson refuses, the library's writer writes."""
     from freelance.formats.render import book_json_bytes, json_bytes

@@ -107,7 +107,7 @@ def book_json_bytes(data, indent: bytes = b"") -> bytes | None:
                 out = out.replace(b"\n", b"\n" + indent)
     except (orjson.JSONEncodeError, TypeError):
         return None
-    if not out.isascii() and _HIDDEN_UTF8.search(out):
+    if (not out.isascii() or b"\x7f" in out) and _HIDDEN_UTF8.search(out):     # (DEL is ASCII)
         return _shown(out.decode("utf-8"), False).encode("utf-8")
     return out
 
