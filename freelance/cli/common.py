@@ -116,14 +116,19 @@ def to_file(out: str | None) -> bool:
 
 
 def emit(content: str | bytes, out: str | None = None, option: str = "--out") -> None:
-    """Print, or write to the file `out` (`-`: stdout) through `write_out`."""
-    data = content.encode("utf-8") if isinstance(content, str) else content
+    """Print, or write to the file `out` (`-`: stdout) through `write_out`. A long text is
+    encoded once, as stdout's own encoder would (its encoding and error rule), and written to
+    its buffer: a board of 25,000 invoices is 11 MB, encoded twice before."""
     if to_file(out):
-        write_out(out, data, option)
+        write_out(out, content.encode("utf-8") if isinstance(content, str) else content, option)
         return
     if isinstance(content, str):
-        sys.stdout.write(content)
-        return
+        if len(content) < 1 << 16 or os.linesep != "\n" or getattr(sys.stdout, "buffer", None) is None:
+            sys.stdout.write(content)
+            return
+        data = content.encode(sys.stdout.encoding or "utf-8", sys.stdout.errors or "strict")
+    else:
+        data = content
     sys.stdout.flush()
     raw = getattr(sys.stdout, "buffer", None)
     if raw is not None:
