@@ -103,6 +103,16 @@ class Guesses:
             self._seen.pop(client, None)
 
 
+def _mended(book: Book, have: tuple):
+    """A kept (kind, records, value)'s value mended with the changes of `book`'s reload
+    (`value.changed(gone, came)`) when it was made of the records that reload replaced; else None."""
+    kind, recs, value = have
+    base = book.base() if book.base is not None else None
+    if base is not None and kind in book.changes and base.loaded(kind) and recs is base.records(kind):
+        return value.changed(*book.changes[kind])
+    return None
+
+
 class Site:
     """What every request needs: the book's place, today, the secrets, the templates."""
 
@@ -121,7 +131,7 @@ class Site:
         self.any_address = host in ("0.0.0.0", "::")     # bound to every address: any IP literal will do
         self.notes: dict[str, tuple[str, list[str]]] = {}
         self.uploads = Uploads()
-        self._search: dict[str, tuple[list, find.Index]] = {}      # kind -> (its records, their index)
+        self._search: dict = {}         # kind -> (kind, its records, their index: `search_index`)
         self._newest: dict = {}         # a list's name -> (its kind, the kind's records, their order: `newest`)
         self._snapshot: Graph | None = None     # the last page's graph
         self._lock = threading.Lock()
@@ -215,38 +225,41 @@ class Site:
         """Mend every order and search index kept with the changes of this reload now (a few
         records each), so that a page not drawn since the last write still mends its own
         rather than starting again."""
-        base = book.base() if book.base is not None else None
-        if base is None:
+        if book.base is None or book.base() is None:
             return
         with self._lock:
-            newest, search = dict(self._newest), dict(self._search)
-        for name, (kind, recs, order) in newest.items():
-            if kind in book.changes and base.loaded(kind) and recs is base.records(kind):
-                newest[name] = (kind, book.records(kind), order.changed(*book.changes[kind]))
-        for kind, (recs, index) in search.items():
-            if kind in book.changes and base.loaded(kind) and recs is base.records(kind):
-                search[kind] = (book.records(kind), index.changed(*book.changes[kind]))
+            stores = [(store, dict(store)) for store in (self._newest, self._search)]
+        for _, copy in stores:
+            for name, have in copy.items():
+                got = _mended(book, have)
+                if got is not None:
+                    copy[name] = (have[0], book.records(have[0]), got)
         with self._lock:
-            self._newest.update(newest)
-            self._search.update(search)
+            for store, copy in stores:
+                store.update(copy)
+
+    def _kept(self, store: dict, name, book: Book, kind: str, make):
+        """What `store` keeps under `name` for `kind`'s records of `book`, as (kind, records,
+        value): the value as kept while they are the same list, mended with the last reload's
+        changes when it was made of the records that reload replaced (`_mended`), else
+        `make(records, the value kept before or None)`."""
+        recs = book.records(kind)
+        with self._lock:
+            have = store.get(name)
+        if have is not None and have[1] is recs:
+            return have[2]
+        value = _mended(book, have) if have is not None else None
+        if value is None:
+            value = make(recs, None if have is None else have[2])
+        with self._lock:
+            store[name] = (kind, recs, value)
+        return value
 
     def newest(self, g: Graph, name, kind: str, key, member) -> "find.Newest":
         """The records of `kind` that `member` takes, in `key`'s order (`find.Newest`), kept per
         name while the kind's records are, and mended with the last reload's changes: a list or
         the workflow after an income inserts one record, not sorting 100,000."""
-        recs = g.book.records(kind)
-        with self._lock:
-            have = self._newest.get(name)
-        if have is None or have[1] is not recs:
-            base = g.book.base() if g.book.base is not None else None
-            if have is not None and base is not None and kind in g.book.changes and base.loaded(kind) \
-                    and have[1] is base.records(kind):
-                have = (kind, recs, have[2].changed(*g.book.changes[kind]))
-            else:
-                have = (kind, recs, find.Newest(recs, key, member))
-            with self._lock:
-                self._newest[name] = have
-        return have[2]
+        return self._kept(self._newest, name, g.book, kind, lambda recs, _: find.Newest(recs, key, member))
 
     def search_index(self, g: Graph) -> "find.Index":
         """The search index of the book of `g`, per kind: a kind whose records the last reload
@@ -255,21 +268,9 @@ class Site:
         after a drag on a client indexes one client again, and after an income one income,
         not 100,000 transactions."""
         def make():
-            parts = []
-            for k in (k for k, kind in KINDS.items() if kind.searched):
-                recs = g.book.records(k)
-                with self._lock:
-                    have = self._search.get(k)
-                if have is None or have[0] is not recs:
-                    base = g.book.base() if g.book.base is not None else None
-                    if have is not None and base is not None and k in g.book.changes and base.loaded(k) \
-                            and have[0] is base.records(k):
-                        have = (recs, have[1].changed(*g.book.changes[k]))    # the last reload's changes
-                    else:
-                        have = (recs, find.Index(recs) if have is None else have[1].mended(recs))
-                    with self._lock:
-                        self._search[k] = have
-                parts.append(have[1])
+            parts = [self._kept(self._search, k, g.book, k,
+                                lambda recs, had: find.Index(recs) if had is None else had.mended(recs))
+                     for k, kind in KINDS.items() if kind.searched]
             return find.Index(parts=parts)
         return self.snapshot_memo(g, ("search",), make)
 
