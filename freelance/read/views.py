@@ -155,6 +155,10 @@ def detail(g: Graph, r: Record) -> list[tuple[str, str]]:
     for k, v in data.items():
         if v is None or v == [] or v == {} or k == "currency":
             continue
+        if k == "due_date" and r.kind == "invoice":       # one due date: the stored one, else the terms' (as due)
+            if data.get("due") is None:
+                lines.append(("due", text(v)))
+            continue
         if k == "received" and isinstance(v, bool):     # a transaction's: the money moved (an expense's: paid)
             lines.append(("paid" if r.data.get("kind") == "expense" else "received", "yes" if v else "no"))
         elif k in MONEY:
