@@ -444,6 +444,7 @@ def test_the_demo_books_hours_bill_what_show_says_is_unbilled_and_nothing_twice(
     drafts = [json.loads(run("invoice", "show", d["id"], "--format", "json").stdout)
               for d in json.loads(run("invoice", "list", "--status", "draft", "--format", "json").stdout)]
     on_drafts = _lines_by_service(drafts)          # a draft is not invoiced yet, but names its hours
+    acme = json.loads(run("project", "show", "acme-website", "--format", "json").stdout)
     unbilled = json.loads(run("time", "list", "--unbilled", "--format", "json").stdout)
     left, projects = {e["id"] for e in unbilled}, {e["project"] for e in unbilled}
     assert left
@@ -454,9 +455,13 @@ def test_the_demo_books_hours_bill_what_show_says_is_unbilled_and_nothing_twice(
             billed.append(json.loads(run("invoice", "show", rid, "--format", "json").stdout))
     lines = _lines_by_service(billed)
     # each hourly service: what `service show` says is unbilled, less what a draft bills already
-    expected = {sid: Decimal(s["unbilled_value"]) - on_drafts.get(sid, Decimal(0))
+    assert {sid: Decimal(s["drafted_value"]) for sid, s in services.items() if Decimal(s["drafted_value"])} == \
+        {sid: v for sid, v in on_drafts.items() if services[sid]["pricing"] == "hourly"}     # hours, not fees
+    expected = {sid: Decimal(s["unbilled_value"]) - Decimal(s["drafted_value"])
                 for sid, s in services.items() if s["pricing"] == "hourly"}
     assert lines == {sid: amount for sid, amount in expected.items() if amount}
+    bill = next(inv for inv in billed if inv["project"] == "acme-website")     # the project `show` tells
+    assert Decimal(bill["subtotal"]) == Decimal(acme["unbilled_value"]) - Decimal(acme["drafted_value"])
     taken = {eid for inv in billed for it in inv["items"] for eid in it.get("entries") or []}
     assert taken == left
     assert json.loads(run("time", "list", "--unbilled", "--format", "json").stdout) == []

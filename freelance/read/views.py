@@ -18,7 +18,7 @@ from .work import breakdown
 from .quotes import side_by_side
 
 MONEY = {"contract_value", "invoiced", "received", "outstanding", "value", "amount", "rate", "total",
-         "subtotal", "tax", "balance", "unit_price", "default_rate", "unbilled_value", "booked_value",
+         "subtotal", "tax", "balance", "unit_price", "default_rate", "unbilled_value", "drafted_value", "booked_value",
          "effective_rate", "invoiced_gross", "fees", "credited", "written_off", "fee", "spent", "open_amount", "net",
          "prepaid", "prepaid_net", "quoted"}
 PCT = {"invoiced_pct", "completion_pct", "expected_pct"}
