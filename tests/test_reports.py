@@ -308,3 +308,45 @@ def test_summary_and_digest_refuse_a_window_they_would_ignore(cli, report, windo
 def test_reports_over_a_window_still_take_it(cli):
     assert cli("report", "finance", "--period", "2026-Q4").exit_code == 0
     assert cli("report", "summary", "--client", "acme").exit_code == 0
+
+
+@pytest.mark.parametrize("name", ["finance", "summary", "dashboard"])
+def test_sums_made_on_another_core_are_the_same(cli, monkeypatch, name):
+    """From 20,000 records `report finance`, `summary` and `dashboard` sum their transactions in a
+    forked worker while they derive the rest (`Graph.ahead`): the same report as summed in one
+    process, and the same again when the worker dies (summed here instead)."""
+    import os
+    from freelance.read import graph
+    from freelance.store import parallel
+    alone = cli("--no-cache", "report", name, "--format", "json")
+    assert alone.exit_code == 0, alone.output
+    forks, me = [], os.getpid()
+    real_fork = os.fork
+
+    def counted():
+        forks.append(1)
+        return real_fork()
+    monkeypatch.setattr(parallel, "AHEAD_MIN", 1)
+    monkeypatch.setattr(os, "fork", counted)
+    two = cli("--no-cache", "report", name, "--format", "json")
+    assert two.exit_code == 0, two.output
+    assert two.stdout == alone.stdout
+    assert forks == ([1] if (os.cpu_count() or 1) > 1 else [])
+
+    real, here = graph.pickle, []
+
+    class Dies:                 # the worker dies before it sends its sums
+        HIGHEST_PROTOCOL = real.HIGHEST_PROTOCOL
+        loads = staticmethod(real.loads)
+
+        @staticmethod
+        def dumps(value, protocol):
+            if os.getpid() != me:
+                os._exit(9)
+            here.append(1)
+            return real.dumps(value, protocol)
+    monkeypatch.setattr(graph, "pickle", Dies)
+    three = cli("--no-cache", "report", name, "--format", "json")
+    assert three.exit_code == 0, three.output
+    assert three.stdout == alone.stdout
+    assert here == ([1] if (os.cpu_count() or 1) > 1 else [])       # summed here, once the worker died

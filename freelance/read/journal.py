@@ -192,20 +192,33 @@ def _advanced(g: Graph, ids) -> Decimal:
     return booked
 
 
-def expense_tax(g: Graph, t) -> Decimal:
-    """An expense's input tax: its bill's tax per rate, its `tax`, or the part of its amount (tax
-    included) that `tax_rate` is (`rules.expense_taxes`, the one rule)."""
-    return sum((tax for _, tax in expense_taxes(t.data, g.currency(t))), ZERO)
-
-
 def tax_part(g: Graph, t) -> Decimal:
-    """The part of transaction `t` that is tax: of income paying an invoice, its share of the
-    invoice's tax net of credit notes (collected, not earned); of an expense, its input tax."""
-    if t.data.get("kind") == "income":
-        return sum(cash_tax(g, t).values(), ZERO)
-    if t.data.get("kind") == "expense":
-        return expense_tax(g, t)
-    return ZERO
+    """The part of moved transaction `t` that is tax, read from its postings in the cash
+    journal: of income paying an invoice, its share of the invoice's tax net of credit notes
+    (collected, not earned); of an expense, its input tax. The CLI's graph reads them off the
+    journal it made once (an id two records share is posted again on its own); a tracking
+    graph posts the record (kept per record)."""
+    src = f"transaction:{t.id}"
+    if not g.track:
+        parts, twice = g.memo(("tax parts",), lambda: (_tax_parts(journal(g, "cash")), {
+            f"transaction:{rid}" for rid, rs in g.by("transaction", "id").items() if len(rs) > 1}))
+        if src not in twice:
+            return parts.get(src, ZERO)
+    return _tax_parts(txns(g, t, "cash")).get(src, ZERO)
+
+
+def _tax_parts(txns: list[Txn]) -> dict[str, Decimal]:
+    """"kind:id" -> the tax its postings carry: collected (liabilities:tax, shown above zero)
+    and input tax (assets:tax)."""
+    out: dict = {}
+    for x in txns:
+        for p in x.postings:
+            head = p.account[:2]
+            if head == ("liabilities", "tax"):
+                out[x.source] = out.get(x.source, ZERO) - p.amount
+            elif head == ("assets", "tax"):
+                out[x.source] = out.get(x.source, ZERO) + p.amount
+    return out
 
 
 def _asset(g: Graph, t) -> tuple[str, ...]:
@@ -551,13 +564,20 @@ def revenue(g: Graph, basis: str = DEFAULT_BASIS, start: dt.date | None = None,
         t = g.tally(("revenue", basis, start, end), POSTED, lambda r: _revenue_part(g, r, basis, start, end))
         for (cur, key), v in t.sums.items():
             out.setdefault(cur, {k: ZERO for k in ("revenue", "expenses", "collected", "paid")})[key] = v + ZERO
-    else:
-        for x, p, key in _revenue_postings(g, basis, start, end):
-            row = out.setdefault(p.currency, {k: ZERO for k in ("revenue", "expenses", "collected", "paid")})
-            row[key] += -p.amount if key in ("revenue", "collected") else p.amount
+    else:       # summed once per graph (`report finance` asks twice: its tax and its revenue)
+        for cur, row in g.memo(("revenue", basis, start, end), lambda: _revenue_sums(g, basis, start, end)).items():
+            out[cur] = dict(row)
     return [{"basis": basis, **out[c], "profit": out[c]["revenue"] - out[c]["expenses"],
              "owed": out[c]["collected"] - out[c]["paid"], "currency": c}
             for c in sorted(out, key=lambda c: (c != book, c))]
+
+
+def _revenue_sums(g: Graph, basis: str, start, end) -> dict:
+    out: dict = {}
+    for x, p, key in _revenue_postings(g, basis, start, end):
+        row = out.setdefault(p.currency, {k: ZERO for k in ("revenue", "expenses", "collected", "paid")})
+        row[key] += -p.amount if key in ("revenue", "collected") else p.amount
+    return out
 
 
 def revenue_home(g: Graph, basis: str = DEFAULT_BASIS, start: dt.date | None = None,
