@@ -350,3 +350,28 @@ def test_sums_made_on_another_core_are_the_same(cli, monkeypatch, name):
     assert three.exit_code == 0, three.output
     assert three.stdout == alone.stdout
     assert here == ([1] if (os.cpu_count() or 1) > 1 else [])       # summed here, once the worker died
+
+
+def test_finance_tax_of_two_expenses_that_share_an_id_is_each_ones(cli):
+    """report finance reads each transaction's tax off the cash journal, by its source
+    ("transaction:ID"): two moved expenses with one id (validate reports it) still count each
+    its own input tax, not the pair's twice."""
+    path = cli.book / "transactions" / "2026.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.rindex("- id: ", 0, text.index("kind: expense"))
+    rid = text[start + 6:text.index("\n", start)]
+    end = text.index("\n", text.index("  amount: ", start))
+    path.write_text(text[:end] + "\n  tax_rate: 20" + text[end:], encoding="utf-8")     # it has input tax
+
+    def categories():
+        r = cli("report", "finance", "--format", "json")
+        assert r.exit_code == 0, r.output
+        return {c["category"]: c for c in json.loads(r.stdout)["expenses"]}
+    before = categories()
+    (cli.book / "transactions" / "same-id.yaml").write_text(
+        f"- id: {rid}\n  date: 2026-01-02\n  kind: expense\n  amount: 119.00\n  tax_rate: 19\n"
+        "  category: zz-only-here\n  account: bank\n  received: true\n  description: Same id\n", encoding="utf-8")
+    after = categories()
+    assert {k: (v["tax"], v["paid"], v["count"]) for k, v in after.items() if k != "zz-only-here"} == \
+        {k: (v["tax"], v["paid"], v["count"]) for k, v in before.items()}
+    assert (after["zz-only-here"]["tax"], after["zz-only-here"]["count"]) == ("19.00", 1)

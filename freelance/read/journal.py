@@ -212,25 +212,30 @@ def tax_part(g: Graph, t) -> Decimal:
     graph posts the record (kept per record)."""
     src = f"transaction:{t.id}"
     if not g.track:
-        parts, twice = g.memo(("tax parts",), lambda: (_tax_parts(journal(g, "cash")), {
-            f"transaction:{rid}" for rid, rs in g.by("transaction", "id").items() if len(rs) > 1}))
+        parts, twice = g.memo(("tax parts",), lambda: _tax_parts(journal(g, "cash")))
         if src not in twice:
             return parts.get(src, ZERO)
-    return _tax_parts(txns(g, t, "cash")).get(src, ZERO)
+    return _tax_parts(txns(g, t, "cash"))[0].get(src, ZERO)
 
 
-def _tax_parts(txns: list[Txn]) -> dict[str, Decimal]:
-    """"kind:id" -> the tax its postings carry: collected (liabilities:tax, shown above zero)
-    and input tax (assets:tax)."""
+def _tax_parts(txns: list[Txn]) -> tuple[dict[str, Decimal], set]:
+    """("kind:id" -> the tax its postings carry: collected (liabilities:tax, shown above zero)
+    and input tax (assets:tax); the sources of more than one transaction of the cash journal,
+    where a transaction posts one: records that share an id, each posted again on its own)."""
     out: dict = {}
+    seen: set = set()
+    twice: set = set()
     for x in txns:
+        if x.source in seen:
+            twice.add(x.source)
+        seen.add(x.source)
         for p in x.postings:
             head = p.account[:2]
             if head == ("liabilities", "tax"):
                 out[x.source] = out.get(x.source, ZERO) - p.amount
             elif head == ("assets", "tax"):
                 out[x.source] = out.get(x.source, ZERO) + p.amount
-    return out
+    return out, twice
 
 
 def _asset(g: Graph, t) -> tuple[str, ...]:
