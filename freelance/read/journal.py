@@ -544,13 +544,19 @@ def _revenue_postings(g: Graph, basis: str, start: dt.date | None, end: dt.date 
     """(transaction, posting, key) for every posting `revenue` counts between `start` and `end`,
     the opening balances left out; key: revenue, expenses, collected (output tax) or paid
     (input tax)."""
-    for x in journal(g, basis):
-        if (start is not None and x.date < start) or (end is not None and x.date > end) or x.source == "settings:opening":
-            continue
+    for x in _window(g, basis, start, end):
         for p in x.postings:
             key = _posting_key(p)
             if key is not None:
                 yield x, p, key
+
+
+def _window(g: Graph, basis: str, start: dt.date | None, end: dt.date | None):
+    """The journal's transactions between `start` and `end`, the opening balances left out."""
+    for x in journal(g, basis):
+        if (start is not None and x.date < start) or (end is not None and x.date > end) or x.source == "settings:opening":
+            continue
+        yield x
 
 
 def _posting_key(p: Posting) -> str | None:
@@ -598,10 +604,20 @@ def revenue(g: Graph, basis: str = DEFAULT_BASIS, start: dt.date | None = None,
 
 
 def _revenue_sums(g: Graph, basis: str, start, end) -> dict:
+    """`revenue`'s sums per currency: `_revenue_postings`, each account's key found once."""
     out: dict = {}
-    for x, p, key in _revenue_postings(g, basis, start, end):
-        row = out.setdefault(p.currency, {k: ZERO for k in ("revenue", "expenses", "collected", "paid")})
-        row[key] += -p.amount if key in ("revenue", "collected") else p.amount
+    keys: dict = {}
+    for x in _window(g, basis, start, end):
+        for p in x.postings:
+            key = keys.get(p.account, keys)
+            if key is keys:
+                key = keys[p.account] = _posting_key(p)
+            if key is None:
+                continue
+            row = out.get(p.currency)
+            if row is None:
+                row = out[p.currency] = {k: ZERO for k in ("revenue", "expenses", "collected", "paid")}
+            row[key] += -p.amount if key == "revenue" or key == "collected" else p.amount
     return out
 
 
