@@ -141,6 +141,12 @@ class Graph:
         if value is _NONE:
             if self.track:
                 return self._keep(key, make, of)
+            if key in self._ahead:      # made by a worker (`ahead`)
+                got = self._ahead.pop(key).sums().get(key, _NONE)
+                value = self._cache.get(key, _NONE)     # (the worker failed: `make` made it here)
+                if value is _NONE:
+                    value = self._cache[key] = make() if got is _NONE else got
+                return value
             value = self._cache[key] = make()
         elif self.track:
             self._reuse(key)
@@ -216,37 +222,41 @@ class Graph:
             self._read(("tally", name))
         return t
 
-    def ahead(self, tallies) -> None:
-        """Start summing `tallies` ((name, kinds, part), as `tally` takes them) on another core,
-        in a forked worker, while this process goes on: a report that will ask for them says so
-        first (`report finance` sums its transactions while it posts the journal). `tally` then
-        takes the worker's sums, the same as its own (the same parts of the same records): only
-        in a graph that keeps nothing per record, with AHEAD_MIN records or more and two cores
-        (`store/parallel.ahead`); else, or if the worker fails, they are summed here when asked."""
+    def ahead(self, tallies=(), memos=()) -> None:
+        """Start summing `tallies` ((name, kinds, part), as `tally` takes them) and making `memos`
+        ((key, make), as `memo` takes them: whole-book passes with a small answer) on another
+        core, in a forked worker, while this process goes on: a report that will ask for them
+        says so first (`report finance` sums its transactions while it posts the journal).
+        `tally` and `memo` then take the worker's answers, the same as their own (the same code
+        on the same records): only in a graph that keeps nothing per record, with AHEAD_MIN
+        records or more and two cores (`store/parallel.ahead`); else, or if the worker fails,
+        they are made here when asked."""
         if self.track:
             return
-        todo = [(name, tuple(kinds), part) for name, kinds, part in tallies
-                if name not in self._tallies and name not in self._ahead]
+        todo = [(("tally", name), tuple(kinds), part) for name, kinds, part in tallies
+                if name not in self._tallies and ("tally", name) not in self._ahead]
+        todo += [(("memo", key), None, make) for key, make in memos
+                 if ("memo", key) not in self._cache and ("memo", key) not in self._ahead]
         if not todo:
             return
-        size = sum(len(self.book.records(k)) for k in {k for _, kinds, _ in todo for k in kinds})
+        size = len(self.book.records("transaction")) + len(self.book.records("invoice"))
 
         def make() -> bytes:
-            for name, _, _ in todo:         # (here, when the worker failed: summed as if never sent)
-                self._ahead.pop(name, None)
-            return pickle.dumps({name: self._made(name, kinds, part).sums for name, kinds, part in todo},
-                                pickle.HIGHEST_PROTOCOL)
+            for what, _, _ in todo:         # (here, when the worker failed: made as if never sent)
+                self._ahead.pop(what, None)
+            return pickle.dumps({what: self._made(what[1], kinds, part).sums if what[0] == "tally"
+                                 else self.memo(what[1], part) for what, kinds, part in todo}, pickle.HIGHEST_PROTOCOL)
         got = parallel_ahead(make, size)
         if got is make:
             return
         batch = _Batch(got)
-        for name, _, _ in todo:
-            self._ahead[name] = batch
+        for what, _, _ in todo:
+            self._ahead[what] = batch
 
     def _made(self, name, kinds, part) -> "Tally":
         t = self._tallies.get(name)
-        if t is None and name in self._ahead:       # summed by a worker (`ahead`)
-            sums = self._ahead.pop(name).sums().get(name)
+        if t is None and ("tally", name) in self._ahead:       # summed by a worker (`ahead`)
+            sums = self._ahead.pop(("tally", name)).sums().get(("tally", name))
             t = self._tallies.get(name)     # (the worker failed: `make` summed it here)
             if t is None and sums is not None:
                 t = self._tallies[name] = Tally(name, tuple(kinds))
@@ -459,7 +469,11 @@ class Graph:
           that no sent or paid invoice accounts for (work.py's `_unaccounted_income`);
         - ("unattributed", "project") -> id -> that income of a project naming no service, in any
           currency (work.py's `_billed_to_no_service`)."""
-        return self.memo(("income sums", part), self._client_income_sums if part == "client" else self._work_income_sums)
+        return self.memo(*self.income_sums_memo(part))
+
+    def income_sums_memo(self, part: str) -> tuple:
+        """`income_sums(part)` as `memo` and `ahead` take it: (key, make)."""
+        return ("income sums", part), self._client_income_sums if part == "client" else self._work_income_sums
 
     @staticmethod
     def _add(sums: dict, rid: str, cur: str, amount: Decimal) -> None:
@@ -629,7 +643,8 @@ class Order:
 
 
 class _Batch:
-    """The sums of the tallies a worker made (`Graph.ahead`): name -> sums, unpickled once."""
+    """What a worker made (`Graph.ahead`): ("tally", name) -> sums, ("memo", key) -> value,
+    unpickled once."""
     def __init__(self, result):
         self._result = result
         self._sums = None

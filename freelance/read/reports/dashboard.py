@@ -16,7 +16,7 @@ WINDOW = False     # the overview on one day (--today), as the summary: --period
 
 def build(g: Graph, opts: Options) -> Report:
     year = dt.date(opts.today.year, 1, 1)
-    g.ahead([*summary.tallies(g, opts.today), finance.summary_tally(g, year, opts.today)])   # on another core
+    summary.ahead(g, opts.today, [finance.summary_tally(g, year, opts.today)])     # on another core
     report = summary.build(g, opts)
     f = finance.summary(g, year, opts.today, taxed=False)   # its months only: no tax
     report.name, report.title = "dashboard", f"Dashboard on {opts.today.isoformat()}"

@@ -17,16 +17,17 @@ VALUE = True       # --value home [--value-date DATE]: money moved and balances 
 WINDOW = False     # the dashboard on one day (--today), not over --period/--from/--to: those are refused
 
 
-def tallies(g: Graph, today: dt.date) -> list[tuple]:
-    """The whole-book sums over every transaction the summary reads (the accounts' balances,
-    money moved this month and this year): summed on another core while the rest is derived
-    (`Graph.ahead`)."""
-    return [g.balances_tally(today), *cash_tallies(g, today)]
+def ahead(g: Graph, today: dt.date, tallies=()) -> None:
+    """The whole-book passes over the transactions the summary reads (the accounts' balances,
+    money moved this month and this year, the income per client and per work), and `tallies`
+    (the dashboard's months), made on another core while the rest is derived (`Graph.ahead`)."""
+    g.ahead([g.balances_tally(today), *cash_tallies(g, today), *tallies],
+            [g.income_sums_memo("client"), g.income_sums_memo("work")])
 
 
 def build(g: Graph, opts: Options) -> Report:
     today = opts.today
-    g.ahead(tallies(g, today))
+    ahead(g, today)
     if g.track and not opts.client:     # a server: each section kept with what it read (docs/serve.md)
         def kept(key, make):
             return g.memo(("summary", key, today), make)
