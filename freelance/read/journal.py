@@ -129,18 +129,18 @@ def _cash_tax_of(g: Graph, inv) -> dict:
 
 def cash_tax(g: Graph, rec) -> dict:
     """{rate: tax} that record `rec` (a payment, or an invoice's write-off) carries on the cash
-    basis (`_cash_tax_of` of the invoice it settles; the last invoice of that id, as validate
-    reports a second one)."""
+    basis (`_cash_tax_of` of the invoice it settles; of a payment naming several, or of an id
+    two invoices share, which validate reports, the last of them in the book's order)."""
     src = f"{rec.kind}:{rec.id}"
     if not g.track:         # every invoice's in one dict (the CLI asks of every payment once)
         return g.memo(("cash_tax",), lambda: _every_cash_tax(g)).get(src, {})
     ids = [rec.id] if rec.kind == "invoice" else index_keys(rec.data.get("invoice"))
-    got = None
-    for rid in ids:
+    got, at = None, None
+    for rid in ids:         # the last in the book's order (file, line), as `_every_cash_tax` finds it
         for inv in g.by("invoice", "id").get(rid, ()):
             mine = _cash_tax_of(g, inv).get(src)
-            if mine is not None:
-                got = mine
+            if mine is not None and (at is None or (inv.file, inv.line) > at):
+                got, at = mine, (inv.file, inv.line)
     return got if got is not None else {}
 
 
