@@ -17,7 +17,7 @@ class Live:
         import uvicorn
 
         from freelance.serve.app import make_app
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)   # as `freelance serve`: no Nagle
         sock.bind(("127.0.0.1", 0))
         self.port = sock.getsockname()[1]
         self.book = book
