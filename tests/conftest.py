@@ -68,7 +68,7 @@ RUN_FIRST = ("tests/test_readme_walkthrough.py", "tests/test_serve_browser.py", 
 FORKED = ("tests/hostile/test_cache_trust.py", "tests/hostile/test_book_paths.py", "tests/hostile/test_out_paths.py",
           "tests/test_locate.py", "tests/test_init.py", "tests/test_writes.py", "tests/hostile/test_ownership.py",
           "tests/test_recurring.py", "tests/test_perf_levers.py", "tests/hostile/test_documents_reach.py",
-          "tests/hostile/test_output_controls.py")
+          "tests/hostile/test_output_controls.py", "tests/test_sync.py", "tests/test_history.py")
 
 
 def pytest_collection_modifyitems(config, items):
