@@ -37,6 +37,20 @@ def _in_memory_temp() -> None:
 
 
 _in_memory_temp()
+
+
+def _keep_bytecode() -> None:
+    """The processes the suite starts (xdist's workers, the fork servers, every `python -m
+    freelance`) keep Python's bytecode even where PYTHONDONTWRITEBYTECODE is set, as on our
+    machines: without it each worker compiles the package and re-does pytest's assertion
+    rewrite of hypothesis's ~90 modules (5 s of CPU a worker to collect instead of 1.7 s), and
+    each new `python -m freelance` compiles what it imports. The files go to __pycache__
+    beside the sources (ignored by git); no book is touched."""
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    sys.dont_write_bytecode = False
+
+
+_keep_bytecode()
 # The parse cache and the user's config live in the user's folders (docs/cache-trust.md): the
 # suite (and every process it starts, which inherits this environment) uses its own, never ~/.cache.
 _HOME = tempfile.mkdtemp(prefix="freelance-tests-")
