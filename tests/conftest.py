@@ -207,6 +207,23 @@ def cli(demo):
     return _run
 
 
+_PREPARED: dict[str, Path] = {}
+
+
+def prepared(name: str, build, dst: Path) -> Path:
+    """A copy at `dst` of the book `build(root)` makes: built by the CLI once per worker, then
+    copied (bytes, modes and times) for each test that asks, instead of each test running the
+    same twenty commands again. A command that fails while building fails the first test that
+    asks; the copy has no cache entries (they are kept by the book's path, outside it)."""
+    src = _PREPARED.get(name)
+    if src is None:
+        src = Path(tempfile.mkdtemp(prefix=f"prepared-{name}-", dir=_HOME)) / "book"
+        build(src)
+        _PREPARED[name] = src
+    shutil.copytree(src, dst, symlinks=True)
+    return dst
+
+
 @pytest.fixture
 def empty_book(tmp_path) -> Path:
     """A new book made by `freelance init --no-git`."""
