@@ -34,6 +34,9 @@ def test_generated_book_validates_with_no_errors(tmp_path, n):
     assert [p for p in problems if p["severity"] == "error"] == []
     assert v.exit_code == 0
     assert len(problems) <= n // 1000, problems      # a few warnings at most
+    if n == 1000:   # the hours its invoices billed name them (validate checked each link above)
+        billed = json.loads(run_cli("time", "list", "--billed", "--format", "json", books=root).stdout)
+        assert billed and all(e["invoice"] for e in billed)
 
 
 def test_sizes_follow_the_transactions(tmp_path):

@@ -372,3 +372,27 @@ def test_the_statement_as_a_document_shows_the_figures_of_its_json(book, tmp_pat
     got = [Decimal(sign + digits.replace(",", ""))
            for sign, digits in re.findall(r"([-−]?)[€$£]?\s?(\d[\d,]*\.\d\d)", text.replace("−", "-"))]
     assert got == want, text
+
+
+def test_a_payment_naming_two_invoices_posts_the_same_tax_in_a_server_as_in_the_cli(cli):
+    """A payment whose `invoice:` lists two invoices (validate reports it) carries the cash tax
+    of one of them: the last of the book's order that it settles, whichever graph asks (the
+    CLI's works out every invoice's at once, a server's asks the payment's invoices one by
+    one). Here the list's order is not the book's, and the two invoices' shares differ."""
+    import datetime as dt
+    from freelance.read.graph import Graph
+    from freelance.read.journal import journal
+    from freelance.store.book import Book
+    (cli.book / "transactions" / "listed.yaml").write_text(
+        "- id: tx-first-part\n  date: 2026-11-25\n  kind: income\n  amount: 2000.00\n  client: globex\n"
+        "  invoice: INV-2026-013\n  classification: client\n  received: true\n"
+        "- id: tx-two-invoices\n  date: 2026-11-26\n  kind: income\n  amount: 1000.00\n  client: globex\n"
+        "  invoice: [INV-2026-018, INV-2026-013]\n  classification: client\n  received: true\n", encoding="utf-8")
+
+    def posted(track):
+        g = Graph(Book(cli.book, dt.date(2026, 12, 7)), track=track)
+        return [(x.date, x.source, [tuple(p) for p in x.postings]) for x in journal(g, "cash")]
+    cli_side, served = posted(False), posted(True)
+    mine = [p for x in cli_side if x[1] == "transaction:tx-two-invoices" for p in x[2] if p[0][:2] == ("liabilities", "tax")]
+    assert [p[1] for p in mine] == [Decimal("-90.91")]       # INV-2026-018's share (the later in invoices.yaml)
+    assert served == cli_side

@@ -301,7 +301,7 @@ def test_edits_and_removals_cache_exactly_what_a_fresh_parse_gives(cli, peeking)
     for args in (["income", "edit", inc.id, "--description", "two\nlines: and # a hash"],
                  ["income", "edit", inc.id, "--received"],
                  ["expense", "edit", exp.id, "--description", ""],
-                 ["invoice", "move", "INV-2026-013", "void"],
+                 ["invoice", "move", "INV-2026-017", "void"],    # bills no hours: one file written
                  ["client", "edit", "acme", "--notes", "one\ntwo\nthree"],
                  ["expense", "rm", exp.id],
                  ["project", "move", "acme-website", "done"]):

@@ -308,3 +308,70 @@ def test_summary_and_digest_refuse_a_window_they_would_ignore(cli, report, windo
 def test_reports_over_a_window_still_take_it(cli):
     assert cli("report", "finance", "--period", "2026-Q4").exit_code == 0
     assert cli("report", "summary", "--client", "acme").exit_code == 0
+
+
+@pytest.mark.parametrize("name", ["finance", "summary", "dashboard"])
+def test_sums_made_on_another_core_are_the_same(cli, monkeypatch, name):
+    """From 20,000 records `report finance`, `summary` and `dashboard` sum their transactions in a
+    forked worker while they derive the rest (`Graph.ahead`): the same report as summed in one
+    process, and the same again when the worker dies (summed here instead)."""
+    import os
+    from freelance.read import graph
+    from freelance.store import parallel
+    alone = cli("--no-cache", "report", name, "--format", "json")
+    assert alone.exit_code == 0, alone.output
+    forks, me = [], os.getpid()
+    real_fork = os.fork
+
+    def counted():
+        forks.append(1)
+        return real_fork()
+    monkeypatch.setattr(parallel, "AHEAD_MIN", 1)
+    monkeypatch.setattr(os, "fork", counted)
+    two = cli("--no-cache", "report", name, "--format", "json")
+    assert two.exit_code == 0, two.output
+    assert two.stdout == alone.stdout
+    assert forks == ([1] if (os.cpu_count() or 1) > 1 else [])
+
+    real, here = graph.pickle, []
+
+    class Dies:                 # the worker dies before it sends its sums
+        HIGHEST_PROTOCOL = real.HIGHEST_PROTOCOL
+        loads = staticmethod(real.loads)
+
+        @staticmethod
+        def dumps(value, protocol):
+            if os.getpid() != me:
+                os._exit(9)
+            here.append(1)
+            return real.dumps(value, protocol)
+    monkeypatch.setattr(graph, "pickle", Dies)
+    three = cli("--no-cache", "report", name, "--format", "json")
+    assert three.exit_code == 0, three.output
+    assert three.stdout == alone.stdout
+    assert here == ([1] if (os.cpu_count() or 1) > 1 else [])       # summed here, once the worker died
+
+
+def test_finance_tax_of_two_expenses_that_share_an_id_is_each_ones(cli):
+    """report finance reads each transaction's tax off the cash journal, by its source
+    ("transaction:ID"): two moved expenses with one id (validate reports it) still count each
+    its own input tax, not the pair's twice."""
+    path = cli.book / "transactions" / "2026.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.rindex("- id: ", 0, text.index("kind: expense"))
+    rid = text[start + 6:text.index("\n", start)]
+    end = text.index("\n", text.index("  amount: ", start))
+    path.write_text(text[:end] + "\n  tax_rate: 20" + text[end:], encoding="utf-8")     # it has input tax
+
+    def categories():
+        r = cli("report", "finance", "--format", "json")
+        assert r.exit_code == 0, r.output
+        return {c["category"]: c for c in json.loads(r.stdout)["expenses"]}
+    before = categories()
+    (cli.book / "transactions" / "same-id.yaml").write_text(
+        f"- id: {rid}\n  date: 2026-01-02\n  kind: expense\n  amount: 119.00\n  tax_rate: 19\n"
+        "  category: zz-only-here\n  account: bank\n  received: true\n  description: Same id\n", encoding="utf-8")
+    after = categories()
+    assert {k: (v["tax"], v["paid"], v["count"]) for k, v in after.items() if k != "zz-only-here"} == \
+        {k: (v["tax"], v["paid"], v["count"]) for k, v in before.items()}
+    assert (after["zz-only-here"]["tax"], after["zz-only-here"]["count"]) == ("19.00", 1)

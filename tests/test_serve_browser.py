@@ -223,7 +223,7 @@ def test_a_timer_started_on_one_page_and_stopped_on_another_books_what_the_cli_b
     assert "/board/client" in site.url and "timer started on 'acme-website' (acme-build)" in site.content()
     site.goto(site.server.url("/finance"))
     form = site.locator("header form.timer")
-    assert form.get_attribute("data-running") == "yes" and "acme-website" in form.inner_text()
+    assert form.get_attribute("data-running") == "yes" and "Acme website" in form.inner_text()
     shot(site, "timer-running")
     form.locator('input[name="at"]').fill("yesterday 10:30")
     with site.expect_navigation():
@@ -257,7 +257,7 @@ def test_a_statement_uploaded_reviewed_matched_and_reconciled_leaves_the_book_th
     site.goto(site.server.url("/bank"))
     site.set_input_files('form.upload input[type="file"]', str(statement))
     site.select_option('form.upload select[name="account"]', "bank")
-    site.fill('form.upload input[name="rules"]', "mybank")
+    site.select_option('form.upload select[name="rules"]', label="mybank (the only one)")
     with site.expect_navigation():
         site.get_by_role("button", name="Dry run").click()
     assert "6 to add, 0 to update, 0 skipped" in site.locator(".counts").inner_text()
@@ -319,17 +319,17 @@ def test_the_hours_of_a_project_billed_from_its_page_leave_the_book_invoice_add_
     import shutil
     twin = tmp_path / "twin"
     shutil.copytree(site.book, twin, ignore=shutil.ignore_patterns(".git", ".freelance"))
-    site.goto(site.server.url("/r/project/globex-dashboard"))
+    site.goto(site.server.url("/r/project/northwind-shop"))
     form = site.locator("form.bill")
     assert form.locator('input[name="through"]').input_value() == site.today
     form.locator('input[name="through"]').fill("2026-10-31")
     form.locator('input[name="tax_rate"]').fill("19")
     with site.expect_navigation():
         form.get_by_role("button", name="make a draft invoice").click()
-    assert "/r/invoice/draft-" in site.url and "from the unbilled hours of project globex-dashboard" in \
+    assert "/r/invoice/draft-" in site.url and "from the unbilled hours of project northwind-shop" in \
         site.locator(".note").inner_text()
     shot(site, "invoice-from-hours")
-    r = run_cli("invoice", "add", "--from-time", "--project", "globex-dashboard", "--through", "2026-10-31",
+    r = run_cli("invoice", "add", "--from-time", "--project", "northwind-shop", "--through", "2026-10-31",
                 "--tax-rate", "19", books=twin, today=site.today)
     assert r.exit_code == 0, r.output
     draft = re.compile(r"draft-\d{8}-[0-9a-f]{6}")
@@ -339,9 +339,9 @@ def test_the_hours_of_a_project_billed_from_its_page_leave_the_book_invoice_add_
                              books=site.book, today=site.today).stdout)
     assert (web["status"], web["total"], web["currency"]) == ("draft", site.locator(
         'tr[data-field="total"] td').inner_text().split()[0].replace(",", ""), "USD")
-    site.goto(site.server.url("/r/project/globex-dashboard"))          # billed once: nothing left to bill
+    site.goto(site.server.url("/r/project/northwind-shop"))          # billed once: nothing left to bill
     site.locator('form.bill input[name="through"]').fill("2026-10-31")
     with site.expect_navigation():
         site.get_by_role("button", name="make a draft invoice").click()
-    assert "/r/project/globex-dashboard" in site.url and "nothing to bill" in site.locator(".note").inner_text()
+    assert "/r/project/northwind-shop" in site.url and "nothing to bill" in site.locator(".note").inner_text()
     shot(site, "record-project-bill")

@@ -423,3 +423,70 @@ def test_marking_entries_keeps_their_lines_and_puts_the_key_in_its_place(tmp_pat
         "  tags: [x]\n# end\n")
     ok(cli(book, "invoice", "rm", rid))
     assert "invoice:" not in shard.read_text() and "  hours: 2  # late start\n" in shard.read_text()
+
+
+# -- the demo book: its invoices' hours are marked, so --from-time bills only what no invoice did ------
+
+def _lines_by_service(invoices: list[dict]) -> dict:
+    """service id -> the amount (quantity x unit price) of the given invoices' lines naming it."""
+    out: dict = {}
+    for inv in invoices:
+        for it in inv.get("items") or []:
+            if it.get("service"):
+                out[it["service"]] = out.get(it["service"], Decimal(0)) + Decimal(it["quantity"]) * Decimal(it["unit_price"])
+    return out
+
+
+def test_the_demo_books_hours_bill_what_show_says_is_unbilled_and_nothing_twice(demo):
+    def run(*args):
+        return ok(run_cli(*args, books=demo))
+    services = {s["id"]: s for s in json.loads(run("service", "list", "--format", "json").stdout)}
+    drafts = [json.loads(run("invoice", "show", d["id"], "--format", "json").stdout)
+              for d in json.loads(run("invoice", "list", "--status", "draft", "--format", "json").stdout)]
+    on_drafts = _lines_by_service(drafts)          # a draft is not invoiced yet, but names its hours
+    acme = json.loads(run("project", "show", "acme-website", "--format", "json").stdout)
+    unbilled = json.loads(run("time", "list", "--unbilled", "--format", "json").stdout)
+    left, projects = {e["id"] for e in unbilled}, {e["project"] for e in unbilled}
+    assert left
+    billed = []
+    for project in sorted(projects):
+        rid = run("invoice", "add", "--from-time", "--project", project, "--quiet").stdout.strip()
+        if rid:     # hours of a fixed fee are billed with it, not by the hour
+            billed.append(json.loads(run("invoice", "show", rid, "--format", "json").stdout))
+    lines = _lines_by_service(billed)
+    # each hourly service: what `service show` says is unbilled, less what a draft bills already
+    assert {sid: Decimal(s["drafted_value"]) for sid, s in services.items() if Decimal(s["drafted_value"])} == \
+        {sid: v for sid, v in on_drafts.items() if services[sid]["pricing"] == "hourly"}     # hours, not fees
+    expected = {sid: Decimal(s["unbilled_value"]) - Decimal(s["drafted_value"])
+                for sid, s in services.items() if s["pricing"] == "hourly"}
+    assert lines == {sid: amount for sid, amount in expected.items() if amount}
+    bill = next(inv for inv in billed if inv["project"] == "acme-website")     # the project `show` tells
+    assert Decimal(bill["subtotal"]) == Decimal(acme["unbilled_value"]) - Decimal(acme["drafted_value"])
+    taken = {eid for inv in billed for it in inv["items"] for eid in it.get("entries") or []}
+    assert taken == left
+    assert json.loads(run("time", "list", "--unbilled", "--format", "json").stdout) == []
+    assert run("validate").exit_code == 0
+
+
+def test_include_fixed_leaves_a_fee_its_projects_amount_invoice_billed(tmp_path):
+    book = make_book(tmp_path)
+    ok(cli(book, "service", "add", "Audit", "--client", "acme", "--project", "acme-web", "--pricing", "fixed",
+           "--rate", "1500", "--status", "completed", "--id", "acme-audit"))
+    ok(cli(book, "invoice", "add", "--client", "acme", "--project", "acme-web", "--amount", "1500",
+           "--status", "sent"))
+    r = ok(cli(book, "invoice", "add", "--from-time", "--client", "acme", "--include-fixed"))
+    assert r.stdout.startswith("nothing to bill"), r.stdout
+
+
+def test_quiet_prints_only_the_new_invoices_id_for_scripts(tmp_path):
+    book = make_book(tmp_path)
+    ok(cli(book, "time", "log", "beta-app", "2"))
+    r = ok(cli(book, "invoice", "add", "--from-time", "--client", "beta", "--quiet"))
+    rid = r.stdout.strip()
+    assert r.stdout == f"{rid}\n" and "billed 1 time entry" in r.stderr
+    assert f"invoice: {rid}" in (book / "timelog" / "2026.yaml").read_text()
+    r = ok(cli(book, "invoice", "add", "--from-time", "--client", "beta", "-q"))
+    assert r.stdout == "" and "nothing to bill" in r.stderr
+    r = ok(cli(book, "invoice", "add", "--client", "beta", "--item", "Setup:1:100", "-q"))
+    assert r.stdout.strip() != rid and json.loads(ok(cli(book, "invoice", "show", r.stdout.strip(),
+                                                         "--format", "json")).stdout)["total"] == "100.00"

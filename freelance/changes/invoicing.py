@@ -18,7 +18,8 @@ from decimal import Decimal, InvalidOperation
 from ..core.errors import DataError, did_you_mean, UsageError
 from ..core.money import dec, money, ZERO
 from ..core.rules import (BILLED, NOT_OWED, SETTLED, first_format_seal, foreign_owner, seal_of,
-                          is_draft_id, is_id, seal_problem, sealed_changes, settles_invoice)
+                          invoice_statuses, is_draft_id, is_id, seal_problem, sealed_changes,
+                          settles_invoice)
 from ..read.owed import left_to_pay, prepaid, settled_otherwise as owed_otherwise, settlement, written_off
 from ..core.schema import INVOICE, KINDS
 from ..core.text import fmt_money
@@ -417,14 +418,15 @@ def refuse_back(old: Record, new: dict) -> None:
     """Hours are billed once, for ever (docs/ledger.md): a void invoice stays void (its hours
     were released and may be billed again), and a sealed one (sent) never goes back to draft."""
     was, now = old.data.get("status"), new.get("status")
-    if was == "void" and now != "void":
+    if now in invoice_statuses(old.data, [now]):      # the web offers only these (core/rules.py)
+        return
+    if was == "void":
         raise UsageError(f"invoice '{old.id}' is void, and void is final: its number stays on record and the "
                          f"hours it billed were released; bill them on a new invoice "
                          f"(`freelance invoice add --from-time --client {old.data.get('client') or 'CLIENT'}`)")
-    if now == "draft" and was != "draft" and old.data.get("seal"):
-        raise UsageError(f"invoice '{old.id}' is {was} and sealed: it does not go "
-                         f"back to draft; correct it with a credit note (`freelance invoice credit {old.id}`) or "
-                         f"void it (`freelance invoice move {old.id} void`)")
+    raise UsageError(f"invoice '{old.id}' is {was} and sealed: it does not go "
+                     f"back to draft; correct it with a credit note (`freelance invoice credit {old.id}`) or "
+                     f"void it (`freelance invoice move {old.id} void`)")
 
 
 def _refuse_new_total(book: Book, old: Record, new: dict) -> None:

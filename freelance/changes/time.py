@@ -310,7 +310,8 @@ def _currency(g, project: Record | None, service: Record | None) -> str:
 
 
 def _fixed_to_bill(g, book: Book, client: str, project: str | None, service: str | None) -> list[Record]:
-    """Completed fixed-price services of the client (or project) that no invoice lists yet."""
+    """Completed fixed-price services of the client (or project) that no invoice lists yet and
+    that are not billed otherwise (an `amount:` invoice of their project pays for them)."""
     listed = set()
     for inv in book.records("invoice"):
         if inv.data.get("status") == "void":
@@ -328,8 +329,9 @@ def _fixed_to_bill(g, book: Book, client: str, project: str | None, service: str
         owner = s.data.get("client") or (prj.data.get("client") if prj is not None else None)
         if project and s.data.get("project") != project and s.id not in (g.get("project", project).data.get("services") or []):
             continue
-        if owner != client or g.derived(s)["invoiced"] > 0:
-            continue
+        d = g.derived(s)
+        if owner != client or d["invoiced"] > 0 or d["unbilled_value"] <= 0:
+            continue        # billed already: by a line of its own, or by an invoice of its project's (`amount:`)
         out.append(s)
     return sorted(out, key=lambda s: s.id)
 

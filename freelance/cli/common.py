@@ -211,10 +211,10 @@ def warn(message: str) -> None:
     typer.echo(f"freelance: warning: {clean(message)}", err=True)
 
 
-def say(message: str) -> None:
-    """A short confirmation of what a command did."""
+def say(message: str, err: bool = False) -> None:
+    """A short confirmation of what a command did (on stderr with `err`: beside what a script reads)."""
     from ..core.text import clean
-    typer.echo(clean(message))
+    typer.echo(clean(message), err=err)
 
 
 def read_user_file(path: str, option: str = "FILE", limit: int = 64 * 1024 * 1024) -> tuple[str, bytes]:

@@ -52,7 +52,7 @@ EXAMPLES = {
 # An id of the demo book per noun, and an edit, for the examples in --help.
 SAMPLE_ID = {"client": "acme", "project": "acme-website", "service": "acme-build", "invoice": "INV-2026-019",
              "income": "TX-ID", "expense": "TX-ID", "contact": "sam-sample", "resource": "pricing-guide",
-             "goal": "emergency-fund", "meeting": "MEETING-ID", "time": "t-20260901-7f1505",
+             "goal": "emergency-fund", "meeting": "MEETING-ID", "time": "t-20261008-93f448",
              "transfer": "tr-20261102-5c0a11", "balance": "b-20261101-3e9d02", "recurring": "acme-retainer",
              "supplier": "hosting-gmbh",
              "quote": "Q-2026-001"}

@@ -418,12 +418,25 @@ def seal_problem(data: dict) -> tuple[str, str] | None:
                      f"(`freelance invoice credit {data.get('id')}`)")
 
 
+def sealed_fields(data: dict) -> tuple[str, ...]:
+    """The fields a sent invoice's (or quote's) seal fixes: what its document shows; () unsealed."""
+    if not data.get("seal"):
+        return ()
+    return SEAL_VERSIONS.get(str(data["seal"]).split(":", 1)[0], SEALED)
+
+
 def sealed_changes(old: dict, new: dict) -> list[str]:
     """The sealed fields an edit of a sealed invoice (`old`) would change in `new`."""
-    if not old.get("seal"):
-        return []
-    fields = SEAL_VERSIONS.get(str(old["seal"]).split(":", 1)[0], SEALED)
-    return [k for k in fields if _canonical(old.get(k)) != _canonical(new.get(k))]
+    return [k for k in sealed_fields(old) if _canonical(old.get(k)) != _canonical(new.get(k))]
+
+
+def invoice_statuses(data: dict, statuses) -> list[str]:
+    """The statuses an invoice may be given (`edit`, `move`, the board): void is final, and a
+    sealed one never goes back to draft (`changes.invoicing.refuse_back` says why)."""
+    was = data.get("status")
+    if was == "void":
+        return ["void"]
+    return [s for s in statuses if not (s == "draft" and was != "draft" and data.get("seal"))]
 
 
 # -- currencies (docs/finance.md) ----------------------------------------------------------

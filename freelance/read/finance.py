@@ -57,8 +57,13 @@ def summary(g: Graph, start: dt.date | None = None, end: dt.date | None = None, 
     out = Finance(book, start, end)
     first = _order(book)
     settings_accounts = g.settings.accounts()
-    sums = g.tally(("finance", start, end, taxed), ("transaction", "transfer"),
-                   lambda r: _part(g, r, start, end, taxed)).sums
+    spec = summary_tally(g, start, end)
+    if taxed:       # the tax is the journal's: the sums are made meanwhile on another core (`Graph.ahead`)
+        g.ahead([spec])
+        sums = dict(g.tally(("finance tax", start, end), ("transaction",), lambda r: _tax_part(g, r, start, end)).sums)
+        sums.update(g.tally(*spec).sums)
+    else:
+        sums = g.tally(*spec).sums
 
     def blank(acc_id, name, cur, opening=ZERO):
         return {"account": acc_id, "name": name, "opening_balance": opening, "money_in": ZERO, "money_out": ZERO,
@@ -137,10 +142,39 @@ def summary(g: Graph, start: dt.date | None = None, end: dt.date | None = None, 
     return out
 
 
-def _part(g: Graph, r, start: dt.date | None, end: dt.date | None, taxed: bool) -> list:
-    """What transaction or transfer `r` adds to `summary`'s sums of the window: (key, amount)
-    pairs; a key of three parts counts the records of its row (an account's, a month's, a
-    classification's)."""
+def summary_tally(g: Graph, start: dt.date | None, end: dt.date | None) -> tuple:
+    """The tally of `summary`'s sums of the window but its tax, as `Graph.tally` and
+    `Graph.ahead` take it: (name, kinds, part)."""
+    return ("finance", start, end), ("transaction", "transfer"), lambda r: _part(g, r, start, end)
+
+
+def _group(data: dict, cur: str, income: bool) -> tuple:
+    """The row of `summary`'s classifications (income) or categories (expenses) a transaction is in."""
+    if income:
+        return "class", str(data.get("classification") or "(none)"), cur
+    return "cat", str(data.get("category") or "(none)"), cur
+
+
+def _tax_part(g: Graph, r, start: dt.date | None, end: dt.date | None) -> list:
+    """What moved transaction `r` adds to `summary`'s tax of the window: its tax (`tax_part`, read
+    off the cash journal) to its classification's or category's, and to the tax collected or paid."""
+    data = r.data
+    kind, d, amount = data.get("kind"), data.get("date"), data.get("amount")
+    if (kind != "income" and kind != "expense") or not isinstance(d, dt.date) or not isinstance(amount, Decimal) \
+            or data.get("received") is not True or (start is not None and d < start) or (end is not None and d > end):
+        return []
+    tax = tax_part(g, r)
+    if not tax:
+        return []
+    cur = g.currency(r)
+    income = kind == "income"
+    return [((*_group(data, cur, income), "tax"), tax), (("tax", cur, "collected" if income else "paid"), tax)]
+
+
+def _part(g: Graph, r, start: dt.date | None, end: dt.date | None) -> list:
+    """What transaction or transfer `r` adds to `summary`'s sums of the window, but the tax
+    (`_tax_part`): (key, amount) pairs; a key of three parts counts the records of its row (an
+    account's, a month's, a classification's)."""
     if r.kind == "transfer":     # between own accounts: in balances, never income or expense
         out: list = []
         for account, cur, amount, d in transfer_legs(g, r):
@@ -169,23 +203,17 @@ def _part(g: Graph, r, start: dt.date | None, end: dt.date | None, taxed: bool) 
     if end is not None and d > end:
         return out
     month = f"{d.year:04d}-{d.month:02d}"
-    tax = tax_part(g, r) if moved and taxed else ZERO
+    group = _group(data, cur, income)
     if income:
-        group = ("class", str(data.get("classification") or "(none)"), cur)
         out += [((*group, "received" if moved else "expected"), amount),
                 (("acc", account, cur, "money_in" if moved else "expected_in"), amount),
                 (("month", month, cur), 1), (("month", month, cur, "income" if moved else "expected_income"), amount),
-                ((*group, "tax"), tax), (group, 1)]
-        if tax:
-            out.append((("tax", cur, "collected"), tax))
+                (group, 1)]
     else:
-        group = ("cat", str(data.get("category") or "(none)"), cur)
         out += [((*group, "paid" if moved else "expected"), amount),
                 (("acc", account, cur, "money_out" if moved else "expected_out"), amount),
                 (("month", month, cur), 1), (("month", month, cur, "expenses" if moved else "expected_expenses"), amount),
-                ((*group, "tax"), tax), (group, 1)]
-        if tax:
-            out.append((("tax", cur, "paid"), tax))
+                (group, 1)]
     return out
 
 

@@ -7,6 +7,7 @@ report, `show` and JSON output reads them from here.
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 import threading
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
@@ -15,6 +16,7 @@ from ..core.money import HUNDRED, ZERO, dec, pct, tax_groups, totals_of
 from ..core.rules import BILLED, CURRENCY_FROM, bill_status, expense_taxes, is_bill, is_client_income, settles_invoice
 from ..core.schedule import next_day
 from ..store.book import Book
+from ..store.parallel import ahead as parallel_ahead
 from ..store.records import Record
 from ..store.scalars import parse_duration
 from .owed import client_outstanding, due_date, overdue_days, prepaid, settlement
@@ -50,6 +52,7 @@ class Graph:
         self._local = threading.local()     # this thread's stack of the reads of the values being derived
         self._lock = threading.Lock()       # a value kept, and the hand-over to the next graph (`adopt`)
         self._tallying = threading.RLock()  # one tally made or mended at a time
+        self._ahead: dict = {}      # name -> the result of tallies being summed by a forked worker (`ahead`)
 
     # -- plumbing -------------------------------------------------------------
     def records(self, kind: str) -> list[Record]:
@@ -138,6 +141,12 @@ class Graph:
         if value is _NONE:
             if self.track:
                 return self._keep(key, make, of)
+            if key in self._ahead:      # made by a worker (`ahead`)
+                got = self._ahead.pop(key).sums().get(key, _NONE)
+                value = self._cache.get(key, _NONE)     # (the worker failed: `make` made it here)
+                if value is _NONE:
+                    value = self._cache[key] = make() if got is _NONE else got
+                return value
             value = self._cache[key] = make()
         elif self.track:
             self._reuse(key)
@@ -213,8 +222,45 @@ class Graph:
             self._read(("tally", name))
         return t
 
+    def ahead(self, tallies=(), memos=()) -> None:
+        """Start summing `tallies` ((name, kinds, part), as `tally` takes them) and making `memos`
+        ((key, make), as `memo` takes them: whole-book passes with a small answer) on another
+        core, in a forked worker, while this process goes on: a report that will ask for them
+        says so first (`report finance` sums its transactions while it posts the journal).
+        `tally` and `memo` then take the worker's answers, the same as their own (the same code
+        on the same records): only in a graph that keeps nothing per record, with AHEAD_MIN
+        records or more and two cores (`store/parallel.ahead`); else, or if the worker fails,
+        they are made here when asked."""
+        if self.track:
+            return
+        todo = [(("tally", name), tuple(kinds), part) for name, kinds, part in tallies
+                if name not in self._tallies and ("tally", name) not in self._ahead]
+        todo += [(("memo", key), None, make) for key, make in memos
+                 if ("memo", key) not in self._cache and ("memo", key) not in self._ahead]
+        if not todo:
+            return
+        size = len(self.book.records("transaction")) + len(self.book.records("invoice"))
+
+        def make() -> bytes:
+            for what, _, _ in todo:         # (here, when the worker failed: made as if never sent)
+                self._ahead.pop(what, None)
+            return pickle.dumps({what: self._made(what[1], kinds, part).sums if what[0] == "tally"
+                                 else self.memo(what[1], part) for what, kinds, part in todo}, pickle.HIGHEST_PROTOCOL)
+        got = parallel_ahead(make, size)
+        if got is make:
+            return
+        batch = _Batch(got)
+        for what, _, _ in todo:
+            self._ahead[what] = batch
+
     def _made(self, name, kinds, part) -> "Tally":
         t = self._tallies.get(name)
+        if t is None and ("tally", name) in self._ahead:       # summed by a worker (`ahead`)
+            sums = self._ahead.pop(("tally", name)).sums().get(("tally", name))
+            t = self._tallies.get(name)     # (the worker failed: `make` summed it here)
+            if t is None and sums is not None:
+                t = self._tallies[name] = Tally(name, tuple(kinds))
+                t.sums = sums
         if t is None:
             t = Tally(name, tuple(kinds))
             outer = getattr(self._local, "stack", None)
@@ -423,7 +469,11 @@ class Graph:
           that no sent or paid invoice accounts for (work.py's `_unaccounted_income`);
         - ("unattributed", "project") -> id -> that income of a project naming no service, in any
           currency (work.py's `_billed_to_no_service`)."""
-        return self.memo(("income sums", part), self._client_income_sums if part == "client" else self._work_income_sums)
+        return self.memo(*self.income_sums_memo(part))
+
+    def income_sums_memo(self, part: str) -> tuple:
+        """`income_sums(part)` as `memo` and `ahead` take it: (key, make)."""
+        return ("income sums", part), self._client_income_sums if part == "client" else self._work_income_sums
 
     @staticmethod
     def _add(sums: dict, rid: str, cur: str, amount: Decimal) -> None:
@@ -532,9 +582,7 @@ class Graph:
         out = []
         accounts = self.settings.accounts()
         book = self.settings.currency
-        first = accounts[0]["id"] if accounts else ""
-        sums = self.tally(("balances", upto), ("transaction", "transfer"),
-                          lambda r: self._balance_part(r, upto, first)).sums
+        sums = self.tally(*self.balances_tally(upto)).sums
         rows = {(a["id"], a["currency"] or book) for a in accounts}
         rows.update(key[1:] for key in sums if key[0] == "acc")
         names = {a["id"]: a for a in accounts}
@@ -551,6 +599,12 @@ class Graph:
                         "opening_balance": opening, "money_in": inflow, "money_out": outflow,
                         "transfers": moved, "balance": opening + inflow - outflow + moved, "currency": cur})
         return out
+
+    def balances_tally(self, upto: dt.date | None) -> tuple:
+        """The tally `account_balances(upto)` sums, as `tally` and `ahead` take it."""
+        accounts = self.settings.accounts()
+        first = accounts[0]["id"] if accounts else ""
+        return ("balances", upto), ("transaction", "transfer"), lambda r: self._balance_part(r, upto, first)
 
     def _balance_part(self, r: Record, upto: dt.date | None, first: str) -> list:
         """What transaction or transfer `r` adds to `account_balances(upto)`."""
@@ -586,6 +640,19 @@ class Order:
 
     def __init__(self, order, kind: str):
         self.order, self.kind, self.steps = order, kind, []
+
+
+class _Batch:
+    """What a worker made (`Graph.ahead`): ("tally", name) -> sums, ("memo", key) -> value,
+    unpickled once."""
+    def __init__(self, result):
+        self._result = result
+        self._sums = None
+
+    def sums(self) -> dict:
+        if self._sums is None:
+            self._sums = pickle.loads(self._result())
+        return self._sums
 
 
 class Tally:

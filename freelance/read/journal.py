@@ -73,7 +73,13 @@ def write_off_category(g: Graph) -> str:
 
 def round_to(amount: Decimal, currency: str) -> Decimal:
     """Rounded half up to the currency's minor unit (cents, or none for JPY)."""
-    return amount.quantize(Decimal(1).scaleb(-minor_units(currency)), rounding=ROUND_HALF_UP) + ZERO
+    unit = _UNITS.get(currency)
+    if unit is None:
+        unit = _UNITS[currency] = Decimal(1).scaleb(-minor_units(currency))
+    return amount.quantize(unit, rounding=ROUND_HALF_UP) + ZERO
+
+
+_UNITS: dict = {}       # currency -> its minor unit (0.01), as `round_to` quantizes to it
 
 
 def invoice_tax(g: Graph, inv) -> list[tuple[Decimal, Decimal, Decimal]]:
@@ -123,18 +129,18 @@ def _cash_tax_of(g: Graph, inv) -> dict:
 
 def cash_tax(g: Graph, rec) -> dict:
     """{rate: tax} that record `rec` (a payment, or an invoice's write-off) carries on the cash
-    basis (`_cash_tax_of` of the invoice it settles; the last invoice of that id, as validate
-    reports a second one)."""
+    basis (`_cash_tax_of` of the invoice it settles; of a payment naming several, or of an id
+    two invoices share, which validate reports, the last of them in the book's order)."""
     src = f"{rec.kind}:{rec.id}"
     if not g.track:         # every invoice's in one dict (the CLI asks of every payment once)
         return g.memo(("cash_tax",), lambda: _every_cash_tax(g)).get(src, {})
     ids = [rec.id] if rec.kind == "invoice" else index_keys(rec.data.get("invoice"))
-    got = None
-    for rid in ids:
+    got, at = None, None
+    for rid in ids:         # the last in the book's order (file, line), as `_every_cash_tax` finds it
         for inv in g.by("invoice", "id").get(rid, ()):
             mine = _cash_tax_of(g, inv).get(src)
-            if mine is not None:
-                got = mine
+            if mine is not None and (at is None or (inv.file, inv.line) > at):
+                got, at = mine, (inv.file, inv.line)
     return got if got is not None else {}
 
 
@@ -149,22 +155,28 @@ def _every_cash_tax(g: Graph) -> dict:
 
 def _allocate_tax(g: Graph, inv) -> dict:
     got: dict = {}
-    if inv.data.get("credit_for") or inv.data.get("status") == "void":
+    data = inv.data
+    if data.get("credit_for") or data.get("status") == "void":
         return got
-    events = [((day(t.data.get("date")) or dt.date.min, t.id), f"transaction:{t.id}", sum(settles_invoice(t.data)))
-              for t in payments(g, inv, None)]
+    paid = payments(g, inv, None)
     off = written_off(inv, None)
-    if off:
-        events.append(((day(inv.data.get("written_off_on")) or dt.date.max, inv.id), f"invoice:{inv.id}", off))
-    if not events:
+    if not paid and not off:
         return got
+    events = []
+    for t in paid:
+        rid = t.id
+        events.append(((day(t.data.get("date")) or dt.date.min, rid), f"transaction:{rid}", sum(settles_invoice(t.data))))
+    if off:
+        events.append(((day(data.get("written_off_on")) or dt.date.max, inv.id), f"invoice:{inv.id}", off))
     total, taxes = net_of_credits(g, inv)
     if total <= 0 or not any(taxes.values()):
         return got
     cur = g.currency(inv)
     done = ZERO
     before = {rate: ZERO for rate in taxes}
-    for _, src, amount in sorted(events):
+    if len(events) > 1:
+        events.sort()
+    for _, src, amount in events:
         done += amount
         share = min(done, total)
         mine = {}
@@ -192,20 +204,38 @@ def _advanced(g: Graph, ids) -> Decimal:
     return booked
 
 
-def expense_tax(g: Graph, t) -> Decimal:
-    """An expense's input tax: its bill's tax per rate, its `tax`, or the part of its amount (tax
-    included) that `tax_rate` is (`rules.expense_taxes`, the one rule)."""
-    return sum((tax for _, tax in expense_taxes(t.data, g.currency(t))), ZERO)
-
-
 def tax_part(g: Graph, t) -> Decimal:
-    """The part of transaction `t` that is tax: of income paying an invoice, its share of the
-    invoice's tax net of credit notes (collected, not earned); of an expense, its input tax."""
-    if t.data.get("kind") == "income":
-        return sum(cash_tax(g, t).values(), ZERO)
-    if t.data.get("kind") == "expense":
-        return expense_tax(g, t)
-    return ZERO
+    """The part of moved transaction `t` that is tax, read from its postings in the cash
+    journal: of income paying an invoice, its share of the invoice's tax net of credit notes
+    (collected, not earned); of an expense, its input tax. The CLI's graph reads them off the
+    journal it made once (an id two records share is posted again on its own); a tracking
+    graph posts the record (kept per record)."""
+    src = f"transaction:{t.id}"
+    if not g.track:
+        parts, twice = g.memo(("tax parts",), lambda: _tax_parts(journal(g, "cash")))
+        if src not in twice:
+            return parts.get(src, ZERO)
+    return _tax_parts(txns(g, t, "cash"))[0].get(src, ZERO)
+
+
+def _tax_parts(txns: list[Txn]) -> tuple[dict[str, Decimal], set]:
+    """("kind:id" -> the tax its postings carry: collected (liabilities:tax, shown above zero)
+    and input tax (assets:tax); the sources of more than one transaction of the cash journal,
+    where a transaction posts one: records that share an id, each posted again on its own)."""
+    out: dict = {}
+    seen: set = set()
+    twice: set = set()
+    for x in txns:
+        if x.source in seen:
+            twice.add(x.source)
+        seen.add(x.source)
+        for p in x.postings:
+            head = p.account[:2]
+            if head == ("liabilities", "tax"):
+                out[x.source] = out.get(x.source, ZERO) - p.amount
+            elif head == ("assets", "tax"):
+                out[x.source] = out.get(x.source, ZERO) + p.amount
+    return out, twice
 
 
 def _asset(g: Graph, t) -> tuple[str, ...]:
@@ -343,23 +373,30 @@ def _invoice_txns(g: Graph, inv, basis: str, names: tuple) -> list[Txn]:
 
 
 def _transaction_txns(g: Graph, t, basis: str, names: tuple) -> list[Txn]:
-    d, amount, kind = t.data.get("date"), t.data.get("amount"), t.data.get("kind")
-    if basis == "accrual" and kind == "expense" and is_bill(t.data) and t.data.get("draft") is not True \
+    data = t.data
+    get = data.get              # (100,000 transactions: each field read once)
+    d, amount, kind = get("date"), get("amount"), get("kind")
+    if basis == "accrual" and kind == "expense" and is_bill(data) and get("draft") is not True \
             and isinstance(d, dt.date) and isinstance(amount, Decimal) and amount.is_finite():
         return _bill(g, t, d, amount)      # owed to the supplier when issued, paid when the money moved
-    if t.data.get("received") is not True or not isinstance(d, dt.date) or not isinstance(amount, Decimal) \
+    if get("received") is not True or not isinstance(d, dt.date) or not isinstance(amount, Decimal) \
             or not amount.is_finite():
         return []
     tax, fees_account = names
     cur = g.currency(t)
-    src = f"transaction:{t.id}"
-    desc = str(t.data.get("description") or f"{kind} {t.id}")
+    rid = get("id")
+    rid = "" if rid is None else str(rid)
+    src = f"transaction:{rid}"
+    desc = str(get("description") or f"{kind} {rid}")
+    acc = get("account")
+    asset = ("assets", str(acc)) if acc else _asset(g, t)
     if kind == "income":
-        settled = settles_invoice(t.data)
-        fee = settled[1] if settled is not None else ZERO
+        fee = dec(get("fee"))       # (settles_invoice: income whose money moved, as this is)
         gross = amount + fee if fee else amount      # what the client paid: the fee is theirs too
-        inv_id = t.data.get("invoice") if isinstance(t.data.get("invoice"), str) else None
-        postings = [Posting(_asset(g, t), amount, cur, src)]
+        inv_id = get("invoice")
+        if not isinstance(inv_id, str):
+            inv_id = None
+        postings = [Posting(asset, amount, cur, src)]
         if fee:
             postings.append(Posting(fees_account, fee, cur, src))
         client = _billed(g, inv_id) if basis == "accrual" else None
@@ -368,17 +405,18 @@ def _transaction_txns(g: Graph, t, basis: str, names: tuple) -> list[Txn]:
             postings = _realised(g, postings, day(g.get("invoice", inv_id).data.get("issued")), d, cur, src)
         else:
             mine = cash_tax(g, t)
-            part = sum(mine.values(), ZERO)
-            earned = advances(g, str(t.data.get("client") or "unknown")) if on_account(g, inv_id) \
+            part = sum(mine.values(), ZERO) if mine else ZERO
+            earned = advances(g, str(get("client") or "unknown")) if inv_id is not None and on_account(g, inv_id) \
                 else _income_account(t)         # a deposit: received in advance until the final invoice
             postings.append(Posting(earned, -(gross - part) if part else -gross, cur, src))
-            for rate, v in sorted(mine.items()):
-                if v:
-                    postings.append(Posting(tax, -v, cur, src, rate=rate))
-        return [Txn(d, desc, src, postings, link=inv_id)]
+            if mine:
+                for rate, v in sorted(mine.items()):
+                    if v:
+                        postings.append(Posting(tax, -v, cur, src, None, rate))
+        return [Txn(d, desc, src, postings, None, inv_id)]
     if kind == "expense":
         postings = _cost(g, t, amount, cur, src)
-        postings.append(Posting(_asset(g, t), -amount, cur, src))
+        postings.append(Posting(asset, -amount, cur, src))
         return [Txn(d, desc, src, postings)]
     return []
 
@@ -506,13 +544,19 @@ def _revenue_postings(g: Graph, basis: str, start: dt.date | None, end: dt.date 
     """(transaction, posting, key) for every posting `revenue` counts between `start` and `end`,
     the opening balances left out; key: revenue, expenses, collected (output tax) or paid
     (input tax)."""
-    for x in journal(g, basis):
-        if (start is not None and x.date < start) or (end is not None and x.date > end) or x.source == "settings:opening":
-            continue
+    for x in _window(g, basis, start, end):
         for p in x.postings:
             key = _posting_key(p)
             if key is not None:
                 yield x, p, key
+
+
+def _window(g: Graph, basis: str, start: dt.date | None, end: dt.date | None):
+    """The journal's transactions between `start` and `end`, the opening balances left out."""
+    for x in journal(g, basis):
+        if (start is not None and x.date < start) or (end is not None and x.date > end) or x.source == "settings:opening":
+            continue
+        yield x
 
 
 def _posting_key(p: Posting) -> str | None:
@@ -551,13 +595,30 @@ def revenue(g: Graph, basis: str = DEFAULT_BASIS, start: dt.date | None = None,
         t = g.tally(("revenue", basis, start, end), POSTED, lambda r: _revenue_part(g, r, basis, start, end))
         for (cur, key), v in t.sums.items():
             out.setdefault(cur, {k: ZERO for k in ("revenue", "expenses", "collected", "paid")})[key] = v + ZERO
-    else:
-        for x, p, key in _revenue_postings(g, basis, start, end):
-            row = out.setdefault(p.currency, {k: ZERO for k in ("revenue", "expenses", "collected", "paid")})
-            row[key] += -p.amount if key in ("revenue", "collected") else p.amount
+    else:       # summed once per graph (`report finance` asks twice: its tax and its revenue)
+        for cur, row in g.memo(("revenue", basis, start, end), lambda: _revenue_sums(g, basis, start, end)).items():
+            out[cur] = dict(row)
     return [{"basis": basis, **out[c], "profit": out[c]["revenue"] - out[c]["expenses"],
              "owed": out[c]["collected"] - out[c]["paid"], "currency": c}
             for c in sorted(out, key=lambda c: (c != book, c))]
+
+
+def _revenue_sums(g: Graph, basis: str, start, end) -> dict:
+    """`revenue`'s sums per currency: `_revenue_postings`, each account's key found once."""
+    out: dict = {}
+    keys: dict = {}
+    for x in _window(g, basis, start, end):
+        for p in x.postings:
+            key = keys.get(p.account, keys)
+            if key is keys:
+                key = keys[p.account] = _posting_key(p)
+            if key is None:
+                continue
+            row = out.get(p.currency)
+            if row is None:
+                row = out[p.currency] = {k: ZERO for k in ("revenue", "expenses", "collected", "paid")}
+            row[key] += -p.amount if key == "revenue" or key == "collected" else p.amount
+    return out
 
 
 def revenue_home(g: Graph, basis: str = DEFAULT_BASIS, start: dt.date | None = None,

@@ -18,7 +18,7 @@ from .work import breakdown
 from .quotes import side_by_side
 
 MONEY = {"contract_value", "invoiced", "received", "outstanding", "value", "amount", "rate", "total",
-         "subtotal", "tax", "balance", "unit_price", "default_rate", "unbilled_value", "booked_value",
+         "subtotal", "tax", "balance", "unit_price", "default_rate", "unbilled_value", "drafted_value", "booked_value",
          "effective_rate", "invoiced_gross", "fees", "credited", "written_off", "fee", "spent", "open_amount", "net",
          "prepaid", "prepaid_net", "quoted"}
 PCT = {"invoiced_pct", "completion_pct", "expected_pct"}
@@ -154,6 +154,10 @@ def detail(g: Graph, r: Record) -> list[tuple[str, str]]:
     lines = []
     for k, v in data.items():
         if v is None or v == [] or v == {} or k == "currency":
+            continue
+        if k == "due_date" and r.kind == "invoice":       # one due date: the stored one, else the terms' (as due)
+            if data.get("due") is None:
+                lines.append(("due", text(v)))
             continue
         if k == "received" and isinstance(v, bool):     # a transaction's: the money moved (an expense's: paid)
             lines.append(("paid" if r.data.get("kind") == "expense" else "received", "yes" if v else "no"))

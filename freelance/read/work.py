@@ -14,6 +14,9 @@ week). The rules are in docs/completion.md; in short:
   its services, and client income linked to it that no sent or paid invoice
   already accounts for.
 - unbilled = work value - invoiced, never below zero.
+- drafted = the part of unbilled whose hours a draft invoice names already
+  (`invoice: DRAFT` on their entries): not invoiced until it is sent, and not
+  billed again by `invoice add --from-time`, which bills unbilled - drafted.
 
 The running timer is `timer.yaml` in the book (`read_timer`, docs/time.md).
 """
@@ -55,6 +58,14 @@ def hours_billed(g: Graph, entries) -> Decimal:
     """Hours of the entries whose invoice (`invoice: INV-...`) is sent or paid."""
     return hours_of(e for e in entries if isinstance(e.data.get("invoice"), str)
                     and (g.get("invoice", e.data["invoice"]) or Record("", {}, "", 0, {})).data.get("status") in BILLED)
+
+
+def drafted(g: Graph, entries, project: Record | None = None) -> Decimal:
+    """The work value of the entries whose invoice is a draft (`invoice add --from-time` wrote
+    it, or a hand): on an invoice, not invoiced yet."""
+    on = [e for e in entries if isinstance(e.data.get("invoice"), str)
+          and (g.get("invoice", e.data["invoice"]) or Record("", {}, "", 0, {})).data.get("status") == "draft"]
+    return money(_value_entries(g, on, project)[0]) if on else ZERO
 
 
 def is_fixed(service: Record | None) -> bool:
@@ -206,7 +217,8 @@ def service_work(g: Graph, s: Record) -> dict:
         # invoices on the project that name no service pay for no service in particular:
         # then a service is never more unbilled than its project
         unbilled = min(unbilled, g.derived(project)["unbilled_value"])
-    out.update(completion_pct=completion, completion_note=note, unbilled_value=unbilled)
+    out.update(completion_pct=completion, completion_note=note, unbilled_value=unbilled,
+               drafted_value=min(drafted(g, entries, project), unbilled))
     return out
 
 
@@ -270,8 +282,10 @@ def project_work(g: Graph, p: Record) -> dict:
                 invoiced += amount
     invoiced += _unaccounted_income(g, "project", p.id, cur)
     value = money(value)
+    unbilled = max(value - invoiced, ZERO)
     return {"actual_hours": actual, "hours_billed": hours_billed(g, entries), "invoiced": invoiced, "booked_value": value,
-            "unbilled_value": max(value - invoiced, ZERO), "unpriced_hours": tidy(unpriced)}
+            "unbilled_value": unbilled, "drafted_value": min(drafted(g, entries, p), unbilled),
+            "unpriced_hours": tidy(unpriced)}
 
 
 # -- breakdowns for `show` ------------------------------------------------------

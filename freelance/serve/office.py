@@ -193,7 +193,7 @@ def bank_page(site, request, note):
                      accounts=accounts, recs=recs, account_href=account_href,
                      categories=book.settings.allowed("expense_categories"),
                      classifications=book.settings.allowed("income_classifications"),
-                     formats=statements.TITLES, **_notes(note))
+                     formats=statements.TITLES, csv_rules=statements.rule_names(book), **_notes(note))
 
 
 def door_version(rec) -> str:

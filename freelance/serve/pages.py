@@ -27,7 +27,7 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 from ..changes import door
 from ..core.dates import window
-from ..core.rules import is_currency
+from ..core.rules import BILLED, invoice_statuses, is_currency, sealed_fields
 from ..core.settings import SETTINGS
 from ..formats.documents import invoice_document, invoice_pdf as make_pdf, statement_document, statement_pdf
 from ..read.journal import BASES
@@ -56,6 +56,15 @@ def title_of(noun: str) -> str:
     return kind_of(noun).plural.capitalize()
 
 
+def one_of(noun: str) -> str:
+    """What one record of `noun` is called: its kind's plural made singular ("time entry",
+    "recurring invoice", "exchange rate"); income and expenses by their noun."""
+    if noun in ("income", "expense"):
+        return noun
+    plural = kind_of(noun).plural
+    return plural[:-3] + "y" if plural.endswith("ies") else plural[:-1] if plural.endswith("s") else plural
+
+
 def other_lists() -> list[tuple[str, str]]:
     """The lists of every other noun of the schema (contacts, meetings, transfers, balances,
     recurring invoices, and whatever kind is added there), for the header's "Lists"."""
@@ -82,6 +91,8 @@ def install_filters(env) -> None:
     env.filters["money"] = lambda v, cur="": fmt_money(v, cur)
     env.filters["pct"] = fmt_pct
     env.filters["text"] = text
+    env.filters["one"] = one_of
+    env.filters["many"] = lambda noun: title_of(noun).lower()
     env.filters["is_web"] = lambda u: str(u).lower().startswith(("http://", "https://", "mailto:"))
     env.globals.update(nav=NAV, tools=TOOLS, lists=other_lists(), href=href, min=min, max=max)
 
@@ -269,9 +280,12 @@ def timer_bar(book) -> dict:
     timer, _ = read_timer(book)
     if timer is not None:
         minutes = max(0, int((now(book) - timer["start"]).total_seconds()) // 60)
-        return {"running": True, "project": timer["project"], "service": timer.get("service") or "",
+        service = timer.get("service") or ""
+        return {"running": True, "project": _name(book, "project", timer["project"]),
+                "service": _name(book, "service", service) if service else "",
                 "since": timer["start"].strftime("%H:%M") if timer["start"].date() == book.today
                 else timer["start"].strftime("%Y-%m-%d %H:%M"), "elapsed": f"{minutes // 60}:{minutes % 60:02d}"}
+    names = {s.id: _named(s) for s in book.records("service")}
     choices = []          # (value, label): a project, or one of its services when it lists several
     for p in book.records("project"):
         if p.data.get("status") == "done":
@@ -279,10 +293,21 @@ def timer_bar(book) -> dict:
         services = p.data.get("services") or []
         services = services if isinstance(services, list) else [services]
         if len(services) > 1:
-            choices += [(f"{p.id}|{s}", f"{p.id} · {s}") for s in services]
+            choices += [(f"{p.id}|{s}", f"{_named(p)} · {names.get(s, s)}") for s in services]
         else:
-            choices.append((p.id, p.id))
+            choices.append((p.id, _named(p)))
     return {"running": False, "projects": choices}
+
+
+def _named(rec) -> str:
+    """How a project or service is named to people: its name, else its id."""
+    name = rec.data.get("name")
+    return str(name) if isinstance(name, str) and name.strip() else rec.id
+
+
+def _name(book, kind: str, rid) -> str:
+    rec = book.get(kind, rid) if isinstance(rid, str) else None
+    return _named(rec) if rec is not None else str(rid)
 
 
 def timer_start(site, request, form):
@@ -362,6 +387,36 @@ def _links(g: Graph, rec) -> list[tuple[str, list[tuple[str, str, str]]]]:
     return out
 
 
+def _sealed(noun: str, rec) -> tuple[tuple[str, ...], str]:
+    """(the fields a sent invoice's or quote's seal fixes, what the page says of it); ((), "")."""
+    if noun not in ("invoice", "quote") or not rec.data.get("seal"):
+        return (), ""
+    sent = rec.data.get("sent_on")
+    return sealed_fields(rec.data), (f"sent{f' on {sent}' if sent else ''} and sealed: what its document shows "
+                                     "cannot change" + (f"; a credit note corrects it (freelance invoice credit "
+                                                        f"{rec.id})" if noun == "invoice" else ""))
+
+
+def held(g: Graph, noun: str, rec) -> dict:
+    """What a record's page must not offer, as the door would refuse it (the CLI's messages say
+    the same): `fixed`, the fields a sealed invoice's (or quote's) form leaves out; `edit` and
+    `remove`, why a change or removal is refused ("" when it is not)."""
+    fixed, sealed = _sealed(noun, rec)
+    out = {"fixed": fixed, "edit": "", "remove": "", "sealed": sealed}
+    status = rec.data.get("status")
+    if noun == "invoice" and (status in BILLED or status == "void"):
+        out["remove"] = (f"an issued invoice keeps its number (numbering stays gapless): "
+                         + ("it stays on record as void" if status == "void" else
+                            f"void it, or correct it with a credit note (freelance invoice credit {rec.id})"))
+    if noun == "time" and isinstance(rec.data.get("invoice"), str):
+        inv = g.get("invoice", rec.data["invoice"])
+        status = inv.data.get("status") if inv is not None else None
+        if status in BILLED:
+            out["edit"] = out["remove"] = (f"billed on invoice {inv.id} ({status}): it is what the client was billed; "
+                                           "voiding the invoice releases it")
+    return out
+
+
 def record(site, request, note):
     noun, rid = request.path_params["noun"], request.path_params["rid"]
     kind = kind_of(noun)
@@ -373,12 +428,19 @@ def record(site, request, note):
     derived = g.derived(rec)
     lines = [(k, v) for k, v in views.detail(g, rec) if not (k in listed and isinstance(derived.get(k), list))]
     name = rec.data.get(kind.title)
-    return site.page("record.html", title=f"{name} ({noun} {rec.id})" if name and str(name) != rec.id
-                     else f"{noun} {rec.id}", noun=noun, rec=rec, version=version(rec), lines=lines, links=_links(g, rec), sections=views.detail_sections(g, rec),
+    return site.page("record.html", title=f"{name} ({one_of(noun)} {rec.id})" if name and str(name) != rec.id
+                     else f"{one_of(noun)} {rec.id}", noun=noun, rec=rec, version=version(rec), lines=lines, links=_links(g, rec), sections=views.detail_sections(g, rec),
                      todos=todos, where=f"{rec.file}:{rec.line}", here=href(noun, rec.id), history=_history(book, rec),
-                     has_status=bool(kind.status), status_field=kind.status,
+                     has_status=bool(kind.status), status_field=kind.status, held=_held_open(g, noun, rec),
                      choices=list(kind.field(kind.status).choices or book.settings.allowed(kind.field(kind.status).setting))
                      if kind.status else [], **_notes(note))
+
+
+def _held_open(g: Graph, noun: str, rec) -> dict:
+    """`held`, and the fields its edit form still offers (`open`) when some are fixed."""
+    out = held(g, noun, rec)
+    out["open"] = [f.name for f in fields(noun) if f.name not in out["fixed"]] if out["fixed"] else []
+    return out
 
 
 def invoice_pdf(site, request, note):
@@ -494,10 +556,21 @@ def _form_page(site, book, noun, *, values, errors, general=(), rec=None, status
         for k in f.link:
             datalists.setdefault(f"ids-{f.link[0]}", [])
             datalists[f"ids-{f.link[0]}"] += list(book.index(k))[-IDS:]
-    title = f"Edit {noun} {rec.id}" if rec is not None else f"New {noun}"
-    return site.page("form.html", status, title=title, noun=noun, rec=rec,
+    title = f"Edit {one_of(noun)} {rec.id}" if rec is not None else f"New {one_of(noun)}"
+    shown = inputs(book, noun, values, errors)
+    fixed, sealed = _sealed(noun, rec) if rec is not None else ((), "")
+    if fixed:       # a sealed one: only what may still change is offered (`invoicing.refuse_sealed`)
+        shown = [i for i in shown if i.name not in fixed]
+    if rec is not None and noun == "invoice":      # and only the statuses it may take (`invoicing.refuse_back`)
+        for i in shown:
+            allowed = tuple(invoice_statuses(rec.data, i.choices)) if i.name == "status" else i.choices
+            if allowed != i.choices:
+                i.choices = allowed
+                i.help = ("Void is final." if allowed == ("void",) else
+                          f"{', '.join(allowed)}: a sealed invoice does not go back to draft.")
+    return site.page("form.html", status, title=title, noun=noun, rec=rec, sealed=sealed,
                      version=version(rec) if rec is not None else "",
-                     inputs=inputs(book, noun, values, errors), errors=list(general), datalists=datalists,
+                     inputs=shown, errors=list(general), datalists=datalists,
                      action=(f"/edit/{noun}/{rec.id}" if rec is not None else f"/new/{noun}"),
                      items=items, has_items=noun in ("invoice", "recurring", "quote") and rec is None,
                      is_invoice=noun == "invoice" and rec is None, back=_here_path(back))

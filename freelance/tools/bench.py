@@ -142,12 +142,12 @@ def first_ids(book: Path) -> dict:
         if t.get("classification", "client") == "client" and t.get("client") in sent:
             out["link"] = (t["client"], sent[t["client"]])
             break
-    # a project with hours this year, and its client (`time start`, `invoice add --from-time`)
+    # a project with hours this year no invoice billed yet, and its client (`time start`, `invoice add --from-time`)
     shards = sorted((book / "timelog").iterdir()) if (book / "timelog").is_dir() else []
     if shards:
         owner = {p["id"]: p.get("client") for p in _items((book / "projects.yaml").read_text(encoding="utf-8"))}
         for e in _items(shards[-1].read_text(encoding="utf-8")):
-            if owner.get(e.get("project")):
+            if owner.get(e.get("project")) and not e.get("invoice"):
                 out["project"], out["project_client"] = e["project"], owner[e["project"]]
                 out["service"] = ["--service", e["service"]] if e.get("service") else []
                 break

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections import defaultdict
+from collections import defaultdict, deque
 from decimal import Decimal
 from pathlib import Path
 
@@ -83,6 +83,26 @@ class _Ids:
             if rid not in self.seen:
                 self.seen.add(rid)
                 return rid
+
+
+def _link_billed_hours(entries: list[dict], invoices: list[dict], fixed: set[str]) -> None:
+    """The hours each live invoice billed carry its number (`invoice: INV-...`, as `invoice add
+    --from-time` marks them), so `--from-time` on the book bills only what no invoice billed.
+    A line of an hourly service takes its service's oldest entries not billed yet, dated up to the
+    invoice's issue, while its quantity holds them; a fixed fee's line takes all of them. Invoices
+    come in issue order; each entry is looked at once."""
+    waiting: dict[str, deque] = defaultdict(deque)
+    for e in sorted(entries, key=lambda e: (e["date"], e["id"])):
+        waiting[e["service"]].append(e)
+    for inv in invoices:
+        if inv["status"] == "void":         # voiding an invoice releases its hours
+            continue
+        for it in inv.get("items", ()):
+            queue, left = waiting.get(it["service"]), it["quantity"]
+            while queue and queue[0]["date"] <= inv["issued"] and (it["service"] in fixed or queue[0]["hours"] <= left):
+                e = queue.popleft()
+                e["invoice"] = inv["id"]
+                left -= e["hours"]
 
 
 def generate(n: int, seed: int, today: dt.date) -> dict[str, list[dict]]:
@@ -222,6 +242,7 @@ def generate(n: int, seed: int, today: dt.date) -> dict[str, list[dict]]:
                 tx["project"] = slot["project"]["id"]
             income.append(tx)
     out["invoice"] = invoices
+    _link_billed_hours(entries, invoices, {s["id"] for s in services if s["pricing"] == "fixed"})
     # A client's contract covers what was billed to it (with some left to bill), as in a real book.
     billed: dict[str, Decimal] = defaultdict(Decimal)
     for inv, (_, c) in zip(invoices, bills):

@@ -53,12 +53,21 @@ def _add_verb(app: typer.Typer, noun: str) -> None:
                 data, notes = door.add_invoice_from_time(book, values, client, project, through, kw.get("service"),
                                                          kw.get("include_fixed") or False, kw.get("number"))
                 if data is None:
+                    if kw.get("quiet"):     # no id: an empty $(...), and the reason on stderr
+                        say(f"nothing to bill: no unbilled time of {'project ' + project if project else 'client ' + str(client)}"
+                            f" up to {through}", err=True)
+                        return
                     say(f"nothing to bill: no unbilled time of {'project ' + project if project else 'client ' + str(client)}"
                         f" up to {through}" + (" (fixed fees: --include-fixed)" if not kw.get("include_fixed") else ""))
                     return
             else:
                 data, notes = door.add_invoice(book, values, kw.get("item") or [], kw.get("number"),
                                                kw.get("create_missing") or False)
+        if kw.get("quiet"):         # for scripts: ID=$(freelance invoice add ... --quiet)
+            for n in notes:
+                say(n, err=True)
+            say(data["id"])
+            return
         for n in notes:
             say(n)
         from ...read.graph import Graph
@@ -80,6 +89,10 @@ def _add_verb(app: typer.Typer, noun: str) -> None:
               *entity.option_params(noun, for_edit=False),
               entity.number_param("The invoice number (default: the next of the issue year by the book's "
                                   "invoice_number)."),
+              P("quiet", P.KEYWORD_ONLY, default=False, annotation=Annotated[bool, typer.Option(
+                  "--quiet", "-q", help="Print only the new invoice's id (its notes go to stderr; nothing when "
+                                        "--from-time finds nothing to bill), for scripts: "
+                                        "ID=$(freelance invoice add ... --quiet).")]),
               P("create_missing", P.KEYWORD_ONLY, default=False, annotation=Annotated[bool, typer.Option(
                   "--create-missing", help="Create the client or project if it does not exist yet.")]),
               P("from_time", P.KEYWORD_ONLY, default=False, annotation=Annotated[bool, typer.Option(
@@ -117,6 +130,7 @@ def _add_verb(app: typer.Typer, noun: str) -> None:
                    "its quoted work; --final bills the whole work less what was paid on account.\n\n"
                    f"Example: {EXAMPLE}\n\n"
                    "Example: freelance invoice add --from-time --client acme --through 2026-11-30\n\n"
+                   "Example: ID=$(freelance invoice add --from-time --project acme-website --quiet)\n\n"
                    "Example: freelance invoice add --final --project shop-relaunch")
     entity.replace_verbs(app, add=add)
 

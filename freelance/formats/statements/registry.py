@@ -65,6 +65,12 @@ def detect(data: bytes, name: str = "") -> str:
     return FORMATS[-1].name
 
 
+def rule_names(book) -> list[str]:
+    """What `--rules` may name: the book's rules files for the formats read by rules (a bank's
+    CSV: `bank-rules/NAME.yaml`), sorted; the web's bank page offers them."""
+    return sorted({n for f in FORMATS if f.rules for n in f.reader.rule_names(book.root)})
+
+
 def read(book, data: bytes, name: str, fmt: str | None = None, rules: str | None = None):
     """(format, statements) of a file's bytes: the format given (`--format`) or detected, read
     by its reader; a format read by rules takes the book's `bank-rules/RULES.yaml`."""

@@ -15,8 +15,10 @@ WINDOW = False     # the overview on one day (--today), as the summary: --period
 
 
 def build(g: Graph, opts: Options) -> Report:
+    year = dt.date(opts.today.year, 1, 1)
+    summary.ahead(g, opts.today, [finance.summary_tally(g, year, opts.today)])     # on another core
     report = summary.build(g, opts)
-    f = finance.summary(g, dt.date(opts.today.year, 1, 1), opts.today, taxed=False)   # its months only: no tax
+    f = finance.summary(g, year, opts.today, taxed=False)   # its months only: no tax
     report.name, report.title = "dashboard", f"Dashboard on {opts.today.isoformat()}"
     report.sections.append(Section("months", f"Income and expenses by month, {opts.today.year}", f.months, [
         Column("month"), Column("income", **MONEY), Column("expenses", **MONEY), Column("net", **MONEY)]))

@@ -354,10 +354,9 @@ def cash_rows(g: Graph, today: dt.date) -> list[dict]:
     a row in the book's currency, and one per other currency that moved (never added together).
     Summed from one part per transaction (`Graph.tally`)."""
     book = g.settings.currency
-    periods = [("month", today.replace(day=1)), ("year", today.replace(month=1, day=1))]
     rows = []
-    for name, first in periods:
-        got = g.tally(("cash rows", first, today), ("transaction",), lambda t: _cash_part(g, t, first, today)).sums
+    for (name, first), spec in zip(_cash_periods(today), cash_tallies(g, today)):
+        got = g.tally(*spec).sums
         sums: dict[str, list] = {book: [ZERO, ZERO]}
         for (cur, slot), v in got.items():
             sums.setdefault(cur, [ZERO, ZERO])[slot] += v
@@ -366,6 +365,18 @@ def cash_rows(g: Graph, today: dt.date) -> list[dict]:
             rows.append({"period": name, "from": first, "to": today, "income": income, "expenses": expenses,
                          "net": income - expenses, "currency": cur})
     return rows
+
+
+def _cash_periods(today: dt.date) -> list[tuple[str, dt.date]]:
+    return [("month", today.replace(day=1)), ("year", today.replace(month=1, day=1))]
+
+
+def cash_tallies(g: Graph, today: dt.date) -> list[tuple]:
+    """The tallies `cash_rows(today)` sums (this month's, this year's), as `Graph.tally` and
+    `Graph.ahead` take them."""
+    def spec(first):
+        return ("cash rows", first, today), ("transaction",), lambda t: _cash_part(g, t, first, today)
+    return [spec(first) for _, first in _cash_periods(today)]
 
 
 def _cash_part(g: Graph, t: Record, first: dt.date, today: dt.date) -> list:

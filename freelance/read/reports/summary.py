@@ -8,7 +8,7 @@ from ...core.text import Column
 from . import Options, Report, Section, pipeline
 from ..value import accounts_home, cash_home, value_date
 from .parts import (AGENDA_COLUMNS, CASH_COLUMNS, GOAL_COLUMNS, GOAL_TABLE, MONEY, PROJECT_COLUMNS, STATUS_COLUMNS,
-                    agenda_rows, cash_rows, every_invoice_status, for_client, goal_row, goals, invoice_row, project_row,
+                    agenda_rows, cash_rows, cash_tallies, every_invoice_status, for_client, goal_row, goals, invoice_row, project_row,
                     projects,
                     reserve_section, status_rows)
 
@@ -17,8 +17,17 @@ VALUE = True       # --value home [--value-date DATE]: money moved and balances 
 WINDOW = False     # the dashboard on one day (--today), not over --period/--from/--to: those are refused
 
 
+def ahead(g: Graph, today: dt.date, tallies=()) -> None:
+    """The whole-book passes over the transactions the summary reads (the accounts' balances,
+    money moved this month and this year, the income per client and per work), and `tallies`
+    (the dashboard's months), made on another core while the rest is derived (`Graph.ahead`)."""
+    g.ahead([g.balances_tally(today), *cash_tallies(g, today), *tallies],
+            [g.income_sums_memo("client"), g.income_sums_memo("work")])
+
+
 def build(g: Graph, opts: Options) -> Report:
     today = opts.today
+    ahead(g, today)
     if g.track and not opts.client:     # a server: each section kept with what it read (docs/serve.md)
         def kept(key, make):
             return g.memo(("summary", key, today), make)
