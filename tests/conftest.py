@@ -37,6 +37,20 @@ def _in_memory_temp() -> None:
 
 
 _in_memory_temp()
+
+
+def _keep_bytecode() -> None:
+    """The processes the suite starts (xdist's workers, the fork servers, every `python -m
+    freelance`) keep Python's bytecode even where PYTHONDONTWRITEBYTECODE is set, as on our
+    machines: without it each worker compiles the package and re-does pytest's assertion
+    rewrite of hypothesis's ~90 modules (5 s of CPU a worker to collect instead of 1.7 s), and
+    each new `python -m freelance` compiles what it imports. The files go to __pycache__
+    beside the sources (ignored by git); no book is touched."""
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    sys.dont_write_bytecode = False
+
+
+_keep_bytecode()
 # The parse cache and the user's config live in the user's folders (docs/cache-trust.md): the
 # suite (and every process it starts, which inherits this environment) uses its own, never ~/.cache.
 _HOME = tempfile.mkdtemp(prefix="freelance-tests-")
@@ -68,7 +82,7 @@ RUN_FIRST = ("tests/test_readme_walkthrough.py", "tests/test_serve_browser.py", 
 FORKED = ("tests/hostile/test_cache_trust.py", "tests/hostile/test_book_paths.py", "tests/hostile/test_out_paths.py",
           "tests/test_locate.py", "tests/test_init.py", "tests/test_writes.py", "tests/hostile/test_ownership.py",
           "tests/test_recurring.py", "tests/test_perf_levers.py", "tests/hostile/test_documents_reach.py",
-          "tests/hostile/test_output_controls.py")
+          "tests/hostile/test_output_controls.py", "tests/test_sync.py", "tests/test_history.py")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -191,6 +205,23 @@ def cli(demo):
         return run_cli(*args, books=demo, today=today, **kw)
     _run.book = demo
     return _run
+
+
+_PREPARED: dict[str, Path] = {}
+
+
+def prepared(name: str, build, dst: Path) -> Path:
+    """A copy at `dst` of the book `build(root)` makes: built by the CLI once per worker, then
+    copied (bytes, modes and times) for each test that asks, instead of each test running the
+    same twenty commands again. A command that fails while building fails the first test that
+    asks; the copy has no cache entries (they are kept by the book's path, outside it)."""
+    src = _PREPARED.get(name)
+    if src is None:
+        src = Path(tempfile.mkdtemp(prefix=f"prepared-{name}-", dir=_HOME)) / "book"
+        build(src)
+        _PREPARED[name] = src
+    shutil.copytree(src, dst, symlinks=True)
+    return dst
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ class Live:
         import uvicorn
 
         from freelance.serve.app import make_app
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)   # as `freelance serve`: no Nagle
         sock.bind(("127.0.0.1", 0))
         self.port = sock.getsockname()[1]
         self.book = book
@@ -44,8 +44,11 @@ class Live:
         return c
 
     def stop(self):
+        """Ask the server to stop and go on: uvicorn notices within its 0.1 s tick and then
+        sleeps 0.1 s more while connections close; a test waited ~0.15 s for that, ~85 times a
+        run, for nothing it checks (the book is written by requests, all answered by now). The
+        thread is a daemon: whatever is still stopping at the end is gone with the process."""
         self.server.should_exit = True
-        self.thread.join(5)
 
 
 def git_diff_numstat(book: Path) -> list[str]:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DEMO, run_cli
+from conftest import DEMO, prepared, run_cli
 from schematron import failed_rules, needs_saxon
 from drafts import DRAFT, added
 
@@ -72,9 +72,12 @@ def book_totals(book, number) -> dict:
 @pytest.fixture
 def book(tmp_path) -> Path:
     """A new book of a German freelancer, with a French business client (reverse charge), a
-    German one (several rates) and an American one billed in USD."""
-    root = tmp_path / "book"
+    German one (several rates) and an American one billed in USD (made by the CLI once per
+    worker, a copy for each test: conftest.prepared)."""
+    return prepared("documents", _make_book, tmp_path / "book")
 
+
+def _make_book(root: Path) -> None:
     def ok(*args):
         r = run_cli(*args, books=root if args[0] != "init" else None, today=TODAY)
         assert r.exit_code == 0, r.output
@@ -97,7 +100,6 @@ def book(tmp_path) -> Path:
        "--item", "Porto:1:4.80:0%", "--tax-rate", "19", "--issued", "2026-11-10", "--number", "INV-2026-002")
     ok("invoice", "add", "--client", "acme-b-corp-b", "--currency", "USD", "--amount", "1234.56",
        "--project", "website", "--create-missing", "--issued", "2026-11-12", "--number", "INV-2026-003")
-    return root
 
 
 def test_pdf_shows_every_mandatory_field_reverse_charge(book, tmp_path):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from conftest import run_cli
+from conftest import prepared, run_cli
 from schematron import failed_rules, needs_saxon
 from drafts import DRAFT, added, numbered
 
@@ -38,7 +38,12 @@ def issue(book, today=TODAY) -> str:
 
 
 def new_book(root: Path) -> Path:
-    """A German freelancer's book and a lead with a billing address."""
+    """A German freelancer's book and a lead with a billing address (made by the CLI once per
+    worker, a copy each time: conftest.prepared)."""
+    return prepared("quotes", _make_book, root)
+
+
+def _make_book(root: Path) -> None:
     assert run_cli("init", root, "--no-git", "--currency", "EUR", today=TODAY).exit_code == 0
     for key, *value in (("legal_name", "Studio Beispiel GmbH"), ("address", "Hauptstraße 1"), ("postcode", "10115"),
                         ("city", "Berlin"), ("country", "DE"), ("vat_id", "DE123456788"),
@@ -46,7 +51,6 @@ def new_book(root: Path) -> Path:
         ok(root, "settings", "set", f"business.{key}", *value)
     ok(root, "client", "add", "Kunde AG", "--stage", "lead", "--address", "Marktplatz 2", "--postcode", "80331",
        "--city", "München", "--country", "DE", "--vat-id", "DE136695976", "--email", "ap@kunde.test")
-    return root
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ PATH running this checkout; each command must exit 0 (`set -e`, and a
 trap names the one that did not). Then the book must validate.
 
 Each `freelance` there is `python -m freelance` forked from one process that imported the
-package once (tests/forkserver.py): the same entry point, arguments, folder, environment,
+package once (tests/forkserver.py; the worker's, conftest.FORKED's): the same entry point, arguments, folder, environment,
 streams and exit code, without ~190 start-ups (0.3 s each); start-up itself is tested by
 tests/test_startup.py and the hostile tests, which start real processes."""
 from __future__ import annotations
@@ -19,7 +19,7 @@ import subprocess
 import sys
 from decimal import Decimal
 
-from conftest import ROOT, TODAY, run_cli
+from conftest import ROOT, TODAY, _forkserver, run_cli
 
 README = ROOT / "README.md"
 FORKSERVER = ROOT / "tests" / "forkserver.py"
@@ -55,15 +55,11 @@ def test_readme_walkthrough_runs_in_order_on_a_new_book(tmp_path):
     script = "\n".join(prelude) + "\n" + "\n".join(walkthrough_blocks()) + "\nfreelance validate\n"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FREELANCE_", "GIT_"))}
     env.update(HOME=str(home), PATH=f"{bin_dir}{os.pathsep}{env.get('PATH', '')}", PYTHONPATH=str(ROOT),
-               FREELANCE_TODAY=TODAY, TYPER_USE_RICH="0", FL_FORKSERVER=str(tmp_path / "fork.sock"))
-    server = subprocess.Popen([sys.executable, str(FORKSERVER), "serve", env["FL_FORKSERVER"]], cwd=home, env=env,
-                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True)
-    try:
-        assert server.stdout.readline().strip() == "ready"
-        r = subprocess.run(["bash", "-c", script], cwd=home, env=env, capture_output=True, text=True, timeout=600)
-    finally:
-        server.kill()
-        server.wait()
+               FREELANCE_TODAY=TODAY, TYPER_USE_RICH="0")
+    # this worker's fork server (conftest.FORKED's): each command brings its own folder,
+    # environment (this HOME, FREELANCE_TODAY) and streams, so one warmed process serves all
+    env["FL_FORKSERVER"] = _forkserver()
+    r = subprocess.run(["bash", "-c", script], cwd=home, env=env, capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, f"stdout:\n{r.stdout[-3000:]}\nstderr:\n{r.stderr[-3000:]}"
     assert "Traceback" not in r.stderr
     assert (home / "books" / "freelance.yaml").is_file()

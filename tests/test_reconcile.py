@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from conftest import run_cli
+from conftest import prepared, run_cli
 
 TODAY = "2026-11-30"
 needs_hledger = pytest.mark.skipif(shutil.which("hledger") is None, reason="hledger not installed")
@@ -21,18 +21,25 @@ def ok(r):
 
 
 @pytest.fixture
-def acc(empty_book):
-    """A EUR book: 100.00 opening, 4,250.00 in, 49.90 out, 200.00 to cash on the last day."""
+def acc(tmp_path):
+    """A EUR book: 100.00 opening, 4,250.00 in, 49.90 out, 200.00 to cash on the last day (made
+    by the CLI once per worker, a copy for each test: conftest.prepared)."""
+    book = prepared("reconcile", _make_book, tmp_path / "empty")
+
     def run(*args, today=TODAY):
-        return run_cli(*args, books=empty_book, today=today)
-    run.book = empty_book
-    ok(run("settings", "set", "currency", "EUR"))
-    ok(run("account", "edit", "bank", "--opening-balance", "100"))
-    ok(run("income", "add", "4250", "--classification", "other", "--received", "--date", "2026-11-02"))
-    ok(run("expense", "add", "49.90", "--category", "software", "--paid", "--date", "2026-11-30"))
-    ok(run("income", "add", "999", "--classification", "other", "--date", "2026-11-30"))     # expected: not counted
-    ok(run("transfer", "add", "200", "--from", "bank", "--to", "cash", "--date", "2026-11-30"))
+        return run_cli(*args, books=book, today=today)
+    run.book = book
     return run
+
+
+def _make_book(root):
+    ok(run_cli("init", root, "--no-git", today=None))
+    for args in (("settings", "set", "currency", "EUR"), ("account", "edit", "bank", "--opening-balance", "100"),
+                 ("income", "add", "4250", "--classification", "other", "--received", "--date", "2026-11-02"),
+                 ("expense", "add", "49.90", "--category", "software", "--paid", "--date", "2026-11-30"),
+                 ("income", "add", "999", "--classification", "other", "--date", "2026-11-30"),   # expected: not counted
+                 ("transfer", "add", "200", "--from", "bank", "--to", "cash", "--date", "2026-11-30")):
+        ok(run_cli(*args, books=root, today=TODAY))
 
 
 def test_an_assertion_that_holds_validates_and_reconciles(acc):

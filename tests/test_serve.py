@@ -237,6 +237,17 @@ def test_serve_prints_the_url_with_its_token_and_serves_the_book(demo):
                 time.sleep(0.1)
         assert r.status_code == 200 and "Pipeline" in r.text
         assert httpx.get(url.split("?")[0]).status_code == 403
+        # pages asked again on one kept-alive connection come at once: with Nagle on (a listening
+        # socket made without IPPROTO_TCP), each answer's body waited for the client's delayed
+        # ACK of its head, 40 ms or more every time, whatever the page cost to draw
+        with httpx.Client(base_url=url.split("/?")[0]) as c:
+            assert c.get("/?" + url.split("?")[1]).status_code == 303
+            waits = []
+            for _ in range(15):
+                started = time.perf_counter()
+                assert c.get("/static/nothing-here").status_code == 404
+                waits.append(time.perf_counter() - started)
+        assert sorted(waits)[len(waits) // 2] < 0.03, waits
     finally:
         p.terminate()
         p.wait(10)

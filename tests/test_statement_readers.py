@@ -99,6 +99,9 @@ def test_ofx_header_problems_are_named():
     assert message(ofx.read, good.replace(b"CHARSET:1252", b"CHARSET:KLINGON"), "k.ofx") == (
         "k.ofx: the header says CHARSET:KLINGON, a character set freelance does not know; expected 1252, "
         "ISO-8859-1 or NONE")
+    # a NUL in the name (the property below found it): the same message, not a ValueError from codecs
+    assert message(ofx.read, good.replace(b"CHARSET:1252", b"CHARSET:12\x0052"), "n.ofx").startswith(
+        "n.ofx: the header says CHARSET:12")
     assert message(ofx.read, good.replace(b"SECURITY:NONE", b"SECURITY NONE"), "h.ofx") == (
         "h.ofx: line 4: 'SECURITY NONE' is not a header line KEY:VALUE; an OFX 1 header has OFXHEADER, DATA, "
         "VERSION, SECURITY, ENCODING, CHARSET, COMPRESSION, OLDFILEUID and NEWFILEUID")

@@ -91,7 +91,10 @@ def run(root: Path, *, today: dt.date | None = None, host: str = "127.0.0.1", po
                              f"({getattr(exc, 'strerror', None) or exc})") from None
     token = token or secrets.token_urlsafe(24)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP by name: asyncio turns Nagle off (TCP_NODELAY) only on sockets that say TCP, and
+    # uvicorn writes a response's head and body apart, so with Nagle on each answer on a kept-alive
+    # connection waited for the browser's delayed ACK (40 ms a page, a request, a stylesheet).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))

@@ -45,7 +45,9 @@ def listener():
             pass
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # shutdown() waits for serve_forever's next look at its flag: every 0.5 s by default, half a
+    # second at the end of each of the ~20 tests that use it, for nothing they check
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     server.hits = hits
     server.url = f"http://127.0.0.1:{server.server_address[1]}"

@@ -12,21 +12,30 @@ import hashlib
 import hmac
 import json
 import re
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import TODAY, run_cli
+from conftest import DEMO, TODAY, prepared, run_cli
 
 NUMBER = "INV-2026-019"
 
 
 @pytest.fixture
-def sent(cli, tmp_path):
-    r = cli("invoice", "send", NUMBER, "--eml", tmp_path / "mail.eml")
-    assert r.exit_code == 0, r.output
-    assert cli("validate").exit_code == 0
+def sent(cli):
+    """The demo book with NUMBER sent (sent by the CLI once per worker, a copy for each test:
+    conftest.prepared)."""
+    shutil.rmtree(cli.book)
+    prepared("seal-sent", _send, cli.book)
     return cli
+
+
+def _send(root: Path) -> None:
+    shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns(".freelance"))
+    r = run_cli("invoice", "send", NUMBER, "--eml", root.parent / "mail.eml", books=root, today=TODAY)
+    assert r.exit_code == 0, r.output
+    assert run_cli("validate", books=root, today=TODAY).exit_code == 0
 
 
 def seal_line(book: Path) -> str:

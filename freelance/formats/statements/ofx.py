@@ -135,7 +135,7 @@ def _codec(fields: dict[str, str], name: str) -> str:
     if codec is None:
         try:
             codec = codecs.lookup(charset).name
-        except LookupError:
+        except (LookupError, ValueError):       # ValueError: a NUL in the name (codecs.lookup says so)
             raise DataError(f"{name}: the header says CHARSET:{charset[:20]}, a character set freelance does not "
                             "know; expected 1252, ISO-8859-1 or NONE") from None
     return codec
