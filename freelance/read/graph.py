@@ -52,7 +52,7 @@ class Graph:
         self._local = threading.local()     # this thread's stack of the reads of the values being derived
         self._lock = threading.Lock()       # a value kept, and the hand-over to the next graph (`adopt`)
         self._tallying = threading.RLock()  # one tally made or mended at a time
-        self._ahead: dict = {}      # name -> the result of tallies being summed by a forked worker (`ahead`)
+        self._ahead: dict = {}      # ("tally", name) -> the batch a forked worker sums it in (`ahead`)
 
     # -- plumbing -------------------------------------------------------------
     def records(self, kind: str) -> list[Record]:
@@ -141,12 +141,6 @@ class Graph:
         if value is _NONE:
             if self.track:
                 return self._keep(key, make, of)
-            if key in self._ahead:      # made by a worker (`ahead`)
-                got = self._ahead.pop(key).sums().get(key, _NONE)
-                value = self._cache.get(key, _NONE)     # (the worker failed: `make` made it here)
-                if value is _NONE:
-                    value = self._cache[key] = make() if got is _NONE else got
-                return value
             value = self._cache[key] = make()
         elif self.track:
             self._reuse(key)
@@ -222,30 +216,28 @@ class Graph:
             self._read(("tally", name))
         return t
 
-    def ahead(self, tallies=(), memos=()) -> None:
-        """Start summing `tallies` ((name, kinds, part), as `tally` takes them) and making `memos`
-        ((key, make), as `memo` takes them: whole-book passes with a small answer) on another
-        core, in a forked worker, while this process goes on: a report that will ask for them
+    def ahead(self, tallies) -> None:
+        """Start summing `tallies` ((name, kinds, part), as `tally` takes them) on another core,
+        in a forked worker, while this process goes on: a report that will ask for them late
         says so first (`report finance` sums its transactions while it posts the journal).
-        `tally` and `memo` then take the worker's answers, the same as their own (the same code
-        on the same records): only in a graph that keeps nothing per record, with AHEAD_MIN
-        records or more and two cores (`store/parallel.ahead`); else, or if the worker fails,
-        they are made here when asked."""
+        `tally` then takes the worker's sums, the same as its own (the same parts of the same
+        records): only in a graph that keeps nothing per record, with AHEAD_MIN transactions
+        and invoices or more and two cores (`store/parallel.ahead`); else, or if the worker
+        fails, they are summed here when asked. The first `tally` asked of them waits for all
+        of them (docs/ahead.md)."""
         if self.track:
             return
         todo = [(("tally", name), tuple(kinds), part) for name, kinds, part in tallies
                 if name not in self._tallies and ("tally", name) not in self._ahead]
-        todo += [(("memo", key), None, make) for key, make in memos
-                 if ("memo", key) not in self._cache and ("memo", key) not in self._ahead]
         if not todo:
             return
         size = len(self.book.records("transaction")) + len(self.book.records("invoice"))
 
         def make() -> bytes:
-            for what, _, _ in todo:         # (here, when the worker failed: made as if never sent)
+            for what, _, _ in todo:         # (here, when the worker failed: summed as if never sent)
                 self._ahead.pop(what, None)
-            return pickle.dumps({what: self._made(what[1], kinds, part).sums if what[0] == "tally"
-                                 else self.memo(what[1], part) for what, kinds, part in todo}, pickle.HIGHEST_PROTOCOL)
+            return pickle.dumps({what: self._made(what[1], kinds, part).sums for what, kinds, part in todo},
+                                pickle.HIGHEST_PROTOCOL)
         got = parallel_ahead(make, size)
         if got is make:
             return
@@ -469,11 +461,7 @@ class Graph:
           that no sent or paid invoice accounts for (work.py's `_unaccounted_income`);
         - ("unattributed", "project") -> id -> that income of a project naming no service, in any
           currency (work.py's `_billed_to_no_service`)."""
-        return self.memo(*self.income_sums_memo(part))
-
-    def income_sums_memo(self, part: str) -> tuple:
-        """`income_sums(part)` as `memo` and `ahead` take it: (key, make)."""
-        return ("income sums", part), self._client_income_sums if part == "client" else self._work_income_sums
+        return self.memo(("income sums", part), self._client_income_sums if part == "client" else self._work_income_sums)
 
     @staticmethod
     def _add(sums: dict, rid: str, cur: str, amount: Decimal) -> None:
@@ -643,8 +631,7 @@ class Order:
 
 
 class _Batch:
-    """What a worker made (`Graph.ahead`): ("tally", name) -> sums, ("memo", key) -> value,
-    unpickled once."""
+    """What a worker made (`Graph.ahead`): ("tally", name) -> sums, unpickled once."""
     def __init__(self, result):
         self._result = result
         self._sums = None

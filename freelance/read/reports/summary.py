@@ -18,11 +18,11 @@ WINDOW = False     # the dashboard on one day (--today), not over --period/--fro
 
 
 def ahead(g: Graph, today: dt.date, tallies=()) -> None:
-    """The whole-book passes over the transactions the summary reads (the accounts' balances,
-    money moved this month and this year, the income per client and per work), and `tallies`
-    (the dashboard's months), made on another core while the rest is derived (`Graph.ahead`)."""
-    g.ahead([g.balances_tally(today), *cash_tallies(g, today), *tallies],
-            [g.income_sums_memo("client"), g.income_sums_memo("work")])
+    """The whole-book sums over the transactions the summary asks for last (the accounts'
+    balances, money moved this month and this year), and `tallies` (the dashboard's months),
+    made on another core while the pipeline, the invoices and the projects are derived
+    (`Graph.ahead`). Not the income per client: the pipeline, asked first, would wait for it."""
+    g.ahead([g.balances_tally(today), *cash_tallies(g, today), *tallies])
 
 
 def build(g: Graph, opts: Options) -> Report:
