@@ -242,3 +242,21 @@ def check_golden(name: str, text: str, update: bool):
     assert path.exists(), f"no golden file {path}; run `pytest --update-goldens` and review the diff"
     assert text == path.read_text(encoding="utf-8"), (
         f"output differs from {path.relative_to(ROOT)}; if intended, run `pytest --update-goldens` and review the diff")
+
+
+def forced_ahead(monkeypatch) -> list:
+    """Make `store/parallel.ahead` fork its worker for any size (AHEAD_MIN 1), as it does from
+    20,000 records: the list it returns gets a 1 per fork."""
+    from freelance.store import parallel
+    forks: list = []
+    real_fork = os.fork
+
+    def counted():
+        forks.append(1)
+        return real_fork()
+    monkeypatch.setattr(parallel, "AHEAD_MIN", 1)
+    monkeypatch.setattr(os, "fork", counted)
+    return forks
+
+
+ONE_FORK = [1] if (os.cpu_count() or 1) > 1 else []     # what `forced_ahead` counts for one worker (none on one core)

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from hypothesis import given, settings, strategies as st
+from conftest import ONE_FORK, forced_ahead
 
 needs_hledger = pytest.mark.skipif(shutil.which("hledger") is None, reason="hledger not installed (.ci/run installs it)")
 
@@ -241,22 +242,13 @@ def test_export_json_of_a_value_orjson_refuses_is_written_as_before():
 def test_export_json_with_the_transactions_written_on_another_core_is_the_same(cli, monkeypatch):
     """At 20,000 transactions and more, `export json` writes their rows in a forked worker while
     it derives the rest (store/parallel.py `ahead`): the same bytes as written in one process."""
-    import os
-    from freelance.store import parallel
     alone = cli("export", "json")
     assert alone.exit_code == 0, alone.output
-    forks = []
-    real_fork = os.fork
-
-    def counted():
-        forks.append(1)
-        return real_fork()
-    monkeypatch.setattr(parallel, "AHEAD_MIN", 1)
-    monkeypatch.setattr(os, "fork", counted)
+    forks = forced_ahead(monkeypatch)
     two = cli("export", "json")
     assert two.exit_code == 0, two.output
     assert two.stdout == alone.stdout
-    assert forks == ([1] if (os.cpu_count() or 1) > 1 else [])
+    assert forks == ONE_FORK
 
 
 @pytest.mark.skipif((__import__("os").cpu_count() or 1) < 2, reason="one core: nothing is forked")

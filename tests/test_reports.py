@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from conftest import DEMO, GOLDEN, ROOT, TODAY, check_golden, run_cli
+from conftest import DEMO, GOLDEN, ONE_FORK, ROOT, TODAY, check_golden, forced_ahead, run_cli
 
 from freelance.read.reports import REPORTS as REGISTRY
 
@@ -315,23 +315,15 @@ def test_sums_made_on_another_core_are_the_same(cli, monkeypatch, name):
     """From 20,000 records `report finance`, `summary` and `dashboard` sum their transactions in a
     forked worker while they derive the rest (`Graph.ahead`): the same report as summed in one
     process, and the same again when the worker dies (summed here instead)."""
-    import os
     from freelance.read import graph
-    from freelance.store import parallel
     alone = cli("--no-cache", "report", name, "--format", "json")
     assert alone.exit_code == 0, alone.output
-    forks, me = [], os.getpid()
-    real_fork = os.fork
-
-    def counted():
-        forks.append(1)
-        return real_fork()
-    monkeypatch.setattr(parallel, "AHEAD_MIN", 1)
-    monkeypatch.setattr(os, "fork", counted)
+    me = os.getpid()
+    forks = forced_ahead(monkeypatch)
     two = cli("--no-cache", "report", name, "--format", "json")
     assert two.exit_code == 0, two.output
     assert two.stdout == alone.stdout
-    assert forks == ([1] if (os.cpu_count() or 1) > 1 else [])
+    assert forks == ONE_FORK
 
     real, here = graph.pickle, []
 
@@ -349,7 +341,7 @@ def test_sums_made_on_another_core_are_the_same(cli, monkeypatch, name):
     three = cli("--no-cache", "report", name, "--format", "json")
     assert three.exit_code == 0, three.output
     assert three.stdout == alone.stdout
-    assert here == ([1] if (os.cpu_count() or 1) > 1 else [])       # summed here, once the worker died
+    assert here == ONE_FORK       # summed here, once the worker died
 
 
 def test_finance_tax_of_two_expenses_that_share_an_id_is_each_ones(cli):
