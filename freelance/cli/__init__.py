@@ -56,6 +56,9 @@ NOUNS: dict[str, tuple[str, str]] = {
 }
 
 
+_BUILT: dict = {}       # noun -> its click command, as `LazyGroup.get_command` built it
+
+
 class LazyGroup(TyperGroup):
     """A group whose subcommands are imported only when invoked."""
 
@@ -64,9 +67,11 @@ class LazyGroup(TyperGroup):
 
     def get_command(self, ctx, name):
         if name in NOUNS:
-            import importlib
-            module = importlib.import_module(NOUNS[name][0])
-            return module.command(name)
+            got = _BUILT.get(name)
+            if got is None:     # a noun's commands built once per process (tests invoke thousands)
+                import importlib
+                got = _BUILT[name] = importlib.import_module(NOUNS[name][0]).command(name)
+            return got
         return super().get_command(ctx, name)
 
     def format_commands(self, ctx, formatter):
