@@ -204,17 +204,18 @@ def _part(g: Graph, r, start: dt.date | None, end: dt.date | None) -> list:
         return out
     month = f"{d.year:04d}-{d.month:02d}"
     group = _group(data, cur, income)
-    if income:
-        out += [((*group, "received" if moved else "expected"), amount),
-                (("acc", account, cur, "money_in" if moved else "expected_in"), amount),
-                (("month", month, cur), 1), (("month", month, cur, "income" if moved else "expected_income"), amount),
-                (group, 1)]
-    else:
-        out += [((*group, "paid" if moved else "expected"), amount),
-                (("acc", account, cur, "money_out" if moved else "expected_out"), amount),
-                (("month", month, cur), 1), (("month", month, cur, "expenses" if moved else "expected_expenses"), amount),
-                (group, 1)]
+    in_group, in_account, in_month = _FIELDS[income, moved]
+    out += [((*group, in_group), amount), (("acc", account, cur, in_account), amount),
+            (("month", month, cur), 1), (("month", month, cur, in_month), amount), (group, 1)]
     return out
+
+
+# (income, moved) -> the fields a transaction's amount adds to: its classification's or category's,
+# its account's and its month's
+_FIELDS = {(True, True): ("received", "money_in", "income"),
+           (True, False): ("expected", "expected_in", "expected_income"),
+           (False, True): ("paid", "money_out", "expenses"),
+           (False, False): ("expected", "expected_out", "expected_expenses")}
 
 
 class _NoAccount:
