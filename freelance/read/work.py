@@ -56,16 +56,21 @@ def hours_of(entries) -> Decimal:
 
 def hours_billed(g: Graph, entries) -> Decimal:
     """Hours of the entries whose invoice (`invoice: INV-...`) is sent or paid."""
-    return hours_of(e for e in entries if isinstance(e.data.get("invoice"), str)
-                    and (g.get("invoice", e.data["invoice"]) or Record("", {}, "", 0, {})).data.get("status") in BILLED)
+    return hours_of(e for e in entries if _invoice_status(g, e) in BILLED)
 
 
 def drafted(g: Graph, entries, project: Record | None = None) -> Decimal:
     """The work value of the entries whose invoice is a draft (`invoice add --from-time` wrote
     it, or a hand): on an invoice, not invoiced yet."""
-    on = [e for e in entries if isinstance(e.data.get("invoice"), str)
-          and (g.get("invoice", e.data["invoice"]) or Record("", {}, "", 0, {})).data.get("status") == "draft"]
+    on = [e for e in entries if _invoice_status(g, e) == "draft"]
     return money(_value_entries(g, on, project)[0]) if on else ZERO
+
+
+def _invoice_status(g: Graph, e: Record) -> str | None:
+    """The status of the invoice time entry `e` names (`invoice:`), or None (none, or not found)."""
+    rid = e.data.get("invoice")
+    inv = g.get("invoice", rid) if isinstance(rid, str) else None
+    return None if inv is None else inv.data.get("status")
 
 
 def is_fixed(service: Record | None) -> bool:

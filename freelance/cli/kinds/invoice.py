@@ -53,12 +53,12 @@ def _add_verb(app: typer.Typer, noun: str) -> None:
                 data, notes = door.add_invoice_from_time(book, values, client, project, through, kw.get("service"),
                                                          kw.get("include_fixed") or False, kw.get("number"))
                 if data is None:
+                    why = (f"nothing to bill: no unbilled time of "
+                           f"{'project ' + project if project else 'client ' + str(client)} up to {through}")
                     if kw.get("quiet"):     # no id: an empty $(...), and the reason on stderr
-                        say(f"nothing to bill: no unbilled time of {'project ' + project if project else 'client ' + str(client)}"
-                            f" up to {through}", err=True)
-                        return
-                    say(f"nothing to bill: no unbilled time of {'project ' + project if project else 'client ' + str(client)}"
-                        f" up to {through}" + (" (fixed fees: --include-fixed)" if not kw.get("include_fixed") else ""))
+                        say(why, err=True)
+                    else:
+                        say(why + (" (fixed fees: --include-fixed)" if not kw.get("include_fixed") else ""))
                     return
             else:
                 data, notes = door.add_invoice(book, values, kw.get("item") or [], kw.get("number"),
